@@ -1,0 +1,98 @@
+//! # Clocks
+//!
+//! The bus stamps every event with the time of an injectable [`Clock`], so the same core runs
+//! natively (`Instant`), in the browser (`performance.now()`, supplied by the web layer, since
+//! the core has no web dependency) and in tests (a [`ManualClock`] that only moves when told).
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// A source of monotonic nanoseconds since some origin.
+pub trait Clock {
+    fn now_ns(&self) -> u64;
+}
+
+/// `std::time::Instant`, counted from when the clock was made. Native only: `Instant` panics
+/// on `wasm32-unknown-unknown`.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Copy, Debug)]
+pub struct MonotonicClock {
+    origin: std::time::Instant,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl MonotonicClock {
+    pub fn new() -> MonotonicClock {
+        MonotonicClock {
+            origin: std::time::Instant::now(),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Default for MonotonicClock {
+    fn default() -> Self {
+        MonotonicClock::new()
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Clock for MonotonicClock {
+    #[inline]
+    fn now_ns(&self) -> u64 {
+        self.origin.elapsed().as_nanos() as u64
+    }
+}
+
+/// A clock that reads what it was set to, then advances by `step` on every read (0: never).
+///
+/// Tests use it to get exact timestamps and durations; it is also the default on wasm32, where
+/// the core cannot reach `performance.now()` itself.
+#[derive(Clone, Debug, Default)]
+pub struct ManualClock {
+    now: Rc<Cell<u64>>,
+    step: u64,
+}
+
+impl ManualClock {
+    /// A clock at 0 that stays put until [`ManualClock::set`] or [`ManualClock::advance`].
+    pub fn new() -> ManualClock {
+        ManualClock::default()
+    }
+
+    /// A clock that moves forward `step_ns` after each read, so successive events differ.
+    pub fn ticking(step_ns: u64) -> ManualClock {
+        ManualClock {
+            now: Rc::default(),
+            step: step_ns,
+        }
+    }
+
+    pub fn set(&self, ns: u64) {
+        self.now.set(ns);
+    }
+
+    pub fn advance(&self, ns: u64) {
+        self.now.set(self.now.get() + ns);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ns(&self) -> u64 {
+        let now = self.now.get();
+        self.now.set(now + self.step);
+        now
+    }
+}
+
+/// The clock a bus gets when none is given.
+pub(crate) fn default_clock() -> Rc<dyn Clock> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Rc::new(MonotonicClock::new())
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Rc::new(ManualClock::ticking(1_000))
+    }
+}

@@ -1,0 +1,215 @@
+//! # Events
+//!
+//! An [`Event`] is one thing the bus records: an operation starting, finishing, failing, or a
+//! single moment in between. Events form a forest: `parent_id` points at the start event of the
+//! enclosing operation, `root_id` at the start event of the outermost one, and `lineage_id`
+//! groups everything that descends from one root call.
+//!
+//! ## Where we differ from the Python original
+//! The original makes an end event a *sibling* of its start event and nothing more; the root's
+//! end event has no parent and names itself as root, so it falls out of its tree. Here every end
+//! event (completed, failed, cancelled) carries `start_id`, the id of the start event it closes,
+//! and keeps the start event's `root_id`, so a root's end event stays inside its tree. The
+//! sibling relation (`parent_id` equal to the start's parent) is kept, so trees built the
+//! original's way still look the same.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The `type` of an event in the original ("processing", "processed", "creating", ...).
+///
+/// A `Cow` so the wrapper's kinds are `&'static str` (no allocation per event) while imported
+/// traces can carry any string.
+pub type Kind = Cow<'static, str>;
+
+/// Where an event sits in the life of an operation: the original's eight phases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Pending,
+    Started,
+    Progress,
+    Completing,
+    Completed,
+    Failed,
+    Cancelled,
+    Timeout,
+}
+
+impl Phase {
+    /// Every phase, in the original's order; indexes match [`Phase::index`].
+    pub const ALL: [Phase; 8] = [
+        Phase::Pending,
+        Phase::Started,
+        Phase::Progress,
+        Phase::Completing,
+        Phase::Completed,
+        Phase::Failed,
+        Phase::Cancelled,
+        Phase::Timeout,
+    ];
+
+    /// A dense index, for per-phase counters kept in arrays.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The name the original writes in its dumps.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Phase::Pending => "pending",
+            Phase::Started => "started",
+            Phase::Progress => "progress",
+            Phase::Completing => "completing",
+            Phase::Completed => "completed",
+            Phase::Failed => "failed",
+            Phase::Cancelled => "cancelled",
+            Phase::Timeout => "timeout",
+        }
+    }
+
+    /// Parses the original's phase names.
+    pub fn parse(s: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// True for the phases that close an operation: completed, failed, cancelled, timeout.
+    pub const fn is_end(self) -> bool {
+        matches!(
+            self,
+            Phase::Completed | Phase::Failed | Phase::Cancelled | Phase::Timeout
+        )
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The fields the original's event classes carry beyond the common header.
+///
+/// The typed fields are the ones every pipeline level fills (`FunctionExecutionEvent`,
+/// `InputPreparationEvent`, `TransactionalExecutionEvent` and their end events); anything else,
+/// including fields of imported traces we do not know, lives in `extra` and is kept verbatim.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Payload {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_name: Option<Kind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_name: Option<Kind>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_entity_ids: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_entity_ids: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_count: Option<u32>,
+    /// Every other field, in the original's JSON shape.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Payload {
+    /// A payload naming the process, as every `@emit_events` factory of the original does.
+    pub fn process(process_name: &'static str) -> Payload {
+        Payload {
+            process_name: Some(Cow::Borrowed(process_name)),
+            ..Payload::default()
+        }
+    }
+
+    /// Sets the function name (builder style).
+    pub fn function(mut self, function_name: impl Into<Kind>) -> Payload {
+        self.function_name = Some(function_name.into());
+        self
+    }
+
+    /// Adds a free-form field (builder style).
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Payload {
+        self.extra.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+/// One recorded event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: Uuid,
+    pub kind: Kind,
+    pub phase: Phase,
+    /// The start event of the enclosing operation (for an end event: its start's parent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<Uuid>,
+    /// The start event of the outermost operation; a root start event names itself.
+    pub root_id: Uuid,
+    /// Shared by every event descending from one root call.
+    pub lineage_id: Uuid,
+    /// On an end event: the start event it closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_id: Option<Uuid>,
+    /// Emission order on the bus that created the event (0 for imported events without one).
+    pub seq: u64,
+    /// Nanoseconds from the bus clock's origin.
+    pub timestamp_ns: u64,
+    /// On an end event: nanoseconds since its start event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ns: Option<u64>,
+    /// On a failed or cancelled event: what went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub payload: Payload,
+}
+
+impl Event {
+    /// A root event with fresh ids, for tests and hand-built traces.
+    pub fn root(kind: impl Into<Kind>, phase: Phase) -> Event {
+        let id = Uuid::new_v4();
+        Event {
+            id,
+            kind: kind.into(),
+            phase,
+            parent_id: None,
+            root_id: id,
+            lineage_id: Uuid::new_v4(),
+            start_id: None,
+            seq: 0,
+            timestamp_ns: 0,
+            duration_ns: None,
+            error: None,
+            payload: Payload::default(),
+        }
+    }
+
+    /// A child of `parent` with a fresh id, inheriting root and lineage.
+    pub fn child_of(parent: &Event, kind: impl Into<Kind>, phase: Phase) -> Event {
+        Event {
+            id: Uuid::new_v4(),
+            kind: kind.into(),
+            phase,
+            parent_id: Some(parent.id),
+            root_id: parent.root_id,
+            lineage_id: parent.lineage_id,
+            start_id: None,
+            seq: 0,
+            timestamp_ns: 0,
+            duration_ns: None,
+            error: None,
+            payload: Payload::default(),
+        }
+    }
+
+    /// True when this event closes an operation.
+    pub fn is_end(&self) -> bool {
+        self.phase.is_end()
+    }
+
+    /// The process name, or the kind when there is none: what a tree row is labelled with.
+    pub fn label(&self) -> &str {
+        self.payload.process_name.as_deref().unwrap_or(&self.kind)
+    }
+}

@@ -1,0 +1,39 @@
+//! # The bus core
+//!
+//! Everything here compiles natively and for `wasm32-unknown-unknown` with no web dependency.
+//!
+//! - [`event`]: the [`Event`] record, its [`Phase`] and [`Payload`].
+//! - [`bus`]: the [`EventBus`] handle: queue, processor, history, statistics.
+//! - [`history`]: the bounded [`History`] with its `events_by_id` and `children_by_parent`
+//!   indexes, pruned together.
+//! - [`subscription`]: filters, priorities, handlers and the cached interest behind
+//!   `has_subscribers_for`.
+//! - [`context`]: the per-poll current-event context that gives nested operations their parent.
+//! - [`emit`]: the [`Operation`] wrapper (the seed's `@emit_events`).
+//! - [`mode`]: the four [`EmitMode`]s.
+//! - [`clock`]: injectable time.
+//! - [`stats`]: counters and handler failure records.
+//! - [`ids`]: the id-keyed hash map the indexes use.
+
+pub mod bus;
+pub mod clock;
+pub mod context;
+pub mod emit;
+pub mod event;
+pub mod history;
+pub mod ids;
+pub mod mode;
+pub mod stats;
+pub mod subscription;
+
+pub use bus::{EmitError, EventBus};
+#[cfg(not(target_arch = "wasm32"))]
+pub use clock::MonotonicClock;
+pub use clock::{Clock, ManualClock};
+pub use context::Frame;
+pub use emit::Operation;
+pub use event::{Event, Kind, Payload, Phase};
+pub use history::History;
+pub use mode::EmitMode;
+pub use stats::{HandlerFailure, Stats};
+pub use subscription::{Filter, HandlerError, HandlerResult, Priority, Subscription};

@@ -1,0 +1,10 @@
+//! # lineage
+//!
+//! An event-bus inspector. The pieces, each in its own module, dependencies pointing one way:
+//!
+//! - [`core`]: the event bus itself (events, queue and processor, history and indexes,
+//!   subscriptions, the emit wrapper and its four modes). No web dependency.
+//! - [`pipeline`]: the simulated `aexecute` → `execute_with_partial` → `execute_transactional`
+//!   pipeline that drives the bus in tests, benchmarks and the UI.
+pub mod core;
+pub mod pipeline;

@@ -1,0 +1,69 @@
+//! Helpers shared by the core tests, natively and in headless Chromium.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use futures::executor::LocalPool;
+use futures::task::LocalSpawnExt;
+use lineage::core::{Event, EventBus, ManualClock, Phase};
+use lineage::pipeline::{aexecute, Call, SimulatedFailure};
+use uuid::Uuid;
+
+/// A pool and a bus on it with a ticking manual clock (1 µs per read).
+pub fn bus() -> (LocalPool, EventBus) {
+    let pool = LocalPool::new();
+    let bus = EventBus::builder()
+        .clock(ManualClock::ticking(1_000))
+        .build(pool.spawner());
+    (pool, bus)
+}
+
+/// Runs `fut` to completion on `pool` without parking the thread (parking is not allowed on
+/// the browser's main thread), and fails loudly if it stalls.
+pub fn run<T: 'static>(pool: &mut LocalPool, fut: impl Future<Output = T> + 'static) -> T {
+    let out = Rc::new(RefCell::new(None));
+    let slot = out.clone();
+    pool.spawner()
+        .spawn_local(async move {
+            *slot.borrow_mut() = Some(fut.await);
+        })
+        .unwrap();
+    pool.run_until_stalled();
+    let value = out.borrow_mut().take();
+    value.expect("the future stalled: it waits on something that never comes")
+}
+
+/// One nested `aexecute` that succeeds or fails innermost.
+pub async fn one_call(bus: EventBus, fail: bool) -> Result<Uuid, SimulatedFailure> {
+    let call = Call::new("update_gpa");
+    aexecute(&bus, &call, || async move {
+        if fail {
+            Err(SimulatedFailure("gpa out of range".into()))
+        } else {
+            Ok(Uuid::new_v4())
+        }
+    })
+    .await
+}
+
+/// The events with a given process name, in processing order.
+pub fn by_process<'a>(events: &'a [Event], name: &str) -> Vec<&'a Event> {
+    events
+        .iter()
+        .filter(|e| e.payload.process_name.as_deref() == Some(name))
+        .collect()
+}
+
+/// The start and end event of one process name (exactly one of each expected).
+pub fn pair<'a>(events: &'a [Event], name: &str) -> (&'a Event, &'a Event) {
+    let evs = by_process(events, name);
+    assert_eq!(
+        evs.len(),
+        2,
+        "{name}: expected a start and an end, got {evs:#?}"
+    );
+    assert_eq!(evs[0].phase, Phase::Started);
+    (evs[0], evs[1])
+}
