@@ -3,7 +3,7 @@
 //! The history indexes are keyed by event id. SipHash would protect against chosen keys we do
 //! not have and costs several times a cheap mix (ANCHORS.md: SipHash maps made a naive bus
 //! 3–4× slower). A v4 uuid is already random, so [`IdHasher`] folds its two halves and applies
-//! one multiplicative mix, which also spreads imported, non-random ids (OTLP span ids, Chrome
+//! a short finaliser, which also spreads imported, non-random ids (OTLP span ids, Chrome
 //! trace ids) well enough for hashbrown's use of both high and low bits.
 
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use uuid::Uuid;
 
-/// A hasher for `Uuid` keys: fold the 16 bytes into 64 bits, then one odd multiply.
+/// A hasher for `Uuid` keys: fold the 16 bytes into 64 bits, then one multiply-xorshift.
 #[derive(Default, Clone, Copy)]
 pub struct IdHasher(u64);
 
@@ -30,9 +30,14 @@ impl Hasher for IdHasher {
         for chunk in bytes.chunks(8) {
             let mut word = [0u8; 8];
             word[..chunk.len()].copy_from_slice(chunk);
-            acc = (acc ^ u64::from_le_bytes(word)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            acc = acc.rotate_left(23) ^ u64::from_le_bytes(word);
         }
-        self.0 = acc ^ (acc >> 29);
+        // MurmurHash3's 64-bit finaliser: every input bit reaches every output bit, so
+        // sequential or structured ids spread over both ends of the hash.
+        acc ^= acc >> 33;
+        acc = acc.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        acc ^= acc >> 33;
+        self.0 = acc;
     }
 
     #[inline]
