@@ -111,9 +111,11 @@ fn a_dropped_operation_emits_cancelled_events_and_leaves_the_context_balanced() 
     run(&mut pool, async move {
         // The innermost work never finishes; poll the call once, then drop it.
         let call = lineage::pipeline::Call::new("stuck");
-        let mut fut = Box::pin(lineage::pipeline::aexecute(&b, &call, || {
-            futures::future::pending()
-        }));
+        let stuck = common::Body {
+            fail: false,
+            yields: u32::MAX,
+        };
+        let mut fut = Box::pin(lineage::pipeline::aexecute(Some(&b), &call, &stuck));
         assert!((&mut fut).now_or_never().is_none());
         assert_eq!(context::current(), None, "context restored after the poll");
         drop(fut);
@@ -144,11 +146,14 @@ fn interleaved_concurrent_operations_keep_exact_parentage() {
             let b = b.clone();
             async move {
                 let call = lineage::pipeline::Call::new("interleaved");
-                lineage::pipeline::aexecute(&b, &call, || async {
-                    yield_once().await;
-                    yield_once().await;
-                    Ok(uuid::Uuid::new_v4())
-                })
+                lineage::pipeline::aexecute(
+                    Some(&b),
+                    &call,
+                    &common::Body {
+                        fail: false,
+                        yields: 2,
+                    },
+                )
                 .await
             }
         });
@@ -181,19 +186,4 @@ fn interleaved_concurrent_operations_keep_exact_parentage() {
             assert_eq!(e.lineage_id, root.lineage_id);
         }
     }
-}
-
-/// Returns pending once, waking itself: a yield point.
-async fn yield_once() {
-    let mut done = false;
-    futures::future::poll_fn(|cx| {
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            done = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    })
-    .await
 }

@@ -52,6 +52,7 @@ use super::stats::{HandlerFailure, Stats};
 use super::subscription::{
     Filter, Handler, HandlerResult, Priority, Registry, Subscription, SubscriptionId,
 };
+use super::yield_now::yield_now;
 
 /// The default bound of the queue between emitters and the processor.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 1 << 16;
@@ -704,20 +705,6 @@ async fn run_processor(inner: Rc<Inner>) {
     for w in inner.finish_waiters.borrow_mut().drain(..) {
         w.wake();
     }
-}
-
-/// Yields once to the executor so other tasks run.
-fn yield_now() -> impl Future<Output = ()> {
-    let mut yielded = false;
-    poll_fn(move |cx| {
-        if yielded {
-            Poll::Ready(())
-        } else {
-            yielded = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    })
 }
 
 /// The awaited put; see [`EventBus::emit`].

@@ -14,6 +14,7 @@
 //! - [`clock`]: injectable time.
 //! - [`stats`]: counters and handler failure records.
 //! - [`ids`]: the id-keyed hash map the indexes use.
+//! - [`yield_now`]: one executor-agnostic yield.
 
 pub mod bus;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod ids;
 pub mod mode;
 pub mod stats;
 pub mod subscription;
+pub mod yield_now;
 
 pub use bus::{EmitError, EventBus};
 #[cfg(not(target_arch = "wasm32"))]

@@ -5,6 +5,9 @@
 //! event ("processed") whose payloads are shaped like the original's classes:
 //! `FunctionExecutionEvent`/`FunctionExecutedEvent`, `InputPreparationEvent`/
 //! `InputPreparedEvent`, `TransactionalExecutionEvent`/`TransactionalExecutedEvent`.
+//!
+//! Every level takes an `Option<&EventBus>`: with `None` the very same nesting runs with no
+//! instrumentation at all, which is the benchmark's baseline.
 
 use std::future::Future;
 
@@ -42,110 +45,132 @@ impl Call {
     }
 }
 
-/// Runs one `aexecute` call: three nested wrapped levels around `work`, which runs innermost
-/// (inside `_execute_transactional`). Six events when nothing is disabled.
-pub async fn aexecute<W, Fut>(
-    bus: &EventBus,
-    call: &Call,
+/// What runs at each level before it descends, and innermost.
+pub trait LevelWork {
+    /// Runs at the top of level `level` (0 = `aexecute`), before the next level starts.
+    fn at_level(&self, level: usize) -> impl Future<Output = ()>;
+    /// The innermost work: the function's own body.
+    fn innermost(&self) -> impl Future<Output = Result<Uuid, SimulatedFailure>>;
+}
+
+/// Wraps `work` in an [`Operation`] when a bus is given, runs it bare otherwise.
+async fn wrapped<T, W, S, D>(
+    bus: Option<&EventBus>,
+    op: Operation<S, D>,
     work: W,
-) -> Result<Uuid, SimulatedFailure>
+) -> Result<T, SimulatedFailure>
 where
-    W: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Uuid, SimulatedFailure>>,
+    W: Future<Output = Result<T, SimulatedFailure>>,
+    S: crate::core::emit::StartFactory,
+    D: crate::core::emit::ResultFactory<T>,
 {
+    match bus {
+        Some(bus) => op.run(bus, work).await,
+        None => work.await,
+    }
+}
+
+/// Runs one `aexecute` call: three nested levels around `work`. Six events when instrumented.
+pub async fn aexecute<W: LevelWork>(
+    bus: Option<&EventBus>,
+    call: &Call,
+    work: &W,
+) -> Result<Uuid, SimulatedFailure> {
     let f = call.function_name;
     let input = call.input_entity;
-    Operation::new(START_KIND, END_KIND)
+    let op = Operation::new(START_KIND, END_KIND)
         .start(move || {
             Payload::process("function_execution")
                 .function(f)
+                .inputs(input)
                 .with("input_parameter_count", 1)
                 .with("is_async", true)
                 .with("execution_pattern", "determining")
-                .tap_inputs(input)
         })
         .end(move |out: &Uuid| {
             Payload::process("function_execution")
                 .function(f)
+                .outputs(*out)
                 .with("execution_successful", true)
-                .tap_outputs(*out)
-        })
-        .run(bus, execute_with_partial(bus, call, work))
-        .await
+        });
+    wrapped(bus, op, async {
+        work.at_level(0).await;
+        execute_with_partial(bus, call, work).await
+    })
+    .await
 }
 
 /// The middle level: input preparation.
-pub async fn execute_with_partial<W, Fut>(
-    bus: &EventBus,
+pub async fn execute_with_partial<W: LevelWork>(
+    bus: Option<&EventBus>,
     call: &Call,
-    work: W,
-) -> Result<Uuid, SimulatedFailure>
-where
-    W: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Uuid, SimulatedFailure>>,
-{
+    work: &W,
+) -> Result<Uuid, SimulatedFailure> {
     let f = call.function_name;
     let input = call.input_entity;
-    Operation::new(START_KIND, END_KIND)
+    let op = Operation::new(START_KIND, END_KIND)
         .start(move || {
             Payload::process("input_preparation")
                 .function(f)
+                .inputs(input)
                 .with("preparation_type", "config_creation")
                 .with("pattern_classification", "partial_execution")
-                .tap_inputs(input)
         })
         .end(move |_: &Uuid| {
             Payload::process("input_preparation")
                 .function(f)
                 .with("preparation_successful", true)
-        })
-        .run(bus, execute_transactional(bus, call, work))
-        .await
+        });
+    wrapped(bus, op, async {
+        work.at_level(1).await;
+        execute_transactional(bus, call, work).await
+    })
+    .await
 }
 
-/// The innermost level: the transactional execution that runs `work`.
-pub async fn execute_transactional<W, Fut>(
-    bus: &EventBus,
+/// The innermost level: the transactional execution that runs the function body.
+pub async fn execute_transactional<W: LevelWork>(
+    bus: Option<&EventBus>,
     call: &Call,
-    work: W,
-) -> Result<Uuid, SimulatedFailure>
-where
-    W: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Uuid, SimulatedFailure>>,
-{
+    work: &W,
+) -> Result<Uuid, SimulatedFailure> {
     let f = call.function_name;
     let input = call.input_entity;
-    Operation::new(START_KIND, END_KIND)
+    let op = Operation::new(START_KIND, END_KIND)
         .start(move || {
             let mut p = Payload::process("transactional_execution")
                 .function(f)
+                .inputs(input)
                 .with("isolation_successful", true);
             p.entity_count = Some(1);
-            p.tap_inputs(input)
+            p
         })
         .end(move |out: &Uuid| {
             Payload::process("transactional_execution")
                 .function(f)
+                .outputs(*out)
                 .with("execution_successful", true)
-                .tap_outputs(*out)
-        })
-        .run(bus, work())
-        .await
+        });
+    wrapped(bus, op, async {
+        work.at_level(2).await;
+        work.innermost().await
+    })
+    .await
 }
 
-/// Small builders for the entity id lists.
+/// Entity id list builders for the payloads above.
 trait EntityIds {
-    fn tap_inputs(self, id: Uuid) -> Payload;
-    fn tap_outputs(self, id: Uuid) -> Payload;
+    fn inputs(self, id: Uuid) -> Payload;
+    fn outputs(self, id: Uuid) -> Payload;
 }
 
 impl EntityIds for Payload {
-    fn tap_inputs(mut self, id: Uuid) -> Payload {
+    fn inputs(mut self, id: Uuid) -> Payload {
         self.input_entity_ids.push(id);
         self
     }
 
-    fn tap_outputs(mut self, id: Uuid) -> Payload {
+    fn outputs(mut self, id: Uuid) -> Payload {
         self.output_entity_ids.push(id);
         self
     }

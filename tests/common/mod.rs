@@ -8,7 +8,7 @@ use std::rc::Rc;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use lineage::core::{Event, EventBus, ManualClock, Phase};
-use lineage::pipeline::{aexecute, Call, SimulatedFailure};
+use lineage::pipeline::{aexecute, Call, LevelWork, SimulatedFailure};
 use uuid::Uuid;
 
 /// A pool and a bus on it with a ticking manual clock (1 µs per read).
@@ -35,17 +35,31 @@ pub fn run<T: 'static>(pool: &mut LocalPool, fut: impl Future<Output = T> + 'sta
     value.expect("the future stalled: it waits on something that never comes")
 }
 
-/// One nested `aexecute` that succeeds or fails innermost.
-pub async fn one_call(bus: EventBus, fail: bool) -> Result<Uuid, SimulatedFailure> {
-    let call = Call::new("update_gpa");
-    aexecute(&bus, &call, || async move {
-        if fail {
+/// Innermost work that succeeds or fails, optionally yielding first.
+pub struct Body {
+    pub fail: bool,
+    pub yields: u32,
+}
+
+impl LevelWork for Body {
+    async fn at_level(&self, _level: usize) {}
+
+    async fn innermost(&self) -> Result<Uuid, SimulatedFailure> {
+        for _ in 0..self.yields {
+            lineage::core::yield_now::yield_now().await;
+        }
+        if self.fail {
             Err(SimulatedFailure("gpa out of range".into()))
         } else {
             Ok(Uuid::new_v4())
         }
-    })
-    .await
+    }
+}
+
+/// One nested `aexecute` that succeeds or fails innermost.
+pub async fn one_call(bus: EventBus, fail: bool) -> Result<Uuid, SimulatedFailure> {
+    let call = Call::new("update_gpa");
+    aexecute(Some(&bus), &call, &Body { fail, yields: 0 }).await
 }
 
 /// The events with a given process name, in processing order.

@@ -1,0 +1,217 @@
+//! # Running a simulated pipeline
+//!
+//! [`run_pipeline`] drives `operations` calls through the bus, `concurrency` of them
+//! interleaved in one task (a `join_all` of workers, so no spawning cost is measured), with
+//! failures drawn from a seeded generator so two runs of one config fail the same calls.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::Pin;
+
+use futures::future::join_all;
+use uuid::Uuid;
+
+use super::config::{PipelineConfig, SubscriberKinds, Subscribers};
+use super::levels::{aexecute, Call, LevelWork, SimulatedFailure, END_KIND, START_KIND};
+use crate::core::yield_now::yield_now;
+use crate::core::{EventBus, Filter, Operation, Payload, Phase, Priority, Subscription};
+
+/// What a run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PipelineOutcome {
+    pub operations: usize,
+    pub failed: usize,
+}
+
+/// SplitMix64: a tiny, seedable, portable generator. The pipeline only needs reproducible
+/// coin flips, natively and in wasm, so a crate (and its entropy source) is not worth it.
+#[derive(Clone, Debug)]
+pub struct SplitMix(u64);
+
+impl SplitMix {
+    pub fn new(seed: u64) -> SplitMix {
+        SplitMix(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A float in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Decides, per operation index, whether it fails: the same answer for the same seed.
+pub fn fails(config: &PipelineConfig, index: usize) -> bool {
+    if config.failure_rate <= 0.0 {
+        return false;
+    }
+    let mut rng = SplitMix::new(config.seed ^ (index as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+    rng.next_f64() < config.failure_rate
+}
+
+/// Spins `iterations` times in a way the optimiser cannot remove: simulated CPU work.
+#[inline]
+pub fn spin(iterations: u32) {
+    let mut x = 0u64;
+    for i in 0..iterations {
+        x = black_box(x.wrapping_add(i as u64));
+    }
+    black_box(x);
+}
+
+/// The per-level work of one operation.
+struct Work<'a> {
+    config: &'a PipelineConfig,
+    fail: bool,
+}
+
+impl LevelWork for Work<'_> {
+    async fn at_level(&self, _level: usize) {
+        spin(self.config.work_per_level);
+        for _ in 0..self.config.yields_per_level {
+            yield_now().await;
+        }
+    }
+
+    async fn innermost(&self) -> Result<Uuid, SimulatedFailure> {
+        if self.fail {
+            Err(SimulatedFailure("simulated failure".to_owned()))
+        } else {
+            Ok(Uuid::from_u128(0x5eed))
+        }
+    }
+}
+
+/// Runs one operation of the configured depth. Depth 3 is the original's three functions;
+/// other depths nest generic `execute_step` levels (boxed, since the depth is dynamic).
+pub async fn run_operation(
+    bus: Option<&EventBus>,
+    config: &PipelineConfig,
+    index: usize,
+) -> Result<Uuid, SimulatedFailure> {
+    let work = Work {
+        config,
+        fail: fails(config, index),
+    };
+    if config.depth == 3 {
+        let call = Call::new("update_gpa");
+        aexecute(bus, &call, &work).await
+    } else {
+        nested(bus, &work, 0, config.depth.max(1)).await
+    }
+}
+
+fn nested<'a>(
+    bus: Option<&'a EventBus>,
+    work: &'a Work<'a>,
+    level: usize,
+    depth: usize,
+) -> Pin<Box<dyn Future<Output = Result<Uuid, SimulatedFailure>> + 'a>> {
+    Box::pin(async move {
+        let body = async {
+            work.at_level(level).await;
+            if level + 1 == depth {
+                work.innermost().await
+            } else {
+                nested(bus, work, level + 1, depth).await
+            }
+        };
+        match bus {
+            Some(bus) => {
+                Operation::new(START_KIND, END_KIND)
+                    .start(move || Payload::process(level_name(level)).with("level", level as u64))
+                    .run(bus, body)
+                    .await
+            }
+            None => body.await,
+        }
+    })
+}
+
+/// Names for generic depths: the original's three, then numbered steps.
+pub fn level_name(level: usize) -> &'static str {
+    const NAMES: [&str; 8] = [
+        "function_execution",
+        "input_preparation",
+        "transactional_execution",
+        "execute_step_4",
+        "execute_step_5",
+        "execute_step_6",
+        "execute_step_7",
+        "execute_step_8",
+    ];
+    NAMES.get(level).copied().unwrap_or("execute_step_n")
+}
+
+/// Runs the whole configured pipeline on `bus` (or bare, with `None`), `concurrency`
+/// operations interleaved. Does not flush: callers decide when to wait for processing.
+pub async fn run_pipeline(bus: Option<&EventBus>, config: &PipelineConfig) -> PipelineOutcome {
+    run_range(bus, config, 0..config.operations).await
+}
+
+/// Runs operations `range` of the configured pipeline (the replay runs it in slices).
+pub async fn run_range(
+    bus: Option<&EventBus>,
+    config: &PipelineConfig,
+    range: std::ops::Range<usize>,
+) -> PipelineOutcome {
+    let next = Cell::new(range.start);
+    let failed = Cell::new(0usize);
+    let end = range.end;
+    let worker = || async {
+        loop {
+            let i = next.get();
+            if i >= end {
+                break;
+            }
+            next.set(i + 1);
+            if run_operation(bus, config, i).await.is_err() {
+                failed.set(failed.get() + 1);
+            }
+        }
+    };
+    let k = config.concurrency.clamp(1, range.len().max(1));
+    if k == 1 {
+        worker().await;
+    } else {
+        join_all((0..k).map(|_| worker())).await;
+    }
+    PipelineOutcome {
+        operations: range.len(),
+        failed: failed.get(),
+    }
+}
+
+/// Subscribes the configured simulated subscribers; they stay until the handles drop.
+pub fn attach_subscribers(bus: &EventBus, subs: &Subscribers) -> Vec<Subscription> {
+    (0..subs.count)
+        .map(|_| {
+            let filter = match subs.kinds {
+                SubscriberKinds::All => Filter::All,
+                SubscriberKinds::Starts => Filter::kind(START_KIND),
+                SubscriberKinds::Ends => Filter::kind(END_KIND),
+                SubscriberKinds::Failures => Filter::predicate(|e| e.phase == Phase::Failed),
+            };
+            let cost = subs.handler_cost;
+            if subs.asynchronous {
+                bus.subscribe_async(filter, Priority::NORMAL, move |_| async move {
+                    spin(cost);
+                    Ok(())
+                })
+            } else {
+                bus.subscribe(filter, move |_| {
+                    spin(cost);
+                    Ok(())
+                })
+            }
+        })
+        .collect()
+}
