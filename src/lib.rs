@@ -8,3 +8,8 @@
 //!   pipeline that drives the bus in tests, benchmarks and the UI.
 pub mod core;
 pub mod pipeline;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

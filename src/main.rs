@@ -1,5 +1,11 @@
 //! The `lineage` binary: the command line natively, the inspector UI when built for wasm32.
 
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    lineage::cli::main()
+}
+
+#[cfg(target_arch = "wasm32")]
 fn main() {
-    println!("lineage {}", env!("CARGO_PKG_VERSION"));
+    lineage::ui::start();
 }
