@@ -6,7 +6,10 @@
 //!   subscriptions, the emit wrapper and its four modes). No web dependency.
 //! - [`pipeline`]: the simulated `aexecute` → `execute_with_partial` → `execute_transactional`
 //!   pipeline that drives the bus in tests, benchmarks and the UI.
+//! - [`inspect`]: a trace as the inspector sees it: operations paired into spans, the lineage
+//!   forest, lints and a summary.
 pub mod core;
+pub mod inspect;
 pub mod pipeline;
 
 #[cfg(not(target_arch = "wasm32"))]
