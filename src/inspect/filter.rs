@@ -58,7 +58,9 @@ impl Query {
         let span = &spans.spans[s];
         let events = trace.events();
         self.event_matches(&events[span.start], needle)
-            || span.end.is_some_and(|e| self.event_matches(&events[e], needle))
+            || span
+                .end
+                .is_some_and(|e| self.event_matches(&events[e], needle))
     }
 
     /// For every span, whether it is selected by the query (inversion applied).

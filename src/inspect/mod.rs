@@ -20,12 +20,12 @@ pub mod timeline;
 pub mod trace;
 pub mod tree;
 
+pub use filter::Query;
 pub use lints::{lint, Lint, LintKind};
 pub use spans::{Span, Spans, Status};
 pub use summary::Summary;
 pub use trace::Trace;
 pub use tree::{Row, TreeRows};
-pub use filter::Query;
 
 /// A trace with everything derived from it, built once per change of the events.
 #[derive(Clone, Debug, Default)]

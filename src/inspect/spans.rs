@@ -135,7 +135,9 @@ impl Spans {
 
         // Only traces with end events that do not name their start (the original's) need the
         // sibling-key map; lineage's own traces skip its per-event key allocation.
-        let sibling_pairing = events.iter().any(|e| e.phase.is_end() && e.start_id.is_none());
+        let sibling_pairing = events
+            .iter()
+            .any(|e| e.phase.is_end() && e.start_id.is_none());
         for (i, e) in events.iter().enumerate() {
             if e.phase == Phase::Started {
                 let s = spans.len();

@@ -62,10 +62,7 @@ impl Axis {
         let mut out = Vec::new();
         let mut t = first;
         while t <= self.end && out.len() < 4 * n + 4 {
-            out.push((
-                (t - self.start) / self.span(),
-                format_ns(t - origin as f64),
-            ));
+            out.push(((t - self.start) / self.span(), format_ns(t - origin as f64)));
             t += step;
         }
         out
@@ -95,7 +92,10 @@ mod tests {
 
     #[test]
     fn zooming_keeps_the_point_under_the_cursor_in_place() {
-        let mut a = Axis { start: 0.0, end: 1000.0 };
+        let mut a = Axis {
+            start: 0.0,
+            end: 1000.0,
+        };
         let before = a.start + a.span() * 0.25;
         a.zoom(0.5, 0.25);
         assert!((a.start + a.span() * 0.25 - before).abs() < 1e-9);
@@ -104,7 +104,10 @@ mod tests {
 
     #[test]
     fn ticks_are_round_and_inside_the_window() {
-        let a = Axis { start: 0.0, end: 10_000.0 };
+        let a = Axis {
+            start: 0.0,
+            end: 10_000.0,
+        };
         let t = a.ticks(5, 0);
         assert_eq!(t[0].1, "0 ns");
         assert_eq!(t[1].1, "2.0 µs");

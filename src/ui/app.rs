@@ -1,125 +1,207 @@
-//! The top-level component: settings, run, and what came out.
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! The top-level component: layout, keyboard shortcuts, settings kept in the URL.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::clock::PerformanceClock;
-use crate::core::{EmitMode, Phase};
+use super::controls::{ModeToggle, ReplayControls};
+use super::detail::DetailPanel;
+use super::filter_bar::FilterBar;
+use super::help::HelpOverlay;
+use super::lints::LintsPanel;
+use super::settings::SettingsPanel;
+use super::state::Ui;
+use super::summary::SummaryBar;
+use super::tree::TreeView;
+use crate::core::EmitMode;
 use crate::pipeline::PipelineConfig;
-use crate::replay::Replay;
 
-/// What the page shows after a run.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct RunView {
-    events: usize,
-    operations: usize,
-    failed_ops: usize,
-    by_phase: Vec<(Phase, u64)>,
-    first: Vec<(u64, String, Phase, String)>,
+/// What a first visit shows: a small pipeline with some failures and interleaving, so the
+/// tree and waterfall have something to say.
+pub fn default_config() -> PipelineConfig {
+    PipelineConfig {
+        operations: 50,
+        concurrency: 4,
+        failure_rate: 0.1,
+        work_per_level: 20_000,
+        yields_per_level: 1,
+        ..PipelineConfig::default()
+    }
+}
+
+fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Writes the settings (and the search text) into the address bar without reloading.
+fn write_url(config: &PipelineConfig, search: &str) {
+    let mut q = config.to_query();
+    if !search.is_empty() {
+        q.push_str("&q=");
+        q.push_str(&String::from(js_sys::encode_uri_component(search)));
+    }
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
+    }
+}
+
+fn initial_search(query: &str) -> String {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|p| p.strip_prefix("q="))
+        .and_then(|v| js_sys::decode_uri_component(v).ok())
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let operations = RwSignal::new(50usize);
-    let failure_pct = RwSignal::new(10.0f64);
-    let mode = RwSignal::new(EmitMode::Awaited);
-    let view_state = RwSignal::new(None::<RunView>);
-    // The replay is not reactive state: it is owned here and read after each run.
-    let replay: Rc<RefCell<Option<Replay>>> = Rc::new(RefCell::new(None));
+    let search_str = location_search();
+    let ui = Ui::new(PipelineConfig::from_query(&search_str, default_config()));
+    let text = initial_search(&search_str);
+    if !text.is_empty() {
+        ui.query.update(|q| q.text = text);
+    }
+    Effect::new(move |_| {
+        let c = ui.config.get();
+        let t = ui.query.with(|q| q.text.clone());
+        write_url(&c, &t);
+    });
 
-    let run = {
-        let replay = replay.clone();
-        move |_| {
-            let config = PipelineConfig {
-                operations: operations.get_untracked(),
-                failure_rate: failure_pct.get_untracked() / 100.0,
-                mode: mode.get_untracked(),
-                ..PipelineConfig::default()
-            };
-            let mut r = Replay::new(config, Rc::new(PerformanceClock::new()), 200_000);
-            r.run_all();
-            let stats = r.stats();
-            let (ops, failed) = r.operations_run();
-            let first = r.bus().with_history(|h| {
-                h.iter()
-                    .take(20)
-                    .map(|e| (e.seq, e.label().to_owned(), e.phase, e.id.to_string()))
-                    .collect()
-            });
-            view_state.set(Some(RunView {
-                events: r.recorded(),
-                operations: ops,
-                failed_ops: failed,
-                by_phase: Phase::ALL
-                    .iter()
-                    .map(|p| (*p, stats.phase(*p)))
-                    .filter(|(_, n)| *n > 0)
-                    .collect(),
-                first,
-            }));
-            *replay.borrow_mut() = Some(r);
-        }
-    };
+    let search = NodeRef::<leptos::html::Input>::new();
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(ui, search, ev));
 
     view! {
-        <header class="topbar">
-            <h1>"lineage"</h1>
-            <span class="subtitle">"event-bus inspector"</span>
-        </header>
-        <main class="first-page">
-            <section class="panel settings">
-                <label>"Operations "
-                    <input id="operations" type="number" min="1" max="100000"
-                        prop:value=move || operations.get().to_string()
-                        on:input=move |ev| {
-                            if let Ok(n) = event_target_value(&ev).parse() { operations.set(n) }
-                        } />
-                </label>
-                <label>"Failure rate % "
-                    <input id="failure-rate" type="number" min="0" max="100" step="1"
-                        prop:value=move || failure_pct.get().to_string()
-                        on:input=move |ev| {
-                            if let Ok(n) = event_target_value(&ev).parse() { failure_pct.set(n) }
-                        } />
-                </label>
-                <fieldset class="modes">
-                    <legend>"Emit mode"</legend>
-                    {EmitMode::ALL.into_iter().map(|m| view! {
-                        <button class="mode" id=format!("mode-{}", m.as_str())
-                            class:active=move || mode.get() == m
-                            on:click=move |_| mode.set(m)>{m.label()}</button>
-                    }).collect_view()}
-                </fieldset>
-                <button id="run" class="primary" on:click=run>"Run"</button>
-            </section>
-            <section class="panel results">
-                {move || match view_state.get() {
-                    None => view! { <p class="hint">"Press Run to run the pipeline on the bus."</p> }.into_any(),
-                    Some(v) => view! {
-                        <p>
-                            <span id="event-count">{v.events}</span>" events from "
-                            <span id="operation-count">{v.operations}</span>" operations ("
-                            <span id="failed-count">{v.failed_ops}</span>" failed)"
-                        </p>
-                        <table class="phases">
-                            <tbody>
-                                {v.by_phase.into_iter().map(|(p, n)| view! {
-                                    <tr class="phase-count" data-phase=p.as_str()>
-                                        <th>{p.as_str()}</th><td>{n}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <ol class="first-events">
-                            {v.first.into_iter().map(|(seq, label, phase, id)| view! {
-                                <li><code>"#"{seq}</code>" "{label}" "<em>{phase.as_str()}</em>" "<code class="id">{id}</code></li>
-                            }).collect_view()}
-                        </ol>
-                    }.into_any(),
-                }}
-            </section>
-        </main>
+        <div class="app">
+            <header class="topbar">
+                <h1 title="event-bus inspector">"lineage"</h1>
+                <ModeToggle ui />
+                <ReplayControls ui />
+                <span class="spacer"></span>
+                <button id="help" title="Keyboard shortcuts (?)" on:click=move |_| ui.help_open.set(true)>"?"</button>
+            </header>
+            {move || ui.error.get().map(|e| view! {
+                <div class="error-banner" role="alert" id="error-banner">
+                    <span>{e}</span>
+                    <button on:click=move |_| ui.error.set(None)>"dismiss"</button>
+                </div>
+            })}
+            <div class="main">
+                <aside class="left">
+                    <SettingsPanel ui />
+                    <section class="lints">
+                        <h2>"Lints"</h2>
+                        <LintsPanel ui />
+                    </section>
+                </aside>
+                <section class="center">
+                    <SummaryBar ui />
+                    <FilterBar ui search />
+                    <TreeView ui />
+                </section>
+                <aside class="right">
+                    <h2>"Detail"</h2>
+                    <DetailPanel ui />
+                </aside>
+            </div>
+            <HelpOverlay ui />
+        </div>
+    }
+}
+
+/// The keyboard shortcuts (listed in `help.rs`).
+fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEvent) {
+    let in_field = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+    let key = ev.key();
+    if key == "Escape" {
+        ui.help_open.set(false);
+        if let Some(el) = search.get_untracked() {
+            let _ = el.blur();
+        }
+        return;
+    }
+    if in_field || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return;
+    }
+    let handled = match key.as_str() {
+        "?" => {
+            ui.help_open.update(|o| *o = !*o);
+            true
+        }
+        "/" => {
+            if let Some(el) = search.get_untracked() {
+                let _ = el.focus();
+            }
+            true
+        }
+        " " => {
+            ui.toggle_play();
+            true
+        }
+        "." => {
+            ui.step();
+            true
+        }
+        "r" => {
+            ui.run_all();
+            true
+        }
+        "1" | "2" | "3" | "4" => {
+            let i = key.parse::<usize>().unwrap_or(1) - 1;
+            ui.set_mode(EmitMode::ALL[i]);
+            true
+        }
+        "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight" => {
+            navigate(ui, &key);
+            true
+        }
+        _ => false,
+    };
+    if handled {
+        ev.prevent_default();
+    }
+}
+
+/// Arrow keys in the tree: up/down move through visible rows; left collapses or goes to the
+/// parent; right expands or goes to the first child.
+fn navigate(ui: Ui, key: &str) {
+    let rows = ui.rows.get_untracked();
+    if rows.is_empty() {
+        return;
+    }
+    let current = ui.selected_span().and_then(|s| rows.position(s));
+    let ins = ui.inspection.get_untracked();
+    let id_of = |span: usize| ins.trace.events()[ins.spans.spans[span].start].id;
+    let target_span = match (key, current) {
+        (_, None) => Some(rows.rows[0].span),
+        ("ArrowDown", Some(p)) => rows.rows.get(p + 1).map(|r| r.span),
+        ("ArrowUp", Some(p)) => p.checked_sub(1).map(|p| rows.rows[p].span),
+        ("ArrowLeft", Some(p)) => {
+            let r = rows.rows[p];
+            if r.has_children && !r.collapsed {
+                ui.toggle_collapsed(r.span);
+                None
+            } else {
+                ins.spans.spans[r.span].parent
+            }
+        }
+        ("ArrowRight", Some(p)) => {
+            let r = rows.rows[p];
+            if r.collapsed {
+                ui.toggle_collapsed(r.span);
+                None
+            } else {
+                ins.spans.spans[r.span].children.first().copied()
+            }
+        }
+        _ => None,
+    };
+    if let Some(s) = target_span {
+        ui.select(id_of(s));
     }
 }

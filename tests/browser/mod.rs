@@ -166,24 +166,45 @@ pub async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> Stri
     }
 }
 
+/// Waits (up to 30 s: the wasm app mounts after the page loads) for an element.
+pub async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match c.find(Locator::Css(css)).await {
+            Ok(el) => return el,
+            Err(e) => assert!(Instant::now() < deadline, "no element {css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    find(c, css).await.click().await.unwrap();
 }
 
 /// Replaces an input's value by typing, as a person would.
 pub async fn type_into(c: &Client, css: &str, text: &str) {
-    let el = c.find(Locator::Css(css)).await.unwrap();
+    let el = find(c, css).await;
     el.clear().await.unwrap();
     el.send_keys(text).await.unwrap();
 }
 
 pub async fn count(c: &Client, css: &str) -> usize {
     c.find_all(Locator::Css(css)).await.unwrap().len()
+}
+
+/// Sizes the window so the page's viewport is exactly `w`×`h` CSS pixels.
+pub async fn set_viewport(c: &Client, w: u32, h: u32) {
+    c.set_window_size(w, h).await.unwrap();
+    let inner = c
+        .execute("return [window.innerWidth, window.innerHeight]", vec![])
+        .await
+        .unwrap();
+    let iw = inner[0].as_u64().unwrap_or(w as u64) as u32;
+    let ih = inner[1].as_u64().unwrap_or(h as u64) as u32;
+    c.set_window_size(w + (w - iw.min(w)), h + (h - ih.min(h)))
+        .await
+        .unwrap();
 }
 
 pub async fn save_screenshot(c: &Client, name: &str) -> PathBuf {
