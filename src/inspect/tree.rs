@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use super::spans::Spans;
 
 /// One visible row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Row {
     pub span: usize,
     pub depth: usize,

@@ -38,9 +38,9 @@ pub fn DetailPanel(ui: Ui) -> impl IntoView {
                 .collect();
             let processed = ins.trace.processed_ns(i);
             let payload = serde_json::to_string_pretty(&e.payload).unwrap_or_default();
-            let link = move |target: Option<Uuid>| match target {
+            let link = move |id: &'static str, target: Option<Uuid>| match target {
                 Some(t) if ins.trace.get(&t).is_some() => view! {
-                    <button class="link" on:click=move |_| ui.select(t)>{short(&t)}</button>
+                    <button class="link" id=id on:click=move |_| ui.select(t)>{short(&t)}</button>
                 }.into_any(),
                 Some(t) => view! { <span class="missing" title="not in this trace">{t.to_string()}</span> }.into_any(),
                 None => view! { <span class="none">"—"</span> }.into_any(),
@@ -65,8 +65,8 @@ pub fn DetailPanel(ui: Ui) -> impl IntoView {
                             })}
                             {e.duration_ns.map(|d| view! { <tr><th>"duration"</th><td>{format_ns(d as f64)}</td></tr> })}
                             {e.error.clone().map(|err| view! { <tr class="error"><th>"error"</th><td>{err}</td></tr> })}
-                            <tr><th>"parent"</th><td>{link(e.parent_id)}</td></tr>
-                            <tr><th>"root"</th><td>{link(Some(e.root_id))}</td></tr>
+                            <tr><th>"parent"</th><td>{link("detail-parent", e.parent_id)}</td></tr>
+                            <tr><th>"root"</th><td>{link("detail-root", Some(e.root_id))}</td></tr>
                             <tr><th>"lineage"</th><td>
                                 <code>{short(&e.lineage_id)}</code>" "
                                 <button class="link" title="Show only this lineage" on:click={
@@ -77,7 +77,7 @@ pub fn DetailPanel(ui: Ui) -> impl IntoView {
                             <tr><th>{if span.start == i { "end" } else { "start" }}</th><td>{
                                 match partner {
                                     Some((p, phase)) => view! {
-                                        <button class="link" on:click=move |_| ui.select(p)>{format!("{} ({phase})", short(&p))}</button>
+                                        <button class="link" id="detail-partner" on:click=move |_| ui.select(p)>{format!("{} ({phase})", short(&p))}</button>
                                     }.into_any(),
                                     None => view! { <span class="none">{if span.start == i { "none yet" } else { "—" }}</span> }.into_any(),
                                 }

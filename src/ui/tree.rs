@@ -3,8 +3,9 @@
 //! Only the rows inside the scrolled viewport (plus a small overscan) are in the DOM: a
 //! spacer as tall as all rows keeps the scrollbar honest, and each rendered row is positioned
 //! absolutely at `index × ROW_HEIGHT`. 100 000 events therefore cost a few dozen DOM nodes.
-//! Rows are keyed by the inspection's generation and their index, so scrolling reuses rows
-//! while any rebuild (replay step, collapse, filter) re-renders just the visible ones.
+//! Rows are keyed by the inspection's generation, their index and their row state, so
+//! scrolling reuses rows while any rebuild (replay step, collapse, filter) re-renders just the
+//! visible ones that changed.
 
 use leptos::prelude::*;
 
@@ -97,7 +98,7 @@ pub fn TreeView(ui: Ui) -> impl IntoView {
                 }>
                 <div class="tree-spacer"
                     style:height=move || format!("{}px", ui.rows.with(|r| r.len()) as f64 * ROW_HEIGHT)>
-                    <For each=visible key=|(g, i, _)| (*g, *i) let((_, index, row))>
+                    <For each=visible key=|(g, i, r)| (*g, *i, *r) let((_, index, row))>
                         <TreeRow ui index row />
                     </For>
                 </div>
