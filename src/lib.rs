@@ -9,12 +9,14 @@
 //! - [`inspect`]: a trace as the inspector sees it: operations paired into spans, the lineage
 //!   forest, lints and a summary.
 //! - [`replay`]: a live pipeline run on its own executor, revealed event by event.
+//! - [`plot`]: scales for the cost charts.
 #[cfg(all(test, target_family = "wasm"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 pub mod core;
 pub mod inspect;
 pub mod pipeline;
+pub mod plot;
 pub mod replay;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -101,8 +101,9 @@ async fn a_hundred_thousand_events_keep_only_a_few_hundred_rows_in_the_dom() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let rows = count(&c, ".row").await;
     assert!((10..=300).contains(&rows), "{rows} rows after scrolling");
+    let render_ms = wait_text(&c, "#render-ms", |t| !t.is_empty()).await;
     eprintln!(
-        "100 002 events: run and first render in {elapsed:?} (includes running the pipeline)"
+        "100 002 events: pipeline run + view in {elapsed:?}; view (inspection + DOM) {render_ms} ms"
     );
     save_screenshot(&c, "inspector-100k.png").await;
     c.close().await.unwrap();

@@ -88,6 +88,8 @@ pub struct Ui {
     pub tab: RwSignal<Tab>,
     pub help_open: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
+    /// How long the last full view took: building the inspection plus the DOM update (ms).
+    pub render_ms: RwSignal<Option<f64>>,
     pub replay: StoredValue<Option<Replay>, LocalStorage>,
     /// The rows of the tree under the current collapse state and filter.
     pub rows: Memo<Shared<TreeRows>>,
@@ -132,6 +134,7 @@ impl Ui {
             tab: RwSignal::new(Tab::Trace),
             help_open: RwSignal::new(false),
             error: RwSignal::new(None),
+            render_ms: RwSignal::new(None),
             replay: StoredValue::new_local(None),
             rows,
             selection,
@@ -220,8 +223,17 @@ impl Ui {
             });
             self.busy.set(None);
             self.axis.set(None);
-            self.refresh_from_replay();
+            self.timed_refresh(|ui| ui.refresh_from_replay()).await;
         });
+    }
+
+    /// Runs `rebuild`, waits for Leptos to update the DOM, and records how long it all took
+    /// (shown in the summary bar: the "first render" figure of a big trace).
+    pub async fn timed_refresh(self, rebuild: impl FnOnce(&Ui)) {
+        let t0 = now_ms();
+        rebuild(&self);
+        leptos::task::tick().await;
+        self.render_ms.set(Some(now_ms() - t0));
     }
 
     /// Plays the replay from the cursor at the chosen speed, running live slices as needed.
@@ -366,6 +378,12 @@ impl Ui {
             }
         });
     }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// The earliest and latest timestamp of a trace.
