@@ -8,9 +8,12 @@
 //!   pipeline that drives the bus in tests, benchmarks and the UI.
 //! - [`inspect`]: a trace as the inspector sees it: operations paired into spans, the lineage
 //!   forest, lints and a summary.
+//! - [`trace`]: traces in and out: lineage NDJSON, the Python original's dumps, Chrome trace
+//!   events, OTLP JSON; format detection, limits and clear errors.
 pub mod core;
 pub mod inspect;
 pub mod pipeline;
+pub mod trace;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
