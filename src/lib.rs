@@ -8,11 +8,16 @@
 //!   pipeline that drives the bus in tests, benchmarks and the UI.
 //! - [`inspect`]: a trace as the inspector sees it: operations paired into spans, the lineage
 //!   forest, lints and a summary.
+//! - [`replay`]: a live pipeline run on its own executor, revealed event by event.
 //! - [`trace`]: traces in and out: lineage NDJSON, the Python original's dumps, Chrome trace
 //!   events, OTLP JSON; format detection, limits and clear errors.
+#[cfg(all(test, target_family = "wasm"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 pub mod core;
 pub mod inspect;
 pub mod pipeline;
+pub mod replay;
 pub mod trace;
 
 #[cfg(not(target_arch = "wasm32"))]

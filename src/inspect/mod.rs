@@ -8,16 +8,24 @@
 //!   ([`Spans`]), including the Python original's sibling-linked end events.
 //! - [`lints`]: findings that deserve a look ([`Lint`]).
 //! - [`summary`]: the counts ([`Summary`]).
+//! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
+//! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
+//! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
 
+pub mod filter;
 pub mod lints;
 pub mod spans;
 pub mod summary;
+pub mod timeline;
 pub mod trace;
+pub mod tree;
 
+pub use filter::Query;
 pub use lints::{lint, Lint, LintKind};
 pub use spans::{Span, Spans, Status};
 pub use summary::Summary;
 pub use trace::Trace;
+pub use tree::{Row, TreeRows};
 
 /// A trace with everything derived from it, built once per change of the events.
 #[derive(Clone, Debug, Default)]

@@ -150,12 +150,17 @@ impl Spans {
             problems: 0,
         };
 
+        // Only traces with end events that do not name their start (the original's) need the
+        // sibling-key map; lineage's own traces skip its per-event key allocation.
+        let sibling_pairing = events
+            .iter()
+            .any(|e| e.phase.is_end() && e.start_id.is_none());
         for (i, e) in events.iter().enumerate() {
             if e.phase == Phase::Started {
                 let s = spans.len();
                 spans.push(new_span(i, Status::Unfinished));
                 span_of_event[i] = s;
-                if trace.index_of(&e.id) == Some(i) {
+                if sibling_pairing && trace.index_of(&e.id) == Some(i) {
                     open.entry(pairing_key(e)).or_default().push(s);
                 }
             } else if e.phase.is_end() {

@@ -16,6 +16,9 @@ pub struct Trace {
     events: Vec<Event>,
     by_id: IdMap<usize>,
     duplicates: Vec<usize>,
+    /// When each event was processed by the bus (ns, bus clock), if known: the queue lag is
+    /// `processed - timestamp`. Empty for imported traces.
+    processed_ns: Vec<u64>,
 }
 
 impl Trace {
@@ -34,12 +37,31 @@ impl Trace {
             events,
             by_id,
             duplicates,
+            processed_ns: Vec::new(),
         }
     }
 
-    /// The live bus's history, oldest first.
+    /// The live bus's history, oldest first, with processing times.
     pub fn from_bus(bus: &EventBus) -> Trace {
-        Trace::new(bus.events())
+        let (events, processed) = bus.with_history(|h| {
+            h.records()
+                .map(|(_, e, p)| (e.clone(), p))
+                .unzip::<_, _, Vec<_>, Vec<_>>()
+        });
+        let mut t = Trace::new(events);
+        t.processed_ns = processed;
+        t
+    }
+
+    /// Attaches processing times (one per event, or none).
+    pub fn set_processed_ns(&mut self, processed: Vec<u64>) {
+        debug_assert!(processed.is_empty() || processed.len() == self.events.len());
+        self.processed_ns = processed;
+    }
+
+    /// When event `i` was processed, if known.
+    pub fn processed_ns(&self, i: usize) -> Option<u64> {
+        self.processed_ns.get(i).copied()
     }
 
     pub fn events(&self) -> &[Event] {

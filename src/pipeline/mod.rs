@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod levels;
+pub mod query;
 pub mod run;
 
 pub use config::{PipelineConfig, SubscriberKinds, Subscribers};

@@ -1,0 +1,109 @@
+//! End to end: the built inspector in headless Chromium, driven like a person: type settings,
+//! click, read the screen.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod browser;
+
+use std::time::Instant;
+
+use browser::*;
+use lineage::pipeline::run::fails;
+use lineage::pipeline::PipelineConfig;
+
+fn expected_failures(operations: usize, rate: f64) -> usize {
+    let config = PipelineConfig {
+        operations,
+        failure_rate: rate,
+        ..PipelineConfig::default()
+    };
+    (0..operations).filter(|&i| fails(&config, i)).count()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_run_of_fifty_operations_shows_every_node_and_disabled_mode_shows_none() {
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&base).await.unwrap();
+    set_viewport(&c, 1280, 800).await;
+
+    type_into(&c, "#operations", "50").await;
+    type_into(&c, "#failure-rate", "10").await;
+    click(&c, "#run").await;
+
+    // Six events and three nodes (one per level) per operation; the failures are drawn from
+    // the seeded generator, so the native side knows which fail.
+    let failed_ops = expected_failures(50, 0.1);
+    assert!(failed_ops > 0);
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "300").await, "300");
+    assert_eq!(wait_text(&c, "#node-count", |t| !t.is_empty()).await, "150");
+    assert_eq!(
+        wait_text(&c, "#failed-count", |t| !t.is_empty()).await,
+        failed_ops.to_string()
+    );
+    let failed_nodes = wait_text(&c, "#failed-node-count", |t| !t.is_empty()).await;
+    assert_eq!(
+        failed_nodes,
+        (3 * failed_ops).to_string(),
+        "a failure fails all three levels"
+    );
+    assert_eq!(
+        wait_text(&c, "#bus-processed", |t| !t.is_empty()).await,
+        "300"
+    );
+    // The tree shows failed rows (the first ones in view at least).
+    assert!(count(&c, ".row[data-status=failed]").await > 0);
+
+    // Selecting a row shows its fields.
+    click(&c, ".row").await;
+    let id = wait_text(&c, "#detail-id", |t| t.len() == 36).await;
+    assert_eq!(id.len(), 36);
+    save_screenshot(&c, "inspector-1280x800.png").await;
+
+    // Disabled mode: the same run emits nothing.
+    click(&c, "#mode-disabled").await;
+    click(&c, "#run").await;
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "0").await, "0");
+    assert_eq!(count(&c, ".row").await, 0);
+
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_hundred_thousand_events_keep_only_a_few_hundred_rows_in_the_dom() {
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    // Settings come from the URL: 16 667 operations × 6 events ≈ 100 000 events.
+    c.goto(&format!("{base}?ops=16667&conc=1&work=0&yields=0&fail=0"))
+        .await
+        .unwrap();
+    let t0 = Instant::now();
+    click(&c, "#run").await;
+    assert_eq!(
+        wait_text(&c, "#event-count", |t| t == "100002").await,
+        "100002"
+    );
+    let elapsed = t0.elapsed();
+    let rows = count(&c, ".row").await;
+    assert!(rows > 10, "the tree shows rows ({rows})");
+    assert!(
+        rows <= 300,
+        "virtualised: {rows} rows in the DOM for 100 002 events"
+    );
+    // Scrolling deep into the tree still renders only the rows in view.
+    c.execute(
+        "document.querySelector('.tree-scroll').scrollTop = 1e6;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let rows = count(&c, ".row").await;
+    assert!((10..=300).contains(&rows), "{rows} rows after scrolling");
+    eprintln!(
+        "100 002 events: run and first render in {elapsed:?} (includes running the pipeline)"
+    );
+    save_screenshot(&c, "inspector-100k.png").await;
+    c.close().await.unwrap();
+}
