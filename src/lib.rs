@@ -10,6 +10,8 @@
 //!   forest, lints and a summary.
 //! - [`replay`]: a live pipeline run on its own executor, revealed event by event.
 //! - [`plot`]: scales for the cost charts.
+//! - [`trace`]: traces in and out: lineage NDJSON, the Python original's dumps, Chrome trace
+//!   events, OTLP JSON; format detection, limits and clear errors.
 #[cfg(all(test, target_family = "wasm"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
@@ -18,6 +20,7 @@ pub mod inspect;
 pub mod pipeline;
 pub mod plot;
 pub mod replay;
+pub mod trace;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

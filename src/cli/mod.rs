@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod convert;
+mod input;
+mod simulate;
+mod summary;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "lineage",
@@ -18,10 +23,21 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Summarise a trace file: events, operations and how they ended, orphans, lints.
+    Summary(summary::SummaryArgs),
+    /// Convert a trace file to lineage NDJSON or a Chrome trace (Perfetto).
+    Convert(convert::ConvertArgs),
+    /// Run the simulated pipeline on a bus and write the recorded events as NDJSON.
+    Simulate(simulate::SimulateArgs),
+}
 
 /// Parses the process arguments and runs the chosen subcommand.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Summary(args) => summary::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Simulate(args) => simulate::run(args),
+    }
 }

@@ -104,13 +104,30 @@ pub struct Spans {
 }
 
 /// The key an end event of the original is matched on: parent, lineage (for roots) and name.
+/// The name is the process name; events without one (the original's `modifying` /
+/// `modified`, `creating` / `created`, ...) are matched on the stem of their kind.
 fn pairing_key(e: &Event) -> (Option<Uuid>, Option<Uuid>, String) {
     let lineage = if e.parent_id.is_none() {
         Some(e.lineage_id)
     } else {
         None
     };
-    (e.parent_id, lineage, e.label().to_owned())
+    let name = match &e.payload.process_name {
+        Some(p) => p.to_string(),
+        None => format!("\u{0}{}", kind_stem(&e.kind)),
+    };
+    (e.parent_id, lineage, name)
+}
+
+/// The verb of a start or end kind, shared by both: "processing" and "processed" give
+/// "process", "creating" and "created" give "creat", "modifying" and "modified" give "modif".
+pub fn kind_stem(kind: &str) -> &str {
+    kind.strip_suffix("ying")
+        .or_else(|| kind.strip_suffix("ied"))
+        .or_else(|| kind.strip_suffix("ing"))
+        .or_else(|| kind.strip_suffix("ed"))
+        .filter(|s| !s.is_empty())
+        .unwrap_or(kind)
 }
 
 impl Spans {
