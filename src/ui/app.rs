@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use super::controls::{ModeToggle, ReplayControls};
 use super::detail::DetailPanel;
+use super::files::{on_drop, FileButtons};
 use super::filter_bar::FilterBar;
 use super::help::HelpOverlay;
 use super::lints::LintsPanel;
@@ -74,18 +75,29 @@ pub fn App() -> impl IntoView {
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(ui, search, ev));
 
     view! {
-        <div class="app">
+        <div class="app"
+            class:dragging=move || ui.dragging.get()
+            on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); ui.dragging.set(true); }
+            on:dragleave=move |_| ui.dragging.set(false)
+            on:drop=move |ev| on_drop(ui, ev)>
             <header class="topbar">
                 <h1 title="event-bus inspector">"lineage"</h1>
                 <ModeToggle ui />
                 <ReplayControls ui />
                 <span class="spacer"></span>
+                <FileButtons ui />
                 <button id="help" title="Keyboard shortcuts (?)" on:click=move |_| ui.help_open.set(true)>"?"</button>
             </header>
             {move || ui.error.get().map(|e| view! {
                 <div class="error-banner" role="alert" id="error-banner">
                     <span>{e}</span>
                     <button on:click=move |_| ui.error.set(None)>"dismiss"</button>
+                </div>
+            })}
+            {move || ui.notice.get().map(|n| view! {
+                <div class="notice-banner" id="notice-banner">
+                    <span>{n}</span>
+                    <button on:click=move |_| ui.notice.set(None)>"dismiss"</button>
                 </div>
             })}
             <div class="main">

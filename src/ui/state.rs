@@ -88,6 +88,10 @@ pub struct Ui {
     pub tab: RwSignal<Tab>,
     pub help_open: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
+    /// A note about the last import (skipped records, ...), dismissible.
+    pub notice: RwSignal<Option<String>>,
+    /// A file is being dragged over the page.
+    pub dragging: RwSignal<bool>,
     /// How long the last full view took: building the inspection plus the DOM update (ms).
     pub render_ms: RwSignal<Option<f64>>,
     pub replay: StoredValue<Option<Replay>, LocalStorage>,
@@ -135,6 +139,8 @@ impl Ui {
             help_open: RwSignal::new(false),
             error: RwSignal::new(None),
             render_ms: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            dragging: RwSignal::new(false),
             replay: StoredValue::new_local(None),
             rows,
             selection,

@@ -126,6 +126,11 @@ pub fn start_chromedriver() -> Driver {
 
 /// A headless Chromium session at 1280×800.
 pub async fn browser(driver: &Driver) -> Client {
+    browser_with_downloads(driver, None).await
+}
+
+/// A session whose downloads land in `downloads` (if given).
+pub async fn browser_with_downloads(driver: &Driver, downloads: Option<&Path>) -> Client {
     let profile = std::env::temp_dir().join(format!("lineage-e2e-{}", free_port()));
     let caps = serde_json::json!({
         "goog:chromeOptions": {
@@ -136,7 +141,11 @@ pub async fn browser(driver: &Driver) -> Client {
                 "--disable-component-update", "--disable-sync",
                 "--window-size=1280,800",
                 format!("--user-data-dir={}", profile.display()),
-            ]
+            ],
+            "prefs": {
+                "download.default_directory": downloads.map(|d| d.display().to_string()).unwrap_or_default(),
+                "download.prompt_for_download": false,
+            }
         }
     });
     let caps = match caps {
