@@ -2,6 +2,8 @@
 //!
 //! One subcommand per file; this module only parses and dispatches.
 
+pub mod bench;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -18,10 +20,15 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Measure what event emission costs: modes, phases, peers, the Python reference.
+    Bench(bench::BenchArgs),
+}
 
 /// Parses the process arguments and runs the chosen subcommand.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Bench(args) => bench::run(args),
+    }
 }

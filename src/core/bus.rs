@@ -314,6 +314,26 @@ impl EventBus {
         }
     }
 
+    /// Emits the way `mode` says without the caller's future holding the event: queued at
+    /// once when the queue has room (or handed to a spawned put, fire-and-forget). Only a
+    /// full queue returns a wait, boxed, so the common path adds no `Event`-sized state to
+    /// every wrapped future (a nested call's future embeds one per level, and moving large
+    /// futures was the main cost of a naive wrapper).
+    #[inline]
+    pub(crate) fn emit_now(&self, event: Event, mode: EmitMode) -> Option<Pin<Box<Put<'_>>>> {
+        if mode == EmitMode::FireAndForget {
+            self.emit_detached(event);
+            return None;
+        }
+        match self.inner.try_put(event) {
+            Ok(()) | Err((EmitError::Closed, _)) => None,
+            Err((EmitError::Full, event)) => Some(Box::pin(Put {
+                inner: &self.inner,
+                event: Some(event),
+            })),
+        }
+    }
+
     /// Queues an event past the bound, for the one place that cannot wait: a cancelled
     /// operation's drop.
     pub(crate) fn emit_forced(&self, event: Event) {
