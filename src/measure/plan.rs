@@ -57,6 +57,9 @@ impl Plan {
             ));
             out.push(SubjectSpec::mode(nested, EmitMode::Lazy, one_subscriber(false)));
         }
+        if self.modes.contains(&EmitMode::Awaited) {
+            out.push(SubjectSpec::NamesOnly { shape: nested });
+        }
         if self.phases {
             for stage in Stage::ALL {
                 out.push(SubjectSpec::stage(nested, stage));
@@ -91,9 +94,9 @@ mod tests {
     #[test]
     fn the_standard_plan_measures_each_subject_once() {
         let subjects = Plan::default().subjects();
-        // baseline, 4 modes, 3 subscriber set-ups, 3 stages below processing (processing and
-        // handlers reuse mode rows), real baseline and real awaited.
-        assert_eq!(subjects.len(), 1 + 4 + 3 + 3 + 2);
+        // baseline, 4 modes, 3 subscriber set-ups, names-only payloads, 3 stages below
+        // processing (processing and handlers reuse mode rows), real baseline and awaited.
+        assert_eq!(subjects.len(), 1 + 4 + 3 + 1 + 3 + 2);
     }
 
     #[test]

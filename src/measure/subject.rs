@@ -10,7 +10,7 @@
 use futures::executor::LocalPool;
 use serde::{Deserialize, Serialize};
 
-use super::ablation::{PartialWrap, Stage};
+use super::ablation::{NamesOnly, PartialWrap, Stage};
 use super::drive::{chunks, drive};
 use crate::core::{Clock, EmitMode, EventBus, Subscription};
 use crate::pipeline::run::attach_subscribers;
@@ -88,6 +88,8 @@ pub enum SubjectSpec {
     /// An ablation stage; [`Stage::Process`] and [`Stage::Handlers`] are mode rows
     /// (see [`SubjectSpec::stage`]).
     Stage { shape: CallShape, stage: Stage },
+    /// Awaited, no subscriber, payloads reduced to names (see [`NamesOnly`]).
+    NamesOnly { shape: CallShape },
 }
 
 /// One subscriber on every event, sync or async, whose handler does nothing.
@@ -145,6 +147,9 @@ impl SubjectSpec {
                 }
                 Stage::Process | Stage::Handlers => SubjectSpec::stage(shape, stage).build(bench),
             },
+            SubjectSpec::NamesOnly { shape } => {
+                Box::new(BusSubject::new(bench, shape, BusRun::NamesOnly))
+            }
         }
     }
 }
@@ -237,6 +242,8 @@ enum BusRun {
     Mode(EmitMode, Subscribers),
     /// An ablation stage below full processing.
     Stage(Stage),
+    /// Awaited with names-only payloads.
+    NamesOnly,
 }
 
 struct BusSubject {
@@ -254,7 +261,7 @@ impl BusSubject {
         let pool = LocalPool::new();
         let mode = match run {
             BusRun::Mode(mode, _) => mode,
-            BusRun::Stage(_) => EmitMode::Awaited,
+            BusRun::Stage(_) | BusRun::NamesOnly => EmitMode::Awaited,
         };
         let bus = EventBus::builder()
             .history_capacity(bench.history_capacity)
@@ -262,7 +269,7 @@ impl BusSubject {
             .build(pool.spawner());
         let subscriptions = match run {
             BusRun::Mode(_, subs) => attach_subscribers(&bus, &subs),
-            BusRun::Stage(_) => Vec::new(),
+            BusRun::Stage(_) | BusRun::NamesOnly => Vec::new(),
         };
         BusSubject {
             bench: bench.clone(),
@@ -282,6 +289,7 @@ impl Subject for BusSubject {
         match self.run {
             BusRun::Mode(mode, subs) => format!("{prefix}{mode}{}", subscribers_key(&subs)),
             BusRun::Stage(stage) => format!("{prefix}stage.{}", stage.as_str()),
+            BusRun::NamesOnly => format!("{prefix}awaited.names_only"),
         }
     }
 
@@ -289,12 +297,13 @@ impl Subject for BusSubject {
         match self.run {
             BusRun::Mode(mode, subs) => format!("{}, {}", mode.label(), subscribers_label(&subs)),
             BusRun::Stage(stage) => stage.label().to_owned(),
+            BusRun::NamesOnly => "Awaited, 0 subscribers, names-only payloads".to_owned(),
         }
     }
 
     fn group(&self) -> Group {
         match self.run {
-            BusRun::Mode(..) => Group::Mode,
+            BusRun::Mode(..) | BusRun::NamesOnly => Group::Mode,
             BusRun::Stage(_) => Group::Stage,
         }
     }
@@ -306,13 +315,13 @@ impl Subject for BusSubject {
     fn mode(&self) -> Option<(EmitMode, Subscribers)> {
         match self.run {
             BusRun::Mode(mode, subs) => Some((mode, subs)),
-            BusRun::Stage(_) => None,
+            BusRun::Stage(_) | BusRun::NamesOnly => None,
         }
     }
 
     fn stage(&self) -> Option<Stage> {
         match self.run {
-            BusRun::Mode(..) => None,
+            BusRun::Mode(..) | BusRun::NamesOnly => None,
             BusRun::Stage(stage) => Some(stage),
         }
     }
@@ -329,6 +338,17 @@ impl Subject for BusSubject {
                     drive(
                         &mut self.pool,
                         run_range_with(&on_bus, &bench.pipeline, range, shape),
+                    );
+                    drive(&mut self.pool, bus.flush());
+                }
+                clock.now_ns().saturating_sub(t0)
+            }
+            BusRun::NamesOnly => {
+                let t0 = clock.now_ns();
+                for range in ranges {
+                    drive(
+                        &mut self.pool,
+                        run_range_with(&NamesOnly(bus), &bench.pipeline, range, shape),
                     );
                     drive(&mut self.pool, bus.flush());
                 }
@@ -368,7 +388,7 @@ impl Subject for BusSubject {
 
     fn recorded(&self) -> Option<(u64, u64)> {
         match self.run {
-            BusRun::Mode(..) | BusRun::Stage(Stage::Put) => {
+            BusRun::Mode(..) | BusRun::NamesOnly | BusRun::Stage(Stage::Put) => {
                 Some((self.bus.stats().processed, self.next as u64))
             }
             BusRun::Stage(_) => None,
