@@ -7,6 +7,8 @@
 //! The built-in subjects are described by plain data ([`SubjectSpec`]) so the browser UI can
 //! choose them; peers that exist only natively implement [`Subject`] directly.
 
+use std::rc::Rc;
+
 use futures::executor::LocalPool;
 use serde::{Deserialize, Serialize};
 
@@ -123,8 +125,19 @@ impl SubjectSpec {
         }
     }
 
-    /// Makes the subject: its own executor and bus, subscribers attached.
+    /// Makes the subject: its own executor and bus (with the bus's default clock),
+    /// subscribers attached.
     pub fn build(&self, bench: &Workbench) -> Box<dyn Subject> {
+        self.build_with_clock(bench, None)
+    }
+
+    /// Like [`SubjectSpec::build`], with `clock` stamping the bus's events (the browser passes
+    /// `performance.now()`, so events cost there what they cost in the inspector).
+    pub fn build_with_clock(
+        &self,
+        bench: &Workbench,
+        clock: Option<Rc<dyn Clock>>,
+    ) -> Box<dyn Subject> {
         match *self {
             SubjectSpec::Baseline { shape } => Box::new(Baseline {
                 bench: bench.clone(),
@@ -140,15 +153,18 @@ impl SubjectSpec {
                 bench,
                 shape,
                 BusRun::Mode(mode, subscribers),
+                clock,
             )),
             SubjectSpec::Stage { shape, stage } => match stage {
                 Stage::Create | Stage::Context | Stage::Put => {
-                    Box::new(BusSubject::new(bench, shape, BusRun::Stage(stage)))
+                    Box::new(BusSubject::new(bench, shape, BusRun::Stage(stage), clock))
                 }
-                Stage::Process | Stage::Handlers => SubjectSpec::stage(shape, stage).build(bench),
+                Stage::Process | Stage::Handlers => {
+                    SubjectSpec::stage(shape, stage).build_with_clock(bench, clock)
+                }
             },
             SubjectSpec::NamesOnly { shape } => {
-                Box::new(BusSubject::new(bench, shape, BusRun::NamesOnly))
+                Box::new(BusSubject::new(bench, shape, BusRun::NamesOnly, clock))
             }
         }
     }
@@ -257,16 +273,24 @@ struct BusSubject {
 }
 
 impl BusSubject {
-    fn new(bench: &Workbench, shape: CallShape, run: BusRun) -> BusSubject {
+    fn new(
+        bench: &Workbench,
+        shape: CallShape,
+        run: BusRun,
+        clock: Option<Rc<dyn Clock>>,
+    ) -> BusSubject {
         let pool = LocalPool::new();
         let mode = match run {
             BusRun::Mode(mode, _) => mode,
             BusRun::Stage(_) | BusRun::NamesOnly => EmitMode::Awaited,
         };
-        let bus = EventBus::builder()
+        let mut builder = EventBus::builder()
             .history_capacity(bench.history_capacity)
-            .mode(mode)
-            .build(pool.spawner());
+            .mode(mode);
+        if let Some(clock) = clock {
+            builder = builder.shared_clock(clock);
+        }
+        let bus = builder.build(pool.spawner());
         let subscriptions = match run {
             BusRun::Mode(_, subs) => attach_subscribers(&bus, &subs),
             BusRun::Stage(_) | BusRun::NamesOnly => Vec::new(),
