@@ -108,3 +108,28 @@ async fn a_hundred_thousand_events_keep_only_a_few_hundred_rows_in_the_dom() {
     save_screenshot(&c, "inspector-100k.png").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_mode_comparison_runs_in_the_page_and_draws_four_mode_bars() {
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&base).await.unwrap();
+    set_viewport(&c, 1280, 800).await;
+    click(&c, "#tab-compare").await;
+    type_into(&c, "#compare-rounds", "3").await;
+    click(&c, "#compare-run").await;
+    // The page stays responsive while it measures: the progress bar moves.
+    find(&c, "#compare-progress").await;
+    let deadline = Instant::now() + std::time::Duration::from_secs(120);
+    while count(&c, ".mode-bar").await < 4 {
+        assert!(Instant::now() < deadline, "the comparison did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(count(&c, ".mode-bar").await, 4);
+    assert_eq!(count(&c, ".baseline-bar").await, 1);
+    assert!(count(&c, "#phase-chart rect.phase").await >= 4);
+    assert!(count(&c, ".verdicts li").await >= 4);
+    save_screenshot(&c, "compare-modes.png").await;
+    c.close().await.unwrap();
+}

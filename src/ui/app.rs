@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::compare::ComparePanel;
 use super::controls::{ModeToggle, ReplayControls};
 use super::detail::DetailPanel;
 use super::files::{on_drop, FileButtons};
@@ -10,7 +11,7 @@ use super::filter_bar::FilterBar;
 use super::help::HelpOverlay;
 use super::lints::LintsPanel;
 use super::settings::SettingsPanel;
-use super::state::Ui;
+use super::state::{Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
 use crate::core::EmitMode;
@@ -109,9 +110,20 @@ pub fn App() -> impl IntoView {
                     </section>
                 </aside>
                 <section class="center">
-                    <SummaryBar ui />
-                    <FilterBar ui search />
-                    <TreeView ui />
+                    <nav class="tabs" role="tablist">
+                        <button id="tab-trace" role="tab" class:active=move || ui.tab.get() == Tab::Trace
+                            on:click=move |_| ui.tab.set(Tab::Trace)>"Trace"</button>
+                        <button id="tab-compare" role="tab" class:active=move || ui.tab.get() == Tab::Compare
+                            on:click=move |_| ui.tab.set(Tab::Compare)>"Compare modes"</button>
+                    </nav>
+                    <div class="tab-body" class:hidden=move || ui.tab.get() != Tab::Trace>
+                        <SummaryBar ui />
+                        <FilterBar ui search />
+                        <TreeView ui />
+                    </div>
+                    <div class="tab-body scroll" class:hidden=move || ui.tab.get() != Tab::Compare>
+                        <ComparePanel ui />
+                    </div>
                 </section>
                 <aside class="right">
                     <h2>"Detail"</h2>

@@ -9,9 +9,11 @@
 //! - [`app`]: layout, keyboard shortcuts, settings in the URL.
 //! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs.
 //! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
+//! - [`compare`]: the in-browser mode comparison and its charts.
 
 pub mod app;
 pub mod clock;
+pub mod compare;
 pub mod controls;
 pub mod detail;
 pub mod files;
