@@ -133,3 +133,62 @@ async fn the_mode_comparison_runs_in_the_page_and_draws_four_mode_bars() {
     save_screenshot(&c, "compare-modes.png").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_replay_steps_event_by_event_and_the_keyboard_drives_it() {
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&format!("{base}?ops=20&conc=1&fail=0&work=0&yields=0"))
+        .await
+        .unwrap();
+    set_viewport(&c, 1280, 800).await;
+    // Three single steps reveal three events: the three start events of the first call.
+    for _ in 0..3 {
+        click(&c, "#step").await;
+    }
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "3").await, "3");
+    assert_eq!(count(&c, ".row[data-status=unfinished]").await, 3);
+    // The next three close them, innermost first.
+    for _ in 0..3 {
+        click(&c, "#step").await;
+    }
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "6").await, "6");
+    assert_eq!(count(&c, ".row[data-status=completed]").await, 3);
+
+    // Keyboard: "." steps, arrows select, "?" opens the shortcuts, Esc closes them.
+    let body = find(&c, "body").await;
+    body.send_keys(".").await.unwrap();
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "7").await, "7");
+    body.send_keys("\u{E015}").await.unwrap(); // ArrowDown: selects the first row
+    let first = wait_text(&c, "#detail-id", |t| t.len() == 36).await;
+    body.send_keys("\u{E015}").await.unwrap(); // the next row
+    let second = wait_text(&c, "#detail-id", |t| t.len() == 36 && t != first).await;
+    assert_ne!(first, second);
+    body.send_keys("?").await.unwrap();
+    find(&c, ".help").await;
+    body.send_keys("\u{E00C}").await.unwrap(); // Escape
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    while count(&c, ".help").await > 0 {
+        assert!(Instant::now() < deadline, "the help overlay did not close");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Play runs the rest live; the scrubber then goes back in time.
+    click(&c, "#speed").await;
+    click(&c, "#speed option[value='0']").await;
+    click(&c, "#play").await;
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "120").await, "120");
+    c.execute(
+        "const s = document.querySelector('#scrubber'); s.value = 4; s.dispatchEvent(new Event('input'));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "4").await, "4");
+    assert_eq!(wait_text(&c, "#unfinished-count", |_| true).await, "1");
+    // The settings are in the URL, so a link reproduces the view.
+    let url = c.current_url().await.unwrap();
+    assert!(url.as_str().contains("ops=20"), "{url}");
+    c.close().await.unwrap();
+}

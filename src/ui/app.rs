@@ -11,7 +11,7 @@ use super::filter_bar::FilterBar;
 use super::help::HelpOverlay;
 use super::lints::LintsPanel;
 use super::settings::SettingsPanel;
-use super::state::{Tab, Ui};
+use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
 use crate::core::EmitMode;
@@ -36,9 +36,13 @@ fn location_search() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the settings (and the search text) into the address bar without reloading.
-fn write_url(config: &PipelineConfig, search: &str) {
+/// Writes the settings (and the search text) into the address bar without reloading; `run=1`
+/// when a live run is on screen, so opening the link runs it again.
+fn write_url(config: &PipelineConfig, search: &str, ran: bool) {
     let mut q = config.to_query();
+    if ran {
+        q.push_str("&run=1");
+    }
     if !search.is_empty() {
         q.push_str("&q=");
         q.push_str(&String::from(js_sys::encode_uri_component(search)));
@@ -69,8 +73,17 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         let c = ui.config.get();
         let t = ui.query.with(|q| q.text.clone());
-        write_url(&c, &t);
+        let ran = ui.source.get() == Source::Live;
+        write_url(&c, &t, ran);
     });
+    // A shared link with run=1 reproduces the run, not just the settings.
+    if search_str
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "run=1")
+    {
+        ui.run_all();
+    }
 
     let search = NodeRef::<leptos::html::Input>::new();
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(ui, search, ev));

@@ -152,11 +152,21 @@ pub async fn browser_with_downloads(driver: &Driver, downloads: Option<&Path>) -
         serde_json::Value::Object(m) => m,
         _ => unreachable!(),
     };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("could not start a Chromium session")
+    // chromedriver accepts connections a moment before it accepts sessions, and a loaded
+    // machine can reset the first attempt: try a few times before failing.
+    let mut last = None;
+    for _ in 0..5 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&driver.url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("could not start a Chromium session: {:?}", last.unwrap())
 }
 
 /// Polls `css` until its text satisfies `ok` (Leptos updates the DOM after an event).
