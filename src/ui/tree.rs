@@ -163,11 +163,12 @@ fn AxisHeader(ui: Ui) -> impl IntoView {
         <div class="tree-head">
             <div class="head-label">
                 "Operation"
-                <span class="legend">
-                    <span class="dot st-completed"></span>"completed "
-                    <span class="dot st-failed"></span>"failed "
-                    <span class="dot st-cancelled"></span>"cancelled "
-                    <span class="dot st-unfinished"></span>"unfinished"
+                <span class="axis-buttons">
+                    <button title="Pan earlier" on:click=move |_| nudge(|a| a.pan(-0.25))>"◀"</button>
+                    <button title="Zoom out" on:click=move |_| nudge(|a| a.zoom(1.5, 0.5))>"−"</button>
+                    <button title="Zoom in" on:click=move |_| nudge(|a| a.zoom(1.0 / 1.5, 0.5))>"+"</button>
+                    <button title="Pan later" on:click=move |_| nudge(|a| a.pan(0.25))>"▶"</button>
+                    <button title="Fit the whole trace" on:click=move |_| fit()>"fit"</button>
                 </span>
             </div>
             <div class="head-axis" title="Ctrl + wheel over the waterfall zooms; the buttons zoom and pan">
@@ -177,13 +178,6 @@ fn AxisHeader(ui: Ui) -> impl IntoView {
                         <span class="tick" style:left=format!("{:.3}%", f * 100.0)>{label}</span>
                     }).collect_view()
                 }}
-                <span class="axis-buttons">
-                    <button title="Pan earlier" on:click=move |_| nudge(|a| a.pan(-0.25))>"◀"</button>
-                    <button title="Zoom out" on:click=move |_| nudge(|a| a.zoom(1.5, 0.5))>"−"</button>
-                    <button title="Zoom in" on:click=move |_| nudge(|a| a.zoom(1.0 / 1.5, 0.5))>"+"</button>
-                    <button title="Pan later" on:click=move |_| nudge(|a| a.pan(0.25))>"▶"</button>
-                    <button title="Fit the whole trace" on:click=move |_| fit()>"fit"</button>
-                </span>
             </div>
         </div>
     }
