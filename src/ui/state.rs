@@ -171,7 +171,7 @@ impl Ui {
 
     /// Shows a new inspection; keeps the axis if the user zoomed, fits it otherwise.
     pub fn publish(&self, ins: Inspection) {
-        let (lo, hi) = time_range(ins.trace.events());
+        let (lo, hi) = ins.trace.time_range();
         if self.axis.get_untracked().is_none() {
             self.axis.set(Some(Axis::fit(lo, hi)));
         } else if self.playing.get_untracked() {
@@ -390,11 +390,4 @@ fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
-}
-
-/// The earliest and latest timestamp of a trace.
-pub fn time_range(events: &[Event]) -> (u64, u64) {
-    let lo = events.iter().map(|e| e.timestamp_ns).min().unwrap_or(0);
-    let hi = events.iter().map(|e| e.timestamp_ns).max().unwrap_or(lo);
-    (lo, hi)
 }

@@ -136,20 +136,9 @@ fn zoom_at(ui: Ui, ev: &web_sys::WheelEvent, factor: f64) {
 /// Column titles and the time axis ticks, with zoom and pan buttons.
 #[component]
 fn AxisHeader(ui: Ui) -> impl IntoView {
-    let origin = move || {
-        ui.inspection.with(|i| {
-            i.trace
-                .events()
-                .iter()
-                .map(|e| e.timestamp_ns)
-                .min()
-                .unwrap_or(0)
-        })
-    };
+    let origin = move || ui.inspection.with(|i| i.trace.time_range().0);
     let fit = move || {
-        let (lo, hi) = ui
-            .inspection
-            .with(|i| super::state::time_range(i.trace.events()));
+        let (lo, hi) = ui.inspection.with(|i| i.trace.time_range());
         ui.axis.set(Some(Axis::fit(lo, hi)));
     };
     let nudge = move |f: fn(&mut Axis)| {
@@ -190,7 +179,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
         let span = &ins.spans.spans[s];
         let events = ins.trace.events();
         let start = &events[span.start];
-        let last = events.iter().map(|e| e.timestamp_ns).max().unwrap_or(0);
+        let last = ins.trace.time_range().1;
         let (t0, t1) = ins.spans.extent(&ins.trace, s, last);
         let lag = ins
             .trace
