@@ -27,10 +27,11 @@ impl Trace {
         let mut by_id = IdMap::with_capacity_and_hasher(events.len(), Default::default());
         let mut duplicates = Vec::new();
         for (i, e) in events.iter().enumerate() {
-            if by_id.contains_key(&e.id) {
-                duplicates.push(i);
-            } else {
-                by_id.insert(e.id, i);
+            match by_id.entry(e.id) {
+                std::collections::hash_map::Entry::Occupied(_) => duplicates.push(i),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
             }
         }
         Trace {
