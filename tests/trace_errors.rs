@@ -131,7 +131,6 @@ fn native_traces_with_parent_cycles_and_duplicate_ids_import_and_are_linted() {
 }
 
 /// A document of `format` nested to exactly `depth` levels.
-#[cfg(not(target_arch = "wasm32"))]
 fn nested_to(format: Format, depth: usize) -> String {
     let arrays = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
     let id = "a813507f-2bff-4975-9d20-0d58e52815f5";
@@ -194,4 +193,23 @@ fn documents_nested_to_the_limit_import_inspect_and_export_on_the_documented_sta
         .unwrap()
         .join()
         .unwrap();
+}
+
+#[test]
+fn documents_nested_256_deep_import_on_a_default_stack_with_a_256_limit() {
+    // What the UI can rely on without a larger stack: 1 MB on wasm32, 2 MB for test threads.
+    let limits = trace::Limits {
+        max_depth: 256,
+        ..trace::Limits::DEFAULT
+    };
+    for format in Format::ALL {
+        let text = nested_to(format, 256);
+        let imported = trace::import_with_limits(text.as_bytes(), None, limits)
+            .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let _ = imported.inspect();
+        let _ = trace::export_chrome(&imported.events);
+        let deeper = nested_to(format, 264);
+        let err = trace::import_with_limits(deeper.as_bytes(), None, limits).unwrap_err();
+        assert_eq!(err.problem, Problem::TooDeep { limit: 256 }, "{format:?}");
+    }
 }
