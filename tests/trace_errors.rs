@@ -1,10 +1,17 @@
 //! Bad input: clear errors, limits instead of hangs, nothing half-read.
 
-use lineage::trace::{self, Format, Problem, MAX_DEPTH, MAX_INPUT_BYTES};
+#[cfg(target_family = "wasm")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_family = "wasm")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use lineage::trace::{self, Format, Problem, MAX_DEPTH};
+
+// Native only: 200 MB is a lot to ask of a browser test.
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn an_input_over_the_size_limit_is_refused_before_it_is_parsed() {
-    let big = vec![b' '; MAX_INPUT_BYTES as usize + 1];
+    let big = vec![b' '; trace::MAX_INPUT_BYTES as usize + 1];
     let err = trace::import(&big, None).unwrap_err();
     assert!(matches!(err.problem, Problem::TooLarge { .. }));
     assert_eq!(
@@ -144,9 +151,9 @@ fn nested_to(format: Format, depth: usize) -> String {
             arrays(depth - 4)
         ),
         Format::Otlp => {
-            // Each attribute level is four JSON levels; the span sits six deep.
+            // Each attribute level is four JSON levels; the innermost value sits ten deep.
             let mut v = "{\"stringValue\":\"x\"}".to_owned();
-            for _ in 0..(depth - 7) / 4 {
+            for _ in 0..(depth - 10) / 4 {
                 v = format!("{{\"kvlistValue\":{{\"values\":[{{\"key\":\"k\",\"value\":{v}}}]}}}}");
             }
             format!(
@@ -159,6 +166,8 @@ fn nested_to(format: Format, depth: usize) -> String {
     }
 }
 
+// Native only: it needs a thread with the documented stack (see `trace::read`).
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn documents_nested_to_the_limit_import_inspect_and_export_on_the_documented_stack() {
     std::thread::Builder::new()
@@ -184,4 +193,23 @@ fn documents_nested_to_the_limit_import_inspect_and_export_on_the_documented_sta
         .unwrap()
         .join()
         .unwrap();
+}
+
+#[test]
+fn documents_nested_256_deep_import_on_a_default_stack_with_a_256_limit() {
+    // What the UI can rely on without a larger stack: 1 MB on wasm32, 2 MB for test threads.
+    let limits = trace::Limits {
+        max_depth: 256,
+        ..trace::Limits::DEFAULT
+    };
+    for format in Format::ALL {
+        let text = nested_to(format, 256);
+        let imported = trace::import_with_limits(text.as_bytes(), None, limits)
+            .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let _ = imported.inspect();
+        let _ = trace::export_chrome(&imported.events);
+        let deeper = nested_to(format, 264);
+        let err = trace::import_with_limits(deeper.as_bytes(), None, limits).unwrap_err();
+        assert_eq!(err.problem, Problem::TooDeep { limit: 256 }, "{format:?}");
+    }
 }

@@ -1,22 +1,22 @@
 //! The Python original's real dump (49 events, two `aexecute` calls, the second failed),
-//! through the importer, the inspector, both exporters and the command line.
+//! through the importer, the inspector and both exporters (the command line: cli_commands.rs).
+
+#[cfg(target_family = "wasm")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_family = "wasm")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
 use lineage::core::{Event, Phase};
 use lineage::inspect::{Inspection, LintKind, Status};
 use lineage::trace::{self, Format};
 use serde_json::Value;
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/abstractions-sample.ndjson"
-);
+const FIXTURE: &str = include_str!("fixtures/abstractions-sample.ndjson");
 
 fn fixture() -> Vec<Event> {
-    let bytes = std::fs::read(FIXTURE).unwrap();
-    let imported = trace::import(&bytes, Some("abstractions-sample.ndjson")).unwrap();
+    let imported = trace::import(FIXTURE.as_bytes(), Some("abstractions-sample.ndjson")).unwrap();
     assert_eq!(imported.format, Some(Format::Original));
     imported.events
 }
@@ -103,13 +103,13 @@ fn every_end_event_of_the_fixture_pairs_with_a_start_and_each_call_keeps_one_roo
 
 #[test]
 fn every_field_of_every_fixture_line_is_kept_typed_or_in_extra() {
-    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let text = FIXTURE;
     let events = fixture();
     for (line, e) in text.lines().zip(&events) {
         let original: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
         for (key, value) in &original {
             let kept = match key.as_str() {
-                "id" => Value::from(e.id.to_string()) == *value,
+                "id" => value.as_str() == Some(e.id.to_string().as_str()),
                 "type" => e.kind == value.as_str().unwrap(),
                 "phase" => e.phase.as_str() == value.as_str().unwrap(),
                 "parent_id" => e.parent_id.map(|p| p.to_string()).as_deref() == value.as_str(),
@@ -138,7 +138,7 @@ fn every_field_of_every_fixture_line_is_kept_typed_or_in_extra() {
 
 #[test]
 fn the_fixture_reads_the_same_as_a_json_array() {
-    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let text = FIXTURE;
     let array = format!("[\n{}\n]", text.trim_end().replace('\n', ",\n"));
     let imported = trace::import(array.as_bytes(), None).unwrap();
     assert_eq!(imported.format, Some(Format::Original));
@@ -190,154 +190,4 @@ fn the_fixture_end_events_keep_their_original_phase_and_kind() {
         modified.start_id, None,
         "the original's ends do not name their start"
     );
-}
-
-// ----- the command line -----
-
-fn lineage(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lineage"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-#[test]
-fn lineage_summary_prints_the_fixture_counts() {
-    let out = lineage(&["summary", FIXTURE]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("operations       2"), "{text}");
-    assert!(text.contains("completed      1"), "{text}");
-    assert!(text.contains("never finished 1"), "{text}");
-    assert!(text.contains("orphans          0"), "{text}");
-    assert!(
-        text.contains("Operations that never finished (3)"),
-        "{text}"
-    );
-}
-
-#[test]
-fn lineage_summary_json_has_the_integer_counts_at_the_top_level() {
-    let out = lineage(&["summary", FIXTURE, "--json"]);
-    assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let get = |k: &str| {
-        v[k].as_u64()
-            .unwrap_or_else(|| panic!("{k} missing in {v}"))
-    };
-    assert_eq!(
-        [
-            "events",
-            "operations",
-            "completed",
-            "failed",
-            "unfinished",
-            "orphans"
-        ]
-        .map(get),
-        [49, 2, 1, 0, 1, 0]
-    );
-    assert_eq!(v["format"], "abstractions");
-    assert_eq!(v["lints"]["unfinished"], 3);
-}
-
-#[test]
-fn lineage_convert_to_chrome_and_back_to_ndjson_keeps_every_operation() {
-    let dir = std::env::temp_dir().join(format!("lineage-convert-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let chrome = dir.join("sample.json");
-    let ndjson = dir.join("sample.ndjson");
-    let out = lineage(&[
-        "convert",
-        FIXTURE,
-        "--to",
-        "chrome",
-        "-o",
-        chrome.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = lineage(&[
-        "convert",
-        chrome.to_str().unwrap(),
-        "--to",
-        "ndjson",
-        "-o",
-        ndjson.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let back = trace::import(&std::fs::read(&ndjson).unwrap(), None).unwrap();
-    assert_eq!(operations(back.events), operations(fixture()));
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn lineage_summary_of_a_bad_file_fails_with_one_line_naming_the_position() {
-    let dir = std::env::temp_dir().join(format!("lineage-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("bad.ndjson");
-    let mut text = std::fs::read_to_string(FIXTURE).unwrap();
-    text.push_str("{\"id\": \"not-a-uuid\", \"type\": \"processing\", \"phase\": \"started\"}\n");
-    std::fs::write(&bad, text).unwrap();
-    let out = lineage(&["summary", bad.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains("abstractions event dump"), "{err}");
-    assert!(err.contains("line 50"), "{err}");
-    assert!(err.contains("id: expected a uuid string"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn lineage_simulate_writes_a_run_whose_summary_matches_the_configuration() {
-    let dir = std::env::temp_dir().join(format!("lineage-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out_file = dir.join("run.ndjson");
-    let out = lineage(&[
-        "simulate",
-        "--operations",
-        "40",
-        "--concurrency",
-        "4",
-        "--yields",
-        "1",
-        "--failure-rate",
-        "0.25",
-        "--seed",
-        "7",
-        "--out",
-        out_file.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let imported = trace::import(&std::fs::read(&out_file).unwrap(), None).unwrap();
-    let ins = imported.inspect();
-    let failed = (0..40)
-        .filter(|&i| {
-            let cfg = lineage::pipeline::PipelineConfig {
-                operations: 40,
-                failure_rate: 0.25,
-                seed: 7,
-                ..Default::default()
-            };
-            lineage::pipeline::run::fails(&cfg, i)
-        })
-        .count();
-    assert_eq!(ins.summary.events, 40 * 6);
-    assert_eq!(ins.summary.operations, 40);
-    assert_eq!(ins.summary.failed, failed);
-    assert_eq!(ins.summary.completed, 40 - failed);
-    assert!(ins.lints.iter().all(|l| l.kind != LintKind::Unfinished));
-    std::fs::remove_dir_all(&dir).unwrap();
 }

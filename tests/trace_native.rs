@@ -1,5 +1,10 @@
 //! lineage NDJSON: lossless export and import of what the bus records.
 
+#[cfg(target_family = "wasm")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_family = "wasm")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 mod common;
 
 use common::{bus, one_call, run};

@@ -1,5 +1,10 @@
 //! OTLP JSON: spans to operations, attributes of every type, ids and times.
 
+#[cfg(target_family = "wasm")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_family = "wasm")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 use lineage::core::Phase;
 use lineage::inspect::Status;
 use lineage::trace::{self, Format, Problem};

@@ -536,6 +536,9 @@ impl fmt::Debug for EventBus {
 }
 
 impl Inner {
+    // The refused event travels back by value so the awaited put can retry it without a
+    // clone or an allocation per event; it is the hot path, so no `Box` here.
+    #[allow(clippy::result_large_err)]
     fn try_put(&self, event: Event) -> Result<(), (EmitError, Event)> {
         if self.state.get() == STOPPED {
             self.refuse(event.seq);

@@ -51,6 +51,8 @@ const PID: u64 = 1;
 /// instant ids never collide.
 const START_NS: u64 = 0x6368_726f_6d65_0001; // "chrome" 1
 const END_NS: u64 = 0x6368_726f_6d65_0002;
+/// Times beyond this many µs (about 600 years) cannot be nanoseconds in a `u64`.
+const MAX_MICROS: f64 = 1.9e16;
 
 // ---------------------------------------------------------------------------------------
 // Export
@@ -401,7 +403,9 @@ pub(crate) fn import_text(whole: &str) -> Result<Imported, ImportError> {
             continue;
         }
         let ts = match ev.ts {
-            Some(Micros(t)) if t.is_finite() && t.abs() < 9.0e15 => (t * 1_000.0).round() as i128,
+            Some(Micros(t)) if t.is_finite() && t.abs() < MAX_MICROS => {
+                (t * 1_000.0).round() as i128
+            }
             Some(Micros(t)) => {
                 return Err(ImportError::invalid(
                     Format::Chrome,
@@ -449,7 +453,7 @@ pub(crate) fn import_text(whole: &str) -> Result<Imported, ImportError> {
                 }
                 let end = if ph == "X" {
                     let dur = match ev.dur {
-                        Some(Micros(d)) if d.is_finite() && (0.0..9.0e15).contains(&d) => {
+                        Some(Micros(d)) if d.is_finite() && (0.0..MAX_MICROS).contains(&d) => {
                             (d * 1_000.0).round() as i128
                         }
                         Some(Micros(d)) => {
@@ -769,17 +773,18 @@ pub fn check_rules(json: &str) -> Result<(), String> {
         all.extend(begins.into_iter().map(|b| (b, f64::INFINITY)));
     }
     // Nesting: in start order (longest first), each slice ends within the one open around it.
-    // A nanosecond of slack absorbs the rounding of µs floats.
-    const SLACK: f64 = 1e-3;
+    // A nanosecond of slack, or the float's own rounding for times far from zero, absorbs
+    // the rounding of µs floats.
+    let slack = |t: f64| (t.abs() * 4.0 * f64::EPSILON).max(1e-3);
     for ((pid, tid), mut all) in slices {
         all.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
         let mut stack: Vec<f64> = Vec::new();
         for (start, end) in all {
-            while stack.last().is_some_and(|&top| top <= start + SLACK) {
+            while stack.last().is_some_and(|&top| top <= start + slack(start)) {
                 stack.pop();
             }
             if let Some(&top) = stack.last() {
-                if end > top + SLACK {
+                if end > top + slack(top) {
                     return Err(format!(
                         "pid {pid} tid {tid}: the slice {start}..{end} µs overlaps one ending at {top}"
                     ));

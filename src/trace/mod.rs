@@ -269,31 +269,27 @@ fn sniff(text: &str) -> Result<Option<Format>, ImportError> {
             }
         }
         Some(b'{') => {
-            let first_line = trimmed.split('\n').next().unwrap_or("");
-            let keys: Vec<String> = if read::is_complete_value(first_line) {
-                let mut de = serde_json::Deserializer::from_str(first_line);
-                de.disable_recursion_limit();
-                let map: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
-                    serde::Deserialize::deserialize(&mut de)
-                        .map_err(|_| unknown("a JSON value that is not an object".to_owned()))?;
-                map.into_keys().collect()
-            } else {
-                // A pretty-printed document: read only its top-level keys.
-                let mut de = serde_json::Deserializer::from_str(trimmed);
-                de.disable_recursion_limit();
-                let map: std::collections::BTreeMap<String, &serde_json::value::RawValue> =
-                    serde::Deserialize::deserialize(&mut de).map_err(|e| {
-                        ImportError::from_json(
-                            Format::Native,
-                            text.as_bytes(),
-                            read::offset_in(text, trimmed),
-                            "",
-                            &e,
-                        )
-                        .without_format()
-                    })?;
-                map.into_keys().collect()
-            };
+            // The keys of the first object (of a document or of JSON Lines), as far as it
+            // parses: a broken document still tells its format by the keys before the break,
+            // and its own importer then reports the break with its position.
+            let keys = std::cell::RefCell::new(Vec::new());
+            let mut de = serde_json::Deserializer::from_str(trimmed);
+            de.disable_recursion_limit();
+            let read = serde::Deserializer::deserialize_map(&mut de, KeySniffer(&keys));
+            let keys = keys.into_inner();
+            if let Err(e) = read {
+                if !keys.iter().any(|k| MARKER_KEYS.contains(&k.as_str())) {
+                    let base = read::offset_in(text, trimmed);
+                    return Err(ImportError::from_json(
+                        Format::Native,
+                        text.as_bytes(),
+                        base,
+                        "",
+                        &e,
+                    )
+                    .without_format());
+                }
+            }
             let has = |k: &str| keys.iter().any(|x| x == k);
             if has("resourceSpans") {
                 Ok(Some(Format::Otlp))
@@ -323,6 +319,28 @@ fn sniff(text: &str) -> Result<Option<Format>, ImportError> {
             }
             Err(unknown(format!("text starting {seen:?}")))
         }
+    }
+}
+
+/// Keys that tell a format apart (see [`sniff`]).
+const MARKER_KEYS: [&str; 4] = ["resourceSpans", "traceEvents", "timestamp_ns", "type"];
+
+/// Records the keys of a JSON object as they are read, skipping the values.
+struct KeySniffer<'a>(&'a std::cell::RefCell<Vec<String>>);
+
+impl<'de> serde::de::Visitor<'de> for KeySniffer<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            self.0.borrow_mut().push(key);
+            map.next_value::<serde::de::IgnoredAny>()?;
+        }
+        Ok(())
     }
 }
 

@@ -282,7 +282,7 @@ impl<'de> Deserialize<'de> for Nanos {
                     .map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Nanos, E> {
-                if v.is_finite() && v >= 0.0 && v < 1.8e19 {
+                if (0.0..1.8e19).contains(&v) {
                     Ok(Nanos(v as u64))
                 } else {
                     Err(E::invalid_value(Unexpected::Float(v), &self))

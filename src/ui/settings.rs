@@ -19,7 +19,7 @@ fn number(
 ) -> impl IntoView {
     // A memo per field: editing one field must not re-render (and so reset) the others, for
     // example one the user has just cleared and is about to type into.
-    let value = Memo::new(move |_| ui.config.with(|c| get(c)));
+    let value = Memo::new(move |_| ui.config.with(get));
     view! {
         <label title=hint>
             <span>{label}</span>
