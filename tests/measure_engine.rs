@@ -102,7 +102,11 @@ fn overhead_and_ratio_are_paired_against_the_baseline() {
     assert!((ratio - 7.0).abs() < 0.1, "{ratio}");
     // Per event divides by the six events of one nested operation.
     assert!((a.overhead_ns_per_event.unwrap().median - overhead / 6.0).abs() < 1e-9);
-    assert!(c.baseline(CallShape::Nested).unwrap().overhead_ns_per_op.is_none());
+    assert!(c
+        .baseline(CallShape::Nested)
+        .unwrap()
+        .overhead_ns_per_op
+        .is_none());
 }
 
 #[test]

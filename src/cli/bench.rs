@@ -125,11 +125,18 @@ pub fn run(args: BenchArgs) -> ExitCode {
     let started = std::time::Instant::now();
     let comparison = session.run(|p| {
         if p.done % 8 == 0 || p.done == p.total {
-            eprint!("\r  {}/{} batches ({})          ", p.done, p.total, p.subject);
+            eprint!(
+                "\r  {}/{} batches ({})          ",
+                p.done, p.total, p.subject
+            );
             let _ = std::io::stderr().flush();
         }
     });
-    eprintln!("\r  done in {:.1} s{:40}", started.elapsed().as_secs_f64(), "");
+    eprintln!(
+        "\r  done in {:.1} s{:40}",
+        started.elapsed().as_secs_f64(),
+        ""
+    );
     let report = BenchReport::new(command, &comparison);
     if args.json {
         match serde_json::to_string_pretty(&report) {
@@ -194,7 +201,11 @@ fn run_memory_bench(args: &BenchArgs, command: String) -> ExitCode {
         );
         println!(
             "flat once the cap is reached (growth under 5 %): {}",
-            if report.growth.abs() < 0.05 { "yes" } else { "NO" }
+            if report.growth.abs() < 0.05 {
+                "yes"
+            } else {
+                "NO"
+            }
         );
     }
     ExitCode::SUCCESS
@@ -227,7 +238,11 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
         "{:<46} {:>24} {:>9} {:>14} {:>11} {:>7}",
         "nested, 6 events/op", "ns/op (IQR)", "ns/event", "overhead/event", "× baseline", "ev/op"
     );
-    for row in c.rows.iter().filter(|r| r.shape == CallShape::Nested && r.stage.is_none()) {
+    for row in c
+        .rows
+        .iter()
+        .filter(|r| r.shape == CallShape::Nested && r.stage.is_none())
+    {
         let _ = writeln!(w, "{}", row_line(row));
     }
     if let Some(real) = &r.real_aexecute {
@@ -260,7 +275,12 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
         let _ = writeln!(
             w,
             "{:<46} {:>18} {:>10} {:>13} {:>16} {:>24}",
-            "phase", "ns/op (IQR)", "ns/event", "cumulative/op", "seed's guess/ev", "Python measured µs/ev"
+            "phase",
+            "ns/op (IQR)",
+            "ns/event",
+            "cumulative/op",
+            "seed's guess/ev",
+            "Python measured µs/ev"
         );
         for p in &c.phases {
             let _ = writeln!(
@@ -288,7 +308,10 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
         "  our awaited mode is {:.0}× faster per operation than the original's 134 µs",
         r.python_reference.awaited_speedup
     );
-    let _ = writeln!(w, "\nverdict (the seed's rule: optimise only if overhead > 1 ms per operation):");
+    let _ = writeln!(
+        w,
+        "\nverdict (the seed's rule: optimise only if overhead > 1 ms per operation):"
+    );
     for v in &r.verdicts {
         let _ = writeln!(w, "  {}", v.sentence);
     }
@@ -299,7 +322,11 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
             Some(false) => "MISSED",
             None => "  —   ",
         };
-        let _ = writeln!(w, "  [{mark}] {:<56} target {:<16} measured {}", g.name, g.target, g.measured);
+        let _ = writeln!(
+            w,
+            "  [{mark}] {:<56} target {:<16} measured {}",
+            g.name, g.target, g.measured
+        );
     }
     out
 }

@@ -96,7 +96,10 @@ impl Comparison {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let events = s.shape().events_per_operation(&config.bench.pipeline).max(1);
+                let events = s
+                    .shape()
+                    .events_per_operation(&config.bench.pipeline)
+                    .max(1);
                 let per_event = 1.0 / events as f64;
                 let ns_per_op = Summary::of(&samples[i]);
                 let base = baseline_of(s.shape()).filter(|&b| b != i);

@@ -124,7 +124,11 @@ pub fn run_memory(config: &MemoryConfig, mut on_sample: impl FnMut(&MemorySample
         config: config.clone(),
         rss_after_warmup_bytes: warm,
         rss_end_bytes: end,
-        growth: if warm > 0 { end as f64 / warm as f64 - 1.0 } else { 0.0 },
+        growth: if warm > 0 {
+            end as f64 / warm as f64 - 1.0
+        } else {
+            0.0
+        },
         pruned: bus.stats().pruned,
         samples,
         seconds: started.elapsed().as_secs_f64(),

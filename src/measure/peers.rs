@@ -117,7 +117,9 @@ impl Subject for TracingSubject {
 
     fn run_batch(&mut self, ops: usize, clock: &dyn Clock) -> u64 {
         match self.dispatch.clone() {
-            Some(dispatch) => tracing::dispatcher::with_default(&dispatch, || self.batch(ops, clock)),
+            Some(dispatch) => {
+                tracing::dispatcher::with_default(&dispatch, || self.batch(ops, clock))
+            }
             None => self.batch(ops, clock),
         }
     }

@@ -55,7 +55,11 @@ impl Plan {
                 EmitMode::Awaited,
                 one_subscriber(true),
             ));
-            out.push(SubjectSpec::mode(nested, EmitMode::Lazy, one_subscriber(false)));
+            out.push(SubjectSpec::mode(
+                nested,
+                EmitMode::Lazy,
+                one_subscriber(false),
+            ));
         }
         if self.modes.contains(&EmitMode::Awaited) {
             out.push(SubjectSpec::NamesOnly { shape: nested });

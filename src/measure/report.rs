@@ -112,7 +112,8 @@ impl BenchReport {
             c.row(key).map(|p| PeerFigures {
                 ns_per_op: p.ns_per_op.median,
                 ns_per_event: p.ns_per_event.median,
-                awaited_ratio: awaited.map_or(f64::NAN, |a| a.ns_per_op.median / p.ns_per_op.median),
+                awaited_ratio: awaited
+                    .map_or(f64::NAN, |a| a.ns_per_op.median / p.ns_per_op.median),
                 spread_ns_per_op: p.ns_per_op,
             })
         };

@@ -98,10 +98,7 @@ pub fn goals(c: &Comparison) -> Vec<Goal> {
             goals.push(Goal {
                 name: format!("{}, 0 subscribers: overhead per event", mode.label()),
                 target: "≤ 2 ns/event".into(),
-                measured: format!(
-                    "{:.2} ns/event (IQR {:.2}–{:.2})",
-                    o.median, o.q1, o.q3
-                ),
+                measured: format!("{:.2} ns/event (IQR {:.2}–{:.2})", o.median, o.q1, o.q3),
                 holds: Some(o.median <= 2.0),
             });
         }
