@@ -13,10 +13,10 @@ use std::rc::Rc;
 use common::{bus, one_call, run};
 use lineage::core::{Event, EventBus, Filter, Phase, Priority};
 
-fn recorder() -> (
-    Rc<RefCell<Vec<String>>>,
-    impl Fn(&str) -> Box<dyn Fn(&Event) -> lineage::core::HandlerResult>,
-) {
+type Log = Rc<RefCell<Vec<String>>>;
+type MakeHandler = Box<dyn Fn(&Event) -> lineage::core::HandlerResult>;
+
+fn recorder() -> (Log, impl Fn(&str) -> MakeHandler) {
     let log = Rc::new(RefCell::new(Vec::new()));
     let l = log.clone();
     let make = move |name: &str| {
@@ -25,7 +25,7 @@ fn recorder() -> (
         Box::new(move |e: &Event| {
             l.borrow_mut().push(format!("{name}:{}", e.kind));
             Ok(())
-        }) as Box<dyn Fn(&Event) -> lineage::core::HandlerResult>
+        }) as MakeHandler
     };
     (log, make)
 }

@@ -8,6 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod convert;
+mod input;
+mod simulate;
+mod summary;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "lineage",
@@ -23,6 +28,12 @@ struct Cli {
 enum Command {
     /// Measure what event emission costs: modes, phases, peers, the Python reference.
     Bench(bench::BenchArgs),
+    /// Summarise a trace file: events, operations and how they ended, orphans, lints.
+    Summary(summary::SummaryArgs),
+    /// Convert a trace file to lineage NDJSON or a Chrome trace (Perfetto).
+    Convert(convert::ConvertArgs),
+    /// Run the simulated pipeline on a bus and write the recorded events as NDJSON.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Parses the process arguments and runs the chosen subcommand.
@@ -30,5 +41,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Bench(args) => bench::run(args),
+        Command::Summary(args) => summary::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }

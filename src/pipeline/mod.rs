@@ -12,6 +12,7 @@
 
 pub mod config;
 pub mod levels;
+pub mod query;
 pub mod real_aexecute;
 pub mod run;
 pub mod wrap;

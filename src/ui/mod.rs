@@ -1,8 +1,32 @@
 //! # The inspector UI (wasm32 only)
 //!
-//! Leptos components that only wire signals to the plain types of the other modules.
+//! Leptos components that only wire signals to the plain types of the other modules: the
+//! [`Replay`](crate::replay::Replay) runs the pipeline, [`Inspection`](crate::inspect::Inspection)
+//! derives spans, rows and lints. The bus runs on the replay's own `LocalPool`, driven by the
+//! page (`run_until_stalled`, which never parks the browser's thread).
+//!
+//! - [`state`]: the signals and the actions on them ([`state::Ui`]).
+//! - [`app`]: layout, keyboard shortcuts, settings in the URL.
+//! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs.
+//! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
+//! - [`compare`]: the in-browser mode comparison and its charts.
+
+pub mod app;
+pub mod clock;
+pub mod compare;
+pub mod controls;
+pub mod detail;
+pub mod files;
+pub mod filter_bar;
+pub mod help;
+pub mod lints;
+pub mod settings;
+pub mod state;
+pub mod summary;
+pub mod tree;
 
 /// Mounts the app on the page's body.
 pub fn start() {
     console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
 }

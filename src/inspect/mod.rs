@@ -1,0 +1,55 @@
+//! # Inspecting a trace
+//!
+//! Plain types the UI and the command line share, whatever the events' source (the live bus
+//! or an imported file):
+//!
+//! - [`trace`]: the events and their id index ([`Trace`]).
+//! - [`spans`]: starts paired with ends into operation nodes, nested into a forest
+//!   ([`Spans`]), including the Python original's sibling-linked end events.
+//! - [`lints`]: findings that deserve a look ([`Lint`]).
+//! - [`summary`]: the counts ([`Summary`]).
+//! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
+//! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
+//! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
+
+pub mod filter;
+pub mod lints;
+pub mod spans;
+pub mod summary;
+pub mod timeline;
+pub mod trace;
+pub mod tree;
+
+pub use filter::Query;
+pub use lints::{lint, Lint, LintKind};
+pub use spans::{Span, Spans, Status};
+pub use summary::Summary;
+pub use trace::Trace;
+pub use tree::{Row, TreeRows};
+
+/// A trace with everything derived from it, built once per change of the events.
+#[derive(Clone, Debug, Default)]
+pub struct Inspection {
+    pub trace: Trace,
+    pub spans: Spans,
+    pub lints: Vec<Lint>,
+    pub summary: Summary,
+}
+
+impl Inspection {
+    pub fn new(
+        events: Vec<crate::core::Event>,
+        failures: &[crate::core::HandlerFailure],
+    ) -> Inspection {
+        let trace = Trace::new(events);
+        let spans = Spans::build(&trace);
+        let lints = lint(&trace, &spans, failures);
+        let summary = Summary::new(&trace, &spans, &lints);
+        Inspection {
+            trace,
+            spans,
+            lints,
+            summary,
+        }
+    }
+}

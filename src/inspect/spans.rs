@@ -1,0 +1,308 @@
+//! # Operations as spans
+//!
+//! The inspector shows each operation as one node spanning its start event to its end event.
+//! [`Spans::build`] pairs them and nests them:
+//!
+//! - An end event that names its start (`start_id`, as every lineage end event does) is paired
+//!   with it directly.
+//! - An end event of the Python original does not: it is a *sibling* of its start (same
+//!   parent, same lineage, same `process_name`), and a root's end event has no parent at all.
+//!   Such an end is paired with the most recent unpaired start that has the same parent (for a
+//!   root end: no parent and the same lineage) and the same name. Most recent first, because
+//!   same-named operations under one parent run one after another or nested.
+//! - A start with no end is *unfinished* (the original leaves those behind when a call fails
+//!   or is cancelled); an end with no start stays a node of its own and is flagged.
+//! - Events that neither start nor end an operation (phase pending, progress, ...) are point
+//!   nodes.
+//!
+//! Nodes nest by `parent_id`. A parent id that is not in the trace makes the node an *orphan*,
+//! shown as a root and flagged; parent links that form a cycle are cut and reported rather
+//! than followed forever.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::trace::Trace;
+use crate::core::ids::IdMap;
+use crate::core::{Event, Phase};
+
+/// What became of an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Completed,
+    Failed,
+    Cancelled,
+    TimedOut,
+    /// Started, never ended (in the trace as loaded, or at the replay's current point).
+    Unfinished,
+    /// A single event, not an operation.
+    Point,
+    /// An end event whose start is not in the trace.
+    EndOnly,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+            Status::TimedOut => "timeout",
+            Status::Unfinished => "unfinished",
+            Status::Point => "point",
+            Status::EndOnly => "end-only",
+        }
+    }
+
+    fn of_end(phase: Phase) -> Status {
+        match phase {
+            Phase::Failed => Status::Failed,
+            Phase::Cancelled => Status::Cancelled,
+            Phase::Timeout => Status::TimedOut,
+            _ => Status::Completed,
+        }
+    }
+
+    /// True for outcomes that deserve attention in the tree.
+    pub fn is_problem(self) -> bool {
+        !matches!(self, Status::Completed | Status::Point)
+    }
+}
+
+/// One node of the lineage tree: an operation (start + end) or a single event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    /// Index in the trace of the event that opens the node (the start, or the lone event).
+    pub start: usize,
+    /// Index of the end event, if paired.
+    pub end: Option<usize>,
+    pub status: Status,
+    /// Index of the parent span, if its parent is in the trace.
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    pub depth: usize,
+    /// The event names a parent that is not in the trace.
+    pub orphan: bool,
+    /// Spans in the subtree below this one (not counting itself).
+    pub descendants: usize,
+    /// Problem spans (failed, cancelled, unfinished, end-only) in the subtree, itself included.
+    pub problems: usize,
+}
+
+/// The span forest of a trace.
+#[derive(Clone, Debug, Default)]
+pub struct Spans {
+    pub spans: Vec<Span>,
+    /// Root spans, in trace order.
+    pub roots: Vec<usize>,
+    /// For every event index, the span it belongs to (as start or end).
+    pub span_of_event: Vec<usize>,
+    /// Events whose parent links closed a cycle (each was cut loose to become a root).
+    pub cycles: Vec<Uuid>,
+}
+
+/// The key an end event of the original is matched on: parent, lineage (for roots) and name.
+/// The name is the process name; events without one (the original's `modifying` /
+/// `modified`, `creating` / `created`, ...) are matched on the stem of their kind.
+fn pairing_key(e: &Event) -> (Option<Uuid>, Option<Uuid>, String) {
+    let lineage = if e.parent_id.is_none() {
+        Some(e.lineage_id)
+    } else {
+        None
+    };
+    let name = match &e.payload.process_name {
+        Some(p) => p.to_string(),
+        None => format!("\u{0}{}", kind_stem(&e.kind)),
+    };
+    (e.parent_id, lineage, name)
+}
+
+/// The verb of a start or end kind, shared by both: "processing" and "processed" give
+/// "process", "creating" and "created" give "creat", "modifying" and "modified" give "modif".
+pub fn kind_stem(kind: &str) -> &str {
+    kind.strip_suffix("ying")
+        .or_else(|| kind.strip_suffix("ied"))
+        .or_else(|| kind.strip_suffix("ing"))
+        .or_else(|| kind.strip_suffix("ed"))
+        .filter(|s| !s.is_empty())
+        .unwrap_or(kind)
+}
+
+impl Spans {
+    pub fn build(trace: &Trace) -> Spans {
+        let events = trace.events();
+        let n = events.len();
+        let mut spans: Vec<Span> = Vec::new();
+        let mut span_of_event = vec![usize::MAX; n];
+        // Unpaired starts by the original's sibling key, most recent last.
+        let mut open: HashMap<(Option<Uuid>, Option<Uuid>, String), Vec<usize>> = HashMap::new();
+        let new_span = |start: usize, status: Status| Span {
+            start,
+            end: None,
+            status,
+            parent: None,
+            children: Vec::new(),
+            depth: 0,
+            orphan: false,
+            descendants: 0,
+            problems: 0,
+        };
+
+        // Only traces with end events that do not name their start (the original's) need the
+        // sibling-key map; lineage's own traces skip its per-event key allocation.
+        let sibling_pairing = events
+            .iter()
+            .any(|e| e.phase.is_end() && e.start_id.is_none());
+        for (i, e) in events.iter().enumerate() {
+            if e.phase == Phase::Started {
+                let s = spans.len();
+                spans.push(new_span(i, Status::Unfinished));
+                span_of_event[i] = s;
+                if sibling_pairing && trace.index_of(&e.id) == Some(i) {
+                    open.entry(pairing_key(e)).or_default().push(s);
+                }
+            } else if e.phase.is_end() {
+                let paired = match e.start_id {
+                    Some(start_id) => trace
+                        .index_of(&start_id)
+                        .map(|si| span_of_event[si])
+                        .filter(|&s| s != usize::MAX && spans[s].end.is_none()),
+                    None => open.get_mut(&pairing_key(e)).and_then(|v| {
+                        v.iter()
+                            .rposition(|&s| spans[s].end.is_none())
+                            .map(|p| v.remove(p))
+                    }),
+                };
+                match paired {
+                    Some(s) => {
+                        spans[s].end = Some(i);
+                        spans[s].status = Status::of_end(e.phase);
+                        span_of_event[i] = s;
+                    }
+                    None => {
+                        let s = spans.len();
+                        spans.push(new_span(i, Status::EndOnly));
+                        span_of_event[i] = s;
+                    }
+                }
+            } else {
+                let s = spans.len();
+                spans.push(new_span(i, Status::Point));
+                span_of_event[i] = s;
+            }
+        }
+
+        // Parent links: a node's parent is the span whose start event its opening event names.
+        let mut roots = Vec::new();
+        let mut by_start: IdMap<usize> = IdMap::default();
+        for (s, span) in spans.iter().enumerate() {
+            by_start.entry(events[span.start].id).or_insert(s);
+        }
+        for s in 0..spans.len() {
+            let e = &events[spans[s].start];
+            match e.parent_id {
+                None => roots.push(s),
+                Some(p) => match by_start.get(&p) {
+                    Some(&ps) if ps != s => spans[s].parent = Some(ps),
+                    _ => {
+                        spans[s].orphan = true;
+                        roots.push(s);
+                    }
+                },
+            }
+        }
+        // Cut cycles: walk up from each node; meeting a node already on the current path
+        // means the links loop, so the node that closes the loop becomes a (flagged) root.
+        const UNKNOWN: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const ROOTED: u8 = 2;
+        let mut cycles = Vec::new();
+        let mut state = vec![UNKNOWN; spans.len()];
+        for &r in &roots {
+            state[r] = ROOTED;
+        }
+        let mut path = Vec::new();
+        for s in 0..spans.len() {
+            let mut cur = s;
+            while state[cur] == UNKNOWN {
+                state[cur] = ON_PATH;
+                path.push(cur);
+                match spans[cur].parent {
+                    Some(p) if state[p] == ON_PATH => {
+                        cycles.push(events[spans[cur].start].id);
+                        spans[cur].parent = None;
+                        spans[cur].orphan = true;
+                        roots.push(cur);
+                        break;
+                    }
+                    Some(p) => cur = p,
+                    None => break,
+                }
+            }
+            for p in path.drain(..) {
+                state[p] = ROOTED;
+            }
+        }
+        roots.sort_unstable_by_key(|&r| spans[r].start);
+        roots.dedup();
+        for s in 0..spans.len() {
+            if let Some(p) = spans[s].parent {
+                spans[p].children.push(s);
+            }
+        }
+        let mut out = Spans {
+            spans,
+            roots,
+            span_of_event,
+            cycles,
+        };
+        out.fill_depths_and_counts();
+        out
+    }
+
+    /// Depth, descendant and problem counts, iteratively (no recursion: traces can nest
+    /// deeper than the stack allows).
+    fn fill_depths_and_counts(&mut self) {
+        let mut order = Vec::with_capacity(self.spans.len());
+        let mut stack: Vec<(usize, usize)> = self.roots.iter().rev().map(|&r| (r, 0)).collect();
+        while let Some((s, d)) = stack.pop() {
+            self.spans[s].depth = d;
+            order.push(s);
+            for &c in self.spans[s].children.iter().rev() {
+                stack.push((c, d + 1));
+            }
+        }
+        for &s in order.iter().rev() {
+            let own = usize::from(self.spans[s].status.is_problem());
+            let (mut desc, mut probs) = (0, own);
+            for &c in &self.spans[s].children {
+                desc += 1 + self.spans[c].descendants;
+                probs += self.spans[c].problems;
+            }
+            self.spans[s].descendants = desc;
+            self.spans[s].problems = probs;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Start and end time of a span (ns); an unfinished span ends at `open_until`.
+    pub fn extent(&self, trace: &Trace, s: usize, open_until: u64) -> (u64, u64) {
+        let span = &self.spans[s];
+        let start = trace.events()[span.start].timestamp_ns;
+        let end = match span.end {
+            Some(e) => trace.events()[e].timestamp_ns,
+            None if span.status == Status::Point => start,
+            None => open_until.max(start),
+        };
+        (start, end)
+    }
+}

@@ -1,0 +1,125 @@
+//! # Settings in a URL
+//!
+//! The inspector keeps its pipeline settings in the page's query string, so a link reproduces
+//! a view. Unknown keys are ignored and invalid values fall back to the defaults (a shared
+//! link with a typo still opens), and numbers are clamped to what the UI allows.
+
+use super::config::{PipelineConfig, SubscriberKinds};
+use crate::core::EmitMode;
+
+/// Upper bounds the UI enforces.
+pub const MAX_OPERATIONS: usize = 100_000;
+pub const MAX_CONCURRENCY: usize = 1_000;
+pub const MAX_DEPTH: usize = 8;
+
+impl PipelineConfig {
+    /// `ops=50&conc=4&depth=3&fail=10&seed=42&work=20000&yields=1&subs=0&subkinds=all&async=0&cost=0&mode=awaited`
+    pub fn to_query(&self) -> String {
+        format!(
+            "ops={}&conc={}&depth={}&fail={}&seed={}&work={}&yields={}&subs={}&subkinds={}&async={}&cost={}&mode={}",
+            self.operations,
+            self.concurrency,
+            self.depth,
+            (self.failure_rate * 100.0 * 1000.0).round() / 1000.0,
+            self.seed,
+            self.work_per_level,
+            self.yields_per_level,
+            self.subscribers.count,
+            self.subscribers.kinds.as_str(),
+            u8::from(self.subscribers.asynchronous),
+            self.subscribers.handler_cost,
+            self.mode.as_str(),
+        )
+    }
+
+    /// Reads settings from a query string (with or without the leading `?`), starting from
+    /// `base` for anything absent or invalid.
+    pub fn from_query(query: &str, base: PipelineConfig) -> PipelineConfig {
+        let mut c = base;
+        for pair in query.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "ops" => set(&mut c.operations, v, 1, MAX_OPERATIONS),
+                "conc" => set(&mut c.concurrency, v, 1, MAX_CONCURRENCY),
+                "depth" => set(&mut c.depth, v, 1, MAX_DEPTH),
+                "fail" => {
+                    if let Ok(p) = v.parse::<f64>() {
+                        if p.is_finite() {
+                            c.failure_rate = (p / 100.0).clamp(0.0, 1.0);
+                        }
+                    }
+                }
+                "seed" => {
+                    if let Ok(s) = v.parse() {
+                        c.seed = s;
+                    }
+                }
+                "work" => set(&mut c.work_per_level, v, 0, 10_000_000),
+                "yields" => set(&mut c.yields_per_level, v, 0, 100),
+                "subs" => set(&mut c.subscribers.count, v, 0, 100),
+                "subkinds" => {
+                    if let Some(k) = SubscriberKinds::parse(v) {
+                        c.subscribers.kinds = k;
+                    }
+                }
+                "async" => c.subscribers.asynchronous = v == "1" || v == "true",
+                "cost" => set(&mut c.subscribers.handler_cost, v, 0, 10_000_000),
+                "mode" => {
+                    if let Some(m) = EmitMode::parse(v) {
+                        c.mode = m;
+                    }
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+}
+
+fn set<T: std::str::FromStr + PartialOrd + Copy>(slot: &mut T, v: &str, lo: T, hi: T) {
+    if let Ok(n) = v.parse::<T>() {
+        *slot = if n < lo {
+            lo
+        } else if n > hi {
+            hi
+        } else {
+            n
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn settings_survive_a_round_trip_through_the_query_string() {
+        let mut c = PipelineConfig {
+            operations: 500,
+            concurrency: 8,
+            failure_rate: 0.125,
+            mode: EmitMode::FireAndForget,
+            ..PipelineConfig::default()
+        };
+        c.subscribers.count = 3;
+        c.subscribers.kinds = SubscriberKinds::Ends;
+        c.subscribers.asynchronous = true;
+        let back = PipelineConfig::from_query(&c.to_query(), PipelineConfig::default());
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn bad_values_fall_back_and_big_ones_are_clamped() {
+        let c = PipelineConfig::from_query(
+            "?ops=abc&conc=999999&mode=warp&fail=250&bogus=1",
+            PipelineConfig::default(),
+        );
+        assert_eq!(c.operations, PipelineConfig::default().operations);
+        assert_eq!(c.concurrency, MAX_CONCURRENCY);
+        assert_eq!(c.mode, EmitMode::Awaited);
+        assert_eq!(c.failure_rate, 1.0);
+    }
+}

@@ -1,0 +1,236 @@
+//! # Import errors
+//!
+//! Bad input is the normal case for an importer, so its errors are written for the person who
+//! picked the file: one sentence naming the format, where in the file (line, column and byte
+//! offset) and what was expected there. For example:
+//!
+//! ```text
+//! could not read the Chrome trace: at line 3, column 17 (byte 52), traceEvents[1].ts:
+//! expected a number of microseconds, found a string
+//! ```
+//!
+//! An [`ImportError`] is always returned *instead of* a result: importers build a fresh event
+//! list and hand it over only when the whole input has been read, so whatever the caller had
+//! open stays untouched when reading fails.
+
+use std::fmt;
+
+use super::Format;
+
+/// A place in the input. Lines and columns count from 1, bytes from 0; columns count bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub byte: usize,
+}
+
+impl Position {
+    /// The position of byte offset `byte` in `input` (clamped to its length).
+    ///
+    /// Only computed on the error path, so a linear scan is fine.
+    pub fn of_byte(input: &[u8], byte: usize) -> Position {
+        let byte = byte.min(input.len());
+        let before = &input[..byte];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        Position {
+            line,
+            column: byte - line_start + 1,
+            byte,
+        }
+    }
+
+    /// The absolute position of a serde_json line/column reported while parsing the slice
+    /// of `input` that starts at byte `base`.
+    pub fn of_json_error(input: &[u8], base: usize, err: &serde_json::Error) -> Position {
+        if err.line() == 0 {
+            return Position::of_byte(input, base);
+        }
+        // Walk to the reported line inside the slice, then add the column.
+        let mut offset = base;
+        let mut line = 1;
+        while line < err.line() {
+            match input[offset..].iter().position(|&b| b == b'\n') {
+                Some(p) => offset += p + 1,
+                None => break,
+            }
+            line += 1;
+        }
+        // serde_json reports the column of the last byte read (0 when at a line start).
+        Position::of_byte(input, offset + err.column().saturating_sub(1))
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {} (byte {})",
+            self.line, self.column, self.byte
+        )
+    }
+}
+
+/// What went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The input is larger than [`super::MAX_INPUT_BYTES`].
+    TooLarge { bytes: u64, limit: u64 },
+    /// Arrays and objects nest deeper than [`super::MAX_DEPTH`].
+    TooDeep { limit: usize },
+    /// Nothing but whitespace.
+    Empty,
+    /// The content matches none of the formats we read.
+    UnknownFormat { seen: String },
+    /// The text is not valid JSON (or not UTF-8) here.
+    Syntax { detail: String },
+    /// Valid JSON, but not what the format allows: `field` (a path such as
+    /// `traceEvents[3].ts`, empty for the whole record) should be `expected`.
+    Invalid {
+        field: String,
+        expected: String,
+        found: String,
+    },
+}
+
+/// Why an input could not be imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportError {
+    /// The format the input was read as, when it was known.
+    pub format: Option<Format>,
+    pub at: Option<Position>,
+    pub problem: Problem,
+}
+
+impl ImportError {
+    pub(crate) fn new(format: Option<Format>, at: Option<Position>, problem: Problem) -> Self {
+        ImportError {
+            format,
+            at,
+            problem,
+        }
+    }
+
+    /// A field that holds the wrong thing.
+    pub(crate) fn invalid(
+        format: Format,
+        at: Option<Position>,
+        field: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        ImportError::new(
+            Some(format),
+            at,
+            Problem::Invalid {
+                field: field.into(),
+                expected: expected.into(),
+                found: found.into(),
+            },
+        )
+    }
+
+    /// A serde_json error met while reading the slice of `input` starting at `base`, with the
+    /// field path serde_path_to_error tracked (may be empty or `.`).
+    pub(crate) fn from_json(
+        format: Format,
+        input: &[u8],
+        base: usize,
+        path: &str,
+        err: &serde_json::Error,
+    ) -> Self {
+        let at = Some(Position::of_json_error(input, base, err));
+        let detail = strip_serde_position(&err.to_string());
+        let path = if path == "." { "" } else { path };
+        let problem = match err.classify() {
+            serde_json::error::Category::Data => Problem::Invalid {
+                field: path.to_owned(),
+                expected: detail,
+                found: String::new(),
+            },
+            _ => Problem::Syntax { detail },
+        };
+        ImportError::new(Some(format), at, problem)
+    }
+}
+
+/// serde_json appends " at line L column C" to its messages; we print our own position.
+fn strip_serde_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.format {
+            Some(format) => write!(f, "could not read the {}", format.title())?,
+            None => f.write_str("could not import the file")?,
+        }
+        let mut sep = ": ";
+        if let Some(at) = self.at {
+            write!(f, "{sep}at {at}")?;
+            sep = ", ";
+        }
+        match &self.problem {
+            Problem::TooLarge { bytes, limit } => write!(
+                f,
+                "{sep}the input is {} MB, larger than the {} MB limit",
+                bytes.div_ceil(1_000_000),
+                limit / 1_000_000
+            ),
+            Problem::TooDeep { limit } => write!(
+                f,
+                "{sep}arrays and objects nest deeper than {limit} levels, the limit"
+            ),
+            Problem::Empty => write!(f, "{sep}the input is empty"),
+            Problem::UnknownFormat { seen } => write!(
+                f,
+                "{sep}expected lineage NDJSON, the Python original's events, a Chrome trace \
+                 or OTLP JSON, found {seen}"
+            ),
+            Problem::Syntax { detail } => write!(f, "{sep}the JSON is malformed: {detail}"),
+            Problem::Invalid {
+                field,
+                expected,
+                found,
+            } => {
+                f.write_str(sep)?;
+                if !field.is_empty() {
+                    write!(f, "{field}: ")?;
+                }
+                if found.is_empty() {
+                    f.write_str(expected)
+                } else {
+                    write!(f, "expected {expected}, found {found}")
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// A short, printable description of a JSON value for "found ..." messages.
+pub(crate) fn describe(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => {
+            let mut shown: String = s.chars().take(40).collect();
+            if shown.len() < s.len() {
+                shown.push('…');
+            }
+            format!("the string {shown:?}")
+        }
+        Value::Array(a) => format!("an array of {} items", a.len()),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}

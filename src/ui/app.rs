@@ -1,0 +1,244 @@
+//! The top-level component: layout, keyboard shortcuts, settings kept in the URL.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::compare::ComparePanel;
+use super::controls::{ModeToggle, ReplayControls};
+use super::detail::DetailPanel;
+use super::files::{on_drop, FileButtons};
+use super::filter_bar::FilterBar;
+use super::help::HelpOverlay;
+use super::lints::LintsPanel;
+use super::settings::SettingsPanel;
+use super::state::{Source, Tab, Ui};
+use super::summary::SummaryBar;
+use super::tree::TreeView;
+use crate::core::EmitMode;
+use crate::pipeline::PipelineConfig;
+
+/// What a first visit shows: a small pipeline with some failures and interleaving, so the
+/// tree and waterfall have something to say.
+pub fn default_config() -> PipelineConfig {
+    PipelineConfig {
+        operations: 50,
+        concurrency: 4,
+        failure_rate: 0.1,
+        work_per_level: 20_000,
+        yields_per_level: 1,
+        ..PipelineConfig::default()
+    }
+}
+
+fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Writes the settings (and the search text) into the address bar without reloading; `run=1`
+/// when a live run is on screen, so opening the link runs it again.
+fn write_url(config: &PipelineConfig, search: &str, ran: bool) {
+    let mut q = config.to_query();
+    if ran {
+        q.push_str("&run=1");
+    }
+    if !search.is_empty() {
+        q.push_str("&q=");
+        q.push_str(&String::from(js_sys::encode_uri_component(search)));
+    }
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
+    }
+}
+
+fn initial_search(query: &str) -> String {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|p| p.strip_prefix("q="))
+        .and_then(|v| js_sys::decode_uri_component(v).ok())
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let search_str = location_search();
+    let ui = Ui::new(PipelineConfig::from_query(&search_str, default_config()));
+    let text = initial_search(&search_str);
+    if !text.is_empty() {
+        ui.query.update(|q| q.text = text);
+    }
+    Effect::new(move |_| {
+        let c = ui.config.get();
+        let t = ui.query.with(|q| q.text.clone());
+        let ran = ui.source.get() == Source::Live;
+        write_url(&c, &t, ran);
+    });
+    // A shared link with run=1 reproduces the run, not just the settings.
+    if search_str
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "run=1")
+    {
+        ui.run_all();
+    }
+
+    let search = NodeRef::<leptos::html::Input>::new();
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(ui, search, ev));
+
+    view! {
+        <div class="app"
+            class:dragging=move || ui.dragging.get()
+            on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); ui.dragging.set(true); }
+            on:dragleave=move |_| ui.dragging.set(false)
+            on:drop=move |ev| on_drop(ui, ev)>
+            <header class="topbar">
+                <h1 title="event-bus inspector">"lineage"</h1>
+                <ModeToggle ui />
+                <ReplayControls ui />
+                <span class="spacer"></span>
+                <FileButtons ui />
+                <button id="help" title="Keyboard shortcuts (?)" on:click=move |_| ui.help_open.set(true)>"?"</button>
+            </header>
+            {move || ui.error.get().map(|e| view! {
+                <div class="error-banner" role="alert" id="error-banner">
+                    <span>{e}</span>
+                    <button on:click=move |_| ui.error.set(None)>"dismiss"</button>
+                </div>
+            })}
+            {move || ui.notice.get().map(|n| view! {
+                <div class="notice-banner" id="notice-banner">
+                    <span>{n}</span>
+                    <button on:click=move |_| ui.notice.set(None)>"dismiss"</button>
+                </div>
+            })}
+            <div class="main">
+                <aside class="left">
+                    <SettingsPanel ui />
+                    <section class="lints">
+                        <h2>"Lints"</h2>
+                        <LintsPanel ui />
+                    </section>
+                </aside>
+                <section class="center">
+                    <nav class="tabs" role="tablist">
+                        <button id="tab-trace" role="tab" class:active=move || ui.tab.get() == Tab::Trace
+                            on:click=move |_| ui.tab.set(Tab::Trace)>"Trace"</button>
+                        <button id="tab-compare" role="tab" class:active=move || ui.tab.get() == Tab::Compare
+                            on:click=move |_| ui.tab.set(Tab::Compare)>"Compare modes"</button>
+                    </nav>
+                    <div class="tab-body" class:hidden=move || ui.tab.get() != Tab::Trace>
+                        <SummaryBar ui />
+                        <FilterBar ui search />
+                        <TreeView ui />
+                    </div>
+                    <div class="tab-body scroll" class:hidden=move || ui.tab.get() != Tab::Compare>
+                        <ComparePanel ui />
+                    </div>
+                </section>
+                <aside class="right">
+                    <h2>"Detail"</h2>
+                    <DetailPanel ui />
+                </aside>
+            </div>
+            <HelpOverlay ui />
+        </div>
+    }
+}
+
+/// The keyboard shortcuts (listed in `help.rs`).
+fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEvent) {
+    let in_field = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+    let key = ev.key();
+    if key == "Escape" {
+        ui.help_open.set(false);
+        if let Some(el) = search.get_untracked() {
+            let _ = el.blur();
+        }
+        return;
+    }
+    if in_field || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        return;
+    }
+    let handled = match key.as_str() {
+        "?" => {
+            ui.help_open.update(|o| *o = !*o);
+            true
+        }
+        "/" => {
+            if let Some(el) = search.get_untracked() {
+                let _ = el.focus();
+            }
+            true
+        }
+        " " => {
+            ui.toggle_play();
+            true
+        }
+        "." => {
+            ui.step();
+            true
+        }
+        "r" => {
+            ui.run_all();
+            true
+        }
+        "1" | "2" | "3" | "4" => {
+            let i = key.parse::<usize>().unwrap_or(1) - 1;
+            ui.set_mode(EmitMode::ALL[i]);
+            true
+        }
+        "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight" => {
+            navigate(ui, &key);
+            true
+        }
+        _ => false,
+    };
+    if handled {
+        ev.prevent_default();
+    }
+}
+
+/// Arrow keys in the tree: up/down move through visible rows; left collapses or goes to the
+/// parent; right expands or goes to the first child.
+fn navigate(ui: Ui, key: &str) {
+    let rows = ui.rows.get_untracked();
+    if rows.is_empty() {
+        return;
+    }
+    let current = ui.selected_span().and_then(|s| rows.position(s));
+    let ins = ui.inspection.get_untracked();
+    let id_of = |span: usize| ins.trace.events()[ins.spans.spans[span].start].id;
+    let target_span = match (key, current) {
+        (_, None) => Some(rows.rows[0].span),
+        ("ArrowDown", Some(p)) => rows.rows.get(p + 1).map(|r| r.span),
+        ("ArrowUp", Some(p)) => p.checked_sub(1).map(|p| rows.rows[p].span),
+        ("ArrowLeft", Some(p)) => {
+            let r = rows.rows[p];
+            if r.has_children && !r.collapsed {
+                ui.toggle_collapsed(r.span);
+                None
+            } else {
+                ins.spans.spans[r.span].parent
+            }
+        }
+        ("ArrowRight", Some(p)) => {
+            let r = rows.rows[p];
+            if r.collapsed {
+                ui.toggle_collapsed(r.span);
+                None
+            } else {
+                ins.spans.spans[r.span].children.first().copied()
+            }
+        }
+        _ => None,
+    };
+    if let Some(s) = target_span {
+        ui.select(id_of(s));
+    }
+}

@@ -1,0 +1,73 @@
+//! Filter and search: kind, phase, lineage, free text, invert.
+
+use leptos::prelude::*;
+
+use super::state::Ui;
+use crate::core::Phase;
+use crate::inspect::lints::short;
+
+#[component]
+pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView {
+    let kinds = Memo::new(move |_| {
+        ui.inspection.with(|ins| {
+            let mut k: Vec<String> = ins
+                .trace
+                .events()
+                .iter()
+                .map(|e| e.kind.to_string())
+                .collect();
+            k.sort();
+            k.dedup();
+            k
+        })
+    });
+    let matches = move || {
+        let q = ui.query.get();
+        if q.is_empty() && !q.invert {
+            return String::new();
+        }
+        let n = ui.selection.with(|s| s.iter().filter(|b| **b).count());
+        format!("{n} match{}", if n == 1 { "" } else { "es" })
+    };
+    view! {
+        <div class="filter-bar">
+            <input id="search" type="search" placeholder="Search payloads, ids, errors…  ( / )"
+                node_ref=search
+                prop:value=move || ui.query.with(|q| q.text.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); ui.query.update(|q| q.text = v) } />
+            <select id="filter-kind" title="Kind"
+                on:change=move |ev| { let v = event_target_value(&ev); ui.query.update(|q| q.kind = (!v.is_empty()).then_some(v)) }>
+                <option value="" selected=move || ui.query.with(|q| q.kind.is_none())>"any kind"</option>
+                {move || kinds.get().into_iter().map(|k| {
+                    let sel = ui.query.with(|q| q.kind.as_deref() == Some(k.as_str()));
+                    view! { <option value=k.clone() selected=sel>{k.clone()}</option> }
+                }).collect_view()}
+            </select>
+            <select id="filter-phase" title="Phase"
+                on:change=move |ev| { let v = event_target_value(&ev); ui.query.update(|q| q.phase = Phase::parse(&v)) }>
+                <option value="" selected=move || ui.query.with(|q| q.phase.is_none())>"any phase"</option>
+                {Phase::ALL.into_iter().map(|p| view! {
+                    <option value=p.as_str() selected=move || ui.query.with(|q| q.phase == Some(p))>{p.as_str()}</option>
+                }).collect_view()}
+            </select>
+            {move || ui.query.with(|q| q.lineage).map(|l| view! {
+                <span class="chip">"lineage "{short(&l)}
+                    <button class="link" title="Clear" on:click=move |_| ui.query.update(|q| q.lineage = None)>"×"</button>
+                </span>
+            })}
+            <label class="invert" title="Show what does not match">
+                <input id="filter-invert" type="checkbox" prop:checked=move || ui.query.with(|q| q.invert)
+                    on:change=move |ev| { let c = event_target_checked(&ev); ui.query.update(|q| q.invert = c) } />
+                "invert"
+            </label>
+            <span class="match-count" id="match-count">{matches}</span>
+            <span class="legend">
+                <span class="dot st-completed"></span>"completed "
+                <span class="dot st-failed"></span>"failed "
+                <span class="dot st-cancelled"></span>"cancelled "
+                <span class="dot st-unfinished"></span>"unfinished "
+                <span class="dot st-point"></span>"single event"
+            </span>
+        </div>
+    }
+}

@@ -1,0 +1,54 @@
+//! The lints panel: findings grouped by kind, each linking to its events.
+
+use leptos::prelude::*;
+
+use super::state::Ui;
+use crate::inspect::LintKind;
+
+/// Lints listed per kind before "and N more".
+const SHOWN_PER_KIND: usize = 50;
+
+#[component]
+pub fn LintsPanel(ui: Ui) -> impl IntoView {
+    move || {
+        ui.inspection.with(|ins| {
+            if ins.trace.is_empty() {
+                return view! { <p class="hint">"Nothing to lint yet."</p> }.into_any();
+            }
+            if ins.lints.is_empty() {
+                return view! { <p class="hint" id="lints-clean">"No lints: every operation finished, every link resolves."</p> }.into_any();
+            }
+            LintKind::ALL
+                .into_iter()
+                .filter_map(|kind| {
+                    let of_kind: Vec<_> = ins.lints.iter().filter(|l| l.kind == kind).collect();
+                    if of_kind.is_empty() {
+                        return None;
+                    }
+                    let n = of_kind.len();
+                    let items = of_kind
+                        .iter()
+                        .take(SHOWN_PER_KIND)
+                        .map(|l| {
+                            let target = l.events.first().copied();
+                            let msg = l.message.clone();
+                            view! {
+                                <li><button class="link lint" on:click=move |_| {
+                                    if let Some(t) = target { ui.select(t) }
+                                }>{msg}</button></li>
+                            }
+                        })
+                        .collect_view();
+                    Some(view! {
+                        <details class="lint-group" data-kind=kind.as_str() open=n <= 5>
+                            <summary>{kind.title()}" "<span class="badge">{n}</span></summary>
+                            <ul>{items}</ul>
+                            {(n > SHOWN_PER_KIND).then(|| view! { <p class="hint">{format!("and {} more", n - SHOWN_PER_KIND)}</p> })}
+                        </details>
+                    })
+                })
+                .collect_view()
+                .into_any()
+        })
+    }
+}

@@ -1,0 +1,400 @@
+//! The inspector's state: signals the components read, and the actions that change them.
+//!
+//! Everything here is wiring. The replay (bus, executor, pipeline) and the inspection (spans,
+//! lints, rows) are plain types from `replay` and `inspect`; this module only decides when to
+//! rebuild them and hands the results to the components.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::clock::PerformanceClock;
+use crate::core::{EmitMode, Event, Stats};
+use crate::inspect::timeline::Axis;
+use crate::inspect::{Inspection, Query, TreeRows};
+use crate::pipeline::PipelineConfig;
+use crate::replay::Replay;
+
+/// Shared by pointer: a change is a new `Arc`, compared by address, so memos and signals do
+/// not compare 100 000-event inspections field by field.
+#[derive(Debug, Default)]
+pub struct Shared<T>(pub Arc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// Where the trace on screen came from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// Nothing yet.
+    Empty,
+    /// The live bus of the replay.
+    Live,
+    /// A file, by name.
+    Imported(String),
+}
+
+/// The tabs of the centre pane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Trace,
+    Compare,
+}
+
+/// Events a live run keeps: room for the 100 000-event scale target and then some.
+pub const HISTORY_CAPACITY: usize = 250_000;
+
+/// Replay speeds offered, in events per second (0: as fast as possible).
+pub const SPEEDS: [u32; 6] = [5, 25, 100, 500, 5_000, 0];
+
+/// All of the inspector's reactive state. `Copy`: every field is an arena handle.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub config: RwSignal<PipelineConfig>,
+    pub inspection: RwSignal<Shared<Inspection>>,
+    /// Bumped on every rebuild; rows re-render when it changes.
+    pub generation: RwSignal<u64>,
+    pub stats: RwSignal<Option<Stats>>,
+    pub source: RwSignal<Source>,
+    pub recorded: RwSignal<usize>,
+    pub cursor: RwSignal<usize>,
+    pub finished: RwSignal<bool>,
+    pub playing: RwSignal<bool>,
+    pub busy: RwSignal<Option<String>>,
+    pub speed: RwSignal<u32>,
+    pub selected: RwSignal<Option<Uuid>>,
+    pub collapsed: RwSignal<HashSet<usize>>,
+    pub query: RwSignal<Query>,
+    pub axis: RwSignal<Option<Axis>>,
+    pub tab: RwSignal<Tab>,
+    pub help_open: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+    /// A note about the last import (skipped records, ...), dismissible.
+    pub notice: RwSignal<Option<String>>,
+    /// A file is being dragged over the page.
+    pub dragging: RwSignal<bool>,
+    /// How long the last full view took: building the inspection plus the DOM update (ms).
+    pub render_ms: RwSignal<Option<f64>>,
+    pub replay: StoredValue<Option<Replay>, LocalStorage>,
+    /// The rows of the tree under the current collapse state and filter.
+    pub rows: Memo<Shared<TreeRows>>,
+    /// Which spans the filter selects (all, when unfiltered).
+    pub selection: Memo<Shared<Vec<bool>>>,
+}
+
+impl Ui {
+    pub fn new(config: PipelineConfig) -> Ui {
+        let inspection: RwSignal<Shared<Inspection>> = RwSignal::new(Shared::default());
+        let collapsed = RwSignal::new(HashSet::new());
+        let query = RwSignal::new(Query::default());
+        let selection = Memo::new(move |_| {
+            let ins = inspection.get();
+            let q = query.get();
+            Shared(Arc::new(q.select(&ins.trace, &ins.spans)))
+        });
+        let rows = Memo::new(move |_| {
+            let ins = inspection.get();
+            let sel = selection.get();
+            let filtered = !query.with(|q| q.is_empty()) || query.with(|q| q.invert);
+            Shared(Arc::new(
+                collapsed.with(|c| TreeRows::build(&ins.spans, c, &sel, filtered)),
+            ))
+        });
+        Ui {
+            config: RwSignal::new(config),
+            inspection,
+            generation: RwSignal::new(0),
+            stats: RwSignal::new(None),
+            source: RwSignal::new(Source::Empty),
+            recorded: RwSignal::new(0),
+            cursor: RwSignal::new(0),
+            finished: RwSignal::new(false),
+            playing: RwSignal::new(false),
+            busy: RwSignal::new(None),
+            speed: RwSignal::new(100),
+            selected: RwSignal::new(None),
+            collapsed,
+            query,
+            axis: RwSignal::new(None),
+            tab: RwSignal::new(Tab::Trace),
+            help_open: RwSignal::new(false),
+            error: RwSignal::new(None),
+            render_ms: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            dragging: RwSignal::new(false),
+            replay: StoredValue::new_local(None),
+            rows,
+            selection,
+        }
+    }
+
+    /// Rebuilds the inspection from the replay's cursor and publishes it.
+    pub fn refresh_from_replay(&self) {
+        let built = self.replay.with_value(|r| {
+            r.as_ref().map(|r| {
+                (
+                    r.inspect(),
+                    r.stats(),
+                    r.recorded(),
+                    r.cursor(),
+                    r.finished(),
+                )
+            })
+        });
+        if let Some((ins, stats, recorded, cursor, finished)) = built {
+            self.publish(ins);
+            self.stats.set(Some(stats));
+            self.recorded.set(recorded);
+            self.cursor.set(cursor);
+            self.finished.set(finished);
+        }
+    }
+
+    /// Shows a new inspection; keeps the axis if the user zoomed, fits it otherwise.
+    pub fn publish(&self, ins: Inspection) {
+        let (lo, hi) = time_range(ins.trace.events());
+        if self.axis.get_untracked().is_none() {
+            self.axis.set(Some(Axis::fit(lo, hi)));
+        } else if self.playing.get_untracked() {
+            // While playing, the window follows the growing trace.
+            self.axis.set(Some(Axis::fit(lo, hi)));
+        }
+        self.inspection.set(Shared(Arc::new(ins)));
+        self.generation.update(|g| *g += 1);
+    }
+
+    /// Starts a fresh live replay of the current settings (cursor at 0).
+    pub fn new_replay(&self) {
+        let config = self.config.get_untracked();
+        let replay = Replay::new(
+            config,
+            std::rc::Rc::new(PerformanceClock::new()),
+            HISTORY_CAPACITY,
+        );
+        self.replay.set_value(Some(replay));
+        self.source.set(Source::Live);
+        self.collapsed.set(HashSet::new());
+        self.selected.set(None);
+        self.axis.set(None);
+        self.error.set(None);
+        self.refresh_from_replay();
+    }
+
+    /// Runs the whole configured pipeline now, yielding to the browser between slices so the
+    /// page stays responsive, and shows the result.
+    pub fn run_all(self) {
+        self.playing.set(false);
+        self.new_replay();
+        leptos::task::spawn_local(async move {
+            loop {
+                let more = self.replay.try_update_value(|r| {
+                    r.as_mut().map(|r| {
+                        r.run_slice();
+                        let (done, total) = (r.operations_run().0, r.config().operations);
+                        (done < total, done, total)
+                    })
+                });
+                match more.flatten() {
+                    Some((true, done, total)) => {
+                        self.busy
+                            .set(Some(format!("running {done} / {total} operations")));
+                        TimeoutFuture::new(0).await;
+                    }
+                    _ => break,
+                }
+            }
+            self.replay.update_value(|r| {
+                if let Some(r) = r.as_mut() {
+                    r.seek(usize::MAX);
+                }
+            });
+            self.busy.set(None);
+            self.axis.set(None);
+            self.timed_refresh(|ui| ui.refresh_from_replay()).await;
+        });
+    }
+
+    /// Runs `rebuild`, waits for Leptos to update the DOM, and records how long it all took
+    /// (shown in the summary bar: the "first render" figure of a big trace).
+    pub async fn timed_refresh(self, rebuild: impl FnOnce(&Ui)) {
+        let t0 = now_ms();
+        rebuild(&self);
+        leptos::task::tick().await;
+        self.render_ms.set(Some(now_ms() - t0));
+    }
+
+    /// Plays the replay from the cursor at the chosen speed, running live slices as needed.
+    pub fn play(self) {
+        let needs_new = self.replay.with_value(|r| match r {
+            None => true,
+            Some(r) => r.finished() && r.cursor() >= r.recorded(),
+        }) || self.source.get_untracked() != Source::Live;
+        if needs_new {
+            self.new_replay();
+        }
+        if self.playing.get_untracked() {
+            return;
+        }
+        self.playing.set(true);
+        leptos::task::spawn_local(async move {
+            const TICK_MS: u32 = 50;
+            while self.playing.get_untracked() {
+                let speed = self.speed.get_untracked();
+                let step = if speed == 0 {
+                    2_000
+                } else {
+                    ((speed as usize * TICK_MS as usize) / 1000).max(1)
+                };
+                let going = self
+                    .replay
+                    .try_update_value(|r| r.as_mut().map(|r| r.advance(step)));
+                self.refresh_from_replay();
+                if going.flatten() != Some(true) {
+                    self.playing.set(false);
+                    break;
+                }
+                let wait = if speed == 0 || speed as usize * TICK_MS as usize >= 1000 {
+                    TICK_MS
+                } else {
+                    1000 / speed
+                };
+                TimeoutFuture::new(wait).await;
+            }
+        });
+    }
+
+    pub fn pause(&self) {
+        self.playing.set(false);
+    }
+
+    pub fn toggle_play(self) {
+        if self.playing.get_untracked() {
+            self.pause();
+        } else {
+            self.play();
+        }
+    }
+
+    /// One event forward.
+    pub fn step(&self) {
+        self.playing.set(false);
+        if self.replay.with_value(|r| r.is_none()) || self.source.get_untracked() != Source::Live {
+            self.new_replay();
+        }
+        self.replay.update_value(|r| {
+            if let Some(r) = r.as_mut() {
+                r.advance(1);
+            }
+        });
+        self.refresh_from_replay();
+    }
+
+    /// Moves the replay cursor (the scrubber).
+    pub fn seek(&self, to: usize) {
+        self.playing.set(false);
+        self.replay.update_value(|r| {
+            if let Some(r) = r.as_mut() {
+                r.seek(to);
+            }
+        });
+        self.refresh_from_replay();
+    }
+
+    /// Switches the emit mode, on the live bus too if a replay is running.
+    pub fn set_mode(&self, mode: EmitMode) {
+        self.config.update(|c| c.mode = mode);
+        self.replay.update_value(|r| {
+            if let Some(r) = r.as_mut() {
+                r.set_mode(mode);
+            }
+        });
+    }
+
+    /// Shows an imported trace instead of the live one.
+    pub fn show_imported(&self, name: String, events: Vec<Event>) {
+        self.playing.set(false);
+        self.replay.set_value(None);
+        self.collapsed.set(HashSet::new());
+        self.selected.set(None);
+        self.axis.set(None);
+        self.stats.set(None);
+        let n = events.len();
+        self.publish(Inspection::new(events, &[]));
+        self.recorded.set(n);
+        self.cursor.set(n);
+        self.finished.set(true);
+        self.source.set(Source::Imported(name));
+    }
+
+    /// Selects the event (and so its span everywhere).
+    pub fn select(&self, id: Uuid) {
+        self.selected.set(Some(id));
+        // Make sure the selected span is visible: expand its ancestors.
+        let ins = self.inspection.get_untracked();
+        if let Some(i) = ins.trace.index_of(&id) {
+            let mut s = ins.spans.span_of_event[i];
+            let mut ancestors = Vec::new();
+            while let Some(p) = ins.spans.spans.get(s).and_then(|sp| sp.parent) {
+                ancestors.push(p);
+                s = p;
+            }
+            if ancestors
+                .iter()
+                .any(|a| self.collapsed.with_untracked(|c| c.contains(a)))
+            {
+                self.collapsed.update(|c| {
+                    for a in &ancestors {
+                        c.remove(a);
+                    }
+                });
+            }
+        }
+    }
+
+    /// The span of the selected event, if any.
+    pub fn selected_span(&self) -> Option<usize> {
+        let id = self.selected.get()?;
+        self.inspection
+            .with(|ins| ins.trace.index_of(&id).map(|i| ins.spans.span_of_event[i]))
+    }
+
+    pub fn toggle_collapsed(&self, span: usize) {
+        self.collapsed.update(|c| {
+            if !c.remove(&span) {
+                c.insert(span);
+            }
+        });
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// The earliest and latest timestamp of a trace.
+pub fn time_range(events: &[Event]) -> (u64, u64) {
+    let lo = events.iter().map(|e| e.timestamp_ns).min().unwrap_or(0);
+    let hi = events.iter().map(|e| e.timestamp_ns).max().unwrap_or(lo);
+    (lo, hi)
+}

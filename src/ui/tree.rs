@@ -1,0 +1,313 @@
+//! The lineage tree and its waterfall, side by side, virtualised.
+//!
+//! Only the rows inside the scrolled viewport (plus a small overscan) are in the DOM: a
+//! spacer as tall as all rows keeps the scrollbar honest, and each rendered row is positioned
+//! absolutely at `index × ROW_HEIGHT`. 100 000 events therefore cost a few dozen DOM nodes.
+//! Rows are keyed by the inspection's generation, their index and their row state, so
+//! scrolling reuses rows while any rebuild (replay step, collapse, filter) re-renders just the
+//! visible ones that changed.
+
+use leptos::prelude::*;
+
+use super::state::Ui;
+use crate::inspect::timeline::{format_ns, Axis};
+use crate::inspect::{Row, Status};
+
+/// Height of one row in CSS pixels (must match `.row` in style/main.css).
+pub const ROW_HEIGHT: f64 = 24.0;
+/// Rows rendered above and below the viewport.
+const OVERSCAN: usize = 8;
+
+/// CSS class of a status, shared by dots, bars and the detail panel.
+pub fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Completed => "st-completed",
+        Status::Failed | Status::TimedOut => "st-failed",
+        Status::Cancelled => "st-cancelled",
+        Status::Unfinished => "st-unfinished",
+        Status::Point => "st-point",
+        Status::EndOnly => "st-endonly",
+    }
+}
+
+#[component]
+pub fn TreeView(ui: Ui) -> impl IntoView {
+    let scroll_top = RwSignal::new(0.0f64);
+    let viewport = RwSignal::new(600.0f64);
+    let scroller = NodeRef::<leptos::html::Div>::new();
+
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_top.set(el.scroll_top() as f64);
+            let h = el.client_height() as f64;
+            if h > 0.0 {
+                viewport.set(h);
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            measure();
+        }
+    });
+    let _resize = window_event_listener(leptos::ev::resize, move |_| measure());
+
+    // Keep the selected row in view (keyboard navigation, lint and detail links).
+    Effect::new(move |_| {
+        let Some(span) = ui.selected_span() else {
+            return;
+        };
+        let Some(pos) = ui.rows.with(|r| r.position(span)) else {
+            return;
+        };
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
+        let top = pos as f64 * ROW_HEIGHT;
+        let (st, h) = (el.scroll_top() as f64, el.client_height() as f64);
+        if top < st {
+            el.set_scroll_top(top as i32);
+        } else if top + ROW_HEIGHT > st + h {
+            el.set_scroll_top((top + ROW_HEIGHT - h) as i32);
+        }
+    });
+
+    let visible = move || {
+        let rows = ui.rows.get();
+        let generation = ui.generation.get();
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+        let count = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        rows.rows
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(count)
+            .map(|(i, r)| (generation, i, *r))
+            .collect::<Vec<_>>()
+    };
+
+    view! {
+        <div class="tree">
+            <AxisHeader ui />
+            <div class="tree-scroll" node_ref=scroller on:scroll=move |_| measure()
+                on:wheel=move |ev: web_sys::WheelEvent| {
+                    if ev.ctrl_key() || ev.alt_key() {
+                        ev.prevent_default();
+                        zoom_at(ui, &ev, if ev.delta_y() > 0.0 { 1.25 } else { 0.8 });
+                    }
+                }>
+                <div class="tree-spacer"
+                    style:height=move || format!("{}px", ui.rows.with(|r| r.len()) as f64 * ROW_HEIGHT)>
+                    <For each=visible key=|(g, i, r)| (*g, *i, *r) let((_, index, row))>
+                        <TreeRow ui index row />
+                    </For>
+                </div>
+                <Show when=move || ui.rows.with(|r| r.is_empty())>
+                    <p class="empty">{move || if ui.inspection.with(|i| i.trace.is_empty()) {
+                        "No events yet: press Run, or ▶ to replay step by step, or open a trace file."
+                    } else {
+                        "No span matches the filter."
+                    }}</p>
+                </Show>
+            </div>
+        </div>
+    }
+}
+
+/// Zooms the axis around the pointer's horizontal position over the waterfall column.
+fn zoom_at(ui: Ui, ev: &web_sys::WheelEvent, factor: f64) {
+    let at = ev
+        .current_target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        .map(|el| {
+            let r = el.get_bounding_client_rect();
+            // The waterfall is the right half of each row.
+            let left = r.left() + r.width() * 0.5;
+            ((ev.client_x() as f64 - left) / (r.width() * 0.5)).clamp(0.0, 1.0)
+        })
+        .unwrap_or(0.5);
+    ui.axis.update(|a| {
+        if let Some(a) = a {
+            a.zoom(factor, at);
+        }
+    });
+}
+
+/// Column titles and the time axis ticks, with zoom and pan buttons.
+#[component]
+fn AxisHeader(ui: Ui) -> impl IntoView {
+    let origin = move || {
+        ui.inspection.with(|i| {
+            i.trace
+                .events()
+                .iter()
+                .map(|e| e.timestamp_ns)
+                .min()
+                .unwrap_or(0)
+        })
+    };
+    let fit = move || {
+        let (lo, hi) = ui
+            .inspection
+            .with(|i| super::state::time_range(i.trace.events()));
+        ui.axis.set(Some(Axis::fit(lo, hi)));
+    };
+    let nudge = move |f: fn(&mut Axis)| {
+        ui.axis.update(|a| {
+            if let Some(a) = a {
+                f(a);
+            }
+        })
+    };
+    view! {
+        <div class="tree-head">
+            <div class="head-label">
+                "Operation"
+                <span class="axis-buttons">
+                    <button title="Pan earlier" on:click=move |_| nudge(|a| a.pan(-0.25))>"◀"</button>
+                    <button title="Zoom out" on:click=move |_| nudge(|a| a.zoom(1.5, 0.5))>"−"</button>
+                    <button title="Zoom in" on:click=move |_| nudge(|a| a.zoom(1.0 / 1.5, 0.5))>"+"</button>
+                    <button title="Pan later" on:click=move |_| nudge(|a| a.pan(0.25))>"▶"</button>
+                    <button title="Fit the whole trace" on:click=move |_| fit()>"fit"</button>
+                </span>
+            </div>
+            <div class="head-axis" title="Ctrl + wheel over the waterfall zooms; the buttons zoom and pan">
+                {move || {
+                    let o = origin();
+                    ui.axis.get().map(|a| a.ticks(5, o)).unwrap_or_default().into_iter().map(|(f, label)| view! {
+                        <span class="tick" style:left=format!("{:.3}%", f * 100.0)>{label}</span>
+                    }).collect_view()
+                }}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
+    let s = row.span;
+    let info = ui.inspection.with_untracked(|ins| {
+        let span = &ins.spans.spans[s];
+        let events = ins.trace.events();
+        let start = &events[span.start];
+        let last = events.iter().map(|e| e.timestamp_ns).max().unwrap_or(0);
+        let (t0, t1) = ins.spans.extent(&ins.trace, s, last);
+        let lag = ins
+            .trace
+            .processed_ns(span.start)
+            .map(|p| (start.timestamp_ns, p.max(start.timestamp_ns)));
+        let duration = span
+            .end
+            .map(|e| events[e].timestamp_ns.saturating_sub(start.timestamp_ns));
+        let tooltip = format!(
+            "{} · {} · {}{}\nid {}\nkind {} · seq {}",
+            start.label(),
+            span.status.as_str(),
+            duration
+                .map(|d| format_ns(d as f64))
+                .unwrap_or_else(|| "open".into()),
+            start
+                .error
+                .as_deref()
+                .or(span.end.and_then(|e| events[e].error.as_deref()))
+                .map(|e| format!(" · {e}"))
+                .unwrap_or_default(),
+            start.id,
+            start.kind,
+            start.seq,
+        );
+        RowInfo {
+            id: start.id,
+            label: start.label().to_owned(),
+            function: start
+                .payload
+                .function_name
+                .as_deref()
+                .unwrap_or("")
+                .to_owned(),
+            status: span.status,
+            descendants: span.descendants,
+            problems: span.problems,
+            orphan: span.orphan,
+            t0,
+            t1,
+            lag,
+            duration,
+            tooltip,
+        }
+    });
+    let id = info.id;
+    let status_cls = status_class(info.status);
+    let bar_style = move || {
+        ui.axis.get().map(|a| {
+            let l = a.fraction(info.t0);
+            let r = a.fraction(info.t1);
+            format!(
+                "left:{:.3}%;width:max(2px,{:.3}%)",
+                l * 100.0,
+                (r - l).max(0.0) * 100.0
+            )
+        })
+    };
+    let lag_style = move || {
+        let (e, p) = info.lag?;
+        let a = ui.axis.get()?;
+        let (l, r) = (a.fraction(e), a.fraction(p));
+        Some(format!(
+            "left:{:.3}%;width:{:.3}%",
+            l * 100.0,
+            (r - l).max(0.0) * 100.0
+        ))
+    };
+    view! {
+        <div class="row" role="treeitem"
+            class:selected=move || ui.selected.get() == Some(id)
+            class:matched=row.matched
+            class:problem=info.status.is_problem()
+            style:top=format!("{}px", index as f64 * ROW_HEIGHT)
+            data-span=s
+            data-status=info.status.as_str()
+            title=info.tooltip.clone()
+            on:click=move |_| ui.select(id)>
+            <div class="row-label" style:padding-left=format!("{}px", 6 + row.depth * 14)>
+                {if row.has_children {
+                    view! {
+                        <span class="toggle" on:click=move |ev| {
+                            ev.stop_propagation();
+                            ui.toggle_collapsed(s);
+                        }>{if row.collapsed { "▸" } else { "▾" }}</span>
+                    }.into_any()
+                } else {
+                    view! { <span class="toggle"></span> }.into_any()
+                }}
+                <span class=format!("dot {status_cls}")></span>
+                <span class="name">{info.label.clone()}</span>
+                <span class="fn">{info.function.clone()}</span>
+                {info.orphan.then(|| view! { <span class="badge orphan" title="parent not in trace">"orphan"</span> })}
+                <span class="dur">{info.duration.map(|d| format_ns(d as f64)).unwrap_or_default()}</span>
+                {(info.descendants > 0).then(|| view! { <span class="count" title="spans below">{info.descendants}</span> })}
+                {(info.problems > 0).then(|| view! { <span class="badge problems" title="failed, cancelled or unfinished below">{info.problems}</span> })}
+            </div>
+            <div class="row-bar">
+                <div class=format!("bar {status_cls}") style=bar_style></div>
+                {info.lag.is_some().then(|| view! { <div class="lag" title="queue lag: emitted → processed" style=lag_style></div> })}
+            </div>
+        </div>
+    }
+}
+
+#[derive(Clone)]
+struct RowInfo {
+    id: uuid::Uuid,
+    label: String,
+    function: String,
+    status: Status,
+    descendants: usize,
+    problems: usize,
+    orphan: bool,
+    t0: u64,
+    t1: u64,
+    lag: Option<(u64, u64)>,
+    duration: Option<u64>,
+    tooltip: String,
+}

@@ -1,0 +1,343 @@
+//! The Python original's real dump (49 events, two `aexecute` calls, the second failed),
+//! through the importer, the inspector, both exporters and the command line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use lineage::core::{Event, Phase};
+use lineage::inspect::{Inspection, LintKind, Status};
+use lineage::trace::{self, Format};
+use serde_json::Value;
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/abstractions-sample.ndjson"
+);
+
+fn fixture() -> Vec<Event> {
+    let bytes = std::fs::read(FIXTURE).unwrap();
+    let imported = trace::import(&bytes, Some("abstractions-sample.ndjson")).unwrap();
+    assert_eq!(imported.format, Some(Format::Original));
+    imported.events
+}
+
+/// Each operation as (start id, end id, status, parent's start id), keyed by start id.
+fn operations(
+    events: Vec<Event>,
+) -> BTreeMap<uuid::Uuid, (Option<uuid::Uuid>, Status, Option<uuid::Uuid>)> {
+    let ins = Inspection::new(events, &[]);
+    let evs = ins.trace.events();
+    ins.spans
+        .spans
+        .iter()
+        .map(|s| {
+            let parent = s.parent.map(|p| evs[ins.spans.spans[p].start].id);
+            (
+                evs[s.start].id,
+                (s.end.map(|e| evs[e].id), s.status, parent),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_fixture_has_two_operations_one_completed_one_never_finished_and_no_orphans() {
+    let ins = Inspection::new(fixture(), &[]);
+    let s = &ins.summary;
+    assert_eq!(
+        (
+            s.events,
+            s.operations,
+            s.completed,
+            s.failed,
+            s.unfinished,
+            s.orphans
+        ),
+        (49, 2, 1, 0, 1, 0)
+    );
+}
+
+#[test]
+fn the_failed_call_leaves_exactly_its_three_started_events_unfinished() {
+    let ins = Inspection::new(fixture(), &[]);
+    let unfinished: BTreeSet<String> = ins
+        .lints
+        .iter()
+        .filter(|l| l.kind == LintKind::Unfinished)
+        .map(|l| l.events[0].to_string()[..8].to_owned())
+        .collect();
+    let expected: BTreeSet<String> = ["e37570e2", "301ca698", "74f52434"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(unfinished, expected);
+    assert_eq!(ins.lints.len(), 3, "no other lint: {:?}", ins.lints);
+}
+
+#[test]
+fn every_end_event_of_the_fixture_pairs_with_a_start_and_each_call_keeps_one_root() {
+    let ins = Inspection::new(fixture(), &[]);
+    let end_only = ins
+        .spans
+        .spans
+        .iter()
+        .filter(|s| s.status == Status::EndOnly);
+    assert_eq!(
+        end_only.count(),
+        0,
+        "modifying/modified and root ends pair too"
+    );
+    assert_eq!(ins.spans.roots.len(), 2);
+    let reachable: usize = ins
+        .spans
+        .roots
+        .iter()
+        .map(|&r| 1 + ins.spans.spans[r].descendants)
+        .sum();
+    assert_eq!(
+        reachable,
+        ins.spans.len(),
+        "every span sits under one of the two roots"
+    );
+}
+
+#[test]
+fn every_field_of_every_fixture_line_is_kept_typed_or_in_extra() {
+    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let events = fixture();
+    for (line, e) in text.lines().zip(&events) {
+        let original: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+        for (key, value) in &original {
+            let kept = match key.as_str() {
+                "id" => Value::from(e.id.to_string()) == *value,
+                "type" => e.kind == value.as_str().unwrap(),
+                "phase" => e.phase.as_str() == value.as_str().unwrap(),
+                "parent_id" => e.parent_id.map(|p| p.to_string()).as_deref() == value.as_str(),
+                "root_id" => e.root_id.to_string() == value.as_str().unwrap(),
+                "lineage_id" => e.lineage_id.to_string() == value.as_str().unwrap(),
+                "timestamp" => e.timestamp_ns > 1_700_000_000_000_000_000,
+                "duration_ms" => {
+                    let ms = value.as_f64().unwrap();
+                    e.duration_ns == Some((ms * 1e6).round() as u64)
+                }
+                "process_name" => e.payload.process_name.as_deref() == value.as_str(),
+                "function_name" => e.payload.function_name.as_deref() == value.as_str(),
+                "input_entity_ids" => {
+                    serde_json::to_value(&e.payload.input_entity_ids).unwrap() == *value
+                }
+                "output_entity_ids" => {
+                    serde_json::to_value(&e.payload.output_entity_ids).unwrap() == *value
+                }
+                "entity_count" => e.payload.entity_count.map(Value::from).as_ref() == Some(value),
+                other => e.payload.extra.get(other) == Some(value),
+            };
+            assert!(kept, "{key} = {value} of {} was not kept", e.id);
+        }
+    }
+}
+
+#[test]
+fn the_fixture_reads_the_same_as_a_json_array() {
+    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let array = format!("[\n{}\n]", text.trim_end().replace('\n', ",\n"));
+    let imported = trace::import(array.as_bytes(), None).unwrap();
+    assert_eq!(imported.format, Some(Format::Original));
+    assert_eq!(imported.events, fixture());
+}
+
+#[test]
+fn the_fixture_round_trips_through_lineage_ndjson_unchanged() {
+    let events = fixture();
+    let text = trace::export_ndjson(&events);
+    let back = trace::import(text.as_bytes(), None).unwrap();
+    assert_eq!(back.format, Some(Format::Native));
+    assert_eq!(back.events, events);
+}
+
+#[test]
+fn converting_the_fixture_to_chrome_and_back_keeps_every_operation() {
+    let events = fixture();
+    let json = trace::export_chrome(&events);
+    let back = trace::import(json.as_bytes(), None).unwrap();
+    assert_eq!(back.format, Some(Format::Chrome));
+    assert_eq!(back.events.len(), events.len());
+    assert_eq!(operations(back.events), operations(events));
+}
+
+#[test]
+fn the_fixture_as_chrome_trace_follows_the_format_rules() {
+    let json = trace::export_chrome(&fixture());
+    trace::chrome::check_rules(&json).unwrap();
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let phases: BTreeSet<&str> = doc["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ph"].as_str().unwrap())
+        .collect();
+    // Completed operations, the failed call's open starts, the pending transitions, lanes.
+    for ph in ["X", "B", "i", "M"] {
+        assert!(phases.contains(ph), "no {ph} in {phases:?}");
+    }
+}
+
+#[test]
+fn the_fixture_end_events_keep_their_original_phase_and_kind() {
+    let events = fixture();
+    let modified = events.iter().find(|e| e.kind == "modified").unwrap();
+    assert_eq!(modified.phase, Phase::Completed);
+    assert_eq!(
+        modified.start_id, None,
+        "the original's ends do not name their start"
+    );
+}
+
+// ----- the command line -----
+
+fn lineage(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lineage"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn lineage_summary_prints_the_fixture_counts() {
+    let out = lineage(&["summary", FIXTURE]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("operations       2"), "{text}");
+    assert!(text.contains("completed      1"), "{text}");
+    assert!(text.contains("never finished 1"), "{text}");
+    assert!(text.contains("orphans          0"), "{text}");
+    assert!(
+        text.contains("Operations that never finished (3)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn lineage_summary_json_has_the_integer_counts_at_the_top_level() {
+    let out = lineage(&["summary", FIXTURE, "--json"]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |k: &str| {
+        v[k].as_u64()
+            .unwrap_or_else(|| panic!("{k} missing in {v}"))
+    };
+    assert_eq!(
+        [
+            "events",
+            "operations",
+            "completed",
+            "failed",
+            "unfinished",
+            "orphans"
+        ]
+        .map(get),
+        [49, 2, 1, 0, 1, 0]
+    );
+    assert_eq!(v["format"], "abstractions");
+    assert_eq!(v["lints"]["unfinished"], 3);
+}
+
+#[test]
+fn lineage_convert_to_chrome_and_back_to_ndjson_keeps_every_operation() {
+    let dir = std::env::temp_dir().join(format!("lineage-convert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let chrome = dir.join("sample.json");
+    let ndjson = dir.join("sample.ndjson");
+    let out = lineage(&[
+        "convert",
+        FIXTURE,
+        "--to",
+        "chrome",
+        "-o",
+        chrome.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = lineage(&[
+        "convert",
+        chrome.to_str().unwrap(),
+        "--to",
+        "ndjson",
+        "-o",
+        ndjson.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let back = trace::import(&std::fs::read(&ndjson).unwrap(), None).unwrap();
+    assert_eq!(operations(back.events), operations(fixture()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn lineage_summary_of_a_bad_file_fails_with_one_line_naming_the_position() {
+    let dir = std::env::temp_dir().join(format!("lineage-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.ndjson");
+    let mut text = std::fs::read_to_string(FIXTURE).unwrap();
+    text.push_str("{\"id\": \"not-a-uuid\", \"type\": \"processing\", \"phase\": \"started\"}\n");
+    std::fs::write(&bad, text).unwrap();
+    let out = lineage(&["summary", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("abstractions event dump"), "{err}");
+    assert!(err.contains("line 50"), "{err}");
+    assert!(err.contains("id: expected a uuid string"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn lineage_simulate_writes_a_run_whose_summary_matches_the_configuration() {
+    let dir = std::env::temp_dir().join(format!("lineage-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("run.ndjson");
+    let out = lineage(&[
+        "simulate",
+        "--operations",
+        "40",
+        "--concurrency",
+        "4",
+        "--yields",
+        "1",
+        "--failure-rate",
+        "0.25",
+        "--seed",
+        "7",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let imported = trace::import(&std::fs::read(&out_file).unwrap(), None).unwrap();
+    let ins = imported.inspect();
+    let failed = (0..40)
+        .filter(|&i| {
+            let cfg = lineage::pipeline::PipelineConfig {
+                operations: 40,
+                failure_rate: 0.25,
+                seed: 7,
+                ..Default::default()
+            };
+            lineage::pipeline::run::fails(&cfg, i)
+        })
+        .count();
+    assert_eq!(ins.summary.events, 40 * 6);
+    assert_eq!(ins.summary.operations, 40);
+    assert_eq!(ins.summary.failed, failed);
+    assert_eq!(ins.summary.completed, 40 - failed);
+    assert!(ins.lints.iter().all(|l| l.kind != LintKind::Unfinished));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
