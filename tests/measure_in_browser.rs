@@ -131,4 +131,22 @@ async fn browser_figures_for_the_docs() {
         );
     }
     wasm_bindgen_test::console_log!("browser timer resolution {} ns", c.timer_resolution_ns);
+    // What one clock read costs: the bus reads it about once per event.
+    use lineage::core::Clock;
+    let clock = lineage::measure::web::PerformanceClock::new().unwrap();
+    let reads = 200_000u64;
+    let t0 = clock.now_ns();
+    let mut sink = 0u64;
+    for _ in 0..reads {
+        sink = sink.wrapping_add(clock.now_ns());
+    }
+    let per_read = (clock.now_ns() - t0) as f64 / reads as f64;
+    wasm_bindgen_test::console_log!("browser performance.now() read: {per_read:.1} ns ({sink})");
+    let t0 = clock.now_ns();
+    let mut x = 0u128;
+    for _ in 0..reads {
+        x ^= uuid::Uuid::new_v4().as_u128();
+    }
+    let per_id = (clock.now_ns() - t0) as f64 / reads as f64;
+    wasm_bindgen_test::console_log!("browser Uuid::new_v4(): {per_id:.1} ns ({})", x & 1);
 }

@@ -27,7 +27,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
     /// Measured rounds; each runs one batch of every row, interleaved.
-    #[arg(long, default_value_t = 21)]
+    #[arg(long, default_value_t = 31)]
     pub rounds: usize,
     /// The fewest operations per timed batch (batches grow until they last --batch-ms).
     #[arg(long, default_value_t = 256)]
@@ -224,6 +224,15 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
         c.timer_resolution_ns,
         thousands(c.config.bench.history_capacity as f64)
     );
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        let _ = writeln!(
+            w,
+            "machine: {} CPUs, load average {} at the end of the run (other work on the machine shows as spread)",
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+            load.join(" ")
+        );
+    }
     let _ = writeln!(
         w,
         "one operation = aexecute → execute_with_partial → execute_transactional: {} events when recorded",

@@ -383,7 +383,7 @@ impl OpenOperation<'_> {
     ) -> Event {
         let now = self.bus.now_ns();
         Event {
-            id: Uuid::new_v4(),
+            id: super::ids::new_id(),
             kind,
             phase,
             parent_id: self.parent_id,

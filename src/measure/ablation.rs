@@ -216,7 +216,7 @@ where
         }
         let now = bus.now_ns();
         black_box(Event {
-            id: Uuid::new_v4(),
+            id: crate::core::ids::new_id(),
             kind: Kind::Borrowed(kind),
             phase,
             parent_id: open.parent_id,

@@ -41,7 +41,7 @@ pub struct MeasureConfig {
 impl Default for MeasureConfig {
     fn default() -> Self {
         MeasureConfig {
-            rounds: 21,
+            rounds: 31,
             min_batch_ms: 10.0,
             min_ops_per_batch: 256,
             max_ops_per_batch: 1 << 26,
