@@ -124,26 +124,7 @@ pub async fn execute_with_partial_with<I: Wrap, W: LevelWork>(
     call: &Call,
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
-    let f = call.function_name;
-    let input = call.input_entity;
-    let level = Level {
-        start_kind: START_KIND,
-        end_kind: END_KIND,
-        process: "input_preparation",
-        function: f,
-        start: move || {
-            Payload::process("input_preparation")
-                .function(f)
-                .inputs(input)
-                .with("preparation_type", "config_creation")
-                .with("pattern_classification", "partial_execution")
-        },
-        end: move |_: &Uuid| {
-            Payload::process("input_preparation")
-                .function(f)
-                .with("preparation_successful", true)
-        },
-    };
+    let level = input_preparation_level(call);
     wrap.wrap(level, async {
         work.at_level(1).await;
         execute_transactional_with(wrap, call, work).await
@@ -157,28 +138,7 @@ pub async fn execute_transactional_with<I: Wrap, W: LevelWork>(
     call: &Call,
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
-    let f = call.function_name;
-    let input = call.input_entity;
-    let level = Level {
-        start_kind: START_KIND,
-        end_kind: END_KIND,
-        process: "transactional_execution",
-        function: f,
-        start: move || {
-            let mut p = Payload::process("transactional_execution")
-                .function(f)
-                .inputs(input)
-                .with("isolation_successful", true);
-            p.entity_count = Some(1);
-            p
-        },
-        end: move |out: &Uuid| {
-            Payload::process("transactional_execution")
-                .function(f)
-                .outputs(*out)
-                .with("execution_successful", true)
-        },
-    };
+    let level = transactional_execution_level(call);
     wrap.wrap(level, async {
         work.at_level(2).await;
         work.innermost().await
@@ -201,5 +161,61 @@ impl EntityIds for Payload {
     fn outputs(mut self, id: Uuid) -> Payload {
         self.output_entity_ids.push(id);
         self
+    }
+}
+
+/// The `_execute_with_partial` level (`InputPreparationEvent` / `InputPreparedEvent`), shared
+/// by the three-level call and the 28-event real call.
+pub(crate) fn input_preparation_level(
+    call: &Call,
+) -> Level<impl FnOnce() -> Payload, impl FnOnce(&Uuid) -> Payload> {
+    let f = call.function_name;
+    let input = call.input_entity;
+    Level {
+        start_kind: START_KIND,
+        end_kind: END_KIND,
+        process: "input_preparation",
+        function: f,
+        start: move || {
+            Payload::process("input_preparation")
+                .function(f)
+                .inputs(input)
+                .with("preparation_type", "config_creation")
+                .with("pattern_classification", "partial_execution")
+        },
+        end: move |_: &Uuid| {
+            Payload::process("input_preparation")
+                .function(f)
+                .with("preparation_successful", true)
+        },
+    }
+}
+
+/// The `_execute_transactional` level (`TransactionalExecutionEvent` /
+/// `TransactionalExecutedEvent`), shared by the three-level call and the 28-event real call.
+pub(crate) fn transactional_execution_level(
+    call: &Call,
+) -> Level<impl FnOnce() -> Payload, impl FnOnce(&Uuid) -> Payload> {
+    let f = call.function_name;
+    let input = call.input_entity;
+    Level {
+        start_kind: START_KIND,
+        end_kind: END_KIND,
+        process: "transactional_execution",
+        function: f,
+        start: move || {
+            let mut p = Payload::process("transactional_execution")
+                .function(f)
+                .inputs(input)
+                .with("isolation_successful", true);
+            p.entity_count = Some(1);
+            p
+        },
+        end: move |out: &Uuid| {
+            Payload::process("transactional_execution")
+                .function(f)
+                .outputs(*out)
+                .with("execution_successful", true)
+        },
     }
 }

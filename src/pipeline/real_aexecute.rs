@@ -28,7 +28,10 @@
 
 use uuid::Uuid;
 
-use super::levels::{Call, EntityIds, LevelWork, SimulatedFailure, END_KIND, START_KIND};
+use super::levels::{
+    input_preparation_level, transactional_execution_level, Call, EntityIds, LevelWork,
+    SimulatedFailure, END_KIND, START_KIND,
+};
 use super::wrap::{Level, Wrap};
 use crate::core::Payload;
 
@@ -119,25 +122,7 @@ async fn input_preparation<I: Wrap, W: LevelWork>(
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
     let f = call.function_name;
-    let input = call.input_entity;
-    let level = Level {
-        start_kind: START_KIND,
-        end_kind: END_KIND,
-        process: "input_preparation",
-        function: f,
-        start: move || {
-            Payload::process("input_preparation")
-                .function(f)
-                .inputs(input)
-                .with("preparation_type", "config_creation")
-                .with("pattern_classification", "partial_execution")
-        },
-        end: move |_: &Uuid| {
-            Payload::process("input_preparation")
-                .function(f)
-                .with("preparation_successful", true)
-        },
-    };
+    let level = input_preparation_level(call);
     wrap.wrap(level, async {
         work.at_level(1).await;
         let config = step("config_entity_creation", f, ("config_type", "Config"));
@@ -159,27 +144,7 @@ async fn transactional_execution<I: Wrap, W: LevelWork>(
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
     let f = call.function_name;
-    let input = call.input_entity;
-    let level = Level {
-        start_kind: START_KIND,
-        end_kind: END_KIND,
-        process: "transactional_execution",
-        function: f,
-        start: move || {
-            let mut p = Payload::process("transactional_execution")
-                .function(f)
-                .inputs(input)
-                .with("isolation_successful", true);
-            p.entity_count = Some(1);
-            p
-        },
-        end: move |out: &Uuid| {
-            Payload::process("transactional_execution")
-                .function(f)
-                .outputs(*out)
-                .with("execution_successful", true)
-        },
-    };
+    let level = transactional_execution_level(call);
     wrap.wrap(level, async {
         work.at_level(2).await;
         tree_building(wrap, f).await?;
