@@ -9,14 +9,19 @@
 //! - [`inspect`]: a trace as the inspector sees it: operations paired into spans, the lineage
 //!   forest, lints and a summary.
 //! - [`replay`]: a live pipeline run on its own executor, revealed event by event.
+//! - [`plot`]: scales for the cost charts.
 //! - [`trace`]: traces in and out: lineage NDJSON, the Python original's dumps, Chrome trace
 //!   events, OTLP JSON; format detection, limits and clear errors.
+//! - [`measure`]: what emission costs and where it goes: batch timing, interleaved rounds,
+//!   ablation by phase, peers; shared by the `bench` command and the browser.
 #[cfg(all(test, target_family = "wasm"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 pub mod core;
 pub mod inspect;
+pub mod measure;
 pub mod pipeline;
+pub mod plot;
 pub mod replay;
 pub mod trace;
 

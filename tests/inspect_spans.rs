@@ -176,3 +176,49 @@ fn fire_and_forget_reordering_shows_up_as_order_inversion_lints() {
     assert_eq!(inv.len(), 1);
     assert_eq!(bus.stats().order_inversions, 1);
 }
+
+#[test]
+fn the_live_tree_nests_through_the_buss_children_index_exactly_as_the_parent_links_say() {
+    let (mut pool, bus) = bus();
+    let b = bus.clone();
+    run(&mut pool, async move {
+        for i in 0..10 {
+            let _ = one_call(b.clone(), i % 3 == 0).await;
+        }
+        b.flush().await;
+    });
+    let live = bus.with_history(|h| Inspection::of_history(h, h.len(), &[]));
+    let from_links = Inspection::new(bus.events(), &[]);
+    assert_eq!(live.spans.roots, from_links.spans.roots);
+    let parents = |i: &Inspection| i.spans.spans.iter().map(|s| s.parent).collect::<Vec<_>>();
+    assert_eq!(parents(&live), parents(&from_links));
+    assert_eq!(live.summary, from_links.summary);
+    // A prefix (the replay's cursor) only sees what came before it.
+    let prefix = bus.with_history(|h| Inspection::of_history(h, 4, &[]));
+    assert_eq!(prefix.trace.len(), 4);
+    assert_eq!(prefix.summary.unfinished, 1);
+}
+
+#[test]
+fn events_whose_relatives_were_pruned_from_the_history_show_as_orphans_and_lone_ends() {
+    let mut pool = futures::executor::LocalPool::new();
+    let bus = lineage::core::EventBus::builder()
+        .history_capacity(4)
+        .build(pool.spawner());
+    let b = bus.clone();
+    run(&mut pool, async move {
+        one_call(b.clone(), false).await.unwrap();
+        b.flush().await;
+    });
+    // Kept: the innermost start and the three ends; the outer starts were evicted.
+    let ins = bus.with_history(|h| Inspection::of_history(h, h.len(), &[]));
+    assert_eq!(ins.trace.len(), 4);
+    // The innermost start and the middle end both name a parent that was evicted.
+    assert_eq!(ins.summary.orphans, 2);
+    let lone_ends = ins
+        .lints
+        .iter()
+        .filter(|l| l.kind == LintKind::EndWithoutStart)
+        .count();
+    assert_eq!(lone_ends, 2, "the two outer ends lost their starts");
+}

@@ -13,10 +13,10 @@ use std::rc::Rc;
 use common::{bus, one_call, run};
 use lineage::core::{Event, EventBus, Filter, Phase, Priority};
 
-type Recorded = Rc<RefCell<Vec<String>>>;
+type Log = Rc<RefCell<Vec<String>>>;
 type MakeHandler = Box<dyn Fn(&Event) -> lineage::core::HandlerResult>;
 
-fn recorder() -> (Recorded, impl Fn(&str) -> MakeHandler) {
+fn recorder() -> (Log, impl Fn(&str) -> MakeHandler) {
     let log = Rc::new(RefCell::new(Vec::new()));
     let l = log.clone();
     let make = move |name: &str| {

@@ -2,6 +2,8 @@
 //!
 //! One subcommand per file; this module only parses and dispatches.
 
+pub mod bench;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +26,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Measure what event emission costs: modes, phases, peers, the Python reference.
+    Bench(bench::BenchArgs),
     /// Summarise a trace file: events, operations and how they ended, orphans, lints.
     Summary(summary::SummaryArgs),
     /// Convert a trace file to lineage NDJSON or a Chrome trace (Perfetto).
@@ -36,6 +40,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Bench(args) => bench::run(args),
         Command::Summary(args) => summary::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Simulate(args) => simulate::run(args),

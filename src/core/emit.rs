@@ -31,11 +31,13 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 use uuid::Uuid;
 
-use super::bus::EventBus;
-use super::context::{self, Frame, InContext};
+use super::bus::{EventBus, Put};
+use super::context::{self, Frame};
 use super::event::{Event, Kind, Payload, Phase};
 use super::mode::EmitMode;
 
@@ -147,8 +149,9 @@ impl<S, D, F> Operation<S, D, F> {
     }
 
     /// Runs `work` wrapped: emits the start event, runs `work` inside its context, emits the
-    /// end (or failed) event, and returns `work`'s result unchanged.
-    pub async fn run<T, E, W>(self, bus: &EventBus, work: W) -> Result<T, E>
+    /// end (or failed) event, and returns `work`'s result unchanged. The mode is read when the
+    /// returned future is first polled.
+    pub fn run<'a, T, E, W>(self, bus: &'a EventBus, work: W) -> Run<'a, S, D, F, W>
     where
         S: StartFactory,
         D: ResultFactory<T>,
@@ -156,60 +159,192 @@ impl<S, D, F> Operation<S, D, F> {
         E: Display,
         W: Future<Output = Result<T, E>>,
     {
-        let mode = bus.mode();
-        match mode {
-            EmitMode::Disabled => return work.await,
-            EmitMode::Lazy => {
-                if !bus.has_subscribers_for(&self.start_kind)
-                    && !bus.has_subscribers_for(&self.end_kind)
-                {
-                    bus.count_lazy_skipped();
-                    return work.await;
-                }
-            }
-            EmitMode::Awaited | EmitMode::FireAndForget => {}
-        }
-        let failed_kind = self.failed_kind.unwrap_or_else(|| self.start_kind.clone());
-        let start = bus.new_event(
-            self.start_kind,
-            Phase::Started,
-            self.start.build(),
-            context::current(),
-        );
-        let frame = Frame {
-            event_id: start.id,
-            root_id: start.root_id,
-            lineage_id: start.lineage_id,
-        };
-        let mut open = OpenOperation {
+        Run {
+            work,
+            wait: None,
+            open: None,
             bus,
-            start_id: start.id,
-            parent_id: start.parent_id,
-            frame,
-            started_ns: start.timestamp_ns,
-            kind: failed_kind,
-            process_name: start.payload.process_name.clone(),
-            function_name: start.payload.function_name.clone(),
-            armed: true,
-        };
-        bus.emit_as(start, mode).await;
+            step: Step::NotStarted,
+            mode: EmitMode::Disabled,
+            start_kind: Some(self.start_kind),
+            end_kind: Some(self.end_kind),
+            failed_kind: self.failed_kind,
+            start: Some(self.start),
+            end: Some(self.end),
+            failed: Some(self.failed),
+            output: None,
+        }
+    }
+}
 
-        let result = InContext::new(frame, work).await;
+/// Where a [`Run`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    NotStarted,
+    /// Disabled, or lazy with no subscriber: the work runs with no event and no context.
+    Bare,
+    /// The start event waits for room in a full queue.
+    PuttingStart,
+    Running,
+    /// The end event waits for room in a full queue; the output is kept meanwhile.
+    PuttingEnd,
+    Done,
+}
 
-        open.armed = false;
-        let end = match &result {
-            Ok(value) => {
-                let payload = open.named(self.end.build(value));
-                open.end_event(self.end_kind, Phase::Completed, payload, None)
+pin_project_lite::pin_project! {
+    /// The future of [`Operation::run`].
+    ///
+    /// ## Why a hand-written future
+    /// An `async fn` wrapper keeps its `work` argument *and* the awaited work in separate
+    /// slots of its state, and the events it awaits to put as well; nested three deep, the
+    /// future of one call grew to 23 KB, and moving it cost more than emitting its six events.
+    /// This state machine holds the work once, puts events without keeping them (only a
+    /// full queue boxes a wait), and costs a few hundred bytes over the work itself.
+    #[must_use = "an operation does nothing unless awaited"]
+    pub struct Run<'a, S, D, F, W>
+    where
+        W: Future,
+    {
+        // Drop order matters on cancellation: the work first (inner operations close before
+        // outer ones), then a pending put (its event is queued), then the open operation
+        // (which emits the cancelled end event).
+        #[pin]
+        work: W,
+        wait: Option<Pin<Box<Put<'a>>>>,
+        open: Option<OpenOperation<'a>>,
+        bus: &'a EventBus,
+        step: Step,
+        mode: EmitMode,
+        start_kind: Option<Kind>,
+        end_kind: Option<Kind>,
+        failed_kind: Option<Kind>,
+        start: Option<S>,
+        end: Option<D>,
+        failed: Option<F>,
+        output: Option<W::Output>,
+    }
+}
+
+impl<S, D, F, W, T, E> Future for Run<'_, S, D, F, W>
+where
+    S: StartFactory,
+    D: ResultFactory<T>,
+    F: ResultFactory<E>,
+    E: Display,
+    W: Future<Output = Result<T, E>>,
+{
+    type Output = Result<T, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
+        let mut this = self.project();
+        let bus: &EventBus = this.bus;
+        loop {
+            match *this.step {
+                Step::NotStarted => {
+                    let mode = bus.mode();
+                    *this.mode = mode;
+                    let (start_kind, end_kind) = (
+                        this.start_kind.as_ref().expect("start kind taken once"),
+                        this.end_kind.as_ref().expect("end kind kept until the end"),
+                    );
+                    let record = match mode {
+                        EmitMode::Disabled => false,
+                        EmitMode::Lazy => {
+                            let listened = bus.has_subscribers_for(start_kind)
+                                || bus.has_subscribers_for(end_kind);
+                            if !listened {
+                                bus.count_lazy_skipped();
+                            }
+                            listened
+                        }
+                        EmitMode::Awaited | EmitMode::FireAndForget => true,
+                    };
+                    if !record {
+                        *this.step = Step::Bare;
+                        continue;
+                    }
+                    let start_kind = this.start_kind.take().expect("start kind taken once");
+                    let failed_kind = this
+                        .failed_kind
+                        .take()
+                        .unwrap_or_else(|| start_kind.clone());
+                    let factory = this.start.take().expect("start factory called once");
+                    let start = bus.new_event(
+                        start_kind,
+                        Phase::Started,
+                        factory.build(),
+                        context::current(),
+                    );
+                    *this.open = Some(OpenOperation {
+                        bus,
+                        start_id: start.id,
+                        parent_id: start.parent_id,
+                        frame: Frame {
+                            event_id: start.id,
+                            root_id: start.root_id,
+                            lineage_id: start.lineage_id,
+                        },
+                        started_ns: start.timestamp_ns,
+                        kind: failed_kind,
+                        process_name: start.payload.process_name.clone(),
+                        function_name: start.payload.function_name.clone(),
+                        armed: true,
+                    });
+                    *this.wait = bus.emit_now(start, mode);
+                    *this.step = if this.wait.is_some() {
+                        Step::PuttingStart
+                    } else {
+                        Step::Running
+                    };
+                }
+                Step::Bare => {
+                    let output = ready!(this.work.as_mut().poll(cx));
+                    *this.step = Step::Done;
+                    return Poll::Ready(output);
+                }
+                Step::PuttingStart | Step::PuttingEnd => {
+                    if let Some(wait) = this.wait.as_mut() {
+                        ready!(wait.as_mut().poll(cx));
+                    }
+                    *this.wait = None;
+                    if *this.step == Step::PuttingStart {
+                        *this.step = Step::Running;
+                    } else {
+                        *this.step = Step::Done;
+                        return Poll::Ready(this.output.take().expect("output kept while putting"));
+                    }
+                }
+                Step::Running => {
+                    let open = this.open.as_mut().expect("an open operation while running");
+                    let work = this.work.as_mut();
+                    let result = ready!(context::scope(open.frame, || work.poll(cx)));
+                    open.armed = false;
+                    let end = match &result {
+                        Ok(value) => {
+                            let factory = this.end.take().expect("end factory called once");
+                            let payload = open.named(factory.build(value));
+                            let kind = this.end_kind.take().expect("end kind taken once");
+                            open.end_event(kind, Phase::Completed, payload, None)
+                        }
+                        Err(error) => {
+                            let factory = this.failed.take().expect("failed factory called once");
+                            let payload = open.named(factory.build(error));
+                            let kind = open.kind.clone();
+                            open.end_event(kind, Phase::Failed, payload, Some(error.to_string()))
+                        }
+                    };
+                    *this.open = None;
+                    *this.wait = bus.emit_now(end, *this.mode);
+                    if this.wait.is_none() {
+                        *this.step = Step::Done;
+                        return Poll::Ready(result);
+                    }
+                    *this.output = Some(result);
+                    *this.step = Step::PuttingEnd;
+                }
+                Step::Done => panic!("an operation's future was polled after it completed"),
             }
-            Err(error) => {
-                let payload = open.named(self.failed.build(error));
-                let kind = open.kind.clone();
-                open.end_event(kind, Phase::Failed, payload, Some(error.to_string()))
-            }
-        };
-        bus.emit_as(end, mode).await;
-        result
+        }
     }
 }
 
@@ -248,7 +383,7 @@ impl OpenOperation<'_> {
     ) -> Event {
         let now = self.bus.now_ns();
         Event {
-            id: Uuid::new_v4(),
+            id: super::ids::new_id(),
             kind,
             phase,
             parent_id: self.parent_id,

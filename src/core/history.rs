@@ -131,22 +131,26 @@ impl History {
     }
 
     fn evict_oldest(&mut self) {
-        let Some(slot) = self.slots.pop_front() else {
+        let Some(slot) = self.slots.front() else {
             return;
         };
+        let (id, parent_id, next_sibling) =
+            (slot.event.id, slot.event.parent_id, slot.next_sibling);
+        // Dropped where it lies: `pop_front` would first copy the ~300-byte slot out.
+        self.slots.drain(..1);
         let pos = self.base;
         self.base += 1;
         // Only drop the id entry if it still points here: a later duplicate may own it now.
-        if self.by_id.get(&slot.event.id) == Some(&pos) {
-            self.by_id.remove(&slot.event.id);
+        if self.by_id.get(&id) == Some(&pos) {
+            self.by_id.remove(&id);
         }
-        if let Some(parent) = slot.event.parent_id {
+        if let Some(parent) = parent_id {
             if let Some(list) = self.children.get_mut(&parent) {
                 debug_assert_eq!(list.first, pos, "evicted child must head its list");
-                if slot.next_sibling == NONE {
+                if next_sibling == NONE {
                     self.children.remove(&parent);
                 } else {
-                    list.first = slot.next_sibling;
+                    list.first = next_sibling;
                 }
             }
         }

@@ -37,12 +37,39 @@ pub struct Inspection {
 }
 
 impl Inspection {
+    /// Inspects a list of events (an imported file), nesting by their parent links.
     pub fn new(
         events: Vec<crate::core::Event>,
         failures: &[crate::core::HandlerFailure],
     ) -> Inspection {
         let trace = Trace::new(events);
         let spans = Spans::build(&trace);
+        Inspection::finish(trace, spans, failures)
+    }
+
+    /// Inspects the first `len` events of a live bus's history, with their processing times,
+    /// nesting by the bus's own `children_by_parent` index.
+    pub fn of_history(
+        history: &crate::core::History,
+        len: usize,
+        failures: &[crate::core::HandlerFailure],
+    ) -> Inspection {
+        let (events, processed): (Vec<_>, Vec<_>) = history
+            .records()
+            .take(len)
+            .map(|(_, e, p)| (e.clone(), p))
+            .unzip();
+        let mut trace = Trace::new(events);
+        trace.set_processed_ns(processed);
+        let links = spans::HistoryLinks {
+            history,
+            len: trace.len(),
+        };
+        let spans = Spans::build_with(&trace, &links);
+        Inspection::finish(trace, spans, failures)
+    }
+
+    fn finish(trace: Trace, spans: Spans, failures: &[crate::core::HandlerFailure]) -> Inspection {
         let lints = lint(&trace, &spans, failures);
         let summary = Summary::new(&trace, &spans, &lints);
         Inspection {

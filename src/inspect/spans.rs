@@ -130,8 +130,65 @@ pub fn kind_stem(kind: &str) -> &str {
         .unwrap_or(kind)
 }
 
+/// A `children_by_parent` index: which trace events (by index) name `parent` as parent, in
+/// processing order.
+pub trait ChildIndex {
+    fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>);
+}
+
+/// The index built from the trace's own `parent_id` fields, for imported traces.
+pub struct ParentLinks(IdMap<Vec<usize>>);
+
+impl ParentLinks {
+    pub fn of(trace: &Trace) -> ParentLinks {
+        let mut map: IdMap<Vec<usize>> = IdMap::default();
+        for (i, e) in trace.events().iter().enumerate() {
+            if let Some(p) = e.parent_id {
+                map.entry(p).or_default().push(i);
+            }
+        }
+        ParentLinks(map)
+    }
+}
+
+impl ChildIndex for ParentLinks {
+    fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>) {
+        if let Some(v) = self.0.get(parent) {
+            out.extend_from_slice(v);
+        }
+    }
+}
+
+/// The live bus's own `children_by_parent` index, for a trace that is the history's first
+/// `trace.len()` events (the replay's view up to its cursor).
+pub struct HistoryLinks<'a> {
+    pub history: &'a crate::core::History,
+    pub len: usize,
+}
+
+impl ChildIndex for HistoryLinks<'_> {
+    fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>) {
+        let base = self.history.pruned();
+        for child in self.history.children(parent) {
+            if let Some(pos) = self.history.position_of(&child.id) {
+                let i = (pos - base) as usize;
+                if i < self.len {
+                    out.push(i);
+                }
+            }
+        }
+    }
+}
+
 impl Spans {
+    /// Pairs and nests the spans of a trace, nesting by the trace's own parent links.
     pub fn build(trace: &Trace) -> Spans {
+        Spans::build_with(trace, &ParentLinks::of(trace))
+    }
+
+    /// Pairs and nests the spans of a trace, nesting by the given children index (the bus's
+    /// own `children_by_parent` for a live trace).
+    pub fn build_with(trace: &Trace, children: &dyn ChildIndex) -> Spans {
         let events = trace.events();
         let n = events.len();
         let mut spans: Vec<Span> = Vec::new();
@@ -194,23 +251,37 @@ impl Spans {
             }
         }
 
-        // Parent links: a node's parent is the span whose start event its opening event names.
+        // Parent links, from a children index: every span opened by event X adopts the spans
+        // opened by X's children. A span whose opening event names a parent but is adopted by
+        // nobody is an orphan (its parent is not in the trace).
         let mut roots = Vec::new();
-        let mut by_start: IdMap<usize> = IdMap::default();
-        for (s, span) in spans.iter().enumerate() {
-            by_start.entry(events[span.start].id).or_insert(s);
+        let mut adopted = vec![false; spans.len()];
+        let mut kids = Vec::new();
+        for p in 0..spans.len() {
+            let opener = &events[spans[p].start];
+            if trace.index_of(&opener.id) != Some(spans[p].start) {
+                continue; // a duplicate id: its children belong to the first holder
+            }
+            kids.clear();
+            children.children_of(&opener.id, &mut kids);
+            for &ci in &kids {
+                let Some(&c) = span_of_event.get(ci) else {
+                    continue;
+                };
+                // Only a span's opening event makes it a child (an end event is listed under
+                // its start's parent too, as the sibling it is).
+                if c != usize::MAX && spans[c].start == ci && c != p && !adopted[c] {
+                    adopted[c] = true;
+                    spans[c].parent = Some(p);
+                }
+            }
         }
         for s in 0..spans.len() {
-            let e = &events[spans[s].start];
-            match e.parent_id {
-                None => roots.push(s),
-                Some(p) => match by_start.get(&p) {
-                    Some(&ps) if ps != s => spans[s].parent = Some(ps),
-                    _ => {
-                        spans[s].orphan = true;
-                        roots.push(s);
-                    }
-                },
+            if !adopted[s] {
+                if events[spans[s].start].parent_id.is_some() {
+                    spans[s].orphan = true;
+                }
+                roots.push(s);
             }
         }
         // Cut cycles: walk up from each node; meeting a node already on the current path

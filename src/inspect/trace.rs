@@ -19,6 +19,8 @@ pub struct Trace {
     /// When each event was processed by the bus (ns, bus clock), if known: the queue lag is
     /// `processed - timestamp`. Empty for imported traces.
     processed_ns: Vec<u64>,
+    /// Earliest and latest timestamp, computed once (the timeline asks for every row).
+    time_range: (u64, u64),
 }
 
 impl Trace {
@@ -29,16 +31,19 @@ impl Trace {
         for (i, e) in events.iter().enumerate() {
             match by_id.entry(e.id) {
                 std::collections::hash_map::Entry::Occupied(_) => duplicates.push(i),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(i);
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
                 }
             }
         }
+        let lo = events.iter().map(|e| e.timestamp_ns).min().unwrap_or(0);
+        let hi = events.iter().map(|e| e.timestamp_ns).max().unwrap_or(lo);
         Trace {
             events,
             by_id,
             duplicates,
             processed_ns: Vec::new(),
+            time_range: (lo, hi),
         }
     }
 
@@ -71,6 +76,11 @@ impl Trace {
 
     pub fn into_events(self) -> Vec<Event> {
         self.events
+    }
+
+    /// The earliest and latest event timestamp (both 0 when empty).
+    pub fn time_range(&self) -> (u64, u64) {
+        self.time_range
     }
 
     pub fn len(&self) -> usize {

@@ -7,13 +7,15 @@
 //! `InputPreparedEvent`, `TransactionalExecutionEvent`/`TransactionalExecutedEvent`.
 //!
 //! Every level takes an `Option<&EventBus>`: with `None` the very same nesting runs with no
-//! instrumentation at all, which is the benchmark's baseline.
+//! instrumentation at all, which is the benchmark's baseline. The `*_with` variants take any
+//! [`Wrap`], so the measurement can also run the nesting half-instrumented or under `tracing`.
 
 use std::future::Future;
 
 use uuid::Uuid;
 
-use crate::core::{EventBus, Operation, Payload};
+use super::wrap::{Level, Wrap};
+use crate::core::{EventBus, Payload};
 
 /// The event kinds the original's processing events use.
 pub const START_KIND: &str = "processing";
@@ -53,51 +55,13 @@ pub trait LevelWork {
     fn innermost(&self) -> impl Future<Output = Result<Uuid, SimulatedFailure>>;
 }
 
-/// Wraps `work` in an [`Operation`] when a bus is given, runs it bare otherwise.
-async fn wrapped<T, W, S, D>(
-    bus: Option<&EventBus>,
-    op: Operation<S, D>,
-    work: W,
-) -> Result<T, SimulatedFailure>
-where
-    W: Future<Output = Result<T, SimulatedFailure>>,
-    S: crate::core::emit::StartFactory,
-    D: crate::core::emit::ResultFactory<T>,
-{
-    match bus {
-        Some(bus) => op.run(bus, work).await,
-        None => work.await,
-    }
-}
-
 /// Runs one `aexecute` call: three nested levels around `work`. Six events when instrumented.
 pub async fn aexecute<W: LevelWork>(
     bus: Option<&EventBus>,
     call: &Call,
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
-    let f = call.function_name;
-    let input = call.input_entity;
-    let op = Operation::new(START_KIND, END_KIND)
-        .start(move || {
-            Payload::process("function_execution")
-                .function(f)
-                .inputs(input)
-                .with("input_parameter_count", 1)
-                .with("is_async", true)
-                .with("execution_pattern", "determining")
-        })
-        .end(move |out: &Uuid| {
-            Payload::process("function_execution")
-                .function(f)
-                .outputs(*out)
-                .with("execution_successful", true)
-        });
-    wrapped(bus, op, async {
-        work.at_level(0).await;
-        execute_with_partial(bus, call, work).await
-    })
-    .await
+    aexecute_with(&bus, call, work).await
 }
 
 /// The middle level: input preparation.
@@ -106,26 +70,7 @@ pub async fn execute_with_partial<W: LevelWork>(
     call: &Call,
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
-    let f = call.function_name;
-    let input = call.input_entity;
-    let op = Operation::new(START_KIND, END_KIND)
-        .start(move || {
-            Payload::process("input_preparation")
-                .function(f)
-                .inputs(input)
-                .with("preparation_type", "config_creation")
-                .with("pattern_classification", "partial_execution")
-        })
-        .end(move |_: &Uuid| {
-            Payload::process("input_preparation")
-                .function(f)
-                .with("preparation_successful", true)
-        });
-    wrapped(bus, op, async {
-        work.at_level(1).await;
-        execute_transactional(bus, call, work).await
-    })
-    .await
+    execute_with_partial_with(&bus, call, work).await
 }
 
 /// The innermost level: the transactional execution that runs the function body.
@@ -134,24 +79,67 @@ pub async fn execute_transactional<W: LevelWork>(
     call: &Call,
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
+    execute_transactional_with(&bus, call, work).await
+}
+
+/// [`aexecute`] under any [`Wrap`]: the measurement runs the identical nesting bare, on the
+/// bus, partially instrumented or under a peer.
+pub async fn aexecute_with<I: Wrap, W: LevelWork>(
+    wrap: &I,
+    call: &Call,
+    work: &W,
+) -> Result<Uuid, SimulatedFailure> {
     let f = call.function_name;
     let input = call.input_entity;
-    let op = Operation::new(START_KIND, END_KIND)
-        .start(move || {
-            let mut p = Payload::process("transactional_execution")
+    let level = Level {
+        start_kind: START_KIND,
+        end_kind: END_KIND,
+        process: "function_execution",
+        function: f,
+        start: move || {
+            Payload::process("function_execution")
                 .function(f)
                 .inputs(input)
-                .with("isolation_successful", true);
-            p.entity_count = Some(1);
-            p
-        })
-        .end(move |out: &Uuid| {
-            Payload::process("transactional_execution")
+                .with("input_parameter_count", 1)
+                .with("is_async", true)
+                .with("execution_pattern", "determining")
+        },
+        end: move |out: &Uuid| {
+            Payload::process("function_execution")
                 .function(f)
                 .outputs(*out)
                 .with("execution_successful", true)
-        });
-    wrapped(bus, op, async {
+        },
+    };
+    wrap.wrap(level, async {
+        work.at_level(0).await;
+        execute_with_partial_with(wrap, call, work).await
+    })
+    .await
+}
+
+/// [`execute_with_partial`] under any [`Wrap`].
+pub async fn execute_with_partial_with<I: Wrap, W: LevelWork>(
+    wrap: &I,
+    call: &Call,
+    work: &W,
+) -> Result<Uuid, SimulatedFailure> {
+    let level = input_preparation_level(call);
+    wrap.wrap(level, async {
+        work.at_level(1).await;
+        execute_transactional_with(wrap, call, work).await
+    })
+    .await
+}
+
+/// [`execute_transactional`] under any [`Wrap`].
+pub async fn execute_transactional_with<I: Wrap, W: LevelWork>(
+    wrap: &I,
+    call: &Call,
+    work: &W,
+) -> Result<Uuid, SimulatedFailure> {
+    let level = transactional_execution_level(call);
+    wrap.wrap(level, async {
         work.at_level(2).await;
         work.innermost().await
     })
@@ -159,7 +147,7 @@ pub async fn execute_transactional<W: LevelWork>(
 }
 
 /// Entity id list builders for the payloads above.
-trait EntityIds {
+pub(crate) trait EntityIds {
     fn inputs(self, id: Uuid) -> Payload;
     fn outputs(self, id: Uuid) -> Payload;
 }
@@ -173,5 +161,61 @@ impl EntityIds for Payload {
     fn outputs(mut self, id: Uuid) -> Payload {
         self.output_entity_ids.push(id);
         self
+    }
+}
+
+/// The `_execute_with_partial` level (`InputPreparationEvent` / `InputPreparedEvent`), shared
+/// by the three-level call and the 28-event real call.
+pub(crate) fn input_preparation_level(
+    call: &Call,
+) -> Level<impl FnOnce() -> Payload, impl FnOnce(&Uuid) -> Payload> {
+    let f = call.function_name;
+    let input = call.input_entity;
+    Level {
+        start_kind: START_KIND,
+        end_kind: END_KIND,
+        process: "input_preparation",
+        function: f,
+        start: move || {
+            Payload::process("input_preparation")
+                .function(f)
+                .inputs(input)
+                .with("preparation_type", "config_creation")
+                .with("pattern_classification", "partial_execution")
+        },
+        end: move |_: &Uuid| {
+            Payload::process("input_preparation")
+                .function(f)
+                .with("preparation_successful", true)
+        },
+    }
+}
+
+/// The `_execute_transactional` level (`TransactionalExecutionEvent` /
+/// `TransactionalExecutedEvent`), shared by the three-level call and the 28-event real call.
+pub(crate) fn transactional_execution_level(
+    call: &Call,
+) -> Level<impl FnOnce() -> Payload, impl FnOnce(&Uuid) -> Payload> {
+    let f = call.function_name;
+    let input = call.input_entity;
+    Level {
+        start_kind: START_KIND,
+        end_kind: END_KIND,
+        process: "transactional_execution",
+        function: f,
+        start: move || {
+            let mut p = Payload::process("transactional_execution")
+                .function(f)
+                .inputs(input)
+                .with("isolation_successful", true);
+            p.entity_count = Some(1);
+            p
+        },
+        end: move |out: &Uuid| {
+            Payload::process("transactional_execution")
+                .function(f)
+                .outputs(*out)
+                .with("execution_successful", true)
+        },
     }
 }

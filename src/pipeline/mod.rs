@@ -6,12 +6,21 @@
 //! - [`levels`]: the three wrapped functions of one `aexecute` call.
 //! - [`config`]: what a run varies ([`PipelineConfig`]).
 //! - [`run`]: drives a configured run on a bus, or bare for the baseline.
+//! - [`wrap`]: how a level is wrapped ([`Wrap`]): on a bus, bare, or by the measurement's
+//!   partial instrumentations and peers.
+//! - [`real_aexecute`]: the 28-event profile of a real `aexecute` call.
 
 pub mod config;
 pub mod levels;
 pub mod query;
+pub mod real_aexecute;
 pub mod run;
+pub mod wrap;
 
 pub use config::{PipelineConfig, SubscriberKinds, Subscribers};
-pub use levels::{aexecute, Call, LevelWork, SimulatedFailure};
-pub use run::{attach_subscribers, run_pipeline, run_range, PipelineOutcome};
+pub use levels::{aexecute, aexecute_with, Call, LevelWork, SimulatedFailure};
+pub use real_aexecute::{real_aexecute_with, REAL_AEXECUTE_EVENTS};
+pub use run::{
+    attach_subscribers, run_pipeline, run_range, run_range_with, CallShape, PipelineOutcome,
+};
+pub use wrap::{Level, Wrap};

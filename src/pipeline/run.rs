@@ -12,10 +12,14 @@ use std::pin::Pin;
 use futures::future::join_all;
 use uuid::Uuid;
 
+use serde::{Deserialize, Serialize};
+
 use super::config::{PipelineConfig, SubscriberKinds, Subscribers};
-use super::levels::{aexecute, Call, LevelWork, SimulatedFailure, END_KIND, START_KIND};
+use super::levels::{aexecute_with, Call, LevelWork, SimulatedFailure, END_KIND, START_KIND};
+use super::real_aexecute::{real_aexecute_with, REAL_AEXECUTE_EVENTS};
+use super::wrap::{Level, Wrap};
 use crate::core::yield_now::yield_now;
-use crate::core::{EventBus, Filter, Operation, Payload, Phase, Priority, Subscription};
+use crate::core::{EventBus, Filter, Payload, Phase, Priority, Subscription};
 
 /// What a run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,6 +94,45 @@ impl LevelWork for Work<'_> {
     }
 }
 
+/// The shape of one operation: the configured nesting, or the 28-event real call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallShape {
+    /// `config.depth` nested levels (3: the original's `aexecute` → `execute_with_partial` →
+    /// `execute_transactional`), two events per level.
+    #[default]
+    Nested,
+    /// The 14 wrapped steps of a real `aexecute` call; see [`super::real_aexecute`].
+    RealAexecute,
+}
+
+impl CallShape {
+    /// Events one successful operation of this shape records.
+    pub fn events_per_operation(self, config: &PipelineConfig) -> usize {
+        match self {
+            CallShape::Nested => config.events_per_operation(),
+            CallShape::RealAexecute => REAL_AEXECUTE_EVENTS,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallShape::Nested => "nested",
+            CallShape::RealAexecute => "real_aexecute",
+        }
+    }
+}
+
+/// The call an operation works on. The input entity is derived from the seed and the index,
+/// not drawn at random: runs are reproducible, and the baseline does not pay for a random id
+/// per operation that the instrumented runs would then hide in their ratio.
+fn call_for(config: &PipelineConfig, index: usize) -> Call {
+    Call {
+        function_name: "update_gpa",
+        input_entity: Uuid::from_u64_pair(config.seed, index as u64),
+    }
+}
+
 /// Runs one operation of the configured depth. Depth 3 is the original's three functions;
 /// other depths nest generic `execute_step` levels (boxed, since the depth is dynamic).
 pub async fn run_operation(
@@ -97,20 +140,30 @@ pub async fn run_operation(
     config: &PipelineConfig,
     index: usize,
 ) -> Result<Uuid, SimulatedFailure> {
+    run_operation_with(&bus, config, index, CallShape::Nested).await
+}
+
+/// [`run_operation`] under any [`Wrap`], in either shape.
+pub async fn run_operation_with<I: Wrap>(
+    wrap: &I,
+    config: &PipelineConfig,
+    index: usize,
+    shape: CallShape,
+) -> Result<Uuid, SimulatedFailure> {
     let work = Work {
         config,
         fail: fails(config, index),
     };
-    if config.depth == 3 {
-        let call = Call::new("update_gpa");
-        aexecute(bus, &call, &work).await
-    } else {
-        nested(bus, &work, 0, config.depth.max(1)).await
+    let call = call_for(config, index);
+    match shape {
+        CallShape::RealAexecute => real_aexecute_with(wrap, &call, &work).await,
+        CallShape::Nested if config.depth == 3 => aexecute_with(wrap, &call, &work).await,
+        CallShape::Nested => nested(wrap, &work, 0, config.depth.max(1)).await,
     }
 }
 
-fn nested<'a>(
-    bus: Option<&'a EventBus>,
+fn nested<'a, I: Wrap>(
+    wrap: &'a I,
     work: &'a Work<'a>,
     level: usize,
     depth: usize,
@@ -121,18 +174,19 @@ fn nested<'a>(
             if level + 1 == depth {
                 work.innermost().await
             } else {
-                nested(bus, work, level + 1, depth).await
+                nested(wrap, work, level + 1, depth).await
             }
         };
-        match bus {
-            Some(bus) => {
-                Operation::new(START_KIND, END_KIND)
-                    .start(move || Payload::process(level_name(level)).with("level", level as u64))
-                    .run(bus, body)
-                    .await
-            }
-            None => body.await,
-        }
+        let name = level_name(level);
+        let step = Level {
+            start_kind: START_KIND,
+            end_kind: END_KIND,
+            process: name,
+            function: "execute_step",
+            start: move || Payload::process(name).with("level", level as u64),
+            end: |_: &Uuid| Payload::default(),
+        };
+        wrap.wrap(step, body).await
     })
 }
 
@@ -163,6 +217,16 @@ pub async fn run_range(
     config: &PipelineConfig,
     range: std::ops::Range<usize>,
 ) -> PipelineOutcome {
+    run_range_with(&bus, config, range, CallShape::Nested).await
+}
+
+/// [`run_range`] under any [`Wrap`], in either shape: what the measurement drives.
+pub async fn run_range_with<I: Wrap>(
+    wrap: &I,
+    config: &PipelineConfig,
+    range: std::ops::Range<usize>,
+    shape: CallShape,
+) -> PipelineOutcome {
     let next = Cell::new(range.start);
     let failed = Cell::new(0usize);
     let end = range.end;
@@ -173,7 +237,7 @@ pub async fn run_range(
                 break;
             }
             next.set(i + 1);
-            if run_operation(bus, config, i).await.is_err() {
+            if run_operation_with(wrap, config, i, shape).await.is_err() {
                 failed.set(failed.get() + 1);
             }
         }

@@ -160,11 +160,12 @@ impl Replay {
         self.bus.handler_failures()
     }
 
-    /// The inspection of what the cursor has revealed.
+    /// The inspection of what the cursor has revealed, its tree nested through the bus's
+    /// own `children_by_parent` index.
     pub fn inspect(&self) -> Inspection {
-        let mut ins = Inspection::new(self.events_until_cursor(), &self.handler_failures());
-        ins.trace.set_processed_ns(self.processed_until_cursor());
-        ins
+        let failures = self.handler_failures();
+        self.bus
+            .with_history(|h| Inspection::of_history(h, self.cursor, &failures))
     }
 
     pub fn stats(&self) -> Stats {

@@ -3,13 +3,15 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::compare::ComparePanel;
 use super::controls::{ModeToggle, ReplayControls};
 use super::detail::DetailPanel;
+use super::files::{on_drop, FileButtons};
 use super::filter_bar::FilterBar;
 use super::help::HelpOverlay;
 use super::lints::LintsPanel;
 use super::settings::SettingsPanel;
-use super::state::Ui;
+use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
 use crate::core::EmitMode;
@@ -34,9 +36,13 @@ fn location_search() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the settings (and the search text) into the address bar without reloading.
-fn write_url(config: &PipelineConfig, search: &str) {
+/// Writes the settings (and the search text) into the address bar without reloading; `run=1`
+/// when a live run is on screen, so opening the link runs it again.
+fn write_url(config: &PipelineConfig, search: &str, ran: bool) {
     let mut q = config.to_query();
+    if ran {
+        q.push_str("&run=1");
+    }
     if !search.is_empty() {
         q.push_str("&q=");
         q.push_str(&String::from(js_sys::encode_uri_component(search)));
@@ -67,25 +73,45 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         let c = ui.config.get();
         let t = ui.query.with(|q| q.text.clone());
-        write_url(&c, &t);
+        let ran = ui.source.get() == Source::Live;
+        write_url(&c, &t, ran);
     });
+    // A shared link with run=1 reproduces the run, not just the settings.
+    if search_str
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "run=1")
+    {
+        ui.run_all();
+    }
 
     let search = NodeRef::<leptos::html::Input>::new();
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(ui, search, ev));
 
     view! {
-        <div class="app">
+        <div class="app"
+            class:dragging=move || ui.dragging.get()
+            on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); ui.dragging.set(true); }
+            on:dragleave=move |_| ui.dragging.set(false)
+            on:drop=move |ev| on_drop(ui, ev)>
             <header class="topbar">
                 <h1 title="event-bus inspector">"lineage"</h1>
                 <ModeToggle ui />
                 <ReplayControls ui />
                 <span class="spacer"></span>
+                <FileButtons ui />
                 <button id="help" title="Keyboard shortcuts (?)" on:click=move |_| ui.help_open.set(true)>"?"</button>
             </header>
             {move || ui.error.get().map(|e| view! {
                 <div class="error-banner" role="alert" id="error-banner">
                     <span>{e}</span>
                     <button on:click=move |_| ui.error.set(None)>"dismiss"</button>
+                </div>
+            })}
+            {move || ui.notice.get().map(|n| view! {
+                <div class="notice-banner" id="notice-banner">
+                    <span>{n}</span>
+                    <button on:click=move |_| ui.notice.set(None)>"dismiss"</button>
                 </div>
             })}
             <div class="main">
@@ -97,9 +123,20 @@ pub fn App() -> impl IntoView {
                     </section>
                 </aside>
                 <section class="center">
-                    <SummaryBar ui />
-                    <FilterBar ui search />
-                    <TreeView ui />
+                    <nav class="tabs" role="tablist">
+                        <button id="tab-trace" role="tab" class:active=move || ui.tab.get() == Tab::Trace
+                            on:click=move |_| ui.tab.set(Tab::Trace)>"Trace"</button>
+                        <button id="tab-compare" role="tab" class:active=move || ui.tab.get() == Tab::Compare
+                            on:click=move |_| ui.tab.set(Tab::Compare)>"Compare modes"</button>
+                    </nav>
+                    <div class="tab-body" class:hidden=move || ui.tab.get() != Tab::Trace>
+                        <SummaryBar ui />
+                        <FilterBar ui search />
+                        <TreeView ui />
+                    </div>
+                    <div class="tab-body scroll" class:hidden=move || ui.tab.get() != Tab::Compare>
+                        <ComparePanel ui />
+                    </div>
                 </section>
                 <aside class="right">
                     <h2>"Detail"</h2>

@@ -61,6 +61,13 @@ pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView 
                 "invert"
             </label>
             <span class="match-count" id="match-count">{matches}</span>
+            <span class="legend">
+                <span class="dot st-completed"></span>"completed "
+                <span class="dot st-failed"></span>"failed "
+                <span class="dot st-cancelled"></span>"cancelled "
+                <span class="dot st-unfinished"></span>"unfinished "
+                <span class="dot st-point"></span>"single event"
+            </span>
         </div>
     }
 }

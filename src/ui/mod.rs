@@ -7,13 +7,16 @@
 //!
 //! - [`state`]: the signals and the actions on them ([`state::Ui`]).
 //! - [`app`]: layout, keyboard shortcuts, settings in the URL.
-//! - [`controls`], [`settings`], [`filter_bar`]: the inputs.
+//! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs.
 //! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
+//! - [`compare`]: the in-browser mode comparison and its charts.
 
 pub mod app;
 pub mod clock;
+pub mod compare;
 pub mod controls;
 pub mod detail;
+pub mod files;
 pub mod filter_bar;
 pub mod help;
 pub mod lints;

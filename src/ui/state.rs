@@ -88,6 +88,12 @@ pub struct Ui {
     pub tab: RwSignal<Tab>,
     pub help_open: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
+    /// A note about the last import (skipped records, ...), dismissible.
+    pub notice: RwSignal<Option<String>>,
+    /// A file is being dragged over the page.
+    pub dragging: RwSignal<bool>,
+    /// How long the last full view took: building the inspection plus the DOM update (ms).
+    pub render_ms: RwSignal<Option<f64>>,
     pub replay: StoredValue<Option<Replay>, LocalStorage>,
     /// The rows of the tree under the current collapse state and filter.
     pub rows: Memo<Shared<TreeRows>>,
@@ -132,6 +138,9 @@ impl Ui {
             tab: RwSignal::new(Tab::Trace),
             help_open: RwSignal::new(false),
             error: RwSignal::new(None),
+            render_ms: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            dragging: RwSignal::new(false),
             replay: StoredValue::new_local(None),
             rows,
             selection,
@@ -162,7 +171,7 @@ impl Ui {
 
     /// Shows a new inspection; keeps the axis if the user zoomed, fits it otherwise.
     pub fn publish(&self, ins: Inspection) {
-        let (lo, hi) = time_range(ins.trace.events());
+        let (lo, hi) = ins.trace.time_range();
         if self.axis.get_untracked().is_none() {
             self.axis.set(Some(Axis::fit(lo, hi)));
         } else if self.playing.get_untracked() {
@@ -220,8 +229,17 @@ impl Ui {
             });
             self.busy.set(None);
             self.axis.set(None);
-            self.refresh_from_replay();
+            self.timed_refresh(|ui| ui.refresh_from_replay()).await;
         });
+    }
+
+    /// Runs `rebuild`, waits for Leptos to update the DOM, and records how long it all took
+    /// (shown in the summary bar: the "first render" figure of a big trace).
+    pub async fn timed_refresh(self, rebuild: impl FnOnce(&Ui)) {
+        let t0 = now_ms();
+        rebuild(&self);
+        leptos::task::tick().await;
+        self.render_ms.set(Some(now_ms() - t0));
     }
 
     /// Plays the replay from the cursor at the chosen speed, running live slices as needed.
@@ -368,9 +386,8 @@ impl Ui {
     }
 }
 
-/// The earliest and latest timestamp of a trace.
-pub fn time_range(events: &[Event]) -> (u64, u64) {
-    let lo = events.iter().map(|e| e.timestamp_ns).min().unwrap_or(0);
-    let hi = events.iter().map(|e| e.timestamp_ns).max().unwrap_or(lo);
-    (lo, hi)
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }

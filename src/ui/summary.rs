@@ -47,6 +47,9 @@ pub fn SummaryBar(ui: Ui) -> impl IntoView {
                 <span class="stat open">"unfinished "<b id="unfinished-count">{s.unfinished}</b></span>
                 <span class="stat">"orphans "<b id="orphan-count">{s.orphans}</b></span>
                 {bus}
+                {ui.render_ms.get().map(|ms| view! {
+                    <span class="stat" title="building the view of the whole trace and updating the page">"view built in "<b id="render-ms">{format!("{ms:.0}")}</b>" ms"</span>
+                })}
             </div>
         }
     }

@@ -136,20 +136,9 @@ fn zoom_at(ui: Ui, ev: &web_sys::WheelEvent, factor: f64) {
 /// Column titles and the time axis ticks, with zoom and pan buttons.
 #[component]
 fn AxisHeader(ui: Ui) -> impl IntoView {
-    let origin = move || {
-        ui.inspection.with(|i| {
-            i.trace
-                .events()
-                .iter()
-                .map(|e| e.timestamp_ns)
-                .min()
-                .unwrap_or(0)
-        })
-    };
+    let origin = move || ui.inspection.with(|i| i.trace.time_range().0);
     let fit = move || {
-        let (lo, hi) = ui
-            .inspection
-            .with(|i| super::state::time_range(i.trace.events()));
+        let (lo, hi) = ui.inspection.with(|i| i.trace.time_range());
         ui.axis.set(Some(Axis::fit(lo, hi)));
     };
     let nudge = move |f: fn(&mut Axis)| {
@@ -163,11 +152,12 @@ fn AxisHeader(ui: Ui) -> impl IntoView {
         <div class="tree-head">
             <div class="head-label">
                 "Operation"
-                <span class="legend">
-                    <span class="dot st-completed"></span>"completed "
-                    <span class="dot st-failed"></span>"failed "
-                    <span class="dot st-cancelled"></span>"cancelled "
-                    <span class="dot st-unfinished"></span>"unfinished"
+                <span class="axis-buttons">
+                    <button title="Pan earlier" on:click=move |_| nudge(|a| a.pan(-0.25))>"◀"</button>
+                    <button title="Zoom out" on:click=move |_| nudge(|a| a.zoom(1.5, 0.5))>"−"</button>
+                    <button title="Zoom in" on:click=move |_| nudge(|a| a.zoom(1.0 / 1.5, 0.5))>"+"</button>
+                    <button title="Pan later" on:click=move |_| nudge(|a| a.pan(0.25))>"▶"</button>
+                    <button title="Fit the whole trace" on:click=move |_| fit()>"fit"</button>
                 </span>
             </div>
             <div class="head-axis" title="Ctrl + wheel over the waterfall zooms; the buttons zoom and pan">
@@ -177,13 +167,6 @@ fn AxisHeader(ui: Ui) -> impl IntoView {
                         <span class="tick" style:left=format!("{:.3}%", f * 100.0)>{label}</span>
                     }).collect_view()
                 }}
-                <span class="axis-buttons">
-                    <button title="Pan earlier" on:click=move |_| nudge(|a| a.pan(-0.25))>"◀"</button>
-                    <button title="Zoom out" on:click=move |_| nudge(|a| a.zoom(1.5, 0.5))>"−"</button>
-                    <button title="Zoom in" on:click=move |_| nudge(|a| a.zoom(1.0 / 1.5, 0.5))>"+"</button>
-                    <button title="Pan later" on:click=move |_| nudge(|a| a.pan(0.25))>"▶"</button>
-                    <button title="Fit the whole trace" on:click=move |_| fit()>"fit"</button>
-                </span>
             </div>
         </div>
     }
@@ -196,7 +179,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
         let span = &ins.spans.spans[s];
         let events = ins.trace.events();
         let start = &events[span.start];
-        let last = events.iter().map(|e| e.timestamp_ns).max().unwrap_or(0);
+        let last = ins.trace.time_range().1;
         let (t0, t1) = ins.spans.extent(&ins.trace, s, last);
         let lag = ins
             .trace

@@ -126,6 +126,11 @@ pub fn start_chromedriver() -> Driver {
 
 /// A headless Chromium session at 1280×800.
 pub async fn browser(driver: &Driver) -> Client {
+    browser_with_downloads(driver, None).await
+}
+
+/// A session whose downloads land in `downloads` (if given).
+pub async fn browser_with_downloads(driver: &Driver, downloads: Option<&Path>) -> Client {
     let profile = std::env::temp_dir().join(format!("lineage-e2e-{}", free_port()));
     let caps = serde_json::json!({
         "goog:chromeOptions": {
@@ -136,18 +141,32 @@ pub async fn browser(driver: &Driver) -> Client {
                 "--disable-component-update", "--disable-sync",
                 "--window-size=1280,800",
                 format!("--user-data-dir={}", profile.display()),
-            ]
+            ],
+            "prefs": {
+                "download.default_directory": downloads.map(|d| d.display().to_string()).unwrap_or_default(),
+                "download.prompt_for_download": false,
+            }
         }
     });
     let caps = match caps {
         serde_json::Value::Object(m) => m,
         _ => unreachable!(),
     };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("could not start a Chromium session")
+    // chromedriver accepts connections a moment before it accepts sessions, and a loaded
+    // machine can reset the first attempt: try a few times before failing.
+    let mut last = None;
+    for _ in 0..5 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&driver.url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("could not start a Chromium session: {:?}", last.unwrap())
 }
 
 /// Polls `css` until its text satisfies `ok` (Leptos updates the DOM after an event).

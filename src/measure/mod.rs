@@ -1,0 +1,46 @@
+//! # Measurement: what emission costs, where it goes, which mode to use
+//!
+//! The seed guessed 3–6 ms of event overhead per operation and never measured it. This module
+//! measures, the same way natively and in the browser:
+//!
+//! - [`timer`]: batches long enough for the clock's tick (browsers coarsen
+//!   `performance.now()` to 5–100 µs), never a single event.
+//! - [`subject`]: what gets a row: the bare baseline, the bus in a mode with a subscriber
+//!   set-up, an ablation stage, a peer.
+//! - [`ablation`]: the per-phase breakdown (creation, context, queue put, processing,
+//!   handlers) by switching instrumentation on one phase at a time.
+//! - [`session`]: interleaved rounds (A B C D A B C D ...) with the baseline in every round.
+//! - [`summary`]: median, quartiles and extremes of every figure.
+//! - [`comparison`]: the result as plain data, for the table and the charts.
+//! - [`plan`]: the standard line-up of subjects.
+//! - [`verdict`]: the seed's own rule (optimise only above 1 ms per operation) and the goals.
+//! - [`reference`]: the Python original's figures, measured elsewhere (ANCHORS.md).
+//! - `peers` (native): the same nesting under `tracing` spans.
+//! - `memory` (native): resident memory over millions of events with a capped history.
+//! - `web` (wasm32): the browser entry point, `performance.now()` and yielding between steps.
+
+pub mod ablation;
+pub mod comparison;
+pub mod drive;
+pub mod plan;
+pub mod reference;
+pub mod report;
+pub mod session;
+pub mod subject;
+pub mod summary;
+pub mod timer;
+pub mod verdict;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod memory;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod peers;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use ablation::Stage;
+pub use comparison::{Comparison, PhaseStep, Row};
+pub use plan::Plan;
+pub use session::{MeasureConfig, Progress, Session};
+pub use subject::{Group, Subject, SubjectSpec, Workbench};
+pub use summary::Summary;

@@ -1,0 +1,160 @@
+//! # The bench report
+//!
+//! What `lineage bench --json` prints: the headline figures flat, under stable keys a script
+//! can read (`events_per_op`, `baseline_ns_per_op`, `awaited.ns_per_op`,
+//! `peers.tracing_registry.ns_per_op`, ...), followed by every row in full, the phase
+//! breakdown, the seed's verdicts, the goals and the Python reference. Medians are the
+//! headline; each headline also carries its spread.
+
+use serde::Serialize;
+
+use super::comparison::{Comparison, PhaseStep, Row};
+use super::reference::{Reference, PYTHON, PYTHON_AWAITED_US_PER_OP, PYTHON_REAL_AEXECUTE_MS};
+use super::summary::Summary;
+use super::verdict::{goals, verdicts, Goal, Verdict};
+use crate::core::EmitMode;
+use crate::pipeline::CallShape;
+
+/// Headline figures of one mode (medians over rounds) with their spread.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModeFigures {
+    pub ns_per_op: f64,
+    pub ns_per_event: f64,
+    pub overhead_ns_per_op: f64,
+    pub overhead_ns_per_event: f64,
+    pub ratio_to_baseline: f64,
+    pub spread_ns_per_op: Summary,
+    pub spread_overhead_ns_per_event: Summary,
+}
+
+impl ModeFigures {
+    fn of(row: &Row) -> ModeFigures {
+        let overhead = row.overhead_ns_per_op.unwrap_or_default();
+        let overhead_event = row.overhead_ns_per_event.unwrap_or_default();
+        ModeFigures {
+            ns_per_op: row.ns_per_op.median,
+            ns_per_event: row.ns_per_event.median,
+            overhead_ns_per_op: overhead.median,
+            overhead_ns_per_event: overhead_event.median,
+            ratio_to_baseline: row.ratio_to_baseline.unwrap_or_default().median,
+            spread_ns_per_op: row.ns_per_op,
+            spread_overhead_ns_per_event: overhead_event,
+        }
+    }
+}
+
+/// A peer's headline figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PeerFigures {
+    pub ns_per_op: f64,
+    pub ns_per_event: f64,
+    /// Our awaited mode (0 subscribers) divided by this peer, per operation.
+    pub awaited_ratio: f64,
+    pub spread_ns_per_op: Summary,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Peers {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracing_registry: Option<PeerFigures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracing_none: Option<PeerFigures>,
+}
+
+/// The 28-event real call.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RealAexecute {
+    pub events_per_op: usize,
+    pub baseline_ns_per_op: f64,
+    pub awaited: ModeFigures,
+    /// The original's events on / off for a real call, ms (a reference, measured elsewhere).
+    pub python_ms_events_on_off: (f64, f64),
+}
+
+/// The Python original's figures and how far we are from them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PythonReference {
+    pub note: &'static str,
+    pub figures: Vec<Reference>,
+    /// The original's 134 µs per operation over our awaited mode's ns per operation.
+    pub awaited_speedup: f64,
+}
+
+/// Everything `lineage bench --json` prints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BenchReport {
+    pub command: String,
+    pub timer_resolution_ns: u64,
+    pub batch_target_ns: u64,
+    pub rounds: usize,
+    pub history_capacity: usize,
+    pub events_per_op: usize,
+    pub baseline_ns_per_op: f64,
+    pub awaited: Option<ModeFigures>,
+    pub fire_and_forget: Option<ModeFigures>,
+    pub disabled: Option<ModeFigures>,
+    pub lazy: Option<ModeFigures>,
+    pub peers: Peers,
+    pub real_aexecute: Option<RealAexecute>,
+    pub phases: Vec<PhaseStep>,
+    pub verdicts: Vec<Verdict>,
+    pub goals: Vec<Goal>,
+    pub python_reference: PythonReference,
+    pub rows: Vec<Row>,
+}
+
+impl BenchReport {
+    pub fn new(command: String, c: &Comparison) -> BenchReport {
+        let nested = CallShape::Nested;
+        let mode = |m| c.mode_row(nested, m).map(ModeFigures::of);
+        let awaited = c.mode_row(nested, EmitMode::Awaited);
+        let peer = |key: &str| {
+            c.row(key).map(|p| PeerFigures {
+                ns_per_op: p.ns_per_op.median,
+                ns_per_event: p.ns_per_event.median,
+                awaited_ratio: awaited
+                    .map_or(f64::NAN, |a| a.ns_per_op.median / p.ns_per_op.median),
+                spread_ns_per_op: p.ns_per_op,
+            })
+        };
+        let real = CallShape::RealAexecute;
+        let real_aexecute = c
+            .baseline(real)
+            .zip(c.mode_row(real, EmitMode::Awaited))
+            .map(|(b, a)| RealAexecute {
+                events_per_op: a.events_per_op,
+                baseline_ns_per_op: b.ns_per_op.median,
+                awaited: ModeFigures::of(a),
+                python_ms_events_on_off: PYTHON_REAL_AEXECUTE_MS,
+            });
+        BenchReport {
+            command,
+            timer_resolution_ns: c.timer_resolution_ns,
+            batch_target_ns: c.batch_target_ns,
+            rounds: c.rounds,
+            history_capacity: c.config.bench.history_capacity,
+            events_per_op: nested.events_per_operation(&c.config.bench.pipeline),
+            baseline_ns_per_op: c.baseline(nested).map_or(f64::NAN, |b| b.ns_per_op.median),
+            awaited: mode(EmitMode::Awaited),
+            fire_and_forget: mode(EmitMode::FireAndForget),
+            disabled: mode(EmitMode::Disabled),
+            lazy: mode(EmitMode::Lazy),
+            peers: Peers {
+                tracing_registry: peer("peer.tracing_registry"),
+                tracing_none: peer("peer.tracing_none"),
+            },
+            real_aexecute,
+            phases: c.phases.clone(),
+            verdicts: verdicts(c),
+            goals: goals(c),
+            python_reference: PythonReference {
+                note: "measured elsewhere on the same machine class (shared/ANCHORS.md), not in this run",
+                figures: PYTHON.to_vec(),
+                awaited_speedup: awaited.map_or(f64::NAN, |a| {
+                    PYTHON_AWAITED_US_PER_OP * 1_000.0 / a.ns_per_op.median
+                }),
+            },
+            rows: c.rows.clone(),
+        }
+    }
+}

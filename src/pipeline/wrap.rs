@@ -1,0 +1,71 @@
+//! # How a level is wrapped
+//!
+//! The original wraps each level of a call in `@emit_events`. To measure what that costs, the
+//! *same* nesting must also run bare (the baseline), under partial instrumentation (the
+//! per-phase ablation of [`crate::measure`]) and under a peer such as `tracing` spans. A
+//! [`Wrap`] is that choice: it receives one [`Level`] (its kinds, names and payload
+//! factories) and the level's work, and runs the work its way.
+//!
+//! `Option<&EventBus>` is the wrap every existing caller uses: `Some(bus)` runs the level as
+//! an [`Operation`] on the bus, `None` runs it bare.
+
+use std::future::Future;
+
+use futures::future::Either;
+
+use super::levels::SimulatedFailure;
+use crate::core::{EventBus, Operation, Payload};
+
+/// One wrapped level of a call: what the original's decorator is given.
+pub struct Level<S, D> {
+    /// The kind of the start event ("processing", "modifying", ...).
+    pub start_kind: &'static str,
+    /// The kind of the end event ("processed", "modified", ...).
+    pub end_kind: &'static str,
+    /// The original's `process_name` (also the span name a peer uses).
+    pub process: &'static str,
+    pub function: &'static str,
+    /// Builds the start payload; called only if the wrap records a start event.
+    pub start: S,
+    /// Builds the end payload from the level's output.
+    pub end: D,
+}
+
+/// Runs a level's work wrapped one way or another; see the module docs.
+pub trait Wrap {
+    fn wrap<T, W, S, D>(
+        &self,
+        level: Level<S, D>,
+        work: W,
+    ) -> impl Future<Output = Result<T, SimulatedFailure>>
+    where
+        W: Future<Output = Result<T, SimulatedFailure>>,
+        S: FnOnce() -> Payload,
+        D: FnOnce(&T) -> Payload;
+}
+
+impl Wrap for Option<&EventBus> {
+    /// Not an `async fn`: a wrapper future that stored `work` as an argument and again as the
+    /// awaited operation would double its size at every level.
+    #[inline]
+    fn wrap<T, W, S, D>(
+        &self,
+        level: Level<S, D>,
+        work: W,
+    ) -> impl Future<Output = Result<T, SimulatedFailure>>
+    where
+        W: Future<Output = Result<T, SimulatedFailure>>,
+        S: FnOnce() -> Payload,
+        D: FnOnce(&T) -> Payload,
+    {
+        match self {
+            Some(bus) => Either::Left(
+                Operation::new(level.start_kind, level.end_kind)
+                    .start(level.start)
+                    .end(level.end)
+                    .run(bus, work),
+            ),
+            None => Either::Right(work),
+        }
+    }
+}

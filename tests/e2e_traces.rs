@@ -1,0 +1,92 @@
+//! End to end: open real traces in the app, survive a bad one, export one.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod browser;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use browser::*;
+use fantoccini::Locator;
+
+fn fixture() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/abstractions-sample.ndjson")
+        .display()
+        .to_string()
+}
+
+async fn open(c: &fantoccini::Client, path: &str) {
+    find(c, "#file-input").await.send_keys(path).await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_python_originals_dump_opens_and_a_malformed_file_leaves_it_open() {
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let downloads = std::env::temp_dir().join(format!("lineage-downloads-{}", std::process::id()));
+    std::fs::create_dir_all(&downloads).unwrap();
+    let c = browser_with_downloads(&driver, Some(&downloads)).await;
+    c.goto(&base).await.unwrap();
+    set_viewport(&c, 1280, 800).await;
+
+    open(&c, &fixture()).await;
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "49").await, "49");
+    assert_eq!(
+        wait_text(&c, "#operation-count", |t| !t.is_empty()).await,
+        "2"
+    );
+    assert_eq!(
+        wait_text(&c, "#completed-count", |t| !t.is_empty()).await,
+        "1"
+    );
+    assert_eq!(
+        wait_text(&c, "#unfinished-count", |t| !t.is_empty()).await,
+        "1"
+    );
+    assert_eq!(wait_text(&c, "#orphan-count", |t| !t.is_empty()).await, "0");
+    assert_eq!(count(&c, ".lint-group[data-kind=unfinished] li").await, 3);
+    assert!(count(&c, ".row[data-status=unfinished]").await >= 1);
+    save_screenshot(&c, "imported-abstractions.png").await;
+
+    // A broken file: a clear error naming the line, and the open trace stays.
+    let bad = downloads.join("broken.ndjson");
+    let good = std::fs::read_to_string(fixture()).unwrap();
+    let mut lines: Vec<&str> = good.lines().take(5).collect();
+    lines[2] = "{\"id\": \"not-a-uuid\", \"type\": ";
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    open(&c, &bad.display().to_string()).await;
+    let err = wait_text(&c, "#error-banner", |t| !t.is_empty()).await;
+    assert!(err.contains("line 3"), "the error names the line: {err}");
+    assert!(err.contains("unchanged"), "{err}");
+    assert_eq!(wait_text(&c, "#event-count", |_| true).await, "49");
+
+    // Export to Chrome JSON: the download reads back with every operation.
+    click(&c, "#export-chrome").await;
+    let file = downloads.join("lineage-trace.json");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !file.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "no download at {}",
+            file.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let back = lineage::trace::import(&std::fs::read(&file).unwrap(), None).unwrap();
+    let ins = back.inspect();
+    assert_eq!(ins.summary.operations, 2);
+    assert_eq!(ins.summary.completed, 1);
+    assert_eq!(ins.summary.unfinished, 1);
+
+    // The file still works in the tree: a click shows the detail.
+    c.find(Locator::Css(".row"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#detail-id", |t| t.len() == 36).await;
+    c.close().await.unwrap();
+}
