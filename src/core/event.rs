@@ -19,6 +19,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::fields::Fields;
+
 /// The `type` of an event in the original ("processing", "processed", "creating", ...).
 ///
 /// A `Cow` so the wrapper's kinds are `&'static str` (no allocation per event) while imported
@@ -109,8 +111,8 @@ pub struct Payload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_count: Option<u32>,
     /// Every other field, in the original's JSON shape.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Fields::is_empty")]
+    pub extra: Fields,
 }
 
 impl Payload {
@@ -129,8 +131,12 @@ impl Payload {
     }
 
     /// Adds a free-form field (builder style).
-    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Payload {
-        self.extra.insert(key.to_owned(), value.into());
+    pub fn with(
+        mut self,
+        key: impl Into<super::fields::Key>,
+        value: impl Into<serde_json::Value>,
+    ) -> Payload {
+        self.extra.insert(key, value.into());
         self
     }
 }

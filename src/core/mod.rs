@@ -3,6 +3,7 @@
 //! Everything here compiles natively and for `wasm32-unknown-unknown` with no web dependency.
 //!
 //! - [`event`]: the [`Event`] record, its [`Phase`] and [`Payload`].
+//! - [`fields`]: the payload's free-form fields ([`Fields`]), compact for the hot path.
 //! - [`bus`]: the [`EventBus`] handle: queue, processor, history, statistics.
 //! - [`history`]: the bounded [`History`] with its `events_by_id` and `children_by_parent`
 //!   indexes, pruned together.
@@ -21,6 +22,7 @@ pub mod clock;
 pub mod context;
 pub mod emit;
 pub mod event;
+pub mod fields;
 pub mod history;
 pub mod ids;
 pub mod mode;
@@ -35,6 +37,7 @@ pub use clock::{Clock, ManualClock};
 pub use context::Frame;
 pub use emit::Operation;
 pub use event::{Event, Kind, Payload, Phase};
+pub use fields::Fields;
 pub use history::History;
 pub use mode::EmitMode;
 pub use stats::{HandlerFailure, Stats};

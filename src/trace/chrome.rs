@@ -644,7 +644,7 @@ fn foreign_events(
         }
         let payload = Payload {
             process_name: Some(f.name.clone().into()),
-            extra,
+            extra: extra.into(),
             ..Payload::default()
         };
         let kind = f.cat.clone().unwrap_or_else(|| f.name.clone());

@@ -145,7 +145,7 @@ fn from_dict(
         entity_count: take_if(&mut map, "entity_count", |v| {
             v.as_u64().and_then(|n| u32::try_from(n).ok())
         }),
-        extra: map,
+        extra: map.into(),
     };
     Ok(Event {
         id,

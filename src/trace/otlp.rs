@@ -548,7 +548,7 @@ fn convert_span(
         error: None,
         payload: Payload {
             process_name: Some(span.name.clone().into()),
-            extra,
+            extra: extra.into(),
             ..Payload::default()
         },
     };
@@ -575,7 +575,7 @@ fn convert_span(
             error: None,
             payload: Payload {
                 process_name: Some(ev.name.into()),
-                extra,
+                extra: extra.into(),
                 ..Payload::default()
             },
         });
