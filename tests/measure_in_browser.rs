@@ -101,7 +101,7 @@ fn a_small_measurement_natively_has_sane_figures() {
     check(&c, calls);
 }
 
-/// Not a check: the browser figures quoted in `docs/costs.md`. Run with
+/// Not a check: the browser figures quoted in the README ("What it costs"). Run with
 /// `cargo test --release --target wasm32-unknown-unknown --test measure_in_browser -- --include-ignored --nocapture`.
 #[cfg(target_family = "wasm")]
 #[wasm_bindgen_test::wasm_bindgen_test]
