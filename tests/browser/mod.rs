@@ -25,7 +25,10 @@ pub fn dist_dir() -> PathBuf {
 
 /// Where tests leave screenshots.
 pub fn artifacts_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is inside the target directory")
+        .join("test-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
