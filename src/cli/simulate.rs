@@ -116,8 +116,7 @@ fn simulate(args: &SimulateArgs) -> Result<String, String> {
         b.flush().await;
         outcome
     });
-    let (events, pruned) =
-        bus.with_history(|h| (h.iter().cloned().collect::<Vec<_>>(), h.pruned()));
+    let (events, pruned) = bus.with_history(|h| (h.events().collect::<Vec<_>>(), h.pruned()));
     if pruned > 0 {
         return Err(format!(
             "the history dropped {pruned} events; the run did not fit in {capacity}"

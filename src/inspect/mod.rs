@@ -57,7 +57,7 @@ impl Inspection {
         let (events, processed): (Vec<_>, Vec<_>) = history
             .records()
             .take(len)
-            .map(|(_, e, p)| (e.clone(), p))
+            .map(|(_, r)| (history.decode(r), r.processed_ns))
             .unzip();
         let mut trace = Trace::new(events);
         trace.set_processed_ns(processed);

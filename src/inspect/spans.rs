@@ -169,12 +169,10 @@ pub struct HistoryLinks<'a> {
 impl ChildIndex for HistoryLinks<'_> {
     fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>) {
         let base = self.history.pruned();
-        for child in self.history.children(parent) {
-            if let Some(pos) = self.history.position_of(&child.id) {
-                let i = (pos - base) as usize;
-                if i < self.len {
-                    out.push(i);
-                }
+        for pos in self.history.child_positions(parent) {
+            let i = (pos - base) as usize;
+            if i < self.len {
+                out.push(i);
             }
         }
     }

@@ -51,7 +51,7 @@ impl Trace {
     pub fn from_bus(bus: &EventBus) -> Trace {
         let (events, processed) = bus.with_history(|h| {
             h.records()
-                .map(|(_, e, p)| (e.clone(), p))
+                .map(|(_, r)| (h.decode(r), r.processed_ns))
                 .unzip::<_, _, Vec<_>, Vec<_>>()
         });
         let mut t = Trace::new(events);
