@@ -86,9 +86,9 @@ impl<T: ?Sized> ResultFactory<T> for SameNames {
 /// One wrapped operation kind: its event kinds and payload factories.
 #[derive(Clone, Debug)]
 pub struct Operation<S = SameNames, D = SameNames, F = SameNames> {
-    start_kind: Kind,
-    end_kind: Kind,
-    failed_kind: Option<Kind>,
+    start_kind: &'static str,
+    end_kind: &'static str,
+    failed_kind: Option<&'static str>,
     start: S,
     end: D,
     failed: F,
@@ -100,8 +100,8 @@ impl Operation {
     /// [`Operation::failed_kind`] says otherwise.
     pub fn new(start_kind: &'static str, end_kind: &'static str) -> Operation {
         Operation {
-            start_kind: Kind::Borrowed(start_kind),
-            end_kind: Kind::Borrowed(end_kind),
+            start_kind,
+            end_kind,
             failed_kind: None,
             start: SameNames,
             end: SameNames,
@@ -146,7 +146,7 @@ impl<S, D, F> Operation<S, D, F> {
 
     /// The kind of failed and cancelled events (default: the start kind).
     pub fn failed_kind(mut self, kind: &'static str) -> Self {
-        self.failed_kind = Some(Kind::Borrowed(kind));
+        self.failed_kind = Some(kind);
         self
     }
 
@@ -169,8 +169,8 @@ impl<S, D, F> Operation<S, D, F> {
         let record = match mode {
             EmitMode::Disabled => false,
             EmitMode::Lazy => {
-                let listened = bus.has_subscribers_for(&self.start_kind)
-                    || bus.has_subscribers_for(&self.end_kind);
+                let listened = bus.has_subscribers_for(self.start_kind)
+                    || bus.has_subscribers_for(self.end_kind);
                 if !listened {
                     bus.count_lazy_skipped();
                 }
@@ -185,13 +185,20 @@ impl<S, D, F> Operation<S, D, F> {
             inner: Recorded {
                 work,
                 wait: None,
-                open: None,
-                bus,
+                open: OpenOperation {
+                    bus,
+                    frame: Frame::default(),
+                    parent_id: None,
+                    started_ns: 0,
+                    failed_kind: self.failed_kind.unwrap_or(self.start_kind),
+                    process_name: None,
+                    function_name: None,
+                    armed: false,
+                },
                 step: Step::NotStarted,
                 mode,
-                start_kind: Some(self.start_kind),
-                end_kind: Some(self.end_kind),
-                failed_kind: self.failed_kind,
+                start_kind: self.start_kind,
+                end_kind: self.end_kind,
                 start: Some(self.start),
                 end: Some(self.end),
                 failed: Some(self.failed),
@@ -265,13 +272,11 @@ pin_project_lite::pin_project! {
         #[pin]
         work: W,
         wait: Option<Pin<Box<Put<'a>>>>,
-        open: Option<OpenOperation<'a>>,
-        bus: &'a EventBus,
+        open: OpenOperation<'a>,
         step: Step,
         mode: EmitMode,
-        start_kind: Option<Kind>,
-        end_kind: Option<Kind>,
-        failed_kind: Option<Kind>,
+        start_kind: &'static str,
+        end_kind: &'static str,
         start: Option<S>,
         end: Option<D>,
         failed: Option<F>,
@@ -291,15 +296,11 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
         let mut this = self.project();
-        let bus: &EventBus = this.bus;
+        let bus: &EventBus = this.open.bus;
         loop {
             match *this.step {
                 Step::NotStarted => {
-                    let start_kind = this.start_kind.take().expect("start kind taken once");
-                    let failed_kind = this
-                        .failed_kind
-                        .take()
-                        .unwrap_or_else(|| start_kind.clone());
+                    let start_kind = Kind::Borrowed(*this.start_kind);
                     let payload = this
                         .start
                         .take()
@@ -324,21 +325,17 @@ where
                         duration_ns: None,
                         error: None,
                     };
-                    *this.open = Some(OpenOperation {
-                        bus,
-                        start_id: id,
-                        parent_id,
-                        frame: Frame {
-                            event_id: id,
-                            root_id,
-                            lineage_id,
-                        },
-                        started_ns: header.timestamp_ns,
-                        kind: failed_kind,
-                        process_name: payload.process_name.clone(),
-                        function_name: payload.function_name.clone(),
-                        armed: true,
-                    });
+                    let open = &mut *this.open;
+                    open.frame = Frame {
+                        event_id: id,
+                        root_id,
+                        lineage_id,
+                    };
+                    open.parent_id = parent_id;
+                    open.started_ns = header.timestamp_ns;
+                    open.process_name.clone_from(&payload.process_name);
+                    open.function_name.clone_from(&payload.function_name);
+                    open.armed = true;
                     *this.wait = bus.put_parts(&header, payload, *this.mode);
                     *this.step = if this.wait.is_some() {
                         Step::PuttingStart
@@ -359,7 +356,7 @@ where
                     }
                 }
                 Step::Running => {
-                    let open = this.open.as_mut().expect("an open operation while running");
+                    let open = &mut *this.open;
                     let work = this.work.as_mut();
                     let result = ready!(context::scope(open.frame, || work.poll(cx)));
                     open.armed = false;
@@ -367,18 +364,17 @@ where
                         Ok(value) => {
                             let factory = this.end.take().expect("end factory called once");
                             let payload = open.named(factory.build(value));
-                            let kind = this.end_kind.take().expect("end kind taken once");
+                            let kind = Kind::Borrowed(*this.end_kind);
                             open.put_end(&kind, Phase::Completed, payload, None, *this.mode)
                         }
                         Err(error) => {
                             let factory = this.failed.take().expect("failed factory called once");
                             let payload = open.named(factory.build(error));
                             let message = error.to_string();
-                            let kind = open.kind.clone();
+                            let kind = Kind::Borrowed(open.failed_kind);
                             open.put_end(&kind, Phase::Failed, payload, Some(&message), *this.mode)
                         }
                     };
-                    *this.open = None;
                     *this.wait = wait;
                     if this.wait.is_none() {
                         *this.step = Step::Done;
@@ -397,11 +393,12 @@ where
 /// wrapped future was cancelled), it emits the cancelled end event.
 struct OpenOperation<'a> {
     bus: &'a EventBus,
-    start_id: Uuid,
-    parent_id: Option<Uuid>,
+    /// The start event (`frame.event_id`) and what its children inherit.
     frame: Frame,
+    parent_id: Option<Uuid>,
     started_ns: u64,
-    kind: Kind,
+    /// The kind of the failed or cancelled end event.
+    failed_kind: &'static str,
     process_name: Option<Kind>,
     function_name: Option<Kind>,
     armed: bool,
@@ -430,7 +427,7 @@ impl<'a> OpenOperation<'a> {
             parent_id: self.parent_id,
             root_id: self.frame.root_id,
             lineage_id: self.frame.lineage_id,
-            start_id: Some(self.start_id),
+            start_id: Some(self.frame.event_id),
             seq: self.bus.next_seq(),
             timestamp_ns: now,
             duration_ns: Some(now.saturating_sub(self.started_ns)),
@@ -458,7 +455,7 @@ impl Drop for OpenOperation<'_> {
             return;
         }
         let payload = self.named(Payload::default());
-        let kind = self.kind.clone();
+        let kind = Kind::Borrowed(self.failed_kind);
         let header = self.end_header(
             &kind,
             Phase::Cancelled,

@@ -15,12 +15,17 @@ use std::collections::VecDeque;
 /// Bytes per chunk: ~2 000 pipeline events.
 const CHUNK: usize = 64 * 1024;
 
-/// Where a payload lives: the absolute chunk number and the offset inside it.
+/// Payloads at least this long get a chunk of their own; their length then reads as
+/// "the whole chunk", so a reference stays eight bytes.
+const OWN_CHUNK: usize = u16::MAX as usize;
+
+/// Where a payload lives: the absolute chunk number, the offset inside it and its length
+/// (`u16::MAX`: the rest of the chunk, which the payload has to itself).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BlobRef {
     pub chunk: u32,
-    pub offset: u32,
-    pub len: u32,
+    pub offset: u16,
+    pub len: u16,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -40,28 +45,30 @@ impl Arena {
         if bytes.is_empty() {
             return BlobRef::default();
         }
-        let fits = self
-            .chunks
-            .back()
-            .is_some_and(|c| c.capacity() - c.len() >= bytes.len());
+        let own = bytes.len() >= OWN_CHUNK;
+        let fits = !own
+            && self
+                .chunks
+                .back()
+                .is_some_and(|c| c.capacity() <= CHUNK && c.capacity() - c.len() >= bytes.len());
         if !fits {
             self.new_chunk(bytes.len());
         }
-        let chunk_no = self.first + self.chunks.len() as u32 - 1;
+        let chunk_no = self.first.wrapping_add(self.chunks.len() as u32 - 1);
         let c = self.chunks.back_mut().expect("a chunk was just ensured");
-        let offset = c.len() as u32;
+        let offset = c.len() as u16;
         c.extend_from_slice(bytes);
         self.live_bytes += bytes.len();
         BlobRef {
             chunk: chunk_no,
-            offset,
-            len: bytes.len() as u32,
+            offset: if own { 0 } else { offset },
+            len: if own { u16::MAX } else { bytes.len() as u16 },
         }
     }
 
     #[cold]
     fn new_chunk(&mut self, need: usize) {
-        let c = if need <= CHUNK {
+        let c = if need < OWN_CHUNK {
             self.spare
                 .pop()
                 .unwrap_or_else(|| Vec::with_capacity(CHUNK))
@@ -78,7 +85,7 @@ impl Arena {
             return &[];
         }
         let c = &self.chunks[r.chunk.wrapping_sub(self.first) as usize];
-        &c[r.offset as usize..(r.offset + r.len) as usize]
+        &c[r.offset as usize..r.offset as usize + Self::len_in(r, c)]
     }
 
     /// The payload at `r` left the store: every chunk before its chunk is now dead (payloads
@@ -88,16 +95,26 @@ impl Arena {
         if r.len == 0 {
             return;
         }
-        self.live_bytes -= r.len as usize;
         while self.first != r.chunk && !self.chunks.is_empty() {
             self.drop_front();
         }
-        let ends_chunk = self
-            .chunks
-            .front()
-            .is_some_and(|c| c.len() == (r.offset + r.len) as usize);
+        let Some(front) = self.chunks.front() else {
+            return;
+        };
+        let len = Self::len_in(r, front);
+        self.live_bytes -= len;
+        let ends_chunk = front.len() == r.offset as usize + len;
         if ends_chunk && self.chunks.len() > 1 {
             self.drop_front();
+        }
+    }
+
+    #[inline]
+    fn len_in(r: BlobRef, chunk: &[u8]) -> usize {
+        if r.len == u16::MAX {
+            chunk.len() - r.offset as usize
+        } else {
+            r.len as usize
         }
     }
 

@@ -26,7 +26,10 @@ pub const NO_SLOT: u32 = u32::MAX;
 pub const HAS_PARENT: u8 = 1;
 pub const HAS_START: u8 = 2;
 
+/// Packed to four-byte alignment: 104 bytes instead of 112, for every retained event (the
+/// `u64` fields are read by value, never borrowed, so the packing is free on x86 and wasm).
 #[derive(Clone, Copy, Debug)]
+#[repr(C, packed(4))]
 pub struct Record {
     pub id: Uuid,
     pub parent: Uuid,

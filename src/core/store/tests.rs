@@ -115,3 +115,8 @@ fn a_full_store_recycles_its_memory() {
     );
     s.check_indexes().unwrap();
 }
+
+#[test]
+fn a_record_stays_small() {
+    assert_eq!(std::mem::size_of::<Record>(), 104);
+}
