@@ -71,10 +71,12 @@ pub struct Lint {
 
 /// Every lint of a trace, grouped by kind in [`LintKind::ALL`] order.
 pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -> Vec<Lint> {
-    let events = trace.events();
     let mut out = Vec::new();
     for span in &spans.spans {
-        let e = &events[span.start];
+        if !matches!(span.status, Status::Unfinished | Status::EndOnly) {
+            continue;
+        }
+        let e = &trace.event(span.start);
         match span.status {
             Status::Unfinished => out.push(Lint {
                 kind: LintKind::Unfinished,
@@ -97,9 +99,9 @@ pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -
             _ => {}
         }
     }
-    for span in &spans.spans {
-        let e = &events[span.start];
-        if span.orphan && !spans.cycles.contains(&e.id) {
+    for span in spans.spans.iter().filter(|s| s.orphan) {
+        let e = &trace.event(span.start);
+        if !spans.cycles.contains(&e.id) {
             if let Some(p) = e.parent_id {
                 out.push(Lint {
                     kind: LintKind::Orphan,
@@ -114,22 +116,23 @@ pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -
         }
     }
     // Order inversions are only meaningful where events carry emission numbers.
-    if events.iter().any(|e| e.seq != 0) {
+    if trace.has_seq() {
         let mut max: Option<(u64, usize)> = None;
-        for (i, e) in events.iter().enumerate() {
+        for i in 0..trace.len() {
+            let seq = trace.seq(i);
             match max {
-                Some((m, mi)) if e.seq < m => out.push(Lint {
+                Some((m, mi)) if seq < m => out.push(Lint {
                     kind: LintKind::OrderInversion,
                     message: format!(
                         "{} #{} was processed after #{}, emitted later",
-                        e.label(),
-                        e.seq,
+                        trace.label(i),
+                        seq,
                         m
                     ),
-                    events: vec![e.id, events[mi].id],
+                    events: vec![trace.id(i), trace.id(mi)],
                 }),
-                Some((m, _)) if e.seq <= m => {}
-                _ => max = Some((e.seq, i)),
+                Some((m, _)) if seq <= m => {}
+                _ => max = Some((seq, i)),
             }
         }
     }
@@ -146,8 +149,8 @@ pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -
     for &i in trace.duplicate_indexes() {
         out.push(Lint {
             kind: LintKind::DuplicateId,
-            message: format!("id {} appears more than once", events[i].id),
-            events: vec![events[i].id],
+            message: format!("id {} appears more than once", trace.id(i)),
+            events: vec![trace.id(i)],
         });
     }
     for id in &spans.cycles {

@@ -24,8 +24,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::trace::Trace;
-use crate::core::ids::IdMap;
-use crate::core::{Event, Phase};
+use crate::core::Phase;
 
 /// What became of an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -106,17 +105,18 @@ pub struct Spans {
 /// The key an end event of the original is matched on: parent, lineage (for roots) and name.
 /// The name is the process name; events without one (the original's `modifying` /
 /// `modified`, `creating` / `created`, ...) are matched on the stem of their kind.
-fn pairing_key(e: &Event) -> (Option<Uuid>, Option<Uuid>, String) {
-    let lineage = if e.parent_id.is_none() {
-        Some(e.lineage_id)
+fn pairing_key(trace: &Trace, i: usize) -> (Option<Uuid>, Option<Uuid>, String) {
+    let parent = trace.parent_id(i);
+    let lineage = if parent.is_none() {
+        Some(trace.lineage_id(i))
     } else {
         None
     };
-    let name = match &e.payload.process_name {
-        Some(p) => p.to_string(),
-        None => format!("\u{0}{}", kind_stem(&e.kind)),
+    let name = match trace.process_name(i) {
+        Some(p) => p.to_owned(),
+        None => format!("\u{0}{}", kind_stem(trace.kind(i))),
     };
-    (e.parent_id, lineage, name)
+    (parent, lineage, name)
 }
 
 /// The verb of a start or end kind, shared by both: "processing" and "processed" give
@@ -136,26 +136,19 @@ pub trait ChildIndex {
     fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>);
 }
 
-/// The index built from the trace's own `parent_id` fields, for imported traces.
-pub struct ParentLinks(IdMap<Vec<usize>>);
+/// The trace's own `children_by_parent` index (its event store keeps one, built from the
+/// events' `parent_id` fields as they were read).
+pub struct ParentLinks<'a>(&'a Trace);
 
-impl ParentLinks {
-    pub fn of(trace: &Trace) -> ParentLinks {
-        let mut map: IdMap<Vec<usize>> = IdMap::default();
-        for (i, e) in trace.events().iter().enumerate() {
-            if let Some(p) = e.parent_id {
-                map.entry(p).or_default().push(i);
-            }
-        }
-        ParentLinks(map)
+impl<'a> ParentLinks<'a> {
+    pub fn of(trace: &'a Trace) -> ParentLinks<'a> {
+        ParentLinks(trace)
     }
 }
 
-impl ChildIndex for ParentLinks {
+impl ChildIndex for ParentLinks<'_> {
     fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>) {
-        if let Some(v) = self.0.get(parent) {
-            out.extend_from_slice(v);
-        }
+        out.extend(self.0.store().child_positions(parent).map(|p| p as usize));
     }
 }
 
@@ -187,8 +180,7 @@ impl Spans {
     /// Pairs and nests the spans of a trace, nesting by the given children index (the bus's
     /// own `children_by_parent` for a live trace).
     pub fn build_with(trace: &Trace, children: &dyn ChildIndex) -> Spans {
-        let events = trace.events();
-        let n = events.len();
+        let n = trace.len();
         let mut spans: Vec<Span> = Vec::new();
         let mut span_of_event = vec![usize::MAX; n];
         // Unpaired starts by the original's sibling key, most recent last.
@@ -207,24 +199,23 @@ impl Spans {
 
         // Only traces with end events that do not name their start (the original's) need the
         // sibling-key map; lineage's own traces skip its per-event key allocation.
-        let sibling_pairing = events
-            .iter()
-            .any(|e| e.phase.is_end() && e.start_id.is_none());
-        for (i, e) in events.iter().enumerate() {
-            if e.phase == Phase::Started {
+        let sibling_pairing = trace.has_unnamed_ends();
+        for i in 0..n {
+            let phase = trace.phase(i);
+            if phase == Phase::Started {
                 let s = spans.len();
                 spans.push(new_span(i, Status::Unfinished));
                 span_of_event[i] = s;
-                if sibling_pairing && trace.index_of(&e.id) == Some(i) {
-                    open.entry(pairing_key(e)).or_default().push(s);
+                if sibling_pairing && trace.index_of(&trace.id(i)) == Some(i) {
+                    open.entry(pairing_key(trace, i)).or_default().push(s);
                 }
-            } else if e.phase.is_end() {
-                let paired = match e.start_id {
+            } else if phase.is_end() {
+                let paired = match trace.start_id(i) {
                     Some(start_id) => trace
                         .index_of(&start_id)
                         .map(|si| span_of_event[si])
                         .filter(|&s| s != usize::MAX && spans[s].end.is_none()),
-                    None => open.get_mut(&pairing_key(e)).and_then(|v| {
+                    None => open.get_mut(&pairing_key(trace, i)).and_then(|v| {
                         v.iter()
                             .rposition(|&s| spans[s].end.is_none())
                             .map(|p| v.remove(p))
@@ -233,7 +224,7 @@ impl Spans {
                 match paired {
                     Some(s) => {
                         spans[s].end = Some(i);
-                        spans[s].status = Status::of_end(e.phase);
+                        spans[s].status = Status::of_end(phase);
                         span_of_event[i] = s;
                     }
                     None => {
@@ -256,12 +247,12 @@ impl Spans {
         let mut adopted = vec![false; spans.len()];
         let mut kids = Vec::new();
         for p in 0..spans.len() {
-            let opener = &events[spans[p].start];
-            if trace.index_of(&opener.id) != Some(spans[p].start) {
+            let opener = trace.id(spans[p].start);
+            if trace.index_of(&opener) != Some(spans[p].start) {
                 continue; // a duplicate id: its children belong to the first holder
             }
             kids.clear();
-            children.children_of(&opener.id, &mut kids);
+            children.children_of(&opener, &mut kids);
             for &ci in &kids {
                 let Some(&c) = span_of_event.get(ci) else {
                     continue;
@@ -276,7 +267,7 @@ impl Spans {
         }
         for s in 0..spans.len() {
             if !adopted[s] {
-                if events[spans[s].start].parent_id.is_some() {
+                if trace.parent_id(spans[s].start).is_some() {
                     spans[s].orphan = true;
                 }
                 roots.push(s);
@@ -300,7 +291,7 @@ impl Spans {
                 path.push(cur);
                 match spans[cur].parent {
                     Some(p) if state[p] == ON_PATH => {
-                        cycles.push(events[spans[cur].start].id);
+                        cycles.push(trace.id(spans[cur].start));
                         spans[cur].parent = None;
                         spans[cur].orphan = true;
                         roots.push(cur);
@@ -366,9 +357,9 @@ impl Spans {
     /// Start and end time of a span (ns); an unfinished span ends at `open_until`.
     pub fn extent(&self, trace: &Trace, s: usize, open_until: u64) -> (u64, u64) {
         let span = &self.spans[s];
-        let start = trace.events()[span.start].timestamp_ns;
+        let start = trace.timestamp_ns(span.start);
         let end = match span.end {
-            Some(e) => trace.events()[e].timestamp_ns,
+            Some(e) => trace.timestamp_ns(e),
             None if span.status == Status::Point => start,
             None => open_until.max(start),
         };

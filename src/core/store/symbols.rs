@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::hash::StrHasher;
 
@@ -35,7 +35,7 @@ impl Sym {
 #[derive(Clone, Debug)]
 pub enum SymStr {
     Static(&'static str),
-    Shared(Rc<str>),
+    Shared(Arc<str>),
 }
 
 impl SymStr {
@@ -61,7 +61,7 @@ const CACHE_SLOTS: usize = 64;
 #[derive(Clone, Debug)]
 pub struct Symbols {
     strs: Vec<SymStr>,
-    by_text: HashMap<Rc<str>, Sym, BuildHasherDefault<StrHasher>>,
+    by_text: HashMap<Arc<str>, Sym, BuildHasherDefault<StrHasher>>,
     /// `(address, length, symbol)` of recently interned literals.
     cache: Box<[(usize, usize, Sym); CACHE_SLOTS]>,
     heap_bytes: usize,
@@ -106,7 +106,7 @@ impl Symbols {
     pub fn intern(&mut self, s: &str) -> Sym {
         match self.by_text.get(s) {
             Some(&sym) => sym,
-            None => self.add(SymStr::Shared(Rc::from(s))),
+            None => self.add(SymStr::Shared(Arc::from(s))),
         }
     }
 
@@ -126,8 +126,8 @@ impl Symbols {
 
     fn add(&mut self, s: SymStr) -> Sym {
         let sym = Sym(u32::try_from(self.strs.len()).expect("fewer than 2^32 distinct strings"));
-        let key: Rc<str> = match &s {
-            SymStr::Static(t) => Rc::from(*t),
+        let key: Arc<str> = match &s {
+            SymStr::Static(t) => Arc::from(*t),
             SymStr::Shared(t) => t.clone(),
         };
         self.heap_bytes += key.len() * 2 + 64;
