@@ -1,5 +1,6 @@
 //! `lineage convert FILE --to ndjson|chrome [-o OUT]`: reads any supported format, writes
-//! lineage NDJSON or a Chrome trace (for Perfetto).
+//! lineage NDJSON or a Chrome trace (for Perfetto). The output is written whole or not at all,
+//! and control characters inside its strings are `\u` escapes (the same data, safe to `cat`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use clap::{Args, ValueEnum};
 
 use super::input::with_deep_stack;
 use super::input::{import_file, write_output};
+use crate::text;
 use crate::trace::{self, ExportFormat};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -38,7 +40,7 @@ fn run_here(args: ConvertArgs) -> ExitCode {
     let imported = match import_file(&args.file) {
         Ok(i) => i,
         Err(message) => {
-            eprintln!("lineage convert: {message}");
+            eprintln!("lineage convert: {}", text::escape(&message));
             return ExitCode::FAILURE;
         }
     };
@@ -46,11 +48,11 @@ fn run_here(args: ConvertArgs) -> ExitCode {
         Target::Ndjson => ExportFormat::Ndjson,
         Target::Chrome => ExportFormat::Chrome,
     };
-    let text = trace::export(format, &imported.events);
-    match write_output(args.out.as_deref(), &text) {
+    let exported = trace::export(format, &imported.events);
+    match write_output(args.out.as_deref(), &text::escape_json(&exported)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("lineage convert: {message}");
+            eprintln!("lineage convert: {}", text::escape(&message));
             ExitCode::FAILURE
         }
     }
