@@ -199,7 +199,10 @@ mod tests {
         let shown = excerpt(&key);
         assert_eq!(shown, format!("{}… ({} bytes)", "é".repeat(200), key.len()));
         assert_eq!(Excerpt::new(&key).to_string(), shown);
-        assert_eq!(Excerpt::clipped_at("abcdef", 3).to_string(), "abc… (6 bytes)");
+        assert_eq!(
+            Excerpt::clipped_at("abcdef", 3).to_string(),
+            "abc… (6 bytes)"
+        );
         let short = "\u{1b}".repeat(200);
         assert_eq!(excerpt(&short), "\\u{1b}".repeat(200));
     }

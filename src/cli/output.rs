@@ -73,8 +73,7 @@ pub(crate) fn print(text: &str) -> Result<(), String> {
         .and_then(|()| out.flush())
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::BrokenPipe => {
-                "standard output was closed before everything was written (broken pipe)"
-                    .to_owned()
+                "standard output was closed before everything was written (broken pipe)".to_owned()
             }
             _ => format!("cannot write to standard output: {e}"),
         })

@@ -6,6 +6,7 @@
 //! document: the full counts per kind stay in `lints`, and `findings_truncated` says whether
 //! any were left out.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,7 +17,7 @@ use super::input::import_file;
 use super::input::with_deep_stack;
 use super::output;
 use crate::inspect::{Inspection, LintKind};
-use crate::text::{escape, escape_json};
+use crate::text::{escape, escape_json, excerpt};
 use crate::trace::Imported;
 
 /// Findings of one kind listed by default in `--json` (the text lists 20).
@@ -55,11 +56,7 @@ fn run_here(args: SummaryArgs) -> ExitCode {
         let text = serde_json::to_string_pretty(&json).unwrap_or_default();
         output::print(&format!("{}\n", escape_json(&text)))
     } else {
-        output::print(&to_text(
-            &args.file.display().to_string(),
-            &imported,
-            &ins,
-        ))
+        output::print(&to_text(&args.file.display().to_string(), &imported, &ins))
     };
     match printed {
         Ok(()) => ExitCode::SUCCESS,
@@ -78,10 +75,17 @@ pub fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Va
     for (kind, n) in &s.lints {
         lints.insert(kind.as_str().to_owned(), json!(n));
     }
-    let skipped: Map<String, Value> = imported
-        .skipped
+    // What was skipped is named by the file (a record type): clipped like any excerpt, and
+    // as many kinds listed as findings of one kind.
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    for (what, n) in imported.skipped.iter().take(max_findings) {
+        *skipped.entry(excerpt(what).into_owned()).or_default() += n;
+    }
+    let notes: Vec<String> = imported
+        .notes
         .iter()
-        .map(|(k, n)| (k.clone(), json!(n)))
+        .take(max_findings)
+        .map(|n| excerpt(n).into_owned())
         .collect();
     // Lints come grouped by kind, so each kind's first `max_findings` are a prefix run.
     let mut findings = Vec::new();
@@ -120,7 +124,8 @@ pub fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Va
         "findings_per_kind_limit": max_findings,
         "findings": findings,
         "skipped": skipped,
-        "notes": imported.notes,
+        "skipped_total": imported.skipped_total(),
+        "notes": notes,
     })
 }
 
@@ -151,11 +156,25 @@ pub fn to_text(name: &str, imported: &Imported, ins: &Inspection) -> String {
             let _ = writeln!(out, "  {what}  {n}");
         }
     }
-    for (what, n) in &imported.skipped {
-        let _ = writeln!(out, "  skipped          {n} × {}", escape(what));
+    for (what, n) in imported.skipped.iter().take(TEXT_FINDINGS) {
+        let _ = writeln!(out, "  skipped          {n} × {}", excerpt(what));
     }
-    for note in &imported.notes {
-        let _ = writeln!(out, "  note: {}", escape(note));
+    if imported.skipped.len() > TEXT_FINDINGS {
+        let _ = writeln!(
+            out,
+            "  skipped          … and {} more kinds of record",
+            imported.skipped.len() - TEXT_FINDINGS
+        );
+    }
+    for note in imported.notes.iter().take(TEXT_FINDINGS) {
+        let _ = writeln!(out, "  note: {}", excerpt(note));
+    }
+    if imported.notes.len() > TEXT_FINDINGS {
+        let _ = writeln!(
+            out,
+            "  note: … and {} more",
+            imported.notes.len() - TEXT_FINDINGS
+        );
     }
     if ins.lints.is_empty() {
         let _ = writeln!(out, "lints: none");

@@ -155,10 +155,7 @@ pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -
             let message = if e.parent_id == Some(e.id) {
                 format!("{label} {} names itself as its parent", short(&e.id))
             } else {
-                format!(
-                    "parent links loop back through {label} {}",
-                    short(&e.id)
-                )
+                format!("parent links loop back through {label} {}", short(&e.id))
             };
             push(LintKind::Cycle, message, vec![e.id]);
         }
@@ -235,10 +232,7 @@ fn lone_end(trace: &Trace, spans: &Spans, e: &Event) -> (LintKind, String, Vec<U
     let label = excerpt(e.label());
     let without = |message| (LintKind::EndWithoutStart, message, vec![e.id]);
     let Some(start_id) = e.start_id else {
-        return without(format!(
-            "{label} ({}) has no matching start event",
-            e.phase
-        ));
+        return without(format!("{label} ({}) has no matching start event", e.phase));
     };
     if start_id == e.id {
         return without(format!(

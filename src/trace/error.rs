@@ -203,7 +203,11 @@ impl fmt::Display for ImportError {
                 Excerpt::new(seen)
             ),
             Problem::Syntax { detail } => {
-                write!(f, "{sep}the JSON is malformed: {}", Excerpt::clipped_at(detail, MESSAGE_CHARS))
+                write!(
+                    f,
+                    "{sep}the JSON is malformed: {}",
+                    Excerpt::clipped_at(detail, MESSAGE_CHARS)
+                )
             }
             Problem::Invalid {
                 field,
@@ -217,7 +221,12 @@ impl fmt::Display for ImportError {
                 if found.is_empty() {
                     write!(f, "{}", Excerpt::clipped_at(expected, MESSAGE_CHARS))
                 } else {
-                    write!(f, "expected {}, found {}", Excerpt::clipped_at(expected, MESSAGE_CHARS), Excerpt::new(found))
+                    write!(
+                        f,
+                        "expected {}, found {}",
+                        Excerpt::clipped_at(expected, MESSAGE_CHARS),
+                        Excerpt::new(found)
+                    )
                 }
             }
         }
