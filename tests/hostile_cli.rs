@@ -305,6 +305,9 @@ fn every_corpus_file_gives_its_outcome_printably_and_the_counts_add_up() {
         let back = lineage::trace::import(&out.stdout, None).unwrap();
         let original = lineage::trace::import(&std::fs::read(path).unwrap(), None).unwrap();
         assert_eq!(back.events, original.events, "{}", case.file);
+        let out = lineage(&["convert", path, "--to", "chrome"]);
+        assert_exit(&out, 0, case.file);
+        assert_printable(case.file, &text(&out.stdout));
     }
 }
 

@@ -10,7 +10,8 @@
 //! [`super::output::prepare_process`] so a file-size limit is an error we clean up after.)
 //!
 //! The new file takes the old one's permissions; writing through a symbolic link replaces
-//! the file it points at, not the link.
+//! the file it points at, not the link. A target that exists and is not a regular file
+//! (`/dev/null`, `/dev/stdout`, a named pipe) cannot be replaced and is written in place.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -31,6 +32,13 @@ pub(crate) fn replace_with(
     // Through a symbolic link: replace what it points at. A path that does not exist yet (or
     // a dangling link) cannot be resolved and is written as given.
     let target = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    if fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut device = OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&target)?;
+        return write(&mut device).and_then(|()| device.flush());
+    }
     let (temp_path, mut file) = create_temp_beside(&target)?;
     if let Ok(old) = fs::metadata(&target) {
         let _ = file.set_permissions(old.permissions());
@@ -148,6 +156,11 @@ mod tests {
             .file_type()
             .is_symlink());
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_device_is_written_in_place() {
+        replace_file(Path::new("/dev/null"), b"discarded").unwrap();
     }
 
     #[test]
