@@ -170,7 +170,8 @@ fn text(bytes: &[u8]) -> String {
 /// No character that would act on a terminal instead of showing, except line ends.
 fn assert_printable(what: &str, out: &str) {
     if let Some(c) = out.chars().find(|&c| c != '\n' && is_hidden(c)) {
-        panic!("{what} holds a raw {c:?}:\n{out}");
+        let start: String = out.chars().take(1_000).collect();
+        panic!("{what} holds a raw {c:?} ({} bytes):\n{start}", out.len());
     }
 }
 
