@@ -18,6 +18,8 @@ mod replace_file;
 mod simulate;
 mod summary;
 
+pub use output::note_standard_output_at_exec;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "lineage",

@@ -3,24 +3,38 @@
 //! The standard library hides two ways of losing output: a *closed* standard output
 //! (`lineage summary f >&-`) is reopened on `/dev/null` before `main` runs, so everything
 //! printed vanishes and the command exits 0; and `println!` into a broken pipe panics.
-//! Either way the user gets no report or a panic message. So every command writes what it prints through [`print`] (or a [`Printer`]),
-//! which names the failure in one line for the caller to put on standard error and exit 1;
-//! and [`check_standard_output`] refuses to start a command whose output has nowhere to go.
+//! Either way the user gets no report or a panic message. So every command writes what it
+//! prints through [`print`] (or a [`Printer`]), which names the failure in one line for the
+//! caller to put on standard error and exit 1; and [`check_standard_output`] refuses to start
+//! a command whose output has nowhere to go.
 //!
-//! [`prepare_process`] runs first in `main`. It tells a closed standard output from a
-//! deliberate `>/dev/null`: the runtime opens `/dev/null` read-write, a shell redirect opens
-//! it write-only (`1<>/dev/null` reads as closed; nobody writes that). And it ignores `SIGXFSZ`, so a file-size limit turns into a write error the command
-//! cleans up after (see [`super::replace_file`]) instead of a kill mid-write.
+//! [`prepare_process`] runs first in `main` and ignores `SIGXFSZ`, so a file-size limit turns
+//! into a write error the command cleans up after (see [`super::replace_file`]) instead of a
+//! kill mid-write. Whether fd 1 was closed cannot be seen from `main` any more (it is
+//! `/dev/null` by then, exactly as after a deliberate `>/dev/null`), so the binary notes it
+//! earlier: on Linux its `.init_array` entry calls [`note_standard_output_at_exec`], which
+//! runs before the Rust runtime starts. Elsewhere a closed fd 1 goes unnoticed, as before.
 
 use std::io::Write;
-use std::os::fd::AsFd;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
-static STDOUT_OPEN_AT_START: OnceLock<bool> = OnceLock::new();
+/// What [`note_standard_output_at_exec`] saw.
+const NOT_NOTED: u8 = 0;
+const OPEN: u8 = 1;
+const CLOSED: u8 = 2;
+static AT_EXEC: AtomicU8 = AtomicU8::new(NOT_NOTED);
 
-/// Notes whether standard output is open and ignores `SIGXFSZ`. Call before opening files.
+/// Notes whether fd 1 is open. Called from the binary's `.init_array` entry, before the
+/// standard library puts `/dev/null` in place of a closed standard stream; it only asks the
+/// kernel about fd 1 and stores the answer (no allocation, no I/O).
+pub extern "C" fn note_standard_output_at_exec() {
+    // SAFETY: F_GETFD reads the descriptor flags of fd 1 and changes nothing.
+    let open = unsafe { libc::fcntl(1, libc::F_GETFD) } != -1;
+    AT_EXEC.store(if open { OPEN } else { CLOSED }, Ordering::Relaxed);
+}
+
+/// Ignores `SIGXFSZ`. Call first in `main`.
 pub(crate) fn prepare_process() {
-    let _ = STDOUT_OPEN_AT_START.set(fd_is_open());
     // SAFETY: `signal` with `SIG_IGN` installs no handler of ours; it only asks the kernel to
     // fail writes past RLIMIT_FSIZE with EFBIG instead of delivering SIGXFSZ. Nothing else in
     // this process sets a handler for that signal.
@@ -29,28 +43,9 @@ pub(crate) fn prepare_process() {
     }
 }
 
-/// False when fd 1 is not open, or is the `/dev/null` the runtime put in place of a closed
-/// one (a character device equal to `/dev/null`, opened read-write).
-fn fd_is_open() -> bool {
-    use std::os::fd::AsRawFd;
-    use std::os::unix::fs::MetadataExt;
-    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
-        return false;
-    };
-    // SAFETY: F_GETFL only reads the flags of a descriptor we own for this call.
-    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
-    let read_write = flags >= 0 && flags & libc::O_ACCMODE == libc::O_RDWR;
-    let file = std::fs::File::from(fd);
-    let is_null = match (file.metadata(), std::fs::metadata("/dev/null")) {
-        (Ok(out), Ok(null)) => out.rdev() == null.rdev() && out.dev() == null.dev(),
-        _ => false,
-    };
-    !(read_write && is_null)
-}
-
-/// Whether standard output was open when the process started.
+/// Whether standard output was open when the process started (when that was noted).
 fn stdout_is_open() -> bool {
-    *STDOUT_OPEN_AT_START.get_or_init(fd_is_open)
+    AT_EXEC.load(Ordering::Relaxed) != CLOSED
 }
 
 /// `Err` with a sentence when standard output was closed at start: a command that prints its
