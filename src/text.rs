@@ -15,6 +15,7 @@
 //! - [`escape_json`] makes serialized JSON safe to print without changing the data it holds:
 //!   serde_json escapes only C0 controls, so the other hidden characters are written as
 //!   `\uXXXX` escapes, which every JSON reader decodes back to the same string.
+//!   [`JsonEscaper`] does the same to JSON written piece by piece into any `io::Write`.
 //!
 //! Backslashes are not escaped: a file that contains the six characters `\u{1b}` shows the
 //! same as one that contains ESC, and both are harmless. Escaping is idempotent.
@@ -149,6 +150,60 @@ pub fn escape_json(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A writer that passes JSON through [`escape_json`] on its way to `inner`, for output
+/// written piece by piece (a converter streaming events). A character split between two
+/// writes is held back until it is whole.
+#[derive(Debug)]
+pub struct JsonEscaper<W: std::io::Write> {
+    inner: W,
+    /// The first bytes of a character whose rest has not been written yet (at most 3).
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> JsonEscaper<W> {
+    pub fn new(inner: W) -> JsonEscaper<W> {
+        JsonEscaper {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn pass(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        // Serialized JSON is UTF-8; anything else is passed on untouched.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return self.inner.write_all(bytes),
+        };
+        self.inner.write_all(escape_json(text).as_bytes())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for JsonEscaper<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let bytes = if self.pending.is_empty() {
+            buf
+        } else {
+            joined = [std::mem::take(&mut self.pending).as_slice(), buf].concat();
+            &joined[..]
+        };
+        // Hold back an incomplete character at the end; pass the rest on.
+        let whole = match std::str::from_utf8(bytes) {
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            _ => bytes.len(),
+        };
+        self.pass(&bytes[..whole])?;
+        self.pending.extend_from_slice(&bytes[whole..]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let rest = std::mem::take(&mut self.pending);
+        self.inner.write_all(&rest)?;
+        self.inner.flush()
+    }
+}
+
 /// Hidden characters other than the whitespace JSON itself uses between tokens (raw C0
 /// controls are not allowed inside JSON strings, so any left are structural whitespace).
 fn is_hidden_in_json(c: char) -> bool {
@@ -205,6 +260,20 @@ mod tests {
         );
         let short = "\u{1b}".repeat(200);
         assert_eq!(excerpt(&short), "\\u{1b}".repeat(200));
+    }
+
+    #[test]
+    fn the_streaming_escaper_matches_the_whole_one_however_the_bytes_are_split() {
+        use std::io::Write;
+        let json = "{\"k\":\"a\u{9b}b\u{202e}c\u{e0041}d\u{7f}\"}\n";
+        for chunk in 1..=json.len() {
+            let mut out = JsonEscaper::new(Vec::new());
+            for piece in json.as_bytes().chunks(chunk) {
+                out.write_all(piece).unwrap();
+            }
+            out.flush().unwrap();
+            assert_eq!(String::from_utf8(out.inner).unwrap(), escape_json(json));
+        }
     }
 
     #[test]

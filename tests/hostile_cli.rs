@@ -253,6 +253,7 @@ fn every_corpus_file_has_a_case_and_a_readme_line() {
 
 #[test]
 fn every_corpus_file_gives_its_outcome_printably_and_the_counts_add_up() {
+    let scratch = scratch("corpus");
     for case in CASES {
         let path = Path::new(CORPUS).join(case.file);
         let path = path.to_str().unwrap();
@@ -299,10 +300,22 @@ fn every_corpus_file_gives_its_outcome_printably_and_the_counts_add_up() {
         lints.sort();
         assert_eq!(lints, expected, "{}", case.file);
         assert_counts_add_up(&v);
-        // Converting to standard output keeps the data and prints nothing raw.
+        // Converting to standard output keeps the data and prints nothing raw; to a file,
+        // the same bytes.
         let out = lineage(&["convert", path, "--to", "ndjson"]);
         assert_exit(&out, 0, case.file);
         assert_printable(case.file, &text(&out.stdout));
+        let file = scratch.join(case.file);
+        let written = lineage(&[
+            "convert",
+            path,
+            "--to",
+            "ndjson",
+            "-o",
+            file.to_str().unwrap(),
+        ]);
+        assert_exit(&written, 0, case.file);
+        assert_eq!(std::fs::read(&file).unwrap(), out.stdout, "{}", case.file);
         let back = lineage::trace::import(&out.stdout, None).unwrap();
         let original = lineage::trace::import(&std::fs::read(path).unwrap(), None).unwrap();
         assert_eq!(back.events, original.events, "{}", case.file);
@@ -310,6 +323,7 @@ fn every_corpus_file_gives_its_outcome_printably_and_the_counts_add_up() {
         assert_exit(&out, 0, case.file);
         assert_printable(case.file, &text(&out.stdout));
     }
+    std::fs::remove_dir_all(&scratch).unwrap();
 }
 
 #[test]

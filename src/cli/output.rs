@@ -62,9 +62,17 @@ pub(crate) fn check_standard_output() -> Result<(), String> {
 
 /// Writes `text` to standard output and flushes it, or says why it could not.
 pub(crate) fn print(text: &str) -> Result<(), String> {
+    to_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// Lets `write` write to standard output (buffered), flushes, and says in one line why not
+/// when that failed: for output written piece by piece.
+pub(crate) fn to_stdout(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     check_standard_output()?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    write(&mut out)
         .and_then(|()| out.flush())
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::BrokenPipe => {
