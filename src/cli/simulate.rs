@@ -83,11 +83,11 @@ impl SimulateArgs {
 pub fn run(args: SimulateArgs) -> ExitCode {
     match simulate(&args) {
         Ok(line) => {
-            eprintln!("{line}");
+            eprintln!("{}", crate::text::escape(&line));
             ExitCode::SUCCESS
         }
         Err(message) => {
-            eprintln!("lineage simulate: {message}");
+            eprintln!("lineage simulate: {}", crate::text::escape(&message));
             ExitCode::FAILURE
         }
     }

@@ -4,7 +4,10 @@
 //! [`Spans::build`] pairs them and nests them:
 //!
 //! - An end event that names its start (`start_id`, as every lineage end event does) is paired
-//!   with it directly.
+//!   with it directly, wherever the start stands in the file (a trace sorted by time, or
+//!   reordered by fire-and-forget, can list an end before its start). Only a *start* event can
+//!   be named so, and only once: an end naming an end (two ends naming each other), a single
+//!   event or an already closed start stays a node of its own and is flagged.
 //! - An end event of the Python original does not: it is a *sibling* of its start (same
 //!   parent, same lineage, same `process_name`), and a root's end event has no parent at all.
 //!   Such an end is paired with the most recent unpaired start that has the same parent (for a
@@ -16,8 +19,10 @@
 //!   nodes.
 //!
 //! Nodes nest by `parent_id`. A parent id that is not in the trace makes the node an *orphan*,
-//! shown as a root and flagged; parent links that form a cycle are cut and reported rather
-//! than followed forever.
+//! shown as a root and flagged; parent links that form a cycle (an event naming itself as
+//! parent included) are cut and reported rather than followed forever. An event whose id an
+//! earlier event already holds is kept as a node marked [`Span::duplicate`]: links by that id
+//! resolve to the first holder.
 
 use std::collections::HashMap;
 
@@ -84,6 +89,11 @@ pub struct Span {
     pub depth: usize,
     /// The event names a parent that is not in the trace.
     pub orphan: bool,
+    /// The event's parent link closed a cycle (or named the event itself) and was cut: the
+    /// span is shown as a root.
+    pub cut: bool,
+    /// The opening event's id was already held by an earlier event of the trace.
+    pub duplicate: bool,
     /// Spans in the subtree below this one (not counting itself).
     pub descendants: usize,
     /// Problem spans (failed, cancelled, unfinished, end-only) in the subtree, itself included.
@@ -162,10 +172,12 @@ pub struct HistoryLinks<'a> {
 impl ChildIndex for HistoryLinks<'_> {
     fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>) {
         let base = self.history.pruned();
-        for pos in self.history.child_positions(parent) {
-            let i = (pos - base) as usize;
-            if i < self.len {
-                out.push(i);
+        for child in self.history.children(parent) {
+            if let Some(pos) = self.history.position_of(&child.id) {
+                let i = (pos - base) as usize;
+                if i < self.len {
+                    out.push(i);
+                }
             }
         }
     }
@@ -185,6 +197,9 @@ impl Spans {
         let mut span_of_event = vec![usize::MAX; n];
         // Unpaired starts by the original's sibling key, most recent last.
         let mut open: HashMap<(Option<Uuid>, Option<Uuid>, String), Vec<usize>> = HashMap::new();
+        // Ends that name a start event: (end index, start index), paired once every start
+        // has its span.
+        let mut named_ends: Vec<(usize, usize)> = Vec::new();
         let new_span = |start: usize, status: Status| Span {
             start,
             end: None,
@@ -193,6 +208,8 @@ impl Spans {
             children: Vec::new(),
             depth: 0,
             orphan: false,
+            cut: false,
+            duplicate: trace.index_of(&trace.id(start)) != Some(start),
             descendants: 0,
             problems: 0,
         };
@@ -211,10 +228,18 @@ impl Spans {
                 }
             } else if phase.is_end() {
                 let paired = match trace.start_id(i) {
-                    Some(start_id) => trace
-                        .index_of(&start_id)
-                        .map(|si| span_of_event[si])
-                        .filter(|&s| s != usize::MAX && spans[s].end.is_none()),
+                    Some(start_id) => {
+                        match trace
+                            .index_of(&start_id)
+                            .filter(|&si| trace.phase(si) == Phase::Started)
+                        {
+                            Some(si) => {
+                                named_ends.push((i, si));
+                                continue;
+                            }
+                            None => None,
+                        }
+                    }
                     None => open.get_mut(&pairing_key(trace, i)).and_then(|v| {
                         v.iter()
                             .rposition(|&s| spans[s].end.is_none())
@@ -240,10 +265,24 @@ impl Spans {
             }
         }
 
+        // The first end naming a start closes it; a later one is a node of its own.
+        for (i, si) in named_ends {
+            let s = span_of_event[si];
+            if spans[s].end.is_none() {
+                spans[s].end = Some(i);
+                spans[s].status = Status::of_end(trace.phase(i));
+                span_of_event[i] = s;
+            } else {
+                span_of_event[i] = spans.len();
+                spans.push(new_span(i, Status::EndOnly));
+            }
+        }
+
         // Parent links, from a children index: every span opened by event X adopts the spans
         // opened by X's children. A span whose opening event names a parent but is adopted by
         // nobody is an orphan (its parent is not in the trace).
         let mut roots = Vec::new();
+        let mut cycles = Vec::new();
         let mut adopted = vec![false; spans.len()];
         let mut kids = Vec::new();
         for p in 0..spans.len() {
@@ -267,8 +306,15 @@ impl Spans {
         }
         for s in 0..spans.len() {
             if !adopted[s] {
-                if trace.parent_id(spans[s].start).is_some() {
-                    spans[s].orphan = true;
+                let opener = trace.id(spans[s].start);
+                match trace.parent_id(spans[s].start) {
+                    // Naming itself as parent is the shortest cycle.
+                    Some(p) if p == opener => {
+                        spans[s].cut = true;
+                        cycles.push(opener);
+                    }
+                    Some(_) => spans[s].orphan = true,
+                    None => {}
                 }
                 roots.push(s);
             }
@@ -278,7 +324,6 @@ impl Spans {
         const UNKNOWN: u8 = 0;
         const ON_PATH: u8 = 1;
         const ROOTED: u8 = 2;
-        let mut cycles = Vec::new();
         let mut state = vec![UNKNOWN; spans.len()];
         for &r in &roots {
             state[r] = ROOTED;
@@ -293,7 +338,7 @@ impl Spans {
                     Some(p) if state[p] == ON_PATH => {
                         cycles.push(trace.id(spans[cur].start));
                         spans[cur].parent = None;
-                        spans[cur].orphan = true;
+                        spans[cur].cut = true;
                         roots.push(cur);
                         break;
                     }
@@ -311,6 +356,12 @@ impl Spans {
             if let Some(p) = spans[s].parent {
                 spans[p].children.push(s);
             }
+        }
+        // Spans of ends paired late were pushed last; children read in trace order.
+        for s in 0..spans.len() {
+            let mut kids = std::mem::take(&mut spans[s].children);
+            kids.sort_unstable_by_key(|&c| spans[c].start);
+            spans[s].children = kids;
         }
         let mut out = Spans {
             spans,
