@@ -338,12 +338,12 @@ impl EventBus {
     pub(crate) fn put_parts(
         &self,
         header: &Header<'_>,
-        payload: Payload,
+        payload: &Payload,
         mode: EmitMode,
     ) -> Option<Pin<Box<Put<'_>>>> {
         let inner = &self.inner;
         if mode == EmitMode::FireAndForget {
-            self.emit_detached(owned(header, payload));
+            self.emit_detached(owned(header, payload.clone()));
             return None;
         }
         if inner.state.get() == STOPPED {
@@ -353,10 +353,10 @@ impl EventBus {
         if inner.queue.borrow().len() >= inner.queue_capacity {
             return Some(Box::pin(Put {
                 inner,
-                event: Some(owned(header, payload)),
+                event: Some(owned(header, payload.clone())),
             }));
         }
-        let record = inner.history.borrow_mut().encode(header, &payload);
+        let record = inner.history.borrow_mut().encode(header, payload);
         inner.push_record(record);
         None
     }
