@@ -1,22 +1,14 @@
-//! `lineage convert FILE --to ndjson|chrome [-o OUT]`: reads any supported format, writes
-//! lineage NDJSON or a Chrome trace (for Perfetto).
+//! `lineage convert FILE --to ndjson|chrome|otlp [-o OUT]`: reads any supported format,
+//! writes lineage NDJSON, a Chrome trace (for Perfetto) or OTLP JSON (for OpenTelemetry).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::input::with_deep_stack;
 use super::input::{import_file, write_output};
 use crate::trace::{self, ExportFormat};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Target {
-    /// lineage NDJSON, lossless.
-    Ndjson,
-    /// Chrome Trace Event Format, for Perfetto and chrome://tracing.
-    Chrome,
-}
 
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
@@ -24,7 +16,7 @@ pub struct ConvertArgs {
     pub file: PathBuf,
     /// The format to write.
     #[arg(long, value_enum)]
-    pub to: Target,
+    pub to: ExportFormat,
     /// Where to write (default: standard output).
     #[arg(short = 'o', long = "out")]
     pub out: Option<PathBuf>,
@@ -42,11 +34,7 @@ fn run_here(args: ConvertArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let format = match args.to {
-        Target::Ndjson => ExportFormat::Ndjson,
-        Target::Chrome => ExportFormat::Chrome,
-    };
-    let text = trace::export(format, &imported.events);
+    let text = trace::export(args.to, &imported.events);
     match write_output(args.out.as_deref(), &text) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
