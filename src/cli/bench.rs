@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use clap::Args;
 
+use super::mode_arg::ModeParser;
 use crate::core::{EmitMode, MonotonicClock};
 use crate::measure::memory::{run_memory, MemoryConfig, MemoryReport};
 use crate::measure::peers::{TracingPeer, TracingSubject};
@@ -44,9 +45,9 @@ pub struct BenchArgs {
     /// Operations interleaved on the executor at once.
     #[arg(long, default_value_t = 1)]
     pub concurrency: usize,
-    /// Modes to measure with no subscriber, comma-separated (default: all four).
-    #[arg(long, value_delimiter = ',')]
-    pub modes: Vec<String>,
+    /// Modes to measure with no subscriber, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',', value_parser = ModeParser)]
+    pub modes: Vec<EmitMode>,
     /// Leave out the subscriber set-ups, the phase breakdown, the real call or the peers.
     #[arg(long)]
     pub no_subscribers: bool,
@@ -73,16 +74,7 @@ pub fn run(args: BenchArgs) -> ExitCode {
     if args.memory {
         return run_memory_bench(&args, command);
     }
-    let mut modes = Vec::new();
-    for name in &args.modes {
-        match EmitMode::parse(name) {
-            Some(m) => modes.push(m),
-            None => {
-                eprintln!("unknown mode {name:?}: use awaited, fire_and_forget, disabled, lazy");
-                return ExitCode::from(2);
-            }
-        }
-    }
+    let mut modes = args.modes.clone();
     if modes.is_empty() {
         modes = EmitMode::ALL.to_vec();
     }

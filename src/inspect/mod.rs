@@ -11,9 +11,11 @@
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
+//! - [`shortcuts`]: the keys that pick an emit mode, from [`EmitMode::ALL`](crate::core::EmitMode::ALL).
 
 pub mod filter;
 pub mod lints;
+pub mod shortcuts;
 pub mod spans;
 pub mod summary;
 pub mod timeline;

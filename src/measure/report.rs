@@ -43,6 +43,32 @@ impl ModeFigures {
     }
 }
 
+/// The headline figures of every mode, in [`EmitMode::ALL`] order; serialised as an object
+/// keyed by the modes' names, so adding a mode adds its key without a new field here.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModeColumns(pub [(EmitMode, Option<ModeFigures>); EmitMode::ALL.len()]);
+
+impl ModeColumns {
+    /// The figures of `mode`, if this run measured it.
+    pub fn get(&self, mode: EmitMode) -> Option<&ModeFigures> {
+        self.0
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .and_then(|(_, f)| f.as_ref())
+    }
+}
+
+impl Serialize for ModeColumns {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (mode, figures) in &self.0 {
+            map.serialize_entry(mode.as_str(), figures)?;
+        }
+        map.end()
+    }
+}
+
 /// A peer's headline figures.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PeerFigures {
@@ -90,10 +116,10 @@ pub struct BenchReport {
     pub history_capacity: usize,
     pub events_per_op: usize,
     pub baseline_ns_per_op: f64,
-    pub awaited: Option<ModeFigures>,
-    pub fire_and_forget: Option<ModeFigures>,
-    pub disabled: Option<ModeFigures>,
-    pub lazy: Option<ModeFigures>,
+    /// One entry per [`EmitMode::ALL`], under the mode's name (`awaited`, `lazy`, ...), at
+    /// the top level of the JSON; `null` for a mode this run did not measure.
+    #[serde(flatten)]
+    pub modes: ModeColumns,
     pub peers: Peers,
     pub real_aexecute: Option<RealAexecute>,
     pub phases: Vec<PhaseStep>,
@@ -135,10 +161,7 @@ impl BenchReport {
             history_capacity: c.config.bench.history_capacity,
             events_per_op: nested.events_per_operation(&c.config.bench.pipeline),
             baseline_ns_per_op: c.baseline(nested).map_or(f64::NAN, |b| b.ns_per_op.median),
-            awaited: mode(EmitMode::Awaited),
-            fire_and_forget: mode(EmitMode::FireAndForget),
-            disabled: mode(EmitMode::Disabled),
-            lazy: mode(EmitMode::Lazy),
+            modes: ModeColumns(EmitMode::ALL.map(|m| (m, mode(m)))),
             peers: Peers {
                 tracing_registry: peer("peer.tracing_registry"),
                 tracing_none: peer("peer.tracing_none"),

@@ -14,7 +14,7 @@ use super::settings::SettingsPanel;
 use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
-use crate::core::EmitMode;
+use crate::inspect::shortcuts::mode_of_key;
 use crate::pipeline::PipelineConfig;
 
 /// What a first visit shows: a small pipeline with some failures and interleaving, so the
@@ -188,9 +188,8 @@ fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEve
             ui.run_all();
             true
         }
-        "1" | "2" | "3" | "4" => {
-            let i = key.parse::<usize>().unwrap_or(1) - 1;
-            ui.set_mode(EmitMode::ALL[i]);
+        k if mode_of_key(k).is_some() => {
+            ui.set_mode(mode_of_key(k).unwrap_or_default());
             true
         }
         "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight" => {
