@@ -3,7 +3,7 @@
 //! Runs the measurement engine natively and prints what emission costs: per mode and
 //! subscriber set-up against the bare baseline, the per-phase breakdown, `tracing` peers
 //! measured in the same rounds, the 28-event real call, the Python original as a labelled
-//! reference, and the seed's verdict. `--json` prints the same as one JSON document;
+//! reference, and the original's verdict. `--json` prints the same as one JSON document;
 //! `--memory` runs the resident-memory bench instead.
 
 use std::io::Write;
@@ -16,6 +16,7 @@ use super::mode_arg::ModeParser;
 use crate::core::{EmitMode, MonotonicClock};
 use crate::measure::memory::{run_memory, MemoryConfig, MemoryReport};
 use crate::measure::peers::{TracingPeer, TracingSubject};
+use crate::measure::reference::PYTHON_AWAITED_US_PER_OP;
 use crate::measure::report::BenchReport;
 use crate::measure::verdict::human_ns;
 use crate::measure::{Comparison, MeasureConfig, Plan, Row, Session, Subject, Summary};
@@ -280,7 +281,7 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
             "ns/op (IQR)",
             "ns/event",
             "cumulative/op",
-            "seed's guess/ev",
+            "original's guess/ev",
             "Python measured µs/ev"
         );
         for p in &c.phases {
@@ -291,7 +292,7 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
                 with_iqr(&p.ns_per_op),
                 p.ns_per_event.median,
                 p.cumulative_ns_per_op,
-                p.seed_guess,
+                p.original_guess,
                 p.python_us_per_event.as_deref().unwrap_or("—")
             );
         }
@@ -306,12 +307,12 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
     }
     let _ = writeln!(
         w,
-        "  our awaited mode is {:.0}× faster per operation than the original's 134 µs",
-        r.python_reference.awaited_speedup
+        "  our awaited mode is {:.0}× faster per operation than the original's {} µs",
+        r.python_reference.awaited_speedup, PYTHON_AWAITED_US_PER_OP
     );
     let _ = writeln!(
         w,
-        "\nverdict (the seed's rule: optimise only if overhead > 1 ms per operation):"
+        "\nverdict (the original's rule: optimise only if overhead > 1 ms per operation):"
     );
     for v in &r.verdicts {
         let _ = writeln!(w, "  {}", v.sentence);

@@ -4,7 +4,7 @@
 //! Each [`Row`] is one subject with its figures per operation and per event; each figure is a
 //! [`Summary`] over rounds. Overheads and ratios are taken per round against the baseline of
 //! the same round and the same call shape, then summarised, so drift between rounds cancels.
-//! [`PhaseStep`]s read the ablation rows off as the seed's per-phase table.
+//! [`PhaseStep`]s read the ablation rows off as the original's analysis's per-phase table.
 
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +59,7 @@ pub struct PhaseStep {
     /// first): this phase's own cost.
     pub ns_per_op: Summary,
     pub ns_per_event: Summary,
-    pub seed_guess: String,
+    pub original_guess: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_us_per_event: Option<String>,
 }
@@ -217,7 +217,7 @@ fn phase_steps(
                 cumulative_ns_per_op: cumulative.median,
                 ns_per_op: step,
                 ns_per_event: step.scaled(per_event),
-                seed_guess: stage.seed_guess().to_owned(),
+                original_guess: stage.original_guess().to_owned(),
                 python_us_per_event: stage.python_us_per_event().map(str::to_owned),
             }
         })

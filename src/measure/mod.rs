@@ -1,6 +1,6 @@
 //! # Measurement: what emission costs, where it goes, which mode to use
 //!
-//! The seed guessed 3–6 ms of event overhead per operation and never measured it. This module
+//! The Python original's analysis guessed 3–6 ms of event overhead per operation and never measured it. This module
 //! measures, the same way natively and in the browser:
 //!
 //! - [`timer`]: batches long enough for the clock's tick (browsers coarsen
@@ -13,8 +13,8 @@
 //! - [`summary`]: median, quartiles and extremes of every figure.
 //! - [`comparison`]: the result as plain data, for the table and the charts.
 //! - [`plan`]: the standard line-up of subjects.
-//! - [`verdict`]: the seed's own rule (optimise only above 1 ms per operation) and the goals.
-//! - [`reference`]: the Python original's figures, measured elsewhere (ANCHORS.md).
+//! - [`verdict`]: the original's own rule (optimise only above 1 ms per operation) and the goals.
+//! - [`reference`]: the Python original's figures, measured elsewhere (`docs/reference.md`).
 //! - `peers` (native): the same nesting under `tracing` spans.
 //! - `memory` (native): resident memory over millions of events with a capped history.
 //! - `web` (wasm32): the browser entry point, `performance.now()` and yielding between steps.

@@ -3,7 +3,7 @@
 //! What `lineage bench --json` prints: the headline figures flat, under stable keys a script
 //! can read (`events_per_op`, `baseline_ns_per_op`, `awaited.ns_per_op`,
 //! `peers.tracing_registry.ns_per_op`, ...), followed by every row in full, the phase
-//! breakdown, the seed's verdicts, the goals and the Python reference. Medians are the
+//! breakdown, the original's verdicts, the goals and the Python reference. Medians are the
 //! headline; each headline also carries its spread.
 
 use serde::Serialize;
@@ -171,7 +171,7 @@ impl BenchReport {
             verdicts: verdicts(c),
             goals: goals(c),
             python_reference: PythonReference {
-                note: "measured elsewhere on the same machine class (shared/ANCHORS.md), not in this run",
+                note: "measured elsewhere on the same machine class (docs/reference.md), not in this run",
                 figures: PYTHON.to_vec(),
                 awaited_speedup: awaited.map_or(f64::NAN, |a| {
                     PYTHON_AWAITED_US_PER_OP * 1_000.0 / a.ns_per_op.median

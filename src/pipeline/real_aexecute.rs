@@ -24,7 +24,7 @@
 //!
 //! This profile replays that shape, with payloads carrying a few of each class's fields, so
 //! the benchmark can say what emission costs a call of the size the original measured at
-//! 8.38 ms with events and 5.49 ms without (ANCHORS.md).
+//! 8.38 ms with events and 5.49 ms without (`docs/reference.md`).
 
 use uuid::Uuid;
 
