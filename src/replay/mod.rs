@@ -15,12 +15,12 @@ use std::rc::Rc;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 
-use crate::core::{Clock, EmitMode, Event, EventBus, HandlerFailure, Stats, Subscription};
+use crate::core::{Clock, EmitMode, EventBus, HandlerFailure, Stats, Subscription};
 use crate::inspect::Inspection;
 use crate::pipeline::{attach_subscribers, run_range, PipelineConfig};
 
 /// Operations run per live slice; small enough that a slice never blocks the page for long.
-pub const DEFAULT_SLICE: usize = 64;
+pub const SLICE: usize = 64;
 
 pub struct Replay {
     pool: LocalPool,
@@ -28,7 +28,6 @@ pub struct Replay {
     config: PipelineConfig,
     /// Operations started so far.
     next_op: usize,
-    slice: usize,
     cursor: usize,
     failed_ops: usize,
     _subscriptions: Vec<Subscription>,
@@ -49,7 +48,6 @@ impl Replay {
             bus,
             config,
             next_op: 0,
-            slice: DEFAULT_SLICE,
             cursor: 0,
             failed_ops: 0,
             _subscriptions: subs,
@@ -68,10 +66,6 @@ impl Replay {
     pub fn set_mode(&mut self, mode: EmitMode) {
         self.config.mode = mode;
         self.bus.set_mode(mode);
-    }
-
-    pub fn set_slice(&mut self, ops: usize) {
-        self.slice = ops.max(1);
     }
 
     /// Operations run so far, and how many of them failed.
@@ -100,7 +94,7 @@ impl Replay {
             return 0;
         }
         let before = self.recorded();
-        let end = (self.next_op + self.slice).min(self.config.operations);
+        let end = (self.next_op + SLICE).min(self.config.operations);
         let range = self.next_op..end;
         self.next_op = end;
         let bus = self.bus.clone();
@@ -142,18 +136,6 @@ impl Replay {
         }
         self.cursor = target.min(self.recorded());
         self.cursor < self.recorded() || !self.finished()
-    }
-
-    /// The events up to the cursor, in processing order.
-    pub fn events_until_cursor(&self) -> Vec<Event> {
-        self.bus
-            .with_history(|h| h.iter().take(self.cursor).cloned().collect())
-    }
-
-    /// When each of the first `cursor` events was processed (bus clock, ns).
-    pub fn processed_until_cursor(&self) -> Vec<u64> {
-        self.bus
-            .with_history(|h| h.records().take(self.cursor).map(|(_, _, p)| p).collect())
     }
 
     pub fn handler_failures(&self) -> Vec<HandlerFailure> {
