@@ -8,6 +8,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::ids::short;
 use super::spans::{Spans, Status};
 use super::trace::Trace;
 use crate::core::HandlerFailure;
@@ -159,11 +160,4 @@ pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -
     }
     out.sort_by_key(|l| l.kind);
     out
-}
-
-/// The first eight hex digits of an id, as the UI shows them.
-pub fn short(id: &Uuid) -> String {
-    let mut s = id.simple().to_string();
-    s.truncate(8);
-    s
 }

@@ -6,6 +6,7 @@
 //! - [`trace`]: the events and their id index ([`Trace`]).
 //! - [`spans`]: starts paired with ends into operation nodes, nested into a forest
 //!   ([`Spans`]), including the Python original's sibling-linked end events.
+//! - [`ids`]: ids shortened for people to read ([`ids::short`]).
 //! - [`lints`]: findings that deserve a look ([`Lint`]).
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
@@ -14,6 +15,7 @@
 //! - [`shortcuts`]: the keys that pick an emit mode, from [`EmitMode::ALL`](crate::core::EmitMode::ALL).
 
 pub mod filter;
+pub mod ids;
 pub mod lints;
 pub mod shortcuts;
 pub mod spans;

@@ -219,7 +219,7 @@ pub fn export(events: &[Event]) -> String {
         let name = match lane.roots.as_slice() {
             [only] => {
                 let e = &evs[spans.spans[*only].start];
-                format!("{} {}", e.label(), crate::inspect::lints::short(&e.id))
+                format!("{} {}", e.label(), crate::inspect::ids::short(&e.id))
             }
             _ => format!("lane {}", i + 1),
         };
