@@ -19,7 +19,7 @@ use crate::measure::peers::{TracingPeer, TracingSubject};
 use crate::measure::reference::PYTHON_AWAITED_US_PER_OP;
 use crate::measure::report::BenchReport;
 use crate::measure::verdict::human_ns;
-use crate::measure::{Comparison, MeasureConfig, Plan, Row, Session, Subject, Summary};
+use crate::measure::{Comparison, MeasureConfig, Plan, Session, Spread, Subject, SubjectFigures};
 use crate::pipeline::CallShape;
 
 /// Options of `lineage bench`.
@@ -333,7 +333,7 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
     out
 }
 
-fn row_line(row: &Row) -> String {
+fn row_line(row: &SubjectFigures) -> String {
     let dash = || "—".to_owned();
     format!(
         "{:<46} {:>24} {:>9.1} {:>14} {:>11} {:>7}",
@@ -350,7 +350,7 @@ fn row_line(row: &Row) -> String {
 }
 
 /// "612.3 (598.1–630.0)".
-fn with_iqr(s: &Summary) -> String {
+fn with_iqr(s: &Spread) -> String {
     let digits = if s.median.abs() < 100.0 { 1 } else { 0 };
     format!(
         "{:.*} ({:.*}–{:.*})",

@@ -8,9 +8,9 @@
 
 use serde::Serialize;
 
-use super::comparison::{Comparison, PhaseStep, Row};
+use super::comparison::{Comparison, PhaseStep, SubjectFigures};
 use super::reference::{Reference, PYTHON, PYTHON_AWAITED_US_PER_OP, PYTHON_REAL_AEXECUTE_MS};
-use super::summary::Summary;
+use super::spread::Spread;
 use super::verdict::{goals, verdicts, Goal, Verdict};
 use crate::core::EmitMode;
 use crate::pipeline::CallShape;
@@ -23,12 +23,12 @@ pub struct ModeFigures {
     pub overhead_ns_per_op: f64,
     pub overhead_ns_per_event: f64,
     pub ratio_to_baseline: f64,
-    pub spread_ns_per_op: Summary,
-    pub spread_overhead_ns_per_event: Summary,
+    pub spread_ns_per_op: Spread,
+    pub spread_overhead_ns_per_event: Spread,
 }
 
 impl ModeFigures {
-    fn of(row: &Row) -> ModeFigures {
+    fn of(row: &SubjectFigures) -> ModeFigures {
         let overhead = row.overhead_ns_per_op.unwrap_or_default();
         let overhead_event = row.overhead_ns_per_event.unwrap_or_default();
         ModeFigures {
@@ -76,7 +76,7 @@ pub struct PeerFigures {
     pub ns_per_event: f64,
     /// Our awaited mode (0 subscribers) divided by this peer, per operation.
     pub awaited_ratio: f64,
-    pub spread_ns_per_op: Summary,
+    pub spread_ns_per_op: Spread,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -126,7 +126,7 @@ pub struct BenchReport {
     pub verdicts: Vec<Verdict>,
     pub goals: Vec<Goal>,
     pub python_reference: PythonReference,
-    pub rows: Vec<Row>,
+    pub rows: Vec<SubjectFigures>,
 }
 
 impl BenchReport {

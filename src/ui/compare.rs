@@ -15,14 +15,14 @@ use crate::measure::comparison::Comparison;
 use crate::measure::plan::Plan;
 use crate::measure::reference::{ORIGINAL_THRESHOLD_NS_PER_OP, PYTHON_AWAITED_US_PER_OP};
 use crate::measure::session::MeasureConfig;
-use crate::measure::summary::Summary;
+use crate::measure::spread::Spread;
 use crate::measure::verdict::verdicts;
 use crate::pipeline::CallShape;
 use crate::plot::LogScale;
 
 /// A finished comparison, labelled for the history list.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Run {
+pub struct PastRun {
     pub number: usize,
     pub label: String,
     pub result: Comparison,
@@ -56,7 +56,7 @@ fn references() -> Vec<(String, f64, f64)> {
 #[component]
 pub fn ComparePanel(ui: Ui) -> impl IntoView {
     let _ = ui;
-    let runs = RwSignal::new(Vec::<Run>::new());
+    let runs = RwSignal::new(Vec::<PastRun>::new());
     let progress = RwSignal::new(None::<(usize, usize, String)>);
     let rounds = RwSignal::new(7usize);
     let shown = RwSignal::new(Vec::<usize>::new());
@@ -84,7 +84,7 @@ pub fn ComparePanel(ui: Ui) -> impl IntoView {
             .await;
             runs.update(|r| {
                 let number = r.last().map_or(1, |l| l.number + 1);
-                r.push(Run {
+                r.push(PastRun {
                     number,
                     label: format!("run {number}"),
                     result,
@@ -139,7 +139,7 @@ pub fn ComparePanel(ui: Ui) -> impl IntoView {
                 }}
             </div>
             {move || {
-                let picked: Vec<Run> = runs.with(|r| {
+                let picked: Vec<PastRun> = runs.with(|r| {
                     shown.with(|s| r.iter().filter(|x| s.contains(&x.number)).cloned().collect())
                 });
                 if picked.is_empty() {
@@ -168,11 +168,11 @@ struct Bar {
     key: String,
     label: String,
     class: &'static str,
-    s: Summary,
+    s: Spread,
 }
 
 #[component]
-fn RunView(run: Run) -> impl IntoView {
+fn RunView(run: PastRun) -> impl IntoView {
     let c = &run.result;
     let mut bars = Vec::new();
     if let Some(b) = c.baseline(CallShape::Nested) {
