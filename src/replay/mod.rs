@@ -20,7 +20,7 @@ use crate::inspect::Inspection;
 use crate::pipeline::{attach_subscribers, run_range, PipelineConfig};
 
 /// Operations run per live slice; small enough that a slice never blocks the page for long.
-pub const SLICE: usize = 64;
+pub const DEFAULT_SLICE: usize = 64;
 
 pub struct Replay {
     pool: LocalPool,
@@ -28,6 +28,7 @@ pub struct Replay {
     config: PipelineConfig,
     /// Operations started so far.
     next_op: usize,
+    slice: usize,
     cursor: usize,
     failed_ops: usize,
     _subscriptions: Vec<Subscription>,
@@ -48,6 +49,7 @@ impl Replay {
             bus,
             config,
             next_op: 0,
+            slice: DEFAULT_SLICE,
             cursor: 0,
             failed_ops: 0,
             _subscriptions: subs,
@@ -94,7 +96,7 @@ impl Replay {
             return 0;
         }
         let before = self.recorded();
-        let end = (self.next_op + SLICE).min(self.config.operations);
+        let end = (self.next_op + self.slice).min(self.config.operations);
         let range = self.next_op..end;
         self.next_op = end;
         let bus = self.bus.clone();
