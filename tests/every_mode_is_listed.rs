@@ -4,18 +4,12 @@
 //! file. Native only: it runs the `lineage` binary.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::process::Command;
+mod common;
 
+use common::lineage;
 use lineage::core::EmitMode;
 use lineage::inspect::shortcuts::{key_of_mode, mode_keys_help, mode_of_key};
 use lineage::measure::report::ModeColumns;
-
-fn lineage(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lineage"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn the_command_line_lists_and_accepts_every_mode() {

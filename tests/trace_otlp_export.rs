@@ -7,8 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{bus, one_call, run};
-use futures::future::join_all;
+use common::{concurrent_run, lineage};
 use lineage::core::{EmitMode, Event, Phase};
 use lineage::inspect::{Inspection, Status};
 use lineage::trace::{self, ExportFormat, Format};
@@ -27,26 +26,7 @@ const OTLP_SAMPLE: &str = concat!(
 
 /// Concurrent nested calls, a third of them failing, one left unfinished, and a point event.
 fn live_run(mode: EmitMode) -> Vec<Event> {
-    let (mut pool, bus) = bus();
-    bus.set_mode(mode);
-    let b = bus.clone();
-    run(&mut pool, async move {
-        let calls = (0..6).map(|i| {
-            let b = b.clone();
-            async move {
-                let call = lineage::pipeline::Call::new("update_gpa");
-                let body = common::Body {
-                    fail: i % 3 == 0,
-                    yields: 2,
-                };
-                let _ = lineage::pipeline::aexecute(Some(&b), &call, &body).await;
-            }
-        });
-        join_all(calls).await;
-        one_call(b.clone(), false).await.unwrap();
-        b.flush().await;
-    });
-    let mut events = bus.events();
+    let mut events = concurrent_run(mode);
     // A progress point under the first operation, and a start that never ends.
     let first = events[0].clone();
     let mut point = Event::child_of(&first, "progress", Phase::Progress);
@@ -264,10 +244,7 @@ fn an_otlp_trace_keeps_its_trace_and_span_ids_and_attributes_through_lineage() {
 
 #[test]
 fn convert_to_otlp_writes_what_the_importer_reads() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lineage"))
-        .args(["convert", ORIGINAL_DUMP, "--to", "otlp"])
-        .output()
-        .unwrap();
+    let out = lineage(&["convert", ORIGINAL_DUMP, "--to", "otlp"]);
     assert!(
         out.status.success(),
         "{}",

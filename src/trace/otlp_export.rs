@@ -322,28 +322,25 @@ fn any_value(v: &Value) -> Value {
 /// The trace id: the one an OTLP import kept, else the lineage id (never all zeros, which
 /// OTLP reserves for "no trace").
 fn trace_id_of(e: &Event) -> [u8; 16] {
-    if let Some(id) = otel_id::<16>(e, "trace_id") {
-        return id;
-    }
-    let lineage = e.lineage_id.as_u128();
-    let id = if lineage == 0 { !0 } else { lineage };
+    let kept = otel_hex(e, "trace_id", 32).and_then(|s| u128::from_str_radix(s, 16).ok());
+    let id = match kept.unwrap_or(e.lineage_id.as_u128()) {
+        0 => !0,
+        id => id,
+    };
     id.to_be_bytes()
 }
 
-/// A hex id the OTLP importer kept in `payload.extra["otel"][key]`.
-fn otel_id<const N: usize>(e: &Event, key: &str) -> Option<[u8; N]> {
+/// The span id an OTLP import kept, if it is one (not zero).
+fn kept_span_id(e: &Event) -> Option<[u8; 8]> {
+    let s = otel_hex(e, "span_id", 16)?;
+    let id = u64::from_str_radix(s, 16).ok()?;
+    (id != 0).then(|| id.to_be_bytes())
+}
+
+/// A hex id of `digits` digits the OTLP importer kept in `payload.extra["otel"][key]`.
+fn otel_hex<'a>(e: &'a Event, key: &str, digits: usize) -> Option<&'a str> {
     let s = e.payload.extra.get("otel")?.get(key)?.as_str()?;
-    let b = s.as_bytes();
-    if b.len() != 2 * N {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, pair) in b.chunks_exact(2).enumerate() {
-        let hi = (pair[0] as char).to_digit(16)?;
-        let lo = (pair[1] as char).to_digit(16)?;
-        out[i] = (hi * 16 + lo) as u8;
-    }
-    (out != [0; N]).then_some(out)
+    (s.len() == digits && s.bytes().all(|b| b.is_ascii_hexdigit())).then_some(s)
 }
 
 /// A uuid folded to 64 bits: both halves count, so ids that share one half (derived ids of
@@ -364,7 +361,7 @@ impl SpanIds {
     /// re-mixed (splitmix64) until it is unique in the trace and not zero.
     fn assign(&mut self, trace: [u8; 16], e: &Event) -> [u8; 8] {
         let used = self.used.entry(Uuid::from_bytes(trace)).or_default();
-        let mut id = otel_id::<8>(e, "span_id").unwrap_or_else(|| fold(e.id));
+        let mut id = kept_span_id(e).unwrap_or_else(|| fold(e.id));
         while id == [0; 8] || used.contains(&id) {
             id = splitmix64(u64::from_be_bytes(id)).to_be_bytes();
         }
