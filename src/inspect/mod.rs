@@ -12,11 +12,13 @@
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
+//! - [`navigate`]: where an arrow key goes in the tree ([`navigate::step`]).
 //! - [`shortcuts`]: the keys that pick an emit mode, from [`EmitMode::ALL`](crate::core::EmitMode::ALL).
 
 pub mod filter;
 pub mod ids;
 pub mod lints;
+pub mod navigate;
 pub mod shortcuts;
 pub mod spans;
 pub mod summary;
