@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use lineage::core::MonotonicClock;
+use lineage::core::{EmitMode, MonotonicClock};
 use lineage::measure::peers::{TracingPeer, TracingSubject};
 use lineage::measure::report::BenchReport;
 use lineage::measure::{MeasureConfig, Plan, Session, Subject};
@@ -50,7 +50,7 @@ fn the_json_report_has_every_headline_key_with_finite_figures() {
     let report = tiny_report();
     assert_eq!(number(&report, "events_per_op"), 6.0);
     assert!(number(&report, "baseline_ns_per_op") > 0.0);
-    for mode in ["awaited", "fire_and_forget", "disabled", "lazy"] {
+    for mode in EmitMode::ALL.map(EmitMode::as_str) {
         for figure in ["ns_per_op", "ns_per_event", "overhead_ns_per_event"] {
             let x = number(&report, &format!("{mode}.{figure}"));
             assert!(x.is_finite(), "{mode}.{figure} = {x}");

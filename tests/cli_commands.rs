@@ -2,11 +2,11 @@
 //! runs the `lineage` binary).
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::collections::BTreeMap;
-use std::process::Command;
+mod common;
 
+use common::{lineage, operations};
 use lineage::core::Event;
-use lineage::inspect::{Inspection, LintKind, Status};
+use lineage::inspect::LintKind;
 use lineage::trace;
 use serde_json::Value;
 
@@ -19,29 +19,6 @@ fn fixture() -> Vec<Event> {
     trace::import(&std::fs::read(FIXTURE).unwrap(), None)
         .unwrap()
         .events
-}
-
-/// Each operation as (end id, status, parent's start id), keyed by start id.
-type Operations = BTreeMap<uuid::Uuid, (Option<uuid::Uuid>, Status, Option<uuid::Uuid>)>;
-
-fn operations(events: Vec<Event>) -> Operations {
-    let ins = Inspection::new(events, &[]);
-    let t = &ins.trace;
-    ins.spans
-        .spans
-        .iter()
-        .map(|s| {
-            let parent = s.parent.map(|p| t.id(ins.spans.spans[p].start));
-            (t.id(s.start), (s.end.map(|e| t.id(e)), s.status, parent))
-        })
-        .collect()
-}
-
-fn lineage(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lineage"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

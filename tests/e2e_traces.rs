@@ -61,24 +61,29 @@ async fn the_python_originals_dump_opens_and_a_malformed_file_leaves_it_open() {
     assert!(err.contains("unchanged"), "{err}");
     assert_eq!(wait_text(&c, "#event-count", |_| true).await, "49");
 
-    // Export to Chrome JSON: the download reads back with every operation.
-    click(&c, "#export-chrome").await;
-    let file = downloads.join("lineage-trace.json");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !file.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "no download at {}",
-            file.display()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    // Export to Chrome JSON and to OTLP JSON: each download reads back with every operation.
+    for (button, name) in [
+        ("#export-chrome", "lineage-trace.json"),
+        ("#export-otlp", "lineage-trace.otlp.json"),
+    ] {
+        click(&c, button).await;
+        let file = downloads.join(name);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !file.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "no download at {}",
+                file.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let back = lineage::trace::import(&std::fs::read(&file).unwrap(), None).unwrap();
+        let ins = back.inspect();
+        assert_eq!(ins.summary.operations, 2, "{name}");
+        assert_eq!(ins.summary.completed, 1, "{name}");
+        assert_eq!(ins.summary.unfinished, 1, "{name}");
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let back = lineage::trace::import(&std::fs::read(&file).unwrap(), None).unwrap();
-    let ins = back.inspect();
-    assert_eq!(ins.summary.operations, 2);
-    assert_eq!(ins.summary.completed, 1);
-    assert_eq!(ins.summary.unfinished, 1);
 
     // The file still works in the tree: a click shows the detail.
     c.find(Locator::Css(".row"))

@@ -230,3 +230,41 @@ fn spec_and_config_survive_a_json_round_trip() {
     assert_eq!(config.rounds, 3);
     assert_eq!(config.bench.drain_every, 1_024);
 }
+
+#[test]
+fn both_call_shapes_share_the_root_level_but_for_parameter_count_and_event_total() {
+    let root_payloads = |shape: CallShape| {
+        let mut pool = LocalPool::new();
+        let bus = bus(&pool, EmitMode::Awaited);
+        let on_bus = Some(&bus);
+        drive(
+            &mut pool,
+            run_range_with(&on_bus, &PipelineConfig::default(), 0..1, shape),
+        );
+        drive(&mut pool, bus.flush());
+        let events = bus.events();
+        let root = |phase| {
+            let e = events
+                .iter()
+                .find(|e| e.parent_id.is_none() && e.phase == phase)
+                .unwrap();
+            serde_json::to_value(&e.payload).unwrap()
+        };
+        (root(Phase::Started), root(Phase::Completed))
+    };
+    let (nested_start, nested_end) = root_payloads(CallShape::Nested);
+    let (real_start, real_end) = root_payloads(CallShape::RealAexecute);
+    assert_eq!(nested_start["process_name"], "function_execution");
+    assert_eq!(nested_start["extra"]["input_parameter_count"], 1);
+    assert_eq!(real_start["extra"]["input_parameter_count"], 2);
+    let mut start = real_start.clone();
+    start["extra"]["input_parameter_count"] = 1.into();
+    assert_eq!(start, nested_start);
+    assert_eq!(real_end["extra"]["total_events_generated"], 28);
+    let mut end = real_end.clone();
+    end["extra"]
+        .as_object_mut()
+        .unwrap()
+        .remove("total_events_generated");
+    assert_eq!(end, nested_end);
+}

@@ -6,7 +6,7 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use lineage::core::EmitMode;
-use lineage::measure::{Comparison, MeasureConfig, Plan, Summary};
+use lineage::measure::{Comparison, MeasureConfig, Plan, Spread};
 
 fn small_config() -> MeasureConfig {
     MeasureConfig {
@@ -26,7 +26,7 @@ fn small_plan() -> Plan {
     }
 }
 
-fn sane(s: &Summary, what: &str) {
+fn sane(s: &Spread, what: &str) {
     for x in [s.median, s.q1, s.q3, s.min, s.max] {
         assert!(x.is_finite() && x > 0.0, "{what}: {s:?}");
     }

@@ -8,37 +8,11 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
 
-use common::{bus, one_call, run};
-use futures::future::join_all;
+use common::concurrent_run;
 use lineage::core::{EmitMode, Event, Phase};
 use lineage::inspect::{Inspection, Status};
 use lineage::trace::{self, chrome, Format, Problem};
 use serde_json::{json, Value};
-
-/// A run with concurrent, interleaved operations (so lanes and flows are needed), failures
-/// and fire-and-forget reordering.
-fn concurrent_run(mode: EmitMode) -> Vec<Event> {
-    let (mut pool, bus) = bus();
-    bus.set_mode(mode);
-    let b = bus.clone();
-    run(&mut pool, async move {
-        let calls = (0..6).map(|i| {
-            let b = b.clone();
-            async move {
-                let call = lineage::pipeline::Call::new("update_gpa");
-                let body = common::Body {
-                    fail: i % 3 == 0,
-                    yields: 2,
-                };
-                let _ = lineage::pipeline::aexecute(Some(&b), &call, &body).await;
-            }
-        });
-        join_all(calls).await;
-        one_call(b.clone(), false).await.unwrap();
-        b.flush().await;
-    });
-    bus.events()
-}
 
 fn trace_events(json: &str) -> Vec<Value> {
     let doc: Value = serde_json::from_str(json).unwrap();

@@ -6,7 +6,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_family = "wasm")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-use std::collections::{BTreeMap, BTreeSet};
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::operations;
 
 use lineage::core::{Event, Phase};
 use lineage::inspect::{Inspection, LintKind, Status};
@@ -19,25 +23,6 @@ fn fixture() -> Vec<Event> {
     let imported = trace::import(FIXTURE.as_bytes(), Some("abstractions-sample.ndjson")).unwrap();
     assert_eq!(imported.format, Some(Format::Original));
     imported.events
-}
-
-/// Each operation as (start id, end id, status, parent's start id), keyed by start id.
-fn operations(
-    events: Vec<Event>,
-) -> BTreeMap<uuid::Uuid, (Option<uuid::Uuid>, Status, Option<uuid::Uuid>)> {
-    let ins = Inspection::new(events, &[]);
-    let evs: Vec<_> = ins.trace.events().collect();
-    ins.spans
-        .spans
-        .iter()
-        .map(|s| {
-            let parent = s.parent.map(|p| evs[ins.spans.spans[p].start].id);
-            (
-                evs[s.start].id,
-                (s.end.map(|e| evs[e].id), s.status, parent),
-            )
-        })
-        .collect()
 }
 
 #[test]

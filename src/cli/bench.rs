@@ -3,7 +3,7 @@
 //! Runs the measurement engine natively and prints what emission costs: per mode and
 //! subscriber set-up against the bare baseline, the per-phase breakdown, `tracing` peers
 //! measured in the same rounds, the 28-event real call, the Python original as a labelled
-//! reference, and the seed's verdict. `--json` prints the same as one JSON document;
+//! reference, and the original's verdict. `--json` prints the same as one JSON document;
 //! `--memory` runs the resident-memory bench instead.
 
 use std::io::Write;
@@ -14,12 +14,14 @@ use clap::Args;
 
 use super::output::{self, Printer};
 
+use super::mode_arg::ModeParser;
 use crate::core::{EmitMode, MonotonicClock};
 use crate::measure::memory::{run_memory, MemoryConfig, MemoryReport};
 use crate::measure::peers::{TracingPeer, TracingSubject};
+use crate::measure::reference::PYTHON_AWAITED_US_PER_OP;
 use crate::measure::report::BenchReport;
 use crate::measure::verdict::human_ns;
-use crate::measure::{Comparison, MeasureConfig, Plan, Row, Session, Subject, Summary};
+use crate::measure::{Comparison, MeasureConfig, Plan, Session, Spread, Subject, SubjectFigures};
 use crate::pipeline::CallShape;
 
 /// Options of `lineage bench`.
@@ -46,9 +48,9 @@ pub struct BenchArgs {
     /// Operations interleaved on the executor at once.
     #[arg(long, default_value_t = 1)]
     pub concurrency: usize,
-    /// Modes to measure with no subscriber, comma-separated (default: all four).
-    #[arg(long, value_delimiter = ',')]
-    pub modes: Vec<String>,
+    /// Modes to measure with no subscriber, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',', value_parser = ModeParser)]
+    pub modes: Vec<EmitMode>,
     /// Leave out the subscriber set-ups, the phase breakdown, the real call or the peers.
     #[arg(long)]
     pub no_subscribers: bool,
@@ -75,16 +77,7 @@ pub fn run(args: BenchArgs) -> ExitCode {
     if args.memory {
         return run_memory_bench(&args, command);
     }
-    let mut modes = Vec::new();
-    for name in &args.modes {
-        match EmitMode::parse(name) {
-            Some(m) => modes.push(m),
-            None => {
-                eprintln!("unknown mode {name:?}: use awaited, fire_and_forget, disabled, lazy");
-                return ExitCode::from(2);
-            }
-        }
-    }
+    let mut modes = args.modes.clone();
     if modes.is_empty() {
         modes = EmitMode::ALL.to_vec();
     }
@@ -302,7 +295,7 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
             "ns/op (IQR)",
             "ns/event",
             "cumulative/op",
-            "seed's guess/ev",
+            "original's guess/ev",
             "Python measured µs/ev"
         );
         for p in &c.phases {
@@ -313,7 +306,7 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
                 with_iqr(&p.ns_per_op),
                 p.ns_per_event.median,
                 p.cumulative_ns_per_op,
-                p.seed_guess,
+                p.original_guess,
                 p.python_us_per_event.as_deref().unwrap_or("—")
             );
         }
@@ -328,12 +321,12 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
     }
     let _ = writeln!(
         w,
-        "  our awaited mode is {:.0}× faster per operation than the original's 134 µs",
-        r.python_reference.awaited_speedup
+        "  our awaited mode is {:.0}× faster per operation than the original's {} µs",
+        r.python_reference.awaited_speedup, PYTHON_AWAITED_US_PER_OP
     );
     let _ = writeln!(
         w,
-        "\nverdict (the seed's rule: optimise only if overhead > 1 ms per operation):"
+        "\nverdict (the original's rule: optimise only if overhead > 1 ms per operation):"
     );
     for v in &r.verdicts {
         let _ = writeln!(w, "  {}", v.sentence);
@@ -354,7 +347,7 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
     out
 }
 
-fn row_line(row: &Row) -> String {
+fn row_line(row: &SubjectFigures) -> String {
     let dash = || "—".to_owned();
     format!(
         "{:<46} {:>24} {:>9.1} {:>14} {:>11} {:>7}",
@@ -371,7 +364,7 @@ fn row_line(row: &Row) -> String {
 }
 
 /// "612.3 (598.1–630.0)".
-fn with_iqr(s: &Summary) -> String {
+fn with_iqr(s: &Spread) -> String {
     let digits = if s.median.abs() < 100.0 { 1 } else { 0 };
     format!(
         "{:.*} ({:.*}–{:.*})",

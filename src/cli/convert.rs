@@ -1,12 +1,13 @@
-//! `lineage convert FILE --to ndjson|chrome [-o OUT]`: reads any supported format, writes
-//! lineage NDJSON or a Chrome trace (for Perfetto). The output is written whole or not at all,
-//! and control characters inside its strings are `\u` escapes (the same data, safe to `cat`).
+//! `lineage convert FILE --to ndjson|chrome|otlp [-o OUT]`: reads any supported format,
+//! writes lineage NDJSON, a Chrome trace (for Perfetto) or OTLP JSON (for OpenTelemetry). The
+//! output is written whole or not at all, and control characters inside its strings are `\u`
+//! escapes (the same data, safe to `cat`).
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::input::import_file;
 use super::input::with_deep_stack;
@@ -15,21 +16,13 @@ use super::replace_file::replace_with;
 use crate::text::{self, JsonEscaper};
 use crate::trace::{self, ExportFormat};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Target {
-    /// lineage NDJSON, lossless.
-    Ndjson,
-    /// Chrome Trace Event Format, for Perfetto and chrome://tracing.
-    Chrome,
-}
-
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
     /// The trace to read (any supported format, detected from its content).
     pub file: PathBuf,
     /// The format to write.
     #[arg(long, value_enum)]
-    pub to: Target,
+    pub to: ExportFormat,
     /// Where to write (default: standard output).
     #[arg(short = 'o', long = "out")]
     pub out: Option<PathBuf>,
@@ -47,11 +40,7 @@ fn run_here(args: ConvertArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let format = match args.to {
-        Target::Ndjson => ExportFormat::Ndjson,
-        Target::Chrome => ExportFormat::Chrome,
-    };
-    let exported = trace::export(format, &imported.events);
+    let exported = trace::export(args.to, &imported.events);
     // Through the escaper, so control characters inside strings are `\u` escapes.
     let write = |out: &mut dyn Write| {
         let mut out = JsonEscaper::new(out);

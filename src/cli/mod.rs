@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 mod convert;
 mod input;
+pub mod mode_arg;
 mod output;
 mod replace_file;
 mod simulate;
@@ -37,7 +38,7 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Summarise a trace file: events, operations and how they ended, orphans, lints.
     Summary(summary::SummaryArgs),
-    /// Convert a trace file to lineage NDJSON or a Chrome trace (Perfetto).
+    /// Convert a trace file to lineage NDJSON, a Chrome trace (Perfetto) or OTLP JSON.
     Convert(convert::ConvertArgs),
     /// Run the simulated pipeline on a bus and write the recorded events as NDJSON.
     Simulate(simulate::SimulateArgs),

@@ -8,6 +8,7 @@ use clap::Args;
 use futures::executor::LocalPool;
 
 use super::input::write_output;
+use super::mode_arg::ModeParser;
 use crate::core::{EmitMode, EventBus, MonotonicClock};
 use crate::pipeline::{attach_subscribers, run_pipeline, PipelineConfig, Subscribers};
 use crate::trace;
@@ -35,8 +36,8 @@ pub struct SimulateArgs {
     /// Yields to the executor per level (lets concurrent operations interleave).
     #[arg(long, default_value_t = 0)]
     pub yields: u32,
-    /// Emit mode: awaited, fire_and_forget, disabled or lazy.
-    #[arg(long, default_value = "awaited", value_parser = parse_mode)]
+    /// Emit mode.
+    #[arg(long, default_value = "awaited", value_parser = ModeParser)]
     pub mode: EmitMode,
     /// Simulated subscribers listening to every event.
     #[arg(long, default_value_t = 0)]
@@ -44,12 +45,6 @@ pub struct SimulateArgs {
     /// Where to write the NDJSON.
     #[arg(long)]
     pub out: PathBuf,
-}
-
-fn parse_mode(s: &str) -> Result<EmitMode, String> {
-    EmitMode::parse(s).ok_or_else(|| {
-        format!("unknown mode {s:?}: use awaited, fire_and_forget, disabled or lazy")
-    })
 }
 
 impl SimulateArgs {

@@ -20,6 +20,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::ids::short;
 use super::spans::{Spans, Status};
 use super::trace::Trace;
 use crate::core::{Event, HandlerFailure, Phase};
@@ -280,32 +281,4 @@ fn lone_end(trace: &Trace, spans: &Spans, e: &Event) -> (LintKind, String, Vec<U
         ),
         vec![e.id, start_id],
     )
-}
-
-/// Eight hex digits that tell an id apart, as the UI and the command line show them: the
-/// first eight of a random (version 4) id, as is usual; the last eight, after "…", of any
-/// other, because importers derive ids from a fixed namespace and an index (every id of a
-/// Chrome trace starts with the same eight digits).
-pub fn short(id: &Uuid) -> String {
-    let hex = id.simple().to_string();
-    if id.get_version_num() == 4 {
-        hex[..8].to_owned()
-    } else {
-        format!("…{}", &hex[24..])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_ids_of_derived_ids_differ_where_the_ids_do() {
-        let random = Uuid::new_v4();
-        assert_eq!(short(&random), random.simple().to_string()[..8]);
-        let a = Uuid::from_u64_pair(0x6368_726f_6d65_0001, 7);
-        let b = Uuid::from_u64_pair(0x6368_726f_6d65_0001, 8);
-        assert_eq!(short(&a), "…00000007");
-        assert_ne!(short(&a), short(&b));
-    }
 }

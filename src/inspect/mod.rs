@@ -6,14 +6,20 @@
 //! - [`trace`]: the events and their id index ([`Trace`]).
 //! - [`spans`]: starts paired with ends into operation nodes, nested into a forest
 //!   ([`Spans`]), including the Python original's sibling-linked end events.
+//! - [`ids`]: ids shortened for people to read ([`ids::short`]).
 //! - [`lints`]: findings that deserve a look ([`Lint`]).
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
+//! - [`navigate`]: where an arrow key goes in the tree ([`navigate::step`]).
+//! - [`shortcuts`]: the keys that pick an emit mode, from [`EmitMode::ALL`](crate::core::EmitMode::ALL).
 
 pub mod filter;
+pub mod ids;
 pub mod lints;
+pub mod navigate;
+pub mod shortcuts;
 pub mod spans;
 pub mod summary;
 pub mod timeline;

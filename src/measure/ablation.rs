@@ -1,6 +1,6 @@
 //! # Where the cost goes: ablation by phase
 //!
-//! The seed splits an event's cost into phases and guesses each ("create 0.1–0.2 ms, context
+//! The original's analysis splits an event's cost into phases and guesses each ("create 0.1–0.2 ms, context
 //! 0.02 ms, queue 0.01 ms, processing 0.013 ms"). Timing a phase inside one event is
 //! impossible (a phase lasts nanoseconds, a browser tick is 5–100 µs), so each phase is
 //! measured by *ablation*: the same pipeline runs with instrumentation switched on one phase
@@ -77,8 +77,8 @@ impl Stage {
         }
     }
 
-    /// The seed's guess for this phase, per event, in its own words.
-    pub const fn seed_guess(self) -> &'static str {
+    /// The original's analysis's guess for this phase, per event, in its own words.
+    pub const fn original_guess(self) -> &'static str {
         match self {
             Stage::Create => "0.1–0.2 ms",
             Stage::Context => "0.02 ms",
@@ -88,7 +88,7 @@ impl Stage {
         }
     }
 
-    /// The Python original's measured cost of this phase per event, in µs (ANCHORS.md), where
+    /// The Python original's measured cost of this phase per event, in µs (`docs/reference.md`), where
     /// it was measured.
     pub const fn python_us_per_event(self) -> Option<&'static str> {
         match self {

@@ -1,23 +1,23 @@
 //! # The result of a session
 //!
 //! [`Comparison`] is plain serde data: the native bench prints it, the browser UI charts it.
-//! Each [`Row`] is one subject with its figures per operation and per event; each figure is a
-//! [`Summary`] over rounds. Overheads and ratios are taken per round against the baseline of
+//! Each [`SubjectFigures`] is one subject with its figures per operation and per event; each figure is a
+//! [`Spread`] over rounds. Overheads and ratios are taken per round against the baseline of
 //! the same round and the same call shape, then summarised, so drift between rounds cancels.
-//! [`PhaseStep`]s read the ablation rows off as the seed's per-phase table.
+//! [`PhaseStep`]s read the ablation rows off as the original's analysis's per-phase table.
 
 use serde::{Deserialize, Serialize};
 
 use super::ablation::Stage;
 use super::session::MeasureConfig;
+use super::spread::Spread;
 use super::subject::{Group, Subject};
-use super::summary::Summary;
 use crate::core::EmitMode;
 use crate::pipeline::{CallShape, Subscribers};
 
 /// One subject's figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Row {
+pub struct SubjectFigures {
     pub key: String,
     pub label: String,
     pub group: Group,
@@ -36,16 +36,16 @@ pub struct Row {
     /// Events the bus actually recorded per operation, for rows whose bus processes events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_events_per_op: Option<f64>,
-    pub ns_per_op: Summary,
-    pub ns_per_event: Summary,
+    pub ns_per_op: Spread,
+    pub ns_per_event: Spread,
     /// Per round, this row minus the baseline of the same round, per operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overhead_ns_per_op: Option<Summary>,
+    pub overhead_ns_per_op: Option<Spread>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overhead_ns_per_event: Option<Summary>,
+    pub overhead_ns_per_event: Option<Spread>,
     /// Per round, this row divided by the baseline of the same round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ratio_to_baseline: Option<Summary>,
+    pub ratio_to_baseline: Option<Spread>,
 }
 
 /// One phase of the ablation: what the stage adds to the one before.
@@ -57,9 +57,9 @@ pub struct PhaseStep {
     pub cumulative_ns_per_op: f64,
     /// The median of per-round differences to the previous stage (to the baseline for the
     /// first): this phase's own cost.
-    pub ns_per_op: Summary,
-    pub ns_per_event: Summary,
-    pub seed_guess: String,
+    pub ns_per_op: Spread,
+    pub ns_per_event: Spread,
+    pub original_guess: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub python_us_per_event: Option<String>,
 }
@@ -73,7 +73,7 @@ pub struct Comparison {
     pub batch_target_ns: u64,
     pub rounds: usize,
     pub config: MeasureConfig,
-    pub rows: Vec<Row>,
+    pub rows: Vec<SubjectFigures>,
     /// The per-phase breakdown of the nested shape (empty if its stages were not measured).
     pub phases: Vec<PhaseStep>,
 }
@@ -92,7 +92,7 @@ impl Comparison {
                 .iter()
                 .position(|s| s.group() == Group::Baseline && s.shape() == shape)
         };
-        let rows: Vec<Row> = subjects
+        let rows: Vec<SubjectFigures> = subjects
             .iter()
             .enumerate()
             .map(|(i, s)| {
@@ -101,11 +101,11 @@ impl Comparison {
                     .events_per_operation(&config.bench.pipeline)
                     .max(1);
                 let per_event = 1.0 / events as f64;
-                let ns_per_op = Summary::of(&samples[i]);
+                let ns_per_op = Spread::of(&samples[i]);
                 let base = baseline_of(s.shape()).filter(|&b| b != i);
                 let overhead = base.map(|b| paired(&samples[i], &samples[b], |x, y| x - y));
                 let ratio = base.map(|b| paired(&samples[i], &samples[b], |x, y| x / y));
-                Row {
+                SubjectFigures {
                     key: s.key(),
                     label: s.label(),
                     group: s.group(),
@@ -139,19 +139,19 @@ impl Comparison {
     }
 
     /// The row with this key.
-    pub fn row(&self, key: &str) -> Option<&Row> {
+    pub fn row(&self, key: &str) -> Option<&SubjectFigures> {
         self.rows.iter().find(|r| r.key == key)
     }
 
     /// The baseline row of a shape.
-    pub fn baseline(&self, shape: CallShape) -> Option<&Row> {
+    pub fn baseline(&self, shape: CallShape) -> Option<&SubjectFigures> {
         self.rows
             .iter()
             .find(|r| r.group == Group::Baseline && r.shape == shape)
     }
 
     /// The row of a mode with no subscribers, in a shape.
-    pub fn mode_row(&self, shape: CallShape, mode: EmitMode) -> Option<&Row> {
+    pub fn mode_row(&self, shape: CallShape, mode: EmitMode) -> Option<&SubjectFigures> {
         self.rows.iter().find(|r| {
             r.shape == shape && r.mode == Some(mode) && r.subscribers.is_some_and(|s| s.count == 0)
         })
@@ -159,9 +159,9 @@ impl Comparison {
 }
 
 /// Summarises `f(a[r], b[r])` over the rounds both have.
-fn paired(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> Summary {
+fn paired(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> Spread {
     let values: Vec<f64> = a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
-    Summary::of(&values)
+    Spread::of(&values)
 }
 
 /// The nested shape's ablation, stage by stage, if every stage was measured.
@@ -217,7 +217,7 @@ fn phase_steps(
                 cumulative_ns_per_op: cumulative.median,
                 ns_per_op: step,
                 ns_per_event: step.scaled(per_event),
-                seed_guess: stage.seed_guess().to_owned(),
+                original_guess: stage.original_guess().to_owned(),
                 python_us_per_event: stage.python_us_per_event().map(str::to_owned),
             }
         })

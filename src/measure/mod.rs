@@ -1,6 +1,6 @@
 //! # Measurement: what emission costs, where it goes, which mode to use
 //!
-//! The seed guessed 3–6 ms of event overhead per operation and never measured it. This module
+//! The Python original's analysis guessed 3–6 ms of event overhead per operation and never measured it. This module
 //! measures, the same way natively and in the browser:
 //!
 //! - [`timer`]: batches long enough for the clock's tick (browsers coarsen
@@ -10,11 +10,11 @@
 //! - [`ablation`]: the per-phase breakdown (creation, context, queue put, processing,
 //!   handlers) by switching instrumentation on one phase at a time.
 //! - [`session`]: interleaved rounds (A B C D A B C D ...) with the baseline in every round.
-//! - [`summary`]: median, quartiles and extremes of every figure.
+//! - [`spread`]: median, quartiles and extremes of every figure ([`Spread`]).
 //! - [`comparison`]: the result as plain data, for the table and the charts.
 //! - [`plan`]: the standard line-up of subjects.
-//! - [`verdict`]: the seed's own rule (optimise only above 1 ms per operation) and the goals.
-//! - [`reference`]: the Python original's figures, measured elsewhere (ANCHORS.md).
+//! - [`verdict`]: the original's own rule (optimise only above 1 ms per operation) and the goals.
+//! - [`reference`]: the Python original's figures, measured elsewhere (`docs/reference.md`).
 //! - `peers` (native): the same nesting under `tracing` spans.
 //! - `memory` (native): resident memory over millions of events with a capped history.
 //! - `web` (wasm32): the browser entry point, `performance.now()` and yielding between steps.
@@ -26,8 +26,8 @@ pub mod plan;
 pub mod reference;
 pub mod report;
 pub mod session;
+pub mod spread;
 pub mod subject;
-pub mod summary;
 pub mod timer;
 pub mod verdict;
 
@@ -39,8 +39,8 @@ pub mod peers;
 pub mod web;
 
 pub use ablation::Stage;
-pub use comparison::{Comparison, PhaseStep, Row};
+pub use comparison::{Comparison, PhaseStep, SubjectFigures};
 pub use plan::Plan;
 pub use session::{MeasureConfig, Progress, Session};
+pub use spread::Spread;
 pub use subject::{Group, Subject, SubjectSpec, Workbench};
-pub use summary::Summary;

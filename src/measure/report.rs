@@ -3,14 +3,14 @@
 //! What `lineage bench --json` prints: the headline figures flat, under stable keys a script
 //! can read (`events_per_op`, `baseline_ns_per_op`, `awaited.ns_per_op`,
 //! `peers.tracing_registry.ns_per_op`, ...), followed by every row in full, the phase
-//! breakdown, the seed's verdicts, the goals and the Python reference. Medians are the
+//! breakdown, the original's verdicts, the goals and the Python reference. Medians are the
 //! headline; each headline also carries its spread.
 
 use serde::Serialize;
 
-use super::comparison::{Comparison, PhaseStep, Row};
+use super::comparison::{Comparison, PhaseStep, SubjectFigures};
 use super::reference::{Reference, PYTHON, PYTHON_AWAITED_US_PER_OP, PYTHON_REAL_AEXECUTE_MS};
-use super::summary::Summary;
+use super::spread::Spread;
 use super::verdict::{goals, verdicts, Goal, Verdict};
 use crate::core::EmitMode;
 use crate::pipeline::CallShape;
@@ -23,12 +23,12 @@ pub struct ModeFigures {
     pub overhead_ns_per_op: f64,
     pub overhead_ns_per_event: f64,
     pub ratio_to_baseline: f64,
-    pub spread_ns_per_op: Summary,
-    pub spread_overhead_ns_per_event: Summary,
+    pub spread_ns_per_op: Spread,
+    pub spread_overhead_ns_per_event: Spread,
 }
 
 impl ModeFigures {
-    fn of(row: &Row) -> ModeFigures {
+    fn of(row: &SubjectFigures) -> ModeFigures {
         let overhead = row.overhead_ns_per_op.unwrap_or_default();
         let overhead_event = row.overhead_ns_per_event.unwrap_or_default();
         ModeFigures {
@@ -43,6 +43,32 @@ impl ModeFigures {
     }
 }
 
+/// The headline figures of every mode, in [`EmitMode::ALL`] order; serialised as an object
+/// keyed by the modes' names, so adding a mode adds its key without a new field here.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModeColumns(pub [(EmitMode, Option<ModeFigures>); EmitMode::ALL.len()]);
+
+impl ModeColumns {
+    /// The figures of `mode`, if this run measured it.
+    pub fn get(&self, mode: EmitMode) -> Option<&ModeFigures> {
+        self.0
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .and_then(|(_, f)| f.as_ref())
+    }
+}
+
+impl Serialize for ModeColumns {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (mode, figures) in &self.0 {
+            map.serialize_entry(mode.as_str(), figures)?;
+        }
+        map.end()
+    }
+}
+
 /// A peer's headline figures.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PeerFigures {
@@ -50,7 +76,7 @@ pub struct PeerFigures {
     pub ns_per_event: f64,
     /// Our awaited mode (0 subscribers) divided by this peer, per operation.
     pub awaited_ratio: f64,
-    pub spread_ns_per_op: Summary,
+    pub spread_ns_per_op: Spread,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -90,17 +116,17 @@ pub struct BenchReport {
     pub history_capacity: usize,
     pub events_per_op: usize,
     pub baseline_ns_per_op: f64,
-    pub awaited: Option<ModeFigures>,
-    pub fire_and_forget: Option<ModeFigures>,
-    pub disabled: Option<ModeFigures>,
-    pub lazy: Option<ModeFigures>,
+    /// One entry per [`EmitMode::ALL`], under the mode's name (`awaited`, `lazy`, ...), at
+    /// the top level of the JSON; `null` for a mode this run did not measure.
+    #[serde(flatten)]
+    pub modes: ModeColumns,
     pub peers: Peers,
     pub real_aexecute: Option<RealAexecute>,
     pub phases: Vec<PhaseStep>,
     pub verdicts: Vec<Verdict>,
     pub goals: Vec<Goal>,
     pub python_reference: PythonReference,
-    pub rows: Vec<Row>,
+    pub rows: Vec<SubjectFigures>,
 }
 
 impl BenchReport {
@@ -135,10 +161,7 @@ impl BenchReport {
             history_capacity: c.config.bench.history_capacity,
             events_per_op: nested.events_per_operation(&c.config.bench.pipeline),
             baseline_ns_per_op: c.baseline(nested).map_or(f64::NAN, |b| b.ns_per_op.median),
-            awaited: mode(EmitMode::Awaited),
-            fire_and_forget: mode(EmitMode::FireAndForget),
-            disabled: mode(EmitMode::Disabled),
-            lazy: mode(EmitMode::Lazy),
+            modes: ModeColumns(EmitMode::ALL.map(|m| (m, mode(m)))),
             peers: Peers {
                 tracing_registry: peer("peer.tracing_registry"),
                 tracing_none: peer("peer.tracing_none"),
@@ -148,7 +171,7 @@ impl BenchReport {
             verdicts: verdicts(c),
             goals: goals(c),
             python_reference: PythonReference {
-                note: "measured elsewhere on the same machine class (shared/ANCHORS.md), not in this run",
+                note: "measured elsewhere on the same machine class (docs/reference.md), not in this run",
                 figures: PYTHON.to_vec(),
                 awaited_speedup: awaited.map_or(f64::NAN, |a| {
                     PYTHON_AWAITED_US_PER_OP * 1_000.0 / a.ns_per_op.median

@@ -1,6 +1,6 @@
-//! # Verdicts: the seed's rule and the goals
+//! # Verdicts: the original's rule and the goals
 //!
-//! The seed's rule, in its own words: "Only optimize if >1ms overhead confirmed". A
+//! The rule of the original's analysis (`docs/reference.md`), in its own words: "Only optimize if >1ms overhead confirmed". A
 //! [`Verdict`] applies it to each mode's measured overhead per operation. A [`Goal`] checks
 //! one of the targets set for this port; goals are benchmark figures, reported, never
 //! asserted in tests.
@@ -8,17 +8,17 @@
 use serde::{Deserialize, Serialize};
 
 use super::comparison::Comparison;
-use super::reference::{PYTHON_AWAITED_US_PER_OP, SEED_THRESHOLD_NS_PER_OP};
+use super::reference::{ORIGINAL_THRESHOLD_NS_PER_OP, PYTHON_AWAITED_US_PER_OP};
 use crate::core::EmitMode;
 use crate::pipeline::CallShape;
 
-/// The seed's rule applied to one row.
+/// The original's rule applied to one row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     pub key: String,
     pub overhead_ns_per_op: f64,
     pub threshold_ns_per_op: f64,
-    /// True when the overhead passes the seed's 1 ms threshold.
+    /// True when the overhead passes the original's 1 ms threshold.
     pub optimise: bool,
     pub sentence: String,
 }
@@ -33,7 +33,7 @@ pub struct Goal {
     pub holds: Option<bool>,
 }
 
-/// The seed's rule for every mode with no subscriber, and for the 28-event real call.
+/// The original's rule for every mode with no subscriber, and for the 28-event real call.
 pub fn verdicts(c: &Comparison) -> Vec<Verdict> {
     let mut rows: Vec<_> = EmitMode::ALL
         .iter()
@@ -43,20 +43,20 @@ pub fn verdicts(c: &Comparison) -> Vec<Verdict> {
     rows.into_iter()
         .filter_map(|row| {
             let overhead = row.overhead_ns_per_op?.median;
-            let optimise = overhead > SEED_THRESHOLD_NS_PER_OP;
+            let optimise = overhead > ORIGINAL_THRESHOLD_NS_PER_OP;
             let sentence = format!(
-                "{}: {} per operation ({} events) is {} the seed's 1 ms threshold ({:.0}× under it): {}.",
+                "{}: {} per operation ({} events) is {} the original's 1 ms threshold ({:.0}× under it): {}.",
                 row.key,
                 human_ns(overhead),
                 row.events_per_op,
                 if optimise { "above" } else { "below" },
-                SEED_THRESHOLD_NS_PER_OP / overhead.max(1e-3),
+                ORIGINAL_THRESHOLD_NS_PER_OP / overhead.max(1e-3),
                 if optimise { "optimise" } else { "do not optimise; keep the observability" },
             );
             Some(Verdict {
                 key: row.key.clone(),
                 overhead_ns_per_op: overhead,
-                threshold_ns_per_op: SEED_THRESHOLD_NS_PER_OP,
+                threshold_ns_per_op: ORIGINAL_THRESHOLD_NS_PER_OP,
                 optimise,
                 sentence,
             })

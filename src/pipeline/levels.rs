@@ -64,24 +64,6 @@ pub async fn aexecute<W: LevelWork>(
     aexecute_with(&bus, call, work).await
 }
 
-/// The middle level: input preparation.
-pub async fn execute_with_partial<W: LevelWork>(
-    bus: Option<&EventBus>,
-    call: &Call,
-    work: &W,
-) -> Result<Uuid, SimulatedFailure> {
-    execute_with_partial_with(&bus, call, work).await
-}
-
-/// The innermost level: the transactional execution that runs the function body.
-pub async fn execute_transactional<W: LevelWork>(
-    bus: Option<&EventBus>,
-    call: &Call,
-    work: &W,
-) -> Result<Uuid, SimulatedFailure> {
-    execute_transactional_with(&bus, call, work).await
-}
-
 /// [`aexecute`] under any [`Wrap`]: the measurement runs the identical nesting bare, on the
 /// bus, partially instrumented or under a peer.
 pub async fn aexecute_with<I: Wrap, W: LevelWork>(
@@ -89,28 +71,7 @@ pub async fn aexecute_with<I: Wrap, W: LevelWork>(
     call: &Call,
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
-    let f = call.function_name;
-    let input = call.input_entity;
-    let level = Level {
-        start_kind: START_KIND,
-        end_kind: END_KIND,
-        process: "function_execution",
-        function: f,
-        start: move || {
-            Payload::process("function_execution")
-                .function(f)
-                .inputs(input)
-                .with("input_parameter_count", 1)
-                .with("is_async", true)
-                .with("execution_pattern", "determining")
-        },
-        end: move |out: &Uuid| {
-            Payload::process("function_execution")
-                .function(f)
-                .outputs(*out)
-                .with("execution_successful", true)
-        },
-    };
+    let level = function_execution_level(call, 1, None);
     wrap.wrap(level, async {
         work.at_level(0).await;
         execute_with_partial_with(wrap, call, work).await
@@ -118,7 +79,7 @@ pub async fn aexecute_with<I: Wrap, W: LevelWork>(
     .await
 }
 
-/// [`execute_with_partial`] under any [`Wrap`].
+/// The middle level, input preparation, under any [`Wrap`].
 pub async fn execute_with_partial_with<I: Wrap, W: LevelWork>(
     wrap: &I,
     call: &Call,
@@ -132,7 +93,8 @@ pub async fn execute_with_partial_with<I: Wrap, W: LevelWork>(
     .await
 }
 
-/// [`execute_transactional`] under any [`Wrap`].
+/// The innermost level, the transactional execution that runs the function body, under any
+/// [`Wrap`].
 pub async fn execute_transactional_with<I: Wrap, W: LevelWork>(
     wrap: &I,
     call: &Call,
@@ -161,6 +123,42 @@ impl EntityIds for Payload {
     fn outputs(mut self, id: Uuid) -> Payload {
         self.output_entity_ids.push(id);
         self
+    }
+}
+
+/// The root level, `aexecute` itself (`FunctionExecutionEvent` / `FunctionExecutedEvent`),
+/// shared by the three-level call and the 28-event real call: they differ only in how many
+/// parameters the call takes and in the real call's end reporting how many events it made.
+pub(crate) fn function_execution_level(
+    call: &Call,
+    input_parameter_count: u32,
+    total_events_generated: Option<u64>,
+) -> Level<impl FnOnce() -> Payload, impl FnOnce(&Uuid) -> Payload> {
+    let f = call.function_name;
+    let input = call.input_entity;
+    Level {
+        start_kind: START_KIND,
+        end_kind: END_KIND,
+        process: "function_execution",
+        function: f,
+        start: move || {
+            Payload::process("function_execution")
+                .function(f)
+                .inputs(input)
+                .with("input_parameter_count", input_parameter_count)
+                .with("is_async", true)
+                .with("execution_pattern", "determining")
+        },
+        end: move |out: &Uuid| {
+            let p = Payload::process("function_execution")
+                .function(f)
+                .outputs(*out)
+                .with("execution_successful", true);
+            match total_events_generated {
+                Some(n) => p.with("total_events_generated", n),
+                None => p,
+            }
+        },
     }
 }
 

@@ -24,13 +24,13 @@
 //!
 //! This profile replays that shape, with payloads carrying a few of each class's fields, so
 //! the benchmark can say what emission costs a call of the size the original measured at
-//! 8.38 ms with events and 5.49 ms without (ANCHORS.md).
+//! 8.38 ms with events and 5.49 ms without (`docs/reference.md`).
 
 use uuid::Uuid;
 
 use super::levels::{
-    input_preparation_level, transactional_execution_level, Call, EntityIds, LevelWork,
-    SimulatedFailure, END_KIND, START_KIND,
+    function_execution_level, input_preparation_level, transactional_execution_level, Call,
+    LevelWork, SimulatedFailure, END_KIND, START_KIND,
 };
 use super::wrap::{Level, Wrap};
 use crate::core::Payload;
@@ -85,28 +85,7 @@ pub async fn real_aexecute_with<I: Wrap, W: LevelWork>(
     work: &W,
 ) -> Result<Uuid, SimulatedFailure> {
     let f = call.function_name;
-    let input = call.input_entity;
-    let root = Level {
-        start_kind: START_KIND,
-        end_kind: END_KIND,
-        process: "function_execution",
-        function: f,
-        start: move || {
-            Payload::process("function_execution")
-                .function(f)
-                .inputs(input)
-                .with("input_parameter_count", 2)
-                .with("is_async", true)
-                .with("execution_pattern", "determining")
-        },
-        end: move |out: &Uuid| {
-            Payload::process("function_execution")
-                .function(f)
-                .outputs(*out)
-                .with("execution_successful", true)
-                .with("total_events_generated", REAL_AEXECUTE_EVENTS as u64)
-        },
-    };
+    let root = function_execution_level(call, 2, Some(REAL_AEXECUTE_EVENTS as u64));
     wrap.wrap(root, async {
         work.at_level(0).await;
         let detect = step("strategy_detection", f, ("detection_method", "signature"));

@@ -1,8 +1,8 @@
 //! # Scales for the cost charts
 //!
 //! Costs span orders of magnitude: a bare nested call costs nanoseconds, lineage's events
-//! tens to hundreds of nanoseconds, the Python original 134 µs per operation and the seed's
-//! guesses milliseconds. One chart showing all of them needs a logarithmic axis;
+//! tens to hundreds of nanoseconds, the Python original 134 µs per operation and its
+//! analysis's guesses milliseconds. One chart showing all of them needs a logarithmic axis;
 //! [`LogScale`] maps values to fractions of the width and gives decade ticks.
 
 use crate::inspect::timeline::format_ns;

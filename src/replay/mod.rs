@@ -15,7 +15,7 @@ use std::rc::Rc;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 
-use crate::core::{Clock, EmitMode, Event, EventBus, HandlerFailure, Stats, Subscription};
+use crate::core::{Clock, EmitMode, EventBus, HandlerFailure, Stats, Subscription};
 use crate::inspect::Inspection;
 use crate::pipeline::{attach_subscribers, run_range, PipelineConfig};
 
@@ -68,10 +68,6 @@ impl Replay {
     pub fn set_mode(&mut self, mode: EmitMode) {
         self.config.mode = mode;
         self.bus.set_mode(mode);
-    }
-
-    pub fn set_slice(&mut self, ops: usize) {
-        self.slice = ops.max(1);
     }
 
     /// Operations run so far, and how many of them failed.
@@ -142,22 +138,6 @@ impl Replay {
         }
         self.cursor = target.min(self.recorded());
         self.cursor < self.recorded() || !self.finished()
-    }
-
-    /// The events up to the cursor, in processing order.
-    pub fn events_until_cursor(&self) -> Vec<Event> {
-        self.bus
-            .with_history(|h| h.events().take(self.cursor).collect())
-    }
-
-    /// When each of the first `cursor` events was processed (bus clock, ns).
-    pub fn processed_until_cursor(&self) -> Vec<u64> {
-        self.bus.with_history(|h| {
-            h.records()
-                .take(self.cursor)
-                .map(|(_, r)| r.processed_ns)
-                .collect()
-        })
     }
 
     pub fn handler_failures(&self) -> Vec<HandlerFailure> {

@@ -221,7 +221,7 @@ pub fn export(events: &[Event]) -> String {
                 format!(
                     "{} {}",
                     trace.label(e),
-                    crate::inspect::lints::short(&trace.id(e))
+                    crate::inspect::ids::short(&trace.id(e))
                 )
             }
             _ => format!("lane {}", i + 1),

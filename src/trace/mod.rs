@@ -8,7 +8,7 @@
 //! | lineage NDJSON: one [`Event`] per line, lossless | ✓ | ✓ | [`native`] |
 //! | the Python original's `EventSerializer.to_dict` dumps (lines or an array) | ✓ | | [`original`] |
 //! | Chrome Trace Event Format (Perfetto, chrome://tracing) | ✓ | ✓ | [`chrome`] |
-//! | OTLP JSON `TracesData`, one document or JSON Lines | ✓ | | [`otlp`] |
+//! | OTLP JSON `TracesData`, one document or JSON Lines | ✓ | ✓ | [`otlp`], [`otlp_export`] |
 //!
 //! [`import`] tells the formats apart by their content ([`detect`]) and reads the input into
 //! an [`Imported`]: the events plus what was skipped on the way. It is a pure function of the
@@ -34,6 +34,7 @@ pub mod error;
 pub mod native;
 pub mod original;
 pub mod otlp;
+pub mod otlp_export;
 pub mod read;
 
 use std::fmt;
@@ -96,28 +97,24 @@ impl fmt::Display for Format {
     }
 }
 
-/// The formats we write.
+/// The formats we write. On the command line these are the values of `convert --to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum ExportFormat {
+    /// lineage NDJSON, lossless.
     Ndjson,
+    /// Chrome Trace Event Format, for Perfetto and chrome://tracing.
     Chrome,
+    /// OTLP JSON (TracesData), for OpenTelemetry collectors, Jaeger and Tempo.
+    Otlp,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 2] = [ExportFormat::Ndjson, ExportFormat::Chrome];
-
-    pub fn parse(s: &str) -> Option<ExportFormat> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "ndjson" | "native" | "jsonl" => Some(ExportFormat::Ndjson),
-            "chrome" | "perfetto" | "json" => Some(ExportFormat::Chrome),
-            _ => None,
-        }
-    }
-
     pub const fn as_str(self) -> &'static str {
         match self {
             ExportFormat::Ndjson => "ndjson",
             ExportFormat::Chrome => "chrome",
+            ExportFormat::Otlp => "otlp",
         }
     }
 
@@ -126,6 +123,7 @@ impl ExportFormat {
         match self {
             ExportFormat::Ndjson => "ndjson",
             ExportFormat::Chrome => "json",
+            ExportFormat::Otlp => "otlp.json",
         }
     }
 
@@ -133,7 +131,7 @@ impl ExportFormat {
     pub const fn mime(self) -> &'static str {
         match self {
             ExportFormat::Ndjson => "application/x-ndjson",
-            ExportFormat::Chrome => "application/json",
+            ExportFormat::Chrome | ExportFormat::Otlp => "application/json",
         }
     }
 }
@@ -374,6 +372,7 @@ pub fn export(format: ExportFormat, events: &[Event]) -> String {
     match format {
         ExportFormat::Ndjson => export_ndjson(events),
         ExportFormat::Chrome => export_chrome(events),
+        ExportFormat::Otlp => otlp_export::export(events),
     }
 }
 

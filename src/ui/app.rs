@@ -14,7 +14,8 @@ use super::settings::SettingsPanel;
 use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
-use crate::core::EmitMode;
+use crate::inspect::navigate::{self, Arrow, Move};
+use crate::inspect::shortcuts::mode_of_key;
 use crate::pipeline::PipelineConfig;
 
 /// What a first visit shows: a small pipeline with some failures and interleaving, so the
@@ -188,9 +189,8 @@ fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEve
             ui.run_all();
             true
         }
-        "1" | "2" | "3" | "4" => {
-            let i = key.parse::<usize>().unwrap_or(1) - 1;
-            ui.set_mode(EmitMode::ALL[i]);
+        k if mode_of_key(k).is_some() => {
+            ui.set_mode(mode_of_key(k).unwrap_or_default());
             true
         }
         "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight" => {
@@ -204,41 +204,16 @@ fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEve
     }
 }
 
-/// Arrow keys in the tree: up/down move through visible rows; left collapses or goes to the
-/// parent; right expands or goes to the first child.
+/// Arrow keys in the tree: the move is decided by [`navigate::step`]; this only applies it.
 fn navigate(ui: Ui, key: &str) {
-    let rows = ui.rows.get_untracked();
-    if rows.is_empty() {
+    let Some(arrow) = Arrow::of_key(key) else {
         return;
-    }
-    let current = ui.selected_span().and_then(|s| rows.position(s));
-    let ins = ui.inspection.get_untracked();
-    let id_of = |span: usize| ins.trace.id(ins.spans.spans[span].start);
-    let target_span = match (key, current) {
-        (_, None) => Some(rows.rows[0].span),
-        ("ArrowDown", Some(p)) => rows.rows.get(p + 1).map(|r| r.span),
-        ("ArrowUp", Some(p)) => p.checked_sub(1).map(|p| rows.rows[p].span),
-        ("ArrowLeft", Some(p)) => {
-            let r = rows.rows[p];
-            if r.has_children && !r.collapsed {
-                ui.toggle_collapsed(r.span);
-                None
-            } else {
-                ins.spans.spans[r.span].parent
-            }
-        }
-        ("ArrowRight", Some(p)) => {
-            let r = rows.rows[p];
-            if r.collapsed {
-                ui.toggle_collapsed(r.span);
-                None
-            } else {
-                ins.spans.spans[r.span].children.first().copied()
-            }
-        }
-        _ => None,
     };
-    if let Some(s) = target_span {
-        ui.select(id_of(s));
+    let rows = ui.rows.get_untracked();
+    let ins = ui.inspection.get_untracked();
+    match navigate::step(&rows, &ins.spans, ui.selected_span(), arrow) {
+        Move::Select(s) => ui.select(ins.trace.id(ins.spans.spans[s].start)),
+        Move::Toggle(s) => ui.toggle_collapsed(s),
+        Move::Stay => {}
     }
 }

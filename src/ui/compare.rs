@@ -1,6 +1,6 @@
 //! Mode comparison: runs the measurement engine in the browser for the four modes and the
 //! baseline, shows progress while the page stays responsive, and charts the result on a log
-//! axis next to the Python original's measured cost and the seed's estimates.
+//! axis next to the Python original's measured cost and its analysis's estimates.
 //!
 //! The figures come from `measure::web::run_comparison` (batches timed with
 //! `performance.now()`, rounds interleaved, median with IQR and min–max); this component only
@@ -13,16 +13,16 @@ use crate::core::EmitMode;
 use crate::inspect::timeline::format_ns;
 use crate::measure::comparison::Comparison;
 use crate::measure::plan::Plan;
-use crate::measure::reference::{PYTHON_AWAITED_US_PER_OP, SEED_THRESHOLD_NS_PER_OP};
+use crate::measure::reference::{ORIGINAL_THRESHOLD_NS_PER_OP, PYTHON_AWAITED_US_PER_OP};
 use crate::measure::session::MeasureConfig;
-use crate::measure::summary::Summary;
+use crate::measure::spread::Spread;
 use crate::measure::verdict::verdicts;
 use crate::pipeline::CallShape;
 use crate::plot::LogScale;
 
 /// A finished comparison, labelled for the history list.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Run {
+pub struct PastRun {
     pub number: usize,
     pub label: String,
     pub result: Comparison,
@@ -32,27 +32,31 @@ pub struct Run {
 const RUNS_KEPT: usize = 8;
 
 /// Reference lines and bands drawn behind the bars: (label, from ns/op, to ns/op).
-fn references() -> Vec<(&'static str, f64, f64)> {
+fn references() -> Vec<(String, f64, f64)> {
     vec![
         (
-            "Python original, measured: 134 µs/op",
+            format!("Python original, measured: {PYTHON_AWAITED_US_PER_OP} µs/op"),
             PYTHON_AWAITED_US_PER_OP * 1e3,
             PYTHON_AWAITED_US_PER_OP * 1e3,
         ),
-        ("seed's estimate: 0.78–1.38 ms/op", 0.78e6, 1.38e6),
         (
-            "seed's rule: optimise above 1 ms/op",
-            SEED_THRESHOLD_NS_PER_OP,
-            SEED_THRESHOLD_NS_PER_OP,
+            "the original's estimate: 0.78–1.38 ms/op".to_owned(),
+            0.78e6,
+            1.38e6,
         ),
-        ("seed's suspicion: 3–6 ms/op", 3e6, 6e6),
+        (
+            "the original's rule: optimise above 1 ms/op".to_owned(),
+            ORIGINAL_THRESHOLD_NS_PER_OP,
+            ORIGINAL_THRESHOLD_NS_PER_OP,
+        ),
+        ("the original's suspicion: 3–6 ms/op".to_owned(), 3e6, 6e6),
     ]
 }
 
 #[component]
 pub fn ComparePanel(ui: Ui) -> impl IntoView {
     let _ = ui;
-    let runs = RwSignal::new(Vec::<Run>::new());
+    let runs = RwSignal::new(Vec::<PastRun>::new());
     let progress = RwSignal::new(None::<(usize, usize, String)>);
     let rounds = RwSignal::new(7usize);
     let shown = RwSignal::new(Vec::<usize>::new());
@@ -80,7 +84,7 @@ pub fn ComparePanel(ui: Ui) -> impl IntoView {
             .await;
             runs.update(|r| {
                 let number = r.last().map_or(1, |l| l.number + 1);
-                r.push(Run {
+                r.push(PastRun {
                     number,
                     label: format!("run {number}"),
                     result,
@@ -135,7 +139,7 @@ pub fn ComparePanel(ui: Ui) -> impl IntoView {
                 }}
             </div>
             {move || {
-                let picked: Vec<Run> = runs.with(|r| {
+                let picked: Vec<PastRun> = runs.with(|r| {
                     shown.with(|s| r.iter().filter(|x| s.contains(&x.number)).cloned().collect())
                 });
                 if picked.is_empty() {
@@ -164,11 +168,11 @@ struct Bar {
     key: String,
     label: String,
     class: &'static str,
-    s: Summary,
+    s: Spread,
 }
 
 #[component]
-fn RunView(run: Run) -> impl IntoView {
+fn RunView(run: PastRun) -> impl IntoView {
     let c = &run.result;
     let mut bars = Vec::new();
     if let Some(b) = c.baseline(CallShape::Nested) {
@@ -231,9 +235,9 @@ fn RunView(run: Run) -> impl IntoView {
                             height=row_h * bars.len() as f64 + 4.0></rect>
                         <line class=format!("ref-leader ref-{i}") x1=x0 x2=x0 y1=top + row_h * bars.len() as f64 y2=ly - 4.0></line>
                         {if x0 > w * 0.55 {
-                            view! { <text class="ref-label" x=x0 - 4.0 y=ly text-anchor="end">{*label}</text> }.into_any()
+                            view! { <text class="ref-label" x=x0 - 4.0 y=ly text-anchor="end">{label.clone()}</text> }.into_any()
                         } else {
-                            view! { <text class="ref-label" x=x0 + 4.0 y=ly>{*label}</text> }.into_any()
+                            view! { <text class="ref-label" x=x0 + 4.0 y=ly>{label.clone()}</text> }.into_any()
                         }}
                     }
                 }).collect_view()}
@@ -296,7 +300,7 @@ fn PhaseBar(phases: Vec<crate::measure::comparison::PhaseStep>) -> impl IntoView
                 p.label.clone(),
                 v,
                 p.ns_per_event.median,
-                p.seed_guess.clone(),
+                p.original_guess.clone(),
             );
             x += width;
             seg
@@ -313,7 +317,7 @@ fn PhaseBar(phases: Vec<crate::measure::comparison::PhaseStep>) -> impl IntoView
                 }).collect_view()}
             </svg>
             <table class="phase-table">
-                <thead><tr><th></th><th>"phase"</th><th>"per op"</th><th>"per event"</th><th>"the seed guessed"</th></tr></thead>
+                <thead><tr><th></th><th>"phase"</th><th>"per op"</th><th>"per event"</th><th>"the original guessed"</th></tr></thead>
                 <tbody>
                     {segments.into_iter().map(|(_, _, i, label, v, pe, guess)| view! {
                         <tr><td><span class=format!("swatch phase-{i}")></span></td><td>{label}</td>

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::state::Ui;
 use super::tree::status_class;
-use crate::inspect::lints::short;
+use crate::inspect::ids::short;
 use crate::inspect::timeline::format_ns;
 
 #[component]

@@ -123,6 +123,8 @@ pub fn FileButtons(ui: Ui) -> impl IntoView {
                 on:click=move |_| export(ExportFormat::Ndjson)>"⤓ NDJSON"</button>
             <button id="export-chrome" title="Download as Chrome trace JSON (opens in Perfetto and chrome://tracing)" disabled=empty
                 on:click=move |_| export(ExportFormat::Chrome)>"⤓ Chrome"</button>
+            <button id="export-otlp" title="Download as OTLP JSON (for an OpenTelemetry collector, Jaeger or Tempo)" disabled=empty
+                on:click=move |_| export(ExportFormat::Otlp)>"⤓ OTLP"</button>
         </div>
     }
 }

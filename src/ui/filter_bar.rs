@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::state::Ui;
 use crate::core::Phase;
-use crate::inspect::lints::short;
+use crate::inspect::ids::short;
 
 #[component]
 pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView {

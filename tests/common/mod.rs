@@ -1,4 +1,4 @@
-//! Helpers shared by the core tests, natively and in headless Chromium.
+//! Helpers shared by the tests, natively and in headless Chromium.
 #![allow(dead_code)]
 
 use std::cell::RefCell;
@@ -7,7 +7,11 @@ use std::rc::Rc;
 
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
-use lineage::core::{Event, EventBus, ManualClock, Phase};
+use std::collections::BTreeMap;
+
+use futures::future::join_all;
+use lineage::core::{EmitMode, Event, EventBus, ManualClock, Phase};
+use lineage::inspect::{Inspection, Status};
 use lineage::pipeline::{aexecute, Call, LevelWork, SimulatedFailure};
 use uuid::Uuid;
 
@@ -80,4 +84,55 @@ pub fn pair<'a>(events: &'a [Event], name: &str) -> (&'a Event, &'a Event) {
     );
     assert_eq!(evs[0].phase, Phase::Started);
     (evs[0], evs[1])
+}
+
+/// A run with concurrent, interleaved operations (so slices overlap and need lanes), a third
+/// of them failing, and in fire-and-forget mode processing out of emission order.
+pub fn concurrent_run(mode: EmitMode) -> Vec<Event> {
+    let (mut pool, bus) = bus();
+    bus.set_mode(mode);
+    let b = bus.clone();
+    run(&mut pool, async move {
+        let calls = (0..6).map(|i| {
+            let b = b.clone();
+            async move {
+                let call = Call::new("update_gpa");
+                let body = Body {
+                    fail: i % 3 == 0,
+                    yields: 2,
+                };
+                let _ = aexecute(Some(&b), &call, &body).await;
+            }
+        });
+        join_all(calls).await;
+        one_call(b.clone(), false).await.unwrap();
+        b.flush().await;
+    });
+    bus.events()
+}
+
+/// Each operation as (end id, status, parent's start id), keyed by start id.
+pub type Operations = BTreeMap<Uuid, (Option<Uuid>, Status, Option<Uuid>)>;
+
+/// The operations of `events` as the inspector pairs and nests them.
+pub fn operations(events: Vec<Event>) -> Operations {
+    let ins = Inspection::new(events, &[]);
+    let t = &ins.trace;
+    ins.spans
+        .spans
+        .iter()
+        .map(|s| {
+            let parent = s.parent.map(|p| t.id(ins.spans.spans[p].start));
+            (t.id(s.start), (s.end.map(|e| t.id(e)), s.status, parent))
+        })
+        .collect()
+}
+
+/// Runs the `lineage` binary with `args` (native only).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn lineage(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lineage"))
+        .args(args)
+        .output()
+        .unwrap()
 }

@@ -1,0 +1,52 @@
+//! `--mode` / `--modes` values: one per [`EmitMode::ALL`], so a new mode is accepted, listed in
+//! `--help` and named in the error for a wrong value without editing the command line.
+
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+
+use crate::core::EmitMode;
+
+/// Parses an emit mode with [`EmitMode::parse`] (so its aliases, like `ff`, work) and lists
+/// [`EmitMode::ALL`] as the possible values.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ModeParser;
+
+impl TypedValueParser for ModeParser {
+    type Value = EmitMode;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<EmitMode, clap::Error> {
+        let text = value.to_string_lossy();
+        EmitMode::parse(&text).ok_or_else(|| {
+            let mut err = clap::Error::new(ErrorKind::InvalidValue).with_cmd(cmd);
+            if let Some(arg) = arg {
+                err.insert(
+                    ContextKind::InvalidArg,
+                    ContextValue::String(arg.to_string()),
+                );
+            }
+            err.insert(
+                ContextKind::InvalidValue,
+                ContextValue::String(text.into_owned()),
+            );
+            err.insert(
+                ContextKind::ValidValue,
+                ContextValue::Strings(names().map(str::to_owned).collect()),
+            );
+            err
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(names().map(PossibleValue::new)))
+    }
+}
+
+/// The modes' command-line names, in [`EmitMode::ALL`] order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    EmitMode::ALL.into_iter().map(EmitMode::as_str)
+}
