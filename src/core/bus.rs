@@ -324,9 +324,10 @@ impl EventBus {
 
     /// Emits an event the way `mode` says: awaited put or spawned put.
     pub(crate) async fn emit_as(&self, event: Event, mode: EmitMode) {
-        match mode {
-            EmitMode::FireAndForget => self.emit_detached(event),
-            _ => self.emit(event).await,
+        if mode.spawns_put() {
+            self.emit_detached(event);
+        } else {
+            self.emit(event).await;
         }
     }
 
@@ -342,7 +343,7 @@ impl EventBus {
         mode: EmitMode,
     ) -> Option<Pin<Box<Put<'_>>>> {
         let inner = &self.inner;
-        if mode == EmitMode::FireAndForget {
+        if mode.spawns_put() {
             self.emit_detached(owned(header, payload.clone()));
             return None;
         }
@@ -377,10 +378,8 @@ impl EventBus {
         payload: impl FnOnce() -> Payload,
     ) {
         let mode = self.mode();
-        match mode {
-            EmitMode::Disabled => return,
-            EmitMode::Lazy if !self.has_subscribers_for(kind) => return,
-            _ => {}
+        if !mode.records(|| self.has_subscribers_for(kind)) {
+            return;
         }
         let event = self.new_event(
             Kind::Borrowed(kind),

@@ -1,6 +1,6 @@
 //! # The emit wrapper
 //!
-//! [`Operation`] is the seed's `@emit_events` decorator as a value: it wraps an async
+//! [`Operation`] is the Python original's `@emit_events` decorator as a value: it wraps an async
 //! operation returning `Result<T, E>` with factories for the start event, the end event (given
 //! the result) and the failure event (given the error), and emits them around the operation.
 //!
@@ -166,19 +166,13 @@ impl<S, D, F> Operation<S, D, F> {
         W: Future<Output = Result<T, E>>,
     {
         let mode = bus.mode();
-        let record = match mode {
-            EmitMode::Disabled => false,
-            EmitMode::Lazy => {
-                let listened = bus.has_subscribers_for(self.start_kind)
-                    || bus.has_subscribers_for(self.end_kind);
-                if !listened {
-                    bus.count_lazy_skipped();
-                }
-                listened
-            }
-            EmitMode::Awaited | EmitMode::FireAndForget => true,
-        };
+        let record = mode.records(|| {
+            bus.has_subscribers_for(self.start_kind) || bus.has_subscribers_for(self.end_kind)
+        });
         if !record {
+            if mode.counts_skips() {
+                bus.count_lazy_skipped();
+            }
             return Run::Bare { work };
         }
         Run::Recorded {

@@ -1,7 +1,7 @@
 //! # Id-keyed maps
 //!
 //! The history indexes are keyed by event id. SipHash would protect against chosen keys we do
-//! not have and costs several times a cheap mix (ANCHORS.md: SipHash maps made a naive bus
+//! not have and costs several times a cheap mix (`docs/reference.md`: SipHash maps made a naive bus
 //! 3–4× slower). A v4 uuid is already random, so [`IdHasher`] folds its two halves and applies
 //! a short finaliser, which also spreads imported, non-random ids (OTLP span ids, Chrome
 //! trace ids) well enough for hashbrown's use of both high and low bits.

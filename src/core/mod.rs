@@ -12,7 +12,7 @@
 //! - [`subscription`]: filters, priorities, handlers and the cached interest behind
 //!   `has_subscribers_for`.
 //! - [`context`]: the per-poll current-event context that gives nested operations their parent.
-//! - [`emit`]: the [`Operation`] wrapper (the seed's `@emit_events`).
+//! - [`emit`]: the [`Operation`] wrapper (the Python original's `@emit_events`).
 //! - [`mode`]: the four [`EmitMode`]s.
 //! - [`clock`]: injectable time.
 //! - [`stats`]: counters and handler failure records.

@@ -1,6 +1,6 @@
 //! # Emit modes
 //!
-//! The four ways the seed weighs emitting an event, switchable at run time on a live bus with
+//! The four ways the Python original's analysis weighs emitting an event, switchable at run time on a live bus with
 //! [`EventBus::set_mode`](super::bus::EventBus::set_mode). The mode is read once when an
 //! operation begins, so an operation's start and end events are always emitted the same way
 //! (a switch never leaves a start without its end).
@@ -35,6 +35,38 @@ impl EmitMode {
         EmitMode::Disabled,
         EmitMode::Lazy,
     ];
+
+    /// Does an operation record its events in this mode? `listened` answers "does anyone
+    /// subscribe to its kinds?" and is asked only where the answer matters (lazy), so the
+    /// other modes decide on the mode alone. Every per-mode decision of the bus lives in
+    /// this impl: a new mode is one match arm in each method, and the compiler names them.
+    #[inline]
+    pub fn records(self, listened: impl FnOnce() -> bool) -> bool {
+        match self {
+            EmitMode::Awaited | EmitMode::FireAndForget => true,
+            EmitMode::Disabled => false,
+            EmitMode::Lazy => listened(),
+        }
+    }
+
+    /// Is the put handed to a task of its own (the caller never waits), rather than done
+    /// (or awaited, when the queue is full) by the caller?
+    #[inline]
+    pub const fn spawns_put(self) -> bool {
+        match self {
+            EmitMode::FireAndForget => true,
+            EmitMode::Awaited | EmitMode::Disabled | EmitMode::Lazy => false,
+        }
+    }
+
+    /// Does skipping an operation in this mode count as a lazy skip in the statistics?
+    #[inline]
+    pub const fn counts_skips(self) -> bool {
+        match self {
+            EmitMode::Lazy => true,
+            EmitMode::Awaited | EmitMode::FireAndForget | EmitMode::Disabled => false,
+        }
+    }
 
     /// The snake_case name used in URLs, JSON and the command line.
     pub const fn as_str(self) -> &'static str {
