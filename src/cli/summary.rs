@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::{json, Map, Value};
 
-use super::input::import_file;
 use super::input::with_deep_stack;
+use super::input::{import_file, ImportArgs};
 use crate::inspect::{Inspection, LintKind};
 use crate::trace::Imported;
 
@@ -18,6 +18,8 @@ pub struct SummaryArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub import: ImportArgs,
 }
 
 pub fn run(args: SummaryArgs) -> ExitCode {
@@ -25,7 +27,7 @@ pub fn run(args: SummaryArgs) -> ExitCode {
 }
 
 fn run_here(args: SummaryArgs) -> ExitCode {
-    let imported = match import_file(&args.file) {
+    let imported = match import_file(&args.file, &args.import) {
         Ok(i) => i,
         Err(message) => {
             eprintln!("lineage summary: {message}");

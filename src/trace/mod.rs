@@ -38,6 +38,7 @@ pub mod error;
 pub mod native;
 pub mod original;
 pub mod otlp;
+pub mod progress;
 pub mod read;
 pub(crate) mod scan;
 pub mod sink;
@@ -49,6 +50,7 @@ use std::fmt;
 use uuid::Uuid;
 
 pub use error::{Budget, ImportError, Position, Problem};
+pub use progress::Progress;
 pub use read::{Limits, MAX_DEPTH, MAX_INPUT_BYTES, STACK_FOR_MAX_DEPTH};
 pub use sink::{BudgetExceeded, EventSink, EventVec};
 #[cfg(not(target_arch = "wasm32"))]

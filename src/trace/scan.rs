@@ -111,24 +111,24 @@ pub(crate) struct Splitter {
 type Sink<'f> = dyn FnMut(Record<'_>) -> Result<(), ImportError> + 'f;
 
 impl Splitter {
-    /// A splitter whose first byte is at absolute offset `start` of line 1 (after a
-    /// byte-order mark, `start` is 3).
+    /// A splitter whose first byte is at `start` (after leading whitespace and a
+    /// byte-order mark).
     pub(crate) fn new(
         layout: Layout,
         format: Format,
         max_depth: usize,
         max_record: usize,
-        start: usize,
+        start: Position,
     ) -> Splitter {
         Splitter {
             layout,
             format,
             max_depth,
             max_record,
-            byte: start,
-            line: 1,
-            line_start: 0,
-            line_first: start,
+            byte: start.byte,
+            line: start.line,
+            line_start: start.byte + 1 - start.column,
+            line_first: start.byte,
             record_at: None,
             pending: Vec::new(),
             index: 0,

@@ -189,6 +189,9 @@ pub struct Importer<S> {
     bytes: u64,
     /// The first bytes of a UTF-8 character split between two chunks.
     utf8_tail: Vec<u8>,
+    /// Where the sniffed bytes start: leading whitespace is counted, not kept, so an input
+    /// of nothing but whitespace costs no memory (and no quadratic re-sniffing).
+    lead: Position,
 }
 
 impl<S: EventSink> Importer<S> {
@@ -212,6 +215,11 @@ impl<S: EventSink> Importer<S> {
             strict: false,
             bytes: 0,
             utf8_tail: Vec::new(),
+            lead: Position {
+                line: 1,
+                column: 1,
+                byte: 0,
+            },
         }
     }
 
@@ -244,6 +252,12 @@ impl<S: EventSink> Importer<S> {
         &self.out.sink
     }
 
+    /// The sink, to take away what has arrived so far (a converter writes it out between
+    /// chunks; the event budget still counts every event pushed).
+    pub fn sink_mut(&mut self) -> &mut S {
+        &mut self.out.sink
+    }
+
     /// Reads the next `chunk` of the input.
     pub fn feed(&mut self, mut chunk: &[u8]) -> Result<(), ImportError> {
         self.bytes += chunk.len() as u64;
@@ -267,6 +281,9 @@ impl<S: EventSink> Importer<S> {
                 return Ok(());
             }
             let tail = std::mem::take(&mut self.utf8_tail);
+            if std::str::from_utf8(&tail).is_err() {
+                return Err(self.not_utf8());
+            }
             self.feed_text(&tail)?;
         }
         match std::str::from_utf8(chunk) {
@@ -287,7 +304,7 @@ impl<S: EventSink> Importer<S> {
 
     fn not_utf8(&self) -> ImportError {
         let at = match &self.stage {
-            Stage::Sniffing(buf) => Position::of_byte(buf, buf.len()),
+            Stage::Sniffing(buf) => Position::of_byte(buf, buf.len()).shifted(self.lead),
             Stage::Reading(r) => r.splitter.here(),
         };
         ImportError::new(
@@ -307,6 +324,23 @@ impl<S: EventSink> Importer<S> {
         match &mut self.stage {
             Stage::Reading(reading) => feed_records(reading, &mut self.out, self.strict, text),
             Stage::Sniffing(buf) => {
+                let mut text = text;
+                if buf.is_empty() {
+                    let blank = text
+                        .iter()
+                        .position(|b| !b.is_ascii_whitespace())
+                        .unwrap_or(text.len());
+                    for &b in &text[..blank] {
+                        if b == b'\n' {
+                            self.lead.line += 1;
+                            self.lead.column = 1;
+                        } else {
+                            self.lead.column += 1;
+                        }
+                    }
+                    self.lead.byte += blank;
+                    text = &text[blank..];
+                }
                 buf.extend_from_slice(text);
                 self.try_start(false)
             }
@@ -327,9 +361,13 @@ impl<S: EventSink> Importer<S> {
                 },
             )
         })?;
+        let lead = self.lead;
         let format = match self.forced {
             Some(f) if !text.trim().is_empty() => f,
-            Some(_) | None => match sniff::sniff(text, finished)? {
+            Some(_) | None => match sniff::sniff(text, finished).map_err(|mut e| {
+                e.at = e.at.map(|p| p.shifted(lead));
+                e
+            })? {
                 Sniff::Is(f) => self.forced.unwrap_or(f),
                 Sniff::NeedMore => return Ok(()),
                 Sniff::Empty => {
@@ -344,6 +382,11 @@ impl<S: EventSink> Importer<S> {
             return Ok(());
         };
         let bom = sniff::bom_len(buf);
+        let start = Position {
+            column: lead.column + bom,
+            byte: lead.byte + bom,
+            ..lead
+        };
         let limits = self.out.limits;
         let mut reading = Box::new(Reading {
             format,
@@ -353,7 +396,7 @@ impl<S: EventSink> Importer<S> {
                 format,
                 limits.max_depth,
                 usize::try_from(limits.max_retained_bytes).unwrap_or(usize::MAX),
-                bom,
+                start,
             ),
             reader: Reader::new(format, layout),
             records: 0,
@@ -394,6 +437,7 @@ impl<S: EventSink> Importer<S> {
         match ending {
             Ending::Closed => {}
             Ending::Open if format == Format::Chrome && reading.layout == Layout::Array => {}
+            Ending::Open if reading.dropped.is_some() => {} // the note on the cut says it
             Ending::Open if self.strict => {
                 return Err(ImportError::new(
                     Some(format),

@@ -36,7 +36,7 @@ mod export;
 pub(crate) mod import;
 mod rules;
 
-pub use export::export;
+pub use export::{export, write};
 pub use rules::check_rules;
 
 use super::error::ImportError;
