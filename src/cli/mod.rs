@@ -3,6 +3,7 @@
 //! One subcommand per file; this module only parses and dispatches.
 
 pub mod bench;
+mod bench_import;
 
 use std::process::ExitCode;
 

@@ -37,7 +37,7 @@ pub fn export(events: &[Event]) -> String {
 }
 
 /// Writes one event and its newline to `out` (for exports that stream).
-pub fn write_line(out: &mut impl std::io::Write, event: &Event) -> std::io::Result<()> {
+pub fn write_line<W: std::io::Write + ?Sized>(out: &mut W, event: &Event) -> std::io::Result<()> {
     // Serialising an `Event` cannot fail: every key is a string and every number finite or
     // already a JSON number. Only the writer can.
     serde_json::to_writer(&mut *out, event).map_err(std::io::Error::other)?;

@@ -108,6 +108,11 @@ pub(crate) fn parse_record<'a, T: Deserialize<'a>>(
         err.at = err.at.map(|p| p.shifted(record.at));
         err
     };
+    // The fast path: plain serde_json. Only a record that fails is parsed again with
+    // serde_path_to_error, whose path tracking costs about a fifth of the parse.
+    if let Ok(value) = from_str_deep(text) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     de.disable_recursion_limit();
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
