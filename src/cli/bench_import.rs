@@ -205,7 +205,7 @@ fn simulated_run() -> Vec<Event> {
         run_pipeline(Some(&b), &config).await;
         b.flush().await;
     });
-    bus.with_history(|h| h.iter().cloned().collect())
+    bus.with_history(|h| h.events().collect())
 }
 
 /// `n` copies of the smallest complete slice.

@@ -239,7 +239,7 @@ fn metadata(spans: &Spans, evs: &[Event], lanes: &[Lane]) -> Vec<Value> {
 pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
     let trace = Trace::new(events.to_vec());
     let spans = Spans::build(&trace);
-    let evs = trace.events();
+    let evs = events;
     let origin = evs.iter().map(|e| e.timestamp_ns).min().unwrap_or(0);
     let us = |ns: u64| -> f64 { ns.saturating_sub(origin) as f64 / 1_000.0 };
     let Layout { lanes, items } = layout(&spans, evs, &us);
