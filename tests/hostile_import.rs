@@ -20,7 +20,10 @@ fn stderr(out: &Output) -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lineage-hostile-import-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "lineage-hostile-import-{name}-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -135,7 +138,11 @@ fn convert_streams_a_cut_off_trace_and_a_failed_one_leaves_the_old_file() {
         out_file.to_str().unwrap(),
     ]);
     assert_eq!(failed.status.code(), Some(1));
-    assert!(stderr(&failed).contains("--max-events"), "{}", stderr(&failed));
+    assert!(
+        stderr(&failed).contains("--max-events"),
+        "{}",
+        stderr(&failed)
+    );
     assert_eq!(std::fs::read_to_string(&out_file).unwrap(), written);
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(left.len(), 1, "a temporary file was left behind");
@@ -155,7 +162,11 @@ fn an_empty_file_is_an_error_in_every_subcommand() {
             .collect();
         let out = lineage(&args);
         assert_eq!(out.status.code(), Some(1));
-        assert!(stderr(&out).contains("the file is empty"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the file is empty"),
+            "{}",
+            stderr(&out)
+        );
         assert!(out.stdout.is_empty());
     }
 }

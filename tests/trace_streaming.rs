@@ -74,7 +74,7 @@ fn inputs() -> Vec<(&'static str, String)> {
         ("our own chrome export", trace::export_chrome(&events)),
         (
             "chrome array cut short",
-            format!("[{{\"ph\":\"X\",\"ts\":1,\"dur\":2}},\n{{\"ph\":\"X\",\"ts\":0}},"),
+            "[{\"ph\":\"X\",\"ts\":1,\"dur\":2},\n{\"ph\":\"X\",\"ts\":0},".to_owned(),
         ),
         ("otlp document", otlp.to_owned()),
         ("otlp lines", otlp_lines),
@@ -137,8 +137,14 @@ fn errors_are_the_same_at_every_split_and_keep_their_position() {
 
 #[test]
 fn leading_blank_lines_count_in_error_positions() {
-    for text in ["\r\n \n  {\"kind\": nope}\n", "\n\n  [{\"ph\": \"X\", \"ts\": \"x\"}]"] {
-        let at = trace::import(text.as_bytes(), None).unwrap_err().at.unwrap();
+    for text in [
+        "\r\n \n  {\"kind\": nope}\n",
+        "\n\n  [{\"ph\": \"X\", \"ts\": \"x\"}]",
+    ] {
+        let at = trace::import(text.as_bytes(), None)
+            .unwrap_err()
+            .at
+            .unwrap();
         assert_eq!(at.line, 3, "{text:?}: {at}");
         assert!(at.column >= 3, "{text:?}: {at}");
     }
@@ -191,7 +197,8 @@ fn a_bad_last_line_that_is_not_cut_off_is_still_an_error() {
     let array = "[{\"ph\":\"X\",\"ts\":1,\"dur\":2},\n{\"ph\":\"X\",\"ts\":0";
     let err = trace::import_as(Format::Chrome, &array.as_bytes()[..20]).unwrap_err();
     assert!(
-        err.to_string().contains("ends inside its first record (line 1, 19 bytes)"),
+        err.to_string()
+            .contains("ends inside its first record (line 1, 19 bytes)"),
         "{err}"
     );
 }
@@ -207,7 +214,11 @@ fn a_cut_off_original_dump_array_keeps_its_complete_elements() {
     assert_eq!(imported.format, Some(Format::Original));
     assert_eq!(imported.events.len(), 1);
     assert_eq!(imported.notes.len(), 1, "{:?}", imported.notes);
-    assert!(imported.notes[0].contains("record at line 2"), "{:?}", imported.notes);
+    assert!(
+        imported.notes[0].contains("record at line 2"),
+        "{:?}",
+        imported.notes
+    );
 }
 
 fn limits(max_events: u64, max_retained_bytes: u64, max_bytes: u64) -> Limits {
@@ -223,8 +234,8 @@ fn limits(max_events: u64, max_retained_bytes: u64, max_bytes: u64) -> Limits {
 fn the_event_budget_stops_the_import_at_the_event_and_line_that_exceed_it() {
     let one = trace::export_ndjson(&events()[..1]);
     let text = one.repeat(10);
-    let err = trace::import_with_limits(text.as_bytes(), None, limits(5, 1 << 30, 1 << 30))
-        .unwrap_err();
+    let err =
+        trace::import_with_limits(text.as_bytes(), None, limits(5, 1 << 30, 1 << 30)).unwrap_err();
     assert_eq!(
         err.problem,
         Problem::OverBudget {
@@ -258,7 +269,11 @@ fn the_chrome_bomb_stops_at_the_memory_budget_instead_of_growing() {
     };
     assert_eq!(limit, 2 << 20);
     assert!(held > limit);
-    assert!(err.to_string().contains("exceeds the memory budget of 2 MiB"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("exceeds the memory budget of 2 MiB"),
+        "{err}"
+    );
     // Within a budget that fits, the same bomb reads as 100 000 events.
     let imported = trace::import(bomb.as_bytes(), None).unwrap();
     assert_eq!(imported.events.len(), 100_000);
@@ -304,7 +319,10 @@ mod endless {
         let trace::ReadError::Import(err) = read(b"\0", Limits::DEFAULT) else {
             panic!()
         };
-        assert!(matches!(err.problem, Problem::UnknownFormat { .. }), "{err}");
+        assert!(
+            matches!(err.problem, Problem::UnknownFormat { .. }),
+            "{err}"
+        );
     }
 
     #[test]
@@ -323,9 +341,11 @@ mod endless {
 
     #[test]
     fn an_endless_array_of_other_tools_instants_stops_at_the_memory_budget() {
-        let trace::ReadError::Import(err) =
-            read_endless(b"[", b"{\"ph\":\"i\",\"ts\":1},", limits(10_000, 1 << 20, u64::MAX))
-        else {
+        let trace::ReadError::Import(err) = read_endless(
+            b"[",
+            b"{\"ph\":\"i\",\"ts\":1},",
+            limits(10_000, 1 << 20, u64::MAX),
+        ) else {
             panic!()
         };
         // Other tools' instants are held until the end (their parents may come later):

@@ -50,7 +50,9 @@ pub fn run(events: u64) -> ExitCode {
 fn write_cases(dir: &Path, events: u64) -> Result<Vec<Case>, String> {
     let cases: [(&'static str, &str, WriteFn); 4] = [
         ("ndjson (simulate)", "run.ndjson", write_ndjson),
-        ("chrome bomb", "bomb.json", |out, _| write_bomb(out, 2_000_000)),
+        ("chrome bomb", "bomb.json", |out, _| {
+            write_bomb(out, 2_000_000)
+        }),
         ("chrome (nested, named)", "slices.json", write_slices),
         ("otlp (JSON Lines)", "spans.jsonl", write_otlp),
     ];
@@ -77,7 +79,9 @@ fn run_cases(cases: &[Case]) -> Result<(), String> {
         "format", "events", "file MB", "seconds", "events/s", "peak MB", "peak/file"
     );
     for case in cases {
-        let size = std::fs::metadata(&case.file).map_err(|e| e.to_string())?.len();
+        let size = std::fs::metadata(&case.file)
+            .map_err(|e| e.to_string())?
+            .len();
         let out = Command::new(&exe)
             .args(["bench", "--import-case"])
             .arg(&case.file)

@@ -503,7 +503,8 @@ impl Reader {
             .iter()
             .chain(&self.ends[ends_before..]);
         self.held += new.map(heap_bytes).sum::<usize>();
-        let structs = (self.starts.capacity() + self.ends.capacity()) * std::mem::size_of::<Event>();
+        let structs =
+            (self.starts.capacity() + self.ends.capacity()) * std::mem::size_of::<Event>();
         out.hold(self.held + structs)
     }
 

@@ -361,8 +361,7 @@ impl Splitter {
                     _ => {
                         self.in_string = false;
                         if reading_key {
-                            let matched =
-                                matches!(self.layout, Layout::Keyed(key) if key.as_bytes() == self.key);
+                            let matched = matches!(self.layout, Layout::Keyed(key) if key.as_bytes() == self.key);
                             self.key_state = Key::Read(matched);
                         }
                     }
@@ -388,7 +387,11 @@ impl Splitter {
                         self.records_depth = 0;
                         continue; // scan this byte as part of the document
                     } else {
-                        let want = if self.layout == Layout::Array { b'[' } else { b'{' };
+                        let want = if self.layout == Layout::Array {
+                            b'['
+                        } else {
+                            b'{'
+                        };
                         if b != want {
                             return Err(self.error(
                                 self.position_of(abs),

@@ -127,7 +127,7 @@ impl<S: EventSink> Output<S> {
 enum Reader {
     Native,
     Original(original::Reader),
-    Chrome(chrome::import::Reader),
+    Chrome(Box<chrome::import::Reader>),
     Otlp(otlp::Reader),
 }
 
@@ -136,7 +136,7 @@ impl Reader {
         match format {
             Format::Native => Reader::Native,
             Format::Original => Reader::Original(original::Reader::default()),
-            Format::Chrome => Reader::Chrome(chrome::import::Reader::default()),
+            Format::Chrome => Reader::Chrome(Box::default()),
             Format::Otlp => Reader::Otlp(otlp::Reader::new(matches!(layout, Layout::Keyed(_)))),
         }
     }
@@ -371,9 +371,9 @@ impl<S: EventSink> Importer<S> {
                 Sniff::Is(f) => self.forced.unwrap_or(f),
                 Sniff::NeedMore => return Ok(()),
                 Sniff::Empty => {
-                    let format = self.forced.or_else(|| {
-                        self.name_hint.as_deref().and_then(format_of_name)
-                    });
+                    let format = self
+                        .forced
+                        .or_else(|| self.name_hint.as_deref().and_then(format_of_name));
                     return Err(ImportError::new(format, None, Problem::Empty));
                 }
             },
@@ -428,9 +428,8 @@ impl<S: EventSink> Importer<S> {
                 dropped,
                 ..
             } = &mut *reading;
-            splitter.finish(&mut |record| {
-                take_record(reader, out, strict, records, dropped, &record)
-            })?
+            splitter
+                .finish(&mut |record| take_record(reader, out, strict, records, dropped, &record))?
         };
         let end = reading.splitter.here();
         let format = reading.format;

@@ -11,7 +11,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::state::{now_ms, Ui};
-use crate::trace::{self, EventVec, ExportFormat, ImportError, Importer, Imported, Limits, Progress};
+use crate::trace::{
+    self, EventVec, ExportFormat, ImportError, Imported, Importer, Limits, Progress,
+};
 
 /// The browser's import limits (see [`Limits::BROWSER`]).
 pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
@@ -27,7 +29,10 @@ const FRAME_BUDGET_MS: f64 = 30.0;
 /// Reads and imports one file, then shows it, or reports why not.
 pub fn open_file(ui: Ui, file: web_sys::File) {
     let name = file.name();
-    let id = ui.loading.with_untracked(|l| l.as_ref().map_or(0, |p| p.id)) + 1;
+    let id = ui
+        .loading
+        .with_untracked(|l| l.as_ref().map_or(0, |p| p.id))
+        + 1;
     ui.error.set(None);
     ui.loading.set(Some(Progress {
         id,
@@ -38,7 +43,9 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
     }));
     leptos::task::spawn_local(async move {
         let result = read_file(ui, id, &file, &name).await;
-        let still_ours = ui.loading.with_untracked(|l| l.as_ref().is_some_and(|p| p.id == id));
+        let still_ours = ui
+            .loading
+            .with_untracked(|l| l.as_ref().is_some_and(|p| p.id == id));
         if !still_ours {
             return; // cancelled, or another file is loading: change nothing
         }
@@ -71,7 +78,9 @@ async fn read_file(
             .ok_or("could not read the file from disk")?;
         offset = end;
         for piece in bytes.chunks(PIECE) {
-            importer.feed(piece).map_err(|e: ImportError| e.to_string())?;
+            importer
+                .feed(piece)
+                .map_err(|e: ImportError| e.to_string())?;
             if now_ms() - last_yield > FRAME_BUDGET_MS {
                 gloo_timers::future::TimeoutFuture::new(0).await;
                 last_yield = now_ms();

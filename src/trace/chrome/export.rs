@@ -152,8 +152,7 @@ fn choose_lane(
             Some(&(top_end, top)) => top == p && end <= top_end,
             None => false,
         };
-        (fits || !is_slice && l.stack.last().is_some_and(|&(_, top)| top == p))
-            .then_some(pl.lane)
+        (fits || !is_slice && l.stack.last().is_some_and(|&(_, top)| top == p)).then_some(pl.lane)
     });
     if let Some(lane) = on_parent {
         return lane;

@@ -250,7 +250,11 @@ impl Reader {
     fn duration<S>(ev: &RawEvent, ctx: Ctx, out: &mut Output<S>) -> Result<i128, ImportError> {
         match ev.dur {
             Some(Micros(d)) => nanos(d, true).ok_or_else(|| {
-                ctx.invalid("dur", "a non-negative number of microseconds", format!("{d}"))
+                ctx.invalid(
+                    "dur",
+                    "a non-negative number of microseconds",
+                    format!("{d}"),
+                )
             }),
             None => {
                 out.notes.push(format!(
@@ -476,7 +480,12 @@ impl Reader {
         let slices = std::mem::take(&mut self.slices);
         for (k, s) in slices.iter().enumerate() {
             let root = slices[roots[k] as usize].index;
-            out.push(self.start_event(s, parents[k].map(|p| slices[p as usize].index), root, shift))?;
+            out.push(self.start_event(
+                s,
+                parents[k].map(|p| slices[p as usize].index),
+                root,
+                shift,
+            ))?;
         }
         for (k, s) in slices.iter().enumerate() {
             if s.flags & INSTANT == 0 && s.flags & ENDED != 0 {
@@ -515,7 +524,13 @@ impl Reader {
         let mut order: Vec<u32> = (0..s.len() as u32).collect();
         order.sort_by_key(|&k| {
             let f = &s[k as usize];
-            (f.thread, f.start, Reverse(end(f)), f.flags & INSTANT, f.index)
+            (
+                f.thread,
+                f.start,
+                Reverse(end(f)),
+                f.flags & INSTANT,
+                f.index,
+            )
         });
         order
     }
@@ -560,9 +575,10 @@ impl Reader {
     fn extra(&self, s: &Slice) -> Map<String, Value> {
         let mut extra = Map::new();
         if let Some(a) = &s.args {
-            let mut args: Option<Value> = a.args.as_ref().map(|r| {
-                read::from_str_deep(r.get()).expect("args were read as JSON before")
-            });
+            let mut args: Option<Value> = a
+                .args
+                .as_ref()
+                .map(|r| read::from_str_deep(r.get()).expect("args were read as JSON before"));
             if let Some(end) = &a.end_args {
                 let end: Value = read::from_str_deep(end.get()).expect("read as JSON before");
                 if let Value::Object(o) = args.get_or_insert_with(|| json!({})) {

@@ -31,7 +31,6 @@
 //! same file always gives the same ids. A truncated array (no closing `]`, which the format
 //! allows) is read too.
 
-
 mod export;
 pub(crate) mod import;
 mod rules;
