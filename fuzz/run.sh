@@ -14,10 +14,10 @@ seeds_for() {
     import_original) echo fuzz/seeds/original ;;
     import_chrome) echo fuzz/seeds/chrome ;;
     import_otlp) echo fuzz/seeds/otlp ;;
-    import_detect) echo fuzz/seeds/native fuzz/seeds/original fuzz/seeds/chrome fuzz/seeds/otlp ;;
+    import_detect | import_chunked) echo fuzz/seeds/native fuzz/seeds/original fuzz/seeds/chrome fuzz/seeds/otlp ;;
   esac
 }
-TARGETS="${TARGETS:-import_native import_original import_chrome import_otlp import_detect}"
+TARGETS="${TARGETS:-import_native import_original import_chrome import_otlp import_detect import_chunked}"
 # Build once, then run the binaries: editing the sources during a long run changes nothing.
 cargo +nightly fuzz build -O
 BIN_DIR="fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release"

@@ -143,6 +143,34 @@ const CASES: &[Case] = &[
         lints: &[("unfinished", 2), ("cycle", 1)],
         shows: &["parent links loop back through"],
     },
+    Case {
+        file: "cut-off-last-line.ndjson",
+        exit: 0,
+        counts: &[("events", 2), ("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["the last line 3 (130 bytes) was cut off and is dropped"],
+    },
+    Case {
+        file: "chrome-document-cut-off.json",
+        exit: 0,
+        counts: &[("events", 2), ("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["the last record at line 2 (31 bytes) was cut off and is dropped"],
+    },
+    Case {
+        file: "empty.json",
+        exit: 1,
+        counts: &[],
+        lints: &[],
+        shows: &["could not read the Chrome trace: the file is empty"],
+    },
+    Case {
+        file: "whitespace-only.ndjson",
+        exit: 1,
+        counts: &[],
+        lints: &[],
+        shows: &["could not read the lineage NDJSON trace: the file is empty"],
+    },
 ];
 
 fn lineage(args: &[&str]) -> Output {

@@ -45,3 +45,21 @@ pub fn run(format: Option<Format>, data: &[u8]) {
         Err(e) => assert!(!e.to_string().is_empty()),
     }
 }
+
+/// Feeds `data` to a streaming importer in chunks of `size` bytes and checks the result is
+/// the one the whole input gives: the same events, skipped records and notes, or the same
+/// error. Then runs [`exercise`] on a success.
+pub fn run_chunked(data: &[u8], size: usize) {
+    use lineage::trace::{EventVec, Importer, Limits};
+    let whole = trace::import(data, None);
+    let mut importer = Importer::new(EventVec::new(), None, Limits::DEFAULT);
+    let chunked = data
+        .chunks(size)
+        .try_for_each(|c| importer.feed(c))
+        .and_then(|()| importer.finish())
+        .map(Imported::from_finished);
+    assert_eq!(chunked, whole, "chunks of {size} bytes read differently");
+    if let Ok(imported) = whole {
+        exercise(&imported);
+    }
+}

@@ -69,11 +69,26 @@ pub struct BenchArgs {
     /// History cap of the memory bench.
     #[arg(long, default_value_t = 100_000)]
     pub memory_history: usize,
+    /// Run the import bench instead: throughput and peak memory per trace format.
+    #[arg(long)]
+    pub import: bool,
+    /// Events per case of the import bench.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub import_events: u64,
+    /// One case of the import bench, in this process (how `--import` runs each case).
+    #[arg(long, hide = true, value_name = "FILE")]
+    pub import_case: Option<std::path::PathBuf>,
 }
 
 /// Runs `lineage bench`.
 pub fn run(args: BenchArgs) -> ExitCode {
     let command = std::env::args().collect::<Vec<_>>().join(" ");
+    if let Some(file) = &args.import_case {
+        return super::bench_import::run_case(file);
+    }
+    if args.import {
+        return super::bench_import::run(args.import_events);
+    }
     if args.memory {
         return run_memory_bench(&args, command);
     }

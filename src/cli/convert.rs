@@ -2,19 +2,26 @@
 //! writes lineage NDJSON, a Chrome trace (for Perfetto) or OTLP JSON (for OpenTelemetry). The
 //! output is written whole or not at all, and control characters inside its strings are `\u`
 //! escapes (the same data, safe to `cat`).
+//!
+//! The input is read in chunks. To NDJSON, the events of each chunk are written out and
+//! forgotten, so memory stays bounded whatever the size of the trace. A Chrome trace lays
+//! operations out on lanes over the whole trace, and OTLP groups spans by trace, so their
+//! events are collected first (within the import budget); Chrome output is then written item
+//! by item, never built as one document in memory.
 
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
-use super::input::import_file;
 use super::input::with_deep_stack;
+use super::input::{stream_file, ImportArgs};
 use super::output;
 use super::replace_file::replace_with;
+use crate::core::Event;
 use crate::text::{self, JsonEscaper};
-use crate::trace::{self, ExportFormat};
+use crate::trace::{self, EventVec, ExportFormat, Imported};
 
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
@@ -26,37 +33,65 @@ pub struct ConvertArgs {
     /// Where to write (default: standard output).
     #[arg(short = 'o', long = "out")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub import: ImportArgs,
 }
 
 pub fn run(args: ConvertArgs) -> ExitCode {
-    with_deep_stack(move || run_here(args))
-}
-
-fn run_here(args: ConvertArgs) -> ExitCode {
-    let imported = match import_file(&args.file) {
-        Ok(i) => i,
-        Err(message) => {
-            eprintln!("lineage convert: {}", text::escape(&message));
-            return ExitCode::FAILURE;
-        }
-    };
-    let exported = trace::export(args.to, &imported.events);
-    // Through the escaper, so control characters inside strings are `\u` escapes.
-    let write = |out: &mut dyn Write| {
-        let mut out = JsonEscaper::new(out);
-        out.write_all(exported.as_bytes())?;
-        out.flush()
-    };
-    let written = match args.out.as_deref() {
-        Some(path) => replace_with(path, |file| write(&mut BufWriter::new(file)))
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => output::to_stdout(write),
-    };
-    match written {
+    with_deep_stack(move || match run_here(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("lineage convert: {}", text::escape(&message));
             ExitCode::FAILURE
         }
+    })
+}
+
+fn run_here(args: &ConvertArgs) -> Result<(), String> {
+    // Why reading failed, when it did (the writer only sees that it must give up).
+    let mut import_error: Option<String> = None;
+    let mut convert = |out: &mut dyn Write| -> io::Result<()> {
+        // Through the escaper, so control characters inside strings are `\u` escapes.
+        let mut out = JsonEscaper::new(out);
+        let read = match args.to {
+            ExportFormat::Ndjson => {
+                let mut drain = |events: &mut Vec<Event>| {
+                    for e in events.drain(..) {
+                        trace::native::write_line(&mut out, &e).map_err(|e| e.to_string())?;
+                    }
+                    Ok(())
+                };
+                stream_file(&args.file, &args.import, Vec::new(), &mut drain).map(|_| ())
+            }
+            ExportFormat::Chrome | ExportFormat::Otlp => {
+                match stream_file(&args.file, &args.import, EventVec::new(), |_| Ok(())) {
+                    Ok(done) => {
+                        let imported = Imported::from_finished(done);
+                        if args.to == ExportFormat::Chrome {
+                            trace::chrome::write(&imported.events, &mut out)?;
+                        } else {
+                            let text = trace::export(ExportFormat::Otlp, &imported.events);
+                            out.write_all(text.as_bytes())?;
+                        }
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        if let Err(message) = read {
+            import_error = Some(message);
+            return Err(io::Error::other("the input could not be read"));
+        }
+        out.flush()
+    };
+    let written = match args.out.as_deref() {
+        Some(path) => replace_with(path, |file| convert(&mut BufWriter::new(file)))
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => output::to_stdout(&mut convert),
+    };
+    match (import_error, written) {
+        (Some(message), _) => Err(message),
+        (None, result) => result,
     }
 }

@@ -1,28 +1,79 @@
-//! Reading a trace file for a subcommand: the size limit is checked on the file's metadata
-//! before a byte is read, so a huge file is refused without filling memory.
+//! Reading a trace file for a subcommand: streamed in chunks into the importer, so memory
+//! follows the events kept, not the file; the byte bound and the budgets hold while reading
+//! (a pipe or `/dev/zero` reports size 0 and is stopped all the same).
 
 use std::path::Path;
 
-use crate::trace::{self, ImportError, Imported, Problem};
+use clap::Args;
+
+use crate::trace::{self, EventSink, EventVec, Finished, Imported, Importer, Limits};
+
+/// How much is read at a time.
+pub(crate) const CHUNK: usize = 1 << 20;
+
+/// The budgets and the strictness of an import, as flags.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct ImportArgs {
+    /// Stop after this many events (the default keeps a 5 M-event trace).
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_events)]
+    pub max_events: u64,
+    /// Stop when the events held take more than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::DEFAULT.max_retained_bytes >> 20)]
+    pub max_memory: u64,
+    /// Stop after reading this many bytes (a sanity bound for endless inputs).
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT.max_bytes)]
+    pub max_bytes: u64,
+    /// All or nothing: a last line cut off by a crash is an error instead of being dropped
+    /// with a note.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl ImportArgs {
+    pub(crate) fn limits(&self) -> Limits {
+        Limits {
+            max_events: self.max_events,
+            max_retained_bytes: self.max_memory.saturating_mul(1 << 20),
+            max_bytes: self.max_bytes,
+            ..Limits::DEFAULT
+        }
+    }
+}
 
 /// Reads and imports `path`, or says in one line why not.
-pub(crate) fn import_file(path: &Path) -> Result<Imported, String> {
+pub(crate) fn import_file(path: &Path, args: &ImportArgs) -> Result<Imported, String> {
+    stream_file(path, args, EventVec::new(), |_| Ok(())).map(Imported::from_finished)
+}
+
+/// Streams `path` into `sink`, calling `drain` after every chunk (a converter writes out
+/// and forgets what arrived), or says in one line why not.
+pub(crate) fn stream_file<S: EventSink>(
+    path: &Path,
+    args: &ImportArgs,
+    sink: S,
+    mut drain: impl FnMut(&mut S) -> Result<(), String>,
+) -> Result<Finished<S>, String> {
+    use std::io::Read;
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
-    if meta.len() > trace::MAX_INPUT_BYTES {
-        let err = ImportError {
-            format: None,
-            at: None,
-            problem: Problem::TooLarge {
-                bytes: meta.len(),
-                limit: trace::MAX_INPUT_BYTES,
-            },
-        };
-        return Err(format!("{shown}: {err}"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
     let name = path.file_name().and_then(|n| n.to_str());
-    trace::import(&bytes, name).map_err(|e| format!("{shown}: {e}"))
+    let mut importer = Importer::new(sink, name, args.limits()).strict(args.strict);
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("cannot read {shown}: {e}")),
+        };
+        importer
+            .feed(&buf[..n])
+            .map_err(|e| format!("{shown}: {e}"))?;
+        drain(importer.sink_mut())?;
+    }
+    let mut done = importer.finish().map_err(|e| format!("{shown}: {e}"))?;
+    drain(&mut done.sink)?;
+    Ok(done)
 }
 
 /// Runs `work` on a thread with a stack big enough for documents nested to the depth limit

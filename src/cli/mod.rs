@@ -6,6 +6,7 @@
 //! a trace through [`crate::text`] (control characters escaped).
 
 pub mod bench;
+mod bench_import;
 
 use std::process::ExitCode;
 

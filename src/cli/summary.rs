@@ -13,8 +13,8 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::{json, Map, Value};
 
-use super::input::import_file;
 use super::input::with_deep_stack;
+use super::input::{import_file, ImportArgs};
 use super::output;
 use crate::inspect::{Inspection, LintKind};
 use crate::text::{escape, escape_json, excerpt};
@@ -33,6 +33,8 @@ pub struct SummaryArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub import: ImportArgs,
     /// With --json: list at most this many findings of each kind (counts are always whole).
     #[arg(long, default_value_t = DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,
@@ -43,7 +45,7 @@ pub fn run(args: SummaryArgs) -> ExitCode {
 }
 
 fn run_here(args: SummaryArgs) -> ExitCode {
-    let imported = match import_file(&args.file) {
+    let imported = match import_file(&args.file, &args.import) {
         Ok(i) => i,
         Err(message) => {
             eprintln!("lineage summary: {}", escape(&message));

@@ -66,6 +66,21 @@ impl Position {
     }
 }
 
+impl Position {
+    /// This position, taken relative to a record that starts at `origin`, made absolute.
+    pub fn shifted(self, origin: Position) -> Position {
+        Position {
+            line: origin.line + self.line - 1,
+            column: if self.line == 1 {
+                origin.column + self.column - 1
+            } else {
+                self.column
+            },
+            byte: origin.byte + self.byte,
+        }
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -79,8 +94,15 @@ impl fmt::Display for Position {
 /// What went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    /// The input is larger than [`super::MAX_INPUT_BYTES`].
+    /// The input is larger than the byte limit ([`super::Limits::max_bytes`]); reading
+    /// stopped after `bytes`.
     TooLarge { bytes: u64, limit: u64 },
+    /// One record (a line, an array element, a whole document) is larger than `limit`
+    /// bytes: it would have to be held whole to be parsed.
+    RecordTooLarge { limit: u64 },
+    /// The events read so far exceed a budget of [`super::Limits`]; `event` is the number
+    /// of the event that did not fit (counting from 1).
+    OverBudget { budget: Budget, event: u64 },
     /// Arrays and objects nest deeper than [`super::MAX_DEPTH`].
     TooDeep { limit: usize },
     /// Nothing but whitespace.
@@ -96,6 +118,38 @@ pub enum Problem {
         expected: String,
         found: String,
     },
+}
+
+/// The budget an import ran out of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Budget {
+    /// At most this many events.
+    Events { limit: u64 },
+    /// At most this many bytes held for the events (the sink's estimate plus what the
+    /// importer holds back).
+    Memory { limit: u64, held: u64 },
+}
+
+/// `n` with its thousands grouped by spaces, as the error messages print counts.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How the user raises a budget: a command-line flag natively; the page has no flag.
+fn raise_hint(flag: &str) -> String {
+    if cfg!(target_arch = "wasm32") {
+        String::new()
+    } else {
+        format!("; raise it with {flag}")
+    }
 }
 
 /// Why an input could not be imported.
@@ -179,6 +233,27 @@ impl fmt::Display for ImportError {
             Some(format) => write!(f, "could not read the {}", format.title())?,
             None => f.write_str("could not import the file")?,
         }
+        if let Problem::OverBudget { budget, event } = &self.problem {
+            write!(f, ": stopped at event {}", grouped(*event))?;
+            if let Some(at) = self.at {
+                write!(f, " ({at})")?;
+            }
+            return match budget {
+                Budget::Events { limit } => write!(
+                    f,
+                    ": the trace exceeds the budget of {} events{}",
+                    grouped(*limit),
+                    raise_hint("--max-events")
+                ),
+                Budget::Memory { limit, held } => write!(
+                    f,
+                    ": the trace exceeds the memory budget of {} MiB ({} MiB held){}",
+                    grouped(limit >> 20),
+                    grouped(held >> 20),
+                    raise_hint("--max-memory")
+                ),
+            };
+        }
         let mut sep = ": ";
         if let Some(at) = self.at {
             write!(f, "{sep}at {at}")?;
@@ -187,15 +262,22 @@ impl fmt::Display for ImportError {
         match &self.problem {
             Problem::TooLarge { bytes, limit } => write!(
                 f,
-                "{sep}the input is {} MB, larger than the {} MB limit",
-                bytes.div_ceil(1_000_000),
-                limit / 1_000_000
+                "{sep}the input is larger than the {} MB limit (reading stopped after {} bytes){}",
+                grouped(limit / 1_000_000),
+                grouped(*bytes),
+                raise_hint("--max-bytes")
             ),
+            Problem::RecordTooLarge { limit } => write!(
+                f,
+                "{sep}one record is larger than {} MB, more than the memory budget allows",
+                grouped(limit / 1_000_000)
+            ),
+            Problem::OverBudget { .. } => Ok(()),
             Problem::TooDeep { limit } => write!(
                 f,
                 "{sep}arrays and objects nest deeper than {limit} levels, the limit"
             ),
-            Problem::Empty => write!(f, "{sep}the input is empty"),
+            Problem::Empty => write!(f, "{sep}the file is empty"),
             Problem::UnknownFormat { seen } => write!(
                 f,
                 "{sep}expected lineage NDJSON, the Python original's events, a Chrome trace \

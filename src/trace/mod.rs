@@ -10,17 +10,21 @@
 //! | Chrome Trace Event Format (Perfetto, chrome://tracing) | ✓ | ✓ | [`chrome`] |
 //! | OTLP JSON `TracesData`, one document or JSON Lines | ✓ | ✓ | [`otlp`], [`otlp_export`] |
 //!
-//! [`import`] tells the formats apart by their content ([`detect`]) and reads the input into
-//! an [`Imported`]: the events plus what was skipped on the way. It is a pure function of the
-//! bytes: nothing is touched until the whole input has been read, so a caller that swaps its
-//! open trace for the result only on `Ok` never loses what it had.
+//! Every import streams ([`stream`]): an [`Importer`] is fed the input in chunks, tells the
+//! format from the first bytes ([`sniff`]), cuts the input into records ([`scan`]) and pushes
+//! each event into an [`EventSink`] ([`sink`]) as soon as it is complete, within budgets on
+//! events and memory ([`Limits`]). [`import`] is the convenience for bytes already in
+//! memory: it collects into a `Vec` and gives an [`Imported`]. Either way nothing a caller
+//! holds is touched until the import succeeds, so a caller that swaps its open trace for the
+//! result only on `Ok` never loses what it had.
 //!
 //! ## Hostile input
-//! Inputs over [`MAX_INPUT_BYTES`] or nested deeper than [`MAX_DEPTH`] are refused before
-//! parsing (see [`read`] for why our own depth limit replaces serde_json's 128). Errors name
-//! the format, the position and what was expected ([`ImportError`]). Parent cycles and
-//! duplicate ids are kept as read and reported by the inspector's lints; the importers that
-//! derive roots from parent links walk them with a visited set, never forever.
+//! Inputs over the byte bound, nested deeper than [`MAX_DEPTH`], or over the event or memory
+//! budget are stopped while they are read (see [`read`] for why our own depth limit replaces
+//! serde_json's 128). Errors name the format, the position and what was expected
+//! ([`ImportError`]). Parent cycles and duplicate ids are kept as read and reported by the
+//! inspector's lints; the importers that derive roots from parent links walk them with a
+//! visited set, never forever.
 //!
 //! ```
 //! let events = vec![lineage::core::Event::root("processing", lineage::core::Phase::Started)];
@@ -35,15 +39,24 @@ pub mod native;
 pub mod original;
 pub mod otlp;
 pub mod otlp_export;
+pub mod progress;
 pub mod read;
+pub(crate) mod scan;
+pub mod sink;
+pub(crate) mod sniff;
+pub mod stream;
 
 use std::fmt;
 
-use serde_json::Value;
 use uuid::Uuid;
 
-pub use error::{ImportError, Position, Problem};
+pub use error::{Budget, ImportError, Position, Problem};
+pub use progress::Progress;
 pub use read::{Limits, MAX_DEPTH, MAX_INPUT_BYTES, STACK_FOR_MAX_DEPTH};
+pub use sink::{BudgetExceeded, EventSink, EventVec};
+#[cfg(not(target_arch = "wasm32"))]
+pub use stream::{read_all, ReadError};
+pub use stream::{Finished, Importer};
 
 use crate::core::ids::IdMap;
 use crate::core::Event;
@@ -150,23 +163,6 @@ pub struct Imported {
 }
 
 impl Imported {
-    fn new(format: Format, events: Vec<Event>) -> Imported {
-        Imported {
-            format: Some(format),
-            events,
-            skipped: Vec::new(),
-            notes: Vec::new(),
-        }
-    }
-
-    /// Counts one skipped record of kind `what`.
-    fn skip(&mut self, what: &str) {
-        match self.skipped.iter_mut().find(|(w, _)| w == what) {
-            Some((_, n)) => *n += 1,
-            None => self.skipped.push((what.to_owned(), 1)),
-        }
-    }
-
     /// Records skipped, all kinds together.
     pub fn skipped_total(&self) -> usize {
         self.skipped.iter().map(|(_, n)| n).sum()
@@ -176,52 +172,61 @@ impl Imported {
     pub fn inspect(&self) -> Inspection {
         Inspection::new(self.events.clone(), &[])
     }
+
+    /// A finished import collected into a `Vec`, in the order [`import`] promises (Chrome:
+    /// time order; the other formats already are in theirs).
+    pub fn from_finished(done: Finished<EventVec>) -> Imported {
+        let mut events = done.sink.into_events();
+        if done.format == Format::Chrome {
+            events.sort_by_key(|e| (e.timestamp_ns, chrome::import::rank(e)));
+        }
+        Imported {
+            format: Some(done.format),
+            events,
+            skipped: done.skipped,
+            notes: done.notes,
+        }
+    }
 }
 
-/// Reads `bytes` in whichever format they are in. `name_hint` (a file name) only decides
-/// for an empty input, which is otherwise an error.
+/// Reads `bytes` in whichever format they are in. `name_hint` (a file name) names the format
+/// in the error for an empty input.
 pub fn import(bytes: &[u8], name_hint: Option<&str>) -> Result<Imported, ImportError> {
     import_with_limits(bytes, name_hint, Limits::DEFAULT)
 }
 
-/// [`import`] with other size and depth limits (the UI on a small wasm stack may want a
-/// lower depth; see [`read`]).
+/// [`import`] within other limits (the page uses [`Limits::BROWSER`]).
 pub fn import_with_limits(
     bytes: &[u8],
     name_hint: Option<&str>,
     limits: Limits,
 ) -> Result<Imported, ImportError> {
-    let text = read::checked_text(None, bytes, limits)?;
-    match sniff(text)? {
-        Some(format) => import_text(format, text),
-        None => match name_hint.and_then(format_of_name) {
-            Some(format) => Ok(Imported::new(format, Vec::new())),
-            None => Err(ImportError::new(None, None, Problem::Empty)),
-        },
-    }
+    let mut importer = Importer::new(EventVec::new(), name_hint, limits);
+    importer.feed(bytes)?;
+    importer.finish().map(Imported::from_finished)
 }
 
 /// Reads `bytes` as `format`, without guessing.
 pub fn import_as(format: Format, bytes: &[u8]) -> Result<Imported, ImportError> {
-    let text = read::checked_text(Some(format), bytes, Limits::DEFAULT)?;
-    import_text(format, text)
-}
-
-fn import_text(format: Format, text: &str) -> Result<Imported, ImportError> {
-    match format {
-        Format::Native => native::import_text(text),
-        Format::Original => original::import_text(text),
-        Format::Chrome => chrome::import_text(text),
-        Format::Otlp => otlp::import_text(text),
-    }
+    let mut importer = Importer::with_format(format, EventVec::new(), Limits::DEFAULT);
+    importer.feed(bytes)?;
+    importer.finish().map(Imported::from_finished)
 }
 
 /// The format of `bytes`, judged by their content (`name_hint` decides for empty input).
 pub fn detect(bytes: &[u8], name_hint: Option<&str>) -> Result<Format, ImportError> {
-    let text = read::checked_text(None, bytes, Limits::DEFAULT)?;
-    match sniff(text)? {
-        Some(format) => Ok(format),
-        None => name_hint
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ImportError::new(
+            None,
+            Some(Position::of_byte(bytes, e.valid_up_to())),
+            Problem::Syntax {
+                detail: "the input is not UTF-8 text".to_owned(),
+            },
+        )
+    })?;
+    match sniff::sniff(text, true)? {
+        sniff::Sniff::Is(format) => Ok(format),
+        _ => name_hint
             .and_then(format_of_name)
             .ok_or_else(|| ImportError::new(None, None, Problem::Empty)),
     }
@@ -236,124 +241,6 @@ pub fn format_of_name(name: &str) -> Option<Format> {
         Some(Format::Chrome)
     } else {
         None
-    }
-}
-
-/// Decides the format from the first record; `None` for an input with nothing in it.
-fn sniff(text: &str) -> Result<Option<Format>, ImportError> {
-    let (body, _) = read::strip_bom(text);
-    let trimmed = body.trim_start();
-    let unknown = |seen: String| ImportError::new(None, None, Problem::UnknownFormat { seen });
-    match trimmed.as_bytes().first() {
-        None => Ok(None),
-        Some(b'[') => {
-            let after = trimmed[1..].trim_start();
-            if after.is_empty() || after.starts_with(']') {
-                return Ok(Some(Format::Chrome)); // an empty trace; Chrome's array form
-            }
-            let mut de = serde_json::Deserializer::from_str(after);
-            de.disable_recursion_limit();
-            let first = <Value as serde::Deserialize>::deserialize(&mut de).map_err(|_| {
-                unknown("a JSON array whose first element is not valid JSON".to_owned())
-            })?;
-            match &first {
-                Value::Object(o) if o.contains_key("ph") => Ok(Some(Format::Chrome)),
-                Value::Object(o) if is_original(o) => Ok(Some(Format::Original)),
-                Value::Object(o) if is_native(o) => Ok(Some(Format::Native)),
-                other => Err(unknown(format!(
-                    "an array starting with {}",
-                    error::describe(other)
-                ))),
-            }
-        }
-        Some(b'{') => {
-            // The keys of the first object (of a document or of JSON Lines), as far as it
-            // parses: a broken document still tells its format by the keys before the break,
-            // and its own importer then reports the break with its position.
-            let keys = std::cell::RefCell::new(Vec::new());
-            let mut de = serde_json::Deserializer::from_str(trimmed);
-            de.disable_recursion_limit();
-            let read = serde::Deserializer::deserialize_map(&mut de, KeySniffer(&keys));
-            let keys = keys.into_inner();
-            if let Err(e) = read {
-                if !keys.iter().any(|k| MARKER_KEYS.contains(&k.as_str())) {
-                    let base = read::offset_in(text, trimmed);
-                    return Err(ImportError::from_json(
-                        Format::Native,
-                        text.as_bytes(),
-                        base,
-                        "",
-                        &e,
-                    )
-                    .without_format());
-                }
-            }
-            let has = |k: &str| keys.iter().any(|x| x == k);
-            if has("resourceSpans") {
-                Ok(Some(Format::Otlp))
-            } else if has("traceEvents") {
-                Ok(Some(Format::Chrome))
-            } else if has("timestamp_ns") && has("kind") {
-                Ok(Some(Format::Native))
-            } else if has("type") && has("phase") {
-                Ok(Some(Format::Original))
-            } else {
-                let mut shown = keys.clone();
-                shown.truncate(6);
-                Err(unknown(format!(
-                    "an object with the keys {}",
-                    if shown.is_empty() {
-                        "(none)".to_owned()
-                    } else {
-                        shown.join(", ")
-                    }
-                )))
-            }
-        }
-        Some(_) => {
-            let mut seen: String = trimmed.chars().take(24).collect();
-            if seen.len() < trimmed.len() {
-                seen.push('…');
-            }
-            Err(unknown(format!("text starting {seen:?}")))
-        }
-    }
-}
-
-/// Keys that tell a format apart (see [`sniff`]).
-const MARKER_KEYS: [&str; 4] = ["resourceSpans", "traceEvents", "timestamp_ns", "type"];
-
-/// Records the keys of a JSON object as they are read, skipping the values.
-struct KeySniffer<'a>(&'a std::cell::RefCell<Vec<String>>);
-
-impl<'de> serde::de::Visitor<'de> for KeySniffer<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            self.0.borrow_mut().push(key);
-            map.next_value::<serde::de::IgnoredAny>()?;
-        }
-        Ok(())
-    }
-}
-
-fn is_original(o: &serde_json::Map<String, Value>) -> bool {
-    o.contains_key("type") && o.contains_key("phase")
-}
-
-fn is_native(o: &serde_json::Map<String, Value>) -> bool {
-    o.contains_key("kind") && o.contains_key("timestamp_ns")
-}
-
-impl ImportError {
-    fn without_format(mut self) -> Self {
-        self.format = None;
-        self
     }
 }
 

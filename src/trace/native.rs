@@ -20,20 +20,28 @@
 //! ```
 
 use super::error::ImportError;
-use super::read::{self, Record};
+use super::read;
+use super::scan::Record;
+use super::sink::EventSink;
+use super::stream::Output;
 use super::{Format, Imported};
 use crate::core::Event;
 
 /// Writes one event per line, each line ending in `\n`.
 pub fn export(events: &[Event]) -> String {
-    let mut out = String::with_capacity(events.len() * 320);
+    let mut out = Vec::with_capacity(events.len() * 320);
     for e in events {
-        // Serialising an `Event` cannot fail: every key is a string and every number finite
-        // or already a JSON number.
-        out.push_str(&serde_json::to_string(e).expect("an Event always serialises"));
-        out.push('\n');
+        write_line(&mut out, e).expect("writing to a Vec cannot fail");
     }
-    out
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Writes one event and its newline to `out` (for exports that stream).
+pub fn write_line<W: std::io::Write + ?Sized>(out: &mut W, event: &Event) -> std::io::Result<()> {
+    // Serialising an `Event` cannot fail: every key is a string and every number finite or
+    // already a JSON number. Only the writer can.
+    serde_json::to_writer(&mut *out, event).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
 /// Reads lineage NDJSON.
@@ -41,12 +49,11 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
     super::import_as(Format::Native, bytes)
 }
 
-pub(crate) fn import_text(whole: &str) -> Result<Imported, ImportError> {
-    let (text, _) = read::strip_bom(whole);
-    let records = read::records(Format::Native, whole, text)?;
-    let mut events = Vec::with_capacity(records.len());
-    for Record { base, text } in records {
-        events.push(read::parse::<Event>(Format::Native, whole, base, text)?);
-    }
-    Ok(Imported::new(Format::Native, events))
+/// One line (or array element, or document): one event.
+pub(crate) fn read_record<S: EventSink>(
+    record: &Record<'_>,
+    out: &mut Output<S>,
+) -> Result<(), ImportError> {
+    let event: Event = read::parse_record(Format::Native, record, String::new)?;
+    out.push(event)
 }

@@ -30,7 +30,10 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
 use super::error::{describe, ImportError, Position};
-use super::read::{self, Record};
+use super::read;
+use super::scan::Record;
+use super::sink::EventSink;
+use super::stream::Output;
 use super::{lineage_of, Format, Imported};
 use crate::core::ids::IdMap;
 use crate::core::{Event, Payload, Phase};
@@ -40,19 +43,25 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
     super::import_as(Format::Original, bytes)
 }
 
-pub(crate) fn import_text(whole: &str) -> Result<Imported, ImportError> {
-    let (text, _) = read::strip_bom(whole);
-    let records = read::records(Format::Original, whole, text)?;
-    let mut events = Vec::with_capacity(records.len());
-    let mut roots: IdMap<Uuid> = IdMap::default();
-    for Record { base, text } in records {
-        let map: Map<String, Value> = read::parse(Format::Original, whole, base, text)?;
-        let at = Position::of_byte(whole.as_bytes(), base);
-        let event = from_dict(map, at, &roots)?;
-        roots.insert(event.id, event.root_id);
-        events.push(event);
+/// The state a dump needs across records: the root of every id seen, so an event whose
+/// `root_id` is missing takes its parent's (about 40 bytes an event, counted in the budget).
+#[derive(Default)]
+pub(crate) struct Reader {
+    roots: IdMap<Uuid>,
+}
+
+impl Reader {
+    pub(crate) fn record<S: EventSink>(
+        &mut self,
+        record: &Record<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let map: Map<String, Value> = read::parse_record(Format::Original, record, String::new)?;
+        let event = from_dict(map, record.at, &self.roots)?;
+        self.roots.insert(event.id, event.root_id);
+        out.hold(self.roots.capacity() * 40)?;
+        out.push(event)
     }
-    Ok(Imported::new(Format::Original, events))
 }
 
 /// One `to_dict` object to an event.

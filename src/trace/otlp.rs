@@ -26,7 +26,10 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::error::ImportError;
-use super::read::{self, Record};
+use super::read;
+use super::scan::Record;
+use super::sink::{heap_bytes, EventSink};
+use super::stream::Output;
 use super::{link_roots, Format, Imported};
 use crate::core::{Event, Payload, Phase};
 
@@ -436,15 +439,44 @@ fn point_uuid(start: Uuid, k: usize) -> Uuid {
     Uuid::from_u64_pair(hi ^ salt, lo.rotate_left(32))
 }
 
-pub(crate) fn import_text(whole: &str) -> Result<Imported, ImportError> {
-    let (text, _) = read::strip_bom(whole);
-    let records = read::records(Format::Otlp, whole, text)?;
-    let mut imported = Imported::new(Format::Otlp, Vec::new());
-    let mut starts = Vec::new();
-    let mut ends = Vec::new();
-    for Record { base, text } in records {
-        let data: TracesData = read::parse(Format::Otlp, whole, base, text)?;
-        for rs in data.resource_spans {
+/// Spans read so far. A span's root is the topmost span its parent links reach, and a parent
+/// may come after its child, so the events are held until the end (their bytes count against
+/// the budget as they arrive), then linked, put in time order and handed over.
+#[derive(Default)]
+pub(crate) struct Reader {
+    /// Records are `resourceSpans` elements (a single document) rather than whole
+    /// `TracesData` (JSON Lines).
+    by_resource: bool,
+    starts: Vec<Event>,
+    ends: Vec<Event>,
+    held: usize,
+}
+
+impl Reader {
+    pub(crate) fn new(by_resource: bool) -> Reader {
+        Reader {
+            by_resource,
+            ..Reader::default()
+        }
+    }
+
+    pub(crate) fn record<S: EventSink>(
+        &mut self,
+        record: &Record<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let resource_spans = if self.by_resource {
+            let prefix = || format!("resourceSpans[{}]", record.index);
+            vec![read::parse_record::<ResourceSpans>(
+                Format::Otlp,
+                record,
+                prefix,
+            )?]
+        } else {
+            read::parse_record::<TracesData>(Format::Otlp, record, String::new)?.resource_spans
+        };
+        let (starts_before, ends_before) = (self.starts.len(), self.ends.len());
+        for rs in resource_spans {
             let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
             for ss in rs.scope_spans {
                 let scope = ss.scope.map(|s| {
@@ -460,19 +492,39 @@ pub(crate) fn import_text(whole: &str) -> Result<Imported, ImportError> {
                         resource.as_ref(),
                         scope.as_ref(),
                         rs.schema_url.as_deref(),
-                        &mut starts,
-                        &mut ends,
-                        &mut imported,
+                        &mut self.starts,
+                        &mut self.ends,
+                        &mut out.notes,
                     );
                 }
             }
         }
+        let new = self.starts[starts_before..]
+            .iter()
+            .chain(&self.ends[ends_before..]);
+        self.held += new.map(heap_bytes).sum::<usize>();
+        let structs =
+            (self.starts.capacity() + self.ends.capacity()) * std::mem::size_of::<Event>();
+        out.hold(self.held + structs)
     }
-    starts.extend(ends);
-    link_roots(&mut starts);
-    starts.sort_by_key(|e| e.timestamp_ns);
-    imported.events = starts;
-    Ok(imported)
+
+    pub(crate) fn finish<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
+        let mut events = std::mem::take(&mut self.starts);
+        events.append(&mut self.ends);
+        self.ends = Vec::new();
+        link_roots(&mut events);
+        events.sort_by_key(|e| e.timestamp_ns);
+        let total = events.len();
+        for (i, event) in events.into_iter().enumerate() {
+            if i % 4096 == 0 {
+                // What is still held shrinks as the events move to the sink.
+                let left = (total - i) * (std::mem::size_of::<Event>() + 64);
+                out.hold(left)?;
+            }
+            out.push(event)?;
+        }
+        out.hold(0)
+    }
 }
 
 fn convert_span(
@@ -482,7 +534,7 @@ fn convert_span(
     schema_url: Option<&str>,
     starts: &mut Vec<Event>,
     ends: &mut Vec<Event>,
-    imported: &mut Imported,
+    notes: &mut Vec<String>,
 ) {
     let trace = span.trace_id.0;
     let id = span_uuid(span.span_id.0, trace);
@@ -583,7 +635,7 @@ fn convert_span(
     match span.end_time_unix_nano {
         Some(Nanos(end_ns)) if end_ns != 0 => {
             let end_ns = if end_ns < start_ns {
-                imported.notes.push(format!(
+                notes.push(format!(
                     "span {} ({}) ends before it starts; read as lasting 0 ns",
                     hex(&span.span_id.0),
                     span.name

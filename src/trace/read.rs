@@ -1,17 +1,25 @@
 //! # Reading JSON safely
 //!
-//! What every importer shares: the size and depth limits, UTF-8 checking, splitting an input
-//! into records (NDJSON lines, elements of a JSON array, or one document) with their byte
-//! offsets, and typed parsing whose errors carry an absolute position and a field path.
+//! What every importer shares: the limits and budgets, and typed parsing of one record whose
+//! errors carry an absolute position and a field path. (Splitting the input into records is
+//! [`super::scan`]'s job.)
+//!
+//! ## Budgets, not file sizes
+//! What an import costs is set by the events it keeps, not by the bytes of the file: an
+//! 18-byte Chrome event (`{"ph":"X","ts":0}`) becomes two events of a few hundred bytes each,
+//! while a 450-byte NDJSON event becomes one. So the limits that matter are on events
+//! ([`Limits::max_events`]) and on the memory the events hold ([`Limits::max_retained_bytes`]),
+//! both checked as each event arrives. The byte limit stays as a sanity bound, counted while
+//! reading (a pipe or `/dev/zero` has no size to check up front).
 //!
 //! ## Why our own depth limit
 //! serde_json refuses documents nested deeper than 128 levels by default, with the message
 //! "recursion limit exceeded". Real payloads (the original's free-form `metadata`, OTLP's
 //! `kvlistValue`s) may legitimately nest deeper than that, so we lift serde_json's limit
 //! (`disable_recursion_limit`, feature `unbounded_depth`) and instead measure the nesting with
-//! one linear, non-recursive pass over the bytes before parsing anything: deeper than the
-//! limit ([`MAX_DEPTH`], 1 000, unless the caller's [`Limits`] say otherwise) is refused with
-//! the position where the limit is crossed.
+//! the byte scanner that splits records, before the record is parsed: deeper than the limit
+//! ([`MAX_DEPTH`], 1 000, unless the caller's [`Limits`] say otherwise) is refused with the
+//! position where the limit is crossed.
 //!
 //! ## The stack that depth needs
 //! Parsing, cloning, comparing and dropping a `serde_json::Value` recurse once per level.
@@ -24,13 +32,15 @@
 //! link-arg=-zstack-size=...`) or pass a lower `max_depth` (256 fits 1 MB in either build).
 
 use serde::de::{Deserialize, IgnoredAny};
-use serde_json::value::RawValue;
 
-use super::error::{ImportError, Position, Problem};
+use super::error::ImportError;
+use super::scan::Record;
 use super::Format;
 
-/// The largest input we read: 200 MB. Larger files are refused before anything is parsed.
-pub const MAX_INPUT_BYTES: u64 = 200_000_000;
+/// The largest input we read natively: 4 GB, a sanity bound counted while reading. The
+/// event budget (5 M events, at 450 bytes each as `lineage simulate` writes them: 2.25 GB)
+/// is reached first by any real trace.
+pub const MAX_INPUT_BYTES: u64 = 4_000_000_000;
 
 /// The deepest nesting of JSON arrays and objects we read.
 pub const MAX_DEPTH: usize = 1_000;
@@ -40,18 +50,41 @@ pub const MAX_DEPTH: usize = 1_000;
 /// only what is touched is ever backed by memory.
 pub const STACK_FOR_MAX_DEPTH: usize = 64 << 20;
 
-/// The limits an import enforces before parsing.
+/// The limits an import enforces while it reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
+    /// Bytes read, at most (counted as they arrive).
     pub max_bytes: u64,
+    /// Nesting of arrays and objects, at most.
     pub max_depth: usize,
+    /// Events kept, at most.
+    pub max_events: u64,
+    /// Bytes held for the events (the sink's estimate plus what the importer holds back,
+    /// such as a Chrome trace's open slices), at most. One record may not be larger either.
+    pub max_retained_bytes: u64,
 }
 
 impl Limits {
-    /// 200 MB, 1 000 levels.
+    /// Natively: 4 GB read, 1 000 levels, 5 M events, 1 GiB held. Five million events is
+    /// where the event store (about 160 bytes an event) stays under 1 GiB; a plain
+    /// `Vec<Event>` (about 500 bytes an event) reaches the memory budget near 2 M events.
     pub const DEFAULT: Limits = Limits {
         max_bytes: MAX_INPUT_BYTES,
         max_depth: MAX_DEPTH,
+        max_events: 5_000_000,
+        max_retained_bytes: 1 << 30,
+    };
+
+    /// In the page: 2 M events and 400 MiB held, so that the trace, its inspection and the
+    /// UI stay well inside what a browser tab gives a wasm32 module (4 GiB of address
+    /// space, often less before the tab is killed); 256 levels, because a wasm32 module has
+    /// one 1 MB stack (see the module docs). The byte bound is only a sanity check: the page
+    /// reads the file in slices and never holds it.
+    pub const BROWSER: Limits = Limits {
+        max_bytes: 2_000_000_000,
+        max_depth: 256,
+        max_events: 2_000_000,
+        max_retained_bytes: 400 << 20,
     };
 }
 
@@ -61,115 +94,39 @@ impl Default for Limits {
     }
 }
 
-/// Checks the size, the encoding and the nesting depth; returns the input as text.
-pub(crate) fn checked_text(
-    format: Option<Format>,
-    input: &[u8],
-    limits: Limits,
-) -> Result<&str, ImportError> {
-    if input.len() as u64 > limits.max_bytes {
-        return Err(ImportError::new(
-            format,
-            None,
-            Problem::TooLarge {
-                bytes: input.len() as u64,
-                limit: limits.max_bytes,
-            },
-        ));
-    }
-    let text = std::str::from_utf8(input).map_err(|e| {
-        ImportError::new(
-            format,
-            Some(Position::of_byte(input, e.valid_up_to())),
-            Problem::Syntax {
-                detail: "the input is not UTF-8 text".to_owned(),
-            },
-        )
-    })?;
-    check_depth(format, text, limits.max_depth)?;
-    Ok(text)
-}
-
-/// One pass over the bytes, counting nesting outside strings. Never recursive, never
-/// allocates.
-fn check_depth(format: Option<Format>, text: &str, max_depth: usize) -> Result<(), ImportError> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max_depth {
-                    return Err(ImportError::new(
-                        format,
-                        Some(Position::of_byte(bytes, i)),
-                        Problem::TooDeep { limit: max_depth },
-                    ));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// The text with a leading byte-order mark removed, and how many bytes that was.
-pub(crate) fn strip_bom(text: &str) -> (&str, usize) {
-    match text.strip_prefix('\u{feff}') {
-        Some(rest) => (rest, 3),
-        None => (text, 0),
-    }
-}
-
-/// Parses `slice` (which starts at byte `base` of `whole`) as a `T`, with serde_json's
-/// recursion limit lifted (our own limit was checked) and the failing field's path and
-/// absolute position in the error.
-pub(crate) fn parse<'a, T: Deserialize<'a>>(
+/// Parses one record as a `T`, with serde_json's recursion limit lifted (the scanner checked
+/// ours) and the failing field's path (after `prefix`, such as `traceEvents[3]`) and absolute
+/// position in the error.
+pub(crate) fn parse_record<'a, T: Deserialize<'a>>(
     format: Format,
-    whole: &'a str,
-    base: usize,
-    slice: &'a str,
+    record: &Record<'a>,
+    prefix: impl FnOnce() -> String,
 ) -> Result<T, ImportError> {
-    parse_item(format, whole, base, slice, "")
-}
-
-/// [`parse`] for an item of a larger document: `prefix` (such as `traceEvents[3]`) is put in
-/// front of the field path in errors.
-pub(crate) fn parse_item<'a, T: Deserialize<'a>>(
-    format: Format,
-    whole: &'a str,
-    base: usize,
-    slice: &'a str,
-    prefix: &str,
-) -> Result<T, ImportError> {
-    let mut de = serde_json::Deserializer::from_str(slice);
+    let text = record.text;
+    let located = |path: &str, e: &serde_json::Error| {
+        let mut err = ImportError::from_json(format, text.as_bytes(), 0, path, e);
+        err.at = err.at.map(|p| p.shifted(record.at));
+        err
+    };
+    // The fast path: plain serde_json. Only a record that fails is parsed again with
+    // serde_path_to_error, whose path tracking costs about a fifth of the parse.
+    if let Ok(value) = from_str_deep(text) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
     de.disable_recursion_limit();
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let inner = e.path().to_string();
+        let prefix = prefix();
         let path = match (prefix.is_empty(), inner.as_str()) {
             (true, p) => p.to_owned(),
             (false, "." | "") => prefix.to_owned(),
             (false, p) if p.starts_with('[') => format!("{prefix}{p}"),
             (false, p) => format!("{prefix}.{p}"),
         };
-        ImportError::from_json(format, whole.as_bytes(), base, &path, e.inner())
+        located(&path, e.inner())
     })?;
-    de.end()
-        .map_err(|e| ImportError::from_json(format, whole.as_bytes(), base, "", &e))?;
+    de.end().map_err(|e| located("", &e))?;
     Ok(value)
 }
 
@@ -180,92 +137,28 @@ pub(crate) fn is_complete_value(slice: &str) -> bool {
     IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok()
 }
 
+/// Whether `slice` is valid JSON as far as it goes but ends before its value does: what a
+/// record cut off by a crash looks like.
+pub(crate) fn ends_early(slice: &str) -> bool {
+    let mut de = serde_json::Deserializer::from_str(slice);
+    de.disable_recursion_limit();
+    match IgnoredAny::deserialize(&mut de) {
+        Err(e) => e.classify() == serde_json::error::Category::Eof,
+        Ok(_) => false,
+    }
+}
+
 /// The byte offset of `part` inside `whole` (`part` must be a sub-slice of it).
 pub(crate) fn offset_in(whole: &str, part: &str) -> usize {
     (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
 }
 
-/// The non-blank lines of `text`, each with its byte offset in `whole` and its line number.
-pub(crate) fn lines<'a>(whole: &'a str, text: &'a str) -> impl Iterator<Item = (usize, &'a str)> {
-    text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .filter(|l| !l.trim().is_empty())
-        .map(move |l| (offset_in(whole, l), l))
-}
-
-/// One record of a multi-record input and where it starts.
-pub(crate) struct Record<'a> {
-    pub base: usize,
-    pub text: &'a str,
-}
-
-/// Splits `text` into records: the elements of a top-level JSON array, the lines of JSON
-/// Lines (when the first non-blank line is a complete value on its own), or else the whole
-/// text as one (pretty-printed) document.
-pub(crate) fn records<'a>(
-    format: Format,
-    whole: &'a str,
-    text: &'a str,
-) -> Result<Vec<Record<'a>>, ImportError> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('[') {
-        let base = offset_in(whole, trimmed);
-        let items: Vec<&RawValue> = parse(format, whole, base, trimmed)?;
-        return Ok(items
-            .into_iter()
-            .map(|raw| Record {
-                base: offset_in(whole, raw.get()),
-                text: raw.get(),
-            })
-            .collect());
-    }
-    let mut it = lines(whole, text).peekable();
-    match it.peek() {
-        None => Ok(Vec::new()),
-        Some(&(_, first)) if is_complete_value(first) => {
-            Ok(it.map(|(base, text)| Record { base, text }).collect())
-        }
-        Some(_) => Ok(vec![Record {
-            base: offset_in(whole, trimmed),
-            text: trimmed,
-        }]),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nesting_past_the_limit_is_refused_at_the_byte_that_crosses_it() {
-        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
-        let err = checked_text(None, deep.as_bytes(), Limits::DEFAULT).unwrap_err();
-        assert_eq!(err.problem, Problem::TooDeep { limit: MAX_DEPTH });
-        assert_eq!(err.at.unwrap().byte, MAX_DEPTH);
-    }
-
-    #[test]
-    fn brackets_inside_strings_do_not_count_as_nesting() {
-        let s = format!("[\"{}\\\"{}\"]", "[".repeat(5000), "{".repeat(5000));
-        assert!(checked_text(None, s.as_bytes(), Limits::DEFAULT).is_ok());
-    }
-
-    #[test]
-    fn a_lower_depth_limit_is_honoured_and_named() {
-        let s = format!("{}{}", "[".repeat(300), "]".repeat(300));
-        let limits = Limits {
-            max_depth: 256,
-            ..Limits::DEFAULT
-        };
-        let err = checked_text(Some(Format::Chrome), s.as_bytes(), limits).unwrap_err();
-        assert_eq!(err.problem, Problem::TooDeep { limit: 256 });
-        assert!(checked_text(None, s.as_bytes(), Limits::DEFAULT).is_ok());
-    }
-
-    #[test]
-    fn invalid_utf8_is_reported_at_the_first_bad_byte() {
-        let err = checked_text(None, b"{\"a\":\n\"\xff\"}", Limits::DEFAULT).unwrap_err();
-        let at = err.at.unwrap();
-        assert_eq!((at.line, at.column, at.byte), (2, 2, 7));
-    }
+/// Parses `text` as a `T` with serde_json's recursion limit lifted (nesting was checked when
+/// the record holding `text` was scanned).
+pub(crate) fn from_str_deep<'a, T: Deserialize<'a>>(text: &'a str) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let value = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
 }

@@ -1,77 +1,158 @@
 //! Traces in and out of the app: open (file picker or drag and drop) and export (download).
 //!
-//! An import is all or nothing: the file is read and parsed completely before anything on
-//! screen changes, so a malformed file shows an error naming the format and position and the
-//! trace already open stays open.
+//! A file is read in slices (`Blob.slice` + `arrayBuffer`, [`SLICE`] bytes each) and fed to a
+//! streaming [`Importer`]; between pieces the loop yields to the browser so no frame waits
+//! more than about [`FRAME_BUDGET_MS`] on the import, and a progress bar with a Cancel button
+//! shows how far it has got. The trace on screen changes only when the whole file has been
+//! read: a malformed, empty, over-budget or cancelled file leaves it as it was.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::state::Ui;
-use crate::trace::{self, ExportFormat, Limits};
-
-/// The browser's import limits: the size limit of the command line, a lower nesting limit
-/// because a wasm32 module has a single 1 MB stack (see `trace::read`: 256 levels fit it in
-/// any build, 1 000 need up to 8 MB).
-pub const BROWSER_LIMITS: Limits = Limits {
-    max_depth: 256,
-    ..Limits::DEFAULT
+use super::state::{now_ms, Ui};
+use crate::trace::{
+    self, EventVec, ExportFormat, ImportError, Imported, Importer, Limits, Progress,
 };
+
+/// The browser's import limits (see [`Limits::BROWSER`]).
+pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
+
+/// Bytes read from the file at a time.
+const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+/// Bytes fed to the importer between two looks at the clock.
+const PIECE: usize = 128 * 1024;
+/// Import work between two yields to the browser, in ms: well under a 100 ms frame, with
+/// room for the browser's own work.
+const FRAME_BUDGET_MS: f64 = 30.0;
 
 /// Reads and imports one file, then shows it, or reports why not.
 pub fn open_file(ui: Ui, file: web_sys::File) {
     let name = file.name();
-    if file.size() > Limits::DEFAULT.max_bytes as f64 {
-        ui.error.set(Some(format!(
-            "Could not open {name}: it is {:.0} MB, over the {} MB limit. The trace on screen is unchanged.",
-            file.size() / 1e6,
-            Limits::DEFAULT.max_bytes / 1_000_000
-        )));
-        return;
-    }
-    ui.busy.set(Some(format!("reading {name}")));
+    let id = ui
+        .loading
+        .with_untracked(|l| l.as_ref().map_or(0, |p| p.id))
+        + 1;
+    ui.error.set(None);
+    ui.loading.set(Some(Progress {
+        id,
+        name: name.clone(),
+        bytes: 0,
+        total: file.size() as u64,
+        events: 0,
+    }));
     leptos::task::spawn_local(async move {
-        let result = JsFuture::from(file.array_buffer()).await;
-        let bytes = match result {
-            Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
-            Err(_) => {
-                ui.busy.set(None);
-                ui.error.set(Some(format!(
-                    "Could not read {name} from disk. The trace on screen is unchanged."
-                )));
-                return;
-            }
-        };
-        match trace::import_with_limits(&bytes, Some(&name), BROWSER_LIMITS) {
-            Ok(imported) => {
-                let mut notes = imported.notes.clone();
-                if imported.skipped_total() > 0 {
-                    let what: Vec<String> = imported
-                        .skipped
-                        .iter()
-                        .map(|(k, n)| format!("{n} × {k}"))
-                        .collect();
-                    notes.push(format!("skipped records: {}", what.join(", ")));
-                }
-                let label = match imported.format {
-                    Some(f) => format!("{name} ({})", f.title()),
-                    None => name.clone(),
-                };
-                ui.busy.set(None);
-                ui.timed_refresh(move |ui| ui.show_imported(label, imported.events))
-                    .await;
-                ui.error.set(None);
-                ui.notice.set((!notes.is_empty()).then(|| notes.join("; ")));
-            }
-            Err(e) => {
-                ui.busy.set(None);
-                ui.error.set(Some(format!(
-                    "{name}: {e}. The trace on screen is unchanged."
-                )));
-            }
+        let result = read_file(ui, id, &file, &name).await;
+        let still_ours = ui
+            .loading
+            .with_untracked(|l| l.as_ref().is_some_and(|p| p.id == id));
+        if !still_ours {
+            return; // cancelled, or another file is loading: change nothing
+        }
+        ui.loading.set(None);
+        match result {
+            Ok(Some(imported)) => show(ui, &name, imported).await,
+            Ok(None) => {}
+            Err(message) => ui.error.set(Some(format!(
+                "{name}: {message}. The trace on screen is unchanged."
+            ))),
         }
     });
+}
+
+/// Feeds the file to an importer slice by slice; `Ok(None)` when the load was cancelled.
+async fn read_file(
+    ui: Ui,
+    id: u64,
+    file: &web_sys::File,
+    name: &str,
+) -> Result<Option<Imported>, String> {
+    let mut importer = Importer::new(EventVec::new(), Some(name), BROWSER_LIMITS);
+    let total = file.size();
+    let mut offset = 0.0;
+    let mut last_yield = now_ms();
+    while offset < total {
+        let end = (offset + SLICE).min(total);
+        let bytes = read_slice(file, offset, end)
+            .await
+            .ok_or("could not read the file from disk")?;
+        offset = end;
+        for piece in bytes.chunks(PIECE) {
+            importer
+                .feed(piece)
+                .map_err(|e: ImportError| e.to_string())?;
+            if now_ms() - last_yield > FRAME_BUDGET_MS {
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                last_yield = now_ms();
+                if !report(ui, id, &importer) {
+                    return Ok(None);
+                }
+            }
+        }
+        if !report(ui, id, &importer) {
+            return Ok(None);
+        }
+    }
+    let done = importer.finish().map_err(|e| e.to_string())?;
+    Ok(Some(Imported::from_finished(done)))
+}
+
+/// Shows the progress; `false` when this load was cancelled (or replaced by a newer one).
+fn report(ui: Ui, id: u64, importer: &Importer<EventVec>) -> bool {
+    let mut ours = false;
+    ui.loading.update(|l| {
+        if let Some(p) = l.as_mut().filter(|p| p.id == id) {
+            p.bytes = importer.bytes_read();
+            p.events = importer.events();
+            ours = true;
+        }
+    });
+    ours
+}
+
+/// Bytes `start..end` of `file`.
+async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8>> {
+    let blob = file.slice_with_f64_and_f64(start, end).ok()?;
+    let buf = JsFuture::from(blob.array_buffer()).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// Puts a successful import on screen, with its notes.
+async fn show(ui: Ui, name: &str, imported: Imported) {
+    let mut notes = imported.notes.clone();
+    if imported.skipped_total() > 0 {
+        let what: Vec<String> = imported
+            .skipped
+            .iter()
+            .map(|(k, n)| format!("{n} × {k}"))
+            .collect();
+        notes.push(format!("skipped records: {}", what.join(", ")));
+    }
+    let label = match imported.format {
+        Some(f) => format!("{name} ({})", f.title()),
+        None => name.to_owned(),
+    };
+    ui.timed_refresh(move |ui| ui.show_imported(label, imported.events))
+        .await;
+    ui.error.set(None);
+    ui.notice.set((!notes.is_empty()).then(|| notes.join("; ")));
+}
+
+/// The progress bar and Cancel button of a file being read.
+#[component]
+pub fn LoadProgress(ui: Ui) -> impl IntoView {
+    move || {
+        ui.loading.get().map(|p| {
+            view! {
+                <div class="loading" id="loading" role="status">
+                    <progress id="load-progress" max="1" value=p.fraction()></progress>
+                    <span id="load-text">{p.describe()}</span>
+                    <button id="cancel-load" title="Stop reading; the trace on screen stays"
+                        on:click=move |_| ui.loading.set(None)>"Cancel"</button>
+                </div>
+            }
+        })
+    }
 }
 
 /// Offers `text` as a download named `file_name`.
@@ -125,6 +206,7 @@ pub fn FileButtons(ui: Ui) -> impl IntoView {
                 on:click=move |_| export(ExportFormat::Chrome)>"⤓ Chrome"</button>
             <button id="export-otlp" title="Download as OTLP JSON (for an OpenTelemetry collector, Jaeger or Tempo)" disabled=empty
                 on:click=move |_| export(ExportFormat::Otlp)>"⤓ OTLP"</button>
+            <LoadProgress ui />
         </div>
     }
 }

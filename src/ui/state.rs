@@ -92,6 +92,8 @@ pub struct Ui {
     pub notice: RwSignal<Option<String>>,
     /// A file is being dragged over the page.
     pub dragging: RwSignal<bool>,
+    /// A file being read: how far it has got (`None`: no load, or cancelled).
+    pub loading: RwSignal<Option<crate::trace::Progress>>,
     /// How long the last full view took: building the inspection plus the DOM update (ms).
     pub render_ms: RwSignal<Option<f64>>,
     pub replay: StoredValue<Option<Replay>, LocalStorage>,
@@ -138,6 +140,7 @@ impl Ui {
             tab: RwSignal::new(Tab::Trace),
             help_open: RwSignal::new(false),
             error: RwSignal::new(None),
+            loading: RwSignal::new(None),
             render_ms: RwSignal::new(None),
             notice: RwSignal::new(None),
             dragging: RwSignal::new(false),
@@ -386,7 +389,7 @@ impl Ui {
     }
 }
 
-fn now_ms() -> f64 {
+pub(crate) fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())

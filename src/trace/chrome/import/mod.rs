@@ -1,0 +1,403 @@
+//! Reading a Chrome trace one trace event at a time.
+//!
+//! Events written by lineage carry the exact events in their `args` and are pushed as soon as
+//! they are read. Other tools' slices need their parents, found by nesting in time on their
+//! thread, and Chrome writes a complete (`X`) slice when it ends, so a child comes before
+//! its parent in the file: those slices are kept in a compact form ([`Slice`], about 64
+//! bytes, the `args` as raw JSON text), counted against the memory budget, and turned into
+//! events at the end, in one sort per trace. `B`/`E` pairing keeps only each thread's stack
+//! of open slices.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+mod nesting;
+mod raw;
+
+use raw::{exact, Micros, Ours, RawEvent};
+
+use super::{END_NS, MAX_MICROS, START_NS};
+use crate::core::Event;
+use crate::trace::error::{ImportError, Position};
+use crate::trace::read;
+use crate::trace::scan::Record;
+use crate::trace::sink::EventSink;
+use crate::trace::stream::Output;
+use crate::trace::Format;
+
+const INSTANT: u8 = 1;
+/// Takes a parent from the slices around it (not global or process-scoped instants).
+const NESTS: u8 = 2;
+/// `end` is known (not a `B` without its `E`).
+const ENDED: u8 = 4;
+/// The placeholder on a thread's stack for a `B` of our own export.
+const OURS: u32 = u32::MAX;
+const NO_CAT: u32 = u32::MAX;
+
+/// Another tool's slice or instant, before ids and parents are assigned.
+struct Slice {
+    start: i128,
+    end: i128,
+    /// Index in `traceEvents`: the source of its ids.
+    index: u64,
+    thread: u32,
+    name: u32,
+    cat: u32,
+    flags: u8,
+    args: Option<Box<Args>>,
+}
+
+#[derive(Default)]
+struct Args {
+    args: Option<Box<RawValue>>,
+    /// The `args` of the `E` that closed a `B`.
+    end_args: Option<Box<RawValue>>,
+}
+
+/// Strings seen many times (names, categories, threads), kept once.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    strings: Vec<String>,
+    bytes: usize,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        self.bytes += 2 * s.len() + 64;
+        self.strings.push(s.to_owned());
+        self.ids.insert(s.to_owned(), id);
+        id
+    }
+
+    fn get(&self, id: u32) -> &str {
+        &self.strings[id as usize]
+    }
+}
+
+/// The state of one Chrome import; see the module docs.
+#[derive(Default)]
+pub(crate) struct Reader {
+    strings: Interner,
+    /// Threads by `(pid, tid)` as text.
+    threads: HashMap<(String, String), u32>,
+    thread_keys: Vec<(String, String)>,
+    /// Open `B` slices of each thread, innermost last (indexes into `slices`, or [`OURS`]).
+    open: HashMap<u32, Vec<u32>>,
+    thread_names: HashMap<u32, String>,
+    process_names: HashMap<String, String>,
+    slices: Vec<Slice>,
+    /// Bytes of raw `args` held in `slices`.
+    args_bytes: usize,
+}
+
+/// Where a trace event is, for errors.
+#[derive(Clone, Copy)]
+struct Ctx {
+    index: usize,
+    at: Position,
+}
+
+impl Ctx {
+    fn field(&self, name: &str) -> String {
+        format!("traceEvents[{}].{name}", self.index)
+    }
+
+    fn invalid(&self, field: &str, expected: impl Into<String>, found: String) -> ImportError {
+        ImportError::invalid(
+            Format::Chrome,
+            Some(self.at),
+            self.field(field),
+            expected,
+            found,
+        )
+    }
+}
+
+fn text_of(v: &Option<Value>) -> Option<String> {
+    match v {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+/// `µs` as whole nanoseconds, if it is a time we can hold.
+fn nanos(us: f64, non_negative: bool) -> Option<i128> {
+    let fits = us.is_finite() && us.abs() < MAX_MICROS && (!non_negative || us >= 0.0);
+    fits.then(|| (us * 1_000.0).round() as i128)
+}
+
+impl Reader {
+    pub(crate) fn record<S: EventSink>(
+        &mut self,
+        record: &Record<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let ev: RawEvent = read::parse_record(Format::Chrome, record, || {
+            format!("traceEvents[{}]", record.index)
+        })?;
+        let ctx = Ctx {
+            index: record.index,
+            at: record.at,
+        };
+        match ev.ph.as_str() {
+            "M" => {
+                self.metadata(&ev);
+                Ok(())
+            }
+            "B" => self.begin(ev, ctx, out),
+            "E" => self.end(ev, ctx, out),
+            "X" => self.complete(ev, ctx, out),
+            "i" | "I" => self.instant(ev, ctx, out),
+            other => {
+                out.skip(other);
+                Ok(())
+            }
+        }
+    }
+
+    /// `ts`, required on every phase we read but `M`.
+    fn time(ev: &RawEvent, ctx: Ctx) -> Result<i128, ImportError> {
+        match ev.ts {
+            Some(Micros(t)) => nanos(t, false).ok_or_else(|| {
+                ctx.invalid("ts", "a finite number of microseconds", format!("{t}"))
+            }),
+            None => Err(ctx.invalid(
+                "ts",
+                format!("a timestamp on a \"{}\" event", ev.ph),
+                "nothing (the field is missing)".to_owned(),
+            )),
+        }
+    }
+
+    /// `dur` of an `X`: missing reads as 0 with a note.
+    fn duration<S>(ev: &RawEvent, ctx: Ctx, out: &mut Output<S>) -> Result<i128, ImportError> {
+        match ev.dur {
+            Some(Micros(d)) => nanos(d, true).ok_or_else(|| {
+                ctx.invalid(
+                    "dur",
+                    "a non-negative number of microseconds",
+                    format!("{d}"),
+                )
+            }),
+            None => {
+                out.notes.push(format!(
+                    "traceEvents[{}] (X) has no dur; it was read as lasting 0 µs",
+                    ctx.index
+                ));
+                Ok(0)
+            }
+        }
+    }
+
+    fn thread(&mut self, ev: &RawEvent) -> u32 {
+        let key = (
+            text_of(&ev.pid).unwrap_or_default(),
+            text_of(&ev.tid).unwrap_or_default(),
+        );
+        if let Some(&t) = self.threads.get(&key) {
+            return t;
+        }
+        let t = self.thread_keys.len() as u32;
+        self.thread_keys.push(key.clone());
+        self.threads.insert(key, t);
+        t
+    }
+
+    /// `M`: thread and process names.
+    fn metadata(&mut self, ev: &RawEvent) {
+        let Some(name) = ev.args.and_then(|a| {
+            #[derive(Deserialize)]
+            struct Named {
+                name: String,
+            }
+            read::from_str_deep::<Named>(a.get()).ok()
+        }) else {
+            return;
+        };
+        match text_of(&ev.name).as_deref() {
+            Some("thread_name") => {
+                let t = self.thread(ev);
+                self.thread_names.insert(t, name.name);
+            }
+            Some("process_name") => {
+                let pid = text_of(&ev.pid).unwrap_or_default();
+                self.process_names.insert(pid, name.name);
+            }
+            _ => {}
+        }
+    }
+
+    /// `B`: ours is pushed now; another tool's waits for its `E`.
+    fn begin<S: EventSink>(
+        &mut self,
+        ev: RawEvent,
+        ctx: Ctx,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let ts = Self::time(&ev, ctx)?;
+        let thread = self.thread(&ev);
+        if let Some(start) = exact(Ours::of(ev.args).start) {
+            // Its E, if another tool added one, closes nothing of ours.
+            self.open.entry(thread).or_default().push(OURS);
+            return out.push(start);
+        }
+        let slice = self.slice(&ev, ctx, thread, ts, None, NESTS);
+        self.open.entry(thread).or_default().push(slice);
+        self.hold(out)
+    }
+
+    /// `E`: closes the innermost open `B` of its thread.
+    fn end<S: EventSink>(
+        &mut self,
+        ev: RawEvent,
+        ctx: Ctx,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let ts = Self::time(&ev, ctx)?;
+        let thread = self.thread(&ev);
+        let f = match self.open.get_mut(&thread).and_then(Vec::pop) {
+            Some(OURS) => return Ok(()),
+            Some(f) => f,
+            None => {
+                out.skip("E without B");
+                return Ok(());
+            }
+        };
+        let slice = &mut self.slices[f as usize];
+        if ts < slice.start {
+            return Err(ctx.invalid(
+                "ts",
+                format!(
+                    "an E no earlier than its B ({} µs)",
+                    slice.start as f64 / 1000.0
+                ),
+                format!("{} µs", ts as f64 / 1000.0),
+            ));
+        }
+        slice.end = ts;
+        slice.flags |= ENDED;
+        let non_empty = ev.args.is_some_and(|a| {
+            read::from_str_deep::<Map<String, Value>>(a.get()).is_ok_and(|m| !m.is_empty())
+        });
+        if let (true, Some(a)) = (non_empty, ev.args) {
+            self.args_bytes += a.get().len();
+            slice.args.get_or_insert_with(Box::default).end_args = Some(a.to_owned());
+            self.hold(out)?;
+        }
+        Ok(())
+    }
+
+    /// `X`: a complete slice.
+    fn complete<S: EventSink>(
+        &mut self,
+        ev: RawEvent,
+        ctx: Ctx,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let ts = Self::time(&ev, ctx)?;
+        let ours = Ours::of(ev.args);
+        if let Some(start) = exact(ours.start) {
+            let end = exact(ours.end).map(|mut end| {
+                end.start_id.get_or_insert(start.id);
+                end
+            });
+            out.push(start)?;
+            return end.map_or(Ok(()), |end| out.push(end));
+        }
+        let dur = Self::duration(&ev, ctx, out)?;
+        let thread = self.thread(&ev);
+        self.slice(&ev, ctx, thread, ts, Some(ts + dur), NESTS);
+        self.hold(out)
+    }
+
+    /// `i` and the older `I`: a point event. Global and process-scoped ones nest in no slice.
+    fn instant<S: EventSink>(
+        &mut self,
+        ev: RawEvent,
+        ctx: Ctx,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let ts = Self::time(&ev, ctx)?;
+        if let Some(event) = exact(Ours::of(ev.args).event) {
+            return out.push(event);
+        }
+        let scope = ev.s.as_ref().and_then(Value::as_str);
+        let nests = if matches!(scope, Some("g" | "p")) {
+            0
+        } else {
+            NESTS
+        };
+        let thread = self.thread(&ev);
+        self.slice(&ev, ctx, thread, ts, Some(ts), INSTANT | nests);
+        self.hold(out)
+    }
+
+    /// Keeps another tool's slice for the end; returns its index.
+    fn slice(
+        &mut self,
+        ev: &RawEvent,
+        ctx: Ctx,
+        thread: u32,
+        start: i128,
+        end: Option<i128>,
+        flags: u8,
+    ) -> u32 {
+        let default = if flags & INSTANT != 0 {
+            "instant"
+        } else {
+            "slice"
+        };
+        let name = self
+            .strings
+            .id(text_of(&ev.name).as_deref().unwrap_or(default));
+        let cat = text_of(&ev.cat).map_or(NO_CAT, |c| self.strings.id(&c));
+        let args = ev.args.map(|a| {
+            self.args_bytes += a.get().len();
+            Box::new(Args {
+                args: Some(a.to_owned()),
+                end_args: None,
+            })
+        });
+        self.slices.push(Slice {
+            start,
+            end: end.unwrap_or(start),
+            index: ctx.index as u64,
+            thread,
+            name,
+            cat,
+            flags: flags | if end.is_some() { ENDED } else { 0 },
+            args,
+        });
+        (self.slices.len() - 1) as u32
+    }
+
+    /// What this reader holds, for the memory budget.
+    fn hold<S: EventSink>(&self, out: &mut Output<S>) -> Result<(), ImportError> {
+        let bytes = self.slices.capacity() * std::mem::size_of::<Slice>()
+            + self.args_bytes
+            + self.strings.bytes
+            + self.thread_keys.len() * 128;
+        out.hold(bytes)
+    }
+}
+
+/// Where an event of a Chrome import goes among events of the same time, so that the
+/// whole-input [`import`](crate::trace::import) keeps the order it always had: our own
+/// starts, other tools' starts, their ends, our own ends.
+pub(crate) fn rank(e: &Event) -> u8 {
+    match e.id.as_u64_pair().0 {
+        START_NS => 1,
+        END_NS => 2,
+        _ if e.start_id.is_some() => 3,
+        _ => 0,
+    }
+}

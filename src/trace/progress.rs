@@ -1,0 +1,58 @@
+//! # How far an import has got
+//!
+//! What the page shows while a file loads (a progress bar and a line of text), kept as a plain
+//! value so it is tested without a browser.
+
+use super::error::grouped;
+
+/// An import under way: bytes read of the total, events so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Which load this is (a Cancel or a newer load makes older ones stop).
+    pub id: u64,
+    pub name: String,
+    pub bytes: u64,
+    pub total: u64,
+    pub events: u64,
+}
+
+impl Progress {
+    /// The fraction read, 0 to 1 (1 for an empty file).
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            (self.bytes as f64 / self.total as f64).min(1.0)
+        }
+    }
+
+    /// One line for the progress bar: "run.ndjson: 12.5 of 199.0 MB, 62 800 events".
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: {:.1} of {:.1} MB, {} events",
+            self.name,
+            self.bytes as f64 / 1e6,
+            self.total as f64 / 1e6,
+            grouped(self.events)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_reads_as_bytes_of_total_and_events() {
+        let p = Progress {
+            id: 1,
+            name: "run.ndjson".into(),
+            bytes: 12_500_000,
+            total: 199_000_000,
+            events: 62_800,
+        };
+        assert_eq!(p.describe(), "run.ndjson: 12.5 of 199.0 MB, 62 800 events");
+        assert!((p.fraction() - 12.5 / 199.0).abs() < 1e-9);
+        assert_eq!(Progress { total: 0, ..p }.fraction(), 1.0);
+    }
+}
