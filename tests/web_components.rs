@@ -111,7 +111,10 @@ fn mount(events: Vec<Event>) -> (web_sys::HtmlElement, Ui) {
     let slot = ui_slot.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         let ui = Ui::new(PipelineConfig::default());
-        ui.show_imported("crafted.ndjson".into(), events);
+        ui.show_imported(
+            "crafted.ndjson".into(),
+            lineage::inspect::Trace::new(events),
+        );
         slot.set(Some(ui));
         view! {
             <SummaryBar ui />

@@ -14,7 +14,7 @@ use clap::Args;
 use serde_json::{json, Map, Value};
 
 use super::input::with_deep_stack;
-use super::input::{import_file, ImportArgs};
+use super::input::{import_file_to_trace, ImportArgs};
 use super::output;
 use crate::inspect::{Inspection, LintKind};
 use crate::text::{escape, escape_json, excerpt};
@@ -45,14 +45,14 @@ pub fn run(args: SummaryArgs) -> ExitCode {
 }
 
 fn run_here(args: SummaryArgs) -> ExitCode {
-    let imported = match import_file(&args.file, &args.import) {
+    let (imported, trace) = match import_file_to_trace(&args.file, &args.import) {
         Ok(i) => i,
         Err(message) => {
             eprintln!("lineage summary: {}", escape(&message));
             return ExitCode::FAILURE;
         }
     };
-    let ins = imported.inspect();
+    let ins = crate::inspect::Inspection::of_trace(trace, &[]);
     let printed = if args.json {
         let json = to_json(&imported, &ins, args.max_findings);
         let text = serde_json::to_string_pretty(&json).unwrap_or_default();

@@ -53,6 +53,12 @@ impl Inspection {
         Inspection::finish(trace, spans, failures)
     }
 
+    /// Inspects a trace already in the store (an import streamed into it).
+    pub fn of_trace(trace: Trace, failures: &[crate::core::HandlerFailure]) -> Inspection {
+        let spans = Spans::build(&trace);
+        Inspection::finish(trace, spans, failures)
+    }
+
     /// Inspects the first `len` events of a live bus's history, with their processing times,
     /// nesting by the bus's own `children_by_parent` index.
     pub fn of_history(

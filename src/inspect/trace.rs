@@ -217,3 +217,37 @@ impl Trace {
         &self.duplicates
     }
 }
+
+/// An import streams straight into a trace: each event is encoded into the store as it
+/// arrives, and the budget counts the store's real heap.
+impl crate::trace::EventSink for Trace {
+    fn push(&mut self, event: Event) -> Result<(), crate::trace::BudgetExceeded> {
+        Trace::push(self, &event);
+        Ok(())
+    }
+
+    fn retained_bytes(&self) -> usize {
+        self.heap_bytes()
+    }
+}
+
+impl Trace {
+    /// The same events in the order of `key` (stable), as a new trace: Chrome traces are
+    /// read in file order and shown in time order.
+    pub fn sorted_by_key<K: Ord>(&self, mut key: impl FnMut(&Trace, usize) -> K) -> Trace {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        let keys: Vec<K> = (0..self.len()).map(|i| key(self, i)).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        if order.iter().enumerate().all(|(i, &o)| i == o) {
+            return self.clone();
+        }
+        let mut out = Trace::default();
+        for i in order {
+            match self.processed_ns(i) {
+                Some(p) => out.push_processed(&self.event(i), p),
+                None => out.push(&self.event(i)),
+            };
+        }
+        out
+    }
+}

@@ -173,6 +173,29 @@ impl Imported {
         Inspection::new(self.events.clone(), &[])
     }
 
+    /// A finished import streamed into a [`Trace`] (the compact store), in the order
+    /// [`import`] promises: the events, with what was skipped and noted (`events` stays
+    /// empty: the trace holds them).
+    pub fn from_finished_trace(
+        done: Finished<crate::inspect::Trace>,
+    ) -> (Imported, crate::inspect::Trace) {
+        let trace = if done.format == Format::Chrome {
+            done.sink.sorted_by_key(|t, i| {
+                let e = t.event(i);
+                (e.timestamp_ns, chrome::import::rank(&e))
+            })
+        } else {
+            done.sink
+        };
+        let imported = Imported {
+            format: Some(done.format),
+            events: Vec::new(),
+            skipped: done.skipped,
+            notes: done.notes,
+        };
+        (imported, trace)
+    }
+
     /// A finished import collected into a `Vec`, in the order [`import`] promises (Chrome:
     /// time order; the other formats already are in theirs).
     pub fn from_finished(done: Finished<EventVec>) -> Imported {

@@ -11,9 +11,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::state::{now_ms, Ui};
-use crate::trace::{
-    self, EventVec, ExportFormat, ImportError, Imported, Importer, Limits, Progress,
-};
+use crate::inspect::Trace;
+use crate::trace::{self, ExportFormat, ImportError, Imported, Importer, Limits, Progress};
 
 /// The browser's import limits (see [`Limits::BROWSER`]).
 pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
@@ -66,8 +65,9 @@ async fn read_file(
     id: u64,
     file: &web_sys::File,
     name: &str,
-) -> Result<Option<Imported>, String> {
-    let mut importer = Importer::new(EventVec::new(), Some(name), BROWSER_LIMITS);
+) -> Result<Option<(Imported, Trace)>, String> {
+    // Straight into the compact event store: the budget counts what the page really holds.
+    let mut importer = Importer::new(Trace::default(), Some(name), BROWSER_LIMITS);
     let total = file.size();
     let mut offset = 0.0;
     let mut last_yield = now_ms();
@@ -94,11 +94,11 @@ async fn read_file(
         }
     }
     let done = importer.finish().map_err(|e| e.to_string())?;
-    Ok(Some(Imported::from_finished(done)))
+    Ok(Some(Imported::from_finished_trace(done)))
 }
 
 /// Shows the progress; `false` when this load was cancelled (or replaced by a newer one).
-fn report(ui: Ui, id: u64, importer: &Importer<EventVec>) -> bool {
+fn report(ui: Ui, id: u64, importer: &Importer<Trace>) -> bool {
     let mut ours = false;
     ui.loading.update(|l| {
         if let Some(p) = l.as_mut().filter(|p| p.id == id) {
@@ -118,7 +118,7 @@ async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8
 }
 
 /// Puts a successful import on screen, with its notes.
-async fn show(ui: Ui, name: &str, imported: Imported) {
+async fn show(ui: Ui, name: &str, (imported, trace): (Imported, Trace)) {
     let mut notes = imported.notes.clone();
     if imported.skipped_total() > 0 {
         let what: Vec<String> = imported
@@ -132,7 +132,7 @@ async fn show(ui: Ui, name: &str, imported: Imported) {
         Some(f) => format!("{name} ({})", f.title()),
         None => name.to_owned(),
     };
-    ui.timed_refresh(move |ui| ui.show_imported(label, imported.events))
+    ui.timed_refresh(move |ui| ui.show_imported(label, trace))
         .await;
     ui.error.set(None);
     ui.notice.set((!notes.is_empty()).then(|| notes.join("; ")));

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::clock::PerformanceClock;
-use crate::core::{EmitMode, Event, Stats};
+use crate::core::{EmitMode, Stats};
 use crate::inspect::timeline::Axis;
 use crate::inspect::{Inspection, Query, TreeRows};
 use crate::pipeline::PipelineConfig;
@@ -333,15 +333,15 @@ impl Ui {
     }
 
     /// Shows an imported trace instead of the live one.
-    pub fn show_imported(&self, name: String, events: Vec<Event>) {
+    pub fn show_imported(&self, name: String, trace: crate::inspect::Trace) {
         self.playing.set(false);
         self.replay.set_value(None);
         self.collapsed.set(HashSet::new());
         self.selected.set(None);
         self.axis.set(None);
         self.stats.set(None);
-        let n = events.len();
-        self.publish(Inspection::new(events, &[]));
+        let n = trace.len();
+        self.publish(Inspection::of_trace(trace, &[]));
         self.recorded.set(n);
         self.cursor.set(n);
         self.finished.set(true);
