@@ -11,6 +11,7 @@
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
+//! - [`visible`]: control and invisible characters from a trace, shown as badges.
 
 pub mod filter;
 pub mod lints;
@@ -19,6 +20,7 @@ pub mod summary;
 pub mod timeline;
 pub mod trace;
 pub mod tree;
+pub mod visible;
 
 pub use filter::Query;
 pub use lints::{lint, Lint, LintKind};
