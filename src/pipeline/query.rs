@@ -93,6 +93,9 @@ impl PipelineConfig {
                 _ => {}
             }
         }
+        // Sync handlers cost less at most, whatever order the keys came in.
+        let max = limits::handler_cost(c.subscribers.asynchronous).max as u32;
+        c.subscribers.handler_cost = c.subscribers.handler_cost.min(max);
         c
     }
 }

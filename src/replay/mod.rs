@@ -24,6 +24,7 @@ use futures::task::LocalSpawnExt;
 
 use crate::core::{Clock, EmitMode, Event, EventBus, HandlerFailure, Stats, Subscription};
 use crate::inspect::Inspection;
+use crate::pipeline::limits;
 use crate::pipeline::{attach_paced_subscribers, run_range_paced, Pacer, PipelineConfig};
 
 /// Operations run per live slice: a mode switch applies from the next slice on, so it must
@@ -31,10 +32,10 @@ use crate::pipeline::{attach_paced_subscribers, run_range_paced, Pacer, Pipeline
 pub const DEFAULT_SLICE: usize = 64;
 
 /// Wall time one turn ([`Replay::work`]) may run the pipeline before it hands the thread back
-/// to the page. With the longest step that cannot be cut (one sync handler call of the
-/// form's highest cost, ≈ 10 ms) added, the page still gets its thread back well within
-/// 50 ms, whatever the settings.
-pub const TURN_BUDGET_NS: u64 = 25_000_000;
+/// to the page. With the longest step that cannot be cut added (one sync handler call of the
+/// highest cost allowed, ≈ 10 ms, see `pipeline::limits::SYNC_HANDLER_COST`), the page
+/// still gets its thread back well within 50 ms, whatever the settings.
+pub const TURN_BUDGET_NS: u64 = 12_000_000;
 
 pub struct Replay {
     pool: LocalPool,
@@ -56,7 +57,14 @@ pub struct Replay {
 
 impl Replay {
     /// A replay of `config` whose bus keeps up to `history_capacity` events.
-    pub fn new(config: PipelineConfig, clock: Rc<dyn Clock>, history_capacity: usize) -> Replay {
+    pub fn new(
+        mut config: PipelineConfig,
+        clock: Rc<dyn Clock>,
+        history_capacity: usize,
+    ) -> Replay {
+        // The one step pacing cannot cut; bounded however the config was made.
+        let max_cost = limits::handler_cost(config.subscribers.asynchronous).max as u32;
+        config.subscribers.handler_cost = config.subscribers.handler_cost.min(max_cost);
         let pool = LocalPool::new();
         let pacer = Pacer::new(clock.clone());
         let bus = EventBus::builder()

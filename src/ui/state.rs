@@ -215,13 +215,14 @@ impl Ui {
                 let more = self.replay.try_update_value(|r| {
                     r.as_mut().map(|r| {
                         let more = r.work(usize::MAX, TURN_BUDGET_NS);
-                        (more, r.operations_run().0, r.config().operations)
+                        (more, r.recorded(), r.config().operations)
                     })
                 });
                 match more.flatten() {
-                    Some((true, done, total)) => {
-                        self.busy
-                            .set(Some(format!("running {done} / {total} operations")));
+                    Some((true, events, total)) => {
+                        self.busy.set(Some(format!(
+                            "running {total} operations · {events} events so far"
+                        )));
                         TimeoutFuture::new(0).await;
                     }
                     _ => break,
