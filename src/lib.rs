@@ -14,6 +14,8 @@
 //!   events, OTLP JSON; format detection, limits and clear errors.
 //! - [`measure`]: what emission costs and where it goes: batch timing, interleaved rounds,
 //!   ablation by phase, peers; shared by the `bench` command and the browser.
+//! - [`text`]: text from a file made safe to show: control and bidi characters escaped
+//!   visibly, long excerpts clipped; used by the command line and the page.
 #[cfg(all(test, target_family = "wasm"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
@@ -23,6 +25,7 @@ pub mod measure;
 pub mod pipeline;
 pub mod plot;
 pub mod replay;
+pub mod text;
 pub mod trace;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -324,7 +324,7 @@ fn check(mode: EmitMode, case: &Case) -> Result<(), String> {
     }
 
     // History: cap, recency, indexes.
-    let history_ids: Vec<Uuid> = bus.with_history(|h| h.iter().map(|e| e.id).collect());
+    let history_ids: Vec<Uuid> = bus.with_history(|h| h.records().map(|(_, r)| r.id).collect());
     bus.with_history(|h| h.check_indexes())?;
     if history_ids.len() != expected.min(case.capacity) {
         return Err(format!(

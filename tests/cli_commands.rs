@@ -26,16 +26,13 @@ type Operations = BTreeMap<uuid::Uuid, (Option<uuid::Uuid>, Status, Option<uuid:
 
 fn operations(events: Vec<Event>) -> Operations {
     let ins = Inspection::new(events, &[]);
-    let evs = ins.trace.events();
+    let t = &ins.trace;
     ins.spans
         .spans
         .iter()
         .map(|s| {
-            let parent = s.parent.map(|p| evs[ins.spans.spans[p].start].id);
-            (
-                evs[s.start].id,
-                (s.end.map(|e| evs[e].id), s.status, parent),
-            )
+            let parent = s.parent.map(|p| t.id(ins.spans.spans[p].start));
+            (t.id(s.start), (s.end.map(|e| t.id(e)), s.status, parent))
         })
         .collect()
 }

@@ -44,7 +44,7 @@ fn the_history_cap_prunes_both_indexes_leaving_no_dangling_child_ids() {
         assert_eq!(h.children(&first_root).count(), 0, "and children_by_parent");
         // Every child listed is held, for every parent still indexed.
         for parent in h.parents() {
-            for child in h.children(parent) {
+            for child in h.children(&parent) {
                 assert!(h.get(&child.id).is_some());
             }
         }

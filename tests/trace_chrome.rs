@@ -189,7 +189,7 @@ fn foreign() -> Value {
 fn other_tools_slices_nest_by_time_on_their_thread() {
     let back = trace::import(foreign().to_string().as_bytes(), None).unwrap();
     let ins = Inspection::new(back.events.clone(), &[]);
-    let evs = ins.trace.events();
+    let evs: Vec<_> = ins.trace.events().collect();
     let label = |s: usize| evs[ins.spans.spans[s].start].label().to_owned();
     let by_label = |l: &str| (0..ins.spans.len()).find(|&s| label(s) == l).unwrap();
     let outer = by_label("outer");

@@ -26,7 +26,7 @@ fn operations(
     events: Vec<Event>,
 ) -> BTreeMap<uuid::Uuid, (Option<uuid::Uuid>, Status, Option<uuid::Uuid>)> {
     let ins = Inspection::new(events, &[]);
-    let evs = ins.trace.events();
+    let evs: Vec<_> = ins.trace.events().collect();
     ins.spans
         .spans
         .iter()

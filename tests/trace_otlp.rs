@@ -18,7 +18,7 @@ fn spans_become_operations_nested_by_parent_span_id() {
     assert_eq!(imported.format, Some(Format::Otlp));
     let ins = imported.inspect();
     assert_eq!(ins.summary.operations, 1);
-    let evs = ins.trace.events();
+    let evs: Vec<_> = ins.trace.events().collect();
     let root = &ins.spans.spans[ins.spans.roots[0]];
     assert_eq!(evs[root.start].label(), "aexecute");
     assert_eq!(root.status, Status::Completed);
@@ -31,7 +31,7 @@ fn spans_become_operations_nested_by_parent_span_id() {
         .map(|&c| evs[ins.spans.spans[c].start].label())
         .collect();
     assert_eq!(labels, vec!["execute_transactional", "retry"]);
-    for e in evs {
+    for e in &evs {
         assert_eq!(
             e.root_id, evs[root.start].id,
             "one root for the whole trace"
@@ -57,7 +57,7 @@ fn a_span_without_an_end_time_never_finished() {
         .spans
         .iter()
         .filter(|s| s.status == Status::Unfinished)
-        .map(|s| ins.trace.events()[s.start].label().to_owned())
+        .map(|s| ins.trace.label(s.start).to_owned())
         .collect();
     assert_eq!(unfinished, vec!["execute_transactional"]);
 }

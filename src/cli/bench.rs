@@ -12,6 +12,8 @@ use std::rc::Rc;
 
 use clap::Args;
 
+use super::output::{self, Printer};
+
 use crate::core::{EmitMode, MonotonicClock};
 use crate::measure::memory::{run_memory, MemoryConfig, MemoryReport};
 use crate::measure::peers::{TracingPeer, TracingSubject};
@@ -138,18 +140,26 @@ pub fn run(args: BenchArgs) -> ExitCode {
         ""
     );
     let report = BenchReport::new(command, &comparison);
-    if args.json {
+    let printed = if args.json {
         match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(e) => {
-                eprintln!("could not write the report as JSON: {e}");
-                return ExitCode::FAILURE;
-            }
+            Ok(json) => output::print(&format!("{json}\n")),
+            Err(e) => Err(format!("could not write the report as JSON: {e}")),
         }
     } else {
-        print!("{}", render(&comparison, &report));
+        output::print(&render(&comparison, &report))
+    };
+    finish(printed)
+}
+
+/// Exit 0, or 1 with the reason on standard error.
+fn finish(printed: Result<(), String>) -> ExitCode {
+    match printed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lineage bench: {message}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
 fn run_memory_bench(args: &BenchArgs, command: String) -> ExitCode {
@@ -158,22 +168,26 @@ fn run_memory_bench(args: &BenchArgs, command: String) -> ExitCode {
         history_capacity: args.memory_history.max(1),
         sample_every: (args.events / 20).max(1),
     };
+    let mut out = Printer::default();
     if !args.json {
-        println!(
-            "lineage bench --memory: {} events, awaited, history cap {}, RSS from /proc/self/statm",
+        out.print(&format!(
+            "lineage bench --memory: {} events, awaited, history cap {}, RSS from /proc/self/statm\n",
             thousands(config.events as f64),
             thousands(config.history_capacity as f64)
-        );
-        println!("{:>14}  {:>12}  {:>10}", "events", "history", "RSS MiB");
+        ));
+        out.print(&format!(
+            "{:>14}  {:>12}  {:>10}\n",
+            "events", "history", "RSS MiB"
+        ));
     }
     let report = run_memory(&config, |s| {
         if !args.json {
-            println!(
-                "{:>14}  {:>12}  {:>10.1}",
+            out.print(&format!(
+                "{:>14}  {:>12}  {:>10.1}\n",
                 thousands(s.events as f64),
                 thousands(s.history_len as f64),
                 s.rss_bytes as f64 / (1 << 20) as f64
-            );
+            ));
         }
     });
     if args.json {
@@ -182,33 +196,33 @@ fn run_memory_bench(args: &BenchArgs, command: String) -> ExitCode {
             command: String,
             memory: &'a MemoryReport,
         }
-        println!(
-            "{}",
+        out.print(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&Out {
                 command,
                 memory: &report
             })
             .unwrap_or_default()
-        );
+        ));
     } else {
-        println!(
-            "resident after warm-up (≥ 2 × cap events): {:.1} MiB; at the end: {:.1} MiB; growth {:+.1} %; {} events pruned; {:.1} s",
+        out.print(&format!(
+            "resident after warm-up (≥ 2 × cap events): {:.1} MiB; at the end: {:.1} MiB; growth {:+.1} %; {} events pruned; {:.1} s\n",
             report.rss_after_warmup_bytes as f64 / (1 << 20) as f64,
             report.rss_end_bytes as f64 / (1 << 20) as f64,
             report.growth * 100.0,
             thousands(report.pruned as f64),
             report.seconds
-        );
-        println!(
-            "flat once the cap is reached (growth under 5 %): {}",
+        ));
+        out.print(&format!(
+            "flat once the cap is reached (growth under 5 %): {}\n",
             if report.growth.abs() < 0.05 {
                 "yes"
             } else {
                 "NO"
             }
-        );
+        ));
     }
-    ExitCode::SUCCESS
+    finish(out.finish())
 }
 
 /// The human-readable report.

@@ -37,19 +37,12 @@ pub(crate) fn with_deep_stack<T: Send + 'static>(work: impl FnOnce() -> T + Send
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Writes `text` to `out`, or to standard output when `out` is `None`.
+/// Writes `text` to `out` whole or not at all (see [`super::replace_file`]), or to standard
+/// output when `out` is `None`; says in one line why not.
 pub(crate) fn write_output(out: Option<&Path>, text: &str) -> Result<(), String> {
-    use std::io::Write;
     match out {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-                .map_err(|e| format!("cannot write to standard output: {e}"))
-        }
+        Some(path) => super::replace_file::replace_file(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => super::output::print(text),
     }
 }

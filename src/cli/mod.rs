@@ -1,6 +1,9 @@
 //! # The `lineage` command line (native only)
 //!
-//! One subcommand per file; this module only parses and dispatches.
+//! One subcommand per file; this module only parses and dispatches. What a command prints
+//! goes through [`output`] (a closed or broken standard output is an error, not lost
+//! output), files are written through [`replace_file`] (whole or not at all), and text from
+//! a trace through [`crate::text`] (control characters escaped).
 
 pub mod bench;
 
@@ -10,8 +13,12 @@ use clap::{Parser, Subcommand};
 
 mod convert;
 mod input;
+mod output;
+mod replace_file;
 mod simulate;
 mod summary;
+
+pub use output::note_standard_output_at_exec;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -38,7 +45,20 @@ enum Command {
 
 /// Parses the process arguments and runs the chosen subcommand.
 pub fn main() -> ExitCode {
+    output::prepare_process();
     let cli = Cli::parse();
+    let (name, prints) = match &cli.command {
+        Command::Bench(_) => ("bench", true),
+        Command::Summary(_) => ("summary", true),
+        Command::Convert(args) => ("convert", args.out.is_none()),
+        Command::Simulate(_) => ("simulate", false),
+    };
+    if prints {
+        if let Err(message) = output::check_standard_output() {
+            eprintln!("lineage {name}: {message}");
+            return ExitCode::FAILURE;
+        }
+    }
     match cli.command {
         Command::Bench(args) => bench::run(args),
         Command::Summary(args) => summary::run(args),

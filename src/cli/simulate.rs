@@ -83,11 +83,11 @@ impl SimulateArgs {
 pub fn run(args: SimulateArgs) -> ExitCode {
     match simulate(&args) {
         Ok(line) => {
-            eprintln!("{line}");
+            eprintln!("{}", crate::text::escape(&line));
             ExitCode::SUCCESS
         }
         Err(message) => {
-            eprintln!("lineage simulate: {message}");
+            eprintln!("lineage simulate: {}", crate::text::escape(&message));
             ExitCode::FAILURE
         }
     }
@@ -116,8 +116,7 @@ fn simulate(args: &SimulateArgs) -> Result<String, String> {
         b.flush().await;
         outcome
     });
-    let (events, pruned) =
-        bus.with_history(|h| (h.iter().cloned().collect::<Vec<_>>(), h.pruned()));
+    let (events, pruned) = bus.with_history(|h| (h.events().collect::<Vec<_>>(), h.pruned()));
     if pruned > 0 {
         return Err(format!(
             "the history dropped {pruned} events; the run did not fit in {capacity}"

@@ -1,5 +1,12 @@
-//! `lineage summary FILE [--json]`: what is in a trace, whatever its format.
+//! `lineage summary FILE [--json] [--max-findings N]`: what is in a trace, whatever its format.
+//!
+//! Text from the file (labels in findings, notes, skipped record kinds, the file's own name)
+//! is escaped through [`crate::text`], so a crafted kind cannot drive the terminal. The JSON
+//! lists at most `--max-findings` findings of each kind, so a million events give a bounded
+//! document: the full counts per kind stay in `lints`, and `findings_truncated` says whether
+//! any were left out.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,8 +15,16 @@ use serde_json::{json, Map, Value};
 
 use super::input::import_file;
 use super::input::with_deep_stack;
+use super::output;
 use crate::inspect::{Inspection, LintKind};
+use crate::text::{escape, escape_json, excerpt};
 use crate::trace::Imported;
+
+/// Findings of one kind listed by default in `--json` (the text lists 20).
+pub const DEFAULT_MAX_FINDINGS: usize = 1_000;
+
+/// Findings of one kind listed in the text summary.
+const TEXT_FINDINGS: usize = 20;
 
 #[derive(Args, Debug)]
 pub struct SummaryArgs {
@@ -18,6 +33,9 @@ pub struct SummaryArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// With --json: list at most this many findings of each kind (counts are always whole).
+    #[arg(long, default_value_t = DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
 }
 
 pub fn run(args: SummaryArgs) -> ExitCode {
@@ -28,34 +46,64 @@ fn run_here(args: SummaryArgs) -> ExitCode {
     let imported = match import_file(&args.file) {
         Ok(i) => i,
         Err(message) => {
-            eprintln!("lineage summary: {message}");
+            eprintln!("lineage summary: {}", escape(&message));
             return ExitCode::FAILURE;
         }
     };
     let ins = imported.inspect();
-    if args.json {
-        println!("{}", to_json(&imported, &ins));
+    let printed = if args.json {
+        let json = to_json(&imported, &ins, args.max_findings);
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+        output::print(&format!("{}\n", escape_json(&text)))
     } else {
-        print!(
-            "{}",
-            to_text(&args.file.display().to_string(), &imported, &ins)
-        );
+        output::print(&to_text(&args.file.display().to_string(), &imported, &ins))
+    };
+    match printed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lineage summary: {message}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
-/// The JSON summary: the counts at the top level, then lints, skipped records and notes.
-pub fn to_json(imported: &Imported, ins: &Inspection) -> Value {
+/// The JSON summary: the counts at the top level, then lints (counts per kind), findings (at
+/// most `max_findings` of each kind), skipped records and notes.
+pub fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Value {
     let s = &ins.summary;
     let mut lints = Map::new();
     for (kind, n) in &s.lints {
         lints.insert(kind.as_str().to_owned(), json!(n));
     }
-    let skipped: Map<String, Value> = imported
-        .skipped
+    // What was skipped is named by the file (a record type): clipped like any excerpt, and
+    // as many kinds listed as findings of one kind.
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    for (what, n) in imported.skipped.iter().take(max_findings) {
+        *skipped.entry(excerpt(what).into_owned()).or_default() += n;
+    }
+    let notes: Vec<String> = imported
+        .notes
         .iter()
-        .map(|(k, n)| (k.clone(), json!(n)))
+        .take(max_findings)
+        .map(|n| excerpt(n).into_owned())
         .collect();
+    // Lints come grouped by kind, so each kind's first `max_findings` are a prefix run.
+    let mut findings = Vec::new();
+    let mut run: Option<(LintKind, usize)> = None;
+    for l in &ins.lints {
+        let listed = match run {
+            Some((kind, n)) if kind == l.kind => n,
+            _ => 0,
+        };
+        run = Some((l.kind, listed + 1));
+        if listed < max_findings {
+            findings.push(json!({
+                "kind": l.kind.as_str(),
+                "message": l.message,
+                "events": l.events,
+            }));
+        }
+    }
     json!({
         "format": imported.format.map(|f| f.as_str()),
         "events": s.events,
@@ -65,15 +113,19 @@ pub fn to_json(imported: &Imported, ins: &Inspection) -> Value {
         "cancelled": s.cancelled,
         "unfinished": s.unfinished,
         "orphans": s.orphans,
+        "cycles": s.cycles,
+        "duplicates": s.duplicates,
+        "lone_ends": s.lone_ends,
+        "single_events": s.single_events,
+        "roots": s.roots,
         "spans": s.spans,
         "lints": lints,
-        "findings": ins.lints.iter().map(|l| json!({
-            "kind": l.kind.as_str(),
-            "message": l.message,
-            "events": l.events,
-        })).collect::<Vec<_>>(),
+        "findings_truncated": findings.len() < ins.lints.len(),
+        "findings_per_kind_limit": max_findings,
+        "findings": findings,
         "skipped": skipped,
-        "notes": imported.notes,
+        "skipped_total": imported.skipped_total(),
+        "notes": notes,
     })
 }
 
@@ -83,7 +135,7 @@ pub fn to_text(name: &str, imported: &Imported, ins: &Inspection) -> String {
     let s = &ins.summary;
     let mut out = String::new();
     let format = imported.format.map_or("empty trace", |f| f.title());
-    let _ = writeln!(out, "{name}: {format}");
+    let _ = writeln!(out, "{}: {format}", escape(name));
     let _ = writeln!(out, "  events           {}", s.events);
     let _ = writeln!(out, "  operations       {}", s.operations);
     let _ = writeln!(out, "    completed      {}", s.completed);
@@ -93,27 +145,53 @@ pub fn to_text(name: &str, imported: &Imported, ins: &Inspection) -> String {
     }
     let _ = writeln!(out, "    never finished {}", s.unfinished);
     let _ = writeln!(out, "  orphans          {}", s.orphans);
-    for (what, n) in &imported.skipped {
-        let _ = writeln!(out, "  skipped          {n} × {what}");
+    // The other roots, only when there are any (see `inspect::summary` for the partition).
+    for (what, n) in [
+        ("cut from cycles", s.cycles),
+        ("duplicate ids  ", s.duplicates),
+        ("lone end events", s.lone_ends),
+        ("single events  ", s.single_events),
+    ] {
+        if n > 0 {
+            let _ = writeln!(out, "  {what}  {n}");
+        }
     }
-    for note in &imported.notes {
-        let _ = writeln!(out, "  note: {note}");
+    for (what, n) in imported.skipped.iter().take(TEXT_FINDINGS) {
+        let _ = writeln!(out, "  skipped          {n} × {}", excerpt(what));
+    }
+    if imported.skipped.len() > TEXT_FINDINGS {
+        let _ = writeln!(
+            out,
+            "  skipped          … and {} more kinds of record",
+            imported.skipped.len() - TEXT_FINDINGS
+        );
+    }
+    for note in imported.notes.iter().take(TEXT_FINDINGS) {
+        let _ = writeln!(out, "  note: {}", excerpt(note));
+    }
+    if imported.notes.len() > TEXT_FINDINGS {
+        let _ = writeln!(
+            out,
+            "  note: … and {} more",
+            imported.notes.len() - TEXT_FINDINGS
+        );
     }
     if ins.lints.is_empty() {
         let _ = writeln!(out, "lints: none");
     } else {
         let _ = writeln!(out, "lints:");
-        for kind in LintKind::ALL {
-            let found: Vec<_> = ins.lints.iter().filter(|l| l.kind == kind).collect();
-            if found.is_empty() {
-                continue;
+        for (kind, n) in &s.lints {
+            let _ = writeln!(out, "  {} ({n})", kind.title());
+            for l in ins
+                .lints
+                .iter()
+                .filter(|l| l.kind == *kind)
+                .take(TEXT_FINDINGS)
+            {
+                let _ = writeln!(out, "    {}", escape(&l.message));
             }
-            let _ = writeln!(out, "  {} ({})", kind.title(), found.len());
-            for l in found.iter().take(20) {
-                let _ = writeln!(out, "    {}", l.message);
-            }
-            if found.len() > 20 {
-                let _ = writeln!(out, "    … and {} more", found.len() - 20);
+            if *n > TEXT_FINDINGS {
+                let _ = writeln!(out, "    … and {} more", n - TEXT_FINDINGS);
             }
         }
     }

@@ -9,10 +9,13 @@
 //! ## The life of an event
 //! 1. It is created with the next sequence number and a timestamp from the bus clock.
 //! 2. It is put on the queue: awaited (waiting only if the queue is full), or spawned as its
-//!    own put task (fire-and-forget).
-//! 3. The processor takes it off in FIFO order, appends it to the history (evicting and
+//!    own put task (fire-and-forget). The put encodes it into a compact [`Record`] of the
+//!    history's [`EventStore`](super::store::EventStore): its strings interned, its payload
+//!    bytes appended to the store's arena. The queue holds those records, nothing else.
+//! 3. The processor takes it off in FIFO order, appends it to the history (overwriting and
 //!    unindexing the oldest when full), counts it, and runs the matching handlers in priority
-//!    order, awaiting async ones in turn.
+//!    order, awaiting async ones in turn. Handlers get an owned [`Event`] decoded from the
+//!    record, built only when some subscription exists.
 //! 4. Only then is it *done*: [`EventBus::flush`] waits for every event emitted before the
 //!    call to be done, whatever order the puts arrived in.
 //!
@@ -49,6 +52,9 @@ use super::event::{Event, Kind, Payload, Phase};
 use super::history::{History, DEFAULT_CAPACITY};
 use super::mode::EmitMode;
 use super::stats::{HandlerFailure, Stats};
+use super::store::record::Record;
+use super::store::symbols::Sym;
+use super::store::Header;
 use super::subscription::{
     Filter, Handler, HandlerResult, Priority, Registry, Subscription, SubscriptionId,
 };
@@ -93,7 +99,9 @@ impl std::error::Error for EmitError {}
 #[derive(Default)]
 struct Counters {
     by_phase: [u64; 8],
-    by_kind: Vec<(Kind, u64)>,
+    /// Processed events per kind symbol, and the kinds in order of first appearance.
+    by_kind_sym: Vec<u64>,
+    kind_order: Vec<Sym>,
     queue_high_water: usize,
     pending_puts: u64,
     order_inversions: u64,
@@ -110,7 +118,7 @@ pub(crate) struct Inner {
     mode: Cell<EmitMode>,
     clock: Rc<dyn Clock>,
     spawner: Rc<dyn LocalSpawn>,
-    queue: RefCell<VecDeque<Event>>,
+    queue: RefCell<VecDeque<Record>>,
     queue_capacity: usize,
     processor_waker: RefCell<Option<Waker>>,
     put_waiters: RefCell<Vec<Waker>>,
@@ -322,30 +330,41 @@ impl EventBus {
         }
     }
 
-    /// Emits the way `mode` says without the caller's future holding the event: queued at
-    /// once when the queue has room (or handed to a spawned put, fire-and-forget). Only a
-    /// full queue returns a wait, boxed, so the common path adds no `Event`-sized state to
-    /// every wrapped future (a nested call's future embeds one per level, and moving large
-    /// futures was the main cost of a naive wrapper).
+    /// The wrapper's put: emits the way `mode` says without building an [`Event`] when the
+    /// queue has room (the header and payload are encoded straight into a record). Only a
+    /// full queue returns a wait, boxed with an owned event, so the common path adds nothing
+    /// to every wrapped future; fire-and-forget hands an owned event to its put task.
     #[inline]
-    pub(crate) fn emit_now(&self, event: Event, mode: EmitMode) -> Option<Pin<Box<Put<'_>>>> {
+    pub(crate) fn put_parts(
+        &self,
+        header: &Header<'_>,
+        payload: &Payload,
+        mode: EmitMode,
+    ) -> Option<Pin<Box<Put<'_>>>> {
+        let inner = &self.inner;
         if mode == EmitMode::FireAndForget {
-            self.emit_detached(event);
+            self.emit_detached(owned(header, payload.clone()));
             return None;
         }
-        match self.inner.try_put(event) {
-            Ok(()) | Err((EmitError::Closed, _)) => None,
-            Err((EmitError::Full, event)) => Some(Box::pin(Put {
-                inner: &self.inner,
-                event: Some(event),
-            })),
+        if inner.state.get() == STOPPED {
+            inner.refuse(header.seq);
+            return None;
         }
+        if inner.queue.borrow().len() >= inner.queue_capacity {
+            return Some(Box::pin(Put {
+                inner,
+                event: Some(owned(header, payload.clone())),
+            }));
+        }
+        let record = inner.history.borrow_mut().encode(header, payload);
+        inner.push_record(record);
+        None
     }
 
     /// Queues an event past the bound, for the one place that cannot wait: a cancelled
     /// operation's drop.
-    pub(crate) fn emit_forced(&self, event: Event) {
-        self.inner.force_put(event);
+    pub(crate) fn put_parts_forced(&self, header: &Header<'_>, payload: Payload) {
+        self.inner.force_put(owned(header, payload));
     }
 
     /// Emits one point event (no start/end pair) inside the current operation, honouring the
@@ -483,15 +502,16 @@ impl EventBus {
 
     /// Every event in the history, oldest first (a copy).
     pub fn events(&self) -> Vec<Event> {
-        self.inner.history.borrow().iter().cloned().collect()
+        self.inner.history.borrow().events().collect()
     }
 
     pub fn get(&self, id: &Uuid) -> Option<Event> {
-        self.inner.history.borrow().get(id).cloned()
+        self.inner.history.borrow().get(id)
     }
 
     pub fn children_of(&self, id: &Uuid) -> Vec<Event> {
-        self.inner.history.borrow().children(id).cloned().collect()
+        let h = self.inner.history.borrow();
+        h.child_positions(id).filter_map(|p| h.event(p)).collect()
     }
 
     pub fn set_history_capacity(&self, n: usize) {
@@ -514,7 +534,11 @@ impl EventBus {
             emitted: self.inner.next_seq.get(),
             processed: c.processed,
             by_phase: c.by_phase,
-            by_kind: c.by_kind.clone(),
+            by_kind: c
+                .kind_order
+                .iter()
+                .map(|&k| (h.symbols().get(k).to_cow(), c.by_kind_sym[k.0 as usize]))
+                .collect(),
             queued: self.inner.queue.borrow().len(),
             queue_high_water: c.queue_high_water,
             pending_puts: c.pending_puts,
@@ -541,23 +565,17 @@ impl fmt::Debug for EventBus {
 }
 
 impl Inner {
-    // The refused event comes back by value so an awaited put can retry it; boxing it would
-    // put an allocation on the path that must not have one.
+    // The refused event comes back by value so an awaited put can retry it.
     #[allow(clippy::result_large_err)]
-    #[inline]
     fn try_put(&self, event: Event) -> Result<(), (EmitError, Event)> {
         if self.state.get() == STOPPED {
             self.refuse(event.seq);
             return Err((EmitError::Closed, event));
         }
-        let mut q = self.queue.borrow_mut();
-        if q.len() >= self.queue_capacity {
+        if self.queue.borrow().len() >= self.queue_capacity {
             return Err((EmitError::Full, event));
         }
-        q.push_back(event);
-        let len = q.len();
-        drop(q);
-        self.after_push(len);
+        self.force_put(event);
         Ok(())
     }
 
@@ -566,8 +584,14 @@ impl Inner {
             self.refuse(event.seq);
             return;
         }
+        let record = self.history.borrow_mut().encode_event(&event);
+        self.push_record(record);
+    }
+
+    #[inline]
+    fn push_record(&self, record: Record) {
         let mut q = self.queue.borrow_mut();
-        q.push_back(event);
+        q.push_back(record);
         let len = q.len();
         drop(q);
         self.after_push(len);
@@ -658,7 +682,7 @@ impl Inner {
         now: u64,
     ) -> Option<u64> {
         let mut q = self.queue.borrow_mut();
-        let event = q.pop_front()?;
+        let record = q.pop_front()?;
         let was_full = q.len() + 1 >= self.queue_capacity;
         drop(q);
         if was_full {
@@ -669,24 +693,32 @@ impl Inner {
         {
             let mut c = self.counters.borrow_mut();
             c.processed += 1;
-            c.by_phase[event.phase.index()] += 1;
-            match c.by_kind.iter_mut().find(|(k, _)| *k == event.kind) {
-                Some((_, n)) => *n += 1,
-                None => c.by_kind.push((event.kind.clone(), 1)),
+            c.by_phase[record.phase.index()] += 1;
+            let k = record.kind.0 as usize;
+            if k >= c.by_kind_sym.len() {
+                c.by_kind_sym.resize(k + 1, 0);
             }
+            if c.by_kind_sym[k] == 0 {
+                c.kind_order.push(record.kind);
+            }
+            c.by_kind_sym[k] += 1;
             match c.max_seq_processed {
-                Some(max) if event.seq < max => c.order_inversions += 1,
-                Some(max) if event.seq == max => {}
-                _ => c.max_seq_processed = Some(event.seq),
+                Some(max) if record.seq < max => c.order_inversions += 1,
+                Some(max) if record.seq == max => {}
+                _ => c.max_seq_processed = Some(record.seq),
             }
         }
-        self.registry.matching(&event, handlers);
-        if !handlers.is_empty() {
-            *for_handlers = Some(event.clone());
+        let mut history = self.history.borrow_mut();
+        if self.registry.len() > 0 {
+            // Filters and handlers see the public event: decoded only when someone listens.
+            let event = history.decode(&record);
+            self.registry.matching(&event, handlers);
+            if !handlers.is_empty() {
+                *for_handlers = Some(event);
+            }
         }
-        let seq = event.seq;
-        self.history.borrow_mut().push(event, now);
-        Some(seq)
+        history.push(record, now);
+        Some(record.seq)
     }
 
     fn handler_failed(&self, sub: SubscriptionId, event: &Event, message: String, panicked: bool) {
@@ -830,5 +862,24 @@ impl Future for Flush<'_> {
                 .push((self.target, cx.waker().clone()));
             Poll::Pending
         }
+    }
+}
+
+/// An owned event from a header and payload: the rare paths (fire-and-forget, a full queue,
+/// a cancellation) that must keep the event past the call.
+fn owned(h: &Header<'_>, payload: Payload) -> Event {
+    Event {
+        id: h.id,
+        kind: h.kind.clone(),
+        phase: h.phase,
+        parent_id: h.parent_id,
+        root_id: h.root_id,
+        lineage_id: h.lineage_id,
+        start_id: h.start_id,
+        seq: h.seq,
+        timestamp_ns: h.timestamp_ns,
+        duration_ns: h.duration_ns,
+        error: h.error.map(str::to_owned),
+        payload,
     }
 }

@@ -18,7 +18,7 @@ use std::task::{Context, Poll};
 use uuid::Uuid;
 
 /// What a nested operation needs of its enclosing one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Frame {
     /// The enclosing operation's start event: the parent of events emitted inside it.
     pub event_id: Uuid,

@@ -38,8 +38,10 @@ use uuid::Uuid;
 
 use super::bus::{EventBus, Put};
 use super::context::{self, Frame};
-use super::event::{Event, Kind, Payload, Phase};
+use super::event::{Kind, Payload, Phase};
+use super::ids;
 use super::mode::EmitMode;
+use super::store::Header;
 
 /// Builds the start event's payload.
 pub trait StartFactory {
@@ -84,9 +86,9 @@ impl<T: ?Sized> ResultFactory<T> for SameNames {
 /// One wrapped operation kind: its event kinds and payload factories.
 #[derive(Clone, Debug)]
 pub struct Operation<S = SameNames, D = SameNames, F = SameNames> {
-    start_kind: Kind,
-    end_kind: Kind,
-    failed_kind: Option<Kind>,
+    start_kind: &'static str,
+    end_kind: &'static str,
+    failed_kind: Option<&'static str>,
     start: S,
     end: D,
     failed: F,
@@ -98,8 +100,8 @@ impl Operation {
     /// [`Operation::failed_kind`] says otherwise.
     pub fn new(start_kind: &'static str, end_kind: &'static str) -> Operation {
         Operation {
-            start_kind: Kind::Borrowed(start_kind),
-            end_kind: Kind::Borrowed(end_kind),
+            start_kind,
+            end_kind,
             failed_kind: None,
             start: SameNames,
             end: SameNames,
@@ -144,13 +146,17 @@ impl<S, D, F> Operation<S, D, F> {
 
     /// The kind of failed and cancelled events (default: the start kind).
     pub fn failed_kind(mut self, kind: &'static str) -> Self {
-        self.failed_kind = Some(Kind::Borrowed(kind));
+        self.failed_kind = Some(kind);
         self
     }
 
     /// Runs `work` wrapped: emits the start event, runs `work` inside its context, emits the
-    /// end (or failed) event, and returns `work`'s result unchanged. The mode is read when the
-    /// returned future is first polled.
+    /// end (or failed) event, and returns `work`'s result unchanged.
+    ///
+    /// The mode is read here, once: `Disabled`, and `Lazy` when nobody listens to either
+    /// kind, return the work itself inside a thin variant, so skipping the events costs one
+    /// mode read (plus, for lazy, two cached-interest checks) and no wrapper state at all.
+    #[inline]
     pub fn run<'a, T, E, W>(self, bus: &'a EventBus, work: W) -> Run<'a, S, D, F, W>
     where
         S: StartFactory,
@@ -159,30 +165,53 @@ impl<S, D, F> Operation<S, D, F> {
         E: Display,
         W: Future<Output = Result<T, E>>,
     {
-        Run {
-            work,
-            wait: None,
-            open: None,
-            bus,
-            step: Step::NotStarted,
-            mode: EmitMode::Disabled,
-            start_kind: Some(self.start_kind),
-            end_kind: Some(self.end_kind),
-            failed_kind: self.failed_kind,
-            start: Some(self.start),
-            end: Some(self.end),
-            failed: Some(self.failed),
-            output: None,
+        let mode = bus.mode();
+        let record = match mode {
+            EmitMode::Disabled => false,
+            EmitMode::Lazy => {
+                let listened = bus.has_subscribers_for(self.start_kind)
+                    || bus.has_subscribers_for(self.end_kind);
+                if !listened {
+                    bus.count_lazy_skipped();
+                }
+                listened
+            }
+            EmitMode::Awaited | EmitMode::FireAndForget => true,
+        };
+        if !record {
+            return Run::Bare { work };
+        }
+        Run::Recorded {
+            inner: Recorded {
+                work,
+                wait: None,
+                open: OpenOperation {
+                    bus,
+                    frame: Frame::default(),
+                    parent_id: None,
+                    started_ns: 0,
+                    failed_kind: self.failed_kind.unwrap_or(self.start_kind),
+                    process_name: None,
+                    function_name: None,
+                    armed: false,
+                },
+                step: Step::NotStarted,
+                mode,
+                start_kind: self.start_kind,
+                end_kind: self.end_kind,
+                start: Some(self.start),
+                end: Some(self.end),
+                failed: Some(self.failed),
+                output: None,
+            },
         }
     }
 }
 
-/// Where a [`Run`] is.
+/// Where a [`Recorded`] operation is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
     NotStarted,
-    /// Disabled, or lazy with no subscriber: the work runs with no event and no context.
-    Bare,
     /// The start event waits for room in a full queue.
     PuttingStart,
     Running,
@@ -192,36 +221,16 @@ enum Step {
 }
 
 pin_project_lite::pin_project! {
-    /// The future of [`Operation::run`].
-    ///
-    /// ## Why a hand-written future
-    /// An `async fn` wrapper keeps its `work` argument *and* the awaited work in separate
-    /// slots of its state, and the events it awaits to put as well; nested three deep, the
-    /// future of one call grew to 23 KB, and moving it cost more than emitting its six events.
-    /// This state machine holds the work once, puts events without keeping them (only a
-    /// full queue boxes a wait), and costs a few hundred bytes over the work itself.
+    /// The future of [`Operation::run`]: the bare work when the mode records nothing, the
+    /// recording state machine otherwise.
     #[must_use = "an operation does nothing unless awaited"]
-    pub struct Run<'a, S, D, F, W>
+    #[project = RunProj]
+    pub enum Run<'a, S, D, F, W>
     where
         W: Future,
     {
-        // Drop order matters on cancellation: the work first (inner operations close before
-        // outer ones), then a pending put (its event is queued), then the open operation
-        // (which emits the cancelled end event).
-        #[pin]
-        work: W,
-        wait: Option<Pin<Box<Put<'a>>>>,
-        open: Option<OpenOperation<'a>>,
-        bus: &'a EventBus,
-        step: Step,
-        mode: EmitMode,
-        start_kind: Option<Kind>,
-        end_kind: Option<Kind>,
-        failed_kind: Option<Kind>,
-        start: Option<S>,
-        end: Option<D>,
-        failed: Option<F>,
-        output: Option<W::Output>,
+        Bare { #[pin] work: W },
+        Recorded { #[pin] inner: Recorded<'a, S, D, F, W> },
     }
 }
 
@@ -235,72 +244,104 @@ where
 {
     type Output = Result<T, E>;
 
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
+        match self.project() {
+            RunProj::Bare { work } => work.poll(cx),
+            RunProj::Recorded { inner } => inner.poll(cx),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An operation whose events are recorded.
+    ///
+    /// ## Why a hand-written future
+    /// An `async fn` wrapper keeps its `work` argument *and* the awaited work in separate
+    /// slots of its state, and the events it awaits to put as well; nested three deep, the
+    /// future of one call grew to 23 KB, and moving it cost more than emitting its six events.
+    /// This state machine holds the work once, puts events without keeping them (only a
+    /// full queue boxes a wait), and costs a few hundred bytes over the work itself.
+    pub struct Recorded<'a, S, D, F, W>
+    where
+        W: Future,
+    {
+        // Drop order matters on cancellation: the work first (inner operations close before
+        // outer ones), then a pending put (its event is queued), then the open operation
+        // (which emits the cancelled end event).
+        #[pin]
+        work: W,
+        wait: Option<Pin<Box<Put<'a>>>>,
+        open: OpenOperation<'a>,
+        step: Step,
+        mode: EmitMode,
+        start_kind: &'static str,
+        end_kind: &'static str,
+        start: Option<S>,
+        end: Option<D>,
+        failed: Option<F>,
+        output: Option<W::Output>,
+    }
+}
+
+impl<S, D, F, W, T, E> Future for Recorded<'_, S, D, F, W>
+where
+    S: StartFactory,
+    D: ResultFactory<T>,
+    F: ResultFactory<E>,
+    E: Display,
+    W: Future<Output = Result<T, E>>,
+{
+    type Output = Result<T, E>;
+
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
         let mut this = self.project();
-        let bus: &EventBus = this.bus;
+        let bus: &EventBus = this.open.bus;
         loop {
             match *this.step {
                 Step::NotStarted => {
-                    let mode = bus.mode();
-                    *this.mode = mode;
-                    let (start_kind, end_kind) = (
-                        this.start_kind.as_ref().expect("start kind taken once"),
-                        this.end_kind.as_ref().expect("end kind kept until the end"),
-                    );
-                    let record = match mode {
-                        EmitMode::Disabled => false,
-                        EmitMode::Lazy => {
-                            let listened = bus.has_subscribers_for(start_kind)
-                                || bus.has_subscribers_for(end_kind);
-                            if !listened {
-                                bus.count_lazy_skipped();
-                            }
-                            listened
-                        }
-                        EmitMode::Awaited | EmitMode::FireAndForget => true,
-                    };
-                    if !record {
-                        *this.step = Step::Bare;
-                        continue;
-                    }
-                    let start_kind = this.start_kind.take().expect("start kind taken once");
-                    let failed_kind = this
-                        .failed_kind
+                    let start_kind = Kind::Borrowed(*this.start_kind);
+                    let payload = this
+                        .start
                         .take()
-                        .unwrap_or_else(|| start_kind.clone());
-                    let factory = this.start.take().expect("start factory called once");
-                    let start = bus.new_event(
-                        start_kind,
-                        Phase::Started,
-                        factory.build(),
-                        context::current(),
-                    );
-                    *this.open = Some(OpenOperation {
-                        bus,
-                        start_id: start.id,
-                        parent_id: start.parent_id,
-                        frame: Frame {
-                            event_id: start.id,
-                            root_id: start.root_id,
-                            lineage_id: start.lineage_id,
-                        },
-                        started_ns: start.timestamp_ns,
-                        kind: failed_kind,
-                        process_name: start.payload.process_name.clone(),
-                        function_name: start.payload.function_name.clone(),
-                        armed: true,
-                    });
-                    *this.wait = bus.emit_now(start, mode);
+                        .expect("start factory called once")
+                        .build();
+                    let id = ids::new_id();
+                    let parent = context::current();
+                    let (parent_id, root_id, lineage_id) = match parent {
+                        Some(f) => (Some(f.event_id), f.root_id, f.lineage_id),
+                        None => (None, id, ids::new_id()),
+                    };
+                    let header = Header {
+                        id,
+                        kind: &start_kind,
+                        phase: Phase::Started,
+                        parent_id,
+                        root_id,
+                        lineage_id,
+                        start_id: None,
+                        seq: bus.next_seq(),
+                        timestamp_ns: bus.now_ns(),
+                        duration_ns: None,
+                        error: None,
+                    };
+                    let open = &mut *this.open;
+                    open.frame = Frame {
+                        event_id: id,
+                        root_id,
+                        lineage_id,
+                    };
+                    open.parent_id = parent_id;
+                    open.started_ns = header.timestamp_ns;
+                    open.process_name.clone_from(&payload.process_name);
+                    open.function_name.clone_from(&payload.function_name);
+                    open.armed = true;
+                    *this.wait = bus.put_parts(&header, &payload, *this.mode);
                     *this.step = if this.wait.is_some() {
                         Step::PuttingStart
                     } else {
                         Step::Running
                     };
-                }
-                Step::Bare => {
-                    let output = ready!(this.work.as_mut().poll(cx));
-                    *this.step = Step::Done;
-                    return Poll::Ready(output);
                 }
                 Step::PuttingStart | Step::PuttingEnd => {
                     if let Some(wait) = this.wait.as_mut() {
@@ -315,26 +356,28 @@ where
                     }
                 }
                 Step::Running => {
-                    let open = this.open.as_mut().expect("an open operation while running");
+                    let open = &mut *this.open;
                     let work = this.work.as_mut();
                     let result = ready!(context::scope(open.frame, || work.poll(cx)));
                     open.armed = false;
-                    let end = match &result {
+                    let wait = match &result {
                         Ok(value) => {
                             let factory = this.end.take().expect("end factory called once");
-                            let payload = open.named(factory.build(value));
-                            let kind = this.end_kind.take().expect("end kind taken once");
-                            open.end_event(kind, Phase::Completed, payload, None)
+                            let mut payload = factory.build(value);
+                            open.name(&mut payload);
+                            let kind = Kind::Borrowed(*this.end_kind);
+                            open.put_end(&kind, Phase::Completed, &payload, None, *this.mode)
                         }
                         Err(error) => {
                             let factory = this.failed.take().expect("failed factory called once");
-                            let payload = open.named(factory.build(error));
-                            let kind = open.kind.clone();
-                            open.end_event(kind, Phase::Failed, payload, Some(error.to_string()))
+                            let mut payload = factory.build(error);
+                            open.name(&mut payload);
+                            let message = error.to_string();
+                            let kind = Kind::Borrowed(open.failed_kind);
+                            open.put_end(&kind, Phase::Failed, &payload, Some(&message), *this.mode)
                         }
                     };
-                    *this.open = None;
-                    *this.wait = bus.emit_now(end, *this.mode);
+                    *this.wait = wait;
                     if this.wait.is_none() {
                         *this.step = Step::Done;
                         return Poll::Ready(result);
@@ -352,50 +395,59 @@ where
 /// wrapped future was cancelled), it emits the cancelled end event.
 struct OpenOperation<'a> {
     bus: &'a EventBus,
-    start_id: Uuid,
-    parent_id: Option<Uuid>,
+    /// The start event (`frame.event_id`) and what its children inherit.
     frame: Frame,
+    parent_id: Option<Uuid>,
     started_ns: u64,
-    kind: Kind,
+    /// The kind of the failed or cancelled end event.
+    failed_kind: &'static str,
     process_name: Option<Kind>,
     function_name: Option<Kind>,
     armed: bool,
 }
 
-impl OpenOperation<'_> {
-    /// Fills the start's names into an end payload that lacks them.
-    fn named(&self, mut payload: Payload) -> Payload {
+impl<'a> OpenOperation<'a> {
+    /// Fills the start's names into an end payload that lacks them (in place: a payload is a
+    /// few hundred bytes, and moving it through calls showed in profiles).
+    #[inline]
+    fn name(&self, payload: &mut Payload) {
         if payload.process_name.is_none() {
             payload.process_name = self.process_name.clone();
         }
         if payload.function_name.is_none() {
             payload.function_name = self.function_name.clone();
         }
-        payload
     }
 
-    fn end_event(
-        &self,
-        kind: Kind,
-        phase: Phase,
-        payload: Payload,
-        error: Option<String>,
-    ) -> Event {
+    #[inline]
+    fn end_header<'h>(&self, kind: &'h Kind, phase: Phase, error: Option<&'h str>) -> Header<'h> {
         let now = self.bus.now_ns();
-        Event {
-            id: super::ids::new_id(),
+        Header {
+            id: ids::new_id(),
             kind,
             phase,
             parent_id: self.parent_id,
             root_id: self.frame.root_id,
             lineage_id: self.frame.lineage_id,
-            start_id: Some(self.start_id),
+            start_id: Some(self.frame.event_id),
             seq: self.bus.next_seq(),
             timestamp_ns: now,
             duration_ns: Some(now.saturating_sub(self.started_ns)),
             error,
-            payload,
         }
+    }
+
+    #[inline]
+    fn put_end(
+        &self,
+        kind: &Kind,
+        phase: Phase,
+        payload: &Payload,
+        error: Option<&str>,
+        mode: EmitMode,
+    ) -> Option<Pin<Box<Put<'a>>>> {
+        let header = self.end_header(kind, phase, error);
+        self.bus.put_parts(&header, payload, mode)
     }
 }
 
@@ -404,16 +456,16 @@ impl Drop for OpenOperation<'_> {
         if !self.armed {
             return;
         }
-        let payload = self.named(Payload::default());
-        let kind = self.kind.clone();
-        let event = self.end_event(
-            kind,
+        let mut payload = Payload::default();
+        self.name(&mut payload);
+        let kind = Kind::Borrowed(self.failed_kind);
+        let header = self.end_header(
+            &kind,
             Phase::Cancelled,
-            payload,
-            Some("operation dropped before it finished".to_owned()),
+            Some("operation dropped before it finished"),
         );
         self.bus.count_cancelled();
-        // A destructor cannot await, so the put ignores the queue bound; see `emit_forced`.
-        self.bus.emit_forced(event);
+        // A destructor cannot await, so the put ignores the queue bound.
+        self.bus.put_parts_forced(&header, payload);
     }
 }

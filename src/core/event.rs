@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use uuid::Uuid;
 
 use super::fields::Fields;
@@ -93,6 +94,10 @@ impl fmt::Display for Phase {
     }
 }
 
+/// Entity ids of a payload: one lives inline (the pipeline's events name one), more spill
+/// to the heap.
+pub type EntityIds = SmallVec<[Uuid; 1]>;
+
 /// The fields the original's event classes carry beyond the common header.
 ///
 /// The typed fields are the ones every pipeline level fills (`FunctionExecutionEvent`,
@@ -104,10 +109,10 @@ pub struct Payload {
     pub process_name: Option<Kind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_name: Option<Kind>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub input_entity_ids: Vec<Uuid>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub output_entity_ids: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "SmallVec::is_empty")]
+    pub input_entity_ids: EntityIds,
+    #[serde(default, skip_serializing_if = "SmallVec::is_empty")]
+    pub output_entity_ids: EntityIds,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_count: Option<u32>,
     /// Every other field, in the original's JSON shape.

@@ -3,13 +3,15 @@
 //! The original's event classes carry a handful of class-specific fields each
 //! (`preparation_type`, `isolation_successful`, ...). [`Fields`] keeps them as a small vector
 //! of `(key, value)` pairs in insertion order, with keys that are `&'static str` when the
-//! emitting code names them (no allocation) and owned only when read from a file.
+//! emitting code names them (no allocation) and owned only when read from a file. Up to
+//! three fields live inline: a payload built from static names and numbers allocates
+//! nothing (the store then encodes it into its arena, see `core::store::record`).
 //!
 //! ## Why not `serde_json::Map`
 //! A `Map` is a B-tree: every event with one field allocates a ~630-byte leaf plus a `String`
 //! per key, and frees them when the event leaves the bounded history, by then cold in cache.
 //! Measured with `lineage bench` on this machine, that was most of the awaited mode's cost per
-//! event. A vector of a few pairs is one small allocation. Lookups are linear, which is right
+//! event. A vector of a few pairs is no allocation at all while it fits inline. Lookups are linear, which is right
 //! for the few fields an event has; imports build the vector from an already de-duplicated
 //! JSON object ([`From<Map>`](Fields::from)), never by repeated [`Fields::insert`].
 
@@ -21,13 +23,14 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 
 /// A field name: static when code names it, owned when read from a file.
 pub type Key = Cow<'static, str>;
 
 /// Ordered, free-form fields of a payload; serialised as a JSON object.
 #[derive(Clone, Debug, Default)]
-pub struct Fields(Vec<(Key, Value)>);
+pub struct Fields(SmallVec<[(Key, Value); 3]>);
 
 /// Equal as JSON objects are: the same keys with the same values, in any order (a format that
 /// sorts its keys, like a Chrome trace's `args`, still round-trips to an equal payload).
@@ -39,7 +42,7 @@ impl PartialEq for Fields {
 
 impl Fields {
     pub const fn new() -> Fields {
-        Fields(Vec::new())
+        Fields(SmallVec::new_const())
     }
 
     pub fn len(&self) -> usize {
@@ -56,10 +59,6 @@ impl Fields {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => Some(std::mem::replace(v, value)),
             None => {
-                if self.0.capacity() == 0 {
-                    // Events carry two or three class fields: one allocation for all of them.
-                    self.0.reserve_exact(4);
-                }
                 self.0.push((key, value));
                 None
             }
@@ -77,6 +76,16 @@ impl Fields {
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         let i = self.0.iter().position(|(k, _)| k == key)?;
         Some(self.0.remove(i).1)
+    }
+
+    /// Appends a field whose key the caller knows is new (decoding a stored payload).
+    pub(crate) fn push_unique(&mut self, key: Key, value: Value) {
+        self.0.push((key, value));
+    }
+
+    /// The fields with their keys as stored (static or owned), in insertion order.
+    pub(crate) fn entries(&self) -> impl ExactSizeIterator<Item = &(Key, Value)> {
+        self.0.iter()
     }
 
     /// The fields in insertion order.

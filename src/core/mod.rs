@@ -5,8 +5,10 @@
 //! - [`event`]: the [`Event`] record, its [`Phase`] and [`Payload`].
 //! - [`fields`]: the payload's free-form fields ([`Fields`]), compact for the hot path.
 //! - [`bus`]: the [`EventBus`] handle: queue, processor, history, statistics.
-//! - [`history`]: the bounded [`History`] with its `events_by_id` and `children_by_parent`
-//!   indexes, pruned together.
+//! - [`store`]: the compact [`EventStore`] every part of lineage keeps events in: records in a
+//!   ring, interned strings, payloads in an arena, the id and children indexes.
+//! - [`history`]: the bus's bounded [`History`] (an event store that evicts), with its
+//!   `events_by_id` and `children_by_parent` indexes pruned together.
 //! - [`subscription`]: filters, priorities, handlers and the cached interest behind
 //!   `has_subscribers_for`.
 //! - [`context`]: the per-poll current-event context that gives nested operations their parent.
@@ -27,6 +29,7 @@ pub mod history;
 pub mod ids;
 pub mod mode;
 pub mod stats;
+pub mod store;
 pub mod subscription;
 pub mod yield_now;
 
@@ -41,4 +44,5 @@ pub use fields::Fields;
 pub use history::History;
 pub use mode::EmitMode;
 pub use stats::{HandlerFailure, Stats};
+pub use store::EventStore;
 pub use subscription::{Filter, HandlerError, HandlerResult, Priority, Subscription};

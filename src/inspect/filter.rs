@@ -56,11 +56,10 @@ impl Query {
     /// Does span `s` match (before inversion)? Any of its events may satisfy the query.
     pub fn span_matches(&self, trace: &Trace, spans: &Spans, s: usize, needle: &str) -> bool {
         let span = &spans.spans[s];
-        let events = trace.events();
-        self.event_matches(&events[span.start], needle)
+        self.event_matches(&trace.event(span.start), needle)
             || span
                 .end
-                .is_some_and(|e| self.event_matches(&events[e], needle))
+                .is_some_and(|e| self.event_matches(&trace.event(e), needle))
     }
 
     /// For every span, whether it is selected by the query (inversion applied).

@@ -1,49 +1,75 @@
 //! # Lints: what in a trace deserves a second look
 //!
 //! Like tokio-console's task lints, each [`Lint`] names a problem and the events involved, so
-//! the inspector can link straight to them: operations that never finished, end events without
-//! a start, orphans whose parent is missing, events processed out of emission order (the mark
-//! of fire-and-forget), handler failures, duplicate ids and parent cycles.
+//! the inspector can link straight to them. Every anomaly is named exactly once, by one
+//! [`LintKind`], and the command line and the page list the same findings:
+//!
+//! - operations that never finished; end events without a start (none named, one not in the
+//!   trace, or one that is not a start event: two ends naming each other); operations ended
+//!   twice; operations that end before they start;
+//! - orphans (the parent is not in the trace) and parent cycles (an event naming itself as
+//!   parent included); an event whose id an earlier one holds is named only as a duplicate id,
+//!   whatever else its span looks like, since its links resolve to the first holder;
+//! - timestamps past what a signed 64-bit nanosecond clock holds (year 2262: `u64::MAX` and
+//!   other sentinels);
+//! - events processed out of emission order (the mark of fire-and-forget) and handler failures.
+//!
+//! Messages quote file content only through [`crate::text::excerpt`]: control characters
+//! escaped, labels clipped, so a crafted kind cannot rewrite the terminal or fill the screen.
 
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::spans::{Spans, Status};
 use super::trace::Trace;
-use crate::core::HandlerFailure;
+use crate::core::{Event, HandlerFailure, Phase};
+use crate::text::excerpt;
+
+/// The latest timestamp we take as a time: `i64::MAX` ns after the epoch, in 2262. Later ones
+/// are sentinels (`u64::MAX`, `-1` read as unsigned) that no signed-nanosecond tool can show.
+pub const MAX_PLAUSIBLE_TIMESTAMP_NS: u64 = i64::MAX as u64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LintKind {
     Unfinished,
     EndWithoutStart,
+    EndedTwice,
+    EndBeforeStart,
     Orphan,
     OrderInversion,
     HandlerError,
     DuplicateId,
     Cycle,
+    TimestampOutOfRange,
 }
 
 impl LintKind {
-    pub const ALL: [LintKind; 7] = [
+    pub const ALL: [LintKind; 10] = [
         LintKind::Unfinished,
         LintKind::EndWithoutStart,
+        LintKind::EndedTwice,
+        LintKind::EndBeforeStart,
         LintKind::Orphan,
         LintKind::OrderInversion,
         LintKind::HandlerError,
         LintKind::DuplicateId,
         LintKind::Cycle,
+        LintKind::TimestampOutOfRange,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             LintKind::Unfinished => "unfinished",
             LintKind::EndWithoutStart => "end_without_start",
+            LintKind::EndedTwice => "ended_twice",
+            LintKind::EndBeforeStart => "end_before_start",
             LintKind::Orphan => "orphan",
             LintKind::OrderInversion => "order_inversion",
             LintKind::HandlerError => "handler_error",
             LintKind::DuplicateId => "duplicate_id",
             LintKind::Cycle => "cycle",
+            LintKind::TimestampOutOfRange => "timestamp_out_of_range",
         }
     }
 
@@ -52,16 +78,20 @@ impl LintKind {
         match self {
             LintKind::Unfinished => "Operations that never finished",
             LintKind::EndWithoutStart => "End events without a start",
+            LintKind::EndedTwice => "Operations ended more than once",
+            LintKind::EndBeforeStart => "Operations that end before they start",
             LintKind::Orphan => "Orphans (parent missing)",
             LintKind::OrderInversion => "Processed out of emission order",
             LintKind::HandlerError => "Handler errors",
             LintKind::DuplicateId => "Duplicate ids",
             LintKind::Cycle => "Parent cycles",
+            LintKind::TimestampOutOfRange => "Timestamps out of range",
         }
     }
 }
 
-/// One finding, with the events it concerns (first the one to select).
+/// One finding, with the events it concerns (first the one to select). The message is safe
+/// to print: file content in it is escaped and clipped.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Lint {
     pub kind: LintKind,
@@ -71,99 +101,211 @@ pub struct Lint {
 
 /// Every lint of a trace, grouped by kind in [`LintKind::ALL`] order.
 pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -> Vec<Lint> {
-    let events = trace.events();
     let mut out = Vec::new();
-    for span in &spans.spans {
-        let e = &events[span.start];
+    let mut push = |kind, message, events| {
+        out.push(Lint {
+            kind,
+            message,
+            events,
+        })
+    };
+    for span in spans.spans.iter().filter(|s| !s.duplicate) {
+        // Most spans are fine: decide from the records, decode only what a lint quotes.
+        let ends_early = span
+            .end
+            .is_some_and(|i| trace.timestamp_ns(i) < trace.timestamp_ns(span.start));
+        let flagged = matches!(span.status, Status::Unfinished | Status::EndOnly)
+            || ends_early
+            || span.orphan
+            || span.cut;
+        if !flagged {
+            continue;
+        }
+        let e = &trace.event(span.start);
+        let label = excerpt(e.label());
         match span.status {
-            Status::Unfinished => out.push(Lint {
-                kind: LintKind::Unfinished,
-                message: format!("{} {} started and never ended", e.label(), short(&e.id)),
-                events: vec![e.id],
-            }),
-            Status::EndOnly => out.push(Lint {
-                kind: LintKind::EndWithoutStart,
-                message: match e.start_id {
-                    Some(s) => format!(
-                        "{} ({}) closes {} which is not in the trace",
-                        e.label(),
-                        e.phase,
-                        short(&s)
-                    ),
-                    None => format!("{} ({}) has no matching start event", e.label(), e.phase),
-                },
-                events: vec![e.id],
-            }),
+            Status::Unfinished => push(
+                LintKind::Unfinished,
+                format!("{label} {} started and never ended", short(&e.id)),
+                vec![e.id],
+            ),
+            Status::EndOnly => {
+                let (kind, message, ids) = lone_end(trace, spans, e);
+                push(kind, message, ids);
+            }
             _ => {}
         }
-    }
-    for span in &spans.spans {
-        let e = &events[span.start];
-        if span.orphan && !spans.cycles.contains(&e.id) {
+        if let Some(end) = span.end.filter(|_| ends_early).map(|i| trace.event(i)) {
+            if end.timestamp_ns < e.timestamp_ns {
+                push(
+                    LintKind::EndBeforeStart,
+                    format!(
+                        "{label} {} ends {} ns before it starts",
+                        short(&e.id),
+                        e.timestamp_ns - end.timestamp_ns
+                    ),
+                    vec![e.id, end.id],
+                );
+            }
+        }
+        if span.orphan {
             if let Some(p) = e.parent_id {
-                out.push(Lint {
-                    kind: LintKind::Orphan,
-                    message: format!(
-                        "{} names parent {} which is not in the trace",
-                        e.label(),
+                push(
+                    LintKind::Orphan,
+                    format!(
+                        "{label} {} names parent {} which is not in the trace",
+                        short(&e.id),
                         short(&p)
                     ),
-                    events: vec![e.id],
-                });
+                    vec![e.id],
+                );
             }
+        }
+        if span.cut {
+            let message = if e.parent_id == Some(e.id) {
+                format!("{label} {} names itself as its parent", short(&e.id))
+            } else {
+                format!("parent links loop back through {label} {}", short(&e.id))
+            };
+            push(LintKind::Cycle, message, vec![e.id]);
         }
     }
     // Order inversions are only meaningful where events carry emission numbers.
-    if events.iter().any(|e| e.seq != 0) {
+    if trace.has_seq() {
         let mut max: Option<(u64, usize)> = None;
-        for (i, e) in events.iter().enumerate() {
+        for i in 0..trace.len() {
+            let seq = trace.seq(i);
             match max {
-                Some((m, mi)) if e.seq < m => out.push(Lint {
-                    kind: LintKind::OrderInversion,
-                    message: format!(
+                Some((m, mi)) if seq < m => push(
+                    LintKind::OrderInversion,
+                    format!(
                         "{} #{} was processed after #{}, emitted later",
-                        e.label(),
-                        e.seq,
+                        excerpt(trace.label(i)),
+                        seq,
                         m
                     ),
-                    events: vec![e.id, events[mi].id],
-                }),
-                Some((m, _)) if e.seq <= m => {}
-                _ => max = Some((e.seq, i)),
+                    vec![trace.id(i), trace.id(mi)],
+                ),
+                Some((m, _)) if seq <= m => {}
+                _ => max = Some((seq, i)),
             }
         }
     }
     for f in handler_failures {
-        out.push(Lint {
-            kind: LintKind::HandlerError,
-            message: format!(
+        push(
+            LintKind::HandlerError,
+            format!(
                 "{} failed on {}: {}",
-                f.subscription, f.event_kind, f.message
+                f.subscription,
+                excerpt(&f.event_kind),
+                excerpt(&f.message)
             ),
-            events: vec![f.event_id],
-        });
+            vec![f.event_id],
+        );
     }
     for &i in trace.duplicate_indexes() {
-        out.push(Lint {
-            kind: LintKind::DuplicateId,
-            message: format!("id {} appears more than once", events[i].id),
-            events: vec![events[i].id],
-        });
+        let e = &trace.event(i);
+        push(
+            LintKind::DuplicateId,
+            format!(
+                "{} ({}) reuses id {}, already held by an earlier event",
+                excerpt(e.label()),
+                e.phase,
+                e.id
+            ),
+            vec![e.id],
+        );
     }
-    for id in &spans.cycles {
-        out.push(Lint {
-            kind: LintKind::Cycle,
-            message: format!("parent links loop back through {}", short(id)),
-            events: vec![*id],
-        });
+    if trace.time_range().1 > MAX_PLAUSIBLE_TIMESTAMP_NS {
+        for i in (0..trace.len()).filter(|&i| trace.timestamp_ns(i) > MAX_PLAUSIBLE_TIMESTAMP_NS) {
+            push(
+                LintKind::TimestampOutOfRange,
+                format!(
+                    "{} {} has timestamp {} ns, past the year 2262 (the most a signed 64-bit \
+                     nanosecond clock holds)",
+                    excerpt(trace.label(i)),
+                    short(&trace.id(i)),
+                    trace.timestamp_ns(i)
+                ),
+                vec![trace.id(i)],
+            );
+        }
     }
     out.sort_by_key(|l| l.kind);
     out
 }
 
-/// The first eight hex digits of an id, as the UI shows them.
+/// Why an end event has no start of its own: it names none that matches, one that is not in
+/// the trace, one that is not a start event (itself, or another end), or a start that an
+/// earlier end already closed.
+fn lone_end(trace: &Trace, spans: &Spans, e: &Event) -> (LintKind, String, Vec<Uuid>) {
+    let label = excerpt(e.label());
+    let without = |message| (LintKind::EndWithoutStart, message, vec![e.id]);
+    let Some(start_id) = e.start_id else {
+        return without(format!("{label} ({}) has no matching start event", e.phase));
+    };
+    if start_id == e.id {
+        return without(format!(
+            "{label} ({}) {} names itself as its start",
+            e.phase,
+            short(&e.id)
+        ));
+    }
+    let Some(si) = trace.index_of(&start_id) else {
+        return without(format!(
+            "{label} ({}) closes {} which is not in the trace",
+            e.phase,
+            short(&start_id)
+        ));
+    };
+    let start_phase = trace.phase(si);
+    if start_phase != Phase::Started {
+        return without(format!(
+            "{label} ({}) closes {}, a {} event, not a start",
+            e.phase,
+            short(&start_id),
+            start_phase
+        ));
+    }
+    let first_end = spans.spans[spans.span_of_event[si]]
+        .end
+        .map(|i| trace.id(i));
+    (
+        LintKind::EndedTwice,
+        format!(
+            "{label} ({}) closes {}, which {} already closed",
+            e.phase,
+            short(&start_id),
+            first_end.map_or_else(|| "an earlier end".to_owned(), |id| short(&id))
+        ),
+        vec![e.id, start_id],
+    )
+}
+
+/// Eight hex digits that tell an id apart, as the UI and the command line show them: the
+/// first eight of a random (version 4) id, as is usual; the last eight, after "…", of any
+/// other, because importers derive ids from a fixed namespace and an index (every id of a
+/// Chrome trace starts with the same eight digits).
 pub fn short(id: &Uuid) -> String {
-    let mut s = id.simple().to_string();
-    s.truncate(8);
-    s
+    let hex = id.simple().to_string();
+    if id.get_version_num() == 4 {
+        hex[..8].to_owned()
+    } else {
+        format!("…{}", &hex[24..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids_of_derived_ids_differ_where_the_ids_do() {
+        let random = Uuid::new_v4();
+        assert_eq!(short(&random), random.simple().to_string()[..8]);
+        let a = Uuid::from_u64_pair(0x6368_726f_6d65_0001, 7);
+        let b = Uuid::from_u64_pair(0x6368_726f_6d65_0001, 8);
+        assert_eq!(short(&a), "…00000007");
+        assert_ne!(short(&a), short(&b));
+    }
 }

@@ -56,13 +56,10 @@ impl Inspection {
         len: usize,
         failures: &[crate::core::HandlerFailure],
     ) -> Inspection {
-        let (events, processed): (Vec<_>, Vec<_>) = history
-            .records()
-            .take(len)
-            .map(|(_, e, p)| (e.clone(), p))
-            .unzip();
-        let mut trace = Trace::new(events);
-        trace.set_processed_ns(processed);
+        let mut trace = Trace::default();
+        for (_, r) in history.records().take(len) {
+            trace.push_processed(&history.decode(r), r.processed_ns);
+        }
         let links = spans::HistoryLinks {
             history,
             len: trace.len(),

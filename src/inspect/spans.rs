@@ -4,7 +4,10 @@
 //! [`Spans::build`] pairs them and nests them:
 //!
 //! - An end event that names its start (`start_id`, as every lineage end event does) is paired
-//!   with it directly.
+//!   with it directly, wherever the start stands in the file (a trace sorted by time, or
+//!   reordered by fire-and-forget, can list an end before its start). Only a *start* event can
+//!   be named so, and only once: an end naming an end (two ends naming each other), a single
+//!   event or an already closed start stays a node of its own and is flagged.
 //! - An end event of the Python original does not: it is a *sibling* of its start (same
 //!   parent, same lineage, same `process_name`), and a root's end event has no parent at all.
 //!   Such an end is paired with the most recent unpaired start that has the same parent (for a
@@ -16,16 +19,17 @@
 //!   nodes.
 //!
 //! Nodes nest by `parent_id`. A parent id that is not in the trace makes the node an *orphan*,
-//! shown as a root and flagged; parent links that form a cycle are cut and reported rather
-//! than followed forever.
+//! shown as a root and flagged; parent links that form a cycle (an event naming itself as
+//! parent included) are cut and reported rather than followed forever. An event whose id an
+//! earlier event already holds is kept as a node marked [`Span::duplicate`]: links by that id
+//! resolve to the first holder.
 
 use std::collections::HashMap;
 
 use uuid::Uuid;
 
 use super::trace::Trace;
-use crate::core::ids::IdMap;
-use crate::core::{Event, Phase};
+use crate::core::Phase;
 
 /// What became of an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -85,6 +89,11 @@ pub struct Span {
     pub depth: usize,
     /// The event names a parent that is not in the trace.
     pub orphan: bool,
+    /// The event's parent link closed a cycle (or named the event itself) and was cut: the
+    /// span is shown as a root.
+    pub cut: bool,
+    /// The opening event's id was already held by an earlier event of the trace.
+    pub duplicate: bool,
     /// Spans in the subtree below this one (not counting itself).
     pub descendants: usize,
     /// Problem spans (failed, cancelled, unfinished, end-only) in the subtree, itself included.
@@ -106,17 +115,18 @@ pub struct Spans {
 /// The key an end event of the original is matched on: parent, lineage (for roots) and name.
 /// The name is the process name; events without one (the original's `modifying` /
 /// `modified`, `creating` / `created`, ...) are matched on the stem of their kind.
-fn pairing_key(e: &Event) -> (Option<Uuid>, Option<Uuid>, String) {
-    let lineage = if e.parent_id.is_none() {
-        Some(e.lineage_id)
+fn pairing_key(trace: &Trace, i: usize) -> (Option<Uuid>, Option<Uuid>, String) {
+    let parent = trace.parent_id(i);
+    let lineage = if parent.is_none() {
+        Some(trace.lineage_id(i))
     } else {
         None
     };
-    let name = match &e.payload.process_name {
-        Some(p) => p.to_string(),
-        None => format!("\u{0}{}", kind_stem(&e.kind)),
+    let name = match trace.process_name(i) {
+        Some(p) => p.to_owned(),
+        None => format!("\u{0}{}", kind_stem(trace.kind(i))),
     };
-    (e.parent_id, lineage, name)
+    (parent, lineage, name)
 }
 
 /// The verb of a start or end kind, shared by both: "processing" and "processed" give
@@ -136,26 +146,19 @@ pub trait ChildIndex {
     fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>);
 }
 
-/// The index built from the trace's own `parent_id` fields, for imported traces.
-pub struct ParentLinks(IdMap<Vec<usize>>);
+/// The trace's own `children_by_parent` index (its event store keeps one, built from the
+/// events' `parent_id` fields as they were read).
+pub struct ParentLinks<'a>(&'a Trace);
 
-impl ParentLinks {
-    pub fn of(trace: &Trace) -> ParentLinks {
-        let mut map: IdMap<Vec<usize>> = IdMap::default();
-        for (i, e) in trace.events().iter().enumerate() {
-            if let Some(p) = e.parent_id {
-                map.entry(p).or_default().push(i);
-            }
-        }
-        ParentLinks(map)
+impl<'a> ParentLinks<'a> {
+    pub fn of(trace: &'a Trace) -> ParentLinks<'a> {
+        ParentLinks(trace)
     }
 }
 
-impl ChildIndex for ParentLinks {
+impl ChildIndex for ParentLinks<'_> {
     fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>) {
-        if let Some(v) = self.0.get(parent) {
-            out.extend_from_slice(v);
-        }
+        out.extend(self.0.store().child_positions(parent).map(|p| p as usize));
     }
 }
 
@@ -189,12 +192,14 @@ impl Spans {
     /// Pairs and nests the spans of a trace, nesting by the given children index (the bus's
     /// own `children_by_parent` for a live trace).
     pub fn build_with(trace: &Trace, children: &dyn ChildIndex) -> Spans {
-        let events = trace.events();
-        let n = events.len();
+        let n = trace.len();
         let mut spans: Vec<Span> = Vec::new();
         let mut span_of_event = vec![usize::MAX; n];
         // Unpaired starts by the original's sibling key, most recent last.
         let mut open: HashMap<(Option<Uuid>, Option<Uuid>, String), Vec<usize>> = HashMap::new();
+        // Ends that name a start event: (end index, start index), paired once every start
+        // has its span.
+        let mut named_ends: Vec<(usize, usize)> = Vec::new();
         let new_span = |start: usize, status: Status| Span {
             start,
             end: None,
@@ -203,30 +208,39 @@ impl Spans {
             children: Vec::new(),
             depth: 0,
             orphan: false,
+            cut: false,
+            duplicate: trace.index_of(&trace.id(start)) != Some(start),
             descendants: 0,
             problems: 0,
         };
 
         // Only traces with end events that do not name their start (the original's) need the
         // sibling-key map; lineage's own traces skip its per-event key allocation.
-        let sibling_pairing = events
-            .iter()
-            .any(|e| e.phase.is_end() && e.start_id.is_none());
-        for (i, e) in events.iter().enumerate() {
-            if e.phase == Phase::Started {
+        let sibling_pairing = trace.has_unnamed_ends();
+        for i in 0..n {
+            let phase = trace.phase(i);
+            if phase == Phase::Started {
                 let s = spans.len();
                 spans.push(new_span(i, Status::Unfinished));
                 span_of_event[i] = s;
-                if sibling_pairing && trace.index_of(&e.id) == Some(i) {
-                    open.entry(pairing_key(e)).or_default().push(s);
+                if sibling_pairing && trace.index_of(&trace.id(i)) == Some(i) {
+                    open.entry(pairing_key(trace, i)).or_default().push(s);
                 }
-            } else if e.phase.is_end() {
-                let paired = match e.start_id {
-                    Some(start_id) => trace
-                        .index_of(&start_id)
-                        .map(|si| span_of_event[si])
-                        .filter(|&s| s != usize::MAX && spans[s].end.is_none()),
-                    None => open.get_mut(&pairing_key(e)).and_then(|v| {
+            } else if phase.is_end() {
+                let paired = match trace.start_id(i) {
+                    Some(start_id) => {
+                        match trace
+                            .index_of(&start_id)
+                            .filter(|&si| trace.phase(si) == Phase::Started)
+                        {
+                            Some(si) => {
+                                named_ends.push((i, si));
+                                continue;
+                            }
+                            None => None,
+                        }
+                    }
+                    None => open.get_mut(&pairing_key(trace, i)).and_then(|v| {
                         v.iter()
                             .rposition(|&s| spans[s].end.is_none())
                             .map(|p| v.remove(p))
@@ -235,7 +249,7 @@ impl Spans {
                 match paired {
                     Some(s) => {
                         spans[s].end = Some(i);
-                        spans[s].status = Status::of_end(e.phase);
+                        spans[s].status = Status::of_end(phase);
                         span_of_event[i] = s;
                     }
                     None => {
@@ -251,19 +265,33 @@ impl Spans {
             }
         }
 
+        // The first end naming a start closes it; a later one is a node of its own.
+        for (i, si) in named_ends {
+            let s = span_of_event[si];
+            if spans[s].end.is_none() {
+                spans[s].end = Some(i);
+                spans[s].status = Status::of_end(trace.phase(i));
+                span_of_event[i] = s;
+            } else {
+                span_of_event[i] = spans.len();
+                spans.push(new_span(i, Status::EndOnly));
+            }
+        }
+
         // Parent links, from a children index: every span opened by event X adopts the spans
         // opened by X's children. A span whose opening event names a parent but is adopted by
         // nobody is an orphan (its parent is not in the trace).
         let mut roots = Vec::new();
+        let mut cycles = Vec::new();
         let mut adopted = vec![false; spans.len()];
         let mut kids = Vec::new();
         for p in 0..spans.len() {
-            let opener = &events[spans[p].start];
-            if trace.index_of(&opener.id) != Some(spans[p].start) {
+            let opener = trace.id(spans[p].start);
+            if trace.index_of(&opener) != Some(spans[p].start) {
                 continue; // a duplicate id: its children belong to the first holder
             }
             kids.clear();
-            children.children_of(&opener.id, &mut kids);
+            children.children_of(&opener, &mut kids);
             for &ci in &kids {
                 let Some(&c) = span_of_event.get(ci) else {
                     continue;
@@ -278,8 +306,15 @@ impl Spans {
         }
         for s in 0..spans.len() {
             if !adopted[s] {
-                if events[spans[s].start].parent_id.is_some() {
-                    spans[s].orphan = true;
+                let opener = trace.id(spans[s].start);
+                match trace.parent_id(spans[s].start) {
+                    // Naming itself as parent is the shortest cycle.
+                    Some(p) if p == opener => {
+                        spans[s].cut = true;
+                        cycles.push(opener);
+                    }
+                    Some(_) => spans[s].orphan = true,
+                    None => {}
                 }
                 roots.push(s);
             }
@@ -289,7 +324,6 @@ impl Spans {
         const UNKNOWN: u8 = 0;
         const ON_PATH: u8 = 1;
         const ROOTED: u8 = 2;
-        let mut cycles = Vec::new();
         let mut state = vec![UNKNOWN; spans.len()];
         for &r in &roots {
             state[r] = ROOTED;
@@ -302,9 +336,9 @@ impl Spans {
                 path.push(cur);
                 match spans[cur].parent {
                     Some(p) if state[p] == ON_PATH => {
-                        cycles.push(events[spans[cur].start].id);
+                        cycles.push(trace.id(spans[cur].start));
                         spans[cur].parent = None;
-                        spans[cur].orphan = true;
+                        spans[cur].cut = true;
                         roots.push(cur);
                         break;
                     }
@@ -322,6 +356,12 @@ impl Spans {
             if let Some(p) = spans[s].parent {
                 spans[p].children.push(s);
             }
+        }
+        // Spans of ends paired late were pushed last; children read in trace order.
+        for s in 0..spans.len() {
+            let mut kids = std::mem::take(&mut spans[s].children);
+            kids.sort_unstable_by_key(|&c| spans[c].start);
+            spans[s].children = kids;
         }
         let mut out = Spans {
             spans,
@@ -368,9 +408,9 @@ impl Spans {
     /// Start and end time of a span (ns); an unfinished span ends at `open_until`.
     pub fn extent(&self, trace: &Trace, s: usize, open_until: u64) -> (u64, u64) {
         let span = &self.spans[s];
-        let start = trace.events()[span.start].timestamp_ns;
+        let start = trace.timestamp_ns(span.start);
         let end = match span.end {
-            Some(e) => trace.events()[e].timestamp_ns,
+            Some(e) => trace.timestamp_ns(e),
             None if span.status == Status::Point => start,
             None => open_until.max(start),
         };

@@ -242,13 +242,17 @@ impl Replay {
     /// The events up to the cursor, in processing order.
     pub fn events_until_cursor(&self) -> Vec<Event> {
         self.bus
-            .with_history(|h| h.iter().take(self.cursor).cloned().collect())
+            .with_history(|h| h.events().take(self.cursor).collect())
     }
 
     /// When each of the first `cursor` events was processed (bus clock, ns).
     pub fn processed_until_cursor(&self) -> Vec<u64> {
-        self.bus
-            .with_history(|h| h.records().take(self.cursor).map(|(_, _, p)| p).collect())
+        self.bus.with_history(|h| {
+            h.records()
+                .take(self.cursor)
+                .map(|(_, r)| r.processed_ns)
+                .collect()
+        })
     }
 
     pub fn handler_failures(&self) -> Vec<HandlerFailure> {

@@ -93,16 +93,15 @@ impl Lane {
 pub fn export(events: &[Event]) -> String {
     let trace = Trace::new(events.to_vec());
     let spans = Spans::build(&trace);
-    let evs = trace.events();
-    let origin = evs.iter().map(|e| e.timestamp_ns).min().unwrap_or(0);
+    let origin = trace.time_range().0;
     let us = |ns: u64| -> f64 { ns.saturating_sub(origin) as f64 / 1_000.0 };
 
     // Spans in start order, an enclosing span before what it encloses.
     let extent = |s: usize| -> (u64, u64) {
         let span = &spans.spans[s];
-        let start = evs[span.start].timestamp_ns;
+        let start = trace.timestamp_ns(span.start);
         let end = match (span.end, span.status) {
-            (Some(e), _) => evs[e].timestamp_ns.max(start),
+            (Some(e), _) => trace.timestamp_ns(e).max(start),
             (None, Status::Unfinished) => u64::MAX,
             (None, _) => start,
         };
@@ -154,7 +153,7 @@ pub fn export(events: &[Event]) -> String {
         }
         placed[s] = Some(Placed { lane, start, end });
         let tid = lane as u64 + 1;
-        let first = &evs[span.start];
+        let first = &trace.event(span.start);
 
         let mut args = Map::new();
         args.insert("id".into(), json!(first.id));
@@ -166,7 +165,7 @@ pub fn export(events: &[Event]) -> String {
         if is_slice {
             args.insert("start".into(), json!(first));
             if let Some(e) = span.end {
-                args.insert("end".into(), json!(&evs[e]));
+                args.insert("end".into(), json!(&trace.event(e)));
             }
         } else {
             args.insert("phase".into(), json!(first.phase));
@@ -218,8 +217,12 @@ pub fn export(events: &[Event]) -> String {
     for (i, lane) in lanes.iter().enumerate() {
         let name = match lane.roots.as_slice() {
             [only] => {
-                let e = &evs[spans.spans[*only].start];
-                format!("{} {}", e.label(), crate::inspect::lints::short(&e.id))
+                let e = spans.spans[*only].start;
+                format!(
+                    "{} {}",
+                    trace.label(e),
+                    crate::inspect::lints::short(&trace.id(e))
+                )
             }
             _ => format!("lane {}", i + 1),
         };

@@ -16,6 +16,7 @@
 use std::fmt;
 
 use super::Format;
+use crate::text::Excerpt;
 
 /// A place in the input. Lines and columns count from 1, bytes from 0; columns count bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +167,12 @@ fn strip_serde_position(msg: &str) -> String {
     }
 }
 
+/// The most characters shown of a parser's message, which may quote a value from the file.
+const MESSAGE_CHARS: usize = 400;
+
+/// File content quoted in the message (a field path holding a key, a parser's message quoting
+/// a value) is shown through [`Excerpt`]: escaped and clipped, so a crafted key can neither
+/// drive the terminal nor turn one sentence into a megabyte.
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.format {
@@ -192,9 +199,16 @@ impl fmt::Display for ImportError {
             Problem::UnknownFormat { seen } => write!(
                 f,
                 "{sep}expected lineage NDJSON, the Python original's events, a Chrome trace \
-                 or OTLP JSON, found {seen}"
+                 or OTLP JSON, found {}",
+                Excerpt::new(seen)
             ),
-            Problem::Syntax { detail } => write!(f, "{sep}the JSON is malformed: {detail}"),
+            Problem::Syntax { detail } => {
+                write!(
+                    f,
+                    "{sep}the JSON is malformed: {}",
+                    Excerpt::clipped_at(detail, MESSAGE_CHARS)
+                )
+            }
             Problem::Invalid {
                 field,
                 expected,
@@ -202,12 +216,17 @@ impl fmt::Display for ImportError {
             } => {
                 f.write_str(sep)?;
                 if !field.is_empty() {
-                    write!(f, "{field}: ")?;
+                    write!(f, "{}: ", Excerpt::new(field))?;
                 }
                 if found.is_empty() {
-                    f.write_str(expected)
+                    write!(f, "{}", Excerpt::clipped_at(expected, MESSAGE_CHARS))
                 } else {
-                    write!(f, "expected {expected}, found {found}")
+                    write!(
+                        f,
+                        "expected {}, found {}",
+                        Excerpt::clipped_at(expected, MESSAGE_CHARS),
+                        Excerpt::new(found)
+                    )
                 }
             }
         }

@@ -140,8 +140,12 @@ fn from_dict(
         function_name: take_if(&mut map, "function_name", |v| {
             v.as_str().map(|s| s.to_owned().into())
         }),
-        input_entity_ids: take_if(&mut map, "input_entity_ids", uuid_list).unwrap_or_default(),
-        output_entity_ids: take_if(&mut map, "output_entity_ids", uuid_list).unwrap_or_default(),
+        input_entity_ids: take_if(&mut map, "input_entity_ids", uuid_list)
+            .unwrap_or_default()
+            .into(),
+        output_entity_ids: take_if(&mut map, "output_entity_ids", uuid_list)
+            .unwrap_or_default()
+            .into(),
         entity_count: take_if(&mut map, "entity_count", |v| {
             v.as_u64().and_then(|n| u32::try_from(n).ok())
         }),

@@ -213,7 +213,7 @@ fn navigate(ui: Ui, key: &str) {
     }
     let current = ui.selected_span().and_then(|s| rows.position(s));
     let ins = ui.inspection.get_untracked();
-    let id_of = |span: usize| ins.trace.events()[ins.spans.spans[span].start].id;
+    let id_of = |span: usize| ins.trace.id(ins.spans.spans[span].start);
     let target_span = match (key, current) {
         (_, None) => Some(rows.rows[0].span),
         ("ArrowDown", Some(p)) => rows.rows.get(p + 1).map(|r| r.span),

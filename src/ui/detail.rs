@@ -23,18 +23,20 @@ pub fn DetailPanel(ui: Ui) -> impl IntoView {
             let Some(i) = ins.trace.index_of(&id) else {
                 return view! { <p class="hint">"The selected event is not in this trace."</p> }.into_any();
             };
-            let e = &ins.trace.events()[i];
+            let e = &ins.trace.event(i);
             let span = &ins.spans.spans[ins.spans.span_of_event[i]];
-            let events = ins.trace.events();
             let partner = if span.start == i { span.end } else { Some(span.start) }
                 .filter(|&p| p != i)
-                .map(|p| (events[p].id, events[p].phase.as_str()));
+                .map(|p| (ins.trace.id(p), ins.trace.phase(p).as_str()));
             let children: Vec<(Uuid, String)> = span
                 .children
                 .iter()
                 .map(|&c| {
-                    let ce = &events[ins.spans.spans[c].start];
-                    (ce.id, format!("{} ({})", ce.label(), ins.spans.spans[c].status.as_str()))
+                    let ce = ins.spans.spans[c].start;
+                    (
+                        ins.trace.id(ce),
+                        format!("{} ({})", ins.trace.label(ce), ins.spans.spans[c].status.as_str()),
+                    )
                 })
                 .collect();
             let processed = ins.trace.processed_ns(i);

@@ -98,7 +98,7 @@ pub fn FileButtons(ui: Ui) -> impl IntoView {
     let export = move |format: ExportFormat| {
         let text = ui
             .inspection
-            .with_untracked(|ins| trace::export(format, ins.trace.events()));
+            .with_untracked(|ins| trace::export(format, &ins.trace.events().collect::<Vec<_>>()));
         let name = format!("lineage-trace.{}", format.extension());
         if download(&text, &name, format.mime()).is_err() {
             ui.error

@@ -179,8 +179,8 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
     let s = row.span;
     let info = ui.inspection.with_untracked(|ins| {
         let span = &ins.spans.spans[s];
-        let events = ins.trace.events();
-        let start = &events[span.start];
+        let start = &ins.trace.event(span.start);
+        let end_error = span.end.and_then(|e| ins.trace.event(e).error);
         let last = ins.trace.time_range().1;
         let (t0, t1) = ins.spans.extent(&ins.trace, s, last);
         let lag = ins
@@ -189,7 +189,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
             .map(|p| (start.timestamp_ns, p.max(start.timestamp_ns)));
         let duration = span
             .end
-            .map(|e| events[e].timestamp_ns.saturating_sub(start.timestamp_ns));
+            .map(|e| ins.trace.timestamp_ns(e).saturating_sub(start.timestamp_ns));
         let tooltip = format!(
             "{} · {} · {}{}\nid {}\nkind {} · seq {}",
             reveal(start.label()),
@@ -200,7 +200,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
             start
                 .error
                 .as_deref()
-                .or(span.end.and_then(|e| events[e].error.as_deref()))
+                .or(end_error.as_deref())
                 .map(|e| format!(" · {}", reveal(e)))
                 .unwrap_or_default(),
             start.id,

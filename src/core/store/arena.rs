@@ -1,0 +1,189 @@
+//! # The payload arena
+//!
+//! Payload bytes (entity ids, free-form fields, errors) of every stored event, in the order
+//! the events entered the store. Because a bounded store evicts in that same order, the
+//! arena is a FIFO of bytes: eviction releases whole chunks from the front, and released
+//! chunks are reused for new bytes, so a full history allocates nothing per event.
+//!
+//! ## Why chunks
+//! A single ring buffer would have to move every live payload (and rewrite every record's
+//! offset) when it grows. Fixed-size chunks grow by adding a chunk and never move; a payload
+//! never straddles two chunks (one larger than a chunk gets a chunk of its own).
+
+use std::collections::VecDeque;
+
+/// Bytes per chunk: ~2 000 pipeline events.
+const CHUNK: usize = 64 * 1024;
+
+/// Payloads at least this long get a chunk of their own; their length then reads as
+/// "the whole chunk", so a reference stays eight bytes.
+const OWN_CHUNK: usize = u16::MAX as usize;
+
+/// Where a payload lives: the absolute chunk number, the offset inside it and its length
+/// (`u16::MAX`: the rest of the chunk, which the payload has to itself).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlobRef {
+    pub chunk: u32,
+    pub offset: u16,
+    pub len: u16,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Arena {
+    chunks: VecDeque<Vec<u8>>,
+    /// Absolute number of `chunks[0]`.
+    first: u32,
+    /// Released chunks kept for reuse (at most a couple, the rest are freed).
+    spare: Vec<Vec<u8>>,
+    live_bytes: usize,
+}
+
+impl Arena {
+    /// Appends `bytes`; returns where they are (an empty slice takes no space).
+    #[inline]
+    pub fn push(&mut self, bytes: &[u8]) -> BlobRef {
+        if bytes.is_empty() {
+            return BlobRef::default();
+        }
+        let own = bytes.len() >= OWN_CHUNK;
+        let fits = !own
+            && self
+                .chunks
+                .back()
+                .is_some_and(|c| c.capacity() <= CHUNK && c.capacity() - c.len() >= bytes.len());
+        if !fits {
+            self.new_chunk(bytes.len());
+        }
+        let chunk_no = self.first.wrapping_add(self.chunks.len() as u32 - 1);
+        let c = self.chunks.back_mut().expect("a chunk was just ensured");
+        let offset = c.len() as u16;
+        c.extend_from_slice(bytes);
+        self.live_bytes += bytes.len();
+        BlobRef {
+            chunk: chunk_no,
+            offset: if own { 0 } else { offset },
+            len: if own { u16::MAX } else { bytes.len() as u16 },
+        }
+    }
+
+    #[cold]
+    fn new_chunk(&mut self, need: usize) {
+        let c = if need < OWN_CHUNK {
+            self.spare
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(CHUNK))
+        } else {
+            Vec::with_capacity(need)
+        };
+        self.chunks.push_back(c);
+    }
+
+    /// The bytes of a payload still held.
+    #[inline]
+    pub fn get(&self, r: BlobRef) -> &[u8] {
+        if r.len == 0 {
+            return &[];
+        }
+        let c = &self.chunks[r.chunk.wrapping_sub(self.first) as usize];
+        &c[r.offset as usize..r.offset as usize + Self::len_in(r, c)]
+    }
+
+    /// The payload at `r` left the store: every chunk before its chunk is now dead (payloads
+    /// leave in the order they came), and so is its own chunk when `r` ends it.
+    #[inline]
+    pub fn release(&mut self, r: BlobRef) {
+        if r.len == 0 {
+            return;
+        }
+        while self.first != r.chunk && !self.chunks.is_empty() {
+            self.drop_front();
+        }
+        let Some(front) = self.chunks.front() else {
+            return;
+        };
+        let len = Self::len_in(r, front);
+        self.live_bytes -= len;
+        let ends_chunk = front.len() == r.offset as usize + len;
+        if ends_chunk && self.chunks.len() > 1 {
+            self.drop_front();
+        }
+    }
+
+    #[inline]
+    fn len_in(r: BlobRef, chunk: &[u8]) -> usize {
+        if r.len == u16::MAX {
+            chunk.len() - r.offset as usize
+        } else {
+            r.len as usize
+        }
+    }
+
+    #[cold]
+    fn drop_front(&mut self) {
+        if let Some(mut c) = self.chunks.pop_front() {
+            self.first = self.first.wrapping_add(1);
+            if c.capacity() == CHUNK && self.spare.len() < 2 {
+                c.clear();
+                self.spare.push(c);
+            }
+        }
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        while !self.chunks.is_empty() {
+            self.drop_front();
+        }
+        self.live_bytes = 0;
+    }
+
+    /// Bytes of payloads held.
+    pub fn live_bytes(&self) -> usize {
+        self.live_bytes
+    }
+
+    /// Heap held, including spare and partly used chunks.
+    pub fn heap_bytes(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum::<usize>()
+            + self.spare.iter().map(Vec::capacity).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn released_chunks_are_reused_and_live_payloads_stay_readable() {
+        let mut a = Arena::default();
+        let mut refs = std::collections::VecDeque::new();
+        for i in 0..200_000u32 {
+            let bytes = i.to_le_bytes();
+            refs.push_back((a.push(&bytes), i));
+            if refs.len() > 1_000 {
+                let (r, _) = refs.pop_front().unwrap();
+                a.release(r);
+            }
+        }
+        for (r, i) in &refs {
+            assert_eq!(a.get(*r), &i.to_le_bytes());
+        }
+        // 1 000 live payloads of 4 bytes: one or two chunks plus spares, not 800 KB.
+        assert!(a.heap_bytes() <= 4 * CHUNK, "{} bytes held", a.heap_bytes());
+    }
+
+    #[test]
+    fn a_payload_larger_than_a_chunk_gets_its_own() {
+        let mut a = Arena::default();
+        let small = a.push(b"abc");
+        let big = vec![7u8; CHUNK * 2 + 1];
+        let r = a.push(&big);
+        assert_eq!(a.get(r), &big[..]);
+        assert_eq!(a.get(small), b"abc");
+        a.release(small);
+        assert_eq!(a.get(r), &big[..]);
+    }
+}

@@ -1,0 +1,184 @@
+//! # Interned strings
+//!
+//! An event's kind, its process and function names and its field keys repeat across
+//! thousands of events: the pipeline has two kinds, three process names and a dozen keys. The
+//! store keeps each distinct string once and gives events a [`Sym`], four bytes.
+//!
+//! ## Why a pointer cache in front of the table
+//! Code names its kinds and keys with `&'static str` literals. Hashing the text of five
+//! strings per event would cost more than the rest of recording it, so a small direct-mapped
+//! cache keyed by the literal's address and length answers the common case with one compare;
+//! only a miss hashes the text. Strings read from files are interned by content.
+//!
+//! Symbols are never freed: they are bounded by the number of *distinct* strings, which the
+//! import budget counts ([`Symbols::heap_bytes`]).
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use super::hash::StrHasher;
+
+/// An interned string; `Sym::NONE` (0) stands for "absent".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(pub u32);
+
+impl Sym {
+    pub const NONE: Sym = Sym(0);
+
+    pub const fn is_none(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// The text of a symbol: borrowed from the program when it was a literal, shared otherwise.
+#[derive(Clone, Debug)]
+pub enum SymStr {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl SymStr {
+    pub fn as_str(&self) -> &str {
+        match self {
+            SymStr::Static(s) => s,
+            SymStr::Shared(s) => s,
+        }
+    }
+
+    /// As the public `Cow` events carry: no allocation for literals.
+    pub fn to_cow(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            SymStr::Static(s) => std::borrow::Cow::Borrowed(s),
+            SymStr::Shared(s) => std::borrow::Cow::Owned(s.to_string()),
+        }
+    }
+}
+
+const CACHE_SLOTS: usize = 64;
+
+/// The symbol table; see the module docs.
+#[derive(Clone, Debug)]
+pub struct Symbols {
+    strs: Vec<SymStr>,
+    by_text: HashMap<Arc<str>, Sym, BuildHasherDefault<StrHasher>>,
+    /// `(address, length, symbol)` of recently interned literals.
+    cache: Box<[(usize, usize, Sym); CACHE_SLOTS]>,
+    heap_bytes: usize,
+}
+
+impl Default for Symbols {
+    fn default() -> Self {
+        Symbols {
+            // Slot 0 is `Sym::NONE`.
+            strs: vec![SymStr::Static("")],
+            by_text: HashMap::default(),
+            cache: Box::new([(0, 0, Sym::NONE); CACHE_SLOTS]),
+            heap_bytes: 0,
+        }
+    }
+}
+
+impl Symbols {
+    /// The symbol of a literal: usually one compare in the address cache.
+    #[inline]
+    pub fn intern_static(&mut self, s: &'static str) -> Sym {
+        let addr = s.as_ptr() as usize;
+        let slot = (addr ^ (addr >> 7) ^ s.len()) % CACHE_SLOTS;
+        let (a, l, sym) = self.cache[slot];
+        if a == addr && l == s.len() && !sym.is_none() {
+            return sym;
+        }
+        self.intern_static_slow(s, slot)
+    }
+
+    #[cold]
+    fn intern_static_slow(&mut self, s: &'static str, slot: usize) -> Sym {
+        let sym = match self.by_text.get(s) {
+            Some(&sym) => sym,
+            None => self.add(SymStr::Static(s)),
+        };
+        self.cache[slot] = (s.as_ptr() as usize, s.len(), sym);
+        sym
+    }
+
+    /// The symbol of any text (read from a file, or built at run time).
+    pub fn intern(&mut self, s: &str) -> Sym {
+        match self.by_text.get(s) {
+            Some(&sym) => sym,
+            None => self.add(SymStr::Shared(Arc::from(s))),
+        }
+    }
+
+    /// Interns a `Cow` the cheap way for its variant.
+    #[inline]
+    pub fn intern_cow(&mut self, s: &std::borrow::Cow<'static, str>) -> Sym {
+        match s {
+            std::borrow::Cow::Borrowed(s) => self.intern_static(s),
+            std::borrow::Cow::Owned(s) => self.intern(s),
+        }
+    }
+
+    /// The symbol of `s` if it was interned, without adding it.
+    pub fn lookup(&self, s: &str) -> Option<Sym> {
+        self.by_text.get(s).copied()
+    }
+
+    fn add(&mut self, s: SymStr) -> Sym {
+        let sym = Sym(u32::try_from(self.strs.len()).expect("fewer than 2^32 distinct strings"));
+        let key: Arc<str> = match &s {
+            SymStr::Static(t) => Arc::from(*t),
+            SymStr::Shared(t) => t.clone(),
+        };
+        self.heap_bytes += key.len() * 2 + 64;
+        self.by_text.insert(key, sym);
+        self.strs.push(s);
+        sym
+    }
+
+    #[inline]
+    pub fn get(&self, sym: Sym) -> &SymStr {
+        &self.strs[sym.0 as usize]
+    }
+
+    #[inline]
+    pub fn str(&self, sym: Sym) -> &str {
+        self.strs[sym.0 as usize].as_str()
+    }
+
+    /// Distinct strings held (without the empty `NONE`).
+    pub fn len(&self) -> usize {
+        self.strs.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// An estimate of the heap the table holds, for memory budgets.
+    pub fn heap_bytes(&self) -> usize {
+        self.heap_bytes + self.strs.capacity() * std::mem::size_of::<SymStr>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn literals_and_runtime_text_share_one_symbol_per_distinct_string() {
+        let mut s = Symbols::default();
+        let a = s.intern_static("processing");
+        let b = s.intern(&String::from("processing"));
+        let c = s.intern_static("processed");
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(s.str(a), "processing");
+        assert_eq!(s.intern_static("processing"), a);
+        assert_eq!(s.len(), 2);
+        assert!(matches!(s.get(a), SymStr::Static(_)));
+    }
+}

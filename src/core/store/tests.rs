@@ -1,0 +1,122 @@
+#[cfg(target_family = "wasm")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use serde_json::json;
+
+use super::*;
+use crate::core::event::Phase;
+
+fn rich(parent: Option<&Event>) -> Event {
+    let mut e = match parent {
+        Some(p) => Event::child_of(p, "processing", Phase::Started),
+        None => Event::root("processing", Phase::Started),
+    };
+    e.payload = Payload::process("function_execution")
+        .function("update_gpa")
+        .with("n", u64::MAX)
+        .with("neg", -5)
+        .with("f", 1.5)
+        .with("s", "text")
+        .with("obj", json!({"a": [1, {"b": null}]}));
+    e.payload.input_entity_ids.push(Uuid::from_u128(7));
+    e.payload.entity_count = Some(3);
+    e.duration_ns = Some(12_345);
+    e.error = Some("disk full".into());
+    e.start_id = Some(Uuid::from_u128(9));
+    e.seq = 42;
+    e.timestamp_ns = 1 << 40;
+    e
+}
+
+#[test]
+fn every_field_of_an_event_comes_back_from_its_record() {
+    let mut s = EventStore::unbounded();
+    let root = rich(None);
+    let mut child = rich(Some(&root));
+    child.kind = Kind::Owned("a kind read from a file".into());
+    child.payload.function_name = None;
+    s.push_event(&root, 5);
+    s.push_event(&child, 6);
+    assert_eq!(s.get(&root.id).unwrap(), root);
+    assert_eq!(s.get(&child.id).unwrap(), child);
+    assert_eq!(s.processed_ns_at(1), Some(6));
+    assert_eq!(s.child_positions(&root.id).collect::<Vec<_>>(), vec![1]);
+    s.check_indexes().unwrap();
+}
+
+#[test]
+fn a_bounded_store_evicts_in_order_and_keeps_its_indexes_consistent() {
+    let mut s = EventStore::bounded(10, Duplicates::KeepLatest);
+    let root = Event::root("processing", Phase::Started);
+    s.push_event(&root, 0);
+    let kids: Vec<Event> = (0..50)
+        .map(|_| Event::child_of(&root, "processing", Phase::Started))
+        .collect();
+    for k in &kids {
+        s.push_event(k, 0);
+        s.check_indexes().unwrap();
+    }
+    assert_eq!(s.len(), 10);
+    assert_eq!(s.pruned(), 41);
+    assert!(s.get(&root.id).is_none());
+    let held: Vec<Uuid> = s
+        .child_positions(&root.id)
+        .map(|p| s.event(p).unwrap().id)
+        .collect();
+    assert_eq!(held, kids[40..].iter().map(|k| k.id).collect::<Vec<_>>());
+    // Shrinking and growing the cap relays the ring out and keeps every link.
+    s.set_capacity(4);
+    s.check_indexes().unwrap();
+    assert_eq!(s.child_positions(&root.id).count(), 4);
+    s.set_capacity(100);
+    for k in &kids[..20] {
+        s.push_event(k, 0);
+    }
+    s.check_indexes().unwrap();
+    assert_eq!(s.len(), 24);
+    assert_eq!(
+        s.trees.len(),
+        1,
+        "one (root, lineage) pair for the whole call"
+    );
+}
+
+#[test]
+fn duplicate_ids_follow_the_stores_policy() {
+    let e = Event::root("processing", Phase::Started);
+    let mut later = e.clone();
+    later.seq = 9;
+    for (policy, seq) in [(Duplicates::KeepLatest, 9), (Duplicates::KeepFirst, 0)] {
+        let mut s = EventStore::bounded(10, policy);
+        s.push_event(&e, 0);
+        s.push_event(&later, 0);
+        assert_eq!(s.duplicate_ids(), 1);
+        assert_eq!(s.get(&e.id).unwrap().seq, seq);
+        s.check_indexes().unwrap();
+    }
+}
+
+#[test]
+fn a_full_store_recycles_its_memory() {
+    let mut s = EventStore::bounded(1_000, Duplicates::KeepLatest);
+    let root = rich(None);
+    // Warm-up: the id table settles at its size under delete/insert churn.
+    for _ in 0..20_000 {
+        s.push_event(&rich(Some(&root)), 0);
+    }
+    let warm = s.heap_bytes();
+    for _ in 0..50_000 {
+        s.push_event(&rich(Some(&root)), 0);
+    }
+    assert_eq!(
+        s.heap_bytes(),
+        warm,
+        "nothing grows once the cap is reached"
+    );
+    s.check_indexes().unwrap();
+}
+
+#[test]
+fn a_record_stays_small() {
+    assert_eq!(std::mem::size_of::<Record>(), 104);
+}
