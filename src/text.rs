@@ -42,16 +42,25 @@ pub const EXCERPT_CHARS: usize = 200;
 /// operators, the byte order mark, interlinear annotation marks and tag characters.
 pub fn is_hidden(c: char) -> bool {
     matches!(c,
-        '\u{0}'..='\u{1f}'
-        | '\u{7f}'..='\u{9f}'
-        | '\u{61c}'
-        | '\u{200b}'..='\u{200f}'
-        | '\u{2028}'..='\u{202e}'
-        | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{206f}'
-        | '\u{feff}'
-        | '\u{fff9}'..='\u{fffb}'
-        | '\u{e0000}'..='\u{e007f}'
+        '\u{0000}'..='\u{001F}'
+        | '\u{007F}'..='\u{009F}'
+        | '\u{00AD}'              // soft hyphen
+        | '\u{034F}'              // combining grapheme joiner
+        | '\u{061C}'              // Arabic letter mark
+        | '\u{115F}' | '\u{1160}' // Hangul fillers
+        | '\u{17B4}' | '\u{17B5}' // Khmer inherent vowels
+        | '\u{180B}'..='\u{180F}' // Mongolian variation selectors and vowel separator
+        | '\u{200B}'..='\u{200F}' // zero-width space, non-joiner, joiner; LRM, RLM
+        | '\u{2028}'..='\u{202E}' // line and paragraph separators; LRE RLE PDF LRO RLO
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{206F}' // LRI RLI FSI PDI, deprecated format characters
+        | '\u{3164}'              // Hangul filler
+        | '\u{FE00}'..='\u{FE0D}' // variation selectors 1–14
+        | '\u{FEFF}'              // byte order mark / zero-width no-break space
+        | '\u{FFA0}'              // halfwidth Hangul filler
+        | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation
+        | '\u{E0000}'..='\u{E007F}' // tag characters
+        | '\u{E0100}'..='\u{E01EF}' // variation selectors 17–256
     )
 }
 

@@ -7,6 +7,7 @@ use lineage::core::{Event, Payload, Phase};
 use lineage::pipeline::PipelineConfig;
 use lineage::ui::detail::DetailPanel;
 use lineage::ui::lints::LintsPanel;
+use lineage::ui::settings::SettingsPanel;
 use lineage::ui::state::Ui;
 use lineage::ui::summary::SummaryBar;
 use lineage::ui::tree::TreeView;
@@ -231,4 +232,136 @@ async fn a_payload_with_markup_renders_as_text() {
         .unwrap()
         .is_none());
     assert!(root.query_selector("img").unwrap().is_none());
+}
+
+/// Sets an input's value as typing would, then commits it (the `change` event).
+fn commit(input: &web_sys::HtmlInputElement, value: &str) {
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+}
+
+fn input(root: &web_sys::HtmlElement, css: &str) -> web_sys::HtmlInputElement {
+    root.query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {css}"))
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn a_number_outside_its_bounds_shows_the_value_used_and_says_so() {
+    let root = container();
+    let ui_slot = std::rc::Rc::new(std::cell::Cell::new(None));
+    let slot = ui_slot.clone();
+    leptos::mount::mount_to(root.clone(), move || {
+        let ui = Ui::new(PipelineConfig::default());
+        slot.set(Some(ui));
+        view! { <SettingsPanel ui /> }
+    })
+    .forget();
+    let ui = ui_slot.take().unwrap();
+    leptos::task::tick().await;
+    let depth = input(&root, "#depth");
+    commit(&depth, "20");
+    leptos::task::tick().await;
+    assert_eq!(ui.config.get_untracked().depth, 8);
+    assert_eq!(depth.value(), "8");
+    assert_eq!(text(&root, "#depth-note"), "at most 8: using 8");
+    // Again over the bound: the run's value does not change, and the field must still not
+    // keep the rejected number (it did: nothing re-rendered it).
+    commit(&depth, "50");
+    leptos::task::tick().await;
+    assert_eq!(ui.config.get_untracked().depth, 8);
+    assert_eq!(depth.value(), "8");
+    // A count below its bound, a fraction, an empty field.
+    let ops = input(&root, "#operations");
+    commit(&ops, "0");
+    leptos::task::tick().await;
+    assert_eq!(
+        (ops.value().as_str(), ui.config.get_untracked().operations),
+        ("1", 1)
+    );
+    assert_eq!(text(&root, "#operations-note"), "at least 1: using 1");
+    commit(&ops, "0");
+    leptos::task::tick().await;
+    assert_eq!(ops.value(), "1");
+    commit(&ops, "12.9");
+    leptos::task::tick().await;
+    assert_eq!(
+        (ops.value().as_str(), ui.config.get_untracked().operations),
+        ("12", 12)
+    );
+    commit(&ops, "");
+    leptos::task::tick().await;
+    assert_eq!(ops.value(), "12");
+    assert_eq!(text(&root, "#operations-note"), "not a number: kept 12");
+    // A value in bounds is used as typed and the note goes.
+    commit(&depth, "5");
+    leptos::task::tick().await;
+    assert_eq!(
+        (depth.value().as_str(), ui.config.get_untracked().depth),
+        ("5", 5)
+    );
+    assert!(root.query_selector("#depth-note").unwrap().is_none());
+}
+
+/// A trace whose names, kinds, errors and payloads carry a right-to-left override and other
+/// control and invisible characters.
+fn hostile() -> Vec<Event> {
+    let mut a = named(
+        Event::root("processing", Phase::Started),
+        "function_execution",
+        0,
+    );
+    a.payload.process_name = Some("\u{202E}exe.txt".into());
+    a.payload.function_name = Some("update\u{200B}_gpa".into());
+    a.payload = a.payload.with("attachment", "report\u{202E}fdp.exe");
+    let mut b = Event::child_of(&a, "proc\u{200B}essing", Phase::Failed);
+    b.payload = Payload::process("input_preparation");
+    b.timestamp_ns = 10;
+    b.error = Some("boom\u{1b}[2J lints: none".into());
+    let mut end = end_of(&a, Phase::Completed, 20);
+    end.payload.process_name = a.payload.process_name.clone();
+    vec![a, b, end]
+}
+
+#[wasm_bindgen_test]
+async fn control_characters_show_as_badges_in_the_tree_detail_and_tooltips() {
+    let events = hostile();
+    let (root, ui) = mount(events.clone());
+    leptos::task::tick().await;
+    let row = all(&root, ".row")
+        .into_iter()
+        .find(|r| text(r, ".name").contains("exe.txt"))
+        .expect("the row of the hostile name");
+    assert_eq!(text(&row, ".name"), "⟨U+202E⟩exe.txt");
+    assert_eq!(text(&row, ".fn"), "update⟨U+200B⟩_gpa");
+    let title = row.get_attribute("title").unwrap();
+    assert!(title.starts_with("⟨U+202E⟩exe.txt"), "{title}");
+    let badge = row.query_selector(".hidden-char").unwrap().unwrap();
+    assert_eq!(
+        badge.get_attribute("title").as_deref(),
+        Some("U+202E RIGHT-TO-LEFT OVERRIDE")
+    );
+
+    ui.select(events[0].id);
+    leptos::task::tick().await;
+    let payload = text(&root, "#detail-payload");
+    assert!(payload.contains("report⟨U+202E⟩fdp.exe"), "{payload}");
+    assert!(payload.contains('\n'), "the JSON keeps its lines");
+    ui.select(events[1].id);
+    leptos::task::tick().await;
+    assert_eq!(text(&root, "#detail-kind"), "proc⟨U+200B⟩essing");
+    assert!(text(&root, ".detail .error").contains("boom⟨U+001B⟩[2J"));
+
+    // Nowhere on the page is a hidden character applied instead of shown.
+    let all_text = root.text_content().unwrap_or_default();
+    for c in ['\u{202E}', '\u{200B}', '\u{1b}'] {
+        assert!(!all_text.contains(c), "{c:?} reached the page");
+    }
+    for el in all(&root, "[title]") {
+        let t = el.get_attribute("title").unwrap();
+        assert!(!t.contains('\u{202E}') && !t.contains('\u{200B}'), "{t:?}");
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::trace::{self, EventSink, EventVec, Finished, Imported, Importer, Limits};
+use crate::trace::{self, EventSink, Finished, Imported, Importer, Limits};
 
 /// How much is read at a time.
 pub(crate) const CHUNK: usize = 1 << 20;

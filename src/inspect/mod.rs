@@ -14,6 +14,7 @@
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
 //! - [`navigate`]: where an arrow key goes in the tree ([`navigate::step`]).
 //! - [`shortcuts`]: the keys that pick an emit mode, from [`EmitMode::ALL`](crate::core::EmitMode::ALL).
+//! - [`visible`]: control and invisible characters from a trace, shown as badges.
 
 pub mod filter;
 pub mod ids;
@@ -25,6 +26,7 @@ pub mod summary;
 pub mod timeline;
 pub mod trace;
 pub mod tree;
+pub mod visible;
 
 pub use filter::Query;
 pub use lints::{lint, Lint, LintKind};

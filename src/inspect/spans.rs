@@ -217,6 +217,8 @@ impl Spans {
         // Only traces with end events that do not name their start (the original's) need the
         // sibling-key map; lineage's own traces skip its per-event key allocation.
         let sibling_pairing = trace.has_unnamed_ends();
+        // Indexes, not an iterator: the trace is read through its records, event by event.
+        #[allow(clippy::needless_range_loop)]
         for i in 0..n {
             let phase = trace.phase(i);
             if phase == Phase::Started {

@@ -9,9 +9,13 @@
 //! - [`wrap`]: how a level is wrapped ([`Wrap`]): on a bus, bare, or by the measurement's
 //!   partial instrumentations and peers.
 //! - [`real_aexecute`]: the 28-event profile of a real `aexecute` call.
+//! - [`pacer`]: a deadline that makes a long run hand the page its thread back ([`Pacer`]).
+//! - [`limits`]: the range of every setting, and what the form does with a value outside.
 
 pub mod config;
 pub mod levels;
+pub mod limits;
+pub mod pacer;
 pub mod query;
 pub mod real_aexecute;
 pub mod run;
@@ -19,8 +23,10 @@ pub mod wrap;
 
 pub use config::{PipelineConfig, SubscriberKinds, Subscribers};
 pub use levels::{aexecute, aexecute_with, Call, LevelWork, SimulatedFailure};
+pub use pacer::Pacer;
 pub use real_aexecute::{real_aexecute_with, REAL_AEXECUTE_EVENTS};
 pub use run::{
-    attach_subscribers, run_pipeline, run_range, run_range_with, CallShape, PipelineOutcome,
+    attach_paced_subscribers, attach_subscribers, run_pipeline, run_range, run_range_paced,
+    run_range_with, CallShape, PipelineOutcome,
 };
 pub use wrap::{Level, Wrap};

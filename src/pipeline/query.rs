@@ -5,12 +5,13 @@
 //! link with a typo still opens), and numbers are clamped to what the UI allows.
 
 use super::config::{PipelineConfig, SubscriberKinds};
+use super::limits;
 use crate::core::EmitMode;
 
-/// Upper bounds the UI enforces.
-pub const MAX_OPERATIONS: usize = 100_000;
-pub const MAX_CONCURRENCY: usize = 1_000;
-pub const MAX_DEPTH: usize = 8;
+/// Upper bounds the UI enforces (from [`super::limits`]).
+pub const MAX_OPERATIONS: usize = limits::OPERATIONS.max as usize;
+pub const MAX_CONCURRENCY: usize = limits::CONCURRENCY.max as usize;
+pub const MAX_DEPTH: usize = limits::DEPTH.max as usize;
 
 impl PipelineConfig {
     /// `ops=50&conc=4&depth=3&fail=10&seed=42&work=20000&yields=1&subs=0&subkinds=all&async=0&cost=0&mode=awaited`
@@ -54,16 +55,36 @@ impl PipelineConfig {
                         c.seed = s;
                     }
                 }
-                "work" => set(&mut c.work_per_level, v, 0, 10_000_000),
-                "yields" => set(&mut c.yields_per_level, v, 0, 100),
-                "subs" => set(&mut c.subscribers.count, v, 0, 100),
+                "work" => set(
+                    &mut c.work_per_level,
+                    v,
+                    0,
+                    limits::WORK_PER_LEVEL.max as u32,
+                ),
+                "yields" => set(
+                    &mut c.yields_per_level,
+                    v,
+                    0,
+                    limits::YIELDS_PER_LEVEL.max as u32,
+                ),
+                "subs" => set(
+                    &mut c.subscribers.count,
+                    v,
+                    0,
+                    limits::SUBSCRIBERS.max as usize,
+                ),
                 "subkinds" => {
                     if let Some(k) = SubscriberKinds::parse(v) {
                         c.subscribers.kinds = k;
                     }
                 }
                 "async" => c.subscribers.asynchronous = v == "1" || v == "true",
-                "cost" => set(&mut c.subscribers.handler_cost, v, 0, 10_000_000),
+                "cost" => set(
+                    &mut c.subscribers.handler_cost,
+                    v,
+                    0,
+                    limits::HANDLER_COST.max as u32,
+                ),
                 "mode" => {
                     if let Some(m) = EmitMode::parse(v) {
                         c.mode = m;
@@ -72,6 +93,9 @@ impl PipelineConfig {
                 _ => {}
             }
         }
+        // Sync handlers cost less at most, whatever order the keys came in.
+        let max = limits::handler_cost(c.subscribers.asynchronous).max as u32;
+        c.subscribers.handler_cost = c.subscribers.handler_cost.min(max);
         c
     }
 }

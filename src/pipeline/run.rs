@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
+use std::rc::Rc;
 
 use futures::future::join_all;
 use uuid::Uuid;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{PipelineConfig, SubscriberKinds, Subscribers};
 use super::levels::{aexecute_with, Call, LevelWork, SimulatedFailure, END_KIND, START_KIND};
+use super::pacer::Pacer;
 use super::real_aexecute::{real_aexecute_with, REAL_AEXECUTE_EVENTS};
 use super::wrap::{Level, Wrap};
 use crate::core::yield_now::yield_now;
@@ -75,13 +77,24 @@ pub fn spin(iterations: u32) {
 struct Work<'a> {
     config: &'a PipelineConfig,
     fail: bool,
+    /// Set by the replay only: the work then hands the thread back on time (see [`Pacer`]).
+    pacer: Option<&'a Pacer>,
 }
 
 impl LevelWork for Work<'_> {
     async fn at_level(&self, _level: usize) {
-        spin(self.config.work_per_level);
+        match self.pacer {
+            None => spin(self.config.work_per_level),
+            Some(p) => {
+                p.checkpoint().await;
+                p.spin(self.config.work_per_level).await;
+            }
+        }
         for _ in 0..self.config.yields_per_level {
             yield_now().await;
+            if let Some(p) = self.pacer {
+                p.checkpoint().await;
+            }
         }
     }
 
@@ -150,9 +163,20 @@ pub async fn run_operation_with<I: Wrap>(
     index: usize,
     shape: CallShape,
 ) -> Result<Uuid, SimulatedFailure> {
+    run_operation_paced(wrap, config, index, shape, None).await
+}
+
+async fn run_operation_paced<I: Wrap>(
+    wrap: &I,
+    config: &PipelineConfig,
+    index: usize,
+    shape: CallShape,
+    pacer: Option<&Pacer>,
+) -> Result<Uuid, SimulatedFailure> {
     let work = Work {
         config,
         fail: fails(config, index),
+        pacer,
     };
     let call = call_for(config, index);
     match shape {
@@ -227,6 +251,27 @@ pub async fn run_range_with<I: Wrap>(
     range: std::ops::Range<usize>,
     shape: CallShape,
 ) -> PipelineOutcome {
+    run_range_inner(wrap, config, range, shape, None).await
+}
+
+/// [`run_range`] paced by `pacer`: the work parks at its checkpoints once the pacer's turn is
+/// over, so the page that drives the executor gets its thread back (the replay runs this).
+pub async fn run_range_paced(
+    bus: &EventBus,
+    config: &PipelineConfig,
+    range: std::ops::Range<usize>,
+    pacer: &Pacer,
+) -> PipelineOutcome {
+    run_range_inner(&Some(bus), config, range, CallShape::Nested, Some(pacer)).await
+}
+
+async fn run_range_inner<I: Wrap>(
+    wrap: &I,
+    config: &PipelineConfig,
+    range: std::ops::Range<usize>,
+    shape: CallShape,
+    pacer: Option<&Pacer>,
+) -> PipelineOutcome {
     let next = Cell::new(range.start);
     let failed = Cell::new(0usize);
     let end = range.end;
@@ -237,7 +282,10 @@ pub async fn run_range_with<I: Wrap>(
                 break;
             }
             next.set(i + 1);
-            if run_operation_with(wrap, config, i, shape).await.is_err() {
+            if run_operation_paced(wrap, config, i, shape, pacer)
+                .await
+                .is_err()
+            {
                 failed.set(failed.get() + 1);
             }
         }
@@ -254,16 +302,77 @@ pub async fn run_range_with<I: Wrap>(
     }
 }
 
+fn filter_for(kinds: SubscriberKinds) -> Filter {
+    match kinds {
+        SubscriberKinds::All => Filter::All,
+        SubscriberKinds::Starts => Filter::kind(START_KIND),
+        SubscriberKinds::Ends => Filter::kind(END_KIND),
+        SubscriberKinds::Failures => Filter::predicate(|e| e.phase == Phase::Failed),
+    }
+}
+
+/// The simulated subscribers of [`attach_subscribers`], paced by `pacer` (the replay's):
+/// async handlers spend their cost in chunks with checkpoints between them. A sync handler
+/// cannot pause (that is what sync means: the processor runs it to completion and goes on to
+/// the next), so each costly sync handler is followed, at the same priority and so in the
+/// same turn of the processor, by a *pacing* async handler on the same filter that only
+/// waits at a checkpoint. The page then gets its thread back between two handler calls, and
+/// the bus's interest by kind (what lazy mode asks) is unchanged.
+///
+/// Returns the subscriptions and a counter of the pacing calls, which the bus counts among
+/// its `handler_calls` and a reader of the statistics should subtract.
+pub fn attach_paced_subscribers(
+    bus: &EventBus,
+    subs: &Subscribers,
+    pacer: &Pacer,
+) -> (Vec<Subscription>, Rc<Cell<u64>>) {
+    let pacing_calls = Rc::new(Cell::new(0u64));
+    let cost = subs.handler_cost;
+    let mut out = Vec::new();
+    for _ in 0..subs.count {
+        if subs.asynchronous {
+            let p = pacer.clone();
+            out.push(
+                bus.subscribe_async(filter_for(subs.kinds), Priority::NORMAL, move |_| {
+                    let p = p.clone();
+                    async move {
+                        p.spin(cost).await;
+                        Ok(())
+                    }
+                }),
+            );
+        } else {
+            out.push(
+                bus.subscribe_with(filter_for(subs.kinds), Priority::NORMAL, move |_| {
+                    spin(cost);
+                    Ok(())
+                }),
+            );
+            if cost > 0 {
+                let (p, calls) = (pacer.clone(), pacing_calls.clone());
+                out.push(bus.subscribe_async(
+                    filter_for(subs.kinds),
+                    Priority::NORMAL,
+                    move |_| {
+                        calls.set(calls.get() + 1);
+                        let p = p.clone();
+                        async move {
+                            p.checkpoint().await;
+                            Ok(())
+                        }
+                    },
+                ));
+            }
+        }
+    }
+    (out, pacing_calls)
+}
+
 /// Subscribes the configured simulated subscribers; they stay until the handles drop.
 pub fn attach_subscribers(bus: &EventBus, subs: &Subscribers) -> Vec<Subscription> {
     (0..subs.count)
         .map(|_| {
-            let filter = match subs.kinds {
-                SubscriberKinds::All => Filter::All,
-                SubscriberKinds::Starts => Filter::kind(START_KIND),
-                SubscriberKinds::Ends => Filter::kind(END_KIND),
-                SubscriberKinds::Failures => Filter::predicate(|e| e.phase == Phase::Failed),
-            };
+            let filter = filter_for(subs.kinds);
             let cost = subs.handler_cost;
             if subs.asynchronous {
                 bus.subscribe_async(filter, Priority::NORMAL, move |_| async move {

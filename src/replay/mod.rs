@@ -9,7 +9,14 @@
 //!
 //! The tree and timeline show the events up to the cursor, so scrubbing back shows
 //! operations as unfinished that later complete.
+//!
+//! The page drives the run in turns ([`Replay::work`]) of a bounded wall time: the
+//! pipeline's busy work and the simulated handlers are paced (see
+//! [`crate::pipeline::pacer`]), so the page paints and answers clicks between two turns
+//! whatever the settings, and [`Replay::stop`] ends a run at once, keeping what the bus
+//! recorded.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use futures::executor::LocalPool;
@@ -17,41 +24,67 @@ use futures::task::LocalSpawnExt;
 
 use crate::core::{Clock, EmitMode, EventBus, HandlerFailure, Stats, Subscription};
 use crate::inspect::Inspection;
-use crate::pipeline::{attach_subscribers, run_range, PipelineConfig};
+use crate::pipeline::limits;
+use crate::pipeline::{attach_paced_subscribers, run_range_paced, Pacer, PipelineConfig};
 
-/// Operations run per live slice; small enough that a slice never blocks the page for long.
+/// Operations run per live slice: a mode switch applies from the next slice on, so it must
+/// stay small (time is bounded separately, by the turn's budget).
 pub const DEFAULT_SLICE: usize = 64;
+
+/// Wall time one turn ([`Replay::work`]) may run the pipeline before it hands the thread back
+/// to the page. With the longest step that cannot be cut added (one sync handler call of the
+/// highest cost allowed, ≈ 10 ms, see `pipeline::limits::SYNC_HANDLER_COST`), the page
+/// still gets its thread back well within 50 ms, whatever the settings.
+pub const TURN_BUDGET_NS: u64 = 12_000_000;
 
 pub struct Replay {
     pool: LocalPool,
     bus: EventBus,
     config: PipelineConfig,
+    pacer: Pacer,
     /// Operations started so far.
     next_op: usize,
     slice: usize,
     cursor: usize,
     failed_ops: usize,
+    /// The slice on the executor, if one is: its failed operations once it has finished.
+    running: Option<Rc<Cell<Option<usize>>>>,
+    stopped: bool,
+    /// Calls of the pacing handlers (see `attach_paced_subscribers`), not the user's.
+    pacing_calls: Rc<Cell<u64>>,
     _subscriptions: Vec<Subscription>,
 }
 
 impl Replay {
     /// A replay of `config` whose bus keeps up to `history_capacity` events.
-    pub fn new(config: PipelineConfig, clock: Rc<dyn Clock>, history_capacity: usize) -> Replay {
+    pub fn new(
+        mut config: PipelineConfig,
+        clock: Rc<dyn Clock>,
+        history_capacity: usize,
+    ) -> Replay {
+        // The one step pacing cannot cut; bounded however the config was made.
+        let max_cost = limits::handler_cost(config.subscribers.asynchronous).max as u32;
+        config.subscribers.handler_cost = config.subscribers.handler_cost.min(max_cost);
         let pool = LocalPool::new();
+        let pacer = Pacer::new(clock.clone());
         let bus = EventBus::builder()
             .history_capacity(history_capacity)
             .mode(config.mode)
             .shared_clock(clock)
             .build(pool.spawner());
-        let subs = attach_subscribers(&bus, &config.subscribers);
+        let (subs, pacing_calls) = attach_paced_subscribers(&bus, &config.subscribers, &pacer);
         Replay {
             pool,
             bus,
             config,
+            pacer,
             next_op: 0,
             slice: DEFAULT_SLICE,
             cursor: 0,
             failed_ops: 0,
+            running: None,
+            stopped: false,
+            pacing_calls,
             _subscriptions: subs,
         }
     }
@@ -70,14 +103,28 @@ impl Replay {
         self.bus.set_mode(mode);
     }
 
-    /// Operations run so far, and how many of them failed.
+    /// Operations started so far, and how many of those that finished failed.
     pub fn operations_run(&self) -> (usize, usize) {
         (self.next_op, self.failed_ops)
     }
 
-    /// True when every configured operation has run and been processed.
+    /// True when every configured operation has run and been processed, or the run was
+    /// stopped.
     pub fn finished(&self) -> bool {
-        self.next_op >= self.config.operations
+        self.stopped || (self.next_op >= self.config.operations && self.running.is_none())
+    }
+
+    /// True when [`Replay::stop`] ended the run early.
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Ends the run now. What the bus has recorded stays (operations cut short show as
+    /// unfinished, events still in the queue are not processed); nothing more runs. The
+    /// cursor moves to the end of what was recorded.
+    pub fn stop(&mut self) {
+        self.stopped = true;
+        self.cursor = self.recorded();
     }
 
     /// Events recorded so far (the scrubber's range).
@@ -89,38 +136,85 @@ impl Replay {
         self.cursor
     }
 
-    /// Runs the next slice of operations live and processes their events. Returns how many
-    /// events it recorded (0 in disabled mode, or when finished).
-    pub fn run_slice(&mut self) -> usize {
-        if self.finished() {
-            return 0;
+    /// One turn: runs the live pipeline until `want` events are recorded, every operation
+    /// has run, or `budget_ns` of wall time has passed, whichever comes first, and returns
+    /// whether it should be called again to get there (after yielding to the page).
+    ///
+    /// Operations start a slice at a time; a slice cut short by the budget is parked at a
+    /// checkpoint (see [`Pacer`]) and the next turn resumes it where it stopped.
+    pub fn work(&mut self, want: usize, budget_ns: u64) -> bool {
+        if self.stopped {
+            // The tasks cut short stay parked: waking them would run the stopped run on.
+            return false;
         }
-        let before = self.recorded();
+        self.pacer.begin(budget_ns);
+        loop {
+            self.collect();
+            if self.running.is_none() {
+                if self.finished() || self.recorded() >= want {
+                    break;
+                }
+                self.start_slice();
+            }
+            self.pool.run_until_stalled();
+            self.collect();
+            // Still running after the executor stalled: parked at a checkpoint, out of time.
+            if self.running.is_some() || self.pacer.out_of_time() {
+                break;
+            }
+        }
+        !self.finished() && self.recorded() < want
+    }
+
+    fn start_slice(&mut self) {
         let end = (self.next_op + self.slice).min(self.config.operations);
         let range = self.next_op..end;
         self.next_op = end;
         let bus = self.bus.clone();
         let config = self.config.clone();
-        let failed = Rc::new(std::cell::Cell::new(0));
-        let f = failed.clone();
+        let pacer = self.pacer.clone();
+        let done = Rc::new(Cell::new(None));
+        let d = done.clone();
         self.pool
             .spawner()
             .spawn_local(async move {
-                let outcome = run_range(Some(&bus), &config, range).await;
-                f.set(outcome.failed);
+                let outcome = run_range_paced(&bus, &config, range, &pacer).await;
                 bus.flush().await;
+                d.set(Some(outcome.failed));
             })
             .expect("the replay's pool is alive");
-        self.pool.run_until_stalled();
-        self.failed_ops += failed.get();
+        self.running = Some(done);
+    }
+
+    /// Accounts for the running slice if it has finished.
+    fn collect(&mut self) {
+        if let Some(failed) = self.running.as_ref().and_then(|d| d.get()) {
+            self.failed_ops += failed;
+            self.running = None;
+        }
+    }
+
+    /// Runs the next slice of operations to its end, unpaced by the page (native callers and
+    /// tests). Returns how many events it recorded (0 in disabled mode, or when finished).
+    pub fn run_slice(&mut self) -> usize {
+        let before = self.recorded();
+        if self.stopped {
+            return 0;
+        }
+        if self.running.is_none() && !self.finished() {
+            self.start_slice();
+        }
+        while self.running.is_some() {
+            self.pacer.begin(u64::MAX);
+            self.pool.run_until_stalled();
+            self.collect();
+        }
         self.recorded() - before
     }
 
-    /// Runs everything left, slice by slice, and moves the cursor to the end.
+    /// Runs everything left, in turns of `budget_ns`, and moves the cursor to the end.
     pub fn run_all(&mut self) {
-        while !self.finished() {
-            self.run_slice();
-        }
+        while self.work(usize::MAX, TURN_BUDGET_NS) {}
         self.cursor = self.recorded();
     }
 
@@ -129,12 +223,13 @@ impl Replay {
         self.cursor = to.min(self.recorded());
     }
 
-    /// Moves the cursor forward by `n` events, running live slices when it reaches the end
-    /// of what was recorded. Returns false when nothing more will come.
-    pub fn advance(&mut self, n: usize) -> bool {
+    /// Moves the cursor forward by `n` events, running the live pipeline for at most one
+    /// turn of `budget_ns` when it reaches the end of what was recorded. Returns false when
+    /// nothing more will come.
+    pub fn advance(&mut self, n: usize, budget_ns: u64) -> bool {
         let target = self.cursor + n;
-        while self.recorded() < target && !self.finished() {
-            self.run_slice();
+        if self.recorded() < target {
+            self.work(target, budget_ns);
         }
         self.cursor = target.min(self.recorded());
         self.cursor < self.recorded() || !self.finished()
@@ -152,7 +247,10 @@ impl Replay {
             .with_history(|h| Inspection::of_history(h, self.cursor, &failures))
     }
 
+    /// The bus's statistics, without the calls of the pacing handlers.
     pub fn stats(&self) -> Stats {
-        self.bus.stats()
+        let mut s = self.bus.stats();
+        s.handler_calls = s.handler_calls.saturating_sub(self.pacing_calls.get());
+        s
     }
 }

@@ -28,6 +28,9 @@ pub fn ReplayControls(ui: Ui) -> impl IntoView {
             <button id="run" class="primary" title="Run the whole pipeline now (r)"
                 disabled=move || ui.busy.get().is_some()
                 on:click=move |_| ui.run_all()>"Run"</button>
+            <button id="stop" title="Stop the live run now, keeping what was recorded"
+                disabled=move || ui.busy.get().is_none() && !ui.playing.get()
+                on:click=move |_| ui.stop()>"■ Stop"</button>
             <button id="play" title="Play / pause the replay (Space)"
                 on:click=move |_| ui.toggle_play()>{move || if ui.playing.get() { "Pause" } else { "▶ Play" }}</button>
             <button id="step" title="One event forward (.)" on:click=move |_| ui.step()>"Step"</button>
@@ -47,7 +50,8 @@ pub fn ReplayControls(ui: Ui) -> impl IntoView {
             <span class="cursor" id="cursor">{move || {
                 if let Some(b) = ui.busy.get() { return b; }
                 let more = if live() && !ui.finished.get() { "+" } else { "" };
-                format!("{} / {}{}", ui.cursor.get(), ui.recorded.get(), more)
+                let stopped = if live() && ui.stopped.get() { " · stopped" } else { "" };
+                format!("{} / {}{}{}", ui.cursor.get(), ui.recorded.get(), more, stopped)
             }}</span>
         </div>
     }

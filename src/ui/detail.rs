@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::revealed::revealed;
 use super::state::Ui;
 use super::tree::status_class;
 use crate::inspect::ids::short;
@@ -51,13 +52,13 @@ pub fn DetailPanel(ui: Ui) -> impl IntoView {
                 <div class="detail">
                     <h3>
                         <span class=format!("dot {}", status_class(span.status))></span>
-                        {e.label().to_owned()}
+                        {revealed(e.label(), false)}
                         <span class="phase">{e.phase.as_str()}</span>
                     </h3>
                     <table class="fields">
                         <tbody>
                             <tr><th>"id"</th><td><code id="detail-id">{e.id.to_string()}</code></td></tr>
-                            <tr><th>"kind"</th><td>{e.kind.to_string()}</td></tr>
+                            <tr><th>"kind"</th><td id="detail-kind">{revealed(&e.kind, false)}</td></tr>
                             <tr><th>"phase"</th><td>{e.phase.as_str()}</td></tr>
                             <tr><th>"operation"</th><td>{span.status.as_str()}</td></tr>
                             <tr><th>"seq"</th><td>{e.seq}</td></tr>
@@ -66,7 +67,7 @@ pub fn DetailPanel(ui: Ui) -> impl IntoView {
                                 <tr><th>"processed"</th><td>{format!("{} (lag {})", format_ns(p as f64), format_ns(p.saturating_sub(e.timestamp_ns) as f64))}</td></tr>
                             })}
                             {e.duration_ns.map(|d| view! { <tr><th>"duration"</th><td>{format_ns(d as f64)}</td></tr> })}
-                            {e.error.clone().map(|err| view! { <tr class="error"><th>"error"</th><td>{err}</td></tr> })}
+                            {e.error.as_deref().map(|err| view! { <tr class="error"><th>"error"</th><td>{revealed(err, false)}</td></tr> })}
                             <tr><th>"parent"</th><td>{link("detail-parent", e.parent_id)}</td></tr>
                             <tr><th>"root"</th><td>{link("detail-root", Some(e.root_id))}</td></tr>
                             <tr><th>"lineage"</th><td>
@@ -89,14 +90,14 @@ pub fn DetailPanel(ui: Ui) -> impl IntoView {
                                     view! { <span class="none">"none"</span> }.into_any()
                                 } else {
                                     children.into_iter().map(|(c, label)| view! {
-                                        <button class="link child" on:click=move |_| ui.select(c)>{label}</button>
+                                        <button class="link child" on:click=move |_| ui.select(c)>{revealed(&label, false)}</button>
                                     }).collect_view().into_any()
                                 }
                             }</td></tr>
                         </tbody>
                     </table>
                     <h4>"payload"</h4>
-                    <pre class="payload" id="detail-payload">{payload}</pre>
+                    <pre class="payload" id="detail-payload">{revealed(&payload, true)}</pre>
                 </div>
             }
             .into_any()

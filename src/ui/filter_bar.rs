@@ -38,7 +38,7 @@ pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView 
                 <option value="" selected=move || ui.query.with(|q| q.kind.is_none())>"any kind"</option>
                 {move || kinds.get().into_iter().map(|k| {
                     let sel = ui.query.with(|q| q.kind.as_deref() == Some(k.as_str()));
-                    view! { <option value=k.clone() selected=sel>{k.clone()}</option> }
+                    view! { <option value=k.clone() selected=sel>{crate::inspect::visible::reveal(&k).into_owned()}</option> }
                 }).collect_view()}
             </select>
             <select id="filter-phase" title="Phase"

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::revealed::revealed;
 use super::state::Ui;
 use crate::inspect::LintKind;
 
@@ -35,7 +36,7 @@ pub fn LintsPanel(ui: Ui) -> impl IntoView {
                             view! {
                                 <li><button class="link lint" on:click=move |_| {
                                     if let Some(t) = target { ui.select(t) }
-                                }>{msg}</button></li>
+                                }>{revealed(&msg, false)}</button></li>
                             }
                         })
                         .collect_view();

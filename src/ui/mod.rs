@@ -10,6 +10,7 @@
 //! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs.
 //! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
 //! - [`compare`]: the in-browser mode comparison and its charts.
+//! - [`revealed`]: trace text with control and invisible characters drawn as badges.
 
 pub mod app;
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod files;
 pub mod filter_bar;
 pub mod help;
 pub mod lints;
+pub mod revealed;
 pub mod settings;
 pub mod state;
 pub mod summary;

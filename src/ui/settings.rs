@@ -4,58 +4,70 @@
 use leptos::prelude::*;
 
 use super::state::Ui;
-use crate::pipeline::query::{MAX_CONCURRENCY, MAX_DEPTH, MAX_OPERATIONS};
+use crate::pipeline::limits::{self, show, Bounds};
 use crate::pipeline::{PipelineConfig, SubscriberKinds};
 
 /// A labelled number input bound to one field of the config.
+///
+/// The field always shows the value the run will use: a number outside `bounds` (or a
+/// fraction of a count, or no number at all) is replaced in the field by the value used, and a
+/// short note under it says why, until the next accepted value.
 fn number(
     ui: Ui,
     id: &'static str,
     label: &'static str,
     hint: &'static str,
-    max: usize,
+    bounds: fn(&PipelineConfig) -> Bounds,
     get: fn(&PipelineConfig) -> f64,
     set: fn(&mut PipelineConfig, f64),
 ) -> impl IntoView {
     // A memo per field: editing one field must not re-render (and so reset) the others, for
     // example one the user has just cleared and is about to type into.
     let value = Memo::new(move |_| ui.config.with(get));
+    let note = RwSignal::new(None::<String>);
     view! {
         <label title=hint>
             <span>{label}</span>
-            <input id=id type="number" min="0" max=max.to_string()
-                prop:value=move || value.get().to_string()
+            <input id=id type="number"
+                min=move || ui.config.with(|c| show(bounds(c).min))
+                max=move || ui.config.with(|c| show(bounds(c).max))
+                step=move || if ui.config.with(|c| bounds(c).integer) { "1" } else { "any" }
+                prop:value=move || show(value.get())
                 on:change=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                        if v.is_finite() {
-                            ui.config.update(|c| set(c, v.clamp(0.0, max as f64)));
-                        }
-                    }
+                    let input = event_target::<web_sys::HtmlInputElement>(&ev);
+                    let accepted = ui.config.with_untracked(|c| bounds(c).accept(&input.value(), get(c)));
+                    ui.config.update(|c| set(c, accepted.value));
+                    // When the value used equals the previous one the memo does not change,
+                    // so the field would keep the rejected text: write the value back here.
+                    input.set_value(&show(ui.config.with_untracked(get)));
+                    note.set(accepted.note);
                 } />
+            {move || note.get().map(|n| view! { <small class="field-note" id=format!("{id}-note") role="status">{n}</small> })}
         </label>
     }
 }
 
 #[component]
 pub fn SettingsPanel(ui: Ui) -> impl IntoView {
+    let cost_note = RwSignal::new(None::<String>);
     view! {
         <details class="settings" open>
             <summary>"Pipeline"</summary>
-            {number(ui, "operations", "operations", "aexecute calls to run", MAX_OPERATIONS,
-                |c| c.operations as f64, |c, v| c.operations = (v as usize).max(1))}
-            {number(ui, "concurrency", "concurrency", "operations interleaved on the executor", MAX_CONCURRENCY,
-                |c| c.concurrency as f64, |c, v| c.concurrency = (v as usize).max(1))}
-            {number(ui, "depth", "depth", "nested wrapped levels (3 = aexecute → execute_with_partial → execute_transactional)", MAX_DEPTH,
-                |c| c.depth as f64, |c, v| c.depth = (v as usize).max(1))}
-            {number(ui, "failure-rate", "failure rate %", "share of operations whose innermost work fails (seeded)", 100,
+            {number(ui, "operations", "operations", "aexecute calls to run", |_| limits::OPERATIONS,
+                |c| c.operations as f64, |c, v| c.operations = v as usize)}
+            {number(ui, "concurrency", "concurrency", "operations interleaved on the executor", |_| limits::CONCURRENCY,
+                |c| c.concurrency as f64, |c, v| c.concurrency = v as usize)}
+            {number(ui, "depth", "depth", "nested wrapped levels (3 = aexecute → execute_with_partial → execute_transactional)", |_| limits::DEPTH,
+                |c| c.depth as f64, |c, v| c.depth = v as usize)}
+            {number(ui, "failure-rate", "failure rate %", "share of operations whose innermost work fails (seeded)", |_| limits::FAILURE_PERCENT,
                 |c| (c.failure_rate * 100.0 * 1000.0).round() / 1000.0, |c, v| c.failure_rate = v / 100.0)}
-            {number(ui, "seed", "seed", "the failure draw's seed: same seed, same failures", u32::MAX as usize,
+            {number(ui, "seed", "seed", "the failure draw's seed: same seed, same failures", |_| limits::SEED,
                 |c| c.seed as f64, |c, v| c.seed = v as u64)}
-            {number(ui, "work", "work / level", "busy-loop iterations at each level", 10_000_000,
+            {number(ui, "work", "work / level", "busy-loop iterations at each level", |_| limits::WORK_PER_LEVEL,
                 |c| c.work_per_level as f64, |c, v| c.work_per_level = v as u32)}
-            {number(ui, "yields", "yields / level", "yields to the executor at each level: lets operations interleave", 100,
+            {number(ui, "yields", "yields / level", "yields to the executor at each level: lets operations interleave", |_| limits::YIELDS_PER_LEVEL,
                 |c| c.yields_per_level as f64, |c, v| c.yields_per_level = v as u32)}
-            {number(ui, "subscribers", "subscribers", "simulated handlers on the bus", 100,
+            {number(ui, "subscribers", "subscribers", "simulated handlers on the bus", |_| limits::SUBSCRIBERS,
                 |c| c.subscribers.count as f64, |c, v| c.subscribers.count = v as usize)}
             <label title="which events the simulated handlers listen to">
                 <span>"listening to"</span>
@@ -73,9 +85,21 @@ pub fn SettingsPanel(ui: Ui) -> impl IntoView {
                 <span>"async handlers"</span>
                 <input id="subscribers-async" type="checkbox"
                     prop:checked=move || ui.config.with(|c| c.subscribers.asynchronous)
-                    on:change=move |ev| { let v = event_target_checked(&ev); ui.config.update(|c| c.subscribers.asynchronous = v) } />
+                    on:change=move |ev| {
+                        let v = event_target_checked(&ev);
+                        let bounds = limits::handler_cost(v);
+                        let cost = ui.config.with_untracked(|c| c.subscribers.handler_cost as f64);
+                        ui.config.update(|c| {
+                            c.subscribers.asynchronous = v;
+                            c.subscribers.handler_cost = bounds.clamp(cost) as u32;
+                        });
+                        cost_note.set((bounds.clamp(cost) != cost).then(|| {
+                            format!("sync handlers cost at most {}: using {}", show(bounds.max), show(bounds.clamp(cost)))
+                        }));
+                    } />
+                {move || cost_note.get().map(|n| view! { <small class="field-note" id="subscribers-async-note" role="status">{n}</small> })}
             </label>
-            {number(ui, "handler-cost", "handler cost", "busy-loop iterations per handler call", 10_000_000,
+            {number(ui, "handler-cost", "handler cost", "busy-loop iterations per handler call (a sync handler cannot be paused: at most 2 000 000)", |c| limits::handler_cost(c.subscribers.asynchronous),
                 |c| c.subscribers.handler_cost as f64, |c, v| c.subscribers.handler_cost = v as u32)}
         </details>
     }

@@ -16,7 +16,7 @@ use crate::core::{EmitMode, Stats};
 use crate::inspect::timeline::Axis;
 use crate::inspect::{Inspection, Query, TreeRows};
 use crate::pipeline::PipelineConfig;
-use crate::replay::Replay;
+use crate::replay::{Replay, TURN_BUDGET_NS};
 
 /// Shared by pointer: a change is a new `Arc`, compared by address, so memos and signals do
 /// not compare 100 000-event inspections field by field.
@@ -78,6 +78,8 @@ pub struct Ui {
     pub recorded: RwSignal<usize>,
     pub cursor: RwSignal<usize>,
     pub finished: RwSignal<bool>,
+    /// The live run was ended early by Stop.
+    pub stopped: RwSignal<bool>,
     pub playing: RwSignal<bool>,
     pub busy: RwSignal<Option<String>>,
     pub speed: RwSignal<u32>,
@@ -130,6 +132,7 @@ impl Ui {
             recorded: RwSignal::new(0),
             cursor: RwSignal::new(0),
             finished: RwSignal::new(false),
+            stopped: RwSignal::new(false),
             playing: RwSignal::new(false),
             busy: RwSignal::new(None),
             speed: RwSignal::new(100),
@@ -160,15 +163,17 @@ impl Ui {
                     r.recorded(),
                     r.cursor(),
                     r.finished(),
+                    r.stopped(),
                 )
             })
         });
-        if let Some((ins, stats, recorded, cursor, finished)) = built {
+        if let Some((ins, stats, recorded, cursor, finished, stopped)) = built {
             self.publish(ins);
             self.stats.set(Some(stats));
             self.recorded.set(recorded);
             self.cursor.set(cursor);
             self.finished.set(finished);
+            self.stopped.set(stopped);
         }
     }
 
@@ -202,8 +207,9 @@ impl Ui {
         self.refresh_from_replay();
     }
 
-    /// Runs the whole configured pipeline now, yielding to the browser between slices so the
-    /// page stays responsive, and shows the result.
+    /// Runs the whole configured pipeline now, in turns that hand the browser its thread
+    /// back (see [`Replay::work`]) so the page paints and answers (Stop) whatever the
+    /// settings, and shows the result.
     pub fn run_all(self) {
         self.playing.set(false);
         self.new_replay();
@@ -211,15 +217,15 @@ impl Ui {
             loop {
                 let more = self.replay.try_update_value(|r| {
                     r.as_mut().map(|r| {
-                        r.run_slice();
-                        let (done, total) = (r.operations_run().0, r.config().operations);
-                        (done < total, done, total)
+                        let more = r.work(usize::MAX, TURN_BUDGET_NS);
+                        (more, r.recorded(), r.config().operations)
                     })
                 });
                 match more.flatten() {
-                    Some((true, done, total)) => {
-                        self.busy
-                            .set(Some(format!("running {done} / {total} operations")));
+                    Some((true, events, total)) => {
+                        self.busy.set(Some(format!(
+                            "running {total} operations · {events} events so far"
+                        )));
                         TimeoutFuture::new(0).await;
                     }
                     _ => break,
@@ -269,7 +275,7 @@ impl Ui {
                 };
                 let going = self
                     .replay
-                    .try_update_value(|r| r.as_mut().map(|r| r.advance(step)));
+                    .try_update_value(|r| r.as_mut().map(|r| r.advance(step, TURN_BUDGET_NS)));
                 self.refresh_from_replay();
                 if going.flatten() != Some(true) {
                     self.playing.set(false);
@@ -289,6 +295,26 @@ impl Ui {
         self.playing.set(false);
     }
 
+    /// Ends the live run (Run, Play or a waiting Step) now, keeping and showing what the bus
+    /// recorded; operations cut short show as unfinished.
+    pub fn stop(&self) {
+        self.playing.set(false);
+        let stopped = self.replay.try_update_value(|r| {
+            r.as_mut().is_some_and(|r| {
+                let running = !r.finished();
+                if running {
+                    r.stop();
+                }
+                running
+            })
+        });
+        if stopped == Some(true) {
+            self.busy.set(None);
+            self.axis.set(None);
+            self.refresh_from_replay();
+        }
+    }
+
     pub fn toggle_play(self) {
         if self.playing.get_untracked() {
             self.pause();
@@ -297,18 +323,40 @@ impl Ui {
         }
     }
 
-    /// One event forward.
-    pub fn step(&self) {
+    /// One event forward. If the next event takes longer than one turn to come (heavy
+    /// settings), keeps running in turns, the page responsive, until it does or Stop.
+    pub fn step(self) {
         self.playing.set(false);
         if self.replay.with_value(|r| r.is_none()) || self.source.get_untracked() != Source::Live {
             self.new_replay();
         }
-        self.replay.update_value(|r| {
-            if let Some(r) = r.as_mut() {
-                r.advance(1);
+        // (moved, more to come)
+        let advance = move || {
+            self.replay
+                .try_update_value(|r| {
+                    r.as_mut().map(|r| {
+                        let before = r.cursor();
+                        let more = r.advance(1, TURN_BUDGET_NS);
+                        (r.cursor() > before, more)
+                    })
+                })
+                .flatten()
+        };
+        if advance() != Some((false, true)) {
+            self.refresh_from_replay();
+            return;
+        }
+        self.busy.set(Some("running to the next event".into()));
+        leptos::task::spawn_local(async move {
+            loop {
+                TimeoutFuture::new(0).await;
+                if advance() != Some((false, true)) {
+                    break;
+                }
             }
+            self.busy.set(None);
+            self.refresh_from_replay();
         });
-        self.refresh_from_replay();
     }
 
     /// Moves the replay cursor (the scrubber).

@@ -9,8 +9,10 @@
 
 use leptos::prelude::*;
 
+use super::revealed::revealed;
 use super::state::Ui;
 use crate::inspect::timeline::{format_ns, Axis};
+use crate::inspect::visible::reveal;
 use crate::inspect::{Row, Status};
 
 /// Height of one row in CSS pixels (must match `.row` in style/main.css).
@@ -190,7 +192,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
             .map(|e| ins.trace.timestamp_ns(e).saturating_sub(start.timestamp_ns));
         let tooltip = format!(
             "{} · {} · {}{}\nid {}\nkind {} · seq {}",
-            start.label(),
+            reveal(start.label()),
             span.status.as_str(),
             duration
                 .map(|d| format_ns(d as f64))
@@ -199,10 +201,10 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
                 .error
                 .as_deref()
                 .or(end_error.as_deref())
-                .map(|e| format!(" · {e}"))
+                .map(|e| format!(" · {}", reveal(e)))
                 .unwrap_or_default(),
             start.id,
-            start.kind,
+            reveal(&start.kind),
             start.seq,
         );
         RowInfo {
@@ -270,8 +272,8 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
                     view! { <span class="toggle"></span> }.into_any()
                 }}
                 <span class=format!("dot {status_cls}")></span>
-                <span class="name">{info.label.clone()}</span>
-                <span class="fn">{info.function.clone()}</span>
+                <span class="name">{revealed(&info.label, false)}</span>
+                <span class="fn">{revealed(&info.function, false)}</span>
                 {info.orphan.then(|| view! { <span class="badge orphan" title="parent not in trace">"orphan"</span> })}
                 <span class="dur">{info.duration.map(|d| format_ns(d as f64)).unwrap_or_default()}</span>
                 {(info.descendants > 0).then(|| view! { <span class="count" title="spans below">{info.descendants}</span> })}

@@ -110,8 +110,10 @@ impl Symbols {
         }
     }
 
-    /// Interns a `Cow` the cheap way for its variant.
+    /// Interns a `Cow` the cheap way for its variant (its variant is the point: a borrowed
+    /// string is a literal and takes the address cache).
     #[inline]
+    #[allow(clippy::ptr_arg)]
     pub fn intern_cow(&mut self, s: &std::borrow::Cow<'static, str>) -> Sym {
         match s {
             std::borrow::Cow::Borrowed(s) => self.intern_static(s),
