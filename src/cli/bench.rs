@@ -254,6 +254,25 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
     {
         let _ = writeln!(w, "{}", row_line(row));
     }
+    let split_rows: Vec<&Row> = c
+        .rows
+        .iter()
+        .filter(|r| r.shape == CallShape::Nested && r.split.is_some())
+        .collect();
+    if !split_rows.is_empty() {
+        let _ = writeln!(
+            w,
+            "\ncritical path vs background (caller = the operation's own path; background = draining the queue; lag = emitted → processed)"
+        );
+        let _ = writeln!(
+            w,
+            "{:<46} {:>22} {:>14} {:>12} {:>10} {:>11} {:>11}",
+            "mode", "caller ns/op (IQR)", "bg ns/event", "caller+bg", "total", "lag p50", "lag p99"
+        );
+        for row in split_rows {
+            let _ = writeln!(w, "{}", split_line(row));
+        }
+    }
     if let Some(real) = &r.real_aexecute {
         let _ = writeln!(
             w,
@@ -324,6 +343,12 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
     for v in &r.verdicts {
         let _ = writeln!(w, "  {}", v.sentence);
     }
+    if let Some(v) = &r.fire_and_forget_verdict {
+        let _ = writeln!(
+            w,
+            "\nthe Python team's question (can emission be fire-and-forget?):\n  {v}"
+        );
+    }
     let _ = writeln!(w, "\ngoals:");
     for g in &r.goals {
         let mark = match g.holds {
@@ -353,6 +378,23 @@ fn row_line(row: &Row) -> String {
             .map_or_else(dash, |x| format!("{:.1}×", x.median)),
         row.recorded_events_per_op
             .map_or_else(dash, |e| format!("{e:.2}")),
+    )
+}
+
+fn split_line(row: &Row) -> String {
+    let Some(s) = &row.split else {
+        return String::new();
+    };
+    let lag = |l: Option<Summary>| l.map_or_else(|| "—".to_owned(), |l| human_ns(l.median));
+    format!(
+        "{:<46} {:>22} {:>14.1} {:>12.1} {:>10.1} {:>11} {:>11}",
+        row.label,
+        with_iqr(&s.caller_ns_per_op),
+        s.background_ns_per_event.median,
+        s.sum_ns_per_op.median,
+        row.ns_per_op.median,
+        lag(s.lag_p50_ns),
+        lag(s.lag_p99_ns),
     )
 }
 

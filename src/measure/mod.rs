@@ -10,6 +10,8 @@
 //! - [`ablation`]: the per-phase breakdown (creation, context, queue put, processing,
 //!   handlers) by switching instrumentation on one phase at a time.
 //! - [`session`]: interleaved rounds (A B C D A B C D ...) with the baseline in every round.
+//! - [`split`]: the caller's cost (the critical path) versus background processing, and the
+//!   queue lag between them.
 //! - [`summary`]: median, quartiles and extremes of every figure.
 //! - [`comparison`]: the result as plain data, for the table and the charts.
 //! - [`plan`]: the standard line-up of subjects.
@@ -26,6 +28,7 @@ pub mod plan;
 pub mod reference;
 pub mod report;
 pub mod session;
+pub mod split;
 pub mod subject;
 pub mod summary;
 pub mod timer;
@@ -42,5 +45,6 @@ pub use ablation::Stage;
 pub use comparison::{Comparison, PhaseStep, Row};
 pub use plan::Plan;
 pub use session::{MeasureConfig, Progress, Session};
+pub use split::{BatchSplit, SplitFigures};
 pub use subject::{Group, Subject, SubjectSpec, Workbench};
 pub use summary::Summary;
