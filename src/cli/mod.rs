@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod convert;
+mod diff;
 mod input;
 mod simulate;
 mod summary;
@@ -32,6 +33,8 @@ enum Command {
     Summary(summary::SummaryArgs),
     /// Convert a trace file to lineage NDJSON or a Chrome trace (Perfetto).
     Convert(convert::ConvertArgs),
+    /// Compare two traces operation by operation: only in A, only in B, changed, reordered.
+    Diff(diff::DiffArgs),
     /// Run the simulated pipeline on a bus and write the recorded events as NDJSON.
     Simulate(simulate::SimulateArgs),
 }
@@ -44,5 +47,6 @@ pub fn main() -> ExitCode {
         Command::Summary(args) => summary::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }

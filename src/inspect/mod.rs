@@ -10,8 +10,10 @@
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
+//! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
 
+pub mod diff;
 pub mod filter;
 pub mod lints;
 pub mod spans;
