@@ -105,7 +105,7 @@ pub fn to_text(name_a: &str, name_b: &str, d: &RunDiff, limit: usize) -> String 
     };
     let _ = writeln!(w, "{}", row("A", &d.a));
     let _ = writeln!(w, "{}", row("B", &d.b));
-    let dt = |x: Option<i64>| x.map_or("—".to_owned(), |x| signed_ns(x));
+    let dt = |x: Option<i64>| x.map_or("—".to_owned(), signed_ns);
     let _ = writeln!(
         w,
         "{:<4} {:>+10} {:>+11} {:>+9} {:>12} {:>12} {:>+11}\n",

@@ -258,8 +258,8 @@ impl RunDiff {
         }
         let mut b_only_after: Vec<Vec<usize>> = vec![Vec::new(); ops_a.roots.len() + 1];
         let mut anchor = 0; // slot 0: before every A operation
-        for kb in 0..ops_b.roots.len() {
-            match after_b[kb] {
+        for (kb, paired) in after_b.iter().enumerate() {
+            match *paired {
                 Some(k) => anchor = k + 1,
                 None => b_only_after[anchor].push(kb),
             }
