@@ -10,9 +10,12 @@
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
+//! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
+//!   self times ([`critical_path::CriticalPath`]).
 //! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
 
+pub mod critical_path;
 pub mod diff;
 pub mod filter;
 pub mod lints;
