@@ -13,12 +13,16 @@
 //! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
 //!   self times ([`critical_path::CriticalPath`]).
 //! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
+//! - [`overview`]: the minimap's event and failure density over time.
+//! - [`latency`]: per-name duration histograms.
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
 
 pub mod critical_path;
 pub mod diff;
 pub mod filter;
+pub mod latency;
 pub mod lints;
+pub mod overview;
 pub mod spans;
 pub mod summary;
 pub mod timeline;
