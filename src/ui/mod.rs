@@ -10,16 +10,21 @@
 //! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs.
 //! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
 //! - [`compare`]: the in-browser mode comparison and its charts.
+//! - [`run_diff`], [`critical`], [`minimap`]: two runs side by side, the selected operation's
+//!   critical path and latency histogram, the whole trace at a glance.
 
 pub mod app;
 pub mod clock;
 pub mod compare;
 pub mod controls;
+pub mod critical;
 pub mod detail;
 pub mod files;
 pub mod filter_bar;
 pub mod help;
 pub mod lints;
+pub mod minimap;
+pub mod run_diff;
 pub mod settings;
 pub mod state;
 pub mod summary;
