@@ -65,6 +65,10 @@ pub struct BenchArgs {
     /// History cap of the memory bench.
     #[arg(long, default_value_t = 100_000)]
     pub memory_history: usize,
+    /// Time the Trace tab's steps (scrub step, diff build, critical path, overview) on
+    /// simulated traces of these sizes instead, e.g. `--inspect 100000,1000000`.
+    #[arg(long, value_delimiter = ',')]
+    pub inspect: Vec<usize>,
 }
 
 /// Runs `lineage bench`.
@@ -72,6 +76,9 @@ pub fn run(args: BenchArgs) -> ExitCode {
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     if args.memory {
         return run_memory_bench(&args, command);
+    }
+    if !args.inspect.is_empty() {
+        return run_inspect_bench(&args, command);
     }
     let mut modes = Vec::new();
     for name in &args.modes {
@@ -148,6 +155,48 @@ pub fn run(args: BenchArgs) -> ExitCode {
         }
     } else {
         print!("{}", render(&comparison, &report));
+    }
+    ExitCode::SUCCESS
+}
+
+/// `--inspect 100000,1000000`: what the Trace tab's steps cost at those sizes.
+fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
+    let reps = args.rounds.clamp(1, 7);
+    let costs: Vec<_> = args
+        .inspect
+        .iter()
+        .map(|&n| {
+            eprintln!("  {} events ...", thousands(n as f64));
+            crate::measure::inspect_cost::measure(n, reps)
+        })
+        .collect();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({ "command": command, "inspect": costs })
+        );
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "lineage bench --inspect: awaited (A) and fire-and-forget (B) runs of one seed, median (min–max) of {reps} repetitions, ms"
+    );
+    println!(
+        "{:>11} {:>26} {:>22} {:>20} {:>18}",
+        "events", "scrub step (full rebuild)", "diff build A vs B", "critical path", "overview"
+    );
+    let f = |s: &Summary| {
+        let d = if s.median < 1.0 { 3 } else { 1 };
+        format!("{:.d$} ({:.d$}–{:.d$})", s.median, s.min, s.max)
+    };
+    for c in costs {
+        println!(
+            "{:>11} {:>26} {:>22} {:>20} {:>18}",
+            thousands(c.events as f64),
+            f(&c.scrub_step_ms),
+            f(&c.diff_build_ms),
+            f(&c.critical_path_ms),
+            f(&c.overview_ms)
+        );
     }
     ExitCode::SUCCESS
 }

@@ -18,6 +18,8 @@
 //! - [`verdict`]: the seed's own rule (optimise only above 1 ms per operation) and the goals.
 //! - [`reference`]: the Python original's figures, measured elsewhere (ANCHORS.md).
 //! - `peers` (native): the same nesting under `tracing` spans.
+//! - `inspect_cost` (native): scrub step, diff build, critical path and overview at 100 k and
+//!   1 M events.
 //! - `memory` (native): resident memory over millions of events with a capped history.
 //! - `web` (wasm32): the browser entry point, `performance.now()` and yielding between steps.
 
@@ -34,6 +36,8 @@ pub mod summary;
 pub mod timer;
 pub mod verdict;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod inspect_cost;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod memory;
 #[cfg(not(target_arch = "wasm32"))]

@@ -5,13 +5,18 @@ use leptos::prelude::*;
 use super::state::Ui;
 
 /// The shortcuts, as shown and as handled in `app.rs`.
-pub const SHORTCUTS: [(&str, &str); 9] = [
+pub const SHORTCUTS: [(&str, &str); 11] = [
     ("↑ ↓", "previous / next row in the tree"),
     ("← →", "collapse / expand, or go to parent / first child"),
     ("Space", "play / pause the replay"),
     (".", "step one event"),
     ("r", "run the whole pipeline"),
     ("/", "search"),
+    (
+        "p",
+        "pin the trace as A / unpin (then run again or open a file as B)",
+    ),
+    ("x", "swap A and B"),
     (
         "1 2 3 4",
         "emit mode: awaited, fire-and-forget, disabled, lazy",
