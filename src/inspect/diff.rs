@@ -116,8 +116,8 @@ impl OpDiff {
         }
     }
 
-    /// Both sides present with the same subtree shape but a different outcome, or a
-    /// different shape: the subtree is what to highlight.
+    /// Both sides present and their subtrees differ in shape (names, nesting or the outcome
+    /// of any step): the subtree is what to highlight.
     pub fn subtree_differs(&self) -> bool {
         matches!((&self.a, &self.b), (Some(a), Some(b)) if a.shape != b.shape)
     }
