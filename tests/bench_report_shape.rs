@@ -56,7 +56,24 @@ fn the_json_report_has_every_headline_key_with_finite_figures() {
             assert!(x.is_finite(), "{mode}.{figure} = {x}");
         }
         assert!(number(&report, &format!("{mode}.ns_per_op")) > 0.0);
+        // The critical path / background split of every mode.
+        assert!(number(&report, &format!("{mode}.caller_ns_per_op")) > 0.0);
+        assert!(number(&report, &format!("{mode}.background_ns_per_event")) >= 0.0);
     }
+    for mode in ["awaited", "fire_and_forget"] {
+        let (p50, p99) = (
+            number(&report, &format!("{mode}.lag_p50_ns")),
+            number(&report, &format!("{mode}.lag_p99_ns")),
+        );
+        assert!(p50 >= 0.0 && p99 >= p50, "{mode}: lag p50 {p50}, p99 {p99}");
+    }
+    // Disabled records nothing: its lag is null, not a made-up zero.
+    assert!(report["disabled"]["lag_p50_ns"].is_null());
+    let verdict = report["fire_and_forget_verdict"].as_str().unwrap();
+    assert!(
+        verdict.contains("on the critical path") && verdict.contains("in total"),
+        "{verdict}"
+    );
     for peer in ["tracing_registry", "tracing_none"] {
         assert!(number(&report, &format!("peers.{peer}.ns_per_op")) > 0.0);
     }

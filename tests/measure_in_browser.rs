@@ -52,6 +52,7 @@ fn check(c: &Comparison, progress_calls: usize) {
     assert_eq!(awaited.recorded_events_per_op, Some(6.0));
     assert_eq!(c.row("disabled").unwrap().recorded_events_per_op, Some(0.0));
     assert_eq!(c.phases.len(), 5);
+    split_is_sane(c);
     // Plain serde data: the UI can keep it, export it and read it back.
     // (Floats may differ in the last digit after a round trip, so compare keys and medians.)
     let json = serde_json::to_string(c).unwrap();
@@ -60,6 +61,63 @@ fn check(c: &Comparison, progress_calls: usize) {
     for (a, b) in back.rows.iter().zip(&c.rows) {
         assert_eq!(a.key, b.key);
         assert!((a.ns_per_op.median - b.ns_per_op.median).abs() <= 1e-9 * b.ns_per_op.median);
+    }
+}
+
+/// The critical path / background split (measure::split): relations between figures of the
+/// same run, with generous margins, never thresholds on time.
+fn split_is_sane(c: &Comparison) {
+    for mode in EmitMode::ALL {
+        let row = c.row(mode.as_str()).expect("a row per mode");
+        let split = row
+            .split
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no split", row.key));
+        assert_eq!(split.caller_ns_per_op.n, c.rounds, "{}", row.key);
+        // Caller + background ≈ the batch's wall time, read independently around the loop:
+        // they differ by the loop and the clock readings only.
+        let (sum, total) = (split.sum_ns_per_op.median, row.ns_per_op.median);
+        let margin = 0.25 * total + row.ns_per_op.iqr() + split.sum_ns_per_op.iqr();
+        assert!(
+            (sum - total).abs() <= margin,
+            "{}: caller + background {sum:.1} vs total {total:.1} ns/op (margin {margin:.1})",
+            row.key
+        );
+        assert!(
+            split.caller_ns_per_op.median <= total + margin,
+            "{}",
+            row.key
+        );
+    }
+    let split = |m: EmitMode| c.row(m.as_str()).unwrap().split.unwrap();
+    let (awaited, faf, disabled) = (
+        split(EmitMode::Awaited),
+        split(EmitMode::FireAndForget),
+        split(EmitMode::Disabled),
+    );
+    // Disabled emits nothing: no background work to speak of, no lag.
+    assert!(
+        disabled.background_ns_per_op.median <= 0.1 * awaited.background_ns_per_op.median,
+        "disabled background {:?} vs awaited {:?}",
+        disabled.background_ns_per_op,
+        awaited.background_ns_per_op
+    );
+    assert!(disabled.lag_p50_ns.is_none() && disabled.lag_p99_ns.is_none());
+    // Fire-and-forget leaves its puts and the processing to the background.
+    let faf_total = c.row("fire_and_forget").unwrap().ns_per_op.median;
+    assert!(
+        faf.caller_ns_per_op.median < faf_total,
+        "fire-and-forget caller {:?} vs total {faf_total}",
+        faf.caller_ns_per_op
+    );
+    assert!(faf.background_ns_per_op.median > 0.0);
+    // Recorded events have a lag, and its 99th percentile is not below its median.
+    for s in [awaited, faf] {
+        let (p50, p99) = (s.lag_p50_ns.unwrap(), s.lag_p99_ns.unwrap());
+        assert!(
+            p50.median >= 0.0 && p99.median >= p50.median,
+            "{p50:?} {p99:?}"
+        );
     }
 }
 

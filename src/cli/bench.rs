@@ -78,6 +78,10 @@ pub struct BenchArgs {
     /// One case of the import bench, in this process (how `--import` runs each case).
     #[arg(long, hide = true, value_name = "FILE")]
     pub import_case: Option<std::path::PathBuf>,
+    /// Time the Trace tab's steps (scrub step, diff build, critical path, overview) on
+    /// simulated traces of these sizes instead, e.g. `--inspect 100000,1000000`.
+    #[arg(long, value_delimiter = ',')]
+    pub inspect: Vec<usize>,
 }
 
 /// Runs `lineage bench`.
@@ -91,6 +95,9 @@ pub fn run(args: BenchArgs) -> ExitCode {
     }
     if args.memory {
         return run_memory_bench(&args, command);
+    }
+    if !args.inspect.is_empty() {
+        return run_inspect_bench(&args, command);
     }
     let mut modes = args.modes.clone();
     if modes.is_empty() {
@@ -168,6 +175,48 @@ fn finish(printed: Result<(), String>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--inspect 100000,1000000`: what the Trace tab's steps cost at those sizes.
+fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
+    let reps = args.rounds.clamp(1, 7);
+    let costs: Vec<_> = args
+        .inspect
+        .iter()
+        .map(|&n| {
+            eprintln!("  {} events ...", thousands(n as f64));
+            crate::measure::inspect_cost::measure(n, reps)
+        })
+        .collect();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({ "command": command, "inspect": costs })
+        );
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "lineage bench --inspect: awaited (A) and fire-and-forget (B) runs of one seed, median (min–max) of {reps} repetitions, ms"
+    );
+    println!(
+        "{:>11} {:>26} {:>22} {:>20} {:>18}",
+        "events", "scrub step (full rebuild)", "diff build A vs B", "critical path", "overview"
+    );
+    let f = |s: &Spread| {
+        let d = if s.median < 1.0 { 3 } else { 1 };
+        format!("{:.d$} ({:.d$}–{:.d$})", s.median, s.min, s.max)
+    };
+    for c in costs {
+        println!(
+            "{:>11} {:>26} {:>22} {:>20} {:>18}",
+            thousands(c.events as f64),
+            f(&c.scrub_step_ms),
+            f(&c.diff_build_ms),
+            f(&c.critical_path_ms),
+            f(&c.overview_ms)
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_memory_bench(args: &BenchArgs, command: String) -> ExitCode {
@@ -276,6 +325,25 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
     {
         let _ = writeln!(w, "{}", row_line(row));
     }
+    let split_rows: Vec<&SubjectFigures> = c
+        .rows
+        .iter()
+        .filter(|r| r.shape == CallShape::Nested && r.split.is_some())
+        .collect();
+    if !split_rows.is_empty() {
+        let _ = writeln!(
+            w,
+            "\ncritical path vs background (caller = the operation's own path; background = draining the queue; lag = emitted → processed)"
+        );
+        let _ = writeln!(
+            w,
+            "{:<46} {:>22} {:>14} {:>12} {:>10} {:>11} {:>11}",
+            "mode", "caller ns/op (IQR)", "bg ns/event", "caller+bg", "total", "lag p50", "lag p99"
+        );
+        for row in split_rows {
+            let _ = writeln!(w, "{}", split_line(row));
+        }
+    }
     if let Some(real) = &r.real_aexecute {
         let _ = writeln!(
             w,
@@ -346,6 +414,12 @@ pub fn render(c: &Comparison, r: &BenchReport) -> String {
     for v in &r.verdicts {
         let _ = writeln!(w, "  {}", v.sentence);
     }
+    if let Some(v) = &r.fire_and_forget_verdict {
+        let _ = writeln!(
+            w,
+            "\nthe Python team's question (can emission be fire-and-forget?):\n  {v}"
+        );
+    }
     let _ = writeln!(w, "\ngoals:");
     for g in &r.goals {
         let mark = match g.holds {
@@ -375,6 +449,23 @@ fn row_line(row: &SubjectFigures) -> String {
             .map_or_else(dash, |x| format!("{:.1}×", x.median)),
         row.recorded_events_per_op
             .map_or_else(dash, |e| format!("{e:.2}")),
+    )
+}
+
+fn split_line(row: &SubjectFigures) -> String {
+    let Some(s) = &row.split else {
+        return String::new();
+    };
+    let lag = |l: Option<Spread>| l.map_or_else(|| "—".to_owned(), |l| human_ns(l.median));
+    format!(
+        "{:<46} {:>22} {:>14.1} {:>12.1} {:>10.1} {:>11} {:>11}",
+        row.label,
+        with_iqr(&s.caller_ns_per_op),
+        s.background_ns_per_event.median,
+        s.sum_ns_per_op.median,
+        row.ns_per_op.median,
+        lag(s.lag_p50_ns),
+        lag(s.lag_p99_ns),
     )
 }
 

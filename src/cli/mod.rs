@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod convert;
+mod diff;
 mod input;
 pub mod mode_arg;
 mod output;
@@ -41,6 +42,8 @@ enum Command {
     Summary(summary::SummaryArgs),
     /// Convert a trace file to lineage NDJSON, a Chrome trace (Perfetto) or OTLP JSON.
     Convert(convert::ConvertArgs),
+    /// Compare two traces operation by operation: only in A, only in B, changed, reordered.
+    Diff(diff::DiffArgs),
     /// Run the simulated pipeline on a bus and write the recorded events as NDJSON.
     Simulate(simulate::SimulateArgs),
 }
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Summary(_) => ("summary", true),
         Command::Convert(args) => ("convert", args.out.is_none()),
         Command::Simulate(_) => ("simulate", false),
+        Command::Diff(_) => ("diff", true),
     };
     if prints {
         if let Err(message) = output::check_standard_output() {
@@ -66,5 +70,6 @@ pub fn main() -> ExitCode {
         Command::Summary(args) => summary::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }

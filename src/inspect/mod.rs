@@ -11,15 +11,24 @@
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
+//! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
+//!   self times ([`critical_path::CriticalPath`]).
+//! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
+//! - [`overview`]: the minimap's event and failure density over time.
+//! - [`latency`]: per-name duration histograms.
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
 //! - [`navigate`]: where an arrow key goes in the tree ([`navigate::step`]).
 //! - [`shortcuts`]: the keys that pick an emit mode, from [`EmitMode::ALL`](crate::core::EmitMode::ALL).
 //! - [`visible`]: control and invisible characters from a trace, shown as badges.
 
+pub mod critical_path;
+pub mod diff;
 pub mod filter;
 pub mod ids;
+pub mod latency;
 pub mod lints;
 pub mod navigate;
+pub mod overview;
 pub mod shortcuts;
 pub mod spans;
 pub mod summary;

@@ -97,6 +97,14 @@ impl Trace {
         self.store.heap_bytes() + self.duplicates.capacity() * 8
     }
 
+    /// Sets when each event was processed (one time per event, in order).
+    pub fn set_processed_ns(&mut self, processed: Vec<u64>) {
+        for (i, p) in processed.into_iter().enumerate() {
+            self.store.set_processed_ns(i as u64, p);
+        }
+        self.has_processed = true;
+    }
+
     /// When event `i` was processed, if known.
     pub fn processed_ns(&self, i: usize) -> Option<u64> {
         if self.has_processed {

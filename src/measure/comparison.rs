@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ablation::Stage;
 use super::session::MeasureConfig;
+use super::split::{BatchSplit, SplitFigures};
 use super::spread::Spread;
 use super::subject::{Group, Subject};
 use crate::core::EmitMode;
@@ -46,6 +47,9 @@ pub struct SubjectFigures {
     /// Per round, this row divided by the baseline of the same round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio_to_baseline: Option<Spread>,
+    /// For mode rows: the caller's cost versus background processing, and the queue lag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitFigures>,
 }
 
 /// One phase of the ablation: what the stage adds to the one before.
@@ -86,6 +90,7 @@ impl Comparison {
         subjects: &[Box<dyn Subject>],
         ops: &[usize],
         samples: &[Vec<f64>],
+        splits: &[Vec<BatchSplit>],
     ) -> Comparison {
         let baseline_of = |shape: CallShape| {
             subjects
@@ -124,6 +129,7 @@ impl Comparison {
                     overhead_ns_per_event: overhead.map(|o| o.scaled(per_event)),
                     overhead_ns_per_op: overhead,
                     ratio_to_baseline: ratio,
+                    split: SplitFigures::of(&splits[i], ops[i], events),
                 }
             })
             .collect();

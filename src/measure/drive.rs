@@ -32,6 +32,28 @@ pub fn drive<F: Future>(pool: &mut LocalPool, fut: F) -> F::Output {
     panic!("a measured batch stalled: it waits on something the bus's pool never provides");
 }
 
+/// Like [`drive`], and also returns the nanoseconds `clock` saw the pool run while `fut`
+/// waited: background work (the processor, spawned puts) that ran on the caller's time.
+/// The clock is read only around those runs, so a future that never waits costs no reading.
+pub fn drive_timed<F: Future>(
+    pool: &mut LocalPool,
+    fut: F,
+    clock: &dyn crate::core::Clock,
+) -> (F::Output, u64) {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+    let mut in_pool = 0u64;
+    for _ in 0..STALL_LIMIT {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return (out, in_pool);
+        }
+        let t0 = clock.now_ns();
+        pool.run_until_stalled();
+        in_pool += clock.now_ns().saturating_sub(t0);
+    }
+    panic!("a measured batch stalled: it waits on something the bus's pool never provides");
+}
+
 /// Splits `ops` operations starting at `first` into ranges of at most `chunk`.
 pub fn chunks(
     first: usize,
@@ -71,5 +93,25 @@ mod tests {
             })
             .unwrap();
         assert_eq!(drive(&mut pool, rx), Ok(7));
+    }
+
+    #[test]
+    fn drive_timed_counts_only_the_pool_while_the_future_waits() {
+        use crate::core::ManualClock;
+        use futures::task::LocalSpawnExt;
+        let clock = ManualClock::new();
+        let mut pool = LocalPool::new();
+        let (tx, rx) = futures::channel::oneshot::channel();
+        let in_task = clock.clone();
+        pool.spawner()
+            .spawn_local(async move {
+                in_task.advance(250);
+                tx.send(1).unwrap();
+            })
+            .unwrap();
+        let (out, background) = drive_timed(&mut pool, rx, &clock);
+        assert_eq!((out, background), (Ok(1), 250));
+        // A future that never waits reads no clock and counts nothing.
+        assert_eq!(drive_timed(&mut pool, async { 2 }, &clock), (2, 0));
     }
 }

@@ -11,11 +11,15 @@
 //!   handlers) by switching instrumentation on one phase at a time.
 //! - [`session`]: interleaved rounds (A B C D A B C D ...) with the baseline in every round.
 //! - [`spread`]: median, quartiles and extremes of every figure ([`Spread`]).
+//! - [`split`]: the caller's cost (the critical path) versus background processing, and the
+//!   queue lag between them.
 //! - [`comparison`]: the result as plain data, for the table and the charts.
 //! - [`plan`]: the standard line-up of subjects.
 //! - [`verdict`]: the original's own rule (optimise only above 1 ms per operation) and the goals.
 //! - [`reference`]: the Python original's figures, measured elsewhere (`docs/reference.md`).
 //! - `peers` (native): the same nesting under `tracing` spans.
+//! - `inspect_cost` (native): scrub step, diff build, critical path and overview at 100 k and
+//!   1 M events.
 //! - `memory` (native): resident memory over millions of events with a capped history.
 //! - `web` (wasm32): the browser entry point, `performance.now()` and yielding between steps.
 
@@ -26,11 +30,14 @@ pub mod plan;
 pub mod reference;
 pub mod report;
 pub mod session;
+pub mod split;
 pub mod spread;
 pub mod subject;
 pub mod timer;
 pub mod verdict;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod inspect_cost;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod memory;
 #[cfg(not(target_arch = "wasm32"))]
@@ -42,5 +49,6 @@ pub use ablation::Stage;
 pub use comparison::{Comparison, PhaseStep, SubjectFigures};
 pub use plan::Plan;
 pub use session::{MeasureConfig, Progress, Session};
+pub use split::{BatchSplit, SplitFigures};
 pub use spread::Spread;
 pub use subject::{Group, Subject, SubjectSpec, Workbench};

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::comparison::{Comparison, PhaseStep, SubjectFigures};
 use super::reference::{Reference, PYTHON, PYTHON_AWAITED_US_PER_OP, PYTHON_REAL_AEXECUTE_MS};
 use super::spread::Spread;
-use super::verdict::{goals, verdicts, Goal, Verdict};
+use super::verdict::{fire_and_forget_verdict, goals, verdicts, Goal, Verdict};
 use crate::core::EmitMode;
 use crate::pipeline::CallShape;
 
@@ -25,12 +25,26 @@ pub struct ModeFigures {
     pub ratio_to_baseline: f64,
     pub spread_ns_per_op: Spread,
     pub spread_overhead_ns_per_event: Spread,
+    /// The caller's cost per operation: the operation's own path, background excluded.
+    pub caller_ns_per_op: f64,
+    /// Background processing (drain, spawned puts, handlers) per event.
+    pub background_ns_per_event: f64,
+    pub background_ns_per_op: f64,
+    /// Caller + background per operation (per round, then the median): compare `ns_per_op`.
+    pub caller_plus_background_ns_per_op: f64,
+    /// Queue lag (emitted → processed), median over rounds of each round's percentile;
+    /// `None` when the mode recorded nothing.
+    pub lag_p50_ns: Option<f64>,
+    pub lag_p99_ns: Option<f64>,
+    pub spread_caller_ns_per_op: Spread,
+    pub spread_background_ns_per_event: Spread,
 }
 
 impl ModeFigures {
     fn of(row: &SubjectFigures) -> ModeFigures {
         let overhead = row.overhead_ns_per_op.unwrap_or_default();
         let overhead_event = row.overhead_ns_per_event.unwrap_or_default();
+        let split = row.split.as_ref();
         ModeFigures {
             ns_per_op: row.ns_per_op.median,
             ns_per_event: row.ns_per_event.median,
@@ -39,6 +53,16 @@ impl ModeFigures {
             ratio_to_baseline: row.ratio_to_baseline.unwrap_or_default().median,
             spread_ns_per_op: row.ns_per_op,
             spread_overhead_ns_per_event: overhead_event,
+            caller_ns_per_op: split.map_or(f64::NAN, |s| s.caller_ns_per_op.median),
+            background_ns_per_event: split.map_or(f64::NAN, |s| s.background_ns_per_event.median),
+            background_ns_per_op: split.map_or(f64::NAN, |s| s.background_ns_per_op.median),
+            caller_plus_background_ns_per_op: split.map_or(f64::NAN, |s| s.sum_ns_per_op.median),
+            lag_p50_ns: split.and_then(|s| s.lag_p50_ns).map(|l| l.median),
+            lag_p99_ns: split.and_then(|s| s.lag_p99_ns).map(|l| l.median),
+            spread_caller_ns_per_op: split.map(|s| s.caller_ns_per_op).unwrap_or_default(),
+            spread_background_ns_per_event: split
+                .map(|s| s.background_ns_per_event)
+                .unwrap_or_default(),
         }
     }
 }
@@ -124,6 +148,10 @@ pub struct BenchReport {
     pub real_aexecute: Option<RealAexecute>,
     pub phases: Vec<PhaseStep>,
     pub verdicts: Vec<Verdict>,
+    /// The Python team's question, "can emission be fire-and-forget?", answered on the
+    /// critical path and in total (see [`super::split`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fire_and_forget_verdict: Option<String>,
     pub goals: Vec<Goal>,
     pub python_reference: PythonReference,
     pub rows: Vec<SubjectFigures>,
@@ -169,6 +197,7 @@ impl BenchReport {
             real_aexecute,
             phases: c.phases.clone(),
             verdicts: verdicts(c),
+            fire_and_forget_verdict: fire_and_forget_verdict(c),
             goals: goals(c),
             python_reference: PythonReference {
                 note: "measured elsewhere on the same machine class (docs/reference.md), not in this run",

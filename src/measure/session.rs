@@ -19,6 +19,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use super::comparison::Comparison;
+use super::split::BatchSplit;
 use super::subject::{Subject, Workbench};
 use super::timer::{batch_target_ns, observe_resolution};
 use crate::core::Clock;
@@ -71,6 +72,8 @@ pub struct Session {
     ops: Vec<usize>,
     /// Per subject, per round: nanoseconds per operation.
     samples: Vec<Vec<f64>>,
+    /// Per subject, per round: the caller / background split, for subjects that have one.
+    splits: Vec<Vec<BatchSplit>>,
     resolution_ns: u64,
     target_ns: u64,
     done: usize,
@@ -93,6 +96,7 @@ impl Session {
             subjects,
             ops: vec![0; n],
             samples: vec![Vec::new(); n],
+            splits: vec![Vec::new(); n],
             resolution_ns,
             target_ns,
             done: 0,
@@ -127,6 +131,9 @@ impl Session {
             let ops = self.ops[i];
             let ns = self.subjects[i].run_batch(ops, &*self.clock);
             self.samples[i].push(ns as f64 / ops as f64);
+            if let Some(split) = self.subjects[i].last_split() {
+                self.splits[i].push(split);
+            }
         }
         self.done += 1;
         Some(Progress {
@@ -177,6 +184,7 @@ impl Session {
             &self.subjects,
             &self.ops,
             &self.samples,
+            &self.splits,
         )
     }
 }

@@ -13,7 +13,8 @@ use futures::executor::LocalPool;
 use serde::{Deserialize, Serialize};
 
 use super::ablation::{NamesOnly, PartialWrap, Stage};
-use super::drive::{chunks, drive};
+use super::drive::{chunks, drive, drive_timed};
+use super::split::{lag_percentiles, BatchSplit};
 use crate::core::{Clock, EmitMode, EventBus, Subscription};
 use crate::pipeline::run::attach_subscribers;
 use crate::pipeline::{run_range_with, CallShape, PipelineConfig, Subscribers};
@@ -71,6 +72,10 @@ pub trait Subject {
     /// Events the bus recorded and operations run so far, for subjects with a bus that
     /// processes events.
     fn recorded(&self) -> Option<(u64, u64)> {
+        None
+    }
+    /// The last batch's caller / background split, for mode rows (see [`super::split`]).
+    fn last_split(&self) -> Option<BatchSplit> {
         None
     }
 }
@@ -270,6 +275,7 @@ struct BusSubject {
     bus: EventBus,
     _subscriptions: Vec<Subscription>,
     next: usize,
+    last_split: Option<BatchSplit>,
 }
 
 impl BusSubject {
@@ -303,6 +309,7 @@ impl BusSubject {
             bus,
             _subscriptions: subscriptions,
             next: 0,
+            last_split: None,
         }
     }
 }
@@ -356,16 +363,33 @@ impl Subject for BusSubject {
         self.next += ops;
         match self.run {
             BusRun::Mode(..) => {
+                // The critical path and the background, timed apart (see `split`); the wall
+                // time around the loop is read on its own so the two can be checked against it.
+                let processed_before = bus.stats().processed;
+                let (mut caller, mut background) = (0u64, 0u64);
                 let t0 = clock.now_ns();
                 for range in ranges {
                     let on_bus = Some(bus);
-                    drive(
+                    let ta = clock.now_ns();
+                    let (_, waited) = drive_timed(
                         &mut self.pool,
                         run_range_with(&on_bus, &bench.pipeline, range, shape),
+                        clock,
                     );
+                    let tb = clock.now_ns();
                     drive(&mut self.pool, bus.flush());
+                    let tc = clock.now_ns();
+                    caller += tb.saturating_sub(ta).saturating_sub(waited);
+                    background += tc.saturating_sub(tb) + waited;
                 }
-                clock.now_ns().saturating_sub(t0)
+                let total = clock.now_ns().saturating_sub(t0);
+                let recorded = bus.stats().processed - processed_before;
+                self.last_split = Some(BatchSplit {
+                    caller_ns: caller,
+                    background_ns: background,
+                    lag_ns: batch_lags(bus, recorded),
+                });
+                total
             }
             BusRun::NamesOnly => {
                 let t0 = clock.now_ns();
@@ -410,6 +434,10 @@ impl Subject for BusSubject {
         }
     }
 
+    fn last_split(&self) -> Option<BatchSplit> {
+        self.last_split
+    }
+
     fn recorded(&self) -> Option<(u64, u64)> {
         match self.run {
             BusRun::Mode(..) | BusRun::NamesOnly | BusRun::Stage(Stage::Put) => {
@@ -418,4 +446,17 @@ impl Subject for BusSubject {
             BusRun::Stage(_) => None,
         }
     }
+}
+
+/// The queue lag percentiles of the last `recorded` events the bus processed, as far as its
+/// history still holds them.
+fn batch_lags(bus: &EventBus, recorded: u64) -> Option<(f64, f64)> {
+    let mut lags: Vec<u64> = bus.with_history(|h| {
+        let skip = h.len().saturating_sub(recorded as usize);
+        h.records()
+            .skip(skip)
+            .map(|(_, r)| r.processed_ns.saturating_sub(r.timestamp_ns))
+            .collect()
+    });
+    lag_percentiles(&mut lags)
 }

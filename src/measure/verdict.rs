@@ -64,6 +64,46 @@ pub fn verdicts(c: &Comparison) -> Vec<Verdict> {
         .collect()
 }
 
+/// The Python team's question ("can emission be async / fire-and-forget?") in its own terms:
+/// what fire-and-forget saves (or costs) on the critical path against awaited, and what it
+/// costs in total. `None` unless both modes were measured with their split.
+pub fn fire_and_forget_verdict(c: &Comparison) -> Option<String> {
+    let row = |m| c.mode_row(CallShape::Nested, m).and_then(|r| r.split);
+    let (a, f) = (row(EmitMode::Awaited)?, row(EmitMode::FireAndForget)?);
+    let saved = a.caller_ns_per_op.median - f.caller_ns_per_op.median;
+    let extra = f.sum_ns_per_op.median - a.sum_ns_per_op.median;
+    let on_path = if saved >= 0.0 {
+        format!("saves {} per operation on the critical path", us(saved))
+    } else {
+        format!(
+            "costs {} more per operation on the critical path",
+            us(-saved)
+        )
+    };
+    let in_total = if extra >= 0.0 {
+        format!("costs {} more in total", us(extra))
+    } else {
+        format!("saves {} in total", us(-extra))
+    };
+    let lag = |s: &super::split::SplitFigures| {
+        s.lag_p50_ns.map_or("—".to_owned(), |l| human_ns(l.median))
+    };
+    Some(format!(
+        "fire-and-forget {on_path} and {in_total} than awaited (caller {} vs {}, caller + background {} vs {}; queue lag p50 {} vs {}).",
+        human_ns(f.caller_ns_per_op.median),
+        human_ns(a.caller_ns_per_op.median),
+        human_ns(f.sum_ns_per_op.median),
+        human_ns(a.sum_ns_per_op.median),
+        lag(&f),
+        lag(&a),
+    ))
+}
+
+/// Nanoseconds as microseconds with enough digits for sub-µs differences.
+fn us(ns: f64) -> String {
+    format!("{:.2} µs", ns / 1e3)
+}
+
 /// The goals that this comparison can judge.
 pub fn goals(c: &Comparison) -> Vec<Goal> {
     let mut goals = Vec::new();

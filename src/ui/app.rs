@@ -5,11 +5,14 @@ use wasm_bindgen::JsCast;
 
 use super::compare::ComparePanel;
 use super::controls::{ModeToggle, ReplayControls};
+use super::critical::{Critical, CriticalPathPanel};
 use super::detail::DetailPanel;
 use super::files::{on_drop, FileButtons};
 use super::filter_bar::FilterBar;
 use super::help::HelpOverlay;
 use super::lints::LintsPanel;
+use super::minimap::Minimap;
+use super::run_diff::{pinned_mode_in, replay_from_url, Pin, RunDiffPanel};
 use super::settings::SettingsPanel;
 use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
@@ -39,10 +42,14 @@ fn location_search() -> String {
 
 /// Writes the settings (and the search text) into the address bar without reloading; `run=1`
 /// when a live run is on screen, so opening the link runs it again.
-fn write_url(config: &PipelineConfig, search: &str, ran: bool) {
+fn write_url(config: &PipelineConfig, search: &str, ran: bool, pin: Option<String>) {
     let mut q = config.to_query();
     if ran {
         q.push_str("&run=1");
+    }
+    if let Some(pin) = pin {
+        q.push('&');
+        q.push_str(&pin);
     }
     if !search.is_empty() {
         q.push_str("&q=");
@@ -71,14 +78,21 @@ pub fn App() -> impl IntoView {
     if !text.is_empty() {
         ui.query.update(|q| q.text = text);
     }
+    // Two runs side by side and the selection's critical path (run_diff.rs, critical.rs).
+    let pin = Pin::new(ui);
+    let critical = Critical::new(ui);
+    provide_context(critical);
     Effect::new(move |_| {
         let c = ui.config.get();
         let t = ui.query.with(|q| q.text.clone());
         let ran = ui.source.get() == Source::Live;
-        write_url(&c, &t, ran);
+        write_url(&c, &t, ran, pin.url_param());
     });
-    // A shared link with run=1 reproduces the run, not just the settings.
-    if search_str
+    // A shared link with run=1 reproduces the run, not just the settings; with pin=<mode>,
+    // the two-run diff (A in that mode, B in the settings' mode).
+    if let Some(a_mode) = pinned_mode_in(&search_str) {
+        replay_from_url(ui, pin, a_mode);
+    } else if search_str
         .trim_start_matches('?')
         .split('&')
         .any(|p| p == "run=1")
@@ -133,6 +147,8 @@ pub fn App() -> impl IntoView {
                     <div class="tab-body" class:hidden=move || ui.tab.get() != Tab::Trace>
                         <SummaryBar ui />
                         <FilterBar ui search />
+                        <RunDiffPanel ui pin />
+                        <Minimap ui />
                         <TreeView ui />
                     </div>
                     <div class="tab-body scroll" class:hidden=move || ui.tab.get() != Tab::Compare>
@@ -142,6 +158,7 @@ pub fn App() -> impl IntoView {
                 <aside class="right">
                     <h2>"Detail"</h2>
                     <DetailPanel ui />
+                    <CriticalPathPanel ui critical />
                 </aside>
             </div>
             <HelpOverlay ui />

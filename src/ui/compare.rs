@@ -16,7 +16,7 @@ use crate::measure::plan::Plan;
 use crate::measure::reference::{ORIGINAL_THRESHOLD_NS_PER_OP, PYTHON_AWAITED_US_PER_OP};
 use crate::measure::session::MeasureConfig;
 use crate::measure::spread::Spread;
-use crate::measure::verdict::verdicts;
+use crate::measure::verdict::{fire_and_forget_verdict, verdicts};
 use crate::pipeline::CallShape;
 use crate::plot::LogScale;
 
@@ -169,6 +169,9 @@ struct Bar {
     label: String,
     class: &'static str,
     s: Spread,
+    /// The caller's share (the critical path), drawn over the total: the rest of the bar is
+    /// background processing (`measure::split`).
+    caller: Option<Spread>,
 }
 
 #[component]
@@ -181,6 +184,7 @@ fn RunView(run: PastRun) -> impl IntoView {
             label: "baseline (no instrumentation)".into(),
             class: "baseline-bar",
             s: b.ns_per_op,
+            caller: None,
         });
     }
     for m in EmitMode::ALL {
@@ -190,6 +194,7 @@ fn RunView(run: PastRun) -> impl IntoView {
                 label: m.label().into(),
                 class: "mode-bar",
                 s: r.ns_per_op,
+                caller: r.split.map(|s| s.caller_ns_per_op),
             });
         }
     }
@@ -204,6 +209,12 @@ fn RunView(run: PastRun) -> impl IntoView {
         .map_or(6, |r| r.events_per_op);
     let resolution = c.timer_resolution_ns;
     let verdict_lines: Vec<String> = verdicts(c).into_iter().map(|v| v.sentence).collect();
+    let split_rows: Vec<_> = EmitMode::ALL
+        .iter()
+        .filter_map(|&m| c.mode_row(CallShape::Nested, m))
+        .filter_map(|r| r.split.map(|s| (r.mode, r.ns_per_op.median, s)))
+        .collect();
+    let faf_verdict = fire_and_forget_verdict(c);
     let phases = c.phases.clone();
 
     // Chart geometry, in SVG user units.
@@ -252,6 +263,13 @@ fn RunView(run: PastRun) -> impl IntoView {
                                     b.label, format_ns(b.s.median), format_ns(b.s.q1), format_ns(b.s.q3),
                                     format_ns(b.s.min), format_ns(b.s.max), b.s.n)}</title>
                             </rect>
+                            {b.caller.map(|cs| view! {
+                                <rect class="caller-fill" x=left y=y + 9.0 width=(x(cs.median.max(1.0)) - left).max(1.0) height=row_h - 18.0>
+                                    <title>{format!("{}: the caller waits {} per operation (IQR {}–{}); the rest of the bar, {}, is background processing",
+                                        b.label, format_ns(cs.median), format_ns(cs.q1), format_ns(cs.q3),
+                                        format_ns((b.s.median - cs.median).max(0.0)))}</title>
+                                </rect>
+                            })}
                             <line class="whisker" x1=x(b.s.min.max(1.0)) x2=x(b.s.max) y1=mid y2=mid></line>
                             <line class="iqr" x1=x(b.s.q1.max(1.0)) x2=x(b.s.q3) y1=mid y2=mid></line>
                             <text class="bar-value" x=x(b.s.max) + 6.0 y=mid + 4.0>{format_ns(b.s.median)}</text>
@@ -259,6 +277,31 @@ fn RunView(run: PastRun) -> impl IntoView {
                     }
                 }).collect_view()}
             </svg>
+            <p class="hint legend">
+                <span class="swatch caller-swatch"></span>" caller (critical path) "
+                <span class="swatch background-swatch"></span>" background (queue drained later); log scale"
+            </p>
+            <table class="split-table" id=format!("split-table-{}", run.number)>
+                <thead><tr><th>"mode"</th><th>"caller / op"</th><th>"background / event"</th>
+                    <th>"caller + background"</th><th>"total"</th><th>"lag p50"</th><th>"lag p99"</th></tr></thead>
+                <tbody>
+                    {split_rows.into_iter().map(|(mode, total, s)| {
+                        let lag = |l: Option<Spread>| l.map_or("—".to_owned(), |l| format_ns(l.median));
+                        view! {
+                            <tr data-mode=mode.map(|m| m.as_str())>
+                                <td>{mode.map(|m| m.label())}</td>
+                                <td class="num caller">{format_ns(s.caller_ns_per_op.median)}</td>
+                                <td class="num background">{format_ns(s.background_ns_per_event.median)}</td>
+                                <td class="num">{format_ns(s.sum_ns_per_op.median)}</td>
+                                <td class="num">{format_ns(total)}</td>
+                                <td class="num">{lag(s.lag_p50_ns)}</td>
+                                <td class="num">{lag(s.lag_p99_ns)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {faf_verdict.map(|v| view! { <p class="verdict-faf" id=format!("faf-verdict-{}", run.number)><strong>"Can emission be fire-and-forget? "</strong>{v}</p> })}
             <PhaseBar phases />
             <ul class="verdicts">
                 {verdict_lines.into_iter().map(|v| view! { <li>{v}</li> }).collect_view()}

@@ -17,13 +17,18 @@ pub fn shortcuts() -> Vec<(String, String)> {
 }
 
 /// Every shortcut but the mode keys.
-const FIXED_SHORTCUTS: [(&str, &str); 8] = [
+const FIXED_SHORTCUTS: [(&str, &str); 10] = [
     ("↑ ↓", "previous / next row in the tree"),
     ("← →", "collapse / expand, or go to parent / first child"),
     ("Space", "play / pause the replay"),
     (".", "step one event"),
     ("r", "run the whole pipeline"),
     ("/", "search"),
+    (
+        "p",
+        "pin the trace as A / unpin (then run again or open a file as B)",
+    ),
+    ("x", "swap A and B"),
     ("?", "this help"),
     ("Esc", "close help, leave the search box"),
 ];

@@ -11,17 +11,22 @@
 //! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
 //! - [`compare`]: the in-browser mode comparison and its charts.
 //! - [`revealed`]: trace text with control and invisible characters drawn as badges.
+//! - [`run_diff`], [`critical`], [`minimap`]: two runs side by side, the selected operation's
+//!   critical path and latency histogram, the whole trace at a glance.
 
 pub mod app;
 pub mod clock;
 pub mod compare;
 pub mod controls;
+pub mod critical;
 pub mod detail;
 pub mod files;
 pub mod filter_bar;
 pub mod help;
 pub mod lints;
+pub mod minimap;
 pub mod revealed;
+pub mod run_diff;
 pub mod settings;
 pub mod state;
 pub mod summary;

@@ -229,6 +229,9 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
     });
     let id = info.id;
     let status_cls = status_class(info.status);
+    // The selected operation's critical path (critical.rs), when the page provides it.
+    let critical = use_context::<super::critical::Critical>();
+    let on_path = move || critical.is_some_and(|c| c.contains(s));
     let bar_style = move || {
         ui.axis.get().map(|a| {
             let l = a.fraction(info.t0);
@@ -255,6 +258,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
             class:selected=move || ui.selected.get() == Some(id)
             class:matched=row.matched
             class:problem=info.status.is_problem()
+            class:critical=on_path
             style:top=format!("{}px", index as f64 * ROW_HEIGHT)
             data-span=s
             data-status=info.status.as_str()

@@ -418,6 +418,14 @@ impl EventStore {
         self.record(pos).map(|r| r.processed_ns)
     }
 
+    /// Corrects when the event at `pos` was stored (a trace given its processing times
+    /// afterwards).
+    pub fn set_processed_ns(&mut self, pos: u64, processed_ns: u64) {
+        if let Some(s) = self.slot(pos) {
+            self.records[s].processed_ns = processed_ns;
+        }
+    }
+
     /// Positions of the children of `parent` still held, in the order they arrived: the
     /// `children_by_parent` index. The parent itself need not be held.
     pub fn child_positions(&self, parent: &Uuid) -> impl Iterator<Item = u64> + '_ {

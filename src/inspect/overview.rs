@@ -1,0 +1,138 @@
+//! # The whole trace at a glance
+//!
+//! In a long run the waterfall squeezes every operation into a sliver; the [`Overview`] is the
+//! minimap above it: how many events and how many failures fall into each of a fixed number of
+//! time bins over the whole trace, and the mapping between a window dragged on the minimap
+//! (fractions of its width) and the waterfall's [`Axis`]. Times are relative to the trace's
+//! first event, in the trace's own units.
+
+use super::spans::{Spans, Status};
+use super::timeline::Axis;
+use super::trace::Trace;
+
+/// Event and failure counts per time bin over the whole trace.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Overview {
+    /// The first and last timestamp (ns).
+    pub origin: u64,
+    pub last: u64,
+    /// Events per bin.
+    pub events: Vec<u32>,
+    /// Operations that failed or timed out, per bin of their end.
+    pub failures: Vec<u32>,
+}
+
+impl Overview {
+    /// Counts `trace` into `bins` equal bins of time (at least one).
+    pub fn build(trace: &Trace, spans: &Spans, bins: usize) -> Overview {
+        let bins = bins.max(1);
+        let (origin, last) = trace.time_range();
+        let width = (last - origin).max(1) as f64;
+        let bin = |t: u64| {
+            (((t.saturating_sub(origin)) as f64 / width * bins as f64) as usize).min(bins - 1)
+        };
+        let mut events = vec![0u32; bins];
+        for i in 0..trace.len() {
+            events[bin(trace.timestamp_ns(i))] += 1;
+        }
+        let mut failures = vec![0u32; bins];
+        for s in &spans.spans {
+            if matches!(s.status, Status::Failed | Status::TimedOut) {
+                let at = s.end.unwrap_or(s.start);
+                failures[bin(trace.timestamp_ns(at))] += 1;
+            }
+        }
+        Overview {
+            origin,
+            last,
+            events,
+            failures,
+        }
+    }
+
+    /// The busiest bin's count (at least 1, for scaling).
+    pub fn peak(&self) -> u32 {
+        self.events.iter().copied().max().unwrap_or(0).max(1)
+    }
+
+    fn width(&self) -> f64 {
+        (self.last - self.origin).max(1) as f64
+    }
+
+    /// The waterfall window for a minimap selection from `a` to `b` (fractions of the
+    /// minimap's width, either order, clamped to 0..1).
+    pub fn axis_for(&self, a: f64, b: f64) -> Axis {
+        let (lo, hi) = (a.min(b).clamp(0.0, 1.0), a.max(b).clamp(0.0, 1.0));
+        Axis {
+            start: self.origin as f64 + lo * self.width(),
+            end: self.origin as f64 + hi * self.width(),
+        }
+    }
+
+    /// Where the waterfall's window sits on the minimap, as clamped fractions.
+    pub fn window_of(&self, axis: &Axis) -> (f64, f64) {
+        let f = |t: f64| ((t - self.origin as f64) / self.width()).clamp(0.0, 1.0);
+        (f(axis.start), f(axis.end))
+    }
+
+    /// About `n` ticks over the whole trace, labelled relative to its first event.
+    pub fn ticks(&self, n: usize) -> Vec<(f64, String)> {
+        let whole = Axis {
+            start: self.origin as f64,
+            end: self.origin as f64 + self.width(),
+        };
+        whole.ticks(n, self.origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::core::{Event, Phase};
+
+    fn trace() -> Trace {
+        let mut events = Vec::new();
+        for (i, t) in [1_000u64, 1_100, 1_900, 2_000].into_iter().enumerate() {
+            let mut e = Event::root("processing", Phase::Started);
+            e.timestamp_ns = t;
+            events.push(e.clone());
+            if i == 2 {
+                let mut end = e.clone();
+                end.id = uuid::Uuid::new_v4();
+                end.phase = Phase::Failed;
+                end.start_id = Some(e.id);
+                end.timestamp_ns = t + 50;
+                events.push(end);
+            }
+        }
+        Trace::new(events)
+    }
+
+    #[test]
+    fn events_and_failures_fall_into_their_bins() {
+        let t = trace();
+        let o = Overview::build(&t, &Spans::build(&t), 4);
+        assert_eq!((o.origin, o.last), (1_000, 2_000));
+        assert_eq!(o.events, vec![2, 0, 0, 3]);
+        assert_eq!(o.failures, vec![0, 0, 0, 1]);
+        assert_eq!(o.peak(), 3);
+    }
+
+    #[test]
+    fn a_dragged_window_maps_to_the_axis_and_back() {
+        let t = trace();
+        let o = Overview::build(&t, &Spans::build(&t), 10);
+        let axis = o.axis_for(0.6, 0.2);
+        assert_eq!((axis.start, axis.end), (1_200.0, 1_600.0));
+        assert_eq!(o.window_of(&axis), (0.2, 0.6));
+        let wide = Axis {
+            start: 0.0,
+            end: 9e9,
+        };
+        assert_eq!(o.window_of(&wide), (0.0, 1.0));
+        assert_eq!(o.ticks(4).first().map(|t| t.1.as_str()), Some("0 ns"));
+    }
+}

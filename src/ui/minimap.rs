@@ -1,0 +1,106 @@
+//! The minimap above the waterfall: the whole trace's event density and failures over time,
+//! the waterfall's current window drawn on it, and a window dragged on it zooms the waterfall.
+//!
+//! The bins and the window ↔ axis mapping are [`Overview`] (plain, tested natively); this
+//! component draws them and turns pointer drags into fractions of its width.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::state::{Shared, Ui};
+use crate::inspect::overview::Overview;
+
+/// Bins across the minimap.
+const BINS: usize = 200;
+/// A drag narrower than this (fraction of the width) is a click: it centres the window.
+const CLICK: f64 = 0.005;
+
+/// Where a pointer event falls across `el`, as a fraction of its width.
+fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
+    let r = el.get_bounding_client_rect();
+    ((client_x as f64 - r.left()) / r.width().max(1.0)).clamp(0.0, 1.0)
+}
+
+#[component]
+pub fn Minimap(ui: Ui) -> impl IntoView {
+    let overview = Memo::new(move |_| {
+        let ins = ui.inspection.get();
+        Shared(Arc::new(Overview::build(&ins.trace, &ins.spans, BINS)))
+    });
+    // The drag in progress: where it began and where the pointer is.
+    let drag = RwSignal::new(None::<(f64, f64)>);
+    let svg = NodeRef::<leptos::svg::Svg>::new();
+    let at = move |ev: &web_sys::MouseEvent| {
+        svg.get_untracked()
+            .map(|el| fraction_in(el.unchecked_ref(), ev.client_x()))
+    };
+    let finish = move |ev: web_sys::MouseEvent| {
+        let Some((a, _)) = drag.get_untracked() else {
+            return;
+        };
+        drag.set(None);
+        let Some(b) = at(&ev) else {
+            return;
+        };
+        let o = overview.get_untracked();
+        if (a - b).abs() < CLICK {
+            // A click centres the current window there.
+            if let Some(mut axis) = ui.axis.get_untracked() {
+                let (lo, hi) = o.window_of(&axis);
+                let half = ((hi - lo) / 2.0).max(CLICK);
+                let target = o.axis_for(b - half, b + half);
+                axis.start = target.start;
+                axis.end = target.end;
+                ui.axis.set(Some(axis));
+            }
+        } else {
+            ui.axis.set(Some(o.axis_for(a, b)));
+        }
+    };
+    let (w, h) = (1000.0, 36.0);
+    view! {
+        <div class="minimap" title="The whole trace: events (grey) and failures (red) over time. Drag to zoom the waterfall; click to move the window.">
+            <svg id="minimap" node_ref=svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none"
+                on:mousedown=move |ev| { ev.prevent_default(); if let Some(f) = at(&ev) { drag.set(Some((f, f))) } }
+                on:mousemove=move |ev| { if let (Some((a, _)), Some(b)) = (drag.get_untracked(), at(&ev)) { drag.set(Some((a, b))) } }
+                on:mouseup=finish
+                on:mouseleave=move |_| drag.set(None)>
+                {move || {
+                    let o = overview.get();
+                    let peak = o.peak() as f64;
+                    let bw = w / o.events.len().max(1) as f64;
+                    let fpeak = o.failures.iter().copied().max().unwrap_or(0).max(1) as f64;
+                    view! {
+                        {o.events.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
+                            let bh = (c as f64 / peak).sqrt() * h;
+                            view! { <rect class="mm-events" x=i as f64 * bw y=h - bh width=bw height=bh></rect> }
+                        }).collect_view()}
+                        {o.failures.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
+                            let bh = (0.35 + 0.65 * c as f64 / fpeak) * h;
+                            view! { <rect class="mm-failures" x=i as f64 * bw y=h - bh width=bw.max(2.0) height=bh></rect> }
+                        }).collect_view()}
+                    }
+                }}
+                {move || {
+                    let o = overview.get();
+                    let (lo, hi) = match drag.get() {
+                        Some((a, b)) => (a.min(b), a.max(b)),
+                        None => ui.axis.get().map_or((0.0, 1.0), |a| o.window_of(&a)),
+                    };
+                    view! {
+                        <rect class="mm-window" id="minimap-window" x=lo * w y=0.0 width=((hi - lo) * w).max(2.0) height=h
+                            data-from=format!("{lo:.4}") data-to=format!("{hi:.4}")></rect>
+                    }
+                }}
+            </svg>
+            // Ticks as HTML: text inside a stretched SVG would be stretched too.
+            <div class="minimap-axis" id="minimap-axis">
+                {move || overview.get().ticks(6).into_iter().map(|(f, label)| view! {
+                    <span class="tick" style:left=format!("{:.3}%", f * 100.0)>{label}</span>
+                }).collect_view()}
+            </div>
+        </div>
+    }
+}
