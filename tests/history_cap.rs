@@ -68,3 +68,50 @@ fn lowering_the_cap_on_a_live_bus_evicts_at_once() {
         h.check_indexes().unwrap();
     });
 }
+
+#[test]
+fn findings_the_cap_causes_are_kept_apart_from_the_traces_defects() {
+    use lineage::inspect::{Inspection, LintKind};
+    let mut pool = LocalPool::new();
+    // 7 events: the cap cuts operations in the middle, so the oldest kept ones lost their
+    // start or parent.
+    let bus = EventBus::builder()
+        .history_capacity(7)
+        .clock(ManualClock::ticking(1))
+        .build(pool.spawner());
+    let b = bus.clone();
+    run(&mut pool, async move {
+        for _ in 0..10 {
+            one_call(b.clone(), false).await.unwrap();
+        }
+        b.flush().await;
+    });
+    let ins = bus.with_history(|h| Inspection::of_history(h, h.len(), &[]));
+    assert_eq!(ins.trace.len(), 7);
+    assert_eq!(ins.pruned, bus.stats().pruned);
+    assert!(ins.pruned > 0);
+    assert!(
+        !ins.cut_by_cap.is_empty(),
+        "the cut operations are named as such"
+    );
+    assert!(ins
+        .cut_by_cap
+        .iter()
+        .all(|l| matches!(l.kind, LintKind::Orphan | LintKind::EndWithoutStart)));
+    assert!(
+        ins.lints
+            .iter()
+            .all(|l| !matches!(l.kind, LintKind::Orphan | LintKind::EndWithoutStart)),
+        "and not reported as defects: {:?}",
+        ins.lints
+    );
+    // Without pruning, nothing is set apart.
+    let whole = EventBus::builder().build(pool.spawner());
+    let w = whole.clone();
+    run(&mut pool, async move {
+        one_call(w.clone(), false).await.unwrap();
+        w.flush().await;
+    });
+    let ins = whole.with_history(|h| Inspection::of_history(h, h.len(), &[]));
+    assert_eq!((ins.pruned, ins.cut_by_cap.len()), (0, 0));
+}

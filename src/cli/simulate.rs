@@ -71,6 +71,7 @@ impl SimulateArgs {
                 ..Subscribers::default()
             },
             mode: self.mode,
+            ..PipelineConfig::default()
         })
     }
 }

@@ -49,8 +49,15 @@ pub use tree::{Row, TreeRows};
 pub struct Inspection {
     pub trace: Trace,
     pub spans: Spans,
+    /// Findings that are defects of the trace.
     pub lints: Vec<Lint>,
     pub summary: Summary,
+    /// Events a live bus's bounded history dropped before the first one shown.
+    pub pruned: u64,
+    /// Findings the history cap caused, not the trace: once older events are pruned, an
+    /// operation whose start or parent was among them reads as an end without a start or an
+    /// orphan. Kept apart so the page can say so instead of reporting defects.
+    pub cut_by_cap: Vec<Lint>,
 }
 
 impl Inspection {
@@ -86,7 +93,16 @@ impl Inspection {
             len: trace.len(),
         };
         let spans = Spans::build_with(&trace, &links);
-        Inspection::finish(trace, spans, failures)
+        let mut ins = Inspection::finish(trace, spans, failures);
+        ins.pruned = history.pruned();
+        if ins.pruned > 0 {
+            let (cut, defects): (Vec<Lint>, Vec<Lint>) = std::mem::take(&mut ins.lints)
+                .into_iter()
+                .partition(|l| matches!(l.kind, LintKind::Orphan | LintKind::EndWithoutStart));
+            ins.lints = defects;
+            ins.cut_by_cap = cut;
+        }
+        ins
     }
 
     fn finish(trace: Trace, spans: Spans, failures: &[crate::core::HandlerFailure]) -> Inspection {
@@ -97,6 +113,8 @@ impl Inspection {
             spans,
             lints,
             summary,
+            pruned: 0,
+            cut_by_cap: Vec::new(),
         }
     }
 }

@@ -75,7 +75,12 @@ pub struct PipelineConfig {
     pub yields_per_level: u32,
     pub subscribers: Subscribers,
     pub mode: EmitMode,
+    /// Events the bus's history keeps (older ones are pruned, and the page says so).
+    pub history: usize,
 }
+
+/// The history a live run keeps unless told otherwise.
+pub const DEFAULT_HISTORY: usize = 250_000;
 
 impl Default for PipelineConfig {
     fn default() -> Self {
@@ -89,6 +94,7 @@ impl Default for PipelineConfig {
             yields_per_level: 0,
             subscribers: Subscribers::default(),
             mode: EmitMode::Awaited,
+            history: DEFAULT_HISTORY,
         }
     }
 }

@@ -45,6 +45,10 @@ pub const SEED: Bounds = whole(0, u32::MAX as u64);
 pub const WORK_PER_LEVEL: Bounds = whole(0, 10_000_000);
 pub const YIELDS_PER_LEVEL: Bounds = whole(0, 100);
 pub const SUBSCRIBERS: Bounds = whole(0, 100);
+/// Events a live run keeps. The top is the page's memory budget: a retained event costs the
+/// store about 150 bytes and the inspection built over it a few hundred more, so two million
+/// stay well inside the 400 MiB an import may take (`trace::Limits::BROWSER`).
+pub const HISTORY: Bounds = whole(1_000, 2_000_000);
 pub const HANDLER_COST: Bounds = whole(0, 10_000_000);
 /// A sync handler runs to completion once called (the processor cannot pause it, see
 /// `pacer`), so its cost is the one step a paced run cannot cut: at most about 10 ms of the

@@ -17,7 +17,7 @@ impl PipelineConfig {
     /// `ops=50&conc=4&depth=3&fail=10&seed=42&work=20000&yields=1&subs=0&subkinds=all&async=0&cost=0&mode=awaited`
     pub fn to_query(&self) -> String {
         format!(
-            "ops={}&conc={}&depth={}&fail={}&seed={}&work={}&yields={}&subs={}&subkinds={}&async={}&cost={}&mode={}",
+            "ops={}&conc={}&depth={}&fail={}&seed={}&work={}&yields={}&subs={}&subkinds={}&async={}&cost={}&mode={}&history={}",
             self.operations,
             self.concurrency,
             self.depth,
@@ -30,6 +30,7 @@ impl PipelineConfig {
             u8::from(self.subscribers.asynchronous),
             self.subscribers.handler_cost,
             self.mode.as_str(),
+            self.history,
         )
     }
 
@@ -41,6 +42,12 @@ impl PipelineConfig {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
                 "ops" => set(&mut c.operations, v, 1, MAX_OPERATIONS),
+                "history" => set(
+                    &mut c.history,
+                    v,
+                    limits::HISTORY.min as usize,
+                    limits::HISTORY.max as usize,
+                ),
                 "conc" => set(&mut c.concurrency, v, 1, MAX_CONCURRENCY),
                 "depth" => set(&mut c.depth, v, 1, MAX_DEPTH),
                 "fail" => {

@@ -16,10 +16,26 @@ pub fn LintsPanel(ui: Ui) -> impl IntoView {
             if ins.trace.is_empty() {
                 return view! { <p class="hint">"Nothing to lint yet."</p> }.into_any();
             }
+            // Findings the history cap caused: said once, not listed as defects.
+            let cut = (!ins.cut_by_cap.is_empty()).then(|| {
+                let n = ins.cut_by_cap.len();
+                view! {
+                    <p class="hint" id="lints-cut-by-cap">{format!(
+                        "{n} operation{} lost {} start or parent to the history cap ({} older events pruned): \
+                         not defects of the trace; raise the history cap to keep them.",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "its" } else { "their" },
+                        ins.pruned,
+                    )}</p>
+                }
+            });
             if ins.lints.is_empty() {
-                return view! { <p class="hint" id="lints-clean">"No lints: every operation finished, every link resolves."</p> }.into_any();
+                return view! {
+                    {cut}
+                    <p class="hint" id="lints-clean">"No lints: every operation finished, every link resolves."</p>
+                }.into_any();
             }
-            LintKind::ALL
+            let listed = LintKind::ALL
                 .into_iter()
                 .filter_map(|kind| {
                     let of_kind: Vec<_> = ins.lints.iter().filter(|l| l.kind == kind).collect();
@@ -48,8 +64,8 @@ pub fn LintsPanel(ui: Ui) -> impl IntoView {
                         </details>
                     })
                 })
-                .collect_view()
-                .into_any()
+                .collect_view();
+            view! { {cut} {listed} }.into_any()
         })
     }
 }

@@ -67,6 +67,8 @@ pub fn SettingsPanel(ui: Ui) -> impl IntoView {
                 |c| c.work_per_level as f64, |c, v| c.work_per_level = v as u32)}
             {number(ui, "yields", "yields / level", "yields to the executor at each level: lets operations interleave", |_| limits::YIELDS_PER_LEVEL,
                 |c| c.yields_per_level as f64, |c, v| c.yields_per_level = v as u32)}
+            {number(ui, "history", "history cap", "events the bus keeps; older ones are pruned (at most 2 000 000: the page's memory budget)", |_| limits::HISTORY,
+                |c| c.history as f64, |c, v| c.history = v as usize)}
             {number(ui, "subscribers", "subscribers", "simulated handlers on the bus", |_| limits::SUBSCRIBERS,
                 |c| c.subscribers.count as f64, |c, v| c.subscribers.count = v as usize)}
             <label title="which events the simulated handlers listen to">

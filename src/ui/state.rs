@@ -61,7 +61,6 @@ pub enum Tab {
 }
 
 /// Events a live run keeps: room for the 100 000-event scale target and then some.
-pub const HISTORY_CAPACITY: usize = 250_000;
 
 /// Replay speeds offered, in events per second (0: as fast as possible).
 pub const SPEEDS: [u32; 6] = [5, 25, 100, 500, 5_000, 0];
@@ -196,7 +195,7 @@ impl Ui {
         let replay = Replay::new(
             config,
             std::rc::Rc::new(PerformanceClock::new()),
-            HISTORY_CAPACITY,
+            config.history,
         );
         self.replay.set_value(Some(replay));
         self.source.set(Source::Live);

@@ -7,7 +7,7 @@ use super::state::{Source, Ui};
 #[component]
 pub fn SummaryBar(ui: Ui) -> impl IntoView {
     move || {
-        let (s, nodes, failed_nodes) = ui.inspection.with(|i| {
+        let (s, nodes, failed_nodes, pruned) = ui.inspection.with(|i| {
             let failed = i
                 .spans
                 .spans
@@ -19,7 +19,7 @@ pub fn SummaryBar(ui: Ui) -> impl IntoView {
                     )
                 })
                 .count();
-            (i.summary.clone(), i.spans.len(), failed)
+            (i.summary.clone(), i.spans.len(), failed, i.pruned)
         });
         let source = match ui.source.get() {
             Source::Empty => "no trace".to_owned(),
@@ -46,6 +46,11 @@ pub fn SummaryBar(ui: Ui) -> impl IntoView {
                 <span class="stat fail" title="failed nodes at every level">"failed nodes "<b id="failed-node-count">{failed_nodes}</b></span>
                 <span class="stat open">"unfinished "<b id="unfinished-count">{s.unfinished}</b></span>
                 <span class="stat">"orphans "<b id="orphan-count">{s.orphans}</b></span>
+                {(pruned > 0).then(|| view! {
+                    <span class="stat open" id="history-kept" title="the history cap pruned older events; raise it in the settings (within the page's memory budget)">
+                        {format!("the last {} of {} events are kept", s.events, s.events as u64 + pruned)}
+                    </span>
+                })}
                 {bus}
                 {ui.render_ms.get().map(|ms| view! {
                     <span class="stat" title="building the view of the whole trace and updating the page">"view built in "<b id="render-ms">{format!("{ms:.0}")}</b>" ms"</span>
