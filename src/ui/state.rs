@@ -60,8 +60,6 @@ pub enum Tab {
     Compare,
 }
 
-/// Events a live run keeps: room for the 100 000-event scale target and then some.
-
 /// Replay speeds offered, in events per second (0: as fast as possible).
 pub const SPEEDS: [u32; 6] = [5, 25, 100, 500, 5_000, 0];
 
@@ -192,10 +190,11 @@ impl Ui {
     /// Starts a fresh live replay of the current settings (cursor at 0).
     pub fn new_replay(&self) {
         let config = self.config.get_untracked();
+        let history = config.history;
         let replay = Replay::new(
             config,
             std::rc::Rc::new(PerformanceClock::new()),
-            config.history,
+            history,
         );
         self.replay.set_value(Some(replay));
         self.source.set(Source::Live);
