@@ -191,11 +191,7 @@ impl Ui {
     pub fn new_replay(&self) {
         let config = self.config.get_untracked();
         let history = config.history;
-        let replay = Replay::new(
-            config,
-            std::rc::Rc::new(PerformanceClock::new()),
-            history,
-        );
+        let replay = Replay::new(config, std::rc::Rc::new(PerformanceClock::new()), history);
         self.replay.set_value(Some(replay));
         self.source.set(Source::Live);
         self.collapsed.set(HashSet::new());
