@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::input::{stream_file, ImportArgs};
 use crate::core::Event;
-use crate::trace::{self, EventVec, Limits};
+use crate::trace::{self, Limits};
 
 /// One input of the bench.
 struct Case {
@@ -124,7 +124,8 @@ pub fn run_case(file: &Path) -> ExitCode {
         strict: false,
     };
     let started = Instant::now();
-    let result = stream_file(file, &args, EventVec::new(), |_| Ok(()));
+    // Into the event store, as `summary` and the page read a trace.
+    let result = stream_file(file, &args, crate::inspect::Trace::default(), |_| Ok(()));
     let seconds = started.elapsed().as_secs_f64();
     let (events, estimate, error) = match &result {
         Ok(done) => (
