@@ -21,6 +21,14 @@ const HEAVY_SYNC_HANDLERS: &str =
 const HEAVY_ASYNC_HANDLERS: &str =
     "ops=20&conc=4&depth=3&work=0&yields=0&fail=0&subs=100&cost=10000000&async=1";
 
+/// These tests time frames in the page: run together, three Chromiums on two cores would
+/// time each other. Each takes this lock for its whole run.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Starts recording the interval between animation frames in the page (a frame waits for
 /// the main thread, so the longest interval is the longest time the page was held).
 async fn start_frame_log(c: &Client) {
@@ -53,7 +61,9 @@ fn cursor_is_running(t: &str) -> bool {
 }
 
 #[tokio::test(flavor = "current_thread")]
+#[allow(clippy::await_holding_lock)] // held on purpose for the whole test: see ONE_AT_A_TIME
 async fn a_heavy_run_hands_the_page_back_at_least_every_50_ms() {
+    let _alone = one_at_a_time();
     let base = serve(dist_dir()).await;
     let driver = start_chromedriver();
     let c = browser(&driver).await;
@@ -94,7 +104,9 @@ async fn a_heavy_run_hands_the_page_back_at_least_every_50_ms() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+#[allow(clippy::await_holding_lock)] // held on purpose for the whole test: see ONE_AT_A_TIME
 async fn stop_ends_a_heavy_run_at_once_and_keeps_the_events_recorded_so_far() {
+    let _alone = one_at_a_time();
     let base = serve(dist_dir()).await;
     let driver = start_chromedriver();
     let c = browser(&driver).await;
@@ -155,7 +167,9 @@ async fn stop_ends_a_heavy_run_at_once_and_keeps_the_events_recorded_so_far() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+#[allow(clippy::await_holding_lock)] // held on purpose for the whole test: see ONE_AT_A_TIME
 async fn a_right_to_left_override_in_a_trace_is_shown_not_applied() {
+    let _alone = one_at_a_time();
     let base = serve(dist_dir()).await;
     let driver = start_chromedriver();
     let c = browser(&driver).await;

@@ -49,6 +49,13 @@ const CASES: &[Case] = &[
         shows: &["\\u{9b}2J\\u{7}ok\\rFAKE"],
     },
     Case {
+        file: "page-bidi-override.ndjson",
+        exit: 0,
+        counts: &[("operations", 1), ("completed", 1)],
+        lints: &[("end_without_start", 1)],
+        shows: &["\\u{202e}exe.txt"],
+    },
+    Case {
         file: "zero-width-and-isolates-in-process-name.ndjson",
         exit: 0,
         counts: &[("unfinished", 1)],

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::revealed::revealed;
+
 use super::state::{Shared, Ui};
 use crate::inspect::critical_path::CriticalPath;
 use crate::inspect::latency::Histogram;
@@ -70,7 +72,7 @@ pub fn CriticalPathPanel(ui: Ui, critical: Critical) -> impl IntoView {
                 <ol class="critical-path" id="critical-path">
                     {path.steps.iter().map(|s| view! {
                         <li style:padding-left=format!("{}px", s.depth * 10) data-span=s.span>
-                            <span class="name">{s.name.clone()}</span>
+                            <span class="name">{revealed(&s.name, false)}</span>
                             <span class="num">{format_ns(s.duration_ns() as f64)}</span>
                             <span class="hint">" self "</span><span class="num self">{format_ns(s.self_ns as f64)}</span>
                         </li>
@@ -86,13 +88,13 @@ pub fn CriticalPathPanel(ui: Ui, critical: Critical) -> impl IntoView {
 #[component]
 fn LatencyHistogram(name: String, histogram: Histogram) -> impl IntoView {
     if histogram.n == 0 {
-        return view! { <p class="hint">"No finished span named "{name}" yet."</p> }.into_any();
+        return view! { <p class="hint">"No finished span named "{revealed(&name, false)}" yet."</p> }.into_any();
     }
     let (w, h) = (240.0, 60.0);
     let peak = histogram.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
     let bw = w / histogram.counts.len() as f64;
     view! {
-        <h2>{format!("{name}: {} durations", histogram.n)}</h2>
+        <h2>{revealed(&name, false)}{format!(": {} durations", histogram.n)}</h2>
         <svg class="histogram" id="latency-histogram" viewBox=format!("0 0 {w} {}", h + 14.0) role="img"
             aria-label="durations of every span with this name, log-spaced bins">
             {histogram.counts.iter().enumerate().map(|(i, &c)| {

@@ -175,15 +175,20 @@ pub async fn browser_with_downloads(driver: &Driver, downloads: Option<&Path>) -
 /// Polls `css` until its text satisfies `ok` (Leptos updates the DOM after an event).
 pub async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = None;
     loop {
         if let Ok(el) = c.find(Locator::Css(css)).await {
             if let Ok(t) = el.text().await {
                 if ok(&t) {
                     return t;
                 }
+                last = Some(t);
             }
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {css}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {css} (last read: {last:?})"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -205,10 +210,15 @@ pub async fn click(c: &Client, css: &str) {
 }
 
 /// Replaces an input's value by typing, as a person would.
+/// Types `text` over a field's value as a person does: select all, then type. (WebDriver's
+/// `clear` fires a `change` with an empty field, which the settings form answers by
+/// restoring the value in use, so typing after it appended.)
 pub async fn type_into(c: &Client, css: &str, text: &str) {
     let el = find(c, css).await;
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
+    // Ctrl+A (U+E009 is Control, U+E000 releases it), then the text replaces the selection.
+    el.send_keys(&format!("\u{E009}a\u{E000}{text}"))
+        .await
+        .unwrap();
 }
 
 pub async fn count(c: &Client, css: &str) -> usize {
