@@ -53,7 +53,7 @@ const CASES: &[Case] = &[
         exit: 0,
         counts: &[("operations", 1), ("completed", 1)],
         lints: &[("end_without_start", 1)],
-        shows: &["\\u{202e}exe.txt"],
+        shows: &["input_preparation (failed) has no matching start event"],
     },
     Case {
         file: "zero-width-and-isolates-in-process-name.ndjson",
