@@ -231,6 +231,7 @@ impl EventBus {
 
     // ----- modes -----
 
+    #[inline]
     pub fn mode(&self) -> EmitMode {
         self.inner.mode.get()
     }

