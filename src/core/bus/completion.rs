@@ -115,6 +115,9 @@ impl Future for Flush<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use futures::FutureExt;
 
     use super::*;

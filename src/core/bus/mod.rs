@@ -67,6 +67,8 @@ mod builder;
 mod completion;
 mod processor;
 mod put;
+#[cfg(test)]
+mod tests;
 
 pub use builder::BusBuilder;
 pub use completion::Flush;
