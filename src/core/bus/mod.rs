@@ -9,9 +9,10 @@
 //! ## The life of an event
 //! 1. It is created with the next sequence number and a timestamp from the bus clock.
 //! 2. It is put on the queue: awaited (waiting only if the queue is full), or, in
-//!    [`EmitMode::FireAndForget`], spawned as its own put task. The put encodes it into a compact [`Record`] of the
-//!    history's [`EventStore`](super::store::EventStore): its strings interned, its payload
-//!    bytes appended to the store's arena. The queue holds those records, nothing else.
+//!    [`EmitMode::FireAndForget`], spawned as its own put task. The put encodes it into a
+//!    compact [`Record`] of the history's [`EventStore`](super::store::EventStore): its
+//!    strings interned, its payload bytes appended to the store's arena. The queue holds
+//!    those records, nothing else.
 //! 3. The processor takes it off in FIFO order, appends it to the history (overwriting and
 //!    unindexing the oldest when full), counts it, and runs the matching handlers in priority
 //!    order, awaiting async ones in turn. Handlers get an owned [`Event`] decoded from the
