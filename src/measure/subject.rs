@@ -97,7 +97,7 @@ pub enum SubjectSpec {
     /// An ablation stage; [`Stage::Process`] and [`Stage::Handlers`] are mode rows
     /// (see [`SubjectSpec::stage`]).
     Stage { shape: CallShape, stage: Stage },
-    /// Awaited, no subscriber, payloads reduced to names (see [`NamesOnly`]).
+    /// Awaited, no subscriber, payloads reduced to names (see [`NamesOnly`](super::ablation::NamesOnly)).
     NamesOnly { shape: CallShape },
 }
 

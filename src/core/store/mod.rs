@@ -5,7 +5,7 @@
 //!
 //! - [`record`]: a [`Record`] is one event in a fixed-size `Copy` struct owning no heap
 //!   memory; the payload beyond its names is encoded into the [`arena`].
-//! - [`symbols`]: kinds, names and field keys interned once ([`Sym`]).
+//! - [`symbols`]: kinds, names and field keys interned once ([`Sym`](symbols::Sym)).
 //! - [`trees`]: each (root, lineage) pair kept once ([`trees::TreeId`]).
 //! - [`arena`]: payload bytes in chunks released and reused in FIFO order.
 //! - [`hash`]: the hashes of the indexes.
@@ -64,7 +64,7 @@ pub enum Duplicates {
 }
 
 /// The header of an event about to be stored: what [`EventStore::encode`] needs besides the
-/// payload. The wrapper fills it without building an [`Event`].
+/// payload. The wrapper fills it without building an [`Event`](crate::core::Event).
 pub struct Header<'a> {
     pub id: Uuid,
     pub kind: &'a Kind,
