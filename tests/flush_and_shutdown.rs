@@ -36,16 +36,22 @@ fn flush_waits_for_fire_and_forget_puts_still_in_flight() {
 fn shutdown_drains_the_queue_then_refuses_new_events() {
     let mut pool = LocalPool::new();
     let bus = EventBus::new(pool.spawner());
-    // Queue 1 000 events without letting the processor run.
+    bus.set_mode(EmitMode::FireAndForget);
+    // Queue 1 000 events without letting the processor run: half put now, half as spawned
+    // fire-and-forget puts still in flight when shutdown begins.
     for i in 0..1000 {
-        let e = point(&bus);
         if i % 2 == 0 {
-            bus.try_emit(e).unwrap();
+            bus.try_emit(point(&bus)).unwrap();
         } else {
-            bus.emit_detached(e);
+            let spawned = bus.emit_point("tick", Phase::Pending, Default::default);
+            assert!(
+                spawned.now_or_never().is_some(),
+                "a spawned put never waits"
+            );
         }
     }
     assert_eq!(bus.stats().processed, 0);
+    assert_eq!(bus.stats().pending_puts, 500);
     let b = bus.clone();
     run(&mut pool, async move { b.shutdown().await });
     assert!(bus.is_shut_down());
@@ -80,6 +86,12 @@ fn a_full_queue_makes_awaited_puts_wait_for_the_processor() {
         let _ = bus.try_emit(point(&bus));
     }
     assert_eq!(bus.try_emit(point(&bus)), Err(EmitError::Full));
+    // Four fitted and two were refused: dropped and counted, and a flush does not wait
+    // for them.
+    assert_eq!(bus.stats().rejected, 2);
+    let b = bus.clone();
+    run(&mut pool, async move { b.flush().await });
+    assert_eq!(bus.stats().processed, 120 + 4);
 }
 
 #[test]

@@ -161,8 +161,10 @@ fn fire_and_forget_reordering_shows_up_as_order_inversion_lints() {
     bus.set_mode(EmitMode::FireAndForget);
     let b = bus.clone();
     run(&mut pool, async move {
-        let e = b.new_event("first".into(), Phase::Pending, Payload::default(), None);
-        b.emit_detached(e);
+        // In fire-and-forget the point event's put is spawned: it reaches the queue after
+        // the awaited put of the event made after it.
+        b.emit_point("first", Phase::Pending, Payload::default)
+            .await;
         let e = b.new_event("second".into(), Phase::Pending, Payload::default(), None);
         b.emit(e).await;
         b.flush().await;

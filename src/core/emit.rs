@@ -53,9 +53,11 @@ pub trait ResultFactory<T: ?Sized> {
     fn build(self, value: &T) -> Payload;
 }
 
-/// The factory used when none is given: the start payload's process and function names.
+/// The factory used when none is given: it builds an empty payload. (An end event's payload
+/// still gets the start's process and function names: the wrapper fills in names that any
+/// end payload lacks.)
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SameNames;
+pub struct EmptyPayload;
 
 impl<F: FnOnce() -> Payload> StartFactory for F {
     #[inline]
@@ -64,7 +66,7 @@ impl<F: FnOnce() -> Payload> StartFactory for F {
     }
 }
 
-impl StartFactory for SameNames {
+impl StartFactory for EmptyPayload {
     fn build(self) -> Payload {
         Payload::default()
     }
@@ -77,7 +79,7 @@ impl<T: ?Sized, F: FnOnce(&T) -> Payload> ResultFactory<T> for F {
     }
 }
 
-impl<T: ?Sized> ResultFactory<T> for SameNames {
+impl<T: ?Sized> ResultFactory<T> for EmptyPayload {
     fn build(self, _: &T) -> Payload {
         Payload::default()
     }
@@ -85,7 +87,7 @@ impl<T: ?Sized> ResultFactory<T> for SameNames {
 
 /// One wrapped operation kind: its event kinds and payload factories.
 #[derive(Clone, Debug)]
-pub struct Operation<S = SameNames, D = SameNames, F = SameNames> {
+pub struct Operation<S = EmptyPayload, D = EmptyPayload, F = EmptyPayload> {
     start_kind: &'static str,
     end_kind: &'static str,
     failed_kind: Option<&'static str>,
@@ -103,9 +105,9 @@ impl Operation {
             start_kind,
             end_kind,
             failed_kind: None,
-            start: SameNames,
-            end: SameNames,
-            failed: SameNames,
+            start: EmptyPayload,
+            end: EmptyPayload,
+            failed: EmptyPayload,
         }
     }
 }

@@ -92,13 +92,6 @@ impl Fields {
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
-
-    /// The fields as a JSON object.
-    pub fn to_map(&self) -> Map<String, Value> {
-        self.iter()
-            .map(|(k, v)| (k.to_owned(), v.clone()))
-            .collect()
-    }
 }
 
 /// Missing keys read as `null`, as indexing a `serde_json::Value` does.

@@ -2,7 +2,7 @@
 //!
 //! The processor appends every event to a bounded [`History`]: the most recent `capacity`
 //! events with the two indexes the original keeps too, `events_by_id` and
-//! `children_by_parent`. It is an [`EventStore`](super::store::EventStore) that evicts the
+//! `children_by_parent`. It is an [`EventStore`] that evicts the
 //! oldest event when full and lets a later event with a known id own it.
 //!
 //! ## Why the indexes are pruned with the ring

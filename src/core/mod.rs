@@ -4,7 +4,8 @@
 //!
 //! - [`event`]: the [`Event`] record, its [`Phase`] and [`Payload`].
 //! - [`fields`]: the payload's free-form fields ([`Fields`]), compact for the hot path.
-//! - [`bus`]: the [`EventBus`] handle: queue, processor, history, statistics.
+//! - [`bus`]: the [`EventBus`] handle: queue, processor, completion (what a flush waits
+//!   for), history, statistics.
 //! - [`store`]: the compact [`EventStore`] every part of lineage keeps events in: records in a
 //!   ring, interned strings, payloads in an arena, the id and children indexes.
 //! - [`history`]: the bus's bounded [`History`] (an event store that evicts), with its

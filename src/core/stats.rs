@@ -31,7 +31,8 @@ pub struct Stats {
     pub handler_calls: u64,
     pub handler_errors: u64,
     pub handler_panics: u64,
-    /// Events refused because the bus had shut down.
+    /// Events refused: the bus had shut down, the queue was full for `try_emit`, or the
+    /// executor would not run a fire-and-forget put.
     pub rejected: u64,
     /// Operations dropped before finishing (each emitted a cancelled event).
     pub cancelled: u64,

@@ -129,14 +129,6 @@ impl Arena {
         }
     }
 
-    /// Forgets everything.
-    pub fn clear(&mut self) {
-        while !self.chunks.is_empty() {
-            self.drop_front();
-        }
-        self.live_bytes = 0;
-    }
-
     /// Bytes of payloads held.
     pub fn live_bytes(&self) -> usize {
         self.live_bytes

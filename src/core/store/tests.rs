@@ -4,7 +4,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use serde_json::json;
 
 use super::*;
-use crate::core::event::Phase;
+use crate::core::event::{Event, Payload, Phase};
 
 fn rich(parent: Option<&Event>) -> Event {
     let mut e = match parent {

@@ -113,10 +113,6 @@ impl Trees {
         self.len() == 0
     }
 
-    pub fn clear(&mut self) {
-        *self = Trees::default();
-    }
-
     pub fn heap_bytes(&self) -> usize {
         self.trees.capacity() * std::mem::size_of::<Tree>()
             + self.free.capacity() * 4

@@ -1,0 +1,316 @@
+//! # The event bus
+//!
+//! [`EventBus`] is a cheap-to-clone handle (`Rc`) to one bus: a bounded FIFO queue, a
+//! background processor task, a bounded [`History`] with its indexes, the subscription table
+//! and the counters. It is single-threaded by design (`Cell`/`RefCell`, no locks): it runs on a
+//! `futures` single-threaded executor, `LocalPool` natively, `wasm_bindgen_futures` in the
+//! browser, through any [`LocalSpawn`] given at construction.
+//!
+//! ## The life of an event
+//! 1. It is created with the next sequence number and a timestamp from the bus clock.
+//! 2. It is put on the queue: awaited (waiting only if the queue is full), or, in
+//!    [`EmitMode::FireAndForget`], spawned as its own put task. The put encodes it into a
+//!    compact [`Record`] of the history's [`EventStore`](super::store::EventStore): its
+//!    strings interned, its payload bytes appended to the store's arena. The queue holds
+//!    those records, nothing else.
+//! 3. The processor takes it off in FIFO order, appends it to the history (overwriting and
+//!    unindexing the oldest when full), counts it, and runs the matching handlers in priority
+//!    order, awaiting async ones in turn. Handlers get an owned [`Event`] decoded from the
+//!    record, built only when some subscription exists.
+//! 4. Only then is it *done*: [`EventBus::flush`] waits for every event emitted before the
+//!    call to be done, whatever order the puts arrived in.
+//!
+//! ## Errors in handlers
+//! A handler's `Err` is counted and kept as a [`HandlerFailure`]; a panic is caught with
+//! `catch_unwind` and recorded the same way, and processing goes on. On
+//! `wasm32-unknown-unknown` Rust panics abort the module (there is no unwinding), so a
+//! panicking handler there stops the whole wasm instance; the panic hook prints its message
+//! to the console. Return errors instead of panicking in browser handlers.
+//!
+//! ## Shutting down
+//! [`EventBus::shutdown`] first waits until everything emitted so far is processed (including
+//! fire-and-forget puts still in flight), then stops accepting events and lets the processor
+//! finish the queue. Events offered afterwards are refused and counted in `Stats::rejected`.
+//! The original cancelled its processor and lost what was queued.
+//!
+//! ## Where things are
+//! - this file: the [`EventBus`] handle and what it reads (modes, subscriptions, history,
+//!   statistics), and the shared state behind it;
+//! - `builder.rs`: [`BusBuilder`], the settings of a new bus;
+//! - `put.rs`: the emitting side: [`EventBus::emit`], [`EventBus::try_emit`],
+//!   [`EventBus::emit_point`], and the one queue put they and the wrapper share;
+//! - `processor.rs`: the background task that records events and runs handlers;
+//! - `completion.rs`: sequence numbers and which of them are done, what [`EventBus::flush`]
+//!   waits on.
+
+use std::cell::{Cell, Ref, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use futures::future::poll_fn;
+use futures::task::LocalSpawn;
+use futures::FutureExt;
+use uuid::Uuid;
+
+use super::clock::Clock;
+use super::event::Event;
+use super::history::History;
+use super::mode::EmitMode;
+use super::stats::{HandlerFailure, Stats};
+use super::store::record::Record;
+use super::store::symbols::Sym;
+use super::subscription::{Filter, Handler, HandlerResult, Priority, Registry, Subscription};
+
+mod builder;
+mod completion;
+mod processor;
+mod put;
+#[cfg(test)]
+mod tests;
+
+pub use builder::BusBuilder;
+pub use completion::Flush;
+pub use put::{EmitError, Put};
+
+use completion::Completion;
+
+/// The default bound of the queue between emitters and the processor.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 1 << 16;
+
+/// Bus lifecycle states.
+const RUNNING: u8 = 0;
+const STOPPED: u8 = 1;
+
+#[derive(Default)]
+struct Counters {
+    by_phase: [u64; 8],
+    /// Processed events per kind symbol, and the kinds in order of first appearance.
+    by_kind_sym: Vec<u64>,
+    kind_order: Vec<Sym>,
+    queue_high_water: usize,
+    pending_puts: u64,
+    order_inversions: u64,
+    max_seq_processed: Option<u64>,
+    handler_calls: u64,
+    handler_errors: u64,
+    handler_panics: u64,
+    rejected: u64,
+    cancelled: u64,
+    processed: u64,
+}
+
+/// The state every handle of one bus shares; the submodules work on its parts (the queue
+/// in `put.rs` and `processor.rs`, the sequence numbers in `completion.rs`).
+struct Inner {
+    mode: Cell<EmitMode>,
+    clock: Rc<dyn Clock>,
+    spawner: Rc<dyn LocalSpawn>,
+    queue: RefCell<VecDeque<Record>>,
+    queue_capacity: usize,
+    processor_waker: RefCell<Option<Waker>>,
+    put_waiters: RefCell<Vec<Waker>>,
+    history: RefCell<History>,
+    registry: Rc<Registry>,
+    completion: Completion,
+    state: Cell<u8>,
+    processor_finished: Cell<bool>,
+    finish_waiters: RefCell<Vec<Waker>>,
+    counters: RefCell<Counters>,
+    /// Outside `counters`: lazy mode counts a skip on its hot path, where a `RefCell` borrow
+    /// is a measurable share of the ≤ 2 ns per event that mode may cost.
+    lazy_skipped: Cell<u64>,
+    failures: RefCell<VecDeque<HandlerFailure>>,
+}
+
+/// A handle to an event bus. Clones share the bus.
+#[derive(Clone)]
+pub struct EventBus {
+    inner: Rc<Inner>,
+}
+
+impl EventBus {
+    /// A bus with default settings whose processor runs on `spawner`.
+    pub fn new(spawner: impl LocalSpawn + 'static) -> EventBus {
+        EventBus::builder().build(spawner)
+    }
+
+    pub fn builder() -> BusBuilder {
+        BusBuilder::default()
+    }
+
+    // ----- modes -----
+
+    #[inline]
+    pub fn mode(&self) -> EmitMode {
+        self.inner.mode.get()
+    }
+
+    /// Switches the emit mode; operations that begin from now on use it.
+    pub fn set_mode(&self, mode: EmitMode) {
+        self.inner.mode.set(mode);
+    }
+
+    /// The bus clock's current reading.
+    #[inline]
+    pub fn now_ns(&self) -> u64 {
+        self.inner.clock.now_ns()
+    }
+
+    // ----- subscribing -----
+
+    /// Subscribes a sync handler at normal priority.
+    pub fn subscribe(
+        &self,
+        filter: Filter,
+        handler: impl Fn(&Event) -> HandlerResult + 'static,
+    ) -> Subscription {
+        self.subscribe_with(filter, Priority::NORMAL, handler)
+    }
+
+    /// Subscribes a sync handler at a given priority.
+    pub fn subscribe_with(
+        &self,
+        filter: Filter,
+        priority: Priority,
+        handler: impl Fn(&Event) -> HandlerResult + 'static,
+    ) -> Subscription {
+        let id = self
+            .inner
+            .registry
+            .add(filter, priority, Handler::Sync(Rc::new(handler)));
+        Subscription::new(id, Rc::downgrade(&self.inner.registry))
+    }
+
+    /// Subscribes an async handler; the processor awaits it before the next event.
+    pub fn subscribe_async<F, Fut>(
+        &self,
+        filter: Filter,
+        priority: Priority,
+        handler: F,
+    ) -> Subscription
+    where
+        F: Fn(Event) -> Fut + 'static,
+        Fut: Future<Output = HandlerResult> + 'static,
+    {
+        let handler = Handler::Async(Rc::new(move |e| handler(e).boxed_local()));
+        let id = self.inner.registry.add(filter, priority, handler);
+        Subscription::new(id, Rc::downgrade(&self.inner.registry))
+    }
+
+    /// Does anyone listen to `kind`? Answered from a cache rebuilt only when subscriptions
+    /// change; with no subscriptions, one counter read.
+    #[inline]
+    pub fn has_subscribers_for(&self, kind: &str) -> bool {
+        self.inner.registry.has_subscribers_for(kind)
+    }
+
+    pub fn subscriber_count(&self) -> usize {
+        self.inner.registry.len()
+    }
+
+    // ----- waiting -----
+
+    /// Resolves once every event emitted before this call has been processed (handlers
+    /// included), wherever it was in flight.
+    pub fn flush(&self) -> Flush<'_> {
+        self.inner.completion.flush()
+    }
+
+    /// Drains everything emitted so far, then stops the processor. Later emits are refused.
+    pub async fn shutdown(&self) {
+        self.flush().await;
+        self.inner.state.set(STOPPED);
+        self.inner.wake_processor();
+        poll_fn(|cx| {
+            if self.inner.processor_finished.get() {
+                Poll::Ready(())
+            } else {
+                self.inner
+                    .finish_waiters
+                    .borrow_mut()
+                    .push(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    pub fn is_shut_down(&self) -> bool {
+        self.inner.state.get() == STOPPED
+    }
+
+    // ----- reading -----
+
+    /// Runs `f` on the history. Do not hold on to it across an `.await`: the processor
+    /// needs to write it.
+    pub fn with_history<R>(&self, f: impl FnOnce(&History) -> R) -> R {
+        f(&self.inner.history.borrow())
+    }
+
+    /// A borrow of the history, for callers that do not await while holding it.
+    pub fn history(&self) -> Ref<'_, History> {
+        self.inner.history.borrow()
+    }
+
+    /// Every event in the history, oldest first (a copy).
+    pub fn events(&self) -> Vec<Event> {
+        self.inner.history.borrow().events().collect()
+    }
+
+    pub fn get(&self, id: &Uuid) -> Option<Event> {
+        self.inner.history.borrow().get(id)
+    }
+
+    pub fn children_of(&self, id: &Uuid) -> Vec<Event> {
+        let h = self.inner.history.borrow();
+        h.child_positions(id).filter_map(|p| h.event(p)).collect()
+    }
+
+    pub fn set_history_capacity(&self, n: usize) {
+        self.inner.history.borrow_mut().set_capacity(n);
+    }
+
+    /// The handler failures kept (the most recent 1 000).
+    pub fn handler_failures(&self) -> Vec<HandlerFailure> {
+        self.inner.failures.borrow().iter().cloned().collect()
+    }
+
+    pub fn stats(&self) -> Stats {
+        let c = self.inner.counters.borrow();
+        let h = self.inner.history.borrow();
+        Stats {
+            emitted: self.inner.completion.issued(),
+            processed: c.processed,
+            by_phase: c.by_phase,
+            by_kind: c
+                .kind_order
+                .iter()
+                .map(|&k| (h.symbols().get(k).to_cow(), c.by_kind_sym[k.0 as usize]))
+                .collect(),
+            queued: self.inner.queue.borrow().len(),
+            queue_high_water: c.queue_high_water,
+            pending_puts: c.pending_puts,
+            order_inversions: c.order_inversions,
+            handler_calls: c.handler_calls,
+            handler_errors: c.handler_errors,
+            handler_panics: c.handler_panics,
+            rejected: c.rejected,
+            cancelled: c.cancelled,
+            lazy_skipped: self.inner.lazy_skipped.get(),
+            pruned: h.pruned(),
+            interest_rebuilds: self.inner.registry.interest_rebuilds(),
+        }
+    }
+}
+
+impl fmt::Debug for EventBus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventBus")
+            .field("mode", &self.mode())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}

@@ -1,0 +1,80 @@
+//! Crate-internal tests of the bus: the paths its public verbs do not reach (an executor
+//! that refuses a spawned put, the forced put of a cancelled operation).
+
+#[cfg(target_family = "wasm")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use std::cell::Cell;
+
+use futures::executor::{LocalPool, LocalSpawner};
+use futures::future::LocalFutureObj;
+use futures::task::{LocalSpawn, SpawnError};
+use futures::FutureExt;
+
+use super::EventBus;
+use crate::core::event::{Payload, Phase};
+use crate::core::mode::EmitMode;
+use crate::core::store::Header;
+
+/// An executor that runs the bus's processor and then shuts down: every put spawned
+/// afterwards is refused.
+struct ShutsDownAfterTheProcessor {
+    pool: LocalSpawner,
+    spawned: Cell<usize>,
+}
+
+impl LocalSpawn for ShutsDownAfterTheProcessor {
+    fn spawn_local_obj(&self, task: LocalFutureObj<'static, ()>) -> Result<(), SpawnError> {
+        let n = self.spawned.get();
+        self.spawned.set(n + 1);
+        if n == 0 {
+            self.pool.spawn_local_obj(task)
+        } else {
+            Err(SpawnError::shutdown())
+        }
+    }
+}
+
+#[test]
+fn a_fire_and_forget_put_the_executor_refuses_is_counted_as_rejected_and_done() {
+    let mut pool = LocalPool::new();
+    let bus = EventBus::builder()
+        .mode(EmitMode::FireAndForget)
+        .build(ShutsDownAfterTheProcessor {
+            pool: pool.spawner(),
+            spawned: Cell::new(0),
+        });
+    let point = bus.emit_point("tick", Phase::Pending, Payload::default);
+    assert!(point.now_or_never().is_some());
+    let stats = bus.stats();
+    assert_eq!((stats.rejected, stats.pending_puts), (1, 0));
+    pool.run_until(bus.flush());
+    assert_eq!(bus.stats().processed, 0);
+}
+
+#[test]
+fn a_forced_put_goes_past_a_full_queue_and_is_processed() {
+    let mut pool = LocalPool::new();
+    let bus = EventBus::builder().queue_capacity(1).build(pool.spawner());
+    let tick = || bus.new_event("tick".into(), Phase::Pending, Payload::default(), None);
+    bus.try_emit(tick()).unwrap();
+    let e = tick();
+    let header = Header {
+        id: e.id,
+        kind: &e.kind,
+        phase: e.phase,
+        parent_id: None,
+        root_id: e.root_id,
+        lineage_id: e.lineage_id,
+        start_id: None,
+        seq: e.seq,
+        timestamp_ns: e.timestamp_ns,
+        duration_ns: None,
+        error: None,
+    };
+    bus.put_parts_forced(&header, Payload::default());
+    assert_eq!(bus.stats().queued, 2);
+    pool.run_until(bus.flush());
+    assert_eq!(bus.stats().processed, 2);
+    assert!(bus.get(&e.id).is_some());
+}

@@ -1,0 +1,187 @@
+//! # The two indexes
+//!
+//! `events_by_id` and `children_by_parent`, as the original names them: hash tables of slot
+//! numbers that compare through the records, so an id is stored once, in its record. A
+//! parent's entry holds the slots of its first and last child and each record the slot of
+//! its next sibling (an intrusive list); records enter and leave in the same order, so the
+//! child evicted is always the head of its parent's list, and eviction is O(1).
+//!
+//! [`EventStore::check_indexes`] re-derives both from the ring, for tests.
+
+use uuid::Uuid;
+
+use super::hash::hash_id;
+use super::record::{Record, HAS_PARENT, NO_SLOT};
+use super::{ChildList, Duplicates, EventStore};
+use crate::core::event::Event;
+
+impl EventStore {
+    #[inline]
+    /// Adds the record at `slot` to both indexes: its id (the newest or the first owner of a
+    /// repeated id, as the store's [`Duplicates`] says) and its parent's child list.
+    pub(super) fn index(&mut self, slot: u32) {
+        let EventStore {
+            records,
+            by_id,
+            children,
+            duplicates,
+            duplicate_ids,
+            ..
+        } = self;
+        let r = records[slot as usize];
+        let h = hash_id(&r.id);
+        match by_id.find_mut(h, |&s| s != slot && records[s as usize].id == r.id) {
+            Some(owner) => {
+                *duplicate_ids += 1;
+                if *duplicates == Duplicates::KeepLatest {
+                    *owner = slot;
+                }
+            }
+            None => {
+                by_id.insert_unique(h, slot, |&s| hash_id(&records[s as usize].id));
+            }
+        }
+        if let Some(parent) = r.parent_id() {
+            let h = hash_id(&parent);
+            let list = children.find_mut(h, |l| {
+                let first = &records[l.first as usize];
+                first.flags & HAS_PARENT != 0 && first.parent == parent
+            });
+            match list {
+                Some(list) => {
+                    let last = list.last;
+                    list.last = slot;
+                    records[last as usize].next_sibling = slot;
+                }
+                None => {
+                    children.insert_unique(
+                        h,
+                        ChildList {
+                            first: slot,
+                            last: slot,
+                        },
+                        |l| hash_id(&records[l.first as usize].parent),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Takes the evicted record `r`, which was at `slot`, out of both indexes. Records leave
+    /// in the order they came, so `r` is the head of its parent's child list.
+    #[inline]
+    pub(super) fn unindex(&mut self, slot: u32, r: &Record) {
+        if let Ok(entry) = self.by_id.find_entry(hash_id(&r.id), |&s| s == slot) {
+            entry.remove();
+        }
+        if let Some(parent) = r.parent_id() {
+            if let Ok(mut entry) = self
+                .children
+                .find_entry(hash_id(&parent), |l| l.first == slot)
+            {
+                if r.next_sibling == NO_SLOT {
+                    entry.remove();
+                } else {
+                    entry.get_mut().first = r.next_sibling;
+                }
+            }
+        }
+    }
+
+    /// The position of the event with this id, if held.
+    #[inline]
+    pub fn position_of(&self, id: &Uuid) -> Option<u64> {
+        let records = &self.records;
+        self.by_id
+            .find(hash_id(id), |&s| records[s as usize].id == *id)
+            .map(|&s| self.position(s))
+    }
+
+    /// Positions of the children of `parent` still held, in the order they arrived: the
+    /// `children_by_parent` index. The parent itself need not be held.
+    pub fn child_positions(&self, parent: &Uuid) -> impl Iterator<Item = u64> + '_ {
+        let records = &self.records;
+        let first = self
+            .children
+            .find(hash_id(parent), |l| {
+                let f = &records[l.first as usize];
+                f.flags & HAS_PARENT != 0 && f.parent == *parent
+            })
+            .map_or(NO_SLOT, |l| l.first);
+        std::iter::successors((first != NO_SLOT).then_some(first), move |&s| {
+            let next = records[s as usize].next_sibling;
+            (next != NO_SLOT).then_some(next)
+        })
+        .map(move |s| self.position(s))
+    }
+
+    /// The children of `parent` still held, decoded, in the order they arrived.
+    pub fn children(&self, parent: &Uuid) -> impl Iterator<Item = Event> + '_ {
+        self.child_positions(parent)
+            .filter_map(move |p| self.event(p))
+    }
+
+    /// Ids that have at least one child held.
+    pub fn parents(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.children
+            .iter()
+            .map(|l| self.records[l.first as usize].parent)
+    }
+
+    /// Checks that both indexes agree with the ring: every indexed id and every child link
+    /// points at an event held, and every held event with a parent is linked. Returns the
+    /// first inconsistency. Tests and property tests call it after every run.
+    pub fn check_indexes(&self) -> Result<(), String> {
+        let held = |s: u32| {
+            let i = (s as usize + self.records.len() - self.head) % self.records.len().max(1);
+            (s as usize) < self.records.len() && i < self.len
+        };
+        for &s in &self.by_id {
+            if !held(s) {
+                return Err(format!("events_by_id points at slot {s}, not held"));
+            }
+            let id = self.records[s as usize].id;
+            if self.position_of(&id) != Some(self.position(s)) {
+                return Err(format!("events_by_id[{id}] is not found by its own id"));
+            }
+        }
+        let mut linked = 0usize;
+        for list in &self.children {
+            let parent = self.records[list.first as usize].parent;
+            let mut s = list.first;
+            let mut last = NO_SLOT;
+            while s != NO_SLOT {
+                if !held(s) {
+                    return Err(format!(
+                        "children_by_parent[{parent}] has dangling slot {s}"
+                    ));
+                }
+                let r = &self.records[s as usize];
+                if r.parent_id() != Some(parent) {
+                    return Err(format!(
+                        "child at slot {s} does not name {parent} as parent"
+                    ));
+                }
+                linked += 1;
+                last = s;
+                s = r.next_sibling;
+            }
+            if last != list.last {
+                return Err(format!("children_by_parent[{parent}] tail is stale"));
+            }
+        }
+        let with_parent = self
+            .records()
+            .filter(|(_, r)| r.flags & HAS_PARENT != 0)
+            .count();
+        if linked != with_parent {
+            return Err(format!(
+                "{with_parent} held events have a parent but {linked} are linked"
+            ));
+        }
+        if self.by_id.len() > self.len {
+            return Err("more ids indexed than events held".into());
+        }
+        Ok(())
+    }
+}

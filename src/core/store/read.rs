@@ -1,0 +1,125 @@
+//! # Reading the store
+//!
+//! Callers see events by *position* (`u64`), numbered from the first event the store ever
+//! held and valid as long as the event is held; a position maps to a slot of the ring. A
+//! [`Record`] is read in place; an [`Event`] is decoded from it, an owned copy built only
+//! when asked for.
+
+use uuid::Uuid;
+
+use super::record::{decode_blob, Record};
+use super::symbols::{Sym, Symbols};
+use super::EventStore;
+use crate::core::event::{Event, Kind, Payload};
+
+impl EventStore {
+    #[inline]
+    pub(super) fn slot(&self, pos: u64) -> Option<usize> {
+        let i = pos.checked_sub(self.base)?;
+        if i >= self.len as u64 {
+            return None;
+        }
+        Some((self.head + i as usize) % self.records.len())
+    }
+
+    #[inline]
+    pub(super) fn position(&self, slot: u32) -> u64 {
+        let n = self.records.len();
+        self.base + ((slot as usize + n - self.head) % n) as u64
+    }
+
+    /// The record at a position, if still held.
+    #[inline]
+    pub fn record(&self, pos: u64) -> Option<&Record> {
+        self.slot(pos).map(|s| &self.records[s])
+    }
+
+    /// The event at a position, decoded.
+    pub fn event(&self, pos: u64) -> Option<Event> {
+        self.record(pos).map(|r| self.decode(r))
+    }
+
+    /// The event with this id, decoded.
+    pub fn get(&self, id: &Uuid) -> Option<Event> {
+        self.position_of(id).and_then(|p| self.event(p))
+    }
+
+    /// When the event at `pos` was stored (bus clock, ns; 0 for imported events).
+    pub fn processed_ns_at(&self, pos: u64) -> Option<u64> {
+        self.record(pos).map(|r| r.processed_ns)
+    }
+
+    /// Corrects when the event at `pos` was stored (a trace given its processing times
+    /// afterwards).
+    pub fn set_processed_ns(&mut self, pos: u64, processed_ns: u64) {
+        if let Some(s) = self.slot(pos) {
+            self.records[s].processed_ns = processed_ns;
+        }
+    }
+
+    /// Positions held, oldest first.
+    pub fn positions(&self) -> std::ops::Range<u64> {
+        self.base..self.base + self.len as u64
+    }
+
+    /// Records held, oldest first, with their positions.
+    pub fn records(&self) -> impl DoubleEndedIterator<Item = (u64, &Record)> + '_ {
+        self.positions().map(|p| (p, self.record(p).expect("held")))
+    }
+
+    /// Events held, oldest first, decoded one at a time.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = Event> + ExactSizeIterator + '_ {
+        (0..self.len).map(|i| self.decode(&self.records[(self.head + i) % self.records.len()]))
+    }
+
+    /// The kind of a record, as text.
+    #[inline]
+    pub fn kind(&self, r: &Record) -> &str {
+        self.symbols.str(r.kind)
+    }
+
+    /// What a tree row is labelled with: the process name, or the kind.
+    pub fn label(&self, r: &Record) -> &str {
+        if r.process.is_none() {
+            self.symbols.str(r.kind)
+        } else {
+            self.symbols.str(r.process)
+        }
+    }
+
+    pub fn root_id(&self, r: &Record) -> Uuid {
+        self.trees.root(r.tree)
+    }
+
+    pub fn lineage_id(&self, r: &Record) -> Uuid {
+        self.trees.lineage(r.tree)
+    }
+
+    /// A record as the public [`Event`]: an owned copy (literal strings are not copied).
+    pub fn decode(&self, r: &Record) -> Event {
+        let mut payload = Payload {
+            process_name: name(&self.symbols, r.process),
+            function_name: name(&self.symbols, r.function),
+            ..Payload::default()
+        };
+        let rest = decode_blob(self.arena.get(r.blob), &self.symbols, &mut payload);
+        Event {
+            id: r.id,
+            kind: self.symbols.get(r.kind).to_cow(),
+            phase: r.phase,
+            parent_id: r.parent_id(),
+            root_id: self.trees.root(r.tree),
+            lineage_id: self.trees.lineage(r.tree),
+            start_id: r.start_id(),
+            seq: r.seq,
+            timestamp_ns: r.timestamp_ns,
+            duration_ns: rest.duration_ns,
+            error: rest.error,
+            payload,
+        }
+    }
+}
+
+fn name(symbols: &Symbols, sym: Sym) -> Option<Kind> {
+    (!sym.is_none()).then(|| symbols.get(sym).to_cow())
+}

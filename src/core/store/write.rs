@@ -1,0 +1,161 @@
+//! # Writing the store
+//!
+//! An event enters in two steps: [`EventStore::encode`] turns it into a [`Record`] (strings
+//! interned, payload bytes appended to the arena, its tree counted), and
+//! [`EventStore::push`] puts the record in the ring and the indexes, evicting the oldest
+//! event when the store is full. The bus encodes when an event is put on its queue and pushes
+//! when the processor takes it off, so the queue holds records too.
+
+use super::record::{encode_blob, Record, HAS_PARENT, HAS_START, NO_SLOT};
+use super::symbols::{Sym, Symbols};
+use super::{EventStore, Header};
+use crate::core::event::{Event, Kind, Payload};
+
+impl EventStore {
+    /// Turns a header and payload into a record: interns its strings, writes its payload
+    /// bytes to the arena and counts its tree. The record must then be [`push`]ed (the
+    /// arena is a FIFO: records are pushed in the order they were encoded).
+    ///
+    /// [`push`]: EventStore::push
+    #[inline]
+    pub fn encode(&mut self, h: &Header<'_>, payload: &Payload) -> Record {
+        encode_blob(
+            payload,
+            h.duration_ns,
+            h.error,
+            &mut self.symbols,
+            &mut self.scratch,
+        );
+        let blob = self.arena.push(&self.scratch);
+        let mut flags = 0;
+        if h.parent_id.is_some() {
+            flags |= HAS_PARENT;
+        }
+        if h.start_id.is_some() {
+            flags |= HAS_START;
+        }
+        Record {
+            id: h.id,
+            parent: h.parent_id.unwrap_or_default(),
+            start: h.start_id.unwrap_or_default(),
+            seq: h.seq,
+            timestamp_ns: h.timestamp_ns,
+            processed_ns: 0,
+            blob,
+            tree: self.trees.acquire(h.root_id, h.lineage_id),
+            kind: self.symbols.intern_cow(h.kind),
+            process: intern_opt(&mut self.symbols, &payload.process_name),
+            function: intern_opt(&mut self.symbols, &payload.function_name),
+            next_sibling: NO_SLOT,
+            phase: h.phase,
+            flags,
+        }
+    }
+
+    /// Encodes a public [`Event`].
+    pub fn encode_event(&mut self, e: &Event) -> Record {
+        self.encode(
+            &Header {
+                id: e.id,
+                kind: &e.kind,
+                phase: e.phase,
+                parent_id: e.parent_id,
+                root_id: e.root_id,
+                lineage_id: e.lineage_id,
+                start_id: e.start_id,
+                seq: e.seq,
+                timestamp_ns: e.timestamp_ns,
+                duration_ns: e.duration_ns,
+                error: e.error.as_deref(),
+            },
+            &e.payload,
+        )
+    }
+
+    /// Stores an event (encode and push); returns its position.
+    pub fn push_event(&mut self, e: &Event, processed_ns: u64) -> u64 {
+        let r = self.encode_event(e);
+        self.push(r, processed_ns)
+    }
+
+    /// Appends an encoded record, evicting the oldest event when full; returns its position.
+    #[inline]
+    pub fn push(&mut self, mut record: Record, processed_ns: u64) -> u64 {
+        if self.len == self.capacity {
+            self.evict_oldest();
+        }
+        record.processed_ns = processed_ns;
+        record.next_sibling = NO_SLOT;
+        let slot = if self.head == 0 && self.records.len() == self.len {
+            self.records.push(record);
+            self.len
+        } else {
+            let slot = (self.head + self.len) % self.records.len();
+            self.records[slot] = record;
+            slot
+        } as u32;
+        let pos = self.base + self.len as u64;
+        self.len += 1;
+        self.index(slot);
+        pos
+    }
+
+    #[inline]
+    fn evict_oldest(&mut self) {
+        if self.len == 0 {
+            return;
+        }
+        let slot = self.head as u32;
+        let r = self.records[self.head];
+        self.head = (self.head + 1) % self.records.len();
+        self.len -= 1;
+        self.base += 1;
+        self.unindex(slot, &r);
+        self.trees.release(r.tree);
+        self.arena.release(r.blob);
+        if self.len == 0 {
+            self.head = 0;
+            self.records.clear();
+        }
+    }
+
+    /// Changes the cap, evicting the oldest events if the store is now over it.
+    pub fn set_capacity(&mut self, capacity: usize) {
+        let capacity = capacity.clamp(1, NO_SLOT as usize - 1);
+        while self.len > capacity {
+            self.evict_oldest();
+        }
+        let growing = self.head == 0 && self.records.len() == self.len;
+        if !growing && self.records.len() != capacity {
+            self.relayout();
+        }
+        self.capacity = capacity;
+    }
+
+    /// Lays the ring out oldest first from slot 0 and rebuilds the indexes.
+    #[cold]
+    fn relayout(&mut self) {
+        let mut records = Vec::with_capacity(self.len);
+        for i in 0..self.len {
+            records.push(self.records[(self.head + i) % self.records.len()]);
+        }
+        self.records = records;
+        self.head = 0;
+        self.by_id.clear();
+        self.children.clear();
+        let dups = self.duplicate_ids;
+        for slot in 0..self.len as u32 {
+            self.records[slot as usize].next_sibling = NO_SLOT;
+            self.index(slot);
+        }
+        self.duplicate_ids = dups;
+    }
+}
+
+#[inline]
+fn intern_opt(symbols: &mut Symbols, s: &Option<Kind>) -> Sym {
+    match s {
+        Some(s) => symbols.intern_cow(s),
+        None => Sym::NONE,
+    }
+}
