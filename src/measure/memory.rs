@@ -51,8 +51,23 @@ pub struct MemoryReport {
     pub rss_end_bytes: u64,
     /// End over after-warm-up, minus one: the growth once the cap holds.
     pub growth: f64,
+    /// Resident bytes per retained event: the end's resident size over the empty bus's (the
+    /// binary, the allocator, the executor), per event the cap keeps. Includes the queue and
+    /// the allocator's slack, which the store's own parts below do not.
+    pub bytes_per_event: f64,
+    /// The history's heap at the end, part by part ([`crate::core::store::EventStore::heap_parts`]),
+    /// in bytes per retained event: where the resident bytes go.
+    pub parts: Vec<MemoryPart>,
     pub pruned: u64,
     pub seconds: f64,
+}
+
+/// One part of the history's heap.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MemoryPart {
+    pub name: &'static str,
+    pub bytes: u64,
+    pub bytes_per_event: f64,
 }
 
 /// Resident set size from `/proc/self/statm` (its second field, in pages).
@@ -120,7 +135,21 @@ pub fn run_memory(config: &MemoryConfig, mut on_sample: impl FnMut(&MemorySample
         .or(samples.last())
         .map_or(0, |s| s.rss_bytes);
     let end = samples.last().map_or(0, |s| s.rss_bytes);
+    let empty = samples.first().map_or(0, |s| s.rss_bytes);
+    let held = bus.history().len().max(1) as f64;
+    let parts = bus
+        .history()
+        .heap_parts()
+        .iter()
+        .map(|&(name, bytes)| MemoryPart {
+            name,
+            bytes: bytes as u64,
+            bytes_per_event: bytes as f64 / held,
+        })
+        .collect();
     MemoryReport {
+        bytes_per_event: end.saturating_sub(empty) as f64 / held,
+        parts,
         config: config.clone(),
         rss_after_warmup_bytes: warm,
         rss_end_bytes: end,

@@ -62,6 +62,18 @@ pub(super) fn run_memory_bench(args: &BenchArgs, command: String) -> ExitCode {
             report.seconds
         ));
         out.print(&format!(
+            "per retained event: {:.0} B resident (the end over the empty bus, per event held); the history's heap, part by part:\n",
+            report.bytes_per_event
+        ));
+        for part in &report.parts {
+            out.print(&format!(
+                "  {:<20} {:>8.1} B/event  ({:.1} MiB allocated, not all of it touched)\n",
+                part.name,
+                part.bytes_per_event,
+                part.bytes as f64 / (1 << 20) as f64
+            ));
+        }
+        out.print(&format!(
             "flat once the cap is reached (growth under 5 %): {}\n",
             if report.growth.abs() < 0.05 {
                 "yes"

@@ -120,3 +120,36 @@ fn a_full_store_recycles_its_memory() {
 fn a_record_stays_small() {
     assert_eq!(std::mem::size_of::<Record>(), 104);
 }
+
+#[test]
+fn a_full_history_keeps_its_indexes_and_records_at_the_size_the_cap_needs() {
+    // Parents with two children each, as the pipeline's levels: both indexes see one insert
+    // and one removal per event once the ring is full, forever.
+    let cap = 20_000;
+    let mut s = EventStore::bounded(cap, Duplicates::KeepLatest);
+    let mut push_call = |s: &mut EventStore| {
+        let root = Event::root("processing", Phase::Started);
+        let child = Event::child_of(&root, "processing", Phase::Started);
+        let grandchild = Event::child_of(&child, "processing", Phase::Started);
+        for e in [&root, &child, &grandchild] {
+            s.push_event(e, 0);
+        }
+    };
+    for _ in 0..cap {
+        push_call(&mut s);
+    }
+    let sizes = |s: &EventStore| s.heap_parts().map(|(name, bytes)| (name, bytes));
+    let full = sizes(&s);
+    for _ in 0..10 * cap {
+        push_call(&mut s);
+    }
+    s.check_indexes().unwrap();
+    let after = sizes(&s);
+    for ((name, before), (_, now)) in full.iter().zip(after.iter()) {
+        if matches!(*name, "records" | "events_by_id" | "children_by_parent") {
+            assert_eq!(now, before, "{name} grew while the history was full");
+        }
+    }
+    let record_bytes = full[0].1;
+    assert_eq!(record_bytes, cap * std::mem::size_of::<Record>());
+}

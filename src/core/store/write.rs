@@ -87,6 +87,12 @@ impl EventStore {
         record.processed_ns = processed_ns;
         record.next_sibling = NO_SLOT;
         let slot = if self.head == 0 && self.records.len() == self.len {
+            if self.records.len() == self.records.capacity() {
+                // Doubling, but never past the cap: a 100 000-event history would otherwise
+                // allocate room for 131 072 records.
+                let room = self.capacity - self.len;
+                self.records.reserve_exact(room.min(self.len.max(16)));
+            }
             self.records.push(record);
             self.len
         } else {
