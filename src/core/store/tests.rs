@@ -127,7 +127,7 @@ fn a_full_history_keeps_its_indexes_and_records_at_the_size_the_cap_needs() {
     // and one removal per event once the ring is full, forever.
     let cap = 20_000;
     let mut s = EventStore::bounded(cap, Duplicates::KeepLatest);
-    let mut push_call = |s: &mut EventStore| {
+    let push_call = |s: &mut EventStore| {
         let root = Event::root("processing", Phase::Started);
         let child = Event::child_of(&root, "processing", Phase::Started);
         let grandchild = Event::child_of(&child, "processing", Phase::Started);
