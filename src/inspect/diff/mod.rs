@@ -29,8 +29,8 @@
 
 //!
 //! ## Where things are
-//! - [`op`]: one line of the diff ([`OpDiff`]) and what it says of each side.
-//! - [`summary`]: the per-side figures and their deltas.
+//! - `op`: one line of the diff ([`OpDiff`]) and what it says of each side.
+//! - `summary`: the per-side figures and their deltas.
 //! - `operations`: one side's operations in emission order, measured.
 //! - `align`: pairing A's operations with B's, and merging them into one list.
 

@@ -21,12 +21,12 @@
 //!   `payload.extra["otel"]`, so nothing is dropped.
 //!
 //! ## Where things are
-//! - [`wire`]: the document's shape, as serde reads it (unknown fields ignored).
-//! - [`scalars`]: the forgiving scalars (ints as strings or numbers, enum names or numbers,
+//! - `wire`: the document's shape, as serde reads it (unknown fields ignored).
+//! - `scalars`: the forgiving scalars (ints as strings or numbers, enum names or numbers,
 //!   hex ids), built on `serde_with` rather than hand-written visitors; it says why the
 //!   OpenTelemetry project's own types do not fit.
-//! - [`span`]: what a span becomes (events, uuids, `otel` extras).
-//! - Here: the [`Reader`] that the streaming importer feeds record by record.
+//! - `span`: what a span becomes (events, uuids, `otel` extras).
+//! - Here: the `Reader` that the streaming importer feeds record by record.
 
 mod scalars;
 mod span;

@@ -211,3 +211,85 @@ impl FromStr for ParentId {
 pub(crate) fn hex(bytes: &[u8]) -> String {
     hex::encode(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn read<'a, T: Deserialize<'a>>(json: &'a str) -> Result<T, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn ints_read_from_numbers_and_decimal_strings_with_spaces_forgiven() {
+        for (json, want) in [("-3", -3), ("\"-3\"", -3), ("\" 42 \"", 42)] {
+            assert_eq!(read::<IntValue>(json).unwrap().get(), want, "{json}");
+        }
+        for bad in ["\"4x\"", "1.5", "18446744073709551615", "true"] {
+            let err = read::<IntValue>(bad).err().expect(bad);
+            assert!(err.starts_with("expected a 64-bit integer"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn doubles_keep_nan_and_the_infinities_as_strings() {
+        let json = |s: &str| read::<DoubleValue>(s).unwrap().into_json();
+        assert_eq!(json("0.5"), Value::from(0.5));
+        assert_eq!(json("2"), Value::from(2.0));
+        assert_eq!(json("\"2.5\""), Value::from(2.5));
+        assert_eq!(json("\"NaN\""), Value::from("NaN"));
+        assert_eq!(json("\"-Infinity\""), Value::from("-Infinity"));
+        assert!(read::<DoubleValue>("\"inf\"").is_err());
+    }
+
+    #[test]
+    fn times_read_from_strings_numbers_and_floats_in_range() {
+        for (json, want) in [("7", 7), ("\"7\"", 7), ("\" 7\"", 7), ("7.0", 7)] {
+            assert_eq!(read::<Nanos>(json).unwrap().0, want, "{json}");
+        }
+        for bad in ["-1", "\"-1\"", "-1.5", "2e19", "null"] {
+            let err = read::<Nanos>(bad).err().expect(bad);
+            assert!(
+                err.contains("nanoseconds since the Unix epoch"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn status_codes_read_by_number_and_by_name_with_or_without_the_prefix() {
+        for (json, want) in [
+            ("0", 0),
+            ("2", 2),
+            ("\"STATUS_CODE_OK\"", 1),
+            ("\"ERROR\"", 2),
+            ("\"UNSET\"", 0),
+        ] {
+            assert_eq!(read::<StatusCode>(json).unwrap().number(), want, "{json}");
+        }
+        for bad in ["3", "-1", "\"2\"", "\"FAILED\""] {
+            let err = read::<StatusCode>(bad).err().expect(bad);
+            assert!(err.starts_with("expected a status code"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn hex_ids_read_in_either_case_and_name_the_digits_expected() {
+        let id: HexId<8> = "EEE19b7ec3c1b174".parse().unwrap();
+        assert_eq!(hex(&id.0), "eee19b7ec3c1b174");
+        for bad in ["eee19b7ec3c1b17", "eee19b7ec3c1b1745", "xyz", ""] {
+            let err = bad.parse::<HexId<8>>().err().unwrap();
+            assert!(err.contains("expected 16 hex digits"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_empty_parent_span_id_is_a_root_and_a_bad_one_an_error() {
+        assert!("".parse::<ParentId>().unwrap().0.is_none());
+        assert!("00f067aa0ba902b7".parse::<ParentId>().unwrap().0.is_some());
+        assert!("00f0".parse::<ParentId>().is_err());
+    }
+}

@@ -203,11 +203,10 @@ impl Splitter {
         each: &mut Sink<'_>,
     ) -> Result<Step, ImportError> {
         let b = chunk[i];
-        let at_records = self.depth == self.records_depth && self.records_depth > 0;
         match b {
             b'"' => self.in_string = true,
             b'[' | b'{' => self.open(self.byte_at(i))?,
-            b']' | b'}' if at_records => {
+            b']' | b'}' if self.at_records_depth() => {
                 self.end_element(chunk, start.take(), i, each)?;
                 if b == b'}' {
                     return Err(self.error(self.position_of(self.byte_at(i)), "expected ]"));
@@ -215,13 +214,20 @@ impl Splitter {
                 self.close_records();
             }
             b']' | b'}' => self.depth = self.depth.saturating_sub(1),
-            b',' if at_records => {
+            b',' if self.at_records_depth() => {
                 self.end_element(chunk, start.take(), i, each)?;
                 self.stage = Stage::Expect { after_comma: true };
             }
             _ => {}
         }
         Ok(Step::Next)
+    }
+
+    /// Whether the scan is at the depth of the array of records, where `,` and `]` end an
+    /// element (never in a whole document, whose records depth is 0).
+    #[inline]
+    fn at_records_depth(&self) -> bool {
+        self.depth == self.records_depth && self.records_depth > 0
     }
 
     /// After the top-level value: only whitespace may follow.
