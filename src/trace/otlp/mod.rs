@@ -22,12 +22,14 @@
 //!
 //! ## Where things are
 //! - `wire`: the document's shape, as serde reads it (unknown fields ignored).
-//! - `scalars`: the forgiving scalars (ints as strings or numbers, enum names or numbers,
-//!   hex ids), built on `serde_with` rather than hand-written visitors; it says why the
-//!   OpenTelemetry project's own types do not fit.
+//! - `scalars`: the forgiving scalars (ints as strings or numbers, enum names or numbers),
+//!   built on `serde_with` rather than hand-written visitors; it says why the OpenTelemetry
+//!   project's own types do not fit.
+//! - `ids`: hex trace and span ids.
 //! - `span`: what a span becomes (events, uuids, `otel` extras).
 //! - Here: the `Reader` that the streaming importer feeds record by record.
 
+mod ids;
 mod scalars;
 mod span;
 mod wire;

@@ -13,7 +13,7 @@
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::scalars::hex;
+use super::ids::hex;
 use super::scalars::StatusCode;
 use super::wire::{attributes, Span, SpanEvent};
 use crate::core::{Event, Payload, Phase};

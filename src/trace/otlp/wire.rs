@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use serde_with::{serde_as, DisplayFromStr};
 
-use super::scalars::{DoubleValue, HexId, IntValue, Nanos, ParentId, StatusCode};
+use super::ids::{HexId, ParentId};
+use super::scalars::{DoubleValue, IntValue, Nanos, StatusCode};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -156,7 +157,7 @@ impl AnyValue {
         } else if let Some(b) = self.bool_value {
             Value::Bool(b)
         } else if let Some(i) = self.int_value {
-            Value::from(i.get())
+            Value::from(i.0)
         } else if let Some(d) = self.double_value {
             d.into_json()
         } else if let Some(b) = self.bytes_value {
