@@ -234,25 +234,7 @@ impl fmt::Display for ImportError {
             None => f.write_str("could not import the file")?,
         }
         if let Problem::OverBudget { budget, event } = &self.problem {
-            write!(f, ": stopped at event {}", grouped(*event))?;
-            if let Some(at) = self.at {
-                write!(f, " ({at})")?;
-            }
-            return match budget {
-                Budget::Events { limit } => write!(
-                    f,
-                    ": the trace exceeds the budget of {} events{}",
-                    grouped(*limit),
-                    raise_hint("--max-events")
-                ),
-                Budget::Memory { limit, held } => write!(
-                    f,
-                    ": the trace exceeds the memory budget of {} MiB ({} MiB held){}",
-                    grouped(limit >> 20),
-                    grouped(held >> 20),
-                    raise_hint("--max-memory")
-                ),
-            };
+            return self.write_over_budget(f, *budget, *event);
         }
         let mut sep = ": ";
         if let Some(at) = self.at {
@@ -311,6 +293,36 @@ impl fmt::Display for ImportError {
                     )
                 }
             }
+        }
+    }
+}
+
+impl ImportError {
+    /// The rest of an over-budget message: at which event, where, which budget.
+    fn write_over_budget(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        budget: Budget,
+        event: u64,
+    ) -> fmt::Result {
+        write!(f, ": stopped at event {}", grouped(event))?;
+        if let Some(at) = self.at {
+            write!(f, " ({at})")?;
+        }
+        match budget {
+            Budget::Events { limit } => write!(
+                f,
+                ": the trace exceeds the budget of {} events{}",
+                grouped(limit),
+                raise_hint("--max-events")
+            ),
+            Budget::Memory { limit, held } => write!(
+                f,
+                ": the trace exceeds the memory budget of {} MiB ({} MiB held){}",
+                grouped(limit >> 20),
+                grouped(held >> 20),
+                raise_hint("--max-memory")
+            ),
         }
     }
 }

@@ -70,6 +70,58 @@ fn from_dict(
     at: Position,
     roots: &IdMap<Uuid>,
 ) -> Result<Event, ImportError> {
+    let (id, kind, phase, timestamp_ns) = required(&mut map, at)?;
+    let invalid = |field: &str, expected: &str, found: &Value| {
+        ImportError::invalid(Format::Original, Some(at), field, expected, describe(found))
+    };
+    // Optional ids: absent or null means none; anything else must be a uuid.
+    let mut optional_id = |field: &str| -> Result<Option<Uuid>, ImportError> {
+        match map.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => uuid_of(&v)
+                .map(Some)
+                .ok_or_else(|| invalid(field, "a uuid string or null", &v)),
+        }
+    };
+    let parent_id = optional_id("parent_id")?;
+    let root_id = optional_id("root_id")?;
+    let lineage_id = optional_id("lineage_id")?;
+    let root_id =
+        root_id.unwrap_or_else(|| parent_id.and_then(|p| roots.get(&p).copied()).unwrap_or(id));
+    let lineage_id = lineage_id.unwrap_or_else(|| lineage_of(root_id));
+
+    let duration_ns = take_if(&mut map, "duration_ms", |v| {
+        v.as_f64()
+            .filter(|ms| ms.is_finite() && *ms >= 0.0 && *ms < 1.8e13)
+            .map(|ms| (ms * 1e6).round() as u64)
+    });
+    let error = match map.remove("error") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    };
+    let payload = payload_of(map);
+    Ok(Event {
+        id,
+        kind: kind.into(),
+        phase,
+        parent_id,
+        root_id,
+        lineage_id,
+        start_id: None,
+        seq: 0,
+        timestamp_ns,
+        duration_ns,
+        error,
+        payload,
+    })
+}
+
+/// The fields every event has: id, type, phase and timestamp, each checked.
+fn required(
+    map: &mut Map<String, Value>,
+    at: Position,
+) -> Result<(Uuid, String, Phase, u64), ImportError> {
     let invalid = |field: &str, expected: &str, found: &Value| {
         ImportError::invalid(Format::Original, Some(at), field, expected, describe(found))
     };
@@ -116,33 +168,12 @@ fn from_dict(
         })?,
         None => return Err(missing("timestamp", "an ISO 8601 date and time")),
     };
-    // Optional ids: absent or null means none; anything else must be a uuid.
-    let mut optional_id = |field: &str| -> Result<Option<Uuid>, ImportError> {
-        match map.remove(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => uuid_of(&v)
-                .map(Some)
-                .ok_or_else(|| invalid(field, "a uuid string or null", &v)),
-        }
-    };
-    let parent_id = optional_id("parent_id")?;
-    let root_id = optional_id("root_id")?;
-    let lineage_id = optional_id("lineage_id")?;
-    let root_id =
-        root_id.unwrap_or_else(|| parent_id.and_then(|p| roots.get(&p).copied()).unwrap_or(id));
-    let lineage_id = lineage_id.unwrap_or_else(|| lineage_of(root_id));
+    Ok((id, kind, phase, timestamp_ns))
+}
 
-    let duration_ns = take_if(&mut map, "duration_ms", |v| {
-        v.as_f64()
-            .filter(|ms| ms.is_finite() && *ms >= 0.0 && *ms < 1.8e13)
-            .map(|ms| (ms * 1e6).round() as u64)
-    });
-    let error = match map.remove("error") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(other) => Some(other.to_string()),
-    };
-    let payload = Payload {
+/// The payload's typed fields, each taken if it has its type; the rest is `extra`.
+fn payload_of(mut map: Map<String, Value>) -> Payload {
+    Payload {
         process_name: take_if(&mut map, "process_name", |v| {
             v.as_str().map(|s| s.to_owned().into())
         }),
@@ -159,21 +190,7 @@ fn from_dict(
             v.as_u64().and_then(|n| u32::try_from(n).ok())
         }),
         extra: map.into(),
-    };
-    Ok(Event {
-        id,
-        kind: kind.into(),
-        phase,
-        parent_id,
-        root_id,
-        lineage_id,
-        start_id: None,
-        seq: 0,
-        timestamp_ns,
-        duration_ns,
-        error,
-        payload,
-    })
+    }
 }
 
 /// Removes `key` from `map` if `convert` accepts its value; otherwise leaves it in place (it

@@ -14,9 +14,11 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+mod interner;
 mod nesting;
 mod raw;
 
+use interner::Interner;
 use raw::{exact, Micros, Ours, RawEvent};
 
 use super::{END_NS, MAX_MICROS, START_NS};
@@ -55,31 +57,6 @@ struct Args {
     args: Option<Box<RawValue>>,
     /// The `args` of the `E` that closed a `B`.
     end_args: Option<Box<RawValue>>,
-}
-
-/// Strings seen many times (names, categories, threads), kept once.
-#[derive(Default)]
-struct Interner {
-    ids: HashMap<String, u32>,
-    strings: Vec<String>,
-    bytes: usize,
-}
-
-impl Interner {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
-            return id;
-        }
-        let id = self.strings.len() as u32;
-        self.bytes += 2 * s.len() + 64;
-        self.strings.push(s.to_owned());
-        self.ids.insert(s.to_owned(), id);
-        id
-    }
-
-    fn get(&self, id: u32) -> &str {
-        &self.strings[id as usize]
-    }
 }
 
 /// The state of one Chrome import; see the module docs.

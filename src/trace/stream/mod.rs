@@ -32,13 +32,22 @@
 //! assert_eq!(done.sink.events.len(), 1);
 //! ```
 
-use super::error::{grouped, Budget, ImportError, Position, Problem};
+mod ending;
+mod output;
+#[cfg(not(target_arch = "wasm32"))]
+mod read_all;
+mod readers;
+
+use super::error::{ImportError, Position, Problem};
 use super::read::{self, Limits};
-use super::scan::{Ending, Layout, Record, Splitter};
+use super::scan::{Layout, Record, Splitter};
 use super::sink::EventSink;
 use super::sniff::{self, Sniff};
-use super::{chrome, format_of_name, native, original, otlp, Format};
-use crate::core::Event;
+use super::{format_of_name, Format};
+pub(crate) use output::Output;
+#[cfg(not(target_arch = "wasm32"))]
+pub use read_all::{read_all, ReadError};
+use readers::Reader;
 
 /// What an import produced, with the sink that holds the events.
 #[derive(Debug)]
@@ -52,115 +61,6 @@ pub struct Finished<S> {
     pub skipped: Vec<(String, usize)>,
     /// Things worth knowing that did not stop the import, one sentence each.
     pub notes: Vec<String>,
-}
-
-/// The events' way out, with the counts and budgets every reader shares.
-pub(crate) struct Output<S> {
-    pub(crate) sink: S,
-    format: Format,
-    limits: Limits,
-    events: u64,
-    /// Bytes the reader holds back (pending slices, root maps), counted against the budget.
-    held: usize,
-    /// Where the record being read starts, for errors.
-    pub(crate) at: Option<Position>,
-    pub(crate) skipped: Vec<(String, usize)>,
-    pub(crate) notes: Vec<String>,
-}
-
-impl<S: EventSink> Output<S> {
-    /// Pushes one event, within the budgets.
-    pub(crate) fn push(&mut self, event: Event) -> Result<(), ImportError> {
-        if self.events >= self.limits.max_events {
-            return Err(self.over(Budget::Events {
-                limit: self.limits.max_events,
-            }));
-        }
-        if let Err(refused) = self.sink.push(event) {
-            return Err(self.over(Budget::Memory {
-                limit: refused.limit_bytes as u64,
-                held: refused.retained_bytes as u64,
-            }));
-        }
-        self.events += 1;
-        self.check_memory()
-    }
-
-    /// Records that the reader now holds `bytes` of its own (replacing the last figure).
-    pub(crate) fn hold(&mut self, bytes: usize) -> Result<(), ImportError> {
-        self.held = bytes;
-        self.check_memory()
-    }
-
-    fn check_memory(&self) -> Result<(), ImportError> {
-        let held = (self.sink.retained_bytes() + self.held) as u64;
-        if held > self.limits.max_retained_bytes {
-            return Err(self.over(Budget::Memory {
-                limit: self.limits.max_retained_bytes,
-                held,
-            }));
-        }
-        Ok(())
-    }
-
-    fn over(&self, budget: Budget) -> ImportError {
-        ImportError::new(
-            Some(self.format),
-            self.at,
-            Problem::OverBudget {
-                budget,
-                event: self.events + 1,
-            },
-        )
-    }
-
-    /// Counts one skipped record of kind `what`.
-    pub(crate) fn skip(&mut self, what: &str) {
-        match self.skipped.iter_mut().find(|(w, _)| w == what) {
-            Some((_, n)) => *n += 1,
-            None => self.skipped.push((what.to_owned(), 1)),
-        }
-    }
-}
-
-/// The per-format part: what a record becomes, and what is left at the end.
-enum Reader {
-    Native,
-    Original(original::Reader),
-    Chrome(Box<chrome::import::Reader>),
-    Otlp(otlp::Reader),
-}
-
-impl Reader {
-    fn new(format: Format, layout: Layout) -> Reader {
-        match format {
-            Format::Native => Reader::Native,
-            Format::Original => Reader::Original(original::Reader::default()),
-            Format::Chrome => Reader::Chrome(Box::default()),
-            Format::Otlp => Reader::Otlp(otlp::Reader::new(matches!(layout, Layout::Keyed(_)))),
-        }
-    }
-
-    fn record<S: EventSink>(
-        &mut self,
-        record: &Record<'_>,
-        out: &mut Output<S>,
-    ) -> Result<(), ImportError> {
-        match self {
-            Reader::Native => native::read_record(record, out),
-            Reader::Original(r) => r.record(record, out),
-            Reader::Chrome(r) => r.record(record, out),
-            Reader::Otlp(r) => r.record(record, out),
-        }
-    }
-
-    fn finish<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
-        match self {
-            Reader::Native | Reader::Original(_) => Ok(()),
-            Reader::Chrome(r) => r.finish(out),
-            Reader::Otlp(r) => r.finish(out),
-        }
-    }
 }
 
 struct Reading {
@@ -433,61 +333,7 @@ impl<S: EventSink> Importer<S> {
         };
         let end = reading.splitter.here();
         let format = reading.format;
-        match ending {
-            Ending::Closed => {}
-            Ending::Open if format == Format::Chrome && reading.layout == Layout::Array => {}
-            Ending::Open if reading.dropped.is_some() => {} // the note on the cut says it
-            Ending::Open if self.strict => {
-                return Err(ImportError::new(
-                    Some(format),
-                    Some(end),
-                    Problem::Syntax {
-                        detail: "the input ends before the closing ] (cut off?)".to_owned(),
-                    },
-                ))
-            }
-            Ending::Open => out.notes.push(
-                "the input ends before its closing bracket (cut off?); every complete record \
-                 was read"
-                    .to_owned(),
-            ),
-            Ending::KeyMissing if format == Format::Chrome => {
-                return Err(ImportError::invalid(
-                    format,
-                    Some(end),
-                    "traceEvents",
-                    "an array of trace events",
-                    "nothing (the key is missing)",
-                ))
-            }
-            Ending::KeyMissing => {}
-        }
-        if let Some((at, bytes)) = reading.dropped {
-            if reading.records == 0 {
-                return Err(ImportError::new(
-                    Some(format),
-                    Some(end),
-                    Problem::Syntax {
-                        detail: format!(
-                            "the input ends inside its first record (line {}, {} bytes)",
-                            at.line,
-                            grouped(bytes as u64)
-                        ),
-                    },
-                ));
-            }
-            let what = if reading.layout == Layout::Lines {
-                "line"
-            } else {
-                "record at line"
-            };
-            out.notes.push(format!(
-                "the last {what} {} ({} bytes) was cut off and is dropped; every complete \
-                 record before it was read",
-                grouped(at.line as u64),
-                grouped(bytes as u64)
-            ));
-        }
+        ending::report(&reading, ending, end, strict, out)?;
         out.at = None;
         reading.reader.finish(out)?;
         Ok(Finished {
@@ -546,45 +392,3 @@ fn utf8_width(first: u8) -> usize {
         _ => 1,
     }
 }
-
-/// Reads all of `reader` in chunks of `chunk` bytes into `importer`, then finishes it: for
-/// files and pipes, where the size is not known (or lies, like `/dev/zero`'s 0).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn read_all<S: EventSink>(
-    mut importer: Importer<S>,
-    mut reader: impl std::io::Read,
-    chunk: usize,
-) -> Result<Finished<S>, ReadError> {
-    let mut buf = vec![0u8; chunk.max(1)];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(ReadError::Io(e)),
-        };
-        importer.feed(&buf[..n]).map_err(ReadError::Import)?;
-    }
-    importer.finish().map_err(ReadError::Import)
-}
-
-/// Why [`read_all`] failed: the reading or the import.
-#[cfg(not(target_arch = "wasm32"))]
-#[derive(Debug)]
-pub enum ReadError {
-    Io(std::io::Error),
-    Import(ImportError),
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Io(e) => write!(f, "cannot read: {e}"),
-            ReadError::Import(e) => e.fmt(f),
-        }
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl std::error::Error for ReadError {}

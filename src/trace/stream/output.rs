@@ -1,0 +1,80 @@
+//! # The events' way out
+//!
+//! Every format's reader pushes its events through one [`Output`], which holds the sink and
+//! checks the budgets ([`Limits`]) at each event: so a budget is enforced the same way for
+//! every format, and its error says at which event and where in the input it ran out.
+
+use crate::core::Event;
+use crate::trace::error::{Budget, ImportError, Position, Problem};
+use crate::trace::read::Limits;
+use crate::trace::sink::EventSink;
+use crate::trace::Format;
+
+/// The events' way out, with the counts and budgets every reader shares.
+pub(crate) struct Output<S> {
+    pub(crate) sink: S,
+    pub(super) format: Format,
+    pub(super) limits: Limits,
+    pub(super) events: u64,
+    /// Bytes the reader holds back (pending slices, root maps), counted against the budget.
+    pub(super) held: usize,
+    /// Where the record being read starts, for errors.
+    pub(crate) at: Option<Position>,
+    pub(crate) skipped: Vec<(String, usize)>,
+    pub(crate) notes: Vec<String>,
+}
+
+impl<S: EventSink> Output<S> {
+    /// Pushes one event, within the budgets.
+    pub(crate) fn push(&mut self, event: Event) -> Result<(), ImportError> {
+        if self.events >= self.limits.max_events {
+            return Err(self.over(Budget::Events {
+                limit: self.limits.max_events,
+            }));
+        }
+        if let Err(refused) = self.sink.push(event) {
+            return Err(self.over(Budget::Memory {
+                limit: refused.limit_bytes as u64,
+                held: refused.retained_bytes as u64,
+            }));
+        }
+        self.events += 1;
+        self.check_memory()
+    }
+
+    /// Records that the reader now holds `bytes` of its own (replacing the last figure).
+    pub(crate) fn hold(&mut self, bytes: usize) -> Result<(), ImportError> {
+        self.held = bytes;
+        self.check_memory()
+    }
+
+    fn check_memory(&self) -> Result<(), ImportError> {
+        let held = (self.sink.retained_bytes() + self.held) as u64;
+        if held > self.limits.max_retained_bytes {
+            return Err(self.over(Budget::Memory {
+                limit: self.limits.max_retained_bytes,
+                held,
+            }));
+        }
+        Ok(())
+    }
+
+    fn over(&self, budget: Budget) -> ImportError {
+        ImportError::new(
+            Some(self.format),
+            self.at,
+            Problem::OverBudget {
+                budget,
+                event: self.events + 1,
+            },
+        )
+    }
+
+    /// Counts one skipped record of kind `what`.
+    pub(crate) fn skip(&mut self, what: &str) {
+        match self.skipped.iter_mut().find(|(w, _)| w == what) {
+            Some((_, n)) => *n += 1,
+            None => self.skipped.push((what.to_owned(), 1)),
+        }
+    }
+}
