@@ -17,8 +17,11 @@
 //! - [`overview`]: the minimap's event and failure density over time.
 //! - [`latency`]: per-name duration histograms.
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
+//! - [`viewport`]: which rows of the virtualised tree are in the DOM, and scrolling to one.
+//! - [`row_info`]: what one row shows: name, status, duration, tooltip, bar ([`row_info::RowInfo`]).
 //! - [`navigate`]: where an arrow key goes in the tree ([`navigate::step`]).
 //! - [`shortcuts`]: the keys that pick an emit mode, from [`EmitMode::ALL`](crate::core::EmitMode::ALL).
+//! - [`page_url`]: everything the page keeps in its address ([`page_url::PageUrl`]).
 //! - [`visible`]: control and invisible characters from a trace, shown as badges.
 
 pub mod critical_path;
@@ -29,12 +32,15 @@ pub mod latency;
 pub mod lints;
 pub mod navigate;
 pub mod overview;
+pub mod page_url;
+pub mod row_info;
 pub mod shortcuts;
 pub mod spans;
 pub mod summary;
 pub mod timeline;
 pub mod trace;
 pub mod tree;
+pub mod viewport;
 pub mod visible;
 
 pub use filter::Query;

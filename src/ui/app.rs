@@ -1,4 +1,5 @@
-//! The top-level component: layout, keyboard shortcuts, settings kept in the URL.
+//! The top-level component: layout, keyboard shortcuts, and the page's state kept in its
+//! address (read and written by [`PageUrl`]).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -12,13 +13,14 @@ use super::filter_bar::FilterBar;
 use super::help::HelpOverlay;
 use super::lints::LintsPanel;
 use super::minimap::Minimap;
-use super::run_diff::{pinned_mode_in, replay_from_url, Pin, RunDiffPanel};
+use super::run_diff::{replay_from_url, Pin, RunDiffPanel};
 use super::settings::SettingsPanel;
 use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
 use crate::inspect::navigate::{self, Arrow, Move};
-use crate::inspect::shortcuts::mode_of_key;
+use crate::inspect::page_url::PageUrl;
+use crate::inspect::shortcuts::Action;
 use crate::pipeline::PipelineConfig;
 
 /// What a first visit shows: a small pipeline with some failures and interleaving, so the
@@ -40,63 +42,42 @@ fn location_search() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the settings (and the search text) into the address bar without reloading; `run=1`
-/// when a live run is on screen, so opening the link runs it again.
-fn write_url(config: &PipelineConfig, search: &str, ran: bool, pin: Option<String>) {
-    let mut q = config.to_query();
-    if ran {
-        q.push_str("&run=1");
-    }
-    if let Some(pin) = pin {
-        q.push('&');
-        q.push_str(&pin);
-    }
-    if !search.is_empty() {
-        q.push_str("&q=");
-        q.push_str(&String::from(js_sys::encode_uri_component(search)));
-    }
+/// Puts `url` in the address bar without reloading.
+fn write_url(url: &PageUrl) {
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
+        let _ = h.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("?{}", url.to_query())),
+        );
     }
-}
-
-fn initial_search(query: &str) -> String {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|p| p.strip_prefix("q="))
-        .and_then(|v| js_sys::decode_uri_component(v).ok())
-        .map(String::from)
-        .unwrap_or_default()
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let search_str = location_search();
-    let ui = Ui::new(PipelineConfig::from_query(&search_str, default_config()));
-    let text = initial_search(&search_str);
-    if !text.is_empty() {
-        ui.query.update(|q| q.text = text);
+    let opened = PageUrl::parse(&location_search(), default_config());
+    let ui = Ui::new(opened.config.clone());
+    if !opened.search.is_empty() {
+        ui.query.update(|q| q.text = opened.search.clone());
     }
     // Two runs side by side and the selection's critical path (run_diff.rs, critical.rs).
     let pin = Pin::new(ui);
     let critical = Critical::new(ui);
     provide_context(critical);
+    // `run=1` when a live run is on screen, so opening the link runs it again.
     Effect::new(move |_| {
-        let c = ui.config.get();
-        let t = ui.query.with(|q| q.text.clone());
-        let ran = ui.source.get() == Source::Live;
-        write_url(&c, &t, ran, pin.url_param());
+        write_url(&PageUrl {
+            config: ui.config.get(),
+            search: ui.query.with(|q| q.text.clone()),
+            run: ui.source.get() == Source::Live,
+            pin: pin.pinned_mode(),
+        })
     });
     // A shared link with run=1 reproduces the run, not just the settings; with pin=<mode>,
     // the two-run diff (A in that mode, B in the settings' mode).
-    if let Some(a_mode) = pinned_mode_in(&search_str) {
+    if let Some(a_mode) = opened.pin {
         replay_from_url(ui, pin, a_mode);
-    } else if search_str
-        .trim_start_matches('?')
-        .split('&')
-        .any(|p| p == "run=1")
-    {
+    } else if opened.run {
         ui.run_all();
     }
 
@@ -166,66 +147,50 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The keyboard shortcuts (listed in `help.rs`).
+/// The keyboard shortcuts: which key does what is [`Action::of_key`] (the same table the
+/// help shows); this applies it. Pin and swap are the diff panel's (`run_diff.rs`).
 fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEvent) {
-    let in_field = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-    let key = ev.key();
-    if key == "Escape" {
-        ui.help_open.set(false);
-        if let Some(el) = search.get_untracked() {
-            let _ = el.blur();
-        }
+    let Some(action) = Action::of_key(&ev.key()) else {
+        return;
+    };
+    if !action.acts_while_typing()
+        && (typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key())
+    {
         return;
     }
-    if in_field || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-        return;
-    }
-    let handled = match key.as_str() {
-        "?" => {
-            ui.help_open.update(|o| *o = !*o);
-            true
+    match action {
+        Action::Dismiss => {
+            ui.help_open.set(false);
+            if let Some(el) = search.get_untracked() {
+                let _ = el.blur();
+            }
+            return;
         }
-        "/" => {
+        Action::Help => ui.help_open.update(|o| *o = !*o),
+        Action::Search => {
             if let Some(el) = search.get_untracked() {
                 let _ = el.focus();
             }
-            true
         }
-        " " => {
-            ui.toggle_play();
-            true
-        }
-        "." => {
-            ui.step();
-            true
-        }
-        "r" => {
-            ui.run_all();
-            true
-        }
-        k if mode_of_key(k).is_some() => {
-            ui.set_mode(mode_of_key(k).unwrap_or_default());
-            true
-        }
-        "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight" => {
-            navigate(ui, &key);
-            true
-        }
-        _ => false,
-    };
-    if handled {
-        ev.prevent_default();
+        Action::PlayPause => ui.toggle_play(),
+        Action::Step => ui.step(),
+        Action::Run => ui.run_all(),
+        Action::Mode(mode) => ui.set_mode(mode),
+        Action::Navigate(arrow) => navigate(ui, arrow),
+        Action::Pin | Action::Swap => return,
     }
+    ev.prevent_default();
+}
+
+/// Whether the key went to a text field, select or text area (then it is the user's text).
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
 /// Arrow keys in the tree: the move is decided by [`navigate::step`]; this only applies it.
-fn navigate(ui: Ui, key: &str) {
-    let Some(arrow) = Arrow::of_key(key) else {
-        return;
-    };
+fn navigate(ui: Ui, arrow: Arrow) {
     let rows = ui.rows.get_untracked();
     let ins = ui.inspection.get_untracked();
     match navigate::step(&rows, &ins.spans, ui.selected_span(), arrow) {
