@@ -64,22 +64,7 @@ pub fn App() -> impl IntoView {
     let pin = Pin::new(ui);
     let critical = Critical::new(ui);
     provide_context(critical);
-    // `run=1` when a live run is on screen, so opening the link runs it again.
-    Effect::new(move |_| {
-        write_url(&PageUrl {
-            config: ui.config.get(),
-            search: ui.query.with(|q| q.text.clone()),
-            run: ui.source.get() == Source::Live,
-            pin: pin.pinned_mode(),
-        })
-    });
-    // A shared link with run=1 reproduces the run, not just the settings; with pin=<mode>,
-    // the two-run diff (A in that mode, B in the settings' mode).
-    if let Some(a_mode) = opened.pin {
-        replay_from_url(ui, pin, a_mode);
-    } else if opened.run {
-        ui.run_all();
-    }
+    keep_in_address(ui, pin, &opened);
 
     let search = NodeRef::<leptos::html::Input>::new();
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(ui, search, ev));
@@ -98,18 +83,7 @@ pub fn App() -> impl IntoView {
                 <FileButtons ui />
                 <button id="help" title="Keyboard shortcuts (?)" on:click=move |_| ui.help_open.set(true)>"?"</button>
             </header>
-            {move || ui.error.get().map(|e| view! {
-                <div class="error-banner" role="alert" id="error-banner">
-                    <span>{e}</span>
-                    <button on:click=move |_| ui.error.set(None)>"dismiss"</button>
-                </div>
-            })}
-            {move || ui.notice.get().map(|n| view! {
-                <div class="notice-banner" id="notice-banner">
-                    <span>{n}</span>
-                    <button on:click=move |_| ui.notice.set(None)>"dismiss"</button>
-                </div>
-            })}
+            <Banners ui />
             <div class="main">
                 <aside class="left">
                     <SettingsPanel ui />
@@ -144,6 +118,45 @@ pub fn App() -> impl IntoView {
             </div>
             <HelpOverlay ui />
         </div>
+    }
+}
+
+/// Keeps the page's state in its address from now on, and does what the opening link asked:
+/// `run=1` reproduces the run, not just the settings; `pin=<mode>`, the two-run diff (A in
+/// that mode, B in the settings' mode).
+fn keep_in_address(ui: Ui, pin: Pin, opened: &PageUrl) {
+    // `run=1` when a live run is on screen, so opening the link runs it again.
+    Effect::new(move |_| {
+        write_url(&PageUrl {
+            config: ui.config.get(),
+            search: ui.query.with(|q| q.text.clone()),
+            run: ui.source.get() == Source::Live,
+            pin: pin.pinned_mode(),
+        })
+    });
+    if let Some(a_mode) = opened.pin {
+        replay_from_url(ui, pin, a_mode);
+    } else if opened.run {
+        ui.run_all();
+    }
+}
+
+/// The error and notice banners, each dismissible.
+#[component]
+fn Banners(ui: Ui) -> impl IntoView {
+    view! {
+        {move || ui.error.get().map(|e| view! {
+            <div class="error-banner" role="alert" id="error-banner">
+                <span>{e}</span>
+                <button on:click=move |_| ui.error.set(None)>"dismiss"</button>
+            </div>
+        })}
+        {move || ui.notice.get().map(|n| view! {
+            <div class="notice-banner" id="notice-banner">
+                <span>{n}</span>
+                <button on:click=move |_| ui.notice.set(None)>"dismiss"</button>
+            </div>
+        })}
     }
 }
 

@@ -51,25 +51,7 @@ pub fn TreeView(ui: Ui) -> impl IntoView {
     });
     let _resize = window_event_listener(leptos::ev::resize, move |_| measure());
 
-    // Keep the selected row in view (keyboard navigation, lint and detail links).
-    Effect::new(move |_| {
-        let Some(span) = ui.selected_span() else {
-            return;
-        };
-        let Some(pos) = ui.rows.with(|r| r.position(span)) else {
-            return;
-        };
-        let Some(el) = scroller.get_untracked() else {
-            return;
-        };
-        let now = Viewport {
-            scroll_top: el.scroll_top() as f64,
-            height: el.client_height() as f64,
-        };
-        if let Some(to) = now.scroll_to_show(pos) {
-            el.set_scroll_top(to as i32);
-        }
-    });
+    follow_selection(ui, scroller);
 
     let visible = move || {
         let rows = ui.rows.get();
@@ -114,6 +96,29 @@ pub fn TreeView(ui: Ui) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// Keeps the selected row in view (keyboard navigation, lint and detail links), scrolling as
+/// little as [`Viewport::scroll_to_show`] says.
+fn follow_selection(ui: Ui, scroller: NodeRef<leptos::html::Div>) {
+    Effect::new(move |_| {
+        let Some(span) = ui.selected_span() else {
+            return;
+        };
+        let Some(pos) = ui.rows.with(|r| r.position(span)) else {
+            return;
+        };
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
+        let now = Viewport {
+            scroll_top: el.scroll_top() as f64,
+            height: el.client_height() as f64,
+        };
+        if let Some(to) = now.scroll_to_show(pos) {
+            el.set_scroll_top(to as i32);
+        }
+    });
 }
 
 /// Zooms the axis around the pointer's horizontal position over the waterfall column.
