@@ -13,6 +13,7 @@
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
 //! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
 //!   self times ([`critical_path::CriticalPath`]).
+//! - [`diff_text`]: how a diff reads, on the page and in `lineage diff` (counts, marks).
 //! - [`event_detail`]: the selected event's fields and relatives ([`event_detail::EventDetail`]).
 //! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
 //! - [`overview`]: the minimap's event and failure density over time.
@@ -27,6 +28,7 @@
 
 pub mod critical_path;
 pub mod diff;
+pub mod diff_text;
 pub mod event_detail;
 pub mod filter;
 pub mod ids;

@@ -15,9 +15,9 @@ use super::app::typing;
 use super::state::{Shared, Source, Ui};
 use super::tree::status_class;
 use crate::core::EmitMode;
-use crate::inspect::diff::{OpDiff, OpSide, Presence, RunDiff, Side, SideSummary};
+use crate::inspect::diff::{OpDiff, OpSide, RunDiff, Side, SideSummary};
 use crate::inspect::shortcuts::Action;
-use crate::inspect::timeline::format_ns;
+use crate::inspect::timeline::{format_ns, signed_ns};
 use crate::inspect::Inspection;
 
 /// Lines of the merged list drawn at most (the summary row counts them all).
@@ -183,18 +183,7 @@ pub fn RunDiffPanel(ui: Ui, pin: Pin) -> impl IntoView {
 #[component]
 fn DiffView(diff: Shared<RunDiff>, ui: Ui) -> impl IntoView {
     let d = &*diff;
-    let aligned = d
-        .ops
-        .iter()
-        .filter(|o| o.presence == Presence::Both)
-        .count();
-    let counts = format!(
-        "{aligned} aligned · {} only in A · {} only in B · {} changed · {} reordered only in B",
-        d.only_a().count(),
-        d.only_b().count(),
-        d.changed().count(),
-        d.inversions_only_in_b().count()
-    );
+    let counts = d.counts(" · ");
     let t = |x: Option<u64>| x.map_or("—".to_owned(), |x| format_ns(x as f64));
     let dt = |x: Option<i64>| x.map_or("—".to_owned(), signed_ns);
     let row = |label: &'static str, s: SideSummary| {
@@ -231,17 +220,7 @@ fn DiffView(diff: Shared<RunDiff>, ui: Ui) -> impl IntoView {
 
 #[component]
 fn DiffLine(op: OpDiff, ui: Ui) -> impl IntoView {
-    let presence = match op.presence {
-        Presence::OnlyA => "only-a",
-        Presence::OnlyB => "only-b",
-        Presence::Both => "both",
-    };
-    let mark = match op.presence {
-        Presence::OnlyA => "−",
-        Presence::OnlyB => "+",
-        Presence::Both if op.changed() => "≠",
-        Presence::Both => "=",
-    };
+    let (presence, mark) = (op.presence.as_str(), op.mark());
     let side = |s: &Option<OpSide>| {
         s.as_ref().map_or_else(
             || view! { <span class="none">"—"</span> }.into_any(),
@@ -286,9 +265,4 @@ fn DiffLine(op: OpDiff, ui: Ui) -> impl IntoView {
             <span class="hint">{lag}</span>
         </div>
     }
-}
-
-fn signed_ns(x: i64) -> String {
-    let sign = if x < 0 { "−" } else { "+" };
-    format!("{sign}{}", format_ns(x.unsigned_abs() as f64))
 }
