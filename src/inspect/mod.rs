@@ -11,6 +11,7 @@
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
+//! - [`capped`]: what the page says when the history cap pruned a live trace.
 //! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
 //!   self times ([`critical_path::CriticalPath`]).
 //! - [`diff_text`]: how a diff reads, on the page and in `lineage diff` (counts, marks).
@@ -26,6 +27,7 @@
 //! - [`page_url`]: everything the page keeps in its address ([`page_url::PageUrl`]).
 //! - [`visible`]: control and invisible characters from a trace, shown as badges.
 
+pub mod capped;
 pub mod critical_path;
 pub mod diff;
 pub mod diff_text;

@@ -20,12 +20,8 @@ pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView 
         })
     });
     let matches = move || {
-        let q = ui.query.get();
-        if q.is_empty() && !q.invert {
-            return String::new();
-        }
-        let n = ui.selection.with(|s| s.iter().filter(|b| **b).count());
-        format!("{n} match{}", if n == 1 { "" } else { "es" })
+        ui.query
+            .with(|q| ui.selection.with(|s| q.describe_matches(s)))
     };
     view! {
         <div class="filter-bar">
