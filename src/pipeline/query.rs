@@ -79,8 +79,9 @@ impl PipelineConfig {
             }
         }
         // Sync handlers cost less at most, whatever order the keys came in.
-        let max = limits::handler_cost(c.subscribers.asynchronous).max as u32;
-        c.subscribers.handler_cost = c.subscribers.handler_cost.min(max);
+        let cost = c.subscribers.handler_cost as f64;
+        c.subscribers.handler_cost =
+            limits::cost_when_switching(c.subscribers.asynchronous, cost).value as u32;
         c
     }
 }

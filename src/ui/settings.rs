@@ -97,15 +97,13 @@ pub fn SettingsPanel(ui: Ui) -> impl IntoView {
                     prop:checked=move || ui.config.with(|c| c.subscribers.asynchronous)
                     on:change=move |ev| {
                         let v = event_target_checked(&ev);
-                        let bounds = limits::handler_cost(v);
                         let cost = ui.config.with_untracked(|c| c.subscribers.handler_cost as f64);
+                        let accepted = limits::cost_when_switching(v, cost);
                         ui.config.update(|c| {
                             c.subscribers.asynchronous = v;
-                            c.subscribers.handler_cost = bounds.clamp(cost) as u32;
+                            c.subscribers.handler_cost = accepted.value as u32;
                         });
-                        cost_note.set((bounds.clamp(cost) != cost).then(|| {
-                            format!("sync handlers cost at most {}: using {}", show(bounds.max), show(bounds.clamp(cost)))
-                        }));
+                        cost_note.set(accepted.note);
                     } />
                 {move || cost_note.get().map(|n| view! { <small class="field-note" id="subscribers-async-note" role="status">{n}</small> })}
             </label>
