@@ -17,13 +17,18 @@ use crate::measure::plan::Plan;
 use crate::measure::run_history::{RunHistory, Shown};
 use crate::measure::session::MeasureConfig;
 
+/// The rounds the field offers (min, max, first value): at least three, so a median and
+/// quartiles mean something; the field's long-standing top of 101; seven to start with.
+const ROUNDS: (usize, usize, usize) = (3, 101, 7);
+
 #[component]
 pub fn ComparePanel(ui: Ui) -> impl IntoView {
     let _ = ui;
     // Two signals: ticking a run re-renders the charts, not the row of boxes being clicked.
     let runs = RwSignal::new(RunHistory::default());
     let progress = RwSignal::new(None::<(usize, usize, String)>);
-    let rounds = RwSignal::new(7usize);
+    let (min_rounds, max_rounds, first_rounds) = ROUNDS;
+    let rounds = RwSignal::new(first_rounds);
     let shown = RwSignal::new(Shown::default());
     let running = move || progress.get().is_some();
 
@@ -34,7 +39,7 @@ pub fn ComparePanel(ui: Ui) -> impl IntoView {
         progress.set(Some((0, 1, "starting".into())));
         leptos::task::spawn_local(async move {
             let config = MeasureConfig {
-                rounds: rounds.get_untracked().max(3),
+                rounds: rounds.get_untracked().max(min_rounds),
                 ..MeasureConfig::default()
             };
             let plan = Plan {
@@ -60,7 +65,7 @@ pub fn ComparePanel(ui: Ui) -> impl IntoView {
                 <button id="compare-run" class="primary" disabled=running on:click=start>"Compare modes"</button>
                 <label title="Measured rounds; each runs one batch of every subject, interleaved">
                     " rounds "
-                    <input id="compare-rounds" type="number" min="3" max="101"
+                    <input id="compare-rounds" type="number" min=min_rounds max=max_rounds
                         prop:value=move || rounds.get().to_string()
                         on:input=move |ev| { if let Ok(n) = event_target_value(&ev).parse() { rounds.set(n) } } />
                 </label>
