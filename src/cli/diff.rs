@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::input::{import_file_to_trace, with_deep_stack, ImportArgs};
 use crate::inspect::diff::{OpDiff, RunDiff, Side, SideSummary};
-use crate::inspect::timeline::format_ns;
+use crate::inspect::timeline::{format_ns, signed_ns};
 use crate::inspect::Inspection;
 
 #[derive(Args, Debug)]
@@ -127,19 +127,7 @@ pub fn to_text(name_a: &str, name_b: &str, d: &RunDiff, limit: usize) -> String 
         dt(d.delta.p95_ns),
         d.delta.inversions
     );
-    let aligned = d
-        .ops
-        .iter()
-        .filter(|o| o.a.is_some() && o.b.is_some())
-        .count();
-    let _ = writeln!(
-        w,
-        "{aligned} aligned, {} only in A, {} only in B, {} changed, {} reordered only in B",
-        d.only_a().count(),
-        d.only_b().count(),
-        d.changed().count(),
-        d.inversions_only_in_b().count()
-    );
+    let _ = writeln!(w, "{}", d.counts(", "));
     let mut section = |title: &str, ops: Vec<&OpDiff>| {
         if ops.is_empty() {
             return;
@@ -187,9 +175,4 @@ fn describe(o: &OpDiff) -> String {
         }
     }
     text
-}
-
-fn signed_ns(x: i64) -> String {
-    let sign = if x < 0 { "−" } else { "+" };
-    format!("{sign}{}", format_ns(x.unsigned_abs() as f64))
 }

@@ -34,6 +34,22 @@ impl Query {
             && self.lineage.is_none()
     }
 
+    /// True when the query narrows or inverts the selection: the tree then shows matches in
+    /// context and counts them.
+    pub fn is_active(&self) -> bool {
+        !self.is_empty() || self.invert
+    }
+
+    /// "3 matches", "1 match": the count beside the search box, empty when nothing is
+    /// filtered.
+    pub fn describe_matches(&self, selected: &[bool]) -> String {
+        if !self.is_active() {
+            return String::new();
+        }
+        let n = selected.iter().filter(|b| **b).count();
+        format!("{n} match{}", if n == 1 { "" } else { "es" })
+    }
+
     fn event_matches(&self, e: &Event, needle: &str) -> bool {
         if let Some(k) = &self.kind {
             if *e.kind != **k {
@@ -88,4 +104,30 @@ pub fn event_text_contains(e: &Event, needle: &str) -> bool {
     }
     // The payload as JSON: field names and values alike.
     serde_json::to_string(&e.payload).is_ok_and(|j| hit(&j))
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn the_match_count_shows_only_under_a_filter_and_agrees_in_number() {
+        let selected = [true, false, true];
+        assert_eq!(Query::default().describe_matches(&selected), "");
+        let text = Query {
+            text: "load".into(),
+            ..Query::default()
+        };
+        assert_eq!(text.describe_matches(&selected), "2 matches");
+        assert_eq!(text.describe_matches(&[false, true]), "1 match");
+        let inverted = Query {
+            invert: true,
+            ..Query::default()
+        };
+        assert!(inverted.is_active() && inverted.is_empty());
+        assert_eq!(inverted.describe_matches(&[false]), "0 matches");
+    }
 }

@@ -100,6 +100,16 @@ pub struct Lint {
     pub events: Vec<Uuid>,
 }
 
+/// The lints of each kind, in [`LintKind::ALL`] order, kinds with none left out: how the
+/// page lists them.
+pub fn by_kind(lints: &[Lint]) -> Vec<(LintKind, Vec<&Lint>)> {
+    LintKind::ALL
+        .into_iter()
+        .map(|kind| (kind, lints.iter().filter(|l| l.kind == kind).collect()))
+        .filter(|(_, of_kind): &(LintKind, Vec<&Lint>)| !of_kind.is_empty())
+        .collect()
+}
+
 /// Every lint of a trace, grouped by kind in [`LintKind::ALL`] order.
 pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -> Vec<Lint> {
     let mut out = Vec::new();

@@ -11,30 +11,42 @@
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`filter`]: kind / phase / lineage / text selection ([`Query`]).
 //! - [`timeline`]: the waterfall's zoomable time axis ([`timeline::Axis`]).
+//! - [`capped`]: what the page says when the history cap pruned a live trace.
 //! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
 //!   self times ([`critical_path::CriticalPath`]).
+//! - [`diff_text`]: how a diff reads, on the page and in `lineage diff` (counts, marks).
+//! - [`event_detail`]: the selected event's fields and relatives ([`event_detail::EventDetail`]).
 //! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
 //! - [`overview`]: the minimap's event and failure density over time.
 //! - [`latency`]: per-name duration histograms.
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
+//! - [`viewport`]: which rows of the virtualised tree are in the DOM, and scrolling to one.
+//! - [`row_info`]: what one row shows: name, status, duration, tooltip, bar ([`row_info::RowInfo`]).
 //! - [`navigate`]: where an arrow key goes in the tree ([`navigate::step`]).
 //! - [`shortcuts`]: the keys that pick an emit mode, from [`EmitMode::ALL`](crate::core::EmitMode::ALL).
+//! - [`page_url`]: everything the page keeps in its address ([`page_url::PageUrl`]).
 //! - [`visible`]: control and invisible characters from a trace, shown as badges.
 
+pub mod capped;
 pub mod critical_path;
 pub mod diff;
+pub mod diff_text;
+pub mod event_detail;
 pub mod filter;
 pub mod ids;
 pub mod latency;
 pub mod lints;
 pub mod navigate;
 pub mod overview;
+pub mod page_url;
+pub mod row_info;
 pub mod shortcuts;
 pub mod spans;
 pub mod summary;
 pub mod timeline;
 pub mod trace;
 pub mod tree;
+pub mod viewport;
 pub mod visible;
 
 pub use filter::Query;

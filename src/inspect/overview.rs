@@ -10,6 +10,9 @@ use super::spans::{Spans, Status};
 use super::timeline::Axis;
 use super::trace::Trace;
 
+/// A drag narrower than this (fraction of the minimap's width) is a click.
+pub const CLICK: f64 = 0.005;
+
 /// Event and failure counts per time bin over the whole trace.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overview {
@@ -67,6 +70,19 @@ impl Overview {
             start: self.origin as f64 + lo * self.width(),
             end: self.origin as f64 + hi * self.width(),
         }
+    }
+
+    /// The waterfall window after a drag on the minimap from `from` to `to` (fractions of its
+    /// width). A drag narrower than [`CLICK`] is a click: it moves the `current` window,
+    /// keeping its width, to centre on the point (nothing to move without a window); a wider
+    /// drag selects the window dragged.
+    pub fn after_drag(&self, from: f64, to: f64, current: Option<Axis>) -> Option<Axis> {
+        if (from - to).abs() >= CLICK {
+            return Some(self.axis_for(from, to));
+        }
+        let (lo, hi) = self.window_of(&current?);
+        let half = ((hi - lo) / 2.0).max(CLICK);
+        Some(self.axis_for(to - half, to + half))
     }
 
     /// Where the waterfall's window sits on the minimap, as clamped fractions.
@@ -134,5 +150,30 @@ mod tests {
         };
         assert_eq!(o.window_of(&wide), (0.0, 1.0));
         assert_eq!(o.ticks(4).first().map(|t| t.1.as_str()), Some("0 ns"));
+    }
+
+    #[test]
+    fn a_drag_selects_its_window_and_a_click_moves_the_window_keeping_its_width() {
+        let o = Overview {
+            origin: 1_000,
+            last: 2_000,
+            events: vec![1],
+            failures: vec![0],
+        };
+        assert_eq!(
+            o.after_drag(0.6, 0.2, None),
+            Some(Axis {
+                start: 1_200.0,
+                end: 1_600.0
+            })
+        );
+        let window = Axis {
+            start: 1_100.0,
+            end: 1_300.0,
+        };
+        let moved = o.after_drag(0.5, 0.502, Some(window)).unwrap_or(window);
+        assert!((moved.start - 1_402.0).abs() < 1e-6, "{moved:?}");
+        assert!((moved.end - 1_602.0).abs() < 1e-6, "{moved:?}");
+        assert_eq!(o.after_drag(0.5, 0.5, None), None, "no window to move");
     }
 }

@@ -57,6 +57,15 @@ pub struct Summary {
     pub lints: Vec<(LintKind, usize)>,
 }
 
+/// Spans at every level that failed or timed out (the summary's `failed` counts roots only).
+pub fn failed_spans(spans: &Spans) -> usize {
+    spans
+        .spans
+        .iter()
+        .filter(|sp| matches!(sp.status, Status::Failed | Status::TimedOut))
+        .count()
+}
+
 /// Where a root is counted: the first of these that fits, in this order.
 fn count_root(s: &mut Summary, span: &Span) {
     if span.duplicate {

@@ -83,6 +83,12 @@ pub fn format_ns(ns: f64) -> String {
     }
 }
 
+/// A difference of durations, signed: "+1.2 µs", "−850 ns" (a true minus sign).
+pub fn signed_ns(x: i64) -> String {
+    let sign = if x < 0 { "−" } else { "+" };
+    format!("{sign}{}", format_ns(x.unsigned_abs() as f64))
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_family = "wasm")]
@@ -119,5 +125,12 @@ mod tests {
         assert_eq!(format_ns(850.0), "850 ns");
         assert_eq!(format_ns(12_400.0), "12.4 µs");
         assert_eq!(format_ns(3_200_000.0), "3.20 ms");
+    }
+
+    #[test]
+    fn differences_carry_their_sign_and_zero_counts_as_no_slower() {
+        assert_eq!(signed_ns(1_200), "+1.2 µs");
+        assert_eq!(signed_ns(-850), "−850 ns");
+        assert_eq!(signed_ns(0), "+0 ns");
     }
 }

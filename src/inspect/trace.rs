@@ -176,6 +176,13 @@ impl Trace {
         self.store.kind(self.record(i))
     }
 
+    /// The distinct event kinds, sorted: what the kind filter offers.
+    pub fn kinds(&self) -> Vec<String> {
+        let distinct: std::collections::BTreeSet<&str> =
+            (0..self.len()).map(|i| self.kind(i)).collect();
+        distinct.into_iter().map(str::to_owned).collect()
+    }
+
     /// The process name, if the payload has one.
     pub fn process_name(&self, i: usize) -> Option<&str> {
         let p = self.record(i).process;
@@ -257,5 +264,25 @@ impl Trace {
             };
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::core::Phase;
+
+    #[test]
+    fn the_kinds_are_listed_once_each_in_order() {
+        let root = Event::root("processing", Phase::Started);
+        let child = Event::child_of(&root, "custom", Phase::Started);
+        let end = Event::child_of(&root, "processed", Phase::Completed);
+        let again = Event::child_of(&root, "processing", Phase::Started);
+        let trace = Trace::new(vec![root, child, end, again]);
+        assert_eq!(trace.kinds(), ["custom", "processed", "processing"]);
+        assert!(Trace::default().kinds().is_empty());
     }
 }

@@ -84,3 +84,61 @@ impl TreeRows {
         self.rows.iter().position(|r| r.span == s)
     }
 }
+
+/// The collapsed ancestors that hide span `s`, nearest first: what must be expanded for a
+/// selection (a lint link, a diff line, a search hit) to show as a row. Empty when `s` is in
+/// view already, so the caller can leave the collapse state, and every row built from it,
+/// untouched.
+pub fn collapsed_ancestors(spans: &Spans, collapsed: &HashSet<usize>, s: usize) -> Vec<usize> {
+    let mut hiding = Vec::new();
+    let mut at = s;
+    while let Some(parent) = spans.spans.get(at).and_then(|span| span.parent) {
+        if collapsed.contains(&parent) {
+            hiding.push(parent);
+        }
+        at = parent;
+    }
+    hiding
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::core::{Event, Phase};
+    use crate::inspect::Trace;
+
+    /// root ─ a ─ a1, root ─ b; spans in trace order: root 0, a 1, a1 2, b 3.
+    fn tree() -> Spans {
+        let root = Event::root("processing", Phase::Started);
+        let a = Event::child_of(&root, "processing", Phase::Started);
+        let a1 = Event::child_of(&a, "processing", Phase::Started);
+        let b = Event::child_of(&root, "processing", Phase::Started);
+        Spans::build(&Trace::new(vec![root, a, a1, b]))
+    }
+
+    #[test]
+    fn a_span_under_collapsed_nodes_names_every_collapsed_ancestor_and_only_those() {
+        let spans = tree();
+        let collapsed: HashSet<usize> = [0, 1, 3].into_iter().collect();
+        assert_eq!(collapsed_ancestors(&spans, &collapsed, 2), vec![1, 0]);
+        assert_eq!(collapsed_ancestors(&spans, &collapsed, 3), vec![0]);
+        let mut expanded = collapsed.clone();
+        for a in collapsed_ancestors(&spans, &collapsed, 2) {
+            expanded.remove(&a);
+        }
+        let rows = TreeRows::build(&spans, &expanded, &[true; 4], false);
+        assert!(rows.position(2).is_some(), "the span now shows as a row");
+    }
+
+    #[test]
+    fn a_span_in_view_or_a_root_or_an_unknown_span_needs_nothing_expanded() {
+        let spans = tree();
+        let collapsed: HashSet<usize> = [2, 3].into_iter().collect();
+        assert!(collapsed_ancestors(&spans, &collapsed, 2).is_empty());
+        assert!(collapsed_ancestors(&spans, &collapsed, 0).is_empty());
+        assert!(collapsed_ancestors(&spans, &collapsed, 99).is_empty());
+    }
+}

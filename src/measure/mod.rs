@@ -14,6 +14,8 @@
 //! - [`split`]: the caller's cost (the critical path) versus background processing, and the
 //!   queue lag between them.
 //! - [`comparison`]: the result as plain data, for the table and the charts.
+//! - [`chart`]: the slice of a comparison the Compare tab charts (baseline and modes).
+//! - [`run_history`]: the Compare tab's past runs and which are shown side by side.
 //! - [`plan`]: the standard line-up of subjects.
 //! - [`verdict`]: the original's own rule (optimise only above 1 ms per operation) and the goals.
 //! - [`reference`]: the Python original's figures, measured elsewhere (`docs/reference.md`).
@@ -24,11 +26,13 @@
 //! - `web` (wasm32): the browser entry point, `performance.now()` and yielding between steps.
 
 pub mod ablation;
+pub mod chart;
 pub mod comparison;
 pub mod drive;
 pub mod plan;
 pub mod reference;
 pub mod report;
+pub mod run_history;
 pub mod session;
 pub mod split;
 pub mod spread;

@@ -57,6 +57,57 @@ pub const PYTHON_REAL_AEXECUTE_MS: (f64, f64) = (8.38, 5.49);
 /// if it costs more than this per operation.
 pub const ORIGINAL_THRESHOLD_NS_PER_OP: f64 = 1_000_000.0;
 
+/// The original analysis's estimate of its event overhead, ms per operation (low, high):
+/// an estimate, not a measurement (`docs/reference.md`).
+pub const ORIGINAL_ESTIMATE_MS_PER_OP: (f64, f64) = (0.78, 1.38);
+
+/// The overhead the original suspected before its analysis, ms per operation (low, high).
+pub const ORIGINAL_SUSPICION_MS_PER_OP: (f64, f64) = (3.0, 6.0);
+
+/// A reference drawn behind measured bars: a line when `lo_ns == hi_ns`, a band otherwise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    pub label: String,
+    pub lo_ns: f64,
+    pub hi_ns: f64,
+}
+
+/// The original's figures as the Compare tab draws them, per operation: its measured cost,
+/// its analysis's estimate, its rule and its suspicion.
+pub fn bands() -> Vec<Band> {
+    let ms_band = |what: &str, (lo, hi): (f64, f64)| Band {
+        label: format!("the original's {what}: {}–{} ms/op", figure(lo), figure(hi)),
+        lo_ns: lo * 1e6,
+        hi_ns: hi * 1e6,
+    };
+    vec![
+        Band {
+            label: format!("Python original, measured: {PYTHON_AWAITED_US_PER_OP} µs/op"),
+            lo_ns: PYTHON_AWAITED_US_PER_OP * 1e3,
+            hi_ns: PYTHON_AWAITED_US_PER_OP * 1e3,
+        },
+        ms_band("estimate", ORIGINAL_ESTIMATE_MS_PER_OP),
+        Band {
+            label: format!(
+                "the original's rule: optimise above {} ms/op",
+                figure(ORIGINAL_THRESHOLD_NS_PER_OP / 1e6)
+            ),
+            lo_ns: ORIGINAL_THRESHOLD_NS_PER_OP,
+            hi_ns: ORIGINAL_THRESHOLD_NS_PER_OP,
+        },
+        ms_band("suspicion", ORIGINAL_SUSPICION_MS_PER_OP),
+    ]
+}
+
+/// A figure as the documents write it: "8.38", and whole numbers without decimals.
+fn figure(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_family = "wasm")]
@@ -66,15 +117,6 @@ mod tests {
 
     /// The page the figures are cited from, read at compile time.
     const DOC: &str = include_str!("../../docs/reference.md");
-
-    /// "8.38" as the doc writes it; whole numbers without decimals.
-    fn figure(x: f64) -> String {
-        if x.fract() == 0.0 {
-            format!("{x:.0}")
-        } else {
-            format!("{x}")
-        }
-    }
 
     #[test]
     fn every_figure_here_is_in_docs_reference_with_its_label() {
@@ -98,5 +140,34 @@ mod tests {
             "more than {} ms of overhead",
             figure(ORIGINAL_THRESHOLD_NS_PER_OP / 1e6)
         )));
+    }
+
+    #[test]
+    fn the_estimate_and_the_suspicion_drawn_as_bands_are_the_ones_docs_reference_cites() {
+        for (lo, hi) in [ORIGINAL_ESTIMATE_MS_PER_OP, ORIGINAL_SUSPICION_MS_PER_OP] {
+            let cited = format!("{}–{} ms per operation", figure(lo), figure(hi));
+            assert!(
+                DOC.contains(&cited),
+                "docs/reference.md does not cite {cited}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_bands_label_each_figure_and_lines_have_no_width() {
+        let labels: Vec<String> = bands().into_iter().map(|b| b.label).collect();
+        assert_eq!(
+            labels,
+            [
+                "Python original, measured: 134 µs/op",
+                "the original's estimate: 0.78–1.38 ms/op",
+                "the original's rule: optimise above 1 ms/op",
+                "the original's suspicion: 3–6 ms/op",
+            ]
+        );
+        let b = bands();
+        assert_eq!((b[0].lo_ns, b[0].hi_ns), (134_000.0, 134_000.0));
+        assert_eq!((b[1].lo_ns, b[1].hi_ns), (780_000.0, 1_380_000.0));
+        assert_eq!((b[3].lo_ns, b[3].hi_ns), (3e6, 6e6));
     }
 }

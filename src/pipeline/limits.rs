@@ -64,6 +64,23 @@ pub fn handler_cost(asynchronous: bool) -> Bounds {
     }
 }
 
+/// The handler cost used once handlers switch to `asynchronous` (or back to sync): `cost`
+/// when the new bounds allow it, the nearest bound otherwise, with a note saying so.
+pub fn cost_when_switching(asynchronous: bool, cost: f64) -> Accepted {
+    let bounds = handler_cost(asynchronous);
+    let value = bounds.clamp(cost);
+    Accepted {
+        value,
+        note: (value != cost).then(|| {
+            format!(
+                "sync handlers cost at most {}: using {}",
+                show(bounds.max),
+                show(value)
+            )
+        }),
+    }
+}
+
 impl Bounds {
     /// Clamps a number into the bounds (and to a whole number if need be).
     pub fn clamp(&self, v: f64) -> f64 {
@@ -155,6 +172,18 @@ mod tests {
             handler_cost(true).accept("10000000", 0.0).value,
             10_000_000.0
         );
+    }
+
+    #[test]
+    fn switching_to_sync_handlers_lowers_a_cost_they_cannot_pay_and_says_so() {
+        let a = cost_when_switching(false, 5_000_000.0);
+        assert_eq!(a.value, SYNC_HANDLER_COST.max);
+        assert_eq!(
+            a.note.as_deref(),
+            Some("sync handlers cost at most 2000000: using 2000000")
+        );
+        assert_eq!(cost_when_switching(false, 1_000.0).note, None);
+        assert_eq!(cost_when_switching(true, 5_000_000.0).value, 5_000_000.0);
     }
 
     #[test]

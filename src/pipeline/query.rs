@@ -2,16 +2,19 @@
 //!
 //! The inspector keeps its pipeline settings in the page's query string, so a link reproduces
 //! a view. Unknown keys are ignored and invalid values fall back to the defaults (a shared
-//! link with a typo still opens), and numbers are clamped to what the UI allows.
+//! link with a typo still opens), and numbers are clamped to the form's bounds
+//! ([`super::limits`], the one table of them). The rest of the page's address (search text,
+//! run, pin) is [`PageUrl`](crate::inspect::page_url::PageUrl)'s, which reads the settings
+//! through here.
 
 use super::config::{PipelineConfig, SubscriberKinds};
-use super::limits;
+use super::limits::{self, Bounds};
 use crate::core::EmitMode;
 
-/// Upper bounds the UI enforces (from [`super::limits`]).
-pub const MAX_OPERATIONS: usize = limits::OPERATIONS.max as usize;
-pub const MAX_CONCURRENCY: usize = limits::CONCURRENCY.max as usize;
-pub const MAX_DEPTH: usize = limits::DEPTH.max as usize;
+/// The `key=value` segments of a query string, with or without its leading `?`.
+pub fn segments(query: &str) -> impl Iterator<Item = &str> {
+    query.trim_start_matches('?').split('&')
+}
 
 impl PipelineConfig {
     /// `ops=50&conc=4&depth=3&fail=10&seed=42&work=20000&yields=1&subs=0&subkinds=all&async=0&cost=0&mode=awaited`
@@ -38,18 +41,13 @@ impl PipelineConfig {
     /// `base` for anything absent or invalid.
     pub fn from_query(query: &str, base: PipelineConfig) -> PipelineConfig {
         let mut c = base;
-        for pair in query.trim_start_matches('?').split('&') {
+        for pair in segments(query) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
-                "ops" => set(&mut c.operations, v, 1, MAX_OPERATIONS),
-                "history" => set(
-                    &mut c.history,
-                    v,
-                    limits::HISTORY.min as usize,
-                    limits::HISTORY.max as usize,
-                ),
-                "conc" => set(&mut c.concurrency, v, 1, MAX_CONCURRENCY),
-                "depth" => set(&mut c.depth, v, 1, MAX_DEPTH),
+                "ops" => set(&mut c.operations, v, limits::OPERATIONS),
+                "history" => set(&mut c.history, v, limits::HISTORY),
+                "conc" => set(&mut c.concurrency, v, limits::CONCURRENCY),
+                "depth" => set(&mut c.depth, v, limits::DEPTH),
                 "fail" => {
                     if let Ok(p) = v.parse::<f64>() {
                         if p.is_finite() {
@@ -62,36 +60,16 @@ impl PipelineConfig {
                         c.seed = s;
                     }
                 }
-                "work" => set(
-                    &mut c.work_per_level,
-                    v,
-                    0,
-                    limits::WORK_PER_LEVEL.max as u32,
-                ),
-                "yields" => set(
-                    &mut c.yields_per_level,
-                    v,
-                    0,
-                    limits::YIELDS_PER_LEVEL.max as u32,
-                ),
-                "subs" => set(
-                    &mut c.subscribers.count,
-                    v,
-                    0,
-                    limits::SUBSCRIBERS.max as usize,
-                ),
+                "work" => set(&mut c.work_per_level, v, limits::WORK_PER_LEVEL),
+                "yields" => set(&mut c.yields_per_level, v, limits::YIELDS_PER_LEVEL),
+                "subs" => set(&mut c.subscribers.count, v, limits::SUBSCRIBERS),
                 "subkinds" => {
                     if let Some(k) = SubscriberKinds::parse(v) {
                         c.subscribers.kinds = k;
                     }
                 }
                 "async" => c.subscribers.asynchronous = v == "1" || v == "true",
-                "cost" => set(
-                    &mut c.subscribers.handler_cost,
-                    v,
-                    0,
-                    limits::HANDLER_COST.max as u32,
-                ),
+                "cost" => set(&mut c.subscribers.handler_cost, v, limits::HANDLER_COST),
                 "mode" => {
                     if let Some(m) = EmitMode::parse(v) {
                         c.mode = m;
@@ -101,21 +79,21 @@ impl PipelineConfig {
             }
         }
         // Sync handlers cost less at most, whatever order the keys came in.
-        let max = limits::handler_cost(c.subscribers.asynchronous).max as u32;
-        c.subscribers.handler_cost = c.subscribers.handler_cost.min(max);
+        let cost = c.subscribers.handler_cost as f64;
+        c.subscribers.handler_cost =
+            limits::cost_when_switching(c.subscribers.asynchronous, cost).value as u32;
         c
     }
 }
 
-fn set<T: std::str::FromStr + PartialOrd + Copy>(slot: &mut T, v: &str, lo: T, hi: T) {
-    if let Ok(n) = v.parse::<T>() {
-        *slot = if n < lo {
-            lo
-        } else if n > hi {
-            hi
-        } else {
-            n
-        };
+/// Sets a whole-number setting from a query value, clamped to `bounds`; a value that is not
+/// a number of the setting's type leaves it as it was.
+fn set<T: std::str::FromStr + TryInto<u64> + TryFrom<u64>>(slot: &mut T, v: &str, bounds: Bounds) {
+    let Some(n) = v.parse::<T>().ok().and_then(|n| n.try_into().ok()) else {
+        return;
+    };
+    if let Ok(n) = T::try_from(n.clamp(bounds.min as u64, bounds.max as u64)) {
+        *slot = n;
     }
 }
 
@@ -149,7 +127,7 @@ mod tests {
             PipelineConfig::default(),
         );
         assert_eq!(c.operations, PipelineConfig::default().operations);
-        assert_eq!(c.concurrency, MAX_CONCURRENCY);
+        assert_eq!(c.concurrency as f64, limits::CONCURRENCY.max);
         assert_eq!(c.mode, EmitMode::Awaited);
         assert_eq!(c.failure_rate, 1.0);
     }

@@ -16,6 +16,8 @@
 //! whatever the settings, and [`Replay::stop`] ends a run at once, keeping what the bus
 //! recorded.
 
+pub mod pacing;
+
 use std::cell::Cell;
 use std::rc::Rc;
 

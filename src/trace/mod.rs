@@ -36,6 +36,7 @@
 pub mod chrome;
 pub mod error;
 pub mod native;
+pub mod notice;
 pub mod original;
 pub mod otlp;
 pub mod otlp_export;

@@ -1,4 +1,5 @@
-//! The top-level component: layout, keyboard shortcuts, settings kept in the URL.
+//! The top-level component: layout, keyboard shortcuts, and the page's state kept in its
+//! address (read and written by [`PageUrl`]).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -12,13 +13,14 @@ use super::filter_bar::FilterBar;
 use super::help::HelpOverlay;
 use super::lints::LintsPanel;
 use super::minimap::Minimap;
-use super::run_diff::{pinned_mode_in, replay_from_url, Pin, RunDiffPanel};
+use super::run_diff::{replay_from_url, Pin, RunDiffPanel};
 use super::settings::SettingsPanel;
 use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
 use crate::inspect::navigate::{self, Arrow, Move};
-use crate::inspect::shortcuts::mode_of_key;
+use crate::inspect::page_url::PageUrl;
+use crate::inspect::shortcuts::Action;
 use crate::pipeline::PipelineConfig;
 
 /// What a first visit shows: a small pipeline with some failures and interleaving, so the
@@ -40,65 +42,29 @@ fn location_search() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the settings (and the search text) into the address bar without reloading; `run=1`
-/// when a live run is on screen, so opening the link runs it again.
-fn write_url(config: &PipelineConfig, search: &str, ran: bool, pin: Option<String>) {
-    let mut q = config.to_query();
-    if ran {
-        q.push_str("&run=1");
-    }
-    if let Some(pin) = pin {
-        q.push('&');
-        q.push_str(&pin);
-    }
-    if !search.is_empty() {
-        q.push_str("&q=");
-        q.push_str(&String::from(js_sys::encode_uri_component(search)));
-    }
+/// Puts `url` in the address bar without reloading.
+fn write_url(url: &PageUrl) {
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{q}")));
+        let _ = h.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("?{}", url.to_query())),
+        );
     }
-}
-
-fn initial_search(query: &str) -> String {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|p| p.strip_prefix("q="))
-        .and_then(|v| js_sys::decode_uri_component(v).ok())
-        .map(String::from)
-        .unwrap_or_default()
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let search_str = location_search();
-    let ui = Ui::new(PipelineConfig::from_query(&search_str, default_config()));
-    let text = initial_search(&search_str);
-    if !text.is_empty() {
-        ui.query.update(|q| q.text = text);
+    let opened = PageUrl::parse(&location_search(), default_config());
+    let ui = Ui::new(opened.config.clone());
+    if !opened.search.is_empty() {
+        ui.query.update(|q| q.text = opened.search.clone());
     }
     // Two runs side by side and the selection's critical path (run_diff.rs, critical.rs).
     let pin = Pin::new(ui);
     let critical = Critical::new(ui);
     provide_context(critical);
-    Effect::new(move |_| {
-        let c = ui.config.get();
-        let t = ui.query.with(|q| q.text.clone());
-        let ran = ui.source.get() == Source::Live;
-        write_url(&c, &t, ran, pin.url_param());
-    });
-    // A shared link with run=1 reproduces the run, not just the settings; with pin=<mode>,
-    // the two-run diff (A in that mode, B in the settings' mode).
-    if let Some(a_mode) = pinned_mode_in(&search_str) {
-        replay_from_url(ui, pin, a_mode);
-    } else if search_str
-        .trim_start_matches('?')
-        .split('&')
-        .any(|p| p == "run=1")
-    {
-        ui.run_all();
-    }
+    keep_in_address(ui, pin, &opened);
 
     let search = NodeRef::<leptos::html::Input>::new();
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(ui, search, ev));
@@ -117,18 +83,7 @@ pub fn App() -> impl IntoView {
                 <FileButtons ui />
                 <button id="help" title="Keyboard shortcuts (?)" on:click=move |_| ui.help_open.set(true)>"?"</button>
             </header>
-            {move || ui.error.get().map(|e| view! {
-                <div class="error-banner" role="alert" id="error-banner">
-                    <span>{e}</span>
-                    <button on:click=move |_| ui.error.set(None)>"dismiss"</button>
-                </div>
-            })}
-            {move || ui.notice.get().map(|n| view! {
-                <div class="notice-banner" id="notice-banner">
-                    <span>{n}</span>
-                    <button on:click=move |_| ui.notice.set(None)>"dismiss"</button>
-                </div>
-            })}
+            <Banners ui />
             <div class="main">
                 <aside class="left">
                     <SettingsPanel ui />
@@ -166,66 +121,89 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The keyboard shortcuts (listed in `help.rs`).
-fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEvent) {
-    let in_field = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-    let key = ev.key();
-    if key == "Escape" {
-        ui.help_open.set(false);
-        if let Some(el) = search.get_untracked() {
-            let _ = el.blur();
-        }
-        return;
-    }
-    if in_field || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-        return;
-    }
-    let handled = match key.as_str() {
-        "?" => {
-            ui.help_open.update(|o| *o = !*o);
-            true
-        }
-        "/" => {
-            if let Some(el) = search.get_untracked() {
-                let _ = el.focus();
-            }
-            true
-        }
-        " " => {
-            ui.toggle_play();
-            true
-        }
-        "." => {
-            ui.step();
-            true
-        }
-        "r" => {
-            ui.run_all();
-            true
-        }
-        k if mode_of_key(k).is_some() => {
-            ui.set_mode(mode_of_key(k).unwrap_or_default());
-            true
-        }
-        "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight" => {
-            navigate(ui, &key);
-            true
-        }
-        _ => false,
-    };
-    if handled {
-        ev.prevent_default();
+/// Keeps the page's state in its address from now on, and does what the opening link asked:
+/// `run=1` reproduces the run, not just the settings; `pin=<mode>`, the two-run diff (A in
+/// that mode, B in the settings' mode).
+fn keep_in_address(ui: Ui, pin: Pin, opened: &PageUrl) {
+    // `run=1` when a live run is on screen, so opening the link runs it again.
+    Effect::new(move |_| {
+        write_url(&PageUrl {
+            config: ui.config.get(),
+            search: ui.query.with(|q| q.text.clone()),
+            run: ui.source.get() == Source::Live,
+            pin: pin.pinned_mode(),
+        })
+    });
+    if let Some(a_mode) = opened.pin {
+        replay_from_url(ui, pin, a_mode);
+    } else if opened.run {
+        ui.run_all();
     }
 }
 
-/// Arrow keys in the tree: the move is decided by [`navigate::step`]; this only applies it.
-fn navigate(ui: Ui, key: &str) {
-    let Some(arrow) = Arrow::of_key(key) else {
+/// The error and notice banners, each dismissible.
+#[component]
+fn Banners(ui: Ui) -> impl IntoView {
+    view! {
+        {move || ui.error.get().map(|e| view! {
+            <div class="error-banner" role="alert" id="error-banner">
+                <span>{e}</span>
+                <button on:click=move |_| ui.error.set(None)>"dismiss"</button>
+            </div>
+        })}
+        {move || ui.notice.get().map(|n| view! {
+            <div class="notice-banner" id="notice-banner">
+                <span>{n}</span>
+                <button on:click=move |_| ui.notice.set(None)>"dismiss"</button>
+            </div>
+        })}
+    }
+}
+
+/// The keyboard shortcuts: which key does what is [`Action::of_key`] (the same table the
+/// help shows); this applies it. Pin and swap are the diff panel's (`run_diff.rs`).
+fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEvent) {
+    let Some(action) = Action::of_key(&ev.key()) else {
         return;
     };
+    if !action.acts_while_typing()
+        && (typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key())
+    {
+        return;
+    }
+    match action {
+        Action::Dismiss => {
+            ui.help_open.set(false);
+            if let Some(el) = search.get_untracked() {
+                let _ = el.blur();
+            }
+            return;
+        }
+        Action::Help => ui.help_open.update(|o| *o = !*o),
+        Action::Search => {
+            if let Some(el) = search.get_untracked() {
+                let _ = el.focus();
+            }
+        }
+        Action::PlayPause => ui.toggle_play(),
+        Action::Step => ui.step(),
+        Action::Run => ui.run_all(),
+        Action::Mode(mode) => ui.set_mode(mode),
+        Action::Navigate(arrow) => navigate(ui, arrow),
+        Action::Pin | Action::Swap => return,
+    }
+    ev.prevent_default();
+}
+
+/// Whether the key went to a text field, select or text area (then it is the user's text).
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+}
+
+/// Arrow keys in the tree: the move is decided by [`navigate::step`]; this only applies it.
+fn navigate(ui: Ui, arrow: Arrow) {
     let rows = ui.rows.get_untracked();
     let ins = ui.inspection.get_untracked();
     match navigate::step(&rows, &ins.spans, ui.selected_span(), arrow) {

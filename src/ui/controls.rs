@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::state::{Source, Ui, SPEEDS};
+use super::state::{Source, Ui};
 use crate::core::EmitMode;
+use crate::replay::pacing::{speed_label, SPEEDS};
 
 #[component]
 pub fn ModeToggle(ui: Ui) -> impl IntoView {
@@ -38,7 +39,7 @@ pub fn ReplayControls(ui: Ui) -> impl IntoView {
                 on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { ui.speed.set(v) } }>
                 {SPEEDS.into_iter().map(|s| view! {
                     <option value=s.to_string() selected=move || ui.speed.get() == s>
-                        {if s == 0 { "max".to_owned() } else { format!("{s} ev/s") }}
+                        {speed_label(s)}
                     </option>
                 }).collect_view()}
             </select>

@@ -4,7 +4,9 @@
 //! streaming [`Importer`]; between pieces the loop yields to the browser so no frame waits
 //! more than about [`FRAME_BUDGET_MS`] on the import, and a progress bar with a Cancel button
 //! shows how far it has got. The trace on screen changes only when the whole file has been
-//! read: a malformed, empty, over-budget or cancelled file leaves it as it was.
+//! read: a malformed, empty, over-budget or cancelled file leaves it as it was. What the page
+//! then says about the file (its name, format, notes and skipped records) is written by
+//! [`Imported::source_label`] and [`Imported::notice`].
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -119,23 +121,11 @@ async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8
 
 /// Puts a successful import on screen, with its notes.
 async fn show(ui: Ui, name: &str, (imported, trace): (Imported, Trace)) {
-    let mut notes = imported.notes.clone();
-    if imported.skipped_total() > 0 {
-        let what: Vec<String> = imported
-            .skipped
-            .iter()
-            .map(|(k, n)| format!("{n} × {k}"))
-            .collect();
-        notes.push(format!("skipped records: {}", what.join(", ")));
-    }
-    let label = match imported.format {
-        Some(f) => format!("{name} ({})", f.title()),
-        None => name.to_owned(),
-    };
+    let label = imported.source_label(name);
     ui.timed_refresh(move |ui| ui.show_imported(label, trace))
         .await;
     ui.error.set(None);
-    ui.notice.set((!notes.is_empty()).then(|| notes.join("; ")));
+    ui.notice.set(imported.notice());
 }
 
 /// The progress bar and Cancel button of a file being read.

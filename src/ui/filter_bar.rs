@@ -8,24 +8,10 @@ use crate::inspect::ids::short;
 
 #[component]
 pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView {
-    let kinds = Memo::new(move |_| {
-        ui.inspection.with(|ins| {
-            // Distinct kinds as borrowed text first: a million events, a handful of kinds.
-            let distinct: std::collections::BTreeSet<&str> =
-                (0..ins.trace.len()).map(|i| ins.trace.kind(i)).collect();
-            distinct
-                .into_iter()
-                .map(str::to_owned)
-                .collect::<Vec<String>>()
-        })
-    });
+    let kinds = Memo::new(move |_| ui.inspection.with(|ins| ins.trace.kinds()));
     let matches = move || {
-        let q = ui.query.get();
-        if q.is_empty() && !q.invert {
-            return String::new();
-        }
-        let n = ui.selection.with(|s| s.iter().filter(|b| **b).count());
-        format!("{n} match{}", if n == 1 { "" } else { "es" })
+        ui.query
+            .with(|q| ui.selection.with(|s| q.describe_matches(s)))
     };
     view! {
         <div class="filter-bar">

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::revealed::revealed;
 use super::state::Ui;
-use crate::inspect::LintKind;
+use crate::inspect::lints::by_kind;
 
 /// Lints listed per kind before "and N more".
 const SHOWN_PER_KIND: usize = 50;
@@ -17,31 +17,18 @@ pub fn LintsPanel(ui: Ui) -> impl IntoView {
                 return view! { <p class="hint">"Nothing to lint yet."</p> }.into_any();
             }
             // Findings the history cap caused: said once, not listed as defects.
-            let cut = (!ins.cut_by_cap.is_empty()).then(|| {
-                let n = ins.cut_by_cap.len();
-                view! {
-                    <p class="hint" id="lints-cut-by-cap">{format!(
-                        "{n} operation{} lost {} start or parent to the history cap ({} older events pruned): \
-                         not defects of the trace; raise the history cap to keep them.",
-                        if n == 1 { "" } else { "s" },
-                        if n == 1 { "its" } else { "their" },
-                        ins.pruned,
-                    )}</p>
-                }
-            });
+            let cut = ins
+                .cut_by_cap_note()
+                .map(|note| view! { <p class="hint" id="lints-cut-by-cap">{note}</p> });
             if ins.lints.is_empty() {
                 return view! {
                     {cut}
                     <p class="hint" id="lints-clean">"No lints: every operation finished, every link resolves."</p>
                 }.into_any();
             }
-            let listed = LintKind::ALL
+            let listed = by_kind(&ins.lints)
                 .into_iter()
-                .filter_map(|kind| {
-                    let of_kind: Vec<_> = ins.lints.iter().filter(|l| l.kind == kind).collect();
-                    if of_kind.is_empty() {
-                        return None;
-                    }
+                .map(|(kind, of_kind)| {
                     let n = of_kind.len();
                     let items = of_kind
                         .iter()
@@ -56,13 +43,13 @@ pub fn LintsPanel(ui: Ui) -> impl IntoView {
                             }
                         })
                         .collect_view();
-                    Some(view! {
+                    view! {
                         <details class="lint-group" data-kind=kind.as_str() open=n <= 5>
                             <summary>{kind.title()}" "<span class="badge">{n}</span></summary>
                             <ul>{items}</ul>
                             {(n > SHOWN_PER_KIND).then(|| view! { <p class="hint">{format!("and {} more", n - SHOWN_PER_KIND)}</p> })}
                         </details>
-                    })
+                    }
                 })
                 .collect_view();
             view! { {cut} {listed} }.into_any()

@@ -14,8 +14,6 @@ use crate::inspect::overview::Overview;
 
 /// Bins across the minimap.
 const BINS: usize = 200;
-/// A drag narrower than this (fraction of the width) is a click: it centres the window.
-const CLICK: f64 = 0.005;
 
 /// Where a pointer event falls across `el`, as a fraction of its width.
 fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
@@ -44,19 +42,9 @@ pub fn Minimap(ui: Ui) -> impl IntoView {
         let Some(b) = at(&ev) else {
             return;
         };
-        let o = overview.get_untracked();
-        if (a - b).abs() < CLICK {
-            // A click centres the current window there.
-            if let Some(mut axis) = ui.axis.get_untracked() {
-                let (lo, hi) = o.window_of(&axis);
-                let half = ((hi - lo) / 2.0).max(CLICK);
-                let target = o.axis_for(b - half, b + half);
-                axis.start = target.start;
-                axis.end = target.end;
-                ui.axis.set(Some(axis));
-            }
-        } else {
-            ui.axis.set(Some(o.axis_for(a, b)));
+        let moved = overview.with_untracked(|o| o.after_drag(a, b, ui.axis.get_untracked()));
+        if moved.is_some() {
+            ui.axis.set(moved);
         }
     };
     let (w, h) = (1000.0, 36.0);

@@ -9,7 +9,7 @@
 //! - [`app`]: layout, keyboard shortcuts, settings in the URL.
 //! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs.
 //! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
-//! - [`compare`]: the in-browser mode comparison and its charts.
+//! - [`compare`], [`mode_chart`]: the in-browser mode comparison, and one run's charts.
 //! - [`revealed`]: trace text with control and invisible characters drawn as badges.
 //! - [`run_diff`], [`critical`], [`minimap`]: two runs side by side, the selected operation's
 //!   critical path and latency histogram, the whole trace at a glance.
@@ -25,6 +25,7 @@ pub mod filter_bar;
 pub mod help;
 pub mod lints;
 pub mod minimap;
+pub mod mode_chart;
 pub mod revealed;
 pub mod run_diff;
 pub mod settings;

@@ -10,13 +10,14 @@ use std::sync::Arc;
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
+use super::app::typing;
 use super::state::{Shared, Source, Ui};
 use super::tree::status_class;
 use crate::core::EmitMode;
-use crate::inspect::diff::{OpDiff, OpSide, Presence, RunDiff, Side, SideSummary};
-use crate::inspect::timeline::format_ns;
+use crate::inspect::diff::{OpDiff, OpSide, RunDiff, Side, SideSummary};
+use crate::inspect::shortcuts::Action;
+use crate::inspect::timeline::{format_ns, signed_ns};
 use crate::inspect::Inspection;
 
 /// Lines of the merged list drawn at most (the summary row counts them all).
@@ -118,20 +119,11 @@ impl Pin {
             .set(Source::Imported(format!("{} (was A)", a.label)));
     }
 
-    /// The URL parameter that reproduces the pin (`pin=<mode>`), for live runs.
-    pub fn url_param(&self) -> Option<String> {
-        let mode = self.a.with(|a| a.as_ref().and_then(|p| p.mode))?;
-        Some(format!("pin={}", mode.as_str()))
+    /// The emit mode A ran in, for a live pin: what the page's address keeps (`pin=<mode>`,
+    /// see [`PageUrl`](crate::inspect::page_url::PageUrl)) to reproduce it.
+    pub fn pinned_mode(&self) -> Option<EmitMode> {
+        self.a.with(|a| a.as_ref().and_then(|p| p.mode))
     }
-}
-
-/// The mode of A named by a `pin=` parameter in `query`, if any.
-pub fn pinned_mode_in(query: &str) -> Option<EmitMode> {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|p| p.strip_prefix("pin="))
-        .and_then(EmitMode::parse)
 }
 
 /// Reproduces a two-run diff from the URL: runs the settings in A's mode, pins the result,
@@ -158,16 +150,12 @@ pub fn replay_from_url(ui: Ui, pin: Pin, a_mode: EmitMode) {
 #[component]
 pub fn RunDiffPanel(ui: Ui, pin: Pin) -> impl IntoView {
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if in_field || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        if typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
-        match ev.key().as_str() {
-            "p" => pin.toggle(&ui),
-            "x" => pin.swap(&ui),
+        match Action::of_key(&ev.key()) {
+            Some(Action::Pin) => pin.toggle(&ui),
+            Some(Action::Swap) => pin.swap(&ui),
             _ => return,
         }
         ev.prevent_default();
@@ -195,18 +183,7 @@ pub fn RunDiffPanel(ui: Ui, pin: Pin) -> impl IntoView {
 #[component]
 fn DiffView(diff: Shared<RunDiff>, ui: Ui) -> impl IntoView {
     let d = &*diff;
-    let aligned = d
-        .ops
-        .iter()
-        .filter(|o| o.presence == Presence::Both)
-        .count();
-    let counts = format!(
-        "{aligned} aligned · {} only in A · {} only in B · {} changed · {} reordered only in B",
-        d.only_a().count(),
-        d.only_b().count(),
-        d.changed().count(),
-        d.inversions_only_in_b().count()
-    );
+    let counts = d.counts(" · ");
     let t = |x: Option<u64>| x.map_or("—".to_owned(), |x| format_ns(x as f64));
     let dt = |x: Option<i64>| x.map_or("—".to_owned(), signed_ns);
     let row = |label: &'static str, s: SideSummary| {
@@ -243,17 +220,7 @@ fn DiffView(diff: Shared<RunDiff>, ui: Ui) -> impl IntoView {
 
 #[component]
 fn DiffLine(op: OpDiff, ui: Ui) -> impl IntoView {
-    let presence = match op.presence {
-        Presence::OnlyA => "only-a",
-        Presence::OnlyB => "only-b",
-        Presence::Both => "both",
-    };
-    let mark = match op.presence {
-        Presence::OnlyA => "−",
-        Presence::OnlyB => "+",
-        Presence::Both if op.changed() => "≠",
-        Presence::Both => "=",
-    };
+    let (presence, mark) = (op.presence.as_str(), op.mark());
     let side = |s: &Option<OpSide>| {
         s.as_ref().map_or_else(
             || view! { <span class="none">"—"</span> }.into_any(),
@@ -298,9 +265,4 @@ fn DiffLine(op: OpDiff, ui: Ui) -> impl IntoView {
             <span class="hint">{lag}</span>
         </div>
     }
-}
-
-fn signed_ns(x: i64) -> String {
-    let sign = if x < 0 { "−" } else { "+" };
-    format!("{sign}{}", format_ns(x.unsigned_abs() as f64))
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::state::Ui;
 use crate::pipeline::limits::{self, show, Bounds};
 use crate::pipeline::{PipelineConfig, SubscriberKinds};
+use crate::trace::error::grouped;
 
 /// A labelled number input bound to one field of the config.
 ///
@@ -16,7 +17,7 @@ fn number(
     ui: Ui,
     id: &'static str,
     label: &'static str,
-    hint: &'static str,
+    hint: impl Into<String>,
     bounds: fn(&PipelineConfig) -> Bounds,
     get: fn(&PipelineConfig) -> f64,
     set: fn(&mut PipelineConfig, f64),
@@ -25,6 +26,7 @@ fn number(
     // example one the user has just cleared and is about to type into.
     let value = Memo::new(move |_| ui.config.with(get));
     let note = RwSignal::new(None::<String>);
+    let hint: String = hint.into();
     view! {
         <label title=hint>
             <span>{label}</span>
@@ -47,6 +49,12 @@ fn number(
     }
 }
 
+/// A bound's top as the hints write it ("2 000 000"), read from [`limits`] so a hint never
+/// states another limit than the one the field enforces.
+fn at_most(bounds: Bounds) -> String {
+    grouped(bounds.max as u64)
+}
+
 #[component]
 pub fn SettingsPanel(ui: Ui) -> impl IntoView {
     let cost_note = RwSignal::new(None::<String>);
@@ -67,7 +75,7 @@ pub fn SettingsPanel(ui: Ui) -> impl IntoView {
                 |c| c.work_per_level as f64, |c, v| c.work_per_level = v as u32)}
             {number(ui, "yields", "yields / level", "yields to the executor at each level: lets operations interleave", |_| limits::YIELDS_PER_LEVEL,
                 |c| c.yields_per_level as f64, |c, v| c.yields_per_level = v as u32)}
-            {number(ui, "history", "history cap", "events the bus keeps; older ones are pruned (at most 2 000 000: the page's memory budget)", |_| limits::HISTORY,
+            {number(ui, "history", "history cap", format!("events the bus keeps; older ones are pruned (at most {}: the page's memory budget)", at_most(limits::HISTORY)), |_| limits::HISTORY,
                 |c| c.history as f64, |c, v| c.history = v as usize)}
             {number(ui, "subscribers", "subscribers", "simulated handlers on the bus", |_| limits::SUBSCRIBERS,
                 |c| c.subscribers.count as f64, |c, v| c.subscribers.count = v as usize)}
@@ -89,19 +97,17 @@ pub fn SettingsPanel(ui: Ui) -> impl IntoView {
                     prop:checked=move || ui.config.with(|c| c.subscribers.asynchronous)
                     on:change=move |ev| {
                         let v = event_target_checked(&ev);
-                        let bounds = limits::handler_cost(v);
                         let cost = ui.config.with_untracked(|c| c.subscribers.handler_cost as f64);
+                        let accepted = limits::cost_when_switching(v, cost);
                         ui.config.update(|c| {
                             c.subscribers.asynchronous = v;
-                            c.subscribers.handler_cost = bounds.clamp(cost) as u32;
+                            c.subscribers.handler_cost = accepted.value as u32;
                         });
-                        cost_note.set((bounds.clamp(cost) != cost).then(|| {
-                            format!("sync handlers cost at most {}: using {}", show(bounds.max), show(bounds.clamp(cost)))
-                        }));
+                        cost_note.set(accepted.note);
                     } />
                 {move || cost_note.get().map(|n| view! { <small class="field-note" id="subscribers-async-note" role="status">{n}</small> })}
             </label>
-            {number(ui, "handler-cost", "handler cost", "busy-loop iterations per handler call (a sync handler cannot be paused: at most 2 000 000)", |c| limits::handler_cost(c.subscribers.asynchronous),
+            {number(ui, "handler-cost", "handler cost", format!("busy-loop iterations per handler call (a sync handler cannot be paused: at most {})", at_most(limits::SYNC_HANDLER_COST)), |c| limits::handler_cost(c.subscribers.asynchronous),
                 |c| c.subscribers.handler_cost as f64, |c, v| c.subscribers.handler_cost = v as u32)}
         </details>
     }

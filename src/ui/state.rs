@@ -14,8 +14,10 @@ use uuid::Uuid;
 use super::clock::PerformanceClock;
 use crate::core::{EmitMode, Stats};
 use crate::inspect::timeline::Axis;
+use crate::inspect::tree::collapsed_ancestors;
 use crate::inspect::{Inspection, Query, TreeRows};
 use crate::pipeline::PipelineConfig;
+use crate::replay::pacing::Pace;
 use crate::replay::{Replay, TURN_BUDGET_NS};
 
 /// Shared by pointer: a change is a new `Arc`, compared by address, so memos and signals do
@@ -59,9 +61,6 @@ pub enum Tab {
     Trace,
     Compare,
 }
-
-/// Replay speeds offered, in events per second (0: as fast as possible).
-pub const SPEEDS: [u32; 6] = [5, 25, 100, 500, 5_000, 0];
 
 /// All of the inspector's reactive state. `Copy`: every field is an arena handle.
 #[derive(Clone, Copy)]
@@ -259,28 +258,17 @@ impl Ui {
         }
         self.playing.set(true);
         leptos::task::spawn_local(async move {
-            const TICK_MS: u32 = 50;
             while self.playing.get_untracked() {
-                let speed = self.speed.get_untracked();
-                let step = if speed == 0 {
-                    2_000
-                } else {
-                    ((speed as usize * TICK_MS as usize) / 1000).max(1)
-                };
-                let going = self
-                    .replay
-                    .try_update_value(|r| r.as_mut().map(|r| r.advance(step, TURN_BUDGET_NS)));
+                let pace = Pace::at(self.speed.get_untracked());
+                let going = self.replay.try_update_value(|r| {
+                    r.as_mut().map(|r| r.advance(pace.events, TURN_BUDGET_NS))
+                });
                 self.refresh_from_replay();
                 if going.flatten() != Some(true) {
                     self.playing.set(false);
                     break;
                 }
-                let wait = if speed == 0 || speed as usize * TICK_MS as usize >= 1000 {
-                    TICK_MS
-                } else {
-                    1000 / speed
-                };
-                TimeoutFuture::new(wait).await;
+                TimeoutFuture::new(pace.wait_ms).await;
             }
         });
     }
@@ -393,21 +381,16 @@ impl Ui {
     /// Selects the event (and so its span everywhere).
     pub fn select(&self, id: Uuid) {
         self.selected.set(Some(id));
-        // Make sure the selected span is visible: expand its ancestors.
+        // Make sure the selected span is visible: expand its collapsed ancestors.
         let ins = self.inspection.get_untracked();
         if let Some(i) = ins.trace.index_of(&id) {
-            let mut s = ins.spans.span_of_event[i];
-            let mut ancestors = Vec::new();
-            while let Some(p) = ins.spans.spans.get(s).and_then(|sp| sp.parent) {
-                ancestors.push(p);
-                s = p;
-            }
-            if ancestors
-                .iter()
-                .any(|a| self.collapsed.with_untracked(|c| c.contains(a)))
-            {
+            let s = ins.spans.span_of_event[i];
+            let hiding = self
+                .collapsed
+                .with_untracked(|c| collapsed_ancestors(&ins.spans, c, s));
+            if !hiding.is_empty() {
                 self.collapsed.update(|c| {
-                    for a in &ancestors {
+                    for a in &hiding {
                         c.remove(a);
                     }
                 });

@@ -3,23 +3,18 @@
 use leptos::prelude::*;
 
 use super::state::{Source, Ui};
+use crate::inspect::summary::failed_spans;
 
 #[component]
 pub fn SummaryBar(ui: Ui) -> impl IntoView {
     move || {
-        let (s, nodes, failed_nodes, pruned) = ui.inspection.with(|i| {
-            let failed = i
-                .spans
-                .spans
-                .iter()
-                .filter(|sp| {
-                    matches!(
-                        sp.status,
-                        crate::inspect::Status::Failed | crate::inspect::Status::TimedOut
-                    )
-                })
-                .count();
-            (i.summary.clone(), i.spans.len(), failed, i.pruned)
+        let (s, nodes, failed_nodes, kept) = ui.inspection.with(|i| {
+            (
+                i.summary.clone(),
+                i.spans.len(),
+                failed_spans(&i.spans),
+                i.kept_note(),
+            )
         });
         let source = match ui.source.get() {
             Source::Empty => "no trace".to_owned(),
@@ -46,9 +41,9 @@ pub fn SummaryBar(ui: Ui) -> impl IntoView {
                 <span class="stat fail" title="failed nodes at every level">"failed nodes "<b id="failed-node-count">{failed_nodes}</b></span>
                 <span class="stat open">"unfinished "<b id="unfinished-count">{s.unfinished}</b></span>
                 <span class="stat">"orphans "<b id="orphan-count">{s.orphans}</b></span>
-                {(pruned > 0).then(|| view! {
+                {kept.map(|kept| view! {
                     <span class="stat open" id="history-kept" title="the history cap pruned older events; raise it in the settings (within the page's memory budget)">
-                        {format!("the last {} of {} events are kept", s.events, s.events as u64 + pruned)}
+                        {kept}
                     </span>
                 })}
                 {bus}

@@ -1,8 +1,9 @@
 //! The lineage tree and its waterfall, side by side, virtualised.
 //!
-//! Only the rows inside the scrolled viewport (plus a small overscan) are in the DOM: a
-//! spacer as tall as all rows keeps the scrollbar honest, and each rendered row is positioned
-//! absolutely at `index × ROW_HEIGHT`. 100 000 events therefore cost a few dozen DOM nodes.
+//! Only the rows inside the scrolled viewport (plus a small overscan, see [`Viewport`]) are in
+//! the DOM: a spacer as tall as all rows keeps the scrollbar honest, and each rendered row is
+//! positioned absolutely at `index × ROW_HEIGHT`. 100 000 events therefore cost a few dozen
+//! DOM nodes. What a row shows is [`RowInfo`].
 //! Rows are keyed by the inspection's generation, their index and their row state, so
 //! scrolling reuses rows while any rebuild (replay step, collapse, filter) re-renders just the
 //! visible ones that changed.
@@ -11,14 +12,10 @@ use leptos::prelude::*;
 
 use super::revealed::revealed;
 use super::state::Ui;
-use crate::inspect::timeline::{format_ns, Axis};
-use crate::inspect::visible::reveal;
+use crate::inspect::row_info::{on_axis, RowInfo};
+use crate::inspect::timeline::Axis;
+use crate::inspect::viewport::{row_top, waterfall_fraction, Viewport};
 use crate::inspect::{Row, Status};
-
-/// Height of one row in CSS pixels (must match `.row` in style/main.css).
-pub const ROW_HEIGHT: f64 = 24.0;
-/// Rows rendered above and below the viewport.
-const OVERSCAN: usize = 8;
 
 /// CSS class of a status, shared by dots, bars and the detail panel.
 pub fn status_class(s: Status) -> &'static str {
@@ -54,36 +51,21 @@ pub fn TreeView(ui: Ui) -> impl IntoView {
     });
     let _resize = window_event_listener(leptos::ev::resize, move |_| measure());
 
-    // Keep the selected row in view (keyboard navigation, lint and detail links).
-    Effect::new(move |_| {
-        let Some(span) = ui.selected_span() else {
-            return;
-        };
-        let Some(pos) = ui.rows.with(|r| r.position(span)) else {
-            return;
-        };
-        let Some(el) = scroller.get_untracked() else {
-            return;
-        };
-        let top = pos as f64 * ROW_HEIGHT;
-        let (st, h) = (el.scroll_top() as f64, el.client_height() as f64);
-        if top < st {
-            el.set_scroll_top(top as i32);
-        } else if top + ROW_HEIGHT > st + h {
-            el.set_scroll_top((top + ROW_HEIGHT - h) as i32);
-        }
-    });
+    follow_selection(ui, scroller);
 
     let visible = move || {
         let rows = ui.rows.get();
         let generation = ui.generation.get();
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
-        let count = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        let window = Viewport {
+            scroll_top: scroll_top.get(),
+            height: viewport.get(),
+        }
+        .rows();
         rows.rows
             .iter()
             .enumerate()
-            .skip(first)
-            .take(count)
+            .skip(window.start)
+            .take(window.len())
             .map(|(i, r)| (generation, i, *r))
             .collect::<Vec<_>>()
     };
@@ -99,7 +81,7 @@ pub fn TreeView(ui: Ui) -> impl IntoView {
                     }
                 }>
                 <div class="tree-spacer"
-                    style:height=move || format!("{}px", ui.rows.with(|r| r.len()) as f64 * ROW_HEIGHT)>
+                    style:height=move || format!("{}px", row_top(ui.rows.with(|r| r.len())))>
                     <For each=visible key=|(g, i, r)| (*g, *i, *r) let((_, index, row))>
                         <TreeRow ui index row />
                     </For>
@@ -116,6 +98,29 @@ pub fn TreeView(ui: Ui) -> impl IntoView {
     }
 }
 
+/// Keeps the selected row in view (keyboard navigation, lint and detail links), scrolling as
+/// little as [`Viewport::scroll_to_show`] says.
+fn follow_selection(ui: Ui, scroller: NodeRef<leptos::html::Div>) {
+    Effect::new(move |_| {
+        let Some(span) = ui.selected_span() else {
+            return;
+        };
+        let Some(pos) = ui.rows.with(|r| r.position(span)) else {
+            return;
+        };
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
+        let now = Viewport {
+            scroll_top: el.scroll_top() as f64,
+            height: el.client_height() as f64,
+        };
+        if let Some(to) = now.scroll_to_show(pos) {
+            el.set_scroll_top(to as i32);
+        }
+    });
+}
+
 /// Zooms the axis around the pointer's horizontal position over the waterfall column.
 fn zoom_at(ui: Ui, ev: &web_sys::WheelEvent, factor: f64) {
     let at = ev
@@ -123,9 +128,7 @@ fn zoom_at(ui: Ui, ev: &web_sys::WheelEvent, factor: f64) {
         .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
         .map(|el| {
             let r = el.get_bounding_client_rect();
-            // The waterfall is the right half of each row.
-            let left = r.left() + r.width() * 0.5;
-            ((ev.client_x() as f64 - left) / (r.width() * 0.5)).clamp(0.0, 1.0)
+            waterfall_fraction(ev.client_x() as f64, r.left(), r.width())
         })
         .unwrap_or(0.5);
     ui.axis.update(|a| {
@@ -177,80 +180,30 @@ fn AxisHeader(ui: Ui) -> impl IntoView {
 #[component]
 fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
     let s = row.span;
-    let info = ui.inspection.with_untracked(|ins| {
-        let span = &ins.spans.spans[s];
-        let start = &ins.trace.event(span.start);
-        let end_error = span.end.and_then(|e| ins.trace.event(e).error);
-        let last = ins.trace.time_range().1;
-        let (t0, t1) = ins.spans.extent(&ins.trace, s, last);
-        let lag = ins
-            .trace
-            .processed_ns(span.start)
-            .map(|p| (start.timestamp_ns, p.max(start.timestamp_ns)));
-        let duration = span
-            .end
-            .map(|e| ins.trace.timestamp_ns(e).saturating_sub(start.timestamp_ns));
-        let tooltip = format!(
-            "{} · {} · {}{}\nid {}\nkind {} · seq {}",
-            reveal(start.label()),
-            span.status.as_str(),
-            duration
-                .map(|d| format_ns(d as f64))
-                .unwrap_or_else(|| "open".into()),
-            start
-                .error
-                .as_deref()
-                .or(end_error.as_deref())
-                .map(|e| format!(" · {}", reveal(e)))
-                .unwrap_or_default(),
-            start.id,
-            reveal(&start.kind),
-            start.seq,
-        );
-        RowInfo {
-            id: start.id,
-            label: start.label().to_owned(),
-            function: start
-                .payload
-                .function_name
-                .as_deref()
-                .unwrap_or("")
-                .to_owned(),
-            status: span.status,
-            descendants: span.descendants,
-            problems: span.problems,
-            orphan: span.orphan,
-            t0,
-            t1,
-            lag,
-            duration,
-            tooltip,
-        }
-    });
+    let info = ui.inspection.with_untracked(|ins| RowInfo::of(ins, s));
     let id = info.id;
     let status_cls = status_class(info.status);
     // The selected operation's critical path (critical.rs), when the page provides it.
     let critical = use_context::<super::critical::Critical>();
     let on_path = move || critical.is_some_and(|c| c.contains(s));
+    let (t0, t1, lag) = (info.t0, info.t1, info.lag);
     let bar_style = move || {
         ui.axis.get().map(|a| {
-            let l = a.fraction(info.t0);
-            let r = a.fraction(info.t1);
+            let (left, width) = on_axis(&a, t0, t1);
             format!(
                 "left:{:.3}%;width:max(2px,{:.3}%)",
-                l * 100.0,
-                (r - l).max(0.0) * 100.0
+                left * 100.0,
+                width * 100.0
             )
         })
     };
     let lag_style = move || {
-        let (e, p) = info.lag?;
-        let a = ui.axis.get()?;
-        let (l, r) = (a.fraction(e), a.fraction(p));
+        let (emitted, processed) = lag?;
+        let (left, width) = on_axis(&ui.axis.get()?, emitted, processed);
         Some(format!(
             "left:{:.3}%;width:{:.3}%",
-            l * 100.0,
-            (r - l).max(0.0) * 100.0
+            left * 100.0,
+            width * 100.0
         ))
     };
     view! {
@@ -259,7 +212,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
             class:matched=row.matched
             class:problem=info.status.is_problem()
             class:critical=on_path
-            style:top=format!("{}px", index as f64 * ROW_HEIGHT)
+            style:top=format!("{}px", row_top(index))
             data-span=s
             data-status=info.status.as_str()
             title=info.tooltip.clone()
@@ -279,7 +232,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
                 <span class="name">{revealed(&info.label, false)}</span>
                 <span class="fn">{revealed(&info.function, false)}</span>
                 {info.orphan.then(|| view! { <span class="badge orphan" title="parent not in trace">"orphan"</span> })}
-                <span class="dur">{info.duration.map(|d| format_ns(d as f64)).unwrap_or_default()}</span>
+                <span class="dur">{info.duration_text()}</span>
                 {(info.descendants > 0).then(|| view! { <span class="count" title="spans below">{info.descendants}</span> })}
                 {(info.problems > 0).then(|| view! { <span class="badge problems" title="failed, cancelled or unfinished below">{info.problems}</span> })}
             </div>
@@ -289,20 +242,4 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
             </div>
         </div>
     }
-}
-
-#[derive(Clone)]
-struct RowInfo {
-    id: uuid::Uuid,
-    label: String,
-    function: String,
-    status: Status,
-    descendants: usize,
-    problems: usize,
-    orphan: bool,
-    t0: u64,
-    t1: u64,
-    lag: Option<(u64, u64)>,
-    duration: Option<u64>,
-    tooltip: String,
 }
