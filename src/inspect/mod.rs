@@ -15,6 +15,8 @@
 //!   self times ([`critical_path::CriticalPath`]).
 //! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
 //! - [`overview`]: the minimap's event and failure density over time.
+//! - [`scrub`]: the inspection of a replay brought to a moved cursor from the events in
+//!   between ([`scrub::Scrub`]).
 //! - [`latency`]: per-name duration histograms.
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
 //! - [`navigate`]: where an arrow key goes in the tree ([`navigate::step`]).
@@ -29,6 +31,7 @@ pub mod latency;
 pub mod lints;
 pub mod navigate;
 pub mod overview;
+pub mod scrub;
 pub mod shortcuts;
 pub mod spans;
 pub mod summary;

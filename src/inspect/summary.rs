@@ -79,11 +79,25 @@ fn count_root(s: &mut Summary, span: &Span) {
 
 impl Summary {
     pub fn new(trace: &Trace, spans: &Spans, lints: &[Lint]) -> Summary {
+        let paired_ends = spans.spans.iter().filter(|sp| sp.end.is_some()).count();
+        Summary::with_counts(trace, spans, paired_ends, |kind| {
+            lints.iter().filter(|l| l.kind == kind).count()
+        })
+    }
+
+    /// The counts, given the paired ends and the lints per kind: the replay's incremental
+    /// inspection keeps those as they change rather than reading every span at each step.
+    pub fn with_counts(
+        trace: &Trace,
+        spans: &Spans,
+        paired_ends: usize,
+        lints_of_kind: impl Fn(LintKind) -> usize,
+    ) -> Summary {
         let mut s = Summary {
             events: trace.len(),
             spans: spans.len(),
             roots: spans.roots.len(),
-            paired_ends: spans.spans.iter().filter(|sp| sp.end.is_some()).count(),
+            paired_ends,
             ..Summary::default()
         };
         for &r in &spans.roots {
@@ -91,7 +105,7 @@ impl Summary {
         }
         s.operations = s.completed + s.failed + s.cancelled + s.unfinished;
         for kind in LintKind::ALL {
-            let n = lints.iter().filter(|l| l.kind == kind).count();
+            let n = lints_of_kind(kind);
             if n > 0 {
                 s.lints.push((kind, n));
             }
