@@ -199,8 +199,15 @@ fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
         "lineage bench --inspect: awaited (A) and fire-and-forget (B) runs of one seed, median (min–max) of {reps} repetitions, ms"
     );
     println!(
-        "{:>11} {:>26} {:>22} {:>20} {:>18}",
-        "events", "scrub step (full rebuild)", "diff build A vs B", "critical path", "overview"
+        "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18}",
+        "events",
+        "scrub step (1‰)",
+        "scrub jump (½)",
+        "full rebuild",
+        "tree rows",
+        "diff build A vs B",
+        "critical path",
+        "overview"
     );
     let f = |s: &Spread| {
         let d = if s.median < 1.0 { 3 } else { 1 };
@@ -208,9 +215,12 @@ fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
     };
     for c in costs {
         println!(
-            "{:>11} {:>26} {:>22} {:>20} {:>18}",
+            "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18}",
             thousands(c.events as f64),
             f(&c.scrub_step_ms),
+            f(&c.scrub_jump_ms),
+            f(&c.full_rebuild_ms),
+            f(&c.tree_rows_ms),
             f(&c.diff_build_ms),
             f(&c.critical_path_ms),
             f(&c.overview_ms)

@@ -8,7 +8,9 @@
 //! time and applies to the operations that start afterwards, exactly as on a live bus.
 //!
 //! The tree and timeline show the events up to the cursor, so scrubbing back shows
-//! operations as unfinished that later complete.
+//! operations as unfinished that later complete. [`Replay::inspection`] brings the last
+//! inspection to the cursor from the events in between ([`Scrub`]) rather than rebuilding it,
+//! so a scrub step costs what it reveals or hides, not the whole trace.
 //!
 //! The page drives the run in turns ([`Replay::work`]) of a bounded wall time: the
 //! pipeline's busy work and the simulated handlers are paced (see
@@ -18,11 +20,13 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 
 use crate::core::{Clock, EmitMode, EventBus, HandlerFailure, Stats, Subscription};
+use crate::inspect::scrub::Scrub;
 use crate::inspect::Inspection;
 use crate::pipeline::limits;
 use crate::pipeline::{attach_paced_subscribers, run_range_paced, Pacer, PipelineConfig};
@@ -52,6 +56,10 @@ pub struct Replay {
     stopped: bool,
     /// Calls of the pacing handlers (see `attach_paced_subscribers`), not the user's.
     pacing_calls: Rc<Cell<u64>>,
+    /// The inspection at the cursor as last brought there, and what brings it (see
+    /// [`Replay::inspection`]).
+    view: Arc<Inspection>,
+    scrub: Scrub,
     _subscriptions: Vec<Subscription>,
 }
 
@@ -85,6 +93,8 @@ impl Replay {
             running: None,
             stopped: false,
             pacing_calls,
+            view: Arc::default(),
+            scrub: Scrub::new(),
             _subscriptions: subs,
         }
     }
@@ -245,6 +255,18 @@ impl Replay {
         let failures = self.handler_failures();
         self.bus
             .with_history(|h| Inspection::of_history(h, self.cursor, &failures))
+    }
+
+    /// The inspection of what the cursor has revealed, equal to [`Replay::inspect`]'s but
+    /// brought there from the last one by the events in between (see [`Scrub`]). It is
+    /// updated in place when nobody else holds the last one, so callers drop theirs first;
+    /// a copy still held elsewhere (a pinned run) costs one full copy, once.
+    pub fn inspection(&mut self) -> Arc<Inspection> {
+        let failures = self.handler_failures();
+        let (view, scrub, cursor) = (Arc::make_mut(&mut self.view), &mut self.scrub, self.cursor);
+        self.bus
+            .with_history(|h| scrub.seek(view, h, cursor, &failures));
+        self.view.clone()
     }
 
     /// The bus's statistics, without the calls of the pacing handlers.

@@ -37,6 +37,7 @@ use uuid::Uuid;
 use self::book::LintBook;
 use super::lints::{self, MAX_PLAUSIBLE_TIMESTAMP_NS};
 use super::spans::{Span, Status};
+use super::summary::root_slot;
 use super::{Inspection, LintKind, Summary};
 use crate::core::{HandlerFailure, History, Phase};
 
@@ -79,6 +80,8 @@ pub struct Scrub {
     /// Events at which the highest emission number so far rose (order inversions).
     seq_peaks: Vec<usize>,
     paired_ends: usize,
+    /// The roots counted where they fit, in a summary's root fields.
+    roots: Summary,
     book: LintBook,
     failures: Vec<HandlerFailure>,
 }
@@ -246,6 +249,14 @@ impl Scrub {
         }
     }
 
+    /// Counts span `span` in (`sign` 1) or out (-1) of the roots' counts, if it is a root.
+    fn tally_root(&mut self, span: &Span, sign: isize) {
+        if span.parent.is_none() {
+            let n = root_slot(&mut self.roots, span);
+            *n = n.wrapping_add_signed(sign);
+        }
+    }
+
     /// Applies event `i`, the last one shown.
     fn apply(
         &mut self,
@@ -268,8 +279,10 @@ impl Scrub {
             Step::Close(s) => {
                 let old = spans.spans[s].status;
                 let new = Status::of_end(trace.phase(i));
+                self.tally_root(&spans.spans[s], -1);
                 spans.spans[s].end = Some(i);
                 spans.spans[s].status = new;
+                self.tally_root(&spans.spans[s], 1);
                 spans.span_of_event.push(s);
                 self.paired_ends += 1;
                 let delta = isize::from(new.is_problem()) - isize::from(old.is_problem());
@@ -304,6 +317,7 @@ impl Scrub {
                     Some(p) => spans.spans[p].children.push(s),
                     None => spans.roots.push(s),
                 }
+                self.tally_root(&spans.spans[s], 1);
                 Scrub::carry(&mut spans.spans, s, isize::from(status.is_problem()), 1);
                 match status {
                     Status::Unfinished => {
@@ -339,6 +353,7 @@ impl Scrub {
             // It opened the last span, a leaf by now.
             let own = isize::from(spans.spans[s].status.is_problem());
             Scrub::carry(&mut spans.spans, s, -own, -1);
+            self.tally_root(&spans.spans[s], -1);
             let span = spans.spans.pop().expect("the last span");
             match span.parent {
                 Some(p) => {
@@ -352,8 +367,10 @@ impl Scrub {
         } else {
             // It closed span `s`, unfinished again.
             let old = spans.spans[s].status;
+            self.tally_root(&spans.spans[s], -1);
             spans.spans[s].end = None;
             spans.spans[s].status = Status::Unfinished;
+            self.tally_root(&spans.spans[s], 1);
             self.paired_ends -= 1;
             Scrub::carry(&mut spans.spans, s, 1 - isize::from(old.is_problem()), 0);
             self.unfinished.insert(s);
@@ -389,7 +406,9 @@ impl Scrub {
         }
         self.book
             .flush(&mut ins.lints, &mut ins.cut_by_cap, trace.len());
-        ins.summary = Summary::with_counts(trace, spans, self.paired_ends, |k| self.book.count(k));
+        ins.summary = Summary::with_counts(trace, spans, self.paired_ends, &self.roots, |k| {
+            self.book.count(k)
+        });
         ins.pruned = self.pruned;
     }
 }

@@ -275,3 +275,56 @@ fn a_regular_trace_is_followed_without_a_rebuild() {
     assert_eq!(scrub.irregular_from, None, "no event broke the rule");
     assert!(scrub.in_step);
 }
+
+/// A replay of `operations` operations, its mode switched at each of `switches` (operations
+/// started so far, mode), with a history of `history` events.
+fn replayed(
+    operations: usize,
+    switches: &[(usize, crate::core::EmitMode)],
+    history: usize,
+) -> crate::replay::Replay {
+    use crate::pipeline::PipelineConfig;
+    let config = PipelineConfig {
+        operations,
+        concurrency: 3,
+        depth: 3,
+        failure_rate: 0.2,
+        yields_per_level: 1,
+        ..PipelineConfig::default()
+    };
+    let clock = std::rc::Rc::new(crate::core::ManualClock::ticking(1_000));
+    let mut r = crate::replay::Replay::new(config, clock, history);
+    let mut switches = switches.to_vec();
+    switches.sort_by_key(|s| s.0);
+    for (at, mode) in switches {
+        while r.operations_run().0 < at && !r.finished() {
+            r.run_slice();
+        }
+        r.set_mode(mode);
+    }
+    r.run_all();
+    r
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn a_replays_inspection_at_its_cursor_is_the_rebuilt_one_across_mode_switches(
+        switches in prop::collection::vec((0usize..6, 0usize..4), 0..3),
+        history in prop_oneof![Just(100_000usize), 40usize..200],
+        cursors in prop::collection::vec(0.0f64..1.05, 1..8),
+    ) {
+        let modes: Vec<_> = switches
+            .iter()
+            .map(|&(at, m)| (at * 64, crate::core::EmitMode::ALL[m]))
+            .collect();
+        let mut r = replayed(6 * 64, &modes, history);
+        let n = r.recorded();
+        for f in cursors {
+            r.seek((f * n as f64) as usize);
+            let scrubbed = r.inspection();
+            prop_assert_eq!(difference(&scrubbed, &r.inspect()), None);
+        }
+    }
+}
