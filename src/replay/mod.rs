@@ -26,6 +26,7 @@ use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 
 use crate::core::{Clock, EmitMode, EventBus, HandlerFailure, Stats, Subscription};
+use crate::inspect::latency::ModeTimeline;
 use crate::inspect::scrub::Scrub;
 use crate::inspect::Inspection;
 use crate::pipeline::limits;
@@ -60,6 +61,8 @@ pub struct Replay {
     /// [`Replay::inspection`]).
     view: Arc<Inspection>,
     scrub: Scrub,
+    /// The emit modes of the run, by emission number (which operation ran in which).
+    modes: ModeTimeline,
     _subscriptions: Vec<Subscription>,
 }
 
@@ -73,6 +76,7 @@ impl Replay {
         // The one step pacing cannot cut; bounded however the config was made.
         let max_cost = limits::handler_cost(config.subscribers.asynchronous).max as u32;
         config.subscribers.handler_cost = config.subscribers.handler_cost.min(max_cost);
+        let modes = ModeTimeline::starting(config.mode);
         let pool = LocalPool::new();
         let pacer = Pacer::new(clock.clone());
         let bus = EventBus::builder()
@@ -95,6 +99,7 @@ impl Replay {
             pacing_calls,
             view: Arc::default(),
             scrub: Scrub::new(),
+            modes,
             _subscriptions: subs,
         }
     }
@@ -107,10 +112,16 @@ impl Replay {
         &self.config
     }
 
-    /// Switches the live bus's emit mode.
+    /// Switches the live bus's emit mode: operations that start from now on run in it.
     pub fn set_mode(&mut self, mode: EmitMode) {
         self.config.mode = mode;
         self.bus.set_mode(mode);
+        self.modes.switch(self.bus.stats().emitted, mode);
+    }
+
+    /// Which emit mode the run's operations ran in, by emission number.
+    pub fn modes(&self) -> &ModeTimeline {
+        &self.modes
     }
 
     /// Operations started so far, and how many of those that finished failed.

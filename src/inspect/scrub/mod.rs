@@ -27,7 +27,8 @@
 //! counts instead of a walk over every span.
 
 mod book;
-#[cfg(test)]
+// Property tests, with proptest: native only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 use std::collections::{BTreeSet, HashMap};

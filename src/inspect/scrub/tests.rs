@@ -1,4 +1,5 @@
-//! After any sequence of moves, the scrubbed inspection is the one built from scratch.
+//! After any sequence of moves, the scrubbed inspection is the one built from scratch; and a
+//! replay tags its operations with the mode they ran in.
 
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -327,4 +328,27 @@ proptest! {
             prop_assert_eq!(difference(&scrubbed, &r.inspect()), None);
         }
     }
+}
+
+#[test]
+fn a_replay_tags_its_operations_with_the_mode_they_ran_in() {
+    use crate::core::EmitMode;
+    use crate::inspect::latency::LagByMode;
+    let r = replayed(
+        3 * 64,
+        &[(64, EmitMode::FireAndForget), (128, EmitMode::Awaited)],
+        100_000,
+    );
+    let ins = r.inspect();
+    let name = ins
+        .trace
+        .label(ins.spans.spans[ins.spans.roots[0]].start)
+        .to_owned();
+    let lag = LagByMode::of_name(&ins.trace, &ins.spans, &name, r.modes(), 8).expect("live");
+    let modes: Vec<_> = lag.modes.iter().map(|(m, h)| (*m, h.n)).collect();
+    // 64 root operations a slice, two events each, in each of the modes they ran in.
+    assert_eq!(
+        modes,
+        vec![(EmitMode::Awaited, 256), (EmitMode::FireAndForget, 128)]
+    );
 }
