@@ -39,11 +39,15 @@ use self::book::LintBook;
 use super::lints::{self, MAX_PLAUSIBLE_TIMESTAMP_NS};
 use super::spans::{Span, Status};
 use super::summary::root_slot;
-use super::{Inspection, LintKind, Summary};
+use super::{Inspection, LintKind, Summary, Trace};
 use crate::core::{HandlerFailure, History, Phase};
 
 /// An event that breaks the rule of the module docs: prefixes past it are rebuilt.
 struct Irregular;
+
+/// The events an event links to (parent, start), by index; [`NONE`] for none.
+type Links = [u32; 2];
+const NONE: u32 = u32::MAX;
 
 /// What applying one event does to the spans.
 enum Step {
@@ -72,6 +76,9 @@ pub struct Scrub {
     /// Ids that events link to (as parent or start) and the history did not hold when they
     /// were applied, with the first such event: if one arrives later, that event was wrong.
     absent: HashMap<Uuid, usize>,
+    /// What each event applied so far linked to, found by id once (moving forward again over
+    /// events seen before costs no lookup).
+    links: Vec<Links>,
     /// Spans unfinished at the cursor, and spans whose end comes before their start.
     unfinished: BTreeSet<usize>,
     ends_early: BTreeSet<usize>,
@@ -166,11 +173,18 @@ impl Scrub {
         let irregular_from = self
             .irregular_from
             .filter(|_| self.pruned == history.pruned());
+        let keep = keep_events && self.pruned == history.pruned();
         let mut trace = std::mem::take(&mut ins.trace);
-        if keep_events && self.pruned == history.pruned() {
+        let (mut links, mut absent) = (
+            std::mem::take(&mut self.links),
+            std::mem::take(&mut self.absent),
+        );
+        if keep {
             trace.show_first(0);
         } else {
             trace = Default::default();
+            links.clear();
+            absent.clear();
         }
         *ins = Inspection {
             trace,
@@ -182,55 +196,68 @@ impl Scrub {
             pruned: history.pruned(),
             irregular_from,
             seen: history.len(),
+            links,
+            absent,
             book: LintBook::new(history.pruned() > 0),
             ..Scrub::default()
         };
     }
 
-    /// What event `i` (the last one shown) does to the spans, or why it breaks the rule.
-    fn plan(ins: &Inspection, history: &History, i: usize) -> Result<Step, Irregular> {
-        let trace = &ins.trace;
-        let spans = &ins.spans;
+    /// The events event `i` (the last one shown) links to, found by id: its parent and, for
+    /// an end, its start, each if shown before it ([`NONE`] if never); or why it breaks the
+    /// rule. A start already open makes the parent not needed.
+    fn resolve(trace: &Trace, history: &History, i: usize) -> Result<Links, Irregular> {
         let id = trace.id(i);
         // Shown before `i`, or else never: an event the history holds from `i` on would
         // change what this one is when it shows.
-        let earlier = |x: &uuid::Uuid| match trace.index_of(x).filter(|&p| p < i) {
-            Some(p) => Ok(Some(p)),
+        let earlier = |x: &Uuid| match trace.index_of(x).filter(|&p| p < i) {
+            Some(p) => Ok(p as u32),
             None if history.position_of(x).is_some() => Err(Irregular),
-            None => Ok(None),
+            None => Ok(NONE),
         };
         let held_at = history.position_of(&id);
         if trace.index_of(&id) != Some(i) || held_at != Some(history.first_position() + i as u64) {
             return Err(Irregular); // an id held twice
         }
+        let start = if trace.phase(i).is_end() {
+            earlier(&trace.start_id(i).ok_or(Irregular)?)?
+        } else {
+            NONE
+        };
+        if start != NONE && trace.phase(start as usize) == Phase::Started {
+            return Ok([NONE, start]);
+        }
+        let parent = trace.parent_id(i).map_or(Ok(NONE), |p| earlier(&p))?;
+        Ok([parent, start])
+    }
+
+    /// What event `i` (the last one shown), linking to `links`, does to the spans.
+    fn plan(ins: &Inspection, i: usize, [parent, start]: Links) -> Result<Step, Irregular> {
+        let (trace, spans) = (&ins.trace, &ins.spans);
         let phase = trace.phase(i);
         let status = if phase == Phase::Started {
             Status::Unfinished
         } else if phase.is_end() {
-            let start_id = trace.start_id(i).ok_or(Irregular)?;
-            match earlier(&start_id)? {
-                Some(si) if trace.phase(si) == Phase::Started => {
-                    let s = spans.span_of_event[si];
-                    // A second end is numbered after every span: not a prefix's.
-                    return match spans.spans[s].end {
-                        None => Ok(Step::Close(s)),
-                        Some(_) => Err(Irregular),
-                    };
-                }
-                _ => Status::EndOnly,
+            if start != NONE && trace.phase(start as usize) == Phase::Started {
+                let s = spans.span_of_event[start as usize];
+                // A second end is numbered after every span: not a prefix's.
+                return match spans.spans[s].end {
+                    None => Ok(Step::Close(s)),
+                    Some(_) => Err(Irregular),
+                };
             }
+            Status::EndOnly
         } else {
             Status::Point
         };
+        let q = parent as usize;
         let (parent, orphan) = match trace.parent_id(i) {
             None => (None, false),
-            Some(p) => match earlier(&p)? {
-                // Only a span's opening event adopts children.
-                Some(q) if spans.spans[spans.span_of_event[q]].start == q => {
-                    (Some(spans.span_of_event[q]), false)
-                }
-                _ => (None, true),
-            },
+            // Only a span's opening event adopts children.
+            Some(_) if parent != NONE && spans.spans[spans.span_of_event[q]].start == q => {
+                (Some(spans.span_of_event[q]), false)
+            }
+            Some(_) => (None, true),
         };
         Ok(Step::Open {
             status,
@@ -265,15 +292,28 @@ impl Scrub {
         history: &History,
         i: usize,
     ) -> Result<(), Irregular> {
-        let step = Scrub::plan(ins, history, i)?;
         let trace = &ins.trace;
-        let unseen = |x: &Uuid| trace.index_of(x).filter(|&p| p < i).is_none();
-        let links = [
-            trace.parent_id(i),
-            trace.start_id(i).filter(|_| trace.phase(i).is_end()),
-        ];
-        for x in links.into_iter().flatten().filter(unseen) {
-            self.absent.entry(x).or_insert(i);
+        let links = match self.links.get(i) {
+            // Applied before: found by id then, and any arrival since was checked.
+            Some(&links) => links,
+            None => {
+                let links = Scrub::resolve(trace, history, i)?;
+                let (phase, [parent, start]) = (trace.phase(i), links);
+                let absent = [
+                    trace.parent_id(i).filter(|_| parent == NONE),
+                    trace
+                        .start_id(i)
+                        .filter(|_| phase.is_end() && start == NONE),
+                ];
+                for x in absent.into_iter().flatten() {
+                    self.absent.entry(x).or_insert(i);
+                }
+                links
+            }
+        };
+        let step = Scrub::plan(ins, i, links)?;
+        if i == self.links.len() {
+            self.links.push(links);
         }
         let spans = &mut ins.spans;
         match step {
