@@ -22,6 +22,7 @@
 use uuid::Uuid;
 
 use crate::core::store::record::Record;
+use crate::core::store::symbols::Sym;
 use crate::core::{Event, EventStore, Phase};
 
 /// Events plus an id index.
@@ -45,6 +46,10 @@ pub struct Trace {
     /// them), and the first end event not naming its start (the Python original's dumps).
     first_seq: Option<usize>,
     first_unnamed_end: Option<usize>,
+    /// Each distinct kind with the first event of it, in order of first appearance: the
+    /// filter's list of kinds, read at every scrub step, costs the kinds, not the events.
+    kinds: Vec<(Sym, usize)>,
+    kind_seen: std::collections::HashSet<Sym>,
 }
 
 impl Default for Trace {
@@ -59,6 +64,8 @@ impl Default for Trace {
             hi_steps: Vec::new(),
             first_seq: None,
             first_unnamed_end: None,
+            kinds: Vec::new(),
+            kind_seen: Default::default(),
         }
     }
 }
@@ -99,6 +106,9 @@ impl Trace {
         self.shown += 1;
         if r.seq != 0 && self.first_seq.is_none() {
             self.first_seq = Some(i);
+        }
+        if self.kind_seen.insert(r.kind) {
+            self.kinds.push((r.kind, i));
         }
         if unnamed_end && self.first_unnamed_end.is_none() {
             self.first_unnamed_end = Some(i);
@@ -143,6 +153,8 @@ impl Trace {
         self.store.heap_bytes()
             + self.duplicates.capacity() * 8
             + (self.lo_steps.capacity() + self.hi_steps.capacity()) * 16
+            + self.kinds.capacity() * 16
+            + self.kind_seen.capacity() * 8
     }
 
     /// Sets when each event was processed (one time per event, in order).
@@ -223,6 +235,14 @@ impl Trace {
     /// The event's kind.
     pub fn kind(&self, i: usize) -> &str {
         self.store.kind(self.record(i))
+    }
+
+    /// The distinct kinds of the shown events, in order of first appearance.
+    pub fn kinds(&self) -> impl Iterator<Item = &str> + '_ {
+        self.kinds
+            .iter()
+            .take_while(|&&(_, i)| i < self.shown)
+            .map(|&(k, _)| self.store.symbols().str(k))
     }
 
     /// The process name, if the payload has one.

@@ -18,8 +18,9 @@ pub(crate) fn difference(a: &Inspection, b: &Inspection) -> Option<String> {
             .map(|(i, e)| (e, t.processed_ns(i)))
             .collect()
     };
-    let checks: [(&str, bool); 13] = [
+    let checks: [(&str, bool); 14] = [
         ("events", events(ta) == events(tb)),
+        ("kinds", ta.kinds().eq(tb.kinds())),
         ("time range", ta.time_range() == tb.time_range()),
         ("has_seq", ta.has_seq() == tb.has_seq()),
         (
@@ -351,4 +352,15 @@ fn a_replay_tags_its_operations_with_the_mode_they_ran_in() {
         modes,
         vec![(EmitMode::Awaited, 256), (EmitMode::FireAndForget, 128)]
     );
+}
+
+#[test]
+fn a_trace_lists_the_kinds_of_the_events_it_shows() {
+    let mut t = crate::inspect::Trace::default();
+    for kind in ["a", "b", "a", "c"] {
+        t.push_processed(&Event::root(kind, Phase::Started), 0);
+    }
+    assert_eq!(t.kinds().collect::<Vec<_>>(), ["a", "b", "c"]);
+    t.show_first(2);
+    assert_eq!(t.kinds().collect::<Vec<_>>(), ["a", "b"]);
 }
