@@ -32,7 +32,7 @@ async fn a_run_switched_to_fire_and_forget_scrubs_both_ways_and_shows_lag_per_mo
     let driver = start_chromedriver();
     let c = browser(&driver).await;
     c.goto(&format!(
-        "{base}?ops=256&conc=2&fail=0.1&work=0&yields=1&mode=awaited"
+        "{base}?ops=256&conc=2&fail=10&work=0&yields=1&mode=awaited"
     ))
     .await
     .unwrap();
@@ -77,6 +77,12 @@ async fn a_run_switched_to_fire_and_forget_scrubs_both_ways_and_shows_lag_per_mo
         "three slices ran fire-and-forget, one awaited"
     );
     assert_eq!(count(&c, "#lag-by-mode .lag-row").await, 2);
+    c.execute(
+        "document.querySelector('#lag-by-mode').scrollIntoView({block: 'end'});",
+        vec![],
+    )
+    .await
+    .unwrap();
     save_screenshot(&c, "lag-by-mode.png").await;
     c.close().await.unwrap();
 }

@@ -48,7 +48,8 @@ fn mode_row(mode: EmitMode, histogram: &Histogram) -> impl IntoView {
         .into_any()
     };
     view! {
-        <div class=format!("lag-row lag-{}", mode.as_str()) data-mode=mode.as_str() data-events=histogram.n>
+        <div class=format!("lag-row lag-{}", mode.as_str()) data-mode=mode.as_str() data-events=histogram.n
+            title=format!("{}: {} events of these operations", mode.label(), histogram.n)>
             <span class="lag-mode">{mode.label()}</span>
             {body}
         </div>
@@ -70,7 +71,11 @@ pub fn QueueLagByMode(name: String, lag: LagByMode) -> impl IntoView {
             <p class="hint">"emitted → processed, each event of these operations, by the mode its operation ran in"</p>
             {lag.modes.iter().map(|(m, h)| mode_row(*m, h)).collect_view()}
             {range.map(|(lo, hi)| view! {
-                <div class="lag-axis"><span>{lo}</span><span>{hi}</span><span class="hint">"events"</span></div>
+                <div class="lag-axis">
+                    <span></span>
+                    <span class="lag-range"><span>{lo}</span><span>{hi}</span></span>
+                    <span>"events"</span>
+                </div>
             })}
         </section>
     }
