@@ -111,15 +111,11 @@ pub fn by_kind(lints: &[Lint]) -> Vec<(LintKind, Vec<&Lint>)> {
 }
 
 /// Every lint of a trace, grouped by kind in [`LintKind::ALL`] order.
+///
+/// Each finding is made by one of the functions below, which the replay's incremental
+/// inspection ([`super::scrub`]) calls too, so both word it alike.
 pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -> Vec<Lint> {
     let mut out = Vec::new();
-    let mut push = |kind, message, events| {
-        out.push(Lint {
-            kind,
-            message,
-            events,
-        })
-    };
     for span in spans.spans.iter().filter(|s| !s.duplicate) {
         // Most spans are fine: decide from the records, decode only what a lint quotes.
         let ends_early = span
@@ -132,53 +128,19 @@ pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -
         if !flagged {
             continue;
         }
-        let e = &trace.event(span.start);
-        let label = excerpt(e.label());
         match span.status {
-            Status::Unfinished => push(
-                LintKind::Unfinished,
-                format!("{label} {} started and never ended", short(&e.id)),
-                vec![e.id],
-            ),
-            Status::EndOnly => {
-                let (kind, message, ids) = lone_end(trace, spans, e);
-                push(kind, message, ids);
-            }
+            Status::Unfinished => out.push(unfinished(trace, span.start)),
+            Status::EndOnly => out.push(end_only(trace, spans, span.start)),
             _ => {}
         }
-        if let Some(end) = span.end.filter(|_| ends_early).map(|i| trace.event(i)) {
-            if end.timestamp_ns < e.timestamp_ns {
-                push(
-                    LintKind::EndBeforeStart,
-                    format!(
-                        "{label} {} ends {} ns before it starts",
-                        short(&e.id),
-                        e.timestamp_ns - end.timestamp_ns
-                    ),
-                    vec![e.id, end.id],
-                );
-            }
+        if let Some(end) = span.end.filter(|_| ends_early) {
+            out.extend(end_before_start(trace, span.start, end));
         }
         if span.orphan {
-            if let Some(p) = e.parent_id {
-                push(
-                    LintKind::Orphan,
-                    format!(
-                        "{label} {} names parent {} which is not in the trace",
-                        short(&e.id),
-                        short(&p)
-                    ),
-                    vec![e.id],
-                );
-            }
+            out.extend(orphan(trace, span.start));
         }
         if span.cut {
-            let message = if e.parent_id == Some(e.id) {
-                format!("{label} {} names itself as its parent", short(&e.id))
-            } else {
-                format!("parent links loop back through {label} {}", short(&e.id))
-            };
-            push(LintKind::Cycle, message, vec![e.id]);
+            out.push(cycle(trace, span.start));
         }
     }
     // Order inversions are only meaningful where events carry emission numbers.
@@ -187,63 +149,153 @@ pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -
         for i in 0..trace.len() {
             let seq = trace.seq(i);
             match max {
-                Some((m, mi)) if seq < m => push(
-                    LintKind::OrderInversion,
-                    format!(
-                        "{} #{} was processed after #{}, emitted later",
-                        excerpt(trace.label(i)),
-                        seq,
-                        m
-                    ),
-                    vec![trace.id(i), trace.id(mi)],
-                ),
+                Some((m, mi)) if seq < m => out.push(inversion(trace, i, mi)),
                 Some((m, _)) if seq <= m => {}
                 _ => max = Some((seq, i)),
             }
         }
     }
-    for f in handler_failures {
-        push(
-            LintKind::HandlerError,
-            format!(
-                "{} failed on {}: {}",
-                f.subscription,
-                excerpt(&f.event_kind),
-                excerpt(&f.message)
-            ),
-            vec![f.event_id],
-        );
-    }
+    out.extend(handler_failures.iter().map(handler_error));
     for &i in trace.duplicate_indexes() {
-        let e = &trace.event(i);
-        push(
-            LintKind::DuplicateId,
-            format!(
-                "{} ({}) reuses id {}, already held by an earlier event",
-                excerpt(e.label()),
-                e.phase,
-                e.id
-            ),
-            vec![e.id],
-        );
+        out.push(duplicate_id(trace, i));
     }
     if trace.time_range().1 > MAX_PLAUSIBLE_TIMESTAMP_NS {
         for i in (0..trace.len()).filter(|&i| trace.timestamp_ns(i) > MAX_PLAUSIBLE_TIMESTAMP_NS) {
-            push(
-                LintKind::TimestampOutOfRange,
-                format!(
-                    "{} {} has timestamp {} ns, past the year 2262 (the most a signed 64-bit \
-                     nanosecond clock holds)",
-                    excerpt(trace.label(i)),
-                    short(&trace.id(i)),
-                    trace.timestamp_ns(i)
-                ),
-                vec![trace.id(i)],
-            );
+            out.push(timestamp_out_of_range(trace, i));
         }
     }
     out.sort_by_key(|l| l.kind);
     out
+}
+
+fn finding(kind: LintKind, message: String, events: Vec<Uuid>) -> Lint {
+    Lint {
+        kind,
+        message,
+        events,
+    }
+}
+
+/// The operation started at event `start` never ended.
+pub fn unfinished(trace: &Trace, start: usize) -> Lint {
+    let e = &trace.event(start);
+    let label = excerpt(e.label());
+    finding(
+        LintKind::Unfinished,
+        format!("{label} {} started and never ended", short(&e.id)),
+        vec![e.id],
+    )
+}
+
+/// The end event `end` stands alone (see [`lone_end`]).
+pub fn end_only(trace: &Trace, spans: &Spans, end: usize) -> Lint {
+    let (kind, message, ids) = lone_end(trace, spans, &trace.event(end));
+    finding(kind, message, ids)
+}
+
+/// The operation started at `start` ends (at `end`) before it starts, if it does.
+pub fn end_before_start(trace: &Trace, start: usize, end: usize) -> Option<Lint> {
+    let (e, end) = (trace.event(start), trace.event(end));
+    (end.timestamp_ns < e.timestamp_ns).then(|| {
+        finding(
+            LintKind::EndBeforeStart,
+            format!(
+                "{} {} ends {} ns before it starts",
+                excerpt(e.label()),
+                short(&e.id),
+                e.timestamp_ns - end.timestamp_ns
+            ),
+            vec![e.id, end.id],
+        )
+    })
+}
+
+/// The span opened by event `start` names a parent that is not in the trace.
+pub fn orphan(trace: &Trace, start: usize) -> Option<Lint> {
+    let e = &trace.event(start);
+    e.parent_id.map(|p| {
+        finding(
+            LintKind::Orphan,
+            format!(
+                "{} {} names parent {} which is not in the trace",
+                excerpt(e.label()),
+                short(&e.id),
+                short(&p)
+            ),
+            vec![e.id],
+        )
+    })
+}
+
+/// The parent link of the span opened by event `start` closed a cycle and was cut.
+pub fn cycle(trace: &Trace, start: usize) -> Lint {
+    let e = &trace.event(start);
+    let label = excerpt(e.label());
+    let message = if e.parent_id == Some(e.id) {
+        format!("{label} {} names itself as its parent", short(&e.id))
+    } else {
+        format!("parent links loop back through {label} {}", short(&e.id))
+    };
+    finding(LintKind::Cycle, message, vec![e.id])
+}
+
+/// Event `i` was processed after event `max`, which was emitted later (the latest emission
+/// number processed before `i`).
+pub fn inversion(trace: &Trace, i: usize, max: usize) -> Lint {
+    finding(
+        LintKind::OrderInversion,
+        format!(
+            "{} #{} was processed after #{}, emitted later",
+            excerpt(trace.label(i)),
+            trace.seq(i),
+            trace.seq(max)
+        ),
+        vec![trace.id(i), trace.id(max)],
+    )
+}
+
+/// A handler failed.
+pub fn handler_error(f: &HandlerFailure) -> Lint {
+    finding(
+        LintKind::HandlerError,
+        format!(
+            "{} failed on {}: {}",
+            f.subscription,
+            excerpt(&f.event_kind),
+            excerpt(&f.message)
+        ),
+        vec![f.event_id],
+    )
+}
+
+/// Event `i` reuses an id an earlier event holds.
+pub fn duplicate_id(trace: &Trace, i: usize) -> Lint {
+    let e = &trace.event(i);
+    finding(
+        LintKind::DuplicateId,
+        format!(
+            "{} ({}) reuses id {}, already held by an earlier event",
+            excerpt(e.label()),
+            e.phase,
+            e.id
+        ),
+        vec![e.id],
+    )
+}
+
+/// Event `i`'s timestamp is past what a signed 64-bit nanosecond clock holds.
+pub fn timestamp_out_of_range(trace: &Trace, i: usize) -> Lint {
+    finding(
+        LintKind::TimestampOutOfRange,
+        format!(
+            "{} {} has timestamp {} ns, past the year 2262 (the most a signed 64-bit \
+             nanosecond clock holds)",
+            excerpt(trace.label(i)),
+            short(&trace.id(i)),
+            trace.timestamp_ns(i)
+        ),
+        vec![trace.id(i)],
+    )
 }
 
 /// Why an end event has no start of its own: it names none that matches, one that is not in

@@ -18,6 +18,8 @@
 //! - [`event_detail`]: the selected event's fields and relatives ([`event_detail::EventDetail`]).
 //! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
 //! - [`overview`]: the minimap's event and failure density over time.
+//! - [`scrub`]: the inspection of a replay brought to a moved cursor from the events in
+//!   between ([`scrub::Scrub`]).
 //! - [`latency`]: per-name duration histograms.
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`TreeRows`]).
 //! - [`viewport`]: which rows of the virtualised tree are in the DOM, and scrolling to one.
@@ -40,6 +42,7 @@ pub mod navigate;
 pub mod overview;
 pub mod page_url;
 pub mod row_info;
+pub mod scrub;
 pub mod shortcuts;
 pub mod spans;
 pub mod summary;

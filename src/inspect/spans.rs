@@ -60,7 +60,7 @@ impl Status {
         }
     }
 
-    fn of_end(phase: Phase) -> Status {
+    pub(crate) fn of_end(phase: Phase) -> Status {
         match phase {
             Phase::Failed => Status::Failed,
             Phase::Cancelled => Status::Cancelled,
@@ -158,7 +158,14 @@ impl<'a> ParentLinks<'a> {
 
 impl ChildIndex for ParentLinks<'_> {
     fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>) {
-        out.extend(self.0.store().child_positions(parent).map(|p| p as usize));
+        let shown = self.0.len();
+        out.extend(
+            self.0
+                .store()
+                .child_positions(parent)
+                .map(|p| p as usize)
+                .filter(|&p| p < shown),
+        );
     }
 }
 

@@ -67,40 +67,66 @@ pub fn failed_spans(spans: &Spans) -> usize {
 }
 
 /// Where a root is counted: the first of these that fits, in this order.
-fn count_root(s: &mut Summary, span: &Span) {
+pub(crate) fn root_slot<'a>(s: &'a mut Summary, span: &Span) -> &'a mut usize {
     if span.duplicate {
-        s.duplicates += 1;
+        &mut s.duplicates
     } else if span.cut {
-        s.cycles += 1;
+        &mut s.cycles
     } else if span.orphan {
-        s.orphans += 1;
+        &mut s.orphans
     } else {
         match span.status {
-            Status::EndOnly => s.lone_ends += 1,
-            Status::Point => s.single_events += 1,
-            Status::Completed => s.completed += 1,
-            Status::Failed | Status::TimedOut => s.failed += 1,
-            Status::Cancelled => s.cancelled += 1,
-            Status::Unfinished => s.unfinished += 1,
+            Status::EndOnly => &mut s.lone_ends,
+            Status::Point => &mut s.single_events,
+            Status::Completed => &mut s.completed,
+            Status::Failed | Status::TimedOut => &mut s.failed,
+            Status::Cancelled => &mut s.cancelled,
+            Status::Unfinished => &mut s.unfinished,
         }
     }
 }
 
 impl Summary {
     pub fn new(trace: &Trace, spans: &Spans, lints: &[Lint]) -> Summary {
+        let paired_ends = spans.spans.iter().filter(|sp| sp.end.is_some()).count();
+        let mut roots = Summary::default();
+        for &r in &spans.roots {
+            *root_slot(&mut roots, &spans.spans[r]) += 1;
+        }
+        Summary::with_counts(trace, spans, paired_ends, &roots, |kind| {
+            lints.iter().filter(|l| l.kind == kind).count()
+        })
+    }
+
+    /// The counts, given the paired ends, the roots counted where they fit (in a summary's
+    /// root fields, see [`root_slot`]) and the lints per kind: the replay's incremental
+    /// inspection keeps those as they change rather than reading every span at each step.
+    pub(crate) fn with_counts(
+        trace: &Trace,
+        spans: &Spans,
+        paired_ends: usize,
+        roots: &Summary,
+        lints_of_kind: impl Fn(LintKind) -> usize,
+    ) -> Summary {
         let mut s = Summary {
             events: trace.len(),
             spans: spans.len(),
             roots: spans.roots.len(),
-            paired_ends: spans.spans.iter().filter(|sp| sp.end.is_some()).count(),
+            paired_ends,
+            completed: roots.completed,
+            failed: roots.failed,
+            cancelled: roots.cancelled,
+            unfinished: roots.unfinished,
+            orphans: roots.orphans,
+            cycles: roots.cycles,
+            duplicates: roots.duplicates,
+            lone_ends: roots.lone_ends,
+            single_events: roots.single_events,
             ..Summary::default()
         };
-        for &r in &spans.roots {
-            count_root(&mut s, &spans.spans[r]);
-        }
         s.operations = s.completed + s.failed + s.cancelled + s.unfinished;
         for kind in LintKind::ALL {
-            let n = lints.iter().filter(|l| l.kind == kind).count();
+            let n = lints_of_kind(kind);
             if n > 0 {
                 s.lints.push((kind, n));
             }

@@ -12,10 +12,17 @@
 //! ask for what they need: the cheap accessors ([`Trace::id`], [`Trace::phase`],
 //! [`Trace::timestamp_ns`], ...) read the record, [`Trace::event`] decodes an owned [`Event`]
 //! (for the detail panel, exports and text search).
+//!
+//! ## A prefix shown, the rest held
+//! A replay's trace is the bus's history up to the cursor. Scrubbing back hides the events past
+//! the cursor ([`Trace::show_first`]) instead of dropping them, so scrubbing forward again
+//! shows them without decoding them twice; every reader sees the shown prefix only (its
+//! length, ids, duplicates, time range), as if the hidden events had never been read.
 
 use uuid::Uuid;
 
 use crate::core::store::record::Record;
+use crate::core::store::symbols::Sym;
 use crate::core::{Event, EventStore, Phase};
 
 /// Events plus an id index.
@@ -28,11 +35,21 @@ pub struct Trace {
     has_processed: bool,
     /// Earliest and latest timestamp, kept as events arrive (the timeline asks for every row).
     time_range: Option<(u64, u64)>,
-    /// Whether any event carries an emission number (order inversions are meaningless
-    /// without them).
-    has_seq: bool,
-    /// Whether some end event does not name its start (the Python original's dumps).
-    unnamed_ends: bool,
+    /// Events shown: the first `shown` of the store (see the module docs).
+    shown: usize,
+    /// Where the earliest and the latest timestamp changed as events arrived (index, new
+    /// value): the time range of a prefix is the last of each before its end. Kept for live
+    /// traces only (the ones a replay scrubs); an imported trace shows all it holds.
+    lo_steps: Vec<(u32, u64)>,
+    hi_steps: Vec<(u32, u64)>,
+    /// The first event with an emission number (order inversions are meaningless without
+    /// them), and the first end event not naming its start (the Python original's dumps).
+    first_seq: Option<usize>,
+    first_unnamed_end: Option<usize>,
+    /// Each distinct kind with the first event of it, in order of first appearance: the
+    /// filter's list of kinds, read at every scrub step, costs the kinds, not the events.
+    kinds: Vec<(Sym, usize)>,
+    kind_seen: std::collections::HashSet<Sym>,
 }
 
 impl Default for Trace {
@@ -42,8 +59,13 @@ impl Default for Trace {
             duplicates: Vec::new(),
             has_processed: false,
             time_range: None,
-            has_seq: false,
-            unnamed_ends: false,
+            shown: 0,
+            lo_steps: Vec::new(),
+            hi_steps: Vec::new(),
+            first_seq: None,
+            first_unnamed_end: None,
+            kinds: Vec::new(),
+            kind_seen: Default::default(),
         }
     }
 }
@@ -72,19 +94,53 @@ impl Trace {
     }
 
     fn push_record(&mut self, r: Record, processed_ns: u64) -> usize {
+        assert_eq!(
+            self.shown,
+            self.store.len(),
+            "events are appended only when none is hidden"
+        );
         let dups = self.store.duplicate_ids();
         let ts = r.timestamp_ns;
-        self.has_seq |= r.seq != 0;
-        self.unnamed_ends |= r.phase.is_end() && r.start_id().is_none();
+        let unnamed_end = r.phase.is_end() && r.start_id().is_none();
         let i = self.store.push(r, processed_ns) as usize;
+        self.shown += 1;
+        if r.seq != 0 && self.first_seq.is_none() {
+            self.first_seq = Some(i);
+        }
+        if self.kind_seen.insert(r.kind) {
+            self.kinds.push((r.kind, i));
+        }
+        if unnamed_end && self.first_unnamed_end.is_none() {
+            self.first_unnamed_end = Some(i);
+        }
         if self.store.duplicate_ids() != dups {
             self.duplicates.push(i);
         }
-        self.time_range = Some(match self.time_range {
+        let range = match self.time_range {
             Some((lo, hi)) => (lo.min(ts), hi.max(ts)),
             None => (ts, ts),
-        });
+        };
+        if self.has_processed {
+            if self.time_range.map(|r| r.0) != Some(range.0) {
+                self.lo_steps.push((i as u32, range.0));
+            }
+            if self.time_range.map(|r| r.1) != Some(range.1) {
+                self.hi_steps.push((i as u32, range.1));
+            }
+        }
+        self.time_range = Some(range);
         i
+    }
+
+    /// Shows the first `n` events held (at most all of them), hiding the rest: a replay's
+    /// cursor moved. Hidden events are kept, and shown again by a later call.
+    pub fn show_first(&mut self, n: usize) {
+        self.shown = n.min(self.store.len());
+    }
+
+    /// Events held, shown or not.
+    pub fn held(&self) -> usize {
+        self.store.len()
     }
 
     /// The store the events live in (its `children_by_parent` index nests the tree).
@@ -94,7 +150,11 @@ impl Trace {
 
     /// The heap the trace holds: what the import budget counts.
     pub fn heap_bytes(&self) -> usize {
-        self.store.heap_bytes() + self.duplicates.capacity() * 8
+        self.store.heap_bytes()
+            + self.duplicates.capacity() * 8
+            + (self.lo_steps.capacity() + self.hi_steps.capacity()) * 16
+            + self.kinds.capacity() * 16
+            + self.kind_seen.capacity() * 8
     }
 
     /// Sets when each event was processed (one time per event, in order).
@@ -123,11 +183,12 @@ impl Trace {
 
     /// Every event, decoded one at a time, in order.
     pub fn events(&self) -> impl DoubleEndedIterator<Item = Event> + ExactSizeIterator + '_ {
-        self.store.events()
+        self.store.events().take(self.shown)
     }
 
     #[inline]
     fn record(&self, i: usize) -> &Record {
+        debug_assert!(i < self.shown, "an index within the shown events");
         self.store
             .record(i as u64)
             .expect("an index within the trace")
@@ -176,11 +237,12 @@ impl Trace {
         self.store.kind(self.record(i))
     }
 
-    /// The distinct event kinds, sorted: what the kind filter offers.
-    pub fn kinds(&self) -> Vec<String> {
-        let distinct: std::collections::BTreeSet<&str> =
-            (0..self.len()).map(|i| self.kind(i)).collect();
-        distinct.into_iter().map(str::to_owned).collect()
+    /// The distinct kinds of the shown events, in order of first appearance.
+    pub fn kinds(&self) -> impl Iterator<Item = &str> + '_ {
+        self.kinds
+            .iter()
+            .take_while(|&&(_, i)| i < self.shown)
+            .map(|&(k, _)| self.store.symbols().str(k))
     }
 
     /// The process name, if the payload has one.
@@ -196,30 +258,50 @@ impl Trace {
 
     /// Whether any event carries an emission number.
     pub fn has_seq(&self) -> bool {
-        self.has_seq
+        self.first_seq.is_some_and(|i| i < self.shown)
     }
 
     /// Whether some end event does not name its start (the original's sibling-linked ends).
     pub fn has_unnamed_ends(&self) -> bool {
-        self.unnamed_ends
+        self.first_unnamed_end.is_some_and(|i| i < self.shown)
     }
 
     /// The earliest and latest event timestamp (both 0 when empty).
     pub fn time_range(&self) -> (u64, u64) {
-        self.time_range.unwrap_or((0, 0))
+        if self.shown == self.store.len() {
+            return self.time_range.unwrap_or((0, 0));
+        }
+        if self.shown == 0 {
+            return (0, 0);
+        }
+        if self.lo_steps.first().map(|s| s.0) != Some(0) {
+            // Not kept (an imported trace): read the shown events.
+            return (0..self.shown).fold((u64::MAX, 0), |(lo, hi), i| {
+                let t = self.timestamp_ns(i);
+                (lo.min(t), hi.max(t))
+            });
+        }
+        let last_before = |steps: &[(u32, u64)]| {
+            let k = steps.partition_point(|&(i, _)| (i as usize) < self.shown);
+            steps[k - 1].1
+        };
+        (last_before(&self.lo_steps), last_before(&self.hi_steps))
     }
 
     pub fn len(&self) -> usize {
-        self.store.len()
+        self.shown
     }
 
     pub fn is_empty(&self) -> bool {
-        self.store.is_empty()
+        self.shown == 0
     }
 
     /// The index of the event with this id (the first, if duplicated).
     pub fn index_of(&self, id: &Uuid) -> Option<usize> {
-        self.store.position_of(id).map(|p| p as usize)
+        self.store
+            .position_of(id)
+            .map(|p| p as usize)
+            .filter(|&i| i < self.shown)
     }
 
     /// The event with this id (the first, if duplicated), decoded.
@@ -229,7 +311,7 @@ impl Trace {
 
     /// Indexes of events whose id was already taken by an earlier event.
     pub fn duplicate_indexes(&self) -> &[usize] {
-        &self.duplicates
+        &self.duplicates[..self.duplicates.partition_point(|&i| i < self.shown)]
     }
 }
 
@@ -276,13 +358,16 @@ mod tests {
     use crate::core::Phase;
 
     #[test]
-    fn the_kinds_are_listed_once_each_in_order() {
+    fn the_kinds_are_listed_once_each_in_order_of_first_appearance() {
         let root = Event::root("processing", Phase::Started);
         let child = Event::child_of(&root, "custom", Phase::Started);
         let end = Event::child_of(&root, "processed", Phase::Completed);
         let again = Event::child_of(&root, "processing", Phase::Started);
         let trace = Trace::new(vec![root, child, end, again]);
-        assert_eq!(trace.kinds(), ["custom", "processed", "processing"]);
-        assert!(Trace::default().kinds().is_empty());
+        assert_eq!(
+            trace.kinds().collect::<Vec<_>>(),
+            ["processing", "custom", "processed"]
+        );
+        assert_eq!(Trace::default().kinds().count(), 0);
     }
 }

@@ -5,9 +5,13 @@
 //! bench times each on simulated runs of a given size (awaited as A, fire-and-forget as B, the
 //! same seed and settings), so the notes quote figures rather than impressions:
 //!
-//! - **scrub step**: what one cursor move costs today, a full rebuild of the inspection from
-//!   the bus's history (`Inspection::of_history`), which is what an incremental scrub would
-//!   have to beat;
+//! - **scrub step**: what one move of the replay's cursor costs the page, through the path
+//!   the page takes ([`Replay::seek`] then [`Replay::inspection`], incremental): a step of
+//!   a thousandth of the trace (one pixel of the scrubber), back or forward, and a jump to
+//!   the middle and back; next to it the **full rebuild** every step cost before
+//!   ([`Replay::inspect`]);
+//! - **tree rows**: the tree's visible rows of the whole trace ([`TreeRows::build`]), which the
+//!   page derives again from each step's inspection;
 //! - **diff build**: [`RunDiff::build`] of the two runs;
 //! - **critical path** of the longest operation, and the **overview** (200 bins).
 //!
@@ -23,8 +27,9 @@ use crate::core::{EmitMode, EventBus};
 use crate::inspect::critical_path::CriticalPath;
 use crate::inspect::diff::{RunDiff, Side};
 use crate::inspect::overview::Overview;
-use crate::inspect::Inspection;
+use crate::inspect::{Inspection, TreeRows};
 use crate::pipeline::{run_pipeline, PipelineConfig};
+use crate::replay::Replay;
 
 /// Milliseconds per step at one trace size.
 #[derive(Clone, Debug, Serialize)]
@@ -32,6 +37,9 @@ pub struct InspectCost {
     pub events: usize,
     pub operations: usize,
     pub scrub_step_ms: Spread,
+    pub scrub_jump_ms: Spread,
+    pub full_rebuild_ms: Spread,
+    pub tree_rows_ms: Spread,
     pub diff_build_ms: Spread,
     pub critical_path_ms: Spread,
     pub overview_ms: Spread,
@@ -76,14 +84,44 @@ pub fn measure(events: usize, reps: usize) -> InspectCost {
         operations: (events / base.events_per_operation()).max(1),
         ..base
     };
-    let (bus_a, bus_b) = (
-        simulated(&config, EmitMode::Awaited),
-        simulated(&config, EmitMode::FireAndForget),
+    let bus_a = simulated(&config, EmitMode::Awaited);
+    let a = bus_a.with_history(|h| Inspection::of_history(h, h.len(), &[]));
+    // B is replayed as the page replays it.
+    let mut replay = Replay::new(
+        PipelineConfig {
+            mode: EmitMode::FireAndForget,
+            ..config.clone()
+        },
+        std::rc::Rc::new(crate::core::MonotonicClock::new()),
+        config.operations * config.events_per_operation() + 16,
     );
-    let inspect = |bus: &EventBus| bus.with_history(|h| Inspection::of_history(h, h.len(), &[]));
-    let (a, b) = (inspect(&bus_a), inspect(&bus_b));
-    let scrub_step_ms = timed_ms(reps, || {
-        std::hint::black_box(inspect(&bus_b));
+    replay.run_all();
+    let n = replay.recorded();
+    let b = replay.inspect();
+    let mut seek = |to: usize| {
+        replay.seek(to);
+        std::hint::black_box(replay.inspection());
+    };
+    seek(n);
+    let pixel = (n / 1_000).max(1);
+    let mut k = 0;
+    let scrub_step_ms = timed_ms(2 * reps, || {
+        // Back `reps` pixels from the end, then forward again.
+        k += 1;
+        let back = if k <= reps { k } else { 2 * reps - k };
+        seek(n - (pixel * back).min(n));
+    });
+    let mut there = false;
+    let scrub_jump_ms = timed_ms(2 * reps, || {
+        there = !there;
+        seek(if there { n / 2 } else { n });
+    });
+    let full_rebuild_ms = timed_ms(reps, || {
+        std::hint::black_box(replay.inspect());
+    });
+    let tree_rows_ms = timed_ms(reps, || {
+        let all = vec![true; b.spans.len()];
+        std::hint::black_box(TreeRows::build(&b.spans, &Default::default(), &all, false));
     });
     let diff_build_ms = timed_ms(reps, || {
         std::hint::black_box(RunDiff::build(Side::of(&a), Side::of(&b)));
@@ -109,6 +147,9 @@ pub fn measure(events: usize, reps: usize) -> InspectCost {
         events: b.trace.len(),
         operations: config.operations,
         scrub_step_ms,
+        scrub_jump_ms,
+        full_rebuild_ms,
+        tree_rows_ms,
         diff_build_ms,
         critical_path_ms,
         overview_ms,

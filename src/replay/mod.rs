@@ -8,7 +8,9 @@
 //! time and applies to the operations that start afterwards, exactly as on a live bus.
 //!
 //! The tree and timeline show the events up to the cursor, so scrubbing back shows
-//! operations as unfinished that later complete.
+//! operations as unfinished that later complete. [`Replay::inspection`] brings the last
+//! inspection to the cursor from the events in between ([`Scrub`]) rather than rebuilding it,
+//! so a scrub step costs what it reveals or hides, not the whole trace.
 //!
 //! The page drives the run in turns ([`Replay::work`]) of a bounded wall time: the
 //! pipeline's busy work and the simulated handlers are paced (see
@@ -20,11 +22,14 @@ pub mod pacing;
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 
 use crate::core::{Clock, EmitMode, EventBus, HandlerFailure, Stats, Subscription};
+use crate::inspect::latency::ModeTimeline;
+use crate::inspect::scrub::Scrub;
 use crate::inspect::Inspection;
 use crate::pipeline::limits;
 use crate::pipeline::{attach_paced_subscribers, run_range_paced, Pacer, PipelineConfig};
@@ -54,6 +59,12 @@ pub struct Replay {
     stopped: bool,
     /// Calls of the pacing handlers (see `attach_paced_subscribers`), not the user's.
     pacing_calls: Rc<Cell<u64>>,
+    /// The inspection at the cursor as last brought there, and what brings it (see
+    /// [`Replay::inspection`]).
+    view: Arc<Inspection>,
+    scrub: Scrub,
+    /// The emit modes of the run, by emission number (which operation ran in which).
+    modes: ModeTimeline,
     _subscriptions: Vec<Subscription>,
 }
 
@@ -67,6 +78,7 @@ impl Replay {
         // The one step pacing cannot cut; bounded however the config was made.
         let max_cost = limits::handler_cost(config.subscribers.asynchronous).max as u32;
         config.subscribers.handler_cost = config.subscribers.handler_cost.min(max_cost);
+        let modes = ModeTimeline::starting(config.mode);
         let pool = LocalPool::new();
         let pacer = Pacer::new(clock.clone());
         let bus = EventBus::builder()
@@ -87,6 +99,9 @@ impl Replay {
             running: None,
             stopped: false,
             pacing_calls,
+            view: Arc::default(),
+            scrub: Scrub::new(),
+            modes,
             _subscriptions: subs,
         }
     }
@@ -99,10 +114,16 @@ impl Replay {
         &self.config
     }
 
-    /// Switches the live bus's emit mode.
+    /// Switches the live bus's emit mode: operations that start from now on run in it.
     pub fn set_mode(&mut self, mode: EmitMode) {
         self.config.mode = mode;
         self.bus.set_mode(mode);
+        self.modes.switch(self.bus.stats().emitted, mode);
+    }
+
+    /// Which emit mode the run's operations ran in, by emission number.
+    pub fn modes(&self) -> &ModeTimeline {
+        &self.modes
     }
 
     /// Operations started so far, and how many of those that finished failed.
@@ -247,6 +268,18 @@ impl Replay {
         let failures = self.handler_failures();
         self.bus
             .with_history(|h| Inspection::of_history(h, self.cursor, &failures))
+    }
+
+    /// The inspection of what the cursor has revealed, equal to [`Replay::inspect`]'s but
+    /// brought there from the last one by the events in between (see [`Scrub`]). It is
+    /// updated in place when nobody else holds the last one, so callers drop theirs first;
+    /// a copy still held elsewhere (a pinned run) costs one full copy, once.
+    pub fn inspection(&mut self) -> Arc<Inspection> {
+        let failures = self.handler_failures();
+        let (view, scrub, cursor) = (Arc::make_mut(&mut self.view), &mut self.scrub, self.cursor);
+        self.bus
+            .with_history(|h| scrub.seek(view, h, cursor, &failures));
+        self.view.clone()
     }
 
     /// The bus's statistics, without the calls of the pacing handlers.

@@ -13,7 +13,7 @@ use super::revealed::revealed;
 
 use super::state::{Shared, Ui};
 use crate::inspect::critical_path::CriticalPath;
-use crate::inspect::latency::Histogram;
+use crate::inspect::latency::{Histogram, LagByMode};
 use crate::inspect::timeline::format_ns;
 
 /// Bins of the latency histogram.
@@ -57,6 +57,12 @@ pub fn CriticalPathPanel(ui: Ui, critical: Critical) -> impl IntoView {
         let histogram = ui
             .inspection
             .with(|ins| Histogram::of_name(&ins.trace, &ins.spans, &op.name, BINS));
+        // A live run only: its events carry processing times and its modes are known.
+        let lag = ui.modes.with(|modes| {
+            let modes = modes.as_ref()?;
+            ui.inspection
+                .with(|ins| LagByMode::of_name(&ins.trace, &ins.spans, &op.name, modes, BINS))
+        });
         Some(view! {
             <section class="critical" id="critical-section">
                 <h2>"Where the time went"</h2>
@@ -79,6 +85,7 @@ pub fn CriticalPathPanel(ui: Ui, critical: Critical) -> impl IntoView {
                     }).collect_view()}
                 </ol>
                 <LatencyHistogram name=op.name.clone() histogram />
+                {lag.map(|lag| view! { <super::lag::QueueLagByMode name=op.name.clone() lag /> })}
             </section>
         })
     }

@@ -8,7 +8,16 @@ use crate::inspect::ids::short;
 
 #[component]
 pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView {
-    let kinds = Memo::new(move |_| ui.inspection.with(|ins| ins.trace.kinds()));
+    let kinds = Memo::new(move |_| {
+        ui.inspection.with(|ins| {
+            // The trace keeps its distinct kinds: a million events, a handful of kinds.
+            let distinct: std::collections::BTreeSet<&str> = ins.trace.kinds().collect();
+            distinct
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<String>>()
+        })
+    });
     let matches = move || {
         ui.query
             .with(|q| ui.selection.with(|s| q.describe_matches(s)))

@@ -23,6 +23,7 @@ pub mod detail;
 pub mod files;
 pub mod filter_bar;
 pub mod help;
+pub mod lag;
 pub mod lints;
 pub mod minimap;
 pub mod mode_chart;

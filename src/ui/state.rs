@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::clock::PerformanceClock;
 use crate::core::{EmitMode, Stats};
+use crate::inspect::latency::ModeTimeline;
 use crate::inspect::timeline::Axis;
 use crate::inspect::tree::collapsed_ancestors;
 use crate::inspect::{Inspection, Query, TreeRows};
@@ -44,6 +45,12 @@ impl<T> std::ops::Deref for Shared<T> {
     }
 }
 
+thread_local! {
+    /// What the inspection signal holds for the instant the replay updates the inspection in
+    /// place (see [`Ui::refresh_from_replay`]).
+    static PLACEHOLDER: Shared<Inspection> = Shared::default();
+}
+
 /// Where the trace on screen came from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
@@ -70,6 +77,8 @@ pub struct Ui {
     /// Bumped on every rebuild; rows re-render when it changes.
     pub generation: RwSignal<u64>,
     pub stats: RwSignal<Option<Stats>>,
+    /// The live run's emit modes by emission number (`None` for a file).
+    pub modes: RwSignal<Option<ModeTimeline>>,
     pub source: RwSignal<Source>,
     pub recorded: RwSignal<usize>,
     pub cursor: RwSignal<usize>,
@@ -124,6 +133,7 @@ impl Ui {
             inspection,
             generation: RwSignal::new(0),
             stats: RwSignal::new(None),
+            modes: RwSignal::new(None),
             source: RwSignal::new(Source::Empty),
             recorded: RwSignal::new(0),
             cursor: RwSignal::new(0),
@@ -149,12 +159,20 @@ impl Ui {
         }
     }
 
-    /// Rebuilds the inspection from the replay's cursor and publishes it.
+    /// Brings the inspection to the replay's cursor and publishes it. The replay updates it
+    /// from the events between the last cursor and this one ([`Replay::inspection`]), in
+    /// place: the signal lets go of it first.
     pub fn refresh_from_replay(&self) {
-        let built = self.replay.with_value(|r| {
-            r.as_ref().map(|r| {
+        if self.replay.with_value(Option::is_none) {
+            return;
+        }
+        self.inspection
+            .update_untracked(|i| *i = PLACEHOLDER.with(Clone::clone));
+        let built = self.replay.try_update_value(|r| {
+            r.as_mut().map(|r| {
                 (
-                    r.inspect(),
+                    r.inspection(),
+                    r.modes().clone(),
                     r.stats(),
                     r.recorded(),
                     r.cursor(),
@@ -163,8 +181,9 @@ impl Ui {
                 )
             })
         });
-        if let Some((ins, stats, recorded, cursor, finished, stopped)) = built {
-            self.publish(ins);
+        if let Some((ins, modes, stats, recorded, cursor, finished, stopped)) = built.flatten() {
+            self.publish_shared(Shared(ins));
+            self.modes.set(Some(modes));
             self.stats.set(Some(stats));
             self.recorded.set(recorded);
             self.cursor.set(cursor);
@@ -175,6 +194,11 @@ impl Ui {
 
     /// Shows a new inspection; keeps the axis if the user zoomed, fits it otherwise.
     pub fn publish(&self, ins: Inspection) {
+        self.publish_shared(Shared(Arc::new(ins)));
+    }
+
+    /// [`Ui::publish`] for an inspection already shared.
+    pub fn publish_shared(&self, ins: Shared<Inspection>) {
         let (lo, hi) = ins.trace.time_range();
         if self.axis.get_untracked().is_none() {
             self.axis.set(Some(Axis::fit(lo, hi)));
@@ -182,7 +206,7 @@ impl Ui {
             // While playing, the window follows the growing trace.
             self.axis.set(Some(Axis::fit(lo, hi)));
         }
-        self.inspection.set(Shared(Arc::new(ins)));
+        self.inspection.set(ins);
         self.generation.update(|g| *g += 1);
     }
 
@@ -370,6 +394,7 @@ impl Ui {
         self.selected.set(None);
         self.axis.set(None);
         self.stats.set(None);
+        self.modes.set(None);
         let n = trace.len();
         self.publish(Inspection::of_trace(trace, &[]));
         self.recorded.set(n);

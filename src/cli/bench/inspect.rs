@@ -1,7 +1,8 @@
 //! # `lineage bench --inspect`
 //!
 //! What the Trace tab's steps cost on simulated traces of the sizes asked for: a scrub step
-//! (a full rebuild), the diff of an awaited and a fire-and-forget run, the critical path and
+//! (incremental, one per mille and a jump to the middle and back, beside a full rebuild), the
+//! tree rows, the diff of an awaited and a fire-and-forget run, the critical path and
 //! the overview, each as median and range of a few repetitions.
 
 use std::process::ExitCode;
@@ -32,8 +33,15 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
         "lineage bench --inspect: awaited (A) and fire-and-forget (B) runs of one seed, median (min–max) of {reps} repetitions, ms"
     );
     println!(
-        "{:>11} {:>26} {:>22} {:>20} {:>18}",
-        "events", "scrub step (full rebuild)", "diff build A vs B", "critical path", "overview"
+        "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18}",
+        "events",
+        "scrub step (1‰)",
+        "scrub jump (½)",
+        "full rebuild",
+        "tree rows",
+        "diff build A vs B",
+        "critical path",
+        "overview"
     );
     let f = |s: &Spread| {
         let d = if s.median < 1.0 { 3 } else { 1 };
@@ -41,9 +49,12 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
     };
     for c in costs {
         println!(
-            "{:>11} {:>26} {:>22} {:>20} {:>18}",
+            "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18}",
             thousands(c.events as f64),
             f(&c.scrub_step_ms),
+            f(&c.scrub_jump_ms),
+            f(&c.full_rebuild_ms),
+            f(&c.tree_rows_ms),
             f(&c.diff_build_ms),
             f(&c.critical_path_ms),
             f(&c.overview_ms)

@@ -130,6 +130,12 @@ impl EventStore {
         self.capacity
     }
 
+    /// Position of the oldest event held: positions count every event ever pushed, so a
+    /// capped history's first held event is past the ones it pruned.
+    pub fn first_position(&self) -> u64 {
+        self.base
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
