@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::clock::PerformanceClock;
+pub use super::shared::Shared;
 use crate::core::{EmitMode, Stats};
 use crate::inspect::latency::ModeTimeline;
 use crate::inspect::timeline::Axis;
@@ -20,30 +21,6 @@ use crate::inspect::{Inspection, Query, TreeRows};
 use crate::pipeline::PipelineConfig;
 use crate::replay::pacing::Pace;
 use crate::replay::{Replay, TURN_BUDGET_NS};
-
-/// Shared by pointer: a change is a new `Arc`, compared by address, so memos and signals do
-/// not compare 100 000-event inspections field by field.
-#[derive(Debug, Default)]
-pub struct Shared<T>(pub Arc<T>);
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for Shared<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl<T> std::ops::Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
 
 thread_local! {
     /// What the inspection signal holds for the instant the replay updates the inspection in
