@@ -107,10 +107,22 @@ impl Ui {
         let inspection: RwSignal<Shared<Inspection>> = RwSignal::new(Shared::default());
         let collapsed = RwSignal::new(HashSet::new());
         let query = RwSignal::new(Query::default());
+        // The last search, so that one more typed character searches only its matches.
+        let last: StoredValue<
+            Option<(Shared<Inspection>, Query, Shared<Vec<bool>>)>,
+            LocalStorage,
+        > = StoredValue::new_local(None);
         let selection = Memo::new(move |_| {
             let ins = inspection.get();
             let q = query.get();
-            Shared(Arc::new(q.select(&ins.trace, &ins.spans)))
+            let selected = Shared(Arc::new(last.with_value(|l| match l {
+                Some((of, before, s)) if *of == ins => {
+                    q.select_after(before, s, &ins.trace, &ins.spans)
+                }
+                _ => q.select(&ins.trace, &ins.spans),
+            })));
+            last.set_value(Some((ins, q, selected.clone())));
+            selected
         });
         let rows = Memo::new(move |_| {
             let ins = inspection.get();
