@@ -42,6 +42,9 @@ impl<T> std::ops::Deref for Shared<T> {
     }
 }
 
+/// The last search: the inspection it ran on, its query and what it selected.
+type LastSearch = Option<(Shared<Inspection>, Query, Shared<Vec<bool>>)>;
+
 /// Where the trace on screen came from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
@@ -108,10 +111,7 @@ impl Ui {
         let collapsed = RwSignal::new(HashSet::new());
         let query = RwSignal::new(Query::default());
         // The last search, so that one more typed character searches only its matches.
-        let last: StoredValue<
-            Option<(Shared<Inspection>, Query, Shared<Vec<bool>>)>,
-            LocalStorage,
-        > = StoredValue::new_local(None);
+        let last: StoredValue<LastSearch, LocalStorage> = StoredValue::new_local(None);
         let selection = Memo::new(move |_| {
             let ins = inspection.get();
             let q = query.get();
