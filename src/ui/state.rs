@@ -28,6 +28,9 @@ thread_local! {
     static PLACEHOLDER: Shared<Inspection> = Shared::default();
 }
 
+/// The last search: the inspection it ran on, its query and what it selected.
+type LastSearch = Option<(Shared<Inspection>, Query, Shared<Vec<bool>>)>;
+
 /// Where the trace on screen came from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
@@ -92,10 +95,19 @@ impl Ui {
         let inspection: RwSignal<Shared<Inspection>> = RwSignal::new(Shared::default());
         let collapsed = RwSignal::new(HashSet::new());
         let query = RwSignal::new(Query::default());
+        // The last search, so that one more typed character searches only its matches.
+        let last: StoredValue<LastSearch, LocalStorage> = StoredValue::new_local(None);
         let selection = Memo::new(move |_| {
             let ins = inspection.get();
             let q = query.get();
-            Shared(Arc::new(q.select(&ins.trace, &ins.spans)))
+            let selected = Shared(Arc::new(last.with_value(|l| match l {
+                Some((of, before, s)) if *of == ins => {
+                    q.select_after(before, s, &ins.trace, &ins.spans)
+                }
+                _ => q.select(&ins.trace, &ins.spans),
+            })));
+            last.set_value(Some((ins, q, selected.clone())));
+            selected
         });
         let rows = Memo::new(move |_| {
             let ins = inspection.get();
