@@ -30,6 +30,7 @@ pub mod mode_chart;
 pub mod revealed;
 pub mod run_diff;
 pub mod settings;
+pub mod shared;
 pub mod state;
 pub mod summary;
 pub mod tree;

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::clock::PerformanceClock;
+pub use super::shared::Shared;
 use crate::core::{EmitMode, Stats};
 use crate::inspect::latency::ModeTimeline;
 use crate::inspect::timeline::Axis;
@@ -21,35 +22,14 @@ use crate::pipeline::PipelineConfig;
 use crate::replay::pacing::Pace;
 use crate::replay::{Replay, TURN_BUDGET_NS};
 
-/// Shared by pointer: a change is a new `Arc`, compared by address, so memos and signals do
-/// not compare 100 000-event inspections field by field.
-#[derive(Debug, Default)]
-pub struct Shared<T>(pub Arc<T>);
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for Shared<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl<T> std::ops::Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
 thread_local! {
     /// What the inspection signal holds for the instant the replay updates the inspection in
     /// place (see [`Ui::refresh_from_replay`]).
     static PLACEHOLDER: Shared<Inspection> = Shared::default();
 }
+
+/// The last search: the inspection it ran on, its query and what it selected.
+type LastSearch = Option<(Shared<Inspection>, Query, Shared<Vec<bool>>)>;
 
 /// Where the trace on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,10 +95,19 @@ impl Ui {
         let inspection: RwSignal<Shared<Inspection>> = RwSignal::new(Shared::default());
         let collapsed = RwSignal::new(HashSet::new());
         let query = RwSignal::new(Query::default());
+        // The last search, so that one more typed character searches only its matches.
+        let last: StoredValue<LastSearch, LocalStorage> = StoredValue::new_local(None);
         let selection = Memo::new(move |_| {
             let ins = inspection.get();
             let q = query.get();
-            Shared(Arc::new(q.select(&ins.trace, &ins.spans)))
+            let selected = Shared(Arc::new(last.with_value(|l| match l {
+                Some((of, before, s)) if *of == ins => {
+                    q.select_after(before, s, &ins.trace, &ins.spans)
+                }
+                _ => q.select(&ins.trace, &ins.spans),
+            })));
+            last.set_value(Some((ins, q, selected.clone())));
+            selected
         });
         let rows = Memo::new(move |_| {
             let ins = inspection.get();

@@ -1,0 +1,438 @@
+//! End to end, by hand: the page with a million events. `lineage simulate` writes a
+//! 1 000 002-event NDJSON trace into a temporary folder, the page opens it through its
+//! *Open…* input as a person would, and the test prints what it measured against the goals of
+//! issue 8: opening time, wasm memory, the longest frame while loading, and how long scrolling
+//! the tree, selecting a row and searching take to reach the screen.
+//!
+//! Only what must hold is asserted (the trace opens and shows every event, the selection and
+//! the search answer); the figures are printed, not asserted: a timed assert on a shared
+//! 2-core machine would fail for the neighbours' builds, not for the page. `#[ignore]`d
+//! because it takes minutes; docs/reference.md ("The page at a million events") has the
+//! command and the figures of one run:
+//!
+//! ```sh
+//! trunk build --release
+//! cargo test --test e2e_page_scale -- --ignored --nocapture
+//! ```
+//!
+//! How each figure is taken, all in the page with `performance.now()`:
+//! - *a step's latency*: from just before the input (the `change` of the file input, a
+//!   `scrollTop` assignment, a click, an `input` event) to the first animation frame whose
+//!   DOM shows the result, plus the task after that frame's paint (`setTimeout(0)` from the
+//!   frame callback): the next painted frame showing the result.
+//! - *frames*: the gaps between `requestAnimationFrame` callbacks (a frame waits for the main
+//!   thread), each tagged with whether the progress bar was up (reading) or not (the view of
+//!   the whole trace being built after the last byte).
+//! - *wasm memory*: the byte length of the module's `WebAssembly.Memory`, read through the
+//!   exports Trunk's loader leaves on `window.wasmBindings` (`default()`, wasm-bindgen's
+//!   init, hands back the instantiated exports when called again). Linear memory never
+//!   shrinks, so the last reading is the peak.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod browser;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use browser::*;
+use fantoccini::Client;
+use serde_json::Value;
+
+/// Operations of three levels, six events each: 1 000 002 events.
+const OPERATIONS: usize = 166_667;
+const EVENTS_PER_OPERATION: usize = 6;
+
+/// A temporary folder removed on drop (the trace is a few hundred MB).
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Writes the trace with the built `lineage simulate`; returns its path and event count.
+fn simulate_trace(dir: &Path) -> (PathBuf, usize) {
+    let file = dir.join("million.ndjson");
+    if file.exists() {
+        return (file.clone(), count_lines(&file));
+    }
+    let t0 = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_lineage"))
+        .args(["simulate", "--operations", &OPERATIONS.to_string()])
+        .args(["--failure-rate", "0.1", "--out"])
+        .arg(&file)
+        .output()
+        .expect("lineage simulate runs");
+    assert!(
+        out.status.success(),
+        "lineage simulate failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = count_lines(&file);
+    let bytes = std::fs::metadata(&file).unwrap().len();
+    eprintln!(
+        "simulate: {} in {:.1} s, {lines} lines, {:.0} MB",
+        String::from_utf8_lossy(&out.stderr).trim(),
+        t0.elapsed().as_secs_f64(),
+        bytes as f64 / 1e6
+    );
+    (file, lines)
+}
+
+fn count_lines(file: &Path) -> usize {
+    let mut lines = 0;
+    let mut reader = std::fs::File::open(file).unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buf).unwrap();
+        if n == 0 {
+            return lines;
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count();
+    }
+}
+
+/// Installs the frame log, the latency probe and the open probe (see the module docs).
+async fn install_probes(c: &Client, events: usize) {
+    c.execute(
+        r#"
+        window.__frames = [];
+        let last = performance.now();
+        function frame(t) {
+            window.__frames.push([t, t - last, !!document.querySelector('#loading')]);
+            last = t;
+            requestAnimationFrame(frame);
+        }
+        requestAnimationFrame(frame);
+        window.__lat = {};
+        window.__measure = function (name, act, done) {
+            window.__lat[name] = null;
+            const t0 = performance.now();
+            act();
+            const poll = () => {
+                if (done()) {
+                    const seen = performance.now();
+                    const shown = (document.querySelector('#match-count') || {}).textContent;
+                    setTimeout(() => {
+                        window.__lat[name] = { seen: seen - t0, painted: performance.now() - t0, t0, shown };
+                    }, 0);
+                } else {
+                    requestAnimationFrame(poll);
+                }
+            };
+            requestAnimationFrame(poll);
+        };
+        const want = String(arguments[0]);
+        document.addEventListener('change', e => {
+            if (e.target.id !== 'file-input') return;
+            window.__measure('open', () => {}, () =>
+                (document.querySelector('#event-count') || {}).textContent === want);
+        }, true);
+        "#,
+        vec![Value::from(events)],
+    )
+    .await
+    .unwrap();
+}
+
+/// Polls `expr` (a JS expression) until it is not null, for up to `limit`. A page busy for
+/// long can make a WebDriver call fail; such a poll is retried.
+async fn wait_js(c: &Client, expr: &str, limit: Duration) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Ok(v) = c.execute(&format!("return {expr}"), vec![]).await {
+            if !v.is_null() {
+                return v;
+            }
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {expr}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs `act` under the latency probe and waits for `done`; returns (ms to the first frame
+/// showing it, ms to after that frame's paint, the match count then shown).
+async fn measure(c: &Client, name: &str, act: &str, done: &str) -> (f64, f64, String) {
+    c.execute(
+        &format!("window.__measure({name:?}, () => {{ {act} }}, () => {{ {done} }})"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    let v = wait_js(
+        c,
+        &format!("window.__lat[{name:?}]"),
+        Duration::from_secs(300),
+    )
+    .await;
+    (
+        v["seen"].as_f64().unwrap(),
+        v["painted"].as_f64().unwrap(),
+        v["shown"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+/// The wasm module's linear memory (MB) and Chrome's JS heap in use (MB).
+async fn memory_mb(c: &Client) -> (f64, f64) {
+    let v = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.wasmBindings.default().then(w => done([
+                 w.memory.buffer.byteLength,
+                 performance.memory ? performance.memory.usedJSHeapSize : 0]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    (v[0].as_f64().unwrap() / 1e6, v[1].as_f64().unwrap() / 1e6)
+}
+
+/// Frame gaps between `from` and `to` (page ms): (longest while reading, longest after the
+/// last byte, frames over 100 ms, frames in all), and the long ones listed.
+async fn frames_between(c: &Client, from: f64, to: f64) -> (f64, f64, usize, usize) {
+    let v = c
+        .execute(
+            "const [from, to] = [arguments[0], arguments[1]];
+             const f = window.__frames.filter(([t]) => t > from && t <= to + 50);
+             const max = (xs) => Math.max(0, ...xs.map(([, g]) => g));
+             return [max(f.filter(x => x[2])), max(f.filter(x => !x[2])),
+                     f.filter(([, g]) => g > 100).length, f.length,
+                     JSON.stringify(f.filter(([, g]) => g > 100).map(([t, g, l]) =>
+                         [Math.round(t - from), Math.round(g), l ? 'reading' : 'after']))];",
+            vec![Value::from(from), Value::from(to)],
+        )
+        .await
+        .unwrap();
+    eprintln!(
+        "frames over 100 ms (ms after the change, gap ms, phase): {}",
+        v[4]
+    );
+    (
+        v[0].as_f64().unwrap(),
+        v[1].as_f64().unwrap(),
+        v[2].as_u64().unwrap() as usize,
+        v[3].as_u64().unwrap() as usize,
+    )
+}
+
+/// The root id of the trace's middle line: a search term that finds one operation.
+fn middle_root_id(file: &Path, lines: usize) -> String {
+    use std::io::BufRead;
+    let reader = std::io::BufReader::new(std::fs::File::open(file).unwrap());
+    let line = reader.lines().nth(lines / 2).unwrap().unwrap();
+    let v: Value = serde_json::from_str(&line).unwrap();
+    v["root_id"].as_str().unwrap().to_owned()
+}
+
+/// A row drawn in the middle of the tree's viewport: the proof a scroll reached the screen.
+const ROW_IN_VIEW: &str = "const el = document.querySelector('.tree-scroll');
+    const b = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(b.left + 40, b.top + b.height / 2);
+    return !!(hit && hit.closest('.row'));";
+
+struct Table(Vec<[String; 3]>);
+
+impl Table {
+    fn add(&mut self, step: impl Into<String>, figure: impl Into<String>, goal: &str) {
+        self.0.push([step.into(), figure.into(), goal.to_owned()]);
+    }
+
+    fn print(&self) {
+        eprintln!("\n| step | measured | goal |\n|---|---|---|");
+        for [s, f, g] in &self.0 {
+            eprintln!("| {s} | {f} | {g} |");
+        }
+    }
+}
+
+fn ms_list(xs: &[f64]) -> String {
+    let max = xs.iter().cloned().fold(0.0, f64::max);
+    let each: Vec<String> = xs.iter().map(|x| format!("{x:.0}")).collect();
+    format!("max {max:.0} ms ({})", each.join(", "))
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "a million events: minutes of work; run by hand after `trunk build --release`"]
+async fn a_million_event_trace_opens_and_the_page_answers() {
+    let dist = dist_dir();
+    // LINEAGE_PAGE_SCALE_DIR keeps the trace there between runs (simulating it takes a
+    // minute in a debug build); by default it is written to a temporary folder and removed.
+    let kept = std::env::var_os("LINEAGE_PAGE_SCALE_DIR").map(PathBuf::from);
+    let dir = kept.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("lineage-page-scale-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&dir).unwrap();
+    let _cleanup = kept.is_none().then(|| TempDir(dir.clone()));
+    let (file, events) = simulate_trace(&dir);
+    assert_eq!(events, OPERATIONS * EVENTS_PER_OPERATION);
+    let root = middle_root_id(&file, events);
+
+    let base = serve(dist).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&base).await.unwrap();
+    set_viewport(&c, 1280, 800).await;
+    find(&c, "#file-input").await;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let (wasm_before, _) = memory_mb(&c).await;
+    install_probes(&c, events).await;
+    let mut table = Table(Vec::new());
+
+    // Open.
+    find(&c, "#file-input")
+        .await
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    let open = wait_js(&c, "window.__lat.open", Duration::from_secs(600)).await;
+    let (t0, painted) = (
+        open["t0"].as_f64().unwrap(),
+        open["painted"].as_f64().unwrap(),
+    );
+    assert_eq!(
+        wait_text(&c, "#event-count", |t| !t.is_empty()).await,
+        events.to_string(),
+        "every event is shown"
+    );
+    let view_ms = wait_text(&c, "#render-ms", |t| !t.is_empty()).await;
+    let (reading, after, over_100, frames) = frames_between(&c, t0, t0 + painted).await;
+    let (wasm_open, js_open) = memory_mb(&c).await;
+    let nodes = wait_text(&c, "#node-count", |t| !t.is_empty()).await;
+    table.add(
+        format!("open {events} events ({nodes} nodes): change → count painted"),
+        format!(
+            "{:.2} s (of which the view after the last byte: {view_ms} ms)",
+            painted / 1000.0
+        ),
+        "≤ 6 s",
+    );
+    table.add(
+        "longest frame while loading",
+        format!(
+            "{reading:.0} ms reading, {after:.0} ms building the view; \
+             {over_100} of {frames} frames over 100 ms"
+        ),
+        "≤ 100 ms",
+    );
+    table.add(
+        "wasm memory after opening",
+        format!("{wasm_open:.0} MB (before: {wasm_before:.0} MB; JS heap {js_open:.0} MB)"),
+        "≤ 500 MB",
+    );
+
+    // Scroll the tree: jumps to a quarter, the middle, three quarters, the end, the top.
+    let mut scrolls = Vec::new();
+    for (i, f) in [0.25, 0.5, 0.75, 1.0, 0.0].into_iter().enumerate() {
+        let act = format!(
+            "const el = document.querySelector('.tree-scroll'); el.scrollTop = el.scrollHeight * {f};"
+        );
+        scrolls.push(
+            measure(&c, &format!("scroll{i}"), &act, ROW_IN_VIEW)
+                .await
+                .1,
+        );
+    }
+    table.add("scroll the tree (jump, 5×)", ms_list(&scrolls), "< 100 ms");
+
+    // Select a row: the one in the middle of the viewport, three times at three places.
+    let mut selects = Vec::new();
+    for (i, f) in [0.1, 0.5, 0.9].into_iter().enumerate() {
+        c.execute(
+            &format!("const el = document.querySelector('.tree-scroll'); el.scrollTop = el.scrollHeight * {f};"),
+            vec![],
+        )
+        .await
+        .unwrap();
+        measure(&c, &format!("settle{i}"), "", ROW_IN_VIEW).await;
+        let act = "const el = document.querySelector('.tree-scroll');
+            const b = el.getBoundingClientRect();
+            const row = document.elementFromPoint(b.left + 40, b.top + b.height / 2).closest('.row');
+            window.__picked = row.title.match(/\\nid ([0-9a-f-]{36})/)[1];
+            row.click();";
+        let done = "const sel = document.querySelector('.row.selected');
+            return !!sel && (document.querySelector('#detail-id') || {}).textContent === window.__picked;";
+        selects.push(measure(&c, &format!("select{i}"), act, done).await.1);
+    }
+    table.add(
+        "select a row (click → row and detail shown, 3×)",
+        ms_list(&selects),
+        "< 100 ms",
+    );
+
+    // Search: an operation's id typed key by key, a phrase pasted, text found nowhere, cleared.
+    let type_text = |text: &str| {
+        format!(
+            "const s = document.querySelector('#search'); s.value = {text:?};
+             s.dispatchEvent(new Event('input', {{ bubbles: true }}));"
+        )
+    };
+    let shows_count = "return (document.querySelector('#match-count') || {}).textContent !== '';";
+    let mut keys = Vec::new();
+    let mut last_shown = String::new();
+    for n in 1..=8 {
+        let (_, ms, shown) =
+            measure(&c, &format!("key{n}"), &type_text(&root[..n]), shows_count).await;
+        // The count shown at the first frame is the final one: the search ran before that
+        // frame (Leptos updates the DOM in microtasks), so the figure is the whole search.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let settled = wait_text(&c, "#match-count", |_| true).await;
+        assert_eq!(
+            settled, shown,
+            "the first frame after a keystroke shows its result"
+        );
+        keys.push(ms);
+        last_shown = shown;
+    }
+    table.add(
+        format!("search: {} typed key by key (8 keystrokes)", &root[..8]),
+        format!("{}; then {last_shown}", ms_list(&keys)),
+        "< 100 ms each",
+    );
+    let matches: usize = last_shown
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        matches >= 1,
+        "the operation's own id is found: {last_shown}"
+    );
+    let mut pastes = Vec::new();
+    for (i, text) in ["simulated failure", "no such text anywhere"]
+        .into_iter()
+        .enumerate()
+    {
+        let (_, ms, shown) = measure(&c, &format!("paste{i}"), &type_text(text), shows_count).await;
+        pastes.push(format!("“{text}” {ms:.0} ms ({shown})"));
+    }
+    let (_, cleared, _) = measure(
+        &c,
+        "clear",
+        &type_text(""),
+        "return (document.querySelector('#match-count') || {}).textContent === '';",
+    )
+    .await;
+    table.add(
+        "search: a phrase pasted at once",
+        format!("{}; cleared {cleared:.0} ms", pastes.join(", ")),
+        "< 100 ms",
+    );
+    let (wasm_end, js_end) = memory_mb(&c).await;
+    table.add(
+        "wasm memory at the end (the peak)",
+        format!("{wasm_end:.0} MB (JS heap {js_end:.0} MB)"),
+        "≤ 500 MB",
+    );
+    table.add(
+        "machine load (1, 5, 15 min) at the start",
+        load.trim().to_owned(),
+        "",
+    );
+    table.print();
+    save_screenshot(&c, "page-scale.png").await;
+    c.close().await.unwrap();
+}
