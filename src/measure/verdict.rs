@@ -44,15 +44,30 @@ pub fn verdicts(c: &Comparison) -> Vec<Verdict> {
         .filter_map(|row| {
             let overhead = row.overhead_ns_per_op?.median;
             let optimise = overhead > ORIGINAL_THRESHOLD_NS_PER_OP;
-            let sentence = format!(
-                "{}: {} per operation ({} events) is {} the original's 1 ms threshold ({:.0}× under it): {}.",
-                row.key,
-                human_ns(overhead),
-                row.events_per_op,
-                if optimise { "above" } else { "below" },
-                ORIGINAL_THRESHOLD_NS_PER_OP / overhead.max(1e-3),
-                if optimise { "optimise" } else { "do not optimise; keep the observability" },
-            );
+            let advice = if optimise {
+                "optimise"
+            } else {
+                "do not optimise; keep the observability"
+            };
+            // A median at or below zero is no cost the run could tell from the baseline's
+            // noise: a ratio to the threshold would be a division by noise.
+            let sentence = if overhead <= 0.0 {
+                format!(
+                    "{}: no overhead measurable over the baseline ({} per operation, {} events), far below the original's 1 ms threshold: {advice}.",
+                    row.key,
+                    human_ns(overhead),
+                    row.events_per_op,
+                )
+            } else {
+                format!(
+                    "{}: {} per operation ({} events) is {} the original's 1 ms threshold ({:.0}× under it): {advice}.",
+                    row.key,
+                    human_ns(overhead),
+                    row.events_per_op,
+                    if optimise { "above" } else { "below" },
+                    ORIGINAL_THRESHOLD_NS_PER_OP / overhead,
+                )
+            };
             Some(Verdict {
                 key: row.key.clone(),
                 overhead_ns_per_op: overhead,
