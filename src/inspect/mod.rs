@@ -35,6 +35,8 @@ pub mod diff;
 pub mod diff_text;
 pub mod event_detail;
 pub mod filter;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod ids;
 pub mod latency;
 pub mod lints;

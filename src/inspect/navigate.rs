@@ -69,17 +69,8 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::core::{Event, Phase};
-    use crate::inspect::Trace;
 
-    /// root ─ a ─ a1, root ─ b; spans in trace order: root 0, a 1, a1 2, b 3.
-    fn tree() -> Spans {
-        let root = Event::root("processing", Phase::Started);
-        let a = Event::child_of(&root, "processing", Phase::Started);
-        let a1 = Event::child_of(&a, "processing", Phase::Started);
-        let b = Event::child_of(&root, "processing", Phase::Started);
-        Spans::build(&Trace::new(vec![root, a, a1, b]))
-    }
+    use crate::inspect::fixtures::small_tree as tree;
 
     fn rows(spans: &Spans, collapsed: &[usize]) -> TreeRows {
         let collapsed: HashSet<usize> = collapsed.iter().copied().collect();

@@ -107,17 +107,8 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    use crate::core::{Event, Phase};
-    use crate::inspect::Trace;
 
-    /// root ─ a ─ a1, root ─ b; spans in trace order: root 0, a 1, a1 2, b 3.
-    fn tree() -> Spans {
-        let root = Event::root("processing", Phase::Started);
-        let a = Event::child_of(&root, "processing", Phase::Started);
-        let a1 = Event::child_of(&a, "processing", Phase::Started);
-        let b = Event::child_of(&root, "processing", Phase::Started);
-        Spans::build(&Trace::new(vec![root, a, a1, b]))
-    }
+    use crate::inspect::fixtures::small_tree as tree;
 
     #[test]
     fn a_span_under_collapsed_nodes_names_every_collapsed_ancestor_and_only_those() {
