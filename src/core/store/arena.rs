@@ -36,6 +36,10 @@ pub struct Arena {
     /// Released chunks kept for reuse (at most a couple, the rest are freed).
     spare: Vec<Vec<u8>>,
     live_bytes: usize,
+    /// The capacity of every chunk held, spares included, kept as chunks come and go: an
+    /// import checks its memory budget after every event, and summing the chunks there made
+    /// a long import quadratic.
+    heap_bytes: usize,
 }
 
 impl Arena {
@@ -68,12 +72,14 @@ impl Arena {
 
     #[cold]
     fn new_chunk(&mut self, need: usize) {
-        let c = if need < OWN_CHUNK {
-            self.spare
-                .pop()
-                .unwrap_or_else(|| Vec::with_capacity(CHUNK))
-        } else {
-            Vec::with_capacity(need)
+        let c = match self.spare.pop() {
+            Some(spare) if need < OWN_CHUNK => spare,
+            other => {
+                self.spare.extend(other);
+                let c = Vec::with_capacity(if need < OWN_CHUNK { CHUNK } else { need });
+                self.heap_bytes += c.capacity();
+                c
+            }
         };
         self.chunks.push_back(c);
     }
@@ -125,6 +131,8 @@ impl Arena {
             if c.capacity() == CHUNK && self.spare.len() < 2 {
                 c.clear();
                 self.spare.push(c);
+            } else {
+                self.heap_bytes -= c.capacity();
             }
         }
     }
@@ -136,8 +144,7 @@ impl Arena {
 
     /// Heap held, including spare and partly used chunks.
     pub fn heap_bytes(&self) -> usize {
-        self.chunks.iter().map(Vec::capacity).sum::<usize>()
-            + self.spare.iter().map(Vec::capacity).sum::<usize>()
+        self.heap_bytes
     }
 }
 
@@ -177,5 +184,32 @@ mod tests {
         assert_eq!(a.get(small), b"abc");
         a.release(small);
         assert_eq!(a.get(r), &big[..]);
+    }
+
+    #[test]
+    fn the_heap_figure_follows_every_chunk_taken_kept_and_freed() {
+        let counted = |a: &Arena| {
+            a.chunks.iter().map(Vec::capacity).sum::<usize>()
+                + a.spare.iter().map(Vec::capacity).sum::<usize>()
+        };
+        let mut a = Arena::default();
+        let mut held = std::collections::VecDeque::new();
+        for i in 0..20_000usize {
+            // Small payloads, now and then one larger than a chunk (a chunk of its own).
+            let len = if i % 997 == 0 {
+                OWN_CHUNK + i
+            } else {
+                1 + i % 300
+            };
+            held.push_back(a.push(&vec![7u8; len]));
+            if held.len() > 3_000 {
+                a.release(held.pop_front().unwrap());
+            }
+            assert_eq!(a.heap_bytes(), counted(&a), "after payload {i}");
+        }
+        while let Some(r) = held.pop_front() {
+            a.release(r);
+        }
+        assert_eq!(a.heap_bytes(), counted(&a));
     }
 }
