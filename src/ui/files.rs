@@ -131,10 +131,12 @@ fn update_progress(ui: Ui, id: u64, change: impl FnOnce(&mut Progress)) -> bool 
 }
 
 /// Builds the view of a read trace (spans, lints, summary) a slice at a time, yielding to the
-/// browser as the reading does; `None` when the load was cancelled meanwhile.
+/// browser as the reading does; `None` when the load was cancelled meanwhile. It yields first
+/// (the reading's last piece and the importer's end-of-file pass had that frame) and last
+/// (so showing the view gets a frame of its own).
 async fn build_view(ui: Ui, id: u64, trace: Trace) -> Option<Inspection> {
+    let mut last_yield = f64::NEG_INFINITY;
     let mut builder = InspectionBuilder::new(trace, &[]);
-    let mut last_yield = f64::NEG_INFINITY; // the reading's last piece had this frame
     loop {
         if now_ms() - last_yield > FRAME_BUDGET_MS {
             gloo_timers::future::TimeoutFuture::new(0).await;
@@ -145,6 +147,7 @@ async fn build_view(ui: Ui, id: u64, trace: Trace) -> Option<Inspection> {
             }
         }
         if let Some(ins) = builder.step(BUILD_SLICE) {
+            gloo_timers::future::TimeoutFuture::new(0).await;
             return Some(ins);
         }
     }
