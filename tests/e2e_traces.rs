@@ -95,3 +95,62 @@ async fn the_python_originals_dump_opens_and_a_malformed_file_leaves_it_open() {
     wait_text(&c, "#detail-id", |t| t.len() == 36).await;
     c.close().await.unwrap();
 }
+
+/// Waits until the page's `expr` is true (10 s at most).
+async fn wait_until(c: &fantoccini::Client, expr: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = c.execute(&format!("return !!({expr});"), vec![]).await;
+        if v.unwrap().as_bool() == Some(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "never true: {expr}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_load_cancelled_while_its_view_is_built_leaves_the_trace_on_screen() {
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&base).await.unwrap();
+    open(&c, &fixture()).await;
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "49").await, "49");
+
+    // A shorter trace, its load cancelled as soon as the bar says the view is being built
+    // (the file is read by then: only the build is left).
+    let short = std::env::temp_dir().join(format!("lineage-short-{}.ndjson", std::process::id()));
+    let good = std::fs::read_to_string(fixture()).unwrap();
+    std::fs::write(&short, good.lines().take(10).collect::<Vec<_>>().join("\n")).unwrap();
+    c.execute(
+        "window.__sawBuilding = false;
+         const obs = new MutationObserver(() => {
+             const t = document.querySelector('#load-text');
+             if (t && t.textContent.includes('building the view')) {
+                 window.__sawBuilding = true;
+                 obs.disconnect();
+                 document.querySelector('#cancel-load').click();
+             }
+         });
+         obs.observe(document.body, {subtree: true, childList: true, characterData: true});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    open(&c, &short.display().to_string()).await;
+    wait_until(
+        &c,
+        "window.__sawBuilding && !document.querySelector('#loading')",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(wait_text(&c, "#event-count", |_| true).await, "49");
+    assert_eq!(count(&c, "#error-banner").await, 0, "a cancel is no error");
+
+    // Not cancelled, the same file does replace it.
+    open(&c, &short.display().to_string()).await;
+    assert_eq!(wait_text(&c, "#event-count", |t| t == "10").await, "10");
+    let _ = std::fs::remove_file(&short);
+    c.close().await.unwrap();
+}

@@ -21,7 +21,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::ids::short;
-use super::spans::{Spans, Status};
+use super::spans::{Span, Spans, Status};
 use super::trace::Trace;
 use crate::core::{Event, HandlerFailure, Phase};
 use crate::text::excerpt;
@@ -116,45 +116,75 @@ pub fn by_kind(lints: &[Lint]) -> Vec<(LintKind, Vec<&Lint>)> {
 /// inspection ([`super::scrub`]) calls too, so both word it alike.
 pub fn lint(trace: &Trace, spans: &Spans, handler_failures: &[HandlerFailure]) -> Vec<Lint> {
     let mut out = Vec::new();
-    for span in spans.spans.iter().filter(|s| !s.duplicate) {
-        // Most spans are fine: decide from the records, decode only what a lint quotes.
-        let ends_early = span
-            .end
-            .is_some_and(|i| trace.timestamp_ns(i) < trace.timestamp_ns(span.start));
-        let flagged = matches!(span.status, Status::Unfinished | Status::EndOnly)
-            || ends_early
-            || span.orphan
-            || span.cut;
-        if !flagged {
-            continue;
-        }
-        match span.status {
-            Status::Unfinished => out.push(unfinished(trace, span.start)),
-            Status::EndOnly => out.push(end_only(trace, spans, span.start)),
-            _ => {}
-        }
-        if let Some(end) = span.end.filter(|_| ends_early) {
-            out.extend(end_before_start(trace, span.start, end));
-        }
-        if span.orphan {
-            out.extend(orphan(trace, span.start));
-        }
-        if span.cut {
-            out.push(cycle(trace, span.start));
-        }
+    for span in &spans.spans {
+        of_span(trace, spans, span, &mut out);
     }
     // Order inversions are only meaningful where events carry emission numbers.
     if trace.has_seq() {
-        let mut max: Option<(u64, usize)> = None;
+        let mut max = None;
         for i in 0..trace.len() {
-            let seq = trace.seq(i);
-            match max {
-                Some((m, mi)) if seq < m => out.push(inversion(trace, i, mi)),
-                Some((m, _)) if seq <= m => {}
-                _ => max = Some((seq, i)),
-            }
+            inversion_at(trace, i, &mut max, &mut out);
         }
     }
+    of_whole_trace(trace, handler_failures, out)
+}
+
+/// The lints of one span (none for a duplicate: the id's first holder speaks for it).
+/// [`lint`] and the sliced build ([`super::build`]) call it span by span.
+pub(crate) fn of_span(trace: &Trace, spans: &Spans, span: &Span, out: &mut Vec<Lint>) {
+    if span.duplicate {
+        return;
+    }
+    // Most spans are fine: decide from the records, decode only what a lint quotes.
+    let ends_early = span
+        .end
+        .is_some_and(|i| trace.timestamp_ns(i) < trace.timestamp_ns(span.start));
+    let flagged = matches!(span.status, Status::Unfinished | Status::EndOnly)
+        || ends_early
+        || span.orphan
+        || span.cut;
+    if !flagged {
+        return;
+    }
+    match span.status {
+        Status::Unfinished => out.push(unfinished(trace, span.start)),
+        Status::EndOnly => out.push(end_only(trace, spans, span.start)),
+        _ => {}
+    }
+    if let Some(end) = span.end.filter(|_| ends_early) {
+        out.extend(end_before_start(trace, span.start, end));
+    }
+    if span.orphan {
+        out.extend(orphan(trace, span.start));
+    }
+    if span.cut {
+        out.push(cycle(trace, span.start));
+    }
+}
+
+/// Event `i` of a trace with emission numbers, after events `0..i` went through here with
+/// the same `max` (the highest number so far and its event): an inversion if `i`'s is lower.
+pub(crate) fn inversion_at(
+    trace: &Trace,
+    i: usize,
+    max: &mut Option<(u64, usize)>,
+    out: &mut Vec<Lint>,
+) {
+    let seq = trace.seq(i);
+    match *max {
+        Some((m, mi)) if seq < m => out.push(inversion(trace, i, mi)),
+        Some((m, _)) if seq <= m => {}
+        _ => *max = Some((seq, i)),
+    }
+}
+
+/// Adds to the span and order lints those of the trace as a whole (handler failures,
+/// duplicate ids, implausible timestamps) and groups them all by kind.
+pub(crate) fn of_whole_trace(
+    trace: &Trace,
+    handler_failures: &[HandlerFailure],
+    mut out: Vec<Lint>,
+) -> Vec<Lint> {
     out.extend(handler_failures.iter().map(handler_error));
     for &i in trace.duplicate_indexes() {
         out.push(duplicate_id(trace, i));

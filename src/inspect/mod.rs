@@ -4,8 +4,10 @@
 //! or an imported file):
 //!
 //! - [`trace`]: the events and their id index ([`Trace`]).
+//! - [`build`]: an import's inspection built a slice at a time ([`build::InspectionBuilder`]).
 //! - [`spans`]: starts paired with ends into operation nodes, nested into a forest
-//!   ([`Spans`]), including the Python original's sibling-linked end events.
+//!   ([`Spans`]), including the Python original's sibling-linked end events; built a pass
+//!   and a slice at a time by [`spans_build`].
 //! - [`ids`]: ids shortened for people to read ([`ids::short`]).
 //! - [`lints`]: findings that deserve a look ([`Lint`]).
 //! - [`summary`]: the counts ([`Summary`]).
@@ -29,6 +31,7 @@
 //! - [`page_url`]: everything the page keeps in its address ([`page_url::PageUrl`]).
 //! - [`visible`]: control and invisible characters from a trace, shown as badges.
 
+pub mod build;
 pub mod capped;
 pub mod critical_path;
 pub mod diff;
@@ -47,6 +50,7 @@ pub mod row_info;
 pub mod scrub;
 pub mod shortcuts;
 pub mod spans;
+pub mod spans_build;
 pub mod summary;
 pub mod timeline;
 pub mod trace;

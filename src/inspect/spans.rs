@@ -24,8 +24,6 @@
 //! earlier event already holds is kept as a node marked [`Span::duplicate`]: links by that id
 //! resolve to the first holder.
 
-use std::collections::HashMap;
-
 use uuid::Uuid;
 
 use super::trace::Trace;
@@ -115,7 +113,7 @@ pub struct Spans {
 /// The key an end event of the original is matched on: parent, lineage (for roots) and name.
 /// The name is the process name; events without one (the original's `modifying` /
 /// `modified`, `creating` / `created`, ...) are matched on the stem of their kind.
-fn pairing_key(trace: &Trace, i: usize) -> (Option<Uuid>, Option<Uuid>, String) {
+pub(super) fn pairing_key(trace: &Trace, i: usize) -> (Option<Uuid>, Option<Uuid>, String) {
     let parent = trace.parent_id(i);
     let lineage = if parent.is_none() {
         Some(trace.lineage_id(i))
@@ -199,210 +197,11 @@ impl Spans {
     /// Pairs and nests the spans of a trace, nesting by the given children index (the bus's
     /// own `children_by_parent` for a live trace).
     pub fn build_with(trace: &Trace, children: &dyn ChildIndex) -> Spans {
-        let n = trace.len();
-        let mut spans: Vec<Span> = Vec::new();
-        let mut span_of_event = vec![usize::MAX; n];
-        // Unpaired starts by the original's sibling key, most recent last.
-        let mut open: HashMap<(Option<Uuid>, Option<Uuid>, String), Vec<usize>> = HashMap::new();
-        // Ends that name a start event: (end index, start index), paired once every start
-        // has its span.
-        let mut named_ends: Vec<(usize, usize)> = Vec::new();
-        let new_span = |start: usize, status: Status| Span {
-            start,
-            end: None,
-            status,
-            parent: None,
-            children: Vec::new(),
-            depth: 0,
-            orphan: false,
-            cut: false,
-            duplicate: trace.index_of(&trace.id(start)) != Some(start),
-            descendants: 0,
-            problems: 0,
-        };
-
-        // Only traces with end events that do not name their start (the original's) need the
-        // sibling-key map; lineage's own traces skip its per-event key allocation.
-        let sibling_pairing = trace.has_unnamed_ends();
-        // Indexes, not an iterator: the trace is read through its records, event by event.
-        #[allow(clippy::needless_range_loop)]
-        for i in 0..n {
-            let phase = trace.phase(i);
-            if phase == Phase::Started {
-                let s = spans.len();
-                spans.push(new_span(i, Status::Unfinished));
-                span_of_event[i] = s;
-                if sibling_pairing && trace.index_of(&trace.id(i)) == Some(i) {
-                    open.entry(pairing_key(trace, i)).or_default().push(s);
-                }
-            } else if phase.is_end() {
-                let paired = match trace.start_id(i) {
-                    Some(start_id) => {
-                        match trace
-                            .index_of(&start_id)
-                            .filter(|&si| trace.phase(si) == Phase::Started)
-                        {
-                            Some(si) => {
-                                named_ends.push((i, si));
-                                continue;
-                            }
-                            None => None,
-                        }
-                    }
-                    None => open.get_mut(&pairing_key(trace, i)).and_then(|v| {
-                        v.iter()
-                            .rposition(|&s| spans[s].end.is_none())
-                            .map(|p| v.remove(p))
-                    }),
-                };
-                match paired {
-                    Some(s) => {
-                        spans[s].end = Some(i);
-                        spans[s].status = Status::of_end(phase);
-                        span_of_event[i] = s;
-                    }
-                    None => {
-                        let s = spans.len();
-                        spans.push(new_span(i, Status::EndOnly));
-                        span_of_event[i] = s;
-                    }
-                }
-            } else {
-                let s = spans.len();
-                spans.push(new_span(i, Status::Point));
-                span_of_event[i] = s;
+        let mut builder = super::spans_build::SpansBuilder::new(trace);
+        loop {
+            if let Some(spans) = builder.step(trace, children, usize::MAX) {
+                return spans;
             }
-        }
-
-        // The first end naming a start closes it; a later one is a node of its own.
-        for (i, si) in named_ends {
-            let s = span_of_event[si];
-            if spans[s].end.is_none() {
-                spans[s].end = Some(i);
-                spans[s].status = Status::of_end(trace.phase(i));
-                span_of_event[i] = s;
-            } else {
-                span_of_event[i] = spans.len();
-                spans.push(new_span(i, Status::EndOnly));
-            }
-        }
-
-        // Parent links, from a children index: every span opened by event X adopts the spans
-        // opened by X's children. A span whose opening event names a parent but is adopted by
-        // nobody is an orphan (its parent is not in the trace).
-        let mut roots = Vec::new();
-        let mut cycles = Vec::new();
-        let mut adopted = vec![false; spans.len()];
-        let mut kids = Vec::new();
-        for p in 0..spans.len() {
-            let opener = trace.id(spans[p].start);
-            if trace.index_of(&opener) != Some(spans[p].start) {
-                continue; // a duplicate id: its children belong to the first holder
-            }
-            kids.clear();
-            children.children_of(&opener, &mut kids);
-            for &ci in &kids {
-                let Some(&c) = span_of_event.get(ci) else {
-                    continue;
-                };
-                // Only a span's opening event makes it a child (an end event is listed under
-                // its start's parent too, as the sibling it is).
-                if c != usize::MAX && spans[c].start == ci && c != p && !adopted[c] {
-                    adopted[c] = true;
-                    spans[c].parent = Some(p);
-                }
-            }
-        }
-        for s in 0..spans.len() {
-            if !adopted[s] {
-                let opener = trace.id(spans[s].start);
-                match trace.parent_id(spans[s].start) {
-                    // Naming itself as parent is the shortest cycle.
-                    Some(p) if p == opener => {
-                        spans[s].cut = true;
-                        cycles.push(opener);
-                    }
-                    Some(_) => spans[s].orphan = true,
-                    None => {}
-                }
-                roots.push(s);
-            }
-        }
-        // Cut cycles: walk up from each node; meeting a node already on the current path
-        // means the links loop, so the node that closes the loop becomes a (flagged) root.
-        const UNKNOWN: u8 = 0;
-        const ON_PATH: u8 = 1;
-        const ROOTED: u8 = 2;
-        let mut state = vec![UNKNOWN; spans.len()];
-        for &r in &roots {
-            state[r] = ROOTED;
-        }
-        let mut path = Vec::new();
-        for s in 0..spans.len() {
-            let mut cur = s;
-            while state[cur] == UNKNOWN {
-                state[cur] = ON_PATH;
-                path.push(cur);
-                match spans[cur].parent {
-                    Some(p) if state[p] == ON_PATH => {
-                        cycles.push(trace.id(spans[cur].start));
-                        spans[cur].parent = None;
-                        spans[cur].cut = true;
-                        roots.push(cur);
-                        break;
-                    }
-                    Some(p) => cur = p,
-                    None => break,
-                }
-            }
-            for p in path.drain(..) {
-                state[p] = ROOTED;
-            }
-        }
-        roots.sort_unstable_by_key(|&r| spans[r].start);
-        roots.dedup();
-        for s in 0..spans.len() {
-            if let Some(p) = spans[s].parent {
-                spans[p].children.push(s);
-            }
-        }
-        // Spans of ends paired late were pushed last; children read in trace order.
-        for s in 0..spans.len() {
-            let mut kids = std::mem::take(&mut spans[s].children);
-            kids.sort_unstable_by_key(|&c| spans[c].start);
-            spans[s].children = kids;
-        }
-        let mut out = Spans {
-            spans,
-            roots,
-            span_of_event,
-            cycles,
-        };
-        out.fill_depths_and_counts();
-        out
-    }
-
-    /// Depth, descendant and problem counts, iteratively (no recursion: traces can nest
-    /// deeper than the stack allows).
-    fn fill_depths_and_counts(&mut self) {
-        let mut order = Vec::with_capacity(self.spans.len());
-        let mut stack: Vec<(usize, usize)> = self.roots.iter().rev().map(|&r| (r, 0)).collect();
-        while let Some((s, d)) = stack.pop() {
-            self.spans[s].depth = d;
-            order.push(s);
-            for &c in self.spans[s].children.iter().rev() {
-                stack.push((c, d + 1));
-            }
-        }
-        for &s in order.iter().rev() {
-            let own = usize::from(self.spans[s].status.is_problem());
-            let (mut desc, mut probs) = (0, own);
-            for &c in &self.spans[s].children {
-                desc += 1 + self.spans[c].descendants;
-                probs += self.spans[c].problems;
-            }
-            self.spans[s].descendants = desc;
-            self.spans[s].problems = probs;
         }
     }
 

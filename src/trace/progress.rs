@@ -6,7 +6,7 @@
 use super::error::grouped;
 
 /// An import under way: bytes read of the total, events so far.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Progress {
     /// Which load this is (a Cancel or a newer load makes older ones stop).
     pub id: u64,
@@ -14,20 +14,32 @@ pub struct Progress {
     pub bytes: u64,
     pub total: u64,
     pub events: u64,
+    /// Once the file is read: how much of the view (spans, lints, summary) is built, 0 to 1.
+    pub building: Option<f64>,
 }
 
 impl Progress {
-    /// The fraction read, 0 to 1 (1 for an empty file).
+    /// The fraction read, 0 to 1 (1 for an empty file); once read, the fraction built.
     pub fn fraction(&self) -> f64 {
-        if self.total == 0 {
+        if let Some(built) = self.building {
+            built.clamp(0.0, 1.0)
+        } else if self.total == 0 {
             1.0
         } else {
             (self.bytes as f64 / self.total as f64).min(1.0)
         }
     }
 
-    /// One line for the progress bar: "run.ndjson: 12.5 of 199.0 MB, 62 800 events".
+    /// One line for the progress bar: "run.ndjson: 12.5 of 199.0 MB, 62 800 events", then
+    /// "run.ndjson: 1 000 000 events read, building the view …".
     pub fn describe(&self) -> String {
+        if self.building.is_some() {
+            return format!(
+                "{}: {} events read, building the view …",
+                self.name,
+                grouped(self.events)
+            );
+        }
         format!(
             "{}: {:.1} of {:.1} MB, {} events",
             self.name,
@@ -50,9 +62,34 @@ mod tests {
             bytes: 12_500_000,
             total: 199_000_000,
             events: 62_800,
+            building: None,
         };
         assert_eq!(p.describe(), "run.ndjson: 12.5 of 199.0 MB, 62 800 events");
         assert!((p.fraction() - 12.5 / 199.0).abs() < 1e-9);
-        assert_eq!(Progress { total: 0, ..p }.fraction(), 1.0);
+        assert_eq!(
+            Progress {
+                total: 0,
+                ..p.clone()
+            }
+            .fraction(),
+            1.0
+        );
+    }
+
+    #[test]
+    fn once_read_progress_reads_as_the_view_being_built() {
+        let p = Progress {
+            id: 1,
+            name: "run.ndjson".into(),
+            bytes: 199_000_000,
+            total: 199_000_000,
+            events: 1_000_000,
+            building: Some(0.25),
+        };
+        assert_eq!(
+            p.describe(),
+            "run.ndjson: 1 000 000 events read, building the view …"
+        );
+        assert_eq!(p.fraction(), 0.25);
     }
 }

@@ -4,7 +4,9 @@
 //! streaming [`Importer`]; between pieces the loop yields to the browser so no frame waits
 //! more than about [`FRAME_BUDGET_MS`] on the import, and a progress bar with a Cancel button
 //! shows how far it has got. The trace on screen changes only when the whole file has been
-//! read: a malformed, empty, over-budget or cancelled file leaves it as it was. What the page
+//! read and its view built ([`build_view`]: spans, lints and summary, in slices between frames
+//! too, the bar saying so): a malformed, empty, over-budget or cancelled file, or a build
+//! cancelled, leaves it as it was. What the page
 //! then says about the file (its name, format, notes and skipped records) is written by
 //! [`Imported::source_label`] and [`Imported::notice`].
 
@@ -13,7 +15,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::state::{now_ms, Ui};
-use crate::inspect::Trace;
+use crate::inspect::build::InspectionBuilder;
+use crate::inspect::{Inspection, Trace};
 use crate::trace::{self, ExportFormat, ImportError, Imported, Importer, Limits, Progress};
 
 /// The browser's import limits (see [`Limits::BROWSER`]).
@@ -26,6 +29,8 @@ const PIECE: usize = 128 * 1024;
 /// Import work between two yields to the browser, in ms: well under a 100 ms frame, with
 /// room for the browser's own work.
 const FRAME_BUDGET_MS: f64 = 30.0;
+/// Items (events or spans) of the view's build between two looks at the clock: a few ms.
+const BUILD_SLICE: usize = 8 * 1024;
 
 /// Reads and imports one file, then shows it, or reports why not.
 pub fn open_file(ui: Ui, file: web_sys::File) {
@@ -41,9 +46,15 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
         bytes: 0,
         total: file.size() as u64,
         events: 0,
+        building: None,
     }));
     leptos::task::spawn_local(async move {
-        let result = read_file(ui, id, &file, &name).await;
+        let result = match read_file(ui, id, &file, &name).await {
+            Ok(Some((imported, trace))) => {
+                Ok(build_view(ui, id, trace).await.map(|ins| (imported, ins)))
+            }
+            other => other.map(|_| None),
+        };
         let still_ours = ui
             .loading
             .with_untracked(|l| l.as_ref().is_some_and(|p| p.id == id));
@@ -52,7 +63,7 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
         }
         ui.loading.set(None);
         match result {
-            Ok(Some(imported)) => show(ui, &name, imported).await,
+            Ok(Some(built)) => show(ui, &name, built).await,
             Ok(None) => {}
             Err(message) => ui.error.set(Some(format!(
                 "{name}: {message}. The trace on screen is unchanged."
@@ -101,15 +112,45 @@ async fn read_file(
 
 /// Shows the progress; `false` when this load was cancelled (or replaced by a newer one).
 fn report(ui: Ui, id: u64, importer: &Importer<Trace>) -> bool {
+    update_progress(ui, id, |p| {
+        p.bytes = importer.bytes_read();
+        p.events = importer.events();
+    })
+}
+
+/// Changes this load's progress with `change`; `false` when it was cancelled (or replaced).
+fn update_progress(ui: Ui, id: u64, change: impl FnOnce(&mut Progress)) -> bool {
     let mut ours = false;
     ui.loading.update(|l| {
         if let Some(p) = l.as_mut().filter(|p| p.id == id) {
-            p.bytes = importer.bytes_read();
-            p.events = importer.events();
+            change(p);
             ours = true;
         }
     });
     ours
+}
+
+/// Builds the view of a read trace (spans, lints, summary) a slice at a time, yielding to the
+/// browser as the reading does; `None` when the load was cancelled meanwhile. It yields first
+/// (the reading's last piece and the importer's end-of-file pass had that frame) and last
+/// (so showing the view gets a frame of its own).
+async fn build_view(ui: Ui, id: u64, trace: Trace) -> Option<Inspection> {
+    let mut last_yield = f64::NEG_INFINITY;
+    let mut builder = InspectionBuilder::new(trace, &[]);
+    loop {
+        if now_ms() - last_yield > FRAME_BUDGET_MS {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            last_yield = now_ms();
+            let built = builder.fraction();
+            if !update_progress(ui, id, |p| p.building = Some(built)) {
+                return None;
+            }
+        }
+        if let Some(ins) = builder.step(BUILD_SLICE) {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            return Some(ins);
+        }
+    }
 }
 
 /// Bytes `start..end` of `file`.
@@ -120,9 +161,9 @@ async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8
 }
 
 /// Puts a successful import on screen, with its notes.
-async fn show(ui: Ui, name: &str, (imported, trace): (Imported, Trace)) {
+async fn show(ui: Ui, name: &str, (imported, ins): (Imported, Inspection)) {
     let label = imported.source_label(name);
-    ui.timed_refresh(move |ui| ui.show_imported(label, trace))
+    ui.timed_refresh(move |ui| ui.show_inspected(label, ins))
         .await;
     ui.error.set(None);
     ui.notice.set(imported.notice());

@@ -375,8 +375,14 @@ impl Ui {
         });
     }
 
-    /// Shows an imported trace instead of the live one.
+    /// Shows an imported trace instead of the live one, inspecting it in one go.
     pub fn show_imported(&self, name: String, trace: crate::inspect::Trace) {
+        self.show_inspected(name, Inspection::of_trace(trace, &[]));
+    }
+
+    /// Shows an imported trace, its inspection built already (the page builds it in slices
+    /// between frames: see [`super::files`]).
+    pub fn show_inspected(&self, name: String, ins: Inspection) {
         self.playing.set(false);
         self.replay.set_value(None);
         self.collapsed.set(HashSet::new());
@@ -384,8 +390,8 @@ impl Ui {
         self.axis.set(None);
         self.stats.set(None);
         self.modes.set(None);
-        let n = trace.len();
-        self.publish(Inspection::of_trace(trace, &[]));
+        let n = ins.trace.len();
+        self.publish(ins);
         self.recorded.set(n);
         self.cursor.set(n);
         self.finished.set(true);

@@ -27,9 +27,10 @@
 //! counts instead of a walk over every span.
 
 mod book;
-// Property tests, with proptest: native only.
+// Property tests, with proptest: native only (their crafted traces serve the sliced build's
+// tests too).
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -61,7 +61,7 @@ pub(crate) fn difference(a: &Inspection, b: &Inspection) -> Option<String> {
 /// One event of a crafted history, as drawn: what it is and what it links to, each link an
 /// earlier event (mostly), a later one, one never held, itself, or none.
 #[derive(Clone, Debug)]
-struct Draw {
+pub(crate) struct Draw {
     what: u8,
     link: u8,
     pick: u8,
@@ -70,7 +70,7 @@ struct Draw {
     time: u8,
 }
 
-fn draw() -> impl Strategy<Value = Draw> {
+pub(crate) fn draw() -> impl Strategy<Value = Draw> {
     (
         any::<u8>(),
         any::<u8>(),
@@ -96,7 +96,7 @@ fn id_of(k: usize) -> Uuid {
 /// The events the draws describe: mostly what a live bus records (starts under earlier
 /// starts, ends naming the latest open start, rising numbers and times), with every kind of
 /// odd link mixed in at a lower rate.
-fn craft(draws: &[Draw]) -> Vec<Event> {
+pub(crate) fn craft(draws: &[Draw]) -> Vec<Event> {
     let n = draws.len();
     let mut events: Vec<Event> = Vec::with_capacity(n);
     let mut open: Vec<usize> = Vec::new();
@@ -181,7 +181,7 @@ fn history_of(events: &[Event], capacity: usize) -> History {
     h
 }
 
-fn failures(n: usize, events: &[Event]) -> Vec<HandlerFailure> {
+pub(crate) fn failures(n: usize, events: &[Event]) -> Vec<HandlerFailure> {
     (0..n.min(events.len()))
         .map(|k| HandlerFailure {
             subscription: SubscriptionId(k as u64),
@@ -280,7 +280,7 @@ fn a_regular_trace_is_followed_without_a_rebuild() {
 
 /// A replay of `operations` operations, its mode switched at each of `switches` (operations
 /// started so far, mode), with a history of `history` events.
-fn replayed(
+pub(crate) fn replayed(
     operations: usize,
     switches: &[(usize, crate::core::EmitMode)],
     history: usize,
