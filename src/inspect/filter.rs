@@ -402,7 +402,8 @@ mod tests {
             let mut pieces = std::collections::BTreeSet::new();
             for e in trace.events() {
                 let json = serde_json::to_string(&e.payload).unwrap();
-                let text = format!("{json} {} {}", e.error.unwrap_or_default(), e.kind);
+                let error = e.error.unwrap_or_default();
+                let text = format!("{json} {error} {} {}", e.kind, e.id);
                 let chars: Vec<char> = text.to_lowercase().chars().collect();
                 for n in 1..=5 {
                     pieces.extend(chars.windows(n).map(|w| w.iter().collect::<String>()));
