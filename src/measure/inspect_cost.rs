@@ -17,7 +17,8 @@
 //! - **search (full scan)**: [`Query::select`] with a text found in no event, so every
 //!   event's kind, phase, label, id, error and payload is searched: what the page's text
 //!   search costs when a text is pasted or first typed; beside it the same with a text that
-//!   could be part of an id or a number (`fedcba98`), which formats every event's ids.
+//!   could be part of an id (`fedcba98`), which may format every event's ids, and one with
+//!   JSON punctuation (`"no":"such"`), which writes every event's payload JSON.
 //!
 //! Each figure is the median (and min–max) of a few repetitions; wall clock, native.
 
@@ -50,6 +51,7 @@ pub struct InspectCost {
     pub overview_ms: Spread,
     pub search_ms: Spread,
     pub search_hex_ms: Spread,
+    pub search_json_ms: Spread,
 }
 
 /// Runs the pipeline in `mode` on a bus that keeps every event; returns the bus.
@@ -161,6 +163,7 @@ pub fn measure(events: usize, reps: usize) -> InspectCost {
     };
     let search_ms = search("no such text");
     let search_hex_ms = search("fedcba98");
+    let search_json_ms = search("\"no\":\"such\"");
     InspectCost {
         events: b.trace.len(),
         operations: config.operations,
@@ -173,5 +176,6 @@ pub fn measure(events: usize, reps: usize) -> InspectCost {
         overview_ms,
         search_ms,
         search_hex_ms,
+        search_json_ms,
     }
 }

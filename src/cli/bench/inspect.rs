@@ -34,7 +34,7 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
         "lineage bench --inspect: awaited (A) and fire-and-forget (B) runs of one seed, median (min–max) of {reps} repetitions, ms"
     );
     println!(
-        "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18} {:>22} {:>20}",
+        "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18} {:>22} {:>20} {:>20}",
         "events",
         "scrub step (1‰)",
         "scrub jump (½)",
@@ -44,7 +44,8 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
         "critical path",
         "overview",
         "search (full scan)",
-        "search, hex text"
+        "search, hex text",
+        "search, JSON text"
     );
     let f = |s: &Spread| {
         let d = if s.median < 1.0 { 3 } else { 1 };
@@ -52,7 +53,7 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
     };
     for c in costs {
         println!(
-            "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18} {:>22} {:>20}",
+            "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18} {:>22} {:>20} {:>20}",
             thousands(c.events as f64),
             f(&c.scrub_step_ms),
             f(&c.scrub_jump_ms),
@@ -62,7 +63,8 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
             f(&c.critical_path_ms),
             f(&c.overview_ms),
             f(&c.search_ms),
-            f(&c.search_hex_ms)
+            f(&c.search_hex_ms),
+            f(&c.search_json_ms)
         );
     }
     ExitCode::SUCCESS

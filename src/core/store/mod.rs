@@ -11,7 +11,8 @@
 //! - [`hash`]: the hashes of the indexes.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
 //!   push (evicting), keep the two indexes, read by position or id.
-//! - [`search`]: whether an event's text contains a needle, read from its record and blob.
+//! - [`search`]: whether an event's text contains a needle, read from its record and blob
+//!   (`payload_json.rs` writes a payload's JSON from them).
 //!
 //! ## Why this shape
 //! The first bus kept a `VecDeque` of ~300-byte events, each owning a field vector, id
@@ -32,6 +33,7 @@
 pub mod arena;
 pub mod hash;
 mod index;
+mod payload_json;
 mod read;
 pub mod record;
 pub mod search;

@@ -18,11 +18,13 @@
 //! what searching the whole text finds. Lowercasing a string with its quotes gives the text
 //! it lowercases to in place: the one context-dependent lowercase mapping (final sigma)
 //! looks no further than a quote. A needle with JSON punctuation (`mode":"fast`) can span
-//! pieces; for it the payload is decoded and its JSON searched, as before.
+//! pieces; for it the payload's whole JSON text is written (from the blob, `payload_json.rs`)
+//! and searched.
 
 use memchr::memmem;
 use uuid::Uuid;
 
+use super::payload_json::write_payload_json;
 use super::record::{
     Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, V_FALSE, V_FLOAT,
     V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
@@ -119,7 +121,7 @@ impl TextFinder {
             return true;
         }
         if !self.pieces {
-            return self.decoded_contains(store, r);
+            return self.json_contains(store, r);
         }
         for (sym, key) in [(r.process, 0), (r.function, 1)] {
             if !sym.is_none() && (self.in_key[key] || self.sym_hit(store, sym, true)) {
@@ -129,17 +131,11 @@ impl TextFinder {
         self.blob_contains(store, store.arena.get(r.blob))
     }
 
-    /// The error and the payload's JSON, decoded: the needle may span the JSON's pieces.
-    fn decoded_contains(&mut self, store: &EventStore, r: &Record) -> bool {
-        let e = store.decode(r);
-        if e.error.as_deref().is_some_and(|s| self.hit(s)) {
-            return true;
-        }
+    /// The error and the payload's whole JSON text: the needle may span the JSON's pieces.
+    fn json_contains(&mut self, store: &EventStore, r: &Record) -> bool {
         self.buf.clear();
-        if serde_json::to_writer(&mut self.buf, &e.payload).is_err() {
-            return false;
-        }
-        self.lowercase_hit_buf()
+        let error = write_payload_json(store, r, &mut self.buf);
+        self.lowercase_hit_buf() || error.is_some_and(|e| self.bytes_hit(e))
     }
 
     /// Walks a blob in the order [`encode_blob`](super::record::encode_blob) wrote it.
