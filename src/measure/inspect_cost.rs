@@ -13,7 +13,12 @@
 //! - **tree rows**: the tree's visible rows of the whole trace ([`TreeRows::build`]), which the
 //!   page derives again from each step's inspection;
 //! - **diff build**: [`RunDiff::build`] of the two runs;
-//! - **critical path** of the longest operation, and the **overview** (200 bins).
+//! - **critical path** of the longest operation, and the **overview** (200 bins);
+//! - **search (full scan)**: [`Query::select`] with a text found in no event, so every
+//!   event's kind, phase, label, id, error and payload is searched: what the page's text
+//!   search costs when a text is pasted or first typed; beside it the same with a text that
+//!   could be part of an id (`fedcba98`), which may format every event's ids, and one with
+//!   JSON punctuation (`"no":"such"`), which writes every event's payload JSON.
 //!
 //! Each figure is the median (and min–max) of a few repetitions; wall clock, native.
 
@@ -26,6 +31,7 @@ use super::spread::Spread;
 use crate::core::{EmitMode, EventBus};
 use crate::inspect::critical_path::CriticalPath;
 use crate::inspect::diff::{RunDiff, Side};
+use crate::inspect::filter::Query;
 use crate::inspect::overview::Overview;
 use crate::inspect::{Inspection, TreeRows};
 use crate::pipeline::{run_pipeline, PipelineConfig};
@@ -43,6 +49,9 @@ pub struct InspectCost {
     pub diff_build_ms: Spread,
     pub critical_path_ms: Spread,
     pub overview_ms: Spread,
+    pub search_ms: Spread,
+    pub search_hex_ms: Spread,
+    pub search_json_ms: Spread,
 }
 
 /// Runs the pipeline in `mode` on a bus that keeps every event; returns the bus.
@@ -143,6 +152,18 @@ pub fn measure(events: usize, reps: usize) -> InspectCost {
     let overview_ms = timed_ms(reps, || {
         std::hint::black_box(Overview::build(&b.trace, &b.spans, 200));
     });
+    let search = |text: &str| {
+        let nowhere = Query {
+            text: text.into(),
+            ..Query::default()
+        };
+        timed_ms(reps, || {
+            std::hint::black_box(nowhere.select(&b.trace, &b.spans));
+        })
+    };
+    let search_ms = search("no such text");
+    let search_hex_ms = search("fedcba98");
+    let search_json_ms = search("\"no\":\"such\"");
     InspectCost {
         events: b.trace.len(),
         operations: config.operations,
@@ -153,5 +174,8 @@ pub fn measure(events: usize, reps: usize) -> InspectCost {
         diff_build_ms,
         critical_path_ms,
         overview_ms,
+        search_ms,
+        search_hex_ms,
+        search_json_ms,
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! What the Trace tab's steps cost on simulated traces of the sizes asked for: a scrub step
 //! (incremental, one per mille and a jump to the middle and back, beside a full rebuild), the
-//! tree rows, the diff of an awaited and a fire-and-forget run, the critical path and
-//! the overview, each as median and range of a few repetitions.
+//! tree rows, the diff of an awaited and a fire-and-forget run, the critical path, the
+//! overview and a text search scanning every event, each as median and range of a few
+//! repetitions.
 
 use std::process::ExitCode;
 
@@ -33,7 +34,7 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
         "lineage bench --inspect: awaited (A) and fire-and-forget (B) runs of one seed, median (min–max) of {reps} repetitions, ms"
     );
     println!(
-        "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18}",
+        "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18} {:>22} {:>20} {:>20}",
         "events",
         "scrub step (1‰)",
         "scrub jump (½)",
@@ -41,7 +42,10 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
         "tree rows",
         "diff build A vs B",
         "critical path",
-        "overview"
+        "overview",
+        "search (full scan)",
+        "search, hex text",
+        "search, JSON text"
     );
     let f = |s: &Spread| {
         let d = if s.median < 1.0 { 3 } else { 1 };
@@ -49,7 +53,7 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
     };
     for c in costs {
         println!(
-            "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18}",
+            "{:>11} {:>20} {:>20} {:>22} {:>20} {:>22} {:>20} {:>18} {:>22} {:>20} {:>20}",
             thousands(c.events as f64),
             f(&c.scrub_step_ms),
             f(&c.scrub_jump_ms),
@@ -57,7 +61,10 @@ pub(super) fn run_inspect_bench(args: &BenchArgs, command: String) -> ExitCode {
             f(&c.tree_rows_ms),
             f(&c.diff_build_ms),
             f(&c.critical_path_ms),
-            f(&c.overview_ms)
+            f(&c.overview_ms),
+            f(&c.search_ms),
+            f(&c.search_hex_ms),
+            f(&c.search_json_ms)
         );
     }
     ExitCode::SUCCESS

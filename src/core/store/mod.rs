@@ -11,6 +11,8 @@
 //! - [`hash`]: the hashes of the indexes.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
 //!   push (evicting), keep the two indexes, read by position or id.
+//! - [`search`]: whether an event's text contains a needle, read from its record and blob
+//!   (`payload_json.rs` writes a payload's JSON from them).
 //!
 //! ## Why this shape
 //! The first bus kept a `VecDeque` of ~300-byte events, each owning a field vector, id
@@ -31,8 +33,10 @@
 pub mod arena;
 pub mod hash;
 mod index;
+mod payload_json;
 mod read;
 pub mod record;
+pub mod search;
 pub mod symbols;
 pub mod trees;
 mod write;

@@ -19,7 +19,14 @@ impl EventStore {
         if i >= self.len as u64 {
             return None;
         }
-        Some((self.head + i as usize) % self.records.len())
+        // `head` and `i` are below the ring's length: one subtraction, not a division (a
+        // search reads every record).
+        let s = self.head + i as usize;
+        Some(if s < self.records.len() {
+            s
+        } else {
+            s - self.records.len()
+        })
     }
 
     #[inline]

@@ -60,21 +60,21 @@ impl Record {
     }
 }
 
-const B_DURATION: u8 = 1;
-const B_INPUTS: u8 = 2;
-const B_OUTPUTS: u8 = 4;
-const B_COUNT: u8 = 8;
-const B_ERROR: u8 = 16;
-const B_FIELDS: u8 = 32;
+pub(super) const B_DURATION: u8 = 1;
+pub(super) const B_INPUTS: u8 = 2;
+pub(super) const B_OUTPUTS: u8 = 4;
+pub(super) const B_COUNT: u8 = 8;
+pub(super) const B_ERROR: u8 = 16;
+pub(super) const B_FIELDS: u8 = 32;
 
-const V_NULL: u8 = 0;
-const V_FALSE: u8 = 1;
-const V_TRUE: u8 = 2;
-const V_UINT: u8 = 3;
-const V_NEG: u8 = 4;
-const V_FLOAT: u8 = 5;
-const V_STR: u8 = 6;
-const V_JSON: u8 = 7;
+pub(super) const V_NULL: u8 = 0;
+pub(super) const V_FALSE: u8 = 1;
+pub(super) const V_TRUE: u8 = 2;
+pub(super) const V_UINT: u8 = 3;
+pub(super) const V_NEG: u8 = 4;
+pub(super) const V_FLOAT: u8 = 5;
+pub(super) const V_STR: u8 = 6;
+pub(super) const V_JSON: u8 = 7;
 
 #[inline]
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -185,19 +185,20 @@ pub struct Decoded {
     pub error: Option<String>,
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Reads a blob front to back (the search walks it without decoding, `search.rs`).
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
 }
 
-impl Reader<'_> {
-    fn byte(&mut self) -> u8 {
+impl<'a> Reader<'a> {
+    pub(super) fn byte(&mut self) -> u8 {
         let b = self.bytes[self.at];
         self.at += 1;
         b
     }
 
-    fn varint(&mut self) -> u64 {
+    pub(super) fn varint(&mut self) -> u64 {
         let mut v = 0u64;
         let mut shift = 0;
         loop {
@@ -210,7 +211,7 @@ impl Reader<'_> {
         }
     }
 
-    fn take(&mut self, n: usize) -> &[u8] {
+    pub(super) fn take(&mut self, n: usize) -> &'a [u8] {
         let s = &self.bytes[self.at..self.at + n];
         self.at += n;
         s
