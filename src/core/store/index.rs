@@ -19,8 +19,15 @@ use crate::core::event::Event;
 impl EventStore {
     #[inline]
     /// Adds the record at `slot` to both indexes: its id (the newest or the first owner of a
-    /// repeated id, as the store's [`Duplicates`] says) and its parent's child list.
+    /// repeated id, as the store's [`Duplicates`] says) and its parent's child list. `slot`
+    /// holds the newest event.
     pub(super) fn index(&mut self, slot: u32) {
+        if self.by_id.capacity() == self.by_id.len() {
+            self.reindex_ids();
+        }
+        if self.children.capacity() == self.children.len() {
+            self.reindex_children();
+        }
         let EventStore {
             records,
             by_id,
@@ -29,43 +36,66 @@ impl EventStore {
             duplicate_ids,
             ..
         } = self;
-        let r = records[slot as usize];
-        let h = hash_id(&r.id);
-        match by_id.find_mut(h, |&s| s != slot && records[s as usize].id == r.id) {
-            Some(owner) => {
-                *duplicate_ids += 1;
-                if *duplicates == Duplicates::KeepLatest {
-                    *owner = slot;
-                }
-            }
-            None => {
-                let hasher = |&s: &u32| hash_id(&records[s as usize].id);
-                make_room(by_id, hasher);
-                by_id.insert_unique(h, slot, hasher);
-            }
+        if index_id(records, by_id, *duplicates, slot) {
+            *duplicate_ids += 1;
         }
-        if let Some(parent) = r.parent_id() {
-            let h = hash_id(&parent);
-            let list = children.find_mut(h, |l| {
-                let first = &records[l.first as usize];
-                first.flags & HAS_PARENT != 0 && first.parent == parent
-            });
-            match list {
-                Some(list) => {
-                    let last = list.last;
-                    list.last = slot;
-                    records[last as usize].next_sibling = slot;
-                }
-                None => {
-                    let hasher = |l: &ChildList| hash_id(&records[l.first as usize].parent);
-                    make_room(children, hasher);
-                    let list = ChildList {
-                        first: slot,
-                        last: slot,
-                    };
-                    children.insert_unique(h, list, hasher);
-                }
-            }
+        link_child(records, children, slot);
+    }
+
+    /// The held slots but the newest, oldest first: the order they were indexed in.
+    fn slots_before_newest(&self) -> impl Iterator<Item = u32> {
+        let (head, n) = (self.head, self.records.len().max(1));
+        (0..self.len.saturating_sub(1)).map(move |k| ((head + k) % n) as u32)
+    }
+
+    /// Rebuilds `events_by_id` from the ring, in place, before it would grow.
+    ///
+    /// hashbrown marks an erased entry as a tombstone when it sat in a full probe window, and
+    /// tombstones use up the table's slack until the next rehash. A bounded store erases one
+    /// entry per event forever, so the slack always runs out; hashbrown then rehashes in place
+    /// only if the table is at most half full, and otherwise doubles it: a 100 000-event
+    /// history held a 262 144-bucket `events_by_id` (1.3 MB) where 131 072 buckets hold it,
+    /// and `children_by_parent` doubled the same way after a million events. Cleared (which
+    /// keeps the buckets and drops the tombstones) and refilled from the ring, whose order is
+    /// the order the entries were made in, the table keeps its size and needs no second
+    /// allocation (a fresh table beside the old one left a transient half-megabyte in the
+    /// resident size); it grows only when the live entries need it. O(entries), once per
+    /// slack's worth of tombstones.
+    #[cold]
+    #[inline(never)]
+    fn reindex_ids(&mut self) {
+        let live = self.by_id.len() + 1;
+        let order = self.slots_before_newest();
+        let EventStore {
+            records,
+            by_id,
+            duplicates,
+            ..
+        } = self;
+        by_id.clear();
+        by_id.reserve(live + live / 8, |&s| hash_id(&records[s as usize].id));
+        for s in order {
+            index_id(records, by_id, *duplicates, s);
+        }
+    }
+
+    /// Rebuilds `children_by_parent` and the sibling links from the ring, in place, for the
+    /// reason [`EventStore::reindex_ids`] gives.
+    #[cold]
+    #[inline(never)]
+    fn reindex_children(&mut self) {
+        let live = self.children.len() + 1;
+        let order = self.slots_before_newest();
+        let EventStore {
+            records, children, ..
+        } = self;
+        children.clear();
+        children.reserve(live + live / 8, |l| {
+            hash_id(&records[l.first as usize].parent)
+        });
+        for s in order {
+            records[s as usize].next_sibling = NO_SLOT;
+            link_child(records, children, s);
         }
     }
 
@@ -188,31 +218,54 @@ impl EventStore {
     }
 }
 
-/// Makes room for one more entry before an insert, dropping tombstones instead of doubling.
-///
-/// hashbrown marks an erased entry as a tombstone when it sat in a full probe window, and a
-/// tombstone keeps using up the table's slack until the next rebuild. A bounded store erases
-/// one entry per event forever, so the slack always runs out; hashbrown then rehashes in
-/// place only if the table is at most half full, and otherwise doubles it. A 100 000-event
-/// history thus held a 262 144-bucket `events_by_id` (1.3 MB) where 131 072 buckets fit it,
-/// and `children_by_parent` doubled the same way after a million events. Rebuilt here at the
-/// size the live entries need (an eighth spare), the tables stay as flat as the ring. A
-/// rebuild is O(entries) and happens once per slack's worth of tombstones.
+/// Indexes the id of the record at `slot`; true when the id was already held (the store's
+/// [`Duplicates`] says which of the two the index then names).
 #[inline]
-fn make_room<T>(table: &mut HashTable<T>, hasher: impl Fn(&T) -> u64) {
-    if table.capacity() > table.len() {
-        return;
+fn index_id(
+    records: &[Record],
+    by_id: &mut HashTable<u32>,
+    duplicates: Duplicates,
+    slot: u32,
+) -> bool {
+    let id = records[slot as usize].id;
+    let h = hash_id(&id);
+    match by_id.find_mut(h, |&s| s != slot && records[s as usize].id == id) {
+        Some(owner) => {
+            if duplicates == Duplicates::KeepLatest {
+                *owner = slot;
+            }
+            true
+        }
+        None => {
+            by_id.insert_unique(h, slot, |&s| hash_id(&records[s as usize].id));
+            false
+        }
     }
-    rebuild(table, hasher);
 }
 
-#[cold]
-#[inline(never)]
-fn rebuild<T>(table: &mut HashTable<T>, hasher: impl Fn(&T) -> u64) {
-    let live = table.len() + 1;
-    let mut fresh = HashTable::with_capacity(live + live / 8);
-    for entry in table.drain() {
-        fresh.insert_unique(hasher(&entry), entry, &hasher);
+/// Appends the record at `slot` to its parent's child list, if it names a parent.
+#[inline]
+fn link_child(records: &mut [Record], children: &mut HashTable<ChildList>, slot: u32) {
+    let Some(parent) = records[slot as usize].parent_id() else {
+        return;
+    };
+    let h = hash_id(&parent);
+    let list = children.find_mut(h, |l| {
+        let first = &records[l.first as usize];
+        first.flags & HAS_PARENT != 0 && first.parent == parent
+    });
+    match list {
+        Some(list) => {
+            let last = list.last;
+            list.last = slot;
+            records[last as usize].next_sibling = slot;
+        }
+        None => {
+            let list = ChildList {
+                first: slot,
+                last: slot,
+            };
+            children.insert_unique(h, list, |l| hash_id(&records[l.first as usize].parent));
+        }
     }
-    *table = fresh;
 }
