@@ -81,6 +81,45 @@ fn timed_ms(reps: usize, mut f: impl FnMut()) -> Spread {
     Spread::of(&samples)
 }
 
+/// A scrub step of one pixel (a thousandth of the trace) back and forth from the end, and a
+/// jump to the middle and back, through the page's own path (`Replay::seek`, then
+/// `Replay::inspection`).
+fn time_scrubbing(replay: &mut Replay, reps: usize) -> (Spread, Spread) {
+    let n = replay.recorded();
+    let mut seek = |to: usize| {
+        replay.seek(to);
+        std::hint::black_box(replay.inspection());
+    };
+    seek(n);
+    let pixel = (n / 1_000).max(1);
+    let mut k = 0;
+    let step = timed_ms(2 * reps, || {
+        // Back `reps` pixels from the end, then forward again.
+        k += 1;
+        let back = if k <= reps { k } else { 2 * reps - k };
+        seek(n - (pixel * back).min(n));
+    });
+    let mut there = false;
+    let jump = timed_ms(2 * reps, || {
+        there = !there;
+        seek(if there { n / 2 } else { n });
+    });
+    (step, jump)
+}
+
+/// The root operation that lasted longest: the critical path's worst case.
+fn longest_root(b: &Inspection) -> usize {
+    b.spans
+        .roots
+        .iter()
+        .copied()
+        .max_by_key(|&r| {
+            let (s, e) = b.spans.extent(&b.trace, r, b.trace.time_range().1);
+            e - s
+        })
+        .unwrap_or(0)
+}
+
 /// Times the steps on traces of about `events` events (`reps` repetitions each).
 pub fn measure(events: usize, reps: usize) -> InspectCost {
     let base = PipelineConfig {
@@ -105,26 +144,8 @@ pub fn measure(events: usize, reps: usize) -> InspectCost {
         config.operations * config.events_per_operation() + 16,
     );
     replay.run_all();
-    let n = replay.recorded();
     let b = replay.inspect();
-    let mut seek = |to: usize| {
-        replay.seek(to);
-        std::hint::black_box(replay.inspection());
-    };
-    seek(n);
-    let pixel = (n / 1_000).max(1);
-    let mut k = 0;
-    let scrub_step_ms = timed_ms(2 * reps, || {
-        // Back `reps` pixels from the end, then forward again.
-        k += 1;
-        let back = if k <= reps { k } else { 2 * reps - k };
-        seek(n - (pixel * back).min(n));
-    });
-    let mut there = false;
-    let scrub_jump_ms = timed_ms(2 * reps, || {
-        there = !there;
-        seek(if there { n / 2 } else { n });
-    });
+    let (scrub_step_ms, scrub_jump_ms) = time_scrubbing(&mut replay, reps);
     let full_rebuild_ms = timed_ms(reps, || {
         std::hint::black_box(replay.inspect());
     });
@@ -135,16 +156,7 @@ pub fn measure(events: usize, reps: usize) -> InspectCost {
     let diff_build_ms = timed_ms(reps, || {
         std::hint::black_box(RunDiff::build(Side::of(&a), Side::of(&b)));
     });
-    let longest = b
-        .spans
-        .roots
-        .iter()
-        .copied()
-        .max_by_key(|&r| {
-            let (s, e) = b.spans.extent(&b.trace, r, b.trace.time_range().1);
-            e - s
-        })
-        .unwrap_or(0);
+    let longest = longest_root(&b);
     let last = b.trace.time_range().1;
     let critical_path_ms = timed_ms(reps, || {
         std::hint::black_box(CriticalPath::of(&b.trace, &b.spans, longest, last));

@@ -5,7 +5,9 @@
 //! derives spans, rows and lints. The bus runs on the replay's own `LocalPool`, driven by the
 //! page (`run_until_stalled`, which never parks the browser's thread).
 //!
-//! - [`state`]: the signals and the actions on them ([`state::Ui`]).
+//! - [`state`]: the signals and the actions on them ([`state::Ui`]); [`run_actions`]: the
+//!   run controls' actions (run, play, stop, step, seek, the mode), on the same `Ui`.
+//! - [`shared`]: large values shared by pointer between signals.
 //! - [`app`]: layout, keyboard shortcuts, settings in the URL.
 //! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs.
 //! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
@@ -28,6 +30,7 @@ pub mod lints;
 pub mod minimap;
 pub mod mode_chart;
 pub mod revealed;
+pub mod run_actions;
 pub mod run_diff;
 pub mod settings;
 pub mod shared;

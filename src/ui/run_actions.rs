@@ -1,0 +1,195 @@
+//! # Running and replaying: the inspector's run controls
+//!
+//! The actions behind Run, Play, Pause, Stop, Step, the scrubber and the mode buttons, as
+//! methods of [`Ui`]: each drives the live [`crate::replay::Replay`] and publishes what it
+//! recorded. Kept apart from [`super::state`], which holds the signals and what any trace
+//! (live or imported) needs.
+
+use std::collections::HashSet;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+
+use super::clock::PerformanceClock;
+use super::state::{now_ms, Source, Ui};
+use crate::core::EmitMode;
+use crate::replay::pacing::Pace;
+use crate::replay::{Replay, TURN_BUDGET_NS};
+
+impl Ui {
+    /// Starts a fresh live replay of the current settings (cursor at 0).
+    pub fn new_replay(&self) {
+        let config = self.config.get_untracked();
+        let history = config.history;
+        let replay = Replay::new(config, std::rc::Rc::new(PerformanceClock::new()), history);
+        self.replay.set_value(Some(replay));
+        self.source.set(Source::Live);
+        self.collapsed.set(HashSet::new());
+        self.selected.set(None);
+        self.axis.set(None);
+        self.error.set(None);
+        self.refresh_from_replay();
+    }
+
+    /// Runs the whole configured pipeline now, in turns that hand the browser its thread
+    /// back (see [`Replay::work`]) so the page paints and answers (Stop) whatever the
+    /// settings, and shows the result.
+    pub fn run_all(self) {
+        self.playing.set(false);
+        self.new_replay();
+        leptos::task::spawn_local(async move {
+            loop {
+                let more = self.replay.try_update_value(|r| {
+                    r.as_mut().map(|r| {
+                        let more = r.work(usize::MAX, TURN_BUDGET_NS);
+                        (more, r.recorded(), r.config().operations)
+                    })
+                });
+                match more.flatten() {
+                    Some((true, events, total)) => {
+                        self.busy.set(Some(format!(
+                            "running {total} operations · {events} events so far"
+                        )));
+                        TimeoutFuture::new(0).await;
+                    }
+                    _ => break,
+                }
+            }
+            self.replay.update_value(|r| {
+                if let Some(r) = r.as_mut() {
+                    r.seek(usize::MAX);
+                }
+            });
+            self.busy.set(None);
+            self.axis.set(None);
+            self.timed_refresh(|ui| ui.refresh_from_replay()).await;
+        });
+    }
+
+    /// Runs `rebuild`, waits for Leptos to update the DOM, and records how long it all took
+    /// (shown in the summary bar: the "first render" figure of a big trace).
+    pub async fn timed_refresh(self, rebuild: impl FnOnce(&Ui)) {
+        let t0 = now_ms();
+        rebuild(&self);
+        leptos::task::tick().await;
+        self.render_ms.set(Some(now_ms() - t0));
+    }
+
+    /// Plays the replay from the cursor at the chosen speed, running live slices as needed.
+    pub fn play(self) {
+        let needs_new = self.replay.with_value(|r| match r {
+            None => true,
+            Some(r) => r.finished() && r.cursor() >= r.recorded(),
+        }) || self.source.get_untracked() != Source::Live;
+        if needs_new {
+            self.new_replay();
+        }
+        if self.playing.get_untracked() {
+            return;
+        }
+        self.playing.set(true);
+        leptos::task::spawn_local(async move {
+            while self.playing.get_untracked() {
+                let pace = Pace::at(self.speed.get_untracked());
+                let going = self.replay.try_update_value(|r| {
+                    r.as_mut().map(|r| r.advance(pace.events, TURN_BUDGET_NS))
+                });
+                self.refresh_from_replay();
+                if going.flatten() != Some(true) {
+                    self.playing.set(false);
+                    break;
+                }
+                TimeoutFuture::new(pace.wait_ms).await;
+            }
+        });
+    }
+
+    pub fn pause(&self) {
+        self.playing.set(false);
+    }
+
+    /// Ends the live run (Run, Play or a waiting Step) now, keeping and showing what the bus
+    /// recorded; operations cut short show as unfinished.
+    pub fn stop(&self) {
+        self.playing.set(false);
+        let stopped = self.replay.try_update_value(|r| {
+            r.as_mut().is_some_and(|r| {
+                let running = !r.finished();
+                if running {
+                    r.stop();
+                }
+                running
+            })
+        });
+        if stopped == Some(true) {
+            self.busy.set(None);
+            self.axis.set(None);
+            self.refresh_from_replay();
+        }
+    }
+
+    pub fn toggle_play(self) {
+        if self.playing.get_untracked() {
+            self.pause();
+        } else {
+            self.play();
+        }
+    }
+
+    /// One event forward. If the next event takes longer than one turn to come (heavy
+    /// settings), keeps running in turns, the page responsive, until it does or Stop.
+    pub fn step(self) {
+        self.playing.set(false);
+        if self.replay.with_value(|r| r.is_none()) || self.source.get_untracked() != Source::Live {
+            self.new_replay();
+        }
+        // (moved, more to come)
+        let advance = move || {
+            self.replay
+                .try_update_value(|r| {
+                    r.as_mut().map(|r| {
+                        let before = r.cursor();
+                        let more = r.advance(1, TURN_BUDGET_NS);
+                        (r.cursor() > before, more)
+                    })
+                })
+                .flatten()
+        };
+        if advance() != Some((false, true)) {
+            self.refresh_from_replay();
+            return;
+        }
+        self.busy.set(Some("running to the next event".into()));
+        leptos::task::spawn_local(async move {
+            loop {
+                TimeoutFuture::new(0).await;
+                if advance() != Some((false, true)) {
+                    break;
+                }
+            }
+            self.busy.set(None);
+            self.refresh_from_replay();
+        });
+    }
+
+    /// Moves the replay cursor (the scrubber).
+    pub fn seek(&self, to: usize) {
+        self.playing.set(false);
+        self.replay.update_value(|r| {
+            if let Some(r) = r.as_mut() {
+                r.seek(to);
+            }
+        });
+        self.refresh_from_replay();
+    }
+
+    /// Switches the emit mode, on the live bus too if a replay is running.
+    pub fn set_mode(&self, mode: EmitMode) {
+        self.config.update(|c| c.mode = mode);
+        self.replay.update_value(|r| {
+            if let Some(r) = r.as_mut() {
+                r.set_mode(mode);
+            }
+        });
+    }
+}
