@@ -159,7 +159,7 @@ fn a_small_measurement_natively_has_sane_figures() {
     check(&c, calls);
 }
 
-/// Not a check: the browser figures quoted in the README ("What it costs"). Run with
+/// Not a check: the browser figures quoted in docs/performance.md ("What it costs in the browser"). Run with
 /// `cargo test --release --target wasm32-unknown-unknown --test measure_in_browser -- --include-ignored --nocapture`.
 #[cfg(target_family = "wasm")]
 #[wasm_bindgen_test::wasm_bindgen_test]
