@@ -68,7 +68,11 @@ pub struct ListenArgs {
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
     pub token: Option<String>,
+    /// The store's budget.
     pub limits: Limits,
+    /// What decoding one request may cost: the import budget's event count and half the
+    /// store's memory (the decoded events are held until they are stored).
+    pub request_limits: Limits,
     pub max_body: usize,
     pub max_inflated: usize,
     /// Body bytes all requests together may hold while they are read.
@@ -83,13 +87,19 @@ impl Settings {
             return Err("--read-timeout must be between 0 and 3600 seconds".into());
         }
         let max_body = (args.max_body.max(1) << 20) as usize;
+        let limits = Limits {
+            max_bytes: (args.max_inflated.max(1) << 20).max(args.max_body << 20),
+            max_depth: MAX_DEPTH,
+            max_events: args.max_events.max(1),
+            max_retained_bytes: args.max_memory.max(1) << 20,
+        };
         Ok(Settings {
             token: args.token.clone(),
-            limits: Limits {
-                max_bytes: (args.max_inflated.max(1) << 20).max(args.max_body << 20),
-                max_depth: MAX_DEPTH,
-                max_events: args.max_events.max(1),
-                max_retained_bytes: args.max_memory.max(1) << 20,
+            limits,
+            request_limits: Limits {
+                max_events: Limits::DEFAULT.max_events,
+                max_retained_bytes: (limits.max_retained_bytes / 2).max(16 << 20),
+                ..limits
             },
             max_body,
             max_inflated: (args.max_inflated.max(1) << 20) as usize,

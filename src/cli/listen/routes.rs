@@ -124,7 +124,7 @@ async fn traces(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
     };
     let decoded = match encoding {
         Encoding::Protobuf => ingest::otlp_protobuf(&body),
-        Encoding::Json => ingest::otlp_json(&body, shared.settings.limits),
+        Encoding::Json => ingest::otlp_json(&body, shared.settings.request_limits),
     };
     drop(body);
     let spans = match decoded {
@@ -153,7 +153,7 @@ async fn events(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let lines = match ingest::event_lines(&body, shared.settings.limits) {
+    let lines = match ingest::event_lines(&body, shared.settings.request_limits) {
         Ok(l) => l,
         Err(bad) => {
             let body = json!({"accepted": 0, "rejected": 1, "errors": [bad.0]});
