@@ -2,7 +2,7 @@
 //!
 //! Something to watch in live mode without any other program: the same run as `simulate
 //! --out`, but each event also leaves for `lineage listen` while the run goes on (lineage
-//! NDJSON to `/v1/events` by default, or OTLP to `/v1/traces`). A subscriber on the bus hands
+//! NDJSON to `/v1/events` by default, or OTLP protobuf or JSON to `/v1/traces`). A subscriber on the bus hands
 //! every event to a sending thread ([`sender`]) that batches and POSTs them ([`http`],
 //! [`batch`]).
 //!
@@ -49,7 +49,7 @@ pub struct SendArgs {
     /// Stream the run as it goes to a listener (`lineage listen`) at http://HOST:PORT.
     #[arg(long, value_name = "URL")]
     pub send: Option<String>,
-    /// What to send: lineage NDJSON to /v1/events, or OTLP JSON to /v1/traces.
+    /// What to send: lineage NDJSON to /v1/events, or OTLP (protobuf or JSON) to /v1/traces.
     #[arg(long, value_enum, default_value = "ndjson", requires = "send")]
     pub send_format: SendFormat,
     /// The bearer token the listener was started with (`lineage listen --token`).

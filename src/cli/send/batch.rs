@@ -16,6 +16,8 @@
 
 use std::collections::HashMap;
 
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use prost::Message;
 use uuid::Uuid;
 
 use crate::core::{Event, Phase};
@@ -26,7 +28,10 @@ use crate::trace;
 pub enum SendFormat {
     /// lineage NDJSON lines to `/v1/events` (lossless).
     Ndjson,
-    /// OTLP JSON `TracesData` to `/v1/traces`, one span per finished operation.
+    /// OTLP protobuf (`ExportTraceServiceRequest`) to `/v1/traces`, one span per finished
+    /// operation: what OpenTelemetry SDKs send by default.
+    Otlp,
+    /// The same as OTLP JSON.
     OtlpJson,
 }
 
@@ -35,7 +40,7 @@ impl SendFormat {
     pub fn path(self) -> &'static str {
         match self {
             SendFormat::Ndjson => "/v1/events",
-            SendFormat::OtlpJson => "/v1/traces",
+            SendFormat::Otlp | SendFormat::OtlpJson => "/v1/traces",
         }
     }
 
@@ -43,6 +48,7 @@ impl SendFormat {
     pub fn content_type(self) -> &'static str {
         match self {
             SendFormat::Ndjson => "application/x-ndjson",
+            SendFormat::Otlp => "application/x-protobuf",
             SendFormat::OtlpJson => "application/json",
         }
     }
@@ -110,22 +116,33 @@ impl Batch {
     }
 
     /// Encodes and empties what may leave now; `None` when nothing may.
-    pub fn take(&mut self) -> Option<Body> {
+    pub fn take(&mut self) -> Result<Option<Body>, String> {
         if self.ready.is_empty() {
-            return None;
+            return Ok(None);
         }
         let events = std::mem::take(&mut self.ready);
         let operations = events.iter().filter(|e| e.phase == Phase::Started).count();
         let bytes = match self.format {
             SendFormat::Ndjson => trace::export_ndjson(&events).into_bytes(),
+            SendFormat::Otlp => protobuf(&events)?,
             SendFormat::OtlpJson => trace::otlp_export::export(&events).into_bytes(),
         };
-        Some(Body {
+        Ok(Some(Body {
             bytes,
             events: events.len(),
             operations,
-        })
+        }))
     }
+}
+
+/// The events as an OTLP protobuf request: the OTLP JSON document our exporter writes, read
+/// into the OpenTelemetry project's own generated types (their serde mapping is OTLP JSON's)
+/// and encoded by prost. One mapping from events to spans, whichever the encoding.
+fn protobuf(events: &[Event]) -> Result<Vec<u8>, String> {
+    let document = trace::otlp_export::traces_data(events);
+    let request: ExportTraceServiceRequest = serde_json::from_value(document)
+        .map_err(|e| format!("cannot encode the spans as OTLP protobuf: {e}"))?;
+    Ok(request.encode_to_vec())
 }
 
 #[cfg(test)]
@@ -134,9 +151,12 @@ mod tests {
     use crate::core::Event;
 
     fn operation() -> (Event, Event) {
-        let start = Event::root("processing", Phase::Started);
+        let mut start = Event::root("processing", Phase::Started);
+        start.timestamp_ns = 1_000;
         let mut end = Event::root("processed", Phase::Completed);
         end.start_id = Some(start.id);
+        end.timestamp_ns = 3_000;
+        end.duration_ns = Some(2_000);
         (start, end)
     }
 
@@ -145,9 +165,9 @@ mod tests {
         let (start, _) = operation();
         let mut batch = Batch::new(SendFormat::Ndjson);
         batch.push(start);
-        let body = batch.take().expect("the start may leave");
+        let body = batch.take().unwrap().expect("the start may leave");
         assert_eq!((body.events, body.operations), (1, 1));
-        assert!(batch.take().is_none());
+        assert!(batch.take().unwrap().is_none());
     }
 
     #[test]
@@ -156,16 +176,38 @@ mod tests {
         let mut batch = Batch::new(SendFormat::OtlpJson);
         batch.push(start);
         assert!(
-            batch.take().is_none(),
+            batch.take().unwrap().is_none(),
             "a lone start would be an unended span"
         );
         batch.push(end);
-        let body = batch.take().expect("the finished operation leaves");
+        let body = batch
+            .take()
+            .unwrap()
+            .expect("the finished operation leaves");
         assert_eq!((body.events, body.operations), (2, 1));
         let doc: serde_json::Value = serde_json::from_slice(&body.bytes).unwrap();
         let spans = &doc["resourceSpans"][0]["scopeSpans"][0]["spans"];
         assert_eq!(spans.as_array().map(Vec::len), Some(1));
-        assert!(spans[0]["endTimeUnixNano"].is_string());
+        assert_eq!(spans[0]["endTimeUnixNano"], "3000");
+    }
+
+    #[test]
+    fn otlp_protobuf_is_read_back_by_the_listeners_decoder() {
+        let (start, mut end) = operation();
+        end.phase = Phase::Failed;
+        end.error = Some("gpa out of range".into());
+        let mut batch = Batch::new(SendFormat::Otlp);
+        batch.push(start.clone());
+        batch.push(end);
+        let body = batch
+            .take()
+            .unwrap()
+            .expect("the finished operation leaves");
+        let decoded = crate::trace::otlp::proto::decode(&body.bytes).expect("valid protobuf");
+        assert_eq!((decoded.spans, decoded.rejected_spans), (1, 0));
+        let phases: Vec<_> = decoded.events.iter().map(|e| e.phase).collect();
+        assert_eq!(phases, [Phase::Started, Phase::Failed]);
+        assert_eq!(decoded.events[1].error.as_deref(), Some("gpa out of range"));
     }
 
     #[test]
@@ -174,6 +216,6 @@ mod tests {
         let mut batch = Batch::new(SendFormat::OtlpJson);
         batch.push(start);
         batch.close();
-        assert_eq!(batch.take().map(|b| b.operations), Some(1));
+        assert_eq!(batch.take().unwrap().map(|b| b.operations), Some(1));
     }
 }

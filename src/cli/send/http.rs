@@ -19,6 +19,8 @@
 use std::thread;
 use std::time::Duration;
 
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+use prost::Message;
 use ureq::http::Response;
 use ureq::{Agent, Body};
 
@@ -185,34 +187,44 @@ fn retry_after(response: &Response<Body>) -> Duration {
         .min(MAX_WAIT)
 }
 
-/// Reads a 200's body: the listener's accepted/rejected counts, or OTLP's partial success.
+/// Reads a 200's body: the listener's accepted/rejected counts, or OTLP's partial success
+/// (in the request's encoding, as OTLP/HTTP answers).
 fn read_taken(
     format: SendFormat,
     response: &mut Response<Body>,
     taken: &mut Taken,
 ) -> Result<(), String> {
-    let text = response
+    let bytes = response
         .body_mut()
         .with_config()
         .limit(1 << 20)
-        .read_to_string()
+        .read_to_vec()
         .unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     let (rejected, error) = match format {
-        SendFormat::Ndjson => (&json["rejected"], &json["errors"][0]),
-        SendFormat::OtlpJson => (
-            &json["partialSuccess"]["rejectedSpans"],
-            &json["partialSuccess"]["errorMessage"],
-        ),
+        SendFormat::Otlp => {
+            let answer = ExportTraceServiceResponse::decode(bytes.as_slice()).unwrap_or_default();
+            let partial = answer.partial_success.unwrap_or_default();
+            (partial.rejected_spans.max(0) as u64, partial.error_message)
+        }
+        SendFormat::Ndjson | SendFormat::OtlpJson => {
+            let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            let (count, error) = if format == SendFormat::Ndjson {
+                (&json["rejected"], &json["errors"][0])
+            } else {
+                let partial = &json["partialSuccess"];
+                (&partial["rejectedSpans"], &partial["errorMessage"])
+            };
+            let count = count
+                .as_u64()
+                .or_else(|| count.as_str().and_then(|s| s.parse().ok()))
+                .unwrap_or(0);
+            (count, error.as_str().unwrap_or_default().to_owned())
+        }
     };
-    let rejected = rejected
-        .as_u64()
-        .or_else(|| rejected.as_str().and_then(|s| s.parse().ok()))
-        .unwrap_or(0);
     if rejected > 0 {
         taken.rejected += rejected;
-        if taken.first_error.is_none() {
-            taken.first_error = error.as_str().map(|s| text::escape(s).into_owned());
+        if taken.first_error.is_none() && !error.is_empty() {
+            taken.first_error = Some(text::escape(&error).into_owned());
         }
     }
     Ok(())

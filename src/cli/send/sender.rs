@@ -118,7 +118,7 @@ fn send_ready(
     format: SendFormat,
     sent: &mut Sent,
 ) -> Result<(), String> {
-    while let Some(body) = batch.take() {
+    while let Some(body) = batch.take()? {
         poster.post(format, &body.bytes, &mut sent.taken)?;
         sent.events += body.events as u64;
         sent.operations += body.operations as u64;
