@@ -50,7 +50,7 @@ fn expected_events() -> usize {
 
 /// One operation, three levels deep; a failure innermost is marked on every level.
 fn operation(index: usize) {
-    let fails = index % FAIL_EVERY == 0;
+    let fails = index.is_multiple_of(FAIL_EVERY);
     let call = tracing::info_span!("update_gpa", operation = index, otel.status_code = Empty);
     call.in_scope(|| {
         let preparation = tracing::info_span!("input_preparation", otel.status_code = Empty);

@@ -182,8 +182,7 @@ fn checked_rate(rate: Option<f64>) -> Result<Option<f64>, String> {
 fn history_capacity(config: &PipelineConfig, whole_run: bool) -> Result<usize, String> {
     let run = config
         .operations
-        .checked_mul(config.events_per_operation())
-        .unwrap_or(usize::MAX);
+        .saturating_mul(config.events_per_operation());
     if !whole_run {
         return Ok(run.clamp(1, LIVE_HISTORY));
     }

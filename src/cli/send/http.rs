@@ -245,6 +245,81 @@ fn quoted(response: &mut Response<Body>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+
+    /// A stand-in listener that answers each request with the next of `answers` (status,
+    /// extra header line, body) and then closes; returns its address.
+    fn answering(answers: Vec<(u16, &'static str, &'static str)>) -> String {
+        let socket = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", socket.local_addr().unwrap());
+        thread::spawn(move || {
+            for (status, header, body) in answers {
+                let (stream, _) = socket.accept().unwrap();
+                let mut reader = BufReader::new(stream);
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                reader
+                    .by_ref()
+                    .take(length)
+                    .read_to_end(&mut Vec::new())
+                    .unwrap();
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\n{header}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                reader.get_mut().write_all(reply.as_bytes()).unwrap();
+            }
+        });
+        address
+    }
+
+    #[test]
+    fn a_full_listener_is_waited_for_and_the_same_body_sent_again() {
+        let ok = r#"{"accepted":1,"rejected":0,"errors":[]}"#;
+        let base = answering(vec![
+            (429, "Retry-After: 0\r\n", ""),
+            (503, "Retry-After: 0\r\n", ""),
+            (200, "", ok),
+        ]);
+        let poster = Poster::new(&base, None).unwrap();
+        let mut taken = Taken::default();
+        poster
+            .post(SendFormat::Ndjson, b"{}\n", &mut taken)
+            .unwrap();
+        assert_eq!((taken.retries, taken.rejected), (2, 0));
+    }
+
+    #[test]
+    fn a_listener_that_stays_full_stops_the_run_after_the_retries() {
+        let busy = vec![(429, "Retry-After: 0\r\n", ""); MAX_RETRIES as usize + 1];
+        let poster = Poster::new(&answering(busy), None).unwrap();
+        let error = poster
+            .post(SendFormat::Ndjson, b"{}\n", &mut Taken::default())
+            .unwrap_err();
+        assert!(error.contains("stayed full"), "{error}");
+    }
+
+    #[test]
+    fn rejected_lines_are_counted_with_the_first_reason() {
+        let answer = r#"{"accepted":1,"rejected":2,"errors":["line 2: not an event","line 3: x"]}"#;
+        let poster = Poster::new(&answering(vec![(200, "", answer)]), None).unwrap();
+        let mut taken = Taken::default();
+        poster
+            .post(SendFormat::Ndjson, b"{}\n", &mut taken)
+            .unwrap();
+        assert_eq!(taken.rejected, 2);
+        assert_eq!(taken.first_error.as_deref(), Some("line 2: not an event"));
+    }
 
     #[test]
     fn addresses_are_normalised_and_paths_refused() {
