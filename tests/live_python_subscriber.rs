@@ -32,10 +32,13 @@ fn python3() -> Option<&'static str> {
     ok.then_some("python3")
 }
 
-/// Runs the feeding script against `base` and returns the subscriber's counts.
-fn feed(python: &str, base: &str, dump: &str) -> Value {
+/// Runs the feeding script against `base` (gzip bodies if asked) and returns the subscriber's
+/// counts.
+fn feed(python: &str, base: &str, dump: &str, gzip: bool) -> Value {
     let run = Command::new(python)
-        .args([FEED, base, dump])
+        .arg(FEED)
+        .args(gzip.then_some("--gzip"))
+        .args([base, dump])
         .env("PYTHONPATH", EXAMPLE)
         .output()
         .expect("running python3");
@@ -66,15 +69,28 @@ fn events_in_dump() -> usize {
 
 #[test]
 fn the_subscriber_streams_the_originals_dump_and_the_listener_keeps_every_event() {
+    streams_every_event(false);
+}
+
+#[test]
+fn gzip_bodies_arrive_the_same() {
+    streams_every_event(true);
+}
+
+fn streams_every_event(gzip: bool) {
     let Some(python) = python3() else {
         eprintln!("SKIPPED: python3 is missing, so the Python subscriber cannot be run");
         return;
     };
-    let dir = scratch("python-subscriber");
+    let dir = scratch(if gzip {
+        "python-subscriber-gzip"
+    } else {
+        "python-subscriber"
+    });
     let listener = Listener::start(&dir);
     let fed = events_in_dump() as u64;
 
-    let stats = feed(python, &listener.base, DUMP);
+    let stats = feed(python, &listener.base, DUMP, gzip);
     assert_eq!(stats["fed"], fed, "{stats}");
     assert_eq!(stats["accepted"], fed, "{stats}");
     assert_eq!(
@@ -122,7 +138,7 @@ fn with_no_listener_the_subscriber_drops_and_counts_and_never_raises() {
         return;
     };
     let nobody = format!("http://127.0.0.1:{}", free_port());
-    let stats = feed(python, &nobody, DUMP);
+    let stats = feed(python, &nobody, DUMP, false);
     let fed = events_in_dump() as u64;
     assert_eq!(stats["fed"], fed, "{stats}");
     assert_eq!(stats["accepted"], 0, "{stats}");

@@ -1,7 +1,7 @@
 """Feeds the Python original's dumps to examples/python/lineage_subscriber.py, line by line,
 as the original's bus would hand each event to it, then prints the subscriber's counts.
 
-    python3 feed_subscriber.py URL FILE...
+    python3 feed_subscriber.py [--gzip] URL FILE...
 
 The original's package is not installable here, so the events are the dicts
 `EventSerializer.to_dict` wrote into the dumps; the subscriber takes dicts as they are.
@@ -15,8 +15,10 @@ from lineage_subscriber import LineageSubscriber
 
 
 def main():
-    url, files = sys.argv[1], sys.argv[2:]
-    subscriber = LineageSubscriber(url, linger=0.01, batch=16)
+    args = sys.argv[1:]
+    gzip_bodies = args[:1] == ["--gzip"]
+    url, files = args[gzip_bodies], args[gzip_bodies + 1:]
+    subscriber = LineageSubscriber(url, linger=0.01, batch=16, gzip_bodies=gzip_bodies)
     fed, longest_call = 0, 0.0
     for path in files:
         with open(path, encoding="utf-8") as f:
