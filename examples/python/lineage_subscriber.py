@@ -3,8 +3,11 @@
 Three lines to use it (after `lineage listen` is running):
 
     from lineage_subscriber import LineageSubscriber
-    subscriber = LineageSubscriber("http://127.0.0.1:4318")
-    bus.subscribe(subscriber)  # a handler for every event: it takes one event
+    subscriber = LineageSubscriber("http://127.0.0.1:4318", serializer=EventSerializer.to_dict)
+    bus.subscribe(subscriber)  # register it for every event, as your bus spells it
+
+Without `serializer`, a dict is sent as it is and a pydantic event as `model_dump(mode="json")`.
+A bus that awaits its handlers takes `subscriber.handle` (a coroutine) instead.
 
 The subscriber never blocks the bus. Calling it turns the event into one JSON line (the
 `EventSerializer.to_dict` shape `lineage summary` reads) and puts it on a bounded queue; a
