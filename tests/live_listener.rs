@@ -392,3 +392,57 @@ async fn a_stream_follows_events_as_they_arrive() {
         (Some(3), Some(1))
     );
 }
+
+#[tokio::test]
+async fn a_convert_to_otlp_file_posted_as_json_is_read_span_for_span() {
+    let dir = std::env::temp_dir().join(format!("lineage-live-convert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (run, otlp) = (dir.join("run.ndjson"), dir.join("run.otlp.json"));
+    let lineage = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lineage"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    lineage(&[
+        "simulate".as_ref(),
+        "--operations".as_ref(),
+        "20".as_ref(),
+        "--out".as_ref(),
+        run.as_os_str(),
+    ]);
+    lineage(&[
+        "convert".as_ref(),
+        run.as_os_str(),
+        "--to".as_ref(),
+        "otlp".as_ref(),
+        "--out".as_ref(),
+        otlp.as_os_str(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&otlp).unwrap()).unwrap();
+    let spans: usize = doc["resourceSpans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|rs| rs["scopeSpans"].as_array().unwrap())
+        .map(|ss| ss["spans"].as_array().unwrap().len())
+        .sum();
+    let l = Listener::start(&[]);
+    let a = post(
+        &format!("{}/v1/traces", l.url),
+        "application/json",
+        std::fs::read(&otlp).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(a.json(), serde_json::json!({}));
+    let s = status(&l).await;
+    let stored = s["stored"].as_u64().unwrap() as usize;
+    assert!(stored >= 2 * spans, "{stored} events for {spans} spans");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -55,7 +55,8 @@ pub struct Spans {
 pub fn otlp_protobuf(body: &[u8]) -> Result<Spans, BadBody> {
     let decoded = proto::decode(body).map_err(|e| {
         BadBody::new(&format!(
-            "could not decode the body as an OTLP ExportTraceServiceRequest (protobuf): {e}"
+            "could not decode the body as an OTLP ExportTraceServiceRequest (protobuf): {}",
+            middle_clipped(&e.to_string(), 160)
         ))
     })?;
     Ok(Spans {
@@ -156,4 +157,15 @@ impl Lines {
         };
         self.errors.push(BadBody::new(&text).0);
     }
+}
+
+/// `text` with its middle cut out when longer than `max` bytes: prost names every field on
+/// the path to an error, hundreds deep for a nested value, and the reason comes last.
+fn middle_clipped(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let head = text.floor_char_boundary(max / 2);
+    let tail = text.ceil_char_boundary(text.len() - max / 2);
+    format!("{} … {}", &text[..head], &text[tail..])
 }

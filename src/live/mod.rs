@@ -16,3 +16,6 @@ pub use store::{Committed, Counts, LiveStore, WhenFull};
 
 /// How the listener names itself in `hello`.
 pub const LISTENER: &str = concat!("lineage ", env!("CARGO_PKG_VERSION"));
+
+#[cfg(test)]
+mod tests;

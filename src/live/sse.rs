@@ -50,7 +50,7 @@ pub fn hello(store: &LiveStore, listener: &str) -> String {
         "listener": listener,
         "first_seq": store.first_seq(),
         "next_seq": store.next_seq(),
-        "max_events": store.limits().max_events,
+        "max_events": store.capacity(),
         "when_full": store.when_full().as_str(),
     });
     message("hello", &data.to_string())

@@ -18,6 +18,12 @@ use crate::core::store::Duplicates;
 use crate::core::{Event, EventStore};
 use crate::trace::{native, Limits};
 
+/// The memory budget's share per event slot. The parts of the store that never shrink cost
+/// up to ~210 bytes a slot (the 104-byte record, the index entries, and ~90 bytes of tree
+/// table when every event is its own root, measured); 320 leaves a third of the budget for
+/// payload bytes, which eviction does give back. 1 GiB: 3.3 M events at most.
+const BYTES_PER_EVENT: u64 = 320;
+
 /// What a full listener does with new events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
@@ -73,7 +79,13 @@ pub struct LiveStore {
 impl LiveStore {
     /// A store within `limits` (events and retained bytes; the rest is for request bodies).
     pub fn new(limits: Limits, when_full: WhenFull) -> LiveStore {
-        let cap = limits.max_events.clamp(1, u32::MAX as u64 - 2) as usize;
+        // The ring of records never shrinks, so the event cap must leave the memory budget
+        // room for payloads: at most one event per BYTES_PER_EVENT of the budget.
+        let by_memory = limits.max_retained_bytes / BYTES_PER_EVENT;
+        let cap = limits
+            .max_events
+            .min(by_memory)
+            .clamp(1, u32::MAX as u64 - 2) as usize;
         LiveStore {
             store: EventStore::bounded(cap, Duplicates::KeepFirst),
             limits,
@@ -91,6 +103,11 @@ impl LiveStore {
 
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// The most events held: `max_events`, or fewer when the memory budget says so.
+    pub fn capacity(&self) -> u64 {
+        self.store.capacity() as u64
     }
 
     pub fn when_full(&self) -> WhenFull {

@@ -41,7 +41,7 @@ pub struct ListenArgs {
     /// Allow binding to a non-loopback address (with --token).
     #[arg(long)]
     pub allow_remote: bool,
-    /// Events kept at most.
+    /// Events kept at most (also at most one per 320 bytes of --max-memory).
     #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_events)]
     pub max_events: u64,
     /// Memory the kept events may hold, in MiB.

@@ -161,6 +161,7 @@ impl TryFrom<DoubleSpelled> for DoubleValue {
 
 impl DoubleValue {
     /// A double decoded from protobuf: non-finite values by the names OTLP JSON gives them.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(super) fn from_f64(x: f64) -> DoubleValue {
         DoubleValue(if x.is_nan() {
             Value::from("NaN")
