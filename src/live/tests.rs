@@ -49,7 +49,7 @@ fn keep_newest_keeps_the_memory_budget_by_evicting() {
     };
     let mut store = LiveStore::new(small, WhenFull::KeepNewest);
     for _ in 0..20 {
-        store.commit(&events(2000));
+        store.commit(&events(2000)).1.unwrap();
     }
     assert!(
         store.heap_bytes() <= (1 << 20) + (64 << 10),
@@ -88,7 +88,7 @@ fn the_recording_gets_whole_lines_of_what_was_stored() {
 #[test]
 fn a_reader_gets_batches_ending_at_their_id_and_a_gap_message_says_what_was_lost() {
     let mut store = LiveStore::new(limits(2000), WhenFull::KeepNewest);
-    store.commit(&events(2500));
+    store.commit(&events(2500)).1.unwrap();
     assert_eq!(store.first_seq(), 501);
     let (first, next) = sse::events(&store, 501).unwrap();
     assert_eq!(next, 1501);
