@@ -94,3 +94,24 @@ fn with_nothing_listening_the_run_stops_with_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_rate_out_of_bounds_or_a_mode_that_emits_nothing_is_refused_before_sending() {
+    let nobody = format!("http://127.0.0.1:{}", free_port());
+    for (args, expected) in [
+        (&["--rate", "0"][..], "--rate must be more than 0"),
+        (&["--rate", "NaN"], "--rate must be more than 0"),
+        (&["--rate=-3"], "--rate must be more than 0"),
+        (&["--rate", "1e9"], "--rate must be more than 0"),
+        (&["--mode", "disabled"], "nothing to send"),
+    ] {
+        let mut all = vec!["--operations", "5", "--send", &nobody];
+        all.extend_from_slice(args);
+        let run = simulate(&all);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{args:?} was accepted");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let run = simulate(&["--operations", "5", "--rate", "10", "--out", "x.ndjson"]);
+    assert!(!run.status.success(), "--rate without --send means nothing");
+}
