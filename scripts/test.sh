@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 
 scripts/setup.sh
+scripts/python-venv.sh >/dev/null  # the OpenTelemetry Python SDK for tests/live_otel_clients.rs
 export PATH="$HOME/.cargo/bin:${LINEAGE_TOOLS_DIR:-$HOME/.cache/lineage-webtools}/node_modules/.bin:$PATH"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

@@ -14,6 +14,8 @@
 //!   events, OTLP JSON; format detection, limits and clear errors.
 //! - [`measure`]: what emission costs and where it goes: batch timing, interleaved rounds,
 //!   ablation by phase, peers; shared by the `bench` command and the browser.
+//! - `live` (native): `lineage listen`'s store and decoding: OTLP and event-line bodies become
+//!   events in a bounded event store, numbered for the page's stream.
 //! - [`text`]: text from a file made safe to show: control and bidi characters escaped
 //!   visibly, long excerpts clipped; used by the command line and the page.
 #[cfg(all(test, target_family = "wasm"))]
@@ -30,5 +32,7 @@ pub mod trace;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod live;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

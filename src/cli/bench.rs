@@ -21,6 +21,7 @@ use crate::measure::{MeasureConfig, Plan, Session, Subject};
 use crate::pipeline::CallShape;
 
 mod inspect;
+mod live;
 mod memory;
 mod render;
 
@@ -84,6 +85,13 @@ pub struct BenchArgs {
     /// simulated traces of these sizes instead, e.g. `--inspect 100000,1000000`.
     #[arg(long, value_delimiter = ',')]
     pub inspect: Vec<usize>,
+    /// Run the listener bench instead: OTLP protobuf and NDJSON decoded and stored, in
+    /// process and over HTTP on loopback.
+    #[arg(long)]
+    pub live: bool,
+    /// Events per case of the listener bench (spans: half as many).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub live_events: u64,
 }
 
 /// Runs `lineage bench`.
@@ -94,6 +102,9 @@ pub fn run(args: BenchArgs) -> ExitCode {
     }
     if args.import {
         return super::bench_import::run(args.import_events);
+    }
+    if args.live {
+        return live::run(args.live_events);
     }
     if args.memory {
         return memory::run_memory_bench(&args, command);

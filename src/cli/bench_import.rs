@@ -157,7 +157,7 @@ fn peak_kb() -> u64 {
 }
 
 /// A simulated run's events, copied with fresh ids and later times until there are `n`.
-fn write_ndjson(out: &mut dyn Write, n: u64) -> std::io::Result<()> {
+pub(super) fn write_ndjson(out: &mut dyn Write, n: u64) -> std::io::Result<()> {
     let template = simulated_run();
     let span = template
         .iter()

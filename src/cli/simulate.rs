@@ -1,5 +1,6 @@
 //! `lineage simulate [pipeline options] --out FILE`: runs the simulated `aexecute` pipeline on
-//! a real bus and writes what it recorded as lineage NDJSON.
+//! a real bus and writes what it recorded as lineage NDJSON; with `--send URL` it also streams
+//! the events to a listener as the run goes ([`super::send`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,9 +43,11 @@ pub struct SimulateArgs {
     /// Simulated subscribers listening to every event.
     #[arg(long, default_value_t = 0)]
     pub subscribers: usize,
-    /// Where to write the NDJSON.
-    #[arg(long)]
-    pub out: PathBuf,
+    /// Where to write the NDJSON (optional with --send).
+    #[arg(long, required_unless_present = "send")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub send: super::send::SendArgs,
 }
 
 impl SimulateArgs {
@@ -91,6 +94,13 @@ pub fn run(args: SimulateArgs) -> ExitCode {
 
 fn simulate(args: &SimulateArgs) -> Result<String, String> {
     let config = args.config()?;
+    if let Some(url) = &args.send.send {
+        return super::send::simulate_and_send(&args.send, url, &config, args.out.as_deref());
+    }
+    let out = args
+        .out
+        .as_deref()
+        .ok_or("--out is required without --send")?;
     // The history must hold the whole run: every operation's events, nothing evicted.
     let capacity = config
         .operations
@@ -118,13 +128,13 @@ fn simulate(args: &SimulateArgs) -> Result<String, String> {
             "the history dropped {pruned} events; the run did not fit in {capacity}"
         ));
     }
-    write_output(Some(&args.out), &trace::export_ndjson(&events))?;
+    write_output(Some(out), &trace::export_ndjson(&events))?;
     Ok(format!(
         "wrote {} events ({} operations, {} failed, mode {}) to {}",
         events.len(),
         outcome.operations,
         outcome.failed,
         config.mode,
-        args.out.display()
+        out.display()
     ))
 }

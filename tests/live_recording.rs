@@ -1,0 +1,77 @@
+//! `lineage listen --out FILE`: the recording reads with `summary` while it grows, and
+//! SIGTERM leaves it whole (every line an event, none cut) after telling the stream `bye`.
+
+mod live_support;
+
+use std::process::Command;
+
+use live_support::{event_lines, post, Listener, Stream};
+
+fn summary_events(path: &std::path::Path) -> u64 {
+    let out = Command::new(env!("CARGO_BIN_EXE_lineage"))
+        .args(["summary", "--json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["events"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no event count in {v}"))
+}
+
+#[tokio::test]
+async fn the_recording_is_read_while_it_grows_and_whole_after_sigterm() {
+    let dir = std::env::temp_dir().join(format!("lineage-live-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("live.ndjson");
+    let _ = std::fs::remove_file(&path);
+    let l = Listener::start(&["--out", path.to_str().unwrap()]);
+    let url = format!("{}/v1/events", l.url);
+
+    assert_eq!(
+        post(&url, "application/x-ndjson", event_lines(100, 1))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(summary_events(&path), 100, "read while the listener runs");
+    assert_eq!(
+        post(&url, "application/x-ndjson", event_lines(250, 101))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(summary_events(&path), 350);
+
+    let mut stream = Stream::open(&format!("{}/v1/stream", l.url)).await;
+    assert_eq!(stream.next().await.unwrap().event, "hello");
+    let reader = tokio::spawn(async move {
+        let mut last = String::new();
+        while let Some(m) = stream.next().await {
+            last = format!("{} {}", m.event, m.data.join(""));
+        }
+        last
+    });
+    let (clean, stderr) = tokio::task::spawn_blocking(move || l.terminate())
+        .await
+        .unwrap();
+    assert!(clean, "exit status after SIGTERM: {stderr}");
+    assert!(stderr.contains("stored 350"), "{stderr}");
+    let last = reader.await.unwrap();
+    assert!(last.starts_with("bye "), "{last}");
+    assert!(last.contains("SIGTERM"), "{last}");
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.ends_with('\n'), "the last line is whole");
+    for line in text.lines() {
+        serde_json::from_str::<lineage::core::Event>(line).unwrap();
+    }
+    assert_eq!(text.lines().count(), 350);
+    assert_eq!(summary_events(&path), 350);
+    std::fs::remove_dir_all(dir).unwrap();
+}
