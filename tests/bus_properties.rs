@@ -28,7 +28,9 @@ use std::task::{Context, Poll};
 use futures::executor::LocalPool;
 use futures::future::{join_all, LocalBoxFuture};
 use lineage::core::yield_now::yield_now;
-use lineage::core::{EmitMode, Event, EventBus, Filter, ManualClock, Operation, Payload, Phase};
+use lineage::core::{
+    EmitMode, Event, EventBus, Filter, ManualClock, Operation, Payload, Phase, SampleRatio,
+};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -102,6 +104,8 @@ struct Case {
     queue_capacity: usize,
     /// In lazy mode: whether anyone listens (if not, nothing may be emitted).
     subscriber: bool,
+    /// The bus's sampling seed (sampled mode).
+    seed: u64,
 }
 
 fn case_strategy() -> impl Strategy<Value = Case> {
@@ -111,14 +115,16 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         prop_oneof![Just(100_000usize), 1usize..40],
         prop_oneof![Just(65_536usize), 1usize..4],
         prop::bool::weighted(0.8),
+        any::<u64>(),
     )
         .prop_map(
-            |(roots, concurrent_roots, capacity, queue_capacity, subscriber)| Case {
+            |(roots, concurrent_roots, capacity, queue_capacity, subscriber, seed)| Case {
                 roots,
                 concurrent_roots,
                 capacity,
                 queue_capacity,
                 subscriber,
+                seed,
             },
         )
 }
@@ -129,6 +135,16 @@ struct Flat {
     parent: Vec<Option<usize>>,
     children: Vec<Vec<usize>>,
     roots: Vec<usize>,
+}
+
+impl Flat {
+    /// The root of node `i`'s tree.
+    fn root_of(&self, mut i: usize) -> usize {
+        while let Some(p) = self.parent[i] {
+            i = p;
+        }
+        i
+    }
 }
 
 fn flatten(case: &Case) -> Flat {
@@ -252,6 +268,25 @@ fn node_of(e: &Event) -> usize {
     e.payload.extra["node"].as_u64().unwrap() as usize
 }
 
+/// What a mode must record of a case.
+enum Expect {
+    Everything,
+    Nothing,
+    /// Every operation of a kept root's tree, nothing of a dropped one's.
+    WholeTrees,
+}
+
+/// Every mode has an arm: a new mode does not compile here until its expectation is written.
+fn expectation(mode: EmitMode, case: &Case) -> Expect {
+    match mode {
+        EmitMode::Awaited | EmitMode::FireAndForget => Expect::Everything,
+        EmitMode::Disabled => Expect::Nothing,
+        EmitMode::Lazy if case.subscriber => Expect::Everything,
+        EmitMode::Lazy => Expect::Nothing,
+        EmitMode::Sampled(_) => Expect::WholeTrees,
+    }
+}
+
 /// Runs one case in one mode and checks every property; returns a description of the first
 /// property broken.
 fn check(mode: EmitMode, case: &Case) -> Result<(), String> {
@@ -267,6 +302,7 @@ fn check(mode: EmitMode, case: &Case) -> Result<(), String> {
         .history_capacity(case.capacity)
         .queue_capacity(case.queue_capacity)
         .mode(mode)
+        .sampling_seed(case.seed)
         .clock(ManualClock::ticking(1_000))
         .build(pool.spawner());
     let listens = mode != EmitMode::Lazy || case.subscriber;
@@ -298,11 +334,33 @@ fn check(mode: EmitMode, case: &Case) -> Result<(), String> {
 
     let seen = seen.borrow();
     let stats = bus.stats();
-    let emits = matches!(mode, EmitMode::Awaited | EmitMode::FireAndForget)
-        || (mode == EmitMode::Lazy && case.subscriber);
-    let started: Vec<usize> = (0..n).filter(|&i| rec.polled[i].get()).collect();
-    let points = (0..n).filter(|&i| rec.point_emitted[i].get()).count();
+    // Which started operations must be recorded: every one, none, or (sampled) those whose
+    // root the sampler kept, whole trees and nothing of the others.
+    let kept_root = |r: usize| seen.iter().any(|e| !e.is_end() && node_of(e) == r);
+    let recorded = |i: usize| match expectation(mode, case) {
+        Expect::Everything => true,
+        Expect::Nothing => false,
+        Expect::WholeTrees => kept_root(flat.root_of(i)),
+    };
+    let emits = !matches!(expectation(mode, case), Expect::Nothing);
+    let started: Vec<usize> = (0..n)
+        .filter(|&i| rec.polled[i].get() && recorded(i))
+        .collect();
+    let points = (0..n)
+        .filter(|&i| rec.point_emitted[i].get() && recorded(i))
+        .count();
     let expected = if emits { 2 * started.len() + points } else { 0 };
+    if let Some(ratio) = mode.sample_ratio() {
+        for &r in flat.roots.iter().filter(|&&r| kept_root(r)) {
+            let start = seen
+                .iter()
+                .find(|e| !e.is_end() && node_of(e) == r)
+                .unwrap();
+            if !ratio.keeps(case.seed, start.id) {
+                return Err(format!("root {r} was kept though its id says drop"));
+            }
+        }
+    }
 
     // No event lost.
     if stats.processed as usize != expected {
@@ -449,5 +507,17 @@ proptest! {
         for mode in EmitMode::ALL {
             check(mode, &case).map_err(|e| TestCaseError::fail(format!("{mode}: {e}")))?;
         }
+    }
+
+    /// Sampled at any ratio, with any seed, under interleaving, cancellation and eviction: a
+    /// root's tree is recorded whole (every started operation's start and end, every point
+    /// event, links exact) or not at all, and a kept root's id is one its seed keeps.
+    #[test]
+    fn a_sampled_run_never_holds_part_of_an_operation(
+        case in case_strategy(),
+        ppm in prop_oneof![Just(0u32), Just(1_000_000u32), 0u32..=1_000_000],
+    ) {
+        let mode = EmitMode::Sampled(SampleRatio::from_ppm(ppm).unwrap());
+        check(mode, &case).map_err(|e| TestCaseError::fail(format!("{mode}: {e}")))?;
     }
 }

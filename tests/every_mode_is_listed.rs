@@ -26,7 +26,7 @@ fn the_command_line_lists_and_accepts_every_mode() {
             "--operations",
             "1",
             "--mode",
-            mode.as_str(),
+            &mode.spec(),
             "--out",
             out.to_str().unwrap(),
         ]);

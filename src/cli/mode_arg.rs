@@ -35,18 +35,41 @@ impl TypedValueParser for ModeParser {
             );
             err.insert(
                 ContextKind::ValidValue,
-                ContextValue::Strings(names().map(str::to_owned).collect()),
+                ContextValue::Strings(names().collect()),
             );
             err
         })
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        Some(Box::new(names().map(PossibleValue::new)))
+        Some(Box::new(EmitMode::ALL.into_iter().map(|m| {
+            let help = match m.sample_ratio() {
+                Some(r) => format!(
+                    "{}; a ratio after the colon, 0 to 1 or a percentage (default {r})",
+                    m.label()
+                ),
+                None => m.label(),
+            };
+            PossibleValue::new(leak(name(m))).help(leak(help))
+        })))
     }
 }
 
+/// A mode's command-line name: its family, and for a mode with a parameter the form that
+/// takes it (`sampled[:RATIO]`).
+fn name(m: EmitMode) -> String {
+    match m.sample_ratio() {
+        Some(_) => format!("{}[:RATIO]", m.as_str()),
+        None => m.as_str().to_owned(),
+    }
+}
+
+/// clap's help wants `'static` text; the few mode names are made once per `--help`.
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
 /// The modes' command-line names, in [`EmitMode::ALL`] order.
-pub fn names() -> impl Iterator<Item = &'static str> {
-    EmitMode::ALL.into_iter().map(EmitMode::as_str)
+pub fn names() -> impl Iterator<Item = String> {
+    EmitMode::ALL.into_iter().map(name)
 }

@@ -112,6 +112,7 @@ fn simulate(args: &SimulateArgs) -> Result<String, String> {
     let bus = EventBus::builder()
         .history_capacity(capacity)
         .mode(config.mode)
+        .sampling_seed(config.seed)
         .clock(MonotonicClock::new())
         .build(pool.spawner());
     let _subscriptions = attach_subscribers(&bus, &config.subscribers);

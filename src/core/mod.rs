@@ -14,7 +14,7 @@
 //!   `has_subscribers_for`.
 //! - [`context`]: the per-poll current-event context that gives nested operations their parent.
 //! - [`emit`]: the [`Operation`] wrapper (the Python original's `@emit_events`).
-//! - [`mode`]: the four [`EmitMode`]s.
+//! - [`mode`]: the [`EmitMode`]s, and head sampling with its ratio ([`SampleRatio`]).
 //! - [`clock`]: injectable time.
 //! - [`stats`]: counters and handler failure records.
 //! - [`ids`]: the id-keyed hash map the indexes use.
@@ -43,7 +43,7 @@ pub use emit::Operation;
 pub use event::{Event, Kind, Payload, Phase};
 pub use fields::Fields;
 pub use history::History;
-pub use mode::EmitMode;
+pub use mode::{EmitMode, SampleRatio};
 pub use stats::{HandlerFailure, Stats};
 pub use store::EventStore;
 pub use subscription::{Filter, HandlerError, HandlerResult, Priority, Subscription};

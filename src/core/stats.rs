@@ -38,6 +38,9 @@ pub struct Stats {
     pub cancelled: u64,
     /// Operations that ran bare because lazy mode found no subscriber.
     pub lazy_skipped: u64,
+    /// Root operations whose tree the sampler dropped (their nested operations are not counted
+    /// again).
+    pub sampled_out: u64,
     /// Events evicted from the bounded history.
     pub pruned: u64,
     /// Times the cached subscriber interest was recomputed for a kind.

@@ -66,7 +66,7 @@ impl PageUrl {
         }
         if let Some(mode) = self.pin {
             q.push_str("&pin=");
-            q.push_str(mode.as_str());
+            q.push_str(&mode.spec());
         }
         if !self.search.is_empty() {
             q.push_str("&q=");

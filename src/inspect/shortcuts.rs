@@ -113,7 +113,11 @@ pub fn mode_of_key(key: &str) -> Option<EmitMode> {
 
 /// The key that picks `mode`.
 pub fn key_of_mode(mode: EmitMode) -> String {
-    let i = EmitMode::ALL.iter().position(|m| *m == mode).unwrap_or(0);
+    // By family: `sampled:0.25` has the key of `sampled`.
+    let i = EmitMode::ALL
+        .iter()
+        .position(|m| m.as_str() == mode.as_str())
+        .unwrap_or(0);
     (i + 1).to_string()
 }
 

@@ -81,7 +81,7 @@ pub fn bars(c: &Comparison) -> Vec<ChartBar> {
         let r = c.mode_row(CallShape::Nested, m)?;
         Some(ChartBar {
             key: m.as_str().into(),
-            label: m.label().into(),
+            label: r.mode.unwrap_or(m).label(),
             baseline: false,
             ns_per_op: r.ns_per_op,
             caller: r.split.map(|s| s.caller_ns_per_op),

@@ -157,10 +157,16 @@ impl Comparison {
     }
 
     /// The row of a mode with no subscribers, in a shape.
+    ///
+    /// A mode with a parameter finds its own row, or else the first row of its family: the
+    /// lists that go by [`EmitMode::ALL`] (default parameters) find `--modes sampled:0.25`.
     pub fn mode_row(&self, shape: CallShape, mode: EmitMode) -> Option<&SubjectFigures> {
-        self.rows.iter().find(|r| {
-            r.shape == shape && r.mode == Some(mode) && r.subscribers.is_some_and(|s| s.count == 0)
-        })
+        let no_subscriber =
+            |r: &&SubjectFigures| r.shape == shape && r.subscribers.is_some_and(|s| s.count == 0);
+        let mut rows = self.rows.iter().filter(no_subscriber);
+        rows.clone()
+            .find(|r| r.mode == Some(mode))
+            .or_else(|| rows.find(|r| r.mode.is_some_and(|m| m.as_str() == mode.as_str())))
     }
 }
 

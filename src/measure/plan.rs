@@ -25,6 +25,10 @@ pub struct Plan {
     pub real_aexecute: bool,
 }
 
+/// Sampled mode keeping no tree: every operation is a dropped one, so the row is what a
+/// dropped tree costs (a verdict goal, like Lazy's and Disabled's).
+pub const DROPPED_TREES: EmitMode = EmitMode::Sampled(crate::core::SampleRatio::NONE);
+
 impl Default for Plan {
     fn default() -> Self {
         Plan {
@@ -43,6 +47,15 @@ impl Plan {
         let mut out = vec![SubjectSpec::baseline(nested)];
         for &mode in &self.modes {
             out.push(SubjectSpec::mode(nested, mode, Subscribers::default()));
+        }
+        if self.modes.iter().any(|m| m.sample_ratio().is_some()) {
+            // Sampled mode's promise is about the trees it drops: measured alone when it
+            // keeps none.
+            out.push(SubjectSpec::mode(
+                nested,
+                DROPPED_TREES,
+                Subscribers::default(),
+            ));
         }
         if self.subscribers {
             out.push(SubjectSpec::mode(
@@ -98,9 +111,10 @@ mod tests {
     #[test]
     fn the_standard_plan_measures_each_subject_once() {
         let subjects = Plan::default().subjects();
-        // baseline, 4 modes, 3 subscriber set-ups, names-only payloads, 3 stages below
-        // processing (processing and handlers reuse mode rows), real baseline and awaited.
-        assert_eq!(subjects.len(), 1 + 4 + 3 + 1 + 3 + 2);
+        // baseline, every mode, sampled keeping nothing (the dropped trees' cost), 3
+        // subscriber set-ups, names-only payloads, 3 stages below processing (processing and
+        // handlers reuse mode rows), real baseline and awaited.
+        assert_eq!(subjects.len(), 1 + EmitMode::ALL.len() + 1 + 3 + 1 + 3 + 2);
     }
 
     #[test]

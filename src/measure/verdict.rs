@@ -168,7 +168,11 @@ pub fn goals(c: &Comparison) -> Vec<Goal> {
             });
         }
     }
-    for mode in [EmitMode::Lazy, EmitMode::Disabled] {
+    for mode in [
+        EmitMode::Lazy,
+        EmitMode::Disabled,
+        super::plan::DROPPED_TREES,
+    ] {
         if let Some(o) = c
             .mode_row(CallShape::Nested, mode)
             .and_then(|r| r.overhead_ns_per_event)

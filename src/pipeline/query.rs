@@ -32,7 +32,7 @@ impl PipelineConfig {
             self.subscribers.kinds.as_str(),
             u8::from(self.subscribers.asynchronous),
             self.subscribers.handler_cost,
-            self.mode.as_str(),
+            self.mode.spec(),
             self.history,
         )
     }

@@ -14,6 +14,8 @@ use std::future::Future;
 use futures::future::Either;
 
 use super::levels::SimulatedFailure;
+use crate::core::mode::sampling::DroppedTree;
+use crate::core::mode::Decision;
 use crate::core::{EventBus, Operation, Payload};
 
 /// One wrapped level of a call: what the original's decorator is given.
@@ -59,16 +61,20 @@ impl Wrap for Option<&EventBus> {
         D: FnOnce(&T) -> Payload,
     {
         let Some(bus) = self else {
-            return Either::Right(work);
+            return Either::Right(Either::Left(work));
         };
         let operation = Operation::new(level.start_kind, level.end_kind)
             .start(level.start)
             .end(level.end);
         // Decided first: a skipped level is the bare work itself, the same future the
         // baseline runs, so Disabled and Lazy cost the mode read and nothing else.
-        match operation.decide(bus) {
-            Some(mode) => Either::Left(operation.run_recorded(bus, mode, work)),
-            None => Either::Right(work),
+        let mode = bus.mode();
+        match operation.decide(bus, mode) {
+            Decision::Record(root_id) => {
+                Either::Left(operation.run_recorded(bus, mode, root_id, work))
+            }
+            Decision::Skip => Either::Right(Either::Left(work)),
+            Decision::DropTree => Either::Right(Either::Right(DroppedTree::new(work))),
         }
     }
 }

@@ -84,6 +84,7 @@ impl Replay {
         let bus = EventBus::builder()
             .history_capacity(history_capacity)
             .mode(config.mode)
+            .sampling_seed(config.seed)
             .shared_clock(clock)
             .build(pool.spawner());
         let (subs, pacing_calls) = attach_paced_subscribers(&bus, &config.subscribers, &pacer);

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::state::{Source, Ui};
-use crate::core::EmitMode;
+use crate::core::{EmitMode, SampleRatio};
 use crate::replay::pacing::{speed_label, SPEEDS};
 
 #[component]
@@ -11,13 +11,40 @@ pub fn ModeToggle(ui: Ui) -> impl IntoView {
     view! {
         <div class="modes" role="radiogroup" aria-label="Emit mode"
             title="Switches the live bus at once: operations that start from now on use the new mode">
-            {EmitMode::ALL.into_iter().map(|m| view! {
-                <button class="mode" id=format!("mode-{}", m.as_str()) role="radio"
-                    aria-checked=move || (ui.config.with(|c| c.mode) == m).to_string()
-                    class:active=move || ui.config.with(|c| c.mode) == m
-                    on:click=move |_| ui.set_mode(m)>{m.label()}</button>
+            {EmitMode::ALL.into_iter().map(|m| {
+                // A button stands for a mode's family; a parameterised mode keeps the
+                // parameter it has (the URL's `sampled:0.25`) until the field below changes it.
+                let current = move || ui.config.with(|c| c.mode);
+                let same_family = move || current().as_str() == m.as_str();
+                let shown = move || if same_family() { current() } else { m };
+                view! {
+                    <button class="mode" id=format!("mode-{}", m.as_str()) role="radio"
+                        aria-checked=move || same_family().to_string()
+                        class:active=same_family
+                        on:click=move |_| ui.set_mode(shown())>{move || shown().label()}</button>
+                }
             }).collect_view()}
+            <SampleRatioField ui=ui />
         </div>
+    }
+}
+
+/// The sampled mode's ratio, shown while sampled mode is on: a percentage, applied at once.
+#[component]
+fn SampleRatioField(ui: Ui) -> impl IntoView {
+    let ratio = move || ui.config.with(|c| c.mode.sample_ratio());
+    view! {
+        <label class="sample-ratio" hidden=move || ratio().is_none()
+            title="The share of root operations whose whole tree is recorded (decided at the root from the seed and its id)">
+            <input id="sample-ratio" type="number" min="0" max="100" step="any"
+                prop:value=move || ratio().map(|r| (r.fraction() * 100.0).to_string()).unwrap_or_default()
+                on:change=move |ev| {
+                    let text = format!("{}%", event_target_value(&ev));
+                    if let Some(r) = SampleRatio::parse(&text) {
+                        ui.set_mode(EmitMode::Sampled(r));
+                    }
+                } />"%"
+        </label>
     }
 }
 

@@ -32,6 +32,18 @@ fn bars(histogram: &Histogram, w: f64, h: f64) -> impl IntoView {
         .collect_view()
 }
 
+/// The colour of a mode's lag bars. Every mode has an arm, so a new mode gets a colour where
+/// the compiler points rather than falling back silently in the style sheet.
+fn colour(mode: EmitMode) -> &'static str {
+    match mode {
+        EmitMode::Awaited => "var(--accent)",
+        EmitMode::FireAndForget => "var(--open)",
+        EmitMode::Disabled => "var(--muted)",
+        EmitMode::Lazy => "var(--point)",
+        EmitMode::Sampled(_) => "var(--ok)",
+    }
+}
+
 /// One row: the mode, its bars, how many events.
 fn mode_row(mode: EmitMode, histogram: &Histogram) -> impl IntoView {
     let (w, h) = (160.0, 22.0);
@@ -40,6 +52,7 @@ fn mode_row(mode: EmitMode, histogram: &Histogram) -> impl IntoView {
     } else {
         view! {
             <svg class="lag-bars" viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img"
+                style=format!("--lag-fill: {}", colour(mode))
                 aria-label=format!("queue lag of the {} operations' events, log-spaced bins", mode.label())>
                 {bars(histogram, w, h)}
             </svg>

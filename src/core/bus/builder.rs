@@ -22,6 +22,7 @@ pub struct BusBuilder {
     history_capacity: usize,
     queue_capacity: usize,
     mode: EmitMode,
+    sampling_seed: u64,
     clock: Option<Rc<dyn Clock>>,
 }
 
@@ -31,6 +32,7 @@ impl Default for BusBuilder {
             history_capacity: DEFAULT_CAPACITY,
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             mode: EmitMode::default(),
+            sampling_seed: 0,
             clock: None,
         }
     }
@@ -51,6 +53,12 @@ impl BusBuilder {
 
     pub fn mode(mut self, mode: EmitMode) -> Self {
         self.mode = mode;
+        self
+    }
+
+    /// The seed of sampled mode's decisions (default 0).
+    pub fn sampling_seed(mut self, seed: u64) -> Self {
+        self.sampling_seed = seed;
         self
     }
 
@@ -82,6 +90,8 @@ impl BusBuilder {
             finish_waiters: RefCell::default(),
             counters: RefCell::default(),
             lazy_skipped: Cell::new(0),
+            sampled_out: Cell::new(0),
+            sampling_seed: Cell::new(self.sampling_seed),
             failures: RefCell::default(),
         });
         let processor = run_processor(inner.clone());

@@ -122,6 +122,10 @@ struct Inner {
     /// Outside `counters`: lazy mode counts a skip on its hot path, where a `RefCell` borrow
     /// is a measurable share of the ≤ 2 ns per event that mode may cost.
     lazy_skipped: Cell<u64>,
+    /// Sampled mode's dropped roots, beside `lazy_skipped` for the same reason.
+    sampled_out: Cell<u64>,
+    /// The seed of sampled mode's decisions: the same seed and root id, the same decision.
+    sampling_seed: Cell<u64>,
     failures: RefCell<VecDeque<HandlerFailure>>,
 }
 
@@ -151,6 +155,17 @@ impl EventBus {
     /// Switches the emit mode; operations that begin from now on use it.
     pub fn set_mode(&self, mode: EmitMode) {
         self.inner.mode.set(mode);
+    }
+
+    /// The seed of sampled mode's decisions ([`EmitMode::Sampled`]).
+    #[inline]
+    pub fn sampling_seed(&self) -> u64 {
+        self.inner.sampling_seed.get()
+    }
+
+    /// Sets the seed of sampled mode's decisions; roots that begin from now on use it.
+    pub fn set_sampling_seed(&self, seed: u64) {
+        self.inner.sampling_seed.set(seed);
     }
 
     /// The bus clock's current reading.
@@ -300,6 +315,7 @@ impl EventBus {
             rejected: c.rejected,
             cancelled: c.cancelled,
             lazy_skipped: self.inner.lazy_skipped.get(),
+            sampled_out: self.inner.sampled_out.get(),
             pruned: h.pruned(),
             interest_rebuilds: self.inner.registry.interest_rebuilds(),
         }

@@ -27,7 +27,7 @@ use crate::core::context::{self, Frame};
 use crate::core::event::{Event, Kind, Payload, Phase};
 use crate::core::history::History;
 use crate::core::ids;
-use crate::core::mode::EmitMode;
+use crate::core::mode::{EmitMode, Skip};
 use crate::core::store::record::Record;
 use crate::core::store::Header;
 
@@ -213,10 +213,15 @@ impl EventBus {
         self.inner.counters.borrow_mut().cancelled += 1;
     }
 
+    /// Counts an operation its mode skipped, as the mode says ([`Skip`]).
     #[inline]
-    pub(crate) fn count_lazy_skipped(&self) {
-        let skipped = &self.inner.lazy_skipped;
-        skipped.set(skipped.get() + 1);
+    pub(crate) fn count_skip(&self, skip: Skip) {
+        let counter = match skip {
+            Skip::Uncounted => return,
+            Skip::Lazy => &self.inner.lazy_skipped,
+            Skip::SampledOut => &self.inner.sampled_out,
+        };
+        counter.set(counter.get() + 1);
     }
 }
 

@@ -27,7 +27,8 @@
 //!   dropped before finishing. The original emitted nothing on cancellation and nothing on
 //!   failure without a `failed_factory`.
 //! - End events carry `start_id` and `duration_ns`, and keep the start's root and lineage.
-//! - `Lazy` decides before any factory runs; `Disabled` does not touch the context at all.
+//! - `Lazy` decides before any factory runs; `Disabled` does not touch the context at all;
+//!   `Sampled` records or drops whole trees, decided at the root (`core::mode::sampling`).
 
 //!
 //! ## Where the parts live
@@ -47,10 +48,12 @@ use std::task::{Context, Poll};
 use super::bus::EventBus;
 use super::context::Frame;
 use super::event::Payload;
-use super::mode::EmitMode;
+use super::mode::sampling::DroppedTree;
+use super::mode::{Decision, EmitMode, Skip};
 use open::OpenOperation;
 pub use recorded::Recorded;
 use recorded::Step;
+use uuid::Uuid;
 
 /// Builds the start event's payload.
 pub trait StartFactory {
@@ -177,41 +180,47 @@ impl<S, D, F> Operation<S, D, F> {
         E: Display,
         W: Future<Output = Result<T, E>>,
     {
-        match self.decide(bus) {
-            Some(mode) => Run::Recorded {
-                inner: self.run_recorded(bus, mode, work),
+        let mode = bus.mode();
+        match self.decide(bus, mode) {
+            Decision::Record(root_id) => Run::Recorded {
+                inner: self.run_recorded(bus, mode, root_id, work),
             },
-            None => Run::Bare { work },
+            Decision::Skip => Run::Bare { work },
+            Decision::DropTree => Run::Dropped {
+                work: DroppedTree::new(work),
+            },
         }
     }
 
-    /// The mode decision, read once per operation: `Some(mode)` when this operation's events
-    /// are recorded, `None` when the mode skips them (a lazy skip is counted here).
+    /// The mode's decision for this operation (`mode` is the bus's, read once by the
+    /// caller): recorded, bare, or bare with everything nested in it (a sampled-out tree).
+    /// Skips are counted here, as the mode says.
     ///
-    /// A wrapper that owns its own future type decides first and, on `None`, awaits the work
+    /// A wrapper that owns its own future type decides first and, on a skip, awaits the work
     /// itself, as the original's decorator calls the function directly: the skipped path is
     /// then the bare work plus this read, without even [`Run`]'s discriminant around it.
     #[inline]
-    pub fn decide(&self, bus: &EventBus) -> Option<EmitMode> {
-        let mode = bus.mode();
-        let record = mode.records(|| {
-            bus.has_subscribers_for(self.start_kind) || bus.has_subscribers_for(self.end_kind)
-        });
-        if record {
-            return Some(mode);
+    pub fn decide(&self, bus: &EventBus, mode: EmitMode) -> Decision {
+        let decision = mode.decide(
+            || bus.has_subscribers_for(self.start_kind) || bus.has_subscribers_for(self.end_kind),
+            || bus.sampling_seed(),
+        );
+        match decision {
+            Decision::Record(_) => {}
+            Decision::Skip => bus.count_skip(mode.skip()),
+            Decision::DropTree => bus.count_skip(Skip::SampledOut),
         }
-        if mode.counts_skips() {
-            bus.count_lazy_skipped();
-        }
-        None
+        decision
     }
 
-    /// Runs `work` recorded in `mode`, as [`Operation::decide`] answered.
+    /// Runs `work` recorded in `mode`, as [`Operation::decide`] answered; `root_id` is the id
+    /// a sampled root was decided on (its start event takes it).
     #[inline]
     pub fn run_recorded<'a, T, E, W>(
         self,
         bus: &'a EventBus,
         mode: EmitMode,
+        root_id: Option<Uuid>,
         work: W,
     ) -> Recorded<'a, S, D, F, W>
     where
@@ -226,7 +235,10 @@ impl<S, D, F> Operation<S, D, F> {
             wait: None,
             open: OpenOperation {
                 bus,
-                frame: Frame::default(),
+                frame: Frame {
+                    event_id: root_id.unwrap_or_default(),
+                    ..Frame::default()
+                },
                 parent_id: None,
                 started_ns: 0,
                 failed_kind: self.failed_kind.unwrap_or(self.start_kind),
@@ -247,8 +259,8 @@ impl<S, D, F> Operation<S, D, F> {
 }
 
 pin_project_lite::pin_project! {
-    /// The future of [`Operation::run`]: the bare work when the mode records nothing, the
-    /// recording state machine otherwise.
+    /// The future of [`Operation::run`]: the bare work when the mode records nothing (inside
+    /// [`DroppedTree`] for a sampled-out root), the recording state machine otherwise.
     #[must_use = "an operation does nothing unless awaited"]
     #[project = RunProj]
     pub enum Run<'a, S, D, F, W>
@@ -256,6 +268,7 @@ pin_project_lite::pin_project! {
         W: Future,
     {
         Bare { #[pin] work: W },
+        Dropped { #[pin] work: DroppedTree<W> },
         Recorded { #[pin] inner: Recorded<'a, S, D, F, W> },
     }
 }
@@ -274,6 +287,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
         match self.project() {
             RunProj::Bare { work } => work.poll(cx),
+            RunProj::Dropped { work } => work.poll(cx),
             RunProj::Recorded { inner } => inner.poll(cx),
         }
     }

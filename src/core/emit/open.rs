@@ -73,7 +73,12 @@ impl<'a> OpenOperation<'a> {
         mode: EmitMode,
     ) -> Option<Pin<Box<Put<'a>>>> {
         let bus = self.bus;
-        let id = ids::new_id();
+        // A sampled root was decided on an id drawn before it started (`mode::sampling`).
+        let id = if self.frame.event_id.is_nil() {
+            ids::new_id()
+        } else {
+            self.frame.event_id
+        };
         let (parent_id, root_id, lineage_id) = match context::current() {
             Some(f) => (Some(f.event_id), f.root_id, f.lineage_id),
             None => (None, id, ids::new_id()),

@@ -1,8 +1,10 @@
 //! # Pairing two runs' operations
 //!
 //! [`pair`] gives each of A's operations its partner in B, if any: by id first (the same
-//! start event on both sides), then by name and order among the rest (the k-th `aexecute`
-//! left in A with the k-th left in B). [`merge`] then lays out one list: A's operations in
+//! start event on both sides), then by name and input entity (the same call on the same
+//! entity: what aligns a sampled run, which kept only some operations, with a full one of
+//! the same seed), then by name and order among the rest (the k-th `aexecute` left in A with
+//! the k-th left in B). [`merge`] then lays out one list: A's operations in
 //! their order, each B-only operation right after the aligned operation that precedes it in
 //! B, so a newcomer on B shows where it happened.
 
@@ -19,6 +21,7 @@ pub(super) fn pair(a: &Operations<'_>, b: &Operations<'_>) -> Pairs {
     let mut pairs: Pairs = vec![None; a.roots.len()];
     let mut taken_b = vec![false; b.roots.len()];
     by_id(a, b, &mut pairs, &mut taken_b);
+    by_name_and_entity(a, b, &mut pairs, &mut taken_b);
     by_name_and_order(a, b, &mut pairs, &mut taken_b);
     pairs
 }
@@ -33,6 +36,44 @@ fn by_id(a: &Operations<'_>, b: &Operations<'_>, pairs: &mut Pairs, taken_b: &mu
                 *pair = Some((kb, PairedBy::Id));
                 taken_b[kb] = true;
             }
+        }
+    }
+}
+
+/// Among the operations not paired by id, the k-th of a name and input entity in A pairs with
+/// the k-th of that name and entity in B. Operations without an input entity are left to
+/// [`by_name_and_order`].
+fn by_name_and_entity(
+    a: &Operations<'_>,
+    b: &Operations<'_>,
+    pairs: &mut Pairs,
+    taken_b: &mut [bool],
+) {
+    let mut queues: HashMap<(&str, uuid::Uuid), VecDeque<usize>> = HashMap::new();
+    for (kb, name) in b.names.iter().enumerate() {
+        if let (false, Some(entity)) = (taken_b[kb], b.input_entity(kb)) {
+            queues
+                .entry((name.as_str(), entity))
+                .or_default()
+                .push_back(kb);
+        }
+    }
+    if queues.is_empty() {
+        return;
+    }
+    for (k, name) in a.names.iter().enumerate() {
+        if pairs[k].is_some() {
+            continue;
+        }
+        let Some(entity) = a.input_entity(k) else {
+            continue;
+        };
+        if let Some(kb) = queues
+            .get_mut(&(name.as_str(), entity))
+            .and_then(VecDeque::pop_front)
+        {
+            pairs[k] = Some((kb, PairedBy::NameAndEntity));
+            taken_b[kb] = true;
         }
     }
 }

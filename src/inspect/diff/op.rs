@@ -22,6 +22,9 @@ pub enum Presence {
 #[serde(rename_all = "snake_case")]
 pub enum PairedBy {
     Id,
+    /// The same name working on the same input entity (its first `input_entity_ids`): two
+    /// runs of one seed, when one side recorded only some operations (a sampled run).
+    NameAndEntity,
     NameAndOrder,
 }
 

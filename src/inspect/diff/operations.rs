@@ -83,6 +83,18 @@ impl<'a> Operations<'a> {
         self.side.trace.id(start)
     }
 
+    /// The first input entity of operation `k`'s start event, if it names one.
+    pub(super) fn input_entity(&self, k: usize) -> Option<uuid::Uuid> {
+        let start = self.side.spans.spans[self.roots[k]].start;
+        self.side
+            .trace
+            .event(start)
+            .payload
+            .input_entity_ids
+            .first()
+            .copied()
+    }
+
     /// Walks operation `k`'s subtree (children in emission order) and measures it.
     pub(super) fn side(&self, k: usize) -> OpSide {
         let (trace, spans) = (self.side.trace, self.side.spans);
