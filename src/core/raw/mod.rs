@@ -35,6 +35,10 @@ use serde_json::{Map, Value};
 
 use super::fields::Key;
 
+mod numbers;
+
+pub use numbers::{inexact_numbers_as_strings, number_is_exact, number_tokens, numbers_are_exact};
+
 /// Object members kept as the JSON text of their values, in the order they were read; keys
 /// are unique (the reader refuses repeats). Empty, it is one null pointer and allocates
 /// nothing, so events that have none (every event the bus emits) pay nothing for it.
@@ -143,16 +147,32 @@ pub fn exact_value(raw: Box<RawValue>) -> Result<Value, Box<RawValue>> {
     de.disable_recursion_limit();
     let parsed = ExactSeed(&mut seen).deserialize(&mut de);
     match parsed {
-        Ok(v) if !seen.repeated_key && (!seen.float || numbers_are_exact(raw.get())) => Ok(v),
+        Ok(v) if seen.repeated_keys == 0 && (!seen.float || numbers_are_exact(raw.get())) => Ok(v),
         _ => Err(raw),
     }
+}
+
+/// `json` (valid JSON text) as a `Value` that keeps what a `Value` can: numbers it would
+/// change become strings of their text, and an object that repeats a key keeps its last
+/// value. Also returns how many numbers and repeated keys that was. For formats built from
+/// `Value`s (Chrome JSON, OTLP); lineage NDJSON keeps the text instead.
+pub fn value_keeping_what_it_can(json: &str) -> (Value, usize, usize) {
+    let (text, numbers) = inexact_numbers_as_strings(json);
+    let mut seen = Seen::default();
+    let mut de = serde_json::Deserializer::from_str(&text);
+    de.disable_recursion_limit();
+    let v = ExactSeed(&mut seen)
+        .deserialize(&mut de)
+        .expect("JSON with its numbers made exact is JSON a Value reads");
+    (v, numbers, seen.repeated_keys)
 }
 
 /// What building a `Value` met that may make it differ from its text.
 #[derive(Default)]
 struct Seen {
     float: bool,
-    repeated_key: bool,
+    /// Keys met again in the same object (the `Map` kept the last value).
+    repeated_keys: usize,
 }
 
 /// Builds a `Value` as serde_json's own does, noting floats (a 2^64 arrives as one) and
@@ -207,83 +227,11 @@ impl<'de> Visitor<'de> for ExactSeed<'_> {
         while let Some(k) = map.next_key::<String>()? {
             let v = map.next_value_seed(ExactSeed(&mut *self.0))?;
             if out.insert(k, v).is_some() {
-                self.0.repeated_key = true;
+                self.0.repeated_keys += 1;
             }
         }
         Ok(Value::Object(out))
     }
-}
-
-/// Whether every number in `json` (valid JSON text) reads back equal in value once it has
-/// been through a `Value`: integers within `i64`/`u64`, and decimals that `f64` holds
-/// exactly as far as serde_json writes them (its shortest round-trip form).
-pub fn numbers_are_exact(json: &str) -> bool {
-    number_tokens(json).all(number_is_exact)
-}
-
-/// The number tokens of valid JSON text, in order (strings skipped).
-pub fn number_tokens(json: &str) -> impl Iterator<Item = &str> {
-    let b = json.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() {
-            match b[i] {
-                b'"' => {
-                    i += 1;
-                    while b[i] != b'"' {
-                        i += if b[i] == b'\\' { 2 } else { 1 };
-                    }
-                    i += 1;
-                }
-                b'-' | b'0'..=b'9' => {
-                    let start = i;
-                    while i < b.len() && matches!(b[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
-                        i += 1;
-                    }
-                    return Some(&json[start..i]);
-                }
-                _ => i += 1,
-            }
-        }
-        None
-    })
-}
-
-/// Whether one number token (valid JSON) is held exactly by a `Value`.
-pub fn number_is_exact(token: &str) -> bool {
-    if !token.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')) {
-        return token.parse::<u64>().is_ok() || token.parse::<i64>().is_ok();
-    }
-    match token.parse::<f64>() {
-        Ok(f) if f.is_finite() => {
-            let written = serde_json::to_string(&f).expect("a finite f64 serialises");
-            decimal(token) == decimal(&written)
-        }
-        _ => false,
-    }
-}
-
-/// A decimal's value as (negative, significant digits, exponent): `-12.50e1` and `-125`
-/// give the same; zero has no digits and no sign. `None` when the exponent is beyond `i64`.
-fn decimal(token: &str) -> Option<(bool, String, i64)> {
-    let (neg, t) = match token.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, token),
-    };
-    let (mantissa, exp) = match t.find(['e', 'E']) {
-        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().ok()?),
-        None => (t, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = format!("{int}{frac}");
-    let lead = digits.len() - digits.trim_start_matches('0').len();
-    let significant = digits.trim_matches('0');
-    if significant.is_empty() {
-        return Some((false, String::new(), 0));
-    }
-    // value = 0.significant × 10^point
-    let point = exp.checked_add(int.len() as i64)?.checked_sub(lead as i64)?;
-    Some((neg, significant.to_owned(), point))
 }
 
 /// Reads a member's value as raw text, compact: a pretty-printed input's line breaks would
@@ -378,12 +326,6 @@ mod tests {
             let back = exact_value(raw(kept)).expect_err(kept);
             assert_eq!(back.get(), kept);
         }
-    }
-
-    #[test]
-    fn number_tokens_skip_strings_with_escapes() {
-        let t: Vec<_> = number_tokens(r#"{"a\"1":-2,"b":["3\\",4.5e-1]}"#).collect();
-        assert_eq!(t, ["-2", "4.5e-1"]);
     }
 
     #[test]
