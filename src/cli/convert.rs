@@ -113,5 +113,9 @@ fn carry_note_for(to: ExportFormat, events: &[Event]) -> Option<String> {
             _ => changes.count_chrome(e),
         }
     }
-    changes.note(if to == ExportFormat::Otlp { "OTLP" } else { "Chrome JSON" })
+    changes.note(if to == ExportFormat::Otlp {
+        "OTLP"
+    } else {
+        "Chrome JSON"
+    })
 }

@@ -28,8 +28,8 @@ use std::ops::Index;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 use smallvec::SmallVec;
 
 use super::raw::{exact_value, read_raw, refuse_repeat, RawMembers};

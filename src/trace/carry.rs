@@ -21,7 +21,11 @@ use crate::core::{Event, Payload};
 
 /// An event as a `Value` (what `serde_json::to_value` gives, which fails on `1e400`).
 pub fn event_value(e: &Event) -> Value {
-    value_of(e, has_text(&e.payload) || !e.unknown.is_empty(), &mut Changes::default())
+    value_of(
+        e,
+        has_text(&e.payload) || !e.unknown.is_empty(),
+        &mut Changes::default(),
+    )
 }
 
 /// A payload as a `Value`, as [`event_value`].
@@ -73,13 +77,16 @@ impl Changes {
     /// One line saying what changed (`None` when nothing did); `format` names the format.
     pub fn note(&self, format: &str) -> Option<String> {
         let mut parts = Vec::new();
-        let plural = |n: u64, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         if self.unknown_dropped > 0 {
             parts.push(format!(
                 "{} dropped (no place for them)",
-                plural(self.unknown_dropped, "unknown top-level field", "unknown top-level fields")
+                plural(
+                    self.unknown_dropped,
+                    "unknown top-level field",
+                    "unknown top-level fields"
+                )
             ));
         }
         if self.numbers_as_strings > 0 {
@@ -99,7 +106,12 @@ impl Changes {
                 plural(self.repeated_keys, "repeated key", "repeated keys")
             ));
         }
-        (!parts.is_empty()).then(|| format!("note: {format} cannot carry everything read: {}", parts.join("; ")))
+        (!parts.is_empty()).then(|| {
+            format!(
+                "note: {format} cannot carry everything read: {}",
+                parts.join("; ")
+            )
+        })
     }
 }
 
@@ -139,10 +151,24 @@ mod tests {
         assert_eq!(v["payload"]["extra"]["n"], u64::MAX);
         let mut chrome = Changes::default();
         chrome.count_chrome(&e);
-        assert_eq!(chrome, Changes { unknown_dropped: 0, numbers_as_strings: 1, repeated_keys: 1 });
+        assert_eq!(
+            chrome,
+            Changes {
+                unknown_dropped: 0,
+                numbers_as_strings: 1,
+                repeated_keys: 1
+            }
+        );
         let mut otlp = Changes::default();
         otlp.count_otlp(&e);
-        assert_eq!(otlp, Changes { unknown_dropped: 2, numbers_as_strings: 2, repeated_keys: 1 });
+        assert_eq!(
+            otlp,
+            Changes {
+                unknown_dropped: 2,
+                numbers_as_strings: 2,
+                repeated_keys: 1
+            }
+        );
         let note = otlp.note("OTLP").unwrap();
         assert!(!note.contains('\n'));
         assert_eq!(

@@ -35,7 +35,9 @@ fn number_spans(json: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_
                 }
                 b'-' | b'0'..=b'9' => {
                     let start = i;
-                    while i < b.len() && matches!(b[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                    while i < b.len()
+                        && matches!(b[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                    {
                         i += 1;
                     }
                     return Some(start..i);
@@ -80,7 +82,9 @@ fn decimal(token: &str) -> Option<(bool, String, i64)> {
         return Some((false, String::new(), 0));
     }
     // value = 0.significant × 10^point
-    let point = exp.checked_add(int.len() as i64)?.checked_sub(lead as i64)?;
+    let point = exp
+        .checked_add(int.len() as i64)?
+        .checked_sub(lead as i64)?;
     Some((neg, significant.to_owned(), point))
 }
 
@@ -123,9 +127,16 @@ mod tests {
 
     #[test]
     fn numbers_a_value_would_change_become_strings_of_their_text() {
-        let (t, n) = inexact_numbers_as_strings(r#"{"a":[1,1e400,"2e999"],"b":-18446744073709551616}"#);
-        assert_eq!(t, r#"{"a":[1,"1e400","2e999"],"b":"-18446744073709551616"}"#);
+        let (t, n) =
+            inexact_numbers_as_strings(r#"{"a":[1,1e400,"2e999"],"b":-18446744073709551616}"#);
+        assert_eq!(
+            t,
+            r#"{"a":[1,"1e400","2e999"],"b":"-18446744073709551616"}"#
+        );
         assert_eq!(n, 2);
-        assert!(matches!(inexact_numbers_as_strings("[1,0.5]"), (Cow::Borrowed(_), 0)));
+        assert!(matches!(
+            inexact_numbers_as_strings("[1,0.5]"),
+            (Cow::Borrowed(_), 0)
+        ));
     }
 }

@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use super::payload_json::write_payload_json;
 use super::record::{
-    Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS,
-    B_PAYLOAD_UNKNOWN, V_FALSE, V_FLOAT, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
+    Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,
+    V_FALSE, V_FLOAT, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
 use super::EventStore;

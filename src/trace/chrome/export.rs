@@ -13,8 +13,8 @@ use serde_json::{json, Map, Value};
 
 use super::PID;
 use crate::core::Event;
-use crate::trace::carry::event_value;
 use crate::inspect::{Spans, Status, Trace};
+use crate::trace::carry::event_value;
 
 /// Where a span was put.
 #[derive(Clone, Copy)]

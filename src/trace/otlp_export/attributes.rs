@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use serde_json::{json, Map, Value};
 
 use crate::core::{Event, Payload};
-use crate::trace::carry;
 use crate::inspect::Status;
+use crate::trace::carry;
 
 /// A span's attributes: its first event's header and payload, and what its end adds.
 pub(super) fn span_attributes(status: Status, first: &Event, end: Option<&Event>) -> Attributes {
