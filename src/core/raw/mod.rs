@@ -43,7 +43,13 @@ pub use numbers::{inexact_numbers_as_strings, number_is_exact, number_tokens, nu
 /// are unique (the reader refuses repeats). Empty, it is one null pointer and allocates
 /// nothing, so events that have none (every event the bus emits) pay nothing for it.
 #[derive(Clone, Debug, Default)]
-pub struct RawMembers(Option<Box<Vec<(Key, Box<RawValue>)>>>);
+// A boxed `Vec` on purpose: one pointer (8 bytes) in every `Event` and `Payload` instead of
+// a `Vec`'s 24, and pushes stay amortised (a boxed slice would reallocate on each).
+#[allow(clippy::box_collection)]
+pub struct RawMembers(Option<Box<Vec<RawMember>>>);
+
+/// One member: its key and its value's JSON text.
+type RawMember = (Key, Box<RawValue>);
 
 /// Equal when the same keys hold the same JSON text, in any order.
 impl PartialEq for RawMembers {
@@ -104,7 +110,7 @@ impl RawMembers {
     pub fn heap_bytes(&self) -> usize {
         let chunk = |n: usize| if n == 0 { 0 } else { (n + 8).div_ceil(16) * 16 };
         self.0.as_ref().map_or(0, |v| {
-            chunk(v.capacity() * std::mem::size_of::<(Key, Box<RawValue>)>())
+            chunk(v.capacity() * std::mem::size_of::<RawMember>())
                 + v.iter()
                     .map(|(k, t)| chunk(k.len()) + chunk(t.get().len()))
                     .sum::<usize>()
