@@ -37,7 +37,7 @@ use super::fields::Key;
 
 mod numbers;
 
-pub use numbers::{inexact_numbers_as_strings, number_is_exact, number_tokens, numbers_are_exact};
+pub(crate) use numbers::{inexact_numbers_as_strings, numbers_are_exact};
 
 /// Object members kept as the JSON text of their values, in the order they were read; keys
 /// are unique (the reader refuses repeats). Empty, it is one null pointer and allocates
@@ -158,11 +158,11 @@ pub fn exact_value(raw: Box<RawValue>) -> Result<Value, Box<RawValue>> {
     }
 }
 
-/// `json` (valid JSON text) as a `Value` that keeps what a `Value` can: numbers it would
+/// `json` (valid JSON text: the crate's own serialisation) as a `Value` that keeps what a `Value` can: numbers it would
 /// change become strings of their text, and an object that repeats a key keeps its last
 /// value. Also returns how many numbers and repeated keys that was. For formats built from
 /// `Value`s (Chrome JSON, OTLP); lineage NDJSON keeps the text instead.
-pub fn value_keeping_what_it_can(json: &str) -> (Value, usize, usize) {
+pub(crate) fn value_keeping_what_it_can(json: &str) -> (Value, usize, usize) {
     let (text, numbers) = inexact_numbers_as_strings(json);
     let mut seen = Seen::default();
     let mut de = serde_json::Deserializer::from_str(&text);

@@ -10,12 +10,12 @@ use std::borrow::Cow;
 /// Whether every number in `json` (valid JSON text) reads back equal in value once it has
 /// been through a `Value`: integers within `i64`/`u64`, and decimals that `f64` holds
 /// exactly as far as serde_json writes them (its shortest round-trip form).
-pub fn numbers_are_exact(json: &str) -> bool {
+pub(crate) fn numbers_are_exact(json: &str) -> bool {
     number_tokens(json).all(number_is_exact)
 }
 
 /// The number tokens of valid JSON text, in order (strings skipped).
-pub fn number_tokens(json: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn number_tokens(json: &str) -> impl Iterator<Item = &str> {
     number_spans(json).map(|r| &json[r])
 }
 
@@ -50,7 +50,7 @@ fn number_spans(json: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_
 }
 
 /// Whether one number token (valid JSON) is held exactly by a `Value`.
-pub fn number_is_exact(token: &str) -> bool {
+pub(crate) fn number_is_exact(token: &str) -> bool {
     if !token.bytes().any(|c| matches!(c, b'.' | b'e' | b'E')) {
         return token.parse::<u64>().is_ok() || token.parse::<i64>().is_ok();
     }
@@ -90,7 +90,7 @@ fn decimal(token: &str) -> Option<(bool, String, i64)> {
 
 /// `json` (valid JSON text) with every number a `Value` would change written as a string of
 /// its text (`1e400` becomes `"1e400"`); how many were. Borrowed when there are none.
-pub fn inexact_numbers_as_strings(json: &str) -> (Cow<'_, str>, usize) {
+pub(crate) fn inexact_numbers_as_strings(json: &str) -> (Cow<'_, str>, usize) {
     let mut out = String::new();
     let mut done = 0;
     let mut count = 0;
