@@ -178,6 +178,69 @@ const CASES: &[Case] = &[
         lints: &[],
         shows: &["could not read the lineage NDJSON trace: the file is empty"],
     },
+    // Issue 14 item 1: kept whole by `convert --to ndjson` (tests/hostile_lossless.rs).
+    Case {
+        file: "unknown-top-level-field.ndjson",
+        exit: 0,
+        counts: &[("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["operations       1"],
+    },
+    // Issue 14 item 1: kept whole by `convert --to ndjson` (tests/hostile_lossless.rs).
+    Case {
+        file: "payload-key-outside-extra.ndjson",
+        exit: 0,
+        counts: &[("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["operations       1"],
+    },
+    // Issue 14 item 1: kept whole by `convert --to ndjson` (tests/hostile_lossless.rs).
+    Case {
+        file: "nested-unknowns.ndjson",
+        exit: 0,
+        counts: &[("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["operations       1"],
+    },
+    // Issue 14 item 1: kept whole by `convert --to ndjson` (tests/hostile_lossless.rs).
+    Case {
+        file: "integer-beyond-u64.ndjson",
+        exit: 0,
+        counts: &[("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["operations       1"],
+    },
+    // Issue 14 item 1: kept whole by `convert --to ndjson` (tests/hostile_lossless.rs).
+    Case {
+        file: "negative-beyond-i64.ndjson",
+        exit: 0,
+        counts: &[("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["operations       1"],
+    },
+    // Issue 14 item 1: kept whole by `convert --to ndjson` (tests/hostile_lossless.rs).
+    Case {
+        file: "number-beyond-f64.ndjson",
+        exit: 0,
+        counts: &[("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["operations       1"],
+    },
+    // Issue 14 item 1: kept whole by `convert --to ndjson` (tests/hostile_lossless.rs).
+    Case {
+        file: "duplicate-key-inside-a-value.ndjson",
+        exit: 0,
+        counts: &[("operations", 1), ("completed", 1)],
+        lints: &[],
+        shows: &["operations       1"],
+    },
+    Case {
+        file: "duplicate-top-level-key.ndjson",
+        exit: 1,
+        counts: &[],
+        lints: &[],
+        shows: &["line 1, column 256 (byte 255), duplicate field `foo`"],
+    },
 ];
 
 fn lineage(args: &[&str]) -> Output {

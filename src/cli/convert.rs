@@ -50,6 +50,8 @@ pub fn run(args: ConvertArgs) -> ExitCode {
 fn run_here(args: &ConvertArgs) -> Result<(), String> {
     // Why reading failed, when it did (the writer only sees that it must give up).
     let mut import_error: Option<String> = None;
+    // What the output format could not carry, said once the output is written.
+    let mut carry_note: Option<String> = None;
     let mut convert = |out: &mut dyn Write| -> io::Result<()> {
         // Through the escaper, so control characters inside strings are `\u` escapes.
         let mut out = JsonEscaper::new(out);
@@ -67,6 +69,7 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
                 match stream_file(&args.file, &args.import, EventVec::new(), |_| Ok(())) {
                     Ok(done) => {
                         let imported = Imported::from_finished(done);
+                        carry_note = carry_note_for(args.to, &imported.events);
                         if args.to == ExportFormat::Chrome {
                             trace::chrome::write(&imported.events, &mut out)?;
                         } else {
@@ -92,6 +95,27 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
     };
     match (import_error, written) {
         (Some(message), _) => Err(message),
-        (None, result) => result,
+        (None, result) => {
+            if let (Ok(()), Some(note)) = (&result, carry_note) {
+                eprintln!("{}", text::escape(&note));
+            }
+            result
+        }
     }
+}
+
+/// One line on what Chrome JSON or OTLP could not carry of `events` (`trace::carry`).
+fn carry_note_for(to: ExportFormat, events: &[Event]) -> Option<String> {
+    let mut changes = trace::carry::Changes::default();
+    for e in events {
+        match to {
+            ExportFormat::Otlp => changes.count_otlp(e),
+            _ => changes.count_chrome(e),
+        }
+    }
+    changes.note(if to == ExportFormat::Otlp {
+        "OTLP"
+    } else {
+        "Chrome JSON"
+    })
 }

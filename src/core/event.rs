@@ -21,6 +21,7 @@ use smallvec::SmallVec;
 use uuid::Uuid;
 
 use super::fields::Fields;
+use super::raw::RawMembers;
 
 /// The `type` of an event in the original ("processing", "processed", "creating", ...).
 ///
@@ -103,7 +104,9 @@ pub type EntityIds = SmallVec<[Uuid; 1]>;
 /// The typed fields are the ones every pipeline level fills (`FunctionExecutionEvent`,
 /// `InputPreparationEvent`, `TransactionalExecutionEvent` and their end events); anything else,
 /// including fields of imported traces we do not know, lives in `extra` and is kept verbatim.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Members of a payload read from a file that are none of these (not under `extra`) are kept
+/// in `unknown`, as written (see `core::raw`); they are read by `core::event_json`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Payload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_name: Option<Kind>,
@@ -118,6 +121,9 @@ pub struct Payload {
     /// Every other field, in the original's JSON shape.
     #[serde(default, skip_serializing_if = "Fields::is_empty")]
     pub extra: Fields,
+    /// Members read beside these that this crate does not model, written back as read.
+    #[serde(flatten)]
+    pub unknown: RawMembers,
 }
 
 impl Payload {
@@ -146,8 +152,9 @@ impl Payload {
     }
 }
 
-/// One recorded event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One recorded event. Read from JSON by `core::event_json`, which keeps members it does not
+/// know in `unknown`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
     pub id: Uuid,
     pub kind: Kind,
@@ -174,6 +181,10 @@ pub struct Event {
     pub error: Option<String>,
     #[serde(default)]
     pub payload: Payload,
+    /// Top-level members read from a file that this crate does not model (`"foo":1`),
+    /// written back as read; empty for every event the bus emits.
+    #[serde(flatten)]
+    pub unknown: RawMembers,
 }
 
 impl Event {
@@ -193,6 +204,7 @@ impl Event {
             duration_ns: None,
             error: None,
             payload: Payload::default(),
+            unknown: RawMembers::new(),
         }
     }
 
@@ -211,6 +223,7 @@ impl Event {
             duration_ns: None,
             error: None,
             payload: Payload::default(),
+            unknown: RawMembers::new(),
         }
     }
 

@@ -228,6 +228,7 @@ where
             duration_ns: Some(now.saturating_sub(open.started_ns)),
             error,
             payload,
+            unknown: Default::default(),
         });
         Poll::Ready(result)
     }

@@ -33,6 +33,7 @@
 //! assert_eq!(back.events, events);
 //! ```
 
+pub mod carry;
 pub mod chrome;
 pub mod error;
 pub mod native;

@@ -114,6 +114,7 @@ fn from_dict(
         duration_ns,
         error,
         payload,
+        unknown: Default::default(),
     })
 }
 
@@ -190,6 +191,7 @@ fn payload_of(mut map: Map<String, Value>) -> Payload {
             v.as_u64().and_then(|n| u32::try_from(n).ok())
         }),
         extra: map.into(),
+        unknown: Default::default(),
     }
 }
 

@@ -98,6 +98,9 @@ pub fn heap_bytes(event: &Event) -> usize {
         + function_name.as_ref().map_or(0, owned)
         + granule(16 * input_entity_ids.capacity())
         + granule(16 * output_entity_ids.capacity());
+    // Members and values kept as JSON text (`core::raw`): nothing for the bus's events.
+    n += event.unknown.heap_bytes() + event.payload.unknown.heap_bytes();
+    n += extra.raw().heap_bytes();
     if !extra.is_empty() {
         n += granule(extra.len() * 56);
         for (key, value) in extra.iter() {

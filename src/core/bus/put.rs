@@ -105,6 +105,7 @@ impl EventBus {
             duration_ns: None,
             error: None,
             payload,
+            unknown: Default::default(),
         }
     }
 
@@ -354,5 +355,6 @@ fn owned(h: &Header<'_>, payload: Payload) -> Event {
         duration_ns: h.duration_ns,
         error: h.error.map(str::to_owned),
         payload,
+        unknown: Default::default(),
     }
 }

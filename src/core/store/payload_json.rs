@@ -8,8 +8,8 @@
 use uuid::Uuid;
 
 use super::record::{
-    Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, V_FALSE, V_FLOAT,
-    V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
+    Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,
+    V_FALSE, V_FLOAT, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
 use super::EventStore;
@@ -78,6 +78,16 @@ pub(super) fn write_payload_json<'s>(
             }
             out.push(b'}');
         }
+        if flags & B_PAYLOAD_UNKNOWN != 0 {
+            // Members the payload does not model, after the ones it does, as written.
+            for _ in 0..rd.varint() {
+                let n = rd.varint() as usize;
+                let name = std::str::from_utf8(rd.take(n)).expect("blobs hold valid UTF-8");
+                key(out, name);
+                let n = rd.varint() as usize;
+                out.extend_from_slice(rd.take(n));
+            }
+        }
     }
     if first {
         out.push(b'{');
@@ -108,7 +118,7 @@ fn write_value(out: &mut Vec<u8>, rd: &mut Reader) {
                     std::str::from_utf8(text).expect("blobs hold valid UTF-8"),
                 );
             } else {
-                // An array or object, kept as its JSON text.
+                // An array or object, or a value a `Value` would change: its JSON text.
                 out.extend_from_slice(text);
             }
         }

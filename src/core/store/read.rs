@@ -123,6 +123,7 @@ impl EventStore {
             duration_ns: rest.duration_ns,
             error: rest.error,
             payload,
+            unknown: rest.unknown,
         }
     }
 }

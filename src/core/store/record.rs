@@ -8,10 +8,14 @@
 //! ## The blob
 //! A flags byte says which parts follow, in this order: the duration (varint), input and
 //! output entity ids (count, then 16 bytes each), the entity count (varint), the error
-//! (length, UTF-8), the fields (count, then per field the key's symbol and a tagged value).
-//! Numbers keep serde_json's three kinds (unsigned, negative, float), so integers beyond 2^53
-//! come back exactly; arrays and objects are kept as their JSON text.
+//! (length, UTF-8), the fields (count, then per field the key's symbol and a tagged value),
+//! then the payload's and the event's unknown members (count, then per member its key and
+//! its JSON text, each length and UTF-8; keys not interned, so a file of many made-up keys
+//! does not grow the symbol table). Numbers keep serde_json's three kinds (unsigned,
+//! negative, float), so integers beyond 2^53 come back exactly; arrays and objects are kept
+//! as their JSON text, and so is a field a `Value` cannot hold (`V_RAW`, see `core::raw`).
 
+use serde_json::value::RawValue;
 use serde_json::{Number, Value};
 use uuid::Uuid;
 
@@ -19,6 +23,7 @@ use super::arena::BlobRef;
 use super::symbols::{Sym, Symbols};
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
+use crate::core::raw::RawMembers;
 
 /// No slot (an empty child list's end, no next sibling).
 pub const NO_SLOT: u32 = u32::MAX;
@@ -66,6 +71,8 @@ pub(super) const B_OUTPUTS: u8 = 4;
 pub(super) const B_COUNT: u8 = 8;
 pub(super) const B_ERROR: u8 = 16;
 pub(super) const B_FIELDS: u8 = 32;
+pub(super) const B_PAYLOAD_UNKNOWN: u8 = 64;
+pub(super) const B_EVENT_UNKNOWN: u8 = 128;
 
 pub(super) const V_NULL: u8 = 0;
 pub(super) const V_FALSE: u8 = 1;
@@ -75,6 +82,8 @@ pub(super) const V_NEG: u8 = 4;
 pub(super) const V_FLOAT: u8 = 5;
 pub(super) const V_STR: u8 = 6;
 pub(super) const V_JSON: u8 = 7;
+/// JSON text a `Value` would change, kept as text (`Fields::get_raw`).
+pub(super) const V_RAW: u8 = 8;
 
 #[inline]
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -92,6 +101,7 @@ pub fn encode_blob(
     payload: &Payload,
     duration_ns: Option<u64>,
     error: Option<&str>,
+    unknown: &RawMembers,
     symbols: &mut Symbols,
     out: &mut Vec<u8>,
 ) {
@@ -114,6 +124,12 @@ pub fn encode_blob(
     }
     if !payload.extra.is_empty() {
         flags |= B_FIELDS;
+    }
+    if !payload.unknown.is_empty() {
+        flags |= B_PAYLOAD_UNKNOWN;
+    }
+    if !unknown.is_empty() {
+        flags |= B_EVENT_UNKNOWN;
     }
     if flags == 0 {
         return;
@@ -143,7 +159,31 @@ pub fn encode_blob(
             put_varint(out, u64::from(symbols.intern_cow(key).0));
             put_value(out, value);
         }
+        for (key, text) in payload.extra.raw().iter() {
+            put_varint(out, u64::from(symbols.intern(key).0));
+            out.push(V_RAW);
+            put_text(out, text.get());
+        }
     }
+    for members in [&payload.unknown, unknown] {
+        if !members.is_empty() {
+            put_members(out, members);
+        }
+    }
+}
+
+#[cold]
+fn put_members(out: &mut Vec<u8>, members: &RawMembers) {
+    put_varint(out, members.len() as u64);
+    for (key, text) in members.iter() {
+        put_text(out, key);
+        put_text(out, text.get());
+    }
+}
+
+fn put_text(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
 }
 
 #[inline]
@@ -183,6 +223,8 @@ fn put_value(out: &mut Vec<u8>, value: &Value) {
 pub struct Decoded {
     pub duration_ns: Option<u64>,
     pub error: Option<String>,
+    /// The event's unknown top-level members.
+    pub unknown: RawMembers,
 }
 
 /// Reads a blob front to back (the search walks it without decoding, `search.rs`).
@@ -267,12 +309,32 @@ pub fn decode_blob(bytes: &[u8], symbols: &Symbols, payload: &mut Payload) -> De
                     Number::from_f64(f64::from_le_bytes(b)).map_or(Value::Null, Value::Number)
                 }
                 V_STR => Value::String(r.text()),
+                V_RAW => {
+                    payload.extra.push_unique_raw(key, raw(r.text()));
+                    continue;
+                }
                 _ => json_value(&r.text()),
             };
             payload.extra.push_unique(key, value);
         }
     }
+    for (bit, members) in [
+        (B_PAYLOAD_UNKNOWN, &mut payload.unknown),
+        (B_EVENT_UNKNOWN, &mut d.unknown),
+    ] {
+        if flags & bit != 0 {
+            for _ in 0..r.varint() {
+                let key = r.text();
+                members.push_unique(key, raw(r.text()));
+            }
+        }
+    }
     d
+}
+
+/// JSON text the store wrote itself, as a `RawValue` again.
+fn raw(text: String) -> Box<RawValue> {
+    RawValue::from_string(text).expect("blobs hold valid JSON")
 }
 
 /// Parses JSON text the store wrote itself; as deep as imports allow (they bound the depth).

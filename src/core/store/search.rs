@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use super::payload_json::write_payload_json;
 use super::record::{
-    Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, V_FALSE, V_FLOAT,
-    V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
+    Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,
+    V_FALSE, V_FLOAT, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
 use super::EventStore;
@@ -180,6 +180,21 @@ impl TextFinder {
             for _ in 0..rd.varint() {
                 let key = Sym(rd.varint() as u32);
                 if self.sym_hit(store, key, true) || self.value_hit(&mut rd) {
+                    return true;
+                }
+            }
+        }
+        if flags & B_PAYLOAD_UNKNOWN != 0 {
+            // The payload's unknown members: keys as JSON strings, values as their text.
+            for _ in 0..rd.varint() {
+                let n = rd.varint() as usize;
+                if self.json_str_hit(rd.take(n)) {
+                    return true;
+                }
+                let n = rd.varint() as usize;
+                self.buf.clear();
+                self.buf.extend_from_slice(rd.take(n));
+                if self.lowercase_hit_buf() {
                     return true;
                 }
             }

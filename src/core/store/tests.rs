@@ -153,3 +153,37 @@ fn a_full_history_keeps_its_indexes_and_records_at_the_size_the_cap_needs() {
     let record_bytes = full[0].1;
     assert_eq!(record_bytes, cap * std::mem::size_of::<Record>());
 }
+
+/// An event read from a file with what a typed event cannot hold: unknown members at the
+/// top level and in the payload, and payload fields a `Value` would change.
+fn hostile() -> Event {
+    let id = "00000000-0000-4000-8000-000000000001";
+    let text = format!(
+        r#"{{"id":"{id}","kind":"k","phase":"started","root_id":"{id}","lineage_id":"{id}","seq":0,"timestamp_ns":0,"payload":{{"process_name":"p","extra":{{"ok":1.5,"big":123456789012345678901234567890,"x":1e400,"d":{{"a":1,"a":2}}}},"bar":{{"n":18446744073709551616}},"Baz":"Q"}},"foo":-9223372036854775809,"nested":{{"deep":[{{"z":-1e-400}}]}}}}"#
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn unknown_members_and_values_kept_as_text_come_back_from_the_record() {
+    let e = hostile();
+    assert_eq!(e.unknown.len(), 2);
+    assert_eq!(e.payload.unknown.len(), 2);
+    assert_eq!(e.payload.extra.raw().len(), 3);
+    let mut s = EventStore::unbounded();
+    let pos = s.push_event(&e, 0);
+    let back = s.event(pos).unwrap();
+    assert_eq!(back, e);
+    assert_eq!(
+        serde_json::to_string(&back).unwrap(),
+        serde_json::to_string(&e).unwrap()
+    );
+    // The payload's JSON written from the blob is serde_json's text of the payload.
+    let mut json = Vec::new();
+    let r = *s.record(pos).unwrap();
+    super::payload_json::write_payload_json(&s, &r, &mut json);
+    assert_eq!(
+        String::from_utf8(json).unwrap(),
+        serde_json::to_string(&e.payload).unwrap()
+    );
+}

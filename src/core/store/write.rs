@@ -10,6 +10,7 @@ use super::record::{encode_blob, Record, HAS_PARENT, HAS_START, NO_SLOT};
 use super::symbols::{Sym, Symbols};
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
+use crate::core::raw::RawMembers;
 
 impl EventStore {
     /// Turns a header and payload into a record: interns its strings, writes its payload
@@ -19,10 +20,23 @@ impl EventStore {
     /// [`push`]: EventStore::push
     #[inline]
     pub fn encode(&mut self, h: &Header<'_>, payload: &Payload) -> Record {
+        self.encode_with_unknown(h, payload, &RawMembers::new())
+    }
+
+    /// [`encode`](EventStore::encode), keeping an imported event's unknown top-level
+    /// members too.
+    #[inline]
+    fn encode_with_unknown(
+        &mut self,
+        h: &Header<'_>,
+        payload: &Payload,
+        unknown: &RawMembers,
+    ) -> Record {
         encode_blob(
             payload,
             h.duration_ns,
             h.error,
+            unknown,
             &mut self.symbols,
             &mut self.scratch,
         );
@@ -54,7 +68,7 @@ impl EventStore {
 
     /// Encodes a public [`Event`].
     pub fn encode_event(&mut self, e: &Event) -> Record {
-        self.encode(
+        self.encode_with_unknown(
             &Header {
                 id: e.id,
                 kind: &e.kind,
@@ -69,6 +83,7 @@ impl EventStore {
                 error: e.error.as_deref(),
             },
             &e.payload,
+            &e.unknown,
         )
     }
 

@@ -88,7 +88,13 @@ fn tricky_trace() -> (Trace, Spans) {
     let mut unnamed = Event::child_of(&root, "processing", Phase::Started);
     unnamed.payload = Payload::process("");
     let bare = Event::child_of(&root, "processing", Phase::Progress);
-    let trace = Trace::new(vec![root, unnamed, bare]);
+    // Read from a file: members the payload does not model and values kept as their text.
+    let mut read = Event::child_of(&root, "processing", Phase::Progress);
+    read.payload = serde_json::from_str(
+        r#"{"extra":{"Huge":18446744073709551616,"x":1E400},"Bar":{"n":-9223372036854775809}}"#,
+    )
+    .unwrap();
+    let trace = Trace::new(vec![root, unnamed, bare, read]);
     let spans = Spans::build(&trace);
     (trace, spans)
 }
@@ -226,6 +232,11 @@ fn the_search_finds_exactly_what_the_payloads_json_text_contains() {
         "\"extra\":{",
         "\"up\",-7]",
         "tenth\":0.1,",
+        "huge",
+        "18446744073709551616",
+        "1e400",
+        "\"bar\":{\"n\":-9223",
+        "}},\"bar",
     ];
     assert_search_agrees(&trace, &spans, &needles);
 }

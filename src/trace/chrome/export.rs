@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use super::PID;
 use crate::core::Event;
 use crate::inspect::{Spans, Status, Trace};
+use crate::trace::carry::event_value;
 
 /// Where a span was put.
 #[derive(Clone, Copy)]
@@ -181,13 +182,14 @@ fn span_event(spans: &Spans, evs: &[Event], s: usize, lane: usize, ts: f64) -> V
     args.insert("root_id".into(), json!(first.root_id));
     args.insert("status".into(), json!(span.status.as_str()));
     if is_slice {
-        args.insert("start".into(), json!(first));
+        // Through `carry`: `json!` panics on a number a Value cannot hold (`1e400`).
+        args.insert("start".into(), event_value(first));
         if let Some(e) = span.end {
-            args.insert("end".into(), json!(&evs[e]));
+            args.insert("end".into(), event_value(&evs[e]));
         }
     } else {
         args.insert("phase".into(), json!(first.phase));
-        args.insert("event".into(), json!(first));
+        args.insert("event".into(), event_value(first));
     }
     let mut ev = json!({
         "name": first.label(),

@@ -109,6 +109,7 @@ fn operation_event(id: Uuid, parent_id: Option<Uuid>, at_ns: u64, name: String) 
             process_name: Some(name.into()),
             ..Payload::default()
         },
+        unknown: Default::default(),
     }
 }
 
@@ -138,6 +139,7 @@ fn point_event(span: Uuid, k: usize, ev: SpanEvent) -> Event {
             extra: extra.into(),
             ..Payload::default()
         },
+        unknown: Default::default(),
     }
 }
 

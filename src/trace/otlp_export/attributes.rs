@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::core::{Event, Payload};
 use crate::inspect::Status;
+use crate::trace::carry;
 
 /// A span's attributes: its first event's header and payload, and what its end adds.
 pub(super) fn span_attributes(status: Status, first: &Event, end: Option<&Event>) -> Attributes {
@@ -61,10 +62,12 @@ pub(super) fn point_attributes(e: &Event) -> Attributes {
     attrs
 }
 
-/// A payload as one flat JSON object: the typed fields, then the free-form ones.
+/// A payload as one flat JSON object: the typed fields, then the free-form ones. Numbers a
+/// `Value` cannot hold, kept as text since the import, come as strings of their text
+/// (`trace::carry`), so `convert` can say so.
 fn payload_fields(p: &Payload) -> Map<String, Value> {
-    let mut out = match serde_json::to_value(p) {
-        Ok(Value::Object(o)) => o,
+    let mut out = match carry::payload_value(p) {
+        Value::Object(o) => o,
         _ => Map::new(),
     };
     if let Some(Value::Object(extra)) = out.remove("extra") {
@@ -133,7 +136,8 @@ fn any_value(v: &Value) -> Value {
         Value::String(s) => json!({"stringValue": s}),
         Value::Number(n) => match (n.as_i64(), n.as_u64()) {
             (Some(i), _) => json!({"intValue": i.to_string()}),
-            // Beyond i64: an OTLP int cannot hold it and a double would round it.
+            // Beyond i64: an OTLP int cannot hold it and a double would round it, so its
+            // exact text as a string; `convert` says so (`trace::carry::Changes`).
             (None, Some(u)) => json!({"stringValue": u.to_string()}),
             (None, None) => json!({"doubleValue": n.as_f64().unwrap_or(0.0)}),
         },

@@ -190,6 +190,7 @@ impl Reader {
                 extra: self.extra(s).into(),
                 ..Payload::default()
             },
+            unknown: Default::default(),
         }
     }
 
@@ -213,6 +214,7 @@ impl Reader {
                 process_name: Some(self.strings.get(s.name).to_owned().into()),
                 ..Payload::default()
             },
+            unknown: Default::default(),
         }
     }
 }
