@@ -1,24 +1,10 @@
-//! # Hashes for the store's tables
+//! # The hash of interned strings
 //!
-//! Ids are random v4 uuids (or imported ids that [`hash_id`] spreads as well), so folding the
-//! two halves and one multiply-xorshift is all an index needs; SipHash would protect against
-//! chosen keys we do not have at several times the cost (`docs/reference.md`). Interned text
-//! uses the Fx multiply-rotate hash (rustc's), fast for short strings.
+//! Interned text uses the Fx multiply-rotate hash (rustc's), fast for short strings. Ids are
+//! hashed elsewhere, by the one seeded id hash every id-keyed table shares
+//! ([`crate::core::ids::IdHash`]).
 
 use std::hash::Hasher;
-
-use uuid::Uuid;
-
-/// The hash the store's id indexes use: the same mix as [`crate::core::ids::IdHasher`].
-#[inline]
-pub fn hash_id(id: &Uuid) -> u64 {
-    let (hi, lo) = id.as_u64_pair();
-    let mut acc = hi.rotate_left(23) ^ lo;
-    acc ^= acc >> 33;
-    acc = acc.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    acc ^= acc >> 33;
-    acc
-}
 
 /// Fx hash for interned strings.
 #[derive(Default, Clone, Copy)]
