@@ -100,13 +100,13 @@ impl Hasher for IdHasher {
 pub type IdMap<V> = HashMap<Uuid, V, IdHash>;
 
 /// The half of the seed every table of this process shares, drawn once.
-fn process_seed() -> &'static SharedSeed {
+pub(crate) fn process_seed() -> &'static SharedSeed {
     static SEED: OnceLock<SharedSeed> = OnceLock::new();
     SEED.get_or_init(|| SharedSeed::from_u64(random_u64()))
 }
 
 /// 64 random bits from the platform (a v4 uuid holds 122; the fold covers its 6 fixed bits).
-fn random_u64() -> u64 {
+pub(crate) fn random_u64() -> u64 {
     let (hi, lo) = Uuid::new_v4().as_u64_pair();
     hi ^ lo.rotate_left(32)
 }
