@@ -20,6 +20,7 @@ mod output;
 mod replace_file;
 mod simulate;
 mod summary;
+mod temp_files;
 
 pub use output::note_standard_output_at_exec;
 
