@@ -7,6 +7,7 @@
 
 pub mod bench;
 mod bench_import;
+mod bounds;
 
 use std::process::ExitCode;
 
