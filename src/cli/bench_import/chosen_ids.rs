@@ -41,7 +41,7 @@ pub fn write(out: &mut dyn Write, n: u64, id: fn(u64) -> Uuid) -> std::io::Resul
         let mut e = Event::root("processing", Phase::Started);
         e.id = id(k);
         e.root_id = root;
-        e.lineage_id = id((1 << 40) | op / 4);
+        e.lineage_id = id((1 << 40) | (op / 4));
         e.timestamp_ns = 1_000 * k;
         match k % 4 {
             0 => {}
