@@ -28,6 +28,18 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        file: "chosen-ids.ndjson",
+        exit: 0,
+        counts: &[
+            ("events", 2_000),
+            ("operations", 500),
+            ("completed", 500),
+            ("spans", 1_000),
+        ],
+        lints: &[],
+        shows: &["lints: none"],
+    },
+    Case {
         file: "escape-sequence-in-kind.ndjson",
         exit: 0,
         counts: &[("operations", 1), ("unfinished", 1)],

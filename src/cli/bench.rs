@@ -12,13 +12,14 @@ use std::rc::Rc;
 
 use clap::Args;
 
+use super::bounds;
 use super::mode_arg::ModeParser;
 use super::output;
 use crate::core::{EmitMode, MonotonicClock};
 use crate::measure::peers::{TracingPeer, TracingSubject};
 use crate::measure::report::BenchReport;
 use crate::measure::{MeasureConfig, Plan, Session, Subject};
-use crate::pipeline::CallShape;
+use crate::pipeline::{limits, CallShape};
 
 mod inspect;
 mod live;
@@ -34,22 +35,23 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
     /// Measured rounds; each runs one batch of every row, interleaved.
-    #[arg(long, default_value_t = 31)]
+    #[arg(long, default_value_t = 31, value_parser = bounds::whole::<usize>(1, bounds::BENCH_ROUNDS))]
     pub rounds: usize,
     /// The fewest operations per timed batch (batches grow until they last --batch-ms).
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = bounds::whole::<usize>(1, bounds::BENCH_OPERATIONS))]
     pub operations: usize,
     /// The shortest a timed batch may last, in milliseconds.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, value_parser = bounds::real(0.01, 60_000.0))]
     pub batch_ms: f64,
     /// Events each bus keeps in its history.
-    #[arg(long, default_value_t = crate::core::history::DEFAULT_CAPACITY)]
+    #[arg(long, default_value_t = crate::core::history::DEFAULT_CAPACITY,
+          value_parser = bounds::whole::<usize>(1, limits::HISTORY.max as u64))]
     pub history: usize,
     /// Operations run between two flushes of the bus (events queued before processing).
-    #[arg(long, default_value_t = 1_024)]
+    #[arg(long, default_value_t = 1_024, value_parser = bounds::whole::<usize>(1, bounds::BENCH_OPERATIONS))]
     pub drain_every: usize,
     /// Operations interleaved on the executor at once.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = bounds::page::<usize>(limits::CONCURRENCY))]
     pub concurrency: usize,
     /// Modes to measure with no subscriber, comma-separated (default: all).
     #[arg(long, value_delimiter = ',', value_parser = ModeParser)]
@@ -67,23 +69,23 @@ pub struct BenchArgs {
     #[arg(long)]
     pub memory: bool,
     /// Events the memory bench pushes.
-    #[arg(long, default_value_t = 10_000_000)]
+    #[arg(long, default_value_t = 10_000_000, value_parser = bounds::whole::<u64>(1, bounds::MEMORY_BENCH_EVENTS))]
     pub events: u64,
     /// History cap of the memory bench.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 100_000, value_parser = bounds::whole::<usize>(1, limits::HISTORY.max as u64))]
     pub memory_history: usize,
     /// Run the import bench instead: throughput and peak memory per trace format.
     #[arg(long)]
     pub import: bool,
     /// Events per case of the import bench.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = 1_000_000, value_parser = bounds::whole::<u64>(1, bounds::BENCH_EVENTS))]
     pub import_events: u64,
     /// One case of the import bench, in this process (how `--import` runs each case).
     #[arg(long, hide = true, value_name = "FILE")]
     pub import_case: Option<std::path::PathBuf>,
     /// Time the Trace tab's steps (scrub step, diff build, critical path, overview) on
     /// simulated traces of these sizes instead, e.g. `--inspect 100000,1000000`.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = bounds::whole::<usize>(1, bounds::BENCH_EVENTS))]
     pub inspect: Vec<usize>,
     /// Run the listener bench instead: OTLP protobuf and NDJSON decoded and stored, in
     /// process and over HTTP on loopback.

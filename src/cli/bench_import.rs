@@ -9,7 +9,9 @@
 //! The cases: lineage NDJSON as `lineage simulate` writes it (a simulated run's events copied
 //! with fresh ids and times), the Chrome "bomb" of 2 M `{"ph":"X","ts":0}` (18 bytes an event
 //! that become two events each), a Chrome trace of other tools' nested slices with real
-//! names and args, and OTLP JSON Lines.
+//! names and args, and OTLP JSON Lines. Then the same lineage NDJSON trace twice, once with
+//! ids that look random and once with ids chosen to collide under the unseeded hash the
+//! indexes used until 2026-12 ([`chosen_ids`]): with the seeded id hash the two cost the same.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -22,6 +24,8 @@ use uuid::Uuid;
 use super::input::{stream_file, ImportArgs};
 use crate::core::Event;
 use crate::trace::{self, Limits};
+
+mod chosen_ids;
 
 /// One input of the bench.
 struct Case {
@@ -48,13 +52,19 @@ pub fn run(events: u64) -> ExitCode {
 }
 
 fn write_cases(dir: &Path, events: u64) -> Result<Vec<Case>, String> {
-    let cases: [(&'static str, &str, WriteFn); 4] = [
+    let cases: [(&'static str, &str, WriteFn); 6] = [
         ("ndjson (simulate)", "run.ndjson", write_ndjson),
         ("chrome bomb", "bomb.json", |out, _| {
             write_bomb(out, 2_000_000)
         }),
         ("chrome (nested, named)", "slices.json", write_slices),
         ("otlp (JSON Lines)", "spans.jsonl", write_otlp),
+        ("ndjson, random ids", "spread-ids.ndjson", |out, n| {
+            chosen_ids::write(out, n, chosen_ids::spread)
+        }),
+        ("ndjson, chosen ids", "chosen-ids.ndjson", |out, n| {
+            chosen_ids::write(out, n, chosen_ids::same_fold)
+        }),
     ];
     let mut out = Vec::new();
     for (name, file, write) in cases {

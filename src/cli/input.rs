@@ -15,13 +15,16 @@ pub(crate) const CHUNK: usize = 1 << 20;
 #[derive(Args, Debug, Clone, Copy)]
 pub struct ImportArgs {
     /// Stop after this many events (the default keeps a 5 M-event trace).
-    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_events)]
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_events,
+          value_parser = super::bounds::whole::<u64>(1, super::bounds::MAX_EVENTS))]
     pub max_events: u64,
     /// Stop when the events held take more than this many MiB.
-    #[arg(long, value_name = "MIB", default_value_t = Limits::DEFAULT.max_retained_bytes >> 20)]
+    #[arg(long, value_name = "MIB", default_value_t = Limits::DEFAULT.max_retained_bytes >> 20,
+          value_parser = super::bounds::whole::<u64>(1, super::bounds::MAX_MEMORY_MIB))]
     pub max_memory: u64,
     /// Stop after reading this many bytes (a sanity bound for endless inputs).
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT.max_bytes)]
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT.max_bytes,
+          value_parser = super::bounds::whole::<u64>(1, super::bounds::MAX_INPUT_BYTES))]
     pub max_bytes: u64,
     /// All or nothing: a last line cut off by a crash is an error instead of being dropped
     /// with a note.

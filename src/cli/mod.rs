@@ -7,6 +7,7 @@
 
 pub mod bench;
 mod bench_import;
+mod bounds;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,7 @@ mod replace_file;
 mod send;
 mod simulate;
 mod summary;
+mod temp_files;
 
 pub use output::note_standard_output_at_exec;
 

@@ -5,9 +5,10 @@
 //! writes to a temporary file next to the target instead, flushes it to disk (`fsync`), and
 //! only then renames it over the target: a rename within one directory is atomic, so the
 //! path holds either the old file or the complete new one. On any error the temporary file
-//! is removed and the old file is untouched. (A `SIGKILL` mid-write can still leave the
-//! hidden temporary file behind, never a half-written target; `SIGXFSZ` is ignored by
-//! [`super::output::prepare_process`] so a file-size limit is an error we clean up after.)
+//! is removed and the old file is untouched. A `SIGTERM`, `SIGINT` or `SIGHUP` mid-write
+//! removes it too, and one left by a `SIGKILL` is swept by the next write into the same
+//! directory ([`super::temp_files`]); `SIGXFSZ` is ignored by
+//! [`super::output::prepare_process`] so a file-size limit is an error we clean up after.
 //!
 //! The new file takes the old one's permissions; writing through a symbolic link replaces
 //! the file it points at, not the link. A target that exists and is not a regular file
@@ -16,6 +17,8 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+use super::temp_files::{self, Registered};
 
 /// Replaces the file at `path` with `bytes`, whole or not at all.
 pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -39,7 +42,9 @@ pub(crate) fn replace_with(
             .open(&target)?;
         return write(&mut device).and_then(|()| device.flush());
     }
-    let (temp_path, mut file) = create_temp_beside(&target)?;
+    let dir = target.parent().unwrap_or(Path::new(""));
+    temp_files::sweep_stale(dir);
+    let (temp_path, mut file, _registered) = create_temp_beside(&target)?;
     if let Ok(old) = fs::metadata(&target) {
         let _ = file.set_permissions(old.permissions());
     }
@@ -62,8 +67,9 @@ pub(crate) fn replace_with(
     Ok(())
 }
 
-/// A new, empty, hidden file in the target's directory: `.NAME.PID-N.lineage-tmp`.
-fn create_temp_beside(target: &Path) -> io::Result<(PathBuf, File)> {
+/// A new, empty, hidden file in the target's directory: `.NAME.PID-N.lineage-tmp`, registered
+/// for removal by a terminating signal (before it is created, so no moment is uncovered).
+fn create_temp_beside(target: &Path) -> io::Result<(PathBuf, File, Registered)> {
     let name = target.file_name().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -75,14 +81,19 @@ fn create_temp_beside(target: &Path) -> io::Result<(PathBuf, File)> {
     loop {
         let mut temp_name = std::ffi::OsString::from(".");
         temp_name.push(name);
-        temp_name.push(format!(".{}-{attempt}.lineage-tmp", std::process::id()));
+        temp_name.push(format!(
+            ".{}-{attempt}{}",
+            std::process::id(),
+            temp_files::SUFFIX
+        ));
         let temp_path = dir.join(temp_name);
+        let registered = temp_files::register(&temp_path);
         match OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&temp_path)
         {
-            Ok(file) => return Ok((temp_path, file)),
+            Ok(file) => return Ok((temp_path, file, registered)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
             Err(e) => return Err(e),
         }

@@ -8,40 +8,41 @@ use std::process::ExitCode;
 use clap::Args;
 use futures::executor::LocalPool;
 
+use super::bounds;
 use super::input::write_output;
 use super::mode_arg::ModeParser;
 use crate::core::{EmitMode, EventBus, MonotonicClock};
-use crate::pipeline::{attach_subscribers, run_pipeline, PipelineConfig, Subscribers};
+use crate::pipeline::{attach_subscribers, limits, run_pipeline, PipelineConfig, Subscribers};
 use crate::trace;
 
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
     /// Operations (`aexecute` calls) to run.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = bounds::whole::<usize>(1, bounds::SIMULATE_OPERATIONS))]
     pub operations: usize,
     /// Operations interleaved at once.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = bounds::page::<usize>(limits::CONCURRENCY))]
     pub concurrency: usize,
     /// Nested levels per operation (3 is the original's).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = bounds::page::<usize>(limits::DEPTH))]
     pub depth: usize,
     /// Probability that an operation fails innermost (0 to 1).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = bounds::real(0.0, 1.0))]
     pub failure_rate: f64,
     /// Seed of the failure draws: the same seed fails the same operations.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Busy-loop iterations per level.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = bounds::page::<u32>(limits::WORK_PER_LEVEL))]
     pub work: u32,
     /// Yields to the executor per level (lets concurrent operations interleave).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = bounds::page::<u32>(limits::YIELDS_PER_LEVEL))]
     pub yields: u32,
     /// Emit mode.
     #[arg(long, default_value = "awaited", value_parser = ModeParser)]
     pub mode: EmitMode,
     /// Simulated subscribers listening to every event.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = bounds::page::<usize>(limits::SUBSCRIBERS))]
     pub subscribers: usize,
     /// Where to write the NDJSON (optional with --send).
     #[arg(long, required_unless_present = "send")]
@@ -108,6 +109,7 @@ fn simulate(args: &SimulateArgs) -> Result<String, String> {
         .filter(|&n| n <= 50_000_000)
         .ok_or("the run would record more than 50 million events; lower --operations")?
         .max(1);
+    check_cost(&config, capacity as u64)?;
     let mut pool = LocalPool::new();
     let bus = EventBus::builder()
         .history_capacity(capacity)
@@ -138,4 +140,42 @@ fn simulate(args: &SimulateArgs) -> Result<String, String> {
         config.mode,
         out.display()
     ))
+}
+
+/// Busy-loop iterations, yields and subscriber calls a run may cost in all: each option is
+/// bounded alone, but together they still allow runs of days (10 M operations × 8 levels ×
+/// 10 M iterations). At about a ns per iteration and up to a few hundred ns per yield or
+/// call, each of these is under a minute of a release build.
+const MAX_WORK: u64 = 10_000_000_000;
+const MAX_YIELDS: u64 = 100_000_000;
+const MAX_SUBSCRIBER_CALLS: u64 = 100_000_000;
+
+/// Refuses a run whose options multiply to more than the bounds above, naming them.
+fn check_cost(config: &PipelineConfig, events: u64) -> Result<(), String> {
+    let levels = (config.operations as u64).saturating_mul(config.depth as u64);
+    let costs = [
+        (
+            levels.saturating_mul(u64::from(config.work_per_level)),
+            MAX_WORK,
+            "busy-loop iterations (--operations × --depth × --work)",
+        ),
+        (
+            levels.saturating_mul(u64::from(config.yields_per_level)),
+            MAX_YIELDS,
+            "yields (--operations × --depth × --yields)",
+        ),
+        (
+            events.saturating_mul(config.subscribers.count as u64),
+            MAX_SUBSCRIBER_CALLS,
+            "subscriber calls (events × --subscribers)",
+        ),
+    ];
+    for (cost, most, what) in costs {
+        if cost > most {
+            return Err(format!(
+                "the run would make {cost} {what}; at most {most}: lower one of them"
+            ));
+        }
+    }
+    Ok(())
 }

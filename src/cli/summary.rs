@@ -36,7 +36,8 @@ pub struct SummaryArgs {
     #[command(flatten)]
     pub import: ImportArgs,
     /// With --json: list at most this many findings of each kind (counts are always whole).
-    #[arg(long, default_value_t = DEFAULT_MAX_FINDINGS)]
+    #[arg(long, default_value_t = DEFAULT_MAX_FINDINGS,
+          value_parser = super::bounds::whole::<usize>(0, super::bounds::MAX_FINDINGS))]
     pub max_findings: usize,
 }
 

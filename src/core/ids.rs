@@ -1,54 +1,115 @@
-//! # Id-keyed maps
+//! # Event ids: making them and hashing them
 //!
-//! The history indexes are keyed by event id. SipHash would protect against chosen keys we do
-//! not have and costs several times a cheap mix (`docs/reference.md`: SipHash maps made a naive bus
-//! 3–4× slower). A v4 uuid is already random, so [`IdHasher`] folds its two halves and applies
-//! a short finaliser, which also spreads imported, non-random ids (OTLP span ids, Chrome
-//! trace ids) well enough for hashbrown's use of both high and low bits.
+//! Every id-keyed table of lineage (the store's `events_by_id`, `children_by_parent` and
+//! trees, and the importers' [`IdMap`]s) hashes ids with one function, [`IdHash`].
+//!
+//! ## Why a seeded hash
+//! Ids come from outside: trace files now, the network next, and whoever writes them chooses
+//! them. The hash used until 2026-12 folded a uuid as `rotl(hi, 23) ^ lo` before a fixed
+//! finaliser; ids chosen to share that fold all landed in one probe chain and 80 000 of them
+//! took 119 s to summarise (0.2 s for random ids). [`IdHash`] is foldhash's fast hash (the
+//! one hashbrown itself defaults to; a well-kept crate rather than a mix of our own) keyed
+//! by two random seeds: one per table owner, one per process. Ids that collide under one
+//! seed do not under another, so no file can be written to collide in every process.
+//!
+//! foldhash seeds its own `RandomState` from address-space randomisation and the clock,
+//! neither of which exists on `wasm32-unknown-unknown` (every page would share one seed),
+//! so the seeds here come from the platform's randomness through `Uuid::new_v4` (`getrandom`:
+//! the OS natively, `crypto.getRandomValues` in the browser), drawn once per table owner.
+//! SipHash would also resist chosen ids, at several times the cost per lookup
+//! (`docs/reference.md`: SipHash maps made a naive bus 3–4× slower); foldhash on a `u128` is
+//! one 64×64→128 multiply.
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
 
+use foldhash::fast::FoldHasher;
+use foldhash::SharedSeed;
 use uuid::Uuid;
 
-/// A hasher for `Uuid` keys: fold the 16 bytes into 64 bits, then one multiply-xorshift.
-#[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
+/// The seeded id hash; see the module docs. Each [`IdHash::random`] (and `default()`) draws a
+/// fresh seed; copies hash alike, as a cloned table needs.
+#[derive(Clone, Copy, Debug)]
+pub struct IdHash {
+    per_owner: u64,
+    shared: &'static SharedSeed,
+}
+
+impl IdHash {
+    /// A hash with a fresh random seed.
+    pub fn random() -> IdHash {
+        IdHash {
+            per_owner: random_u64(),
+            shared: process_seed(),
+        }
+    }
+
+    /// The hash of `id` under this seed.
+    #[inline]
+    pub fn hash(&self, id: &Uuid) -> u64 {
+        let mut h = FoldHasher::with_seed(self.per_owner, self.shared);
+        h.write_u128(id.as_u128());
+        h.finish()
+    }
+}
+
+impl Default for IdHash {
+    fn default() -> Self {
+        IdHash::random()
+    }
+}
+
+impl BuildHasher for IdHash {
+    type Hasher = IdHasher;
+
+    #[inline]
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(FoldHasher::with_seed(self.per_owner, self.shared))
+    }
+}
+
+/// [`IdHash`] as a `Hasher`, for `HashMap`s keyed by `Uuid`: the id's 16 bytes go in as one
+/// `u128`, as [`IdHash::hash`] does, and the slice length `Uuid`'s `Hash` writes first is
+/// skipped (every id has 16 bytes). Any other key is still hashed correctly, by foldhash.
+#[derive(Clone)]
+pub struct IdHasher(FoldHasher<'static>);
 
 impl Hasher for IdHasher {
     #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        self.0.finish()
     }
 
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        // `Uuid`'s `Hash` writes its 16 bytes in one call (after a length prefix that lands in
-        // `write_usize`); other lengths are folded eight bytes at a time so the hasher stays
-        // correct for any key, just tuned for ids.
-        let mut acc = self.0;
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            acc = acc.rotate_left(23) ^ u64::from_le_bytes(word);
+        match <[u8; 16]>::try_from(bytes) {
+            Ok(id) => self.0.write_u128(u128::from_be_bytes(id)),
+            Err(_) => self.0.write(bytes),
         }
-        // MurmurHash3's 64-bit finaliser: every input bit reaches every output bit, so
-        // sequential or structured ids spread over both ends of the hash.
-        acc ^= acc >> 33;
-        acc = acc.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        acc ^= acc >> 33;
-        self.0 = acc;
     }
 
     #[inline]
     fn write_usize(&mut self, _len: usize) {
-        // Length prefixes carry no information for fixed-size ids.
+        // The length prefix of a uuid's bytes carries no information.
     }
 }
 
-/// A `HashMap` keyed by event id with [`IdHasher`].
-pub type IdMap<V> = HashMap<Uuid, V, BuildHasherDefault<IdHasher>>;
+/// A `HashMap` keyed by event id, hashed with a fresh [`IdHash`].
+pub type IdMap<V> = HashMap<Uuid, V, IdHash>;
+
+/// The half of the seed every table of this process shares, drawn once.
+pub(crate) fn process_seed() -> &'static SharedSeed {
+    static SEED: OnceLock<SharedSeed> = OnceLock::new();
+    SEED.get_or_init(|| SharedSeed::from_u64(random_u64()))
+}
+
+/// 64 random bits from the platform (a v4 uuid holds 122; the fold covers its 6 fixed bits).
+pub(crate) fn random_u64() -> u64 {
+    let (hi, lo) = Uuid::new_v4().as_u64_pair();
+    hi ^ lo.rotate_left(32)
+}
 
 thread_local! {
     /// xoshiro256++ state; all zero until first use (an all-zero state never occurs seeded).
@@ -122,10 +183,9 @@ mod tests {
 
     #[test]
     fn sequential_ids_spread_over_distinct_hashes() {
-        use std::hash::BuildHasher;
-        let build = BuildHasherDefault::<IdHasher>::default();
+        let hash = IdHash::random();
         let hashes: std::collections::HashSet<u64> = (0u128..1000)
-            .map(|n| build.hash_one(Uuid::from_u128(n)))
+            .map(|n| hash.hash(&Uuid::from_u128(n)))
             .collect();
         assert_eq!(hashes.len(), 1000);
         // Low 7 bits (hashbrown's bucket choice for small tables) must vary too.
@@ -135,5 +195,29 @@ mod tests {
             "only {} distinct low-bit patterns",
             low.len()
         );
+    }
+
+    #[test]
+    fn the_map_hasher_and_the_table_hash_agree() {
+        let hash = IdHash::random();
+        for n in [
+            0u128,
+            1,
+            u128::MAX,
+            0x0123_4567_89ab_cdef_0011_2233_4455_6677,
+        ] {
+            let id = Uuid::from_u128(n);
+            assert_eq!(hash.hash_one(id), hash.hash(&id));
+        }
+    }
+
+    #[test]
+    fn each_owner_draws_its_own_seed() {
+        let id = Uuid::from_u128(42);
+        let hashes: std::collections::HashSet<u64> =
+            (0..8).map(|_| IdHash::random().hash(&id)).collect();
+        assert_eq!(hashes.len(), 8, "two owners drew the same seed");
+        let one = IdHash::random();
+        assert_eq!(one.hash(&id), { one }.hash(&id), "a copy hashes alike");
     }
 }

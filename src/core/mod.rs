@@ -17,7 +17,7 @@
 //! - [`mode`]: the [`EmitMode`]s, and head sampling with its ratio ([`SampleRatio`]).
 //! - [`clock`]: injectable time.
 //! - [`stats`]: counters and handler failure records.
-//! - [`ids`]: the id-keyed hash map the indexes use.
+//! - [`ids`]: new event ids, and the seeded id hash every id-keyed table uses.
 //! - [`yield_now`]: one executor-agnostic yield.
 
 pub mod bus;

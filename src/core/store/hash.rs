@@ -1,54 +1,20 @@
-//! # Hashes for the store's tables
+//! # The hash of interned strings
 //!
-//! Ids are random v4 uuids (or imported ids that [`hash_id`] spreads as well), so folding the
-//! two halves and one multiply-xorshift is all an index needs; SipHash would protect against
-//! chosen keys we do not have at several times the cost (`docs/reference.md`). Interned text
-//! uses the Fx multiply-rotate hash (rustc's), fast for short strings.
+//! Kinds, names and field keys read from a file are chosen by whoever wrote it, like ids: the
+//! Fx hash used until 2026-12 had no key, so strings built to share one Fx value would have
+//! shared one probe chain. Interned text is hashed with foldhash (hashbrown's default) under
+//! the same platform-drawn seeds as ids ([`crate::core::ids::IdHash`], whose docs say why the
+//! seed cannot come from foldhash itself on wasm32); literals rarely reach it, as the symbol
+//! table's pointer cache answers them first.
 
-use std::hash::Hasher;
+use foldhash::fast::SeedableRandomState;
 
-use uuid::Uuid;
+use crate::core::ids::{process_seed, random_u64};
 
-/// The hash the store's id indexes use: the same mix as [`crate::core::ids::IdHasher`].
-#[inline]
-pub fn hash_id(id: &Uuid) -> u64 {
-    let (hi, lo) = id.as_u64_pair();
-    let mut acc = hi.rotate_left(23) ^ lo;
-    acc ^= acc >> 33;
-    acc = acc.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    acc ^= acc >> 33;
-    acc
-}
+/// The hasher of the symbol table's text.
+pub type TextHash = SeedableRandomState;
 
-/// Fx hash for interned strings.
-#[derive(Default, Clone, Copy)]
-pub struct StrHasher(u64);
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl Hasher for StrHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            h = (h.rotate_left(5) ^ w).wrapping_mul(SEED);
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail) ^ rest.len() as u64).wrapping_mul(SEED);
-        self.0 = h;
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(SEED);
-    }
+/// A text hash with a fresh random seed.
+pub fn text_hash() -> TextHash {
+    SeedableRandomState::with_seed(random_u64(), process_seed())
 }

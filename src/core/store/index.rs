@@ -11,10 +11,10 @@
 use hashbrown::HashTable;
 use uuid::Uuid;
 
-use super::hash::hash_id;
 use super::record::{Record, HAS_PARENT, NO_SLOT};
 use super::{ChildList, Duplicates, EventStore};
 use crate::core::event::Event;
+use crate::core::ids::IdHash;
 
 impl EventStore {
     #[inline]
@@ -34,12 +34,13 @@ impl EventStore {
             children,
             duplicates,
             duplicate_ids,
+            id_hash,
             ..
         } = self;
-        if index_id(records, by_id, *duplicates, slot) {
+        if index_id(records, by_id, id_hash, *duplicates, slot) {
             *duplicate_ids += 1;
         }
-        link_child(records, children, slot);
+        link_child(records, children, id_hash, slot);
     }
 
     /// The held slots but the newest, oldest first: the order they were indexed in.
@@ -70,12 +71,13 @@ impl EventStore {
             records,
             by_id,
             duplicates,
+            id_hash,
             ..
         } = self;
         by_id.clear();
-        by_id.reserve(live + live / 8, |&s| hash_id(&records[s as usize].id));
+        by_id.reserve(live + live / 8, |&s| id_hash.hash(&records[s as usize].id));
         for s in order {
-            index_id(records, by_id, *duplicates, s);
+            index_id(records, by_id, id_hash, *duplicates, s);
         }
     }
 
@@ -87,15 +89,18 @@ impl EventStore {
         let live = self.children.len() + 1;
         let order = self.slots_before_newest();
         let EventStore {
-            records, children, ..
+            records,
+            children,
+            id_hash,
+            ..
         } = self;
         children.clear();
         children.reserve(live + live / 8, |l| {
-            hash_id(&records[l.first as usize].parent)
+            id_hash.hash(&records[l.first as usize].parent)
         });
         for s in order {
             records[s as usize].next_sibling = NO_SLOT;
-            link_child(records, children, s);
+            link_child(records, children, id_hash, s);
         }
     }
 
@@ -103,13 +108,16 @@ impl EventStore {
     /// in the order they came, so `r` is the head of its parent's child list.
     #[inline]
     pub(super) fn unindex(&mut self, slot: u32, r: &Record) {
-        if let Ok(entry) = self.by_id.find_entry(hash_id(&r.id), |&s| s == slot) {
+        if let Ok(entry) = self
+            .by_id
+            .find_entry(self.id_hash.hash(&r.id), |&s| s == slot)
+        {
             entry.remove();
         }
         if let Some(parent) = r.parent_id() {
             if let Ok(mut entry) = self
                 .children
-                .find_entry(hash_id(&parent), |l| l.first == slot)
+                .find_entry(self.id_hash.hash(&parent), |l| l.first == slot)
             {
                 if r.next_sibling == NO_SLOT {
                     entry.remove();
@@ -125,7 +133,7 @@ impl EventStore {
     pub fn position_of(&self, id: &Uuid) -> Option<u64> {
         let records = &self.records;
         self.by_id
-            .find(hash_id(id), |&s| records[s as usize].id == *id)
+            .find(self.id_hash.hash(id), |&s| records[s as usize].id == *id)
             .map(|&s| self.position(s))
     }
 
@@ -135,7 +143,7 @@ impl EventStore {
         let records = &self.records;
         let first = self
             .children
-            .find(hash_id(parent), |l| {
+            .find(self.id_hash.hash(parent), |l| {
                 let f = &records[l.first as usize];
                 f.flags & HAS_PARENT != 0 && f.parent == *parent
             })
@@ -224,11 +232,12 @@ impl EventStore {
 fn index_id(
     records: &[Record],
     by_id: &mut HashTable<u32>,
+    id_hash: &IdHash,
     duplicates: Duplicates,
     slot: u32,
 ) -> bool {
     let id = records[slot as usize].id;
-    let h = hash_id(&id);
+    let h = id_hash.hash(&id);
     match by_id.find_mut(h, |&s| s != slot && records[s as usize].id == id) {
         Some(owner) => {
             if duplicates == Duplicates::KeepLatest {
@@ -237,7 +246,7 @@ fn index_id(
             true
         }
         None => {
-            by_id.insert_unique(h, slot, |&s| hash_id(&records[s as usize].id));
+            by_id.insert_unique(h, slot, |&s| id_hash.hash(&records[s as usize].id));
             false
         }
     }
@@ -245,11 +254,16 @@ fn index_id(
 
 /// Appends the record at `slot` to its parent's child list, if it names a parent.
 #[inline]
-fn link_child(records: &mut [Record], children: &mut HashTable<ChildList>, slot: u32) {
+fn link_child(
+    records: &mut [Record],
+    children: &mut HashTable<ChildList>,
+    id_hash: &IdHash,
+    slot: u32,
+) {
     let Some(parent) = records[slot as usize].parent_id() else {
         return;
     };
-    let h = hash_id(&parent);
+    let h = id_hash.hash(&parent);
     let list = children.find_mut(h, |l| {
         let first = &records[l.first as usize];
         first.flags & HAS_PARENT != 0 && first.parent == parent
@@ -265,7 +279,7 @@ fn link_child(records: &mut [Record], children: &mut HashTable<ChildList>, slot:
                 first: slot,
                 last: slot,
             };
-            children.insert_unique(h, list, |l| hash_id(&records[l.first as usize].parent));
+            children.insert_unique(h, list, |l| id_hash.hash(&records[l.first as usize].parent));
         }
     }
 }

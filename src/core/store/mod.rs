@@ -8,7 +8,7 @@
 //! - [`symbols`]: kinds, names and field keys interned once ([`Sym`](symbols::Sym)).
 //! - [`trees`]: each (root, lineage) pair kept once ([`trees::TreeId`]).
 //! - [`arena`]: payload bytes in chunks released and reused in FIFO order.
-//! - [`hash`]: the hashes of the indexes.
+//! - [`hash`]: the seeded hash of interned strings (ids use [`crate::core::ids::IdHash`]).
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
 //!   push (evicting), keep the two indexes, read by position or id.
 //! - [`search`]: whether an event's text contains a needle, read from its record and blob
@@ -49,6 +49,7 @@ use self::record::{Record, NO_SLOT};
 use self::symbols::Symbols;
 use self::trees::Trees;
 use super::event::{Kind, Phase};
+use super::ids::IdHash;
 
 pub use self::arena::BlobRef;
 
@@ -98,6 +99,8 @@ pub struct EventStore {
     trees: Trees,
     by_id: HashTable<u32>,
     children: HashTable<ChildList>,
+    /// The seeded hash of both indexes, drawn per store (`core/ids.rs` says why).
+    id_hash: IdHash,
     duplicates: Duplicates,
     duplicate_ids: u64,
     scratch: Vec<u8>,
@@ -119,6 +122,7 @@ impl EventStore {
             trees: Trees::default(),
             by_id: HashTable::with_capacity(reserve),
             children: HashTable::with_capacity(reserve / 4),
+            id_hash: IdHash::random(),
             duplicates,
             duplicate_ids: 0,
             scratch: Vec::with_capacity(256),

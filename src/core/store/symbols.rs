@@ -14,10 +14,9 @@
 //! import budget counts ([`Symbols::heap_bytes`]).
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use super::hash::StrHasher;
+use super::hash::{text_hash, TextHash};
 
 /// An interned string; `Sym::NONE` (0) stands for "absent".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -61,7 +60,7 @@ const CACHE_SLOTS: usize = 64;
 #[derive(Clone, Debug)]
 pub struct Symbols {
     strs: Vec<SymStr>,
-    by_text: HashMap<Arc<str>, Sym, BuildHasherDefault<StrHasher>>,
+    by_text: HashMap<Arc<str>, Sym, TextHash>,
     /// `(address, length, symbol)` of recently interned literals.
     cache: Box<[(usize, usize, Sym); CACHE_SLOTS]>,
     heap_bytes: usize,
@@ -72,7 +71,7 @@ impl Default for Symbols {
         Symbols {
             // Slot 0 is `Sym::NONE`.
             strs: vec![SymStr::Static("")],
-            by_text: HashMap::default(),
+            by_text: HashMap::with_hasher(text_hash()),
             cache: Box::new([(0, 0, Sym::NONE); CACHE_SLOTS]),
             heap_bytes: 0,
         }

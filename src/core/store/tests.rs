@@ -187,3 +187,68 @@ fn unknown_members_and_values_kept_as_text_come_back_from_the_record() {
         serde_json::to_string(&e.payload).unwrap()
     );
 }
+/// An id whose halves fold to one value under `rotl(hi, 23) ^ lo`, the unseeded hash the
+/// indexes used until 2026-12: `n` picks the high half, the low half follows from it.
+fn same_fold_id(n: u64) -> Uuid {
+    let hi = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    Uuid::from_u64_pair(hi, hi.rotate_left(23) ^ 0x6c69_6e65_6167_6521)
+}
+
+/// How many of `hashes` share the fullest bucket of a table of `buckets` (a power of two):
+/// hashbrown picks the bucket from the low bits.
+fn fullest_bucket(hashes: impl Iterator<Item = u64>, buckets: usize) -> usize {
+    let mut load = vec![0usize; buckets];
+    for h in hashes {
+        load[h as usize & (buckets - 1)] += 1;
+    }
+    load.into_iter().max().unwrap_or(0)
+}
+
+#[test]
+fn ids_chosen_to_share_one_fold_spread_over_the_buckets() {
+    const N: u64 = 50_000;
+    let fold = |id: Uuid| {
+        let (hi, lo) = id.as_u64_pair();
+        hi.rotate_left(23) ^ lo
+    };
+    assert!((0..2 * N).all(|n| fold(same_fold_id(n)) == fold(same_fold_id(0))));
+    let mut s = EventStore::unbounded();
+    for n in 0..N {
+        let mut e = Event::root("processing", Phase::Started);
+        e.id = same_fold_id(n);
+        // Two children per chosen parent id, so `children_by_parent` is keyed by them too.
+        e.parent_id = Some(same_fold_id(N + n / 2));
+        assert_eq!(s.push_event(&e, 0), n);
+    }
+    s.check_indexes().unwrap();
+    for n in (0..N).step_by(97) {
+        assert_eq!(s.position_of(&same_fold_id(n)), Some(n));
+        assert_eq!(s.child_positions(&same_fold_id(N + n / 2)).count(), 2);
+    }
+    let ids: Vec<Uuid> = (0..N).map(same_fold_id).collect();
+    let hashes: std::collections::HashSet<u64> = ids.iter().map(|id| s.id_hash.hash(id)).collect();
+    assert_eq!(hashes.len(), N as usize, "chosen ids share hash values");
+    // Random keys at this load put at most a handful in one bucket; the unseeded fold put all
+    // 50 000 in one.
+    let buckets = (s.by_id.capacity() * 8 / 7).next_power_of_two();
+    let fullest = fullest_bucket(hashes.iter().copied(), buckets);
+    assert!(
+        fullest <= 16,
+        "{fullest} of {N} ids share one of {buckets} buckets"
+    );
+    let parents = (N..N + N / 2).map(|n| s.id_hash.hash(&same_fold_id(n)));
+    let buckets = (s.children.capacity() * 8 / 7).next_power_of_two();
+    let fullest = fullest_bucket(parents, buckets);
+    assert!(
+        fullest <= 16,
+        "{fullest} parents share one of {buckets} buckets"
+    );
+}
+
+#[test]
+fn two_stores_hash_the_same_id_apart() {
+    let id = same_fold_id(1);
+    let (a, b) = (EventStore::unbounded(), EventStore::unbounded());
+    assert_ne!(a.id_hash.hash(&id), b.id_hash.hash(&id));
+    assert_eq!(a.clone().id_hash.hash(&id), a.id_hash.hash(&id));
+}

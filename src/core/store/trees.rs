@@ -8,7 +8,7 @@
 use hashbrown::HashTable;
 use uuid::Uuid;
 
-use super::hash::hash_id;
+use crate::core::ids::IdHash;
 
 pub type TreeId = u32;
 
@@ -26,6 +26,8 @@ pub struct Trees {
     by_root: HashTable<TreeId>,
     /// The last pair asked for: consecutive events usually belong to one call.
     last: Option<TreeId>,
+    /// `by_root`'s seeded hash (roots come from files too).
+    id_hash: IdHash,
 }
 
 impl Trees {
@@ -40,7 +42,7 @@ impl Trees {
             }
         }
         let trees = &self.trees;
-        let found = self.by_root.find(hash_id(&root), |&t| {
+        let found = self.by_root.find(self.id_hash.hash(&root), |&t| {
             let tree = &trees[t as usize];
             tree.root == root && tree.lineage == lineage
         });
@@ -71,9 +73,10 @@ impl Trees {
                 (self.trees.len() - 1) as TreeId
             }
         };
-        let trees = &self.trees;
-        self.by_root
-            .insert_unique(hash_id(&root), t, |&u| hash_id(&trees[u as usize].root));
+        let (trees, id_hash) = (&self.trees, &self.id_hash);
+        self.by_root.insert_unique(id_hash.hash(&root), t, |&u| {
+            id_hash.hash(&trees[u as usize].root)
+        });
         t
     }
 
@@ -84,7 +87,10 @@ impl Trees {
         tree.refs -= 1;
         if tree.refs == 0 {
             let root = tree.root;
-            if let Ok(entry) = self.by_root.find_entry(hash_id(&root), |&u| u == t) {
+            if let Ok(entry) = self
+                .by_root
+                .find_entry(self.id_hash.hash(&root), |&u| u == t)
+            {
                 entry.remove();
             }
             self.free.push(t);
