@@ -20,7 +20,8 @@ use hyper::{Response, StatusCode};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::routes::{with_cors, Body};
+use super::answer::{bytes_response, with_cors};
+use super::routes::Body;
 use super::server::Shared;
 use crate::live::sse::{self, Status};
 use crate::live::LISTENER;
@@ -71,7 +72,7 @@ pub(super) fn open(query: Option<&str>, shared: &Arc<Shared>) -> Response<Body> 
         None => 1,
         Some(Ok(n)) => n.max(1),
         Some(Err(_)) => {
-            return super::routes::bytes_response(
+            return bytes_response(
                 StatusCode::BAD_REQUEST,
                 "text/plain; charset=utf-8",
                 b"from= must be a sequence number (1, 2, ...)\n".to_vec(),
