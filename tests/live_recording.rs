@@ -75,3 +75,54 @@ async fn the_recording_is_read_while_it_grows_and_whole_after_sigterm() {
     assert_eq!(summary_events(&path), 350);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_listener_restarted_on_its_recording_numbers_on_so_a_page_resumes_without_gap() {
+    let dir = std::env::temp_dir().join(format!("lineage-live-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("live.ndjson");
+    let _ = std::fs::remove_file(&path);
+    let out = ["--out", path.to_str().unwrap()];
+
+    let first = Listener::start(&out);
+    post(
+        &format!("{}/v1/events", first.url),
+        "application/x-ndjson",
+        event_lines(7, 1),
+    )
+    .await;
+    assert!(first.terminate().0);
+    // A crash mid-write leaves a cut line: it is cut back, not numbered.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"{\"id\":\"00000000-00").unwrap();
+    drop(f);
+
+    let second = Listener::start(&out);
+    post(
+        &format!("{}/v1/events", second.url),
+        "application/x-ndjson",
+        event_lines(3, 8),
+    )
+    .await;
+    let mut stream = Stream::open(&format!("{}/v1/stream?from=8", second.url)).await;
+    let hello = stream.next().await.unwrap();
+    assert!(
+        hello.data[0].contains("\"next_seq\":11"),
+        "{:?}",
+        hello.data
+    );
+    let m = stream.next_not_status().await.unwrap();
+    assert_eq!(
+        (m.event.as_str(), m.id, m.data.len()),
+        ("events", Some(10), 3)
+    );
+    assert!(m.data[0].contains("000000000008"), "{}", m.data[0]);
+    let (clean, stderr) = second.terminate();
+    assert!(clean, "{stderr}");
+    assert!(stderr.contains("resumed 7 events"), "{stderr}");
+    assert_eq!(summary_events(&path), 10);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -9,6 +9,7 @@
 
 pub mod inflate;
 pub mod ingest;
+pub mod resume;
 pub mod sse;
 pub mod store;
 

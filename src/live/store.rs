@@ -190,6 +190,15 @@ impl LiveStore {
         (done, written)
     }
 
+    /// Stores an event read back from the recording (not written again); returns 1 if it
+    /// was refused.
+    pub fn replay(&mut self, e: &Event) -> u64 {
+        let out = self.out.take();
+        let (done, _) = self.commit(std::slice::from_ref(e));
+        self.out = out;
+        done.refused
+    }
+
     /// One event's line, written whole: serialized first, then handed over in one call.
     fn write(&mut self, e: &Event) -> std::io::Result<()> {
         let Some(out) = self.out.as_mut() else {

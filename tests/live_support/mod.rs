@@ -97,6 +97,18 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: impl Into<Bytes>,
 ) -> Answer {
+    try_send(method, url, headers, body)
+        .await
+        .expect("the request is sent and answered")
+}
+
+/// [`send`], or `None` when the connection fails (a listener refusing it unread).
+pub async fn try_send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Option<Answer> {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut req = Request::builder().method(method).uri(url);
     for (k, v) in headers {
@@ -106,14 +118,14 @@ pub async fn send(
     let res = tokio::time::timeout(PATIENCE, client.request(req))
         .await
         .expect("an answer in time")
-        .expect("the request is sent");
+        .ok()?;
     let (parts, body) = res.into_parts();
-    let body = body.collect().await.unwrap().to_bytes();
-    Answer {
+    let body = body.collect().await.ok()?.to_bytes();
+    Some(Answer {
         status: parts.status,
         headers: parts.headers,
         body,
-    }
+    })
 }
 
 pub async fn post(url: &str, content_type: &str, body: impl Into<Bytes>) -> Answer {

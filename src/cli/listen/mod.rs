@@ -6,12 +6,14 @@
 //! HTTP around it, served by hyper on a current-thread tokio runtime:
 //!
 //! - `server.rs`: binding, the connection cap, timeouts, shutdown on Ctrl-C / SIGTERM.
-//! - `routes.rs`: one request: auth, CORS, dispatch, the OTLP answers.
+//! - `routes.rs`: one request: auth, dispatch, reading and storing.
+//! - `answer.rs`: the responses: CORS headers, the OTLP answers in the request's encoding.
 //! - `body.rs`: reading a body within its limit, its deadline and the in-flight budget.
 //! - `stream.rs`: the page's event stream.
 //!
 //! The protocol and the limits are described in `docs/live.md`.
 
+mod answer;
 mod body;
 mod routes;
 mod server;

@@ -63,6 +63,24 @@ pub(super) fn run(args: ListenArgs, settings: Settings) -> ExitCode {
 async fn serve(args: ListenArgs, settings: Settings) -> ExitCode {
     let mut store = LiveStore::new(settings.limits, args.when_full);
     if let Some(path) = &args.out {
+        match crate::live::resume::resume(&mut store, path) {
+            Ok(r) if r.events > 0 || r.cut_bytes > 0 => eprintln!(
+                "lineage listen: resumed {} events from {} (numbering goes on at {}){}",
+                r.events,
+                path.display(),
+                store.next_seq(),
+                if r.cut_bytes > 0 {
+                    format!("; its cut last line ({} bytes) was removed", r.cut_bytes)
+                } else {
+                    String::new()
+                }
+            ),
+            Ok(_) => {}
+            Err(message) => {
+                eprintln!("lineage listen: {}", crate::text::escape(&message));
+                return ExitCode::FAILURE;
+            }
+        }
         match std::fs::OpenOptions::new()
             .create(true)
             .append(true)

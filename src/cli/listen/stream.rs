@@ -20,7 +20,8 @@ use hyper::{Response, StatusCode};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::routes::{with_cors, Body};
+use super::answer::{bytes_response, with_cors};
+use super::routes::Body;
 use super::server::Shared;
 use crate::live::sse::{self, Status};
 use crate::live::LISTENER;
@@ -71,7 +72,7 @@ pub(super) fn open(query: Option<&str>, shared: &Arc<Shared>) -> Response<Body> 
         None => 1,
         Some(Ok(n)) => n.max(1),
         Some(Err(_)) => {
-            return super::routes::bytes_response(
+            return bytes_response(
                 StatusCode::BAD_REQUEST,
                 "text/plain; charset=utf-8",
                 b"from= must be a sequence number (1, 2, ...)\n".to_vec(),
@@ -118,7 +119,11 @@ async fn next_message(c: &mut Cursor) -> Option<String> {
                 let shared = &c.client.0;
                 let store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
                 let mut text = sse::hello(&store, LISTENER);
-                if c.next < store.first_seq() {
+                if c.next > store.next_seq() {
+                    // Numbers from another run (a listener restarted without its
+                    // recording): the page sees `next_seq` < its `from` in hello.
+                    c.next = store.first_seq();
+                } else if c.next < store.first_seq() {
                     text.push_str(&sse::gap(c.next, store.first_seq()));
                     c.next = store.first_seq();
                 }

@@ -197,3 +197,130 @@ fn any_value(v: pb_common::AnyValue) -> AnyValue {
 fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry_proto::tonic::resource::v1::Resource;
+
+    use super::*;
+
+    fn kv(key: &str, v: pb_common::any_value::Value) -> pb_common::KeyValue {
+        pb_common::KeyValue {
+            key: key.into(),
+            value: Some(pb_common::AnyValue { value: Some(v) }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_span_in_protobuf_gives_the_events_it_gives_in_json() {
+        use pb_common::any_value::Value as V;
+        let root = pb::Span {
+            trace_id: vec![0x5b; 16],
+            span_id: vec![0xee; 8],
+            name: "GET /items".into(),
+            kind: 2,
+            start_time_unix_nano: 1_000,
+            end_time_unix_nano: 5_000,
+            attributes: vec![
+                kv("s", V::StringValue("x".into())),
+                kv("b", V::BoolValue(true)),
+                kv("i", V::IntValue(-7)),
+                kv("d", V::DoubleValue(f64::INFINITY)),
+                kv("y", V::BytesValue(vec![1, 2, 3])),
+                kv(
+                    "a",
+                    V::ArrayValue(pb_common::ArrayValue {
+                        values: vec![pb_common::AnyValue {
+                            value: Some(V::IntValue(1)),
+                        }],
+                    }),
+                ),
+            ],
+            events: vec![pb::span::Event {
+                time_unix_nano: 2_000,
+                name: "cache miss".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let child = pb::Span {
+            trace_id: vec![0x5b; 16],
+            span_id: vec![0x11; 8],
+            parent_span_id: vec![0xee; 8],
+            name: "query".into(),
+            start_time_unix_nano: 2_500,
+            end_time_unix_nano: 4_000,
+            status: Some(pb::Status {
+                code: 2,
+                message: "timeout".into(),
+            }),
+            ..Default::default()
+        };
+        let request = ExportTraceServiceRequest {
+            resource_spans: vec![pb::ResourceSpans {
+                resource: Some(Resource {
+                    attributes: vec![kv("service.name", V::StringValue("shop".into()))],
+                    ..Default::default()
+                }),
+                scope_spans: vec![pb::ScopeSpans {
+                    scope: Some(pb_common::InstrumentationScope {
+                        name: "lib".into(),
+                        version: "1.0".into(),
+                        ..Default::default()
+                    }),
+                    spans: vec![child, root],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+        };
+        let from_proto = decode(&request.encode_to_vec()).unwrap();
+        assert_eq!((from_proto.spans, from_proto.rejected_spans), (2, 0));
+
+        let json = r#"{"resourceSpans":[{
+          "resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},
+          "scopeSpans":[{"scope":{"name":"lib","version":"1.0"},"spans":[
+            {"traceId":"5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b","spanId":"1111111111111111",
+             "parentSpanId":"eeeeeeeeeeeeeeee","name":"query","startTimeUnixNano":"2500",
+             "endTimeUnixNano":"4000","status":{"code":2,"message":"timeout"}},
+            {"traceId":"5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b","spanId":"eeeeeeeeeeeeeeee",
+             "name":"GET /items","kind":2,"startTimeUnixNano":"1000","endTimeUnixNano":"5000",
+             "attributes":[{"key":"s","value":{"stringValue":"x"}},
+               {"key":"b","value":{"boolValue":true}},{"key":"i","value":{"intValue":"-7"}},
+               {"key":"d","value":{"doubleValue":"Infinity"}},{"key":"y","value":{"bytesValue":"AQID"}},
+               {"key":"a","value":{"arrayValue":{"values":[{"intValue":"1"}]}}}],
+             "events":[{"timeUnixNano":"2000","name":"cache miss"}]}]}]}]}"#;
+        let from_json = super::super::import(json.as_bytes()).unwrap().events;
+        assert_eq!(from_proto.events, from_json);
+    }
+
+    #[test]
+    fn a_span_with_a_short_id_is_rejected_and_the_others_kept() {
+        let good = pb::Span {
+            trace_id: vec![1; 16],
+            span_id: vec![2; 8],
+            ..Default::default()
+        };
+        let bad = pb::Span {
+            trace_id: vec![1; 15],
+            ..good.clone()
+        };
+        let request = ExportTraceServiceRequest {
+            resource_spans: vec![pb::ResourceSpans {
+                scope_spans: vec![pb::ScopeSpans {
+                    spans: vec![bad, good],
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+        };
+        let d = convert(request);
+        assert_eq!((d.spans, d.rejected_spans, d.events.len()), (2, 1, 1));
+        assert!(
+            d.rejection.contains("trace id has 15 bytes"),
+            "{}",
+            d.rejection
+        );
+    }
+}
