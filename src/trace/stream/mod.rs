@@ -219,6 +219,30 @@ impl<S: EventSink> Importer<S> {
         )
     }
 
+    /// The end of the input came inside a character (a trace cut off by a crash in the
+    /// middle of a multi-byte character): its first bytes go to the record they end, which
+    /// is then cut off like any other (dropped with a note, or an error when strict), instead
+    /// of the whole input being refused as not UTF-8. Bytes that can begin no character
+    /// are still refused.
+    fn end_inside_a_character(&mut self) -> Result<(), ImportError> {
+        let tail = std::mem::take(&mut self.utf8_tail);
+        if tail.is_empty() {
+            return Ok(());
+        }
+        let nothing_before = matches!(&self.stage, Stage::Sniffing(buf) if buf.is_empty());
+        match std::str::from_utf8(&tail) {
+            Err(e) if e.error_len().is_none() && !nothing_before => {}
+            _ => return Err(self.not_utf8()),
+        }
+        match &mut self.stage {
+            Stage::Reading(reading) => feed_records(reading, &mut self.out, self.strict, &tail),
+            Stage::Sniffing(buf) => {
+                buf.extend_from_slice(&tail);
+                Ok(())
+            }
+        }
+    }
+
     /// Valid UTF-8, in order.
     fn feed_text(&mut self, text: &[u8]) -> Result<(), ImportError> {
         match &mut self.stage {
@@ -252,15 +276,23 @@ impl<S: EventSink> Importer<S> {
         let Stage::Sniffing(buf) = &mut self.stage else {
             return Ok(());
         };
-        let text = std::str::from_utf8(buf).map_err(|_| {
-            ImportError::new(
-                self.forced,
-                None,
-                Problem::Syntax {
-                    detail: "the input is not UTF-8 text".to_owned(),
-                },
-            )
-        })?;
+        let text = match std::str::from_utf8(buf) {
+            Ok(text) => text,
+            // Only the end of the input leaves a character incomplete here (see
+            // `end_inside_a_character`): sniff the whole characters before it.
+            Err(e) if finished && e.error_len().is_none() => {
+                std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or_default()
+            }
+            Err(_) => {
+                return Err(ImportError::new(
+                    self.forced,
+                    None,
+                    Problem::Syntax {
+                        detail: "the input is not UTF-8 text".to_owned(),
+                    },
+                ))
+            }
+        };
         let lead = self.lead;
         let format = match self.forced {
             Some(f) if !text.trim().is_empty() => f,
@@ -311,9 +343,7 @@ impl<S: EventSink> Importer<S> {
 
     /// The end of the input: reads what is left and hands over the sink.
     pub fn finish(mut self) -> Result<Finished<S>, ImportError> {
-        if !self.utf8_tail.is_empty() {
-            return Err(self.not_utf8());
-        }
+        self.end_inside_a_character()?;
         self.try_start(true)?;
         let Stage::Reading(mut reading) = self.stage else {
             unreachable!("a finished sniff always decides or fails");
@@ -374,7 +404,7 @@ fn take_record<S: EventSink>(
     record: &Record<'_>,
 ) -> Result<(), ImportError> {
     if record.cut && !strict && read::ends_early(record.text) {
-        *dropped = Some((record.at, record.text.len()));
+        *dropped = Some((record.at, record.len));
         return Ok(());
     }
     out.at = Some(record.at);
