@@ -18,6 +18,7 @@ mod input;
 pub mod mode_arg;
 mod output;
 mod replace_file;
+mod report;
 mod simulate;
 mod summary;
 
