@@ -194,7 +194,10 @@ fn the_json_diff_lists_at_most_max_findings_with_whole_counts() {
     assert_eq!(d["aligned"], 5);
     // The default lists them all here, and says nothing was left out.
     let d = diff(&a, &b);
-    assert_eq!((count(&d, "only_a"), d["counts"]["only_a"].as_u64()), (55, Some(55)));
+    assert_eq!(
+        (count(&d, "only_a"), d["counts"]["only_a"].as_u64()),
+        (55, Some(55))
+    );
     assert_eq!(d["findings_truncated"], false);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -568,9 +568,15 @@ fn diff_shows_operation_names_escaped_in_text_and_json() {
     assert_exit(&out, 0, "diff text");
     let stdout = text(&out.stdout);
     assert_printable("diff text", &stdout);
-    assert!(stdout.contains("0 aligned, 4 only in A, 1 only in B"), "{stdout}");
+    assert!(
+        stdout.contains("0 aligned, 4 only in A, 1 only in B"),
+        "{stdout}"
+    );
     for name in shown {
-        assert!(stdout.contains(&format!("  {name} #0: ")), "{name} in\n{stdout}");
+        assert!(
+            stdout.contains(&format!("  {name} #0: ")),
+            "{name} in\n{stdout}"
+        );
     }
     let out = lineage(&["diff", other, hostile, "--json"]);
     assert_exit(&out, 0, "diff json");
@@ -629,14 +635,20 @@ fn every_subcommand_gives_the_same_note_for_a_cut_off_trace() {
         let page = lineage::trace::import(&std::fs::read(&path).unwrap(), None).unwrap();
         assert_eq!(page.notes.len(), 1, "{file}: {:?}", page.notes);
         let note = &page.notes[0];
-        assert!(note.contains("was cut off and is dropped"), "{file}: {note}");
+        assert!(
+            note.contains("was cut off and is dropped"),
+            "{file}: {note}"
+        );
         let path = path.to_str().unwrap();
 
         let out = lineage(&["summary", path, "--json"]);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["notes"], serde_json::json!([note]), "{file}");
         let out = lineage(&["summary", path]);
-        assert!(text(&out.stdout).contains(&format!("  note: {note}\n")), "{file}");
+        assert!(
+            text(&out.stdout).contains(&format!("  note: {note}\n")),
+            "{file}"
+        );
 
         for to in ["ndjson", "chrome", "otlp"] {
             let out = lineage(&["convert", path, "--to", to]);
@@ -651,11 +663,19 @@ fn every_subcommand_gives_the_same_note_for_a_cut_off_trace() {
         let out = lineage(&["diff", path, path]);
         assert_exit(&out, 0, file);
         let stdout = text(&out.stdout);
-        assert_eq!(stdout.matches(&format!("  note: {note}\n")).count(), 2, "{file}");
+        assert_eq!(
+            stdout.matches(&format!("  note: {note}\n")).count(),
+            2,
+            "{file}"
+        );
         let out = lineage(&["diff", path, path, "--json"]);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         for side in ["a", "b"] {
-            assert_eq!(v["imports"][side]["notes"], serde_json::json!([note]), "{file}");
+            assert_eq!(
+                v["imports"][side]["notes"],
+                serde_json::json!([note]),
+                "{file}"
+            );
         }
     }
 }

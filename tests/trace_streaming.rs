@@ -237,7 +237,11 @@ fn a_cut_inside_a_character_is_a_cut_like_any_other_at_every_split() {
     }
     // Bytes that cannot begin a character are still refused, cut or not; so is an input
     // that is nothing but the start of one character.
-    for bad in [&b"{\"kind\":\"\xff"[..], b"\xe5\x87", b"{\"kind\":\"\xe5\x41"] {
+    for bad in [
+        &b"{\"kind\":\"\xff"[..],
+        b"\xe5\x87",
+        b"{\"kind\":\"\xe5\x41",
+    ] {
         let err = feed_in(&[bad]).unwrap_err().to_string();
         assert!(err.contains("not UTF-8"), "{bad:?}: {err}");
     }

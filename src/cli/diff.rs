@@ -59,13 +59,14 @@ fn run_here(args: DiffArgs) -> ExitCode {
         let (imported, trace) = import_file_to_trace(p, &args.import)?;
         Ok((imported, Inspection::of_trace(trace, &[])))
     };
-    let ((imported_a, a), (imported_b, b)) = match read(&args.a).and_then(|a| Ok((a, read(&args.b)?))) {
-        Ok(sides) => sides,
-        Err(message) => {
-            eprintln!("lineage diff: {}", escape(&message));
-            return ExitCode::FAILURE;
-        }
-    };
+    let ((imported_a, a), (imported_b, b)) =
+        match read(&args.a).and_then(|a| Ok((a, read(&args.b)?))) {
+            Ok(sides) => sides,
+            Err(message) => {
+                eprintln!("lineage diff: {}", escape(&message));
+                return ExitCode::FAILURE;
+            }
+        };
     let diff = RunDiff::build(Side::of(&a), Side::of(&b));
     let (name_a, name_b) = (args.a.display().to_string(), args.b.display().to_string());
     let runs = [
@@ -107,7 +108,10 @@ pub fn to_json(runs: &[Run<'_>; 2], d: &RunDiff, max_findings: usize) -> Value {
     let imports = |r: &Run<'_>| {
         let mut fields = report::import_notes_json(r.imported, max_findings);
         fields.insert("file".into(), json!(excerpt(r.name)));
-        fields.insert("format".into(), json!(r.imported.format.map(|f| f.as_str())));
+        fields.insert(
+            "format".into(),
+            json!(r.imported.format.map(|f| f.as_str())),
+        );
         Value::Object(fields)
     };
     let mut out = json!({

@@ -122,10 +122,7 @@ pub(crate) fn import_note_lines(notes: &[String], skipped: &[(String, usize)]) -
         .map(|n| format!("note: {}", excerpt(n)))
         .collect();
     if notes.len() > TEXT_FINDINGS {
-        lines.push(format!(
-            "note: … and {} more",
-            notes.len() - TEXT_FINDINGS
-        ));
+        lines.push(format!("note: … and {} more", notes.len() - TEXT_FINDINGS));
     }
     lines.extend(skipped_line(skipped));
     lines
@@ -167,7 +164,10 @@ mod tests {
     #[test]
     fn a_bounded_list_keeps_the_first_items_and_the_whole_count() {
         let b = Bounded::of(0..10, 3, |i| json!(i));
-        assert_eq!((b.listed, b.total), (vec![json!(0), json!(1), json!(2)], 10));
+        assert_eq!(
+            (b.listed, b.total),
+            (vec![json!(0), json!(1), json!(2)], 10)
+        );
         let b = Bounded::of(0..2, 3, |i| json!(i));
         assert!(!b.truncated());
     }
