@@ -1,6 +1,7 @@
 //! `lineage diff` on two simulated runs of one seed whose differences are known in advance:
 //! which operations the seed fails (`pipeline::fails`), how many operations each side ran,
-//! and that disabled records nothing. The counts must come out exactly. Native only: it runs
+//! and that disabled records nothing (an empty file, refused). The counts must come out
+//! exactly, and `--json` lists at most `--max-findings` operations of each kind. Native only: it runs
 //! the `lineage` binary.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -57,7 +58,7 @@ fn count(v: &Value, key: &str) -> usize {
 }
 
 #[test]
-fn failures_extra_operations_and_a_disabled_run_are_counted_exactly() {
+fn failures_and_extra_operations_are_counted_exactly_and_a_disabled_run_is_refused() {
     let dir = scratch("counts");
     let a = simulate(&dir, "a.ndjson", &["--operations", "40"]);
     let b = simulate(
@@ -130,22 +131,23 @@ fn failures_extra_operations_and_a_disabled_run_are_counted_exactly() {
         (0, 0, 0)
     );
 
-    // Disabled records nothing: every operation of A is missing from B.
+    // Disabled records nothing and writes an empty file: refused as `summary` refuses it
+    // (issue 14), on either side, rather than read as a run with no operations.
     let off = simulate(
         &dir,
         "off.ndjson",
         &["--operations", "40", "--mode", "disabled"],
     );
-    let d = diff(&a, &off);
-    assert_eq!(
-        (
-            count(&d, "only_a"),
-            count(&d, "only_b"),
-            count(&d, "changed")
-        ),
-        (40, 0, 0)
-    );
-    assert_eq!(d["b"]["events"], 0);
+    for (x, y) in [(&a, &off), (&off, &a)] {
+        let run = lineage(&["diff", x, y, "--json"]);
+        assert_eq!(run.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.starts_with("lineage diff: ") && err.contains("the file is empty"),
+            "{err}"
+        );
+        assert!(run.stdout.is_empty());
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -171,5 +173,31 @@ fn the_text_diff_names_the_counts_and_a_bad_file_is_refused() {
         err.starts_with("lineage diff: ") && err.contains("bad.ndjson"),
         "{err}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 14: `diff --json` listed every operation (28.8 MB for a million events against 200
+/// operations); now at most `--max-findings` of each kind, with the whole counts.
+#[test]
+fn the_json_diff_lists_at_most_max_findings_with_whole_counts() {
+    let dir = scratch("bounded");
+    let a = simulate(&dir, "a.ndjson", &["--operations", "60"]);
+    let b = simulate(&dir, "b.ndjson", &["--operations", "5"]);
+    let run = lineage(&["diff", &a, &b, "--json", "--max-findings", "7"]);
+    assert!(run.status.success());
+    let d: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(count(&d, "only_a"), 7);
+    assert_eq!(d["counts"]["only_a"], 55);
+    assert_eq!(d["counts"]["only_b"], 0);
+    assert_eq!(d["findings_truncated"], true);
+    assert_eq!(d["findings_per_kind_limit"], 7);
+    assert_eq!(d["aligned"], 5);
+    // The default lists them all here, and says nothing was left out.
+    let d = diff(&a, &b);
+    assert_eq!(
+        (count(&d, "only_a"), d["counts"]["only_a"].as_u64()),
+        (55, Some(55))
+    );
+    assert_eq!(d["findings_truncated"], false);
     let _ = std::fs::remove_dir_all(&dir);
 }

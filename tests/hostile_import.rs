@@ -154,11 +154,18 @@ fn an_empty_file_is_an_error_in_every_subcommand() {
     for args in [
         vec!["summary", "EMPTY"],
         vec!["convert", "EMPTY", "--to", "chrome"],
+        vec!["diff", "EMPTY", "OTHER"],
+        vec!["diff", "OTHER", "EMPTY", "--json"],
     ] {
         let file = corpus("empty.json");
+        let other = corpus("cut-off-last-line.ndjson");
         let args: Vec<&str> = args
             .iter()
-            .map(|a| if *a == "EMPTY" { file.as_str() } else { a })
+            .map(|a| match *a {
+                "EMPTY" => file.as_str(),
+                "OTHER" => other.as_str(),
+                a => a,
+            })
             .collect();
         let out = lineage(&args);
         assert_eq!(out.status.code(), Some(1));

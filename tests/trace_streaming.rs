@@ -184,6 +184,69 @@ fn a_cut_off_last_line_is_dropped_with_a_note_and_every_complete_line_is_kept() 
     assert!(err.to_string().contains("EOF while parsing"), "{err}");
 }
 
+/// Issue 14: a last line cut inside a multi-byte character was refused whole as "not UTF-8
+/// text" (in the command line and the page alike), where a cut between two characters was
+/// kept with a note. Now it is the same cut, in every layout and at every chunk split.
+#[test]
+fn a_cut_inside_a_character_is_a_cut_like_any_other_at_every_split() {
+    let events = events();
+    let mut last = events[1].clone();
+    last.kind = "処理 👍 done".into();
+    let ndjson = trace::export_ndjson(&[events[0].clone(), events[2].clone(), last]);
+    let array = format!(
+        "[\n{}",
+        ndjson.trim_end().lines().collect::<Vec<_>>().join(",\n")
+    );
+    for (layout, text, what) in [
+        ("ndjson", &ndjson, "line 3"),
+        ("array", &array, "record at line 4"),
+    ] {
+        let bytes = text.as_bytes();
+        let three = text.find('処').unwrap();
+        let four = text.find('👍').unwrap();
+        for (width, cut) in [
+            ("3-byte", three + 1),
+            ("3-byte", three + 2),
+            ("4-byte", four + 1),
+            ("4-byte", four + 3),
+        ] {
+            let line = bytes[..cut].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+            let dropped = cut - line;
+            let input = &bytes[..cut];
+            let whole = feed_in(&[input]).unwrap_or_else(|e| panic!("{layout} {width}: {e}"));
+            assert_eq!(whole.events, 2, "{layout} {width}");
+            assert_eq!(
+                whole.notes,
+                [format!(
+                    "the last {what} ({dropped} bytes) was cut off and is dropped; every \
+                     complete record before it was read"
+                )],
+                "{layout}, cut inside a {width} character"
+            );
+            let expected = summary(Ok(whole));
+            for k in 0..=input.len() {
+                let (a, b) = input.split_at(k);
+                assert_eq!(summary(feed_in(&[a, b])), expected, "{layout} split at {k}");
+            }
+            // All or nothing on request: the cut line is an error, not "not UTF-8".
+            let mut strict = Importer::new(EventVec::new(), None, Limits::DEFAULT).strict(true);
+            strict.feed(input).unwrap();
+            let err = strict.finish().unwrap_err().to_string();
+            assert!(err.contains("EOF while parsing"), "{layout} {width}: {err}");
+        }
+    }
+    // Bytes that cannot begin a character are still refused, cut or not; so is an input
+    // that is nothing but the start of one character.
+    for bad in [
+        &b"{\"kind\":\"\xff"[..],
+        b"\xe5\x87",
+        b"{\"kind\":\"\xe5\x41",
+    ] {
+        let err = feed_in(&[bad]).unwrap_err().to_string();
+        assert!(err.contains("not UTF-8"), "{bad:?}: {err}");
+    }
+}
+
 #[test]
 fn a_bad_last_line_that_is_not_cut_off_is_still_an_error() {
     let ndjson = trace::export_ndjson(&events());

@@ -8,6 +8,10 @@
 //! operations out on lanes over the whole trace, and OTLP groups spans by trace, so their
 //! events are collected first (within the import budget); Chrome output is then written item
 //! by item, never built as one document in memory.
+//!
+//! What the import noted (a cut-off last line) and skipped (a Chrome trace's counter
+//! events) is said on standard error in the words `summary` uses, so nothing is dropped
+//! without a word ([`super::report::import_note_lines`]).
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -19,6 +23,7 @@ use super::input::with_deep_stack;
 use super::input::{stream_file, ImportArgs};
 use super::output;
 use super::replace_file::replace_with;
+use super::report;
 use crate::core::Event;
 use crate::text::{self, JsonEscaper};
 use crate::trace::{self, EventVec, ExportFormat, Imported};
@@ -52,6 +57,8 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
     let mut import_error: Option<String> = None;
     // What the output format could not carry, said once the output is written.
     let mut carry_note: Option<String> = None;
+    // What the import noted and skipped, said on standard error once the output is written.
+    let mut said: Vec<String> = Vec::new();
     let mut convert = |out: &mut dyn Write| -> io::Result<()> {
         // Through the escaper, so control characters inside strings are `\u` escapes.
         let mut out = JsonEscaper::new(out);
@@ -63,13 +70,15 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
                     }
                     Ok(())
                 };
-                stream_file(&args.file, &args.import, Vec::new(), &mut drain).map(|_| ())
+                stream_file(&args.file, &args.import, Vec::new(), &mut drain)
+                    .map(|done| said = report::import_note_lines(&done.notes, &done.skipped))
             }
             ExportFormat::Chrome | ExportFormat::Otlp => {
                 match stream_file(&args.file, &args.import, EventVec::new(), |_| Ok(())) {
                     Ok(done) => {
                         let imported = Imported::from_finished(done);
                         carry_note = carry_note_for(args.to, &imported.events);
+                        said = report::import_note_lines(&imported.notes, &imported.skipped);
                         if args.to == ExportFormat::Chrome {
                             trace::chrome::write(&imported.events, &mut out)?;
                         } else {
@@ -98,6 +107,9 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
         (None, result) => {
             if let (Ok(()), Some(note)) = (&result, carry_note) {
                 eprintln!("{}", text::escape(&note));
+            }
+            for line in said {
+                eprintln!("lineage convert: {line}");
             }
             result
         }

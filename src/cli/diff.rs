@@ -1,5 +1,11 @@
-//! `lineage diff A B [--json]`: two traces aligned operation by operation (see
-//! [`crate::inspect::diff`]), e.g. two `lineage simulate --mode …` runs of one seed.
+//! `lineage diff A B [--json] [--max-findings N]`: two traces aligned operation by operation
+//! (see [`crate::inspect::diff`]), e.g. two `lineage simulate --mode …` runs of one seed.
+//!
+//! Under the rules `summary` follows ([`super::report`]): operation names, file names and
+//! notes escaped and clipped; the JSON lists at most `--max-findings` operations of each
+//! kind, with the whole counts in `counts`; each side's import notes (a cut-off last line,
+//! skipped records) said in the same words; an empty file refused, not read as an empty
+//! trace.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,9 +14,13 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use super::input::{import_file_to_trace, with_deep_stack, ImportArgs};
+use super::output;
+use super::report::{self, Bounded, DEFAULT_MAX_FINDINGS};
 use crate::inspect::diff::{OpDiff, RunDiff, Side, SideSummary};
 use crate::inspect::timeline::{format_ns, signed_ns};
 use crate::inspect::Inspection;
+use crate::text::{escape, excerpt};
+use crate::trace::Imported;
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -26,6 +36,16 @@ pub struct DiffArgs {
     /// Operations listed per category in the text output.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// With --json: list at most this many operations of each category (counts are always
+    /// whole).
+    #[arg(long, default_value_t = DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
+}
+
+/// One side of the comparison as read: its file's name and what the import said.
+pub struct Run<'a> {
+    pub name: &'a str,
+    pub imported: &'a Imported,
 }
 
 pub fn run(args: DiffArgs) -> ExitCode {
@@ -33,69 +53,112 @@ pub fn run(args: DiffArgs) -> ExitCode {
 }
 
 fn run_here(args: DiffArgs) -> ExitCode {
-    let read = |p: &PathBuf| -> Result<Inspection, String> {
-        // A run that recorded nothing (disabled mode) is written as an empty file: in a
-        // comparison that is a side with no operations, not an unreadable trace.
-        if std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() == 0) {
-            return Ok(Inspection::default());
-        }
-        let (_, trace) = import_file_to_trace(p, &args.import)?;
-        Ok(Inspection::of_trace(trace, &[]))
+    // An empty file is refused as `summary` refuses it (the importer says "the file is
+    // empty"): a run that recorded nothing has nothing to compare.
+    let read = |p: &PathBuf| -> Result<(Imported, Inspection), String> {
+        let (imported, trace) = import_file_to_trace(p, &args.import)?;
+        Ok((imported, Inspection::of_trace(trace, &[])))
     };
-    let (a, b) = match (read(&args.a), read(&args.b)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(message), _) | (_, Err(message)) => {
-            eprintln!("lineage diff: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let ((imported_a, a), (imported_b, b)) =
+        match read(&args.a).and_then(|a| Ok((a, read(&args.b)?))) {
+            Ok(sides) => sides,
+            Err(message) => {
+                eprintln!("lineage diff: {}", escape(&message));
+                return ExitCode::FAILURE;
+            }
+        };
     let diff = RunDiff::build(Side::of(&a), Side::of(&b));
-    if args.json {
-        println!("{}", to_json(&diff));
+    let (name_a, name_b) = (args.a.display().to_string(), args.b.display().to_string());
+    let runs = [
+        Run {
+            name: &name_a,
+            imported: &imported_a,
+        },
+        Run {
+            name: &name_b,
+            imported: &imported_b,
+        },
+    ];
+    let printed = if args.json {
+        report::print_json(&to_json(&runs, &diff, args.max_findings))
     } else {
-        print!(
-            "{}",
-            to_text(
-                &args.a.display().to_string(),
-                &args.b.display().to_string(),
-                &diff,
-                args.limit
-            )
-        );
+        output::print(&to_text(&runs, &diff, args.limit))
+    };
+    match printed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lineage diff: {message}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
 /// The JSON diff: per side the summary row, the delta, and the operations present on one
-/// side only (`only_a`, `only_b`), changed (`changed`), and reordered only in B.
-pub fn to_json(d: &RunDiff) -> Value {
-    let list = |it: &mut dyn Iterator<Item = &OpDiff>| -> Vec<Value> {
-        it.map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
-            .collect()
+/// side only (`only_a`, `only_b`), changed (`changed`), and reordered only in B, at most
+/// `max_findings` of each, with their whole numbers in `counts`; then what each side's
+/// import noted and skipped (`imports`).
+pub fn to_json(runs: &[Run<'_>; 2], d: &RunDiff, max_findings: usize) -> Value {
+    let list = |ops: &mut dyn Iterator<Item = &OpDiff>| Bounded::of(ops, max_findings, op_json);
+    let lists = [
+        ("only_a", list(&mut d.only_a())),
+        ("only_b", list(&mut d.only_b())),
+        ("changed", list(&mut d.changed())),
+        ("inversions_only_in_b", list(&mut d.inversions_only_in_b())),
+    ];
+    let imports = |r: &Run<'_>| {
+        let mut fields = report::import_notes_json(r.imported, max_findings);
+        fields.insert("file".into(), json!(excerpt(r.name)));
+        fields.insert(
+            "format".into(),
+            json!(r.imported.format.map(|f| f.as_str())),
+        );
+        Value::Object(fields)
     };
-    let aligned = d
-        .ops
-        .iter()
-        .filter(|o| o.a.is_some() && o.b.is_some())
-        .count();
-    json!({
+    let mut out = json!({
         "a": d.a,
         "b": d.b,
         "delta": d.delta,
-        "aligned": aligned,
-        "only_a": list(&mut d.only_a()),
-        "only_b": list(&mut d.only_b()),
-        "changed": list(&mut d.changed()),
-        "inversions_only_in_b": list(&mut d.inversions_only_in_b()),
-    })
+        "aligned": d.aligned(),
+        "counts": {},
+        "findings_truncated": lists.iter().any(|(_, l)| l.truncated()),
+        "findings_per_kind_limit": max_findings,
+        "imports": {"a": imports(&runs[0]), "b": imports(&runs[1])},
+    });
+    for (key, list) in lists {
+        out["counts"][key] = json!(list.total);
+        out[key] = Value::Array(list.listed);
+    }
+    out
+}
+
+/// One operation as JSON: its name escaped and clipped like any text from the file.
+fn op_json(o: &OpDiff) -> Value {
+    let mut v = json!({
+        "name": excerpt(&o.name),
+        "occurrence": o.occurrence,
+        "presence": o.presence,
+    });
+    if let Some(paired_by) = o.paired_by {
+        v["paired_by"] = json!(paired_by);
+    }
+    for (key, side) in [("a", &o.a), ("b", &o.b)] {
+        if let Some(side) = side {
+            v[key] = json!(side);
+        }
+    }
+    v
 }
 
 /// The text diff: the summary table, then the operations that differ.
-pub fn to_text(name_a: &str, name_b: &str, d: &RunDiff, limit: usize) -> String {
+pub fn to_text(runs: &[Run<'_>; 2], d: &RunDiff, limit: usize) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
+    for (label, run) in ["A", "B"].iter().zip(runs) {
+        let _ = writeln!(out, "{label}: {}", escape(run.name));
+        report::write_import_notes(&mut out, "  ", run.imported);
+    }
     let w = &mut out;
-    let _ = writeln!(w, "A: {name_a}\nB: {name_b}\n");
+    let _ = writeln!(w);
     let _ = writeln!(
         w,
         "{:<4} {:>10} {:>11} {:>9} {:>12} {:>12} {:>11}",
@@ -147,7 +210,7 @@ pub fn to_text(name_a: &str, name_b: &str, d: &RunDiff, limit: usize) -> String 
     out
 }
 
-/// "aexecute #3: completed → failed, 6 → 6 events, +1.20 µs".
+/// "aexecute #3: completed → failed, 6 → 6 events, +1.20 µs", the name escaped and clipped.
 fn describe(o: &OpDiff) -> String {
     let status =
         |s: &Option<crate::inspect::diff::OpSide>| s.as_ref().map_or("—", |s| s.status.as_str());
@@ -156,7 +219,7 @@ fn describe(o: &OpDiff) -> String {
     };
     let mut text = format!(
         "{} #{}: {} → {}, {} → {} events",
-        o.name,
+        excerpt(&o.name),
         o.occurrence,
         status(&o.a),
         status(&o.b),

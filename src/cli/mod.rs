@@ -20,6 +20,7 @@ mod listen;
 pub mod mode_arg;
 mod output;
 mod replace_file;
+mod report;
 mod send;
 mod simulate;
 mod summary;

@@ -4,9 +4,8 @@
 //! is escaped through [`crate::text`], so a crafted kind cannot drive the terminal. The JSON
 //! lists at most `--max-findings` findings of each kind, so a million events give a bounded
 //! document: the full counts per kind stay in `lints`, and `findings_truncated` says whether
-//! any were left out.
+//! any were left out. `diff` follows the same rules, written once in [`super::report`].
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,15 +15,10 @@ use serde_json::{json, Map, Value};
 use super::input::with_deep_stack;
 use super::input::{import_file_to_trace, ImportArgs};
 use super::output;
+use super::report::{self, DEFAULT_MAX_FINDINGS, TEXT_FINDINGS};
 use crate::inspect::{Inspection, LintKind};
-use crate::text::{escape, escape_json, excerpt};
+use crate::text::escape;
 use crate::trace::Imported;
-
-/// Findings of one kind listed by default in `--json` (the text lists 20).
-pub const DEFAULT_MAX_FINDINGS: usize = 1_000;
-
-/// Findings of one kind listed in the text summary.
-const TEXT_FINDINGS: usize = 20;
 
 #[derive(Args, Debug)]
 pub struct SummaryArgs {
@@ -55,9 +49,7 @@ fn run_here(args: SummaryArgs) -> ExitCode {
     };
     let ins = crate::inspect::Inspection::of_trace(trace, &[]);
     let printed = if args.json {
-        let json = to_json(&imported, &ins, args.max_findings);
-        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
-        output::print(&format!("{}\n", escape_json(&text)))
+        report::print_json(&to_json(&imported, &ins, args.max_findings))
     } else {
         output::print(&to_text(&args.file.display().to_string(), &imported, &ins))
     };
@@ -78,18 +70,6 @@ pub fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Va
     for (kind, n) in &s.lints {
         lints.insert(kind.as_str().to_owned(), json!(n));
     }
-    // What was skipped is named by the file (a record type): clipped like any excerpt, and
-    // as many kinds listed as findings of one kind.
-    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    for (what, n) in imported.skipped.iter().take(max_findings) {
-        *skipped.entry(excerpt(what).into_owned()).or_default() += n;
-    }
-    let notes: Vec<String> = imported
-        .notes
-        .iter()
-        .take(max_findings)
-        .map(|n| excerpt(n).into_owned())
-        .collect();
     // Lints come grouped by kind, so each kind's first `max_findings` are a prefix run.
     let mut findings = Vec::new();
     let mut run: Option<(LintKind, usize)> = None;
@@ -107,7 +87,7 @@ pub fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Va
             }));
         }
     }
-    json!({
+    let mut summary = json!({
         "format": imported.format.map(|f| f.as_str()),
         "events": s.events,
         "operations": s.operations,
@@ -126,10 +106,11 @@ pub fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Va
         "findings_truncated": findings.len() < ins.lints.len(),
         "findings_per_kind_limit": max_findings,
         "findings": findings,
-        "skipped": skipped,
-        "skipped_total": imported.skipped_total(),
-        "notes": notes,
-    })
+    });
+    if let Value::Object(fields) = &mut summary {
+        fields.extend(report::import_notes_json(imported, max_findings));
+    }
+    summary
 }
 
 /// The text summary.
@@ -159,26 +140,7 @@ pub fn to_text(name: &str, imported: &Imported, ins: &Inspection) -> String {
             let _ = writeln!(out, "  {what}  {n}");
         }
     }
-    for (what, n) in imported.skipped.iter().take(TEXT_FINDINGS) {
-        let _ = writeln!(out, "  skipped          {n} × {}", excerpt(what));
-    }
-    if imported.skipped.len() > TEXT_FINDINGS {
-        let _ = writeln!(
-            out,
-            "  skipped          … and {} more kinds of record",
-            imported.skipped.len() - TEXT_FINDINGS
-        );
-    }
-    for note in imported.notes.iter().take(TEXT_FINDINGS) {
-        let _ = writeln!(out, "  note: {}", excerpt(note));
-    }
-    if imported.notes.len() > TEXT_FINDINGS {
-        let _ = writeln!(
-            out,
-            "  note: … and {} more",
-            imported.notes.len() - TEXT_FINDINGS
-        );
-    }
+    report::write_import_notes(&mut out, "  ", imported);
     if ins.lints.is_empty() {
         let _ = writeln!(out, "lints: none");
     } else {

@@ -49,6 +49,9 @@ pub(crate) struct Record<'a> {
     /// It ends where the input ends, without the newline, comma or bracket after it: the
     /// input may have been cut off inside it.
     pub cut: bool,
+    /// Its length in the input, in bytes: more than `text`'s when the input ended inside a
+    /// character, whose first bytes are not part of `text`.
+    pub len: usize,
 }
 
 /// How the input ended, once [`Splitter::finish`] has seen all of it.
@@ -226,15 +229,24 @@ impl Splitter {
         each: &mut Sink<'_>,
     ) -> Result<(), ImportError> {
         let bytes = bytes.trim_ascii_end();
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            ImportError::new(
-                Some(self.format),
-                Some(Position::of_byte(bytes, e.valid_up_to()).shifted(at)),
-                Problem::Syntax {
-                    detail: "the input is not UTF-8 text".to_owned(),
-                },
-            )
-        })?;
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            // The importer passes only whole characters, except the first bytes of one that
+            // the end of the input cut (see `Importer::finish`): those end the record, which
+            // is then read as cut off at that point, like a cut between two characters.
+            Err(e) if e.error_len().is_none() => {
+                std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default()
+            }
+            Err(e) => {
+                return Err(ImportError::new(
+                    Some(self.format),
+                    Some(Position::of_byte(bytes, e.valid_up_to()).shifted(at)),
+                    Problem::Syntax {
+                        detail: "the input is not UTF-8 text".to_owned(),
+                    },
+                ))
+            }
+        };
         let index = self.index;
         self.index += 1;
         each(Record {
@@ -242,6 +254,7 @@ impl Splitter {
             at,
             index,
             cut,
+            len: bytes.len(),
         })
     }
 

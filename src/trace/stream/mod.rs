@@ -37,6 +37,7 @@ mod output;
 #[cfg(not(target_arch = "wasm32"))]
 mod read_all;
 mod readers;
+mod utf8;
 
 use super::error::{ImportError, Position, Problem};
 use super::read::{self, Limits};
@@ -159,7 +160,7 @@ impl<S: EventSink> Importer<S> {
     }
 
     /// Reads the next `chunk` of the input.
-    pub fn feed(&mut self, mut chunk: &[u8]) -> Result<(), ImportError> {
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
         self.bytes += chunk.len() as u64;
         if self.bytes > self.out.limits.max_bytes {
             return Err(ImportError::new(
@@ -171,52 +172,7 @@ impl<S: EventSink> Importer<S> {
                 },
             ));
         }
-        // Complete a character split by the last chunk boundary first.
-        if !self.utf8_tail.is_empty() {
-            let want = utf8_width(self.utf8_tail[0]).saturating_sub(self.utf8_tail.len());
-            let take = want.min(chunk.len());
-            self.utf8_tail.extend_from_slice(&chunk[..take]);
-            chunk = &chunk[take..];
-            if take < want {
-                return Ok(());
-            }
-            let tail = std::mem::take(&mut self.utf8_tail);
-            if std::str::from_utf8(&tail).is_err() {
-                return Err(self.not_utf8());
-            }
-            self.feed_text(&tail)?;
-        }
-        match std::str::from_utf8(chunk) {
-            Ok(_) => self.feed_text(chunk),
-            Err(e) => {
-                let (good, rest) = chunk.split_at(e.valid_up_to());
-                self.feed_text(good)?;
-                match e.error_len() {
-                    None => {
-                        self.utf8_tail.extend_from_slice(rest);
-                        Ok(())
-                    }
-                    Some(_) => Err(self.not_utf8()),
-                }
-            }
-        }
-    }
-
-    fn not_utf8(&self) -> ImportError {
-        let at = match &self.stage {
-            Stage::Sniffing(buf) => Position::of_byte(buf, buf.len()).shifted(self.lead),
-            Stage::Reading(r) => r.splitter.here(),
-        };
-        ImportError::new(
-            self.forced.or(match &self.stage {
-                Stage::Reading(r) => Some(r.format),
-                Stage::Sniffing(_) => None,
-            }),
-            Some(at),
-            Problem::Syntax {
-                detail: "the input is not UTF-8 text".to_owned(),
-            },
-        )
+        self.feed_characters(chunk)
     }
 
     /// Valid UTF-8, in order.
@@ -252,15 +208,23 @@ impl<S: EventSink> Importer<S> {
         let Stage::Sniffing(buf) = &mut self.stage else {
             return Ok(());
         };
-        let text = std::str::from_utf8(buf).map_err(|_| {
-            ImportError::new(
-                self.forced,
-                None,
-                Problem::Syntax {
-                    detail: "the input is not UTF-8 text".to_owned(),
-                },
-            )
-        })?;
+        let text = match std::str::from_utf8(buf) {
+            Ok(text) => text,
+            // Only the end of the input leaves a character incomplete here (see
+            // `end_inside_a_character`): sniff the whole characters before it.
+            Err(e) if finished && e.error_len().is_none() => {
+                std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or_default()
+            }
+            Err(_) => {
+                return Err(ImportError::new(
+                    self.forced,
+                    None,
+                    Problem::Syntax {
+                        detail: "the input is not UTF-8 text".to_owned(),
+                    },
+                ))
+            }
+        };
         let lead = self.lead;
         let format = match self.forced {
             Some(f) if !text.trim().is_empty() => f,
@@ -311,9 +275,7 @@ impl<S: EventSink> Importer<S> {
 
     /// The end of the input: reads what is left and hands over the sink.
     pub fn finish(mut self) -> Result<Finished<S>, ImportError> {
-        if !self.utf8_tail.is_empty() {
-            return Err(self.not_utf8());
-        }
+        self.end_inside_a_character()?;
         self.try_start(true)?;
         let Stage::Reading(mut reading) = self.stage else {
             unreachable!("a finished sniff always decides or fails");
@@ -374,21 +336,11 @@ fn take_record<S: EventSink>(
     record: &Record<'_>,
 ) -> Result<(), ImportError> {
     if record.cut && !strict && read::ends_early(record.text) {
-        *dropped = Some((record.at, record.text.len()));
+        *dropped = Some((record.at, record.len));
         return Ok(());
     }
     out.at = Some(record.at);
     reader.record(record, out)?;
     *records += 1;
     Ok(())
-}
-
-/// The length of the UTF-8 sequence that starts with `first`.
-fn utf8_width(first: u8) -> usize {
-    match first {
-        0xF0..=0xF7 => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
-    }
 }

@@ -1,0 +1,98 @@
+//! # Characters cut by a chunk boundary or by the end of the input
+//!
+//! The importer is fed bytes in chunks of any size, so a multi-byte UTF-8 character can be
+//! split between two chunks: its first bytes wait in `utf8_tail` until the rest arrives. The
+//! input can also end inside a character (a trace cut off by a crash): that is a cut-off
+//! last record like a cut between two characters, not a file that is not text.
+
+use super::{feed_records, Importer, Stage};
+use crate::trace::error::{ImportError, Position, Problem};
+use crate::trace::sink::EventSink;
+
+impl<S: EventSink> Importer<S> {
+    /// Passes the whole characters of `chunk` on, completing one split by the last chunk
+    /// boundary first and holding back one split by the next.
+    pub(super) fn feed_characters(&mut self, mut chunk: &[u8]) -> Result<(), ImportError> {
+        // Complete a character split by the last chunk boundary first.
+        if !self.utf8_tail.is_empty() {
+            let want = utf8_width(self.utf8_tail[0]).saturating_sub(self.utf8_tail.len());
+            let take = want.min(chunk.len());
+            self.utf8_tail.extend_from_slice(&chunk[..take]);
+            chunk = &chunk[take..];
+            if take < want {
+                return Ok(());
+            }
+            let tail = std::mem::take(&mut self.utf8_tail);
+            if std::str::from_utf8(&tail).is_err() {
+                return Err(self.not_utf8());
+            }
+            self.feed_text(&tail)?;
+        }
+        match std::str::from_utf8(chunk) {
+            Ok(_) => self.feed_text(chunk),
+            Err(e) => {
+                let (good, rest) = chunk.split_at(e.valid_up_to());
+                self.feed_text(good)?;
+                match e.error_len() {
+                    None => {
+                        self.utf8_tail.extend_from_slice(rest);
+                        Ok(())
+                    }
+                    Some(_) => Err(self.not_utf8()),
+                }
+            }
+        }
+    }
+
+    /// The error for bytes that are not UTF-8, placed where reading stands.
+    pub(super) fn not_utf8(&self) -> ImportError {
+        let at = match &self.stage {
+            Stage::Sniffing(buf) => Position::of_byte(buf, buf.len()).shifted(self.lead),
+            Stage::Reading(r) => r.splitter.here(),
+        };
+        ImportError::new(
+            self.forced.or(match &self.stage {
+                Stage::Reading(r) => Some(r.format),
+                Stage::Sniffing(_) => None,
+            }),
+            Some(at),
+            Problem::Syntax {
+                detail: "the input is not UTF-8 text".to_owned(),
+            },
+        )
+    }
+
+    /// The end of the input came inside a character (a trace cut off by a crash in the
+    /// middle of a multi-byte character): its first bytes go to the record they end, which
+    /// is then cut off like any other (dropped with a note, or an error when strict), instead
+    /// of the whole input being refused as not UTF-8. Bytes that can begin no character
+    /// are still refused.
+    pub(super) fn end_inside_a_character(&mut self) -> Result<(), ImportError> {
+        let tail = std::mem::take(&mut self.utf8_tail);
+        if tail.is_empty() {
+            return Ok(());
+        }
+        let nothing_before = matches!(&self.stage, Stage::Sniffing(buf) if buf.is_empty());
+        match std::str::from_utf8(&tail) {
+            Err(e) if e.error_len().is_none() && !nothing_before => {}
+            _ => return Err(self.not_utf8()),
+        }
+        match &mut self.stage {
+            Stage::Reading(reading) => feed_records(reading, &mut self.out, self.strict, &tail),
+            Stage::Sniffing(buf) => {
+                buf.extend_from_slice(&tail);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The length of the UTF-8 sequence that starts with `first`.
+fn utf8_width(first: u8) -> usize {
+    match first {
+        0xF0..=0xF7 => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
