@@ -7,12 +7,14 @@
 //! `EventSource`; once per animation frame it takes what is waiting ([`LiveFeed::take`])
 //! and advances the view by those events.
 //!
-//! ## Pause
+//! ## Pause, and a view that falls behind
 //! Paused, the view holds still and events keep arriving into the waiting queue; the page
-//! says how many wait. The queue is bounded by [`MAX_WAITING`]: past it the feed closes the
-//! stream ([`Reaction::CloseStream`]) and, on resume, opens it again at the first number it
-//! does not hold ([`Reaction::Open`]), so a long pause costs the listener's window, not the
-//! page's memory, and loses nothing the listener still holds.
+//! says how many wait. The queue is bounded by [`MAX_WAITING`] (a long pause, or a hidden
+//! tab whose frames the browser stopped): past it the feed closes the stream
+//! ([`Reaction::CloseStream`]) and, once resumed and drained to a quarter, opens it again at
+//! the first number it does not hold ([`Reaction::Open`] from [`LiveFeed::tick`]), so a long
+//! pause costs the listener's window, not the page's memory, and loses nothing the listener
+//! still holds.
 
 use std::collections::VecDeque;
 
@@ -98,7 +100,7 @@ impl LiveFeed {
                 let fresh = self.sequence.accept(b);
                 self.received += fresh.len() as u64;
                 self.waiting.extend(fresh);
-                if self.paused && self.waiting.len() >= MAX_WAITING {
+                if self.waiting.len() >= MAX_WAITING {
                     self.suspended = true;
                     return Reaction::CloseStream;
                 }
@@ -137,9 +139,22 @@ impl LiveFeed {
         Reaction::CloseStream
     }
 
-    /// Called every frame: opens a stream when a retry is due.
+    /// Called every frame: opens a stream when a retry is due, or when a stream closed for
+    /// too many waiting events can open again.
     pub fn tick(&mut self, now_ms: f64) -> Reaction {
-        if !self.suspended && self.connection.retry_due(now_ms) {
+        if self.suspended {
+            let closed = matches!(
+                self.connection.state,
+                super::connection::State::Closed { .. }
+            );
+            if self.paused || closed || self.waiting.len() > MAX_WAITING / 4 {
+                return Reaction::Nothing;
+            }
+            self.suspended = false;
+            self.connection.connecting();
+            return Reaction::Open;
+        }
+        if self.connection.retry_due(now_ms) {
             self.connection.connecting();
             return Reaction::Open;
         }
@@ -173,19 +188,9 @@ impl LiveFeed {
         self.paused = true;
     }
 
-    /// Resumes the view; opens the stream again if a long pause closed it.
-    pub fn resume(&mut self) -> Reaction {
+    /// Resumes the view (a stream a long pause closed opens again from [`LiveFeed::tick`]).
+    pub fn resume(&mut self) {
         self.paused = false;
-        if std::mem::take(&mut self.suspended)
-            && !matches!(
-                self.connection.state,
-                super::connection::State::Closed { .. }
-            )
-        {
-            self.connection.connecting();
-            return Reaction::Open;
-        }
-        Reaction::Nothing
     }
 
     /// Stops for good, saying why.

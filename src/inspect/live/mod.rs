@@ -16,7 +16,9 @@
 //!   ([`LiveFeed`]).
 //! - [`address`]: what a person types, made a stream URL ([`LiveAddress`]).
 //!
-//! The view itself is advanced by [`crate::inspect::scrub::Scrub::append`], event by event
+//! - [`view`]: the live trace's inspection, advanced batch by batch ([`LiveView`]).
+//!
+//! The view is advanced by [`crate::inspect::scrub::Scrub::append`], event by event
 //! from the last batch, never rebuilt per batch.
 
 pub mod address;
@@ -26,9 +28,11 @@ pub mod message;
 pub mod sequence;
 #[cfg(test)]
 mod tests;
+pub mod view;
 
 pub use address::LiveAddress;
 pub use connection::{Connection, State};
 pub use feed::{LiveFeed, Reaction};
 pub use message::{Batch, Message};
 pub use sequence::{HelloOutcome, Sequence};
+pub use view::LiveView;
