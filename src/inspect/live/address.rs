@@ -79,18 +79,12 @@ impl LiveAddress {
         }
     }
 
-    /// What `?live=` holds for it (the token goes in its own `token=`).
-    pub fn to_query_value(&self) -> String {
-        let v = if self.base.is_empty() {
+    /// What `?live=` holds for it: the base URL, or `/` for the page's own origin.
+    pub fn for_link(&self) -> &str {
+        if self.base.is_empty() {
             "/"
         } else {
-            self.label()
-        };
-        let v = if self.base.starts_with("https://") {
-            self.base.as_str()
-        } else {
-            v
-        };
-        utf8_percent_encode(v, NON_ALPHANUMERIC).to_string()
+            &self.base
+        }
     }
 }
