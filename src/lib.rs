@@ -30,5 +30,7 @@ pub mod trace;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod live;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 mod convert;
 mod diff;
 mod input;
+mod listen;
 pub mod mode_arg;
 mod output;
 mod replace_file;
@@ -46,6 +47,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Run the simulated pipeline on a bus and write the recorded events as NDJSON.
     Simulate(simulate::SimulateArgs),
+    /// Receive events from running programs (OTLP/HTTP on :4318) and stream them to the page.
+    Listen(listen::ListenArgs),
 }
 
 /// Parses the process arguments and runs the chosen subcommand.
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => ("convert", args.out.is_none()),
         Command::Simulate(_) => ("simulate", false),
         Command::Diff(_) => ("diff", true),
+        Command::Listen(_) => ("listen", false),
     };
     if prints {
         if let Err(message) = output::check_standard_output() {
@@ -71,5 +75,6 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Listen(args) => listen::run(args),
     }
 }

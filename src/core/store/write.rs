@@ -165,3 +165,13 @@ fn intern_opt(symbols: &mut Symbols, s: &Option<Kind>) -> Sym {
         None => Sym::NONE,
     }
 }
+
+impl EventStore {
+    /// Evicts the oldest event held, if any (a live listener keeping its memory budget,
+    /// which the event cap alone does not bound: payloads vary in size).
+    pub fn evict_oldest_event(&mut self) -> bool {
+        let had = self.len > 0;
+        self.evict_oldest();
+        had
+    }
+}

@@ -30,6 +30,8 @@
 //! - Here: the `Reader` that the streaming importer feeds record by record.
 
 mod ids;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod proto;
 mod scalars;
 mod span;
 mod wire;
@@ -88,31 +90,12 @@ impl Reader {
             read::parse_record::<TracesData>(Format::Otlp, record, String::new)?.resource_spans
         };
         let (starts_before, ends_before) = (self.starts.len(), self.ends.len());
-        for rs in resource_spans {
-            let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
-            for ss in rs.scope_spans {
-                let scope = ss.scope.map(|s| {
-                    json!({
-                        "name": s.name,
-                        "version": s.version,
-                        "attributes": attributes(s.attributes),
-                    })
-                });
-                let origin = Origin {
-                    resource: resource.as_ref(),
-                    scope: scope.as_ref(),
-                    schema_url: rs.schema_url.as_deref(),
-                };
-                for one in ss.spans {
-                    let into = Converted {
-                        starts: &mut self.starts,
-                        ends: &mut self.ends,
-                        notes: &mut out.notes,
-                    };
-                    span::convert(one, &origin, into);
-                }
-            }
-        }
+        let into = Converted {
+            starts: &mut self.starts,
+            ends: &mut self.ends,
+            notes: &mut out.notes,
+        };
+        convert_resource_spans(resource_spans, into);
         let new = self.starts[starts_before..]
             .iter()
             .chain(&self.ends[ends_before..]);
@@ -123,11 +106,10 @@ impl Reader {
     }
 
     pub(crate) fn finish<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
-        let mut events = std::mem::take(&mut self.starts);
-        events.append(&mut self.ends);
-        self.ends = Vec::new();
-        link_roots(&mut events);
-        events.sort_by_key(|e| e.timestamp_ns);
+        let events = linked_in_time_order(
+            std::mem::take(&mut self.starts),
+            std::mem::take(&mut self.ends),
+        );
         let total = events.len();
         for (i, event) in events.into_iter().enumerate() {
             if i % 4096 == 0 {
@@ -139,4 +121,42 @@ impl Reader {
         }
         out.hold(0)
     }
+}
+
+/// Every span of `resource_spans`, converted (see [`span`]): what the JSON reader and the
+/// protobuf decoder ([`proto`]) share, so a span means the same whichever encoding carried it.
+fn convert_resource_spans(resource_spans: Vec<ResourceSpans>, into: Converted<'_>) {
+    for rs in resource_spans {
+        let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
+        for ss in rs.scope_spans {
+            let scope = ss.scope.map(|s| {
+                json!({
+                    "name": s.name,
+                    "version": s.version,
+                    "attributes": attributes(s.attributes),
+                })
+            });
+            let origin = Origin {
+                resource: resource.as_ref(),
+                scope: scope.as_ref(),
+                schema_url: rs.schema_url.as_deref(),
+            };
+            for one in ss.spans {
+                let into = Converted {
+                    starts: &mut *into.starts,
+                    ends: &mut *into.ends,
+                    notes: &mut *into.notes,
+                };
+                span::convert(one, &origin, into);
+            }
+        }
+    }
+}
+
+/// The converted spans as one list: roots and lineages from the parent links, in time order.
+fn linked_in_time_order(mut events: Vec<Event>, mut ends: Vec<Event>) -> Vec<Event> {
+    events.append(&mut ends);
+    link_roots(&mut events);
+    events.sort_by_key(|e| e.timestamp_ns);
+    events
 }

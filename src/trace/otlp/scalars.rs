@@ -160,6 +160,17 @@ impl TryFrom<DoubleSpelled> for DoubleValue {
 }
 
 impl DoubleValue {
+    /// A double decoded from protobuf: non-finite values by the names OTLP JSON gives them.
+    pub(super) fn from_f64(x: f64) -> DoubleValue {
+        DoubleValue(if x.is_nan() {
+            Value::from("NaN")
+        } else if x.is_infinite() {
+            Value::from(if x > 0.0 { "Infinity" } else { "-Infinity" })
+        } else {
+            Value::from(x)
+        })
+    }
+
     pub(super) fn into_json(self) -> Value {
         self.0
     }

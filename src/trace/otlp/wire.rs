@@ -112,42 +112,43 @@ pub(super) struct Status {
 
 #[derive(Deserialize)]
 pub(super) struct KeyValue {
-    key: String,
+    pub key: String,
     #[serde(default)]
-    value: Option<AnyValue>,
+    pub value: Option<AnyValue>,
 }
 
 /// OTLP's `AnyValue`: exactly one of its fields is set (none: an empty value).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AnyValue {
+#[derive(Default)]
+pub(super) struct AnyValue {
     #[serde(default)]
-    string_value: Option<String>,
+    pub string_value: Option<String>,
     #[serde(default)]
-    bool_value: Option<bool>,
+    pub bool_value: Option<bool>,
     #[serde(default)]
-    int_value: Option<IntValue>,
+    pub int_value: Option<IntValue>,
     #[serde(default)]
-    double_value: Option<DoubleValue>,
+    pub double_value: Option<DoubleValue>,
     /// Kept as its base64 text.
     #[serde(default)]
-    bytes_value: Option<String>,
+    pub bytes_value: Option<String>,
     #[serde(default)]
-    array_value: Option<ArrayValue>,
+    pub array_value: Option<ArrayValue>,
     #[serde(default)]
-    kvlist_value: Option<KvList>,
+    pub kvlist_value: Option<KvList>,
 }
 
 #[derive(Deserialize)]
-struct ArrayValue {
+pub(super) struct ArrayValue {
     #[serde(default)]
-    values: Vec<AnyValue>,
+    pub values: Vec<AnyValue>,
 }
 
 #[derive(Deserialize)]
-struct KvList {
+pub(super) struct KvList {
     #[serde(default)]
-    values: Vec<KeyValue>,
+    pub values: Vec<KeyValue>,
 }
 
 impl AnyValue {

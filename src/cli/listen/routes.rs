@@ -1,0 +1,418 @@
+//! # One request
+//!
+//! Auth and CORS first (every answer carries `Access-Control-Allow-Origin: *` and
+//! `Cross-Origin-Resource-Policy: cross-origin`, so the page, served from another origin and
+//! cross-origin isolated, may read them), then the route. The OTLP route answers as the
+//! OTLP/HTTP specification says: an `ExportTraceServiceResponse` in the request's encoding
+//! (with `partial_success` when spans were refused), a `google.rpc.Status` for a body that
+//! cannot be decoded, 413, 415, 429/503 with `Retry-After`.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTracePartialSuccess, ExportTraceServiceResponse,
+};
+use prost::Message;
+use serde_json::json;
+
+use super::body::{self, BodyError};
+use super::server::Shared;
+use crate::core::{Event, Phase};
+use crate::live::inflate;
+use crate::live::ingest::{self, BadBody};
+use crate::live::sse::Status;
+
+pub(super) type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+/// `google.rpc.Status`, which OTLP/HTTP sends with a 400 (details left empty).
+#[derive(Clone, PartialEq, prost::Message)]
+struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    code: i32,
+    #[prost(string, tag = "2")]
+    message: String,
+}
+
+/// `google.rpc.Code.INVALID_ARGUMENT`.
+const INVALID_ARGUMENT: i32 = 3;
+
+/// The encoding of an OTLP request, which its answer uses too.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Protobuf,
+    Json,
+}
+
+pub(super) async fn handle(
+    req: Request<Incoming>,
+    shared: Arc<Shared>,
+) -> Result<Response<Body>, Infallible> {
+    if req.method() == Method::OPTIONS {
+        return Ok(preflight());
+    }
+    let path = req.uri().path().to_owned();
+    if !authorized(&req, &shared, path == "/v1/stream") {
+        let mut r = text(StatusCode::UNAUTHORIZED, "a bearer token is required");
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return Ok(r);
+    }
+    let answer = match (req.method(), path.as_str()) {
+        (&Method::POST, "/v1/traces") => traces(req, &shared).await,
+        (&Method::POST, "/v1/events") => events(req, &shared).await,
+        (&Method::GET, "/v1/stream") => super::stream::open(req.uri().query(), &shared),
+        (&Method::GET, "/v1/status") => status(&shared),
+        (_, "/v1/traces" | "/v1/events" | "/v1/stream" | "/v1/status") => {
+            text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed here")
+        }
+        _ => text(
+            StatusCode::NOT_FOUND,
+            "lineage listen: POST /v1/traces (OTLP), POST /v1/events (JSON lines), \
+             GET /v1/stream (Server-Sent Events), GET /v1/status",
+        ),
+    };
+    Ok(answer)
+}
+
+/// The token, compared in time independent of where it differs.
+fn authorized(req: &Request<Incoming>, shared: &Shared, query_allowed: bool) -> bool {
+    let Some(token) = shared.settings.token.as_deref() else {
+        return true;
+    };
+    let same = |given: &str| {
+        given.len() == token.len()
+            && given
+                .bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    };
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if header.is_some_and(same) {
+        return true;
+    }
+    query_allowed
+        && super::stream::query_param(req.uri().query(), "token").is_some_and(|t| same(&t))
+}
+
+async fn traces(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
+    let encoding = match media_type(&req).as_str() {
+        "application/x-protobuf" | "application/protobuf" => Encoding::Protobuf,
+        "application/json" => Encoding::Json,
+        other => {
+            let msg = format!(
+                "OTLP/HTTP takes application/x-protobuf or application/json, not {:?}",
+                crate::text::Excerpt::clipped_at(other, 100).to_string()
+            );
+            return text(StatusCode::UNSUPPORTED_MEDIA_TYPE, &msg);
+        }
+    };
+    let body = match read_body(req, shared).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let decoded = match encoding {
+        Encoding::Protobuf => ingest::otlp_protobuf(&body),
+        Encoding::Json => ingest::otlp_json(&body, shared.settings.request_limits),
+    };
+    drop(body);
+    let spans = match decoded {
+        Ok(s) => s,
+        Err(bad) => return rpc_status(encoding, &bad),
+    };
+    let (stored, refused_spans) = commit(shared, &spans.events);
+    if stored == 0 && !spans.events.is_empty() {
+        return full(shared);
+    }
+    let rejected = spans.rejected + refused_spans;
+    let message = match (spans.rejected, refused_spans) {
+        (0, 0) => String::new(),
+        (0, n) => format!("{n} spans refused: the listener is full (--when-full refuse)"),
+        (_, 0) => spans.rejection.clone(),
+        (_, n) => format!(
+            "{}; {n} spans refused: the listener is full",
+            spans.rejection
+        ),
+    };
+    export_response(encoding, rejected, &message)
+}
+
+async fn events(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
+    let body = match read_body(req, shared).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let lines = match ingest::event_lines(&body, shared.settings.request_limits) {
+        Ok(l) => l,
+        Err(bad) => {
+            let body = json!({"accepted": 0, "rejected": 1, "errors": [bad.0]});
+            return json_response(StatusCode::BAD_REQUEST, &body);
+        }
+    };
+    drop(body);
+    let stored = store_events(shared, &lines.events).stored;
+    let refused = lines.events.len() as u64 - stored;
+    let mut errors = lines.errors;
+    if refused > 0 {
+        if stored == 0 {
+            return full(shared);
+        }
+        if errors.len() < ingest::MAX_LINE_ERRORS {
+            errors.push(format!(
+                "{refused} events refused: the listener is full (--when-full refuse)"
+            ));
+        }
+    }
+    let body = json!({"accepted": stored, "rejected": lines.rejected + refused, "errors": errors});
+    json_response(StatusCode::OK, &body)
+}
+
+/// Stores `events`, tells the streams; returns (events stored, spans refused).
+fn commit(shared: &Shared, events: &[Event]) -> (u64, u64) {
+    let done = store_events(shared, events);
+    let refused_spans = events[done.stored as usize..]
+        .iter()
+        .filter(|e| e.phase == Phase::Started && e.kind == "span")
+        .count() as u64;
+    (done.stored, refused_spans)
+}
+
+fn store_events(shared: &Shared, events: &[Event]) -> crate::live::Committed {
+    if events.is_empty() {
+        return crate::live::Committed::default();
+    }
+    let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
+    let (done, written) = store.commit(events);
+    if let Err(e) = written {
+        eprintln!("lineage listen: the recording could not be written: {e}");
+    }
+    shared.stored.send_replace(store.next_seq());
+    done
+}
+
+/// The body, read within its limits and inflated if gzip; or the answer that refuses it.
+async fn read_body(req: Request<Incoming>, shared: &Shared) -> Result<Vec<u8>, Response<Body>> {
+    let gzip = match req
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("" | "identity") => false,
+        Some("gzip" | "x-gzip") => true,
+        Some(_) => {
+            return Err(text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Content-Encoding must be gzip or none",
+            ))
+        }
+    };
+    if shared
+        .store
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_refusing()
+    {
+        return Err(full(shared));
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse().ok());
+    let raw = body::read(req.into_body(), declared, shared)
+        .await
+        .map_err(|e| body_error(e, shared))?;
+    if !gzip {
+        return Ok(raw);
+    }
+    inflate::gunzip(&raw, shared.settings.max_inflated).map_err(|e| match e {
+        inflate::InflateError::TooLarge { .. } => {
+            text(StatusCode::PAYLOAD_TOO_LARGE, &e.to_string())
+        }
+        inflate::InflateError::Corrupt(_) => text(StatusCode::BAD_REQUEST, &e.to_string()),
+    })
+}
+
+fn body_error(e: BodyError, shared: &Shared) -> Response<Body> {
+    match e {
+        BodyError::TooLarge { limit } => text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body is larger than {limit} bytes, the limit (--max-body)"),
+        ),
+        BodyError::Timeout => {
+            let mut r = text(
+                StatusCode::REQUEST_TIMEOUT,
+                "the body did not arrive in time (--read-timeout)",
+            );
+            r.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            r
+        }
+        BodyError::Busy => retry_later(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the listener is reading as many bodies as it may hold; retry",
+            shared,
+        ),
+        BodyError::Broken(why) => text(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "the body could not be read: {}",
+                crate::text::Excerpt::clipped_at(&why, 200)
+            ),
+        ),
+    }
+}
+
+fn full(shared: &Shared) -> Response<Body> {
+    retry_later(
+        StatusCode::TOO_MANY_REQUESTS,
+        "the listener is full (--when-full refuse): no event was stored",
+        shared,
+    )
+}
+
+fn retry_later(code: StatusCode, why: &str, _shared: &Shared) -> Response<Body> {
+    let mut r = text(code, why);
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
+fn status(shared: &Shared) -> Response<Body> {
+    let store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
+    let status = Status::of(&store, shared.clients());
+    drop(store);
+    json_response(
+        StatusCode::OK,
+        &serde_json::to_value(status).unwrap_or_default(),
+    )
+}
+
+/// The media type without parameters, lowercase.
+fn media_type(req: &Request<Incoming>) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn export_response(encoding: Encoding, rejected: u64, message: &str) -> Response<Body> {
+    match encoding {
+        Encoding::Protobuf => {
+            let response = ExportTraceServiceResponse {
+                partial_success: (rejected > 0 || !message.is_empty()).then(|| {
+                    ExportTracePartialSuccess {
+                        rejected_spans: rejected as i64,
+                        error_message: message.to_owned(),
+                    }
+                }),
+            };
+            bytes_response(
+                StatusCode::OK,
+                "application/x-protobuf",
+                response.encode_to_vec(),
+            )
+        }
+        Encoding::Json if rejected == 0 && message.is_empty() => {
+            json_response(StatusCode::OK, &json!({}))
+        }
+        Encoding::Json => json_response(
+            StatusCode::OK,
+            &json!({"partialSuccess": {"rejectedSpans": rejected.to_string(), "errorMessage": message}}),
+        ),
+    }
+}
+
+fn rpc_status(encoding: Encoding, bad: &BadBody) -> Response<Body> {
+    match encoding {
+        Encoding::Protobuf => {
+            let status = RpcStatus {
+                code: INVALID_ARGUMENT,
+                message: bad.0.clone(),
+            };
+            bytes_response(
+                StatusCode::BAD_REQUEST,
+                "application/x-protobuf",
+                status.encode_to_vec(),
+            )
+        }
+        Encoding::Json => json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"code": INVALID_ARGUMENT, "message": bad.0}),
+        ),
+    }
+}
+
+fn preflight() -> Response<Body> {
+    let mut r = bytes_response(StatusCode::NO_CONTENT, "text/plain", Vec::new());
+    let h = r.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("authorization, content-type, content-encoding"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    r
+}
+
+fn text(code: StatusCode, message: &str) -> Response<Body> {
+    bytes_response(
+        code,
+        "text/plain; charset=utf-8",
+        format!("{message}\n").into_bytes(),
+    )
+}
+
+fn json_response(code: StatusCode, body: &serde_json::Value) -> Response<Body> {
+    bytes_response(code, "application/json", body.to_string().into_bytes())
+}
+
+pub(super) fn bytes_response(
+    code: StatusCode,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Response<Body> {
+    with_cors(
+        code,
+        content_type,
+        Full::new(Bytes::from(body)).boxed_unsync(),
+    )
+}
+
+/// A response with the headers every answer carries (see the module docs).
+pub(super) fn with_cors(code: StatusCode, content_type: &str, body: Body) -> Response<Body> {
+    let mut r = Response::new(body);
+    *r.status_mut() = code;
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
+    r
+}

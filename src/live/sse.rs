@@ -1,0 +1,99 @@
+//! # The stream's messages
+//!
+//! What `GET /v1/stream` sends, as Server-Sent Events text (see
+//! `notes/live-protocol.md`, summarised in `docs/live.md`): `hello` first, `gap` when the
+//! reader asked for events already evicted, `events` with one `data:` line per event and the
+//! seq of its last event as `id`, `status` about once a second, `bye` before the listener
+//! closes the stream. Written here as plain strings so they are tested without a socket.
+//!
+//! An event's line is lineage NDJSON, which serde_json writes on one line (newlines inside
+//! strings are escaped), so a `data:` line can never be split by the event it carries.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::store::{Counts, LiveStore};
+use crate::trace::native;
+
+/// The most events in one `events` message.
+pub const MAX_BATCH_EVENTS: usize = 1000;
+
+/// Roughly the most bytes in one `events` message (one event may take it past).
+pub const MAX_BATCH_BYTES: usize = 1 << 20;
+
+/// The status a stream and `GET /v1/status` report.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Status {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub next_seq: u64,
+    pub clients: usize,
+}
+
+impl Status {
+    pub fn of(store: &LiveStore, clients: usize) -> Status {
+        Status {
+            counts: store.counts(),
+            next_seq: store.next_seq(),
+            clients,
+        }
+    }
+}
+
+fn message(event: &str, data: &str) -> String {
+    format!("event: {event}\ndata: {data}\n\n")
+}
+
+/// The first message of every connection.
+pub fn hello(store: &LiveStore, listener: &str) -> String {
+    let data = json!({
+        "listener": listener,
+        "first_seq": store.first_seq(),
+        "next_seq": store.next_seq(),
+        "max_events": store.limits().max_events,
+        "when_full": store.when_full().as_str(),
+    });
+    message("hello", &data.to_string())
+}
+
+/// Events from `from` were evicted: the stream goes on at `first_seq`.
+pub fn gap(from: u64, first_seq: u64) -> String {
+    let data = json!({"from": from, "first_seq": first_seq, "lost": first_seq - from});
+    message("gap", &data.to_string())
+}
+
+pub fn status(status: &Status) -> String {
+    message(
+        "status",
+        &serde_json::to_string(status).expect("counters serialise"),
+    )
+}
+
+pub fn bye(reason: &str) -> String {
+    message("bye", &json!({ "reason": reason }).to_string())
+}
+
+pub const KEEPALIVE: &str = ": keepalive\n\n";
+
+/// The next `events` message for a reader at `from`: the message and the seq the reader
+/// goes on from, or `None` when it has everything held. `from` must be held (a reader
+/// before `first_seq` is sent a [`gap`] first).
+pub fn events(store: &LiveStore, from: u64) -> Option<(String, u64)> {
+    let end = store.next_seq();
+    if from >= end || from < store.first_seq() {
+        return None;
+    }
+    let mut text = String::from("event: events\n");
+    let mut line = Vec::with_capacity(512);
+    let mut seq = from;
+    while seq < end && seq - from < MAX_BATCH_EVENTS as u64 && text.len() < MAX_BATCH_BYTES {
+        let Some(event) = store.event(seq) else { break };
+        line.clear();
+        native::write_line(&mut line, &event).expect("writing to a Vec cannot fail");
+        text.push_str("data: ");
+        text.push_str(std::str::from_utf8(&line).expect("serde_json writes UTF-8"));
+        seq += 1;
+    }
+    text.push_str(&format!("id: {}\n\n", seq - 1));
+    Some((text, seq))
+}

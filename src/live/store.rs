@@ -1,0 +1,195 @@
+//! # The listener's store
+//!
+//! Every event a listener accepts goes into one bounded [`EventStore`], the compact store
+//! imports use, numbered by a listener sequence: the `n`th event ever stored has `seq` `n`
+//! (the store's position plus one). Readers (the page's streams) hold only a sequence number
+//! and read from the store at their own pace, so a slow reader costs nothing and a reader
+//! that falls behind the retained window is told how many it lost (a gap).
+//!
+//! ## When it is full
+//! The budget is the import budget ([`Limits`]): events and the bytes the store holds. What
+//! happens at the edge is a setting ([`WhenFull`]): keep the newest (evict the oldest, count
+//! them) or refuse new events (the HTTP layer answers 429 with `Retry-After`). Either way
+//! nothing queues: an event is stored or refused when its request is handled.
+
+use std::io::Write;
+
+use crate::core::store::Duplicates;
+use crate::core::{Event, EventStore};
+use crate::trace::{native, Limits};
+
+/// What a full listener does with new events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
+pub enum WhenFull {
+    /// Evict the oldest events to make room; streams behind the window get a `gap`.
+    KeepNewest,
+    /// Refuse new events (429 + Retry-After) until the listener restarts.
+    Refuse,
+}
+
+impl WhenFull {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            WhenFull::KeepNewest => "keep-newest",
+            WhenFull::Refuse => "refuse",
+        }
+    }
+}
+
+/// The counters every status message carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Events that arrived in readable requests (stored or refused).
+    pub received: u64,
+    /// Events stored, ever (the last seq given).
+    pub stored: u64,
+    /// Stored events evicted to keep the budget (keep-newest).
+    pub evicted: u64,
+    /// Events refused because the store was full (refuse), or larger than the budget.
+    pub refused: u64,
+}
+
+/// What [`LiveStore::commit`] did with a batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Committed {
+    pub stored: u64,
+    /// The events refused, from the end of the batch (their index starts at `stored`).
+    pub refused: u64,
+    /// Events evicted to make room.
+    pub evicted: u64,
+}
+
+/// The bounded store, its counters and the optional recording; see the module docs.
+pub struct LiveStore {
+    store: EventStore,
+    limits: Limits,
+    when_full: WhenFull,
+    counts: Counts,
+    out: Option<Box<dyn Write + Send>>,
+    line: Vec<u8>,
+}
+
+impl LiveStore {
+    /// A store within `limits` (events and retained bytes; the rest is for request bodies).
+    pub fn new(limits: Limits, when_full: WhenFull) -> LiveStore {
+        let cap = limits.max_events.clamp(1, u32::MAX as u64 - 2) as usize;
+        LiveStore {
+            store: EventStore::bounded(cap, Duplicates::KeepFirst),
+            limits,
+            when_full,
+            counts: Counts::default(),
+            out: None,
+            line: Vec::with_capacity(512),
+        }
+    }
+
+    /// Records every stored event as a lineage NDJSON line to `out`, flushed per batch.
+    pub fn record_to(&mut self, out: Box<dyn Write + Send>) {
+        self.out = Some(out);
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub fn when_full(&self) -> WhenFull {
+        self.when_full
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// The seq of the oldest event held (`next_seq` when none is).
+    pub fn first_seq(&self) -> u64 {
+        self.store.first_position() + 1
+    }
+
+    /// The seq the next stored event gets.
+    pub fn next_seq(&self) -> u64 {
+        self.store.first_position() + self.store.len() as u64 + 1
+    }
+
+    /// The bytes the store holds (what the memory budget counts).
+    pub fn heap_bytes(&self) -> usize {
+        self.store.heap_bytes()
+    }
+
+    /// Whether a new event would be refused right now (policy `refuse`, or a store whose
+    /// memory is spent even when empty).
+    pub fn is_refusing(&self) -> bool {
+        match self.when_full {
+            WhenFull::Refuse => self.is_full(),
+            WhenFull::KeepNewest => self.over_memory() && self.store.is_empty(),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.store.len() == self.store.capacity() || self.over_memory()
+    }
+
+    fn over_memory(&self) -> bool {
+        self.store.heap_bytes() as u64 > self.limits.max_retained_bytes
+    }
+
+    /// Stores `events` in order under the policy; writes the stored ones to the recording
+    /// (whole lines, flushed once at the end). An error is the recording's: the events are
+    /// stored all the same.
+    pub fn commit(&mut self, events: &[Event]) -> (Committed, std::io::Result<()>) {
+        let mut done = Committed::default();
+        let mut written = Ok(());
+        self.counts.received += events.len() as u64;
+        for e in events {
+            match self.when_full {
+                WhenFull::Refuse if self.is_full() => break,
+                WhenFull::KeepNewest if self.store.len() == self.store.capacity() => {
+                    done.evicted += 1; // push evicts the oldest itself
+                }
+                _ => {}
+            }
+            while self.when_full == WhenFull::KeepNewest
+                && self.over_memory()
+                && self.store.evict_oldest_event()
+            {
+                done.evicted += 1;
+            }
+            if self.when_full == WhenFull::KeepNewest && self.over_memory() {
+                break; // empty and still over: symbols alone spend the budget
+            }
+            self.store.push_event(e, 0);
+            done.stored += 1;
+            if written.is_ok() {
+                written = self.write(e);
+            }
+        }
+        done.refused = events.len() as u64 - done.stored;
+        self.counts.stored += done.stored;
+        self.counts.evicted += done.evicted;
+        self.counts.refused += done.refused;
+        if let (Ok(()), Some(out)) = (&written, self.out.as_mut()) {
+            written = out.flush();
+        }
+        (done, written)
+    }
+
+    /// One event's line, written whole: serialized first, then handed over in one call.
+    fn write(&mut self, e: &Event) -> std::io::Result<()> {
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        self.line.clear();
+        native::write_line(&mut self.line, e)?;
+        out.write_all(&self.line)
+    }
+
+    /// Flushes the recording (at shutdown).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.as_mut().map_or(Ok(()), |o| o.flush())
+    }
+
+    /// The event with listener seq `seq`, if still held.
+    pub fn event(&self, seq: u64) -> Option<Event> {
+        seq.checked_sub(1).and_then(|p| self.store.event(p))
+    }
+}

@@ -1,0 +1,199 @@
+//! # OTLP protobuf traces
+//!
+//! What an OpenTelemetry SDK sends by default (`application/x-protobuf` to `/v1/traces`):
+//! an `ExportTraceServiceRequest`, decoded with the OpenTelemetry project's own generated
+//! types (`opentelemetry-proto`, prost). Each message is translated field for field into the
+//! shapes the JSON reader deserializes ([`super::wire`]) and converted by the same code
+//! ([`super::span`]), so a span means the same events whichever encoding carried it.
+//!
+//! Protobuf leaves absent fields at their defaults; the translation reads a default (an
+//! empty string, kind 0, end time 0, flags 0) as absent, as OTLP JSON writers omit them. A
+//! span whose ids have the wrong length cannot be named; it is rejected (counted, with one
+//! sentence saying why) and the request's other spans are kept.
+//!
+//! prost refuses messages nested deeper than 100 levels (its recursion limit), so a hostile
+//! `kvlistValue` tower stops the decode with an error instead of exhausting the stack.
+
+use base64::Engine;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1 as pb_common;
+use opentelemetry_proto::tonic::trace::v1 as pb;
+use prost::Message;
+use serde_json::Value;
+
+use super::ids::{hex, HexId, ParentId};
+use super::scalars::{DoubleValue, IntValue, Nanos, StatusCode};
+use super::span::Converted;
+use super::wire::{self, AnyValue, ArrayValue, KeyValue, KvList};
+use crate::core::Event;
+
+/// The events of one request, with what was refused in it.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    /// The spans' events: roots and lineages linked within the request, in time order.
+    pub events: Vec<Event>,
+    /// Spans in the request, and how many of them were rejected.
+    pub spans: u64,
+    pub rejected_spans: u64,
+    /// Why the first rejected span was rejected (empty when none was).
+    pub rejection: String,
+    /// Things worth knowing that did not stop the conversion.
+    pub notes: Vec<String>,
+}
+
+/// Decodes a serialized `ExportTraceServiceRequest` and converts its spans.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, prost::DecodeError> {
+    ExportTraceServiceRequest::decode(bytes).map(convert)
+}
+
+/// Converts the spans of a decoded request (see the module docs).
+pub fn convert(request: ExportTraceServiceRequest) -> Decoded {
+    let mut out = Decoded::default();
+    let mut resource_spans = Vec::with_capacity(request.resource_spans.len());
+    for rs in request.resource_spans {
+        let scope_spans = rs
+            .scope_spans
+            .into_iter()
+            .map(|ss| wire::ScopeSpans {
+                scope: ss.scope.map(scope),
+                spans: spans(ss.spans, &mut out),
+            })
+            .collect();
+        resource_spans.push(wire::ResourceSpans {
+            resource: rs.resource.map(|r| wire::Resource {
+                attributes: key_values(r.attributes),
+            }),
+            scope_spans,
+            schema_url: non_empty(rs.schema_url),
+        });
+    }
+    let (mut starts, mut ends) = (Vec::new(), Vec::new());
+    let into = Converted {
+        starts: &mut starts,
+        ends: &mut ends,
+        notes: &mut out.notes,
+    };
+    super::convert_resource_spans(resource_spans, into);
+    out.events = super::linked_in_time_order(starts, ends);
+    out
+}
+
+/// The spans that can be named, counting the ones that cannot.
+fn spans(spans: Vec<pb::Span>, out: &mut Decoded) -> Vec<wire::Span> {
+    let mut kept = Vec::with_capacity(spans.len());
+    for s in spans {
+        out.spans += 1;
+        match span(s) {
+            Ok(s) => kept.push(s),
+            Err(why) => {
+                if out.rejected_spans == 0 {
+                    out.rejection = why;
+                }
+                out.rejected_spans += 1;
+            }
+        }
+    }
+    kept
+}
+
+fn span(s: pb::Span) -> Result<wire::Span, String> {
+    let trace_id = HexId(fixed::<16>(&s.trace_id, "trace id")?);
+    let span_id = HexId(fixed::<8>(&s.span_id, "span id")?);
+    let parent_span_id = if s.parent_span_id.is_empty() {
+        ParentId(None)
+    } else {
+        ParentId(Some(fixed::<8>(&s.parent_span_id, "parent span id")?))
+    };
+    let links = s
+        .links
+        .iter()
+        .map(|l| serde_json::to_value(l).unwrap_or(Value::Null))
+        .collect();
+    Ok(wire::Span {
+        trace_id,
+        span_id,
+        parent_span_id: Some(parent_span_id),
+        name: s.name,
+        kind: (s.kind != 0).then(|| Value::from(s.kind)),
+        start_time_unix_nano: Nanos(s.start_time_unix_nano),
+        end_time_unix_nano: (s.end_time_unix_nano != 0).then_some(Nanos(s.end_time_unix_nano)),
+        attributes: key_values(s.attributes),
+        events: s
+            .events
+            .into_iter()
+            .map(|e| wire::SpanEvent {
+                time_unix_nano: Nanos(e.time_unix_nano),
+                name: e.name,
+                attributes: key_values(e.attributes),
+            })
+            .collect(),
+        links,
+        status: s.status.map(|st| wire::Status {
+            code: StatusCode::try_from(st.code as u64).ok(),
+            message: non_empty(st.message),
+        }),
+        trace_state: non_empty(s.trace_state),
+        flags: (s.flags != 0).then_some(s.flags),
+    })
+}
+
+/// An id of exactly `N` bytes.
+fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], String> {
+    bytes.try_into().map_err(|_| {
+        let shown = &bytes[..bytes.len().min(32)];
+        format!(
+            "a span's {what} has {} bytes ({}), not {N}",
+            bytes.len(),
+            hex(shown)
+        )
+    })
+}
+
+fn scope(s: pb_common::InstrumentationScope) -> wire::Scope {
+    wire::Scope {
+        name: non_empty(s.name),
+        version: non_empty(s.version),
+        attributes: key_values(s.attributes),
+    }
+}
+
+fn key_values(kvs: Vec<pb_common::KeyValue>) -> Vec<KeyValue> {
+    kvs.into_iter()
+        .map(|kv| KeyValue {
+            key: kv.key,
+            value: kv.value.map(any_value),
+        })
+        .collect()
+}
+
+fn any_value(v: pb_common::AnyValue) -> AnyValue {
+    use pb_common::any_value::Value as V;
+    let mut out = AnyValue::default();
+    match v.value {
+        Some(V::StringValue(s)) => out.string_value = Some(s),
+        Some(V::BoolValue(b)) => out.bool_value = Some(b),
+        Some(V::IntValue(i)) => out.int_value = Some(IntValue(i)),
+        Some(V::DoubleValue(d)) => out.double_value = Some(DoubleValue::from_f64(d)),
+        // OTLP JSON writes bytes as base64; the JSON reader keeps that text, so do we.
+        Some(V::BytesValue(b)) => {
+            out.bytes_value = Some(base64::engine::general_purpose::STANDARD.encode(b))
+        }
+        Some(V::ArrayValue(a)) => {
+            out.array_value = Some(ArrayValue {
+                values: a.values.into_iter().map(any_value).collect(),
+            })
+        }
+        Some(V::KvlistValue(kv)) => {
+            out.kvlist_value = Some(KvList {
+                values: key_values(kv.values),
+            })
+        }
+        // A profiling-only string-table reference: meaningless for traces, read as empty.
+        Some(V::StringValueStrindex(_)) | None => {}
+    }
+    out
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
