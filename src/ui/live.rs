@@ -25,10 +25,13 @@ const FRAME_BUDGET_MS: f64 = 12.0;
 /// Items of a rebuild between two looks at the clock.
 const BUILD_SLICE: usize = 8 * 1024;
 
+/// A handler of one named message.
+type OnMessage = Closure<dyn FnMut(web_sys::MessageEvent)>;
+
 /// An open `EventSource` and its handlers; dropping it closes the stream.
 struct Stream {
     source: web_sys::EventSource,
-    handlers: Vec<(&'static str, Closure<dyn FnMut(web_sys::MessageEvent)>)>,
+    handlers: Vec<(&'static str, OnMessage)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
@@ -54,6 +57,10 @@ pub struct Live {
     asked: StoredValue<Reaction, LocalStorage>,
     /// Bumped by every connect and disconnect: a frame loop or stream of an older one stops.
     session: StoredValue<u64, LocalStorage>,
+    /// Bumped when a stream is opened or asked to close: messages of an older stream (still
+    /// arriving until the frame closes it) are ignored, so a stream the feed has left (a
+    /// restarted listener read again from 1) adds nothing.
+    stream_id: StoredValue<u64, LocalStorage>,
     /// Events taken per frame, adapted to the time a frame's work took.
     per_frame: StoredValue<usize, LocalStorage>,
     /// Follow scrolls the tree at the next frame, once the rows published are drawn.
@@ -79,6 +86,7 @@ impl Live {
             stream: StoredValue::new_local(None),
             asked: StoredValue::new_local(Reaction::Nothing),
             session: StoredValue::new_local(0),
+            stream_id: StoredValue::new_local(0),
             per_frame: StoredValue::new_local(4_096),
             scroll_due: StoredValue::new_local(false),
             bar_open: RwSignal::new(false),
@@ -171,7 +179,10 @@ impl Live {
         else {
             return;
         };
-        let session = self.session.get_value();
+        self.stream_id.update_value(|s| *s += 1);
+        let (session, stream_id) = (self.session.get_value(), self.stream_id.get_value());
+        let current =
+            move || self.session.get_value() == session && self.stream_id.get_value() == stream_id;
         let source = match web_sys::EventSource::new(&url) {
             Ok(s) => s,
             Err(_) => {
@@ -182,19 +193,17 @@ impl Live {
         let handlers = MESSAGES
             .into_iter()
             .map(|name| {
-                let h = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                    move |ev: web_sys::MessageEvent| {
-                        if self.session.get_value() == session {
-                            self.on_message(name, &ev);
-                        }
-                    },
-                );
+                let h = OnMessage::new(move |ev: web_sys::MessageEvent| {
+                    if current() {
+                        self.on_message(name, &ev);
+                    }
+                });
                 let _ = source.add_event_listener_with_callback(name, h.as_ref().unchecked_ref());
                 (name, h)
             })
             .collect();
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            if self.session.get_value() == session {
+            if current() {
                 self.on_error();
             }
         });
@@ -233,6 +242,8 @@ impl Live {
 
     fn ask(self, r: Reaction) {
         if r != Reaction::Nothing {
+            // The stream this came from is done with: ignore the rest of it.
+            self.stream_id.update_value(|s| *s += 1);
             self.asked.set_value(r);
         }
     }
