@@ -132,6 +132,11 @@ async fn events_posted_to_a_listener_appear_on_the_page_and_survive_its_restart_
     );
     save_screenshot(&c, "e2e-live.png").await;
 
+    // Pin as A on a live trace pins a snapshot: B (the screen) grows, A stays.
+    click(&c, "#pin").await;
+    let label = wait_text(&c, "#pinned-label", |t| t.contains("live")).await;
+    assert!(label.contains("first 240 events"), "{label}");
+
     // Pause: the view holds still, the page says how many wait; Resume shows them.
     click(&c, "#live-pause").await;
     post_lines(&listener, &second[..30]).await;
@@ -139,6 +144,12 @@ async fn events_posted_to_a_listener_appear_on_the_page_and_survive_its_restart_
     assert_eq!(find(&c, "#event-count").await.text().await.unwrap(), "240");
     click(&c, "#live-pause").await;
     events_on_screen(&c, 270).await;
+    wait_text(&c, "tr[data-side=B] .events", |t| t == "270").await;
+    assert_eq!(
+        wait_text(&c, "tr[data-side=A] .events", |t| !t.is_empty()).await,
+        "240"
+    );
+    click(&c, "#pin").await;
 
     // The listener stops: the page says why and retries.
     let (clean, _) = listener.terminate();
