@@ -103,7 +103,7 @@ async fn events_posted_to_a_listener_appear_on_the_page_and_survive_its_restart_
     let listener = listen_on(port, &out);
     let first = simulated(40, 7, &dir);
     let second = simulated(20, 8, &dir);
-    assert_eq!(first.len(), 240);
+    assert_eq!((first.len(), second.len()), (240, 120));
 
     let base = serve(dist_dir()).await;
     let driver = start_chromedriver();
@@ -165,20 +165,20 @@ async fn events_posted_to_a_listener_appear_on_the_page_and_survive_its_restart_
     let listener = listen_on(port, &out);
     wait_text(&c, "#live-state", |t| t.starts_with("live")).await;
     post_lines(&listener, &second[30..]).await;
-    events_on_screen(&c, 300).await;
+    events_on_screen(&c, 360).await;
     let counts = wait_text(&c, "#live-counts", |t| t.contains("restarted 1×")).await;
-    assert!(counts.starts_with("300 received"), "{counts}");
+    assert!(counts.starts_with("360 received"), "{counts}");
     assert!(
         !counts.contains("twice") && !counts.contains("lost"),
         "{counts}"
     );
     let recorded = std::fs::read_to_string(&out).unwrap().lines().count();
-    assert_eq!(recorded, 300, "the --out file holds every event posted");
+    assert_eq!(recorded, 360, "the --out file holds every event posted");
 
     // Disconnect keeps the trace on screen.
     click(&c, "#live-disconnect").await;
     wait_text(&c, "#live-state", |t| t.starts_with("closed")).await;
-    assert_eq!(find(&c, "#event-count").await.text().await.unwrap(), "300");
+    assert_eq!(find(&c, "#event-count").await.text().await.unwrap(), "360");
     drop(listener);
     let _ = std::fs::remove_dir_all(&dir);
 }
