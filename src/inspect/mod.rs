@@ -19,6 +19,8 @@
 //! - [`diff_text`]: how a diff reads, on the page and in `lineage diff` (counts, marks).
 //! - [`event_detail`]: the selected event's fields and relatives ([`event_detail::EventDetail`]).
 //! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
+//! - [`live`]: the page's side of a live source: stream messages, sequence numbers, the
+//!   connection and Pause ([`live::LiveFeed`]).
 //! - [`overview`]: the minimap's event and failure density over time.
 //! - [`scrub`]: the inspection of a replay brought to a moved cursor from the events in
 //!   between ([`scrub::Scrub`]).
@@ -43,6 +45,7 @@ pub(crate) mod fixtures;
 pub mod ids;
 pub mod latency;
 pub mod lints;
+pub mod live;
 pub mod navigate;
 pub mod overview;
 pub mod page_url;

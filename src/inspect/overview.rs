@@ -5,6 +5,13 @@
 //! time bins over the whole trace, and the mapping between a window dragged on the minimap
 //! (fractions of its width) and the waterfall's [`Axis`]. Times are relative to the trace's
 //! first event, in the trace's own units.
+//!
+//! ## Failures in proportion
+//! A bin's failures are drawn as the failed share of the operations that ended in it
+//! ([`Overview::failed_share`]), not as a count against the busiest bin: at a million events
+//! with a tenth of the operations failing, every bin holds some failure, and a count scaled
+//! to be visible painted nearly every bin red. As a share, such a trace reads as a tenth of
+//! each bar, and a burst of failures stands out as the bins where the share rises.
 
 use super::spans::{Spans, Status};
 use super::timeline::Axis;
@@ -23,6 +30,8 @@ pub struct Overview {
     pub events: Vec<u32>,
     /// Operations that failed or timed out, per bin of their end.
     pub failures: Vec<u32>,
+    /// Operations (spans) per bin of their end, or of their start while unfinished.
+    pub operations: Vec<u32>,
 }
 
 impl Overview {
@@ -39,10 +48,12 @@ impl Overview {
             events[bin(trace.timestamp_ns(i))] += 1;
         }
         let mut failures = vec![0u32; bins];
+        let mut operations = vec![0u32; bins];
         for s in &spans.spans {
+            let b = bin(trace.timestamp_ns(s.end.unwrap_or(s.start)));
+            operations[b] += 1;
             if matches!(s.status, Status::Failed | Status::TimedOut) {
-                let at = s.end.unwrap_or(s.start);
-                failures[bin(trace.timestamp_ns(at))] += 1;
+                failures[b] += 1;
             }
         }
         Overview {
@@ -50,7 +61,18 @@ impl Overview {
             last,
             events,
             failures,
+            operations,
         }
+    }
+
+    /// The share of bin `b`'s operations that failed or timed out, 0 to 1.
+    pub fn failed_share(&self, b: usize) -> f64 {
+        let ops = self.operations.get(b).copied().unwrap_or(0);
+        let failed = self.failures.get(b).copied().unwrap_or(0);
+        if ops == 0 {
+            return 0.0;
+        }
+        (failed as f64 / ops as f64).min(1.0)
     }
 
     /// The busiest bin's count (at least 1, for scaling).
@@ -134,7 +156,10 @@ mod tests {
         assert_eq!((o.origin, o.last), (1_000, 2_000));
         assert_eq!(o.events, vec![2, 0, 0, 3]);
         assert_eq!(o.failures, vec![0, 0, 0, 1]);
+        assert_eq!(o.operations, vec![2, 0, 0, 2]);
         assert_eq!(o.peak(), 3);
+        assert_eq!(o.failed_share(3), 0.5);
+        assert_eq!(o.failed_share(1), 0.0);
     }
 
     #[test]
@@ -159,6 +184,7 @@ mod tests {
             last: 2_000,
             events: vec![1],
             failures: vec![0],
+            operations: vec![1],
         };
         assert_eq!(
             o.after_drag(0.6, 0.2, None),
@@ -175,5 +201,29 @@ mod tests {
         assert!((moved.start - 1_402.0).abs() < 1e-6, "{moved:?}");
         assert!((moved.end - 1_602.0).abs() < 1e-6, "{moved:?}");
         assert_eq!(o.after_drag(0.5, 0.5, None), None, "no window to move");
+    }
+
+    #[test]
+    fn a_long_trace_with_a_tenth_failing_shows_a_tenth_in_every_bin_not_all_red() {
+        let mut events = Vec::new();
+        for k in 0..20_000u64 {
+            let mut start = Event::root("processing", Phase::Started);
+            start.timestamp_ns = k * 1_000;
+            let mut end = Event::child_of(&start, "processed", Phase::Completed);
+            end.start_id = Some(start.id);
+            end.parent_id = None;
+            end.timestamp_ns = k * 1_000 + 500;
+            if k % 10 == 3 {
+                end.phase = Phase::Failed;
+            }
+            events.extend([start, end]);
+        }
+        let t = Trace::new(events);
+        let o = Overview::build(&t, &Spans::build(&t), 200);
+        assert!(o.failures.iter().all(|&f| f > 0), "every bin has failures");
+        for b in 0..200 {
+            let share = o.failed_share(b);
+            assert!((0.08..=0.12).contains(&share), "bin {b}: {share}");
+        }
     }
 }

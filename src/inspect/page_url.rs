@@ -4,7 +4,9 @@
 //! pipeline settings ([`PipelineConfig::to_query`], clamped to what the form allows), the
 //! search text (`q=`), whether a live run was on screen (`run=1`: opening the link runs it
 //! again) and the emit mode of a pinned run A (`pin=<mode>`: the link replays the two-run
-//! diff, A in that mode and B in the settings' own). [`PageUrl`] reads and writes all of it;
+//! diff, A in that mode and B in the settings' own) and a live source (`live=ADDRESS`, with
+//! `token=T` if the listener wants one: the page connects to it on opening, see
+//! [`crate::inspect::live`]). [`PageUrl`] reads and writes all of it;
 //! the page only hands it `location.search` and puts [`PageUrl::to_query`] in the address
 //! bar.
 //!
@@ -41,6 +43,10 @@ pub struct PageUrl {
     pub run: bool,
     /// The emit mode of the pinned run A, for a live pin.
     pub pin: Option<EmitMode>,
+    /// A listener to follow (`live=`, as typed: `127.0.0.1:4318`, `http://host:port`, `/`).
+    pub live: Option<String>,
+    /// Its bearer token (`token=`).
+    pub token: Option<String>,
 }
 
 impl PageUrl {
@@ -54,6 +60,8 @@ impl PageUrl {
             search: first("q=").map(decode).unwrap_or_default(),
             run: segments(query).any(|p| p == "run=1"),
             pin: first("pin=").and_then(EmitMode::parse),
+            live: first("live=").map(decode).filter(|s| !s.is_empty()),
+            token: first("token=").map(decode).filter(|s| !s.is_empty()),
         }
     }
 
@@ -67,6 +75,12 @@ impl PageUrl {
         if let Some(mode) = self.pin {
             q.push_str("&pin=");
             q.push_str(&mode.spec());
+        }
+        for (key, value) in [("live", &self.live), ("token", &self.token)] {
+            if let Some(v) = value {
+                q.push_str(&format!("&{key}="));
+                q.extend(utf8_percent_encode(v, COMPONENT));
+            }
         }
         if !self.search.is_empty() {
             q.push_str("&q=");
@@ -110,7 +124,29 @@ mod tests {
             search: search.to_owned(),
             run,
             pin,
+            live: None,
+            token: None,
         }
+    }
+
+    #[test]
+    fn a_live_source_and_its_token_survive_a_round_trip() {
+        let mut url = page("x", false, None);
+        url.live = Some("http://127.0.0.1:4318".into());
+        url.token = Some("s&cret=/".into());
+        let q = url.to_query();
+        assert!(
+            q.contains("&live=http%3A%2F%2F127.0.0.1%3A4318&token=s%26cret%3D%2F"),
+            "{q}"
+        );
+        assert_eq!(PageUrl::parse(&q, PipelineConfig::default()).live, url.live);
+        assert_eq!(
+            PageUrl::parse(&q, PipelineConfig::default()).token,
+            url.token
+        );
+        let typed = PageUrl::parse("?live=127.0.0.1:4318", PipelineConfig::default());
+        assert_eq!(typed.live.as_deref(), Some("127.0.0.1:4318"));
+        assert_eq!(typed.token, None);
     }
 
     #[test]

@@ -12,6 +12,8 @@ use super::files::{on_drop, FileButtons};
 use super::filter_bar::FilterBar;
 use super::help::HelpOverlay;
 use super::lints::LintsPanel;
+use super::live::Live;
+use super::live_bar::{LiveBar, LiveButton};
 use super::minimap::Minimap;
 use super::run_diff::{replay_from_url, Pin, RunDiffPanel};
 use super::settings::SettingsPanel;
@@ -64,7 +66,9 @@ pub fn App() -> impl IntoView {
     let pin = Pin::new(ui);
     let critical = Critical::new(ui);
     provide_context(critical);
-    keep_in_address(ui, pin, &opened);
+    // Following a listener (live.rs): `live=` in the link connects at once.
+    let live = Live::new();
+    keep_in_address(ui, pin, live, &opened);
 
     let search = NodeRef::<leptos::html::Input>::new();
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(ui, search, ev));
@@ -81,9 +85,11 @@ pub fn App() -> impl IntoView {
                 <ReplayControls ui />
                 <span class="spacer"></span>
                 <FileButtons ui />
+                <LiveButton live />
                 <button id="help" title="Keyboard shortcuts (?)" on:click=move |_| ui.help_open.set(true)>"?"</button>
             </header>
             <Banners ui />
+            <LiveBar ui live />
             <div class="main">
                 <aside class="left">
                     <SettingsPanel ui />
@@ -124,7 +130,7 @@ pub fn App() -> impl IntoView {
 /// Keeps the page's state in its address from now on, and does what the opening link asked:
 /// `run=1` reproduces the run, not just the settings; `pin=<mode>`, the two-run diff (A in
 /// that mode, B in the settings' mode).
-fn keep_in_address(ui: Ui, pin: Pin, opened: &PageUrl) {
+fn keep_in_address(ui: Ui, pin: Pin, live: Live, opened: &PageUrl) {
     // `run=1` when a live run is on screen, so opening the link runs it again.
     Effect::new(move |_| {
         write_url(&PageUrl {
@@ -132,9 +138,20 @@ fn keep_in_address(ui: Ui, pin: Pin, opened: &PageUrl) {
             search: ui.query.with(|q| q.text.clone()),
             run: ui.source.get() == Source::Live,
             pin: pin.pinned_mode(),
+            live: live
+                .address
+                .with(|a| a.as_ref().map(|a| a.for_link().to_string())),
+            token: live
+                .address
+                .with(|a| a.as_ref().and_then(|a| a.token.clone())),
         })
     });
-    if let Some(a_mode) = opened.pin {
+    if let Some(typed) = &opened.live {
+        match crate::inspect::live::LiveAddress::parse(typed, opened.token.as_deref()) {
+            Ok(address) => live.connect(ui, address),
+            Err(e) => ui.error.set(Some(format!("live=: {e}"))),
+        }
+    } else if let Some(a_mode) = opened.pin {
         replay_from_url(ui, pin, a_mode);
     } else if opened.run {
         ui.run_all();

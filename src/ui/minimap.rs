@@ -49,7 +49,7 @@ pub fn Minimap(ui: Ui) -> impl IntoView {
     };
     let (w, h) = (1000.0, 36.0);
     view! {
-        <div class="minimap" title="The whole trace: events (grey) and failures (red) over time. Drag to zoom the waterfall; click to move the window.">
+        <div class="minimap" title="The whole trace: events (grey) over time, and the share of the operations that failed (red part of each bar). Drag to zoom the waterfall; click to move the window.">
             <svg id="minimap" node_ref=svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none"
                 on:mousedown=move |ev| { ev.prevent_default(); if let Some(f) = at(&ev) { drag.set(Some((f, f))) } }
                 on:mousemove=move |ev| { if let (Some((a, _)), Some(b)) = (drag.get_untracked(), at(&ev)) { drag.set(Some((a, b))) } }
@@ -59,15 +59,19 @@ pub fn Minimap(ui: Ui) -> impl IntoView {
                     let o = overview.get();
                     let peak = o.peak() as f64;
                     let bw = w / o.events.len().max(1) as f64;
-                    let fpeak = o.failures.iter().copied().max().unwrap_or(0).max(1) as f64;
+                    // Failures as the failed share of each bar (see `Overview`), with a
+                    // floor so that a lone failure in a busy bin still shows.
+                    let bar = |c: u32| (c as f64 / peak).sqrt() * h;
                     view! {
                         {o.events.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
-                            let bh = (c as f64 / peak).sqrt() * h;
+                            let bh = bar(c);
                             view! { <rect class="mm-events" x=i as f64 * bw y=h - bh width=bw height=bh></rect> }
                         }).collect_view()}
                         {o.failures.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
-                            let bh = (0.35 + 0.65 * c as f64 / fpeak) * h;
-                            view! { <rect class="mm-failures" x=i as f64 * bw y=h - bh width=bw.max(2.0) height=bh></rect> }
+                            let share = o.failed_share(i);
+                            let bh = (bar(o.events[i]) * share).max(1.5);
+                            view! { <rect class="mm-failures" x=i as f64 * bw y=h - bh width=bw.max(2.0) height=bh
+                                data-share=format!("{share:.3}")><title>{format!("{c} of {} operations failed ({:.0} %)", o.operations[i], share * 100.0)}</title></rect> }
                         }).collect_view()}
                     }
                 }}

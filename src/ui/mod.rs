@@ -15,6 +15,7 @@
 //! - [`revealed`]: trace text with control and invisible characters drawn as badges.
 //! - [`run_diff`], [`critical`], [`minimap`]: two runs side by side, the selected operation's
 //!   critical path and latency histogram, the whole trace at a glance.
+//! - [`live`], [`live_bar`]: following a listener (`lineage listen`) as events arrive.
 
 pub mod app;
 pub mod clock;
@@ -27,6 +28,8 @@ pub mod filter_bar;
 pub mod help;
 pub mod lag;
 pub mod lints;
+pub mod live;
+pub mod live_bar;
 pub mod minimap;
 pub mod mode_chart;
 pub mod revealed;

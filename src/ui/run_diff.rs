@@ -71,6 +71,10 @@ impl Pin {
                 )
             }
             Source::Imported(name) => (name, None),
+            Source::Listener(address) => {
+                let n = ui.inspection.with_untracked(|i| i.trace.len());
+                (format!("live {address}, first {n} events"), None)
+            }
             Source::Empty => ("empty".to_owned(), None),
         }
     }

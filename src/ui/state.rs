@@ -25,8 +25,11 @@ thread_local! {
     static PLACEHOLDER: Shared<Inspection> = Shared::default();
 }
 
-/// The last search: the inspection it ran on, its query and what it selected.
-type LastSearch = Option<(Shared<Inspection>, Query, Shared<Vec<bool>>)>;
+/// The last search: the inspection it ran on, its query and what it selected. The inspection
+/// is held weakly: a strong hold made every in-place update of the inspection (a replay's
+/// step, a live batch: `Arc::make_mut`) clone all of it; a weak one only moves it to a new
+/// address, which is also what tells the next search that it changed.
+type LastSearch = Option<(std::sync::Weak<Inspection>, Query, Shared<Vec<bool>>)>;
 
 /// Where the trace on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +40,8 @@ pub enum Source {
     Live,
     /// A file, by name.
     Imported(String),
+    /// A listener followed live (`lineage listen`), by address (see [`super::live`]).
+    Listener(String),
 }
 
 /// The tabs of the centre pane.
@@ -98,12 +103,12 @@ impl Ui {
             let ins = inspection.get();
             let q = query.get();
             let selected = Shared(Arc::new(last.with_value(|l| match l {
-                Some((of, before, s)) if *of == ins => {
+                Some((of, before, s)) if std::ptr::eq(of.as_ptr(), Arc::as_ptr(&ins.0)) => {
                     q.select_after(before, s, &ins.trace, &ins.spans)
                 }
                 _ => q.select(&ins.trace, &ins.spans),
             })));
-            last.set_value(Some((ins, q, selected.clone())));
+            last.set_value(Some((Arc::downgrade(&ins.0), q, selected.clone())));
             selected
         });
         let rows = Memo::new(move |_| {

@@ -20,6 +20,7 @@ pub fn SummaryBar(ui: Ui) -> impl IntoView {
             Source::Empty => "no trace".to_owned(),
             Source::Live => format!("live bus · {} mode", ui.config.with(|c| c.mode.label())),
             Source::Imported(name) => format!("file · {name}"),
+            Source::Listener(address) => format!("listener · {address}"),
         };
         let bus = ui.stats.get().map(|st| {
             view! {

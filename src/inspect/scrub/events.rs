@@ -18,17 +18,27 @@ impl Scrub {
     /// rule. A start already open makes the parent not needed.
     pub(super) fn resolve(trace: &Trace, history: &History, i: usize) -> Result<Links, Irregular> {
         let id = trace.id(i);
-        // Shown before `i`, or else never: an event the history holds from `i` on would
-        // change what this one is when it shows.
-        let earlier = |x: &Uuid| match trace.index_of(x).filter(|&p| p < i) {
-            Some(p) => Ok(p as u32),
-            None if history.position_of(x).is_some() => Err(Irregular),
-            None => Ok(NONE),
-        };
         let held_at = history.position_of(&id);
         if trace.index_of(&id) != Some(i) || held_at != Some(history.first_position() + i as u64) {
             return Err(Irregular); // an id held twice
         }
+        // Shown before `i`, or else never: an event the history holds from `i` on would
+        // change what this one is when it shows.
+        Scrub::links_by(trace, i, |x| match trace.index_of(x).filter(|&p| p < i) {
+            Some(p) => Ok(p as u32),
+            None if history.position_of(x).is_some() => Err(Irregular),
+            None => Ok(NONE),
+        })
+    }
+
+    /// The events event `i` links to, each found by `earlier` (its index if shown before
+    /// `i`, [`NONE`] if never, or why that breaks the rule). A start already open makes the
+    /// parent not needed.
+    pub(super) fn links_by(
+        trace: &Trace,
+        i: usize,
+        earlier: impl Fn(&Uuid) -> Result<u32, Irregular>,
+    ) -> Result<Links, Irregular> {
         let start = if trace.phase(i).is_end() {
             earlier(&trace.start_id(i).ok_or(Irregular)?)?
         } else {
@@ -112,19 +122,35 @@ impl Scrub {
             Some(&links) => links,
             None => {
                 let links = Scrub::resolve(trace, history, i)?;
-                let (phase, [parent, start]) = (trace.phase(i), links);
-                let absent = [
-                    trace.parent_id(i).filter(|_| parent == NONE),
-                    trace
-                        .start_id(i)
-                        .filter(|_| phase.is_end() && start == NONE),
-                ];
-                for x in absent.into_iter().flatten() {
-                    self.absent.entry(x).or_insert(i);
-                }
+                self.note_absent(trace, i, links);
                 links
             }
         };
+        self.apply_links(ins, i, links)
+    }
+
+    /// Remembers the ids event `i` links to in vain: if one arrives later, `i` was wrong.
+    pub(super) fn note_absent(&mut self, trace: &Trace, i: usize, [parent, start]: Links) {
+        let phase = trace.phase(i);
+        let absent = [
+            trace.parent_id(i).filter(|_| parent == NONE),
+            trace
+                .start_id(i)
+                .filter(|_| phase.is_end() && start == NONE),
+        ];
+        for x in absent.into_iter().flatten() {
+            self.absent.entry(x).or_insert(i);
+        }
+    }
+
+    /// Applies event `i`, the last one shown, linking to `links`.
+    pub(super) fn apply_links(
+        &mut self,
+        ins: &mut Inspection,
+        i: usize,
+        links: Links,
+    ) -> Result<(), Irregular> {
+        let trace = &ins.trace;
         let step = Scrub::plan(ins, i, links)?;
         if i == self.links.len() {
             self.links.push(links);

@@ -26,6 +26,7 @@
 //! Lints are kept as per-kind segments ([`book`]); the summary's counts come from the kept
 //! counts instead of a walk over every span.
 
+mod append;
 mod book;
 mod events;
 // Property tests, with proptest: native only (their crafted traces serve the sliced build's
@@ -37,6 +38,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
+pub use self::append::Appended;
 use self::book::LintBook;
 use super::lints;
 use super::spans::Status;

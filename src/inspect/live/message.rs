@@ -1,0 +1,181 @@
+//! # What the listener says on the stream
+//!
+//! `GET /v1/stream` is Server-Sent Events (see `notes/live-protocol.md`, summarised in the
+//! [module docs](super)): each message has a name (`hello`, `gap`, `events`, `status`, `bye`),
+//! its `data` lines (the browser's `EventSource` joins them with `\n`) and, for `events`, an
+//! `id`: the listener sequence number of its last event. [`Message::parse`] turns one into a
+//! plain value. The page trusts nothing it reads: a line that is not an event is counted and
+//! described (bounded and escaped), never shown raw, and the rest of the message still counts.
+
+use serde::Deserialize;
+
+use crate::core::Event;
+
+/// At most this many unreadable lines are described per message (the rest are only counted).
+pub const MAX_DESCRIBED: usize = 3;
+
+/// The first message of every connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Hello {
+    /// The listener's name and version, e.g. `lineage 0.1.0`.
+    #[serde(default)]
+    pub listener: String,
+    /// The oldest sequence number the listener still holds.
+    #[serde(default)]
+    pub first_seq: u64,
+    /// The sequence number the next stored event will get.
+    #[serde(default)]
+    pub next_seq: u64,
+    #[serde(default)]
+    pub max_events: u64,
+    #[serde(default)]
+    pub when_full: String,
+    /// Optional: an id the listener picks at start. When present, a changed id is how the
+    /// page knows it is talking to a new store (else it infers it from `next_seq`).
+    #[serde(default)]
+    pub instance: Option<String>,
+}
+
+/// `event: gap`: the events from `from` to `first_seq - 1` were evicted before this page read
+/// them (keep-newest); the stream continues at `first_seq`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Gap {
+    pub from: u64,
+    pub first_seq: u64,
+    pub lost: u64,
+}
+
+/// `event: status`, about once a second: the listener's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Status {
+    #[serde(default)]
+    pub received: u64,
+    #[serde(default)]
+    pub stored: u64,
+    #[serde(default)]
+    pub evicted: u64,
+    #[serde(default)]
+    pub refused: u64,
+    #[serde(default)]
+    pub next_seq: u64,
+    #[serde(default)]
+    pub clients: u64,
+}
+
+/// `event: events`: consecutive stored events ending at sequence number `last_seq`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Batch {
+    pub last_seq: u64,
+    /// The events read, each with its sequence number (an unreadable line keeps its number:
+    /// it is counted as rejected, and the numbering of the others stays right).
+    pub events: Vec<(u64, Event)>,
+    /// Lines that were not events.
+    pub rejected: u64,
+    /// What was wrong with the first few of them, escaped and bounded.
+    pub problems: Vec<String>,
+}
+
+/// One message of the stream.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    Hello(Hello),
+    Gap(Gap),
+    Events(Batch),
+    Status(Status),
+    /// The listener is closing the stream on purpose, and says why.
+    Bye(String),
+}
+
+/// Why a message could not be read at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadMessage(pub String);
+
+impl std::fmt::Display for BadMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Message {
+    /// Reads the message named `name` with `data` (its data lines joined by `\n`) and `id`
+    /// (the SSE `lastEventId`, used by `events` only).
+    pub fn parse(name: &str, data: &str, id: &str) -> Result<Message, BadMessage> {
+        let json = |what: &str| BadMessage(format!("a `{what}` message that is not its JSON"));
+        match name {
+            "hello" => serde_json::from_str(data)
+                .map(Message::Hello)
+                .map_err(|_| json(name)),
+            "gap" => serde_json::from_str(data)
+                .map(Message::Gap)
+                .map_err(|_| json(name)),
+            "status" => serde_json::from_str(data)
+                .map(Message::Status)
+                .map_err(|_| json(name)),
+            "bye" => {
+                #[derive(Deserialize)]
+                struct Bye {
+                    #[serde(default)]
+                    reason: String,
+                }
+                let bye: Bye = serde_json::from_str(data).map_err(|_| json(name))?;
+                Ok(Message::Bye(bounded(&bye.reason, 200)))
+            }
+            "events" => Batch::parse(data, id).map(Message::Events),
+            other => Err(BadMessage(format!(
+                "an unknown message `{}`",
+                bounded(other, 40)
+            ))),
+        }
+    }
+}
+
+impl Batch {
+    /// The events of one `events` message: one lineage NDJSON line per data line, numbered
+    /// so that the last one is `id`.
+    fn parse(data: &str, id: &str) -> Result<Batch, BadMessage> {
+        let last_seq: u64 = id.trim().parse().map_err(|_| {
+            BadMessage(format!(
+                "an `events` message whose id `{}` is not a sequence number",
+                bounded(id, 40)
+            ))
+        })?;
+        let lines: Vec<&str> = data.split('\n').filter(|l| !l.trim().is_empty()).collect();
+        let n = lines.len() as u64;
+        if n > last_seq {
+            return Err(BadMessage(format!(
+                "an `events` message of {n} events ending at sequence number {last_seq}"
+            )));
+        }
+        let first = last_seq + 1 - n;
+        let mut batch = Batch {
+            last_seq,
+            ..Batch::default()
+        };
+        for (k, line) in lines.into_iter().enumerate() {
+            let seq = first + k as u64;
+            // serde_json's default recursion limit bounds the nesting of a hostile line.
+            match serde_json::from_str::<Event>(line) {
+                Ok(e) => batch.events.push((seq, e)),
+                Err(e) => {
+                    batch.rejected += 1;
+                    if batch.problems.len() < MAX_DESCRIBED {
+                        batch
+                            .problems
+                            .push(format!("event {seq}: {}", bounded(&e.to_string(), 120)));
+                    }
+                }
+            }
+        }
+        Ok(batch)
+    }
+
+    /// The sequence number of the first event of the message.
+    pub fn first_seq(&self) -> u64 {
+        self.last_seq + 1 - (self.events.len() as u64 + self.rejected)
+    }
+}
+
+/// `s` escaped (control and invisible characters made visible) and cut to `max` characters.
+pub(crate) fn bounded(s: &str, max: usize) -> String {
+    crate::text::Excerpt::clipped_at(s, max).to_string()
+}

@@ -1,0 +1,405 @@
+//! The page following a live source: a browser `EventSource` on the listener's stream, and
+//! a loop that, once per animation frame, advances the view by what arrived.
+//!
+//! Everything that decides is plain and tested natively ([`crate::inspect::live`]): what a
+//! message says, which events are new, when to reconnect, how the view grows. This file only
+//! wires them: the stream's handlers hand each message to the [`LiveFeed`] and note what it
+//! asks for ([`Reaction`]), and [`Live::frame`] does it, takes the waiting events, advances
+//! the [`LiveView`] and publishes it: one DOM update per frame, whatever arrived.
+//!
+//! A handler never opens or closes the stream itself: dropping an `EventSource`'s closures
+//! from inside one of them would free the closure that is running. The frame does it.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::state::{now_ms, Shared, Source, Ui};
+use crate::inspect::live::{LiveAddress, LiveFeed, LiveView, Message, Reaction};
+use crate::inspect::timeline::Axis;
+
+/// Messages the listener sends (see `notes/live-protocol.md`).
+const MESSAGES: [&str; 5] = ["hello", "gap", "events", "status", "bye"];
+/// Work per frame on a rebuild or on new events, in ms: well under a frame of 100 ms.
+const FRAME_BUDGET_MS: f64 = 12.0;
+/// Items of a rebuild between two looks at the clock.
+const BUILD_SLICE: usize = 8 * 1024;
+
+/// A handler of one named message.
+type OnMessage = Closure<dyn FnMut(web_sys::MessageEvent)>;
+
+/// An open `EventSource` and its handlers; dropping it closes the stream.
+struct Stream {
+    source: web_sys::EventSource,
+    handlers: Vec<(&'static str, OnMessage)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.source.close();
+        self.source.set_onerror(None);
+        for (name, h) in &self.handlers {
+            let _ = self
+                .source
+                .remove_event_listener_with_callback(name, h.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// The live source's state on the page. `Copy`: arena handles only.
+#[derive(Clone, Copy)]
+pub struct Live {
+    feed: StoredValue<Option<LiveFeed>, LocalStorage>,
+    view: StoredValue<LiveView, LocalStorage>,
+    stream: StoredValue<Option<Stream>, LocalStorage>,
+    /// What the last handler asked of the stream, done by the next frame.
+    asked: StoredValue<Reaction, LocalStorage>,
+    /// Bumped by every connect and disconnect: a frame loop or stream of an older one stops.
+    session: StoredValue<u64, LocalStorage>,
+    /// Bumped when a stream is opened or asked to close: messages of an older stream (still
+    /// arriving until the frame closes it) are ignored, so a stream the feed has left (a
+    /// restarted listener read again from 1) adds nothing.
+    stream_id: StoredValue<u64, LocalStorage>,
+    /// Events taken per frame, adapted to the time a frame's work took.
+    per_frame: StoredValue<usize, LocalStorage>,
+    /// Follow scrolls the tree at the next frame, once the rows published are drawn.
+    scroll_due: StoredValue<bool, LocalStorage>,
+    /// The bar is shown.
+    pub bar_open: RwSignal<bool>,
+    /// The listener followed, for the page's address (`None`: none).
+    pub address: RwSignal<Option<LiveAddress>>,
+    /// The connection line (`live`, `reconnecting in 2 s (…)`, ...) and its class.
+    pub state_line: RwSignal<(String, &'static str)>,
+    /// The counts line (`1 204 received · 3 waiting · …`).
+    pub counts: RwSignal<String>,
+    pub paused: RwSignal<bool>,
+    /// Keep the newest operation in view.
+    pub follow: RwSignal<bool>,
+}
+
+impl Live {
+    pub fn new() -> Live {
+        Live {
+            feed: StoredValue::new_local(None),
+            view: StoredValue::new_local(LiveView::default()),
+            stream: StoredValue::new_local(None),
+            asked: StoredValue::new_local(Reaction::Nothing),
+            session: StoredValue::new_local(0),
+            stream_id: StoredValue::new_local(0),
+            per_frame: StoredValue::new_local(4_096),
+            scroll_due: StoredValue::new_local(false),
+            bar_open: RwSignal::new(false),
+            address: RwSignal::new(None),
+            state_line: RwSignal::new(("not connected".into(), "idle")),
+            counts: RwSignal::new(String::new()),
+            paused: RwSignal::new(false),
+            follow: RwSignal::new(true),
+        }
+    }
+
+    /// Follows the listener at `address` from its first event, replacing the trace on screen.
+    pub fn connect(self, ui: Ui, address: LiveAddress) {
+        self.stream.set_value(None);
+        let session = self.session.get_value() + 1;
+        self.session.set_value(session);
+        ui.playing.set(false);
+        ui.replay.set_value(None);
+        ui.stats.set(None);
+        ui.modes.set(None);
+        ui.selected.set(None);
+        ui.axis.set(None);
+        ui.error.set(None);
+        ui.collapsed.set(Default::default());
+        ui.source.set(Source::Listener(address.label().to_string()));
+        ui.finished.set(false);
+        self.view.set_value(LiveView::default());
+        self.publish(ui);
+        self.address.set(Some(address.clone()));
+        self.feed.set_value(Some(LiveFeed::new(address)));
+        self.paused.set(false);
+        self.bar_open.set(true);
+        self.asked.set_value(Reaction::Open);
+        leptos::task::spawn_local(async move {
+            while self.session.get_value() == session {
+                next_frame().await;
+                if self.session.get_value() == session {
+                    self.frame(ui);
+                }
+            }
+        });
+    }
+
+    /// Stops following; the trace stays on screen.
+    pub fn disconnect(self, reason: &str) {
+        self.session.update_value(|s| *s += 1);
+        self.stream.set_value(None);
+        self.feed.update_value(|f| {
+            if let Some(f) = f {
+                f.close(reason);
+            }
+        });
+        self.address.set(None);
+        self.refresh_lines();
+    }
+
+    /// Whether a feed is on (connecting, live or reconnecting).
+    pub fn is_on(self) -> bool {
+        self.feed.with_value(|f| {
+            f.as_ref().is_some_and(|f| {
+                !matches!(
+                    f.connection.state,
+                    crate::inspect::live::State::Closed { .. }
+                )
+            })
+        })
+    }
+
+    pub fn toggle_pause(self) {
+        let paused = !self.paused.get_untracked();
+        self.feed.update_value(|f| {
+            if let Some(f) = f {
+                if paused {
+                    f.pause()
+                } else {
+                    f.resume()
+                }
+            }
+        });
+        self.paused.set(paused);
+        self.refresh_lines();
+    }
+
+    /// Opens a stream at the feed's resume point (closing any other).
+    fn open_stream(self) {
+        self.stream.set_value(None);
+        let Some(url) = self
+            .feed
+            .with_value(|f| f.as_ref().map(LiveFeed::stream_url))
+        else {
+            return;
+        };
+        self.stream_id.update_value(|s| *s += 1);
+        let (session, stream_id) = (self.session.get_value(), self.stream_id.get_value());
+        let current =
+            move || self.session.get_value() == session && self.stream_id.get_value() == stream_id;
+        let source = match web_sys::EventSource::new(&url) {
+            Ok(s) => s,
+            Err(_) => {
+                self.on_error();
+                return;
+            }
+        };
+        let handlers = MESSAGES
+            .into_iter()
+            .map(|name| {
+                let h = OnMessage::new(move |ev: web_sys::MessageEvent| {
+                    if current() {
+                        self.on_message(name, &ev);
+                    }
+                });
+                let _ = source.add_event_listener_with_callback(name, h.as_ref().unchecked_ref());
+                (name, h)
+            })
+            .collect();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if current() {
+                self.on_error();
+            }
+        });
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        self.stream.set_value(Some(Stream {
+            source,
+            handlers,
+            _on_error: on_error,
+        }));
+    }
+
+    fn on_message(self, name: &str, ev: &web_sys::MessageEvent) {
+        let data = ev.data().as_string().unwrap_or_default();
+        let id = ev.last_event_id();
+        let now = now_ms();
+        let reaction = self.feed.try_update_value(|f| {
+            let f = f.as_mut()?;
+            Some(match Message::parse(name, &data, &id) {
+                Ok(m) => f.on_message(m, now),
+                Err(e) => {
+                    f.on_bad_message(&e.0);
+                    Reaction::Nothing
+                }
+            })
+        });
+        self.ask(reaction.flatten().unwrap_or(Reaction::Nothing));
+    }
+
+    fn on_error(self) {
+        let now = now_ms();
+        let reaction = self
+            .feed
+            .try_update_value(|f| f.as_mut().map(|f| f.on_error(now)));
+        self.ask(reaction.flatten().unwrap_or(Reaction::Nothing));
+    }
+
+    fn ask(self, r: Reaction) {
+        if r != Reaction::Nothing {
+            // The stream this came from is done with: ignore the rest of it.
+            self.stream_id.update_value(|s| *s += 1);
+            self.asked.set_value(r);
+        }
+    }
+
+    /// One animation frame: the stream as asked, then the view advanced by what waits.
+    fn frame(self, ui: Ui) {
+        if !matches!(ui.source.get_untracked(), Source::Listener(_)) {
+            // A file opened, a run started or A swapped in: the screen is theirs now.
+            self.disconnect("the trace on screen was replaced");
+            return;
+        }
+        if std::mem::take(&mut *self.scroll_due.write_value()) {
+            scroll_tree_to_end();
+        }
+        let now = now_ms();
+        let ticked = self
+            .feed
+            .try_update_value(|f| f.as_mut().map(|f| f.tick(now)));
+        self.ask(ticked.flatten().unwrap_or(Reaction::Nothing));
+        match std::mem::replace(&mut *self.asked.write_value(), Reaction::Nothing) {
+            Reaction::Open => self.open_stream(),
+            Reaction::CloseStream => self.stream.set_value(None),
+            Reaction::Nothing => {}
+        }
+        let t0 = now_ms();
+        if self.view.with_value(|v| v.building().is_some()) {
+            let done = self.view.try_update_value(|v| {
+                while now_ms() - t0 < FRAME_BUDGET_MS {
+                    if v.build_step(BUILD_SLICE) {
+                        return true;
+                    }
+                }
+                false
+            });
+            if done == Some(true) {
+                self.publish(ui);
+            }
+        } else {
+            self.advance(ui, t0);
+        }
+        self.refresh_lines();
+    }
+
+    /// Advances the view by the events waiting (as many as a frame's budget allows).
+    fn advance(self, ui: Ui, t0: f64) {
+        let max = self.per_frame.get_value();
+        let (events, dedupe) = self
+            .feed
+            .try_update_value(|f| f.as_mut().map(|f| (f.take(max), f.dedupe_by_id())))
+            .flatten()
+            .unwrap_or_default();
+        if events.is_empty() {
+            return;
+        }
+        let taken = events.len();
+        // Let go of the signal's hold so the view grows in place (see `LiveView`).
+        ui.inspection.update_untracked(|i| *i = Shared::default());
+        let skipped = self
+            .view
+            .try_update_value(|v| v.append(events, dedupe))
+            .unwrap_or(0);
+        let full = self.view.with_value(LiveView::full);
+        self.feed.update_value(|f| {
+            if let Some(f) = f {
+                f.sequence.duplicates += skipped as u64;
+                if let Some(why) = &full {
+                    f.close(why.clone());
+                }
+            }
+        });
+        if full.is_some() {
+            self.stream.set_value(None);
+        }
+        self.publish(ui);
+        let spent = now_ms() - t0;
+        self.per_frame.update_value(|n| {
+            if spent > FRAME_BUDGET_MS {
+                *n = (*n / 2).max(256);
+            } else if spent < FRAME_BUDGET_MS / 3.0 && taken == *n {
+                *n = (*n * 2).min(200_000);
+            }
+        });
+    }
+
+    /// Shows the view's inspection; with Follow, the newest operation.
+    fn publish(self, ui: Ui) {
+        let ins = self.view.with_value(LiveView::inspection);
+        let n = ins.trace.len();
+        let (lo, hi) = ins.trace.time_range();
+        ui.publish_shared(Shared(ins));
+        ui.recorded.set(n);
+        ui.cursor.set(n);
+        if self.follow.get_untracked() {
+            ui.axis.set(Some(Axis::fit(lo, hi)));
+            self.scroll_due.set_value(true);
+        }
+    }
+
+    /// The connection and counts lines, set only when they change.
+    fn refresh_lines(self) {
+        let now = now_ms();
+        let lines = self.feed.with_value(|f| {
+            f.as_ref().map(|f| {
+                let mut state = f.connection.describe(now);
+                if f.connection.state == crate::inspect::live::State::Live {
+                    state = format!("live · {}", f.address.label());
+                }
+                if f.suspended() {
+                    state = format!("{state} · stream closed while too many wait");
+                }
+                let mut counts = f.describe_counts();
+                if let Some(p) = f.problems.first() {
+                    counts = format!("{counts} · first problem: {p}");
+                }
+                ((state, f.connection.class()), counts)
+            })
+        });
+        let building = self.view.with_value(|v| v.building());
+        if let Some((state, mut counts)) = lines {
+            if let Some(b) = building {
+                counts = format!("{counts} · rebuilding the view {:.0} %", b * 100.0);
+            }
+            if self.state_line.with_untracked(|s| *s != state) {
+                self.state_line.set(state);
+            }
+            if self.counts.with_untracked(|c| *c != counts) {
+                self.counts.set(counts);
+            }
+        }
+    }
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live::new()
+    }
+}
+
+/// Resolves at the next animation frame (or after 100 ms if the browser gives none: a
+/// hidden tab still drains its stream, slowly).
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Scrolls the tree to its last row (Follow).
+fn scroll_tree_to_end() {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".tree-scroll").ok().flatten());
+    if let Some(el) = el {
+        el.set_scroll_top(el.scroll_height());
+    }
+}
