@@ -3,6 +3,7 @@
 //! write removes the temporary file and leaves the old target intact; a `SIGKILL` cannot be
 //! caught, so the next write into the directory sweeps what a dead process left (native only:
 //! it runs the binary and sends signals).
+#![cfg(not(target_arch = "wasm32"))]
 #![cfg(unix)]
 
 use std::os::unix::process::ExitStatusExt;

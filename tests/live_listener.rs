@@ -1,5 +1,6 @@
 //! `lineage listen` through its HTTP interface, one status-code path per test, against the
 //! real binary (see `docs/live.md` for the protocol).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod live_support;
 

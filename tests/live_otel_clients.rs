@@ -10,6 +10,7 @@
 //! operations with a span event each; after the client flushed, the listener's `--out` file
 //! must hold exactly the spans sent: as many spans, error spans, parent links, all parents
 //! found, and the listener's status must count every stored event.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "clients/listener.rs"]
 mod listener;

@@ -3,6 +3,7 @@
 //! so tests/clients/feed_subscriber.py hands the subscriber the events of the original's own
 //! dumps (tests/fixtures/, copies of ../shared/fixtures/), one `EventSerializer.to_dict` dict
 //! at a time, as the bus would. Needs `python3`; skips with a message when it is missing.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "clients/listener.rs"]
 mod listener;

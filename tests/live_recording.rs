@@ -1,5 +1,6 @@
 //! `lineage listen --out FILE`: the recording reads with `summary` while it grows, and
 //! SIGTERM leaves it whole (every line an event, none cut) after telling the stream `bye`.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod live_support;
 

@@ -1,6 +1,7 @@
 //! `lineage simulate --send` streams the simulated run to a real `lineage listen`: every
 //! event arrives, in every format, and the listener's recording tells the same story as the
 //! run's own `--out` file. With nothing listening, the run stops at once with a clear error.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "clients/listener.rs"]
 mod listener;
