@@ -234,7 +234,7 @@ async fn show(ui: Ui, name: &str, (imported, ins): (Imported, Inspection)) {
     ui.timed_refresh(move |ui| ui.show_inspected(label, ins))
         .await;
     ui.error.set(None);
-    ui.notice.set(imported.notice());
+    ui.notice.set(imported.notices());
 }
 
 /// The progress bar and Cancel button of a file being read.
