@@ -45,7 +45,10 @@ fn the_event_budget_stops_a_bomb_while_it_is_read_and_says_where() {
         "{error}"
     );
     assert!(error.contains("(byte 900 0"), "{error}");
-    assert!(error.contains("exceeds the budget of 100 000 events"), "{error}");
+    assert!(
+        error.contains("exceeds the budget of 100 000 events"),
+        "{error}"
+    );
     assert!(
         importer.bytes_read() < 1_000_000,
         "stopped soon after: {}",

@@ -208,7 +208,10 @@ async fn a_bomb_past_the_budget_is_refused_while_read_and_its_memory_is_reused()
             "{error}"
         );
         assert!(error.contains("(byte 18 000 0"), "{error}");
-        assert!(error.contains("The trace on screen is unchanged"), "{error}");
+        assert!(
+            error.contains("The trace on screen is unchanged"),
+            "{error}"
+        );
         // Refused while read: no end-of-file pass, no view built.
         let phases = frames_by_phase(&c).await;
         assert!(phases.get("finishing").is_none(), "{phases}");
@@ -222,7 +225,9 @@ async fn a_bomb_past_the_budget_is_refused_while_read_and_its_memory_is_reused()
         open_and_wait(&c, &small).await;
         after_load.push(wasm_mb(&c).await);
     }
-    eprintln!("wasm memory after each refusal {after_refusal:?} MB, after each load {after_load:?} MB");
+    eprintln!(
+        "wasm memory after each refusal {after_refusal:?} MB, after each load {after_load:?} MB"
+    );
     assert!(
         after_refusal[2] <= after_refusal[0] * 1.02,
         "a refused load's memory is reused: {after_refusal:?}"
@@ -271,8 +276,15 @@ async fn long_text_is_clipped_everywhere_and_the_notes_are_a_few_lines() {
     let summary = wait_text(&c, "#notes-more summary", |t| !t.is_empty()).await;
     assert_eq!(summary, "… and 3 more");
     assert_eq!(count(&c, "#notice-banner .notes-shown li").await, 3);
-    let banner_px = js(&c, "return document.querySelector('#notice-banner').getBoundingClientRect().height").await;
-    assert!(banner_px.as_f64().unwrap() < 120.0, "banner {banner_px} px tall");
+    let banner_px = js(
+        &c,
+        "return document.querySelector('#notice-banner').getBoundingClientRect().height",
+    )
+    .await;
+    assert!(
+        banner_px.as_f64().unwrap() < 120.0,
+        "banner {banner_px} px tall"
+    );
 
     // Select the long-named row: clipped in the header, the kind and the tree.
     js(&c, "[...document.querySelectorAll('.row')].find(r => r.querySelector('.name').textContent.startsWith('kkkk')).click()").await;
@@ -311,11 +323,93 @@ async fn long_text_is_clipped_everywhere_and_the_notes_are_a_few_lines() {
 
     // The whole value on demand.
     click(&c, "#detail-kind .whole-toggle").await;
-    let whole = js(&c, "return document.querySelector('#detail-kind textarea.whole').value.length").await;
+    let whole = js(
+        &c,
+        "return document.querySelector('#detail-kind textarea.whole').value.length",
+    )
+    .await;
     assert_eq!(whole.as_u64(), Some(100_000));
     // The rest of the notes on demand, bounded.
     click(&c, "#notes-more summary").await;
     assert_eq!(count(&c, "#notes-more li").await, 3);
     save_screenshot(&c, "hostile-long-name-open.png").await;
+    c.close().await.unwrap();
+}
+
+/// The events a running run has recorded so far, from the cursor's "… N events so far".
+fn events_so_far(cursor: &str) -> usize {
+    cursor
+        .rsplit(" · ")
+        .next()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[allow(clippy::await_holding_lock)] // held on purpose for the whole test: see ONE_AT_A_TIME
+async fn stop_during_a_long_run_shows_what_was_recorded_and_the_next_frame_is_logged() {
+    let _alone = one_at_a_time();
+    let want: usize = std::env::var("LINEAGE_STOP_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60_000);
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&format!(
+        "{base}?ops=100000&conc=4&depth=3&work=0&yields=0&fail=0&subs=0"
+    ))
+    .await
+    .unwrap();
+    set_viewport(&c, 1280, 800).await;
+    click(&c, "#run").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        let cursor = wait_text(&c, "#cursor", |_| true).await;
+        if events_so_far(&cursor) >= want {
+            break;
+        }
+        assert!(
+            cursor.starts_with("running"),
+            "the run ended before {want} events: {cursor}"
+        );
+        assert!(std::time::Instant::now() < deadline, "{cursor}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Click Stop from inside the page, then log the frames that follow it.
+    js(
+        &c,
+        "window.__after = []; const t0 = performance.now(); let last = t0;
+         document.querySelector('#stop').click();
+         window.__clicked = performance.now() - t0;
+         function frame(t) { window.__after.push(t - last); last = t;
+             if (window.__after.length < 20) requestAnimationFrame(frame); }
+         requestAnimationFrame(frame);",
+    )
+    .await;
+    let cursor = wait_text(&c, "#cursor", |t| t.contains("stopped")).await;
+    let frames = wait_js(&c, "window.__after.length >= 20 ? window.__after : null").await;
+    let clicked = js(&c, "return window.__clicked").await;
+    let frames: Vec<f64> = frames
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    eprintln!(
+        "Stop at {cursor}: the click ran in {clicked} ms; the next frames (ms): {:?}",
+        frames.iter().map(|f| f.round()).collect::<Vec<_>>()
+    );
+    let events: usize = wait_text(&c, "#event-count", |t| !t.is_empty())
+        .await
+        .parse()
+        .unwrap();
+    assert!(events >= want, "{events} events shown");
+    assert!(
+        cursor.starts_with(&format!("{events} / {events}")),
+        "{cursor}"
+    );
+    assert_eq!(frames.len(), 20, "the frames after Stop are in the log");
     c.close().await.unwrap();
 }

@@ -185,7 +185,11 @@ mod tests {
         e.payload.process_name = Some(long.into());
         let ins = Inspection::of_trace(crate::inspect::Trace::new(vec![e]), &[]);
         let row = RowInfo::of(&ins, 0);
-        assert!(row.tooltip.len() < 3 * LINE_CHARS, "{} bytes", row.tooltip.len());
+        assert!(
+            row.tooltip.len() < 3 * LINE_CHARS,
+            "{} bytes",
+            row.tooltip.len()
+        );
         assert_eq!(row.tooltip.matches("… (100 000 bytes)").count(), 2);
     }
 

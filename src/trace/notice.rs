@@ -45,7 +45,10 @@ impl Notices {
         let shown_end = notes.len().min(NOTES_SHOWN);
         Some(Notices {
             shown: notes[..shown_end].iter().map(shown_text).collect(),
-            listed: notes[shown_end..listed_end].iter().map(shown_text).collect(),
+            listed: notes[shown_end..listed_end]
+                .iter()
+                .map(shown_text)
+                .collect(),
             unlisted: notes.len() - listed_end,
         })
     }
@@ -125,7 +128,9 @@ mod tests {
     #[test]
     fn a_million_notes_show_three_list_two_hundred_and_count_the_rest() {
         let imported = Imported {
-            notes: (0..1_000_000).map(|i| format!("note {i} {}", "x".repeat(1000))).collect(),
+            notes: (0..1_000_000)
+                .map(|i| format!("note {i} {}", "x".repeat(1000)))
+                .collect(),
             ..Imported::default()
         };
         let n = imported.notices().unwrap();
@@ -134,7 +139,11 @@ mod tests {
         assert_eq!(n.more(), 1_000_000 - NOTES_SHOWN);
         assert_eq!(n.unlisted, 1_000_000 - NOTES_LISTED);
         for note in n.shown.iter().chain(&n.listed) {
-            assert!(note.chars().count() < NOTE_CHARS + 20, "{} chars", note.len());
+            assert!(
+                note.chars().count() < NOTE_CHARS + 20,
+                "{} chars",
+                note.len()
+            );
             assert!(note.ends_with("bytes)"));
         }
         assert_eq!(Notices::of(&[]), None);

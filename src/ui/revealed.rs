@@ -48,7 +48,10 @@ pub fn is_clipped(text: &str, multiline: bool) -> bool {
 #[component]
 pub fn WholeValue(text: String, #[prop(into)] what: String) -> impl IntoView {
     let open = RwSignal::new(false);
-    let label = format!("show the whole {what} ({})", clipped_mark(text.len()).trim_start_matches("… "));
+    let label = format!(
+        "show the whole {what} ({})",
+        clipped_mark(text.len()).trim_start_matches("… ")
+    );
     let text = StoredValue::new(text);
     view! {
         <div class="whole-value">

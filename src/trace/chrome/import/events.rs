@@ -79,7 +79,13 @@ impl Reader {
         }
     }
 
-    pub(super) fn end_event(&self, s: &Slice, parent: Option<u64>, root: u64, shift: i128) -> Event {
+    pub(super) fn end_event(
+        &self,
+        s: &Slice,
+        parent: Option<u64>,
+        root: u64,
+        shift: i128,
+    ) -> Event {
         let id = Uuid::from_u64_pair(START_NS, s.index);
         let root_id = Uuid::from_u64_pair(START_NS, root);
         let (start, end) = (ns(s.start, shift), ns(s.end, shift));

@@ -142,8 +142,7 @@ mod tests {
         let mut steps = 0;
         loop {
             steps += 1;
-            if let Some(order) = sort.step(budget, |a, b| keys[a as usize].cmp(&keys[b as usize]))
-            {
+            if let Some(order) = sort.step(budget, |a, b| keys[a as usize].cmp(&keys[b as usize])) {
                 return (order, steps);
             }
         }
@@ -168,7 +167,11 @@ mod tests {
         for n in [0, 1, 2, 1023, 1024, 1025, 3000, 5000] {
             let keys = &keys[..n];
             for budget in [1, 7, 1000, usize::MAX] {
-                assert_eq!(stepped(keys, budget).0, stable(keys), "n {n}, budget {budget}");
+                assert_eq!(
+                    stepped(keys, budget).0,
+                    stable(keys),
+                    "n {n}, budget {budget}"
+                );
             }
         }
     }
@@ -187,7 +190,10 @@ mod tests {
         let keys: Vec<u32> = (0..10_000u32).rev().collect();
         let mut sort = StepSort::new(keys.len());
         let mut last = 0.0;
-        while sort.step(500, |a, b| keys[a as usize].cmp(&keys[b as usize])).is_none() {
+        while sort
+            .step(500, |a, b| keys[a as usize].cmp(&keys[b as usize]))
+            .is_none()
+        {
             let f = sort.fraction();
             assert!(f >= last && f <= 1.0, "{f} after {last}");
             last = f;

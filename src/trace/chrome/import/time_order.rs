@@ -16,10 +16,15 @@ use crate::inspect::Trace;
 /// Where the ordering is.
 enum Stage {
     /// Reading each event's key; `sorted` while every key so far is at least the previous.
-    Keys { sorted: bool },
+    Keys {
+        sorted: bool,
+    },
     Sort(StepSort),
     /// Copying the events into `into` in `order`.
-    Copy { order: Vec<u32>, into: Box<Trace> },
+    Copy {
+        order: Vec<u32>,
+        into: Box<Trace>,
+    },
 }
 
 /// A Chrome trace being put in time order; see the module docs.
@@ -69,7 +74,10 @@ impl TimeOrder {
             match &mut self.stage {
                 Stage::Keys { sorted } => {
                     while self.at < n && left > 0 {
-                        let key = (self.trace.timestamp_ns(self.at), rank_of(&self.trace, self.at));
+                        let key = (
+                            self.trace.timestamp_ns(self.at),
+                            rank_of(&self.trace, self.at),
+                        );
                         *sorted &= self.keys.last().is_none_or(|&last| last <= key);
                         self.keys.push(key);
                         self.at += 1;
