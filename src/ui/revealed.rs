@@ -49,8 +49,8 @@ pub fn is_clipped(text: &str, multiline: bool) -> bool {
 pub fn WholeValue(text: String, #[prop(into)] what: String) -> impl IntoView {
     let open = RwSignal::new(false);
     let label = format!(
-        "show the whole {what} ({})",
-        clipped_mark(text.len()).trim_start_matches("… ")
+        "show the whole {what} ({} bytes)",
+        crate::trace::error::grouped(text.len() as u64)
     );
     let text = StoredValue::new(text);
     view! {
