@@ -4,13 +4,14 @@
 //! draws a bar (and the queue lag after its start) on the waterfall; hovering shows a tooltip
 //! with the ids. All of that is read from the inspection here, once per row, so the tree's
 //! component only places the pieces, and the wording and the bar geometry are tested without
-//! a browser. Text from the trace goes through [`reveal`] in the tooltip (a title attribute
-//! cannot draw badges), so control and invisible characters read as what they are.
+//! a browser. Text from the trace goes through [`reveal_clipped`] in the tooltip (a title
+//! attribute cannot draw badges), so control and invisible characters read as what they are
+//! and a 100 KB kind is a line, not a wall.
 
 use uuid::Uuid;
 
 use super::timeline::{format_ns, Axis};
-use super::visible::reveal;
+use super::visible::{reveal_clipped, LINE_CHARS};
 use super::{Inspection, Status};
 
 /// What a row shows of its span.
@@ -52,7 +53,7 @@ impl RowInfo {
             .map(|e| ins.trace.timestamp_ns(e).saturating_sub(start.timestamp_ns));
         let tooltip = format!(
             "{} · {} · {}{}\nid {}\nkind {} · seq {}",
-            reveal(start.label()),
+            reveal_clipped(start.label(), LINE_CHARS),
             span.status.as_str(),
             duration
                 .map(|d| format_ns(d as f64))
@@ -61,10 +62,10 @@ impl RowInfo {
                 .error
                 .as_deref()
                 .or(end_error.as_deref())
-                .map(|e| format!(" · {}", reveal(e)))
+                .map(|e| format!(" · {}", reveal_clipped(e, LINE_CHARS)))
                 .unwrap_or_default(),
             start.id,
-            reveal(&start.kind),
+            reveal_clipped(&start.kind, LINE_CHARS),
             start.seq,
         );
         RowInfo {
@@ -121,6 +122,7 @@ mod tests {
 
     use super::*;
     use crate::core::{Event, Payload, Phase};
+    use crate::inspect::visible::reveal;
 
     /// A root operation from 1 000 to 4 000 ns with one child that failed and one that never
     /// ended (spans: root 0, failed 1, open 2).
@@ -173,6 +175,22 @@ mod tests {
         let first_line = row.tooltip.lines().next().unwrap_or_default();
         assert!(first_line.ends_with(&format!(" · {}", reveal("boom\u{7}"))));
         assert!(!row.tooltip.contains('\u{7}'));
+    }
+
+    #[test]
+    fn a_long_kind_and_name_are_clipped_in_the_tooltip() {
+        let long = "k".repeat(100_000);
+        let mut e = Event::root("x", Phase::Progress);
+        e.kind = long.clone().into();
+        e.payload.process_name = Some(long.into());
+        let ins = Inspection::of_trace(crate::inspect::Trace::new(vec![e]), &[]);
+        let row = RowInfo::of(&ins, 0);
+        assert!(
+            row.tooltip.len() < 3 * LINE_CHARS,
+            "{} bytes",
+            row.tooltip.len()
+        );
+        assert_eq!(row.tooltip.matches("… (100 000 bytes)").count(), 2);
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub use read::{Limits, MAX_DEPTH, MAX_INPUT_BYTES, STACK_FOR_MAX_DEPTH};
 pub use sink::{BudgetExceeded, EventSink, EventVec};
 #[cfg(not(target_arch = "wasm32"))]
 pub use stream::{read_all, ReadError};
-pub use stream::{Finished, Importer};
+pub use stream::{Finished, Finishing, Importer};
 
 use crate::core::ids::IdMap;
 use crate::core::Event;
@@ -182,10 +182,12 @@ impl Imported {
         done: Finished<crate::inspect::Trace>,
     ) -> (Imported, crate::inspect::Trace) {
         let trace = if done.format == Format::Chrome {
-            done.sink.sorted_by_key(|t, i| {
-                let e = t.event(i);
-                (e.timestamp_ns, chrome::import::rank(&e))
-            })
+            let mut order = chrome::import::time_order::TimeOrder::new(done.sink);
+            loop {
+                if let Some(trace) = order.step(usize::MAX) {
+                    break trace;
+                }
+            }
         } else {
             done.sink
         };

@@ -14,6 +14,9 @@ pub struct Progress {
     pub bytes: u64,
     pub total: u64,
     pub events: u64,
+    /// Once the file is read: how far the importer's end-of-file pass has got (a Chrome
+    /// trace's slices nested, made into events and put in time order), 0 to 1.
+    pub finishing: Option<f64>,
     /// Once the file is read: how much of the view (spans, lints, summary) is built, 0 to 1.
     pub building: Option<f64>,
 }
@@ -21,7 +24,7 @@ pub struct Progress {
 impl Progress {
     /// The fraction read, 0 to 1 (1 for an empty file); once read, the fraction built.
     pub fn fraction(&self) -> f64 {
-        if let Some(built) = self.building {
+        if let Some(built) = self.building.or(self.finishing) {
             built.clamp(0.0, 1.0)
         } else if self.total == 0 {
             1.0
@@ -33,6 +36,13 @@ impl Progress {
     /// One line for the progress bar: "run.ndjson: 12.5 of 199.0 MB, 62 800 events", then
     /// "run.ndjson: 1 000 000 events read, building the view …".
     pub fn describe(&self) -> String {
+        if self.building.is_none() && self.finishing.is_some() {
+            return format!(
+                "{}: {} events, nesting the slices and putting them in time order …",
+                self.name,
+                grouped(self.events)
+            );
+        }
         if self.building.is_some() {
             return format!(
                 "{}: {} events read, building the view …",
@@ -62,6 +72,7 @@ mod tests {
             bytes: 12_500_000,
             total: 199_000_000,
             events: 62_800,
+            finishing: None,
             building: None,
         };
         assert_eq!(p.describe(), "run.ndjson: 12.5 of 199.0 MB, 62 800 events");
@@ -84,6 +95,7 @@ mod tests {
             bytes: 199_000_000,
             total: 199_000_000,
             events: 1_000_000,
+            finishing: Some(1.0),
             building: Some(0.25),
         };
         assert_eq!(
@@ -91,5 +103,15 @@ mod tests {
             "run.ndjson: 1 000 000 events read, building the view …"
         );
         assert_eq!(p.fraction(), 0.25);
+        let ending = Progress {
+            building: None,
+            finishing: Some(0.5),
+            ..p
+        };
+        assert_eq!(
+            ending.describe(),
+            "run.ndjson: 1 000 000 events, nesting the slices and putting them in time order …"
+        );
+        assert_eq!(ending.fraction(), 0.5);
     }
 }

@@ -170,10 +170,34 @@ fn Banners(ui: Ui) -> impl IntoView {
         })}
         {move || ui.notice.get().map(|n| view! {
             <div class="notice-banner" id="notice-banner">
-                <span>{n}</span>
+                <NoticeList notices=n />
                 <button on:click=move |_| ui.notice.set(None)>"dismiss"</button>
             </div>
         })}
+    }
+}
+
+/// The notes of the last import: a few in full, the rest behind "… and N more" (a crafted
+/// file's million notes once made a banner 99 973 px tall, covering the page).
+#[component]
+fn NoticeList(notices: crate::trace::notice::Notices) -> impl IntoView {
+    let more = notices.more();
+    let unlisted = notices.unlisted;
+    view! {
+        <div class="notices">
+            <ul class="notes-shown">
+                {notices.shown.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+            </ul>
+            {(more > 0).then(|| view! {
+                <details class="notes-more" id="notes-more">
+                    <summary>{format!("… and {more} more")}</summary>
+                    <ul>
+                        {notices.listed.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                        {(unlisted > 0).then(|| view! { <li class="hint">{format!("… {unlisted} more not listed")}</li> })}
+                    </ul>
+                </details>
+            })}
+        </div>
     }
 }
 

@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use super::revealed::revealed;
+use super::revealed::{is_clipped, revealed, WholeValue};
 use super::state::Ui;
 use super::tree::status_class;
 use crate::inspect::event_detail::{EventDetail, Link};
@@ -45,6 +45,11 @@ fn link(ui: Ui, id: &'static str, to: Link) -> AnyView {
     }
 }
 
+/// The whole of `text` on demand, when [`revealed`] clipped it.
+fn whole(text: &str, what: &'static str, multiline: bool) -> Option<impl IntoView> {
+    is_clipped(text, multiline).then(|| view! { <WholeValue text=text.to_owned() what /> })
+}
+
 #[component]
 fn Detail(ui: Ui, detail: EventDetail) -> impl IntoView {
     let e = &detail.event;
@@ -67,20 +72,21 @@ fn Detail(ui: Ui, detail: EventDetail) -> impl IntoView {
         <div class="detail">
             <h3>
                 <span class=format!("dot {}", status_class(detail.status))></span>
-                {revealed(e.label(), false)}
+                <span class="label" id="detail-label">{revealed(e.label(), false)}</span>
                 <span class="phase">{e.phase.as_str()}</span>
             </h3>
+            {whole(e.label(), "name", false)}
             <table class="fields">
                 <tbody>
                     <tr><th>"id"</th><td><code id="detail-id">{e.id.to_string()}</code></td></tr>
-                    <tr><th>"kind"</th><td id="detail-kind">{revealed(&e.kind, false)}</td></tr>
+                    <tr><th>"kind"</th><td id="detail-kind">{revealed(&e.kind, false)}{whole(&e.kind, "kind", false)}</td></tr>
                     <tr><th>"phase"</th><td>{e.phase.as_str()}</td></tr>
                     <tr><th>"operation"</th><td>{detail.status.as_str()}</td></tr>
                     <tr><th>"seq"</th><td>{e.seq}</td></tr>
                     <tr><th>"timestamp"</th><td>{format_ns(e.timestamp_ns as f64)}</td></tr>
                     {detail.processed().map(|p| view! { <tr><th>"processed"</th><td>{p}</td></tr> })}
                     {e.duration_ns.map(|d| view! { <tr><th>"duration"</th><td>{format_ns(d as f64)}</td></tr> })}
-                    {e.error.as_deref().map(|err| view! { <tr class="error"><th>"error"</th><td>{revealed(err, false)}</td></tr> })}
+                    {e.error.as_deref().map(|err| view! { <tr class="error"><th>"error"</th><td>{revealed(err, false)}{whole(err, "error", false)}</td></tr> })}
                     <tr><th>"parent"</th><td>{link(ui, "detail-parent", detail.parent)}</td></tr>
                     <tr><th>"root"</th><td>{link(ui, "detail-root", detail.root)}</td></tr>
                     <tr><th>"lineage"</th><td>
@@ -94,6 +100,7 @@ fn Detail(ui: Ui, detail: EventDetail) -> impl IntoView {
             </table>
             <h4>"payload"</h4>
             <pre class="payload" id="detail-payload">{revealed(&detail.payload, true)}</pre>
+            {whole(&detail.payload, "payload", true)}
         </div>
     }
 }

@@ -17,7 +17,10 @@ use wasm_bindgen_futures::JsFuture;
 use super::state::{now_ms, Ui};
 use crate::inspect::build::InspectionBuilder;
 use crate::inspect::{Inspection, Trace};
-use crate::trace::{self, ExportFormat, ImportError, Imported, Importer, Limits, Progress};
+use crate::trace::chrome::import::time_order::TimeOrder;
+use crate::trace::{
+    self, ExportFormat, Finished, Format, ImportError, Imported, Importer, Limits, Progress,
+};
 
 /// The browser's import limits (see [`Limits::BROWSER`]).
 pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
@@ -31,6 +34,9 @@ const PIECE: usize = 128 * 1024;
 const FRAME_BUDGET_MS: f64 = 30.0;
 /// Items (events or spans) of the view's build between two looks at the clock: a few ms.
 const BUILD_SLICE: usize = 8 * 1024;
+/// Items of the importer's end-of-file pass between two looks at the clock: making and
+/// storing an event costs a few µs in the page, so a few ms.
+const FINISH_SLICE: usize = 2 * 1024;
 
 /// Reads and imports one file, then shows it, or reports why not.
 pub fn open_file(ui: Ui, file: web_sys::File) {
@@ -46,6 +52,7 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
         bytes: 0,
         total: file.size() as u64,
         events: 0,
+        finishing: None,
         building: None,
     }));
     leptos::task::spawn_local(async move {
@@ -106,8 +113,69 @@ async fn read_file(
             return Ok(None);
         }
     }
-    let done = importer.finish().map_err(|e| e.to_string())?;
-    Ok(Some(Imported::from_finished_trace(done)))
+    finish_import(ui, id, importer).await
+}
+
+/// The importer's end-of-file pass (a Chrome trace's slices nested and made into events),
+/// then the time order a Chrome trace is shown in, both in slices between frames as the
+/// reading is; `Ok(None)` when the load was cancelled meanwhile.
+async fn finish_import(
+    ui: Ui,
+    id: u64,
+    importer: Importer<Trace>,
+) -> Result<Option<(Imported, Trace)>, String> {
+    let mut last_yield = now_ms();
+    let mut finishing = importer.finishing().map_err(|e| e.to_string())?;
+    let done = loop {
+        if let Some(done) = finishing.step(FINISH_SLICE).map_err(|e| e.to_string())? {
+            break done;
+        }
+        if now_ms() - last_yield > FRAME_BUDGET_MS {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            last_yield = now_ms();
+            let (events, fraction) = (finishing.events(), finishing.fraction());
+            if !update_progress(ui, id, |p| {
+                p.events = events;
+                p.finishing = Some(0.8 * fraction);
+            }) {
+                return Ok(None);
+            }
+        }
+    };
+    drop(finishing);
+    let Finished {
+        format,
+        sink,
+        events,
+        skipped,
+        notes,
+    } = done;
+    let imported = Imported {
+        format: Some(format),
+        events: Vec::new(),
+        skipped,
+        notes,
+    };
+    if format != Format::Chrome {
+        return Ok(Some((imported, sink)));
+    }
+    let mut order = TimeOrder::new(sink);
+    loop {
+        if let Some(trace) = order.step(BUILD_SLICE) {
+            return Ok(Some((imported, trace)));
+        }
+        if now_ms() - last_yield > FRAME_BUDGET_MS {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            last_yield = now_ms();
+            let fraction = order.fraction();
+            if !update_progress(ui, id, |p| {
+                p.events = events;
+                p.finishing = Some(0.8 + 0.2 * fraction);
+            }) {
+                return Ok(None);
+            }
+        }
+    }
 }
 
 /// Shows the progress; `false` when this load was cancelled (or replaced by a newer one).
@@ -166,7 +234,7 @@ async fn show(ui: Ui, name: &str, (imported, ins): (Imported, Inspection)) {
     ui.timed_refresh(move |ui| ui.show_inspected(label, ins))
         .await;
     ui.error.set(None);
-    ui.notice.set(imported.notice());
+    ui.notice.set(imported.notices());
 }
 
 /// The progress bar and Cancel button of a file being read.

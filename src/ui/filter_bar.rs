@@ -5,6 +5,13 @@ use leptos::prelude::*;
 use super::state::Ui;
 use crate::core::Phase;
 use crate::inspect::ids::short;
+use crate::inspect::visible::reveal_clipped;
+
+/// The most kinds the kind filter lists (a crafted trace has a million); search finds the
+/// others.
+const MAX_KIND_OPTIONS: usize = 500;
+/// The most characters of a kind an option shows (the option's value is the whole kind).
+const OPTION_CHARS: usize = 60;
 
 #[component]
 pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView {
@@ -12,10 +19,13 @@ pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView 
         ui.inspection.with(|ins| {
             // The trace keeps its distinct kinds: a million events, a handful of kinds.
             let distinct: std::collections::BTreeSet<&str> = ins.trace.kinds().collect();
-            distinct
+            let more = distinct.len().saturating_sub(MAX_KIND_OPTIONS);
+            let listed = distinct
                 .into_iter()
-                .map(str::to_owned)
-                .collect::<Vec<String>>()
+                .take(MAX_KIND_OPTIONS)
+                .map(|k| (k.to_owned(), reveal_clipped(k, OPTION_CHARS).into_owned()))
+                .collect::<Vec<(String, String)>>();
+            (listed, more)
         })
     });
     let matches = move || {
@@ -31,10 +41,17 @@ pub fn FilterBar(ui: Ui, search: NodeRef<leptos::html::Input>) -> impl IntoView 
             <select id="filter-kind" title="Kind"
                 on:change=move |ev| { let v = event_target_value(&ev); ui.query.update(|q| q.kind = (!v.is_empty()).then_some(v)) }>
                 <option value="" selected=move || ui.query.with(|q| q.kind.is_none())>"any kind"</option>
-                {move || kinds.get().into_iter().map(|k| {
-                    let sel = ui.query.with(|q| q.kind.as_deref() == Some(k.as_str()));
-                    view! { <option value=k.clone() selected=sel>{crate::inspect::visible::reveal(&k).into_owned()}</option> }
-                }).collect_view()}
+                {move || {
+                    let (listed, more) = kinds.get();
+                    let options = listed.into_iter().map(|(k, shown)| {
+                        let sel = ui.query.with(|q| q.kind.as_deref() == Some(k.as_str()));
+                        view! { <option value=k selected=sel>{shown}</option> }
+                    }).collect_view();
+                    let more = (more > 0).then(|| view! {
+                        <option disabled=true>{format!("… and {more} more kinds: search for one")}</option>
+                    });
+                    (options, more)
+                }}
             </select>
             <select id="filter-phase" title="Phase"
                 on:change=move |ev| { let v = event_target_value(&ev); ui.query.update(|q| q.phase = Phase::parse(&v)) }>

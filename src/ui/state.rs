@@ -78,7 +78,7 @@ pub struct Ui {
     pub help_open: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
     /// A note about the last import (skipped records, ...), dismissible.
-    pub notice: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<crate::trace::notice::Notices>>,
     /// A file is being dragged over the page.
     pub dragging: RwSignal<bool>,
     /// A file being read: how far it has got (`None`: no load, or cancelled).

@@ -17,6 +17,10 @@ use crate::inspect::timeline::Axis;
 use crate::inspect::viewport::{row_top, waterfall_fraction, Viewport};
 use crate::inspect::{Row, Status};
 
+/// Levels of nesting a row is indented by at most: a Chrome bomb nests a million slices,
+/// which indented 14 million pixels put every label off screen. Deeper rows say their depth.
+const MAX_INDENT: usize = 40;
+
 /// CSS class of a status, shared by dots, bars and the detail panel.
 pub fn status_class(s: Status) -> &'static str {
     match s {
@@ -217,7 +221,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
             data-status=info.status.as_str()
             title=info.tooltip.clone()
             on:click=move |_| ui.select(id)>
-            <div class="row-label" style:padding-left=format!("{}px", 6 + row.depth * 14)>
+            <div class="row-label" style:padding-left=format!("{}px", 6 + row.depth.min(MAX_INDENT) * 14)>
                 {if row.has_children {
                     view! {
                         <span class="toggle" on:click=move |ev| {
@@ -229,6 +233,7 @@ fn TreeRow(ui: Ui, index: usize, row: Row) -> impl IntoView {
                     view! { <span class="toggle"></span> }.into_any()
                 }}
                 <span class=format!("dot {status_cls}")></span>
+                {(row.depth > MAX_INDENT).then(|| view! { <span class="badge depth" title="nesting depth: deeper rows are indented no further">{format!("depth {}", row.depth)}</span> })}
                 <span class="name">{revealed(&info.label, false)}</span>
                 <span class="fn">{revealed(&info.function, false)}</span>
                 {info.orphan.then(|| view! { <span class="badge orphan" title="parent not in trace">"orphan"</span> })}

@@ -106,6 +106,7 @@ impl<S: EventSink> Importer<S> {
                 limits,
                 events: 0,
                 held: 0,
+                pending: 0,
                 at: None,
                 skipped: Vec::new(),
                 notes: Vec::new(),
@@ -274,7 +275,19 @@ impl<S: EventSink> Importer<S> {
     }
 
     /// The end of the input: reads what is left and hands over the sink.
-    pub fn finish(mut self) -> Result<Finished<S>, ImportError> {
+    pub fn finish(self) -> Result<Finished<S>, ImportError> {
+        let mut finishing = self.finishing()?;
+        loop {
+            if let Some(done) = finishing.step(usize::MAX)? {
+                return Ok(done);
+            }
+        }
+    }
+
+    /// The end of the input, to be completed in steps ([`Finishing::step`]): a Chrome
+    /// trace's slices become events only now, seconds of work for a million of them, which
+    /// the page spreads over frames.
+    pub fn finishing(mut self) -> Result<Finishing<S>, ImportError> {
         self.end_inside_a_character()?;
         self.try_start(true)?;
         let Stage::Reading(mut reading) = self.stage else {
@@ -294,17 +307,57 @@ impl<S: EventSink> Importer<S> {
                 .finish(&mut |record| take_record(reader, out, strict, records, dropped, &record))?
         };
         let end = reading.splitter.here();
-        let format = reading.format;
         ending::report(&reading, ending, end, strict, out)?;
         out.at = None;
-        reading.reader.finish(out)?;
-        Ok(Finished {
-            format,
-            sink: self.out.sink,
-            events: self.out.events,
-            skipped: self.out.skipped,
-            notes: self.out.notes,
+        Ok(Finishing {
+            out: Some(self.out),
+            reading,
         })
+    }
+}
+
+/// An import whose input has all been read, turning what its reader held back into events
+/// a bounded number at a time; see [`Importer::finishing`].
+pub struct Finishing<S> {
+    /// `None` once the import is handed out or has failed.
+    out: Option<Output<S>>,
+    reading: Box<Reading>,
+}
+
+impl<S: EventSink> Finishing<S> {
+    /// Does about `budget` items of the end-of-input pass (at least one); the finished import
+    /// once done. An error ends it: stepping on after an error or the end gives nothing.
+    pub fn step(&mut self, budget: usize) -> Result<Option<Finished<S>>, ImportError> {
+        let Some(out) = self.out.as_mut() else {
+            return Ok(None);
+        };
+        match self.reading.reader.finish_step(out, budget) {
+            Ok(false) => Ok(None),
+            Ok(true) => {
+                let out = self.out.take().expect("checked above");
+                Ok(Some(Finished {
+                    format: self.reading.format,
+                    sink: out.sink,
+                    events: out.events,
+                    skipped: out.skipped,
+                    notes: out.notes,
+                }))
+            }
+            Err(e) => {
+                self.out = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// Events pushed so far.
+    pub fn events(&self) -> u64 {
+        self.out.as_ref().map_or(0, |o| o.events)
+    }
+
+    /// How far the end-of-input pass has got, 0 to 1.
+    pub fn fraction(&self) -> f64 {
+        self.reading.reader.finish_fraction()
     }
 }
 

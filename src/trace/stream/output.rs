@@ -18,6 +18,9 @@ pub(crate) struct Output<S> {
     pub(super) events: u64,
     /// Bytes the reader holds back (pending slices, root maps), counted against the budget.
     pub(super) held: usize,
+    /// Events the reader owes and will push at the end (a Chrome trace's held slices),
+    /// counted against the event budget while the input is read.
+    pub(crate) pending: u64,
     /// Where the record being read starts, for errors.
     pub(crate) at: Option<Position>,
     pub(crate) skipped: Vec<(String, usize)>,
@@ -48,6 +51,19 @@ impl<S: EventSink> Output<S> {
         self.check_memory()
     }
 
+    /// Records that the reader owes `events` events it will push at the end (replacing the
+    /// last figure), so the event budget stops the import while the input is read, not
+    /// after a pass over everything it held back.
+    pub(crate) fn promise(&mut self, events: u64) -> Result<(), ImportError> {
+        self.pending = events;
+        if self.events + events > self.limits.max_events {
+            return Err(self.over(Budget::Events {
+                limit: self.limits.max_events,
+            }));
+        }
+        Ok(())
+    }
+
     fn check_memory(&self) -> Result<(), ImportError> {
         let held = (self.sink.retained_bytes() + self.held) as u64;
         if held > self.limits.max_retained_bytes {
@@ -65,7 +81,8 @@ impl<S: EventSink> Output<S> {
             self.at,
             Problem::OverBudget {
                 budget,
-                event: self.events + 1,
+                // The event that did not fit, owed ones included.
+                event: self.events + self.pending.max(1),
             },
         )
     }

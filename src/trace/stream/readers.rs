@@ -40,11 +40,26 @@ impl Reader {
         }
     }
 
-    pub(super) fn finish<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
+    /// Advances the end-of-input pass by about `budget` items; `true` once it is done. Only
+    /// a Chrome trace's pass is stepped (its held slices become events in a bounded number of
+    /// items per call); the others finish in their first step.
+    pub(super) fn finish_step<S: EventSink>(
+        &mut self,
+        out: &mut Output<S>,
+        budget: usize,
+    ) -> Result<bool, ImportError> {
         match self {
-            Reader::Native | Reader::Original(_) => Ok(()),
-            Reader::Chrome(r) => r.finish(out),
-            Reader::Otlp(r) => r.finish(out),
+            Reader::Native | Reader::Original(_) => Ok(true),
+            Reader::Chrome(r) => r.finish_step(out, budget),
+            Reader::Otlp(r) => r.finish(out).map(|()| true),
+        }
+    }
+
+    /// How far the end-of-input pass has got, 0 to 1.
+    pub(super) fn finish_fraction(&self) -> f64 {
+        match self {
+            Reader::Chrome(r) => r.finish_fraction(),
+            _ => 0.0,
         }
     }
 }
