@@ -6,8 +6,8 @@
 //! The input is read in chunks. To NDJSON, the events of each chunk are written out and
 //! forgotten, so memory stays bounded whatever the size of the trace. A Chrome trace lays
 //! operations out on lanes over the whole trace, and OTLP groups spans by trace, so their
-//! events are collected first (within the import budget); Chrome output is then written item
-//! by item, never built as one document in memory.
+//! events are collected first (within the import budget); the output is then written item by
+//! item (Chrome) or span by span (OTLP), never built as one document in memory.
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -70,8 +70,7 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
                         if args.to == ExportFormat::Chrome {
                             trace::chrome::write(&imported.events, &mut out)?;
                         } else {
-                            let text = trace::export(ExportFormat::Otlp, &imported.events);
-                            out.write_all(text.as_bytes())?;
+                            trace::otlp_export::write(&imported.events, &mut out)?;
                         }
                         Ok(())
                     }
