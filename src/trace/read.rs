@@ -113,8 +113,8 @@ const OTLP_LEVELS_PER_VALUE: usize = 4;
 const OTLP_ENVELOPE: usize = 16;
 
 /// The JSON nesting the scanner allows in `format` for values nested `max_depth` deep (see
-/// the module docs).
-pub(crate) fn scan_depth(format: Format, max_depth: usize) -> usize {
+/// the module docs). Natively a document nested that deep needs [`STACK_FOR_MAX_DEPTH`].
+pub fn scan_depth(format: Format, max_depth: usize) -> usize {
     match format {
         Format::Chrome => max_depth.saturating_add(CHROME_ENVELOPE),
         Format::Otlp if !cfg!(target_arch = "wasm32") => max_depth
