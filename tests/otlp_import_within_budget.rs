@@ -58,7 +58,10 @@ fn a_memory_budget_stops_a_single_document_at_the_span_that_crosses_it() {
     assert!(text[at.byte..].starts_with("{\"attributes\""), "{err}");
     // The span it points at is the one whose events did not fit: about event / 2.
     let spans_before = text[..at.byte].matches("\"spanId\"").count() as u64;
-    assert!(spans_before.abs_diff((event - 1) / 2) <= 1, "{spans_before} {err}");
+    assert!(
+        spans_before.abs_diff((event - 1) / 2) <= 1,
+        "{spans_before} {err}"
+    );
     let msg = err.to_string();
     assert!(
         msg.contains(&format!("(byte {})", at.byte)) && msg.contains("stopped at event"),

@@ -199,11 +199,7 @@ fn documents_nested_to_the_limit_import_inspect_and_export_on_the_documented_sta
                 let _ = trace::export_ndjson(&imported.events);
                 let deeper = nested_to(format, limit + 4);
                 let err = trace::import(deeper.as_bytes(), None).unwrap_err();
-                assert_eq!(
-                    err.problem,
-                    Problem::TooDeep { limit },
-                    "{format:?}"
-                );
+                assert_eq!(err.problem, Problem::TooDeep { limit }, "{format:?}");
             }
         })
         .unwrap()

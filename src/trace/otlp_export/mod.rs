@@ -151,7 +151,11 @@ impl<'a> Document<'a> {
             .iter()
             .enumerate()
             .filter(|&(s, _)| ids.span[s].is_none())
-            .filter_map(|(s, span)| span.parent.filter(|&p| ids.span[p].is_some()).map(|p| (p, s)))
+            .filter_map(|(s, span)| {
+                span.parent
+                    .filter(|&p| ids.span[p].is_some())
+                    .map(|p| (p, s))
+            })
             .collect();
         points.sort_unstable();
         Document {
