@@ -178,6 +178,18 @@ const CASES: &[Case] = &[
         lints: &[],
         shows: &["could not read the lineage NDJSON trace: the file is empty"],
     },
+    Case {
+        file: "otlp-children-before-parents.json",
+        exit: 0,
+        counts: &[
+            ("events", 6),
+            ("operations", 1),
+            ("completed", 1),
+            ("spans", 3),
+        ],
+        lints: &[],
+        shows: &["OTLP JSON trace"],
+    },
 ];
 
 fn lineage(args: &[&str]) -> Output {

@@ -4,7 +4,8 @@
 //! escapes (the same data, safe to `cat`).
 //!
 //! The input is read in chunks. To NDJSON, the events of each chunk are written out and
-//! forgotten, so memory stays bounded whatever the size of the trace. A Chrome trace lays
+//! forgotten, so memory stays bounded whatever the size of the trace (OTLP input, whose
+//! events arrive in the file's span order, is collected and put in time order first). A Chrome trace lays
 //! operations out on lanes over the whole trace, and OTLP groups spans by trace, so their
 //! events are collected first (within the import budget); the output is then written item by
 //! item (Chrome) or span by span (OTLP), never built as one document in memory.
@@ -47,6 +48,17 @@ pub fn run(args: ConvertArgs) -> ExitCode {
     })
 }
 
+/// Whether `path` starts as OTLP JSON: its spans reach the sink in the file's order, so to
+/// keep NDJSON in the time order every import gives, they are collected and sorted first
+/// (within the import budget) instead of written as they arrive.
+fn is_otlp(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(1 << 16).read_to_end(&mut head));
+    let name = path.file_name().and_then(|n| n.to_str());
+    read.is_ok() && trace::detect(&head, name) == Ok(trace::Format::Otlp)
+}
+
 fn run_here(args: &ConvertArgs) -> Result<(), String> {
     // Why reading failed, when it did (the writer only sees that it must give up).
     let mut import_error: Option<String> = None;
@@ -54,7 +66,7 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
         // Through the escaper, so control characters inside strings are `\u` escapes.
         let mut out = JsonEscaper::new(out);
         let read = match args.to {
-            ExportFormat::Ndjson => {
+            ExportFormat::Ndjson if !is_otlp(&args.file) => {
                 let mut drain = |events: &mut Vec<Event>| {
                     for e in events.drain(..) {
                         trace::native::write_line(&mut out, &e).map_err(|e| e.to_string())?;
@@ -63,11 +75,15 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
                 };
                 stream_file(&args.file, &args.import, Vec::new(), &mut drain).map(|_| ())
             }
-            ExportFormat::Chrome | ExportFormat::Otlp => {
+            ExportFormat::Ndjson | ExportFormat::Chrome | ExportFormat::Otlp => {
                 match stream_file(&args.file, &args.import, EventVec::new(), |_| Ok(())) {
                     Ok(done) => {
                         let imported = Imported::from_finished(done);
-                        if args.to == ExportFormat::Chrome {
+                        if args.to == ExportFormat::Ndjson {
+                            for e in &imported.events {
+                                trace::native::write_line(&mut out, e)?;
+                            }
+                        } else if args.to == ExportFormat::Chrome {
                             trace::chrome::write(&imported.events, &mut out)?;
                         } else {
                             trace::otlp_export::write(&imported.events, &mut out)?;
