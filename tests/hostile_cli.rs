@@ -281,6 +281,18 @@ const CASES: &[Case] = &[
         lints: &[],
         shows: &["skipped          3 × C", "skipped          1 × E without B"],
     },
+    Case {
+        file: "otlp-children-before-parents.json",
+        exit: 0,
+        counts: &[
+            ("events", 6),
+            ("operations", 1),
+            ("completed", 1),
+            ("spans", 3),
+        ],
+        lints: &[],
+        shows: &["OTLP JSON trace"],
+    },
 ];
 
 fn lineage(args: &[&str]) -> Output {

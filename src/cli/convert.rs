@@ -4,10 +4,11 @@
 //! escapes (the same data, safe to `cat`).
 //!
 //! The input is read in chunks. To NDJSON, the events of each chunk are written out and
-//! forgotten, so memory stays bounded whatever the size of the trace. A Chrome trace lays
+//! forgotten, so memory stays bounded whatever the size of the trace (OTLP input, whose
+//! events arrive in the file's span order, is collected and put in time order first). A Chrome trace lays
 //! operations out on lanes over the whole trace, and OTLP groups spans by trace, so their
-//! events are collected first (within the import budget); Chrome output is then written item
-//! by item, never built as one document in memory.
+//! events are collected first (within the import budget); the output is then written item by
+//! item (Chrome) or span by span (OTLP), never built as one document in memory.
 //!
 //! What the import noted (a cut-off last line) and skipped (a Chrome trace's counter
 //! events) is said on standard error in the words `summary` uses, so nothing is dropped
@@ -52,6 +53,17 @@ pub fn run(args: ConvertArgs) -> ExitCode {
     })
 }
 
+/// Whether `path` starts as OTLP JSON: its spans reach the sink in the file's order, so to
+/// keep NDJSON in the time order every import gives, they are collected and sorted first
+/// (within the import budget) instead of written as they arrive.
+fn is_otlp(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(1 << 16).read_to_end(&mut head));
+    let name = path.file_name().and_then(|n| n.to_str());
+    read.is_ok() && trace::detect(&head, name) == Ok(trace::Format::Otlp)
+}
+
 fn run_here(args: &ConvertArgs) -> Result<(), String> {
     // Why reading failed, when it did (the writer only sees that it must give up).
     let mut import_error: Option<String> = None;
@@ -63,7 +75,7 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
         // Through the escaper, so control characters inside strings are `\u` escapes.
         let mut out = JsonEscaper::new(out);
         let read = match args.to {
-            ExportFormat::Ndjson => {
+            ExportFormat::Ndjson if !is_otlp(&args.file) => {
                 let mut drain = |events: &mut Vec<Event>| {
                     for e in events.drain(..) {
                         trace::native::write_line(&mut out, &e).map_err(|e| e.to_string())?;
@@ -73,17 +85,20 @@ fn run_here(args: &ConvertArgs) -> Result<(), String> {
                 stream_file(&args.file, &args.import, Vec::new(), &mut drain)
                     .map(|done| said = report::import_note_lines(&done.notes, &done.skipped))
             }
-            ExportFormat::Chrome | ExportFormat::Otlp => {
+            ExportFormat::Ndjson | ExportFormat::Chrome | ExportFormat::Otlp => {
                 match stream_file(&args.file, &args.import, EventVec::new(), |_| Ok(())) {
                     Ok(done) => {
                         let imported = Imported::from_finished(done);
                         carry_note = carry_note_for(args.to, &imported.events);
                         said = report::import_note_lines(&imported.notes, &imported.skipped);
-                        if args.to == ExportFormat::Chrome {
+                        if args.to == ExportFormat::Ndjson {
+                            for e in &imported.events {
+                                trace::native::write_line(&mut out, e)?;
+                            }
+                        } else if args.to == ExportFormat::Chrome {
                             trace::chrome::write(&imported.events, &mut out)?;
                         } else {
-                            let text = trace::export(ExportFormat::Otlp, &imported.events);
-                            out.write_all(text.as_bytes())?;
+                            trace::otlp_export::write(&imported.events, &mut out)?;
                         }
                         Ok(())
                     }

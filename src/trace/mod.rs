@@ -181,15 +181,19 @@ impl Imported {
     pub fn from_finished_trace(
         done: Finished<crate::inspect::Trace>,
     ) -> (Imported, crate::inspect::Trace) {
-        let trace = if done.format == Format::Chrome {
-            let mut order = chrome::import::time_order::TimeOrder::new(done.sink);
-            loop {
-                if let Some(trace) = order.step(usize::MAX) {
-                    break trace;
+        let trace = match done.format {
+            Format::Chrome => {
+                let mut order = chrome::import::time_order::TimeOrder::new(done.sink);
+                loop {
+                    if let Some(trace) = order.step(usize::MAX) {
+                        break trace;
+                    }
                 }
             }
-        } else {
-            done.sink
+            Format::Otlp => done
+                .sink
+                .sorted_by_key(|t, i| (t.timestamp_ns(i), u8::from(t.start_id(i).is_some()))),
+            _ => done.sink,
         };
         let imported = Imported {
             format: Some(done.format),
@@ -200,12 +204,14 @@ impl Imported {
         (imported, trace)
     }
 
-    /// A finished import collected into a `Vec`, in the order [`import`] promises (Chrome:
-    /// time order; the other formats already are in theirs).
+    /// A finished import collected into a `Vec`, in the order [`import`] promises (Chrome
+    /// and OTLP: time order; the other formats already are in theirs).
     pub fn from_finished(done: Finished<EventVec>) -> Imported {
         let mut events = done.sink.into_events();
-        if done.format == Format::Chrome {
-            events.sort_by_key(|e| (e.timestamp_ns, chrome::import::rank(e)));
+        match done.format {
+            Format::Chrome => events.sort_by_key(|e| (e.timestamp_ns, chrome::import::rank(e))),
+            Format::Otlp => events.sort_by_key(|e| (e.timestamp_ns, otlp::rank(e))),
+            _ => {}
         }
         Imported {
             format: Some(done.format),

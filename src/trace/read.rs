@@ -21,6 +21,17 @@
 //! ([`MAX_DEPTH`], 1 000, unless the caller's [`Limits`] say otherwise) is refused with the
 //! position where the limit is crossed.
 //!
+//! ## Depth of the trace's values, whatever the format
+//! [`Limits::max_depth`] bounds how deep the trace's *values* nest (a payload field, an
+//! OTLP attribute), counted as lineage NDJSON spells them. Other formats spell the same
+//! value deeper: a Chrome trace puts the payload under `traceEvents[].args.start.payload`
+//! (four levels more than NDJSON), and OTLP writes every level of a value as an
+//! `AnyValue` wrapper (`{"kvlistValue":{"values":[{"key":..,"value":` is four JSON levels
+//! per level of the object). The scanner's limit on JSON nesting is scaled accordingly
+//! ([`scan_depth`]), so every trace `convert` writes from a trace it could read reads back,
+//! and the bound stays linear in the limit. In the page (wasm32, one 1 MB stack) OTLP is
+//! not scaled: its typed attribute values cost the most stack per JSON level.
+//!
 //! ## The stack that depth needs
 //! Parsing, cloning, comparing and dropping a `serde_json::Value` recurse once per level.
 //! Measured here on x86-64 for a document nested to the limit, through import, inspection
@@ -91,6 +102,25 @@ impl Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits::DEFAULT
+    }
+}
+
+/// Levels a Chrome trace adds around a payload beyond lineage NDJSON's own, with room.
+const CHROME_ENVELOPE: usize = 8;
+/// JSON levels of OTLP per level of a value (`AnyValue`, `kvlistValue`, `values`,
+/// `KeyValue`), and the levels of its envelope (`resourceSpans` to `attributes`), with room.
+const OTLP_LEVELS_PER_VALUE: usize = 4;
+const OTLP_ENVELOPE: usize = 16;
+
+/// The JSON nesting the scanner allows in `format` for values nested `max_depth` deep (see
+/// the module docs). Natively a document nested that deep needs [`STACK_FOR_MAX_DEPTH`].
+pub fn scan_depth(format: Format, max_depth: usize) -> usize {
+    match format {
+        Format::Chrome => max_depth.saturating_add(CHROME_ENVELOPE),
+        Format::Otlp if !cfg!(target_arch = "wasm32") => max_depth
+            .saturating_mul(OTLP_LEVELS_PER_VALUE)
+            .saturating_add(OTLP_ENVELOPE),
+        _ => max_depth,
     }
 }
 

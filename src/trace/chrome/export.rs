@@ -238,8 +238,13 @@ fn metadata(spans: &Spans, evs: &[Event], lanes: &[Lane]) -> Vec<Value> {
 /// Writes `events` as a Chrome trace (`{"traceEvents": [...], ...}`) to `out`, one trace
 /// event at a time.
 pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
-    let trace = Trace::new(events.to_vec());
+    // The compact store, filled by reference: no second `Vec<Event>` of the whole trace.
+    let mut trace = Trace::default();
+    for e in events {
+        trace.push(e);
+    }
     let spans = Spans::build(&trace);
+    drop(trace);
     let evs = events;
     let origin = evs.iter().map(|e| e.timestamp_ns).min().unwrap_or(0);
     let us = |ns: u64| -> f64 { ns.saturating_sub(origin) as f64 / 1_000.0 };

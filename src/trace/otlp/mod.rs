@@ -27,43 +27,56 @@
 //!   project's own types do not fit.
 //! - `ids`: hex trace and span ids.
 //! - `span`: what a span becomes (events, uuids, `otel` extras).
-//! - Here: the `Reader` that the streaming importer feeds record by record.
+//! - `link`: roots for spans whose parent comes later, holding only what linking needs.
+//! - Here: the `Reader` that the streaming importer feeds record by record; it parses,
+//!   converts and hands over one span at a time.
 
 mod ids;
+mod link;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod proto;
 mod scalars;
 mod span;
 mod wire;
 
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
-use super::error::ImportError;
+use super::error::{ImportError, Position, Problem};
 use super::read;
 use super::scan::Record;
-use super::sink::{heap_bytes, EventSink};
+use super::sink::EventSink;
 use super::stream::Output;
-use super::{link_roots, Format, Imported};
+use super::{Format, Imported};
 use crate::core::Event;
+use link::{Linker, SpanEvents};
 use span::{Converted, Origin};
-use wire::{attributes, ResourceSpans, TracesData};
+use wire::{attributes, ResourceSpans, Span, TracesData};
 
 /// Reads OTLP JSON.
 pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
     super::import_as(Format::Otlp, bytes)
 }
 
-/// Spans read so far. A span's root is the topmost span its parent links reach, and a parent
-/// may come after its child, so the events are held until the end (their bytes count against
-/// the budget as they arrive), then linked, put in time order and handed over.
+/// Where an OTLP import's events stand among events of the same time: a span's start and
+/// its span events before any end, so a span that ends as another starts reads as ending
+/// first only when it does. Events go to the sink as their spans are read (file order);
+/// [`Imported`] puts them in time order with this as the tie-break, the order this
+/// importer always gave.
+pub(crate) fn rank(e: &Event) -> u8 {
+    u8::from(e.start_id.is_some())
+}
+
+/// Reads the records of an OTLP input (see the module docs), span by span: each span is
+/// parsed, converted and handed to the sink as soon as its root is known ([`link`]), and
+/// the budgets are checked at every event, so a document of a million spans is stopped at
+/// the span that crosses a budget, not after it was read whole.
 #[derive(Default)]
 pub(crate) struct Reader {
     /// Records are `resourceSpans` elements (a single document) rather than whole
     /// `TracesData` (JSON Lines).
     by_resource: bool,
-    starts: Vec<Event>,
-    ends: Vec<Event>,
-    held: usize,
+    linker: Linker,
 }
 
 impl Reader {
@@ -79,56 +92,30 @@ impl Reader {
         record: &Record<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let resource_spans = if self.by_resource {
+        let (resource_spans, first) = if self.by_resource {
             let prefix = || format!("resourceSpans[{}]", record.index);
-            vec![read::parse_record::<ResourceSpans>(
-                Format::Otlp,
-                record,
-                prefix,
-            )?]
+            let one = read::parse_record::<ResourceSpans>(Format::Otlp, record, prefix)?;
+            (vec![one], record.index)
         } else {
-            read::parse_record::<TracesData>(Format::Otlp, record, String::new)?.resource_spans
+            let doc = read::parse_record::<TracesData>(Format::Otlp, record, String::new)?;
+            (doc.resource_spans, 0)
         };
-        let (starts_before, ends_before) = (self.starts.len(), self.ends.len());
-        let into = Converted {
-            starts: &mut self.starts,
-            ends: &mut self.ends,
-            notes: &mut out.notes,
-        };
-        convert_resource_spans(resource_spans, into);
-        let new = self.starts[starts_before..]
-            .iter()
-            .chain(&self.ends[ends_before..]);
-        self.held += new.map(heap_bytes).sum::<usize>();
-        let structs =
-            (self.starts.capacity() + self.ends.capacity()) * std::mem::size_of::<Event>();
-        out.hold(self.held + structs)
-    }
-
-    pub(crate) fn finish<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
-        let events = linked_in_time_order(
-            std::mem::take(&mut self.starts),
-            std::mem::take(&mut self.ends),
-        );
-        let total = events.len();
-        for (i, event) in events.into_iter().enumerate() {
-            if i % 4096 == 0 {
-                // What is still held shrinks as the events move to the sink.
-                let left = (total - i) * (std::mem::size_of::<Event>() + 64);
-                out.hold(left)?;
-            }
-            out.push(event)?;
+        for (r, rs) in resource_spans.into_iter().enumerate() {
+            self.resource(rs, first + r, record, out)?;
         }
-        out.hold(0)
+        Ok(())
     }
-}
 
-/// Every span of `resource_spans`, converted (see [`span`]): what the JSON reader and the
-/// protobuf decoder ([`proto`]) share, so a span means the same whichever encoding carried it.
-fn convert_resource_spans(resource_spans: Vec<ResourceSpans>, into: Converted<'_>) {
-    for rs in resource_spans {
+    /// The spans of one `resourceSpans` element, one at a time.
+    fn resource<S: EventSink>(
+        &mut self,
+        rs: ResourceSpans<'_>,
+        r: usize,
+        record: &Record<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
         let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
-        for ss in rs.scope_spans {
+        for (s, ss) in rs.scope_spans.into_iter().enumerate() {
             let scope = ss.scope.map(|s| {
                 json!({
                     "name": s.name,
@@ -141,22 +128,155 @@ fn convert_resource_spans(resource_spans: Vec<ResourceSpans>, into: Converted<'_
                 scope: scope.as_ref(),
                 schema_url: rs.schema_url.as_deref(),
             };
-            for one in ss.spans {
-                let into = Converted {
-                    starts: &mut *into.starts,
-                    ends: &mut *into.ends,
-                    notes: &mut *into.notes,
-                };
-                span::convert(one, &origin, into);
+            for (k, raw) in ss.spans.into_iter().enumerate() {
+                let path = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{k}]");
+                let one = parse_span(raw, record, path)?;
+                self.span(one, &origin, raw, record, out)?;
             }
         }
+        Ok(())
+    }
+
+    /// Converts one span and hands its events over (now, or when its parent comes).
+    fn span<S: EventSink>(
+        &mut self,
+        one: Span,
+        origin: &Origin<'_>,
+        raw: &RawValue,
+        record: &Record<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let mut events = Vec::with_capacity(2 + one.events.len());
+        let into = Converted {
+            events: &mut events,
+            notes: &mut out.notes,
+        };
+        span::convert(one, origin, into);
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let events = SpanEvents {
+            id: first.id,
+            parent: first.parent_id,
+            events,
+        };
+        let added = self.linker.add(events, &mut |e| out.push(e));
+        let held = added.and_then(|()| out.hold(self.linker.held()));
+        // Only on the error path: where this span starts (counting lines is linear).
+        held.map_err(|e| at_span(e, raw, record))
+    }
+
+    /// The end of the input: the spans whose parent never came, linked among themselves
+    /// and handed over in slices of `budget` events (see [`link`]). Returns whether it is
+    /// done; [`Reader::finish`] runs it to the end.
+    pub(crate) fn finish_step<S: EventSink>(
+        &mut self,
+        budget: usize,
+        out: &mut Output<S>,
+    ) -> Result<bool, ImportError> {
+        let done = self.linker.step(budget, &mut |e| out.push(e))?;
+        out.hold(self.linker.held())?;
+        Ok(done)
+    }
+
+    pub(crate) fn finish<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
+        while !self.finish_step(64 * 1024, out)? {}
+        out.hold(0)
     }
 }
 
-/// The converted spans as one list: roots and lineages from the parent links, in time order.
-fn linked_in_time_order(mut events: Vec<Event>, mut ends: Vec<Event>) -> Vec<Event> {
-    events.append(&mut ends);
-    link_roots(&mut events);
-    events.sort_by_key(|e| e.timestamp_ns);
-    events
+/// Parses one span from its text; on failure, parses it again for the error's field path
+/// (after `path`) and absolute position.
+fn parse_span(
+    raw: &RawValue,
+    record: &Record<'_>,
+    path: impl FnOnce() -> String,
+) -> Result<Span, ImportError> {
+    if let Ok(span) = read::from_str_deep(raw.get()) {
+        return Ok(span);
+    }
+    let at = span_position(raw, record);
+    let sub = Record {
+        text: raw.get(),
+        at,
+        index: record.index,
+        cut: false,
+        len: raw.get().len(),
+    };
+    read::parse_record::<Span>(Format::Otlp, &sub, path)
+}
+
+/// Where the span `raw` (a slice of `record`'s text) starts in the input.
+fn span_position(raw: &RawValue, record: &Record<'_>) -> Position {
+    let offset = read::offset_in(record.text, raw.get());
+    Position::of_byte(record.text.as_bytes(), offset).shifted(record.at)
+}
+
+/// A budget error met while handing over the events of span `raw`, placed at that span
+/// (the record it is in may hold a million spans).
+fn at_span(mut e: ImportError, raw: &RawValue, record: &Record<'_>) -> ImportError {
+    if matches!(e.problem, Problem::OverBudget { .. }) {
+        e.at = Some(span_position(raw, record));
+    }
+    e
+}
+
+/// One `resourceSpans` element as the protobuf decoder ([`proto`]) hands it over: the
+/// resource and each scope with its spans, already decoded (the JSON reader instead parses
+/// each span from its text as it goes).
+#[cfg(not(target_arch = "wasm32"))]
+struct DecodedResource {
+    resource: Option<wire::Resource>,
+    schema_url: Option<String>,
+    scopes: Vec<(Option<wire::Scope>, Vec<Span>)>,
+}
+
+/// Every span of one request, converted (see [`span`]) and linked among themselves (see
+/// [`link`]), in time order: the protobuf decoder's path through the conversion the JSON
+/// reader uses, so a span means the same whichever encoding carried it.
+#[cfg(not(target_arch = "wasm32"))]
+fn convert_decoded(resources: Vec<DecodedResource>, notes: &mut Vec<String>) -> Vec<Event> {
+    let mut linker = Linker::default();
+    let mut linked: Vec<Event> = Vec::new();
+    let mut ready = |e: Event| -> Result<(), std::convert::Infallible> {
+        linked.push(e);
+        Ok(())
+    };
+    for rs in resources {
+        let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
+        for (scope, spans) in rs.scopes {
+            let scope = scope.map(|s| {
+                json!({
+                    "name": s.name,
+                    "version": s.version,
+                    "attributes": attributes(s.attributes),
+                })
+            });
+            let origin = Origin {
+                resource: resource.as_ref(),
+                scope: scope.as_ref(),
+                schema_url: rs.schema_url.as_deref(),
+            };
+            for one in spans {
+                let mut events = Vec::with_capacity(2 + one.events.len());
+                let into = Converted {
+                    events: &mut events,
+                    notes: &mut *notes,
+                };
+                span::convert(one, &origin, into);
+                let Some(first) = events.first() else {
+                    continue;
+                };
+                let span = SpanEvents {
+                    id: first.id,
+                    parent: first.parent_id,
+                    events,
+                };
+                let Ok(()) = linker.add(span, &mut ready);
+            }
+        }
+    }
+    let Ok(_) = linker.step(usize::MAX, &mut ready);
+    linked.sort_by_key(|e| (e.timestamp_ns, u8::from(e.start_id.is_some())));
+    linked
 }

@@ -23,7 +23,6 @@ use serde_json::Value;
 
 use super::ids::{hex, HexId, ParentId};
 use super::scalars::{DoubleValue, IntValue, Nanos, StatusCode};
-use super::span::Converted;
 use super::wire::{self, AnyValue, ArrayValue, KeyValue, KvList};
 use crate::core::Event;
 
@@ -49,32 +48,22 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, prost::DecodeError> {
 /// Converts the spans of a decoded request (see the module docs).
 pub fn convert(request: ExportTraceServiceRequest) -> Decoded {
     let mut out = Decoded::default();
-    let mut resource_spans = Vec::with_capacity(request.resource_spans.len());
+    let mut resources = Vec::with_capacity(request.resource_spans.len());
     for rs in request.resource_spans {
-        let scope_spans = rs
+        let scopes = rs
             .scope_spans
             .into_iter()
-            .map(|ss| wire::ScopeSpans {
-                scope: ss.scope.map(scope),
-                spans: spans(ss.spans, &mut out),
-            })
+            .map(|ss| (ss.scope.map(scope), spans(ss.spans, &mut out)))
             .collect();
-        resource_spans.push(wire::ResourceSpans {
+        resources.push(super::DecodedResource {
             resource: rs.resource.map(|r| wire::Resource {
                 attributes: key_values(r.attributes),
             }),
-            scope_spans,
+            scopes,
             schema_url: non_empty(rs.schema_url),
         });
     }
-    let (mut starts, mut ends) = (Vec::new(), Vec::new());
-    let into = Converted {
-        starts: &mut starts,
-        ends: &mut ends,
-        notes: &mut out.notes,
-    };
-    super::convert_resource_spans(resource_spans, into);
-    out.events = super::linked_in_time_order(starts, ends);
+    out.events = super::convert_decoded(resources, &mut out.notes);
     out
 }
 

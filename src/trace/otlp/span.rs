@@ -25,10 +25,10 @@ pub(super) struct Origin<'a> {
     pub schema_url: Option<&'a str>,
 }
 
-/// Where the converted events go: starts and points, ends, and notes for the user.
+/// Where the converted events go: the span's start, its span events and its end, in that
+/// order; and notes for the user.
 pub(super) struct Converted<'a> {
-    pub starts: &'a mut Vec<Event>,
-    pub ends: &'a mut Vec<Event>,
+    pub events: &'a mut Vec<Event>,
     pub notes: &'a mut Vec<String>,
 }
 
@@ -58,9 +58,9 @@ pub(super) fn convert(mut span: Span, origin: &Origin<'_>, out: Converted<'_>) {
     let start_ns = span.start_time_unix_nano.0;
     let mut start = operation_event(id, parent_id, start_ns, span.name.clone());
     start.payload.extra = extra.into();
-    out.starts.push(start);
+    out.events.push(start);
     for (k, ev) in span.events.into_iter().enumerate() {
-        out.starts.push(point_event(id, k, ev));
+        out.events.push(point_event(id, k, ev));
     }
     let end_ns = match span.end_time_unix_nano {
         Some(end) if end.0 != 0 => end.0,
@@ -87,7 +87,7 @@ pub(super) fn convert(mut span: Span, origin: &Origin<'_>, out: Converted<'_>) {
     } else {
         end.phase = Phase::Completed;
     }
-    out.ends.push(end);
+    out.events.push(end);
 }
 
 /// A span's start (and, adjusted by the caller, its end): phase `started`, its own root and

@@ -6,6 +6,7 @@
 //! [`super::scalars`]; `AnyValue`s become plain JSON here.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use serde_with::{serde_as, DisplayFromStr};
 
@@ -14,19 +15,19 @@ use super::scalars::{DoubleValue, IntValue, Nanos, StatusCode};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct TracesData {
-    #[serde(default)]
-    pub resource_spans: Vec<ResourceSpans>,
+pub(super) struct TracesData<'a> {
+    #[serde(default, borrow)]
+    pub resource_spans: Vec<ResourceSpans<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct ResourceSpans {
+pub(super) struct ResourceSpans<'a> {
     #[serde(default)]
     pub resource: Option<Resource>,
     /// `instrumentationLibrarySpans` is what collectors wrote before OTLP 1.0.
-    #[serde(default, alias = "instrumentationLibrarySpans")]
-    pub scope_spans: Vec<ScopeSpans>,
+    #[serde(default, borrow, alias = "instrumentationLibrarySpans")]
+    pub scope_spans: Vec<ScopeSpans<'a>>,
     #[serde(default)]
     pub schema_url: Option<String>,
 }
@@ -40,11 +41,14 @@ pub(super) struct Resource {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct ScopeSpans {
+pub(super) struct ScopeSpans<'a> {
     #[serde(default, alias = "instrumentationLibrary")]
     pub scope: Option<Scope>,
-    #[serde(default)]
-    pub spans: Vec<Span>,
+    /// Each span as its text, borrowed from the record: a span is parsed into a [`Span`]
+    /// only when its turn comes, converted and forgotten, so a scope of a million spans
+    /// never exists as a million parsed spans (and each one's place in the input is known).
+    #[serde(default, borrow)]
+    pub spans: Vec<&'a RawValue>,
 }
 
 #[derive(Deserialize)]

@@ -38,7 +38,7 @@
 //!   from OTLP or other tools keep their own epoch times.
 //!
 //! ## Where things are
-//! - Here: the document, span by span ([`traces_data`]).
+//! - Here: the document, written span by span ([`write`]).
 //! - `attributes`: event headers and payload fields as OTLP attributes, JSON as `AnyValue`s.
 //! - `ids`: trace and span ids, kept from an OTLP import or derived, unique per trace.
 //!
@@ -53,6 +53,8 @@
 
 mod attributes;
 mod ids;
+
+use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
@@ -70,26 +72,47 @@ const SCOPE_NAME: &str = "lineage";
 
 /// Writes `events` as one OTLP JSON `TracesData` document.
 pub fn export(events: &[Event]) -> String {
-    let doc = traces_data(events);
-    // A `Value` built from strings, integers and finite floats always serialises.
-    serde_json::to_string(&doc).expect("an OTLP document always serialises")
+    let mut out = Vec::new();
+    write(events, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
-/// The `TracesData` object for `events` (see the module docs for the mapping).
-pub fn traces_data(events: &[Event]) -> Value {
-    let trace = Trace::new(events.to_vec());
-    let spans = Spans::build(&trace);
-    // The trace keeps the events in the order given: index i is `events[i]`.
-    let ids = Ids::assign(events, &spans);
-    let mut out: Vec<Value> = Vec::with_capacity(spans.len());
-    let mut out_index: Vec<Option<usize>> = vec![None; spans.len()];
-    for (s, slot) in out_index.iter_mut().enumerate() {
-        if let Some(span) = span_object(events, &spans, &ids, s) {
-            *slot = Some(out.len());
-            out.push(span);
+/// Writes `events` as one OTLP JSON `TracesData` document to `out`, one span at a time: the
+/// spans, their ids and which span events go where are worked out first (a few words per
+/// event), then each span is built, written and dropped. The document as one tree of JSON
+/// values (about 26 KB an event) never exists.
+pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
+    let doc = Document::new(events);
+    // The envelope with its keys in the order serde_json writes an object's (sorted), as
+    // [`traces_data`] gives it.
+    let envelope = envelope(Vec::new());
+    let text = serde_json::to_string(&envelope).map_err(io::Error::other)?;
+    let (head, tail) = text.split_at(text.find("[]").unwrap_or(text.len()));
+    out.write_all(head.as_bytes())?;
+    out.write_all(b"[")?;
+    let mut first = true;
+    for s in 0..doc.spans.len() {
+        if let Some(span) = doc.span(s) {
+            if !std::mem::take(&mut first) {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &span).map_err(io::Error::other)?;
         }
     }
-    attach_point_events(events, &spans, &ids, &out_index, &mut out);
+    out.write_all(b"]")?;
+    out.write_all(tail.get(2..).unwrap_or_default().as_bytes())
+}
+
+/// The `TracesData` object for `events` (see the module docs for the mapping), as one JSON
+/// value; [`write`] writes the same document without building it.
+pub fn traces_data(events: &[Event]) -> Value {
+    let doc = Document::new(events);
+    let spans = (0..doc.spans.len()).filter_map(|s| doc.span(s)).collect();
+    envelope(spans)
+}
+
+/// The resource and scope around `spans`.
+fn envelope(spans: Vec<Value>) -> Value {
     json!({
         "resourceSpans": [{
             "resource": {
@@ -97,10 +120,64 @@ pub fn traces_data(events: &[Event]) -> Value {
             },
             "scopeSpans": [{
                 "scope": {"name": SCOPE_NAME, "version": env!("CARGO_PKG_VERSION")},
-                "spans": out,
+                "spans": spans,
             }],
         }],
     })
+}
+
+/// What writing a span needs: the events, their spans, ids, and each span's span events.
+struct Document<'a> {
+    events: &'a [Event],
+    spans: Spans,
+    ids: Ids,
+    /// The point events that are span events, as (host span, point span), by host then in
+    /// trace order: a span's span events are one run of this list.
+    points: Vec<(usize, usize)>,
+}
+
+impl<'a> Document<'a> {
+    fn new(events: &'a [Event]) -> Document<'a> {
+        // The trace keeps the events in the order given: index i is `events[i]`.
+        let mut trace = Trace::default();
+        for e in events {
+            trace.push(e);
+        }
+        let spans = Spans::build(&trace);
+        drop(trace);
+        let ids = Ids::assign(events, &spans);
+        let mut points: Vec<(usize, usize)> = spans
+            .spans
+            .iter()
+            .enumerate()
+            .filter(|&(s, _)| ids.span[s].is_none())
+            .filter_map(|(s, span)| {
+                span.parent
+                    .filter(|&p| ids.span[p].is_some())
+                    .map(|p| (p, s))
+            })
+            .collect();
+        points.sort_unstable();
+        Document {
+            events,
+            spans,
+            ids,
+            points,
+        }
+    }
+
+    /// Span `s` with its span events; `None` if it is itself a span event.
+    fn span(&self, s: usize) -> Option<Value> {
+        let mut span = span_object(self.events, &self.spans, &self.ids, s)?;
+        let from = self.points.partition_point(|&(h, _)| h < s);
+        let list: Vec<Value> = self.points[from..]
+            .iter()
+            .take_while(|&&(h, _)| h == s)
+            .map(|&(_, p)| span_event(&self.events[self.spans.spans[p].start]))
+            .collect();
+        span["events"] = Value::Array(list);
+        Some(span)
+    }
 }
 
 /// Span `s` as an OTLP span object; `None` if it is a point event that sits in its
@@ -140,32 +217,13 @@ fn span_object(events: &[Event], spans: &Spans, ids: &Ids, s: usize) -> Option<V
     Some(Value::Object(o))
 }
 
-/// Point events into their operation's span (`out_index`: where each span went in `out`),
-/// in trace order.
-fn attach_point_events(
-    events: &[Event],
-    spans: &Spans,
-    ids: &Ids,
-    out_index: &[Option<usize>],
-    out: &mut [Value],
-) {
-    for (s, span) in spans.spans.iter().enumerate() {
-        if ids.span[s].is_some() {
-            continue;
-        }
-        let Some(host) = span.parent.and_then(|p| out_index[p]) else {
-            continue;
-        };
-        let e = &events[span.start];
-        let ev = json!({
-            "timeUnixNano": e.timestamp_ns.to_string(),
-            "name": e.label(),
-            "attributes": point_attributes(e).into_json(),
-        });
-        if let Some(Value::Array(list)) = out[host].get_mut("events") {
-            list.push(ev);
-        }
-    }
+/// A point event as a span event of its operation's span.
+fn span_event(e: &Event) -> Value {
+    json!({
+        "timeUnixNano": e.timestamp_ns.to_string(),
+        "name": e.label(),
+        "attributes": point_attributes(e).into_json(),
+    })
 }
 
 /// Start and end time of a span from its first event: an end whose start is missing reaches

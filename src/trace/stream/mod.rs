@@ -259,7 +259,7 @@ impl<S: EventSink> Importer<S> {
             splitter: Splitter::new(
                 layout,
                 format,
-                limits.max_depth,
+                read::scan_depth(format, limits.max_depth),
                 usize::try_from(limits.max_retained_bytes).unwrap_or(usize::MAX),
                 start,
             ),

@@ -1,0 +1,245 @@
+//! # Roots of spans that arrive in any order
+//!
+//! Every event of a span carries the span's root (the topmost span its parent links reach)
+//! and the lineage derived from it. A parent may come after its child: collectors write a
+//! span when it ends, so children usually come first. Holding every event until the end
+//! of the input (what this importer once did) cost 3 GB for a million spans and checked
+//! the budget only after the whole document was read.
+//!
+//! So the [`Linker`] keeps only what linking needs:
+//! - the root of every span seen so far (span uuid → root uuid, 32 bytes a span), so a
+//!   span whose parent is known goes to the sink at once, root and all;
+//! - the spans whose parent has not come yet, by the parent's uuid. They wait, counted
+//!   against the memory budget, and go to the sink the moment their parent (and so their
+//!   root) is known, taking their own waiting children with them.
+//!
+//! What still waits at the end has a parent that never came (or a parent cycle): those
+//! are linked among themselves as [`link_roots`](crate::trace::link_roots) links any
+//! trace, a missing parent making its child the root of its subtree. That pass runs in
+//! slices ([`Linker::step`]), so a page can run it between frames.
+
+use uuid::Uuid;
+
+use crate::core::ids::IdMap;
+use crate::core::Event;
+use crate::trace::sink::heap_bytes;
+use crate::trace::{lineage_of, link_roots};
+
+/// One span's events (start, span events, end), waiting for their root.
+pub(super) struct SpanEvents {
+    pub id: Uuid,
+    pub parent: Option<Uuid>,
+    pub events: Vec<Event>,
+}
+
+impl SpanEvents {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<SpanEvents>()
+            + self
+                .events
+                .iter()
+                .map(|e| std::mem::size_of::<Event>() + heap_bytes(e))
+                .sum::<usize>()
+    }
+}
+
+/// See the module docs.
+#[derive(Default)]
+pub(super) struct Linker {
+    roots: IdMap<Uuid>,
+    waiting: IdMap<Vec<SpanEvents>>,
+    /// Bytes held by the waiting spans.
+    waiting_bytes: usize,
+    /// The end-of-input pass: the leftovers, linked, being handed over.
+    leftovers: Option<std::vec::IntoIter<Event>>,
+}
+
+/// What a map entry of ours costs: key, value and the table's control byte, with the
+/// table's slack (it grows by doubling, so up to half its slots are empty).
+const ENTRY_BYTES: usize = 2 * (16 + 16 + 1);
+
+impl Linker {
+    /// Bytes held for linking: the root map and the waiting spans.
+    pub(super) fn held(&self) -> usize {
+        self.roots.capacity() * ENTRY_BYTES / 2
+            + self.waiting.capacity() * (16 + 24 + 1)
+            + self.waiting_bytes
+    }
+
+    /// Spans still waiting for a parent.
+    #[cfg(test)]
+    pub(super) fn waiting(&self) -> usize {
+        self.waiting.values().map(Vec::len).sum()
+    }
+
+    /// Takes one span: its events come back through `ready` with their root set, now or
+    /// (with any waiting children) once its parent is known.
+    pub(super) fn add<E>(
+        &mut self,
+        span: SpanEvents,
+        ready: &mut impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let root = match span.parent {
+            None => Some(span.id),
+            Some(p) if p == span.id => Some(span.id),
+            Some(p) => self.roots.get(&p).copied(),
+        };
+        match root {
+            Some(root) => self.release(span, root, ready),
+            None => {
+                let parent = span.parent.unwrap_or(span.id);
+                self.waiting_bytes += span.bytes();
+                self.waiting.entry(parent).or_default().push(span);
+                Ok(())
+            }
+        }
+    }
+
+    /// Hands over `span` under `root`, then every span that waited for it, depth first
+    /// through an explicit stack (a chain of a million waiting spans must not recurse).
+    fn release<E>(
+        &mut self,
+        span: SpanEvents,
+        root: Uuid,
+        ready: &mut impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stack = vec![(span, root)];
+        while let Some((span, root)) = stack.pop() {
+            // The first span of an id decides its root, as in `link_roots`.
+            self.roots.entry(span.id).or_insert(root);
+            if let Some(children) = self.waiting.remove(&span.id) {
+                for child in children {
+                    self.waiting_bytes -= child.bytes();
+                    stack.push((child, root));
+                }
+            }
+            let lineage = lineage_of(root);
+            for mut e in span.events {
+                e.root_id = root;
+                e.lineage_id = lineage;
+                ready(e)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of the input, in slices: hands over at most `budget` of the spans whose
+    /// parent never came (linked among themselves) and says whether it is done. The first
+    /// call links them all (one pass over what waited, not over the trace).
+    pub(super) fn step<E>(
+        &mut self,
+        budget: usize,
+        ready: &mut impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<bool, E> {
+        if self.leftovers.is_none() {
+            let mut events: Vec<Event> = Vec::new();
+            for (_, spans) in self.waiting.drain() {
+                for span in spans {
+                    events.extend(span.events);
+                }
+            }
+            self.waiting_bytes = 0;
+            self.roots = IdMap::default();
+            link_roots(&mut events);
+            self.leftovers = Some(events.into_iter());
+        }
+        let Some(left) = self.leftovers.as_mut() else {
+            return Ok(true);
+        };
+        for e in left.by_ref().take(budget) {
+            ready(e)?;
+        }
+        Ok(left.len() == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::core::Phase;
+
+    fn span(id: u128, parent: Option<u128>) -> SpanEvents {
+        let mut e = Event::root("span", Phase::Started);
+        e.id = Uuid::from_u128(id);
+        e.parent_id = parent.map(Uuid::from_u128);
+        SpanEvents {
+            id: e.id,
+            parent: e.parent_id,
+            events: vec![e],
+        }
+    }
+
+    fn run(spans: Vec<SpanEvents>) -> (Vec<Event>, usize) {
+        let mut linker = Linker::default();
+        let mut out = Vec::new();
+        let mut waited = 0;
+        for s in spans {
+            linker
+                .add(s, &mut |e| {
+                    out.push(e);
+                    Ok::<_, ()>(())
+                })
+                .unwrap();
+            waited = waited.max(linker.waiting());
+        }
+        let mut take = |e| {
+            out.push(e);
+            Ok::<_, ()>(())
+        };
+        while !linker.step(1, &mut take).unwrap() {}
+        (out, waited)
+    }
+
+    fn root_of(out: &[Event], id: u128) -> Uuid {
+        out.iter()
+            .find(|e| e.id == Uuid::from_u128(id))
+            .unwrap()
+            .root_id
+    }
+
+    #[test]
+    fn parents_first_wait_for_nothing() {
+        let (out, waited) = run(vec![span(1, None), span(2, Some(1)), span(3, Some(2))]);
+        assert_eq!(waited, 0);
+        assert_eq!(root_of(&out, 3), Uuid::from_u128(1));
+        assert_eq!(out[2].lineage_id, lineage_of(Uuid::from_u128(1)));
+    }
+
+    #[test]
+    fn children_first_wait_for_their_parent_then_all_go() {
+        let (out, waited) = run(vec![span(3, Some(2)), span(2, Some(1)), span(1, None)]);
+        assert_eq!(waited, 2);
+        assert_eq!(out.len(), 3);
+        for id in 1..=3 {
+            assert_eq!(root_of(&out, id), Uuid::from_u128(1));
+        }
+    }
+
+    #[test]
+    fn a_missing_parent_makes_its_child_the_root_and_a_cycle_ends() {
+        let (out, _) = run(vec![
+            span(5, Some(4)),
+            span(6, Some(5)),
+            span(7, Some(8)),
+            span(8, Some(7)),
+        ]);
+        assert_eq!(out.len(), 4);
+        assert_eq!(root_of(&out, 6), Uuid::from_u128(5));
+        assert!([7, 8].map(Uuid::from_u128).contains(&root_of(&out, 7)));
+        assert_eq!(root_of(&out, 7), root_of(&out, 8));
+    }
+
+    #[test]
+    fn a_chain_of_many_waiting_spans_is_released_without_recursion() {
+        let n = 20_000u128;
+        let mut spans: Vec<_> = (2..=n).rev().map(|i| span(i, Some(i - 1))).collect();
+        spans.push(span(1, None));
+        let (out, waited) = run(spans);
+        assert_eq!(waited as u128, n - 1);
+        assert_eq!(out.len() as u128, n);
+        assert_eq!(root_of(&out, n), Uuid::from_u128(1));
+    }
+}

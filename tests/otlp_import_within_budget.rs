@@ -1,0 +1,204 @@
+//! OTLP JSON is read span by span: the budgets hold while the document is read, a parent
+//! that comes after its children still links them, and an export reads back at any depth
+//! the importers allow (issue 14, items 3 and 5).
+
+#[cfg(target_family = "wasm")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use lineage::core::{Event, Phase};
+use lineage::trace::{self, Budget, Format, Limits, Problem};
+use serde_json::{json, Value};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hostile");
+
+/// Span `k` of a document: four spans a trace, the first of each four the parent of the
+/// other three.
+fn span(k: u64) -> Value {
+    let root = k - k % 4;
+    let mut s = json!({
+        "traceId": format!("{:032x}", root + 1),
+        "spanId": format!("{:016x}", k + 1),
+        "name": format!("op {}", k % 7),
+        "startTimeUnixNano": (1_000 + k * 10).to_string(),
+        "endTimeUnixNano": (1_005 + k * 10).to_string(),
+        "attributes": [{"key": "http.route", "value": {"stringValue": "/api/items"}}],
+    });
+    if k != root {
+        s["parentSpanId"] = json!(format!("{:016x}", root + 1));
+    }
+    s
+}
+
+/// One `TracesData` document, all spans under one resource and scope (one record).
+fn document(order: impl Iterator<Item = u64>) -> String {
+    let spans: Vec<Value> = order.map(span).collect();
+    json!({"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "t"}}]},
+        "scopeSpans": [{"scope": {"name": "t"}, "spans": spans}],
+    }]})
+    .to_string()
+}
+
+#[test]
+fn a_memory_budget_stops_a_single_document_at_the_span_that_crosses_it() {
+    let text = document(0..20_000);
+    // Room for the record itself (held whole while its spans are read), not for its events.
+    let limits = Limits {
+        max_retained_bytes: text.len() as u64 + (4 << 20),
+        ..Limits::DEFAULT
+    };
+    let err = trace::import_with_limits(text.as_bytes(), None, limits).unwrap_err();
+    let Problem::OverBudget { budget, event } = err.problem else {
+        panic!("{err}");
+    };
+    assert!(matches!(budget, Budget::Memory { .. }), "{err}");
+    // Stopped while reading, far into the one record, not at its first byte.
+    assert!(event > 1_000 && event < 40_000, "{err}");
+    let at = err.at.unwrap();
+    assert!(text[at.byte..].starts_with("{\"attributes\""), "{err}");
+    // The span it points at is the one whose events did not fit: about event / 2.
+    let spans_before = text[..at.byte].matches("\"spanId\"").count() as u64;
+    assert!(
+        spans_before.abs_diff((event - 1) / 2) <= 1,
+        "{spans_before} {err}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&format!("(byte {})", at.byte)) && msg.contains("stopped at event"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_event_budget_stops_at_its_event_inside_one_document() {
+    let text = document(0..2_000);
+    let limits = Limits {
+        max_events: 1_001,
+        ..Limits::DEFAULT
+    };
+    let err = trace::import_with_limits(text.as_bytes(), None, limits).unwrap_err();
+    assert_eq!(
+        err.problem,
+        Problem::OverBudget {
+            budget: Budget::Events { limit: 1_001 },
+            event: 1_002
+        }
+    );
+    assert!(err.at.unwrap().byte > 100_000, "{err}");
+}
+
+#[test]
+fn children_before_their_parents_read_as_parents_first_do() {
+    let n = 4_000;
+    let forward = trace::import(document(0..n).as_bytes(), None).unwrap();
+    let backward = trace::import(document((0..n).rev()).as_bytes(), None).unwrap();
+    assert_eq!(forward.format, Some(Format::Otlp));
+    assert_eq!(forward.events.len() as u64, 2 * n);
+    let key = |e: &Event| (e.timestamp_ns, e.id, e.root_id, e.lineage_id, e.parent_id);
+    let mut a: Vec<_> = forward.events.iter().map(key).collect();
+    let mut b: Vec<_> = backward.events.iter().map(key).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    // Every span's root is its trace's first span.
+    let roots: std::collections::HashSet<_> = forward.events.iter().map(|e| e.root_id).collect();
+    assert_eq!(roots.len() as u64, n / 4);
+    // And in time order, as the importer promises.
+    assert!(backward
+        .events
+        .windows(2)
+        .all(|w| w[0].timestamp_ns <= w[1].timestamp_ns));
+}
+
+#[test]
+fn the_hostile_file_of_children_listed_first_links_them_all_to_one_root() {
+    let bytes = std::fs::read(format!("{CORPUS}/otlp-children-before-parents.json")).unwrap();
+    let imported = trace::import(&bytes, None).unwrap();
+    assert_eq!(imported.events.len(), 6);
+    let root = imported.events[0].root_id;
+    assert!(imported.events.iter().all(|e| e.root_id == root));
+    let summary = imported.inspect().summary;
+    assert_eq!((summary.operations, summary.spans), (1, 3));
+}
+
+/// A chain of `n` operations, each the parent of the next.
+fn chain(n: usize) -> Vec<Event> {
+    let mut starts = vec![Event::root("processing", Phase::Started)];
+    for i in 1..n {
+        let mut e = Event::root("processing", Phase::Started);
+        e.parent_id = Some(starts[i - 1].id);
+        e.root_id = starts[0].root_id;
+        e.lineage_id = starts[0].lineage_id;
+        e.timestamp_ns = i as u64;
+        starts.push(e);
+    }
+    let mut events = starts.clone();
+    for (i, s) in starts.iter().enumerate().rev() {
+        let mut end = s.clone();
+        end.id = uuid::Uuid::new_v4();
+        end.phase = Phase::Completed;
+        end.start_id = Some(s.id);
+        end.timestamp_ns = (2 * n - i) as u64;
+        events.push(end);
+    }
+    events
+}
+
+#[test]
+fn a_parent_chain_five_thousand_deep_reads_back_from_chrome_and_otlp() {
+    let events = chain(5_000);
+    for format in [trace::ExportFormat::Chrome, trace::ExportFormat::Otlp] {
+        let text = trace::export(format, &events);
+        let back = trace::import(text.as_bytes(), None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.events.len(), events.len(), "{format:?}");
+        let summary = back.inspect().summary;
+        assert_eq!(summary.spans, 5_000, "{format:?}");
+        assert_eq!(summary.paired_ends, 5_000, "{format:?}");
+        assert_eq!((summary.operations, summary.roots), (1, 1), "{format:?}");
+    }
+}
+
+/// A lineage NDJSON event whose payload nests `depth` levels deep (the line's own depth).
+fn payload_nested_to(depth: usize) -> String {
+    let value = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let object = |n: usize| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
+    let id = "a813507f-2bff-4975-9d20-0d58e52815f5";
+    format!(
+        "{{\"id\":\"{id}\",\"kind\":\"x\",\"phase\":\"started\",\"root_id\":\"{id}\",\
+         \"lineage_id\":\"{id}\",\"seq\":0,\"timestamp_ns\":0,\
+         \"payload\":{{\"extra\":{{\"list\":{},\"map\":{}}}}}}}\n",
+        value(depth - 3),
+        object(depth - 3)
+    )
+}
+
+// Native only: a document nested to the limit needs the documented stack (see `trace::read`).
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn a_payload_nested_to_the_limit_reads_back_from_chrome_and_otlp() {
+    std::thread::Builder::new()
+        .stack_size(trace::STACK_FOR_MAX_DEPTH)
+        .spawn(|| {
+            let text = payload_nested_to(trace::MAX_DEPTH);
+            let events = trace::import(text.as_bytes(), None).unwrap().events;
+            let extra = &events[0].payload.extra;
+            for format in [trace::ExportFormat::Chrome, trace::ExportFormat::Otlp] {
+                let out = trace::export(format, &events);
+                let back = trace::import(out.as_bytes(), None)
+                    .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+                assert_eq!(back.events.len(), 1, "{format:?}");
+                let got = &back.events[0].payload.extra;
+                // Chrome keeps the payload's fields as they were; OTLP as attributes.
+                let got = match format {
+                    trace::ExportFormat::Otlp => got.get("attributes").unwrap().clone(),
+                    _ => serde_json::to_value(got).unwrap(),
+                };
+                for key in ["list", "map"] {
+                    assert_eq!(got.get(key), extra.get(key), "{format:?} {key}");
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
