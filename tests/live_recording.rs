@@ -25,6 +25,19 @@ fn summary_events(path: &std::path::Path) -> u64 {
         .unwrap_or_else(|| panic!("no event count in {v}"))
 }
 
+/// The `instance` of a listener's `hello`: a UUID.
+async fn instance_of(url: &str) -> String {
+    let mut stream = Stream::open(&format!("{url}/v1/stream")).await;
+    let hello = stream.next().await.unwrap();
+    assert_eq!(hello.event, "hello");
+    let v: serde_json::Value = serde_json::from_str(&hello.data.join("")).unwrap();
+    let id = v["instance"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no instance in {v}"));
+    uuid::Uuid::parse_str(id).unwrap_or_else(|e| panic!("{id:?}: {e}"));
+    id.to_owned()
+}
+
 #[tokio::test]
 async fn the_recording_is_read_while_it_grows_and_whole_after_sigterm() {
     let dir = std::env::temp_dir().join(format!("lineage-live-out-{}", std::process::id()));
@@ -92,6 +105,9 @@ async fn a_listener_restarted_on_its_recording_numbers_on_so_a_page_resumes_with
         event_lines(7, 1),
     )
     .await;
+    // One instance per process: every connection to the same listener sees the same id.
+    let first_instance = instance_of(&first.url).await;
+    assert_eq!(instance_of(&first.url).await, first_instance);
     assert!(first.terminate().0);
     // A crash mid-write leaves a cut line: it is cut back, not numbered.
     let mut f = std::fs::OpenOptions::new()
@@ -121,6 +137,10 @@ async fn a_listener_restarted_on_its_recording_numbers_on_so_a_page_resumes_with
         ("events", Some(10), 3)
     );
     assert!(m.data[0].contains("000000000008"), "{}", m.data[0]);
+    // Restarted on its recording it numbers on, but it is another process: another
+    // instance, so a page re-reads it and skips by id what it shows already.
+    let second_instance = instance_of(&second.url).await;
+    assert_ne!(second_instance, first_instance);
     let (clean, stderr) = second.terminate();
     assert!(clean, "{stderr}");
     assert!(stderr.contains("resumed 7 events"), "{stderr}");

@@ -44,10 +44,21 @@ fn message(event: &str, data: &str) -> String {
     format!("event: {event}\ndata: {data}\n\n")
 }
 
-/// The first message of every connection.
-pub fn hello(store: &LiveStore, listener: &str) -> String {
+/// The first message of every connection. `instance` is drawn once per listener process.
+///
+/// ## What a restart means
+/// A listener restarted on the same `--out` recording reloads it and numbers on (line n is
+/// seq n), but it is still another process with another `instance`. That is on purpose:
+/// the id cannot come from the recording without a header or a sidecar file (the file is
+/// plain lineage NDJSON that `summary` reads), and an id taken from the recording's first
+/// event would not exist yet when a fresh recording's first page connects. So a page that
+/// sees a new instance re-reads the listener's held events from its first one (bounded by
+/// `--max-events`) and skips by id the ones it shows already: nothing twice, nothing lost,
+/// at the cost of one re-read per restart.
+pub fn hello(store: &LiveStore, listener: &str, instance: &str) -> String {
     let data = json!({
         "listener": listener,
+        "instance": instance,
         "first_seq": store.first_seq(),
         "next_seq": store.next_seq(),
         "max_events": store.capacity(),

@@ -38,6 +38,9 @@ pub(crate) struct Shared {
     pub clients: AtomicUsize,
     /// Body bytes held by requests being read.
     pub in_flight: AtomicUsize,
+    /// This process's id in every `hello`, drawn once: a page that reconnects tells a
+    /// restarted listener (another id) from the same one (see `crate::live::sse::hello`).
+    pub instance: String,
 }
 
 /// Connections over the cap that still get their 503 (past these, closed unanswered).
@@ -102,6 +105,7 @@ async fn serve(args: ListenArgs, settings: Settings) -> ExitCode {
     };
     let addr = listener.local_addr().map_or(args.bind, |a| a);
     let shared = Arc::new(Shared {
+        instance: uuid::Uuid::new_v4().to_string(),
         stored: watch::Sender::new(store.next_seq()),
         store: Mutex::new(store),
         stopping: watch::Sender::new(None),
