@@ -22,12 +22,15 @@ pub const MAX_BATCH_EVENTS: usize = 1000;
 pub const MAX_BATCH_BYTES: usize = 1 << 20;
 
 /// The status a stream and `GET /v1/status` report.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Status {
     #[serde(flatten)]
     pub counts: Counts,
     pub next_seq: u64,
     pub clients: usize,
+    /// The store's instance: a page that connected before the first event learns it here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 impl Status {
@@ -36,6 +39,7 @@ impl Status {
             counts: store.counts(),
             next_seq: store.next_seq(),
             clients,
+            instance: store.instance().map(str::to_owned),
         }
     }
 }
@@ -44,26 +48,19 @@ fn message(event: &str, data: &str) -> String {
     format!("event: {event}\ndata: {data}\n\n")
 }
 
-/// The first message of every connection. `instance` is drawn once per listener process.
-///
-/// ## What a restart means
-/// A listener restarted on the same `--out` recording reloads it and numbers on (line n is
-/// seq n), but it is still another process with another `instance`. That is on purpose:
-/// the id cannot come from the recording without a header or a sidecar file (the file is
-/// plain lineage NDJSON that `summary` reads), and an id taken from the recording's first
-/// event would not exist yet when a fresh recording's first page connects. So a page that
-/// sees a new instance re-reads the listener's held events from its first one (bounded by
-/// `--max-events`) and skips by id the ones it shows already: nothing twice, nothing lost,
-/// at the cost of one re-read per restart.
-pub fn hello(store: &LiveStore, listener: &str, instance: &str) -> String {
-    let data = json!({
+/// The first message of every connection, with the store's `instance` when it has one
+/// (see `LiveStore::instance` for what a restart on the same `--out` means).
+pub fn hello(store: &LiveStore, listener: &str) -> String {
+    let mut data = json!({
         "listener": listener,
-        "instance": instance,
         "first_seq": store.first_seq(),
         "next_seq": store.next_seq(),
         "max_events": store.capacity(),
         "when_full": store.when_full().as_str(),
     });
+    if let Some(id) = store.instance() {
+        data["instance"] = id.into();
+    }
     message("hello", &data.to_string())
 }
 

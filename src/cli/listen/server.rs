@@ -38,9 +38,6 @@ pub(crate) struct Shared {
     pub clients: AtomicUsize,
     /// Body bytes held by requests being read.
     pub in_flight: AtomicUsize,
-    /// This process's id in every `hello`, drawn once: a page that reconnects tells a
-    /// restarted listener (another id) from the same one (see `crate::live::sse::hello`).
-    pub instance: String,
 }
 
 /// Connections over the cap that still get their 503 (past these, closed unanswered).
@@ -65,6 +62,10 @@ pub(super) fn run(args: ListenArgs, settings: Settings) -> ExitCode {
 
 async fn serve(args: ListenArgs, settings: Settings) -> ExitCode {
     let mut store = LiveStore::new(settings.limits, args.when_full);
+    if args.out.is_none() {
+        // Nothing to number on from: every process is another store (`LiveStore::instance`).
+        store.set_instance(uuid::Uuid::new_v4().to_string());
+    }
     if let Some(path) = &args.out {
         match crate::live::resume::resume(&mut store, path) {
             Ok(r) if r.events > 0 || r.cut_bytes > 0 => eprintln!(
@@ -105,7 +106,6 @@ async fn serve(args: ListenArgs, settings: Settings) -> ExitCode {
     };
     let addr = listener.local_addr().map_or(args.bind, |a| a);
     let shared = Arc::new(Shared {
-        instance: uuid::Uuid::new_v4().to_string(),
         stored: watch::Sender::new(store.next_seq()),
         store: Mutex::new(store),
         stopping: watch::Sender::new(None),

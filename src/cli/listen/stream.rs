@@ -118,7 +118,7 @@ async fn next_message(c: &mut Cursor) -> Option<String> {
                 c.stage = Stage::Running;
                 let shared = &c.client.0;
                 let store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
-                let mut text = sse::hello(&store, LISTENER, &shared.instance);
+                let mut text = sse::hello(&store, LISTENER);
                 if c.next > store.next_seq() {
                     // Numbers from another run (a listener restarted without its
                     // recording): the page sees `next_seq` < its `from` in hello.
