@@ -115,6 +115,7 @@ async fn rows_appear_on_the_page_while_simulate_send_streams_to_the_listener() {
         "the count on screen took {growing:?} while the client ran: rows must appear as \
          events arrive, not only at the end"
     );
+    println!("counts on screen while the client ran: {growing:?}");
     assert!(growing.windows(2).all(|w| w[0] < w[1]), "{growing:?}");
 
     let stored = status(&listener).await["stored"].as_u64().unwrap();
