@@ -25,6 +25,29 @@ fn summary_events(path: &std::path::Path) -> u64 {
         .unwrap_or_else(|| panic!("no event count in {v}"))
 }
 
+/// The `instance` of a listener's `hello` (a UUID), if it names one.
+async fn instance_of(url: &str) -> Option<String> {
+    let mut stream = Stream::open(&format!("{url}/v1/stream")).await;
+    let hello = stream.next().await.unwrap();
+    assert_eq!(hello.event, "hello");
+    let v: serde_json::Value = serde_json::from_str(&hello.data.join("")).unwrap();
+    let id = v["instance"].as_str()?;
+    uuid::Uuid::parse_str(id).unwrap_or_else(|e| panic!("{id:?}: {e}"));
+    Some(id.to_owned())
+}
+
+#[tokio::test]
+async fn a_listener_without_a_recording_is_another_instance_each_time_it_starts() {
+    let a = Listener::start(&[]);
+    let first = instance_of(&a.url)
+        .await
+        .expect("an instance from the start");
+    assert_eq!(instance_of(&a.url).await.as_ref(), Some(&first));
+    assert!(a.terminate().0);
+    let b = Listener::start(&[]);
+    assert_ne!(instance_of(&b.url).await, Some(first));
+}
+
 #[tokio::test]
 async fn the_recording_is_read_while_it_grows_and_whole_after_sigterm() {
     let dir = std::env::temp_dir().join(format!("lineage-live-out-{}", std::process::id()));
@@ -86,12 +109,18 @@ async fn a_listener_restarted_on_its_recording_numbers_on_so_a_page_resumes_with
     let out = ["--out", path.to_str().unwrap()];
 
     let first = Listener::start(&out);
+    // A fresh recording has no instance before its first event: it becomes that event's id.
+    assert_eq!(instance_of(&first.url).await, None);
     post(
         &format!("{}/v1/events", first.url),
         "application/x-ndjson",
         event_lines(7, 1),
     )
     .await;
+    let first_instance = instance_of(&first.url)
+        .await
+        .expect("named by the first event");
+    assert!(first_instance.ends_with("000000000001"), "{first_instance}");
     assert!(first.terminate().0);
     // A crash mid-write leaves a cut line: it is cut back, not numbered.
     let mut f = std::fs::OpenOptions::new()
@@ -121,6 +150,9 @@ async fn a_listener_restarted_on_its_recording_numbers_on_so_a_page_resumes_with
         ("events", Some(10), 3)
     );
     assert!(m.data[0].contains("000000000008"), "{}", m.data[0]);
+    // Restarted on its recording it numbers on and is the same instance (line 1's id): a
+    // page continues where it was, without re-reading anything.
+    assert_eq!(instance_of(&second.url).await, Some(first_instance));
     let (clean, stderr) = second.terminate();
     assert!(clean, "{stderr}");
     assert!(stderr.contains("resumed 7 events"), "{stderr}");

@@ -22,12 +22,15 @@ pub const MAX_BATCH_EVENTS: usize = 1000;
 pub const MAX_BATCH_BYTES: usize = 1 << 20;
 
 /// The status a stream and `GET /v1/status` report.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Status {
     #[serde(flatten)]
     pub counts: Counts,
     pub next_seq: u64,
     pub clients: usize,
+    /// The store's instance: a page that connected before the first event learns it here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 impl Status {
@@ -36,6 +39,7 @@ impl Status {
             counts: store.counts(),
             next_seq: store.next_seq(),
             clients,
+            instance: store.instance().map(str::to_owned),
         }
     }
 }
@@ -44,15 +48,19 @@ fn message(event: &str, data: &str) -> String {
     format!("event: {event}\ndata: {data}\n\n")
 }
 
-/// The first message of every connection.
+/// The first message of every connection, with the store's `instance` when it has one
+/// (see `LiveStore::instance` for what a restart on the same `--out` means).
 pub fn hello(store: &LiveStore, listener: &str) -> String {
-    let data = json!({
+    let mut data = json!({
         "listener": listener,
         "first_seq": store.first_seq(),
         "next_seq": store.next_seq(),
         "max_events": store.capacity(),
         "when_full": store.when_full().as_str(),
     });
+    if let Some(id) = store.instance() {
+        data["instance"] = id.into();
+    }
     message("hello", &data.to_string())
 }
 

@@ -74,6 +74,8 @@ pub struct LiveStore {
     counts: Counts,
     out: Option<Box<dyn Write + Send>>,
     line: Vec<u8>,
+    /// The listener's id in `hello` and `status`; see [`LiveStore::instance`].
+    instance: Option<String>,
 }
 
 impl LiveStore {
@@ -93,7 +95,23 @@ impl LiveStore {
             counts: Counts::default(),
             out: None,
             line: Vec::with_capacity(512),
+            instance: None,
         }
+    }
+
+    /// The id of this store's numbering, which a page compares across reconnections: set
+    /// by [`LiveStore::set_instance`] (a listener without a recording draws a UUID per
+    /// process), else the id of the first event ever stored. With `--out` that event is line
+    /// 1 of the recording, read back first on a restart: a listener restarted on its
+    /// recording numbers on AND keeps its instance, so a page simply continues; another
+    /// recording, or a fresh one, is another instance (or, before its first event, none:
+    /// the page then goes by `next_seq`, and learns the id from the next `status`).
+    pub fn instance(&self) -> Option<&str> {
+        self.instance.as_deref()
+    }
+
+    pub fn set_instance(&mut self, id: String) {
+        self.instance = Some(id);
     }
 
     /// Records every stored event as a lineage NDJSON line to `out`, flushed per batch.
@@ -175,6 +193,9 @@ impl LiveStore {
                 break; // empty and still over: symbols alone spend the budget
             }
             self.store.push_event(e, 0);
+            if self.instance.is_none() {
+                self.instance = Some(e.id.to_string());
+            }
             done.stored += 1;
             if written.is_ok() {
                 written = self.write(e);

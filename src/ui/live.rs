@@ -76,6 +76,10 @@ pub struct Live {
     pub paused: RwSignal<bool>,
     /// Keep the newest operation in view.
     pub follow: RwSignal<bool>,
+    /// Events in the view and the wall clock (`Date.now()`, ms) when the last ones were
+    /// applied: on the bar as `data-applied` / `data-last-applied-ms`, so a client on the
+    /// same machine measures export → page latency against its own clock (docs/live.md).
+    pub applied: RwSignal<(usize, f64)>,
 }
 
 impl Live {
@@ -95,6 +99,7 @@ impl Live {
             counts: RwSignal::new(String::new()),
             paused: RwSignal::new(false),
             follow: RwSignal::new(true),
+            applied: RwSignal::new((0, 0.0)),
         }
     }
 
@@ -305,6 +310,8 @@ impl Live {
             .view
             .try_update_value(|v| v.append(events, dedupe))
             .unwrap_or(0);
+        let in_view = self.view.with_value(LiveView::len);
+        self.applied.set((in_view, js_sys::Date::now()));
         let full = self.view.with_value(LiveView::full);
         self.feed.update_value(|f| {
             if let Some(f) = f {

@@ -42,7 +42,9 @@ pub fn LiveBar(ui: Ui, live: Live) -> impl IntoView {
     };
     let on = move || live.address.get().is_some();
     view! {
-        <div class="live-bar" id="live-bar" class:hidden=move || !live.bar_open.get()>
+        <div class="live-bar" id="live-bar" class:hidden=move || !live.bar_open.get()
+            data-applied=move || live.applied.get().0
+            data-last-applied-ms=move || live.applied.get().1>
             <form class="live-form" on:submit=move |ev| { ev.prevent_default(); connect(); }>
                 <label>"Listener "
                     <input id="live-address" type="text" spellcheck="false" size="24"

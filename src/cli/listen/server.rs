@@ -62,6 +62,10 @@ pub(super) fn run(args: ListenArgs, settings: Settings) -> ExitCode {
 
 async fn serve(args: ListenArgs, settings: Settings) -> ExitCode {
     let mut store = LiveStore::new(settings.limits, args.when_full);
+    if args.out.is_none() {
+        // Nothing to number on from: every process is another store (`LiveStore::instance`).
+        store.set_instance(uuid::Uuid::new_v4().to_string());
+    }
     if let Some(path) = &args.out {
         match crate::live::resume::resume(&mut store, path) {
             Ok(r) if r.events > 0 || r.cut_bytes > 0 => eprintln!(

@@ -107,6 +107,9 @@ impl LiveFeed {
                 Reaction::Nothing
             }
             Message::Status(s) => {
+                if let Some(id) = &s.instance {
+                    self.sequence.adopt_instance(id);
+                }
                 self.status = Some(s);
                 Reaction::Nothing
             }

@@ -46,8 +46,12 @@ pub struct Gap {
 }
 
 /// `event: status`, about once a second: the listener's counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct Status {
+    /// The store's instance, once it has one (a listener on a fresh recording has none
+    /// before its first event): the page adopts it if its hello had none.
+    #[serde(default)]
+    pub instance: Option<String>,
     #[serde(default)]
     pub received: u64,
     #[serde(default)]

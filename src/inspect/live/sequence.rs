@@ -98,6 +98,14 @@ impl Sequence {
         HelloOutcome::Reopen { from: self.next }
     }
 
+    /// An instance named by a `status` on the connection the page reads: the same listener
+    /// as its hello's, so it is kept (only if the hello had none) without starting a segment.
+    pub fn adopt_instance(&mut self, id: &str) {
+        if self.instance.is_none() {
+            self.instance = Some(id.to_owned());
+        }
+    }
+
     /// A `gap`: events from `g.from` up to `g.first_seq` are gone.
     pub fn gap(&mut self, g: &Gap) {
         if g.first_seq > self.next {

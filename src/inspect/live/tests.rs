@@ -188,6 +188,27 @@ fn a_restarted_listener_starts_a_new_segment_read_from_its_first_event() {
 }
 
 #[test]
+fn an_instance_first_named_by_a_status_tells_a_later_listener_apart() {
+    // A fresh recording has no instance until its first event: the hello has none, the
+    // next status names it, and a listener on another recording is then told apart.
+    let mut seq = Sequence::default();
+    seq.hello(&hello_of(1, 1));
+    let Message::Events(b) = events_msg(&roots(2), 2) else {
+        panic!()
+    };
+    seq.accept(b);
+    seq.adopt_instance("a");
+    seq.adopt_instance("ignored: the page has one");
+    let with = |id: &str, next| message::Hello {
+        instance: Some(id.into()),
+        ..hello_of(1, next)
+    };
+    assert_eq!(seq.hello(&with("a", 3)), HelloOutcome::Continue);
+    assert_eq!(seq.segments(), 1);
+    assert_eq!(seq.hello(&with("b", 900)), HelloOutcome::Reopen { from: 1 });
+}
+
+#[test]
 fn the_connection_backs_off_shows_the_wait_and_resets_when_live() {
     let mut c = Connection::default();
     c.connecting();

@@ -1,0 +1,144 @@
+//! A measurement, not a test: export → page latency of live mode (issue 15). Ignored; run
+//! with `cargo test --release --test e2e_live_latency -- --ignored --nocapture` after
+//! `trunk build --release`; the figures are in docs/live.md.
+//!
+//! The real `lineage listen` and the built page (`?live=`) run on this machine; the test
+//! posts lineage NDJSON batches of 1 000 events (from `lineage simulate`) to `/v1/events`
+//! at a target rate and notes each batch's wall-clock time (`SystemTime`, Unix ms) just
+//! before posting it. The page puts on its live bar the events in its view and its
+//! `Date.now()` when it last applied some (`data-applied`, `data-last-applied-ms`); a
+//! `MutationObserver` logs every change. Same machine, same clock: the latency of a batch is
+//! the first apply time at which the view holds it, minus the time it was sent (a batch
+//! applied with later ones counts from its own send). The longest gap between animation
+//! frames while events arrive is the frame log's.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod browser;
+mod common;
+mod live_support;
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use browser::*;
+use live_support::{post, Listener, PATIENCE};
+
+const BATCH: usize = 1000;
+
+const PROBES: &str = r#"
+    window.__applies = [];
+    const bar = document.querySelector('#live-bar');
+    new MutationObserver(() => {
+        window.__applies.push([Number(bar.dataset.applied), Number(bar.dataset.lastAppliedMs)]);
+    }).observe(bar, { attributes: true, attributeFilter: ['data-last-applied-ms'] });
+    window.__frames = [];
+    let last = performance.now();
+    function frame(t) { window.__frames.push(t - last); last = t; requestAnimationFrame(frame); }
+    requestAnimationFrame(frame);
+"#;
+
+fn unix_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn simulated(operations: usize, dir: &std::path::Path) -> Vec<String> {
+    let file = dir.join("latency.ndjson");
+    let out = common::lineage(&[
+        "simulate",
+        "--operations",
+        &operations.to_string(),
+        "--failure-rate",
+        "0.1",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&file).unwrap();
+    text.lines().map(String::from).collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "a measurement: run with --ignored --nocapture, figures in docs/live.md"]
+async fn export_to_page_latency() {
+    let rate: f64 = std::env::var("LATENCY_RATE").map_or(100_000.0, |r| r.parse().unwrap());
+    let operations: usize =
+        std::env::var("LATENCY_OPERATIONS").map_or(50_000, |r| r.parse().unwrap());
+    let dir = std::env::temp_dir().join(format!("lineage-latency-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lines = simulated(operations, &dir);
+    let listener = Listener::start(&[]);
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&format!("{base}?live={}", listener.addr))
+        .await
+        .unwrap();
+    set_viewport(&c, 1280, 800).await;
+    wait_text(&c, "#live-state", |t| t.starts_with("live")).await;
+    c.execute(PROBES, vec![]).await.unwrap();
+
+    let url = format!("{}/v1/events", listener.url);
+    let mut sent = Vec::new(); // (events in view once this batch is applied, sent at ms)
+    let start = Instant::now();
+    for (k, batch) in lines.chunks(BATCH).enumerate() {
+        let due = start + Duration::from_secs_f64((k * BATCH) as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let body = batch.join("\n") + "\n";
+        let at = unix_ms();
+        let answer = post(&url, "application/x-ndjson", body).await;
+        assert!(answer.status.is_success(), "{}", answer.text());
+        sent.push((k * BATCH + batch.len(), at));
+    }
+    let sending = start.elapsed().as_secs_f64();
+    let total = lines.len();
+    let deadline = Instant::now() + PATIENCE;
+    let applies: Vec<(usize, f64)> = loop {
+        let v = c.execute("return window.__applies", vec![]).await.unwrap();
+        let log: Vec<(usize, f64)> = serde_json::from_value(v).unwrap();
+        if log.last().is_some_and(|&(n, _)| n >= total) {
+            break log;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the page did not apply every event"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let frames: Vec<f64> =
+        serde_json::from_value(c.execute("return window.__frames", vec![]).await.unwrap()).unwrap();
+
+    let mut latency: Vec<f64> = sent
+        .iter()
+        .map(|&(upto, at)| {
+            let (_, applied) = applies.iter().find(|&&(n, _)| n >= upto).unwrap();
+            applied - at
+        })
+        .collect();
+    latency.sort_by(f64::total_cmp);
+    let longest = frames.iter().copied().fold(0.0, f64::max);
+    let applied_end = applies.last().unwrap().1;
+    println!(
+        "{total} events in {} batches of {BATCH}; target {rate:.0} events/s, posted at {:.0} \
+         events/s ({sending:.2} s); the page applied the last {:.2} s after the first was sent",
+        sent.len(),
+        total as f64 / sending,
+        (applied_end - sent[0].1) / 1000.0
+    );
+    println!(
+        "export -> page latency per batch: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; \
+         {} applies; longest frame {longest:.0} ms over {} frames",
+        percentile(&latency, 0.5),
+        percentile(&latency, 0.99),
+        latency.last().unwrap(),
+        applies.len(),
+        frames.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
