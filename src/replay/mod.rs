@@ -19,6 +19,9 @@
 //! recorded.
 
 pub mod pacing;
+// Native only: the scrub's property-test helpers are.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -281,6 +284,30 @@ impl Replay {
         self.bus
             .with_history(|h| scrub.seek(view, h, cursor, &failures));
         self.view.clone()
+    }
+
+    /// Brings the view at most `max_events` events closer to the cursor and returns whether
+    /// it is there, so the page can bring a far cursor (Stop at 250 k events: ~450 ms in one
+    /// step) in slices between frames. The view after the last slice is
+    /// [`Replay::inspection`]'s, which then costs nothing more. Backward moves, and a view that
+    /// would be rebuilt whole anyway (see [`Scrub::rebuilds_at`]), go in one step.
+    pub fn bring_view(&mut self, max_events: usize) -> bool {
+        let shown = self.view.trace.len();
+        let target = if self.cursor > shown && !self.scrub.rebuilds_at(self.cursor) {
+            self.cursor.min(shown.saturating_add(max_events.max(1)))
+        } else {
+            self.cursor
+        };
+        let failures = self.handler_failures();
+        let (view, scrub) = (Arc::make_mut(&mut self.view), &mut self.scrub);
+        self.bus
+            .with_history(|h| scrub.seek(view, h, target, &failures));
+        target == self.cursor
+    }
+
+    /// Events the view shows (it trails the cursor while [`Replay::bring_view`] brings it).
+    pub fn view_len(&self) -> usize {
+        self.view.trace.len()
     }
 
     /// The bus's statistics, without the calls of the pacing handlers.

@@ -16,6 +16,19 @@ use crate::core::EmitMode;
 use crate::replay::pacing::Pace;
 use crate::replay::{Replay, TURN_BUDGET_NS};
 
+/// Wall time one slice of [`Ui::bring_view_to_end`] aims at: with the frame's own work it
+/// stays well under 100 ms, and the view comes in a few dozen slices at the history's cap.
+const VIEW_SLICE_MS: f64 = 12.0;
+/// Events of the first slice, before any was timed (a few ms on a slow machine).
+const FIRST_VIEW_SLICE: usize = 2_048;
+
+/// The next slice's events: the last one scaled to [`VIEW_SLICE_MS`], at most doubling or
+/// halving at once (a slice's cost per event varies with what it shows).
+fn next_slice(last: usize, took_ms: f64) -> usize {
+    let scaled = last as f64 * VIEW_SLICE_MS / took_ms.max(0.1);
+    (scaled as usize).clamp((last / 2).max(64), last.saturating_mul(2))
+}
+
 impl Ui {
     /// Starts a fresh live replay of the current settings (cursor at 0).
     pub fn new_replay(&self) {
@@ -118,7 +131,9 @@ impl Ui {
     }
 
     /// Ends the live run (Run, Play or a waiting Step) now, keeping and showing what the bus
-    /// recorded; operations cut short show as unfinished.
+    /// recorded; operations cut short show as unfinished. The click only marks the run
+    /// stopped: the view is brought to the end in slices between frames (see
+    /// [`Ui::bring_view_to_end`]), so the next frame comes at once however much was recorded.
     pub fn stop(&self) {
         self.playing.set(false);
         let stopped = self.replay.try_update_value(|r| {
@@ -131,10 +146,38 @@ impl Ui {
             })
         });
         if stopped == Some(true) {
-            self.busy.set(None);
             self.axis.set(None);
-            self.refresh_from_replay();
+            self.busy.set(Some("stopping … 0 %".into()));
+            leptos::task::spawn_local(self.bring_view_to_end());
         }
+    }
+
+    /// Brings a stopped run's view from where it was to the end of what was recorded, a
+    /// slice a turn sized to take about [`VIEW_SLICE_MS`], showing how far it got; then
+    /// publishes it once. The result is what one step brings (`Replay::bring_view`). If the
+    /// replay was replaced meanwhile (Run again), leaves the new one alone.
+    async fn bring_view_to_end(self) {
+        let mut slice = FIRST_VIEW_SLICE;
+        loop {
+            let t0 = now_ms();
+            let step = self.replay.try_update_value(|r| {
+                r.as_mut()
+                    .filter(|r| r.stopped())
+                    .map(|r| (r.bring_view(slice), r.view_len(), r.cursor()))
+            });
+            let Some((done, shown, cursor)) = step.flatten() else {
+                return;
+            };
+            if done {
+                break;
+            }
+            slice = next_slice(slice, now_ms() - t0);
+            let percent = shown * 100 / cursor.max(1);
+            self.busy.set(Some(format!("stopping … {percent} %")));
+            TimeoutFuture::new(0).await;
+        }
+        self.busy.set(None);
+        self.refresh_from_replay();
     }
 
     pub fn toggle_play(self) {

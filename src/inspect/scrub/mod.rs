@@ -153,6 +153,13 @@ impl Scrub {
         self.finish(ins, failures);
     }
 
+    /// Whether bringing an inspection to `len` events would rebuild it whole (an irregular
+    /// event before `len`, see the module docs): then one step to the end costs what any
+    /// step does, and slicing it would rebuild it at every slice.
+    pub fn rebuilds_at(&self, len: usize) -> bool {
+        self.irregular_from.is_some_and(|f| len > f)
+    }
+
     /// Looks at the events the history received since the last step: one whose id an event
     /// already applied linked to in vain, or already held, makes that event irregular.
     fn check_arrivals(&mut self, ins: &Inspection, history: &History) {
