@@ -68,7 +68,7 @@ const CASES: &[Case] = &[
         route: "/v1/traces",
         headers: &[JSON],
         status: 400,
-        says: "nest deeper than 1000 levels",
+        says: "nest deeper than 4016 levels",
     },
     Case {
         file: "event-lines-escape-in-a-bad-phase.ndjson",

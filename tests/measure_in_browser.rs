@@ -68,7 +68,7 @@ fn check(c: &Comparison, progress_calls: usize) {
 /// same run, with generous margins, never thresholds on time.
 fn split_is_sane(c: &Comparison) {
     for mode in EmitMode::ALL {
-        let row = c.row(mode.as_str()).expect("a row per mode");
+        let row = c.row(&mode.spec()).expect("a row per mode");
         let split = row
             .split
             .as_ref()
