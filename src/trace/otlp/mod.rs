@@ -116,13 +116,7 @@ impl Reader {
     ) -> Result<(), ImportError> {
         let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
         for (s, ss) in rs.scope_spans.into_iter().enumerate() {
-            let scope = ss.scope.map(|s| {
-                json!({
-                    "name": s.name,
-                    "version": s.version,
-                    "attributes": attributes(s.attributes),
-                })
-            });
+            let scope = ss.scope.map(scope_value);
             let origin = Origin {
                 resource: resource.as_ref(),
                 scope: scope.as_ref(),
@@ -146,19 +140,8 @@ impl Reader {
         record: &Record<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let mut events = Vec::with_capacity(2 + one.events.len());
-        let into = Converted {
-            events: &mut events,
-            notes: &mut out.notes,
-        };
-        span::convert(one, origin, into);
-        let Some(first) = events.first() else {
+        let Some(events) = span_events(one, origin, &mut out.notes) else {
             return Ok(());
-        };
-        let events = SpanEvents {
-            id: first.id,
-            parent: first.parent_id,
-            events,
         };
         let added = self.linker.add(events, &mut |e| out.push(e));
         let held = added.and_then(|()| out.hold(self.linker.held()));
@@ -245,38 +228,49 @@ fn convert_decoded(resources: Vec<DecodedResource>, notes: &mut Vec<String>) -> 
     for rs in resources {
         let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
         for (scope, spans) in rs.scopes {
-            let scope = scope.map(|s| {
-                json!({
-                    "name": s.name,
-                    "version": s.version,
-                    "attributes": attributes(s.attributes),
-                })
-            });
+            let scope = scope.map(scope_value);
             let origin = Origin {
                 resource: resource.as_ref(),
                 scope: scope.as_ref(),
                 schema_url: rs.schema_url.as_deref(),
             };
             for one in spans {
-                let mut events = Vec::with_capacity(2 + one.events.len());
-                let into = Converted {
-                    events: &mut events,
-                    notes: &mut *notes,
-                };
-                span::convert(one, &origin, into);
-                let Some(first) = events.first() else {
-                    continue;
-                };
-                let span = SpanEvents {
-                    id: first.id,
-                    parent: first.parent_id,
-                    events,
-                };
-                let Ok(()) = linker.add(span, &mut ready);
+                if let Some(span) = span_events(one, &origin, notes) {
+                    let Ok(()) = linker.add(span, &mut ready);
+                }
             }
         }
     }
     let Ok(_) = linker.step(usize::MAX, &mut ready);
     linked.sort_by_key(|e| (e.timestamp_ns, u8::from(e.start_id.is_some())));
     linked
+}
+
+/// What a span's events carry of its instrumentation scope.
+fn scope_value(s: wire::Scope) -> Value {
+    json!({
+        "name": s.name,
+        "version": s.version,
+        "attributes": attributes(s.attributes),
+    })
+}
+
+/// One span's events (see [`span`]) as the linker takes them; `None` for a span that gave
+/// no event.
+fn span_events(one: Span, origin: &Origin<'_>, notes: &mut Vec<String>) -> Option<SpanEvents> {
+    let mut events = Vec::with_capacity(2 + one.events.len());
+    span::convert(
+        one,
+        origin,
+        Converted {
+            events: &mut events,
+            notes,
+        },
+    );
+    let first = events.first()?;
+    Some(SpanEvents {
+        id: first.id,
+        parent: first.parent_id,
+        events,
+    })
 }
