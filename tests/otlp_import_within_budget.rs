@@ -159,6 +159,7 @@ fn a_parent_chain_five_thousand_deep_reads_back_from_chrome_and_otlp() {
 }
 
 /// A lineage NDJSON event whose payload nests `depth` levels deep (the line's own depth).
+#[cfg(not(target_arch = "wasm32"))]
 fn payload_nested_to(depth: usize) -> String {
     let value = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
     let object = |n: usize| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
