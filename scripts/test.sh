@@ -31,6 +31,10 @@ step "native tests (unit, integration, property, end-to-end)"
 cargo test --locked 2>&1 | tee /tmp/lineage-native-tests.log
 
 step "tests in headless Chromium (wasm32)"
+# The runner gives a test binary 20 s in all by default; the core's tests in a debug wasm
+# build on a 2-core machine take longer than that (none is timed: this is only the runner's
+# patience).
+WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-900}" \
 cargo test --locked --target wasm32-unknown-unknown 2>&1 | tee /tmp/lineage-wasm-tests.log
 
 count() { grep -Eo 'test result: ok\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}'; }
