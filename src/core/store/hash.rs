@@ -7,14 +7,12 @@
 //! seed cannot come from foldhash itself on wasm32); literals rarely reach it, as the symbol
 //! table's pointer cache answers them first.
 
-use foldhash::fast::SeedableRandomState;
+use crate::core::ids::IdHash;
 
-use crate::core::ids::{process_seed, random_u64};
-
-/// The hasher of the symbol table's text.
-pub type TextHash = SeedableRandomState;
+/// The hasher of the symbol table's text: the id hash, whose `Hasher` takes any bytes.
+pub type TextHash = IdHash;
 
 /// A text hash with a fresh random seed.
 pub fn text_hash() -> TextHash {
-    SeedableRandomState::with_seed(random_u64(), process_seed())
+    IdHash::random()
 }

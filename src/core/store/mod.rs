@@ -8,7 +8,7 @@
 //! - [`symbols`]: kinds, names and field keys interned once ([`Sym`](symbols::Sym)).
 //! - [`trees`]: each (root, lineage) pair kept once ([`trees::TreeId`]).
 //! - [`arena`]: payload bytes in chunks released and reused in FIFO order.
-//! - [`hash`]: the seeded hash of interned strings (ids use [`crate::core::ids::IdHash`]).
+//! - [`hash`]: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
 //!   push (evicting), keep the two indexes, read by position or id.
 //! - [`search`]: whether an event's text contains a needle, read from its record and blob
