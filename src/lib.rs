@@ -21,14 +21,16 @@
 #[cfg(all(test, target_family = "wasm"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+pub mod analysis;
 pub mod core;
-pub mod inspect;
 pub mod measure;
-pub mod pipeline;
+pub mod model;
 pub mod plot;
 pub mod replay;
 pub mod text;
 pub mod trace;
+pub mod view;
+pub mod workload;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

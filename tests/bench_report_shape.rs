@@ -8,7 +8,7 @@ use lineage::core::{EmitMode, MonotonicClock};
 use lineage::measure::peers::{TracingPeer, TracingSubject};
 use lineage::measure::report::BenchReport;
 use lineage::measure::{MeasureConfig, Plan, Session, Subject};
-use lineage::pipeline::CallShape;
+use lineage::workload::CallShape;
 use serde_json::Value;
 
 fn tiny_report() -> Value {

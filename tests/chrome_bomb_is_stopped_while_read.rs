@@ -6,13 +6,14 @@
 //! memory budget before it happens, and the error says how far the reading got (event N, line,
 //! column, byte). Generated here, not kept in `tests/hostile/` (tens of MB).
 
-use lineage::inspect::Trace;
-use lineage::trace::{EventVec, Importer, Limits};
+use lineage::model::EventLog;
+use lineage::model::EventVec;
+use lineage::trace::{Importer, Limits};
 
 const EVENT: &[u8] = br#"{"ph":"X","ts":0}"#;
 
 /// Feeds `n` bomb events (or until the importer refuses); the error text, if any.
-fn feed_bomb<S: lineage::trace::EventSink>(importer: &mut Importer<S>, n: usize) -> Option<String> {
+fn feed_bomb<S: lineage::model::EventSink>(importer: &mut Importer<S>, n: usize) -> Option<String> {
     importer.feed(b"[").unwrap();
     let mut chunk = Vec::new();
     for i in 0..n {
@@ -73,7 +74,7 @@ fn the_memory_budget_stops_a_bomb_before_its_slices_double_past_it() {
 
 #[test]
 fn a_bomb_inside_the_budget_reads_whole_with_one_note() {
-    let mut importer = Importer::new(Trace::default(), None, Limits::DEFAULT);
+    let mut importer = Importer::new(EventLog::default(), None, Limits::DEFAULT);
     assert_eq!(feed_bomb(&mut importer, 20_000), None);
     let done = importer.finish().unwrap();
     assert_eq!(done.events, 40_000);

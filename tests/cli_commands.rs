@@ -5,8 +5,9 @@
 mod common;
 
 use common::{lineage, operations};
+use lineage::analysis::lints::LintKind;
+use lineage::analysis::Inspection;
 use lineage::core::Event;
-use lineage::inspect::LintKind;
 use lineage::trace;
 use serde_json::Value;
 
@@ -142,16 +143,16 @@ fn lineage_simulate_writes_a_run_whose_summary_matches_the_configuration() {
         String::from_utf8_lossy(&out.stderr)
     );
     let imported = trace::import(&std::fs::read(&out_file).unwrap(), None).unwrap();
-    let ins = imported.inspect();
+    let ins = Inspection::of_import(&imported);
     let failed = (0..40)
         .filter(|&i| {
-            let cfg = lineage::pipeline::PipelineConfig {
+            let cfg = lineage::workload::PipelineConfig {
                 operations: 40,
                 failure_rate: 0.25,
                 seed: 7,
                 ..Default::default()
             };
-            lineage::pipeline::run::fails(&cfg, i)
+            lineage::workload::run::fails(&cfg, i)
         })
         .count();
     assert_eq!(ins.summary.events, 40 * 6);

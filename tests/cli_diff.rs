@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lineage::pipeline::run::fails;
-use lineage::pipeline::PipelineConfig;
+use lineage::workload::run::fails;
+use lineage::workload::PipelineConfig;
 use serde_json::Value;
 
 fn lineage(args: &[&str]) -> std::process::Output {

@@ -7,8 +7,8 @@ mod browser;
 use std::time::Instant;
 
 use browser::*;
-use lineage::pipeline::run::fails;
-use lineage::pipeline::PipelineConfig;
+use lineage::workload::run::fails;
+use lineage::workload::PipelineConfig;
 
 fn expected_failures(operations: usize, rate: f64) -> usize {
     let config = PipelineConfig {

@@ -3,6 +3,7 @@
 
 mod browser;
 
+use lineage::analysis::Inspection;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -79,7 +80,7 @@ async fn the_python_originals_dump_opens_and_a_malformed_file_leaves_it_open() {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
         let back = lineage::trace::import(&std::fs::read(&file).unwrap(), None).unwrap();
-        let ins = back.inspect();
+        let ins = Inspection::of_import(&back);
         assert_eq!(ins.summary.operations, 2, "{name}");
         assert_eq!(ins.summary.completed, 1, "{name}");
         assert_eq!(ins.summary.unfinished, 1, "{name}");

@@ -110,12 +110,12 @@ fn a_dropped_operation_emits_cancelled_events_and_leaves_the_context_balanced() 
     let b = bus.clone();
     run(&mut pool, async move {
         // The innermost work never finishes; poll the call once, then drop it.
-        let call = lineage::pipeline::Call::new("stuck");
+        let call = lineage::workload::Call::new("stuck");
         let stuck = common::Body {
             fail: false,
             yields: u32::MAX,
         };
-        let mut fut = Box::pin(lineage::pipeline::aexecute(Some(&b), &call, &stuck));
+        let mut fut = Box::pin(lineage::workload::aexecute(Some(&b), &call, &stuck));
         assert!((&mut fut).now_or_never().is_none());
         assert_eq!(context::current(), None, "context restored after the poll");
         drop(fut);
@@ -145,8 +145,8 @@ fn interleaved_concurrent_operations_keep_exact_parentage() {
         let calls = (0..20).map(|_| {
             let b = b.clone();
             async move {
-                let call = lineage::pipeline::Call::new("interleaved");
-                lineage::pipeline::aexecute(
+                let call = lineage::workload::Call::new("interleaved");
+                lineage::workload::aexecute(
                     Some(&b),
                     &call,
                     &common::Body {

@@ -8,8 +8,8 @@ mod common;
 
 use common::lineage;
 use lineage::core::EmitMode;
-use lineage::inspect::shortcuts::{key_of_mode, mode_keys_help, mode_of_key};
 use lineage::measure::report::ModeColumns;
+use lineage::view::shortcuts::{key_of_mode, mode_keys_help, mode_of_key};
 
 #[test]
 fn the_command_line_lists_and_accepts_every_mode() {

@@ -3,6 +3,7 @@
 //! error; on success, inspect, write both formats, check the Chrome rules, read both back.
 #![cfg(not(target_arch = "wasm32"))]
 
+use lineage::analysis::Inspection;
 use lineage::trace::{self, chrome, Format, Problem};
 
 #[test]
@@ -16,7 +17,7 @@ fn every_fuzz_finding_imports_or_fails_cleanly_and_round_trips() {
         let mut results = vec![trace::import(&bytes, None)];
         results.extend(Format::ALL.map(|f| trace::import_as(f, &bytes)));
         for imported in results.into_iter().flatten() {
-            let _ = imported.inspect();
+            let _ = Inspection::of_import(&imported);
             let ndjson = trace::export_ndjson(&imported.events);
             match trace::import_as(Format::Native, ndjson.as_bytes()) {
                 Ok(back) => assert_eq!(back.events, imported.events, "{path:?}"),

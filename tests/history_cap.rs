@@ -71,7 +71,8 @@ fn lowering_the_cap_on_a_live_bus_evicts_at_once() {
 
 #[test]
 fn findings_the_cap_causes_are_kept_apart_from_the_traces_defects() {
-    use lineage::inspect::{Inspection, LintKind};
+    use lineage::analysis::lints::LintKind;
+    use lineage::analysis::Inspection;
     let mut pool = LocalPool::new();
     // 7 events: the cap cuts operations in the middle, so the oldest kept ones lost their
     // start or parent.

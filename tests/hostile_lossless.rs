@@ -190,7 +190,7 @@ fn the_event_store_gives_back_every_member_equal_in_value() {
         }
         let back: Vec<_> = store.events().collect();
         assert_eq!(back, events, "{file}");
-        let trace = lineage::inspect::Trace::new(events);
+        let trace = lineage::model::EventLog::new(events);
         let written = lineage::trace::native::export(&trace.events().collect::<Vec<_>>());
         assert_equal_in_value(file, &read, &written, "through the store");
     }

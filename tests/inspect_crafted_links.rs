@@ -8,8 +8,10 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_family = "wasm")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use lineage::analysis::lints::LintKind;
+use lineage::analysis::Inspection;
 use lineage::core::{Event, Phase};
-use lineage::inspect::{Inspection, LintKind, Status};
+use lineage::model::Status;
 
 fn end_of(start: &Event, phase: Phase) -> Event {
     let mut end = Event::root("processed", phase);

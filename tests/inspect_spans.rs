@@ -8,8 +8,10 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 
 use common::{bus, one_call, run};
+use lineage::analysis::lints::LintKind;
+use lineage::analysis::Inspection;
 use lineage::core::{EmitMode, Event, Payload, Phase};
-use lineage::inspect::{Inspection, LintKind, Status};
+use lineage::model::Status;
 
 fn named(mut e: Event, name: &'static str) -> Event {
     e.payload = Payload::process(name);

@@ -14,7 +14,7 @@ use lineage::core::{Clock, EmitMode, EventBus, ManualClock, Phase, SampleRatio};
 use lineage::measure::ablation::{NamesOnly, PartialWrap};
 use lineage::measure::drive::drive;
 use lineage::measure::{Group, MeasureConfig, Plan, Session, Subject, SubjectSpec};
-use lineage::pipeline::{run_range_with, CallShape, PipelineConfig, REAL_AEXECUTE_EVENTS};
+use lineage::workload::{run_range_with, CallShape, PipelineConfig, REAL_AEXECUTE_EVENTS};
 
 /// A subject that takes a fixed time per operation (read off a manual clock) and logs when
 /// it runs.

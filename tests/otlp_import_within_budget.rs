@@ -5,6 +5,7 @@
 #[cfg(target_family = "wasm")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+use lineage::analysis::Inspection;
 use lineage::core::{Event, Phase};
 use lineage::trace::{self, Budget, Format, Limits, Problem};
 use serde_json::{json, Value};
@@ -120,7 +121,7 @@ fn the_hostile_file_of_children_listed_first_links_them_all_to_one_root() {
     assert_eq!(imported.events.len(), 6);
     let root = imported.events[0].root_id;
     assert!(imported.events.iter().all(|e| e.root_id == root));
-    let summary = imported.inspect().summary;
+    let summary = Inspection::of_import(&imported).summary;
     assert_eq!((summary.operations, summary.spans), (1, 3));
 }
 
@@ -154,7 +155,7 @@ fn a_parent_chain_five_thousand_deep_reads_back_from_chrome_and_otlp() {
         let text = trace::export(format, &events);
         let back = trace::import(text.as_bytes(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back.events.len(), events.len(), "{format:?}");
-        let summary = back.inspect().summary;
+        let summary = Inspection::of_import(&back).summary;
         assert_eq!(summary.spans, 5_000, "{format:?}");
         assert_eq!(summary.paired_ends, 5_000, "{format:?}");
         assert_eq!((summary.operations, summary.roots), (1, 1), "{format:?}");

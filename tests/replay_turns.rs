@@ -10,8 +10,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use std::rc::Rc;
 
 use lineage::core::ManualClock;
-use lineage::pipeline::{PipelineConfig, Subscribers};
 use lineage::replay::Replay;
+use lineage::workload::{PipelineConfig, Subscribers};
 
 const MS: u64 = 1_000_000;
 

@@ -9,8 +9,8 @@ use std::process::Command;
 
 use futures::executor::LocalPool;
 use lineage::core::{EmitMode, EventBus, SampleRatio};
-use lineage::pipeline::run::run_operation;
-use lineage::pipeline::PipelineConfig;
+use lineage::workload::run::run_operation;
+use lineage::workload::PipelineConfig;
 use serde_json::Value;
 
 fn lineage(args: &[&str]) -> Value {

@@ -9,8 +9,9 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 
 use common::concurrent_run;
+use lineage::analysis::Inspection;
 use lineage::core::{EmitMode, Event, Phase};
-use lineage::inspect::{Inspection, Status};
+use lineage::model::Status;
 use lineage::trace::{self, chrome, Format, Problem};
 use serde_json::{json, Value};
 
@@ -128,7 +129,7 @@ fn an_unfinished_operation_is_exported_as_a_begin_without_end_and_read_back_unfi
         .count();
     assert_eq!(bs, 2);
     let back = trace::import(json.as_bytes(), None).unwrap();
-    let ins = back.inspect();
+    let ins = Inspection::of_import(&back);
     assert_eq!(ins.summary.unfinished, 1);
     assert_eq!(
         ins.spans

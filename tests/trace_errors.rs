@@ -5,6 +5,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_family = "wasm")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use lineage::analysis::Inspection;
 use lineage::trace::{self, Format, Problem, MAX_DEPTH};
 
 #[test]
@@ -128,15 +129,19 @@ fn every_error_reads_as_one_sentence_naming_the_format() {
 
 #[test]
 fn native_traces_with_parent_cycles_and_duplicate_ids_import_and_are_linted() {
+    use lineage::analysis::lints::LintKind;
     use lineage::core::{Event, Phase};
-    use lineage::inspect::LintKind;
     let mut a = Event::root("processing", Phase::Started);
     let mut b = Event::root("processing", Phase::Started);
     a.parent_id = Some(b.id);
     b.parent_id = Some(a.id);
     let text = trace::export_ndjson(&[a.clone(), b, a]);
     let imported = trace::import(text.as_bytes(), None).unwrap();
-    let kinds: Vec<LintKind> = imported.inspect().lints.iter().map(|l| l.kind).collect();
+    let kinds: Vec<LintKind> = Inspection::of_import(&imported)
+        .lints
+        .iter()
+        .map(|l| l.kind)
+        .collect();
     assert!(kinds.contains(&LintKind::Cycle));
     assert!(kinds.contains(&LintKind::DuplicateId));
     // And both exporters cope.
@@ -194,7 +199,7 @@ fn documents_nested_to_the_limit_import_inspect_and_export_on_the_documented_sta
                 let imported = trace::import(text.as_bytes(), None)
                     .unwrap_or_else(|e| panic!("{format:?}: {e}"));
                 assert_eq!(imported.format, Some(format));
-                let _ = imported.inspect();
+                let _ = Inspection::of_import(&imported);
                 let _ = trace::export_chrome(&imported.events);
                 let _ = trace::export_ndjson(&imported.events);
                 let deeper = nested_to(format, limit + 4);
@@ -218,7 +223,7 @@ fn documents_nested_256_deep_import_on_a_default_stack_with_a_256_limit() {
         let text = nested_to(format, 256);
         let imported = trace::import_with_limits(text.as_bytes(), None, limits)
             .unwrap_or_else(|e| panic!("{format:?}: {e}"));
-        let _ = imported.inspect();
+        let _ = Inspection::of_import(&imported);
         let _ = trace::export_chrome(&imported.events);
         // Refused by the scanner before anything recurses (so any depth is safe here).
         let limit = trace::read::scan_depth(format, 256);

@@ -12,8 +12,10 @@ use std::collections::BTreeSet;
 
 use common::operations;
 
+use lineage::analysis::lints::LintKind;
+use lineage::analysis::Inspection;
 use lineage::core::{Event, Phase};
-use lineage::inspect::{Inspection, LintKind, Status};
+use lineage::model::Status;
 use lineage::trace::{self, Format};
 use serde_json::Value;
 

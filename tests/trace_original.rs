@@ -5,8 +5,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_family = "wasm")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use lineage::analysis::Inspection;
 use lineage::core::Phase;
-use lineage::inspect::{Inspection, Status};
+use lineage::model::Status;
 use lineage::trace::{self, Format, Problem};
 use serde_json::json;
 
@@ -191,9 +192,9 @@ fn duplicate_ids_are_kept_and_reported_by_the_lints() {
     let e = line(json!({"id": ROOT, "type": "processing", "phase": "pending", "timestamp": 1}));
     let imported = trace::import(format!("{e}{e}").as_bytes(), None).unwrap();
     assert_eq!(imported.events.len(), 2);
-    let ins = imported.inspect();
+    let ins = Inspection::of_import(&imported);
     assert!(ins
         .lints
         .iter()
-        .any(|l| l.kind == lineage::inspect::LintKind::DuplicateId));
+        .any(|l| l.kind == lineage::analysis::lints::LintKind::DuplicateId));
 }

@@ -5,8 +5,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_family = "wasm")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use lineage::analysis::Inspection;
 use lineage::core::Phase;
-use lineage::inspect::Status;
+use lineage::model::Status;
 use lineage::trace::{self, Format, Problem};
 use serde_json::{json, Value};
 
@@ -16,7 +17,7 @@ const SAMPLE: &str = include_str!("fixtures/otlp-sample.json");
 fn spans_become_operations_nested_by_parent_span_id() {
     let imported = trace::import(SAMPLE.as_bytes(), Some("traces.json")).unwrap();
     assert_eq!(imported.format, Some(Format::Otlp));
-    let ins = imported.inspect();
+    let ins = Inspection::of_import(&imported);
     assert_eq!(ins.summary.operations, 1);
     let evs: Vec<_> = ins.trace.events().collect();
     let root = &ins.spans.spans[ins.spans.roots[0]];
@@ -51,7 +52,7 @@ fn status_code_two_fails_the_operation_with_its_message() {
 
 #[test]
 fn a_span_without_an_end_time_never_finished() {
-    let ins = trace::import(SAMPLE.as_bytes(), None).unwrap().inspect();
+    let ins = Inspection::of_import(&trace::import(SAMPLE.as_bytes(), None).unwrap());
     let unfinished: Vec<_> = ins
         .spans
         .spans
@@ -129,12 +130,12 @@ fn json_lines_of_traces_data_read_as_one_trace() {
     let text = format!("{}\n{}\n", one_line(&doc), one_line(&other));
     let imported = trace::import(text.as_bytes(), None).unwrap();
     assert_eq!(imported.format, Some(Format::Otlp));
-    let ins = imported.inspect();
+    let ins = Inspection::of_import(&imported);
     assert_eq!(ins.summary.operations, 2);
     assert!(ins
         .lints
         .iter()
-        .all(|l| l.kind != lineage::inspect::LintKind::DuplicateId));
+        .all(|l| l.kind != lineage::analysis::lints::LintKind::DuplicateId));
 }
 
 #[test]
@@ -176,10 +177,10 @@ fn cyclic_parent_span_ids_are_reported_not_followed_forever() {
         span("0000000000000002", "0000000000000001"),
     ]}]}]});
     let imported = trace::import(one_line(&doc).as_bytes(), None).unwrap();
-    let ins = imported.inspect();
+    let ins = Inspection::of_import(&imported);
     assert!(ins
         .lints
         .iter()
-        .any(|l| l.kind == lineage::inspect::LintKind::Cycle));
+        .any(|l| l.kind == lineage::analysis::lints::LintKind::Cycle));
     assert_eq!(imported.events.len(), 4);
 }

@@ -8,8 +8,9 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{concurrent_run, lineage};
+use lineage::analysis::Inspection;
 use lineage::core::{EmitMode, Event, Phase};
-use lineage::inspect::{Inspection, Status};
+use lineage::model::Status;
 use lineage::trace::{self, ExportFormat, Format};
 use opentelemetry_proto::tonic::trace::v1::{status::StatusCode, TracesData};
 use serde_json::Value;

@@ -8,9 +8,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use lineage::core::{Event, Payload, Phase};
-use lineage::trace::{
-    self, Budget, EventVec, Finished, Format, ImportError, Importer, Limits, Problem,
-};
+use lineage::model::EventVec;
+use lineage::trace::{self, Budget, Finished, Format, ImportError, Importer, Limits, Problem};
 use serde_json::json;
 
 /// A few events with what is hard to split: multi-byte characters, escapes, brackets and

@@ -4,13 +4,13 @@
 
 use leptos::prelude::*;
 use lineage::core::{Event, Payload, Phase};
-use lineage::pipeline::PipelineConfig;
 use lineage::ui::detail::DetailPanel;
 use lineage::ui::lints::LintsPanel;
 use lineage::ui::settings::SettingsPanel;
 use lineage::ui::state::Ui;
 use lineage::ui::summary::SummaryBar;
 use lineage::ui::tree::TreeView;
+use lineage::workload::PipelineConfig;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -114,7 +114,7 @@ fn mount(events: Vec<Event>) -> (web_sys::HtmlElement, Ui) {
         let ui = Ui::new(PipelineConfig::default());
         ui.show_imported(
             "crafted.ndjson".into(),
-            lineage::inspect::Trace::new(events),
+            lineage::model::EventLog::new(events),
         );
         slot.set(Some(ui));
         view! {

@@ -5,12 +5,12 @@
 
 use leptos::prelude::*;
 use lineage::core::{Event, Payload, Phase};
-use lineage::pipeline::PipelineConfig;
 use lineage::ui::critical::{Critical, CriticalPathPanel};
 use lineage::ui::minimap::Minimap;
 use lineage::ui::run_diff::{Pin, RunDiffPanel};
 use lineage::ui::state::Ui;
 use lineage::ui::tree::TreeView;
+use lineage::workload::PipelineConfig;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -95,7 +95,7 @@ fn mount(events: Vec<Event>) -> (web_sys::HtmlElement, Ui, Pin) {
     let out = slot.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         let ui = Ui::new(PipelineConfig::default());
-        ui.show_imported("a.ndjson".into(), lineage::inspect::Trace::new(events));
+        ui.show_imported("a.ndjson".into(), lineage::model::EventLog::new(events));
         let pin = Pin::new(ui);
         let critical = Critical::new(ui);
         provide_context(critical);
@@ -135,7 +135,7 @@ async fn the_diff_aligns_operations_and_marks_added_removed_and_changed() {
     let last = extra.len() - 1;
     extra[last].payload = Payload::process("other");
     b.extend(extra);
-    ui.show_imported("b.ndjson".into(), lineage::inspect::Trace::new(b));
+    ui.show_imported("b.ndjson".into(), lineage::model::EventLog::new(b));
     leptos::task::tick().await;
 
     let presence: Vec<String> = all(&root, ".diff-line")

@@ -3,8 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use lineage::analysis::latency::{Histogram, LagByMode};
 use lineage::core::EmitMode;
-use lineage::inspect::latency::{Histogram, LagByMode};
 use lineage::ui::lag::QueueLagByMode;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

@@ -5,10 +5,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use lineage::pipeline::PipelineConfig;
 use lineage::ui::live::Live;
 use lineage::ui::live_bar::LiveBar;
 use lineage::ui::state::Ui;
+use lineage::workload::PipelineConfig;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

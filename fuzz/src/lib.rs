@@ -2,11 +2,12 @@
 //! inspected, written in both formats, and read back; the Chrome trace obeys the format's
 //! rules; and lineage NDJSON gives back exactly the events it was given.
 
+use lineage::analysis::Inspection;
 use lineage::trace::{self, chrome, Format, Imported, Problem};
 
 /// Runs every downstream step on a successful import; panics on a broken invariant.
 pub fn exercise(imported: &Imported) {
-    let ins = imported.inspect();
+    let ins = Inspection::of_import(&imported);
     assert_eq!(ins.summary.events, imported.events.len());
 
     let ndjson = trace::export_ndjson(&imported.events);
@@ -50,7 +51,8 @@ pub fn run(format: Option<Format>, data: &[u8]) {
 /// the one the whole input gives: the same events, skipped records and notes, or the same
 /// error. Then runs [`exercise`] on a success.
 pub fn run_chunked(data: &[u8], size: usize) {
-    use lineage::trace::{EventVec, Importer, Limits};
+    use lineage::trace::{Importer, Limits};
+    use lineage::model::{EventVec};
     let whole = trace::import(data, None);
     let mut importer = Importer::new(EventVec::new(), None, Limits::DEFAULT);
     let chunked = data

@@ -19,7 +19,7 @@ use crate::core::{EmitMode, MonotonicClock};
 use crate::measure::peers::{TracingPeer, TracingSubject};
 use crate::measure::report::BenchReport;
 use crate::measure::{MeasureConfig, Plan, Session, Subject};
-use crate::pipeline::{limits, CallShape};
+use crate::workload::{limits, CallShape};
 
 mod inspect;
 mod live;

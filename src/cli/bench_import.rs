@@ -135,12 +135,12 @@ pub fn run_case(file: &Path) -> ExitCode {
     };
     let started = Instant::now();
     // Into the event store, as `summary` and the page read a trace.
-    let result = stream_file(file, &args, crate::inspect::Trace::default(), |_| Ok(()));
+    let result = stream_file(file, &args, crate::model::EventLog::default(), |_| Ok(()));
     let seconds = started.elapsed().as_secs_f64();
     let (events, estimate, error) = match &result {
         Ok(done) => (
             done.events,
-            crate::trace::EventSink::retained_bytes(&done.sink),
+            crate::model::EventSink::retained_bytes(&done.sink),
             None,
         ),
         Err(e) => (0, 0, Some(e.clone())),
@@ -204,7 +204,7 @@ pub(super) fn write_ndjson(out: &mut dyn Write, n: u64) -> std::io::Result<()> {
 /// 1 000 operations of the default pipeline, as `lineage simulate` records them.
 fn simulated_run() -> Vec<Event> {
     use crate::core::{EventBus, MonotonicClock};
-    use crate::pipeline::{run_pipeline, PipelineConfig};
+    use crate::workload::{run_pipeline, PipelineConfig};
     use futures::executor::LocalPool;
     let config = PipelineConfig {
         operations: 1_000,

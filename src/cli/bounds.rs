@@ -5,11 +5,11 @@
 //! (`error: invalid value '20000' for '--depth <DEPTH>': 20000 is not in 1..=8`). Until
 //! 2026-12 `simulate --depth 20000` overflowed the stack and `--subscribers 1000000` or
 //! `--yields 4294967295` ran without end. The simulated pipeline's settings take the page's
-//! ranges ([`crate::pipeline::limits`]); the rest are set here, each with the reason.
+//! ranges ([`crate::workload::limits`]); the rest are set here, each with the reason.
 
 use clap::builder::{RangedU64ValueParser, TypedValueParser};
 
-use crate::pipeline::limits::Bounds;
+use crate::workload::limits::Bounds;
 
 /// A whole number between `min` and `max`, inclusive.
 pub(crate) fn whole<T>(min: u64, max: u64) -> RangedU64ValueParser<T>

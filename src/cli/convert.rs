@@ -26,8 +26,9 @@ use super::output;
 use super::replace_file::replace_with;
 use super::report;
 use crate::core::Event;
+use crate::model::EventVec;
 use crate::text::{self, JsonEscaper};
-use crate::trace::{self, EventVec, ExportFormat, Imported};
+use crate::trace::{self, ExportFormat, Imported};
 
 #[derive(Args, Debug)]
 pub struct ConvertArgs {

@@ -1,5 +1,5 @@
 //! `lineage diff A B [--json] [--max-findings N]`: two traces aligned operation by operation
-//! (see [`crate::inspect::diff`]), e.g. two `lineage simulate --mode …` runs of one seed.
+//! (see [`crate::analysis::diff`]), e.g. two `lineage simulate --mode …` runs of one seed.
 //!
 //! Under the rules `summary` follows ([`super::report`]): operation names, file names and
 //! notes escaped and clipped; the JSON lists at most `--max-findings` operations of each
@@ -16,9 +16,9 @@ use serde_json::{json, Value};
 use super::input::{import_file_to_trace, with_deep_stack, ImportArgs};
 use super::output;
 use super::report::{self, Bounded, DEFAULT_MAX_FINDINGS};
-use crate::inspect::diff::{OpDiff, RunDiff, Side, SideSummary};
-use crate::inspect::timeline::{format_ns, signed_ns};
-use crate::inspect::Inspection;
+use crate::analysis::diff::{OpDiff, RunDiff, Side, SideSummary};
+use crate::analysis::Inspection;
+use crate::text::duration::{duration, signed_duration};
 use crate::text::{escape, excerpt};
 use crate::trace::Imported;
 
@@ -165,7 +165,7 @@ pub fn to_text(runs: &[Run<'_>; 2], d: &RunDiff, limit: usize) -> String {
         "", "events", "operations", "failures", "p50", "p95", "inversions"
     );
     let row = |label: &str, s: &SideSummary| {
-        let t = |x: Option<u64>| x.map_or("—".to_owned(), |x| format_ns(x as f64));
+        let t = |x: Option<u64>| x.map_or("—".to_owned(), |x| duration(x as f64));
         format!(
             "{label:<4} {:>10} {:>11} {:>9} {:>12} {:>12} {:>11}",
             s.events,
@@ -178,7 +178,7 @@ pub fn to_text(runs: &[Run<'_>; 2], d: &RunDiff, limit: usize) -> String {
     };
     let _ = writeln!(w, "{}", row("A", &d.a));
     let _ = writeln!(w, "{}", row("B", &d.b));
-    let dt = |x: Option<i64>| x.map_or("—".to_owned(), signed_ns);
+    let dt = |x: Option<i64>| x.map_or("—".to_owned(), signed_duration);
     let _ = writeln!(
         w,
         "{:<4} {:>+10} {:>+11} {:>+9} {:>12} {:>12} {:>+11}\n",
@@ -213,8 +213,8 @@ pub fn to_text(runs: &[Run<'_>; 2], d: &RunDiff, limit: usize) -> String {
 /// "aexecute #3: completed → failed, 6 → 6 events, +1.20 µs", the name escaped and clipped.
 fn describe(o: &OpDiff) -> String {
     let status =
-        |s: &Option<crate::inspect::diff::OpSide>| s.as_ref().map_or("—", |s| s.status.as_str());
-    let events = |s: &Option<crate::inspect::diff::OpSide>| {
+        |s: &Option<crate::analysis::diff::OpSide>| s.as_ref().map_or("—", |s| s.status.as_str());
+    let events = |s: &Option<crate::analysis::diff::OpSide>| {
         s.as_ref().map_or("—".to_owned(), |s| s.events.to_string())
     };
     let mut text = format!(
@@ -227,7 +227,7 @@ fn describe(o: &OpDiff) -> String {
         events(&o.b)
     );
     if let Some(dt) = o.duration_delta_ns() {
-        text.push_str(&format!(", {}", signed_ns(dt)));
+        text.push_str(&format!(", {}", signed_duration(dt)));
     }
     if o.subtree_differs() {
         text.push_str(", subtree differs");

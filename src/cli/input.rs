@@ -6,7 +6,8 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::trace::{self, EventSink, Finished, Imported, Importer, Limits};
+use crate::model::EventSink;
+use crate::trace::{self, Finished, Imported, Importer, Limits};
 
 /// How much is read at a time.
 pub(crate) const CHUNK: usize = 1 << 20;
@@ -48,8 +49,8 @@ impl ImportArgs {
 pub(crate) fn import_file_to_trace(
     path: &Path,
     args: &ImportArgs,
-) -> Result<(Imported, crate::inspect::Trace), String> {
-    stream_file(path, args, crate::inspect::Trace::default(), |_| Ok(()))
+) -> Result<(Imported, crate::model::EventLog), String> {
+    stream_file(path, args, crate::model::EventLog::default(), |_| Ok(()))
         .map(Imported::from_finished_trace)
 }
 

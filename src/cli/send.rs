@@ -33,8 +33,8 @@ use sender::{Sender, LINGER, MAX_BATCH};
 
 use super::input::write_output;
 use crate::core::{EmitMode, Event, EventBus, Filter, MonotonicClock};
-use crate::pipeline::{attach_subscribers, run_range, PipelineConfig};
 use crate::trace;
+use crate::workload::{attach_subscribers, run_range, PipelineConfig};
 
 /// The fastest `--rate` accepted; beyond it, leave `--rate` out.
 const MAX_RATE: f64 = 1_000_000.0;

@@ -12,8 +12,8 @@ use super::bounds;
 use super::input::write_output;
 use super::mode_arg::ModeParser;
 use crate::core::{EmitMode, EventBus, MonotonicClock};
-use crate::pipeline::{attach_subscribers, limits, run_pipeline, PipelineConfig, Subscribers};
 use crate::trace;
+use crate::workload::{attach_subscribers, limits, run_pipeline, PipelineConfig, Subscribers};
 
 #[derive(Args, Debug)]
 pub struct SimulateArgs {

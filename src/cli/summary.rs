@@ -16,7 +16,8 @@ use super::input::with_deep_stack;
 use super::input::{import_file_to_trace, ImportArgs};
 use super::output;
 use super::report::{self, DEFAULT_MAX_FINDINGS, TEXT_FINDINGS};
-use crate::inspect::{Inspection, LintKind};
+use crate::analysis::lints::LintKind;
+use crate::analysis::Inspection;
 use crate::text::escape;
 use crate::trace::Imported;
 
@@ -47,7 +48,7 @@ fn run_here(args: SummaryArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let ins = crate::inspect::Inspection::of_trace(trace, &[]);
+    let ins = crate::analysis::Inspection::of_trace(trace, &[]);
     let printed = if args.json {
         report::print_json(&to_json(&imported, &ins, args.max_findings))
     } else {

@@ -218,11 +218,12 @@ mod tests {
                 .map(|n| hash.hash(&Uuid::from_u128(n)))
                 .collect();
             assert_eq!(hashes.len(), 1000);
-            // Low 7 bits (hashbrown's bucket choice for small tables) must vary too:
-            // 1 000 uniform draws over 128 patterns miss none but by a 1e-50 chance.
+            // Low 7 bits (hashbrown's bucket choice for small tables) must vary too. A
+            // multiplicative hash of sequential ids is not uniform (natively, some seeds leave
+            // ten of 128 patterns unused), but a lost bit halves them to 64.
             let low: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 0x7f).collect();
             assert!(
-                low.len() > 120,
+                low.len() > 100,
                 "only {} distinct low-bit patterns",
                 low.len()
             );

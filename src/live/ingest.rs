@@ -15,9 +15,10 @@
 //! quoting the body goes through [`crate::text`] (escaped, clipped).
 
 use crate::core::{Event, Phase};
+use crate::model::EventVec;
 use crate::text::Excerpt;
 use crate::trace::otlp::proto;
-use crate::trace::{EventVec, Format, ImportError, Importer, Limits};
+use crate::trace::{Format, ImportError, Importer, Limits};
 
 /// The most characters of one error sentence.
 const SENTENCE_CHARS: usize = 300;

@@ -17,7 +17,8 @@ use std::path::Path;
 
 use super::store::LiveStore;
 use crate::core::Event;
-use crate::trace::{read_all, BudgetExceeded, EventSink, Format, Importer, Limits};
+use crate::model::{BudgetExceeded, EventSink};
+use crate::trace::{read_all, Format, Importer, Limits};
 
 /// Feeds a recording's events to the store without writing them again.
 struct Replaying<'a> {

@@ -34,7 +34,7 @@ use uuid::Uuid;
 
 use crate::core::context;
 use crate::core::{Event, EventBus, Frame, Kind, Payload, Phase};
-use crate::pipeline::{Level, SimulatedFailure, Wrap};
+use crate::workload::{Level, SimulatedFailure, Wrap};
 
 /// One cumulative step of the ablation; see the module docs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -11,8 +11,8 @@ use super::comparison::Comparison;
 use super::split::SplitFigures;
 use super::spread::Spread;
 use crate::core::EmitMode;
-use crate::inspect::timeline::format_ns;
-use crate::pipeline::CallShape;
+use crate::text::duration::duration;
+use crate::workload::CallShape;
 
 /// One bar of the chart: a subject and its distribution (ns per operation).
 #[derive(Clone, Debug, PartialEq)]
@@ -44,11 +44,11 @@ impl ChartBar {
         format!(
             "{}: median {} per operation (IQR {}–{}, min–max {}–{}, {} rounds)",
             self.label,
-            format_ns(s.median),
-            format_ns(s.q1),
-            format_ns(s.q3),
-            format_ns(s.min),
-            format_ns(s.max),
+            duration(s.median),
+            duration(s.q1),
+            duration(s.q3),
+            duration(s.min),
+            duration(s.max),
             s.n
         )
     }
@@ -60,10 +60,10 @@ impl ChartBar {
         Some(format!(
             "{}: the caller waits {} per operation (IQR {}–{}); the rest of the bar, {}, is background processing",
             self.label,
-            format_ns(c.median),
-            format_ns(c.q1),
-            format_ns(c.q3),
-            format_ns((self.ns_per_op.median - c.median).max(0.0))
+            duration(c.median),
+            duration(c.q1),
+            duration(c.q3),
+            duration((self.ns_per_op.median - c.median).max(0.0))
         ))
     }
 }
@@ -121,7 +121,7 @@ pub(crate) mod tests {
     use crate::measure::comparison::SubjectFigures;
     use crate::measure::session::MeasureConfig;
     use crate::measure::subject::Group;
-    use crate::pipeline::Subscribers;
+    use crate::workload::Subscribers;
 
     fn spread(median: f64) -> Spread {
         Spread::of(&[median * 0.9, median, median * 1.1])
@@ -200,11 +200,11 @@ pub(crate) mod tests {
             format!(
                 "{}: median {} per operation (IQR {}–{}, min–max {}–{}, 3 rounds)",
                 bars[1].label,
-                format_ns(100.0),
-                format_ns(bars[1].ns_per_op.q1),
-                format_ns(bars[1].ns_per_op.q3),
-                format_ns(bars[1].ns_per_op.min),
-                format_ns(bars[1].ns_per_op.max),
+                duration(100.0),
+                duration(bars[1].ns_per_op.q1),
+                duration(bars[1].ns_per_op.q3),
+                duration(bars[1].ns_per_op.min),
+                duration(bars[1].ns_per_op.max),
             )
         );
     }
@@ -250,7 +250,7 @@ pub(crate) mod tests {
         assert!(
             caller.ends_with(&format!(
                 "the rest of the bar, {}, is background processing",
-                format_ns(260.0)
+                duration(260.0)
             )),
             "{caller}"
         );

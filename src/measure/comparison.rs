@@ -14,7 +14,7 @@ use super::split::{BatchSplit, SplitFigures};
 use super::spread::Spread;
 use super::subject::{Group, Subject};
 use crate::core::EmitMode;
-use crate::pipeline::{CallShape, Subscribers};
+use crate::workload::{CallShape, Subscribers};
 
 /// One subject's figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -198,7 +198,7 @@ fn phase_steps(
                     && subs.count == count
                     && subs.asynchronous == asynchronous
                     && subs.handler_cost == 0
-                    && subs.kinds == crate::pipeline::SubscriberKinds::All
+                    && subs.kinds == crate::workload::SubscriberKinds::All
             })
         }
     };

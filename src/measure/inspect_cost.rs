@@ -28,14 +28,15 @@ use futures::executor::LocalPool;
 use serde::Serialize;
 
 use super::spread::Spread;
+use crate::analysis::critical_path::CriticalPath;
+use crate::analysis::diff::{RunDiff, Side};
+use crate::analysis::Inspection;
 use crate::core::{EmitMode, EventBus};
-use crate::inspect::critical_path::CriticalPath;
-use crate::inspect::diff::{RunDiff, Side};
-use crate::inspect::filter::Query;
-use crate::inspect::overview::Overview;
-use crate::inspect::{Inspection, TreeRows};
-use crate::pipeline::{run_pipeline, PipelineConfig};
 use crate::replay::Replay;
+use crate::view::filter::Query;
+use crate::view::overview::Overview;
+use crate::view::tree::TreeRows;
+use crate::workload::{run_pipeline, PipelineConfig};
 
 /// Milliseconds per step at one trace size.
 #[derive(Clone, Debug, Serialize)]

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::drive::{chunks, drive};
 use crate::core::{EmitMode, EventBus};
-use crate::pipeline::{run_range_with, CallShape, PipelineConfig};
+use crate::workload::{run_range_with, CallShape, PipelineConfig};
 
 /// What the memory bench does.
 #[derive(Clone, Debug, PartialEq, Serialize)]

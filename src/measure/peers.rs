@@ -24,7 +24,7 @@ use tracing_subscriber::Registry;
 use super::drive::{chunks, drive};
 use super::subject::{Group, Subject, Workbench};
 use crate::core::{Clock, Payload};
-use crate::pipeline::{run_range_with, CallShape, Level, SimulatedFailure, Wrap};
+use crate::workload::{run_range_with, CallShape, Level, SimulatedFailure, Wrap};
 
 /// Each level as a `tracing` span named after the process, with the function as a field.
 pub struct TracingSpans;

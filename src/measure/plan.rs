@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::ablation::Stage;
 use super::subject::{one_subscriber, SubjectSpec};
 use crate::core::EmitMode;
-use crate::pipeline::{CallShape, Subscribers};
+use crate::workload::{CallShape, Subscribers};
 
 /// What to include besides the baseline and the chosen modes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

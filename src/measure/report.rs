@@ -13,7 +13,7 @@ use super::reference::{Reference, PYTHON, PYTHON_AWAITED_US_PER_OP, PYTHON_REAL_
 use super::spread::Spread;
 use super::verdict::{fire_and_forget_verdict, goals, verdicts, Goal, Verdict};
 use crate::core::EmitMode;
-use crate::pipeline::CallShape;
+use crate::workload::CallShape;
 
 /// Headline figures of one mode (medians over rounds) with their spread.
 #[derive(Clone, Debug, PartialEq, Serialize)]

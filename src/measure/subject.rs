@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::ablation::Stage;
 use super::split::BatchSplit;
 use crate::core::{Clock, EmitMode};
-use crate::pipeline::{CallShape, PipelineConfig, Subscribers};
+use crate::workload::{CallShape, PipelineConfig, Subscribers};
 
 mod pipeline;
 
@@ -187,7 +187,7 @@ pub fn subscribers_key(s: &Subscribers) -> String {
     }
     let kind = if s.asynchronous { "async" } else { "sync" };
     let kinds = match s.kinds {
-        crate::pipeline::SubscriberKinds::All => String::new(),
+        crate::workload::SubscriberKinds::All => String::new(),
         k => format!("[{}]", k.as_str()),
     };
     let cost = if s.handler_cost > 0 {

@@ -5,12 +5,13 @@
 //! one of the targets set for this port; goals are benchmark figures, reported, never
 //! asserted in tests.
 
+use crate::text::duration::duration;
 use serde::{Deserialize, Serialize};
 
 use super::comparison::Comparison;
 use super::reference::{ORIGINAL_THRESHOLD_NS_PER_OP, PYTHON_AWAITED_US_PER_OP};
 use crate::core::EmitMode;
-use crate::pipeline::CallShape;
+use crate::workload::CallShape;
 
 /// The original's rule applied to one row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,14 +56,14 @@ pub fn verdicts(c: &Comparison) -> Vec<Verdict> {
                 format!(
                     "{}: no overhead measurable over the baseline ({} per operation, {} events), far below the original's 1 ms threshold: {advice}.",
                     row.key,
-                    human_ns(overhead),
+                    duration(overhead),
                     row.events_per_op,
                 )
             } else {
                 format!(
                     "{}: {} per operation ({} events) is {} the original's 1 ms threshold ({:.0}× under it): {advice}.",
                     row.key,
-                    human_ns(overhead),
+                    duration(overhead),
                     row.events_per_op,
                     if optimise { "above" } else { "below" },
                     ORIGINAL_THRESHOLD_NS_PER_OP / overhead,
@@ -88,35 +89,33 @@ pub fn fire_and_forget_verdict(c: &Comparison) -> Option<String> {
     let saved = a.caller_ns_per_op.median - f.caller_ns_per_op.median;
     let extra = f.sum_ns_per_op.median - a.sum_ns_per_op.median;
     let on_path = if saved >= 0.0 {
-        format!("saves {} per operation on the critical path", us(saved))
+        format!(
+            "saves {} per operation on the critical path",
+            duration(saved)
+        )
     } else {
         format!(
             "costs {} more per operation on the critical path",
-            us(-saved)
+            duration(-saved)
         )
     };
     let in_total = if extra >= 0.0 {
-        format!("costs {} more in total", us(extra))
+        format!("costs {} more in total", duration(extra))
     } else {
-        format!("saves {} in total", us(-extra))
+        format!("saves {} in total", duration(-extra))
     };
     let lag = |s: &super::split::SplitFigures| {
-        s.lag_p50_ns.map_or("—".to_owned(), |l| human_ns(l.median))
+        s.lag_p50_ns.map_or("—".to_owned(), |l| duration(l.median))
     };
     Some(format!(
         "fire-and-forget {on_path} and {in_total} than awaited (caller {} vs {}, caller + background {} vs {}; queue lag p50 {} vs {}).",
-        human_ns(f.caller_ns_per_op.median),
-        human_ns(a.caller_ns_per_op.median),
-        human_ns(f.sum_ns_per_op.median),
-        human_ns(a.sum_ns_per_op.median),
+        duration(f.caller_ns_per_op.median),
+        duration(a.caller_ns_per_op.median),
+        duration(f.sum_ns_per_op.median),
+        duration(a.sum_ns_per_op.median),
         lag(&f),
         lag(&a),
     ))
-}
-
-/// Nanoseconds as microseconds with enough digits for sub-µs differences.
-fn us(ns: f64) -> String {
-    format!("{:.2} µs", ns / 1e3)
 }
 
 /// The goals that this comparison can judge.
@@ -186,16 +185,4 @@ pub fn goals(c: &Comparison) -> Vec<Goal> {
         }
     }
     goals
-}
-
-/// Nanoseconds in the unit that reads best.
-pub fn human_ns(ns: f64) -> String {
-    let a = ns.abs();
-    if a >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if a >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.1} ns")
-    }
 }

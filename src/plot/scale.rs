@@ -5,7 +5,7 @@
 //! analysis's guesses milliseconds. One chart showing all of them needs a logarithmic axis;
 //! [`LogScale`] maps values to fractions of the width and gives decade ticks.
 
-use crate::inspect::timeline::format_ns;
+use crate::text::duration::duration;
 
 /// A base-10 logarithmic axis over whole decades.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,7 +50,7 @@ impl LogScale {
         let mut d = self.lo;
         while d <= self.hi + 1e-9 {
             let v = 10f64.powf(d);
-            out.push((self.fraction(v), format_ns(v)));
+            out.push((self.fraction(v), duration(v)));
             d += 1.0;
         }
         out
@@ -71,7 +71,7 @@ mod tests {
         assert_eq!(s.fraction(1000.0), 0.5);
         assert_eq!(s.fraction(0.0), 0.0);
         assert_eq!(s.ticks().len(), 7);
-        assert_eq!(s.ticks()[3].1, "1.0 µs");
+        assert_eq!(s.ticks()[3].1, "1 µs");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!
 //! The page drives the run in turns ([`Replay::work`]) of a bounded wall time: the
 //! pipeline's busy work and the simulated handlers are paced (see
-//! [`crate::pipeline::pacer`]), so the page paints and answers clicks between two turns
+//! [`crate::workload::pacer`]), so the page paints and answers clicks between two turns
 //! whatever the settings, and [`Replay::stop`] ends a run at once, keeping what the bus
 //! recorded.
 
@@ -30,12 +30,12 @@ use std::sync::Arc;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 
+use crate::analysis::latency::ModeTimeline;
+use crate::analysis::Inspection;
 use crate::core::{Clock, EmitMode, EventBus, HandlerFailure, Stats, Subscription};
-use crate::inspect::latency::ModeTimeline;
-use crate::inspect::scrub::Scrub;
-use crate::inspect::Inspection;
-use crate::pipeline::limits;
-use crate::pipeline::{attach_paced_subscribers, run_range_paced, Pacer, PipelineConfig};
+use crate::view::scrub::Scrub;
+use crate::workload::limits;
+use crate::workload::{attach_paced_subscribers, run_range_paced, Pacer, PipelineConfig};
 
 /// Operations run per live slice: a mode switch applies from the next slice on, so it must
 /// stay small (time is bounded separately, by the turn's budget).

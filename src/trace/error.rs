@@ -13,6 +13,7 @@
 //! list and hand it over only when the whole input has been read, so whatever the caller had
 //! open stays untouched when reading fails.
 
+use crate::text::count::grouped;
 use std::fmt;
 
 use super::Format;
@@ -128,19 +129,6 @@ pub enum Budget {
     /// At most this many bytes held for the events (the sink's estimate plus what the
     /// importer holds back).
     Memory { limit: u64, held: u64 },
-}
-
-/// `n` with its thousands grouped by spaces, as the error messages print counts.
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// How the user raises a budget: a command-line flag natively; the page has no flag.

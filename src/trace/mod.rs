@@ -44,7 +44,6 @@ pub mod otlp_export;
 pub mod progress;
 pub mod read;
 pub(crate) mod scan;
-pub mod sink;
 pub(crate) mod sniff;
 pub mod stream;
 
@@ -55,14 +54,13 @@ use uuid::Uuid;
 pub use error::{Budget, ImportError, Position, Problem};
 pub use progress::Progress;
 pub use read::{Limits, MAX_DEPTH, MAX_INPUT_BYTES, STACK_FOR_MAX_DEPTH};
-pub use sink::{BudgetExceeded, EventSink, EventVec};
 #[cfg(not(target_arch = "wasm32"))]
 pub use stream::{read_all, ReadError};
 pub use stream::{Finished, Finishing, Importer};
 
 use crate::core::ids::IdMap;
 use crate::core::Event;
-use crate::inspect::Inspection;
+use crate::model::EventVec;
 
 /// The formats we read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -170,17 +168,12 @@ impl Imported {
         self.skipped.iter().map(|(_, n)| n).sum()
     }
 
-    /// The inspector's view of the events (spans, lints, summary).
-    pub fn inspect(&self) -> Inspection {
-        Inspection::new(self.events.clone(), &[])
-    }
-
-    /// A finished import streamed into a [`Trace`] (the compact store), in the order
+    /// A finished import streamed into a [`EventLog`] (the compact store), in the order
     /// [`import`] promises: the events, with what was skipped and noted (`events` stays
     /// empty: the trace holds them).
     pub fn from_finished_trace(
-        done: Finished<crate::inspect::Trace>,
-    ) -> (Imported, crate::inspect::Trace) {
+        done: Finished<crate::model::EventLog>,
+    ) -> (Imported, crate::model::EventLog) {
         let trace = match done.format {
             Format::Chrome => {
                 let mut order = chrome::import::time_order::TimeOrder::new(done.sink);

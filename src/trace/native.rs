@@ -22,10 +22,10 @@
 use super::error::ImportError;
 use super::read;
 use super::scan::Record;
-use super::sink::EventSink;
 use super::stream::Output;
 use super::{Format, Imported};
 use crate::core::Event;
+use crate::model::sink::EventSink;
 
 /// Writes one event per line, each line ending in `\n`.
 pub fn export(events: &[Event]) -> String {

@@ -40,7 +40,7 @@ impl Notices {
             return None;
         }
         let shown_text =
-            |n: &String| crate::inspect::visible::reveal_clipped(n, NOTE_CHARS).into_owned();
+            |n: &String| crate::text::visible::reveal_clipped(n, NOTE_CHARS).into_owned();
         let listed_end = notes.len().min(NOTES_LISTED);
         let shown_end = notes.len().min(NOTES_SHOWN);
         Some(Notices {

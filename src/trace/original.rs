@@ -21,7 +21,7 @@
 //! The original's quirks are kept as they are, not repaired here: end events are siblings of
 //! their starts with no `start_id`, the root's end event has no parent and names itself as
 //! root, and a failed call leaves its started events without an end. The inspector's span
-//! builder pairs ends with starts the original's way (see [`crate::inspect::spans`]). The
+//! builder pairs ends with starts the original's way (see [`crate::model::spans`]). The
 //! original has no emission numbers, so `seq` is 0.
 
 use serde_json::{Map, Value};
@@ -32,11 +32,11 @@ use uuid::Uuid;
 use super::error::{describe, ImportError, Position};
 use super::read;
 use super::scan::Record;
-use super::sink::EventSink;
 use super::stream::Output;
 use super::{lineage_of, Format, Imported};
 use crate::core::ids::IdMap;
 use crate::core::{Event, Payload, Phase};
+use crate::model::sink::EventSink;
 
 /// Reads a dump of the original's events.
 pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {

@@ -3,7 +3,7 @@
 //! What the page shows while a file loads (a progress bar and a line of text), kept as a plain
 //! value so it is tested without a browser.
 
-use super::error::grouped;
+use crate::text::count::grouped;
 
 /// An import under way: bytes read of the total, events so far.
 #[derive(Clone, Debug, PartialEq)]

@@ -20,10 +20,10 @@ use super::settings::SettingsPanel;
 use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
-use crate::inspect::navigate::{self, Arrow, Move};
-use crate::inspect::page_url::PageUrl;
-use crate::inspect::shortcuts::Action;
-use crate::pipeline::PipelineConfig;
+use crate::view::navigate::{self, Arrow, Move};
+use crate::view::page_url::PageUrl;
+use crate::view::shortcuts::Action;
+use crate::workload::PipelineConfig;
 
 /// What a first visit shows: a small pipeline with some failures and interleaving, so the
 /// tree and waterfall have something to say.
@@ -147,7 +147,7 @@ fn keep_in_address(ui: Ui, pin: Pin, live: Live, opened: &PageUrl) {
         })
     });
     if let Some(typed) = &opened.live {
-        match crate::inspect::live::LiveAddress::parse(typed, opened.token.as_deref()) {
+        match crate::view::live::LiveAddress::parse(typed, opened.token.as_deref()) {
             Ok(address) => live.connect(ui, address),
             Err(e) => ui.error.set(Some(format!("live=: {e}"))),
         }

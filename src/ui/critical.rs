@@ -12,9 +12,9 @@ use leptos::prelude::*;
 use super::revealed::revealed;
 
 use super::state::{Shared, Ui};
-use crate::inspect::critical_path::CriticalPath;
-use crate::inspect::latency::{Histogram, LagByMode};
-use crate::inspect::timeline::format_ns;
+use crate::analysis::critical_path::CriticalPath;
+use crate::analysis::latency::{Histogram, LagByMode};
+use crate::text::duration::duration;
 
 /// Bins of the latency histogram.
 const BINS: usize = 16;
@@ -68,9 +68,9 @@ pub fn CriticalPathPanel(ui: Ui, critical: Critical) -> impl IntoView {
                 <h2>"Where the time went"</h2>
                 <table class="fields time-split" id="time-split">
                     <tbody>
-                        <tr><th>"own code"</th><td class="num" id="split-self">{format_ns(split.self_ns as f64)}</td><td class="hint">{pct(split.self_ns)}</td></tr>
-                        <tr><th>"children"</th><td class="num" id="split-children">{format_ns(split.children_ns as f64)}</td><td class="hint">{pct(split.children_ns)}</td></tr>
-                        <tr><th>"queue lag"</th><td class="num" id="split-lag">{split.queue_lag_ns.map_or("— (not recorded)".to_owned(), |l| format_ns(l as f64))}</td>
+                        <tr><th>"own code"</th><td class="num" id="split-self">{duration(split.self_ns as f64)}</td><td class="hint">{pct(split.self_ns)}</td></tr>
+                        <tr><th>"children"</th><td class="num" id="split-children">{duration(split.children_ns as f64)}</td><td class="hint">{pct(split.children_ns)}</td></tr>
+                        <tr><th>"queue lag"</th><td class="num" id="split-lag">{split.queue_lag_ns.map_or("— (not recorded)".to_owned(), |l| duration(l as f64))}</td>
                             <td class="hint">"after the end, not waited for"</td></tr>
                     </tbody>
                 </table>
@@ -79,8 +79,8 @@ pub fn CriticalPathPanel(ui: Ui, critical: Critical) -> impl IntoView {
                     {path.steps.iter().map(|s| view! {
                         <li style:padding-left=format!("{}px", s.depth * 10) data-span=s.span>
                             <span class="name">{revealed(&s.name, false)}</span>
-                            <span class="num">{format_ns(s.duration_ns() as f64)}</span>
-                            <span class="hint">" self "</span><span class="num self">{format_ns(s.self_ns as f64)}</span>
+                            <span class="num">{duration(s.duration_ns() as f64)}</span>
+                            <span class="hint">" self "</span><span class="num self">{duration(s.self_ns as f64)}</span>
                         </li>
                     }).collect_view()}
                 </ol>
@@ -109,12 +109,12 @@ fn LatencyHistogram(name: String, histogram: Histogram) -> impl IntoView {
                 let (lo, hi) = (histogram.edges[i], histogram.edges[i + 1]);
                 view! {
                     <rect class="hist-bar" x=i as f64 * bw + 1.0 y=h - bh width=(bw - 2.0).max(1.0) height=bh data-count=c>
-                        <title>{format!("{c} between {} and {}", format_ns(lo), format_ns(hi))}</title>
+                        <title>{format!("{c} between {} and {}", duration(lo), duration(hi))}</title>
                     </rect>
                 }
             }).collect_view()}
-            <text class="tick" x=0.0 y=h + 12.0>{format_ns(histogram.min_ns as f64)}</text>
-            <text class="tick" x=w y=h + 12.0 text-anchor="end">{format_ns(histogram.max_ns as f64)}</text>
+            <text class="tick" x=0.0 y=h + 12.0>{duration(histogram.min_ns as f64)}</text>
+            <text class="tick" x=w y=h + 12.0 text-anchor="end">{duration(histogram.max_ns as f64)}</text>
         </svg>
     }
     .into_any()

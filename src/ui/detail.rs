@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use super::revealed::{is_clipped, revealed, WholeValue};
 use super::state::Ui;
 use super::tree::status_class;
-use crate::inspect::event_detail::{EventDetail, Link};
-use crate::inspect::ids::short;
-use crate::inspect::timeline::format_ns;
+use crate::model::short_id::short;
+use crate::text::duration::duration;
+use crate::view::event_detail::{EventDetail, Link};
 
 #[component]
 pub fn DetailPanel(ui: Ui) -> impl IntoView {
@@ -83,9 +83,9 @@ fn Detail(ui: Ui, detail: EventDetail) -> impl IntoView {
                     <tr><th>"phase"</th><td>{e.phase.as_str()}</td></tr>
                     <tr><th>"operation"</th><td>{detail.status.as_str()}</td></tr>
                     <tr><th>"seq"</th><td>{e.seq}</td></tr>
-                    <tr><th>"timestamp"</th><td>{format_ns(e.timestamp_ns as f64)}</td></tr>
+                    <tr><th>"timestamp"</th><td>{duration(e.timestamp_ns as f64)}</td></tr>
                     {detail.processed().map(|p| view! { <tr><th>"processed"</th><td>{p}</td></tr> })}
-                    {e.duration_ns.map(|d| view! { <tr><th>"duration"</th><td>{format_ns(d as f64)}</td></tr> })}
+                    {e.duration_ns.map(|d| view! { <tr><th>"duration"</th><td>{duration(d as f64)}</td></tr> })}
                     {e.error.as_deref().map(|err| view! { <tr class="error"><th>"error"</th><td>{revealed(err, false)}{whole(err, "error", false)}</td></tr> })}
                     <tr><th>"parent"</th><td>{link(ui, "detail-parent", detail.parent)}</td></tr>
                     <tr><th>"root"</th><td>{link(ui, "detail-root", detail.root)}</td></tr>

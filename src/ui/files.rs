@@ -15,8 +15,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::state::{now_ms, Ui};
-use crate::inspect::build::InspectionBuilder;
-use crate::inspect::{Inspection, Trace};
+use crate::analysis::build::InspectionBuilder;
+use crate::analysis::Inspection;
+use crate::model::EventLog;
 use crate::trace::chrome::import::time_order::TimeOrder;
 use crate::trace::{
     self, ExportFormat, Finished, Format, ImportError, Imported, Importer, Limits, Progress,
@@ -85,9 +86,9 @@ async fn read_file(
     id: u64,
     file: &web_sys::File,
     name: &str,
-) -> Result<Option<(Imported, Trace)>, String> {
+) -> Result<Option<(Imported, EventLog)>, String> {
     // Straight into the compact event store: the budget counts what the page really holds.
-    let mut importer = Importer::new(Trace::default(), Some(name), BROWSER_LIMITS);
+    let mut importer = Importer::new(EventLog::default(), Some(name), BROWSER_LIMITS);
     let total = file.size();
     let mut offset = 0.0;
     let mut last_yield = now_ms();
@@ -122,8 +123,8 @@ async fn read_file(
 async fn finish_import(
     ui: Ui,
     id: u64,
-    importer: Importer<Trace>,
-) -> Result<Option<(Imported, Trace)>, String> {
+    importer: Importer<EventLog>,
+) -> Result<Option<(Imported, EventLog)>, String> {
     let mut last_yield = now_ms();
     let mut finishing = importer.finishing().map_err(|e| e.to_string())?;
     let done = loop {
@@ -179,7 +180,7 @@ async fn finish_import(
 }
 
 /// Shows the progress; `false` when this load was cancelled (or replaced by a newer one).
-fn report(ui: Ui, id: u64, importer: &Importer<Trace>) -> bool {
+fn report(ui: Ui, id: u64, importer: &Importer<EventLog>) -> bool {
     update_progress(ui, id, |p| {
         p.bytes = importer.bytes_read();
         p.events = importer.events();
@@ -202,7 +203,7 @@ fn update_progress(ui: Ui, id: u64, change: impl FnOnce(&mut Progress)) -> bool 
 /// browser as the reading does; `None` when the load was cancelled meanwhile. It yields first
 /// (the reading's last piece and the importer's end-of-file pass had that frame) and last
 /// (so showing the view gets a frame of its own).
-async fn build_view(ui: Ui, id: u64, trace: Trace) -> Option<Inspection> {
+async fn build_view(ui: Ui, id: u64, trace: EventLog) -> Option<Inspection> {
     let mut last_yield = f64::NEG_INFINITY;
     let mut builder = InspectionBuilder::new(trace, &[]);
     loop {

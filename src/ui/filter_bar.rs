@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use super::state::Ui;
 use crate::core::Phase;
-use crate::inspect::ids::short;
-use crate::inspect::visible::reveal_clipped;
+use crate::model::short_id::short;
+use crate::text::visible::reveal_clipped;
 
 /// The most kinds the kind filter lists (a crafted trace has a million); search finds the
 /// others.

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::state::Ui;
-use crate::inspect::shortcuts::help;
+use crate::view::shortcuts::help;
 
 #[component]
 pub fn HelpOverlay(ui: Ui) -> impl IntoView {

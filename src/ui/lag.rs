@@ -8,9 +8,9 @@
 use leptos::prelude::*;
 
 use super::revealed::revealed;
+use crate::analysis::latency::{Histogram, LagByMode};
 use crate::core::EmitMode;
-use crate::inspect::latency::{Histogram, LagByMode};
-use crate::inspect::timeline::format_ns;
+use crate::text::duration::duration;
 
 /// The bars of one mode's histogram, `w` × `h`.
 fn bars(histogram: &Histogram, w: f64, h: f64) -> impl IntoView {
@@ -25,7 +25,7 @@ fn bars(histogram: &Histogram, w: f64, h: f64) -> impl IntoView {
             let (lo, hi) = (histogram.edges[i], histogram.edges[i + 1]);
             view! {
                 <rect class="hist-bar" x=i as f64 * bw + 1.0 y=h - bh width=(bw - 2.0).max(1.0) height=bh data-count=c>
-                    <title>{format!("{c} events waited between {} and {}", format_ns(lo), format_ns(hi))}</title>
+                    <title>{format!("{c} events waited between {} and {}", duration(lo), duration(hi))}</title>
                 </rect>
             }
         })
@@ -77,7 +77,7 @@ pub fn QueueLagByMode(name: String, lag: LagByMode) -> impl IntoView {
         .iter()
         .map(|(_, h)| h)
         .find(|h| h.n > 0)
-        .map(|h| (format_ns(h.min_ns as f64), format_ns(h.max_ns as f64)));
+        .map(|h| (duration(h.min_ns as f64), duration(h.max_ns as f64)));
     view! {
         <section class="lag-by-mode" id="lag-by-mode">
             <h2>{revealed(&name, false)}": queue lag by emit mode"</h2>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::revealed::revealed;
 use super::state::Ui;
-use crate::inspect::lints::by_kind;
+use crate::analysis::lints::by_kind;
 
 /// Lints listed per kind before "and N more".
 const SHOWN_PER_KIND: usize = 50;

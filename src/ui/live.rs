@@ -1,7 +1,7 @@
 //! The page following a live source: a browser `EventSource` on the listener's stream, and
 //! a loop that, once per animation frame, advances the view by what arrived.
 //!
-//! Everything that decides is plain and tested natively ([`crate::inspect::live`]): what a
+//! Everything that decides is plain and tested natively ([`crate::view::live`]): what a
 //! message says, which events are new, when to reconnect, how the view grows. This file only
 //! wires them: the stream's handlers hand each message to the [`LiveFeed`] and note what it
 //! asks for ([`Reaction`]), and [`Live::frame`] does it, takes the waiting events, advances
@@ -15,8 +15,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::state::{now_ms, Shared, Source, Ui};
-use crate::inspect::live::{LiveAddress, LiveFeed, LiveView, Message, Reaction};
-use crate::inspect::timeline::Axis;
+use crate::view::live::{LiveAddress, LiveFeed, LiveView, Message, Reaction};
+use crate::view::timeline::Axis;
 
 /// Messages the listener sends (see `notes/live-protocol.md`).
 const MESSAGES: [&str; 5] = ["hello", "gap", "events", "status", "bye"];
@@ -152,10 +152,7 @@ impl Live {
     pub fn is_on(self) -> bool {
         self.feed.with_value(|f| {
             f.as_ref().is_some_and(|f| {
-                !matches!(
-                    f.connection.state,
-                    crate::inspect::live::State::Closed { .. }
-                )
+                !matches!(f.connection.state, crate::view::live::State::Closed { .. })
             })
         })
     }
@@ -355,7 +352,7 @@ impl Live {
         let lines = self.feed.with_value(|f| {
             f.as_ref().map(|f| {
                 let mut state = f.connection.describe(now);
-                if f.connection.state == crate::inspect::live::State::Live {
+                if f.connection.state == crate::view::live::State::Live {
                     state = format!("live · {}", f.address.label());
                 }
                 if f.suspended() {

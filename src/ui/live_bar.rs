@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::live::Live;
 use super::state::Ui;
-use crate::inspect::live::LiveAddress;
+use crate::view::live::LiveAddress;
 
 /// The top bar's button that shows or hides the live bar.
 #[component]

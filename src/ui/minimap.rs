@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::state::{Shared, Ui};
-use crate::inspect::overview::Overview;
+use crate::view::overview::Overview;
 
 /// Bins across the minimap.
 const BINS: usize = 200;

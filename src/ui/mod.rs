@@ -1,7 +1,7 @@
 //! # The inspector UI (wasm32 only)
 //!
 //! Leptos components that only wire signals to the plain types of the other modules: the
-//! [`Replay`](crate::replay::Replay) runs the pipeline, [`Inspection`](crate::inspect::Inspection)
+//! [`Replay`](crate::replay::Replay) runs the pipeline, [`Inspection`](crate::analysis::Inspection)
 //! derives spans, rows and lints. The bus runs on the replay's own `LocalPool`, driven by the
 //! page (`run_until_stalled`, which never parks the browser's thread).
 //!

@@ -8,7 +8,6 @@
 
 use leptos::prelude::*;
 
-use crate::inspect::timeline::format_ns;
 use crate::measure::chart::{self, ChartBar, SplitRow};
 use crate::measure::comparison::PhaseStep;
 use crate::measure::reference::{self, Band};
@@ -17,6 +16,7 @@ use crate::measure::spread::Spread;
 use crate::measure::verdict::{fire_and_forget_verdict, verdicts};
 use crate::plot::bar_chart::{self, BarChart};
 use crate::plot::stack::stack;
+use crate::text::duration::duration;
 
 #[component]
 pub fn RunView(run: PastRun) -> impl IntoView {
@@ -26,7 +26,7 @@ pub fn RunView(run: PastRun) -> impl IntoView {
     let number = run.number;
     view! {
         <section class="run-view" data-run=number>
-            <h3>{run.label.clone()}" · "{c.rounds}" rounds · timer step "{format_ns(c.timer_resolution_ns as f64)}
+            <h3>{run.label.clone()}" · "{c.rounds}" rounds · timer step "{duration(c.timer_resolution_ns as f64)}
                 " · "{chart::events_per_op(c)}" events per operation"</h3>
             <ModeChart number bars=chart::bars(c) bands=reference::bands() />
             <p class="hint legend">
@@ -99,7 +99,7 @@ fn ModeChart(number: usize, bars: Vec<ChartBar>, bands: Vec<Band>) -> impl IntoV
                         })}
                         <line class="whisker" x1=x(s.min.max(1.0)) x2=x(s.max) y1=mid y2=mid></line>
                         <line class="iqr" x1=x(s.q1.max(1.0)) x2=x(s.q3) y1=mid y2=mid></line>
-                        <text class="bar-value" x=x(s.max) + 6.0 y=mid + 4.0>{format_ns(s.median)}</text>
+                        <text class="bar-value" x=x(s.max) + 6.0 y=mid + 4.0>{duration(s.median)}</text>
                     </g>
                 }
             }).collect_view()}
@@ -110,7 +110,7 @@ fn ModeChart(number: usize, bars: Vec<ChartBar>, bands: Vec<Band>) -> impl IntoV
 /// Each mode's caller cost, background cost and queue lag.
 #[component]
 fn SplitTable(number: usize, rows: Vec<SplitRow>) -> impl IntoView {
-    let lag = |l: Option<Spread>| l.map_or("—".to_owned(), |l| format_ns(l.median));
+    let lag = |l: Option<Spread>| l.map_or("—".to_owned(), |l| duration(l.median));
     view! {
         <table class="split-table" id=format!("split-table-{number}")>
             <thead><tr><th>"mode"</th><th>"caller / op"</th><th>"background / event"</th>
@@ -121,10 +121,10 @@ fn SplitTable(number: usize, rows: Vec<SplitRow>) -> impl IntoView {
                     view! {
                         <tr data-mode=r.mode.map(|m| m.as_str())>
                             <td>{r.mode.map(|m| m.label())}</td>
-                            <td class="num caller">{format_ns(s.caller_ns_per_op.median)}</td>
-                            <td class="num background">{format_ns(s.background_ns_per_event.median)}</td>
-                            <td class="num">{format_ns(s.sum_ns_per_op.median)}</td>
-                            <td class="num">{format_ns(r.total_ns_per_op)}</td>
+                            <td class="num caller">{duration(s.caller_ns_per_op.median)}</td>
+                            <td class="num background">{duration(s.background_ns_per_event.median)}</td>
+                            <td class="num">{duration(s.sum_ns_per_op.median)}</td>
+                            <td class="num">{duration(r.total_ns_per_op)}</td>
                             <td class="num">{lag(s.lag_p50_ns)}</td>
                             <td class="num">{lag(s.lag_p99_ns)}</td>
                         </tr>
@@ -139,7 +139,7 @@ fn SplitTable(number: usize, rows: Vec<SplitRow>) -> impl IntoView {
 /// noise of the two measurements, and says so rather than showing a negative cost.
 fn within_noise(ns: f64) -> String {
     if ns > 0.0 {
-        format_ns(ns)
+        duration(ns)
     } else {
         "≈ 0 (within noise)".to_owned()
     }
@@ -158,10 +158,10 @@ fn PhaseBar(phases: Vec<PhaseStep>) -> impl IntoView {
     view! {
         <div class="phases">
             <svg class="chart" id="phase-chart" viewBox=format!("0 0 {w} {h}") role="img" aria-label="cost per phase, stacked">
-                <text class="bar-label" x=left - 8.0 y=19.0 text-anchor="end">{format!("phases: {}", format_ns(total))}</text>
+                <text class="bar-label" x=left - 8.0 y=19.0 text-anchor="end">{format!("phases: {}", duration(total))}</text>
                 {segments.iter().zip(&phases).enumerate().map(|(i, (&(x0, width), p))| view! {
                     <rect class=format!("phase phase-{i}") x=x0 y=4.0 width=width.max(0.5) height=22.0>
-                        <title>{format!("{}: {} per operation", p.label, format_ns(p.ns_per_op.median.max(0.0)))}</title>
+                        <title>{format!("{}: {} per operation", p.label, duration(p.ns_per_op.median.max(0.0)))}</title>
                     </rect>
                 }).collect_view()}
             </svg>

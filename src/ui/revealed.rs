@@ -2,7 +2,7 @@
 //! clipped.
 //!
 //! Every string that comes from a trace (names, kinds, errors, payloads, lint messages) goes
-//! through [`revealed`] (in the DOM) or [`crate::inspect::visible::reveal_clipped`] (in
+//! through [`revealed`] (in the DOM) or [`crate::text::visible::reveal_clipped`] (in
 //! tooltips, which hold plain text only), so a right-to-left override cannot make `exe.txt`
 //! read as `txt.exe` and a zero-width space cannot make two kinds look the same. Both clip:
 //! a 100 KB kind drawn whole in the detail header froze the tab for 14 s. [`WholeValue`]
@@ -10,7 +10,7 @@
 
 use leptos::prelude::*;
 
-use crate::inspect::visible::{
+use crate::text::visible::{
     badge, clip, clipped_mark, describe, pieces, reveal, Piece, BLOCK_CHARS, LINE_CHARS,
 };
 
@@ -50,7 +50,7 @@ pub fn WholeValue(text: String, #[prop(into)] what: String) -> impl IntoView {
     let open = RwSignal::new(false);
     let label = format!(
         "show the whole {what} ({} bytes)",
-        crate::trace::error::grouped(text.len() as u64)
+        crate::text::count::grouped(text.len() as u64)
     );
     let text = StoredValue::new(text);
     view! {

@@ -14,11 +14,11 @@ use leptos::prelude::*;
 use super::app::typing;
 use super::state::{Shared, Source, Ui};
 use super::tree::status_class;
+use crate::analysis::diff::{OpDiff, OpSide, RunDiff, Side, SideSummary};
+use crate::analysis::Inspection;
 use crate::core::EmitMode;
-use crate::inspect::diff::{OpDiff, OpSide, RunDiff, Side, SideSummary};
-use crate::inspect::shortcuts::Action;
-use crate::inspect::timeline::{format_ns, signed_ns};
-use crate::inspect::Inspection;
+use crate::text::duration::{duration, signed_duration};
+use crate::view::shortcuts::Action;
 
 /// Lines of the merged list drawn at most (the summary row counts them all).
 const LINES_SHOWN: usize = 500;
@@ -124,7 +124,7 @@ impl Pin {
     }
 
     /// The emit mode A ran in, for a live pin: what the page's address keeps (`pin=<mode>`,
-    /// see [`PageUrl`](crate::inspect::page_url::PageUrl)) to reproduce it.
+    /// see [`PageUrl`](crate::view::page_url::PageUrl)) to reproduce it.
     pub fn pinned_mode(&self) -> Option<EmitMode> {
         self.a.with(|a| a.as_ref().and_then(|p| p.mode))
     }
@@ -188,8 +188,8 @@ pub fn RunDiffPanel(ui: Ui, pin: Pin) -> impl IntoView {
 fn DiffView(diff: Shared<RunDiff>, ui: Ui) -> impl IntoView {
     let d = &*diff;
     let counts = d.counts(" · ");
-    let t = |x: Option<u64>| x.map_or("—".to_owned(), |x| format_ns(x as f64));
-    let dt = |x: Option<i64>| x.map_or("—".to_owned(), signed_ns);
+    let t = |x: Option<u64>| x.map_or("—".to_owned(), |x| duration(x as f64));
+    let dt = |x: Option<i64>| x.map_or("—".to_owned(), signed_duration);
     let row = |label: &'static str, s: SideSummary| {
         view! {
             <tr data-side=label>
@@ -252,7 +252,7 @@ fn DiffLine(op: OpDiff, ui: Ui) -> impl IntoView {
     let lag =
         op.b.as_ref()
             .and_then(|b| b.max_lag_ns)
-            .map(|l| format!("lag {}", format_ns(l as f64)));
+            .map(|l| format!("lag {}", duration(l as f64)));
     view! {
         <div class=format!("diff-line {presence}") class:changed=op.changed() class:subtree-differs=op.subtree_differs()
             class:inverted-b=op.inversions_only_in_b() data-presence=presence on:click=select>
@@ -261,7 +261,7 @@ fn DiffLine(op: OpDiff, ui: Ui) -> impl IntoView {
             <span class="side-a">{side(&op.a)}</span>
             <span class="arrow">"→"</span>
             <span class="side-b">{side(&op.b)}</span>
-            <span class="num delta">{op.duration_delta_ns().map(signed_ns).unwrap_or_default()}</span>
+            <span class="num delta">{op.duration_delta_ns().map(signed_duration).unwrap_or_default()}</span>
             <span class="num">{(op.events_delta() != 0).then(|| format!("{:+} ev", op.events_delta()))}</span>
             {op.b.as_ref().filter(|b| b.inversions > 0).map(|b| view! {
                 <span class="badge inversions" title="events processed after one emitted later">{format!("{} inv", b.inversions)}</span>

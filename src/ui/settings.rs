@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use super::state::Ui;
-use crate::pipeline::limits::{self, show, Bounds};
-use crate::pipeline::{PipelineConfig, SubscriberKinds};
-use crate::trace::error::grouped;
+use crate::text::count::grouped;
+use crate::workload::limits::{self, show, Bounds};
+use crate::workload::{PipelineConfig, SubscriberKinds};
 
 /// A labelled number input bound to one field of the config.
 ///

@@ -11,13 +11,15 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 pub use super::shared::Shared;
+use crate::analysis::latency::ModeTimeline;
+use crate::analysis::Inspection;
 use crate::core::Stats;
-use crate::inspect::latency::ModeTimeline;
-use crate::inspect::timeline::Axis;
-use crate::inspect::tree::collapsed_ancestors;
-use crate::inspect::{Inspection, Query, TreeRows};
-use crate::pipeline::PipelineConfig;
 use crate::replay::Replay;
+use crate::view::filter::Query;
+use crate::view::timeline::Axis;
+use crate::view::tree::collapsed_ancestors;
+use crate::view::tree::TreeRows;
+use crate::workload::PipelineConfig;
 
 thread_local! {
     /// What the inspection signal holds for the instant the replay updates the inspection in
@@ -202,7 +204,7 @@ impl Ui {
     }
 
     /// Shows an imported trace instead of the live one, inspecting it in one go.
-    pub fn show_imported(&self, name: String, trace: crate::inspect::Trace) {
+    pub fn show_imported(&self, name: String, trace: crate::model::EventLog) {
         self.show_inspected(name, Inspection::of_trace(trace, &[]));
     }
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::state::{Source, Ui};
-use crate::inspect::summary::failed_spans;
+use crate::analysis::summary::failed_spans;
 
 #[component]
 pub fn SummaryBar(ui: Ui) -> impl IntoView {

@@ -12,10 +12,11 @@ use leptos::prelude::*;
 
 use super::revealed::revealed;
 use super::state::Ui;
-use crate::inspect::row_info::{on_axis, RowInfo};
-use crate::inspect::timeline::Axis;
-use crate::inspect::viewport::{row_top, waterfall_fraction, Viewport};
-use crate::inspect::{Row, Status};
+use crate::model::Status;
+use crate::view::row_info::{on_axis, RowInfo};
+use crate::view::timeline::Axis;
+use crate::view::tree::Row;
+use crate::view::viewport::{row_top, waterfall_fraction, Viewport};
 
 /// Levels of nesting a row is indented by at most: a Chrome bomb nests a million slices,
 /// which indented 14 million pixels put every label off screen. Deeper rows say their depth.

@@ -10,9 +10,10 @@ use futures::task::LocalSpawnExt;
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
+use lineage::analysis::Inspection;
 use lineage::core::{EmitMode, Event, EventBus, ManualClock, Phase};
-use lineage::inspect::{Inspection, Status};
-use lineage::pipeline::{aexecute, Call, LevelWork, SimulatedFailure};
+use lineage::model::Status;
+use lineage::workload::{aexecute, Call, LevelWork, SimulatedFailure};
 use uuid::Uuid;
 
 /// A pool and a bus on it with a ticking manual clock (1 µs per read).

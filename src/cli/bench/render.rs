@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 
 use crate::measure::reference::PYTHON_AWAITED_US_PER_OP;
 use crate::measure::report::BenchReport;
-use crate::measure::verdict::human_ns;
 use crate::measure::{Comparison, Spread, SubjectFigures};
-use crate::pipeline::CallShape;
+use crate::text::duration::duration;
+use crate::workload::CallShape;
 
 /// The human-readable report.
 pub fn render(c: &Comparison, r: &BenchReport) -> String {
@@ -31,7 +31,7 @@ fn heading(w: &mut String, c: &Comparison, r: &BenchReport) {
         w,
         "\nlineage bench: {} interleaved rounds, batches ≥ {}, timer resolution {} ns, history cap {}",
         c.rounds,
-        human_ns(c.batch_target_ns as f64),
+        duration(c.batch_target_ns as f64),
         c.timer_resolution_ns,
         thousands(c.config.bench.history_capacity as f64)
     );
@@ -215,7 +215,7 @@ fn split_line(row: &SubjectFigures) -> String {
     let Some(s) = &row.split else {
         return String::new();
     };
-    let lag = |l: Option<Spread>| l.map_or_else(|| "—".to_owned(), |l| human_ns(l.median));
+    let lag = |l: Option<Spread>| l.map_or_else(|| "—".to_owned(), |l| duration(l.median));
     format!(
         "{:<46} {:>22} {:>14.1} {:>12.1} {:>10.1} {:>11} {:>11}",
         row.label,

@@ -1,7 +1,7 @@
 //! # The event store
 //!
 //! One compact representation of events, used wherever lineage keeps many of them: the bus's
-//! queue and bounded history, and (through `inspect::Trace`) every opened trace.
+//! queue and bounded history, and (through `inspect::EventLog`) every opened trace.
 //!
 //! - [`record`]: a [`Record`] is one event in a fixed-size `Copy` struct owning no heap
 //!   memory; the payload beyond its names is encoded into the [`arena`].

@@ -15,8 +15,8 @@ use crate::core::{Clock, EmitMode, EventBus, Subscription};
 use crate::measure::ablation::{NamesOnly, PartialWrap, Stage};
 use crate::measure::drive::{chunks, drive, drive_timed};
 use crate::measure::split::{lag_percentiles, BatchSplit};
-use crate::pipeline::run::attach_subscribers;
-use crate::pipeline::{run_range_with, CallShape, Subscribers};
+use crate::workload::run::attach_subscribers;
+use crate::workload::{run_range_with, CallShape, Subscribers};
 
 /// The bare pipeline.
 pub(super) struct Baseline {

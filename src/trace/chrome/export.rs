@@ -13,7 +13,9 @@ use serde_json::{json, Map, Value};
 
 use super::PID;
 use crate::core::Event;
-use crate::inspect::{Spans, Status, Trace};
+use crate::model::EventLog;
+use crate::model::Spans;
+use crate::model::Status;
 use crate::trace::carry::event_value;
 
 /// Where a span was put.
@@ -219,7 +221,7 @@ fn metadata(spans: &Spans, evs: &[Event], lanes: &[Lane]) -> Vec<Value> {
         let name = match lane.roots.as_slice() {
             [only] => {
                 let e = &evs[spans.spans[*only].start];
-                format!("{} {}", e.label(), crate::inspect::ids::short(&e.id))
+                format!("{} {}", e.label(), crate::model::short_id::short(&e.id))
             }
             _ => format!("lane {}", i + 1),
         };
@@ -239,7 +241,7 @@ fn metadata(spans: &Spans, evs: &[Event], lanes: &[Lane]) -> Vec<Value> {
 /// event at a time.
 pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
     // The compact store, filled by reference: no second `Vec<Event>` of the whole trace.
-    let mut trace = Trace::default();
+    let mut trace = EventLog::default();
     for e in events {
         trace.push(e);
     }

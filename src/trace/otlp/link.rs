@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::core::ids::IdMap;
 use crate::core::Event;
-use crate::trace::sink::heap_bytes;
+use crate::model::sink::heap_bytes;
 use crate::trace::{lineage_of, link_roots};
 
 /// One span's events (start, span events, end), waiting for their root.

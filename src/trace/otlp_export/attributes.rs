@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use serde_json::{json, Map, Value};
 
 use crate::core::{Event, Payload};
-use crate::inspect::Status;
+use crate::model::Status;
 use crate::trace::carry;
 
 /// A span's attributes: its first event's header and payload, and what its end adds.

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use crate::core::ids::IdMap;
 use crate::core::Event;
-use crate::inspect::{Spans, Status};
+use crate::model::Spans;
+use crate::model::Status;
 
 /// The ids of every span of a trace, by span index.
 pub(super) struct Ids {

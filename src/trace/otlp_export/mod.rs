@@ -59,7 +59,9 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use crate::core::Event;
-use crate::inspect::{Spans, Status, Trace};
+use crate::model::EventLog;
+use crate::model::Spans;
+use crate::model::Status;
 use attributes::{key_value, point_attributes, span_attributes};
 use ids::{fold, hex, Ids};
 
@@ -139,7 +141,7 @@ struct Document<'a> {
 impl<'a> Document<'a> {
     fn new(events: &'a [Event]) -> Document<'a> {
         // The trace keeps the events in the order given: index i is `events[i]`.
-        let mut trace = Trace::default();
+        let mut trace = EventLog::default();
         for e in events {
             trace.push(e);
         }

@@ -5,9 +5,10 @@
 //! error, or a note that says what was dropped. Said here once for every format.
 
 use super::{Output, Reading};
-use crate::trace::error::{grouped, ImportError, Position, Problem};
+use crate::model::sink::EventSink;
+use crate::text::count::grouped;
+use crate::trace::error::{ImportError, Position, Problem};
 use crate::trace::scan::{Ending, Layout};
-use crate::trace::sink::EventSink;
 use crate::trace::Format;
 
 /// Turns how the input ended (at `end`) into an error or a note.

@@ -42,9 +42,9 @@ mod utf8;
 use super::error::{ImportError, Position, Problem};
 use super::read::{self, Limits};
 use super::scan::{Layout, Record, Splitter};
-use super::sink::EventSink;
 use super::sniff::{self, Sniff};
 use super::{format_of_name, Format};
+use crate::model::sink::EventSink;
 pub(crate) use output::Output;
 #[cfg(not(target_arch = "wasm32"))]
 pub use read_all::{read_all, ReadError};

@@ -5,9 +5,9 @@
 //! every format, and its error says at which event and where in the input it ran out.
 
 use crate::core::Event;
+use crate::model::sink::EventSink;
 use crate::trace::error::{Budget, ImportError, Position, Problem};
 use crate::trace::read::Limits;
-use crate::trace::sink::EventSink;
 use crate::trace::Format;
 
 /// The events' way out, with the counts and budgets every reader shares.

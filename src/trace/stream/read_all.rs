@@ -4,8 +4,8 @@
 //! whose size is not known up front (or lies, like `/dev/zero`'s 0).
 
 use super::Importer;
+use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
-use crate::trace::sink::EventSink;
 use crate::trace::stream::Finished;
 
 /// Reads all of `reader` in chunks of `chunk` bytes into `importer`, then finishes it: for

@@ -4,9 +4,9 @@
 //! streaming machinery around them does not. Adding a format adds one arm here.
 
 use super::Output;
+use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
 use crate::trace::scan::{Layout, Record};
-use crate::trace::sink::EventSink;
 use crate::trace::{chrome, native, original, otlp, Format};
 
 /// The per-format part: what a record becomes, and what is left at the end.

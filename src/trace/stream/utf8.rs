@@ -6,8 +6,8 @@
 //! last record like a cut between two characters, not a file that is not text.
 
 use super::{feed_records, Importer, Stage};
+use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Position, Problem};
-use crate::trace::sink::EventSink;
 
 impl<S: EventSink> Importer<S> {
     /// Passes the whole characters of `chunk` on, completing one split by the last chunk

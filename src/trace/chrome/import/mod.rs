@@ -26,10 +26,10 @@ use raw::{exact, Micros, Ours, RawEvent};
 
 use super::{END_NS, MAX_MICROS, START_NS};
 use crate::core::Event;
+use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Position};
 use crate::trace::read;
 use crate::trace::scan::Record;
-use crate::trace::sink::EventSink;
 use crate::trace::stream::Output;
 use crate::trace::Format;
 

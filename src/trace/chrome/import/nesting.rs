@@ -14,8 +14,8 @@ use std::cmp::{Ordering, Reverse};
 
 use super::step_sort::StepSort;
 use super::{Reader, Slice, ENDED, INSTANT, NESTS, OURS};
+use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
-use crate::trace::sink::EventSink;
 use crate::trace::stream::Output;
 
 /// "No parent" in [`Ending::parent`].
@@ -156,7 +156,7 @@ impl Reader {
             (n, first) => out.notes.push(format!(
                 "{} X events have no dur (the first: traceEvents[{first}]); they were read as \
                  lasting 0 µs",
-                crate::trace::error::grouped(n)
+                crate::text::count::grouped(n)
             )),
         }
     }

@@ -11,7 +11,7 @@
 
 use super::step_sort::StepSort;
 use super::{END_NS, START_NS};
-use crate::inspect::Trace;
+use crate::model::EventLog;
 
 /// Where the ordering is.
 enum Stage {
@@ -23,20 +23,20 @@ enum Stage {
     /// Copying the events into `into` in `order`.
     Copy {
         order: Vec<u32>,
-        into: Box<Trace>,
+        into: Box<EventLog>,
     },
 }
 
 /// A Chrome trace being put in time order; see the module docs.
 pub(crate) struct TimeOrder {
-    trace: Trace,
+    trace: EventLog,
     keys: Vec<(u64, u8)>,
     stage: Stage,
     at: usize,
 }
 
 /// `rank` from the record's id and start link alone.
-fn rank_of(trace: &Trace, i: usize) -> u8 {
+fn rank_of(trace: &EventLog, i: usize) -> u8 {
     match trace.id(i).as_u64_pair().0 {
         START_NS => 1,
         END_NS => 2,
@@ -46,7 +46,7 @@ fn rank_of(trace: &Trace, i: usize) -> u8 {
 }
 
 impl TimeOrder {
-    pub(crate) fn new(trace: Trace) -> TimeOrder {
+    pub(crate) fn new(trace: EventLog) -> TimeOrder {
         TimeOrder {
             trace,
             keys: Vec::new(),
@@ -67,7 +67,7 @@ impl TimeOrder {
     }
 
     /// Goes through about `budget` events (at least one); the ordered trace once done.
-    pub(crate) fn step(&mut self, budget: usize) -> Option<Trace> {
+    pub(crate) fn step(&mut self, budget: usize) -> Option<EventLog> {
         let n = self.trace.len();
         let mut left = budget.max(1);
         while left > 0 {
@@ -131,10 +131,11 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::TimeOrder;
-    use crate::inspect::Trace;
-    use crate::trace::{EventVec, Importer, Limits};
+    use crate::model::EventLog;
+    use crate::model::EventVec;
+    use crate::trace::{Importer, Limits};
 
-    fn stepped(trace: Trace, budget: usize) -> Trace {
+    fn stepped(trace: EventLog, budget: usize) -> EventLog {
         let mut order = TimeOrder::new(trace);
         loop {
             if let Some(t) = order.step(budget) {
@@ -152,7 +153,7 @@ mod tests {
             {"ph":"B","name":"b","ts":10,"pid":1,"tid":1},{"ph":"E","ts":30,"pid":1,"tid":1},
             {"ph":"X","name":"early","ts":1,"dur":2,"pid":1,"tid":1}]"#;
         let whole = crate::trace::import(text, None).unwrap().events;
-        let mut importer = Importer::new(Trace::default(), None, Limits::DEFAULT);
+        let mut importer = Importer::new(EventLog::default(), None, Limits::DEFAULT);
         importer.feed(text).unwrap();
         let done = importer.finish().unwrap();
         for budget in [1, 2, 5, usize::MAX] {

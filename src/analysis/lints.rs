@@ -1,0 +1,376 @@
+//! # Lints: what in a trace deserves a second look
+//!
+//! Like tokio-console's task lints, each [`Lint`] names a problem and the events involved, so
+//! the inspector can link straight to them. Every anomaly is named exactly once, by one
+//! [`LintKind`], and the command line and the page list the same findings:
+//!
+//! - operations that never finished; end events without a start (none named, one not in the
+//!   trace, or one that is not a start event: two ends naming each other); operations ended
+//!   twice; operations that end before they start;
+//! - orphans (the parent is not in the trace) and parent cycles (an event naming itself as
+//!   parent included); an event whose id an earlier one holds is named only as a duplicate id,
+//!   whatever else its span looks like, since its links resolve to the first holder;
+//! - timestamps past what a signed 64-bit nanosecond clock holds (year 2262: `u64::MAX` and
+//!   other sentinels);
+//! - events processed out of emission order (the mark of fire-and-forget) and handler failures.
+//!
+//! Messages quote file content only through [`crate::text::excerpt`]: control characters
+//! escaped, labels clipped, so a crafted kind cannot rewrite the terminal or fill the screen.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::core::{Event, HandlerFailure, Phase};
+use crate::model::events::EventLog;
+use crate::model::short_id::short;
+use crate::model::spans::{Span, Spans, Status};
+use crate::text::excerpt;
+
+/// The latest timestamp we take as a time: `i64::MAX` ns after the epoch, in 2262. Later ones
+/// are sentinels (`u64::MAX`, `-1` read as unsigned) that no signed-nanosecond tool can show.
+pub const MAX_PLAUSIBLE_TIMESTAMP_NS: u64 = i64::MAX as u64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LintKind {
+    Unfinished,
+    EndWithoutStart,
+    EndedTwice,
+    EndBeforeStart,
+    Orphan,
+    OrderInversion,
+    HandlerError,
+    DuplicateId,
+    Cycle,
+    TimestampOutOfRange,
+}
+
+impl LintKind {
+    pub const ALL: [LintKind; 10] = [
+        LintKind::Unfinished,
+        LintKind::EndWithoutStart,
+        LintKind::EndedTwice,
+        LintKind::EndBeforeStart,
+        LintKind::Orphan,
+        LintKind::OrderInversion,
+        LintKind::HandlerError,
+        LintKind::DuplicateId,
+        LintKind::Cycle,
+        LintKind::TimestampOutOfRange,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LintKind::Unfinished => "unfinished",
+            LintKind::EndWithoutStart => "end_without_start",
+            LintKind::EndedTwice => "ended_twice",
+            LintKind::EndBeforeStart => "end_before_start",
+            LintKind::Orphan => "orphan",
+            LintKind::OrderInversion => "order_inversion",
+            LintKind::HandlerError => "handler_error",
+            LintKind::DuplicateId => "duplicate_id",
+            LintKind::Cycle => "cycle",
+            LintKind::TimestampOutOfRange => "timestamp_out_of_range",
+        }
+    }
+
+    /// A heading for the lints panel.
+    pub fn title(self) -> &'static str {
+        match self {
+            LintKind::Unfinished => "Operations that never finished",
+            LintKind::EndWithoutStart => "End events without a start",
+            LintKind::EndedTwice => "Operations ended more than once",
+            LintKind::EndBeforeStart => "Operations that end before they start",
+            LintKind::Orphan => "Orphans (parent missing)",
+            LintKind::OrderInversion => "Processed out of emission order",
+            LintKind::HandlerError => "Handler errors",
+            LintKind::DuplicateId => "Duplicate ids",
+            LintKind::Cycle => "Parent cycles",
+            LintKind::TimestampOutOfRange => "Timestamps out of range",
+        }
+    }
+}
+
+/// One finding, with the events it concerns (first the one to select). The message is safe
+/// to print: file content in it is escaped and clipped.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Lint {
+    pub kind: LintKind,
+    pub message: String,
+    pub events: Vec<Uuid>,
+}
+
+/// The lints of each kind, in [`LintKind::ALL`] order, kinds with none left out: how the
+/// page lists them.
+pub fn by_kind(lints: &[Lint]) -> Vec<(LintKind, Vec<&Lint>)> {
+    LintKind::ALL
+        .into_iter()
+        .map(|kind| (kind, lints.iter().filter(|l| l.kind == kind).collect()))
+        .filter(|(_, of_kind): &(LintKind, Vec<&Lint>)| !of_kind.is_empty())
+        .collect()
+}
+
+/// Every lint of a trace, grouped by kind in [`LintKind::ALL`] order.
+///
+/// Each finding is made by one of the functions below, which the replay's incremental
+/// inspection ([`crate::view::scrub`]) calls too, so both word it alike.
+pub fn lint(trace: &EventLog, spans: &Spans, handler_failures: &[HandlerFailure]) -> Vec<Lint> {
+    let mut out = Vec::new();
+    for span in &spans.spans {
+        of_span(trace, spans, span, &mut out);
+    }
+    // Order inversions are only meaningful where events carry emission numbers.
+    if trace.has_seq() {
+        let mut max = None;
+        for i in 0..trace.len() {
+            inversion_at(trace, i, &mut max, &mut out);
+        }
+    }
+    of_whole_trace(trace, handler_failures, out)
+}
+
+/// The lints of one span (none for a duplicate: the id's first holder speaks for it).
+/// [`lint`] and the sliced build ([`crate::analysis::build`]) call it span by span.
+pub(crate) fn of_span(trace: &EventLog, spans: &Spans, span: &Span, out: &mut Vec<Lint>) {
+    if span.duplicate {
+        return;
+    }
+    // Most spans are fine: decide from the records, decode only what a lint quotes.
+    let ends_early = span
+        .end
+        .is_some_and(|i| trace.timestamp_ns(i) < trace.timestamp_ns(span.start));
+    let flagged = matches!(span.status, Status::Unfinished | Status::EndOnly)
+        || ends_early
+        || span.orphan
+        || span.cut;
+    if !flagged {
+        return;
+    }
+    match span.status {
+        Status::Unfinished => out.push(unfinished(trace, span.start)),
+        Status::EndOnly => out.push(end_only(trace, spans, span.start)),
+        _ => {}
+    }
+    if let Some(end) = span.end.filter(|_| ends_early) {
+        out.extend(end_before_start(trace, span.start, end));
+    }
+    if span.orphan {
+        out.extend(orphan(trace, span.start));
+    }
+    if span.cut {
+        out.push(cycle(trace, span.start));
+    }
+}
+
+/// Event `i` of a trace with emission numbers, after events `0..i` went through here with
+/// the same `max` (the highest number so far and its event): an inversion if `i`'s is lower.
+pub(crate) fn inversion_at(
+    trace: &EventLog,
+    i: usize,
+    max: &mut Option<(u64, usize)>,
+    out: &mut Vec<Lint>,
+) {
+    let seq = trace.seq(i);
+    match *max {
+        Some((m, mi)) if seq < m => out.push(inversion(trace, i, mi)),
+        Some((m, _)) if seq <= m => {}
+        _ => *max = Some((seq, i)),
+    }
+}
+
+/// Adds to the span and order lints those of the trace as a whole (handler failures,
+/// duplicate ids, implausible timestamps) and groups them all by kind.
+pub(crate) fn of_whole_trace(
+    trace: &EventLog,
+    handler_failures: &[HandlerFailure],
+    mut out: Vec<Lint>,
+) -> Vec<Lint> {
+    out.extend(handler_failures.iter().map(handler_error));
+    for &i in trace.duplicate_indexes() {
+        out.push(duplicate_id(trace, i));
+    }
+    if trace.time_range().1 > MAX_PLAUSIBLE_TIMESTAMP_NS {
+        for i in (0..trace.len()).filter(|&i| trace.timestamp_ns(i) > MAX_PLAUSIBLE_TIMESTAMP_NS) {
+            out.push(timestamp_out_of_range(trace, i));
+        }
+    }
+    out.sort_by_key(|l| l.kind);
+    out
+}
+
+fn finding(kind: LintKind, message: String, events: Vec<Uuid>) -> Lint {
+    Lint {
+        kind,
+        message,
+        events,
+    }
+}
+
+/// The operation started at event `start` never ended.
+pub fn unfinished(trace: &EventLog, start: usize) -> Lint {
+    let e = &trace.event(start);
+    let label = excerpt(e.label());
+    finding(
+        LintKind::Unfinished,
+        format!("{label} {} started and never ended", short(&e.id)),
+        vec![e.id],
+    )
+}
+
+/// The end event `end` stands alone (see [`lone_end`]).
+pub fn end_only(trace: &EventLog, spans: &Spans, end: usize) -> Lint {
+    let (kind, message, ids) = lone_end(trace, spans, &trace.event(end));
+    finding(kind, message, ids)
+}
+
+/// The operation started at `start` ends (at `end`) before it starts, if it does.
+pub fn end_before_start(trace: &EventLog, start: usize, end: usize) -> Option<Lint> {
+    let (e, end) = (trace.event(start), trace.event(end));
+    (end.timestamp_ns < e.timestamp_ns).then(|| {
+        finding(
+            LintKind::EndBeforeStart,
+            format!(
+                "{} {} ends {} ns before it starts",
+                excerpt(e.label()),
+                short(&e.id),
+                e.timestamp_ns - end.timestamp_ns
+            ),
+            vec![e.id, end.id],
+        )
+    })
+}
+
+/// The span opened by event `start` names a parent that is not in the trace.
+pub fn orphan(trace: &EventLog, start: usize) -> Option<Lint> {
+    let e = &trace.event(start);
+    e.parent_id.map(|p| {
+        finding(
+            LintKind::Orphan,
+            format!(
+                "{} {} names parent {} which is not in the trace",
+                excerpt(e.label()),
+                short(&e.id),
+                short(&p)
+            ),
+            vec![e.id],
+        )
+    })
+}
+
+/// The parent link of the span opened by event `start` closed a cycle and was cut.
+pub fn cycle(trace: &EventLog, start: usize) -> Lint {
+    let e = &trace.event(start);
+    let label = excerpt(e.label());
+    let message = if e.parent_id == Some(e.id) {
+        format!("{label} {} names itself as its parent", short(&e.id))
+    } else {
+        format!("parent links loop back through {label} {}", short(&e.id))
+    };
+    finding(LintKind::Cycle, message, vec![e.id])
+}
+
+/// Event `i` was processed after event `max`, which was emitted later (the latest emission
+/// number processed before `i`).
+pub fn inversion(trace: &EventLog, i: usize, max: usize) -> Lint {
+    finding(
+        LintKind::OrderInversion,
+        format!(
+            "{} #{} was processed after #{}, emitted later",
+            excerpt(trace.label(i)),
+            trace.seq(i),
+            trace.seq(max)
+        ),
+        vec![trace.id(i), trace.id(max)],
+    )
+}
+
+/// A handler failed.
+pub fn handler_error(f: &HandlerFailure) -> Lint {
+    finding(
+        LintKind::HandlerError,
+        format!(
+            "{} failed on {}: {}",
+            f.subscription,
+            excerpt(&f.event_kind),
+            excerpt(&f.message)
+        ),
+        vec![f.event_id],
+    )
+}
+
+/// Event `i` reuses an id an earlier event holds.
+pub fn duplicate_id(trace: &EventLog, i: usize) -> Lint {
+    let e = &trace.event(i);
+    finding(
+        LintKind::DuplicateId,
+        format!(
+            "{} ({}) reuses id {}, already held by an earlier event",
+            excerpt(e.label()),
+            e.phase,
+            e.id
+        ),
+        vec![e.id],
+    )
+}
+
+/// Event `i`'s timestamp is past what a signed 64-bit nanosecond clock holds.
+pub fn timestamp_out_of_range(trace: &EventLog, i: usize) -> Lint {
+    finding(
+        LintKind::TimestampOutOfRange,
+        format!(
+            "{} {} has timestamp {} ns, past the year 2262 (the most a signed 64-bit \
+             nanosecond clock holds)",
+            excerpt(trace.label(i)),
+            short(&trace.id(i)),
+            trace.timestamp_ns(i)
+        ),
+        vec![trace.id(i)],
+    )
+}
+
+/// Why an end event has no start of its own: it names none that matches, one that is not in
+/// the trace, one that is not a start event (itself, or another end), or a start that an
+/// earlier end already closed.
+fn lone_end(trace: &EventLog, spans: &Spans, e: &Event) -> (LintKind, String, Vec<Uuid>) {
+    let label = excerpt(e.label());
+    let without = |message| (LintKind::EndWithoutStart, message, vec![e.id]);
+    let Some(start_id) = e.start_id else {
+        return without(format!("{label} ({}) has no matching start event", e.phase));
+    };
+    if start_id == e.id {
+        return without(format!(
+            "{label} ({}) {} names itself as its start",
+            e.phase,
+            short(&e.id)
+        ));
+    }
+    let Some(si) = trace.index_of(&start_id) else {
+        return without(format!(
+            "{label} ({}) closes {} which is not in the trace",
+            e.phase,
+            short(&start_id)
+        ));
+    };
+    let start_phase = trace.phase(si);
+    if start_phase != Phase::Started {
+        return without(format!(
+            "{label} ({}) closes {}, a {} event, not a start",
+            e.phase,
+            short(&start_id),
+            start_phase
+        ));
+    }
+    let first_end = spans.spans[spans.span_of_event[si]]
+        .end
+        .map(|i| trace.id(i));
+    (
+        LintKind::EndedTwice,
+        format!(
+            "{label} ({}) closes {}, which {} already closed",
+            e.phase,
+            short(&start_id),
+            first_end.map_or_else(|| "an earlier end".to_owned(), |id| short(&id))
+        ),
+        vec![e.id, start_id],
+    )
+}

@@ -1,0 +1,118 @@
+//! # Analysis of a trace
+//!
+//! What a trace means, shared by the page and the command line, whatever the events' source
+//! (the live bus or an imported file). It stands on the trace model ([`crate::model`]) and
+//! knows nothing of the page:
+//!
+//! - [`Inspection`]: a trace with its spans, lints and summary, built once per change.
+//! - [`build`]: an import's inspection built a slice at a time ([`build::InspectionBuilder`]).
+//! - [`lints`]: findings that deserve a look ([`Lint`]).
+//! - [`summary`]: the counts ([`Summary`]).
+//! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
+//!   self times ([`critical_path::CriticalPath`]).
+//! - [`latency`]: per-name duration histograms.
+//! - [`diff`]: two runs aligned operation by operation ([`diff::RunDiff`]).
+//! - [`diff_text`]: how a diff reads, on the page and in `lineage diff` (counts, marks).
+//! - [`capped`]: what is said when the history cap pruned a live trace.
+
+pub mod build;
+pub mod capped;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod crafted;
+pub mod critical_path;
+pub mod diff;
+pub mod diff_text;
+#[cfg(test)]
+pub(crate) mod fixtures;
+pub mod latency;
+pub mod lints;
+pub mod summary;
+
+use crate::model::spans;
+use crate::model::{EventLog, Spans};
+use lints::{lint, Lint, LintKind};
+use summary::Summary;
+
+/// A trace with everything derived from it, built once per change of the events.
+#[derive(Clone, Debug, Default)]
+pub struct Inspection {
+    pub trace: EventLog,
+    pub spans: Spans,
+    /// Findings that are defects of the trace.
+    pub lints: Vec<Lint>,
+    pub summary: Summary,
+    /// Events a live bus's bounded history dropped before the first one shown.
+    pub pruned: u64,
+    /// Findings the history cap caused, not the trace: once older events are pruned, an
+    /// operation whose start or parent was among them reads as an end without a start or an
+    /// orphan. Kept apart so the page can say so instead of reporting defects.
+    pub cut_by_cap: Vec<Lint>,
+}
+
+impl Inspection {
+    /// Inspects a list of events (an imported file), nesting by their parent links.
+    pub fn new(
+        events: Vec<crate::core::Event>,
+        failures: &[crate::core::HandlerFailure],
+    ) -> Inspection {
+        let trace = EventLog::new(events);
+        let spans = Spans::build(&trace);
+        Inspection::finish(trace, spans, failures)
+    }
+
+    /// Inspects the events an import collected ([`Imported::events`](crate::trace::Imported)).
+    pub fn of_import(imported: &crate::trace::Imported) -> Inspection {
+        Inspection::new(imported.events.clone(), &[])
+    }
+
+    /// Inspects a trace already in the store (an import streamed into it).
+    pub fn of_trace(trace: EventLog, failures: &[crate::core::HandlerFailure]) -> Inspection {
+        let spans = Spans::build(&trace);
+        Inspection::finish(trace, spans, failures)
+    }
+
+    /// Inspects the first `len` events of a live bus's history, with their processing times,
+    /// nesting by the bus's own `children_by_parent` index.
+    pub fn of_history(
+        history: &crate::core::History,
+        len: usize,
+        failures: &[crate::core::HandlerFailure],
+    ) -> Inspection {
+        let mut trace = EventLog::default();
+        for (_, r) in history.records().take(len) {
+            trace.push_processed(&history.decode(r), r.processed_ns);
+        }
+        let links = spans::HistoryLinks {
+            history,
+            len: trace.len(),
+        };
+        let spans = Spans::build_with(&trace, &links);
+        let mut ins = Inspection::finish(trace, spans, failures);
+        ins.pruned = history.pruned();
+        if ins.pruned > 0 {
+            let (cut, defects): (Vec<Lint>, Vec<Lint>) = std::mem::take(&mut ins.lints)
+                .into_iter()
+                .partition(|l| matches!(l.kind, LintKind::Orphan | LintKind::EndWithoutStart));
+            ins.lints = defects;
+            ins.cut_by_cap = cut;
+        }
+        ins
+    }
+
+    fn finish(
+        trace: EventLog,
+        spans: Spans,
+        failures: &[crate::core::HandlerFailure],
+    ) -> Inspection {
+        let lints = lint(&trace, &spans, failures);
+        let summary = Summary::new(&trace, &spans, &lints);
+        Inspection {
+            trace,
+            spans,
+            lints,
+            summary,
+            pruned: 0,
+            cut_by_cap: Vec::new(),
+        }
+    }
+}

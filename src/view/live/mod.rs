@@ -1,0 +1,38 @@
+//! # Following a live source
+//!
+//! `lineage listen` receives a running program's events and serves them to the page as
+//! Server-Sent Events (`GET /v1/stream?from=SEQ`; the protocol is in
+//! `notes/live-protocol.md` and `docs/live.md`). This module is the page's side of it as
+//! plain types, tested natively; `ui::live` only wires a browser `EventSource` and the
+//! animation frames to them:
+//!
+//! - [`message`]: one stream message read into a [`Message`] (hello, gap, events, status,
+//!   bye), hostile lines counted and described, never shown raw.
+//! - [`sequence`]: the listener's sequence numbers: where to resume, which events of a
+//!   message the page has already, what was lost, and a restarted listener ([`Sequence`]).
+//! - [`connection`]: connecting, live, reconnecting in N s with backoff, closed
+//!   ([`Connection`]).
+//! - [`feed`]: the three together with the events waiting to be shown and Pause
+//!   ([`LiveFeed`]).
+//! - [`address`]: what a person types, made a stream URL ([`LiveAddress`]).
+//!
+//! - [`view`]: the live trace's inspection, advanced batch by batch ([`LiveView`]).
+//!
+//! The view is advanced by [`crate::view::scrub::Scrub::append`], event by event
+//! from the last batch, never rebuilt per batch.
+
+pub mod address;
+pub mod connection;
+pub mod feed;
+pub mod message;
+pub mod sequence;
+#[cfg(test)]
+mod tests;
+pub mod view;
+
+pub use address::LiveAddress;
+pub use connection::{Connection, State};
+pub use feed::{LiveFeed, Reaction};
+pub use message::{Batch, Message};
+pub use sequence::{HelloOutcome, Sequence};
+pub use view::LiveView;
