@@ -18,23 +18,36 @@
 //!   events in a bounded event store, numbered for the page's stream.
 //! - [`text`]: text from a file made safe to show: control and bidi characters escaped
 //!   visibly, long excerpts clipped; used by the command line and the page.
+#![warn(unreachable_pub)]
+
 #[cfg(all(test, target_family = "wasm"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 pub mod analysis;
 pub mod core;
-pub mod measure;
 pub mod model;
-pub mod plot;
-pub mod replay;
-pub mod text;
 pub mod trace;
-pub mod view;
 pub mod workload;
 
+// Not the library's surface: public only because the binary (`src/main.rs`), the page's entry
+// and the integration tests are separate crates. Hidden from the docs and from `missing_docs`.
+#[doc(hidden)]
+pub mod measure;
+#[doc(hidden)]
+pub mod plot;
+#[doc(hidden)]
+pub mod replay;
+#[doc(hidden)]
+pub mod text;
+#[doc(hidden)]
+pub mod view;
+
 #[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
 pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
 pub mod live;
 #[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
 pub mod ui;

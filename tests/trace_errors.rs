@@ -30,7 +30,7 @@ fn an_input_over_the_byte_bound_is_stopped_while_it_is_read() {
 #[test]
 fn nesting_deeper_than_the_limit_is_refused_with_its_position() {
     for format in Format::ALL {
-        let limit = trace::read::scan_depth(format, MAX_DEPTH);
+        let limit = trace::scan_depth(format, MAX_DEPTH);
         let deep = format!(
             "{{\"id\": 1, \"payload\": {}{}}}\n",
             "[".repeat(limit + 5),
@@ -194,7 +194,7 @@ fn documents_nested_to_the_limit_import_inspect_and_export_on_the_documented_sta
             for format in Format::ALL {
                 // The limit is on the values' nesting: formats that wrap values in more
                 // levels (Chrome, OTLP) allow as many more JSON levels.
-                let limit = trace::read::scan_depth(format, MAX_DEPTH);
+                let limit = trace::scan_depth(format, MAX_DEPTH);
                 let text = nested_to(format, limit);
                 let imported = trace::import(text.as_bytes(), None)
                     .unwrap_or_else(|e| panic!("{format:?}: {e}"));
@@ -226,7 +226,7 @@ fn documents_nested_256_deep_import_on_a_default_stack_with_a_256_limit() {
         let _ = Inspection::of_import(&imported);
         let _ = trace::export_chrome(&imported.events);
         // Refused by the scanner before anything recurses (so any depth is safe here).
-        let limit = trace::read::scan_depth(format, 256);
+        let limit = trace::scan_depth(format, 256);
         let deeper = nested_to(format, limit + 8);
         let err = trace::import_with_limits(deeper.as_bytes(), None, limits).unwrap_err();
         assert_eq!(err.problem, Problem::TooDeep { limit }, "{format:?}");

@@ -34,7 +34,7 @@ struct Case {
 }
 
 /// Runs the bench with about `events` events per case (the bomb always has 2 M slices).
-pub fn run(events: u64) -> ExitCode {
+pub(crate) fn run(events: u64) -> ExitCode {
     let dir = std::env::temp_dir().join(format!("lineage-import-bench-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln!("lineage bench: cannot create {}: {e}", dir.display());
@@ -126,7 +126,7 @@ fn run_cases(cases: &[Case]) -> Result<(), String> {
 }
 
 /// The child's side: imports `file` with the default budgets and prints one JSON line.
-pub fn run_case(file: &Path) -> ExitCode {
+pub(crate) fn run_case(file: &Path) -> ExitCode {
     let args = ImportArgs {
         max_events: Limits::DEFAULT.max_events,
         max_memory: Limits::DEFAULT.max_retained_bytes >> 20,

@@ -31,7 +31,7 @@ use crate::text::{self, JsonEscaper};
 use crate::trace::{self, ExportFormat, Imported};
 
 #[derive(Args, Debug)]
-pub struct ConvertArgs {
+pub(crate) struct ConvertArgs {
     /// The trace to read (any supported format, detected from its content).
     pub file: PathBuf,
     /// The format to write.
@@ -44,7 +44,7 @@ pub struct ConvertArgs {
     pub import: ImportArgs,
 }
 
-pub fn run(args: ConvertArgs) -> ExitCode {
+pub(crate) fn run(args: ConvertArgs) -> ExitCode {
     with_deep_stack(move || match run_here(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

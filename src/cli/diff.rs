@@ -23,7 +23,7 @@ use crate::text::{escape, excerpt};
 use crate::trace::Imported;
 
 #[derive(Args, Debug)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// Run A: any format `lineage summary` reads.
     pub a: PathBuf,
     /// Run B.
@@ -43,12 +43,12 @@ pub struct DiffArgs {
 }
 
 /// One side of the comparison as read: its file's name and what the import said.
-pub struct Run<'a> {
+pub(crate) struct Run<'a> {
     pub name: &'a str,
     pub imported: &'a Imported,
 }
 
-pub fn run(args: DiffArgs) -> ExitCode {
+pub(crate) fn run(args: DiffArgs) -> ExitCode {
     with_deep_stack(move || run_here(args))
 }
 
@@ -97,7 +97,7 @@ fn run_here(args: DiffArgs) -> ExitCode {
 /// side only (`only_a`, `only_b`), changed (`changed`), and reordered only in B, at most
 /// `max_findings` of each, with their whole numbers in `counts`; then what each side's
 /// import noted and skipped (`imports`).
-pub fn to_json(runs: &[Run<'_>; 2], d: &RunDiff, max_findings: usize) -> Value {
+pub(crate) fn to_json(runs: &[Run<'_>; 2], d: &RunDiff, max_findings: usize) -> Value {
     let list = |ops: &mut dyn Iterator<Item = &OpDiff>| Bounded::of(ops, max_findings, op_json);
     let lists = [
         ("only_a", list(&mut d.only_a())),
@@ -150,7 +150,7 @@ fn op_json(o: &OpDiff) -> Value {
 }
 
 /// The text diff: the summary table, then the operations that differ.
-pub fn to_text(runs: &[Run<'_>; 2], d: &RunDiff, limit: usize) -> String {
+pub(crate) fn to_text(runs: &[Run<'_>; 2], d: &RunDiff, limit: usize) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     for (label, run) in ["A", "B"].iter().zip(runs) {

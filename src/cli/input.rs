@@ -14,7 +14,7 @@ pub(crate) const CHUNK: usize = 1 << 20;
 
 /// The budgets and the strictness of an import, as flags.
 #[derive(Args, Debug, Clone, Copy)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// Stop after this many events (the default keeps a 5 M-event trace).
     #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT.max_events,
           value_parser = super::bounds::whole::<u64>(1, super::bounds::MAX_EVENTS))]

@@ -24,7 +24,7 @@ use crate::text::{escape_json, excerpt};
 use crate::trace::Imported;
 
 /// Findings of one kind listed by default in `--json` (the text lists [`TEXT_FINDINGS`]).
-pub const DEFAULT_MAX_FINDINGS: usize = 1_000;
+pub(crate) const DEFAULT_MAX_FINDINGS: usize = 1_000;
 
 /// Findings of one kind, notes, and kinds of skipped record listed in a text report.
 pub(crate) const TEXT_FINDINGS: usize = 20;

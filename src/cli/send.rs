@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use futures::executor::LocalPool;
 
-pub use batch::SendFormat;
+pub(crate) use batch::SendFormat;
 use http::Poster;
 use sender::{Sender, LINGER, MAX_BATCH};
 
@@ -45,7 +45,7 @@ const MAX_RECORDED: usize = 50_000_000;
 
 /// The options of `simulate` that stream the run to a listener.
 #[derive(Args, Debug)]
-pub struct SendArgs {
+pub(crate) struct SendArgs {
     /// Stream the run as it goes to a listener (`lineage listen`) at http://HOST:PORT.
     #[arg(long, value_name = "URL")]
     pub send: Option<String>,
@@ -62,7 +62,7 @@ pub struct SendArgs {
 }
 
 /// Runs `config` on a bus and streams its events to `url`; writes `out` too when given.
-pub fn simulate_and_send(
+pub(crate) fn simulate_and_send(
     args: &SendArgs,
     url: &str,
     config: &PipelineConfig,

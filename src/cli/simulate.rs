@@ -16,7 +16,7 @@ use crate::trace;
 use crate::workload::{attach_subscribers, limits, run_pipeline, PipelineConfig, Subscribers};
 
 #[derive(Args, Debug)]
-pub struct SimulateArgs {
+pub(crate) struct SimulateArgs {
     /// Operations (`aexecute` calls) to run.
     #[arg(long, default_value_t = 100, value_parser = bounds::whole::<usize>(1, bounds::SIMULATE_OPERATIONS))]
     pub operations: usize,
@@ -52,7 +52,7 @@ pub struct SimulateArgs {
 }
 
 impl SimulateArgs {
-    pub fn config(&self) -> Result<PipelineConfig, String> {
+    pub(crate) fn config(&self) -> Result<PipelineConfig, String> {
         if !(0.0..=1.0).contains(&self.failure_rate) {
             return Err(format!(
                 "--failure-rate must be between 0 and 1, not {}",
@@ -80,7 +80,7 @@ impl SimulateArgs {
     }
 }
 
-pub fn run(args: SimulateArgs) -> ExitCode {
+pub(crate) fn run(args: SimulateArgs) -> ExitCode {
     match simulate(&args) {
         Ok(line) => {
             eprintln!("{}", crate::text::escape(&line));

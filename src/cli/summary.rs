@@ -22,7 +22,7 @@ use crate::text::escape;
 use crate::trace::Imported;
 
 #[derive(Args, Debug)]
-pub struct SummaryArgs {
+pub(crate) struct SummaryArgs {
     /// The trace: lineage NDJSON, the Python original's events, a Chrome trace or OTLP JSON.
     pub file: PathBuf,
     /// Print JSON instead of text.
@@ -36,7 +36,7 @@ pub struct SummaryArgs {
     pub max_findings: usize,
 }
 
-pub fn run(args: SummaryArgs) -> ExitCode {
+pub(crate) fn run(args: SummaryArgs) -> ExitCode {
     with_deep_stack(move || run_here(args))
 }
 
@@ -65,7 +65,7 @@ fn run_here(args: SummaryArgs) -> ExitCode {
 
 /// The JSON summary: the counts at the top level, then lints (counts per kind), findings (at
 /// most `max_findings` of each kind), skipped records and notes.
-pub fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Value {
+pub(crate) fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Value {
     let s = &ins.summary;
     let mut lints = Map::new();
     for (kind, n) in &s.lints {
@@ -115,7 +115,7 @@ pub fn to_json(imported: &Imported, ins: &Inspection, max_findings: usize) -> Va
 }
 
 /// The text summary.
-pub fn to_text(name: &str, imported: &Imported, ins: &Inspection) -> String {
+pub(crate) fn to_text(name: &str, imported: &Imported, ins: &Inspection) -> String {
     use std::fmt::Write;
     let s = &ins.summary;
     let mut out = String::new();

@@ -97,7 +97,7 @@ impl fmt::Display for Phase {
 
 /// Entity ids of a payload: one lives inline (the pipeline's events name one), more spill
 /// to the heap.
-pub type EntityIds = SmallVec<[Uuid; 1]>;
+pub(crate) type EntityIds = SmallVec<[Uuid; 1]>;
 
 /// The fields the original's event classes carry beyond the common header.
 ///

@@ -35,7 +35,7 @@ use smallvec::SmallVec;
 use super::raw::{exact_value, read_raw, refuse_repeat, RawMembers};
 
 /// A field name: static when code names it, owned when read from a file.
-pub type Key = Cow<'static, str>;
+pub(crate) type Key = Cow<'static, str>;
 
 /// Ordered, free-form fields of a payload; serialised as a JSON object.
 #[derive(Clone, Debug, Default)]

@@ -14,7 +14,7 @@
 use super::store::{Duplicates, EventStore};
 
 /// The default number of events kept, as in the original (`max_history=10000`).
-pub const DEFAULT_CAPACITY: usize = 10_000;
+pub(crate) const DEFAULT_CAPACITY: usize = 10_000;
 
 /// A bounded, indexed record of processed events, oldest first.
 pub type History = EventStore;

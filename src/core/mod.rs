@@ -20,23 +20,23 @@
 //! - [`ids`]: new event ids, and the seeded id hash every id-keyed table uses.
 //! - [`yield_now`]: one executor-agnostic yield.
 
-pub mod bus;
-pub mod clock;
+pub(crate) mod bus;
+pub(crate) mod clock;
 pub mod context;
-pub mod emit;
-pub mod event;
+pub(crate) mod emit;
+pub(crate) mod event;
 mod event_json;
-pub mod fields;
-pub mod history;
+pub(crate) mod fields;
+pub(crate) mod history;
 pub mod ids;
 pub mod mode;
-pub mod raw;
-pub mod stats;
+pub(crate) mod raw;
+pub(crate) mod stats;
 pub mod store;
-pub mod subscription;
+pub(crate) mod subscription;
 pub mod yield_now;
 
-pub use bus::{EmitError, EventBus};
+pub use bus::{BusBuilder, EmitError, EventBus, Flush, Put};
 #[cfg(not(target_arch = "wasm32"))]
 pub use clock::MonotonicClock;
 pub use clock::{Clock, ManualClock};

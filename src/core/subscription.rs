@@ -160,7 +160,12 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    pub fn add(&self, filter: Filter, priority: Priority, handler: Handler) -> SubscriptionId {
+    pub(crate) fn add(
+        &self,
+        filter: Filter,
+        priority: Priority,
+        handler: Handler,
+    ) -> SubscriptionId {
         let id = SubscriptionId(self.next_id.get());
         self.next_id.set(id.0 + 1);
         let mut entries = self.entries.borrow_mut();
@@ -181,7 +186,7 @@ impl Registry {
         id
     }
 
-    pub fn remove(&self, id: SubscriptionId) -> bool {
+    pub(crate) fn remove(&self, id: SubscriptionId) -> bool {
         let mut entries = self.entries.borrow_mut();
         let before = entries.len();
         entries.retain(|e| e.id != id);
@@ -199,7 +204,7 @@ impl Registry {
         self.interest.borrow_mut().clear();
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.count.get()
     }
 
@@ -209,7 +214,7 @@ impl Registry {
     /// one load and compare: as one function, its frame set-up for the cache lookup cost
     /// lazy mode 15 instructions per check even with no subscriber.
     #[inline(always)]
-    pub fn has_subscribers_for(&self, kind: &str) -> bool {
+    pub(crate) fn has_subscribers_for(&self, kind: &str) -> bool {
         self.count.get() != 0 && self.cached_interest(kind)
     }
 
@@ -235,13 +240,13 @@ impl Registry {
         any
     }
 
-    pub fn interest_rebuilds(&self) -> u64 {
+    pub(crate) fn interest_rebuilds(&self) -> u64 {
         self.interest_rebuilds.get()
     }
 
     /// The handlers that accept `event`, highest priority first. Cloned out of the table so
     /// handlers may subscribe or unsubscribe while they run.
-    pub fn matching(&self, event: &Event, out: &mut Vec<(SubscriptionId, Handler)>) {
+    pub(crate) fn matching(&self, event: &Event, out: &mut Vec<(SubscriptionId, Handler)>) {
         out.clear();
         if self.count.get() == 0 {
             return;

@@ -5,11 +5,11 @@
 //! built from them ([`Spans`]), ids shortened for people ([`short_id`]) and where an import
 //! puts its events ([`EventSink`]). Nothing here imports a format, an analysis or a view.
 
-pub mod events;
+pub(crate) mod events;
 pub mod short_id;
-pub mod sink;
+pub(crate) mod sink;
 pub mod spans;
-pub mod spans_build;
+pub(crate) mod spans_build;
 
 pub use events::EventLog;
 pub use sink::{BudgetExceeded, EventSink, EventVec};

@@ -62,7 +62,7 @@ impl EventSink for EventVec {
 /// What an event of a typical trace owns on the heap besides its struct, for the estimate of
 /// a plain `Vec<Event>` (which cannot keep a running sum): the pipeline's events, read back
 /// from NDJSON, own 100 to 250 bytes each.
-pub const TYPICAL_HEAP_PER_EVENT: usize = 200;
+pub(crate) const TYPICAL_HEAP_PER_EVENT: usize = 200;
 
 impl EventSink for Vec<Event> {
     fn push(&mut self, event: Event) -> Result<(), BudgetExceeded> {
@@ -78,7 +78,7 @@ impl EventSink for Vec<Event> {
 /// An estimate of the heap bytes `event` owns: its strings, id lists and payload fields,
 /// each counted as the allocator's chunk for it (glibc: the size plus 8, rounded up to 16,
 /// at least 32). Checked against the peak resident memory of `lineage bench --import`.
-pub fn heap_bytes(event: &Event) -> usize {
+pub(crate) fn heap_bytes(event: &Event) -> usize {
     let text = |s: &str| if s.is_empty() { 0 } else { granule(s.len()) };
     let owned = |k: &crate::core::Kind| match k {
         std::borrow::Cow::Borrowed(_) => 0,

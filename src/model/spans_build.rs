@@ -46,7 +46,7 @@ enum Pass {
 
 /// A span forest under construction; see the module docs.
 #[derive(Debug)]
-pub struct SpansBuilder {
+pub(crate) struct SpansBuilder {
     pass: Pass,
     /// The next item of the pass.
     at: usize,
@@ -90,7 +90,7 @@ fn new_span(trace: &EventLog, start: usize, status: Status) -> Span {
 
 impl SpansBuilder {
     /// A builder for the spans of `trace` (which must be the trace given to every step).
-    pub fn new(trace: &EventLog) -> SpansBuilder {
+    pub(crate) fn new(trace: &EventLog) -> SpansBuilder {
         SpansBuilder {
             pass: Pass::Pair,
             at: 0,
@@ -113,13 +113,13 @@ impl SpansBuilder {
     }
 
     /// How far the build has got, 0 to 1, by passes done.
-    pub fn fraction(&self) -> f64 {
+    pub(crate) fn fraction(&self) -> f64 {
         self.pass as usize as f64 / (Pass::Counts as usize + 1) as f64
     }
 
     /// Goes through at most about `budget` items (events or spans; at least one); the spans
     /// once the last pass is done.
-    pub fn step(
+    pub(crate) fn step(
         &mut self,
         trace: &EventLog,
         children: &dyn ChildIndex,

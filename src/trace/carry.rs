@@ -20,7 +20,7 @@ use crate::core::raw::value_keeping_what_it_can;
 use crate::core::{Event, Payload};
 
 /// An event as a `Value` (what `serde_json::to_value` gives, which fails on `1e400`).
-pub fn event_value(e: &Event) -> Value {
+pub(crate) fn event_value(e: &Event) -> Value {
     value_of(
         e,
         has_text(&e.payload) || !e.unknown.is_empty(),
@@ -29,7 +29,7 @@ pub fn event_value(e: &Event) -> Value {
 }
 
 /// A payload as a `Value`, as [`event_value`].
-pub fn payload_value(p: &Payload) -> Value {
+pub(crate) fn payload_value(p: &Payload) -> Value {
     value_of(p, has_text(p), &mut Changes::default())
 }
 
@@ -52,7 +52,7 @@ fn value_of<T: Serialize>(x: &T, has_text: bool, changes: &mut Changes) -> Value
 
 /// What writing events in a `Value`-built format changed, counted event by event.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// Unknown top-level members with no place in the format (OTLP), dropped.
     pub unknown_dropped: u64,
     /// Numbers written as strings of their text.
@@ -61,21 +61,23 @@ pub struct Changes {
     pub repeated_keys: u64,
 }
 
+// What `lineage convert` counts and says (its tests run natively too).
+#[cfg(any(test, not(target_arch = "wasm32")))]
 impl Changes {
     /// Counts what the Chrome export changes of `e` (it writes whole events in `args`).
-    pub fn count_chrome(&mut self, e: &Event) {
+    pub(crate) fn count_chrome(&mut self, e: &Event) {
         value_of(e, has_text(&e.payload) || !e.unknown.is_empty(), self);
     }
 
     /// Counts what the OTLP export changes of `e` (its payload becomes attributes).
-    pub fn count_otlp(&mut self, e: &Event) {
+    pub(crate) fn count_otlp(&mut self, e: &Event) {
         self.unknown_dropped += e.unknown.len() as u64;
         let v = value_of(&e.payload, has_text(&e.payload), self);
         self.numbers_as_strings += beyond_i64(&v);
     }
 
     /// One line saying what changed (`None` when nothing did); `format` names the format.
-    pub fn note(&self, format: &str) -> Option<String> {
+    pub(crate) fn note(&self, format: &str) -> Option<String> {
         let mut parts = Vec::new();
         let plural =
             |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -117,6 +119,7 @@ impl Changes {
 
 /// Integers in `v` above `i64::MAX`: OTLP writes them as strings (its `intValue` is an
 /// `int64`).
+#[cfg(any(test, not(target_arch = "wasm32")))]
 fn beyond_i64(v: &Value) -> u64 {
     match v {
         Value::Number(n) => u64::from(n.as_i64().is_none() && n.as_u64().is_some()),

@@ -33,16 +33,16 @@
 //! assert_eq!(back.events, events);
 //! ```
 
-pub mod carry;
+pub(crate) mod carry;
 pub mod chrome;
-pub mod error;
+pub(crate) mod error;
 pub mod native;
-pub mod notice;
+pub(crate) mod notice;
 pub mod original;
 pub mod otlp;
 pub mod otlp_export;
-pub mod progress;
-pub mod read;
+pub(crate) mod progress;
+pub(crate) mod read;
 pub(crate) mod scan;
 pub(crate) mod sniff;
 pub mod stream;
@@ -53,7 +53,7 @@ use uuid::Uuid;
 
 pub use error::{Budget, ImportError, Position, Problem};
 pub use progress::Progress;
-pub use read::{Limits, MAX_DEPTH, MAX_INPUT_BYTES, STACK_FOR_MAX_DEPTH};
+pub use read::{scan_depth, Limits, MAX_DEPTH, MAX_INPUT_BYTES, STACK_FOR_MAX_DEPTH};
 #[cfg(not(target_arch = "wasm32"))]
 pub use stream::{read_all, ReadError};
 pub use stream::{Finished, Finishing, Importer};

@@ -9,12 +9,12 @@
 use super::Imported;
 
 /// The notes the banner shows in full; the rest sit behind "… and N more".
-pub const NOTES_SHOWN: usize = 3;
+pub(crate) const NOTES_SHOWN: usize = 3;
 /// The most notes the expanded list holds (a crafted file can make a million); past it, a
 /// count.
-pub const NOTES_LISTED: usize = 200;
+pub(crate) const NOTES_LISTED: usize = 200;
 /// The most characters of one note shown.
-pub const NOTE_CHARS: usize = 300;
+pub(crate) const NOTE_CHARS: usize = 300;
 
 /// What the notice banner shows: the first notes, clipped, and the rest on demand, bounded.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -80,7 +80,7 @@ pub struct PipelineConfig {
 }
 
 /// The history a live run keeps unless told otherwise.
-pub const DEFAULT_HISTORY: usize = 250_000;
+pub(crate) const DEFAULT_HISTORY: usize = 250_000;
 
 impl Default for PipelineConfig {
     fn default() -> Self {

@@ -18,8 +18,8 @@ use super::wrap::{Level, Wrap};
 use crate::core::{EventBus, Payload};
 
 /// The event kinds the original's processing events use.
-pub const START_KIND: &str = "processing";
-pub const END_KIND: &str = "processed";
+pub(crate) const START_KIND: &str = "processing";
+pub(crate) const END_KIND: &str = "processed";
 
 /// Why a simulated operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub async fn aexecute_with<I: Wrap, W: LevelWork>(
 }
 
 /// The middle level, input preparation, under any [`Wrap`].
-pub async fn execute_with_partial_with<I: Wrap, W: LevelWork>(
+pub(crate) async fn execute_with_partial_with<I: Wrap, W: LevelWork>(
     wrap: &I,
     call: &Call,
     work: &W,
@@ -95,7 +95,7 @@ pub async fn execute_with_partial_with<I: Wrap, W: LevelWork>(
 
 /// The innermost level, the transactional execution that runs the function body, under any
 /// [`Wrap`].
-pub async fn execute_transactional_with<I: Wrap, W: LevelWork>(
+pub(crate) async fn execute_transactional_with<I: Wrap, W: LevelWork>(
     wrap: &I,
     call: &Call,
     work: &W,

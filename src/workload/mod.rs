@@ -12,14 +12,14 @@
 //! - [`pacer`]: a deadline that makes a long run hand the page its thread back ([`Pacer`]).
 //! - [`limits`]: the range of every setting, and what the form does with a value outside.
 
-pub mod config;
-pub mod levels;
+pub(crate) mod config;
+pub(crate) mod levels;
 pub mod limits;
-pub mod pacer;
+pub(crate) mod pacer;
 pub mod query;
-pub mod real_aexecute;
+pub(crate) mod real_aexecute;
 pub mod run;
-pub mod wrap;
+pub(crate) mod wrap;
 
 pub use config::{PipelineConfig, SubscriberKinds, Subscribers};
 pub use levels::{aexecute, aexecute_with, Call, LevelWork, SimulatedFailure};

@@ -33,7 +33,7 @@ use crate::core::Clock;
 /// Iterations of busy work between two looks at the clock: a fraction of a millisecond,
 /// so a long `work / level` or handler cost is cut finely, while the clock (≈ 50 ns through
 /// `performance.now()`) is read rarely enough not to matter.
-pub const SPIN_CHUNK: u32 = 200_000;
+pub(crate) const SPIN_CHUNK: u32 = 200_000;
 
 /// A deadline shared by the tasks of one run; see the module docs. Cloning shares it.
 #[derive(Clone)]

@@ -26,7 +26,7 @@ const SPANS_PER_REQUEST: u64 = 512;
 const LINES_PER_BODY: usize = 1000;
 
 /// Runs the bench with `events` events per case (spans: half as many).
-pub fn run(events: u64) -> ExitCode {
+pub(crate) fn run(events: u64) -> ExitCode {
     let spans = (events / 2).max(SPANS_PER_REQUEST);
     eprintln!("lineage bench --live: building {spans} spans and {events} NDJSON events …");
     let proto = protobuf_bodies(spans);

@@ -16,13 +16,13 @@ use crate::trace;
 
 /// The `n`th id whose halves fold to one value: `n` picks the high half (spread by a
 /// multiply so the ids do not look sequential), the low half follows from it.
-pub fn same_fold(n: u64) -> Uuid {
+pub(crate) fn same_fold(n: u64) -> Uuid {
     let hi = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     Uuid::from_u64_pair(hi, hi.rotate_left(23) ^ 0x6c69_6e65_6167_6521)
 }
 
 /// The `n`th of ids that look random (splitmix64 of `n` for each half): the control case.
-pub fn spread(n: u64) -> Uuid {
+pub(crate) fn spread(n: u64) -> Uuid {
     let mix = |mut z: u64| {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -34,7 +34,7 @@ pub fn spread(n: u64) -> Uuid {
 /// `n` events of lineage NDJSON, operations of four (a root and one child, each started and
 /// completed) whose every id (event, parent, root, start and lineage) is `id(k)` for some `k`:
 /// every index of the store is keyed by chosen ids.
-pub fn write(out: &mut dyn Write, n: u64, id: fn(u64) -> Uuid) -> std::io::Result<()> {
+pub(crate) fn write(out: &mut dyn Write, n: u64, id: fn(u64) -> Uuid) -> std::io::Result<()> {
     for k in 0..n {
         let op = k - k % 4;
         let root = id(op);

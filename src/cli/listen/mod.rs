@@ -30,7 +30,7 @@ use crate::live::WhenFull;
 use crate::trace::{Limits, MAX_DEPTH};
 
 #[derive(Args, Debug, Clone)]
-pub struct ListenArgs {
+pub(crate) struct ListenArgs {
     /// Address to listen on. Anything but loopback needs --allow-remote and --token.
     #[arg(long, default_value = "127.0.0.1:4318")]
     pub bind: SocketAddr,
@@ -113,7 +113,7 @@ impl Settings {
 }
 
 /// Runs the listener until Ctrl-C or SIGTERM.
-pub fn run(args: ListenArgs) -> ExitCode {
+pub(crate) fn run(args: ListenArgs) -> ExitCode {
     let settings = match Settings::of(&args) {
         Ok(s) => s,
         Err(message) => {

@@ -235,7 +235,7 @@ async fn refuse_busy(mut socket: TcpStream) {
 
 impl Shared {
     /// Streams open now.
-    pub fn clients(&self) -> usize {
+    pub(crate) fn clients(&self) -> usize {
         self.clients.load(Ordering::Relaxed)
     }
 }

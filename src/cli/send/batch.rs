@@ -25,7 +25,7 @@ use crate::trace;
 
 /// How the events go to the listener.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum SendFormat {
+pub(crate) enum SendFormat {
     /// lineage NDJSON lines to `/v1/events` (lossless).
     Ndjson,
     /// OTLP protobuf (`ExportTraceServiceRequest`) to `/v1/traces`, one span per finished
@@ -37,7 +37,7 @@ pub enum SendFormat {
 
 impl SendFormat {
     /// The listener's route for this format.
-    pub fn path(self) -> &'static str {
+    pub(crate) fn path(self) -> &'static str {
         match self {
             SendFormat::Ndjson => "/v1/events",
             SendFormat::Otlp | SendFormat::OtlpJson => "/v1/traces",
@@ -45,7 +45,7 @@ impl SendFormat {
     }
 
     /// The `Content-Type` of a body in this format.
-    pub fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             SendFormat::Ndjson => "application/x-ndjson",
             SendFormat::Otlp => "application/x-protobuf",
@@ -55,7 +55,7 @@ impl SendFormat {
 }
 
 /// Events waiting to be sent; see the module docs.
-pub struct Batch {
+pub(crate) struct Batch {
     format: SendFormat,
     /// Events that may leave with the next request.
     ready: Vec<Event>,
@@ -64,7 +64,7 @@ pub struct Batch {
 }
 
 /// One encoded request body and what it holds.
-pub struct Body {
+pub(crate) struct Body {
     pub bytes: Vec<u8>,
     /// Events in the body.
     pub events: usize,
@@ -73,7 +73,7 @@ pub struct Body {
 }
 
 impl Batch {
-    pub fn new(format: SendFormat) -> Batch {
+    pub(crate) fn new(format: SendFormat) -> Batch {
         Batch {
             format,
             ready: Vec::new(),
@@ -82,7 +82,7 @@ impl Batch {
     }
 
     /// Takes one event from the bus.
-    pub fn push(&mut self, event: Event) {
+    pub(crate) fn push(&mut self, event: Event) {
         if self.format == SendFormat::Ndjson {
             self.ready.push(event);
             return;
@@ -102,12 +102,12 @@ impl Batch {
     }
 
     /// Events that may leave now.
-    pub fn ready_len(&self) -> usize {
+    pub(crate) fn ready_len(&self) -> usize {
         self.ready.len()
     }
 
     /// Lets the operations still in flight go as they are (at the end of a run).
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         let mut open: Vec<Vec<Event>> = self.open.drain().map(|(_, v)| v).collect();
         open.sort_by_key(|v| v.first().map_or(0, |e| e.seq));
         for mut operation in open {
@@ -116,7 +116,7 @@ impl Batch {
     }
 
     /// Encodes and empties what may leave now; `None` when nothing may.
-    pub fn take(&mut self) -> Result<Option<Body>, String> {
+    pub(crate) fn take(&mut self) -> Result<Option<Body>, String> {
         if self.ready.is_empty() {
             return Ok(None);
         }

@@ -28,16 +28,16 @@ use super::batch::SendFormat;
 use crate::text;
 
 /// Retries of one body on 429/503 before the run gives up.
-pub const MAX_RETRIES: u32 = 30;
+pub(crate) const MAX_RETRIES: u32 = 30;
 /// The longest single wait on a `Retry-After`, whatever the listener asks.
-pub const MAX_WAIT: Duration = Duration::from_secs(10);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(10);
 /// Retries of one body when the connection fails mid-run (the listener restarting).
 const CONNECT_RETRIES: u32 = 5;
 /// How much of a listener's error body is quoted, in characters.
 const QUOTED_CHARS: usize = 200;
 
 /// Where batches go and how.
-pub struct Poster {
+pub(crate) struct Poster {
     agent: Agent,
     base: String,
     token: Option<String>,
@@ -45,7 +45,7 @@ pub struct Poster {
 
 /// What the listener said about the bodies it took.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Taken {
+pub(crate) struct Taken {
     /// Lines or spans the listener refused (bad records), with its first reason.
     pub rejected: u64,
     pub first_error: Option<String>,
@@ -55,7 +55,7 @@ pub struct Taken {
 
 impl Poster {
     /// `base` as the user wrote it: `http://host:port` or `host:port`, with no path.
-    pub fn new(base: &str, token: Option<String>) -> Result<Poster, String> {
+    pub(crate) fn new(base: &str, token: Option<String>) -> Result<Poster, String> {
         let base = normalise(base)?;
         let agent: Agent = Agent::config_builder()
             .http_status_as_error(false)
@@ -66,14 +66,14 @@ impl Poster {
         Ok(Poster { agent, base, token })
     }
 
-    pub fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.base
     }
 
     /// Asks `GET /v1/status` once, so a run does not start when nothing listens. A server
     /// that answers 404 is not a lineage listener; for OTLP that is fine (a collector has no
     /// status route), for NDJSON it is an error.
-    pub fn check(&self, format: SendFormat) -> Result<(), String> {
+    pub(crate) fn check(&self, format: SendFormat) -> Result<(), String> {
         let url = format!("{}/v1/status", self.base);
         let mut request = self.agent.get(&url);
         if let Some(t) = &self.token {
@@ -97,7 +97,12 @@ impl Poster {
     }
 
     /// Posts one body, retrying as the module docs say; adds what happened to `taken`.
-    pub fn post(&self, format: SendFormat, body: &[u8], taken: &mut Taken) -> Result<(), String> {
+    pub(crate) fn post(
+        &self,
+        format: SendFormat,
+        body: &[u8],
+        taken: &mut Taken,
+    ) -> Result<(), String> {
         let url = format!("{}{}", self.base, format.path());
         let (mut busy, mut dropped) = (0u32, 0u32);
         loop {

@@ -19,15 +19,15 @@ use super::http::{Poster, Taken};
 use crate::core::Event;
 
 /// The longest an event waits in the sender before its batch leaves.
-pub const LINGER: Duration = Duration::from_millis(50);
+pub(crate) const LINGER: Duration = Duration::from_millis(50);
 /// Events in one request at most.
-pub const MAX_BATCH: usize = 1_000;
+pub(crate) const MAX_BATCH: usize = 1_000;
 /// Events waiting between the bus and the sending thread.
 const QUEUE: usize = 16 * MAX_BATCH;
 
 /// What a finished sender did.
 #[derive(Clone, Debug, Default)]
-pub struct Sent {
+pub(crate) struct Sent {
     pub events: u64,
     pub operations: u64,
     pub requests: u64,
@@ -35,14 +35,14 @@ pub struct Sent {
 }
 
 /// The bus side of the sending thread.
-pub struct Sender {
+pub(crate) struct Sender {
     queue: Option<SyncSender<Event>>,
     thread: Option<JoinHandle<Result<Sent, String>>>,
 }
 
 impl Sender {
     /// Starts the thread; the caller has checked the listener is there ([`Poster::check`]).
-    pub fn start(poster: Poster, format: SendFormat) -> Sender {
+    pub(crate) fn start(poster: Poster, format: SendFormat) -> Sender {
         let (queue, events) = sync_channel(QUEUE);
         let thread = thread::Builder::new()
             .name("lineage-send".into())
@@ -56,12 +56,12 @@ impl Sender {
 
     /// A handle for the bus's subscriber: blocks while the queue is full; an `Err` means the
     /// thread has stopped (its error comes from [`Sender::failure`] or [`Sender::finish`]).
-    pub fn feed(&self) -> SyncSender<Event> {
+    pub(crate) fn feed(&self) -> SyncSender<Event> {
         self.queue.clone().expect("the sender is open")
     }
 
     /// The error that stopped the thread early, if it has.
-    pub fn failure(&mut self) -> Option<String> {
+    pub(crate) fn failure(&mut self) -> Option<String> {
         if !self.thread.as_ref().is_some_and(JoinHandle::is_finished) {
             return None;
         }
@@ -73,7 +73,7 @@ impl Sender {
     }
 
     /// Closes the queue, waits for everything queued to be sent, and says what was.
-    pub fn finish(mut self) -> Result<Sent, String> {
+    pub(crate) fn finish(mut self) -> Result<Sent, String> {
         self.queue = None;
         match self.thread.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,

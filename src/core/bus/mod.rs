@@ -78,7 +78,7 @@ pub use put::{EmitError, Put};
 use completion::Completion;
 
 /// The default bound of the queue between emitters and the processor.
-pub const DEFAULT_QUEUE_CAPACITY: usize = 1 << 16;
+pub(crate) const DEFAULT_QUEUE_CAPACITY: usize = 1 << 16;
 
 /// Bus lifecycle states.
 const RUNNING: u8 = 0;

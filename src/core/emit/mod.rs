@@ -51,7 +51,7 @@ use super::event::Payload;
 use super::mode::sampling::DroppedTree;
 use super::mode::{Decision, EmitMode, Skip};
 use open::OpenOperation;
-pub use recorded::Recorded;
+pub(crate) use recorded::Recorded;
 use recorded::Step;
 use uuid::Uuid;
 

@@ -11,7 +11,7 @@
 //! own file ([`sampling`]), and the methods below are the only places that match on modes, so
 //! a new mode is one arm in each and the compiler names them.
 
-pub mod sampling;
+pub(crate) mod sampling;
 
 use std::fmt;
 

@@ -146,7 +146,7 @@ fn mix(mut z: u64) -> u64 {
 /// dropped tree it runs bare, inside a recorded operation it is recorded, and a root is kept
 /// or dropped by [`SampleRatio::keeps`] on the id it draws here.
 #[inline]
-pub fn decide(ratio: SampleRatio, seed: u64) -> Decision {
+pub(crate) fn decide(ratio: SampleRatio, seed: u64) -> Decision {
     if in_dropped_tree() {
         return Decision::Skip;
     }
@@ -167,7 +167,7 @@ thread_local! {
 
 /// Is the future being polled right now part of a tree the sampler dropped?
 #[inline]
-pub fn in_dropped_tree() -> bool {
+pub(crate) fn in_dropped_tree() -> bool {
     IN_DROPPED_TREE.with(Cell::get)
 }
 

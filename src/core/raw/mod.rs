@@ -146,7 +146,7 @@ pub(crate) fn refuse_repeat<E: de::Error>(seen: bool, key: &str) -> Result<(), E
 /// (`Ok`), or kept as the text (`Err`) when not: a number beyond 64 bits or beyond `f64`
 /// (`18446744073709551616`, `-9223372036854775809`, `1e400`), a decimal `f64` rounds
 /// (`1.000000000000000000001`), or an object inside it that repeats a key.
-pub fn exact_value(raw: Box<RawValue>) -> Result<Value, Box<RawValue>> {
+pub(crate) fn exact_value(raw: Box<RawValue>) -> Result<Value, Box<RawValue>> {
     let mut seen = Seen::default();
     let mut de = serde_json::Deserializer::from_str(raw.get());
     // The import's scanner bounded the depth already.
@@ -248,7 +248,7 @@ pub(crate) fn read_raw<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Box<RawVal
 }
 
 /// `raw` without the whitespace between its tokens (strings untouched).
-pub fn compact(raw: Box<RawValue>) -> Box<RawValue> {
+pub(crate) fn compact(raw: Box<RawValue>) -> Box<RawValue> {
     let t = raw.get();
     if !t.bytes().any(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t')) {
         return raw;

@@ -29,7 +29,7 @@ pub struct BlobRef {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct Arena {
+pub(crate) struct Arena {
     chunks: VecDeque<Vec<u8>>,
     /// Absolute number of `chunks[0]`.
     first: u32,
@@ -45,7 +45,7 @@ pub struct Arena {
 impl Arena {
     /// Appends `bytes`; returns where they are (an empty slice takes no space).
     #[inline]
-    pub fn push(&mut self, bytes: &[u8]) -> BlobRef {
+    pub(crate) fn push(&mut self, bytes: &[u8]) -> BlobRef {
         if bytes.is_empty() {
             return BlobRef::default();
         }
@@ -86,7 +86,7 @@ impl Arena {
 
     /// The bytes of a payload still held.
     #[inline]
-    pub fn get(&self, r: BlobRef) -> &[u8] {
+    pub(crate) fn get(&self, r: BlobRef) -> &[u8] {
         if r.len == 0 {
             return &[];
         }
@@ -97,7 +97,7 @@ impl Arena {
     /// The payload at `r` left the store: every chunk before its chunk is now dead (payloads
     /// leave in the order they came), and so is its own chunk when `r` ends it.
     #[inline]
-    pub fn release(&mut self, r: BlobRef) {
+    pub(crate) fn release(&mut self, r: BlobRef) {
         if r.len == 0 {
             return;
         }
@@ -137,13 +137,8 @@ impl Arena {
         }
     }
 
-    /// Bytes of payloads held.
-    pub fn live_bytes(&self) -> usize {
-        self.live_bytes
-    }
-
     /// Heap held, including spare and partly used chunks.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.heap_bytes
     }
 }

@@ -10,9 +10,9 @@
 use crate::core::ids::IdHash;
 
 /// The hasher of the symbol table's text: the id hash, whose `Hasher` takes any bytes.
-pub type TextHash = IdHash;
+pub(crate) type TextHash = IdHash;
 
 /// A text hash with a fresh random seed.
-pub fn text_hash() -> TextHash {
+pub(crate) fn text_hash() -> TextHash {
     IdHash::random()
 }

@@ -30,15 +30,15 @@
 //! Positions (`u64`) number events from the first one the store ever held; they are what
 //! callers see, and stay valid as long as the event is held.
 
-pub mod arena;
-pub mod hash;
+pub(crate) mod arena;
+pub(crate) mod hash;
 mod index;
 mod payload_json;
 mod read;
-pub mod record;
-pub mod search;
-pub mod symbols;
-pub mod trees;
+pub(crate) mod record;
+pub(crate) mod search;
+pub(crate) mod symbols;
+pub(crate) mod trees;
 mod write;
 
 use hashbrown::HashTable;

@@ -26,10 +26,10 @@ use crate::core::event::{Payload, Phase};
 use crate::core::raw::RawMembers;
 
 /// No slot (an empty child list's end, no next sibling).
-pub const NO_SLOT: u32 = u32::MAX;
+pub(crate) const NO_SLOT: u32 = u32::MAX;
 
-pub const HAS_PARENT: u8 = 1;
-pub const HAS_START: u8 = 2;
+pub(crate) const HAS_PARENT: u8 = 1;
+pub(crate) const HAS_START: u8 = 2;
 
 /// Packed to four-byte alignment: 104 bytes instead of 112, for every retained event (the
 /// `u64` fields are read by value, never borrowed, so the packing is free on x86 and wasm).
@@ -97,7 +97,7 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 /// Encodes what a record does not hold itself into `out` (cleared first). Leaves `out`
 /// empty when there is nothing to keep, the common case for end events of names only.
 #[inline]
-pub fn encode_blob(
+pub(crate) fn encode_blob(
     payload: &Payload,
     duration_ns: Option<u64>,
     error: Option<&str>,
@@ -220,7 +220,7 @@ fn put_value(out: &mut Vec<u8>, value: &Value) {
 
 /// What a blob holds, decoded.
 #[derive(Debug, Default)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     pub duration_ns: Option<u64>,
     pub error: Option<String>,
     /// The event's unknown top-level members.
@@ -266,7 +266,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Fills `payload` (whose names the caller has set) from a blob; returns the rest.
-pub fn decode_blob(bytes: &[u8], symbols: &Symbols, payload: &mut Payload) -> Decoded {
+pub(crate) fn decode_blob(bytes: &[u8], symbols: &Symbols, payload: &mut Payload) -> Decoded {
     let mut d = Decoded::default();
     if bytes.is_empty() {
         return d;

@@ -52,7 +52,7 @@ const PAYLOAD_KEYS: [&str; 6] = [
 
 /// One search's lowercase needle, compiled once, with what it can and cannot match. Serves
 /// one store: its symbol cache is indexed by that store's symbols.
-pub struct TextFinder {
+pub(crate) struct TextFinder {
     needle: String,
     finder: memmem::Finder<'static>,
     /// [`TEXT_KNOWN`] etc., by symbol number, filled as symbols are met.
@@ -76,7 +76,7 @@ pub struct TextFinder {
 
 impl TextFinder {
     /// `needle` must be lowercase.
-    pub fn new(needle: &str) -> TextFinder {
+    pub(crate) fn new(needle: &str) -> TextFinder {
         let only = |set: &[u8]| needle.bytes().all(|b| set.contains(&b));
         TextFinder {
             needle: needle.to_owned(),
@@ -95,12 +95,12 @@ impl TextFinder {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.needle.is_empty()
     }
 
     /// `s.to_lowercase().contains(needle)`, without the copy when `s` is ASCII lowercase.
-    pub fn hit(&self, s: &str) -> bool {
+    pub(crate) fn hit(&self, s: &str) -> bool {
         if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
             self.finder.find(s.as_bytes()).is_some()
         } else {
@@ -110,7 +110,7 @@ impl TextFinder {
 
     /// Whether the text of the event in record `r` of `store` contains the needle: what
     /// decoding it and searching its kind, phase, label, id, error and payload JSON finds.
-    pub fn record_contains(&mut self, store: &EventStore, r: &Record) -> bool {
+    pub(crate) fn record_contains(&mut self, store: &EventStore, r: &Record) -> bool {
         if self.sym_hit(store, r.kind, false) || self.phases[r.phase.index()] {
             return true;
         }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::core::ids::IdHash;
 
-pub type TreeId = u32;
+pub(crate) type TreeId = u32;
 
 #[derive(Clone, Copy, Debug)]
 struct Tree {
@@ -20,7 +20,7 @@ struct Tree {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct Trees {
+pub(crate) struct Trees {
     trees: Vec<Tree>,
     free: Vec<TreeId>,
     by_root: HashTable<TreeId>,
@@ -33,7 +33,7 @@ pub struct Trees {
 impl Trees {
     /// The id of `(root, lineage)`, counting one more event that names it.
     #[inline]
-    pub fn acquire(&mut self, root: Uuid, lineage: Uuid) -> TreeId {
+    pub(crate) fn acquire(&mut self, root: Uuid, lineage: Uuid) -> TreeId {
         if let Some(t) = self.last {
             let tree = &mut self.trees[t as usize];
             if tree.refs > 0 && tree.root == root && tree.lineage == lineage {
@@ -82,7 +82,7 @@ impl Trees {
 
     /// One event naming `t` left the store.
     #[inline]
-    pub fn release(&mut self, t: TreeId) {
+    pub(crate) fn release(&mut self, t: TreeId) {
         let tree = &mut self.trees[t as usize];
         tree.refs -= 1;
         if tree.refs == 0 {
@@ -101,25 +101,22 @@ impl Trees {
     }
 
     #[inline]
-    pub fn root(&self, t: TreeId) -> Uuid {
+    pub(crate) fn root(&self, t: TreeId) -> Uuid {
         self.trees[t as usize].root
     }
 
     #[inline]
-    pub fn lineage(&self, t: TreeId) -> Uuid {
+    pub(crate) fn lineage(&self, t: TreeId) -> Uuid {
         self.trees[t as usize].lineage
     }
 
-    /// Pairs named by at least one event.
-    pub fn len(&self) -> usize {
+    /// Pairs named by at least one event (the store's tests check the count).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.trees.len() - self.free.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.trees.capacity() * std::mem::size_of::<Tree>()
             + self.free.capacity() * 4
             + self.by_root.allocation_size()
@@ -154,6 +151,6 @@ mod tests {
         t.release(other);
         t.release(odd);
         t.release(again);
-        assert!(t.is_empty());
+        assert_eq!(t.len(), 0);
     }
 }

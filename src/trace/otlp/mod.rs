@@ -34,7 +34,7 @@
 mod ids;
 mod link;
 #[cfg(not(target_arch = "wasm32"))]
-pub mod proto;
+pub(crate) mod proto;
 mod scalars;
 mod span;
 mod wire;

@@ -28,7 +28,7 @@ use crate::core::Event;
 
 /// The events of one request, with what was refused in it.
 #[derive(Debug, Default)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     /// The spans' events: roots and lineages linked within the request, in time order.
     pub events: Vec<Event>,
     /// Spans in the request, and how many of them were rejected.
@@ -41,12 +41,12 @@ pub struct Decoded {
 }
 
 /// Decodes a serialized `ExportTraceServiceRequest` and converts its spans.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, prost::DecodeError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, prost::DecodeError> {
     ExportTraceServiceRequest::decode(bytes).map(convert)
 }
 
 /// Converts the spans of a decoded request (see the module docs).
-pub fn convert(request: ExportTraceServiceRequest) -> Decoded {
+pub(crate) fn convert(request: ExportTraceServiceRequest) -> Decoded {
     let mut out = Decoded::default();
     let mut resources = Vec::with_capacity(request.resource_spans.len());
     for rs in request.resource_spans {

@@ -36,7 +36,7 @@ pub(super) struct LintBook {
 }
 
 impl LintBook {
-    pub fn new(cut: bool) -> LintBook {
+    pub(crate) fn new(cut: bool) -> LintBook {
         LintBook {
             cut,
             ..LintBook::default()
@@ -61,24 +61,29 @@ impl LintBook {
     }
 
     /// A lint of event `key`, to go at the end of its kind.
-    pub fn append(&mut self, key: usize, lint: Lint) {
+    pub(crate) fn append(&mut self, key: usize, lint: Lint) {
         debug_assert!(Self::grows_at_end(slot(lint.kind)));
         self.pending[slot(lint.kind)].push((key, lint));
     }
 
     /// Replaces every lint of `kind` at the next flush.
-    pub fn remake(&mut self, kind: LintKind, lints: Vec<Lint>) {
+    pub(crate) fn remake(&mut self, kind: LintKind, lints: Vec<Lint>) {
         self.remade[slot(kind)] = Some(lints);
     }
 
     /// How many lints of `kind` there are (as of the last flush).
-    pub fn count(&self, kind: LintKind) -> usize {
+    pub(crate) fn count(&self, kind: LintKind) -> usize {
         self.count[slot(kind)]
     }
 
     /// Brings the lists to the first `shown` events: drops the appended lints of events past
     /// them, then adds what was appended and remade since the last flush.
-    pub fn flush(&mut self, lints: &mut Vec<Lint>, cut_by_cap: &mut Vec<Lint>, shown: usize) {
+    pub(crate) fn flush(
+        &mut self,
+        lints: &mut Vec<Lint>,
+        cut_by_cap: &mut Vec<Lint>,
+        shown: usize,
+    ) {
         // Last kind first: the offsets of the kinds before it do not move.
         for k in (0..KINDS).rev() {
             let in_cut = self.in_cut(k);
