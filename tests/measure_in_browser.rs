@@ -191,7 +191,7 @@ async fn browser_figures_for_the_docs() {
     wasm_bindgen_test::console_log!("browser timer resolution {} ns", c.timer_resolution_ns);
     // What one clock read costs: the bus reads it about once per event.
     use lineage::core::Clock;
-    let clock = lineage::measure::web::PerformanceClock::new().unwrap();
+    let clock = lineage::measure::performance_clock::PerformanceClock::new().unwrap();
     let reads = 200_000u64;
     let t0 = clock.now_ns();
     let mut sink = 0u64;

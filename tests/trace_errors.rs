@@ -158,7 +158,7 @@ fn nested_to(format: Format, depth: usize) -> String {
              \"lineage_id\":\"{id}\",\"seq\":0,\"timestamp_ns\":0,\"payload\":{{\"extra\":{{\"d\":{}}}}}}}\n",
             arrays(depth - 3)
         ),
-        Format::Original => format!(
+        Format::Abstractions => format!(
             "{{\"id\":\"{id}\",\"type\":\"processing\",\"phase\":\"started\",\
              \"timestamp\":\"2026-11-27T09:59:23+00:00\",\"metadata\":{}}}\n",
             arrays(depth - 1)

@@ -23,7 +23,7 @@ const FIXTURE: &str = include_str!("fixtures/abstractions-sample.ndjson");
 
 fn fixture() -> Vec<Event> {
     let imported = trace::import(FIXTURE.as_bytes(), Some("abstractions-sample.ndjson")).unwrap();
-    assert_eq!(imported.format, Some(Format::Original));
+    assert_eq!(imported.format, Some(Format::Abstractions));
     imported.events
 }
 
@@ -128,7 +128,7 @@ fn the_fixture_reads_the_same_as_a_json_array() {
     let text = FIXTURE;
     let array = format!("[\n{}\n]", text.trim_end().replace('\n', ",\n"));
     let imported = trace::import(array.as_bytes(), None).unwrap();
-    assert_eq!(imported.format, Some(Format::Original));
+    assert_eq!(imported.format, Some(Format::Abstractions));
     assert_eq!(imported.events, fixture());
 }
 

@@ -27,7 +27,7 @@ fn fields_map_to_the_event_and_the_rest_stays_in_extra() {
         "function_name": "update_gpa", "entity_count": 3, "error": null,
         "metadata": {"k": [1, 2]}, "children_ids": [], "custom": true,
     }));
-    let e = &trace::original::import(text.as_bytes()).unwrap().events[0];
+    let e = &trace::abstractions::import(text.as_bytes()).unwrap().events[0];
     assert_eq!(e.kind, "processed");
     assert_eq!(e.phase, Phase::Completed);
     assert_eq!(e.timestamp_ns, 1_795_773_563_756_381_000);
@@ -53,7 +53,7 @@ fn known_fields_that_do_not_fit_their_slot_are_kept_in_extra() {
         "duration_ms": -1.0, "entity_count": 1e20, "input_entity_ids": ["not-a-uuid"],
         "process_name": 7, "error": {"code": 3},
     }));
-    let e = &trace::original::import(text.as_bytes()).unwrap().events[0];
+    let e = &trace::abstractions::import(text.as_bytes()).unwrap().events[0];
     assert_eq!(e.phase, Phase::Started);
     assert_eq!(e.duration_ns, None);
     for key in [
@@ -128,7 +128,7 @@ fn sibling_end_events_pair_with_their_starts_including_the_root_end_without_pare
     ]
     .concat();
     let imported = trace::import(text.as_bytes(), None).unwrap();
-    assert_eq!(imported.format, Some(Format::Original));
+    assert_eq!(imported.format, Some(Format::Abstractions));
     let ins = Inspection::new(imported.events, &[]);
     assert_eq!(ins.spans.len(), 3);
     assert!(ins
@@ -151,7 +151,7 @@ fn a_missing_root_id_is_taken_from_the_parent_read_before() {
         ),
     ]
     .concat();
-    let events = trace::original::import(text.as_bytes()).unwrap().events;
+    let events = trace::abstractions::import(text.as_bytes()).unwrap().events;
     assert_eq!(events[0].root_id.to_string(), ROOT);
     assert_eq!(events[1].root_id.to_string(), ROOT);
     assert_eq!(events[1].lineage_id, events[0].lineage_id);
@@ -166,7 +166,7 @@ fn an_unknown_phase_is_an_error_naming_the_line_and_the_phases_allowed() {
     ]
     .concat();
     let err = trace::import(text.as_bytes(), None).unwrap_err();
-    assert_eq!(err.format, Some(Format::Original));
+    assert_eq!(err.format, Some(Format::Abstractions));
     assert_eq!(err.at.unwrap().line, 2);
     let msg = err.to_string();
     assert!(
@@ -179,7 +179,7 @@ fn an_unknown_phase_is_an_error_naming_the_line_and_the_phases_allowed() {
 #[test]
 fn a_missing_timestamp_is_an_error_saying_it_is_missing() {
     let text = line(json!({"id": ROOT, "type": "processing", "phase": "started"}));
-    let err = trace::original::import(text.as_bytes()).unwrap_err();
+    let err = trace::abstractions::import(text.as_bytes()).unwrap_err();
     assert!(
         matches!(&err.problem, Problem::Invalid { field, found, .. }
         if field == "timestamp" && found.contains("missing")),

@@ -273,7 +273,7 @@ fn a_cut_off_original_dump_array_keeps_its_complete_elements() {
         "{\"id\": \"8d0f6b2e-1c1a-4a53-9f0e-2a1d3c4b5e6f\", \"type\": \"proc"
     );
     let imported = trace::import(text.as_bytes(), None).unwrap();
-    assert_eq!(imported.format, Some(Format::Original));
+    assert_eq!(imported.format, Some(Format::Abstractions));
     assert_eq!(imported.events.len(), 1);
     assert_eq!(imported.notes.len(), 1, "{:?}", imported.notes);
     assert!(

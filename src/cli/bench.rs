@@ -21,6 +21,7 @@ use crate::measure::report::BenchReport;
 use crate::measure::{MeasureConfig, Plan, Session, Subject};
 use crate::workload::{limits, CallShape};
 
+mod import;
 mod inspect;
 mod live;
 mod memory;
@@ -100,10 +101,10 @@ pub struct BenchArgs {
 pub fn run(args: BenchArgs) -> ExitCode {
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     if let Some(file) = &args.import_case {
-        return super::bench_import::run_case(file);
+        return import::run_case(file);
     }
     if args.import {
-        return super::bench_import::run(args.import_events);
+        return import::run(args.import_events);
     }
     if args.live {
         return live::run(args.live_events);

@@ -6,7 +6,6 @@
 //! a trace through [`crate::text`] (control characters escaped).
 
 pub mod bench;
-mod bench_import;
 mod bounds;
 
 use std::process::ExitCode;

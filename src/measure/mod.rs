@@ -23,7 +23,9 @@
 //! - `inspect_cost` (native): scrub step, diff build, critical path and overview at 100 k and
 //!   1 M events.
 //! - `memory` (native): resident memory over millions of events with a capped history.
-//! - `web` (wasm32): the browser entry point, `performance.now()` and yielding between steps.
+//! - `performance_clock` (wasm32): `performance.now()` as the bus clock, for the page and the
+//!   measurements alike.
+//! - `web` (wasm32): the browser entry point, yielding between steps.
 
 pub mod ablation;
 pub mod chart;
@@ -47,12 +49,14 @@ pub mod memory;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod peers;
 #[cfg(target_arch = "wasm32")]
+pub mod performance_clock;
+#[cfg(target_arch = "wasm32")]
 pub mod web;
 
 pub use ablation::Stage;
 pub use comparison::{Comparison, PhaseStep, SubjectFigures};
 pub use plan::Plan;
-pub use session::{MeasureConfig, Progress, Session};
+pub use session::{MeasureConfig, MeasureProgress, Session};
 pub use split::{BatchSplit, SplitFigures};
 pub use spread::Spread;
 pub use subject::{Group, Subject, SubjectSpec, Workbench};

@@ -53,7 +53,7 @@ impl Default for MeasureConfig {
 
 /// Where a session is, for a progress bar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Progress {
+pub struct MeasureProgress {
     /// Steps done and the total (calibrations plus rounds × subjects).
     pub done: usize,
     pub total: usize,
@@ -118,7 +118,7 @@ impl Session {
 
     /// Runs the next step (one calibration or one measured batch) and says where the session
     /// is; `None` once every step is done.
-    pub fn step(&mut self) -> Option<Progress> {
+    pub fn step(&mut self) -> Option<MeasureProgress> {
         if self.is_done() {
             return None;
         }
@@ -136,7 +136,7 @@ impl Session {
             }
         }
         self.done += 1;
-        Some(Progress {
+        Some(MeasureProgress {
             done: self.done,
             total: self.total_steps(),
             round,
@@ -146,7 +146,7 @@ impl Session {
     }
 
     /// Runs every remaining step, reporting each.
-    pub fn run(mut self, mut on_progress: impl FnMut(&Progress)) -> Comparison {
+    pub fn run(mut self, mut on_progress: impl FnMut(&MeasureProgress)) -> Comparison {
         while let Some(p) = self.step() {
             on_progress(&p);
         }

@@ -16,31 +16,10 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 
 use super::comparison::Comparison;
+use super::performance_clock::PerformanceClock;
 use super::plan::Plan;
-use super::session::{MeasureConfig, Progress, Session};
+use super::session::{MeasureConfig, MeasureProgress, Session};
 use crate::core::Clock;
-
-/// `performance.now()` in nanoseconds since the page's time origin.
-#[derive(Clone, Debug)]
-pub struct PerformanceClock {
-    performance: web_sys::Performance,
-}
-
-impl PerformanceClock {
-    /// The page's clock; `None` where there is no `window.performance` (e.g. a worker without
-    /// a window).
-    pub fn new() -> Option<PerformanceClock> {
-        let performance = web_sys::window()?.performance()?;
-        Some(PerformanceClock { performance })
-    }
-}
-
-impl Clock for PerformanceClock {
-    #[inline]
-    fn now_ns(&self) -> u64 {
-        (self.performance.now() * 1e6) as u64
-    }
-}
 
 /// Measures the subjects of `plan` in interleaved rounds, calling `on_progress` after every
 /// batch and yielding to the browser between batches. The buses stamp their events with
@@ -50,7 +29,7 @@ impl Clock for PerformanceClock {
 pub async fn run_comparison(
     config: MeasureConfig,
     plan: Plan,
-    mut on_progress: impl FnMut(&Progress),
+    mut on_progress: impl FnMut(&MeasureProgress),
 ) -> Comparison {
     let clock: Rc<dyn Clock> =
         Rc::new(PerformanceClock::new().expect("window.performance is needed to measure"));

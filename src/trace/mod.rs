@@ -6,7 +6,7 @@
 //! | format | read | write | module |
 //! |---|---|---|---|
 //! | lineage NDJSON: one [`Event`] per line, lossless | ✓ | ✓ | [`native`] |
-//! | the Python original's `EventSerializer.to_dict` dumps (lines or an array) | ✓ | | [`original`] |
+//! | the Python original's `EventSerializer.to_dict` dumps (lines or an array) | ✓ | | [`abstractions`] |
 //! | Chrome Trace Event Format (Perfetto, chrome://tracing) | ✓ | ✓ | [`chrome`] |
 //! | OTLP JSON `TracesData`, one document or JSON Lines | ✓ | ✓ | [`otlp`], [`otlp_export`] |
 //!
@@ -33,12 +33,12 @@
 //! assert_eq!(back.events, events);
 //! ```
 
+pub mod abstractions;
 pub(crate) mod carry;
 pub mod chrome;
 pub(crate) mod error;
 pub mod native;
 pub(crate) mod notice;
-pub mod original;
 pub mod otlp;
 pub mod otlp_export;
 pub(crate) mod progress;
@@ -68,7 +68,7 @@ pub enum Format {
     /// lineage's own NDJSON, one [`Event`] per line.
     Native,
     /// The Python original's `EventSerializer.to_dict` objects, per line or in an array.
-    Original,
+    Abstractions,
     /// Chrome Trace Event Format, an array or `{"traceEvents": [...]}`.
     Chrome,
     /// OpenTelemetry `TracesData` as OTLP JSON, one document or JSON Lines.
@@ -78,7 +78,7 @@ pub enum Format {
 impl Format {
     pub const ALL: [Format; 4] = [
         Format::Native,
-        Format::Original,
+        Format::Abstractions,
         Format::Chrome,
         Format::Otlp,
     ];
@@ -87,7 +87,7 @@ impl Format {
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Native => "ndjson",
-            Format::Original => "abstractions",
+            Format::Abstractions => "abstractions",
             Format::Chrome => "chrome",
             Format::Otlp => "otlp",
         }
@@ -97,7 +97,7 @@ impl Format {
     pub const fn title(self) -> &'static str {
         match self {
             Format::Native => "lineage NDJSON trace",
-            Format::Original => "abstractions event dump",
+            Format::Abstractions => "abstractions event dump",
             Format::Chrome => "Chrome trace",
             Format::Otlp => "OTLP JSON trace",
         }

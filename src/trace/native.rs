@@ -21,7 +21,7 @@
 
 use super::error::ImportError;
 use super::read;
-use super::scan::Record;
+use super::scan::Entry;
 use super::stream::Output;
 use super::{Format, Imported};
 use crate::core::Event;
@@ -51,7 +51,7 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
 
 /// One line (or array element, or document): one event.
 pub(crate) fn read_record<S: EventSink>(
-    record: &Record<'_>,
+    record: &Entry<'_>,
     out: &mut Output<S>,
 ) -> Result<(), ImportError> {
     let event: Event = read::parse_record(Format::Native, record, String::new)?;

@@ -45,7 +45,7 @@
 use serde::de::{Deserialize, IgnoredAny};
 
 use super::error::ImportError;
-use super::scan::Record;
+use super::scan::Entry;
 use super::Format;
 
 /// The largest input we read natively: 4 GB, a sanity bound counted while reading. The
@@ -129,7 +129,7 @@ pub fn scan_depth(format: Format, max_depth: usize) -> usize {
 /// position in the error.
 pub(crate) fn parse_record<'a, T: Deserialize<'a>>(
     format: Format,
-    record: &Record<'a>,
+    record: &Entry<'a>,
     prefix: impl FnOnce() -> String,
 ) -> Result<T, ImportError> {
     let text = record.text;

@@ -71,7 +71,7 @@ pub(crate) fn sniff(text: &str, finished: bool) -> Result<Sniff, ImportError> {
             match &first {
                 Value::Object(o) if o.contains_key("ph") => Ok(Sniff::Is(Format::Chrome)),
                 Value::Object(o) if o.contains_key("type") && o.contains_key("phase") => {
-                    Ok(Sniff::Is(Format::Original))
+                    Ok(Sniff::Is(Format::Abstractions))
                 }
                 Value::Object(o) if o.contains_key("kind") && o.contains_key("timestamp_ns") => {
                     Ok(Sniff::Is(Format::Native))
@@ -130,7 +130,7 @@ fn sniff_object(text: &str, trimmed: &str, finished: bool) -> Result<Sniff, Impo
     } else if has("timestamp_ns") && has("kind") {
         Ok(Sniff::Is(Format::Native))
     } else if has("type") && has("phase") {
-        Ok(Sniff::Is(Format::Original))
+        Ok(Sniff::Is(Format::Abstractions))
     } else {
         let mut shown = keys.clone();
         shown.truncate(6);

@@ -18,7 +18,6 @@
 //! - [`live`], [`live_bar`]: following a listener (`lineage listen`) as events arrive.
 
 pub mod app;
-pub mod clock;
 pub mod compare;
 pub mod controls;
 pub mod critical;

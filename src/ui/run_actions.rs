@@ -10,9 +10,9 @@ use std::collections::HashSet;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
-use super::clock::PerformanceClock;
 use super::state::{now_ms, Source, Ui};
 use crate::core::EmitMode;
+use crate::measure::performance_clock::PerformanceClock;
 use crate::replay::pacing::Pace;
 use crate::replay::{Replay, TURN_BUDGET_NS};
 
@@ -34,7 +34,11 @@ impl Ui {
     pub fn new_replay(&self) {
         let config = self.config.get_untracked();
         let history = config.history;
-        let replay = Replay::new(config, std::rc::Rc::new(PerformanceClock::new()), history);
+        let replay = Replay::new(
+            config,
+            std::rc::Rc::new(PerformanceClock::new().expect("this page has no window.performance")),
+            history,
+        );
         self.replay.set_value(Some(replay));
         self.source.set(Source::Live);
         self.collapsed.set(HashSet::new());

@@ -109,12 +109,12 @@ pub(crate) async fn execute_transactional_with<I: Wrap, W: LevelWork>(
 }
 
 /// Entity id list builders for the payloads above.
-pub(crate) trait EntityIds {
+pub(crate) trait PayloadEntities {
     fn inputs(self, id: Uuid) -> Payload;
     fn outputs(self, id: Uuid) -> Payload;
 }
 
-impl EntityIds for Payload {
+impl PayloadEntities for Payload {
     fn inputs(mut self, id: Uuid) -> Payload {
         self.input_entity_ids.push(id);
         self

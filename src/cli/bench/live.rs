@@ -157,7 +157,7 @@ fn protobuf_bodies(spans: u64) -> Vec<Vec<u8>> {
 /// `events` lines of a simulated run, in bodies of [`LINES_PER_BODY`].
 fn ndjson_bodies(events: u64) -> Vec<Vec<u8>> {
     let mut all = Vec::new();
-    super::super::bench_import::write_ndjson(&mut all, events).expect("writing to a Vec");
+    super::import::write_ndjson(&mut all, events).expect("writing to a Vec");
     let mut bodies = Vec::new();
     let mut body = Vec::new();
     for (i, line) in all.split_inclusive(|&b| b == b'\n').enumerate() {

@@ -44,7 +44,7 @@ use serde_json::{json, Value};
 
 use super::error::{ImportError, Position, Problem};
 use super::read;
-use super::scan::Record;
+use super::scan::Entry;
 use super::stream::Output;
 use super::{Format, Imported};
 use crate::core::Event;
@@ -89,7 +89,7 @@ impl Reader {
 
     pub(crate) fn record<S: EventSink>(
         &mut self,
-        record: &Record<'_>,
+        record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let (resource_spans, first) = if self.by_resource {
@@ -111,7 +111,7 @@ impl Reader {
         &mut self,
         rs: ResourceSpans<'_>,
         r: usize,
-        record: &Record<'_>,
+        record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
@@ -137,7 +137,7 @@ impl Reader {
         one: Span,
         origin: &Origin<'_>,
         raw: &RawValue,
-        record: &Record<'_>,
+        record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let Some(events) = span_events(one, origin, &mut out.notes) else {
@@ -172,14 +172,14 @@ impl Reader {
 /// (after `path`) and absolute position.
 fn parse_span(
     raw: &RawValue,
-    record: &Record<'_>,
+    record: &Entry<'_>,
     path: impl FnOnce() -> String,
 ) -> Result<Span, ImportError> {
     if let Ok(span) = read::from_str_deep(raw.get()) {
         return Ok(span);
     }
     let at = span_position(raw, record);
-    let sub = Record {
+    let sub = Entry {
         text: raw.get(),
         at,
         index: record.index,
@@ -190,14 +190,14 @@ fn parse_span(
 }
 
 /// Where the span `raw` (a slice of `record`'s text) starts in the input.
-fn span_position(raw: &RawValue, record: &Record<'_>) -> Position {
+fn span_position(raw: &RawValue, record: &Entry<'_>) -> Position {
     let offset = read::offset_in(record.text, raw.get());
     Position::of_byte(record.text.as_bytes(), offset).shifted(record.at)
 }
 
 /// A budget error met while handing over the events of span `raw`, placed at that span
 /// (the record it is in may hold a million spans).
-fn at_span(mut e: ImportError, raw: &RawValue, record: &Record<'_>) -> ImportError {
+fn at_span(mut e: ImportError, raw: &RawValue, record: &Entry<'_>) -> ImportError {
     if matches!(e.problem, Problem::OverBudget { .. }) {
         e.at = Some(span_position(raw, record));
     }

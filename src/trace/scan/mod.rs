@@ -16,7 +16,7 @@
 
 //!
 //! ## Where things are
-//! - Here: the [`Splitter`]'s state, what a [`Record`] is, and the hand-over of records.
+//! - Here: the [`Splitter`]'s state, what a [`Entry`] is, and the hand-over of records.
 //! - `lines`: the line layout (NDJSON, JSON Lines), cut at newlines with `memchr`.
 //! - `structure`: arrays, keyed documents and whole documents, a byte state machine with
 //!   one small function per [`Stage`].
@@ -40,8 +40,8 @@ pub(crate) enum Layout {
     Document,
 }
 
-/// One record and where it starts.
-pub(crate) struct Record<'a> {
+/// One entry of the input (a line, or an element of the top-level array) and where it starts.
+pub(crate) struct Entry<'a> {
     pub text: &'a str,
     pub at: Position,
     /// Its place among the records (0-based).
@@ -121,7 +121,7 @@ pub(crate) struct Splitter {
     found_key: bool,
 }
 
-type Sink<'f> = dyn FnMut(Record<'_>) -> Result<(), ImportError> + 'f;
+type Sink<'f> = dyn FnMut(Entry<'_>) -> Result<(), ImportError> + 'f;
 
 impl Splitter {
     /// A splitter whose first byte is at `start` (after leading whitespace and a
@@ -249,7 +249,7 @@ impl Splitter {
         };
         let index = self.index;
         self.index += 1;
-        each(Record {
+        each(Entry {
             text,
             at,
             index,

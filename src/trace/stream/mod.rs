@@ -41,7 +41,7 @@ mod utf8;
 
 use super::error::{ImportError, Position, Problem};
 use super::read::{self, Limits};
-use super::scan::{Layout, Record, Splitter};
+use super::scan::{Entry, Layout, Splitter};
 use super::sniff::{self, Sniff};
 use super::{format_of_name, Format};
 use crate::model::sink::EventSink;
@@ -386,7 +386,7 @@ fn take_record<S: EventSink>(
     strict: bool,
     records: &mut u64,
     dropped: &mut Option<(Position, usize)>,
-    record: &Record<'_>,
+    record: &Entry<'_>,
 ) -> Result<(), ImportError> {
     if record.cut && !strict && read::ends_early(record.text) {
         *dropped = Some((record.at, record.len));

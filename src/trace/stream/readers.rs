@@ -6,13 +6,13 @@
 use super::Output;
 use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
-use crate::trace::scan::{Layout, Record};
-use crate::trace::{chrome, native, original, otlp, Format};
+use crate::trace::scan::{Entry, Layout};
+use crate::trace::{abstractions, chrome, native, otlp, Format};
 
 /// The per-format part: what a record becomes, and what is left at the end.
 pub(super) enum Reader {
     Native,
-    Original(original::Reader),
+    Abstractions(abstractions::Reader),
     Chrome(Box<chrome::import::Reader>),
     Otlp(otlp::Reader),
 }
@@ -21,7 +21,7 @@ impl Reader {
     pub(super) fn new(format: Format, layout: Layout) -> Reader {
         match format {
             Format::Native => Reader::Native,
-            Format::Original => Reader::Original(original::Reader::default()),
+            Format::Abstractions => Reader::Abstractions(abstractions::Reader::default()),
             Format::Chrome => Reader::Chrome(Box::default()),
             Format::Otlp => Reader::Otlp(otlp::Reader::new(matches!(layout, Layout::Keyed(_)))),
         }
@@ -29,12 +29,12 @@ impl Reader {
 
     pub(super) fn record<S: EventSink>(
         &mut self,
-        record: &Record<'_>,
+        record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         match self {
             Reader::Native => native::read_record(record, out),
-            Reader::Original(r) => r.record(record, out),
+            Reader::Abstractions(r) => r.record(record, out),
             Reader::Chrome(r) => r.record(record, out),
             Reader::Otlp(r) => r.record(record, out),
         }
@@ -49,7 +49,7 @@ impl Reader {
         budget: usize,
     ) -> Result<bool, ImportError> {
         match self {
-            Reader::Native | Reader::Original(_) => Ok(true),
+            Reader::Native | Reader::Abstractions(_) => Ok(true),
             Reader::Chrome(r) => r.finish_step(out, budget),
             Reader::Otlp(r) => r.finish(out).map(|()| true),
         }

@@ -29,7 +29,7 @@ use crate::core::Event;
 use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Position};
 use crate::trace::read;
-use crate::trace::scan::Record;
+use crate::trace::scan::Entry;
 use crate::trace::stream::Output;
 use crate::trace::Format;
 
@@ -126,7 +126,7 @@ fn nanos(us: f64, non_negative: bool) -> Option<i128> {
 impl Reader {
     pub(crate) fn record<S: EventSink>(
         &mut self,
-        record: &Record<'_>,
+        record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let ev: RawEvent = read::parse_record(Format::Chrome, record, || {

@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 use super::error::{describe, ImportError, Position};
 use super::read;
-use super::scan::Record;
+use super::scan::Entry;
 use super::stream::Output;
 use super::{lineage_of, Format, Imported};
 use crate::core::ids::IdMap;
@@ -40,7 +40,7 @@ use crate::model::sink::EventSink;
 
 /// Reads a dump of the original's events.
 pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
-    super::import_as(Format::Original, bytes)
+    super::import_as(Format::Abstractions, bytes)
 }
 
 /// The state a dump needs across records: the root of every id seen, so an event whose
@@ -53,10 +53,11 @@ pub(crate) struct Reader {
 impl Reader {
     pub(crate) fn record<S: EventSink>(
         &mut self,
-        record: &Record<'_>,
+        record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let map: Map<String, Value> = read::parse_record(Format::Original, record, String::new)?;
+        let map: Map<String, Value> =
+            read::parse_record(Format::Abstractions, record, String::new)?;
         let event = from_dict(map, record.at, &self.roots)?;
         self.roots.insert(event.id, event.root_id);
         out.hold(self.roots.capacity() * 40)?;
@@ -72,7 +73,13 @@ fn from_dict(
 ) -> Result<Event, ImportError> {
     let (id, kind, phase, timestamp_ns) = required(&mut map, at)?;
     let invalid = |field: &str, expected: &str, found: &Value| {
-        ImportError::invalid(Format::Original, Some(at), field, expected, describe(found))
+        ImportError::invalid(
+            Format::Abstractions,
+            Some(at),
+            field,
+            expected,
+            describe(found),
+        )
     };
     // Optional ids: absent or null means none; anything else must be a uuid.
     let mut optional_id = |field: &str| -> Result<Option<Uuid>, ImportError> {
@@ -124,11 +131,17 @@ fn required(
     at: Position,
 ) -> Result<(Uuid, String, Phase, u64), ImportError> {
     let invalid = |field: &str, expected: &str, found: &Value| {
-        ImportError::invalid(Format::Original, Some(at), field, expected, describe(found))
+        ImportError::invalid(
+            Format::Abstractions,
+            Some(at),
+            field,
+            expected,
+            describe(found),
+        )
     };
     let missing = |field: &str, expected: &str| {
         ImportError::invalid(
-            Format::Original,
+            Format::Abstractions,
             Some(at),
             field,
             expected,

@@ -21,7 +21,7 @@ use std::time::Instant;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::input::{stream_file, ImportArgs};
+use crate::cli::input::{stream_file, ImportArgs};
 use crate::core::Event;
 use crate::trace::{self, Limits};
 
