@@ -65,7 +65,7 @@ impl CriticalPath {
     /// ```
     /// use lineage::core::{Event, Phase};
     /// use lineage::analysis::critical_path::CriticalPath;
-    /// use lineage::inspect::{Spans, EventLog};
+    /// use lineage::model::{EventLog, Spans};
     ///
     /// let root = Event::root("processing", Phase::Started);
     /// let trace = EventLog::new(vec![root]);

@@ -85,7 +85,7 @@ impl RunDiff {
     /// ```
     /// use lineage::core::{Event, Phase};
     /// use lineage::analysis::diff::{RunDiff, Side};
-    /// use lineage::inspect::{Spans, EventLog};
+    /// use lineage::model::{EventLog, Spans};
     ///
     /// let a = EventLog::new(vec![Event::root("aexecute", Phase::Started)]);
     /// let b = EventLog::new(vec![]);

@@ -19,7 +19,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 use prost::Message;
 
-use crate::live::{ingest, LiveStore, WhenFull};
+use crate::listener::{ingest, LiveStore, WhenFull};
 use crate::trace::Limits;
 
 const SPANS_PER_REQUEST: u64 = 512;

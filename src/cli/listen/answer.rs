@@ -16,7 +16,7 @@ use prost::Message;
 use serde_json::json;
 
 use super::routes::Body;
-use crate::live::ingest::BadBody;
+use crate::listener::ingest::BadBody;
 
 /// `google.rpc.Status`, which OTLP/HTTP sends with a 400 (details left empty).
 #[derive(Clone, PartialEq, prost::Message)]

@@ -2,7 +2,7 @@
 //!
 //! Programs send spans (`POST /v1/traces`, OTLP protobuf or JSON) or event lines
 //! (`POST /v1/events`) while they run; the page follows them (`GET /v1/stream`, Server-Sent
-//! Events). What a body becomes and where it is kept is [`crate::live`]; this module is the
+//! Events). What a body becomes and where it is kept is [`crate::listener`]; this module is the
 //! HTTP around it, served by hyper on a current-thread tokio runtime:
 //!
 //! - `server.rs`: binding, the connection cap, timeouts, shutdown on Ctrl-C / SIGTERM.
@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::live::WhenFull;
+use crate::listener::WhenFull;
 use crate::trace::{Limits, MAX_DEPTH};
 
 #[derive(Args, Debug, Clone)]

@@ -21,9 +21,9 @@ use super::answer::{export_response, json_response, preflight, rpc_status, text,
 use super::body::{self, BodyError};
 use super::server::Shared;
 use crate::core::{Event, Phase};
-use crate::live::inflate;
-use crate::live::ingest;
-use crate::live::sse::Status;
+use crate::listener::inflate;
+use crate::listener::ingest;
+use crate::listener::sse::Status;
 
 pub(super) type Body = UnsyncBoxBody<Bytes, Infallible>;
 
@@ -165,9 +165,9 @@ fn commit(shared: &Shared, events: &[Event]) -> (u64, u64) {
     (done.stored, refused_spans)
 }
 
-fn store_events(shared: &Shared, events: &[Event]) -> crate::live::Committed {
+fn store_events(shared: &Shared, events: &[Event]) -> crate::listener::Committed {
     if events.is_empty() {
-        return crate::live::Committed::default();
+        return crate::listener::Committed::default();
     }
     let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
     let (done, written) = store.commit(events);

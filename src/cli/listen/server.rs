@@ -24,7 +24,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 
 use super::{ListenArgs, Settings};
-use crate::live::LiveStore;
+use crate::listener::LiveStore;
 
 /// What every connection shares.
 pub(crate) struct Shared {
@@ -67,7 +67,7 @@ async fn serve(args: ListenArgs, settings: Settings) -> ExitCode {
         store.set_instance(uuid::Uuid::new_v4().to_string());
     }
     if let Some(path) = &args.out {
-        match crate::live::resume::resume(&mut store, path) {
+        match crate::listener::resume::resume(&mut store, path) {
             Ok(r) if r.events > 0 || r.cut_bytes > 0 => eprintln!(
                 "lineage listen: resumed {} events from {} (numbering goes on at {}){}",
                 r.events,

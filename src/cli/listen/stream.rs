@@ -23,8 +23,8 @@ use tokio::time::Instant;
 use super::answer::{bytes_response, with_cors};
 use super::routes::Body;
 use super::server::Shared;
-use crate::live::sse::{self, Status};
-use crate::live::LISTENER;
+use crate::listener::sse::{self, Status};
+use crate::listener::LISTENER;
 
 const STATUS_EVERY: Duration = Duration::from_secs(1);
 const KEEPALIVE_EVERY: Duration = Duration::from_secs(15);

@@ -19,7 +19,8 @@
 //! [`Importer::strict`] makes it an error instead, as any malformed record is.
 //!
 //! ```
-//! use lineage::trace::{EventVec, Importer, Limits};
+//! use lineage::model::EventVec;
+//! use lineage::trace::{Importer, Limits};
 //!
 //! let text = "{\"id\":\"00000000-0000-4000-8000-000000000001\",\"kind\":\"k\",\"phase\":\"started\",\
 //!             \"root_id\":\"00000000-0000-4000-8000-000000000001\",\

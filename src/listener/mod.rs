@@ -1,4 +1,4 @@
-//! # Live: events from running programs
+//! # The listener: events from running programs
 //!
 //! The plain-Rust half of `lineage listen` (the HTTP half is `cli::listen`): what a request
 //! body becomes ([`ingest`], [`inflate`]), where accepted events are kept and numbered
