@@ -229,6 +229,26 @@ pub fn level_name(level: usize) -> &'static str {
     NAMES.get(level).copied().unwrap_or("execute_step_n")
 }
 
+/// The events of one whole run of `config` on a fresh bus stamped by `clock`, as its history
+/// records them (the history holds them all), on an executor of its own: what `bench
+/// --import` writes out and what tests replay.
+pub fn recorded_run(
+    config: &PipelineConfig,
+    clock: impl crate::core::Clock + 'static,
+) -> Vec<crate::core::Event> {
+    let mut pool = futures::executor::LocalPool::new();
+    let bus = EventBus::builder()
+        .history_capacity(1_000_000)
+        .clock(clock)
+        .build(pool.spawner());
+    let b = bus.clone();
+    pool.run_until(async move {
+        run_pipeline(Some(&b), config).await;
+        b.flush().await;
+    });
+    bus.with_history(|h| h.events().collect())
+}
+
 /// Runs the whole configured pipeline on `bus` (or bare, with `None`), `concurrency`
 /// operations interleaved. Does not flush: callers decide when to wait for processing.
 pub async fn run_pipeline(bus: Option<&EventBus>, config: &PipelineConfig) -> PipelineOutcome {
