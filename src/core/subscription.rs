@@ -30,7 +30,8 @@ impl Priority {
     pub const CRITICAL: Priority = Priority(1000);
     /// The original's HIGH (100).
     pub const HIGH: Priority = Priority(100);
-    /// The original's NORMAL (10): the default, what [`EventBus::subscribe`](super::EventBus::subscribe) uses.
+    /// The original's NORMAL (10): the default, what
+    /// [`EventBus::subscribe`](super::EventBus::subscribe) uses.
     pub const NORMAL: Priority = Priority(10);
     /// The original's LOW (1): runs after the others.
     pub const LOW: Priority = Priority(1);
@@ -127,8 +128,8 @@ impl From<String> for HandlerError {
     }
 }
 
-/// What a handler returns: an `Err` is counted and kept as a [`HandlerFailure`](super::HandlerFailure),
-/// and processing goes on.
+/// What a handler returns: an `Err` is counted and kept as a
+/// [`HandlerFailure`](super::HandlerFailure), and processing goes on.
 pub type HandlerResult = Result<(), HandlerError>;
 pub(crate) type SyncHandler = Rc<dyn Fn(&Event) -> HandlerResult>;
 pub(crate) type AsyncHandler = Rc<dyn Fn(Event) -> LocalBoxFuture<'static, HandlerResult>>;
@@ -286,7 +287,8 @@ impl Subscription {
         }
     }
 
-    /// The id this subscription has on its bus (what a [`HandlerFailure`](super::HandlerFailure) names).
+    /// The id this subscription has on its bus (what a
+    /// [`HandlerFailure`](super::HandlerFailure) names).
     pub fn id(&self) -> SubscriptionId {
         self.id
     }

@@ -50,7 +50,8 @@ pub enum Status {
 }
 
 impl Status {
-    /// The name the lints, the summary and the exports use ("completed", "timeout", "end-only", ...).
+    /// The name the exports, the page and `lineage diff` show ("completed", "timeout",
+    /// "end-only", ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Completed => "completed",
