@@ -22,7 +22,9 @@ use uuid::Uuid;
 pub struct Frame {
     /// The enclosing operation's start event: the parent of events emitted inside it.
     pub event_id: Uuid,
+    /// The enclosing tree's root start event: becomes the `root_id` of events emitted inside.
     pub root_id: Uuid,
+    /// The enclosing tree's lineage: becomes the `lineage_id` of events emitted inside.
     pub lineage_id: Uuid,
 }
 
@@ -68,6 +70,7 @@ pin_project_lite::pin_project! {
 }
 
 impl<F> InContext<F> {
+    /// Wraps `inner` so that each of its polls runs with `frame` as the current frame.
     pub fn new(frame: Frame, inner: F) -> InContext<F> {
         InContext { frame, inner }
     }

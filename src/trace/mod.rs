@@ -76,6 +76,8 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format we read, for code that tries each in turn (the tests and fuzz
+    /// regressions do).
     pub const ALL: [Format; 4] = [
         Format::Native,
         Format::Abstractions,
@@ -123,6 +125,7 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
+    /// The format's short name, as `convert --to` spells it.
     pub const fn as_str(self) -> &'static str {
         match self {
             ExportFormat::Ndjson => "ndjson",

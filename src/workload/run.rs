@@ -26,8 +26,8 @@ use crate::core::{EventBus, Filter, Payload, Phase, Priority, Subscription};
 /// What a run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PipelineOutcome {
-    pub operations: usize,
-    pub failed: usize,
+    pub(crate) operations: usize,
+    pub(crate) failed: usize,
 }
 
 /// SplitMix64: a tiny, seedable, portable generator. The pipeline only needs reproducible
@@ -36,11 +36,11 @@ pub struct PipelineOutcome {
 pub struct SplitMix(u64);
 
 impl SplitMix {
-    pub fn new(seed: u64) -> SplitMix {
+    pub(crate) fn new(seed: u64) -> SplitMix {
         SplitMix(seed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -128,6 +128,7 @@ impl CallShape {
         }
     }
 
+    /// The shape's name, as serde writes it (`nested`, `real_aexecute`).
     pub fn as_str(self) -> &'static str {
         match self {
             CallShape::Nested => "nested",

@@ -19,6 +19,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use sampling::SampleRatio;
 
+/// How the emit wrapper records an operation; see the module docs. Read once per operation,
+/// switchable on a live bus.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum EmitMode {
     /// Build the event and await the queue put (the original's behaviour today). The put

@@ -71,17 +71,17 @@ pub enum Duplicates {
 /// The header of an event about to be stored: what [`EventStore::encode`] needs besides the
 /// payload. The wrapper fills it without building an [`Event`](crate::core::Event).
 pub struct Header<'a> {
-    pub id: Uuid,
-    pub kind: &'a Kind,
-    pub phase: Phase,
-    pub parent_id: Option<Uuid>,
-    pub root_id: Uuid,
-    pub lineage_id: Uuid,
-    pub start_id: Option<Uuid>,
-    pub seq: u64,
-    pub timestamp_ns: u64,
-    pub duration_ns: Option<u64>,
-    pub error: Option<&'a str>,
+    pub(crate) id: Uuid,
+    pub(crate) kind: &'a Kind,
+    pub(crate) phase: Phase,
+    pub(crate) parent_id: Option<Uuid>,
+    pub(crate) root_id: Uuid,
+    pub(crate) lineage_id: Uuid,
+    pub(crate) start_id: Option<Uuid>,
+    pub(crate) seq: u64,
+    pub(crate) timestamp_ns: u64,
+    pub(crate) duration_ns: Option<u64>,
+    pub(crate) error: Option<&'a str>,
 }
 
 /// Events in a ring of [`Record`]s with their indexes; see the module docs.
@@ -134,6 +134,7 @@ impl EventStore {
         EventStore::bounded(usize::MAX, Duplicates::KeepFirst)
     }
 
+    /// The most events held before the oldest is evicted (`usize::MAX` for a file's store).
     pub fn capacity(&self) -> usize {
         self.capacity
     }
@@ -144,10 +145,12 @@ impl EventStore {
         self.base
     }
 
+    /// Events held now (at most [`EventStore::capacity`]).
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// No event held.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -162,7 +165,7 @@ impl EventStore {
         self.duplicate_ids
     }
 
-    pub fn symbols(&self) -> &Symbols {
+    pub(crate) fn symbols(&self) -> &Symbols {
         &self.symbols
     }
 

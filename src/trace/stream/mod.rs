@@ -56,6 +56,7 @@ use readers::Reader;
 pub struct Finished<S> {
     /// The format the input was read as.
     pub format: Format,
+    /// The sink the events went into, handed back with everything it holds.
     pub sink: S,
     /// Events pushed into the sink.
     pub events: u64,
