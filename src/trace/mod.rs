@@ -125,15 +125,6 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    /// The format's short name, as `convert --to` spells it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ExportFormat::Ndjson => "ndjson",
-            ExportFormat::Chrome => "chrome",
-            ExportFormat::Otlp => "otlp",
-        }
-    }
-
     /// The file name extension a download should get.
     pub const fn extension(self) -> &'static str {
         match self {
