@@ -234,7 +234,7 @@ pub fn unfinished(trace: &EventLog, start: usize) -> Lint {
     )
 }
 
-/// The end event `end` stands alone (see [`lone_end`]).
+/// The end event `end` stands alone (see `lone_end`).
 pub fn end_only(trace: &EventLog, spans: &Spans, end: usize) -> Lint {
     let (kind, message, ids) = lone_end(trace, spans, &trace.event(end));
     finding(kind, message, ids)

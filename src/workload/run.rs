@@ -115,7 +115,7 @@ pub enum CallShape {
     /// `execute_transactional`), two events per level.
     #[default]
     Nested,
-    /// The 14 wrapped steps of a real `aexecute` call; see [`super::real_aexecute`].
+    /// The 14 wrapped steps of a real `aexecute` call; see `super::real_aexecute`.
     RealAexecute,
 }
 

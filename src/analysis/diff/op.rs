@@ -37,7 +37,7 @@ pub enum PairedBy {
 /// One operation on one side.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OpSide {
-    /// The root span's index in that side's [`Spans`].
+    /// The root span's index in that side's `Spans`.
     pub span: usize,
     /// How the operation ended on this side (or that it did not).
     pub status: Status,

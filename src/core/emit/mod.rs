@@ -204,7 +204,7 @@ impl<S, D, F> Operation<S, D, F> {
     ///
     /// A wrapper that owns its own future type decides first and, on a skip, awaits the work
     /// itself, as the original's decorator calls the function directly: the skipped path is
-    /// then the bare work plus this read, without even [`Run`]'s discriminant around it.
+    /// then the bare work plus this read, without even `Run`'s discriminant around it.
     #[inline]
     pub fn decide(&self, bus: &EventBus, mode: EmitMode) -> Decision {
         let decision = mode.decide(

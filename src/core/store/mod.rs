@@ -3,15 +3,15 @@
 //! One compact representation of events, used wherever lineage keeps many of them: the bus's
 //! queue and bounded history, and (through `inspect::EventLog`) every opened trace.
 //!
-//! - [`record`]: a [`Record`] is one event in a fixed-size `Copy` struct owning no heap
-//!   memory; the payload beyond its names is encoded into the [`arena`].
-//! - [`symbols`]: kinds, names and field keys interned once ([`Sym`](symbols::Sym)).
-//! - [`trees`]: each (root, lineage) pair kept once ([`trees::TreeId`]).
-//! - [`arena`]: payload bytes in chunks released and reused in FIFO order.
-//! - [`hash`]: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
+//! - `record`: a `Record` is one event in a fixed-size `Copy` struct owning no heap
+//!   memory; the payload beyond its names is encoded into the `arena`.
+//! - `symbols`: kinds, names and field keys interned once (`Sym`).
+//! - `trees`: each (root, lineage) pair kept once (`trees::TreeId`).
+//! - `arena`: payload bytes in chunks released and reused in FIFO order.
+//! - `hash`: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
 //!   push (evicting), keep the two indexes, read by position or id.
-//! - [`search`]: whether an event's text contains a needle, read from its record and blob
+//! - `search`: whether an event's text contains a needle, read from its record and blob
 //!   (`payload_json.rs` writes a payload's JSON from them).
 //!
 //! ## Why this shape
@@ -68,7 +68,7 @@ pub enum Duplicates {
     KeepFirst,
 }
 
-/// The header of an event about to be stored: what [`EventStore::encode`] needs besides the
+/// The header of an event about to be stored: what `EventStore::encode` needs besides the
 /// payload. The wrapper fills it without building an [`Event`](crate::core::Event).
 pub struct Header<'a> {
     pub(crate) id: Uuid,
@@ -84,7 +84,7 @@ pub struct Header<'a> {
     pub(crate) error: Option<&'a str>,
 }
 
-/// Events in a ring of [`Record`]s with their indexes; see the module docs.
+/// Events in a ring of `Record`s with their indexes; see the module docs.
 #[derive(Clone, Debug)]
 pub struct EventStore {
     records: Vec<Record>,
