@@ -73,8 +73,14 @@ impl Default for EventLog {
 impl EventLog {
     /// Indexes `events`, keeping their order.
     pub fn new(events: Vec<Event>) -> EventLog {
+        EventLog::from_events(&events)
+    }
+
+    /// Indexes `events` by reference, keeping their order: each is encoded into the store, so
+    /// a caller holding a list gets the compact store beside it, not a second `Vec<Event>`.
+    pub fn from_events(events: &[Event]) -> EventLog {
         let mut t = EventLog::default();
-        for e in &events {
+        for e in events {
             t.push(e);
         }
         t

@@ -60,7 +60,7 @@ pub use stream::{Finished, Finishing, Importer};
 
 use crate::core::ids::IdMap;
 use crate::core::Event;
-use crate::model::EventVec;
+use crate::model::{EventLog, EventVec, Spans};
 
 /// The formats we read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -280,6 +280,23 @@ pub fn export(format: ExportFormat, events: &[Event]) -> String {
         ExportFormat::Ndjson => export_ndjson(events),
         ExportFormat::Chrome => export_chrome(events),
         ExportFormat::Otlp => otlp_export::export(events),
+    }
+}
+
+/// Writes the events of `log` in `format` to `out`, as they are held: `spans` are `log`'s own
+/// (the page's inspection holds both), so nothing is decoded into a list or paired again, and
+/// each line, trace event or span is written as it is made. [`export`] is the same for a list
+/// of events, into a `String`.
+pub fn write_log(
+    format: ExportFormat,
+    log: &EventLog,
+    spans: &Spans,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        ExportFormat::Ndjson => native::write_log(log, out),
+        ExportFormat::Chrome => chrome::write_log(log, spans, out),
+        ExportFormat::Otlp => otlp_export::write_log(log, spans, out),
     }
 }
 

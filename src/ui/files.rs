@@ -1,4 +1,5 @@
-//! Traces in and out of the app: open (file picker or drag and drop) and export (download).
+//! Traces in and out of the app: open (file picker or drag and drop) and export (download,
+//! written from the open trace's store and spans by [`super::download`]).
 //!
 //! A file is read in slices (`Blob.slice` + `arrayBuffer`, [`SLICE`] bytes each) and fed to a
 //! streaming [`Importer`]; between pieces the loop yields to the browser so no frame waits
@@ -11,16 +12,16 @@
 //! [`Imported::source_label`] and [`Imported::notice`].
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::download::{download, export_blob};
 use super::state::{now_ms, Ui};
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
 use crate::model::EventLog;
 use crate::trace::chrome::import::time_order::TimeOrder;
 use crate::trace::{
-    self, ExportFormat, Finished, Format, ImportError, Imported, Importer, Limits, Progress,
+    ExportFormat, Finished, Format, ImportError, Imported, Importer, Limits, Progress,
 };
 
 /// The browser's import limits (see [`Limits::BROWSER`]).
@@ -255,33 +256,17 @@ pub fn LoadProgress(ui: Ui) -> impl IntoView {
     }
 }
 
-/// Offers `text` as a download named `file_name`.
-fn download(text: &str, file_name: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(file_name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)
-}
-
 /// The open and export buttons.
 #[component]
 pub fn FileButtons(ui: Ui) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
+    // The inspection's own events and spans, written as they are held (see `download`).
     let export = move |format: ExportFormat| {
-        let text = ui
+        let blob = ui
             .inspection
-            .with_untracked(|ins| trace::export(format, &ins.trace.events().collect::<Vec<_>>()));
+            .with_untracked(|ins| export_blob(format, &ins.trace, &ins.spans));
         let name = format!("lineage-trace.{}", format.extension());
-        if download(&text, &name, format.mime()).is_err() {
+        if blob.and_then(|b| download(&b, &name)).is_err() {
             ui.error
                 .set(Some("The browser refused the download.".into()));
         }
