@@ -45,6 +45,7 @@ pub(crate) mod progress;
 pub(crate) mod read;
 pub(crate) mod scan;
 pub(crate) mod sniff;
+pub(crate) mod source;
 pub mod stream;
 
 use std::fmt;

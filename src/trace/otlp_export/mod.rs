@@ -39,7 +39,8 @@
 //!
 //! ## Where things are
 //! - Here: the document, written span by span from the events as the page holds them
-//!   ([`write_log`]: an `EventLog` and its `Spans`), or from a list of events ([`write`](fn@write)).
+//!   ([`write_log`]: an `EventLog` and its `Spans`) or from a list of events ([`write`](fn@write)),
+//!   one writer over both (`trace::source`).
 //! - `attributes`: event headers and payload fields as OTLP attributes, JSON as `AnyValue`s.
 //! - `ids`: trace and span ids, kept from an OTLP import or derived, unique per trace.
 //!
@@ -63,6 +64,7 @@ use crate::core::Event;
 use crate::model::EventLog;
 use crate::model::Spans;
 use crate::model::Status;
+use crate::trace::source::EventSource;
 use attributes::{key_value, point_attributes, span_attributes};
 use ids::{fold, hex, Ids};
 
@@ -81,13 +83,12 @@ pub fn export(events: &[Event]) -> String {
 }
 
 /// Writes `events` as one OTLP JSON `TracesData` document to `out`: for callers that hold a
-/// list of events (`lineage convert`). They are encoded into an [`EventLog`] once (by
-/// reference: the compact store, not a second `Vec<Event>`), paired into [`Spans`], and
-/// written by [`write_log`].
+/// list of events (`lineage convert`). They are paired into [`Spans`] through an [`EventLog`]
+/// (the compact store, filled by reference, dropped before writing), then written from the
+/// list as [`write_log`] writes a store.
 pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
-    let log = EventLog::from_events(events);
-    let spans = Spans::build(&log);
-    write_log(&log, &spans, out)
+    let spans = Spans::build(&EventLog::from_events(events));
+    write_from(events, &spans, out)
 }
 
 /// Writes the events of `log` as one OTLP JSON `TracesData` document to `out`, one span at a
@@ -96,7 +97,16 @@ pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
 /// span's events are decoded from the store, built, written and dropped: neither the document
 /// as one tree of JSON values (about 26 KB an event) nor a `Vec<Event>` of the trace exists.
 pub fn write_log(log: &EventLog, spans: &Spans, out: &mut impl Write) -> io::Result<()> {
-    let doc = Document::new(log, spans);
+    write_from(log, spans, out)
+}
+
+/// Writes the events of `src` with their `spans` (see [`write_log`]).
+fn write_from<S: EventSource + ?Sized>(
+    src: &S,
+    spans: &Spans,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let doc = Document::new(src, spans);
     // The envelope with its keys in the order serde_json writes an object's (sorted), as
     // [`traces_data`] gives it.
     let envelope = envelope(Vec::new());
@@ -120,9 +130,8 @@ pub fn write_log(log: &EventLog, spans: &Spans, out: &mut impl Write) -> io::Res
 /// The `TracesData` object for `events` (see the module docs for the mapping), as one JSON
 /// value; [`write`](fn@write) writes the same document without building it.
 pub fn traces_data(events: &[Event]) -> Value {
-    let log = EventLog::from_events(events);
-    let spans = Spans::build(&log);
-    let doc = Document::new(&log, &spans);
+    let spans = Spans::build(&EventLog::from_events(events));
+    let doc = Document::new(events, &spans);
     let spans = (0..spans.len()).filter_map(|s| doc.span(s)).collect();
     envelope(spans)
 }
@@ -143,8 +152,8 @@ fn envelope(spans: Vec<Value>) -> Value {
 }
 
 /// What writing a span needs: the events, their spans, ids, and each span's span events.
-struct Document<'a> {
-    log: &'a EventLog,
+struct Document<'a, S: EventSource + ?Sized> {
+    src: &'a S,
     spans: &'a Spans,
     ids: Ids,
     /// The point events that are span events, as (host span, point span), by host then in
@@ -152,9 +161,9 @@ struct Document<'a> {
     points: Vec<(usize, usize)>,
 }
 
-impl<'a> Document<'a> {
-    fn new(log: &'a EventLog, spans: &'a Spans) -> Document<'a> {
-        let ids = Ids::assign(log, spans);
+impl<'a, S: EventSource + ?Sized> Document<'a, S> {
+    fn new(src: &'a S, spans: &'a Spans) -> Document<'a, S> {
+        let ids = Ids::assign(src, spans);
         let mut points: Vec<(usize, usize)> = spans
             .spans
             .iter()
@@ -168,7 +177,7 @@ impl<'a> Document<'a> {
             .collect();
         points.sort_unstable();
         Document {
-            log,
+            src,
             spans,
             ids,
             points,
@@ -177,12 +186,12 @@ impl<'a> Document<'a> {
 
     /// Span `s` with its span events; `None` if it is itself a span event.
     fn span(&self, s: usize) -> Option<Value> {
-        let mut span = span_object(self.log, self.spans, &self.ids, s)?;
+        let mut span = span_object(self.src, self.spans, &self.ids, s)?;
         let from = self.points.partition_point(|&(h, _)| h < s);
         let list: Vec<Value> = self.points[from..]
             .iter()
             .take_while(|&&(h, _)| h == s)
-            .map(|&(_, p)| span_event(&self.log.event(self.spans.spans[p].start)))
+            .map(|&(_, p)| span_event(&self.src.event(self.spans.spans[p].start)))
             .collect();
         span["events"] = Value::Array(list);
         Some(span)
@@ -191,12 +200,17 @@ impl<'a> Document<'a> {
 
 /// Span `s` as an OTLP span object; `None` if it is a point event that sits in its
 /// operation's span instead.
-fn span_object(log: &EventLog, spans: &Spans, ids: &Ids, s: usize) -> Option<Value> {
+fn span_object<S: EventSource + ?Sized>(
+    src: &S,
+    spans: &Spans,
+    ids: &Ids,
+    s: usize,
+) -> Option<Value> {
     let span_id = ids.span[s]?;
     let span = &spans.spans[s];
-    let first = &log.event(span.start);
-    let end = span.end.map(|e| log.event(e));
-    let end = end.as_ref();
+    let first = &*src.event(span.start);
+    let end = span.end.map(|e| src.event(e));
+    let end = end.as_deref();
     let parent_span_id = match span.parent {
         Some(p) => ids.span[p],
         // An orphan keeps a link to the parent it names, though it is not in the trace.
