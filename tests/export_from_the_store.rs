@@ -11,9 +11,11 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use std::io::{self, Write};
 use std::rc::Rc;
 
+#[cfg(not(target_arch = "wasm32"))]
 use lineage::analysis::build::InspectionBuilder;
 use lineage::analysis::Inspection;
 use lineage::core::{EmitMode, Event, ManualClock};
+#[cfg(not(target_arch = "wasm32"))]
 use lineage::model::EventLog;
 use lineage::replay::Replay;
 use lineage::trace::{self, ExportFormat};
@@ -46,6 +48,7 @@ fn assert_same(what: &str, ins: &Inspection, events: &[Event]) {
 }
 
 /// The inspection the page builds of an import: the view built a few items at a time.
+#[cfg(not(target_arch = "wasm32"))]
 fn built_in_slices(events: &[Event]) -> Inspection {
     let mut builder = InspectionBuilder::new(EventLog::from_events(events), &[]);
     loop {
@@ -55,7 +58,8 @@ fn built_in_slices(events: &[Event]) -> Inspection {
     }
 }
 
-/// Our fixtures and every hostile file that imports.
+/// Our fixtures and every hostile file that imports (files: native only).
+#[cfg(not(target_arch = "wasm32"))]
 fn imported_files() -> Vec<(String, Vec<Event>)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
