@@ -25,27 +25,27 @@ use std::io::{self, Write};
 use std::process::Command;
 use std::time::Instant;
 
-use futures::executor::LocalPool;
 use lineage::analysis::Inspection;
-use lineage::core::{Event, EventBus, ManualClock};
+use lineage::core::{Event, ManualClock};
 use lineage::model::EventLog;
 use lineage::trace::{self, ExportFormat};
-use lineage::workload::{run_pipeline, PipelineConfig};
+use lineage::workload::run::recorded_run;
+use lineage::workload::PipelineConfig;
 use uuid::Uuid;
 
-const FORMATS: [ExportFormat; 3] = [
-    ExportFormat::Ndjson,
-    ExportFormat::Chrome,
-    ExportFormat::Otlp,
+const FORMATS: [(ExportFormat, &str); 3] = [
+    (ExportFormat::Ndjson, "ndjson"),
+    (ExportFormat::Chrome, "chrome"),
+    (ExportFormat::Otlp, "otlp"),
 ];
 const PART: usize = 1 << 20;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--case") {
-        let format = FORMATS
+        let (format, _) = FORMATS
             .into_iter()
-            .find(|f| f.as_str() == args[1])
+            .find(|&(_, name)| name == args[1])
             .expect("a format");
         case(format, &args[2], args[3].parse().expect("an event count"));
         return;
@@ -58,10 +58,10 @@ fn main() {
         "{:<8} {:<6} {:>9} {:>12} {:>10} {:>12}",
         "format", "path", "seconds", "peak +MB", "out MB", "held MB"
     );
-    for format in FORMATS {
+    for (format, name) in FORMATS {
         for path in ["list", "store"] {
             let out = Command::new(std::env::current_exe().expect("this program"))
-                .args(["--case", format.as_str(), path, &events.to_string()])
+                .args(["--case", name, path, &events.to_string()])
                 .output()
                 .expect("the case runs");
             let line = String::from_utf8_lossy(&out.stdout);
@@ -76,7 +76,7 @@ fn main() {
             let mb = |s: &str| s.parse::<f64>().unwrap_or(0.0) / 1e6;
             println!(
                 "{:<8} {:<6} {:>9} {:>12.0} {:>10.0} {:>12.0}",
-                format.as_str(),
+                name,
                 path,
                 f[0],
                 mb(f[1]),
@@ -174,17 +174,7 @@ fn simulated_run() -> Vec<Event> {
         operations: 1_000,
         ..PipelineConfig::default()
     };
-    let mut pool = LocalPool::new();
-    let bus = EventBus::builder()
-        .history_capacity(100_000)
-        .clock(ManualClock::ticking(1_000))
-        .build(pool.spawner());
-    let b = bus.clone();
-    pool.run_until(async move {
-        run_pipeline(Some(&b), &config).await;
-        b.flush().await;
-    });
-    bus.with_history(|h| h.events().collect())
+    recorded_run(&config, ManualClock::ticking(1_000))
 }
 
 /// A field of `/proc/self/status`, in KiB (0 where there is none).
