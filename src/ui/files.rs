@@ -18,9 +18,9 @@ use super::state::{now_ms, Ui};
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
 use crate::model::EventLog;
-use crate::trace::chrome::import::time_order::TimeOrder;
+use crate::trace::time_order::TimeOrder;
 use crate::trace::{
-    self, ExportFormat, Finished, Format, ImportError, Imported, Importer, Limits, Progress,
+    self, ExportFormat, Finished, ImportError, Imported, Importer, Limits, Progress,
 };
 
 /// The browser's import limits (see [`Limits::BROWSER`]).
@@ -117,9 +117,10 @@ async fn read_file(
     finish_import(ui, id, importer).await
 }
 
-/// The importer's end-of-file pass (a Chrome trace's slices nested and made into events),
-/// then the time order a Chrome trace is shown in, both in slices between frames as the
-/// reading is; `Ok(None)` when the load was cancelled meanwhile.
+/// The importer's end-of-file pass (a Chrome trace's slices nested and made into events, an
+/// OTLP trace's orphan spans linked), then the time order a Chrome or OTLP trace is shown
+/// in, both in slices between frames as the reading is; `Ok(None)` when the load was
+/// cancelled meanwhile.
 async fn finish_import(
     ui: Ui,
     id: u64,
@@ -157,10 +158,10 @@ async fn finish_import(
         skipped,
         notes,
     };
-    if format != Format::Chrome {
-        return Ok(Some((imported, sink)));
-    }
-    let mut order = TimeOrder::new(sink);
+    let mut order = match TimeOrder::new(format, sink) {
+        Ok(order) => order,
+        Err(as_read) => return Ok(Some((imported, as_read))),
+    };
     loop {
         if let Some(trace) = order.step(BUILD_SLICE) {
             return Ok(Some((imported, trace)));
