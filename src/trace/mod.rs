@@ -176,9 +176,9 @@ impl Imported {
     pub fn from_finished_trace(
         done: Finished<crate::model::EventLog>,
     ) -> (Imported, crate::model::EventLog) {
-        let trace = match time_order::TimeOrder::new(done.format, done.sink) {
-            Ok(order) => order.run(),
-            Err(as_read) => as_read,
+        let trace = match time_order::rank_of(done.format) {
+            Some(rank) => time_order::TimeOrder::new(done.sink, rank).run(),
+            None => done.sink,
         };
         let imported = Imported {
             format: Some(done.format),

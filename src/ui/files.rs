@@ -18,7 +18,7 @@ use super::state::{now_ms, Ui};
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
 use crate::model::EventLog;
-use crate::trace::time_order::TimeOrder;
+use crate::trace::time_order::{self, TimeOrder};
 use crate::trace::{
     self, ExportFormat, Finished, ImportError, Imported, Importer, Limits, Progress,
 };
@@ -158,10 +158,10 @@ async fn finish_import(
         skipped,
         notes,
     };
-    let mut order = match TimeOrder::new(format, sink) {
-        Ok(order) => order,
-        Err(as_read) => return Ok(Some((imported, as_read))),
+    let Some(rank) = time_order::rank_of(format) else {
+        return Ok(Some((imported, sink))); // shown as read
     };
+    let mut order = TimeOrder::new(sink, rank);
     loop {
         if let Some(trace) = order.step(BUILD_SLICE) {
             return Ok(Some((imported, trace)));
