@@ -258,6 +258,60 @@ async fn a_large_otlp_document_is_read_linked_and_ordered_in_slices_between_fram
     c.close().await.unwrap();
 }
 
+/// Writes `n` lineage events as NDJSON (roots, each with a child); returns its path.
+fn write_ndjson(dir: &Path, n: usize) -> PathBuf {
+    use lineage::core::{Event, Phase};
+    let path = dir.join(format!("events-{n}.ndjson"));
+    let mut events = Vec::with_capacity(n);
+    while events.len() < n {
+        let root = Event::root("processing", Phase::Started);
+        let child = Event::child_of(&root, "custom", Phase::Progress);
+        events.push(root);
+        events.push(child);
+    }
+    events.truncate(n);
+    std::fs::write(&path, lineage::trace::export_ndjson(&events)).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[allow(clippy::await_holding_lock)] // held on purpose for the whole test: see ONE_AT_A_TIME
+async fn a_large_ndjson_file_is_read_in_slices_between_frames() {
+    let _alone = one_at_a_time();
+    // Past 229 376 events, where an event store growing one event at a time rebuilt its id
+    // index from every event held (`LINEAGE_NDJSON_EVENTS` for more).
+    let n = std::env::var("LINEAGE_NDJSON_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300_000);
+    let dir = TempDir::new("page-ndjson");
+    let file = write_ndjson(&dir.0, n);
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&base).await.unwrap();
+    set_viewport(&c, 1280, 800).await;
+    find(&c, "#file-input").await;
+    let before = wasm_mb(&c).await;
+    start_frame_log(&c).await;
+    open_and_wait(&c, &file).await;
+    let shown = wait_text(&c, "#event-count", |t| !t.is_empty()).await;
+    let phases = frames_by_phase(&c).await;
+    let after = wasm_mb(&c).await;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    eprintln!(
+        "ndjson of {n} events: frames by phase {phases}; wasm memory {before:.0} → \
+         {after:.0} MB; load {}",
+        load.trim()
+    );
+    assert_eq!(shown, n.to_string());
+    assert!(
+        phases["reading"]["frames"].as_u64().unwrap_or(0) > 1,
+        "{phases}"
+    );
+    c.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "current_thread")]
 #[allow(clippy::await_holding_lock)] // held on purpose for the whole test: see ONE_AT_A_TIME
 async fn a_bomb_past_the_budget_is_refused_while_read_and_its_memory_is_reused() {

@@ -92,6 +92,7 @@ async fn read_file(
     let total = file.size();
     let mut offset = 0.0;
     let mut last_yield = now_ms();
+    let mut made_room = false;
     while offset < total {
         let end = (offset + SLICE).min(total);
         let bytes = read_slice(file, offset, end)
@@ -112,6 +113,12 @@ async fn read_file(
         }
         if !report(ui, id, &importer) {
             return Ok(None);
+        }
+        if !made_room && importer.events() > 0 {
+            // Room for the whole file's events, guessed from its first slice: the store
+            // then never rebuilds its indexes from a million events in one frame.
+            importer.expect_total_bytes(total as u64);
+            made_room = true;
         }
     }
     finish_import(ui, id, importer).await

@@ -158,7 +158,7 @@ impl Reader {
         out: &mut Output<S>,
     ) -> Result<bool, ImportError> {
         // Room in the sink for what is left, before the first of it (see `Output::reserve`).
-        out.reserve(self.linker.events_to_hand_over() as u64);
+        out.reserve(self.linker.events_to_hand_over() as u64, 1);
         let done = self.linker.step(budget, &mut |e| out.push(e))?;
         out.hold(self.linker.held())?;
         Ok(done)

@@ -69,12 +69,13 @@ impl<S: EventSink> Output<S> {
     }
 
     /// Lets the sink make room for `events` events the reader is about to push (see
-    /// [`EventSink::reserve`]), as far as the memory budget has room for them at
-    /// [`RESERVED_BYTES_PER_EVENT`]: past that the budget stops the import anyway, and a
-    /// reservation must not ask the allocator for more than the budget allows.
-    pub(crate) fn reserve(&mut self, events: u64) {
+    /// [`EventSink::reserve`]), as far as `1 / share` of the memory budget's room has room
+    /// for them at [`RESERVED_BYTES_PER_EVENT`]: past the whole room the budget stops the
+    /// import anyway, and a reservation must not ask the allocator for more than the budget
+    /// allows (a guess asks for a share of it only).
+    pub(crate) fn reserve(&mut self, events: u64, share: u64) {
         let held = (self.sink.retained_bytes() + self.held) as u64;
-        let room = self.limits.max_retained_bytes.saturating_sub(held);
+        let room = self.limits.max_retained_bytes.saturating_sub(held) / share.max(1);
         let fits = room / RESERVED_BYTES_PER_EVENT;
         self.sink.reserve(events.min(fits) as usize);
     }

@@ -107,7 +107,7 @@ impl Reader {
         self.note_missing_durations(out);
         // The store makes room for them now, while it is small (for a bomb: empty), instead
         // of rebuilding its indexes from everything held each time they fill up.
-        out.reserve(out.pending);
+        out.reserve(out.pending, 1);
         // From here on the held-back events are pushed one by one and counted as they go.
         out.pending = 0;
         if self.slices.is_empty() {
