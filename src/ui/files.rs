@@ -170,7 +170,7 @@ async fn finish_import(
     };
     let mut order = TimeOrder::new(sink, rank);
     loop {
-        if let Some(trace) = order.step(BUILD_SLICE) {
+        if let Some(trace) = order.step(FINISH_SLICE) {
             return Ok(Some((imported, trace)));
         }
         if now_ms() - last_yield > FRAME_BUDGET_MS {
