@@ -162,7 +162,8 @@ impl<S: EventSink> Importer<S> {
 
     /// Says the whole input is `total` bytes long: the sink makes room now for the events
     /// that many bytes hold at the rate read so far (within the event budget and half the
-    /// memory budget's room, so a wrong guess cannot refuse a file that fits). The page calls
+    /// memory budget's room, so a wrong guess leaves the other half to what the file really
+    /// holds; the reserved room counts against the budget as it is made). The page calls
     /// it after the first slice of a file: an event store growing one event at a time
     /// rebuilds its id indexes from every event held each time they fill, one frame of
     /// hundreds of milliseconds at a million events; made room for early, it rebuilds them
