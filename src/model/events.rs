@@ -138,6 +138,12 @@ impl EventLog {
         i
     }
 
+    /// Makes room for `events` more events, when their number is known before they come
+    /// (see [`EventStore::reserve`]).
+    pub fn reserve(&mut self, events: usize) {
+        self.store.reserve(events);
+    }
+
     /// Shows the first `n` events held (at most all of them), hiding the rest: a replay's
     /// cursor moved. Hidden events are kept, and shown again by a later call.
     pub fn show_first(&mut self, n: usize) {
@@ -344,6 +350,10 @@ impl crate::model::EventSink for EventLog {
 
     fn retained_bytes(&self) -> usize {
         self.heap_bytes()
+    }
+
+    fn reserve(&mut self, events: usize) {
+        EventLog::reserve(self, events);
     }
 }
 

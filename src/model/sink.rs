@@ -29,6 +29,13 @@ pub trait EventSink {
     /// The memory the sink holds for its events, in bytes (an estimate is fine: it is
     /// compared with a budget, not billed).
     fn retained_bytes(&self) -> usize;
+    /// Makes room for `events` more events, when the importer knows how many are coming (a
+    /// Chrome trace's held slices at the end of the input): a sink that grows by doubling
+    /// then grows once, before the events, instead of copying everything it holds in the
+    /// middle of them. Does nothing by default.
+    fn reserve(&mut self, events: usize) {
+        let _ = events;
+    }
 }
 
 /// A `Vec<Event>` with a running estimate of the heap its events own.

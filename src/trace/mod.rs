@@ -46,7 +46,9 @@ pub(crate) mod read;
 pub(crate) mod scan;
 pub(crate) mod sniff;
 pub(crate) mod source;
+pub(crate) mod step_sort;
 pub mod stream;
+pub(crate) mod time_order;
 
 use std::fmt;
 
@@ -169,19 +171,9 @@ impl Imported {
     pub fn from_finished_trace(
         done: Finished<crate::model::EventLog>,
     ) -> (Imported, crate::model::EventLog) {
-        let trace = match done.format {
-            Format::Chrome => {
-                let mut order = chrome::import::time_order::TimeOrder::new(done.sink);
-                loop {
-                    if let Some(trace) = order.step(usize::MAX) {
-                        break trace;
-                    }
-                }
-            }
-            Format::Otlp => done
-                .sink
-                .sorted_by_key(|t, i| (t.timestamp_ns(i), u8::from(t.start_id(i).is_some()))),
-            _ => done.sink,
+        let trace = match time_order::rank_of(done.format) {
+            Some(rank) => time_order::TimeOrder::new(done.sink, rank).run(),
+            None => done.sink,
         };
         let imported = Imported {
             format: Some(done.format),

@@ -42,7 +42,7 @@ impl Progress {
     pub fn describe(&self) -> String {
         if self.building.is_none() && self.finishing.is_some() {
             return format!(
-                "{}: {} events, nesting the slices and putting them in time order …",
+                "{}: {} events, linking them and putting them in time order …",
                 self.name,
                 grouped(self.events)
             );
@@ -114,7 +114,7 @@ mod tests {
         };
         assert_eq!(
             ending.describe(),
-            "run.ndjson: 1 000 000 events, nesting the slices and putting them in time order …"
+            "run.ndjson: 1 000 000 events, linking them and putting them in time order …"
         );
         assert_eq!(ending.fraction(), 0.5);
     }

@@ -162,6 +162,24 @@ impl<S: EventSink> Importer<S> {
         &mut self.out.sink
     }
 
+    /// Says the whole input is `total` bytes long: the sink makes room now for the events
+    /// that many bytes hold at the rate read so far (within the event budget and half the
+    /// memory budget's room, so a wrong guess leaves the other half to what the file really
+    /// holds; the reserved room counts against the budget as it is made). The page calls
+    /// it after the first slice of a file: an event store growing one event at a time
+    /// rebuilds its id indexes from every event held each time they fill, one frame of
+    /// hundreds of milliseconds at a million events; made room for early, it rebuilds them
+    /// while they are small. Nothing happens before the first event.
+    pub fn expect_total_bytes(&mut self, total: u64) {
+        let (events, read) = (self.out.events, self.bytes);
+        if events == 0 || read == 0 || total <= read {
+            return;
+        }
+        let expected = (events as u128 * total as u128 / read as u128) as u64;
+        let expected = expected.min(self.out.limits.max_events);
+        self.out.reserve(expected.saturating_sub(events), 2);
+    }
+
     /// Reads the next `chunk` of the input.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ImportError> {
         self.bytes += chunk.len() as u64;
