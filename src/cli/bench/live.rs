@@ -54,7 +54,7 @@ pub(crate) fn run(events: u64) -> ExitCode {
         let t = Instant::now();
         for b in &proto {
             store
-                .commit(&ingest::otlp_protobuf(b).unwrap().events)
+                .commit_batch(&ingest::otlp_protobuf(b).unwrap().events)
                 .1
                 .unwrap();
         }
