@@ -148,7 +148,13 @@ pub fn event_lines(body: &[u8], limits: Limits) -> Result<Lines, BadBody> {
         let err = match fed {
             Ok(()) => match importer.finish() {
                 Ok(done) => {
-                    out.events.extend(done.sink.into_events());
+                    // Most bodies are read in one go: take the vector rather than copy it.
+                    let events = done.sink.into_events();
+                    if out.events.is_empty() {
+                        out.events = events;
+                    } else {
+                        out.events.extend(events);
+                    }
                     break;
                 }
                 Err(e) => e,
