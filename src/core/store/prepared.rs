@@ -34,7 +34,7 @@ pub struct TextRef {
 pub const MAX_FIELDS: usize = 2;
 
 /// One event, ready to be encoded into a record; see the module docs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct PreparedEvent {
     pub id: Uuid,
     pub parent_id: Option<Uuid>,

@@ -69,6 +69,15 @@ impl<E> Default for Linker<E> {
 const ENTRY_BYTES: usize = 2 * (16 + 16 + 1);
 
 impl<E: Linkable> Linker<E> {
+    /// A linker for about `spans` spans, its table of roots sized once.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn with_capacity(spans: usize) -> Self {
+        Linker {
+            roots: IdMap::with_capacity_and_hasher(spans, Default::default()),
+            ..Linker::default()
+        }
+    }
+
     /// Bytes held for linking: the root map and the waiting spans.
     pub(super) fn held(&self) -> usize {
         self.roots.capacity() * ENTRY_BYTES / 2
