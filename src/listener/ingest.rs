@@ -93,13 +93,14 @@ pub struct Spans {
 }
 
 /// Decodes an `ExportTraceServiceRequest` in protobuf, straight into a prepared batch
-/// ([`crate::trace::otlp::direct`]).
-pub fn otlp_protobuf(body: &[u8]) -> Result<Spans, BadBody> {
-    let decoded = direct::decode(body).map_err(|e| {
-        BadBody::new(&format!(
+/// ([`crate::trace::otlp::direct`]), holding at most the request budget's bytes.
+pub fn otlp_protobuf(body: &[u8], limits: Limits) -> Result<Spans, BadBody> {
+    let decoded = direct::decode(body, limits.max_retained_bytes).map_err(|e| match e {
+        direct::Refused::Decode(e) => BadBody::new(&format!(
             "could not decode the body as an OTLP ExportTraceServiceRequest (protobuf): {}",
             middle_clipped(&e.to_string(), 160)
-        ))
+        )),
+        direct::Refused::OverBudget(why) => BadBody::new(&why),
     })?;
     Ok(Spans {
         events: Batch::Prepared(decoded.batch),

@@ -100,7 +100,7 @@ async fn traces(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
         Err(r) => return r,
     };
     let decoded = match encoding {
-        Encoding::Protobuf => ingest::otlp_protobuf(&body),
+        Encoding::Protobuf => ingest::otlp_protobuf(&body, shared.settings.request_limits),
         Encoding::Json => ingest::otlp_json(&body, shared.settings.request_limits),
     };
     drop(body);

@@ -94,6 +94,11 @@ impl Prepared {
         &mut self.text
     }
 
+    /// Bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// The text appended since the buffer was `start` bytes long.
     pub fn text_since(&self, start: usize) -> TextRef {
         TextRef {

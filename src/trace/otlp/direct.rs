@@ -48,9 +48,20 @@ pub(crate) struct DirectSpans {
     pub rejection: String,
 }
 
-/// Decodes a serialized `ExportTraceServiceRequest` and prepares its spans.
-pub(crate) fn decode(bytes: &[u8]) -> Result<DirectSpans, prost::DecodeError> {
-    ExportTraceServiceRequest::decode(bytes).map(prepare)
+/// Why a request was not prepared.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// The body is not an `ExportTraceServiceRequest`.
+    Decode(prost::DecodeError),
+    /// Its events would hold more than the budget (one sentence saying so).
+    OverBudget(String),
+}
+
+/// Decodes a serialized `ExportTraceServiceRequest` and prepares its spans, holding at most
+/// `max_bytes` for them.
+pub(crate) fn decode(bytes: &[u8], max_bytes: u64) -> Result<DirectSpans, Refused> {
+    let request = ExportTraceServiceRequest::decode(bytes).map_err(Refused::Decode)?;
+    prepare(request, max_bytes).map_err(Refused::OverBudget)
 }
 
 impl Linkable for PreparedEvent {
@@ -72,8 +83,13 @@ impl Linkable for PreparedEvent {
     }
 }
 
-/// Prepares the spans of a decoded request (see the module docs).
-pub(crate) fn prepare(request: ExportTraceServiceRequest) -> DirectSpans {
+/// Prepares the spans of a decoded request (see the module docs). Every span's `otel`
+/// carries its resource and scope, so a small body (one large resource, many tiny spans)
+/// can ask for far more than it weighs: past `max_bytes` the request is refused.
+pub(crate) fn prepare(
+    request: ExportTraceServiceRequest,
+    max_bytes: u64,
+) -> Result<DirectSpans, String> {
     let mut out = DirectSpans::default();
     let spans: usize = (request.resource_spans.iter())
         .flat_map(|rs| rs.scope_spans.iter().map(|ss| ss.spans.len()))
@@ -98,6 +114,13 @@ pub(crate) fn prepare(request: ExportTraceServiceRequest) -> DirectSpans {
             };
             for s in ss.spans {
                 out.spans += 1;
+                let held = out.batch.text_len() + 3 * out.spans as usize * EVENT_BYTES;
+                if held as u64 > max_bytes {
+                    return Err(format!(
+                        "the request's spans would hold more than the listener's budget for \
+                         one request ({max_bytes} bytes; each span repeats its resource and scope)"
+                    ));
+                }
                 match span_events(&s, &origin, &mut out.batch) {
                     Ok(events) => {
                         let Ok(()) = linker.add(events, &mut ready);
@@ -114,8 +137,11 @@ pub(crate) fn prepare(request: ExportTraceServiceRequest) -> DirectSpans {
     }
     let Ok(_) = linker.step(usize::MAX, &mut ready);
     out.batch.events = in_time_order(linked);
-    out
+    Ok(out)
 }
+
+/// What a prepared event costs besides its text (its start, end and a span event, about).
+const EVENT_BYTES: usize = std::mem::size_of::<PreparedEvent>();
 
 /// The events in time order, a span's start and span events before any end of the same
 /// nanosecond, ties kept in the order they came (what `sort_by_key` on the events does),

@@ -44,7 +44,7 @@ fn store(max_events: u64) -> (LiveStore, Recording) {
 /// Stores `request` both ways into stores of `max_events`, and checks they hold the same.
 fn same_stored(request: &ExportTraceServiceRequest, max_events: u64) {
     let slow = proto::convert(request.clone());
-    let fast = super::prepare(request.clone());
+    let fast = super::prepare(request.clone(), u64::MAX).unwrap();
     assert_eq!(
         (fast.spans, fast.rejected_spans, &fast.rejection),
         (slow.spans, slow.rejected_spans, &slow.rejection)
@@ -275,4 +275,44 @@ proptest! {
     ) {
         same_stored(&request, max_events);
     }
+}
+
+/// One resource of 64 KiB and `n` tiny spans.
+fn large_resource(n: u64) -> ExportTraceServiceRequest {
+    let big = kv("blob".into(), val(V::StringValue("x".repeat(64 << 10))));
+    let spans: Vec<pb::Span> = (0..n)
+        .map(|i| pb::Span {
+            trace_id: vec![1; 16],
+            span_id: (i + 1).to_be_bytes().to_vec(),
+            ..Default::default()
+        })
+        .collect();
+    ExportTraceServiceRequest {
+        resource_spans: vec![pb::ResourceSpans {
+            resource: Some(Resource {
+                attributes: vec![big],
+                ..Default::default()
+            }),
+            scope_spans: vec![pb::ScopeSpans {
+                spans,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    }
+}
+
+#[test]
+fn a_small_request_asking_for_more_than_the_budget_is_refused() {
+    // 4 096 spans under one 64 KiB resource: 256 MiB of `otel` text, from a body of 150 KB.
+    let body = prost::Message::encode_to_vec(&large_resource(4096));
+    assert!(body.len() < 200 << 10, "{} bytes", body.len());
+    let why = match super::decode(&body, 16 << 20) {
+        Err(super::Refused::OverBudget(why)) => why,
+        other => panic!("not refused: {:?}", other.map(|d| d.spans)),
+    };
+    assert!(why.contains("budget"), "{why}");
+    // The same resource over a few spans fits.
+    let few = super::prepare(large_resource(8), 16 << 20).unwrap();
+    assert_eq!((few.spans, few.batch.len()), (8, 8));
 }
