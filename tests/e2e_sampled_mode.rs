@@ -8,6 +8,14 @@ mod browser;
 
 use browser::*;
 
+/// The count `css` shows once the run has drawn one (none of these is 0 after the run).
+async fn number(c: &fantoccini::Client, css: &str) -> usize {
+    let shown = wait_text(c, css, |t| !t.is_empty() && t != "0").await;
+    shown
+        .parse()
+        .unwrap_or_else(|_| panic!("{css} shows {shown:?}"))
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_sampled_run_in_the_page_keeps_whole_trees_and_its_counts_add_up() {
     let base = serve(dist_dir()).await;
@@ -27,22 +35,10 @@ async fn a_sampled_run_in_the_page_keeps_whole_trees_and_its_counts_add_up() {
     type_into(&c, "#failure-rate", "10").await;
     click(&c, "#run").await;
 
-    let processed: usize = wait_text(&c, "#bus-processed", |t| !t.is_empty() && t != "0")
-        .await
-        .parse()
-        .unwrap();
-    let kept: usize = wait_text(&c, "#operation-count", |t| !t.is_empty())
-        .await
-        .parse()
-        .unwrap();
-    let dropped: usize = wait_text(&c, "#bus-sampled-out", |t| !t.is_empty())
-        .await
-        .parse()
-        .unwrap();
-    let events: usize = wait_text(&c, "#event-count", |t| !t.is_empty())
-        .await
-        .parse()
-        .unwrap();
+    let processed = number(&c, "#bus-processed").await;
+    let kept = number(&c, "#operation-count").await;
+    let dropped = number(&c, "#bus-sampled-out").await;
+    let events = number(&c, "#event-count").await;
     assert_eq!(
         kept + dropped,
         operations,

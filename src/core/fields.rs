@@ -56,7 +56,7 @@ impl PartialEq for Fields {
 }
 
 impl Fields {
-    pub const fn new() -> Fields {
+    pub(crate) const fn new() -> Fields {
         Fields {
             pairs: SmallVec::new_const(),
             raw: RawMembers::new(),
@@ -68,6 +68,7 @@ impl Fields {
         self.pairs.len() + self.raw.len()
     }
 
+    /// No field held either way.
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty() && self.raw.is_empty()
     }
@@ -109,6 +110,7 @@ impl Fields {
         self.raw.push_unique(key, value);
     }
 
+    /// Is `key` held, as a `Value` or as text?
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }

@@ -5,7 +5,7 @@
 //! refused, so a malformed body never leaves half of itself in the store.
 //!
 //! - OTLP protobuf: decoded with the OpenTelemetry project's types and prepared for the
-//!   store without building `Event`s ([`crate::trace::otlp::direct`]).
+//!   store without building `Event`s (`crate::trace::otlp::direct`).
 //! - OTLP JSON: the file importer ([`Importer`] forced to OTLP), so a span posted means what
 //!   it means in a file.
 //! - Event lines (`POST /v1/events`): any format `summary` reads line by line, sniffed like a
@@ -93,7 +93,7 @@ pub struct Spans {
 }
 
 /// Decodes an `ExportTraceServiceRequest` in protobuf, straight into a prepared batch
-/// ([`crate::trace::otlp::direct`]), holding at most the request budget's bytes.
+/// (`crate::trace::otlp::direct`), holding at most the request budget's bytes.
 pub fn otlp_protobuf(body: &[u8], limits: Limits) -> Result<Spans, BadBody> {
     let decoded = direct::decode(body, limits.max_retained_bytes).map_err(|e| match e {
         direct::Refused::Decode(e) => BadBody::new(&format!(

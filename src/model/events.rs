@@ -194,40 +194,51 @@ impl EventLog {
             .expect("an index within the trace")
     }
 
+    /// The id of event `i` (an index below [`EventLog::len`], as for every accessor here).
     #[inline]
     pub fn id(&self, i: usize) -> Uuid {
         self.record(i).id
     }
 
+    /// The phase of event `i`.
     #[inline]
     pub fn phase(&self, i: usize) -> Phase {
         self.record(i).phase
     }
 
+    /// When event `i` was created: nanoseconds since the clock's origin (the bus's, or the file's
+    /// own time base for an imported trace).
     #[inline]
     pub fn timestamp_ns(&self, i: usize) -> u64 {
         self.record(i).timestamp_ns
     }
 
+    /// The emission number of event `i` (0 for imported events without one; see
+    /// [`EventLog::has_seq`]).
     #[inline]
     pub fn seq(&self, i: usize) -> u64 {
         self.record(i).seq
     }
 
+    /// The start event of the operation enclosing event `i`, if it names one.
     #[inline]
     pub fn parent_id(&self, i: usize) -> Option<Uuid> {
         self.record(i).parent_id()
     }
 
+    /// For an end event, the start event it closes; `None` for start events and for the Python
+    /// original's ends, which do not name their start.
     #[inline]
     pub fn start_id(&self, i: usize) -> Option<Uuid> {
         self.record(i).start_id()
     }
 
+    /// The lineage of event `i`: shared by every event descending from one root call.
     pub fn lineage_id(&self, i: usize) -> Uuid {
         self.store.lineage_id(self.record(i))
     }
 
+    /// The start event of the outermost operation event `i` belongs to.
     pub fn root_id(&self, i: usize) -> Uuid {
         self.store.root_id(self.record(i))
     }
@@ -288,10 +299,12 @@ impl EventLog {
         (last_before(&self.lo_steps), last_before(&self.hi_steps))
     }
 
+    /// Events shown (the prefix readers see; see the module docs).
     pub fn len(&self) -> usize {
         self.shown
     }
 
+    /// No event shown.
     pub fn is_empty(&self) -> bool {
         self.shown == 0
     }

@@ -11,8 +11,8 @@
 //! | OTLP JSON `TracesData`, one document or JSON Lines | ✓ | ✓ | [`otlp`], [`otlp_export`] |
 //!
 //! Every import streams ([`stream`]): an [`Importer`] is fed the input in chunks, tells the
-//! format from the first bytes ([`sniff`]), cuts the input into records ([`scan`]) and pushes
-//! each event into an [`EventSink`] ([`sink`]) as soon as it is complete, within budgets on
+//! format from the first bytes (`sniff`), cuts the input into records (`scan`) and pushes
+//! each event into an `EventSink` (`sink`) as soon as it is complete, within budgets on
 //! events and memory ([`Limits`]). [`import`] is the convenience for bytes already in
 //! memory: it collects into a `Vec` and gives an [`Imported`]. Either way nothing a caller
 //! holds is touched until the import succeeds, so a caller that swaps its open trace for the
@@ -20,7 +20,7 @@
 //!
 //! ## Hostile input
 //! Inputs over the byte bound, nested deeper than [`MAX_DEPTH`], or over the event or memory
-//! budget are stopped while they are read (see [`read`] for why our own depth limit replaces
+//! budget are stopped while they are read (see `read` for why our own depth limit replaces
 //! serde_json's 128). Errors name the format, the position and what was expected
 //! ([`ImportError`]). Parent cycles and duplicate ids are kept as read and reported by the
 //! inspector's lints; the importers that derive roots from parent links walk them with a
@@ -76,6 +76,8 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format we read, for code that tries each in turn (the tests and fuzz
+    /// regressions do).
     pub const ALL: [Format; 4] = [
         Format::Native,
         Format::Abstractions,
@@ -123,14 +125,6 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ExportFormat::Ndjson => "ndjson",
-            ExportFormat::Chrome => "chrome",
-            ExportFormat::Otlp => "otlp",
-        }
-    }
-
     /// The file name extension a download should get.
     pub const fn extension(self) -> &'static str {
         match self {
@@ -168,7 +162,7 @@ impl Imported {
         self.skipped.iter().map(|(_, n)| n).sum()
     }
 
-    /// A finished import streamed into a [`EventLog`] (the compact store), in the order
+    /// A finished import streamed into a `EventLog` (the compact store), in the order
     /// [`import`] promises: the events, with what was skipped and noted (`events` stays
     /// empty: the trace holds them).
     pub fn from_finished_trace(

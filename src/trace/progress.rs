@@ -10,9 +10,13 @@ use crate::text::count::grouped;
 pub struct Progress {
     /// Which load this is (a Cancel or a newer load makes older ones stop).
     pub id: u64,
+    /// The file's name, which the line of text begins with.
     pub name: String,
+    /// Bytes read so far.
     pub bytes: u64,
+    /// The file's size in bytes (0 for an empty file).
     pub total: u64,
+    /// Events imported so far.
     pub events: u64,
     /// Once the file is read: how far the importer's end-of-file pass has got (a Chrome
     /// trace's slices nested, made into events and put in time order), 0 to 1.

@@ -131,6 +131,7 @@ impl EventStore {
     /// position. `syms` caches the batch's names as symbols (interned when first stored,
     /// so a refused event interns nothing); pass the same, initially empty, vector for
     /// every event of one batch.
+    #[doc(hidden)]
     pub fn push_prepared(&mut self, batch: &Prepared, i: usize, syms: &mut Vec<Sym>) -> u64 {
         let e = &batch.events[i];
         if syms.len() < batch.names.len() {

@@ -32,13 +32,13 @@ impl Sym {
 
 /// The text of a symbol: borrowed from the program when it was a literal, shared otherwise.
 #[derive(Clone, Debug)]
-pub enum SymStr {
+pub(crate) enum SymStr {
     Static(&'static str),
     Shared(Arc<str>),
 }
 
 impl SymStr {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             SymStr::Static(s) => s,
             SymStr::Shared(s) => s,
@@ -46,7 +46,7 @@ impl SymStr {
     }
 
     /// As the public `Cow` events carry: no allocation for literals.
-    pub fn to_cow(&self) -> std::borrow::Cow<'static, str> {
+    pub(crate) fn to_cow(&self) -> std::borrow::Cow<'static, str> {
         match self {
             SymStr::Static(s) => std::borrow::Cow::Borrowed(s),
             SymStr::Shared(s) => std::borrow::Cow::Owned(s.to_string()),
@@ -58,7 +58,7 @@ const CACHE_SLOTS: usize = 64;
 
 /// The symbol table; see the module docs.
 #[derive(Clone, Debug)]
-pub struct Symbols {
+pub(crate) struct Symbols {
     strs: Vec<SymStr>,
     by_text: HashMap<Arc<str>, Sym, TextHash>,
     /// `(address, length, symbol)` of recently interned literals.
@@ -81,7 +81,7 @@ impl Default for Symbols {
 impl Symbols {
     /// The symbol of a literal: usually one compare in the address cache.
     #[inline]
-    pub fn intern_static(&mut self, s: &'static str) -> Sym {
+    pub(crate) fn intern_static(&mut self, s: &'static str) -> Sym {
         let addr = s.as_ptr() as usize;
         let slot = (addr ^ (addr >> 7) ^ s.len()) % CACHE_SLOTS;
         let (a, l, sym) = self.cache[slot];
@@ -102,7 +102,7 @@ impl Symbols {
     }
 
     /// The symbol of any text (read from a file, or built at run time).
-    pub fn intern(&mut self, s: &str) -> Sym {
+    pub(crate) fn intern(&mut self, s: &str) -> Sym {
         match self.by_text.get(s) {
             Some(&sym) => sym,
             None => self.add(SymStr::Shared(Arc::from(s))),
@@ -113,16 +113,11 @@ impl Symbols {
     /// string is a literal and takes the address cache).
     #[inline]
     #[allow(clippy::ptr_arg)]
-    pub fn intern_cow(&mut self, s: &std::borrow::Cow<'static, str>) -> Sym {
+    pub(crate) fn intern_cow(&mut self, s: &std::borrow::Cow<'static, str>) -> Sym {
         match s {
             std::borrow::Cow::Borrowed(s) => self.intern_static(s),
             std::borrow::Cow::Owned(s) => self.intern(s),
         }
-    }
-
-    /// The symbol of `s` if it was interned, without adding it.
-    pub fn lookup(&self, s: &str) -> Option<Sym> {
-        self.by_text.get(s).copied()
     }
 
     fn add(&mut self, s: SymStr) -> Sym {
@@ -138,26 +133,22 @@ impl Symbols {
     }
 
     #[inline]
-    pub fn get(&self, sym: Sym) -> &SymStr {
+    pub(crate) fn get(&self, sym: Sym) -> &SymStr {
         &self.strs[sym.0 as usize]
     }
 
     #[inline]
-    pub fn str(&self, sym: Sym) -> &str {
+    pub(crate) fn str(&self, sym: Sym) -> &str {
         self.strs[sym.0 as usize].as_str()
     }
 
     /// Distinct strings held (without the empty `NONE`).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.strs.len() - 1
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// An estimate of the heap the table holds, for memory budgets.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.heap_bytes + self.strs.capacity() * std::mem::size_of::<SymStr>()
     }
 }

@@ -19,7 +19,7 @@ impl EventStore {
     ///
     /// [`push`]: EventStore::push
     #[inline]
-    pub fn encode(&mut self, h: &Header<'_>, payload: &Payload) -> Record {
+    pub(crate) fn encode(&mut self, h: &Header<'_>, payload: &Payload) -> Record {
         self.encode_with_unknown(h, payload, &RawMembers::new())
     }
 

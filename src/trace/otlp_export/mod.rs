@@ -38,7 +38,7 @@
 //!   from OTLP or other tools keep their own epoch times.
 //!
 //! ## Where things are
-//! - Here: the document, written span by span ([`write`]).
+//! - Here: the document, written span by span ([`write`](fn@write)).
 //! - `attributes`: event headers and payload fields as OTLP attributes, JSON as `AnyValue`s.
 //! - `ids`: trace and span ids, kept from an OTLP import or derived, unique per trace.
 //!
@@ -106,7 +106,7 @@ pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
 }
 
 /// The `TracesData` object for `events` (see the module docs for the mapping), as one JSON
-/// value; [`write`] writes the same document without building it.
+/// value; [`write`](fn@write) writes the same document without building it.
 pub fn traces_data(events: &[Event]) -> Value {
     let doc = Document::new(events);
     let spans = (0..doc.spans.len()).filter_map(|s| doc.span(s)).collect();

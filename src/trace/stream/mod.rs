@@ -2,7 +2,7 @@
 //!
 //! An [`Importer`] is fed the input in chunks of any size ([`Importer::feed`]) and
 //! [`finish`](Importer::finish)ed at its end. It sniffs the format from the first bytes, cuts
-//! the input into records ([`super::scan`]), parses each record alone and pushes each event
+//! the input into records (`super::scan`), parses each record alone and pushes each event
 //! into an [`EventSink`] as soon as it is complete. Besides the sink it holds one record, the
 //! current chunk and what a format needs to link its events (a Chrome trace's open slices,
 //! an original dump's root of each id): never the whole input, never a tree of JSON values.
@@ -56,6 +56,7 @@ use readers::Reader;
 pub struct Finished<S> {
     /// The format the input was read as.
     pub format: Format,
+    /// The sink the events went into, handed back with everything it holds.
     pub sink: S,
     /// Events pushed into the sink.
     pub events: u64,

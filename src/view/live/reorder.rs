@@ -76,11 +76,7 @@ impl Reorder {
             if self.held.contains_key(&e.id) {
                 continue; // delivered again while held
             }
-            let missing = [e.start_id, e.parent_id]
-                .into_iter()
-                .flatten()
-                .find(|id| *id != e.id && !is_known(id) && !shown.contains_key(id));
-            match missing {
+            match first_missing(&e, &is_known, &shown) {
                 Some(id) => self.hold(e, id, now_ms),
                 None => self.show(e, &mut out, &mut shown, &is_known),
             }
@@ -117,11 +113,7 @@ impl Reorder {
                 for held in children.into_iter().rev() {
                     let c = held.event;
                     self.held.remove(&c.id);
-                    let missing = [c.start_id, c.parent_id]
-                        .into_iter()
-                        .flatten()
-                        .find(|x| *x != c.id && !is_known(x) && !shown.contains_key(x));
-                    match missing {
+                    match first_missing(&c, is_known, shown) {
                         Some(other) => {
                             self.held.insert(c.id, ());
                             self.waiting
@@ -191,6 +183,15 @@ impl Reorder {
         }
         e
     }
+}
+
+/// The first id `e` links to (its start, then its parent) that neither the page nor this
+/// batch has shown; a link to itself counts as none (the scrub reports it).
+fn first_missing(e: &Event, is_known: &impl Fn(&Uuid) -> bool, shown: &IdMap<()>) -> Option<Uuid> {
+    [e.start_id, e.parent_id]
+        .into_iter()
+        .flatten()
+        .find(|id| *id != e.id && !is_known(id) && !shown.contains_key(id))
 }
 
 #[cfg(test)]
