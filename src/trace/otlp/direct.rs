@@ -190,26 +190,13 @@ fn span_events(
             (!st.message.is_empty()).then_some(st.message.as_str()),
         )
     });
-    let name = batch.name(&s.name);
-    let start_ns = s.start_time_unix_nano;
-    let mut fields = [("", TextRef::default()); MAX_FIELDS];
-    let mut n = 0;
-    if !s.attributes.is_empty() {
-        let at = batch.text_mut().len();
-        write_attributes(batch.text_mut(), &s.attributes);
-        fields[n] = ("attributes", batch.text_since(at));
-        n += 1;
-    }
-    let at = batch.text_mut().len();
     let ids = SpanIds {
         trace,
         span,
         parent,
         code,
     };
-    write_otel(batch.text_mut(), s, &ids, message, origin);
-    fields[n] = ("otel", batch.text_since(at));
-    let mut events = Vec::with_capacity(2 + s.events.len());
+    let (fields, field_count) = start_fields(s, &ids, message, origin, batch);
     let start = PreparedEvent {
         id,
         parent_id,
@@ -218,37 +205,15 @@ fn span_events(
         lineage_id: id,
         kind: "span",
         phase: Phase::Started,
-        timestamp_ns: start_ns,
+        timestamp_ns: s.start_time_unix_nano,
         duration_ns: None,
-        process: name,
+        process: batch.name(&s.name),
         error: None,
         fields,
-        field_count: n as u8 + 1,
+        field_count,
     };
-    let end = (s.end_time_unix_nano != 0).then(|| {
-        // A span that ends before it starts is read as lasting 0 ns (the file path notes it).
-        let end_ns = s.end_time_unix_nano.max(start_ns);
-        let error = (code == 2).then(|| {
-            let at = batch.text_mut().len();
-            let text = message.unwrap_or("error status");
-            batch.text_mut().extend_from_slice(text.as_bytes());
-            batch.text_since(at)
-        });
-        PreparedEvent {
-            id: end_uuid(id),
-            start_id: Some(id),
-            phase: if code == 2 {
-                Phase::Failed
-            } else {
-                Phase::Completed
-            },
-            timestamp_ns: end_ns,
-            duration_ns: Some(end_ns - start_ns),
-            error,
-            field_count: 0,
-            ..start
-        }
-    });
+    let end = end_event(&start, s.end_time_unix_nano, code, message, batch);
+    let mut events = Vec::with_capacity(2 + s.events.len());
     events.push(start);
     for (k, ev) in s.events.iter().enumerate() {
         events.push(point_event(id, k, ev, batch));
@@ -258,6 +223,64 @@ fn span_events(
         id,
         parent: parent_id,
         events,
+    })
+}
+
+/// A span start's fields: its attributes (if any) and `otel`, in the order a `Map` keeps.
+fn start_fields(
+    s: &pb::Span,
+    ids: &SpanIds,
+    message: Option<&str>,
+    origin: &OriginText<'_>,
+    batch: &mut Prepared,
+) -> ([(&'static str, TextRef); MAX_FIELDS], u8) {
+    let mut fields = [("", TextRef::default()); MAX_FIELDS];
+    let mut n = 0;
+    if !s.attributes.is_empty() {
+        let at = batch.text_mut().len();
+        write_attributes(batch.text_mut(), &s.attributes);
+        fields[n] = ("attributes", batch.text_since(at));
+        n += 1;
+    }
+    let at = batch.text_mut().len();
+    write_otel(batch.text_mut(), s, ids, message, origin);
+    fields[n] = ("otel", batch.text_since(at));
+    (fields, n as u8 + 1)
+}
+
+/// The end of the span whose start is `start`, if it ended (an end time other than 0):
+/// `failed` with the status message (or "error status") when the code is 2. A span that
+/// ends before it starts is read as lasting 0 ns (the file path also notes it).
+fn end_event(
+    start: &PreparedEvent,
+    end_time: u64,
+    code: u8,
+    message: Option<&str>,
+    batch: &mut Prepared,
+) -> Option<PreparedEvent> {
+    if end_time == 0 {
+        return None;
+    }
+    let end_ns = end_time.max(start.timestamp_ns);
+    let error = (code == 2).then(|| {
+        let at = batch.text_mut().len();
+        let text = message.unwrap_or("error status");
+        batch.text_mut().extend_from_slice(text.as_bytes());
+        batch.text_since(at)
+    });
+    Some(PreparedEvent {
+        id: end_uuid(start.id),
+        start_id: Some(start.id),
+        phase: if code == 2 {
+            Phase::Failed
+        } else {
+            Phase::Completed
+        },
+        timestamp_ns: end_ns,
+        duration_ns: Some(end_ns - start.timestamp_ns),
+        error,
+        field_count: 0,
+        ..*start
     })
 }
 
