@@ -4,7 +4,8 @@
 //! why nothing could be read), before anything is stored: a request is decoded whole or
 //! refused, so a malformed body never leaves half of itself in the store.
 //!
-//! - OTLP protobuf: `crate::trace::otlp::proto`, the OpenTelemetry project's types.
+//! - OTLP protobuf: decoded with the OpenTelemetry project's types and prepared for the
+//!   store without building `Event`s (`crate::trace::otlp::direct`).
 //! - OTLP JSON: the file importer ([`Importer`] forced to OTLP), so a span posted means what
 //!   it means in a file.
 //! - Event lines (`POST /v1/events`): any format `summary` reads line by line, sniffed like a
@@ -14,10 +15,11 @@
 //! Every decode runs under the import [`Limits`] (events, memory, depth), and every message
 //! quoting the body goes through [`crate::text`] (escaped, clipped).
 
+use crate::core::store::prepared::Prepared;
 use crate::core::{Event, Phase};
 use crate::model::EventVec;
 use crate::text::Excerpt;
-use crate::trace::otlp::proto;
+use crate::trace::otlp::direct;
 use crate::trace::{Format, ImportError, Importer, Limits};
 
 /// The most characters of one error sentence.
@@ -42,26 +44,66 @@ impl std::fmt::Display for BadBody {
     }
 }
 
+/// What a request's events are handed to the store as: owned [`Event`]s, or (OTLP
+/// protobuf) a batch prepared for the store without building them
+/// ([`crate::core::store::prepared`]); the store gives the same events either way.
+#[derive(Debug, Default)]
+pub enum Batch {
+    #[default]
+    None,
+    Events(Vec<Event>),
+    Prepared(Prepared),
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::None => 0,
+            Batch::Events(e) => e.len(),
+            Batch::Prepared(p) => p.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many span starts are among the events from index `from` on (the spans refused
+    /// when the store refuses the rest of the batch).
+    pub fn span_starts_from(&self, from: usize) -> u64 {
+        match self {
+            Batch::None => 0,
+            Batch::Events(e) => e[from.min(e.len())..]
+                .iter()
+                .filter(|e| e.phase == Phase::Started && e.kind == "span")
+                .count() as u64,
+            Batch::Prepared(p) => p.span_starts_from(from),
+        }
+    }
+}
+
 /// The spans of an OTLP request, as events.
 #[derive(Debug, Default)]
 pub struct Spans {
-    pub events: Vec<Event>,
+    pub events: Batch,
     pub spans: u64,
     /// Spans that could not be converted (bad ids), and why the first one was not.
     pub rejected: u64,
     pub rejection: String,
 }
 
-/// Decodes an `ExportTraceServiceRequest` in protobuf.
-pub fn otlp_protobuf(body: &[u8]) -> Result<Spans, BadBody> {
-    let decoded = proto::decode(body).map_err(|e| {
-        BadBody::new(&format!(
+/// Decodes an `ExportTraceServiceRequest` in protobuf, straight into a prepared batch
+/// (`crate::trace::otlp::direct`), holding at most the request budget's bytes.
+pub fn otlp_protobuf(body: &[u8], limits: Limits) -> Result<Spans, BadBody> {
+    let decoded = direct::decode(body, limits.max_retained_bytes).map_err(|e| match e {
+        direct::Refused::Decode(e) => BadBody::new(&format!(
             "could not decode the body as an OTLP ExportTraceServiceRequest (protobuf): {}",
             middle_clipped(&e.to_string(), 160)
-        ))
+        )),
+        direct::Refused::OverBudget(why) => BadBody::new(&why),
     })?;
     Ok(Spans {
-        events: decoded.events,
+        events: Batch::Prepared(decoded.batch),
         spans: decoded.spans,
         rejected: decoded.rejected_spans,
         rejection: BadBody::new(&decoded.rejection).0,
@@ -80,7 +122,7 @@ pub fn otlp_json(body: &[u8], limits: Limits) -> Result<Spans, BadBody> {
         .filter(|e| e.phase == Phase::Started && e.kind == "span")
         .count() as u64;
     Ok(Spans {
-        events,
+        events: Batch::Events(events),
         spans,
         ..Spans::default()
     })
@@ -107,7 +149,13 @@ pub fn event_lines(body: &[u8], limits: Limits) -> Result<Lines, BadBody> {
         let err = match fed {
             Ok(()) => match importer.finish() {
                 Ok(done) => {
-                    out.events.extend(done.sink.into_events());
+                    // Most bodies are read in one go: take the vector rather than copy it.
+                    let events = done.sink.into_events();
+                    if out.events.is_empty() {
+                        out.events = events;
+                    } else {
+                        out.events.extend(events);
+                    }
                     break;
                 }
                 Err(e) => e,

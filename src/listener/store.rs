@@ -14,6 +14,11 @@
 
 use std::io::Write;
 
+use uuid::Uuid;
+
+use super::ingest::Batch;
+use crate::core::store::prepared::Prepared;
+use crate::core::store::symbols::Sym;
 use crate::core::store::Duplicates;
 use crate::core::{Event, EventStore};
 use crate::trace::{native, Limits};
@@ -172,10 +177,24 @@ impl LiveStore {
     /// (whole lines, flushed once at the end). An error is the recording's: the events are
     /// stored all the same.
     pub fn commit(&mut self, events: &[Event]) -> (Committed, std::io::Result<()>) {
+        self.commit_from(Source::Events(events))
+    }
+
+    /// [`LiveStore::commit`] for a request's batch, owned events or prepared.
+    pub fn commit_batch(&mut self, batch: &Batch) -> (Committed, std::io::Result<()>) {
+        match batch {
+            Batch::None => self.commit(&[]),
+            Batch::Events(events) => self.commit(events),
+            Batch::Prepared(p) => self.commit_from(Source::Prepared(p, Vec::new())),
+        }
+    }
+
+    fn commit_from(&mut self, mut source: Source<'_>) -> (Committed, std::io::Result<()>) {
         let mut done = Committed::default();
         let mut written = Ok(());
-        self.counts.received += events.len() as u64;
-        for e in events {
+        let len = source.len();
+        self.counts.received += len as u64;
+        for i in 0..len {
             match self.when_full {
                 WhenFull::Refuse if self.is_full() => break,
                 WhenFull::KeepNewest if self.store.len() == self.store.capacity() => {
@@ -192,16 +211,23 @@ impl LiveStore {
             if self.when_full == WhenFull::KeepNewest && self.over_memory() {
                 break; // empty and still over: symbols alone spend the budget
             }
-            self.store.push_event(e, 0);
+            let pos = source.push(i, &mut self.store);
             if self.instance.is_none() {
-                self.instance = Some(e.id.to_string());
+                self.instance = Some(source.id(i).to_string());
             }
             done.stored += 1;
-            if written.is_ok() {
-                written = self.write(e);
+            if written.is_ok() && self.out.is_some() {
+                written = match &source {
+                    Source::Events(events) => self.write(&events[i]),
+                    // The event as stored (the store keeps it whole): built only to be written.
+                    Source::Prepared(..) => match self.store.event(pos) {
+                        Some(e) => self.write(&e),
+                        None => Ok(()),
+                    },
+                };
             }
         }
-        done.refused = events.len() as u64 - done.stored;
+        done.refused = len as u64 - done.stored;
         self.counts.stored += done.stored;
         self.counts.evicted += done.evicted;
         self.counts.refused += done.refused;
@@ -238,5 +264,36 @@ impl LiveStore {
     /// The event with listener seq `seq`, if still held.
     pub fn event(&self, seq: u64) -> Option<Event> {
         seq.checked_sub(1).and_then(|p| self.store.event(p))
+    }
+}
+
+/// What a commit stores: owned events, or a prepared batch with its names' symbols (interned
+/// as they are first stored).
+enum Source<'a> {
+    Events(&'a [Event]),
+    Prepared(&'a Prepared, Vec<Sym>),
+}
+
+impl Source<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Source::Events(events) => events.len(),
+            Source::Prepared(p, _) => p.len(),
+        }
+    }
+
+    fn id(&self, i: usize) -> Uuid {
+        match self {
+            Source::Events(events) => events[i].id,
+            Source::Prepared(p, _) => p.events[i].id,
+        }
+    }
+
+    /// Stores event `i`; returns its position.
+    fn push(&mut self, i: usize, store: &mut EventStore) -> u64 {
+        match self {
+            Source::Events(events) => store.push_event(&events[i], 0),
+            Source::Prepared(p, syms) => store.push_prepared(p, i, syms),
+        }
     }
 }

@@ -142,6 +142,6 @@ fn bad_lines_are_numbered_in_the_whole_body_and_the_others_read() {
 fn a_body_of_nothing_readable_is_one_sentence() {
     let err = ingest::event_lines(b"\x1b[2J not json", Limits::DEFAULT).unwrap_err();
     assert!(!err.0.contains('\x1b') && err.0.len() < 400, "{err}");
-    let err = ingest::otlp_protobuf(b"\x0a\xff\xff\xff\xff\x0f").unwrap_err();
+    let err = ingest::otlp_protobuf(b"\x0a\xff\xff\xff\xff\x0f", Limits::DEFAULT).unwrap_err();
     assert!(err.0.starts_with("could not decode"), "{err}");
 }

@@ -293,15 +293,45 @@ pub fn write_log(
     }
 }
 
+/// What [`link_roots`] reads and writes of an event: an [`Event`], or an event the listener
+/// prepares for its store without building one (`core::store::prepared`).
+pub(crate) trait Linkable {
+    fn id(&self) -> Uuid;
+    fn parent_id(&self) -> Option<Uuid>;
+    fn start_id(&self) -> Option<Uuid>;
+    fn set_tree(&mut self, root_id: Uuid, lineage_id: Uuid);
+    /// The heap it holds besides its own size (what waiting for a parent costs).
+    fn heap_bytes(&self) -> usize;
+}
+
+impl Linkable for Event {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn parent_id(&self) -> Option<Uuid> {
+        self.parent_id
+    }
+    fn start_id(&self) -> Option<Uuid> {
+        self.start_id
+    }
+    fn set_tree(&mut self, root_id: Uuid, lineage_id: Uuid) {
+        self.root_id = root_id;
+        self.lineage_id = lineage_id;
+    }
+    fn heap_bytes(&self) -> usize {
+        crate::model::sink::heap_bytes(self)
+    }
+}
+
 /// Fills `root_id` and `lineage_id` of events whose importer only knew parent links: the root
 /// is the topmost ancestor reachable through `parent_id` inside `events` (a missing parent
 /// makes the event its own subtree's root; an end event follows its `start_id`), the lineage
 /// is derived from the root. Cycles are
 /// walked once: the event where a walk meets itself is taken as the root of its loop.
-pub(crate) fn link_roots(events: &mut [Event]) {
+pub(crate) fn link_roots<E: Linkable>(events: &mut [E]) {
     let mut index: IdMap<usize> = IdMap::default();
     for (i, e) in events.iter().enumerate() {
-        index.entry(e.id).or_insert(i);
+        index.entry(e.id()).or_insert(i);
     }
     const UNKNOWN: usize = usize::MAX;
     const ON_PATH: usize = usize::MAX - 1;
@@ -320,9 +350,9 @@ pub(crate) fn link_roots(events: &mut [Event]) {
             // An end event belongs where its start does (a root's end has no parent).
             let e = &events[cur];
             let up = e
-                .start_id
+                .start_id()
                 .and_then(|s| index.get(&s).copied())
-                .or_else(|| e.parent_id.and_then(|p| index.get(&p).copied()));
+                .or_else(|| e.parent_id().and_then(|p| index.get(&p).copied()));
             match up {
                 Some(p) if p != cur => cur = p,
                 _ => break cur,
@@ -333,10 +363,8 @@ pub(crate) fn link_roots(events: &mut [Event]) {
         }
     }
     for i in 0..events.len() {
-        let r = root[i];
-        let root_id = events[r].id;
-        events[i].root_id = root_id;
-        events[i].lineage_id = lineage_of(root_id);
+        let root_id = events[root[i]].id();
+        events[i].set_tree(root_id, lineage_of(root_id));
     }
 }
 

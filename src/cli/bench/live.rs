@@ -44,7 +44,7 @@ pub(crate) fn run(events: u64) -> ExitCode {
         let t = Instant::now();
         let n: usize = proto
             .iter()
-            .map(|b| ingest::otlp_protobuf(b).unwrap().events.len())
+            .map(|b| ingest::otlp_protobuf(b, limits).unwrap().events.len())
             .sum();
         (t.elapsed().as_secs_f64(), n as u64)
     });
@@ -54,7 +54,7 @@ pub(crate) fn run(events: u64) -> ExitCode {
         let t = Instant::now();
         for b in &proto {
             store
-                .commit(&ingest::otlp_protobuf(b).unwrap().events)
+                .commit_batch(&ingest::otlp_protobuf(b, limits).unwrap().events)
                 .1
                 .unwrap();
         }

@@ -20,10 +20,10 @@ use serde_json::json;
 use super::answer::{export_response, json_response, preflight, rpc_status, text, Encoding};
 use super::body::{self, BodyError};
 use super::server::Shared;
-use crate::core::{Event, Phase};
-use crate::listener::inflate;
-use crate::listener::ingest;
+use crate::core::Event;
+use crate::listener::ingest::{self, Batch};
 use crate::listener::sse::Status;
+use crate::listener::{inflate, Committed, LiveStore};
 
 pub(super) type Body = UnsyncBoxBody<Bytes, Infallible>;
 
@@ -100,7 +100,7 @@ async fn traces(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
         Err(r) => return r,
     };
     let decoded = match encoding {
-        Encoding::Protobuf => ingest::otlp_protobuf(&body),
+        Encoding::Protobuf => ingest::otlp_protobuf(&body, shared.settings.request_limits),
         Encoding::Json => ingest::otlp_json(&body, shared.settings.request_limits),
     };
     drop(body);
@@ -155,22 +155,34 @@ async fn events(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
     json_response(StatusCode::OK, &body)
 }
 
-/// Stores `events`, tells the streams; returns (events stored, spans refused).
-fn commit(shared: &Shared, events: &[Event]) -> (u64, u64) {
-    let done = store_events(shared, events);
-    let refused_spans = events[done.stored as usize..]
-        .iter()
-        .filter(|e| e.phase == Phase::Started && e.kind == "span")
-        .count() as u64;
-    (done.stored, refused_spans)
+/// Stores a request's spans, tells the streams; returns (events stored, spans refused).
+fn commit(shared: &Shared, batch: &Batch) -> (u64, u64) {
+    let done = store_batch(shared, batch);
+    (done.stored, batch.span_starts_from(done.stored as usize))
 }
 
 fn store_events(shared: &Shared, events: &[Event]) -> crate::listener::Committed {
     if events.is_empty() {
         return crate::listener::Committed::default();
     }
+    with_store(shared, |store| store.commit(events))
+}
+
+fn store_batch(shared: &Shared, batch: &Batch) -> crate::listener::Committed {
+    if batch.is_empty() {
+        return crate::listener::Committed::default();
+    }
+    with_store(shared, |store| store.commit_batch(batch))
+}
+
+/// Runs a commit under the store's lock, says why the recording failed if it did, and
+/// tells the streams.
+fn with_store(
+    shared: &Shared,
+    commit: impl FnOnce(&mut LiveStore) -> (Committed, std::io::Result<()>),
+) -> Committed {
     let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
-    let (done, written) = store.commit(events);
+    let (done, written) = commit(&mut store);
     if let Err(e) = written {
         eprintln!("lineage listen: the recording could not be written: {e}");
     }

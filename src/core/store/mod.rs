@@ -11,6 +11,7 @@
 //! - `hash`: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
 //!   push (evicting), keep the two indexes, read by position or id.
+//! - `prepared`: events a listener encodes without building an `Event` first.
 //! - `search`: whether an event's text contains a needle, read from its record and blob
 //!   (`payload_json.rs` writes a payload's JSON from them).
 //!
@@ -34,6 +35,9 @@ pub(crate) mod arena;
 pub(crate) mod hash;
 mod index;
 mod payload_json;
+// Public only for the listener (a hidden module): not the library's surface.
+#[doc(hidden)]
+pub mod prepared;
 mod read;
 pub(crate) mod record;
 pub(crate) mod search;

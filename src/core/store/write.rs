@@ -6,7 +6,7 @@
 //! event when the store is full. The bus encodes when an event is put on its queue and pushes
 //! when the processor takes it off, so the queue holds records too.
 
-use super::record::{encode_blob, Record, HAS_PARENT, HAS_START, NO_SLOT};
+use super::record::{encode_blob, encode_json_fields_blob, Record, HAS_PARENT, HAS_START, NO_SLOT};
 use super::symbols::{Sym, Symbols};
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
@@ -60,6 +60,47 @@ impl EventStore {
             kind: self.symbols.intern_cow(h.kind),
             process: intern_opt(&mut self.symbols, &payload.process_name),
             function: intern_opt(&mut self.symbols, &payload.function_name),
+            next_sibling: NO_SLOT,
+            phase: h.phase,
+            flags,
+        }
+    }
+
+    /// [`encode`](EventStore::encode) for a payload of a process name (already a symbol)
+    /// and object-valued fields given as their JSON text: a prepared event (`prepared.rs`).
+    pub(super) fn encode_json_fields(
+        &mut self,
+        h: &Header<'_>,
+        process: Sym,
+        fields: &[(&'static str, &[u8])],
+    ) -> Record {
+        encode_json_fields_blob(
+            h.duration_ns,
+            h.error,
+            fields,
+            &mut self.symbols,
+            &mut self.scratch,
+        );
+        let blob = self.arena.push(&self.scratch);
+        let mut flags = 0;
+        if h.parent_id.is_some() {
+            flags |= HAS_PARENT;
+        }
+        if h.start_id.is_some() {
+            flags |= HAS_START;
+        }
+        Record {
+            id: h.id,
+            parent: h.parent_id.unwrap_or_default(),
+            start: h.start_id.unwrap_or_default(),
+            seq: h.seq,
+            timestamp_ns: h.timestamp_ns,
+            processed_ns: 0,
+            blob,
+            tree: self.trees.acquire(h.root_id, h.lineage_id),
+            kind: self.symbols.intern_cow(h.kind),
+            process,
+            function: Sym::NONE,
             next_sibling: NO_SLOT,
             phase: h.phase,
             flags,

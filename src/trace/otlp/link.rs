@@ -22,43 +22,62 @@ use uuid::Uuid;
 
 use crate::core::ids::IdMap;
 use crate::core::Event;
-use crate::model::sink::heap_bytes;
-use crate::trace::{lineage_of, link_roots};
+use crate::trace::{lineage_of, link_roots, Linkable};
 
-/// One span's events (start, span events, end), waiting for their root.
-pub(super) struct SpanEvents {
+/// One span's events (start, span events, end), waiting for their root: [`Event`]s, or
+/// the listener's prepared events (`super::direct`), linked the same way.
+pub(super) struct SpanEvents<E = Event> {
     pub id: Uuid,
     pub parent: Option<Uuid>,
-    pub events: Vec<Event>,
+    pub events: Vec<E>,
 }
 
-impl SpanEvents {
+impl<E: Linkable> SpanEvents<E> {
     fn bytes(&self) -> usize {
-        std::mem::size_of::<SpanEvents>()
+        std::mem::size_of::<Self>()
             + self
                 .events
                 .iter()
-                .map(|e| std::mem::size_of::<Event>() + heap_bytes(e))
+                .map(|e| std::mem::size_of::<E>() + e.heap_bytes())
                 .sum::<usize>()
     }
 }
 
 /// See the module docs.
-#[derive(Default)]
-pub(super) struct Linker {
+pub(super) struct Linker<E = Event> {
     roots: IdMap<Uuid>,
-    waiting: IdMap<Vec<SpanEvents>>,
+    waiting: IdMap<Vec<SpanEvents<E>>>,
     /// Bytes held by the waiting spans.
     waiting_bytes: usize,
     /// The end-of-input pass: the leftovers, linked, being handed over.
-    leftovers: Option<std::vec::IntoIter<Event>>,
+    leftovers: Option<std::vec::IntoIter<E>>,
+}
+
+impl<E> Default for Linker<E> {
+    fn default() -> Self {
+        Linker {
+            roots: IdMap::default(),
+            waiting: IdMap::default(),
+            waiting_bytes: 0,
+            leftovers: None,
+        }
+    }
 }
 
 /// What a map entry of ours costs: key, value and the table's control byte, with the
 /// table's slack (it grows by doubling, so up to half its slots are empty).
 const ENTRY_BYTES: usize = 2 * (16 + 16 + 1);
 
-impl Linker {
+impl<E: Linkable> Linker<E> {
+    /// A linker for about `spans` spans, its table of roots sized once.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn with_capacity(spans: usize) -> Self {
+        Linker {
+            roots: IdMap::with_capacity_and_hasher(spans, Default::default()),
+            ..Linker::default()
+        }
+    }
+
     /// Bytes held for linking: the root map and the waiting spans.
     pub(super) fn held(&self) -> usize {
         self.roots.capacity() * ENTRY_BYTES / 2
@@ -86,11 +105,11 @@ impl Linker {
 
     /// Takes one span: its events come back through `ready` with their root set, now or
     /// (with any waiting children) once its parent is known.
-    pub(super) fn add<E>(
+    pub(super) fn add<X>(
         &mut self,
-        span: SpanEvents,
-        ready: &mut impl FnMut(Event) -> Result<(), E>,
-    ) -> Result<(), E> {
+        span: SpanEvents<E>,
+        ready: &mut impl FnMut(E) -> Result<(), X>,
+    ) -> Result<(), X> {
         let root = match span.parent {
             None => Some(span.id),
             Some(p) if p == span.id => Some(span.id),
@@ -109,12 +128,12 @@ impl Linker {
 
     /// Hands over `span` under `root`, then every span that waited for it, depth first
     /// through an explicit stack (a chain of a million waiting spans must not recurse).
-    fn release<E>(
+    fn release<X>(
         &mut self,
-        span: SpanEvents,
+        span: SpanEvents<E>,
         root: Uuid,
-        ready: &mut impl FnMut(Event) -> Result<(), E>,
-    ) -> Result<(), E> {
+        ready: &mut impl FnMut(E) -> Result<(), X>,
+    ) -> Result<(), X> {
         let mut stack = vec![(span, root)];
         while let Some((span, root)) = stack.pop() {
             // The first span of an id decides its root, as in `link_roots`.
@@ -127,8 +146,7 @@ impl Linker {
             }
             let lineage = lineage_of(root);
             for mut e in span.events {
-                e.root_id = root;
-                e.lineage_id = lineage;
+                e.set_tree(root, lineage);
                 ready(e)?;
             }
         }
@@ -138,13 +156,13 @@ impl Linker {
     /// The end of the input, in slices: hands over at most `budget` of the spans whose
     /// parent never came (linked among themselves) and says whether it is done. The first
     /// call links them all (one pass over what waited, not over the trace).
-    pub(super) fn step<E>(
+    pub(super) fn step<X>(
         &mut self,
         budget: usize,
-        ready: &mut impl FnMut(Event) -> Result<(), E>,
-    ) -> Result<bool, E> {
+        ready: &mut impl FnMut(E) -> Result<(), X>,
+    ) -> Result<bool, X> {
         if self.leftovers.is_none() {
-            let mut events: Vec<Event> = Vec::new();
+            let mut events: Vec<E> = Vec::new();
             for (_, spans) in self.waiting.drain() {
                 for span in spans {
                     events.extend(span.events);

@@ -28,13 +28,19 @@
 //! - `ids`: hex trace and span ids.
 //! - `span`: what a span becomes (events, uuids, `otel` extras).
 //! - `link`: roots for spans whose parent comes later, holding only what linking needs.
+//! - `proto`: protobuf requests through the same conversion; `direct` and `proto_json`: the
+//!   listener's path from protobuf straight to the store's prepared events.
 //! - Here: the `Reader` that the streaming importer feeds record by record; it parses,
 //!   converts and hands over one span at a time.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod direct;
 mod ids;
 mod link;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod proto;
+#[cfg(not(target_arch = "wasm32"))]
+mod proto_json;
 mod scalars;
 mod span;
 mod wire;
@@ -209,7 +215,7 @@ fn at_span(mut e: ImportError, raw: &RawValue, record: &Entry<'_>) -> ImportErro
 /// One `resourceSpans` element as the protobuf decoder ([`proto`]) hands it over: the
 /// resource and each scope with its spans, already decoded (the JSON reader instead parses
 /// each span from its text as it goes).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 struct DecodedResource {
     resource: Option<wire::Resource>,
     schema_url: Option<String>,
@@ -219,7 +225,7 @@ struct DecodedResource {
 /// Every span of one request, converted (see [`span`]) and linked among themselves (see
 /// [`link`]), in time order: the protobuf decoder's path through the conversion the JSON
 /// reader uses, so a span means the same whichever encoding carried it.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 fn convert_decoded(resources: Vec<DecodedResource>, notes: &mut Vec<String>) -> Vec<Event> {
     let mut linker = Linker::default();
     let mut linked: Vec<Event> = Vec::new();

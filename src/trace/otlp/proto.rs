@@ -11,22 +11,36 @@
 //! span whose ids have the wrong length cannot be named; it is rejected (counted, with one
 //! sentence saying why) and the request's other spans are kept.
 //!
+//! The listener does not build these `Event`s: it prepares its store's records straight from
+//! the decoded messages ([`super::direct`]), and is held to this conversion by its tests; the
+//! helpers here (ids, attributes, scope) serve both.
+//!
 //! prost refuses messages nested deeper than 100 levels (its recursion limit), so a hostile
 //! `kvlistValue` tower stops the decode with an error instead of exhausting the stack.
 
 use base64::Engine;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1 as pb_common;
-use opentelemetry_proto::tonic::trace::v1 as pb;
+#[cfg(test)]
+use opentelemetry_proto::tonic::{
+    collector::trace::v1::ExportTraceServiceRequest, trace::v1 as pb,
+};
+#[cfg(test)]
 use prost::Message;
+#[cfg(test)]
 use serde_json::Value;
 
-use super::ids::{hex, HexId, ParentId};
-use super::scalars::{DoubleValue, IntValue, Nanos, StatusCode};
+use super::ids::hex;
+#[cfg(test)]
+use super::ids::{HexId, ParentId};
+use super::scalars::{DoubleValue, IntValue};
+#[cfg(test)]
+use super::scalars::{Nanos, StatusCode};
 use super::wire::{self, AnyValue, ArrayValue, KeyValue, KvList};
+#[cfg(test)]
 use crate::core::Event;
 
 /// The events of one request, with what was refused in it.
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub(crate) struct Decoded {
     /// The spans' events: roots and lineages linked within the request, in time order.
@@ -41,11 +55,13 @@ pub(crate) struct Decoded {
 }
 
 /// Decodes a serialized `ExportTraceServiceRequest` and converts its spans.
+#[cfg(test)]
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, prost::DecodeError> {
     ExportTraceServiceRequest::decode(bytes).map(convert)
 }
 
 /// Converts the spans of a decoded request (see the module docs).
+#[cfg(test)]
 pub(crate) fn convert(request: ExportTraceServiceRequest) -> Decoded {
     let mut out = Decoded::default();
     let mut resources = Vec::with_capacity(request.resource_spans.len());
@@ -68,6 +84,7 @@ pub(crate) fn convert(request: ExportTraceServiceRequest) -> Decoded {
 }
 
 /// The spans that can be named, counting the ones that cannot.
+#[cfg(test)]
 fn spans(spans: Vec<pb::Span>, out: &mut Decoded) -> Vec<wire::Span> {
     let mut kept = Vec::with_capacity(spans.len());
     for s in spans {
@@ -85,6 +102,7 @@ fn spans(spans: Vec<pb::Span>, out: &mut Decoded) -> Vec<wire::Span> {
     kept
 }
 
+#[cfg(test)]
 fn span(s: pb::Span) -> Result<wire::Span, String> {
     let trace_id = HexId(fixed::<16>(&s.trace_id, "trace id")?);
     let span_id = HexId(fixed::<8>(&s.span_id, "span id")?);
@@ -127,7 +145,7 @@ fn span(s: pb::Span) -> Result<wire::Span, String> {
 }
 
 /// An id of exactly `N` bytes.
-fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], String> {
+pub(super) fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], String> {
     bytes.try_into().map_err(|_| {
         let shown = &bytes[..bytes.len().min(32)];
         format!(
@@ -138,7 +156,7 @@ fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], String> {
     })
 }
 
-fn scope(s: pb_common::InstrumentationScope) -> wire::Scope {
+pub(super) fn scope(s: pb_common::InstrumentationScope) -> wire::Scope {
     wire::Scope {
         name: non_empty(s.name),
         version: non_empty(s.version),
@@ -146,7 +164,7 @@ fn scope(s: pb_common::InstrumentationScope) -> wire::Scope {
     }
 }
 
-fn key_values(kvs: Vec<pb_common::KeyValue>) -> Vec<KeyValue> {
+pub(super) fn key_values(kvs: Vec<pb_common::KeyValue>) -> Vec<KeyValue> {
     kvs.into_iter()
         .map(|kv| KeyValue {
             key: kv.key,
@@ -183,7 +201,7 @@ fn any_value(v: pb_common::AnyValue) -> AnyValue {
     out
 }
 
-fn non_empty(s: String) -> Option<String> {
+pub(super) fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 

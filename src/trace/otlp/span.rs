@@ -189,7 +189,7 @@ fn otel(
 }
 
 /// Span kinds by number, as the spec names them.
-fn kind_name(kind: &Value) -> Value {
+pub(super) fn kind_name(kind: &Value) -> Value {
     const NAMES: [&str; 6] = [
         "SPAN_KIND_UNSPECIFIED",
         "SPAN_KIND_INTERNAL",
@@ -205,19 +205,19 @@ fn kind_name(kind: &Value) -> Value {
 }
 
 /// The uuid of a span: its id in the high half, the trace id's low half in the low half.
-fn span_uuid(span: [u8; 8], trace: [u8; 16]) -> Uuid {
+pub(super) fn span_uuid(span: [u8; 8], trace: [u8; 16]) -> Uuid {
     let low = u64::from_be_bytes(trace[8..].try_into().unwrap_or_default());
     Uuid::from_u64_pair(u64::from_be_bytes(span), low)
 }
 
 /// The uuid of a span's end event (its start's with the low half inverted).
-fn end_uuid(start: Uuid) -> Uuid {
+pub(super) fn end_uuid(start: Uuid) -> Uuid {
     let (hi, lo) = start.as_u64_pair();
     Uuid::from_u64_pair(hi, !lo)
 }
 
 /// The uuid of a span's `k`th span event.
-fn point_uuid(start: Uuid, k: usize) -> Uuid {
+pub(super) fn point_uuid(start: Uuid, k: usize) -> Uuid {
     let (hi, lo) = start.as_u64_pair();
     let salt = (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     Uuid::from_u64_pair(hi ^ salt, lo.rotate_left(32))

@@ -1,0 +1,315 @@
+//! # OTLP protobuf spans, prepared for the store without building `Event`s
+//!
+//! The listener's path for `application/x-protobuf` requests. [`super::proto`] translates
+//! every span into the JSON reader's shapes and converts it into owned [`Event`]s: per span
+//! a JSON object tree for `otel` holding deep copies of its resource's and scope's
+//! attributes, another for its attributes, strings for every key, all freed once encoded.
+//! Here a decoded request becomes a [`Prepared`] batch instead:
+//! - the resource's and the scope's attributes are written as JSON text once per request
+//!   (not once per span) and copied as bytes into each span's `otel`;
+//! - span names are kept once per request ([`Prepared::name`]) and interned once per batch;
+//! - ids are read from the bytes, the fields written as the JSON text the store keeps
+//!   ([`super::proto_json`]), the events linked by the same [`Linker`] and put in the same
+//!   order.
+//!
+//! The result is the same stored events as the `Event` conversion (the tests below hold the
+//! two to each other, on the OTLP fixtures and on generated requests). One thing neither
+//! path fixes: spans whose parent is not in the request are linked among themselves in the
+//! order the linker's table hands them back, which is seeded per table, so two such spans
+//! starting at the same nanosecond may come in either order on either path.
+
+use std::convert::Infallible;
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::trace::v1 as pb;
+use prost::Message;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::link::{Linker, SpanEvents};
+use super::proto::{fixed, key_values, non_empty, scope};
+use super::proto_json::{write_attributes, write_json, write_otel, OriginText, SpanIds};
+use super::scalars::StatusCode;
+use super::span::{end_uuid, point_uuid, span_uuid};
+use super::wire::attributes;
+use crate::core::store::prepared::{Prepared, PreparedEvent, TextRef, MAX_FIELDS};
+use crate::core::Phase;
+use crate::trace::Linkable;
+
+/// A request's spans as a prepared batch, with what was refused in it.
+#[derive(Default)]
+pub(crate) struct DirectSpans {
+    /// The spans' events: roots and lineages linked within the request, in time order.
+    pub batch: Prepared,
+    /// Spans in the request, and how many of them were rejected.
+    pub spans: u64,
+    pub rejected_spans: u64,
+    /// Why the first rejected span was rejected (empty when none was).
+    pub rejection: String,
+}
+
+/// Why a request was not prepared.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// The body is not an `ExportTraceServiceRequest`.
+    Decode(prost::DecodeError),
+    /// Its events would hold more than the budget (one sentence saying so).
+    OverBudget(String),
+}
+
+/// Decodes a serialized `ExportTraceServiceRequest` and prepares its spans, holding at most
+/// `max_bytes` for them.
+pub(crate) fn decode(bytes: &[u8], max_bytes: u64) -> Result<DirectSpans, Refused> {
+    let request = ExportTraceServiceRequest::decode(bytes).map_err(Refused::Decode)?;
+    prepare(request, max_bytes).map_err(Refused::OverBudget)
+}
+
+impl Linkable for PreparedEvent {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn parent_id(&self) -> Option<Uuid> {
+        self.parent_id
+    }
+    fn start_id(&self) -> Option<Uuid> {
+        self.start_id
+    }
+    fn set_tree(&mut self, root_id: Uuid, lineage_id: Uuid) {
+        self.root_id = root_id;
+        self.lineage_id = lineage_id;
+    }
+    fn heap_bytes(&self) -> usize {
+        0 // its text lives in the batch
+    }
+}
+
+/// Prepares the spans of a decoded request (see the module docs). Every span's `otel`
+/// carries its resource and scope, so a small body (one large resource, many tiny spans)
+/// can ask for far more than it weighs: past `max_bytes` the request is refused.
+pub(crate) fn prepare(
+    request: ExportTraceServiceRequest,
+    max_bytes: u64,
+) -> Result<DirectSpans, String> {
+    let mut out = DirectSpans::default();
+    let spans: usize = (request.resource_spans.iter())
+        .flat_map(|rs| rs.scope_spans.iter().map(|ss| ss.spans.len()))
+        .sum();
+    let mut linker: Linker<PreparedEvent> = Linker::with_capacity(spans);
+    let mut linked = Vec::with_capacity(2 * spans);
+    let mut ready = |e: PreparedEvent| -> Result<(), Infallible> {
+        linked.push(e);
+        Ok(())
+    };
+    for rs in request.resource_spans {
+        let resource = rs
+            .resource
+            .map(|r| json_text(&Value::Object(attributes(key_values(r.attributes)))));
+        let schema_url = non_empty(rs.schema_url).map(|u| json_text(&u));
+        for ss in rs.scope_spans {
+            let scope = ss.scope.map(|s| json_text(&super::scope_value(scope(s))));
+            let origin = OriginText {
+                resource: resource.as_deref(),
+                scope: scope.as_deref(),
+                schema_url: schema_url.as_deref(),
+            };
+            for s in ss.spans {
+                out.spans += 1;
+                let held = out.batch.text_len() + 3 * out.spans as usize * EVENT_BYTES;
+                if held as u64 > max_bytes {
+                    return Err(format!(
+                        "the request's spans would hold more than the listener's budget for \
+                         one request ({max_bytes} bytes; each span repeats its resource and scope)"
+                    ));
+                }
+                match span_events(&s, &origin, &mut out.batch) {
+                    Ok(events) => {
+                        let Ok(()) = linker.add(events, &mut ready);
+                    }
+                    Err(why) => {
+                        if out.rejected_spans == 0 {
+                            out.rejection = why;
+                        }
+                        out.rejected_spans += 1;
+                    }
+                }
+            }
+        }
+    }
+    let Ok(_) = linker.step(usize::MAX, &mut ready);
+    out.batch.events = in_time_order(linked);
+    Ok(out)
+}
+
+/// What a prepared event costs besides its text (its start, end and a span event, about).
+const EVENT_BYTES: usize = std::mem::size_of::<PreparedEvent>();
+
+/// The events in time order, a span's start and span events before any end of the same
+/// nanosecond, ties kept in the order they came (what `sort_by_key` on the events does),
+/// sorting 16-byte keys rather than moving the events themselves at every step.
+fn in_time_order(events: Vec<PreparedEvent>) -> Vec<PreparedEvent> {
+    let key = |e: &PreparedEvent| (e.timestamp_ns, u8::from(e.start_id.is_some()));
+    if events.is_sorted_by_key(key) {
+        return events;
+    }
+    let mut keys: Vec<(u64, u8, u32)> = (events.iter().enumerate())
+        .map(|(i, e)| {
+            let (at, rank) = key(e);
+            (at, rank, i as u32)
+        })
+        .collect();
+    // Unique keys (the index breaks every tie), so an unstable sort keeps arrival order.
+    keys.sort_unstable();
+    keys.iter().map(|&(_, _, i)| events[i as usize]).collect()
+}
+
+fn json_text(v: &(impl serde::Serialize + ?Sized)) -> Vec<u8> {
+    let mut text = Vec::new();
+    write_json(&mut text, v);
+    text
+}
+
+/// One span's events, as `span::convert` makes them; `Err` for ids of the wrong length.
+fn span_events(
+    s: &pb::Span,
+    origin: &OriginText<'_>,
+    batch: &mut Prepared,
+) -> Result<SpanEvents<PreparedEvent>, String> {
+    let trace = fixed::<16>(&s.trace_id, "trace id")?;
+    let span = fixed::<8>(&s.span_id, "span id")?;
+    let parent = if s.parent_span_id.is_empty() {
+        None
+    } else {
+        Some(fixed::<8>(&s.parent_span_id, "parent span id")?)
+    };
+    let id = span_uuid(span, trace);
+    let parent_id = parent.map(|p| span_uuid(p, trace));
+    let (code, message) = s.status.as_ref().map_or((0, None), |st| {
+        let code = StatusCode::try_from(st.code as u64).map_or(0, StatusCode::number);
+        (
+            code,
+            (!st.message.is_empty()).then_some(st.message.as_str()),
+        )
+    });
+    let ids = SpanIds {
+        trace,
+        span,
+        parent,
+        code,
+    };
+    let (fields, field_count) = start_fields(s, &ids, message, origin, batch);
+    let start = PreparedEvent {
+        id,
+        parent_id,
+        start_id: None,
+        root_id: id,
+        lineage_id: id,
+        kind: "span",
+        phase: Phase::Started,
+        timestamp_ns: s.start_time_unix_nano,
+        duration_ns: None,
+        process: batch.name(&s.name),
+        error: None,
+        fields,
+        field_count,
+    };
+    let end = end_event(&start, s.end_time_unix_nano, code, message, batch);
+    let mut events = Vec::with_capacity(2 + s.events.len());
+    events.push(start);
+    for (k, ev) in s.events.iter().enumerate() {
+        events.push(point_event(id, k, ev, batch));
+    }
+    events.extend(end);
+    Ok(SpanEvents {
+        id,
+        parent: parent_id,
+        events,
+    })
+}
+
+/// A span start's fields: its attributes (if any) and `otel`, in the order a `Map` keeps.
+fn start_fields(
+    s: &pb::Span,
+    ids: &SpanIds,
+    message: Option<&str>,
+    origin: &OriginText<'_>,
+    batch: &mut Prepared,
+) -> ([(&'static str, TextRef); MAX_FIELDS], u8) {
+    let mut fields = [("", TextRef::default()); MAX_FIELDS];
+    let mut n = 0;
+    if !s.attributes.is_empty() {
+        let at = batch.text_mut().len();
+        write_attributes(batch.text_mut(), &s.attributes);
+        fields[n] = ("attributes", batch.text_since(at));
+        n += 1;
+    }
+    let at = batch.text_mut().len();
+    write_otel(batch.text_mut(), s, ids, message, origin);
+    fields[n] = ("otel", batch.text_since(at));
+    (fields, n as u8 + 1)
+}
+
+/// The end of the span whose start is `start`, if it ended (an end time other than 0):
+/// `failed` with the status message (or "error status") when the code is 2. A span that
+/// ends before it starts is read as lasting 0 ns (the file path also notes it).
+fn end_event(
+    start: &PreparedEvent,
+    end_time: u64,
+    code: u8,
+    message: Option<&str>,
+    batch: &mut Prepared,
+) -> Option<PreparedEvent> {
+    if end_time == 0 {
+        return None;
+    }
+    let end_ns = end_time.max(start.timestamp_ns);
+    let error = (code == 2).then(|| {
+        let at = batch.text_mut().len();
+        let text = message.unwrap_or("error status");
+        batch.text_mut().extend_from_slice(text.as_bytes());
+        batch.text_since(at)
+    });
+    Some(PreparedEvent {
+        id: end_uuid(start.id),
+        start_id: Some(start.id),
+        phase: if code == 2 {
+            Phase::Failed
+        } else {
+            Phase::Completed
+        },
+        timestamp_ns: end_ns,
+        duration_ns: Some(end_ns - start.timestamp_ns),
+        error,
+        field_count: 0,
+        ..*start
+    })
+}
+
+/// The `k`th span event of the span `span` (`span::point_event`).
+fn point_event(span: Uuid, k: usize, ev: &pb::span::Event, batch: &mut Prepared) -> PreparedEvent {
+    let mut fields = [("", TextRef::default()); MAX_FIELDS];
+    let mut n = 0;
+    if !ev.attributes.is_empty() {
+        let at = batch.text_mut().len();
+        write_attributes(batch.text_mut(), &ev.attributes);
+        fields[0] = ("attributes", batch.text_since(at));
+        n = 1;
+    }
+    PreparedEvent {
+        id: point_uuid(span, k),
+        parent_id: Some(span),
+        start_id: None,
+        root_id: span,
+        lineage_id: span,
+        kind: "span_event",
+        phase: Phase::Progress,
+        timestamp_ns: ev.time_unix_nano,
+        duration_ns: None,
+        process: batch.name(&ev.name),
+        error: None,
+        fields,
+        field_count: n,
+    }
+}
+
+#[cfg(test)]
+mod tests;

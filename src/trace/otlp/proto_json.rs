@@ -1,0 +1,178 @@
+//! # A protobuf span's JSON fields, written as text
+//!
+//! The fields a span's start event carries (`payload.extra["attributes"]` and
+//! `payload.extra["otel"]`, see [`super::span`]) written straight from the protobuf
+//! messages as the JSON text the store keeps, for the listener's direct path
+//! ([`super::direct`]). The text is exactly what `serde_json` writes for the `Value`s the
+//! `Event` conversion builds: objects with their keys in sorted order (serde_json's `Map`
+//! without `preserve_order`), a repeated attribute key keeping its last value, numbers and
+//! escapes written by serde_json itself. Values this writer does not spell out (arrays,
+//! key-value lists, links: rare in spans) are built as those `Value`s and written by
+//! serde_json, so they cannot differ.
+
+use base64::Engine;
+use opentelemetry_proto::tonic::common::v1 as pb_common;
+use opentelemetry_proto::tonic::trace::v1 as pb;
+use serde_json::Value;
+
+use super::proto::key_values;
+use super::span::kind_name;
+use super::wire::attributes;
+
+/// What the spans of one `scopeSpans` share, as JSON text written once per request.
+pub(super) struct OriginText<'a> {
+    pub resource: Option<&'a [u8]>,
+    pub scope: Option<&'a [u8]>,
+    /// The schema URL as a JSON string.
+    pub schema_url: Option<&'a [u8]>,
+}
+
+/// What `serde_json::to_writer` writes for `v`.
+pub(super) fn write_json(out: &mut Vec<u8>, v: &(impl serde::Serialize + ?Sized)) {
+    serde_json::to_writer(&mut *out, v).expect("writing JSON to memory succeeds");
+}
+
+/// The attributes as the JSON object `wire::attributes` builds, written.
+pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: &[pb_common::KeyValue]) {
+    use pb_common::any_value::Value as V;
+    let nested = kvs.iter().any(|kv| {
+        let v = kv.value.as_ref().and_then(|v| v.value.as_ref());
+        matches!(v, Some(V::ArrayValue(_) | V::KvlistValue(_)))
+    });
+    if nested {
+        let map = attributes(key_values(kvs.to_vec()));
+        return write_json(out, &Value::Object(map));
+    }
+    // Sorted by key (stable), the last of equal keys kept: what a `Map` collected does.
+    let mut order: smallvec::SmallVec<[u32; 16]> = (0..kvs.len() as u32).collect();
+    if !order.is_sorted_by(|&a, &b| kvs[a as usize].key < kvs[b as usize].key) {
+        order.sort_by(|&a, &b| kvs[a as usize].key.cmp(&kvs[b as usize].key));
+    }
+    let mut first = true;
+    for (j, &i) in order.iter().enumerate() {
+        let kv = &kvs[i as usize];
+        if order
+            .get(j + 1)
+            .is_some_and(|&next| kvs[next as usize].key == kv.key)
+        {
+            continue;
+        }
+        out.push(if first { b'{' } else { b',' });
+        first = false;
+        write_json(out, kv.key.as_str());
+        out.push(b':');
+        match kv.value.as_ref().and_then(|v| v.value.as_ref()) {
+            Some(V::StringValue(s)) => write_json(out, s.as_str()),
+            Some(V::BoolValue(b)) => write_json(out, b),
+            Some(V::IntValue(i)) => write_json(out, i),
+            Some(V::DoubleValue(d)) => write_double(out, *d),
+            Some(V::BytesValue(b)) => {
+                out.push(b'"');
+                let text = base64::engine::general_purpose::STANDARD.encode(b);
+                out.extend_from_slice(text.as_bytes());
+                out.push(b'"');
+            }
+            Some(V::ArrayValue(_) | V::KvlistValue(_)) => unreachable!("written by serde_json"),
+            Some(V::StringValueStrindex(_)) | None => out.extend_from_slice(b"null"),
+        }
+    }
+    if first {
+        out.push(b'{');
+    }
+    out.push(b'}');
+}
+
+/// A double as `DoubleValue::from_f64` reads it: non-finite values by their OTLP JSON names.
+fn write_double(out: &mut Vec<u8>, d: f64) {
+    if d.is_nan() {
+        out.extend_from_slice(b"\"NaN\"");
+    } else if d.is_infinite() {
+        out.extend_from_slice(if d > 0.0 {
+            b"\"Infinity\""
+        } else {
+            b"\"-Infinity\""
+        });
+    } else {
+        write_json(out, &d);
+    }
+}
+
+/// The ids and status of a span, as the direct path reads them.
+pub(super) struct SpanIds {
+    pub trace: [u8; 16],
+    pub span: [u8; 8],
+    pub parent: Option<[u8; 8]>,
+    pub code: u8,
+}
+
+/// `payload.extra["otel"]` as `span::otel` builds it, written: its keys in sorted order.
+pub(super) fn write_otel(
+    out: &mut Vec<u8>,
+    s: &pb::Span,
+    ids: &SpanIds,
+    message: Option<&str>,
+    origin: &OriginText<'_>,
+) {
+    let mut first = true;
+    let mut key = |out: &mut Vec<u8>, name: &str| {
+        out.push(if first { b'{' } else { b',' });
+        first = false;
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    if s.flags != 0 {
+        key(out, "flags");
+        write_json(out, &s.flags);
+    }
+    if s.kind != 0 {
+        key(out, "kind");
+        write_json(out, &kind_name(&Value::from(s.kind)));
+    }
+    if !s.links.is_empty() {
+        key(out, "links");
+        let links = s.links.iter();
+        let links = links.map(|l| serde_json::to_value(l).unwrap_or(Value::Null));
+        write_json(out, &Value::Array(links.collect()));
+    }
+    if let Some(p) = ids.parent {
+        key(out, "parent_span_id");
+        write_hex(out, &p);
+    }
+    for (name, text) in [
+        ("resource", origin.resource),
+        ("schema_url", origin.schema_url),
+        ("scope", origin.scope),
+    ] {
+        if let Some(text) = text {
+            key(out, name);
+            out.extend_from_slice(text);
+        }
+    }
+    key(out, "span_id");
+    write_hex(out, &ids.span);
+    if ids.code != 0 || message.is_some() {
+        key(out, "status");
+        out.extend_from_slice(b"{\"code\":");
+        write_json(out, &ids.code);
+        out.extend_from_slice(b",\"message\":");
+        write_json(out, &message);
+        out.push(b'}');
+    }
+    key(out, "trace_id");
+    write_hex(out, &ids.trace);
+    if !s.trace_state.is_empty() {
+        key(out, "trace_state");
+        write_json(out, s.trace_state.as_str());
+    }
+    out.push(b'}');
+}
+
+/// An id as a JSON string of lowercase hex (`ids::hex`).
+fn write_hex<const N: usize>(out: &mut Vec<u8>, id: &[u8; N]) {
+    out.push(b'"');
+    let at = out.len();
+    out.resize(at + 2 * N, 0);
+    hex::encode_to_slice(id, &mut out[at..]).expect("room for two digits a byte");
+    out.push(b'"');
+}
