@@ -375,4 +375,42 @@ mod tests {
         let e = serde_json::from_str::<Fields>(&format!("{{{many}\"k3\":0}}")).unwrap_err();
         assert!(e.to_string().contains("duplicate field `k3`"), "{e}");
     }
+
+    #[test]
+    fn fields_put_by_code_read_as_the_same_values_an_insert_makes() {
+        let mut put = Fields::new();
+        put.put("n", 3u32);
+        put.put("neg", -5i64);
+        put.put("f", 1.5);
+        put.put("nan", f64::NAN);
+        put.put("s", "text");
+        put.put("yes", true);
+        put.put("obj", serde_json::json!({"a": [1, {"b": null}]}));
+        let mut inserted = Fields::new();
+        for (k, v) in [
+            ("n", Value::from(3u32)),
+            ("neg", Value::from(-5i64)),
+            ("f", Value::from(1.5)),
+            ("nan", Value::from(f64::NAN)),
+            ("s", Value::from("text")),
+            ("yes", Value::from(true)),
+            ("obj", serde_json::json!({"a": [1, {"b": null}]})),
+        ] {
+            inserted.insert(k, v);
+        }
+        assert!(put.encoded().is_some() && inserted.encoded().is_none());
+        assert_eq!(put, inserted);
+        assert_eq!(
+            serde_json::to_string(&put).unwrap(),
+            serde_json::to_string(&inserted).unwrap()
+        );
+        assert_eq!(put["nan"], Value::Null);
+        // Replacing keeps the place; a later insert or remove sees every field.
+        put.put("n", "three");
+        assert_eq!(put.iter().next(), Some(("n", &Value::from("three"))));
+        assert_eq!(put.remove("s"), Some(Value::from("text")));
+        put.insert("late", Value::from(1));
+        assert_eq!(put.len(), 7);
+        assert_eq!(put.get("late"), Some(&Value::from(1)));
+    }
 }
