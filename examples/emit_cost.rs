@@ -14,7 +14,8 @@
 use futures::executor::LocalPool;
 use lineage::core::{EmitMode, EventBus};
 use lineage::measure::ablation::NamesOnly;
-use lineage::workload::{run_operation_with, CallShape, PipelineConfig};
+use lineage::workload::run::run_operation_with;
+use lineage::workload::{CallShape, PipelineConfig};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
