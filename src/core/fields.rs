@@ -57,10 +57,11 @@ type Pairs = SmallVec<[(Key, Value); 3]>;
 /// How the fields are held; see the module docs ("Two forms").
 #[derive(Clone, Debug)]
 enum Held {
-    /// Written by code ([`Fields::put`]): the keys, and the values in the store's encoding
-    /// (`core::field_value`), in insertion order. Never a `Value` on the emitting path.
+    /// Written by code ([`Fields::put`] with literal keys): the keys, and the values in the
+    /// store's encoding (`core::field_value`), in insertion order. Never a `Value` on the
+    /// emitting path, and nothing to drop but the inline buffers.
     Encoded {
-        keys: SmallVec<[Key; 4]>,
+        keys: SmallVec<[&'static str; 4]>,
         values: SmallVec<[u8; 64]>,
     },
     Values(Pairs),
@@ -120,22 +121,22 @@ impl Fields {
 
     /// Sets `key` to `value` without making a `serde_json::Value` of it: numbers, booleans
     /// and strings are encoded as they are (`core::field_value`). Replaces an earlier field
-    /// of that key, in place.
+    /// of that key, in place. (A key built at run time makes the fields `Value`s.)
     #[inline]
     pub fn put(&mut self, key: impl Into<Key>, value: impl FieldValue) {
         let key = key.into();
         if !self.raw.is_empty() {
             self.raw.remove(&key);
         }
-        match &mut self.held {
-            Held::Encoded { keys, values } if !keys.contains(&key) => {
+        match (&mut self.held, key) {
+            (Held::Encoded { keys, values }, Cow::Borrowed(key)) if !keys.contains(&key) => {
                 keys.push(key);
                 value.encode(values);
                 if self.decoded.get().is_some() {
                     self.decoded = OnceLock::new();
                 }
             }
-            _ => {
+            (_, key) => {
                 self.insert(key, value.into_value());
             }
         }
@@ -166,7 +167,9 @@ impl Fields {
                     bytes: values,
                     at: 0,
                 };
-                keys.iter().map(|k| (k.clone(), rd.value())).collect()
+                keys.iter()
+                    .map(|&k| (Key::Borrowed(k), rd.value()))
+                    .collect()
             }),
         }
     }
@@ -188,7 +191,7 @@ impl Fields {
     /// The encoded fields, keys and value bytes, if they are held so (the store copies the
     /// bytes into its arena as they are).
     #[inline]
-    pub(crate) fn encoded(&self) -> Option<(&[Key], &[u8])> {
+    pub(crate) fn encoded(&self) -> Option<(&[&'static str], &[u8])> {
         match &self.held {
             Held::Encoded { keys, values } => Some((keys, values)),
             Held::Values(_) => None,
@@ -227,7 +230,7 @@ impl Fields {
             self.raw.remove(key);
         }
         if let Held::Encoded { keys, .. } = &self.held {
-            if !keys.iter().any(|k| k == key) {
+            if !keys.contains(&key) {
                 return None;
             }
         }

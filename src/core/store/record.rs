@@ -147,7 +147,7 @@ pub(crate) fn encode_blob(
                 at: 0,
             };
             for key in keys {
-                put_varint(out, u64::from(symbols.intern_cow(key).0));
+                put_varint(out, u64::from(symbols.intern_static(key).0));
                 out.extend_from_slice(rd.skip_value());
             }
         } else {
