@@ -8,12 +8,14 @@
 //! ```
 //! The difference of the two totals over 20 000 is the row's instructions per operation,
 //! start-up and the history's first fill left out. Rows: `baseline`, `awaited`, `names-only`,
-//! `disabled`, `lazy`, `sampled0`; the bus keeps 10 000 events and is drained every 1 024
-//! operations, as `lineage bench` does by default.
+//! `disabled`, `lazy`, `sampled0`, and `tracing` (the same nesting under `tracing` spans with
+//! a `Registry` subscriber, the bench's peer row); the bus keeps 10 000 events and is drained
+//! every 1 024 operations, as `lineage bench` does by default.
 
 use futures::executor::LocalPool;
 use lineage::core::{EmitMode, EventBus};
 use lineage::measure::ablation::NamesOnly;
+use lineage::measure::peers::TracingSpans;
 use lineage::workload::run::run_operation_with;
 use lineage::workload::{CallShape, PipelineConfig};
 
@@ -33,6 +35,7 @@ fn main() {
         .mode(mode)
         .build(pool.spawner());
     let config = PipelineConfig::default();
+    let registry = tracing::Dispatch::new(tracing_subscriber::Registry::default());
     let mut failures = 0usize;
     for start in (0..ops).step_by(1_024) {
         for i in start..(start + 1_024).min(ops) {
@@ -43,6 +46,14 @@ fn main() {
                     i,
                     CallShape::Nested,
                 )),
+                "tracing" => tracing::dispatcher::with_default(&registry, || {
+                    pool.run_until(run_operation_with(
+                        &TracingSpans,
+                        &config,
+                        i,
+                        CallShape::Nested,
+                    ))
+                }),
                 "names-only" => pool.run_until(run_operation_with(
                     &NamesOnly(&bus),
                     &config,
