@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test lineage has, after installing what is missing (scripts/setup.sh):
-#   1. cargo fmt --check, and clippy (warnings are errors) natively and for wasm32;
+#   1. cargo fmt --check, clippy (warnings are errors) natively and for wasm32, and rustdoc;
 #   2. the release build of the app with Trunk (the end-to-end tests drive it);
 #   3. native tests: unit, integration, property tests and end-to-end tests in headless Chromium;
 #   4. the same core tests, and the component tests, compiled to wasm32 and run in headless
@@ -23,6 +23,9 @@ cargo clippy --all-targets --locked -- -D warnings
 
 step "clippy (wasm32)"
 cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+
+step "rustdoc (broken and private links are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --locked
 
 step "trunk build --release"
 trunk build --release

@@ -61,6 +61,7 @@
 //! modules are public only because the binary, the page and the integration tests are
 //! separate crates, and are hidden from the docs.
 #![warn(unreachable_pub)]
+#![warn(missing_docs)]
 
 #[cfg(all(test, target_family = "wasm"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -77,7 +77,7 @@ async fn start_frame_log(c: &Client) {
              const bar = document.querySelector('#load-text');
              const text = bar ? bar.textContent : '';
              const phase = !bar ? 'after'
-                 : text.includes('nesting the slices') ? 'finishing'
+                 : text.includes('in time order') ? 'finishing'
                  : text.includes('building the view') ? 'building' : 'reading';
              window.__frames.push([t - last, phase]); last = t;
              requestAnimationFrame(frame);
@@ -177,6 +177,138 @@ async fn a_chrome_bomb_is_read_nested_and_ordered_in_slices_between_frames() {
     assert!(phase("building") > 1, "{phases}");
     assert!(phase("after") > 0, "{phases}");
     save_screenshot(&c, "hostile-chrome-bomb.png").await;
+    c.close().await.unwrap();
+}
+
+/// Writes an OTLP JSON document of `n` spans (rounded down to whole traces of four) in one
+/// `resourceSpans`: each trace's three children listed before their root, as collectors
+/// write spans when they end, so spans wait for their parent and the events come out of
+/// time order (the page then sorts them in steps). Returns its path.
+fn write_otlp(dir: &Path, n: usize) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join(format!("spans-{n}.json"));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    out.write_all(br#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"e2e"}}]},"scopeSpans":[{"scope":{"name":"e2e"},"spans":["#).unwrap();
+    let base = 1_700_000_000_000_000_000u64;
+    for t in 0..n / 4 {
+        let start = base + t as u64 * 10_000;
+        for k in [1u64, 2, 3, 0] {
+            let (from, to) = if k == 0 {
+                (start, start + 4_000)
+            } else {
+                (start + 1_000 * k, start + 1_000 * k + 500)
+            };
+            let parent = if k == 0 {
+                String::new()
+            } else {
+                format!(r#","parentSpanId":"{:016x}""#, 4 * t as u64 + 1)
+            };
+            let comma = if t == 0 && k == 1 { "" } else { "," };
+            write!(
+                out,
+                r#"{comma}{{"traceId":"{:032x}","spanId":"{:016x}"{parent},"name":"op {k}","kind":1,"startTimeUnixNano":"{from}","endTimeUnixNano":"{to}"}}"#,
+                t + 1,
+                4 * t as u64 + 1 + k
+            )
+            .unwrap();
+        }
+    }
+    out.write_all(b"]}]}]}\n").unwrap();
+    out.flush().unwrap();
+    path
+}
+
+fn otlp_spans() -> usize {
+    std::env::var("LINEAGE_OTLP_SPANS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000)
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[allow(clippy::await_holding_lock)] // held on purpose for the whole test: see ONE_AT_A_TIME
+async fn a_large_otlp_document_is_read_linked_and_ordered_in_slices_between_frames() {
+    let _alone = one_at_a_time();
+    let n = otlp_spans() / 4 * 4;
+    let dir = TempDir::new("page-otlp");
+    let file = write_otlp(&dir.0, n);
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&base).await.unwrap();
+    set_viewport(&c, 1280, 800).await;
+    find(&c, "#file-input").await;
+    let before = wasm_mb(&c).await;
+    start_frame_log(&c).await;
+    open_and_wait(&c, &file).await;
+    let shown = wait_text(&c, "#event-count", |t| !t.is_empty()).await;
+    let phases = frames_by_phase(&c).await;
+    let after = wasm_mb(&c).await;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    eprintln!(
+        "otlp document of {n} spans: frames by phase {phases}; wasm memory {before:.0} → \
+         {after:.0} MB; load {}",
+        load.trim()
+    );
+    assert_eq!(shown, (2 * n).to_string(), "a start and an end per span");
+    let phase = |p: &str| phases[p]["frames"].as_u64().unwrap_or(0);
+    // Out of time order as read: the time order went through frames of its own.
+    assert!(phase("finishing") > 1, "{phases}");
+    assert!(phase("building") > 1, "{phases}");
+    c.close().await.unwrap();
+}
+
+/// Writes `n` lineage events as NDJSON (roots, each with a child); returns its path.
+fn write_ndjson(dir: &Path, n: usize) -> PathBuf {
+    use lineage::core::{Event, Phase};
+    let path = dir.join(format!("events-{n}.ndjson"));
+    let mut events = Vec::with_capacity(n);
+    while events.len() < n {
+        let root = Event::root("processing", Phase::Started);
+        let child = Event::child_of(&root, "custom", Phase::Progress);
+        events.push(root);
+        events.push(child);
+    }
+    events.truncate(n);
+    std::fs::write(&path, lineage::trace::export_ndjson(&events)).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[allow(clippy::await_holding_lock)] // held on purpose for the whole test: see ONE_AT_A_TIME
+async fn a_large_ndjson_file_is_read_in_slices_between_frames() {
+    let _alone = one_at_a_time();
+    // Past 229 376 events, where an event store growing one event at a time rebuilt its id
+    // index from every event held (`LINEAGE_NDJSON_EVENTS` for more).
+    let n = std::env::var("LINEAGE_NDJSON_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300_000);
+    let dir = TempDir::new("page-ndjson");
+    let file = write_ndjson(&dir.0, n);
+    let base = serve(dist_dir()).await;
+    let driver = start_chromedriver();
+    let c = browser(&driver).await;
+    c.goto(&base).await.unwrap();
+    set_viewport(&c, 1280, 800).await;
+    find(&c, "#file-input").await;
+    let before = wasm_mb(&c).await;
+    start_frame_log(&c).await;
+    open_and_wait(&c, &file).await;
+    let shown = wait_text(&c, "#event-count", |t| !t.is_empty()).await;
+    let phases = frames_by_phase(&c).await;
+    let after = wasm_mb(&c).await;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    eprintln!(
+        "ndjson of {n} events: frames by phase {phases}; wasm memory {before:.0} → \
+         {after:.0} MB; load {}",
+        load.trim()
+    );
+    assert_eq!(shown, n.to_string());
+    assert!(
+        phases["reading"]["frames"].as_u64().unwrap_or(0) > 1,
+        "{phases}"
+    );
     c.close().await.unwrap();
 }
 

@@ -4,6 +4,7 @@
 mod browser;
 
 use lineage::analysis::Inspection;
+use lineage::trace::ExportFormat;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -62,10 +63,24 @@ async fn the_python_originals_dump_opens_and_a_malformed_file_leaves_it_open() {
     assert!(err.contains("unchanged"), "{err}");
     assert_eq!(wait_text(&c, "#event-count", |_| true).await, "49");
 
-    // Export to Chrome JSON and to OTLP JSON: each download reads back with every operation.
-    for (button, name) in [
-        ("#export-chrome", "lineage-trace.json"),
-        ("#export-otlp", "lineage-trace.otlp.json"),
+    // Export to each format: each download is, byte for byte, what `trace::export` writes for
+    // the file's events (the page writes from its store and spans, in parts), and reads back
+    // with every operation.
+    let events = lineage::trace::import(good.as_bytes(), None)
+        .unwrap()
+        .events;
+    for (button, name, format) in [
+        (
+            "#export-ndjson",
+            "lineage-trace.ndjson",
+            ExportFormat::Ndjson,
+        ),
+        ("#export-chrome", "lineage-trace.json", ExportFormat::Chrome),
+        (
+            "#export-otlp",
+            "lineage-trace.otlp.json",
+            ExportFormat::Otlp,
+        ),
     ] {
         click(&c, button).await;
         let file = downloads.join(name);
@@ -79,7 +94,12 @@ async fn the_python_originals_dump_opens_and_a_malformed_file_leaves_it_open() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let back = lineage::trace::import(&std::fs::read(&file).unwrap(), None).unwrap();
+        let written = std::fs::read(&file).unwrap();
+        assert!(
+            written == lineage::trace::export(format, &events).as_bytes(),
+            "{name}: the download differs from trace::export"
+        );
+        let back = lineage::trace::import(&written, None).unwrap();
         let ins = Inspection::of_import(&back);
         assert_eq!(ins.summary.operations, 2, "{name}");
         assert_eq!(ins.summary.completed, 1, "{name}");

@@ -1,4 +1,4 @@
-//! The four emit modes, each proved by what it does and does not do.
+//! Every emit mode, each proved by what it does and does not do.
 
 #[cfg(target_family = "wasm")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

@@ -4,8 +4,8 @@
 //! number of items (events or spans) per [`step`](InspectionBuilder::step): after the page
 //! has read a big file in slices, it builds the view between frames too, with the progress
 //! bar up and Cancel working, instead of in one frame of half a second. The spans come from
-//! [`SpansBuilder`], the lints from the per-span and per-event checks [`crate::analysis::lints::lint`] uses,
-//! the summary from the counts [`Summary::with_counts`] takes.
+//! `SpansBuilder`, the lints from the per-span and per-event checks [`crate::analysis::lints::lint`] uses,
+//! the summary from the counts `Summary::with_counts` takes.
 
 use std::ops::ControlFlow::{self, Break, Continue};
 

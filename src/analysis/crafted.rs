@@ -185,28 +185,24 @@ pub(crate) fn failures(n: usize, events: &[Event]) -> Vec<HandlerFailure> {
         .collect()
 }
 
-/// The events of `operations` operations of the simulated pipeline (3 concurrent, 3 levels,
-/// a fifth failing), on a manual clock, as a bus's history records them.
-pub(crate) fn pipeline_events(operations: usize) -> Vec<Event> {
-    use crate::core::{EventBus, ManualClock};
-    use crate::workload::{run_pipeline, PipelineConfig};
-    let config = PipelineConfig {
+/// The simulated pipeline the analysis, view and replay tests run: `operations` operations,
+/// 3 concurrent, 3 levels, a fifth failing, one yield per level.
+pub(crate) fn test_pipeline(operations: usize) -> crate::workload::PipelineConfig {
+    crate::workload::PipelineConfig {
         operations,
         concurrency: 3,
         depth: 3,
         failure_rate: 0.2,
         yields_per_level: 1,
-        ..PipelineConfig::default()
-    };
-    let mut pool = futures::executor::LocalPool::new();
-    let bus = EventBus::builder()
-        .history_capacity(1_000_000)
-        .clock(ManualClock::ticking(1_000))
-        .build(pool.spawner());
-    let b = bus.clone();
-    pool.run_until(async move {
-        run_pipeline(Some(&b), &config).await;
-        b.flush().await;
-    });
-    bus.with_history(|h| h.events().collect())
+        ..crate::workload::PipelineConfig::default()
+    }
+}
+
+/// The events of `operations` operations of [`test_pipeline`] on a manual clock, as a bus's
+/// history records them.
+pub(crate) fn pipeline_events(operations: usize) -> Vec<Event> {
+    crate::workload::run::recorded_run(
+        &test_pipeline(operations),
+        crate::core::ManualClock::ticking(1_000),
+    )
 }

@@ -24,10 +24,14 @@ use crate::model::spans::{Spans, Status};
 pub struct Step {
     /// The step's span index.
     pub span: usize,
+    /// What the step's row is labelled with: its process name, or its kind.
     pub name: String,
     /// 0 for the operation itself.
     pub depth: usize,
+    /// When the step began (ns, the trace's clock).
     pub start_ns: u64,
+    /// When it ended (ns), or the path's `open_until` if it had not; a child's extent is clipped
+    /// to its parent's.
     pub end_ns: u64,
     /// Time in the step's own code: duration minus time covered by its children.
     pub self_ns: u64,
@@ -36,6 +40,8 @@ pub struct Step {
 }
 
 impl Step {
+    /// End minus start (ns): the step's own code plus its children ([`Step::self_ns`] +
+    /// [`Step::children_ns`]).
     pub fn duration_ns(&self) -> u64 {
         self.end_ns - self.start_ns
     }
@@ -44,7 +50,9 @@ impl Step {
 /// Where an operation's time went.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TimeSplit {
+    /// The operation's time in its own code (ns): [`Step::self_ns`] of the first step.
     pub self_ns: u64,
+    /// The operation's time covered by at least one child (ns).
     pub children_ns: u64,
     /// Processed minus emitted of the end event, when processing times are known.
     pub queue_lag_ns: Option<u64>,
@@ -55,6 +63,7 @@ pub struct TimeSplit {
 pub struct CriticalPath {
     /// The operation first, then each step it waited for last.
     pub steps: Vec<Step>,
+    /// Where the operation's time went: its own code, its children, its end event's queue lag.
     pub split: TimeSplit,
 }
 

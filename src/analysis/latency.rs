@@ -21,10 +21,13 @@ use crate::model::spans::Spans;
 pub struct Histogram {
     /// Bin edges (ns), one more than the bins.
     pub edges: Vec<f64>,
+    /// Spans per bin: `counts[k]` falls between `edges[k]` and `edges[k + 1]`.
     pub counts: Vec<u32>,
     /// Finished spans counted.
     pub n: usize,
+    /// The low end of the range (ns): the shortest duration, or the shared range's minimum.
     pub min_ns: u64,
+    /// The high end of the range (ns).
     pub max_ns: u64,
 }
 

@@ -30,22 +30,36 @@ use crate::text::excerpt;
 /// are sentinels (`u64::MAX`, `-1` read as unsigned) that no signed-nanosecond tool can show.
 pub const MAX_PLAUSIBLE_TIMESTAMP_NS: u64 = i64::MAX as u64;
 
+/// What a [`Lint`] is about: one kind per anomaly, so each is named exactly once (see the module
+/// docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LintKind {
+    /// An operation started and never ended.
     Unfinished,
+    /// An end event with no start: none named, the one named is not in the trace, or it is not a
+    /// start event.
     EndWithoutStart,
+    /// A start event that more than one end event closes.
     EndedTwice,
+    /// An operation whose end event is timestamped before its start.
     EndBeforeStart,
+    /// An event whose parent is not in the trace.
     Orphan,
+    /// An event processed after one emitted later (fire-and-forget's reordering).
     OrderInversion,
+    /// A subscriber's handler returned an error or panicked on an event.
     HandlerError,
+    /// An event whose id an earlier event already holds.
     DuplicateId,
+    /// Parent links that close a cycle (an event naming itself as parent included); cut.
     Cycle,
+    /// A timestamp past [`MAX_PLAUSIBLE_TIMESTAMP_NS`] (year 2262): a sentinel, not a time.
     TimestampOutOfRange,
 }
 
 impl LintKind {
+    /// Every kind, in the order the page and the command line list them.
     pub const ALL: [LintKind; 10] = [
         LintKind::Unfinished,
         LintKind::EndWithoutStart,
@@ -59,7 +73,7 @@ impl LintKind {
         LintKind::TimestampOutOfRange,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LintKind::Unfinished => "unfinished",
             LintKind::EndWithoutStart => "end_without_start",
@@ -95,8 +109,11 @@ impl LintKind {
 /// to print: file content in it is escaped and clipped.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Lint {
+    /// What the finding is about.
     pub kind: LintKind,
+    /// One sentence for the person reading the trace, file content escaped and clipped.
     pub message: String,
+    /// The events involved, the one to select first.
     pub events: Vec<Uuid>,
 }
 
@@ -217,7 +234,7 @@ pub fn unfinished(trace: &EventLog, start: usize) -> Lint {
     )
 }
 
-/// The end event `end` stands alone (see [`lone_end`]).
+/// The end event `end` stands alone (see `lone_end`).
 pub fn end_only(trace: &EventLog, spans: &Spans, end: usize) -> Lint {
     let (kind, message, ids) = lone_end(trace, spans, &trace.event(end));
     finding(kind, message, ids)

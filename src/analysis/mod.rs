@@ -36,10 +36,13 @@ use summary::Summary;
 /// A trace with everything derived from it, built once per change of the events.
 #[derive(Clone, Debug, Default)]
 pub struct Inspection {
+    /// The events, in the order they were processed or read.
     pub trace: EventLog,
+    /// The events paired into operations and nested: the lineage forest.
     pub spans: Spans,
     /// Findings that are defects of the trace.
     pub lints: Vec<Lint>,
+    /// The counts `lineage summary` prints and the page's header shows.
     pub summary: Summary,
     /// Events a live bus's bounded history dropped before the first one shown.
     pub pruned: u64,

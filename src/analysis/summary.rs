@@ -25,15 +25,18 @@ use crate::analysis::lints::{Lint, LintKind};
 use crate::model::events::EventLog;
 use crate::model::spans::{Span, Spans, Status};
 
+/// A trace in numbers; see the module docs for how the counts add up.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Summary {
     /// Events read.
     pub events: usize,
     /// Root operations: started at the top level (no parent named), not duplicates.
     pub operations: usize,
+    /// Root operations that completed.
     pub completed: usize,
     /// Failed or timed out.
     pub failed: usize,
+    /// Root operations cancelled (dropped before they finished).
     pub cancelled: usize,
     /// Root operations with no end event.
     pub unfinished: usize,
@@ -87,7 +90,7 @@ pub(crate) fn root_slot<'a>(s: &'a mut Summary, span: &Span) -> &'a mut usize {
 }
 
 impl Summary {
-    pub fn new(trace: &EventLog, spans: &Spans, lints: &[Lint]) -> Summary {
+    pub(crate) fn new(trace: &EventLog, spans: &Spans, lints: &[Lint]) -> Summary {
         let paired_ends = spans.spans.iter().filter(|sp| sp.end.is_some()).count();
         let mut roots = Summary::default();
         for &r in &spans.roots {

@@ -1,8 +1,8 @@
 //! # The `lineage` command line (native only)
 //!
 //! One subcommand per file; this module only parses and dispatches. What a command prints
-//! goes through [`output`] (a closed or broken standard output is an error, not lost
-//! output), files are written through [`replace_file`] (whole or not at all), and text from
+//! goes through `output` (a closed or broken standard output is an error, not lost
+//! output), files are written through `replace_file` (whole or not at all), and text from
 //! a trace through [`crate::text`] (control characters escaped).
 
 pub mod bench;

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 /// A source of monotonic nanoseconds since some origin.
 pub trait Clock {
+    /// Nanoseconds since the clock's origin; never less than an earlier reading.
     fn now_ns(&self) -> u64;
 }
 
@@ -28,6 +29,7 @@ pub struct MonotonicClock {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl MonotonicClock {
+    /// A clock reading 0 now (its origin is this call), sharing the thread's calibrated counter.
     pub fn new() -> MonotonicClock {
         let clock = shared_clock();
         let origin = clock.raw();
@@ -83,10 +85,13 @@ impl ManualClock {
         }
     }
 
+    /// Sets the reading to `ns`. Clones share the reading, so a test moves the clock a bus holds
+    /// through its own clone.
     pub fn set(&self, ns: u64) {
         self.now.set(ns);
     }
 
+    /// Moves the reading forward by `ns` (for every clone).
     pub fn advance(&self, ns: u64) {
         self.now.set(self.now.get() + ns);
     }

@@ -3,17 +3,15 @@
 //! Parentage comes from "the operation I am running inside". On a single-threaded executor
 //! many operations interleave, so a thread-local stack pushed before an `.await` and popped
 //! after it would hand one task's parent to another. Instead, like `tracing`'s
-//! `Instrumented`, [`InContext`] sets the current frame around *each poll* of the wrapped
-//! future and restores the previous one when the poll returns (or unwinds). Whatever task is
-//! being polled therefore always sees its own frame.
+//! `Instrumented`, an operation's future sets its frame around *each poll* of the work it
+//! wraps ([`scope`], called by `core::emit`'s `Run`) and restores the previous one when the
+//! poll returns (or unwinds). Whatever task is being polled therefore always sees its own
+//! frame.
 //!
 //! The context is per thread, not per bus: operations on two buses nested in one another link
 //! as they nest, as with the original's context variable.
 
 use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use uuid::Uuid;
 
@@ -22,7 +20,9 @@ use uuid::Uuid;
 pub struct Frame {
     /// The enclosing operation's start event: the parent of events emitted inside it.
     pub event_id: Uuid,
+    /// The enclosing tree's root start event: becomes the `root_id` of events emitted inside.
     pub root_id: Uuid,
+    /// The enclosing tree's lineage: becomes the `lineage_id` of events emitted inside.
     pub lineage_id: Uuid,
 }
 
@@ -56,30 +56,4 @@ fn enter(frame: Frame) -> Restore {
 pub fn scope<R>(frame: Frame, f: impl FnOnce() -> R) -> R {
     let _restore = enter(frame);
     f()
-}
-
-pin_project_lite::pin_project! {
-    /// A future that runs every poll of `inner` inside `frame`.
-    pub struct InContext<F> {
-        frame: Frame,
-        #[pin]
-        inner: F,
-    }
-}
-
-impl<F> InContext<F> {
-    pub fn new(frame: Frame, inner: F) -> InContext<F> {
-        InContext { frame, inner }
-    }
-}
-
-impl<F: Future> Future for InContext<F> {
-    type Output = F::Output;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let _restore = enter(*this.frame);
-        this.inner.poll(cx)
-    }
 }

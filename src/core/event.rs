@@ -33,13 +33,21 @@ pub type Kind = Cow<'static, str>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// Created but not begun (the original's first phase; the wrapper does not emit it).
     Pending,
+    /// An operation began: the start event the wrapper emits, and the parent of what runs inside.
     Started,
+    /// A moment inside an operation (a Chrome instant event, an OTLP span event).
     Progress,
+    /// An operation is finishing (the original's phase; the wrapper does not emit it).
     Completing,
+    /// An operation ended with success: the wrapper's end event on `Ok`.
     Completed,
+    /// An operation ended with an error: the wrapper's end event on `Err`, with `error` set.
     Failed,
+    /// An operation was dropped before it finished; the wrapper emits it from the drop.
     Cancelled,
+    /// An operation ran out of time (the original's phase; read from traces, not emitted here).
     Timeout,
 }
 
@@ -108,14 +116,21 @@ pub(crate) type EntityIds = SmallVec<[Uuid; 1]>;
 /// in `unknown`, as written (see `core::raw`); they are read by `core::event_json`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Payload {
+    /// The original's `process_name`: which stage of the pipeline ("function_execution",
+    /// "transactional_execution", ...). What a span is labelled with when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_name: Option<Kind>,
+    /// The original's `function_name`: the user function the stage runs (e.g. "update_gpa").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_name: Option<Kind>,
+    /// The original's `input_entity_ids`: the entities the operation reads. The diff pairs
+    /// operations of two runs by the first of them.
     #[serde(default, skip_serializing_if = "SmallVec::is_empty")]
     pub input_entity_ids: EntityIds,
+    /// The original's `output_entity_ids`: the entities the operation produced.
     #[serde(default, skip_serializing_if = "SmallVec::is_empty")]
     pub output_entity_ids: EntityIds,
+    /// The original's `entity_count`: how many entities the operation handles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_count: Option<u32>,
     /// Every other field, in the original's JSON shape.
@@ -159,8 +174,13 @@ impl Payload {
 /// know in `unknown`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
+    /// This event's id: random for the bus's events; as read, or derived from the format's
+    /// own ids, for imported ones.
     pub id: Uuid,
+    /// The original's `type`: what happened ("processing", "processed", ...); what subscriptions
+    /// filter on.
     pub kind: Kind,
+    /// Where the event sits in its operation's life (started, completed, failed, ...).
     pub phase: Phase,
     /// The start event of the enclosing operation (for an end event: its start's parent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,6 +202,7 @@ pub struct Event {
     /// On a failed or cancelled event: what went wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The fields of the original's event classes beyond this header.
     #[serde(default)]
     pub payload: Payload,
     /// Top-level members read from a file that this crate does not model (`"foo":1`),

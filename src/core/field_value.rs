@@ -31,7 +31,9 @@ pub(crate) const V_RAW: u8 = 8;
 
 /// Where encoded bytes go: the store's scratch `Vec` or a payload's inline buffer.
 pub trait ByteSink {
+    /// Appends one byte.
     fn put(&mut self, byte: u8);
+    /// Appends bytes.
     fn put_all(&mut self, bytes: &[u8]);
 }
 

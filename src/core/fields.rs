@@ -95,7 +95,7 @@ impl PartialEq for Fields {
 }
 
 impl Fields {
-    pub const fn new() -> Fields {
+    pub(crate) const fn new() -> Fields {
         Fields {
             held: Held::Encoded {
                 keys: SmallVec::new_const(),
@@ -115,6 +115,7 @@ impl Fields {
         held + self.raw.len()
     }
 
+    /// No field held either way.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -220,6 +221,7 @@ impl Fields {
         self.raw.push_unique(key, value);
     }
 
+    /// Is `key` held, as a `Value` or as text?
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }

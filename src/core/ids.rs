@@ -25,7 +25,7 @@
 //! four 32×32 products XORed together. The low bits of such a product depend only on the low
 //! bits of its factors, and hashbrown picks the bucket from the low bits: under about half of
 //! all seeds, 1 000 sequential ids used only 64 of 128 low-bit patterns in headless Chromium
-//! (a CI run of 2026-12-06 caught it). [`spread`] folds the well-mixed high half into the low
+//! (a CI run of 2026-12-06 caught it). `spread` folds the well-mixed high half into the low
 //! one and multiplies once more (wasm has 64-bit `i64.mul`, only not the widening one), so the
 //! page's tables get the same bucket spread as the native ones. Natively it compiles to nothing.
 //! Interned text is hashed by the same [`IdHash`], so one function keys every table.

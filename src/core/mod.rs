@@ -2,21 +2,21 @@
 //!
 //! Everything here compiles natively and for `wasm32-unknown-unknown` with no web dependency.
 //!
-//! - [`event`]: the [`Event`] record, its [`Phase`] and [`Payload`].
-//! - [`fields`]: the payload's free-form fields ([`Fields`]), compact for the hot path.
-//! - [`bus`]: the [`EventBus`] handle: queue, processor, completion (what a flush waits
+//! - `event`: the [`Event`] record, its [`Phase`] and [`Payload`].
+//! - `fields`: the payload's free-form fields ([`Fields`]), compact for the hot path.
+//! - `bus`: the [`EventBus`] handle: queue, processor, completion (what a flush waits
 //!   for), history, statistics.
 //! - [`store`]: the compact [`EventStore`] every part of lineage keeps events in: records in a
 //!   ring, interned strings, payloads in an arena, the id and children indexes.
-//! - [`history`]: the bus's bounded [`History`] (an event store that evicts), with its
+//! - `history`: the bus's bounded [`History`] (an event store that evicts), with its
 //!   `events_by_id` and `children_by_parent` indexes pruned together.
-//! - [`subscription`]: filters, priorities, handlers and the cached interest behind
+//! - `subscription`: filters, priorities, handlers and the cached interest behind
 //!   `has_subscribers_for`.
 //! - [`context`]: the per-poll current-event context that gives nested operations their parent.
-//! - [`emit`]: the [`Operation`] wrapper (the Python original's `@emit_events`).
+//! - `emit`: the [`Operation`] wrapper (the Python original's `@emit_events`).
 //! - [`mode`]: the [`EmitMode`]s, and head sampling with its ratio ([`SampleRatio`]).
-//! - [`clock`]: injectable time.
-//! - [`stats`]: counters and handler failure records.
+//! - `clock`: injectable time.
+//! - `stats`: counters and handler failure records.
 //! - [`ids`]: new event ids, and the seeded id hash every id-keyed table uses.
 //! - [`yield_now`]: one executor-agnostic yield.
 

@@ -29,7 +29,9 @@ pub struct Stats {
     pub order_inversions: u64,
     /// Handler invocations, and how many returned an error or panicked.
     pub handler_calls: u64,
+    /// Handler invocations that returned an `Err` (each kept as a [`HandlerFailure`]).
     pub handler_errors: u64,
+    /// Handler invocations that panicked (caught natively; on wasm32 a panic aborts the module).
     pub handler_panics: u64,
     /// Events refused: the bus had shut down, the queue was full for `try_emit`, or the
     /// executor would not run a fire-and-forget put.
@@ -48,10 +50,12 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Processed events of this phase.
     pub fn phase(&self, phase: Phase) -> u64 {
         self.by_phase[phase.index()]
     }
 
+    /// Processed events of this kind (0 for a kind never seen).
     pub fn kind(&self, kind: &str) -> u64 {
         self.by_kind
             .iter()
@@ -63,9 +67,13 @@ impl Stats {
 /// One handler failure, kept in a bounded list on the bus.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HandlerFailure {
+    /// The subscription whose handler failed.
     pub subscription: SubscriptionId,
+    /// The event it was handling.
     pub event_id: uuid::Uuid,
+    /// That event's kind.
     pub event_kind: Kind,
+    /// The error's text, or the panic's message.
     pub message: String,
     /// True when the handler panicked rather than returned an error.
     pub panicked: bool,

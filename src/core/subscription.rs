@@ -26,9 +26,14 @@ use super::event::Event;
 pub struct Priority(pub i32);
 
 impl Priority {
+    /// The original's CRITICAL (1000): runs before everything else.
     pub const CRITICAL: Priority = Priority(1000);
+    /// The original's HIGH (100).
     pub const HIGH: Priority = Priority(100);
+    /// The original's NORMAL (10): the default, what
+    /// [`EventBus::subscribe`](super::EventBus::subscribe) uses.
     pub const NORMAL: Priority = Priority(10);
+    /// The original's LOW (1): runs after the others.
     pub const LOW: Priority = Priority(1);
 }
 
@@ -52,6 +57,7 @@ pub enum Filter {
 }
 
 impl Filter {
+    /// Events of exactly this kind ([`Filter::Kind`]); lazy mode can answer from the kind alone.
     pub fn kind(kind: impl Into<String>) -> Filter {
         Filter::Kind(kind.into())
     }
@@ -61,6 +67,8 @@ impl Filter {
         regex_lite::Regex::new(pattern).map(Filter::Pattern)
     }
 
+    /// Events for which `f` holds ([`Filter::Predicate`]). It cannot be judged from the kind, so
+    /// it counts as interest in every kind and lazy mode never skips while it is subscribed.
     pub fn predicate(f: impl Fn(&Event) -> bool + 'static) -> Filter {
         Filter::Predicate(Rc::new(f))
     }
@@ -120,6 +128,8 @@ impl From<String> for HandlerError {
     }
 }
 
+/// What a handler returns: an `Err` is counted and kept as a
+/// [`HandlerFailure`](super::HandlerFailure), and processing goes on.
 pub type HandlerResult = Result<(), HandlerError>;
 pub(crate) type SyncHandler = Rc<dyn Fn(&Event) -> HandlerResult>;
 pub(crate) type AsyncHandler = Rc<dyn Fn(Event) -> LocalBoxFuture<'static, HandlerResult>>;
@@ -277,6 +287,8 @@ impl Subscription {
         }
     }
 
+    /// The id this subscription has on its bus (what a
+    /// [`HandlerFailure`](super::HandlerFailure) names).
     pub fn id(&self) -> SubscriptionId {
         self.id
     }

@@ -4,7 +4,7 @@
 //! why nothing could be read), before anything is stored: a request is decoded whole or
 //! refused, so a malformed body never leaves half of itself in the store.
 //!
-//! - OTLP protobuf: [`crate::trace::otlp::proto`], the OpenTelemetry project's types.
+//! - OTLP protobuf: `crate::trace::otlp::proto`, the OpenTelemetry project's types.
 //! - OTLP JSON: the file importer ([`Importer`] forced to OTLP), so a span posted means what
 //!   it means in a file.
 //! - Event lines (`POST /v1/events`): any format `summary` reads line by line, sniffed like a

@@ -1,7 +1,7 @@
 //! # The stream's messages
 //!
 //! What `GET /v1/stream` sends, as Server-Sent Events text (see
-//! `notes/live-protocol.md`, summarised in `docs/live.md`): `hello` first, `gap` when the
+//! `docs/live.md`, summarised in `docs/live.md`): `hello` first, `gap` when the
 //! reader asked for events already evicted, `events` with one `data:` line per event and the
 //! seq of its last event as `id`, `status` about once a second, `bye` before the listener
 //! closes the stream. Written here as plain strings so they are tested without a socket.

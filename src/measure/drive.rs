@@ -18,7 +18,7 @@ use futures::executor::LocalPool;
 const STALL_LIMIT: usize = 1 << 20;
 
 /// Runs `fut` to completion, running `pool` whenever `fut` waits. Panics if neither makes
-/// progress for [`STALL_LIMIT`] rounds: a batch that waits on something outside the pool is a
+/// progress for `STALL_LIMIT` rounds: a batch that waits on something outside the pool is a
 /// bug in the measurement, not a slow run.
 pub fn drive<F: Future>(pool: &mut LocalPool, fut: F) -> F::Output {
     let mut fut = std::pin::pin!(fut);

@@ -18,7 +18,7 @@
 //! - [`run_history`]: the Compare tab's past runs and which are shown side by side.
 //! - [`plan`]: the standard line-up of subjects.
 //! - [`verdict`]: the original's own rule (optimise only above 1 ms per operation) and the goals.
-//! - [`reference`]: the Python original's figures, measured elsewhere (`docs/reference.md`).
+//! - [`reference`](mod@reference): the Python original's figures, measured elsewhere (`docs/reference.md`).
 //! - `peers` (native): the same nesting under `tracing` spans.
 //! - `inspect_cost` (native): scrub step, diff build, critical path and overview at 100 k and
 //!   1 M events.

@@ -73,8 +73,14 @@ impl Default for EventLog {
 impl EventLog {
     /// Indexes `events`, keeping their order.
     pub fn new(events: Vec<Event>) -> EventLog {
+        EventLog::from_events(&events)
+    }
+
+    /// Indexes `events` by reference, keeping their order: each is encoded into the store, so
+    /// a caller holding a list gets the compact store beside it, not a second `Vec<Event>`.
+    pub fn from_events(events: &[Event]) -> EventLog {
         let mut t = EventLog::default();
-        for e in &events {
+        for e in events {
             t.push(e);
         }
         t
@@ -130,6 +136,12 @@ impl EventLog {
         }
         self.time_range = Some(range);
         i
+    }
+
+    /// Makes room for `events` more events, when their number is known before they come
+    /// (see [`EventStore::reserve`]).
+    pub fn reserve(&mut self, events: usize) {
+        self.store.reserve(events);
     }
 
     /// Shows the first `n` events held (at most all of them), hiding the rest: a replay's
@@ -194,40 +206,51 @@ impl EventLog {
             .expect("an index within the trace")
     }
 
+    /// The id of event `i` (an index below [`EventLog::len`], as for every accessor here).
     #[inline]
     pub fn id(&self, i: usize) -> Uuid {
         self.record(i).id
     }
 
+    /// The phase of event `i`.
     #[inline]
     pub fn phase(&self, i: usize) -> Phase {
         self.record(i).phase
     }
 
+    /// When event `i` was created: nanoseconds since the clock's origin (the bus's, or the file's
+    /// own time base for an imported trace).
     #[inline]
     pub fn timestamp_ns(&self, i: usize) -> u64 {
         self.record(i).timestamp_ns
     }
 
+    /// The emission number of event `i` (0 for imported events without one; see
+    /// [`EventLog::has_seq`]).
     #[inline]
     pub fn seq(&self, i: usize) -> u64 {
         self.record(i).seq
     }
 
+    /// The start event of the operation enclosing event `i`, if it names one.
     #[inline]
     pub fn parent_id(&self, i: usize) -> Option<Uuid> {
         self.record(i).parent_id()
     }
 
+    /// For an end event, the start event it closes; `None` for start events and for the Python
+    /// original's ends, which do not name their start.
     #[inline]
     pub fn start_id(&self, i: usize) -> Option<Uuid> {
         self.record(i).start_id()
     }
 
+    /// The lineage of event `i`: shared by every event descending from one root call.
     pub fn lineage_id(&self, i: usize) -> Uuid {
         self.store.lineage_id(self.record(i))
     }
 
+    /// The start event of the outermost operation event `i` belongs to.
     pub fn root_id(&self, i: usize) -> Uuid {
         self.store.root_id(self.record(i))
     }
@@ -288,10 +311,12 @@ impl EventLog {
         (last_before(&self.lo_steps), last_before(&self.hi_steps))
     }
 
+    /// Events shown (the prefix readers see; see the module docs).
     pub fn len(&self) -> usize {
         self.shown
     }
 
+    /// No event shown.
     pub fn is_empty(&self) -> bool {
         self.shown == 0
     }
@@ -325,6 +350,10 @@ impl crate::model::EventSink for EventLog {
 
     fn retained_bytes(&self) -> usize {
         self.heap_bytes()
+    }
+
+    fn reserve(&mut self, events: usize) {
+        EventLog::reserve(self, events);
     }
 }
 

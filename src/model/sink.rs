@@ -16,8 +16,9 @@ use crate::core::{Event, Payload};
 /// import error (`trace::ImportError`) that says at which event and where in the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BudgetExceeded {
-    /// The bytes the sink holds, and the most it may hold.
+    /// The bytes the sink held when it refused.
     pub retained_bytes: usize,
+    /// Its budget: the most it may hold, in bytes.
     pub limit_bytes: usize,
 }
 
@@ -28,21 +29,30 @@ pub trait EventSink {
     /// The memory the sink holds for its events, in bytes (an estimate is fine: it is
     /// compared with a budget, not billed).
     fn retained_bytes(&self) -> usize;
+    /// Makes room for `events` more events, when the importer knows how many are coming (a
+    /// Chrome trace's held slices at the end of the input): a sink that grows by doubling
+    /// then grows once, before the events, instead of copying everything it holds in the
+    /// middle of them. Does nothing by default.
+    fn reserve(&mut self, events: usize) {
+        let _ = events;
+    }
 }
 
 /// A `Vec<Event>` with a running estimate of the heap its events own.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventVec {
+    /// The events received, in the order they were pushed.
     pub events: Vec<Event>,
     heap: usize,
 }
 
 impl EventVec {
+    /// An empty sink with no budget of its own (the importer's limits bound it).
     pub fn new() -> EventVec {
         EventVec::default()
     }
 
-    pub fn into_events(self) -> Vec<Event> {
+    pub(crate) fn into_events(self) -> Vec<Event> {
         self.events
     }
 }

@@ -33,9 +33,13 @@ use crate::model::events::EventLog;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Ended by a completed event.
     Completed,
+    /// Ended by a failed event.
     Failed,
+    /// Ended by a cancelled event (dropped before it finished).
     Cancelled,
+    /// Ended by a timeout event.
     TimedOut,
     /// Started, never ended (in the trace as loaded, or at the replay's current point).
     Unfinished,
@@ -46,6 +50,8 @@ pub enum Status {
 }
 
 impl Status {
+    /// The name the exports, the page and `lineage diff` show ("completed", "timeout",
+    /// "end-only", ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Completed => "completed",
@@ -80,10 +86,13 @@ pub struct Span {
     pub start: usize,
     /// Index of the end event, if paired.
     pub end: Option<usize>,
+    /// What became of the operation (or [`Status::Point`] for a single event).
     pub status: Status,
     /// Index of the parent span, if its parent is in the trace.
     pub parent: Option<usize>,
+    /// Indexes of the child spans, in trace order.
     pub children: Vec<usize>,
+    /// Nesting level: 0 for a root span.
     pub depth: usize,
     /// The event names a parent that is not in the trace.
     pub orphan: bool,
@@ -101,6 +110,7 @@ pub struct Span {
 /// The span forest of a trace.
 #[derive(Clone, Debug, Default)]
 pub struct Spans {
+    /// Every span; the other fields and [`Span`]'s links index into it.
     pub spans: Vec<Span>,
     /// Root spans, in trace order.
     pub roots: Vec<usize>,
@@ -141,6 +151,8 @@ pub fn kind_stem(kind: &str) -> &str {
 /// A `children_by_parent` index: which trace events (by index) name `parent` as parent, in
 /// processing order.
 pub trait ChildIndex {
+    /// Appends to `out` the indexes of the trace events whose `parent_id` is `parent`, in
+    /// processing order.
     fn children_of(&self, parent: &Uuid, out: &mut Vec<usize>);
 }
 
@@ -149,7 +161,7 @@ pub trait ChildIndex {
 pub struct ParentLinks<'a>(&'a EventLog);
 
 impl<'a> ParentLinks<'a> {
-    pub fn of(trace: &'a EventLog) -> ParentLinks<'a> {
+    pub(crate) fn of(trace: &'a EventLog) -> ParentLinks<'a> {
         ParentLinks(trace)
     }
 }
@@ -170,8 +182,8 @@ impl ChildIndex for ParentLinks<'_> {
 /// The live bus's own `children_by_parent` index, for a trace that is the history's first
 /// `trace.len()` events (the replay's view up to its cursor).
 pub struct HistoryLinks<'a> {
-    pub history: &'a crate::core::History,
-    pub len: usize,
+    pub(crate) history: &'a crate::core::History,
+    pub(crate) len: usize,
 }
 
 impl ChildIndex for HistoryLinks<'_> {
@@ -205,10 +217,12 @@ impl Spans {
         }
     }
 
+    /// Spans in the forest (operations at every level, single events and lone ends).
     pub fn len(&self) -> usize {
         self.spans.len()
     }
 
+    /// No span: the trace has no event.
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }

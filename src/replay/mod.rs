@@ -14,7 +14,7 @@
 //!
 //! The page drives the run in turns ([`Replay::work`]) of a bounded wall time: the
 //! pipeline's busy work and the simulated handlers are paced (see
-//! [`crate::workload::pacer`]), so the page paints and answers clicks between two turns
+//! `crate::workload::pacer`), so the page paints and answers clicks between two turns
 //! whatever the settings, and [`Replay::stop`] ends a run at once, keeping what the bus
 //! recorded.
 

@@ -69,15 +69,7 @@ pub(crate) fn replayed(
     switches: &[(usize, crate::core::EmitMode)],
     history: usize,
 ) -> crate::replay::Replay {
-    use crate::workload::PipelineConfig;
-    let config = PipelineConfig {
-        operations,
-        concurrency: 3,
-        depth: 3,
-        failure_rate: 0.2,
-        yields_per_level: 1,
-        ..PipelineConfig::default()
-    };
+    let config = crate::analysis::crafted::test_pipeline(operations);
     let clock = std::rc::Rc::new(crate::core::ManualClock::ticking(1_000));
     let mut r = crate::replay::Replay::new(config, clock, history);
     let mut switches = switches.to_vec();

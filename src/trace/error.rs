@@ -22,8 +22,11 @@ use crate::text::Excerpt;
 /// A place in the input. Lines and columns count from 1, bytes from 0; columns count bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Position {
+    /// Line number, from 1.
     pub line: usize,
+    /// Column in bytes from the line's start, from 1.
     pub column: usize,
+    /// Byte offset from the start of the input, from 0.
     pub byte: usize,
 }
 
@@ -97,26 +100,52 @@ impl fmt::Display for Position {
 pub enum Problem {
     /// The input is larger than the byte limit ([`super::Limits::max_bytes`]); reading
     /// stopped after `bytes`.
-    TooLarge { bytes: u64, limit: u64 },
+    TooLarge {
+        /// Bytes read when reading stopped.
+        bytes: u64,
+        /// The byte limit in force.
+        limit: u64,
+    },
     /// One record (a line, an array element, a whole document) is larger than `limit`
     /// bytes: it would have to be held whole to be parsed.
-    RecordTooLarge { limit: u64 },
+    RecordTooLarge {
+        /// The most bytes one record may take.
+        limit: u64,
+    },
     /// The events read so far exceed a budget of [`super::Limits`]; `event` is the number
     /// of the event that did not fit (counting from 1).
-    OverBudget { budget: Budget, event: u64 },
+    OverBudget {
+        /// Which budget ran out, with its limit.
+        budget: Budget,
+        /// The number of the event that did not fit, from 1.
+        event: u64,
+    },
     /// Arrays and objects nest deeper than [`super::MAX_DEPTH`].
-    TooDeep { limit: usize },
+    TooDeep {
+        /// The deepest nesting allowed.
+        limit: usize,
+    },
     /// Nothing but whitespace.
     Empty,
     /// The content matches none of the formats we read.
-    UnknownFormat { seen: String },
+    UnknownFormat {
+        /// What the content looked like instead, in words ("an object with the keys a, b");
+        /// may quote the file, so it is shown escaped and clipped.
+        seen: String,
+    },
     /// The text is not valid JSON (or not UTF-8) here.
-    Syntax { detail: String },
+    Syntax {
+        /// The parser's message, without its own position (may quote the file).
+        detail: String,
+    },
     /// Valid JSON, but not what the format allows: `field` (a path such as
     /// `traceEvents[3].ts`, empty for the whole record) should be `expected`.
     Invalid {
+        /// Where in the record, as a path (`traceEvents[3].ts`); empty for the whole record.
         field: String,
+        /// What the format allows there, in words.
         expected: String,
+        /// What the file holds there, in words (empty when the parser did not say).
         found: String,
     },
 }
@@ -125,10 +154,18 @@ pub enum Problem {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Budget {
     /// At most this many events.
-    Events { limit: u64 },
+    Events {
+        /// The most events an import may hold.
+        limit: u64,
+    },
     /// At most this many bytes held for the events (the sink's estimate plus what the
     /// importer holds back).
-    Memory { limit: u64, held: u64 },
+    Memory {
+        /// The most bytes the events may hold.
+        limit: u64,
+        /// The bytes held when the budget was exceeded.
+        held: u64,
+    },
 }
 
 /// How the user raises a budget: a command-line flag natively; the page has no flag.
@@ -145,7 +182,10 @@ fn raise_hint(flag: &str) -> String {
 pub struct ImportError {
     /// The format the input was read as, when it was known.
     pub format: Option<Format>,
+    /// Where in the input the problem was met, when there is a place to point at (an empty
+    /// file, unknown content or an input over the byte limit has none).
     pub at: Option<Position>,
+    /// What went wrong.
     pub problem: Problem,
 }
 

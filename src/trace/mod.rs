@@ -11,8 +11,8 @@
 //! | OTLP JSON `TracesData`, one document or JSON Lines | ✓ | ✓ | [`otlp`], [`otlp_export`] |
 //!
 //! Every import streams ([`stream`]): an [`Importer`] is fed the input in chunks, tells the
-//! format from the first bytes ([`sniff`]), cuts the input into records ([`scan`]) and pushes
-//! each event into an [`EventSink`] ([`sink`]) as soon as it is complete, within budgets on
+//! format from the first bytes (`sniff`), cuts the input into records (`scan`) and pushes
+//! each event into an `EventSink` (`sink`) as soon as it is complete, within budgets on
 //! events and memory ([`Limits`]). [`import`] is the convenience for bytes already in
 //! memory: it collects into a `Vec` and gives an [`Imported`]. Either way nothing a caller
 //! holds is touched until the import succeeds, so a caller that swaps its open trace for the
@@ -20,7 +20,7 @@
 //!
 //! ## Hostile input
 //! Inputs over the byte bound, nested deeper than [`MAX_DEPTH`], or over the event or memory
-//! budget are stopped while they are read (see [`read`] for why our own depth limit replaces
+//! budget are stopped while they are read (see `read` for why our own depth limit replaces
 //! serde_json's 128). Errors name the format, the position and what was expected
 //! ([`ImportError`]). Parent cycles and duplicate ids are kept as read and reported by the
 //! inspector's lints; the importers that derive roots from parent links walk them with a
@@ -45,7 +45,10 @@ pub(crate) mod progress;
 pub(crate) mod read;
 pub(crate) mod scan;
 pub(crate) mod sniff;
+pub(crate) mod source;
+pub(crate) mod step_sort;
 pub mod stream;
+pub(crate) mod time_order;
 
 use std::fmt;
 
@@ -60,7 +63,7 @@ pub use stream::{Finished, Finishing, Importer};
 
 use crate::core::ids::IdMap;
 use crate::core::Event;
-use crate::model::EventVec;
+use crate::model::{EventLog, EventVec, Spans};
 
 /// The formats we read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -76,6 +79,8 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format we read, for code that tries each in turn (the tests and fuzz
+    /// regressions do).
     pub const ALL: [Format; 4] = [
         Format::Native,
         Format::Abstractions,
@@ -123,14 +128,6 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ExportFormat::Ndjson => "ndjson",
-            ExportFormat::Chrome => "chrome",
-            ExportFormat::Otlp => "otlp",
-        }
-    }
-
     /// The file name extension a download should get.
     pub const fn extension(self) -> &'static str {
         match self {
@@ -168,25 +165,15 @@ impl Imported {
         self.skipped.iter().map(|(_, n)| n).sum()
     }
 
-    /// A finished import streamed into a [`EventLog`] (the compact store), in the order
+    /// A finished import streamed into a `EventLog` (the compact store), in the order
     /// [`import`] promises: the events, with what was skipped and noted (`events` stays
     /// empty: the trace holds them).
     pub fn from_finished_trace(
         done: Finished<crate::model::EventLog>,
     ) -> (Imported, crate::model::EventLog) {
-        let trace = match done.format {
-            Format::Chrome => {
-                let mut order = chrome::import::time_order::TimeOrder::new(done.sink);
-                loop {
-                    if let Some(trace) = order.step(usize::MAX) {
-                        break trace;
-                    }
-                }
-            }
-            Format::Otlp => done
-                .sink
-                .sorted_by_key(|t, i| (t.timestamp_ns(i), u8::from(t.start_id(i).is_some()))),
-            _ => done.sink,
+        let trace = match time_order::rank_of(done.format) {
+            Some(rank) => time_order::TimeOrder::new(done.sink, rank).run(),
+            None => done.sink,
         };
         let imported = Imported {
             format: Some(done.format),
@@ -286,6 +273,23 @@ pub fn export(format: ExportFormat, events: &[Event]) -> String {
         ExportFormat::Ndjson => export_ndjson(events),
         ExportFormat::Chrome => export_chrome(events),
         ExportFormat::Otlp => otlp_export::export(events),
+    }
+}
+
+/// Writes the events of `log` in `format` to `out`, as they are held: `spans` are `log`'s own
+/// (the page's inspection holds both), so nothing is decoded into a list or paired again, and
+/// each line, trace event or span is written as it is made. [`export`] is the same for a list
+/// of events, into a `String`.
+pub fn write_log(
+    format: ExportFormat,
+    log: &EventLog,
+    spans: &Spans,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        ExportFormat::Ndjson => native::write_log(log, out),
+        ExportFormat::Chrome => chrome::write_log(log, spans, out),
+        ExportFormat::Otlp => otlp_export::write_log(log, spans, out),
     }
 }
 

@@ -26,6 +26,7 @@ use super::stream::Output;
 use super::{Format, Imported};
 use crate::core::Event;
 use crate::model::sink::EventSink;
+use crate::model::EventLog;
 
 /// Writes one event per line, each line ending in `\n`.
 pub fn export(events: &[Event]) -> String {
@@ -34,6 +35,15 @@ pub fn export(events: &[Event]) -> String {
         write_line(&mut out, e).expect("writing to a Vec cannot fail");
     }
     String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Writes the events of `log` one line each to `out`, decoding one event at a time from the
+/// store (the page's ⤓ NDJSON: no list of the trace's events is made).
+pub fn write_log<W: std::io::Write + ?Sized>(log: &EventLog, out: &mut W) -> std::io::Result<()> {
+    for i in 0..log.len() {
+        write_line(out, &log.event(i))?;
+    }
+    Ok(())
 }
 
 /// Writes one event and its newline to `out` (for exports that stream).

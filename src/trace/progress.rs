@@ -10,9 +10,13 @@ use crate::text::count::grouped;
 pub struct Progress {
     /// Which load this is (a Cancel or a newer load makes older ones stop).
     pub id: u64,
+    /// The file's name, which the line of text begins with.
     pub name: String,
+    /// Bytes read so far.
     pub bytes: u64,
+    /// The file's size in bytes (0 for an empty file).
     pub total: u64,
+    /// Events imported so far.
     pub events: u64,
     /// Once the file is read: how far the importer's end-of-file pass has got (a Chrome
     /// trace's slices nested, made into events and put in time order), 0 to 1.
@@ -38,7 +42,7 @@ impl Progress {
     pub fn describe(&self) -> String {
         if self.building.is_none() && self.finishing.is_some() {
             return format!(
-                "{}: {} events, nesting the slices and putting them in time order …",
+                "{}: {} events, linking them and putting them in time order …",
                 self.name,
                 grouped(self.events)
             );
@@ -110,7 +114,7 @@ mod tests {
         };
         assert_eq!(
             ending.describe(),
-            "run.ndjson: 1 000 000 events, nesting the slices and putting them in time order …"
+            "run.ndjson: 1 000 000 events, linking them and putting them in time order …"
         );
         assert_eq!(ending.fraction(), 0.5);
     }

@@ -1,4 +1,5 @@
-//! Traces in and out of the app: open (file picker or drag and drop) and export (download).
+//! Traces in and out of the app: open (file picker or drag and drop) and export (download,
+//! written from the open trace's store and spans by [`super::download`]).
 //!
 //! A file is read in slices (`Blob.slice` + `arrayBuffer`, [`SLICE`] bytes each) and fed to a
 //! streaming [`Importer`]; between pieces the loop yields to the browser so no frame waits
@@ -11,17 +12,15 @@
 //! [`Imported::source_label`] and [`Imported::notice`].
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::download::{download, export_blob};
 use super::state::{now_ms, Ui};
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
 use crate::model::EventLog;
-use crate::trace::chrome::import::time_order::TimeOrder;
-use crate::trace::{
-    self, ExportFormat, Finished, Format, ImportError, Imported, Importer, Limits, Progress,
-};
+use crate::trace::time_order::{self, TimeOrder};
+use crate::trace::{ExportFormat, Finished, ImportError, Imported, Importer, Limits, Progress};
 
 /// The browser's import limits (see [`Limits::BROWSER`]).
 pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
@@ -35,8 +34,9 @@ const PIECE: usize = 128 * 1024;
 const FRAME_BUDGET_MS: f64 = 30.0;
 /// Items (events or spans) of the view's build between two looks at the clock: a few ms.
 const BUILD_SLICE: usize = 8 * 1024;
-/// Items of the importer's end-of-file pass between two looks at the clock: making and
-/// storing an event costs a few µs in the page, so a few ms.
+/// Items of the importer's end-of-file pass and of the time order between two looks at the
+/// clock: making and storing an event costs a few µs in the page, so a few ms (the time
+/// order counts an event it copies as 16 items).
 const FINISH_SLICE: usize = 2 * 1024;
 
 /// Reads and imports one file, then shows it, or reports why not.
@@ -92,6 +92,7 @@ async fn read_file(
     let total = file.size();
     let mut offset = 0.0;
     let mut last_yield = now_ms();
+    let mut made_room = false;
     while offset < total {
         let end = (offset + SLICE).min(total);
         let bytes = read_slice(file, offset, end)
@@ -113,13 +114,20 @@ async fn read_file(
         if !report(ui, id, &importer) {
             return Ok(None);
         }
+        if !made_room && importer.events() > 0 {
+            // Room for the whole file's events, guessed from its first slice: the store
+            // then never rebuilds its indexes from a million events in one frame.
+            importer.expect_total_bytes(total as u64);
+            made_room = true;
+        }
     }
     finish_import(ui, id, importer).await
 }
 
-/// The importer's end-of-file pass (a Chrome trace's slices nested and made into events),
-/// then the time order a Chrome trace is shown in, both in slices between frames as the
-/// reading is; `Ok(None)` when the load was cancelled meanwhile.
+/// The importer's end-of-file pass (a Chrome trace's slices nested and made into events, an
+/// OTLP trace's orphan spans linked), then the time order a Chrome or OTLP trace is shown
+/// in, both in slices between frames as the reading is; `Ok(None)` when the load was
+/// cancelled meanwhile.
 async fn finish_import(
     ui: Ui,
     id: u64,
@@ -157,12 +165,12 @@ async fn finish_import(
         skipped,
         notes,
     };
-    if format != Format::Chrome {
-        return Ok(Some((imported, sink)));
-    }
-    let mut order = TimeOrder::new(sink);
+    let Some(rank) = time_order::rank_of(format) else {
+        return Ok(Some((imported, sink))); // shown as read
+    };
+    let mut order = TimeOrder::new(sink, rank);
     loop {
-        if let Some(trace) = order.step(BUILD_SLICE) {
+        if let Some(trace) = order.step(FINISH_SLICE) {
             return Ok(Some((imported, trace)));
         }
         if now_ms() - last_yield > FRAME_BUDGET_MS {
@@ -255,33 +263,17 @@ pub fn LoadProgress(ui: Ui) -> impl IntoView {
     }
 }
 
-/// Offers `text` as a download named `file_name`.
-fn download(text: &str, file_name: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(file_name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)
-}
-
 /// The open and export buttons.
 #[component]
 pub fn FileButtons(ui: Ui) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
+    // The inspection's own events and spans, written as they are held (see `download`).
     let export = move |format: ExportFormat| {
-        let text = ui
+        let blob = ui
             .inspection
-            .with_untracked(|ins| trace::export(format, &ins.trace.events().collect::<Vec<_>>()));
+            .with_untracked(|ins| export_blob(format, &ins.trace, &ins.spans));
         let name = format!("lineage-trace.{}", format.extension());
-        if download(&text, &name, format.mime()).is_err() {
+        if blob.and_then(|b| download(&b, &name)).is_err() {
             ui.error
                 .set(Some("The browser refused the download.".into()));
         }

@@ -11,41 +11,18 @@
 //! from inside one of them would free the closure that is running. The frame does it.
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+
+mod stream;
 
 use super::state::{now_ms, Shared, Source, Ui};
-use crate::view::live::{LiveAddress, LiveFeed, LiveView, Message, Reaction};
+use crate::view::live::{LiveAddress, LiveFeed, LiveView, Reaction};
 use crate::view::timeline::Axis;
+use stream::Stream;
 
-/// Messages the listener sends (see `notes/live-protocol.md`).
-const MESSAGES: [&str; 5] = ["hello", "gap", "events", "status", "bye"];
 /// Work per frame on a rebuild or on new events, in ms: well under a frame of 100 ms.
 const FRAME_BUDGET_MS: f64 = 12.0;
 /// Items of a rebuild between two looks at the clock.
 const BUILD_SLICE: usize = 8 * 1024;
-
-/// A handler of one named message.
-type OnMessage = Closure<dyn FnMut(web_sys::MessageEvent)>;
-
-/// An open `EventSource` and its handlers; dropping it closes the stream.
-struct Stream {
-    source: web_sys::EventSource,
-    handlers: Vec<(&'static str, OnMessage)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Drop for Stream {
-    fn drop(&mut self) {
-        self.source.close();
-        self.source.set_onerror(None);
-        for (name, h) in &self.handlers {
-            let _ = self
-                .source
-                .remove_event_listener_with_callback(name, h.as_ref().unchecked_ref());
-        }
-    }
-}
 
 /// The live source's state on the page. `Copy`: arena handles only.
 #[derive(Clone, Copy)]
@@ -172,76 +149,6 @@ impl Live {
         self.refresh_lines();
     }
 
-    /// Opens a stream at the feed's resume point (closing any other).
-    fn open_stream(self) {
-        self.stream.set_value(None);
-        let Some(url) = self
-            .feed
-            .with_value(|f| f.as_ref().map(LiveFeed::stream_url))
-        else {
-            return;
-        };
-        self.stream_id.update_value(|s| *s += 1);
-        let (session, stream_id) = (self.session.get_value(), self.stream_id.get_value());
-        let current =
-            move || self.session.get_value() == session && self.stream_id.get_value() == stream_id;
-        let source = match web_sys::EventSource::new(&url) {
-            Ok(s) => s,
-            Err(_) => {
-                self.on_error();
-                return;
-            }
-        };
-        let handlers = MESSAGES
-            .into_iter()
-            .map(|name| {
-                let h = OnMessage::new(move |ev: web_sys::MessageEvent| {
-                    if current() {
-                        self.on_message(name, &ev);
-                    }
-                });
-                let _ = source.add_event_listener_with_callback(name, h.as_ref().unchecked_ref());
-                (name, h)
-            })
-            .collect();
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            if current() {
-                self.on_error();
-            }
-        });
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        self.stream.set_value(Some(Stream {
-            source,
-            handlers,
-            _on_error: on_error,
-        }));
-    }
-
-    fn on_message(self, name: &str, ev: &web_sys::MessageEvent) {
-        let data = ev.data().as_string().unwrap_or_default();
-        let id = ev.last_event_id();
-        let now = now_ms();
-        let reaction = self.feed.try_update_value(|f| {
-            let f = f.as_mut()?;
-            Some(match Message::parse(name, &data, &id) {
-                Ok(m) => f.on_message(m, now),
-                Err(e) => {
-                    f.on_bad_message(&e.0);
-                    Reaction::Nothing
-                }
-            })
-        });
-        self.ask(reaction.flatten().unwrap_or(Reaction::Nothing));
-    }
-
-    fn on_error(self) {
-        let now = now_ms();
-        let reaction = self
-            .feed
-            .try_update_value(|f| f.as_mut().map(|f| f.on_error(now)));
-        self.ask(reaction.flatten().unwrap_or(Reaction::Nothing));
-    }
-
     fn ask(self, r: Reaction) {
         if r != Reaction::Nothing {
             // The stream this came from is done with: ignore the rest of it.
@@ -297,7 +204,8 @@ impl Live {
             .try_update_value(|f| f.as_mut().map(|f| (f.take(max), f.dedupe_by_id())))
             .flatten()
             .unwrap_or_default();
-        if events.is_empty() {
+        let waiting = self.view.with_value(LiveView::waiting_for_links);
+        if events.is_empty() && waiting == 0 {
             return;
         }
         let taken = events.len();
@@ -305,7 +213,7 @@ impl Live {
         ui.inspection.update_untracked(|i| *i = Shared::default());
         let skipped = self
             .view
-            .try_update_value(|v| v.append(events, dedupe))
+            .try_update_value(|v| v.append(events, dedupe, now_ms()))
             .unwrap_or(0);
         let in_view = self.view.with_value(LiveView::len);
         self.applied.set((in_view, js_sys::Date::now()));
@@ -365,8 +273,13 @@ impl Live {
                 ((state, f.connection.class()), counts)
             })
         });
-        let building = self.view.with_value(|v| v.building());
+        let (building, linking) = self
+            .view
+            .with_value(|v| (v.building(), v.waiting_for_links()));
         if let Some((state, mut counts)) = lines {
+            if linking > 0 {
+                counts = format!("{counts} · {linking} wait for the span they belong to");
+            }
             if let Some(b) = building {
                 counts = format!("{counts} · rebuilding the view {:.0} %", b * 100.0);
             }

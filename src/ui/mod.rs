@@ -9,7 +9,8 @@
 //!   run controls' actions (run, play, stop, step, seek, the mode), on the same `Ui`.
 //! - [`shared`]: large values shared by pointer between signals.
 //! - [`app`]: layout, keyboard shortcuts, settings in the URL.
-//! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs.
+//! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs; [`download`]: the
+//!   exports, written into a `Blob` a part at a time.
 //! - [`tree`], [`detail`], [`lints`], [`summary`]: the views.
 //! - [`compare`], [`mode_chart`]: the in-browser mode comparison, and one run's charts.
 //! - [`revealed`]: trace text with control and invisible characters drawn as badges.
@@ -22,6 +23,7 @@ pub mod compare;
 pub mod controls;
 pub mod critical;
 pub mod detail;
+pub mod download;
 pub mod files;
 pub mod filter_bar;
 pub mod help;

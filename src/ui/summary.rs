@@ -28,6 +28,7 @@ pub fn SummaryBar(ui: Ui) -> impl IntoView {
                 <span class="stat" title="most events waiting in the queue at once">"queue peak "<b>{st.queue_high_water}</b></span>
                 <span class="stat" title="events processed after one emitted later (fire-and-forget)">"inversions "<b id="bus-inversions">{st.order_inversions}</b></span>
                 <span class="stat" title="operations run bare because lazy mode found no subscriber">"lazy-skipped "<b>{st.lazy_skipped}</b></span>
+                <span class="stat" title="root operations whose whole tree sampled mode dropped (decided at the root; their nested operations are not counted again)">"sampled out "<b id="bus-sampled-out">{st.sampled_out}</b></span>
                 <span class="stat" title="handler errors and panics">"handler errors "<b>{st.handler_errors + st.handler_panics}</b></span>
             }
         });

@@ -24,14 +24,14 @@ pub enum SubscriberKinds {
 }
 
 impl SubscriberKinds {
-    pub const ALL: [SubscriberKinds; 4] = [
+    pub(crate) const ALL: [SubscriberKinds; 4] = [
         SubscriberKinds::All,
         SubscriberKinds::Starts,
         SubscriberKinds::Ends,
         SubscriberKinds::Failures,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SubscriberKinds::All => "all",
             SubscriberKinds::Starts => "starts",
@@ -40,7 +40,7 @@ impl SubscriberKinds {
         }
     }
 
-    pub fn parse(s: &str) -> Option<SubscriberKinds> {
+    pub(crate) fn parse(s: &str) -> Option<SubscriberKinds> {
         SubscriberKinds::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
@@ -48,7 +48,9 @@ impl SubscriberKinds {
 /// The simulated subscribers attached for a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscribers {
+    /// Subscriptions attached (0: nobody listens, so lazy mode skips every operation).
     pub count: usize,
+    /// Which events they listen to.
     pub kinds: SubscriberKinds,
     /// Async handlers (awaited by the processor) instead of sync ones.
     pub asynchronous: bool,
@@ -68,12 +70,16 @@ pub struct PipelineConfig {
     pub depth: usize,
     /// Probability that an operation's innermost work fails, drawn from `seed`.
     pub failure_rate: f64,
+    /// Seeds which operations fail and each operation's input entity: the same seed, the same
+    /// run (the diff pairs two runs of one seed by name and order).
     pub seed: u64,
     /// Busy-loop iterations each level spends before descending.
     pub work_per_level: u32,
     /// Yields to the executor at each level (lets concurrent operations interleave).
     pub yields_per_level: u32,
+    /// The simulated subscribers attached to the bus.
     pub subscribers: Subscribers,
+    /// The emit mode the run's bus starts in.
     pub mode: EmitMode,
     /// Events the bus's history keeps (older ones are pruned, and the page says so).
     pub history: usize,

@@ -34,11 +34,12 @@ impl std::fmt::Display for SimulatedFailure {
 /// What one call works on: the function name and its input entity.
 #[derive(Clone, Debug)]
 pub struct Call {
-    pub function_name: &'static str,
-    pub input_entity: Uuid,
+    pub(crate) function_name: &'static str,
+    pub(crate) input_entity: Uuid,
 }
 
 impl Call {
+    /// A call of `function_name` on a fresh random input entity.
     pub fn new(function_name: &'static str) -> Call {
         Call {
             function_name,

@@ -8,7 +8,9 @@
 /// The values a numeric setting accepts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bounds {
+    /// The smallest value accepted.
     pub min: f64,
+    /// The largest value accepted.
     pub max: f64,
     /// Whole numbers only (counts, iterations); a fraction is cut to the whole number below.
     pub integer: bool,
@@ -17,6 +19,8 @@ pub struct Bounds {
 /// A typed value as the run will use it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Accepted {
+    /// The value the run uses: what was typed, clamped to the bounds (and cut to a whole number
+    /// where the setting counts).
     pub value: f64,
     /// Why `value` differs from what was typed (shown next to the field), if it does.
     pub note: Option<String>,
@@ -30,7 +34,9 @@ const fn whole(min: u64, max: u64) -> Bounds {
     }
 }
 
+/// Operations per run.
 pub const OPERATIONS: Bounds = whole(1, 100_000);
+/// Operations interleaved at once.
 pub const CONCURRENCY: Bounds = whole(1, 1_000);
 /// Levels have names up to 8 (see `run::level_name`).
 pub const DEPTH: Bounds = whole(1, 8);
@@ -42,13 +48,18 @@ pub const FAILURE_PERCENT: Bounds = Bounds {
 };
 /// The form's range; a URL may carry any `u64`.
 pub const SEED: Bounds = whole(0, u32::MAX as u64);
+/// Busy-loop iterations per level.
 pub const WORK_PER_LEVEL: Bounds = whole(0, 10_000_000);
+/// Yields to the executor per level.
 pub const YIELDS_PER_LEVEL: Bounds = whole(0, 100);
+/// Simulated subscribers.
 pub const SUBSCRIBERS: Bounds = whole(0, 100);
 /// Events a live run keeps. The top is the page's memory budget: a retained event costs the
 /// store about 150 bytes and the inspection built over it a few hundred more, so two million
 /// stay well inside the 400 MiB an import may take (`trace::Limits::BROWSER`).
 pub const HISTORY: Bounds = whole(1_000, 2_000_000);
+/// Busy-loop iterations per handler call, for async handlers: a paced run can pause their
+/// spin (`pacer`), so they may cost more than sync ones ([`SYNC_HANDLER_COST`]).
 pub const HANDLER_COST: Bounds = whole(0, 10_000_000);
 /// A sync handler runs to completion once called (the processor cannot pause it, see
 /// `pacer`), so its cost is the one step a paced run cannot cut: at most about 10 ms of the

@@ -3,13 +3,13 @@
 //! A plain-Rust replica of the original's operation pipeline, used by the tests, the
 //! benchmark and the browser replay. No web dependency.
 //!
-//! - [`levels`]: the three wrapped functions of one `aexecute` call.
-//! - [`config`]: what a run varies ([`PipelineConfig`]).
+//! - `levels`: the three wrapped functions of one `aexecute` call.
+//! - `config`: what a run varies ([`PipelineConfig`]).
 //! - [`run`]: drives a configured run on a bus, or bare for the baseline.
-//! - [`wrap`]: how a level is wrapped ([`Wrap`]): on a bus, bare, or by the measurement's
+//! - `wrap`: how a level is wrapped ([`Wrap`]): on a bus, bare, or by the measurement's
 //!   partial instrumentations and peers.
-//! - [`real_aexecute`]: the 28-event profile of a real `aexecute` call.
-//! - [`pacer`]: a deadline that makes a long run hand the page its thread back ([`Pacer`]).
+//! - `real_aexecute`: the 28-event profile of a real `aexecute` call.
+//! - `pacer`: a deadline that makes a long run hand the page its thread back ([`Pacer`]).
 //! - [`limits`]: the range of every setting, and what the form does with a value outside.
 
 pub(crate) mod config;

@@ -88,7 +88,7 @@ impl Pacer {
         }
     }
 
-    /// [`spin`] cut into chunks of [`SPIN_CHUNK`] iterations with a checkpoint between two.
+    /// [`spin`] cut into chunks of `SPIN_CHUNK` iterations with a checkpoint between two.
     pub async fn spin(&self, iterations: u32) {
         let mut left = iterations;
         while left > 0 {

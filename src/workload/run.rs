@@ -26,8 +26,8 @@ use crate::core::{EventBus, Filter, Payload, Phase, Priority, Subscription};
 /// What a run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PipelineOutcome {
-    pub operations: usize,
-    pub failed: usize,
+    pub(crate) operations: usize,
+    pub(crate) failed: usize,
 }
 
 /// SplitMix64: a tiny, seedable, portable generator. The pipeline only needs reproducible
@@ -36,11 +36,11 @@ pub struct PipelineOutcome {
 pub struct SplitMix(u64);
 
 impl SplitMix {
-    pub fn new(seed: u64) -> SplitMix {
+    pub(crate) fn new(seed: u64) -> SplitMix {
         SplitMix(seed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -115,7 +115,7 @@ pub enum CallShape {
     /// `execute_transactional`), two events per level.
     #[default]
     Nested,
-    /// The 14 wrapped steps of a real `aexecute` call; see [`super::real_aexecute`].
+    /// The 14 wrapped steps of a real `aexecute` call; see `super::real_aexecute`.
     RealAexecute,
 }
 
@@ -128,6 +128,7 @@ impl CallShape {
         }
     }
 
+    /// The shape's name, as serde writes it (`nested`, `real_aexecute`).
     pub fn as_str(self) -> &'static str {
         match self {
             CallShape::Nested => "nested",
@@ -227,6 +228,26 @@ pub fn level_name(level: usize) -> &'static str {
         "execute_step_8",
     ];
     NAMES.get(level).copied().unwrap_or("execute_step_n")
+}
+
+/// The events of one whole run of `config` on a fresh bus stamped by `clock`, as its history
+/// records them (the history holds them all), on an executor of its own: what `bench
+/// --import` writes out and what tests replay.
+pub fn recorded_run(
+    config: &PipelineConfig,
+    clock: impl crate::core::Clock + 'static,
+) -> Vec<crate::core::Event> {
+    let mut pool = futures::executor::LocalPool::new();
+    let bus = EventBus::builder()
+        .history_capacity(1_000_000)
+        .clock(clock)
+        .build(pool.spawner());
+    let b = bus.clone();
+    pool.run_until(async move {
+        run_pipeline(Some(&b), config).await;
+        b.flush().await;
+    });
+    bus.with_history(|h| h.events().collect())
 }
 
 /// Runs the whole configured pipeline on `bus` (or bare, with `None`), `concurrency`

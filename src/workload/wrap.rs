@@ -26,6 +26,7 @@ pub struct Level<S, D> {
     pub end_kind: &'static str,
     /// The original's `process_name` (also the span name a peer uses).
     pub process: &'static str,
+    /// The original's `function_name`: the user function the call runs, in the level's payloads.
     pub function: &'static str,
     /// Builds the start payload; called only if the wrap records a start event.
     pub start: S,
@@ -35,6 +36,8 @@ pub struct Level<S, D> {
 
 /// Runs a level's work wrapped one way or another; see the module docs.
 pub trait Wrap {
+    /// Runs `work` as `level`, with or without its events as this wrap decides, and returns the
+    /// work's result unchanged.
     fn wrap<T, W, S, D>(
         &self,
         level: Level<S, D>,

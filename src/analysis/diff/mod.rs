@@ -54,16 +54,18 @@ use operations::Operations;
 /// One run as the diff sees it: its events and their span forest.
 #[derive(Clone, Copy)]
 pub struct Side<'a> {
-    pub trace: &'a EventLog,
-    pub spans: &'a Spans,
+    pub(crate) trace: &'a EventLog,
+    pub(crate) spans: &'a Spans,
 }
 
 impl<'a> Side<'a> {
+    /// A side made of a trace and its span forest (built by the caller, as the page already
+    /// holds them).
     pub fn new(trace: &'a EventLog, spans: &'a Spans) -> Side<'a> {
         Side { trace, spans }
     }
 
-    pub fn of(inspection: &'a crate::analysis::Inspection) -> Side<'a> {
+    pub(crate) fn of(inspection: &'a crate::analysis::Inspection) -> Side<'a> {
         Side::new(&inspection.trace, &inspection.spans)
     }
 }
@@ -74,8 +76,11 @@ pub struct RunDiff {
     /// Every operation of either side, merged: A's in emission order, each B-only operation
     /// after the aligned operation that precedes it in B.
     pub ops: Vec<OpDiff>,
+    /// Run A's summary row.
     pub a: SideSummary,
+    /// Run B's summary row.
     pub b: SideSummary,
+    /// B minus A for each summary figure.
     pub delta: SummaryDelta,
 }
 
@@ -106,10 +111,12 @@ impl RunDiff {
         }
     }
 
+    /// Operations present in A only (B did not record them: disabled, lazy or sampled out).
     pub fn only_a(&self) -> impl Iterator<Item = &OpDiff> {
         self.ops.iter().filter(|o| o.presence == Presence::OnlyA)
     }
 
+    /// Operations present in B only.
     pub fn only_b(&self) -> impl Iterator<Item = &OpDiff> {
         self.ops.iter().filter(|o| o.presence == Presence::OnlyB)
     }

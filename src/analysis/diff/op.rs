@@ -12,8 +12,11 @@ use crate::model::spans::Status;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
+    /// In run A only.
     OnlyA,
+    /// In run B only.
     OnlyB,
+    /// In both runs, aligned.
     Both,
 }
 
@@ -21,18 +24,22 @@ pub enum Presence {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PairedBy {
+    /// The root start events have the same id (one run against a converted copy of itself).
     Id,
     /// The same name working on the same input entity (its first `input_entity_ids`): two
     /// runs of one seed, when one side recorded only some operations (a sampled run).
     NameAndEntity,
+    /// The k-th operation of that name in A with the k-th in B, in emission order (two runs of
+    /// one seed, every id different).
     NameAndOrder,
 }
 
 /// One operation on one side.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OpSide {
-    /// The root span's index in that side's [`Spans`].
+    /// The root span's index in that side's `Spans`.
     pub span: usize,
+    /// How the operation ended on this side (or that it did not).
     pub status: Status,
     /// End minus start (ns); `None` while unfinished.
     pub duration_ns: Option<u64>,
@@ -56,11 +63,15 @@ pub struct OpDiff {
     /// Its rank among operations of that name, in emission order (0-based), on the side that
     /// has it (A when both).
     pub occurrence: usize,
+    /// On which side the operation is.
     pub presence: Presence,
+    /// How the two sides were paired; `None` unless present on both.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paired_by: Option<PairedBy>,
+    /// What run A measured of it, if A has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub a: Option<OpSide>,
+    /// What run B measured of it, if B has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub b: Option<OpSide>,
 }

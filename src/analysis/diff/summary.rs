@@ -8,13 +8,16 @@ use serde::Serialize;
 /// The summary row of one side.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct SideSummary {
+    /// Events in the side's trace.
     pub events: usize,
     /// Root spans (what the diff aligns).
     pub operations: usize,
     /// Roots that failed or timed out.
     pub failures: usize,
-    /// Median and 95th percentile of the finished operations' durations (ns).
+    /// Median (nearest rank) of the finished root operations' durations, in ns; `None` when
+    /// none finished.
     pub p50_ns: Option<u64>,
+    /// 95th percentile (nearest rank) of the same durations, in ns.
     pub p95_ns: Option<u64>,
     /// Events processed after an event emitted later, over the whole trace.
     pub inversions: usize,
@@ -23,11 +26,17 @@ pub struct SideSummary {
 /// B minus A for each summary figure.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct SummaryDelta {
+    /// Events, B minus A.
     pub events: i64,
+    /// Root operations, B minus A.
     pub operations: i64,
+    /// Failed or timed-out roots, B minus A.
     pub failures: i64,
+    /// Median duration, B minus A (ns); `None` unless both sides have one.
     pub p50_ns: Option<i64>,
+    /// 95th percentile duration, B minus A (ns); `None` unless both sides have one.
     pub p95_ns: Option<i64>,
+    /// Inversions, B minus A.
     pub inversions: i64,
 }
 

@@ -203,24 +203,11 @@ pub(super) fn write_ndjson(out: &mut dyn Write, n: u64) -> std::io::Result<()> {
 
 /// 1 000 operations of the default pipeline, as `lineage simulate` records them.
 fn simulated_run() -> Vec<Event> {
-    use crate::core::{EventBus, MonotonicClock};
-    use crate::workload::{run_pipeline, PipelineConfig};
-    use futures::executor::LocalPool;
-    let config = PipelineConfig {
+    let config = crate::workload::PipelineConfig {
         operations: 1_000,
-        ..PipelineConfig::default()
+        ..crate::workload::PipelineConfig::default()
     };
-    let mut pool = LocalPool::new();
-    let bus = EventBus::builder()
-        .history_capacity(100_000)
-        .clock(MonotonicClock::new())
-        .build(pool.spawner());
-    let b = bus.clone();
-    pool.run_until(async move {
-        run_pipeline(Some(&b), &config).await;
-        b.flush().await;
-    });
-    bus.with_history(|h| h.events().collect())
+    crate::workload::run::recorded_run(&config, crate::core::MonotonicClock::new())
 }
 
 /// `n` copies of the smallest complete slice.

@@ -51,6 +51,8 @@ impl BusBuilder {
         self
     }
 
+    /// The emit mode the bus starts in (default [`EmitMode::Awaited`]); it can be switched later
+    /// with [`EventBus::set_mode`].
     pub fn mode(mut self, mode: EmitMode) -> Self {
         self.mode = mode;
         self
@@ -62,12 +64,15 @@ impl BusBuilder {
         self
     }
 
+    /// The clock that stamps events. The default is `MonotonicClock` natively and, on wasm32,
+    /// where the core cannot reach `performance.now()`, a [`ManualClock`](crate::core::ManualClock)
+    /// ticking 1 µs per read; the page passes its own clock instead.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Rc::new(clock));
         self
     }
 
-    pub fn shared_clock(mut self, clock: Rc<dyn Clock>) -> Self {
+    pub(crate) fn shared_clock(mut self, clock: Rc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self
     }

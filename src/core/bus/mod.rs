@@ -141,12 +141,16 @@ impl EventBus {
         EventBus::builder().build(spawner)
     }
 
+    /// A builder for the rarer settings (history and queue bounds, starting mode, sampling seed,
+    /// clock); [`EventBus::new`] is `EventBus::builder().build(spawner)`.
     pub fn builder() -> BusBuilder {
         BusBuilder::default()
     }
 
     // ----- modes -----
 
+    /// The emit mode operations that begin now will use (an operation reads it once, when it
+    /// begins).
     #[inline]
     pub fn mode(&self) -> EmitMode {
         self.inner.mode.get()
@@ -222,6 +226,7 @@ impl EventBus {
         self.inner.registry.has_subscribers_for(kind)
     }
 
+    /// Subscriptions currently held, whatever their filter.
     pub fn subscriber_count(&self) -> usize {
         self.inner.registry.len()
     }
@@ -253,6 +258,7 @@ impl EventBus {
         .await
     }
 
+    /// True once [`EventBus::shutdown`] has drained the queue and begun refusing events.
     pub fn is_shut_down(&self) -> bool {
         self.inner.state.get() == STOPPED
     }
@@ -275,15 +281,21 @@ impl EventBus {
         self.inner.history.borrow().events().collect()
     }
 
+    /// The event with this id, decoded from the history; `None` once it has been pruned (or if it
+    /// was never processed). The original's `get_event`, through its `events_by_id` index.
     pub fn get(&self, id: &Uuid) -> Option<Event> {
         self.inner.history.borrow().get(id)
     }
 
+    /// The events still held whose `parent_id` is `id`, in processing order: the original's
+    /// `children_by_parent` index. The parent itself may already be pruned.
     pub fn children_of(&self, id: &Uuid) -> Vec<Event> {
         let h = self.inner.history.borrow();
         h.child_positions(id).filter_map(|p| h.event(p)).collect()
     }
 
+    /// Changes how many events the history keeps (at least one), evicting the oldest at once if
+    /// it now holds more.
     pub fn set_history_capacity(&self, n: usize) {
         self.inner.history.borrow_mut().set_capacity(n);
     }
@@ -293,6 +305,8 @@ impl EventBus {
         self.inner.failures.borrow().iter().cloned().collect()
     }
 
+    /// A snapshot of the bus's counters, taken now (emitted, processed, per phase and kind, queue,
+    /// handler outcomes, skips).
     pub fn stats(&self) -> Stats {
         let c = self.inner.counters.borrow();
         let h = self.inner.history.borrow();

@@ -125,6 +125,8 @@ impl Operation {
 }
 
 impl<S, D, F> Operation<S, D, F> {
+    /// Sets the factory of the start event's payload (the original's `start_event_factory`),
+    /// called only if the mode records the operation.
     pub fn start<S2: StartFactory>(self, start: S2) -> Operation<S2, D, F> {
         Operation {
             start_kind: self.start_kind,
@@ -136,6 +138,8 @@ impl<S, D, F> Operation<S, D, F> {
         }
     }
 
+    /// Sets the factory of the completed event's payload, given the work's `Ok` value (the
+    /// original's `end_event_factory`).
     pub fn end<D2>(self, end: D2) -> Operation<S, D2, F> {
         Operation {
             start_kind: self.start_kind,
@@ -147,6 +151,8 @@ impl<S, D, F> Operation<S, D, F> {
         }
     }
 
+    /// Sets the factory of the failed event's payload, given the work's `Err` (the original's
+    /// `failed_event_factory`); without one, a failure still emits an event with an empty payload.
     pub fn failed<F2>(self, failed: F2) -> Operation<S, D, F2> {
         Operation {
             start_kind: self.start_kind,
@@ -198,7 +204,7 @@ impl<S, D, F> Operation<S, D, F> {
     ///
     /// A wrapper that owns its own future type decides first and, on a skip, awaits the work
     /// itself, as the original's decorator calls the function directly: the skipped path is
-    /// then the bare work plus this read, without even [`Run`]'s discriminant around it.
+    /// then the bare work plus this read, without even `Run`'s discriminant around it.
     #[inline]
     pub fn decide(&self, bus: &EventBus, mode: EmitMode) -> Decision {
         let decision = mode.decide(

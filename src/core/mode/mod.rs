@@ -8,7 +8,7 @@
 //!
 //! A mode may carry data ([`EmitMode::Sampled`] carries its ratio): everything such a mode
 //! needs (its parameter, its name with the parameter, its per-operation decision) lives in its
-//! own file ([`sampling`]), and the methods below are the only places that match on modes, so
+//! own file (`sampling`), and the methods below are the only places that match on modes, so
 //! a new mode is one arm in each and the compiler names them.
 
 pub(crate) mod sampling;
@@ -19,6 +19,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use sampling::SampleRatio;
 
+/// How the emit wrapper records an operation; see the module docs. Read once per operation,
+/// switchable on a live bus.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum EmitMode {
     /// Build the event and await the queue put (the original's behaviour today). The put
@@ -51,7 +53,7 @@ pub enum Decision {
     Record(Option<uuid::Uuid>),
     /// It runs bare.
     Skip,
-    /// It runs bare and so does everything nested in it ([`sampling::DroppedTree`]).
+    /// It runs bare and so does everything nested in it (`sampling::DroppedTree`).
     DropTree,
 }
 
@@ -84,7 +86,7 @@ impl EmitMode {
     /// this impl: a new mode is one match arm in each method, and the compiler names them.
     ///
     /// `Sampled` answers here for an event inside an operation tree that is already decided
-    /// (kept: record; dropped: skip); a root's decision is [`sampling::decide_root`]'s.
+    /// (kept: record; dropped: skip); a root's decision is `sampling::decide_root`'s.
     #[inline]
     pub fn records(self, listened: impl FnOnce() -> bool) -> bool {
         match self {

@@ -39,7 +39,9 @@ impl SampleRatio {
     const PER: u32 = 1_000_000;
     /// One tree in ten: the ratio `sampled` alone means.
     pub const DEFAULT: SampleRatio = SampleRatio(100_000);
+    /// No tree kept: the sampled bus records nothing, but still decides per root.
     pub const NONE: SampleRatio = SampleRatio(0);
+    /// Every tree kept: records what awaited mode records.
     pub const ALL: SampleRatio = SampleRatio(Self::PER);
 
     /// A ratio from parts per million; `None` above one million.
@@ -51,6 +53,7 @@ impl SampleRatio {
         }
     }
 
+    /// The ratio in parts per million (0 to 1 000 000), as [`SampleRatio::from_ppm`] takes it.
     pub const fn ppm(self) -> u32 {
         self.0
     }

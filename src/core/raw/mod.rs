@@ -62,15 +62,15 @@ impl PartialEq for RawMembers {
 }
 
 impl RawMembers {
-    pub const fn new() -> RawMembers {
+    pub(crate) const fn new() -> RawMembers {
         RawMembers(None)
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.as_ref().map_or(0, |v| v.len())
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_none()
     }
 
@@ -83,7 +83,7 @@ impl RawMembers {
             .map(|(k, v)| (k.as_ref(), &**v))
     }
 
-    pub fn get(&self, key: &str) -> Option<&RawValue> {
+    pub(crate) fn get(&self, key: &str) -> Option<&RawValue> {
         self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 

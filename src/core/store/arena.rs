@@ -23,9 +23,9 @@ const OWN_CHUNK: usize = u16::MAX as usize;
 /// (`u16::MAX`: the rest of the chunk, which the payload has to itself).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BlobRef {
-    pub chunk: u32,
-    pub offset: u16,
-    pub len: u16,
+    pub(crate) chunk: u32,
+    pub(crate) offset: u16,
+    pub(crate) len: u16,
 }
 
 #[derive(Clone, Debug, Default)]

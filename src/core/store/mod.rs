@@ -3,15 +3,15 @@
 //! One compact representation of events, used wherever lineage keeps many of them: the bus's
 //! queue and bounded history, and (through `inspect::EventLog`) every opened trace.
 //!
-//! - [`record`]: a [`Record`] is one event in a fixed-size `Copy` struct owning no heap
-//!   memory; the payload beyond its names is encoded into the [`arena`].
-//! - [`symbols`]: kinds, names and field keys interned once ([`Sym`](symbols::Sym)).
-//! - [`trees`]: each (root, lineage) pair kept once ([`trees::TreeId`]).
-//! - [`arena`]: payload bytes in chunks released and reused in FIFO order.
-//! - [`hash`]: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
+//! - `record`: a `Record` is one event in a fixed-size `Copy` struct owning no heap
+//!   memory; the payload beyond its names is encoded into the `arena`.
+//! - `symbols`: kinds, names and field keys interned once (`Sym`).
+//! - `trees`: each (root, lineage) pair kept once (`trees::TreeId`).
+//! - `arena`: payload bytes in chunks released and reused in FIFO order.
+//! - `hash`: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
 //!   push (evicting), keep the two indexes, read by position or id.
-//! - [`search`]: whether an event's text contains a needle, read from its record and blob
+//! - `search`: whether an event's text contains a needle, read from its record and blob
 //!   (`payload_json.rs` writes a payload's JSON from them).
 //!
 //! ## Why this shape
@@ -68,23 +68,23 @@ pub enum Duplicates {
     KeepFirst,
 }
 
-/// The header of an event about to be stored: what [`EventStore::encode`] needs besides the
+/// The header of an event about to be stored: what `EventStore::encode` needs besides the
 /// payload. The wrapper fills it without building an [`Event`](crate::core::Event).
 pub struct Header<'a> {
-    pub id: Uuid,
-    pub kind: &'a Kind,
-    pub phase: Phase,
-    pub parent_id: Option<Uuid>,
-    pub root_id: Uuid,
-    pub lineage_id: Uuid,
-    pub start_id: Option<Uuid>,
-    pub seq: u64,
-    pub timestamp_ns: u64,
-    pub duration_ns: Option<u64>,
-    pub error: Option<&'a str>,
+    pub(crate) id: Uuid,
+    pub(crate) kind: &'a Kind,
+    pub(crate) phase: Phase,
+    pub(crate) parent_id: Option<Uuid>,
+    pub(crate) root_id: Uuid,
+    pub(crate) lineage_id: Uuid,
+    pub(crate) start_id: Option<Uuid>,
+    pub(crate) seq: u64,
+    pub(crate) timestamp_ns: u64,
+    pub(crate) duration_ns: Option<u64>,
+    pub(crate) error: Option<&'a str>,
 }
 
-/// Events in a ring of [`Record`]s with their indexes; see the module docs.
+/// Events in a ring of `Record`s with their indexes; see the module docs.
 #[derive(Clone, Debug)]
 pub struct EventStore {
     records: Vec<Record>,
@@ -134,6 +134,7 @@ impl EventStore {
         EventStore::bounded(usize::MAX, Duplicates::KeepFirst)
     }
 
+    /// The most events held before the oldest is evicted (`usize::MAX` for a file's store).
     pub fn capacity(&self) -> usize {
         self.capacity
     }
@@ -144,10 +145,12 @@ impl EventStore {
         self.base
     }
 
+    /// Events held now (at most [`EventStore::capacity`]).
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// No event held.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -162,7 +165,7 @@ impl EventStore {
         self.duplicate_ids
     }
 
-    pub fn symbols(&self) -> &Symbols {
+    pub(crate) fn symbols(&self) -> &Symbols {
         &self.symbols
     }
 

@@ -94,10 +94,12 @@ impl EventStore {
         }
     }
 
+    /// The record's `root_id`, kept once per tree rather than per record.
     pub fn root_id(&self, r: &Record) -> Uuid {
         self.trees.root(r.tree)
     }
 
+    /// The record's `lineage_id`, kept once per tree rather than per record.
     pub fn lineage_id(&self, r: &Record) -> Uuid {
         self.trees.lineage(r.tree)
     }

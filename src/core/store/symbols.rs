@@ -37,13 +37,13 @@ impl Sym {
 
 /// The text of a symbol: borrowed from the program when it was a literal, shared otherwise.
 #[derive(Clone, Debug)]
-pub enum SymStr {
+pub(crate) enum SymStr {
     Static(&'static str),
     Shared(Arc<str>),
 }
 
 impl SymStr {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             SymStr::Static(s) => s,
             SymStr::Shared(s) => s,
@@ -51,7 +51,7 @@ impl SymStr {
     }
 
     /// As the public `Cow` events carry: no allocation for literals.
-    pub fn to_cow(&self) -> std::borrow::Cow<'static, str> {
+    pub(crate) fn to_cow(&self) -> std::borrow::Cow<'static, str> {
         match self {
             SymStr::Static(s) => std::borrow::Cow::Borrowed(s),
             SymStr::Shared(s) => std::borrow::Cow::Owned(s.to_string()),
@@ -67,7 +67,7 @@ type Cached = (usize, usize, Sym);
 
 /// The symbol table; see the module docs.
 #[derive(Clone, Debug)]
-pub struct Symbols {
+pub(crate) struct Symbols {
     strs: Vec<SymStr>,
     by_text: HashMap<Arc<str>, Sym, TextHash>,
     /// Recently interned literals, the most recent of each set first.
@@ -90,7 +90,7 @@ impl Default for Symbols {
 impl Symbols {
     /// The symbol of a literal: usually one compare in the address cache.
     #[inline]
-    pub fn intern_static(&mut self, s: &'static str) -> Sym {
+    pub(crate) fn intern_static(&mut self, s: &'static str) -> Sym {
         let addr = s.as_ptr() as usize;
         let set = ((addr ^ s.len()) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58;
         let set = set as usize % CACHE_SETS;
@@ -115,7 +115,7 @@ impl Symbols {
     }
 
     /// The symbol of any text (read from a file, or built at run time).
-    pub fn intern(&mut self, s: &str) -> Sym {
+    pub(crate) fn intern(&mut self, s: &str) -> Sym {
         match self.by_text.get(s) {
             Some(&sym) => sym,
             None => self.add(SymStr::Shared(Arc::from(s))),
@@ -126,16 +126,11 @@ impl Symbols {
     /// string is a literal and takes the address cache).
     #[inline]
     #[allow(clippy::ptr_arg)]
-    pub fn intern_cow(&mut self, s: &std::borrow::Cow<'static, str>) -> Sym {
+    pub(crate) fn intern_cow(&mut self, s: &std::borrow::Cow<'static, str>) -> Sym {
         match s {
             std::borrow::Cow::Borrowed(s) => self.intern_static(s),
             std::borrow::Cow::Owned(s) => self.intern(s),
         }
-    }
-
-    /// The symbol of `s` if it was interned, without adding it.
-    pub fn lookup(&self, s: &str) -> Option<Sym> {
-        self.by_text.get(s).copied()
     }
 
     fn add(&mut self, s: SymStr) -> Sym {
@@ -151,26 +146,22 @@ impl Symbols {
     }
 
     #[inline]
-    pub fn get(&self, sym: Sym) -> &SymStr {
+    pub(crate) fn get(&self, sym: Sym) -> &SymStr {
         &self.strs[sym.0 as usize]
     }
 
     #[inline]
-    pub fn str(&self, sym: Sym) -> &str {
+    pub(crate) fn str(&self, sym: Sym) -> &str {
         self.strs[sym.0 as usize].as_str()
     }
 
     /// Distinct strings held (without the empty `NONE`).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.strs.len() - 1
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// An estimate of the heap the table holds, for memory budgets.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.heap_bytes + self.strs.capacity() * std::mem::size_of::<SymStr>()
     }
 }

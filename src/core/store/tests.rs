@@ -252,3 +252,33 @@ fn two_stores_hash_the_same_id_apart() {
     assert_ne!(a.id_hash.hash(&id), b.id_hash.hash(&id));
     assert_eq!(a.clone().id_hash.hash(&id), a.id_hash.hash(&id));
 }
+
+#[test]
+fn room_reserved_up_front_is_used_without_growing_and_the_indexes_stay_whole() {
+    let mut s = EventStore::unbounded();
+    let root = Event::root("processing", Phase::Started);
+    s.push_event(&root, 0);
+    // Reserved on a store that holds events: they are indexed again, once.
+    s.reserve(50_000);
+    s.check_indexes().unwrap();
+    let reserved = s.heap_parts();
+    let mut parent = root.clone();
+    for i in 0..50_000 {
+        let e = Event::child_of(&parent, "processing", Phase::Started);
+        s.push_event(&e, 0);
+        if i % 2 == 0 {
+            parent = e;
+        }
+    }
+    s.check_indexes().unwrap();
+    let [records, _, ids, children, ..] = reserved;
+    let [records_after, _, ids_after, children_after, ..] = s.heap_parts();
+    assert_eq!(records, records_after, "the record vector did not grow");
+    assert_eq!(ids, ids_after, "events_by_id did not grow");
+    assert_eq!(children, children_after, "children_by_parent did not grow");
+    assert_eq!(s.position_of(&parent.id), Some(s.len() as u64 - 2));
+    // A bounded store makes room up to its cap only.
+    let mut capped = EventStore::bounded(10, Duplicates::KeepFirst);
+    capped.reserve(1_000_000);
+    assert!(capped.heap_parts()[0].1 <= 16 * std::mem::size_of::<Record>());
+}

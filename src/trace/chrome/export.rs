@@ -1,10 +1,12 @@
 //! Writing a Chrome trace: one slice per operation, laid out on lanes (see the module docs of
 //! [`super`]).
 //!
-//! Two passes: the layout decides each operation's lane and the flow arrows as small
-//! [`Item`]s in time order; the writer then builds and writes one trace event at a time. No
-//! tree of JSON values for the whole trace is ever built (a 418 596-event trace took 3.9 GB
-//! that way).
+//! Two passes over the events and their [`Spans`], read where they are ([`EventSource`]: the
+//! page's [`EventLog`] or a caller's list): the layout decides each operation's lane and the
+//! flow arrows as small [`Item`]s in time order, reading only timestamps; the writer then takes
+//! the one or two events of an item (decoded from a store), builds its trace event, writes it
+//! and drops it. No tree of JSON values for the whole trace is ever built (a 418 596-event
+//! trace took 3.9 GB that way), and from a store no `Vec<Event>` either.
 
 use std::cmp::Reverse;
 use std::io::{self, Write};
@@ -17,6 +19,7 @@ use crate::model::EventLog;
 use crate::model::Spans;
 use crate::model::Status;
 use crate::trace::carry::event_value;
+use crate::trace::source::EventSource;
 
 /// Where a span was put.
 #[derive(Clone, Copy)]
@@ -72,8 +75,8 @@ struct Layout {
 
 /// Spans in start order, an enclosing span before what it encloses, each on its parent's
 /// lane when it nests there, else on the first free lane.
-fn layout(spans: &Spans, evs: &[Event], us: &dyn Fn(u64) -> f64) -> Layout {
-    let extent = |s: usize| extent(spans, evs, s);
+fn layout<S: EventSource + ?Sized>(spans: &Spans, src: &S, us: &dyn Fn(u64) -> f64) -> Layout {
+    let extent = |s: usize| extent(spans, src, s);
     let mut order: Vec<usize> = (0..spans.len()).collect();
     order.sort_by_key(|&s| {
         let (start, end) = extent(s);
@@ -128,11 +131,11 @@ fn layout(spans: &Spans, evs: &[Event], us: &dyn Fn(u64) -> f64) -> Layout {
 }
 
 /// A span's start and end (`u64::MAX` for one that never finished).
-fn extent(spans: &Spans, evs: &[Event], s: usize) -> (u64, u64) {
+fn extent<S: EventSource + ?Sized>(spans: &Spans, src: &S, s: usize) -> (u64, u64) {
     let span = &spans.spans[s];
-    let start = evs[span.start].timestamp_ns;
+    let start = src.timestamp_ns(span.start);
     let end = match (span.end, span.status) {
-        (Some(e), _) => evs[e].timestamp_ns.max(start),
+        (Some(e), _) => src.timestamp_ns(e).max(start),
         (None, Status::Unfinished) => u64::MAX,
         (None, _) => start,
     };
@@ -171,11 +174,17 @@ fn choose_lane(
 }
 
 /// The trace event of one operation or single event.
-fn span_event(spans: &Spans, evs: &[Event], s: usize, lane: usize, ts: f64) -> Value {
+fn span_event<S: EventSource + ?Sized>(
+    spans: &Spans,
+    src: &S,
+    s: usize,
+    lane: usize,
+    ts: f64,
+) -> Value {
     let span = &spans.spans[s];
-    let (start, end) = extent(spans, evs, s);
+    let (start, end) = extent(spans, src, s);
     let is_slice = span.end.is_some() || span.status == Status::Unfinished;
-    let first = &evs[span.start];
+    let first = &*src.event(span.start);
     let mut args = Map::new();
     args.insert("id".into(), json!(first.id));
     if let Some(p) = first.parent_id {
@@ -187,7 +196,7 @@ fn span_event(spans: &Spans, evs: &[Event], s: usize, lane: usize, ts: f64) -> V
         // Through `carry`: `json!` panics on a number a Value cannot hold (`1e400`).
         args.insert("start".into(), event_value(first));
         if let Some(e) = span.end {
-            args.insert("end".into(), event_value(&evs[e]));
+            args.insert("end".into(), event_value(&src.event(e)));
         }
     } else {
         args.insert("phase".into(), json!(first.phase));
@@ -212,7 +221,7 @@ fn span_event(spans: &Spans, evs: &[Event], s: usize, lane: usize, ts: f64) -> V
 }
 
 /// `M` events: the process's name, each lane's name and order.
-fn metadata(spans: &Spans, evs: &[Event], lanes: &[Lane]) -> Vec<Value> {
+fn metadata<S: EventSource + ?Sized>(spans: &Spans, src: &S, lanes: &[Lane]) -> Vec<Value> {
     let mut meta = vec![json!({
         "name": "process_name", "ph": "M", "pid": PID, "tid": 0,
         "args": {"name": "lineage"},
@@ -220,7 +229,7 @@ fn metadata(spans: &Spans, evs: &[Event], lanes: &[Lane]) -> Vec<Value> {
     for (i, lane) in lanes.iter().enumerate() {
         let name = match lane.roots.as_slice() {
             [only] => {
-                let e = &evs[spans.spans[*only].start];
+                let e = &*src.event(spans.spans[*only].start);
                 format!("{} {}", e.label(), crate::model::short_id::short(&e.id))
             }
             _ => format!("lane {}", i + 1),
@@ -237,20 +246,22 @@ fn metadata(spans: &Spans, evs: &[Event], lanes: &[Lane]) -> Vec<Value> {
     meta
 }
 
-/// Writes `events` as a Chrome trace (`{"traceEvents": [...], ...}`) to `out`, one trace
-/// event at a time.
-pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
-    // The compact store, filled by reference: no second `Vec<Event>` of the whole trace.
-    let mut trace = EventLog::default();
-    for e in events {
-        trace.push(e);
-    }
-    let spans = Spans::build(&trace);
-    drop(trace);
-    let evs = events;
-    let origin = evs.iter().map(|e| e.timestamp_ns).min().unwrap_or(0);
+/// Writes the events of `log` as a Chrome trace (`{"traceEvents": [...], ...}`) to `out`,
+/// one trace event at a time. `spans` are `log`'s own (as [`Spans::build`] or the page's
+/// inspection made them): the page exports what it holds, nothing is decoded or paired again.
+pub fn write_log(log: &EventLog, spans: &Spans, out: &mut impl Write) -> io::Result<()> {
+    write_from(log, spans, out)
+}
+
+/// Writes the events of `src` with their `spans` (see the module docs).
+fn write_from<S: EventSource + ?Sized>(
+    src: &S,
+    spans: &Spans,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let origin = src.origin_ns();
     let us = |ns: u64| -> f64 { ns.saturating_sub(origin) as f64 / 1_000.0 };
-    let Layout { lanes, items } = layout(&spans, evs, &us);
+    let Layout { lanes, items } = layout(spans, src, &us);
     // Keys in the order serde_json writes an object's (sorted), as `export` always wrote.
     write!(
         out,
@@ -264,26 +275,38 @@ pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
         }
         serde_json::to_writer(&mut *out, v).map_err(io::Error::other)
     };
-    for m in metadata(&spans, evs, &lanes) {
+    for m in metadata(spans, src, &lanes) {
         item(out, &m)?;
     }
     for Item { ts, what } in items {
         let v = match what {
-            What::Span { span, lane } => span_event(&spans, evs, span, lane, ts),
-            What::Flow { id, lane, start } => {
-                let mut f = json!({
-                    "name": "parent", "cat": "lineage.link", "ph": if start { "s" } else { "f" },
-                    "id": id, "ts": ts, "pid": PID, "tid": lane as u64 + 1,
-                });
-                if !start {
-                    f["bp"] = json!("e");
-                }
-                f
-            }
+            What::Span { span, lane } => span_event(spans, src, span, lane, ts),
+            What::Flow { id, lane, start } => flow_event(id, lane, start, ts),
         };
         item(out, &v)?;
     }
     out.write_all(b"]}")
+}
+
+/// One end of a flow arrow from a parent to a child on another lane.
+fn flow_event(id: u64, lane: usize, start: bool, ts: f64) -> Value {
+    let mut f = json!({
+        "name": "parent", "cat": "lineage.link", "ph": if start { "s" } else { "f" },
+        "id": id, "ts": ts, "pid": PID, "tid": lane as u64 + 1,
+    });
+    if !start {
+        f["bp"] = json!("e");
+    }
+    f
+}
+
+/// Writes `events` as a Chrome trace to `out`: for callers that hold a list of events (`lineage
+/// convert`). They are paired into [`Spans`] through an [`EventLog`] (the compact store, filled
+/// by reference, dropped before writing), then written from the list as [`write_log`] writes
+/// a store.
+pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
+    let spans = Spans::build(&EventLog::from_events(events));
+    write_from(events, &spans, out)
 }
 
 /// Writes `events` as a Chrome trace (`{"traceEvents": [...], ...}`).

@@ -35,7 +35,7 @@ mod export;
 pub(crate) mod import;
 mod rules;
 
-pub use export::{export, write};
+pub use export::{export, write, write_log};
 pub use rules::check_rules;
 
 use super::error::ImportError;

@@ -72,6 +72,18 @@ impl Linker {
         self.waiting.values().map(Vec::len).sum()
     }
 
+    /// Events the end-of-input pass has yet to hand over, before it has begun (what still
+    /// waits); 0 once it has begun.
+    pub(super) fn events_to_hand_over(&self) -> usize {
+        if self.leftovers.is_some() {
+            return 0;
+        }
+        self.waiting
+            .values()
+            .flat_map(|spans| spans.iter().map(|s| s.events.len()))
+            .sum()
+    }
+
     /// Takes one span: its events come back through `ready` with their root set, now or
     /// (with any waiting children) once its parent is known.
     pub(super) fn add<E>(

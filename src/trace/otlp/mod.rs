@@ -157,6 +157,8 @@ impl Reader {
         budget: usize,
         out: &mut Output<S>,
     ) -> Result<bool, ImportError> {
+        // Room in the sink for what is left, before the first of it (see `Output::reserve`).
+        out.reserve(self.linker.events_to_hand_over() as u64, 1);
         let done = self.linker.step(budget, &mut |e| out.push(e))?;
         out.hold(self.linker.held())?;
         Ok(done)

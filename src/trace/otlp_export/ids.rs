@@ -14,6 +14,7 @@ use crate::core::ids::IdMap;
 use crate::core::Event;
 use crate::model::Spans;
 use crate::model::Status;
+use crate::trace::source::EventSource;
 
 /// The ids of every span of a trace, by span index.
 pub(super) struct Ids {
@@ -24,14 +25,17 @@ pub(super) struct Ids {
 
 impl Ids {
     /// Ids first, so a parent's span id is known whatever the order of spans.
-    pub(super) fn assign(events: &[Event], spans: &Spans) -> Ids {
+    /// From a store, each span's first event is decoded here once, for the ids an OTLP import
+    /// kept in its payload, and again when its span is written: no list of decoded events is
+    /// held between the two.
+    pub(super) fn assign<S: EventSource + ?Sized>(src: &S, spans: &Spans) -> Ids {
         let mut used = SpanIds::default();
         let mut ids = Ids {
             span: vec![None; spans.len()],
             trace: Vec::with_capacity(spans.len()),
         };
         for (s, span) in spans.spans.iter().enumerate() {
-            let first = &events[span.start];
+            let first = &*src.event(span.start);
             let trace_id = trace_id_of(first);
             ids.trace.push(trace_id);
             if !is_span_event(spans, s) {

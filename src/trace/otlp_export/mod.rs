@@ -38,7 +38,9 @@
 //!   from OTLP or other tools keep their own epoch times.
 //!
 //! ## Where things are
-//! - Here: the document, written span by span ([`write`]).
+//! - Here: the document, written span by span from the events as the page holds them
+//!   ([`write_log`]: an `EventLog` and its `Spans`) or from a list of events ([`write`](fn@write)),
+//!   one writer over both (`trace::source`).
 //! - `attributes`: event headers and payload fields as OTLP attributes, JSON as `AnyValue`s.
 //! - `ids`: trace and span ids, kept from an OTLP import or derived, unique per trace.
 //!
@@ -62,6 +64,7 @@ use crate::core::Event;
 use crate::model::EventLog;
 use crate::model::Spans;
 use crate::model::Status;
+use crate::trace::source::EventSource;
 use attributes::{key_value, point_attributes, span_attributes};
 use ids::{fold, hex, Ids};
 
@@ -79,12 +82,31 @@ pub fn export(events: &[Event]) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
-/// Writes `events` as one OTLP JSON `TracesData` document to `out`, one span at a time: the
-/// spans, their ids and which span events go where are worked out first (a few words per
-/// event), then each span is built, written and dropped. The document as one tree of JSON
-/// values (about 26 KB an event) never exists.
+/// Writes `events` as one OTLP JSON `TracesData` document to `out`: for callers that hold a
+/// list of events (`lineage convert`). They are paired into [`Spans`] through an [`EventLog`]
+/// (the compact store, filled by reference, dropped before writing), then written from the
+/// list as [`write_log`] writes a store.
 pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
-    let doc = Document::new(events);
+    let spans = Spans::build(&EventLog::from_events(events));
+    write_from(events, &spans, out)
+}
+
+/// Writes the events of `log` as one OTLP JSON `TracesData` document to `out`, one span at a
+/// time. `spans` are `log`'s own (as [`Spans::build`] or the page's inspection made them). The
+/// ids and which span events go where are worked out first (a few words per span), then each
+/// span's events are decoded from the store, built, written and dropped: neither the document
+/// as one tree of JSON values (about 26 KB an event) nor a `Vec<Event>` of the trace exists.
+pub fn write_log(log: &EventLog, spans: &Spans, out: &mut impl Write) -> io::Result<()> {
+    write_from(log, spans, out)
+}
+
+/// Writes the events of `src` with their `spans` (see [`write_log`]).
+fn write_from<S: EventSource + ?Sized>(
+    src: &S,
+    spans: &Spans,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let doc = Document::new(src, spans);
     // The envelope with its keys in the order serde_json writes an object's (sorted), as
     // [`traces_data`] gives it.
     let envelope = envelope(Vec::new());
@@ -93,7 +115,7 @@ pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
     out.write_all(head.as_bytes())?;
     out.write_all(b"[")?;
     let mut first = true;
-    for s in 0..doc.spans.len() {
+    for s in 0..spans.len() {
         if let Some(span) = doc.span(s) {
             if !std::mem::take(&mut first) {
                 out.write_all(b",")?;
@@ -106,10 +128,11 @@ pub fn write(events: &[Event], out: &mut impl Write) -> io::Result<()> {
 }
 
 /// The `TracesData` object for `events` (see the module docs for the mapping), as one JSON
-/// value; [`write`] writes the same document without building it.
+/// value; [`write`](fn@write) writes the same document without building it.
 pub fn traces_data(events: &[Event]) -> Value {
-    let doc = Document::new(events);
-    let spans = (0..doc.spans.len()).filter_map(|s| doc.span(s)).collect();
+    let spans = Spans::build(&EventLog::from_events(events));
+    let doc = Document::new(events, &spans);
+    let spans = (0..spans.len()).filter_map(|s| doc.span(s)).collect();
     envelope(spans)
 }
 
@@ -129,25 +152,18 @@ fn envelope(spans: Vec<Value>) -> Value {
 }
 
 /// What writing a span needs: the events, their spans, ids, and each span's span events.
-struct Document<'a> {
-    events: &'a [Event],
-    spans: Spans,
+struct Document<'a, S: EventSource + ?Sized> {
+    src: &'a S,
+    spans: &'a Spans,
     ids: Ids,
     /// The point events that are span events, as (host span, point span), by host then in
     /// trace order: a span's span events are one run of this list.
     points: Vec<(usize, usize)>,
 }
 
-impl<'a> Document<'a> {
-    fn new(events: &'a [Event]) -> Document<'a> {
-        // The trace keeps the events in the order given: index i is `events[i]`.
-        let mut trace = EventLog::default();
-        for e in events {
-            trace.push(e);
-        }
-        let spans = Spans::build(&trace);
-        drop(trace);
-        let ids = Ids::assign(events, &spans);
+impl<'a, S: EventSource + ?Sized> Document<'a, S> {
+    fn new(src: &'a S, spans: &'a Spans) -> Document<'a, S> {
+        let ids = Ids::assign(src, spans);
         let mut points: Vec<(usize, usize)> = spans
             .spans
             .iter()
@@ -161,7 +177,7 @@ impl<'a> Document<'a> {
             .collect();
         points.sort_unstable();
         Document {
-            events,
+            src,
             spans,
             ids,
             points,
@@ -170,12 +186,12 @@ impl<'a> Document<'a> {
 
     /// Span `s` with its span events; `None` if it is itself a span event.
     fn span(&self, s: usize) -> Option<Value> {
-        let mut span = span_object(self.events, &self.spans, &self.ids, s)?;
+        let mut span = span_object(self.src, self.spans, &self.ids, s)?;
         let from = self.points.partition_point(|&(h, _)| h < s);
         let list: Vec<Value> = self.points[from..]
             .iter()
             .take_while(|&&(h, _)| h == s)
-            .map(|&(_, p)| span_event(&self.events[self.spans.spans[p].start]))
+            .map(|&(_, p)| span_event(&self.src.event(self.spans.spans[p].start)))
             .collect();
         span["events"] = Value::Array(list);
         Some(span)
@@ -184,11 +200,17 @@ impl<'a> Document<'a> {
 
 /// Span `s` as an OTLP span object; `None` if it is a point event that sits in its
 /// operation's span instead.
-fn span_object(events: &[Event], spans: &Spans, ids: &Ids, s: usize) -> Option<Value> {
+fn span_object<S: EventSource + ?Sized>(
+    src: &S,
+    spans: &Spans,
+    ids: &Ids,
+    s: usize,
+) -> Option<Value> {
     let span_id = ids.span[s]?;
     let span = &spans.spans[s];
-    let first = &events[span.start];
-    let end = span.end.map(|e| &events[e]);
+    let first = &*src.event(span.start);
+    let end = span.end.map(|e| src.event(e));
+    let end = end.as_deref();
     let parent_span_id = match span.parent {
         Some(p) => ids.span[p],
         // An orphan keeps a link to the parent it names, though it is not in the trace.

@@ -2,7 +2,7 @@
 //!
 //! An [`Importer`] is fed the input in chunks of any size ([`Importer::feed`]) and
 //! [`finish`](Importer::finish)ed at its end. It sniffs the format from the first bytes, cuts
-//! the input into records ([`super::scan`]), parses each record alone and pushes each event
+//! the input into records (`super::scan`), parses each record alone and pushes each event
 //! into an [`EventSink`] as soon as it is complete. Besides the sink it holds one record, the
 //! current chunk and what a format needs to link its events (a Chrome trace's open slices,
 //! an original dump's root of each id): never the whole input, never a tree of JSON values.
@@ -56,6 +56,7 @@ use readers::Reader;
 pub struct Finished<S> {
     /// The format the input was read as.
     pub format: Format,
+    /// The sink the events went into, handed back with everything it holds.
     pub sink: S,
     /// Events pushed into the sink.
     pub events: u64,
@@ -159,6 +160,24 @@ impl<S: EventSink> Importer<S> {
     /// chunks; the event budget still counts every event pushed).
     pub fn sink_mut(&mut self) -> &mut S {
         &mut self.out.sink
+    }
+
+    /// Says the whole input is `total` bytes long: the sink makes room now for the events
+    /// that many bytes hold at the rate read so far (within the event budget and half the
+    /// memory budget's room, so a wrong guess leaves the other half to what the file really
+    /// holds; the reserved room counts against the budget as it is made). The page calls
+    /// it after the first slice of a file: an event store growing one event at a time
+    /// rebuilds its id indexes from every event held each time they fill, one frame of
+    /// hundreds of milliseconds at a million events; made room for early, it rebuilds them
+    /// while they are small. Nothing happens before the first event.
+    pub fn expect_total_bytes(&mut self, total: u64) {
+        let (events, read) = (self.out.events, self.bytes);
+        if events == 0 || read == 0 || total <= read {
+            return;
+        }
+        let expected = (events as u128 * total as u128 / read as u128) as u64;
+        let expected = expected.min(self.out.limits.max_events);
+        self.out.reserve(expected.saturating_sub(events), 2);
     }
 
     /// Reads the next `chunk` of the input.

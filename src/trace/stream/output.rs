@@ -10,6 +10,10 @@ use crate::trace::error::{Budget, ImportError, Position, Problem};
 use crate::trace::read::Limits;
 use crate::trace::Format;
 
+/// What one event reserved in the event store costs at least: its record (104 bytes) and
+/// its share of the two id indexes.
+const RESERVED_BYTES_PER_EVENT: u64 = 128;
+
 /// The events' way out, with the counts and budgets every reader shares.
 pub(crate) struct Output<S> {
     pub(crate) sink: S,
@@ -62,6 +66,18 @@ impl<S: EventSink> Output<S> {
             }));
         }
         Ok(())
+    }
+
+    /// Lets the sink make room for `events` events the reader is about to push (see
+    /// [`EventSink::reserve`]), as far as `1 / share` of the memory budget's room has room
+    /// for them at [`RESERVED_BYTES_PER_EVENT`]: past the whole room the budget stops the
+    /// import anyway, and a reservation must not ask the allocator for more than the budget
+    /// allows (a guess asks for a share of it only).
+    pub(crate) fn reserve(&mut self, events: u64, share: u64) {
+        let held = (self.sink.retained_bytes() + self.held) as u64;
+        let room = self.limits.max_retained_bytes.saturating_sub(held) / share.max(1);
+        let fits = room / RESERVED_BYTES_PER_EVENT;
+        self.sink.reserve(events.min(fits) as usize);
     }
 
     fn check_memory(&self) -> Result<(), ImportError> {

@@ -31,7 +31,9 @@ pub fn read_all<S: EventSink>(
 /// Why [`read_all`] failed: the reading or the import.
 #[derive(Debug)]
 pub enum ReadError {
+    /// The reader failed (not the content): a closed pipe, a file that went away.
     Io(std::io::Error),
+    /// The content could not be imported; positioned as any import error.
     Import(ImportError),
 }
 

@@ -1,6 +1,6 @@
 //! # What the listener says on the stream
 //!
-//! `GET /v1/stream` is Server-Sent Events (see `notes/live-protocol.md`, summarised in the
+//! `GET /v1/stream` is Server-Sent Events (see `docs/live.md`, summarised in the
 //! [module docs](super)): each message has a name (`hello`, `gap`, `events`, `status`, `bye`),
 //! its `data` lines (the browser's `EventSource` joins them with `\n`) and, for `events`, an
 //! `id`: the listener sequence number of its last event. [`Message::parse`] turns one into a

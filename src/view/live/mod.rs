@@ -2,7 +2,7 @@
 //!
 //! `lineage listen` receives a running program's events and serves them to the page as
 //! Server-Sent Events (`GET /v1/stream?from=SEQ`; the protocol is in
-//! `notes/live-protocol.md` and `docs/live.md`). This module is the page's side of it as
+//! `docs/live.md` and `docs/live.md`). This module is the page's side of it as
 //! plain types, tested natively; `ui::live` only wires a browser `EventSource` and the
 //! animation frames to them:
 //!
@@ -25,6 +25,7 @@ pub mod address;
 pub mod connection;
 pub mod feed;
 pub mod message;
+pub mod reorder;
 pub mod sequence;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 
+use super::reorder::Reorder;
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
 use crate::core::Event;
@@ -26,6 +27,8 @@ pub struct LiveView {
     scrub: Scrub,
     building: Option<InspectionBuilder>,
     limits: Limits,
+    /// Events waiting for the event they link to ([`Reorder`]).
+    reorder: Reorder,
 }
 
 impl Default for LiveView {
@@ -41,6 +44,7 @@ impl LiveView {
             scrub: Scrub::new(),
             building: None,
             limits,
+            reorder: Reorder::default(),
         }
     }
 
@@ -81,22 +85,37 @@ impl LiveView {
         })
     }
 
-    /// Appends `events` (skipping those whose id the page holds when `dedupe`), advancing
-    /// the inspection in place or starting a rebuild. Returns how many were skipped.
-    pub fn append(&mut self, events: Vec<Event>, dedupe: bool) -> usize {
+    /// Events held back until the event they link to arrives ([`Reorder`]).
+    pub fn waiting_for_links(&self) -> usize {
+        self.reorder.len()
+    }
+
+    /// Appends `events` received by `now_ms` (skipping those whose id the page holds when
+    /// `dedupe`), each after what it links to ([`Reorder`]), advancing the inspection in
+    /// place or starting a rebuild. An empty batch releases what waited too long. Returns
+    /// how many were skipped.
+    pub fn append(&mut self, events: Vec<Event>, dedupe: bool, now_ms: f64) -> usize {
         debug_assert!(self.building.is_none(), "events wait while a rebuild runs");
-        let ins = Arc::make_mut(&mut self.ins);
         let before = events.len();
         let fresh: Vec<Event> = if dedupe {
+            let trace = &self.ins.trace;
             events
                 .into_iter()
-                .filter(|e| ins.trace.index_of(&e.id).is_none())
+                .filter(|e| trace.index_of(&e.id).is_none())
                 .collect()
         } else {
             events
         };
         let skipped = before - fresh.len();
-        if self.scrub.append(ins, fresh) == Appended::Stale {
+        let trace = &self.ins.trace;
+        let ordered = self
+            .reorder
+            .order(fresh, now_ms, |id| trace.index_of(id).is_some());
+        if ordered.is_empty() {
+            return skipped;
+        }
+        let ins = Arc::make_mut(&mut self.ins);
+        if self.scrub.append(ins, ordered) == Appended::Stale {
             self.building = Some(InspectionBuilder::new(ins.trace.clone(), &[]));
         }
         skipped
@@ -138,9 +157,9 @@ mod tests {
     fn batches_of_a_regular_run_advance_the_view_in_place_and_a_pinned_snapshot_stays() {
         let events = run(32);
         let mut view = LiveView::default();
-        view.append(events[..100].to_vec(), false);
+        view.append(events[..100].to_vec(), false, 0.0);
         let pinned = view.inspection();
-        view.append(events[100..].to_vec(), false);
+        view.append(events[100..].to_vec(), false, 0.0);
         assert!(view.in_step() && view.building().is_none());
         let whole = Inspection::of_trace(EventLog::new(events.clone()), &[]);
         assert_eq!(difference(&view.inspection(), &whole), None);
@@ -152,25 +171,61 @@ mod tests {
     }
 
     #[test]
-    fn children_sent_before_their_parents_are_shown_after_a_rebuild_in_slices() {
-        let mut events = run(16);
-        events.reverse();
+    fn children_sent_before_their_parents_wait_for_them_and_the_view_stays_in_step() {
+        // Each operation's events reversed, batch by batch: ends before starts, children
+        // before parents, as an exporter sends spans when they end.
+        let events = run(16);
         let mut view = LiveView::default();
-        for chunk in events.chunks(50) {
-            view.append(chunk.to_vec(), false);
-            assert!(view.building().is_some());
-            finish(&mut view);
+        let mut sent: Vec<Event> = Vec::new();
+        for chunk in events.chunks(60) {
+            let mut batch = chunk.to_vec();
+            batch.reverse();
+            sent.extend(batch.iter().cloned());
+            view.append(batch, false, 0.0);
+            assert!(view.building().is_none(), "no rebuild");
         }
-        let whole = Inspection::of_trace(EventLog::new(events), &[]);
-        assert_eq!(difference(&view.inspection(), &whole), None);
+        assert!(view.in_step());
+        assert_eq!(view.waiting_for_links(), 0);
+        assert_eq!(view.len(), events.len());
+        let shown = view.inspection();
+        let whole = Inspection::of_trace(EventLog::new(shown.trace.events().collect()), &[]);
+        assert_eq!(difference(&shown, &whole), None);
+        assert_eq!(shown.summary.orphans, 0);
+    }
+
+    #[test]
+    fn a_parent_that_comes_after_the_wait_is_shown_after_a_rebuild_in_slices() {
+        let events = run(4);
+        let (first, rest) = events.split_at(1);
+        let mut view = LiveView::default();
+        // Everything but the first root start: its children wait, then are let go.
+        view.append(rest.to_vec(), false, 0.0);
+        assert!(view.waiting_for_links() > 0);
+        view.append(Vec::new(), false, super::super::reorder::MAX_WAIT_MS);
+        assert_eq!(view.waiting_for_links(), 0);
+        finish(&mut view);
+        view.append(
+            first.to_vec(),
+            false,
+            super::super::reorder::MAX_WAIT_MS + 1.0,
+        );
+        assert!(
+            view.building().is_some(),
+            "the late parent makes the trace irregular"
+        );
+        finish(&mut view);
+        let shown = view.inspection();
+        assert_eq!(shown.trace.len(), events.len());
+        let whole = Inspection::of_trace(EventLog::new(shown.trace.events().collect()), &[]);
+        assert_eq!(difference(&shown, &whole), None);
     }
 
     #[test]
     fn a_restarted_listener_serving_the_same_events_again_adds_none_twice() {
         let events = run(8);
         let mut view = LiveView::default();
-        view.append(events.clone(), false);
-        assert_eq!(view.append(events.clone(), true), events.len());
+        view.append(events.clone(), false, 0.0);
+        assert_eq!(view.append(events.clone(), true, 0.0), events.len());
         assert_eq!(view.len(), events.len());
     }
 
@@ -182,9 +237,9 @@ mod tests {
             ..Limits::BROWSER
         };
         let mut view = LiveView::new(limits);
-        view.append(events[..5].to_vec(), false);
+        view.append(events[..5].to_vec(), false, 0.0);
         assert_eq!(view.full(), None);
-        view.append(events[5..12].to_vec(), false);
+        view.append(events[5..12].to_vec(), false, 0.0);
         assert!(view.full().is_some_and(|m| m.contains("12 events")));
     }
 }

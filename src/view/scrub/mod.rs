@@ -23,7 +23,7 @@
 //! a start id, an operation ended twice), cursors past that event get a full rebuild: exact,
 //! and as slow as before.
 //!
-//! Lints are kept as per-kind segments ([`book`]); the summary's counts come from the kept
+//! Lints are kept as per-kind segments (`book`); the summary's counts come from the kept
 //! counts instead of a walk over every span.
 
 mod append;

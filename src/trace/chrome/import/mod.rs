@@ -18,8 +18,6 @@ mod events;
 mod interner;
 mod nesting;
 mod raw;
-pub(crate) mod step_sort;
-pub(crate) mod time_order;
 
 use interner::Interner;
 use raw::{exact, Micros, Ours, RawEvent};
@@ -400,6 +398,17 @@ pub(crate) fn rank(e: &Event) -> u8 {
         START_NS => 1,
         END_NS => 2,
         _ if e.start_id.is_some() => 3,
+        _ => 0,
+    }
+}
+
+/// [`rank`] read from event `i`'s record (its id and start link), without decoding it: the
+/// key the stepped time order ([`TimeOrder`](crate::trace::time_order::TimeOrder)) sorts by.
+pub(crate) fn rank_in_log(trace: &crate::model::EventLog, i: usize) -> u8 {
+    match trace.id(i).as_u64_pair().0 {
+        START_NS => 1,
+        END_NS => 2,
+        _ if trace.start_id(i).is_some() => 3,
         _ => 0,
     }
 }

@@ -12,10 +12,10 @@
 
 use std::cmp::{Ordering, Reverse};
 
-use super::step_sort::StepSort;
 use super::{Reader, Slice, ENDED, INSTANT, NESTS, OURS};
 use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
+use crate::trace::step_sort::StepSort;
 use crate::trace::stream::Output;
 
 /// "No parent" in [`Ending::parent`].
@@ -102,9 +102,12 @@ impl Reader {
 
     /// The notes on unclosed slices and on the time shift, and the pass over the slices
     /// (`None` when there are none).
-    fn begin_ending<S>(&mut self, out: &mut Output<S>) -> Option<Box<Ending>> {
+    fn begin_ending<S: EventSink>(&mut self, out: &mut Output<S>) -> Option<Box<Ending>> {
         self.note_unclosed(out);
         self.note_missing_durations(out);
+        // The store makes room for them now, while it is small (for a bomb: empty), instead
+        // of rebuilding its indexes from everything held each time they fill up.
+        out.reserve(out.pending, 1);
         // From here on the held-back events are pushed one by one and counted as they go.
         out.pending = 0;
         if self.slices.is_empty() {
