@@ -156,13 +156,16 @@ impl Payload {
         self
     }
 
-    /// Adds a free-form field (builder style).
+    /// Adds a free-form field (builder style). Numbers, booleans and strings are encoded
+    /// as they are, with no `serde_json::Value` made (`Fields::put`); anything that converts
+    /// into a `Value` (`json!`, arrays, objects) is accepted too.
+    #[inline]
     pub fn with(
         mut self,
         key: impl Into<super::fields::Key>,
-        value: impl Into<serde_json::Value>,
+        value: impl super::field_value::FieldValue,
     ) -> Payload {
-        self.extra.insert(key, value.into());
+        self.extra.put(key, value);
         self
     }
 }

@@ -1,29 +1,42 @@
 //! # Free-form payload fields
 //!
 //! The original's event classes carry a handful of class-specific fields each
-//! (`preparation_type`, `isolation_successful`, ...). [`Fields`] keeps them as a small vector
-//! of `(key, value)` pairs in insertion order, with keys that are `&'static str` when the
-//! emitting code names them (no allocation) and owned only when read from a file. Up to
-//! three fields live inline: a payload built from static names and numbers allocates
-//! nothing (the store then encodes it into its arena, see `core::store::record`).
+//! (`preparation_type`, `isolation_successful`, ...). [`Fields`] keeps them in insertion
+//! order, with keys that are `&'static str` when the emitting code names them (no
+//! allocation) and owned only when read from a file.
+//!
+//! ## Two forms
+//! - **Encoded**, what emitting code writes with [`Fields::put`] (and `Payload::with`): the
+//!   keys, and the values already in the store's byte encoding (`core::field_value`), inline
+//!   up to 64 bytes. Building a pipeline payload allocates nothing and makes no
+//!   `serde_json::Value`; the store copies the bytes into its arena as they are. This is how
+//!   `tracing`'s `field::Visit` records a span's fields: value by value, no map.
+//! - **Values**, `(key, Value)` pairs: fields read from a file, decoded from the store, or
+//!   set with [`Fields::insert`]. Changing an encoded field set with `insert` or `remove`
+//!   turns it into this form first.
+//!
+//! Reads look the same either way: [`Fields::get`] and [`Fields::iter`] decode encoded
+//! fields into `Value`s once, on the first read (a view, an export, a test), never on the
+//! emitting path.
 //!
 //! ## Why not `serde_json::Map`
 //! A `Map` is a B-tree: every event with one field allocates a ~630-byte leaf plus a `String`
 //! per key, and frees them when the event leaves the bounded history, by then cold in cache.
 //! Measured with `lineage bench` on this machine, that was most of the awaited mode's cost per
-//! event. A vector of a few pairs is no allocation at all while it fits inline. Lookups are linear, which is right
-//! for the few fields an event has; imports build the vector from an already de-duplicated
-//! JSON object ([`From<Map>`](Fields::from)), never by repeated [`Fields::insert`].
+//! event. Lookups are linear, which is right for the few fields an event has; imports build
+//! the pairs from an already de-duplicated JSON object ([`From<Map>`](Fields::from)), never by
+//! repeated [`Fields::insert`].
 //!
 //! ## Values a `Value` cannot hold
 //! A field read from a file whose value holds a number beyond 64 bits or `f64`, or an object
 //! that repeats a key, is kept as its JSON text ([`Fields::get_raw`], see `core::raw`), so
 //! it is written back as it was read. [`Fields::get`] and [`Fields::iter`] see only the
-//! fields held as `Value`s; [`Fields::raw`] lists the others.
+//! fields held as `Value`s or encoded; [`Fields::raw`] lists the others.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Index;
+use std::sync::OnceLock;
 
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -32,17 +45,43 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use smallvec::SmallVec;
 
+use super::field_value::{FieldValue, Reader};
 use super::raw::{exact_value, read_raw, refuse_repeat, RawMembers};
 
 /// A field name: static when code names it, owned when read from a file.
 pub(crate) type Key = Cow<'static, str>;
 
+/// Fields as `Value`s (read from a file, or inserted as `Value`s).
+type Pairs = SmallVec<[(Key, Value); 3]>;
+
+/// How the fields are held; see the module docs ("Two forms").
+#[derive(Clone, Debug)]
+enum Held {
+    /// Written by code ([`Fields::put`] with literal keys): the keys, and the values in the
+    /// store's encoding (`core::field_value`), in insertion order. Never a `Value` on the
+    /// emitting path, and nothing to drop but the inline buffers.
+    Encoded {
+        keys: SmallVec<[&'static str; 4]>,
+        values: SmallVec<[u8; 64]>,
+    },
+    Values(Pairs),
+}
+
 /// Ordered, free-form fields of a payload; serialised as a JSON object.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Fields {
-    pairs: SmallVec<[(Key, Value); 3]>,
-    /// Fields kept as JSON text (see the module docs); keys distinct from `pairs`'.
+    held: Held,
+    /// Fields kept as JSON text (see the module docs); keys distinct from the others.
     raw: RawMembers,
+    /// The encoded fields as `Value`s, made on the first read that needs references
+    /// ([`Fields::get`], [`Fields::iter`]); empty otherwise.
+    decoded: OnceLock<Box<[(Key, Value)]>>,
+}
+
+impl Default for Fields {
+    fn default() -> Fields {
+        Fields::new()
+    }
 }
 
 /// Equal as JSON objects are: the same keys with the same values, in any order (a format that
@@ -58,19 +97,50 @@ impl PartialEq for Fields {
 impl Fields {
     pub(crate) const fn new() -> Fields {
         Fields {
-            pairs: SmallVec::new_const(),
+            held: Held::Encoded {
+                keys: SmallVec::new_const(),
+                values: SmallVec::new_const(),
+            },
             raw: RawMembers::new(),
+            decoded: OnceLock::new(),
         }
     }
 
     /// Fields held, as `Value`s and as text.
     pub fn len(&self) -> usize {
-        self.pairs.len() + self.raw.len()
+        let held = match &self.held {
+            Held::Encoded { keys, .. } => keys.len(),
+            Held::Values(pairs) => pairs.len(),
+        };
+        held + self.raw.len()
     }
 
     /// No field held either way.
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty() && self.raw.is_empty()
+        self.len() == 0
+    }
+
+    /// Sets `key` to `value` without making a `serde_json::Value` of it: numbers, booleans
+    /// and strings are encoded as they are (`core::field_value`). Replaces an earlier field
+    /// of that key, in place. (A key built at run time makes the fields `Value`s.)
+    #[inline]
+    pub fn put(&mut self, key: impl Into<Key>, value: impl FieldValue) {
+        let key = key.into();
+        if !self.raw.is_empty() {
+            self.raw.remove(&key);
+        }
+        match (&mut self.held, key) {
+            (Held::Encoded { keys, values }, Cow::Borrowed(key)) if !keys.contains(&key) => {
+                keys.push(key);
+                value.encode(values);
+                if self.decoded.get().is_some() {
+                    self.decoded = OnceLock::new();
+                }
+            }
+            (_, key) => {
+                self.insert(key, value.into_value());
+            }
+        }
     }
 
     /// Sets `key` to `value`, replacing (in place) and returning an earlier value.
@@ -79,18 +149,59 @@ impl Fields {
         if !self.raw.is_empty() {
             self.raw.remove(&key);
         }
-        match self.pairs.iter_mut().find(|(k, _)| *k == key) {
+        let pairs = self.pairs_mut();
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => Some(std::mem::replace(v, value)),
             None => {
-                self.pairs.push((key, value));
+                pairs.push((key, value));
                 None
             }
         }
     }
 
+    /// The fields held as `Value`s (encoded ones decoded, once).
+    fn pairs(&self) -> &[(Key, Value)] {
+        match &self.held {
+            Held::Values(pairs) => pairs,
+            Held::Encoded { keys, values } => self.decoded.get_or_init(|| {
+                let mut rd = Reader {
+                    bytes: values,
+                    at: 0,
+                };
+                keys.iter()
+                    .map(|&k| (Key::Borrowed(k), rd.value()))
+                    .collect()
+            }),
+        }
+    }
+
+    /// The fields as `Value`s to change: encoded ones become `Value`s first (only code that
+    /// mixes `put` with `insert` or `remove` pays for it).
+    fn pairs_mut(&mut self) -> &mut Pairs {
+        if let Held::Encoded { .. } = self.held {
+            let pairs: Pairs = self.pairs().iter().cloned().collect();
+            self.held = Held::Values(pairs);
+            self.decoded = OnceLock::new();
+        }
+        match &mut self.held {
+            Held::Values(pairs) => pairs,
+            Held::Encoded { .. } => unreachable!("converted above"),
+        }
+    }
+
+    /// The encoded fields, keys and value bytes, if they are held so (the store copies the
+    /// bytes into its arena as they are).
+    #[inline]
+    pub(crate) fn encoded(&self) -> Option<(&[&'static str], &[u8])> {
+        match &self.held {
+            Held::Encoded { keys, values } => Some((keys, values)),
+            Held::Values(_) => None,
+        }
+    }
+
     /// A field held as a `Value` (not one kept as text, see [`Fields::get_raw`]).
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.pairs().iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// A field kept as JSON text because a `Value` would change it.
@@ -120,13 +231,19 @@ impl Fields {
         if !self.raw.is_empty() {
             self.raw.remove(key);
         }
-        let i = self.pairs.iter().position(|(k, _)| k == key)?;
-        Some(self.pairs.remove(i).1)
+        if let Held::Encoded { keys, .. } = &self.held {
+            if !keys.contains(&key) {
+                return None;
+            }
+        }
+        let pairs = self.pairs_mut();
+        let i = pairs.iter().position(|(k, _)| k == key)?;
+        Some(pairs.remove(i).1)
     }
 
     /// Appends a field whose key the caller knows is new (decoding a stored payload).
     pub(crate) fn push_unique(&mut self, key: Key, value: Value) {
-        self.pairs.push((key, value));
+        self.pairs_mut().push((key, value));
     }
 
     /// Appends a field kept as text whose key the caller knows is new.
@@ -136,12 +253,12 @@ impl Fields {
 
     /// The `Value` fields with their keys as stored (static or owned), in insertion order.
     pub(crate) fn entries(&self) -> impl ExactSizeIterator<Item = &(Key, Value)> {
-        self.pairs.iter()
+        self.pairs().iter()
     }
 
     /// The fields held as `Value`s, in insertion order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.pairs.iter().map(|(k, v)| (k.as_ref(), v))
+        self.pairs().iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
 
@@ -159,8 +276,9 @@ impl Index<&str> for Fields {
 impl From<Map<String, Value>> for Fields {
     fn from(map: Map<String, Value>) -> Fields {
         Fields {
-            pairs: map.into_iter().map(|(k, v)| (Key::Owned(k), v)).collect(),
+            held: Held::Values(map.into_iter().map(|(k, v)| (Key::Owned(k), v)).collect()),
             raw: RawMembers::new(),
+            decoded: OnceLock::new(),
         }
     }
 }
@@ -178,7 +296,7 @@ impl FromIterator<(Key, Value)> for Fields {
 impl Serialize for Fields {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.len()))?;
-        for (k, v) in &self.pairs {
+        for (k, v) in self.pairs() {
             m.serialize_entry(k.as_ref(), v)?;
         }
         for (k, v) in self.raw.iter() {
@@ -210,14 +328,14 @@ impl<'de> Deserialize<'de> for Fields {
                         out.get(&k).is_some() || out.raw.get(&k).is_some()
                     } else {
                         if keys.is_empty() {
-                            keys.extend(out.pairs.iter().map(|(k, _)| k.to_string()));
+                            keys.extend(out.iter().map(|(k, _)| k.to_owned()));
                             keys.extend(out.raw.iter().map(|(k, _)| k.to_owned()));
                         }
                         !keys.insert(k.clone())
                     };
                     refuse_repeat(repeated, &k)?;
                     match exact_value(read_raw(&mut access)?) {
-                        Ok(v) => out.pairs.push((Key::Owned(k), v)),
+                        Ok(v) => out.push_unique(Key::Owned(k), v),
                         Err(text) => out.raw.push_unique(k, text),
                     }
                 }
@@ -261,5 +379,43 @@ mod tests {
         let many: String = (0..40).map(|i| format!("\"k{i}\":{i},")).collect();
         let e = serde_json::from_str::<Fields>(&format!("{{{many}\"k3\":0}}")).unwrap_err();
         assert!(e.to_string().contains("duplicate field `k3`"), "{e}");
+    }
+
+    #[test]
+    fn fields_put_by_code_read_as_the_same_values_an_insert_makes() {
+        let mut put = Fields::new();
+        put.put("n", 3u32);
+        put.put("neg", -5i64);
+        put.put("f", 1.5);
+        put.put("nan", f64::NAN);
+        put.put("s", "text");
+        put.put("yes", true);
+        put.put("obj", serde_json::json!({"a": [1, {"b": null}]}));
+        let mut inserted = Fields::new();
+        for (k, v) in [
+            ("n", Value::from(3u32)),
+            ("neg", Value::from(-5i64)),
+            ("f", Value::from(1.5)),
+            ("nan", Value::from(f64::NAN)),
+            ("s", Value::from("text")),
+            ("yes", Value::from(true)),
+            ("obj", serde_json::json!({"a": [1, {"b": null}]})),
+        ] {
+            inserted.insert(k, v);
+        }
+        assert!(put.encoded().is_some() && inserted.encoded().is_none());
+        assert_eq!(put, inserted);
+        assert_eq!(
+            serde_json::to_string(&put).unwrap(),
+            serde_json::to_string(&inserted).unwrap()
+        );
+        assert_eq!(put["nan"], Value::Null);
+        // Replacing keeps the place; a later insert or remove sees every field.
+        put.put("n", "three");
+        assert_eq!(put.iter().next(), Some(("n", &Value::from("three"))));
+        assert_eq!(put.remove("s"), Some(Value::from("text")));
+        put.insert("late", Value::from(1));
+        assert_eq!(put.len(), 7);
+        assert_eq!(put.get("late"), Some(&Value::from(1)));
     }
 }

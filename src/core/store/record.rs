@@ -11,18 +11,22 @@
 //! (length, UTF-8), the fields (count, then per field the key's symbol and a tagged value),
 //! then the payload's and the event's unknown members (count, then per member its key and
 //! its JSON text, each length and UTF-8; keys not interned, so a file of many made-up keys
-//! does not grow the symbol table). Numbers keep serde_json's three kinds (unsigned,
-//! negative, float), so integers beyond 2^53 come back exactly; arrays and objects are kept
-//! as their JSON text, and so is a field a `Value` cannot hold (`V_RAW`, see `core::raw`).
+//! does not grow the symbol table). A value is encoded as `core::field_value` says, the same
+//! bytes an emitting factory wrote into its payload's fields: they are copied here as they
+//! are, with only the key turned into a symbol.
 
 use serde_json::value::RawValue;
-use serde_json::{Number, Value};
 use uuid::Uuid;
 
 use super::arena::BlobRef;
 use super::symbols::{Sym, Symbols};
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
+pub(crate) use crate::core::field_value::Reader;
+use crate::core::field_value::{put_value, put_varint, ByteSink};
+pub(crate) use crate::core::field_value::{
+    V_FALSE, V_FLOAT, V_NEG, V_NULL, V_RAW, V_STR, V_TRUE, V_UINT,
+};
 use crate::core::raw::RawMembers;
 
 /// No slot (an empty child list's end, no next sibling).
@@ -73,26 +77,6 @@ pub(super) const B_ERROR: u8 = 16;
 pub(super) const B_FIELDS: u8 = 32;
 pub(super) const B_PAYLOAD_UNKNOWN: u8 = 64;
 pub(super) const B_EVENT_UNKNOWN: u8 = 128;
-
-pub(super) const V_NULL: u8 = 0;
-pub(super) const V_FALSE: u8 = 1;
-pub(super) const V_TRUE: u8 = 2;
-pub(super) const V_UINT: u8 = 3;
-pub(super) const V_NEG: u8 = 4;
-pub(super) const V_FLOAT: u8 = 5;
-pub(super) const V_STR: u8 = 6;
-pub(super) const V_JSON: u8 = 7;
-/// JSON text a `Value` would change, kept as text (`Fields::get_raw`).
-pub(super) const V_RAW: u8 = 8;
-
-#[inline]
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
 
 /// Encodes what a record does not hold itself into `out` (cleared first). Leaves `out`
 /// empty when there is nothing to keep, the common case for end events of names only.
@@ -155,9 +139,22 @@ pub(crate) fn encode_blob(
     }
     if !payload.extra.is_empty() {
         put_varint(out, payload.extra.len() as u64);
-        for (key, value) in payload.extra.entries() {
-            put_varint(out, u64::from(symbols.intern_cow(key).0));
-            put_value(out, value);
+        if let Some((keys, values)) = payload.extra.encoded() {
+            // Written by the emitting code in this very encoding: the value bytes are
+            // copied, only the keys become symbols.
+            let mut rd = Reader {
+                bytes: values,
+                at: 0,
+            };
+            for key in keys {
+                put_varint(out, u64::from(symbols.intern_static(key).0));
+                out.extend_from_slice(rd.skip_value());
+            }
+        } else {
+            for (key, value) in payload.extra.entries() {
+                put_varint(out, u64::from(symbols.intern_cow(key).0));
+                put_value(out, value);
+            }
         }
         for (key, text) in payload.extra.raw().iter() {
             put_varint(out, u64::from(symbols.intern(key).0));
@@ -225,39 +222,7 @@ fn put_members(out: &mut Vec<u8>, members: &RawMembers) {
 
 fn put_text(out: &mut Vec<u8>, s: &str) {
     put_varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-#[inline]
-fn put_value(out: &mut Vec<u8>, value: &Value) {
-    match value {
-        Value::Null => out.push(V_NULL),
-        Value::Bool(false) => out.push(V_FALSE),
-        Value::Bool(true) => out.push(V_TRUE),
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                out.push(V_UINT);
-                put_varint(out, u);
-            } else if let Some(i) = n.as_i64() {
-                out.push(V_NEG);
-                put_varint(out, i.unsigned_abs());
-            } else {
-                out.push(V_FLOAT);
-                out.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_le_bytes());
-            }
-        }
-        Value::String(s) => {
-            out.push(V_STR);
-            put_varint(out, s.len() as u64);
-            out.extend_from_slice(s.as_bytes());
-        }
-        Value::Array(_) | Value::Object(_) => {
-            let text = serde_json::to_string(value).expect("a JSON value serialises");
-            out.push(V_JSON);
-            put_varint(out, text.len() as u64);
-            out.extend_from_slice(text.as_bytes());
-        }
-    }
+    out.put_all(s.as_bytes());
 }
 
 /// What a blob holds, decoded.
@@ -267,44 +232,6 @@ pub(crate) struct Decoded {
     pub error: Option<String>,
     /// The event's unknown top-level members.
     pub unknown: RawMembers,
-}
-
-/// Reads a blob front to back (the search walks it without decoding, `search.rs`).
-pub(super) struct Reader<'a> {
-    pub(super) bytes: &'a [u8],
-    pub(super) at: usize,
-}
-
-impl<'a> Reader<'a> {
-    pub(super) fn byte(&mut self) -> u8 {
-        let b = self.bytes[self.at];
-        self.at += 1;
-        b
-    }
-
-    pub(super) fn varint(&mut self) -> u64 {
-        let mut v = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = self.byte();
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return v;
-            }
-            shift += 7;
-        }
-    }
-
-    pub(super) fn take(&mut self, n: usize) -> &'a [u8] {
-        let s = &self.bytes[self.at..self.at + n];
-        self.at += n;
-        s
-    }
-
-    fn text(&mut self) -> String {
-        let n = self.varint() as usize;
-        String::from_utf8(self.take(n).to_vec()).expect("blobs hold valid UTF-8")
-    }
 }
 
 /// Fills `payload` (whose names the caller has set) from a blob; returns the rest.
@@ -340,24 +267,14 @@ pub(crate) fn decode_blob(bytes: &[u8], symbols: &Symbols, payload: &mut Payload
         let n = r.varint() as usize;
         for _ in 0..n {
             let key = symbols.get(Sym(r.varint() as u32)).to_cow();
-            let value = match r.byte() {
-                V_NULL => Value::Null,
-                V_FALSE => Value::Bool(false),
-                V_TRUE => Value::Bool(true),
-                V_UINT => Value::from(r.varint()),
-                V_NEG => Value::from((r.varint() as i64).wrapping_neg()),
-                V_FLOAT => {
-                    let b: [u8; 8] = r.take(8).try_into().expect("8 bytes");
-                    Number::from_f64(f64::from_le_bytes(b)).map_or(Value::Null, Value::Number)
-                }
-                V_STR => Value::String(r.text()),
-                V_RAW => {
+            let tag = r.bytes[r.at];
+            match r.value_after(tag) {
+                Some(value) => payload.extra.push_unique(key, value),
+                None => {
+                    r.byte();
                     payload.extra.push_unique_raw(key, raw(r.text()));
-                    continue;
                 }
-                _ => json_value(&r.text()),
-            };
-            payload.extra.push_unique(key, value);
+            }
         }
     }
     for (bit, members) in [
@@ -377,12 +294,4 @@ pub(crate) fn decode_blob(bytes: &[u8], symbols: &Symbols, payload: &mut Payload
 /// JSON text the store wrote itself, as a `RawValue` again.
 fn raw(text: String) -> Box<RawValue> {
     RawValue::from_string(text).expect("blobs hold valid JSON")
-}
-
-/// Parses JSON text the store wrote itself; as deep as imports allow (they bound the depth).
-fn json_value(text: &str) -> Value {
-    use serde::Deserialize;
-    let mut de = serde_json::Deserializer::from_str(text);
-    de.disable_recursion_limit();
-    Value::deserialize(&mut de).expect("blobs hold valid JSON")
 }

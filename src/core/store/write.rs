@@ -152,7 +152,8 @@ impl EventStore {
             self.records.push(record);
             self.len
         } else {
-            let slot = (self.head + self.len) % self.records.len();
+            // `head` and `len` are below the ring's length: a subtraction, not a division.
+            let slot = wrap(self.head + self.len, self.records.len());
             self.records[slot] = record;
             slot
         } as u32;
@@ -169,7 +170,7 @@ impl EventStore {
         }
         let slot = self.head as u32;
         let r = self.records[self.head];
-        self.head = (self.head + 1) % self.records.len();
+        self.head = wrap(self.head + 1, self.records.len());
         self.len -= 1;
         self.base += 1;
         self.unindex(slot, &r);
@@ -239,6 +240,16 @@ impl EventStore {
             self.index(slot);
         }
         self.duplicate_ids = dups;
+    }
+}
+
+/// `i % n` for an `i` below `2 * n`.
+#[inline]
+fn wrap(i: usize, n: usize) -> usize {
+    if i >= n {
+        i - n
+    } else {
+        i
     }
 }
 
