@@ -25,7 +25,7 @@ use crate::core::event::{Payload, Phase};
 pub(crate) use crate::core::field_value::Reader;
 use crate::core::field_value::{put_value, put_varint, ByteSink};
 pub(crate) use crate::core::field_value::{
-    V_FALSE, V_FLOAT, V_NEG, V_NULL, V_RAW, V_STR, V_TRUE, V_UINT,
+    V_FALSE, V_FLOAT, V_JSON, V_NEG, V_NULL, V_RAW, V_STR, V_TRUE, V_UINT,
 };
 use crate::core::raw::RawMembers;
 
