@@ -27,6 +27,8 @@ use super::{Format, Imported};
 use crate::core::Event;
 use crate::model::sink::EventSink;
 
+mod line;
+
 /// Writes one event per line, each line ending in `\n`.
 pub fn export(events: &[Event]) -> String {
     let mut out = Vec::with_capacity(events.len() * 320);
@@ -49,11 +51,21 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
     super::import_as(Format::Native, bytes)
 }
 
-/// One line (or array element, or document): one event.
+/// One line (or array element, or document): one event. A line as lineage writes it is
+/// read by the purpose-built reader (`line`); anything else, and every error, by serde.
 pub(crate) fn read_record<S: EventSink>(
     record: &Entry<'_>,
     out: &mut Output<S>,
 ) -> Result<(), ImportError> {
-    let event: Event = read::parse_record(Format::Native, record, String::new)?;
+    let event = match line::read_line(record.text) {
+        Some(event) => event,
+        None => read_record_with_serde(record)?,
+    };
     out.push(event)
+}
+
+/// The general reader: any layout, any member, and the errors with their positions.
+#[cold]
+fn read_record_with_serde(record: &Entry<'_>) -> Result<Event, ImportError> {
+    read::parse_record(Format::Native, record, String::new)
 }
