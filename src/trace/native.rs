@@ -57,11 +57,10 @@ pub(crate) fn read_record<S: EventSink>(
     record: &Entry<'_>,
     out: &mut Output<S>,
 ) -> Result<(), ImportError> {
-    let event = match line::read_line(record.text) {
-        Some(event) => event,
-        None => read_record_with_serde(record)?,
-    };
-    out.push(event)
+    match line::read_line(record.text) {
+        Some(event) => out.push_ref(event),
+        None => out.push(read_record_with_serde(record)?),
+    }
 }
 
 /// The general reader: any layout, any member, and the errors with their positions.

@@ -86,7 +86,7 @@ pub(super) const V_JSON: u8 = 7;
 pub(super) const V_RAW: u8 = 8;
 
 #[inline]
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;

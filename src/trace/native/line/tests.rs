@@ -8,14 +8,15 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::read_line;
-use crate::core::{Event, Kind, Phase};
+use crate::core::{Event, EventRef, Kind, Phase};
 use crate::model::sink::heap_bytes;
+use crate::model::EventLog;
 use crate::trace::read::from_str_deep;
 
 /// What the import does with a line: the fast path, or serde when it gives up.
 fn import_line(text: &str) -> Result<Event, String> {
     match read_line(text) {
-        Some(e) => Ok(e),
+        Some(e) => Ok(e.into_event()),
         None => serde_only(text),
     }
 }
@@ -27,7 +28,10 @@ fn serde_only(text: &str) -> Result<Event, String> {
 /// The fast path's event, when it has one, is serde's to the last detail.
 fn assert_same(text: &str) -> Result<(), TestCaseError> {
     let serde = serde_only(text);
-    if let Some(fast) = read_line(text) {
+    if let Some(borrowed) = read_line(text) {
+        stored_the_same(&borrowed, &serde.clone().map_err(TestCaseError::fail)?)?;
+    }
+    if let Some(fast) = read_line(text).map(|e| e.into_event()) {
         let Ok(slow) = &serde else {
             return Err(TestCaseError::fail(format!(
                 "fast read {text:?}, serde refused it: {serde:?}"
@@ -41,6 +45,26 @@ fn assert_same(text: &str) -> Result<(), TestCaseError> {
         prop_assert_eq!(heap_bytes(&fast), heap_bytes(slow));
     }
     prop_assert_eq!(import_line(text), serde);
+    Ok(())
+}
+
+/// The store encodes the borrowed event as it encodes serde's: pushed twice into a log
+/// each way (so symbols interned earlier are met again), the logs hold the same events,
+/// written back the same, at the same cost.
+fn stored_the_same(borrowed: &EventRef<'_>, owned: &Event) -> Result<(), TestCaseError> {
+    let (mut fast, mut slow) = (EventLog::default(), EventLog::default());
+    for _ in 0..2 {
+        fast.push_ref(borrowed);
+        slow.push(owned);
+    }
+    for i in 0..2 {
+        prop_assert_eq!(fast.event(i), slow.event(i));
+        prop_assert_eq!(
+            serde_json::to_string(&fast.event(i)).unwrap(),
+            serde_json::to_string(&slow.event(i)).unwrap()
+        );
+    }
+    prop_assert_eq!(fast.heap_bytes(), slow.heap_bytes());
     Ok(())
 }
 
@@ -158,7 +182,9 @@ proptest! {
 #[test]
 fn the_lines_lineage_writes_take_the_fast_path() {
     let line = r#"{"id":"cfdf65d6-f6f5-4084-a128-92a8cca804f0","kind":"processing","phase":"started","root_id":"cfdf65d6-f6f5-4084-a128-92a8cca804f0","lineage_id":"9b3eb3ad-93ac-44f2-baa5-b2981ab39634","seq":0,"timestamp_ns":45166,"payload":{"process_name":"function_execution","function_name":"update_gpa","input_entity_ids":["00000000-0000-002a-0000-000000000000"],"entity_count":1,"extra":{"input_parameter_count":1,"is_async":true,"execution_pattern":"determining","n":-3}}}"#;
-    let fast = read_line(line).expect("a line as lineage writes it");
+    let fast = read_line(line)
+        .expect("a line as lineage writes it")
+        .into_event();
     assert_eq!(Ok(&fast), serde_only(line).as_ref());
     assert_eq!(fast.payload.extra["n"], -3);
 }
