@@ -32,6 +32,33 @@ mod tests;
 /// Payload fields beyond this many go through serde, whose repeat check switches to a set.
 const MAX_FAST_FIELDS: usize = 16;
 
+/// An event's members in the order lineage writes them, each with its closing quote: a key
+/// is recognised by comparing a few bytes against the one expected next.
+const EVENT_KEYS: [&[u8]; 12] = [
+    b"id\"",
+    b"kind\"",
+    b"phase\"",
+    b"parent_id\"",
+    b"root_id\"",
+    b"lineage_id\"",
+    b"start_id\"",
+    b"seq\"",
+    b"timestamp_ns\"",
+    b"duration_ns\"",
+    b"error\"",
+    b"payload\"",
+];
+
+/// A payload's members in the order lineage writes them.
+const PAYLOAD_KEYS: [&[u8]; 6] = [
+    b"process_name\"",
+    b"function_name\"",
+    b"input_entity_ids\"",
+    b"output_entity_ids\"",
+    b"entity_count\"",
+    b"extra\"",
+];
+
 /// Reads one line as lineage wrote it, or `None` for anything the serde path must judge.
 #[inline]
 pub(crate) fn read_line(text: &str) -> Option<EventRef<'_>> {
@@ -101,32 +128,31 @@ impl<'a> Cursor<'a> {
             entity_count: None,
             extra: Default::default(),
         };
-        let mut seen = 0u16;
+        let (mut seen, mut next) = (0u16, 0);
         self.ws();
         self.eat(b'{')?;
         loop {
             self.ws();
-            let key = self.key()?;
-            let bit = match key {
-                "id" => set(&mut e.id, self.uuid()?, member::ID),
-                "kind" => set(&mut e.kind, self.string()?, member::KIND),
-                "phase" => set(&mut e.phase, Phase::parse(self.string()?)?, member::PHASE),
-                "parent_id" => set(&mut e.parent_id, self.nullable(Self::uuid)?, member::PARENT),
-                "root_id" => set(&mut e.root_id, self.uuid()?, member::ROOT),
-                "lineage_id" => set(&mut e.lineage_id, self.uuid()?, member::LINEAGE),
-                "start_id" => set(&mut e.start_id, self.nullable(Self::uuid)?, member::START),
-                "seq" => set(&mut e.seq, self.u64()?, member::SEQ),
-                "timestamp_ns" => set(&mut e.timestamp_ns, self.u64()?, member::TIME),
-                "duration_ns" => {
-                    let d = self.nullable(Self::u64)?;
-                    set(&mut e.duration_ns, d, member::DURATION)
-                }
-                "error" => set(&mut e.error, self.nullable(Self::string)?, member::ERROR),
-                "payload" => {
+            let bit = match self.known_key(&EVENT_KEYS, &mut next)? {
+                0 => set(&mut e.id, self.uuid()?, member::ID),
+                1 => set(&mut e.kind, self.string()?, member::KIND),
+                2 => set(&mut e.phase, Phase::parse(self.string()?)?, member::PHASE),
+                3 => set(&mut e.parent_id, self.nullable(Self::uuid)?, member::PARENT),
+                4 => set(&mut e.root_id, self.uuid()?, member::ROOT),
+                5 => set(&mut e.lineage_id, self.uuid()?, member::LINEAGE),
+                6 => set(&mut e.start_id, self.nullable(Self::uuid)?, member::START),
+                7 => set(&mut e.seq, self.u64()?, member::SEQ),
+                8 => set(&mut e.timestamp_ns, self.u64()?, member::TIME),
+                9 => set(
+                    &mut e.duration_ns,
+                    self.nullable(Self::u64)?,
+                    member::DURATION,
+                ),
+                10 => set(&mut e.error, self.nullable(Self::string)?, member::ERROR),
+                _ => {
                     self.payload(&mut e)?;
                     member::PAYLOAD
                 }
-                _ => return None,
             };
             if seen & bit != 0 {
                 return None;
@@ -142,27 +168,23 @@ impl<'a> Cursor<'a> {
     /// The payload's members, into `e`.
     fn payload(&mut self, e: &mut EventRef<'a>) -> Option<()> {
         use payload_member::*;
-        let mut seen = 0u16;
+        let (mut seen, mut next) = (0u16, 0);
         self.eat(b'{')?;
         self.ws();
         if self.eat(b'}').is_some() {
             return Some(());
         }
         loop {
-            let bit = match self.key()? {
-                "process_name" => set(&mut e.process_name, self.nullable(Self::string)?, PROCESS),
-                "function_name" => {
-                    let name = self.nullable(Self::string)?;
-                    set(&mut e.function_name, name, FUNCTION)
-                }
-                "input_entity_ids" => set(&mut e.input_entity_ids, self.ids()?, INPUTS),
-                "output_entity_ids" => set(&mut e.output_entity_ids, self.ids()?, OUTPUTS),
-                "entity_count" => set(&mut e.entity_count, self.nullable(Self::u32)?, COUNT),
-                "extra" => {
+            let bit = match self.known_key(&PAYLOAD_KEYS, &mut next)? {
+                0 => set(&mut e.process_name, self.nullable(Self::string)?, PROCESS),
+                1 => set(&mut e.function_name, self.nullable(Self::string)?, FUNCTION),
+                2 => set(&mut e.input_entity_ids, self.ids()?, INPUTS),
+                3 => set(&mut e.output_entity_ids, self.ids()?, OUTPUTS),
+                4 => set(&mut e.entity_count, self.nullable(Self::u32)?, COUNT),
+                _ => {
                     self.fields(&mut e.extra)?;
                     EXTRA
                 }
-                _ => return None,
             };
             if seen & bit != 0 {
                 return None;
@@ -197,6 +219,25 @@ impl<'a> Cursor<'a> {
             }
             self.ws();
         }
+    }
+
+    /// Which of `keys` the member here has (its index), and past its colon. The keys are
+    /// tried from the one after the last found (`next`), in the order lineage writes them,
+    /// so the first try usually hits. A key that is none of them, or spelled with an
+    /// escape, is `None`.
+    #[inline]
+    fn known_key(&mut self, keys: &[&[u8]], next: &mut usize) -> Option<usize> {
+        self.eat(b'"')?;
+        let rest = self.b.get(self.i..)?;
+        let found = (0..keys.len())
+            .map(|k| (*next + k) % keys.len())
+            .find(|&k| rest.starts_with(keys[k]))?;
+        self.i += keys[found].len();
+        *next = found + 1;
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        Some(found)
     }
 
     /// A member's key and its colon, up to the value.
@@ -296,8 +337,8 @@ impl<'a> Cursor<'a> {
     /// refuses any quote, backslash or control character inside.
     #[inline]
     fn uuid(&mut self) -> Option<Uuid> {
-        if let Some(&[b'"', ref hex @ .., b'"']) = self.b.get(self.i..self.i + 38) {
-            if let Ok(id) = Uuid::try_parse_ascii(hex) {
+        if let Some(&[b'"', ref text @ .., b'"']) = self.b.get(self.i..self.i + 38) {
+            if let Some(id) = hyphenated(text) {
                 self.i += 38;
                 return Some(id);
             }
@@ -351,6 +392,45 @@ impl<'a> Cursor<'a> {
         }
     }
 }
+
+/// The 16 bytes of a uuid written hyphenated (`8-4-4-4-12` hex digits, either case), as
+/// the `uuid` crate parses that form; `None` for anything else (which then goes to the
+/// crate's own parser). A table lookup per digit, no allocation.
+fn hyphenated(text: &[u8]) -> Option<Uuid> {
+    /// Where each byte's two digits start.
+    const PAIRS: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+    if text.len() != 36 || [8, 13, 18, 23].iter().any(|&h| text[h] != b'-') {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    let mut bad = 0u8;
+    for (byte, &p) in bytes.iter_mut().zip(&PAIRS) {
+        let (hi, lo) = (HEX[usize::from(text[p])], HEX[usize::from(text[p + 1])]);
+        bad |= hi | lo;
+        *byte = (hi << 4) | (lo & 0x0f);
+    }
+    (bad & NOT_HEX == 0).then(|| Uuid::from_bytes(bytes))
+}
+
+/// Marks a byte that is not a hex digit in [`HEX`].
+const NOT_HEX: u8 = 0x80;
+
+/// Each byte's value as a hex digit, or [`NOT_HEX`].
+const HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// Stores a member's value and returns its bit.
 #[inline]
