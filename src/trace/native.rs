@@ -63,6 +63,12 @@ pub(crate) fn read_record<S: EventSink>(
     }
 }
 
+/// One event as lineage writes it, read by the purpose-built reader; `None` for anything
+/// it leaves to serde (which then decides: valid or not, the same event either way).
+pub(crate) fn read_exact(text: &str) -> Option<Event> {
+    line::read_line(text).map(crate::core::EventRef::into_event)
+}
+
 /// The general reader: any layout, any member, and the errors with their positions.
 #[cold]
 fn read_record_with_serde(record: &Entry<'_>) -> Result<Event, ImportError> {
