@@ -228,16 +228,25 @@ impl<'a> Cursor<'a> {
     /// tried from the one after the last found (`next`), in the order lineage writes them,
     /// so the first try usually hits. A key that is none of them, or spelled with an
     /// escape, is `None`.
-    #[inline]
+    #[inline(always)]
     fn known_key(&mut self, keys: &[&[u8]], next: &mut usize) -> Option<usize> {
         self.eat(b'"')?;
         let rest = self.b.get(self.i..)?;
         // The first byte rules most keys out before a whole compare (a file whose members
         // are sorted, as a Chrome trace's `args` are, misses the expected key every time).
         let first = *rest.first()?;
-        let found = (0..keys.len())
-            .map(|k| (*next + k) % keys.len())
-            .find(|&k| keys[k][0] == first && rest.starts_with(keys[k]))?;
+        let (mut k, mut hit) = (*next, None);
+        for _ in 0..keys.len() {
+            if k >= keys.len() {
+                k = 0;
+            }
+            if keys[k][0] == first && rest.starts_with(keys[k]) {
+                hit = Some(k);
+                break;
+            }
+            k += 1;
+        }
+        let found = hit?;
         self.i += keys[found].len();
         *next = found + 1;
         self.ws();
