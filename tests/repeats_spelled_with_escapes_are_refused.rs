@@ -6,6 +6,8 @@
 
 #[cfg(target_family = "wasm")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_family = "wasm")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 const FILE: &str = include_str!("hostile/repeat-spelled-with-an-escape.ndjson");
 
