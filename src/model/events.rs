@@ -92,6 +92,12 @@ impl EventLog {
         self.push_record(record, 0)
     }
 
+    /// Appends one event read from text, its strings still borrowed from it.
+    pub fn push_ref(&mut self, e: &crate::core::EventRef<'_>) -> usize {
+        let record = self.store.encode_ref(e);
+        self.push_record(record, 0)
+    }
+
     /// Appends one event with the time the bus processed it.
     pub fn push_processed(&mut self, e: &Event, processed_ns: u64) -> usize {
         self.has_processed = true;
@@ -345,6 +351,14 @@ impl EventLog {
 impl crate::model::EventSink for EventLog {
     fn push(&mut self, event: Event) -> Result<(), crate::model::BudgetExceeded> {
         EventLog::push(self, &event);
+        Ok(())
+    }
+
+    fn push_ref(
+        &mut self,
+        event: crate::core::EventRef<'_>,
+    ) -> Result<(), crate::model::BudgetExceeded> {
+        EventLog::push_ref(self, &event);
         Ok(())
     }
 

@@ -10,7 +10,7 @@
 //! its events own (what `trace::import` collects into), and `Vec<Event>` itself with
 //! a coarser estimate. The event store of `core` is a sink too.
 
-use crate::core::{Event, Payload};
+use crate::core::{Event, EventRef, Payload};
 
 /// A sink refused an event because its own budget is spent. The importer turns it into an
 /// import error (`trace::ImportError`) that says at which event and where in the input.
@@ -26,6 +26,12 @@ pub struct BudgetExceeded {
 pub trait EventSink {
     /// Keeps `event`, or refuses it when the sink's own budget is spent.
     fn push(&mut self, event: Event) -> Result<(), BudgetExceeded>;
+    /// Keeps an event whose strings still borrow from the text it was read from. By
+    /// default the owned event is built and [`push`](EventSink::push)ed; the event store
+    /// encodes it directly, allocating nothing for its strings.
+    fn push_ref(&mut self, event: EventRef<'_>) -> Result<(), BudgetExceeded> {
+        self.push(event.into_event())
+    }
     /// The memory the sink holds for its events, in bytes (an estimate is fine: it is
     /// compared with a budget, not billed).
     fn retained_bytes(&self) -> usize;

@@ -28,6 +28,8 @@ use crate::core::Event;
 use crate::model::sink::EventSink;
 use crate::model::EventLog;
 
+mod line;
+
 /// Writes one event per line, each line ending in `\n`.
 pub fn export(events: &[Event]) -> String {
     let mut out = Vec::with_capacity(events.len() * 320);
@@ -59,11 +61,26 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
     super::import_as(Format::Native, bytes)
 }
 
-/// One line (or array element, or document): one event.
+/// One line (or array element, or document): one event. A line as lineage writes it is
+/// read by the purpose-built reader (`line`); anything else, and every error, by serde.
 pub(crate) fn read_record<S: EventSink>(
     record: &Entry<'_>,
     out: &mut Output<S>,
 ) -> Result<(), ImportError> {
-    let event: Event = read::parse_record(Format::Native, record, String::new)?;
-    out.push(event)
+    match line::read_line(record.text) {
+        Some(event) => out.push_ref(event),
+        None => out.push(read_record_with_serde(record)?),
+    }
+}
+
+/// One event as lineage writes it, read by the purpose-built reader; `None` for anything
+/// it leaves to serde (which then decides: valid or not, the same event either way).
+pub(crate) fn read_exact(text: &str) -> Option<Event> {
+    line::read_line(text).map(crate::core::EventRef::into_event)
+}
+
+/// The general reader: any layout, any member, and the errors with their positions.
+#[cold]
+fn read_record_with_serde(record: &Entry<'_>) -> Result<Event, ImportError> {
+    read::parse_record(Format::Native, record, String::new)
 }

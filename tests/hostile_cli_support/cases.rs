@@ -179,6 +179,15 @@ pub const CASES: &[Case] = &[
         lints: &[],
         shows: &["could not read the lineage NDJSON trace: the file is empty"],
     },
+    // Issue 17: the NDJSON fast reader leaves escaped keys to serde
+    // (tests/repeats_spelled_with_escapes_are_refused.rs).
+    Case {
+        file: "repeat-spelled-with-an-escape.ndjson",
+        exit: 1,
+        counts: &[],
+        lints: &[],
+        shows: &["line 3, column 265", "payload.extra: duplicate field `n`"],
+    },
     // Issue 14 item 1: kept whole by `convert --to ndjson` (tests/hostile_lossless.rs).
     Case {
         file: "unknown-top-level-field.ndjson",

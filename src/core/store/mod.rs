@@ -44,6 +44,7 @@ pub(crate) mod search;
 pub(crate) mod symbols;
 pub(crate) mod trees;
 mod write;
+mod write_ref;
 
 use hashbrown::HashTable;
 use uuid::Uuid;

@@ -54,9 +54,11 @@ impl Splitter {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        // Only a line with more brackets than the limit can nest past it.
-        let opens = line.iter().filter(|&&b| b == b'[' || b == b'{').count();
-        if opens > self.max_depth {
+        // Only a line with more brackets than the limit can nest past it, and only a line
+        // longer than the limit can hold that many: most lines are not counted at all.
+        if line.len() > self.max_depth
+            && line.iter().filter(|&&b| b == b'[' || b == b'{').count() > self.max_depth
+        {
             if let Some(i) = crossing(line, self.max_depth) {
                 let at = Position {
                     column: at.column + i,

@@ -4,8 +4,8 @@
 //! checks the budgets ([`Limits`]) at each event: so a budget is enforced the same way for
 //! every format, and its error says at which event and where in the input it ran out.
 
-use crate::core::Event;
-use crate::model::sink::EventSink;
+use crate::core::{Event, EventRef};
+use crate::model::sink::{BudgetExceeded, EventSink};
 use crate::trace::error::{Budget, ImportError, Position, Problem};
 use crate::trace::read::Limits;
 use crate::trace::Format;
@@ -34,12 +34,27 @@ pub(crate) struct Output<S> {
 impl<S: EventSink> Output<S> {
     /// Pushes one event, within the budgets.
     pub(crate) fn push(&mut self, event: Event) -> Result<(), ImportError> {
+        self.admit(|sink| sink.push(event))
+    }
+
+    /// Pushes one event still borrowed from its text, within the budgets.
+    pub(crate) fn push_ref(&mut self, event: EventRef<'_>) -> Result<(), ImportError> {
+        self.admit(|sink| sink.push_ref(event))
+    }
+
+    /// Hands one event to the sink with `push` if the event budget has room, then checks
+    /// the memory budget.
+    #[inline]
+    fn admit(
+        &mut self,
+        push: impl FnOnce(&mut S) -> Result<(), BudgetExceeded>,
+    ) -> Result<(), ImportError> {
         if self.events >= self.limits.max_events {
             return Err(self.over(Budget::Events {
                 limit: self.limits.max_events,
             }));
         }
-        if let Err(refused) = self.sink.push(event) {
+        if let Err(refused) = push(&mut self.sink) {
             return Err(self.over(Budget::Memory {
                 limit: refused.limit_bytes as u64,
                 held: refused.retained_bytes as u64,

@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::core::Event;
-use crate::trace::read;
+use crate::trace::{native, read};
 
 /// A timestamp or duration: a number of microseconds.
 ///
@@ -79,7 +79,10 @@ impl<'a> Ours<'a> {
     }
 }
 
-/// The exact event under one of those keys, if it is one.
+/// The exact event under one of those keys, if it is one: lineage NDJSON's own reader
+/// (`native::read_exact`, the fast path for what lineage writes, serde for the rest) reads
+/// it, since our export writes each one as an NDJSON line.
 pub(super) fn exact(raw: Option<&RawValue>) -> Option<Event> {
-    raw.and_then(|r| read::from_str_deep(r.get()).ok())
+    let text = raw?.get();
+    native::read_exact(text).or_else(|| read::from_str_deep(text).ok())
 }

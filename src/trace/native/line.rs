@@ -1,0 +1,416 @@
+//! # A purpose-built reader for the lines lineage writes
+//!
+//! Nearly every line of a lineage NDJSON file is one the crate wrote itself: the twelve
+//! members an [`Event`] models, a payload with its five known members and an `extra` of a
+//! few scalar fields, no escapes, no members it does not know. Reading such a line through
+//! serde (`core::event_json`) costs about 10 000 instructions, most of them in the generic
+//! machinery: a visitor per member, a `String` per key, a uuid parsed through
+//! `Deserializer::deserialize_str`, every value first read as raw text and parsed again
+//! (`core::raw::exact_value`) to keep the lossless promise.
+//!
+//! So this module reads exactly that common shape, byte by byte, borrowing every string from
+//! the line until the event is built, and parsing uuids from their hex in place. Anything it
+//! does not fully understand makes it give up (`None`) without an error, and the line is then
+//! read by the serde path as before: a member it does not know, an escape in any string, a
+//! key met twice, a float, a nested value in `extra`, a missing member, a syntax error. So
+//! every error, its message and its position, is the serde path's own, and every event the
+//! fast path builds is the one the serde path would have built (a property test in `tests`
+//! holds the two side by side on generated and mutated lines).
+//!
+//! What it accepts, it accepts with serde_json's own rules: JSON whitespace between tokens,
+//! members in any order, `null` for the optional members, integers without leading zeros,
+//! strings without control characters.
+
+use uuid::Uuid;
+
+use crate::core::event::EntityIds;
+use crate::core::{EventRef, Phase, ScalarRef};
+
+mod hyphenated;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
+
+use hyphenated::hyphenated;
+
+/// Payload fields beyond this many go through serde, whose repeat check switches to a set.
+const MAX_FAST_FIELDS: usize = 16;
+
+/// An event's members in the order lineage writes them, each with its closing quote: a key
+/// is recognised by comparing a few bytes against the one expected next.
+const EVENT_KEYS: [&[u8]; 12] = [
+    b"id\"",
+    b"kind\"",
+    b"phase\"",
+    b"parent_id\"",
+    b"root_id\"",
+    b"lineage_id\"",
+    b"start_id\"",
+    b"seq\"",
+    b"timestamp_ns\"",
+    b"duration_ns\"",
+    b"error\"",
+    b"payload\"",
+];
+
+/// A payload's members in the order lineage writes them.
+const PAYLOAD_KEYS: [&[u8]; 6] = [
+    b"process_name\"",
+    b"function_name\"",
+    b"input_entity_ids\"",
+    b"output_entity_ids\"",
+    b"entity_count\"",
+    b"extra\"",
+];
+
+/// Reads one line as lineage wrote it, or `None` for anything the serde path must judge.
+#[inline]
+pub(crate) fn read_line(text: &str) -> Option<EventRef<'_>> {
+    let mut c = Cursor {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let event = c.event()?;
+    c.ws();
+    (c.i == c.b.len()).then_some(event)
+}
+
+/// The top-level members, one bit each, to refuse a repeat and find a missing one.
+mod member {
+    pub(super) const ID: u16 = 1;
+    pub(super) const KIND: u16 = 1 << 1;
+    pub(super) const PHASE: u16 = 1 << 2;
+    pub(super) const PARENT: u16 = 1 << 3;
+    pub(super) const ROOT: u16 = 1 << 4;
+    pub(super) const LINEAGE: u16 = 1 << 5;
+    pub(super) const START: u16 = 1 << 6;
+    pub(super) const SEQ: u16 = 1 << 7;
+    pub(super) const TIME: u16 = 1 << 8;
+    pub(super) const DURATION: u16 = 1 << 9;
+    pub(super) const ERROR: u16 = 1 << 10;
+    pub(super) const PAYLOAD: u16 = 1 << 11;
+    /// The members an event cannot do without.
+    pub(super) const REQUIRED: u16 = ID | KIND | PHASE | ROOT | LINEAGE | SEQ | TIME;
+}
+
+/// The payload's members, one bit each.
+mod payload_member {
+    pub(super) const PROCESS: u16 = 1;
+    pub(super) const FUNCTION: u16 = 1 << 1;
+    pub(super) const INPUTS: u16 = 1 << 2;
+    pub(super) const OUTPUTS: u16 = 1 << 3;
+    pub(super) const COUNT: u16 = 1 << 4;
+    pub(super) const EXTRA: u16 = 1 << 5;
+}
+
+/// A position in the line.
+struct Cursor<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn event(&mut self) -> Option<EventRef<'a>> {
+        let mut e = EventRef {
+            id: Uuid::nil(),
+            kind: "",
+            phase: Phase::Pending,
+            parent_id: None,
+            root_id: Uuid::nil(),
+            lineage_id: Uuid::nil(),
+            start_id: None,
+            seq: 0,
+            timestamp_ns: 0,
+            duration_ns: None,
+            error: None,
+            process_name: None,
+            function_name: None,
+            input_entity_ids: EntityIds::new(),
+            output_entity_ids: EntityIds::new(),
+            entity_count: None,
+            extra: Default::default(),
+        };
+        let (mut seen, mut next) = (0u16, 0);
+        self.ws();
+        self.eat(b'{')?;
+        loop {
+            self.ws();
+            let bit = match self.known_key(&EVENT_KEYS, &mut next)? {
+                0 => set(&mut e.id, self.uuid()?, member::ID),
+                1 => set(&mut e.kind, self.string()?, member::KIND),
+                2 => set(&mut e.phase, Phase::parse(self.string()?)?, member::PHASE),
+                3 => set(&mut e.parent_id, self.nullable(Self::uuid)?, member::PARENT),
+                4 => set(&mut e.root_id, self.uuid()?, member::ROOT),
+                5 => set(&mut e.lineage_id, self.uuid()?, member::LINEAGE),
+                6 => set(&mut e.start_id, self.nullable(Self::uuid)?, member::START),
+                7 => set(&mut e.seq, self.u64()?, member::SEQ),
+                8 => set(&mut e.timestamp_ns, self.u64()?, member::TIME),
+                9 => set(
+                    &mut e.duration_ns,
+                    self.nullable(Self::u64)?,
+                    member::DURATION,
+                ),
+                10 => set(&mut e.error, self.nullable(Self::string)?, member::ERROR),
+                _ => {
+                    self.payload(&mut e)?;
+                    member::PAYLOAD
+                }
+            };
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            if !self.next_member()? {
+                break;
+            }
+        }
+        (seen & member::REQUIRED == member::REQUIRED).then_some(e)
+    }
+
+    /// The payload's members, into `e`.
+    fn payload(&mut self, e: &mut EventRef<'a>) -> Option<()> {
+        use payload_member::*;
+        let (mut seen, mut next) = (0u16, 0);
+        self.eat(b'{')?;
+        self.ws();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let bit = match self.known_key(&PAYLOAD_KEYS, &mut next)? {
+                0 => set(&mut e.process_name, self.nullable(Self::string)?, PROCESS),
+                1 => set(&mut e.function_name, self.nullable(Self::string)?, FUNCTION),
+                2 => set(&mut e.input_entity_ids, self.ids()?, INPUTS),
+                3 => set(&mut e.output_entity_ids, self.ids()?, OUTPUTS),
+                4 => set(&mut e.entity_count, self.nullable(Self::u32)?, COUNT),
+                _ => {
+                    self.fields(&mut e.extra)?;
+                    EXTRA
+                }
+            };
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            if !self.next_member()? {
+                return Some(());
+            }
+            self.ws();
+        }
+    }
+
+    /// `extra`'s fields, each a scalar a `Value` holds exactly; keys unique.
+    fn fields(
+        &mut self,
+        out: &mut smallvec::SmallVec<[(&'a str, ScalarRef<'a>); 4]>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let key = self.key()?;
+            if out.len() >= MAX_FAST_FIELDS || out.iter().any(|(k, _)| *k == key) {
+                return None;
+            }
+            let value = self.scalar()?;
+            out.push((key, value));
+            if !self.next_member()? {
+                return Some(());
+            }
+            self.ws();
+        }
+    }
+
+    /// Which of `keys` the member here has (its index), and past its colon. The keys are
+    /// tried from the one after the last found (`next`), in the order lineage writes them,
+    /// so the first try usually hits. A key that is none of them, or spelled with an
+    /// escape, is `None`.
+    #[inline(always)]
+    fn known_key(&mut self, keys: &[&[u8]], next: &mut usize) -> Option<usize> {
+        self.eat(b'"')?;
+        let rest = self.b.get(self.i..)?;
+        // The first byte rules most keys out before a whole compare (a file whose members
+        // are sorted, as a Chrome trace's `args` are, misses the expected key every time).
+        let first = *rest.first()?;
+        let (mut k, mut hit) = (*next, None);
+        for _ in 0..keys.len() {
+            if k >= keys.len() {
+                k = 0;
+            }
+            if keys[k][0] == first && rest.starts_with(keys[k]) {
+                hit = Some(k);
+                break;
+            }
+            k += 1;
+        }
+        let found = hit?;
+        self.i += keys[found].len();
+        *next = found + 1;
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        Some(found)
+    }
+
+    /// A member's key and its colon, up to the value.
+    #[inline]
+    fn key(&mut self) -> Option<&'a str> {
+        let key = self.string()?;
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        Some(key)
+    }
+
+    /// After a member: `true` at a comma, `false` at the closing brace.
+    #[inline]
+    fn next_member(&mut self) -> Option<bool> {
+        self.ws();
+        let more = match self.b.get(self.i)? {
+            b',' => true,
+            b'}' => false,
+            _ => return None,
+        };
+        self.i += 1;
+        Some(more)
+    }
+
+    /// A value of `extra`: a string, a boolean, `null` or an integer a `Value` holds.
+    fn scalar(&mut self) -> Option<ScalarRef<'a>> {
+        match *self.b.get(self.i)? {
+            b'"' => self.string().map(ScalarRef::Str),
+            b't' => self.literal(b"true").map(|()| ScalarRef::Bool(true)),
+            b'f' => self.literal(b"false").map(|()| ScalarRef::Bool(false)),
+            b'n' => self.literal(b"null").map(|()| ScalarRef::Null),
+            b'-' => {
+                self.i += 1;
+                let magnitude = self.u64()?;
+                // `-0` is a float to serde_json; below `i64::MIN` is not an `i64`.
+                let v = 0i64.checked_sub_unsigned(magnitude).filter(|&v| v != 0)?;
+                Some(ScalarRef::Neg(v))
+            }
+            _ => self.u64().map(ScalarRef::UInt),
+        }
+    }
+
+    /// An array of entity ids, grown one push at a time as serde grows it.
+    fn ids(&mut self) -> Option<EntityIds> {
+        let mut ids = EntityIds::new();
+        self.eat(b'[')?;
+        self.ws();
+        if self.eat(b']').is_some() {
+            return Some(ids);
+        }
+        loop {
+            ids.push(self.uuid()?);
+            self.ws();
+            match *self.b.get(self.i)? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(ids);
+                }
+                _ => return None,
+            }
+            self.ws();
+        }
+    }
+
+    /// `null` (`Some(None)`), or what `read` reads.
+    #[inline]
+    fn nullable<T>(&mut self, read: fn(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        if self.b.get(self.i) == Some(&b'n') {
+            return self.literal(b"null").map(|()| None);
+        }
+        read(self).map(Some)
+    }
+
+    /// A string without escapes or control characters, borrowed from the line: the closing
+    /// quote found with `memchr`, then the body checked in one pass the compiler vectorises.
+    #[inline]
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let len = memchr::memchr(b'"', self.b.get(start..)?)?;
+        let body = &self.b[start..start + len];
+        if body
+            .iter()
+            .fold(false, |odd, &c| odd | (c == b'\\') | (c < 0x20))
+        {
+            return None;
+        }
+        self.i = start + len + 1;
+        // Cut at ASCII quotes, so on character boundaries.
+        self.s.get(start..start + len)
+    }
+
+    /// A uuid in any form the `uuid` crate parses (as its serde reader does). The form
+    /// lineage writes, 36 characters between quotes, is parsed in place: the hex parser
+    /// refuses any quote, backslash or control character inside.
+    #[inline]
+    fn uuid(&mut self) -> Option<Uuid> {
+        if let Some(&[b'"', ref text @ .., b'"']) = self.b.get(self.i..self.i + 38) {
+            if let Some(id) = hyphenated(text) {
+                self.i += 38;
+                return Some(id);
+            }
+        }
+        Uuid::try_parse(self.string()?).ok()
+    }
+
+    /// A non-negative integer as serde_json reads one into a `u64`: no leading zero, no
+    /// fraction or exponent, no overflow.
+    #[inline]
+    fn u64(&mut self) -> Option<u64> {
+        let digits = self.b.get(self.i..)?;
+        let len = digits
+            .iter()
+            .position(|c| !c.is_ascii_digit())
+            .unwrap_or(digits.len());
+        if len == 0 || (len > 1 && digits[0] == b'0') {
+            return None;
+        }
+        if matches!(digits.get(len), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        let mut v = 0u64;
+        for &d in &digits[..len] {
+            v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        }
+        self.i += len;
+        Some(v)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.u64()?.try_into().ok()
+    }
+
+    #[inline]
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let found = self.b.get(self.i..self.i + word.len())?;
+        (found == word).then(|| self.i += word.len())
+    }
+
+    #[inline]
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.b.get(self.i) == Some(&byte)).then(|| self.i += 1)
+    }
+
+    /// JSON's whitespace, as serde_json skips it.
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+}
+
+/// Stores a member's value and returns its bit.
+#[inline]
+fn set<T>(slot: &mut T, value: T, bit: u16) -> u16 {
+    *slot = value;
+    bit
+}
