@@ -11,6 +11,8 @@
 //! - [`navigate`]: where an arrow key goes in the tree.
 //! - [`timeline`]: the waterfall's zoomable time axis.
 //! - [`overview`]: the minimap's event and failure density over time.
+//! - [`derived`]: the counts over a whole trace (minimap bins, failed nodes), built in slices
+//!   and kept up to date as a live trace grows.
 //! - [`event_detail`]: the selected event's fields and relatives.
 //! - [`scrub`]: the inspection of a replay brought to a moved cursor.
 //! - [`live`]: the page's side of a live source: stream messages, sequence numbers, the
@@ -18,6 +20,7 @@
 //! - [`shortcuts`]: the keys that pick an emit mode.
 //! - [`page_url`]: everything the page keeps in its address.
 
+pub mod derived;
 pub mod event_detail;
 pub mod filter;
 pub mod live;

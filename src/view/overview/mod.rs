@@ -3,8 +3,14 @@
 //! In a long run the waterfall squeezes every operation into a sliver; the [`Overview`] is the
 //! minimap above it: how many events and how many failures fall into each of a fixed number of
 //! time bins over the whole trace, and the mapping between a window dragged on the minimap
-//! (fractions of its width) and the waterfall's [`Axis`]. Times are relative to the trace's
-//! first event, in the trace's own units.
+//! (fractions of its width) and the waterfall's [`Axis`]. Ticks are labelled from the start
+//! of the first bin, in the trace's own units.
+//!
+//! ## Bins that grow with the trace
+//! The bins are a power of two nanoseconds wide and start at multiples of their width
+//! ([`Bins`]), between about half of and all the bins asked for: a live trace's counts are
+//! then kept up to date event by event as it grows, never counted again from the start
+//! ([`crate::view::derived::Derived`]).
 //!
 //! ## Failures in proportion
 //! A bin's failures are drawn as the failed share of the operations that ended in it
@@ -13,9 +19,18 @@
 //! to be visible painted nearly every bin red. As a share, such a trace reads as a tenth of
 //! each bar, and a burst of failures stands out as the bins where the share rises.
 
+mod bins;
+
+pub use bins::Bins;
+
 use crate::model::events::EventLog;
 use crate::model::spans::{Spans, Status};
 use crate::view::timeline::Axis;
+
+/// Whether an operation in this state counts as a failure on the minimap.
+pub fn failed(status: Status) -> bool {
+    matches!(status, Status::Failed | Status::TimedOut)
+}
 
 /// A drag narrower than this (fraction of the minimap's width) is a click.
 pub const CLICK: f64 = 0.005;
@@ -23,7 +38,8 @@ pub const CLICK: f64 = 0.005;
 /// Event and failure counts per time bin over the whole trace.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overview {
-    /// The first and last timestamp (ns).
+    /// Where the first bin starts and the last one ends (ns): the trace's first and last
+    /// timestamps, rounded out to whole bins.
     pub origin: u64,
     pub last: u64,
     /// Events per bin.
@@ -35,33 +51,31 @@ pub struct Overview {
 }
 
 impl Overview {
-    /// Counts `trace` into `bins` equal bins of time (at least one).
+    /// Counts `trace` into at most `bins` bins of time (see [`Bins`] for their width and
+    /// alignment): the full count, which [`crate::view::derived::Derived`] keeps up to date
+    /// as a trace grows.
     pub fn build(trace: &EventLog, spans: &Spans, bins: usize) -> Overview {
-        let bins = bins.max(1);
-        let (origin, last) = trace.time_range();
-        let width = (last - origin).max(1) as f64;
-        let bin = |t: u64| {
-            (((t.saturating_sub(origin)) as f64 / width * bins as f64) as usize).min(bins - 1)
-        };
-        let mut events = vec![0u32; bins];
+        let mut counts = Bins::new(bins);
         for i in 0..trace.len() {
-            events[bin(trace.timestamp_ns(i))] += 1;
+            counts.add_event(trace.timestamp_ns(i));
         }
-        let mut failures = vec![0u32; bins];
-        let mut operations = vec![0u32; bins];
         for s in &spans.spans {
-            let b = bin(trace.timestamp_ns(s.end.unwrap_or(s.start)));
-            operations[b] += 1;
-            if matches!(s.status, Status::Failed | Status::TimedOut) {
-                failures[b] += 1;
-            }
+            let t = trace.timestamp_ns(s.end.unwrap_or(s.start));
+            counts.add_operation(t, failed(s.status));
         }
+        Overview::of_bins(&counts)
+    }
+
+    /// What the minimap draws from `bins`.
+    pub fn of_bins(bins: &Bins) -> Overview {
+        let (origin, last) = bins.range();
+        let or_one = |v: &Vec<u32>| if v.is_empty() { vec![0] } else { v.clone() };
         Overview {
             origin,
             last,
-            events,
-            failures,
-            operations,
+            events: or_one(&bins.events),
+            failures: or_one(&bins.failures),
+            operations: or_one(&bins.operations),
         }
     }
 
@@ -153,12 +167,13 @@ mod tests {
     fn events_and_failures_fall_into_their_bins() {
         let t = trace();
         let o = Overview::build(&t, &Spans::build(&t), 4);
-        assert_eq!((o.origin, o.last), (1_000, 2_000));
-        assert_eq!(o.events, vec![2, 0, 0, 3]);
-        assert_eq!(o.failures, vec![0, 0, 0, 1]);
-        assert_eq!(o.operations, vec![2, 0, 0, 2]);
+        // 1 000 ns in at most 4 aligned bins: 512 ns wide, from 512 to 2 048.
+        assert_eq!((o.origin, o.last), (512, 2_048));
+        assert_eq!(o.events, vec![1, 1, 3]);
+        assert_eq!(o.failures, vec![0, 0, 1]);
+        assert_eq!(o.operations, vec![1, 1, 2]);
         assert_eq!(o.peak(), 3);
-        assert_eq!(o.failed_share(3), 0.5);
+        assert_eq!(o.failed_share(2), 0.5);
         assert_eq!(o.failed_share(1), 0.0);
     }
 
@@ -166,9 +181,11 @@ mod tests {
     fn a_dragged_window_maps_to_the_axis_and_back() {
         let t = trace();
         let o = Overview::build(&t, &Spans::build(&t), 10);
-        let axis = o.axis_for(0.6, 0.2);
-        assert_eq!((axis.start, axis.end), (1_200.0, 1_600.0));
-        assert_eq!(o.window_of(&axis), (0.2, 0.6));
+        // 128 ns bins from 896 to 2 048.
+        assert_eq!((o.origin, o.last), (896, 2_048));
+        let axis = o.axis_for(0.5, 0.25);
+        assert_eq!((axis.start, axis.end), (1_184.0, 1_472.0));
+        assert_eq!(o.window_of(&axis), (0.25, 0.5));
         let wide = Axis {
             start: 0.0,
             end: 9e9,
@@ -221,7 +238,8 @@ mod tests {
         let t = EventLog::new(events);
         let o = Overview::build(&t, &Spans::build(&t), 200);
         assert!(o.failures.iter().all(|&f| f > 0), "every bin has failures");
-        for b in 0..200 {
+        assert!(o.events.len() > 100 && o.events.len() <= 200);
+        for b in 0..o.events.len() {
             let share = o.failed_share(b);
             assert!((0.08..=0.12).contains(&share), "bin {b}: {share}");
         }

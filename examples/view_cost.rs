@@ -1,0 +1,109 @@
+//! Times, natively, what the page derives from an inspection when it first shows it: the
+//! pieces of the first frame after a large import (`Ui::show_inspected` and the first render).
+//! The browser runs the same Rust code in wasm, one and a half to two times slower.
+//!
+//! ```text
+//! cargo run --release --example view_cost            # the 1 M-slice Chrome bomb (2 M events)
+//! cargo run --release --example view_cost -- 200000  # 200 k slices
+//! ```
+//! Prints one line per derived view: its name and milliseconds (best of three).
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    native::main()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::collections::HashSet;
+    use std::time::Instant;
+
+    use lineage::analysis::build::InspectionBuilder;
+    use lineage::analysis::Inspection;
+    use lineage::model::EventLog;
+    use lineage::trace::{Imported, Importer, Limits};
+    use lineage::view::filter::Query;
+    use lineage::view::overview::Overview;
+    use lineage::view::tree::TreeRows;
+
+    /// The page's bomb: `[` + `{"ph":"X","ts":0}` × `n` + `]`.
+    fn bomb(n: usize) -> Vec<u8> {
+        let mut s = String::with_capacity(n * 19 + 2);
+        s.push('[');
+        for i in 0..n {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(r#"{"ph":"X","ts":0}"#);
+        }
+        s.push(']');
+        s.into_bytes()
+    }
+
+    fn inspect(n: usize) -> Inspection {
+        let bytes = bomb(n);
+        let mut importer = Importer::new(EventLog::default(), None, Limits::BROWSER);
+        importer.feed(&bytes).expect("the bomb is read");
+        let (_, trace) = Imported::from_finished_trace(importer.finish().expect("finished"));
+        let mut builder = InspectionBuilder::new(trace, &[]);
+        loop {
+            if let Some(ins) = builder.step(1 << 20) {
+                return ins;
+            }
+        }
+    }
+
+    /// Best of three runs of `f`, in ms.
+    fn time<T>(name: &str, mut f: impl FnMut() -> T) {
+        let mut best = f64::INFINITY;
+        for _ in 0..3 {
+            let t0 = Instant::now();
+            std::hint::black_box(f());
+            best = best.min(t0.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("{name:<40} {best:>8.1} ms");
+    }
+
+    pub fn main() {
+        let n: usize = std::env::args()
+            .nth(1)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(1_000_000);
+        let ins = inspect(n);
+        println!(
+            "{} events, {} spans, {} lints",
+            ins.trace.len(),
+            ins.spans.len(),
+            ins.lints.len()
+        );
+        let q = Query::default();
+        let none = HashSet::new();
+        time("selection (Query::select, no query)", || {
+            q.select(&ins.trace, &ins.spans)
+        });
+        let sel = q.select(&ins.trace, &ins.spans);
+        time("tree rows (TreeRows::build)", || {
+            TreeRows::build(&ins.spans, &none, &sel, false)
+        });
+        time("minimap (Overview::build, 200 bins)", || {
+            Overview::build(&ins.trace, &ins.spans, 200)
+        });
+        time("failed nodes (failed_spans)", || {
+            lineage::analysis::summary::failed_spans(&ins.spans)
+        });
+        time("kinds (distinct, sorted)", || {
+            ins.trace
+                .kinds()
+                .collect::<std::collections::BTreeSet<&str>>()
+                .len()
+        });
+        time("lints by kind", || {
+            lineage::analysis::lints::by_kind(&ins.lints).len()
+        });
+        time("time range", || ins.trace.time_range());
+        time("drop of the inspection's clone", || drop(ins.clone()));
+    }
+}
