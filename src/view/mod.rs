@@ -6,6 +6,7 @@
 //!
 //! - [`filter`]: kind / phase / lineage / text selection ([`filter::Query`]).
 //! - [`tree`]: the visible rows of the tree under collapse and filter ([`tree::TreeRows`]).
+//! - [`growing_rows`]: the same rows built in slices and kept up to date as a trace grows.
 //! - [`viewport`]: which rows of the virtualised tree are in the DOM, and scrolling to one.
 //! - [`row_info`]: what one row shows: name, status, duration, tooltip, bar.
 //! - [`navigate`]: where an arrow key goes in the tree.
@@ -23,6 +24,7 @@
 pub mod derived;
 pub mod event_detail;
 pub mod filter;
+pub mod growing_rows;
 pub mod live;
 pub mod navigate;
 pub mod overview;
