@@ -25,7 +25,9 @@ mod native {
     use lineage::analysis::Inspection;
     use lineage::model::EventLog;
     use lineage::trace::{Imported, Importer, Limits};
+    use lineage::view::derived::Derived;
     use lineage::view::filter::Query;
+    use lineage::view::growing_rows::GrowingRows;
     use lineage::view::overview::Overview;
     use lineage::view::tree::TreeRows;
 
@@ -104,6 +106,27 @@ mod native {
             lineage::analysis::lints::by_kind(&ins.lints).len()
         });
         time("time range", || ins.trace.time_range());
-        time("drop of the inspection's clone", || drop(ins.clone()));
+        time("counts (Derived), one slice of 8 192", || {
+            Derived::new(200).follow(&ins, 8_192)
+        });
+        time("counts (Derived), every slice", || {
+            let mut d = Derived::new(200);
+            while !d.follow(&ins, 8_192) {}
+            d.failed_nodes()
+        });
+        time("rows (GrowingRows), one slice of 8 192", || {
+            GrowingRows::default().follow(&ins, &none, &sel, false, 8_192)
+        });
+        time("rows (GrowingRows), every slice", || {
+            let mut g = GrowingRows::default();
+            while !g.follow(&ins, &none, &sel, false, 8_192) {}
+            g.rows().len()
+        });
+        let mut d = Derived::new(200);
+        d.follow(&ins, usize::MAX);
+        time("counts followed, nothing new (first frame)", || {
+            d.follow(&ins, usize::MAX);
+            (d.overview(), d.failed_nodes())
+        });
     }
 }

@@ -10,10 +10,6 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::state::{Shared, Ui};
-use crate::view::overview::Overview;
-
-/// Bins across the minimap.
-const BINS: usize = 200;
 
 /// Where a pointer event falls across `el`, as a fraction of its width.
 fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
@@ -23,10 +19,8 @@ fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
 
 #[component]
 pub fn Minimap(ui: Ui) -> impl IntoView {
-    let overview = Memo::new(move |_| {
-        let ins = ui.inspection.get();
-        Shared(Arc::new(Overview::build(&ins.trace, &ins.spans, BINS)))
-    });
+    // Counted as the trace is built or grows (`Ui::counts`), never here from every event.
+    let overview = Memo::new(move |_| Shared(ui.counts.with(|c| Arc::new(c.0 .0.clone()))));
     // The drag in progress: where it began and where the pointer is.
     let drag = RwSignal::new(None::<(f64, f64)>);
     let svg = NodeRef::<leptos::svg::Svg>::new();

@@ -126,7 +126,10 @@ impl GrowingRows {
                 at += 1;
             }
             for &s in order.iter().rev() {
-                let child_kept = spans.spans[s].children.iter().any(|c| self.keep.contains(c));
+                let child_kept = spans.spans[s]
+                    .children
+                    .iter()
+                    .any(|c| self.keep.contains(c));
                 if selected[s] || child_kept {
                     self.keep.insert(s);
                 }
@@ -190,13 +193,20 @@ mod tests {
         let filtered = !query.is_empty() || query.invert;
         let collapsed: HashSet<usize> = (0..events.len()).step_by(collapse_every).collect();
         let mut at = 0;
+        let mut grown: Vec<bool> = Vec::new();
         for &c in cuts.iter().chain([&events.len()]) {
             let c = c.clamp(at, events.len());
+            let held = ins.trace.len();
             if scrub.append(&mut ins, events[at..c].iter().cloned()) == Appended::Stale {
                 ins = Inspection::of_trace(ins.trace.clone(), &[]);
                 rows = GrowingRows::default();
+                grown = query.select(&ins.trace, &ins.spans);
+            } else {
+                // The search followed the new events only, as the page's is.
+                grown = query.select_grown(&grown, held, &ins.trace, &ins.spans);
             }
             let selected = query.select(&ins.trace, &ins.spans);
+            assert_eq!(grown, selected, "the search over the new events only");
             rows.follow(&ins, &collapsed, &selected, filtered, budget);
             at = c;
         }
@@ -225,7 +235,11 @@ mod tests {
     fn a_run_followed_batch_by_batch_has_the_rows_of_the_whole_run() {
         let events = pipeline_events(48);
         for q in queries() {
-            for cuts in [vec![], vec![5, 6, 90], (0..events.len()).step_by(7).collect()] {
+            for cuts in [
+                vec![],
+                vec![5, 6, 90],
+                (0..events.len()).step_by(7).collect(),
+            ] {
                 for budget in [1, 13, usize::MAX] {
                     let (rows, whole) = followed(&events, &cuts, budget, &q, 9);
                     assert!(!whole.is_empty());
