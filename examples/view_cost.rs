@@ -5,8 +5,14 @@
 //! ```text
 //! cargo run --release --example view_cost            # the 1 M-slice Chrome bomb (2 M events)
 //! cargo run --release --example view_cost -- 200000  # 200 k slices
+//! lineage simulate --operations 50000 --failure-rate 0.1 --out run.ndjson
+//! cargo run --release --example view_cost -- live run.ndjson 4096
 //! ```
-//! Prints one line per derived view: its name and milliseconds (best of three).
+//! Prints one line per derived view: its name and milliseconds (best of three). With `live`,
+//! the events of a lineage NDJSON file are appended to a [`LiveView`] in batches (4 096 by
+//! default) as the page appends a live stream's, and each batch's cost is printed by part,
+//! summed over the run: the append itself, the views followed over the new events, and the
+//! same views derived again from the whole trace (what the page did per batch before).
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -70,6 +76,9 @@ mod native {
     }
 
     pub fn main() {
+        if std::env::args().nth(1).as_deref() == Some("live") {
+            return live();
+        }
         let n: usize = std::env::args()
             .nth(1)
             .and_then(|a| a.parse().ok())
@@ -128,5 +137,73 @@ mod native {
             d.follow(&ins, usize::MAX);
             (d.overview(), d.failed_nodes())
         });
+    }
+
+    /// Milliseconds `f` took.
+    fn ms<T>(f: impl FnOnce() -> T) -> (T, f64) {
+        let t0 = Instant::now();
+        let v = f();
+        (v, t0.elapsed().as_secs_f64() * 1e3)
+    }
+
+    fn live() {
+        use lineage::core::Event;
+        use lineage::view::live::LiveView;
+        let path = std::env::args().nth(2).expect("a lineage NDJSON file");
+        let batch: usize = std::env::args()
+            .nth(3)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(4_096);
+        let text = std::fs::read_to_string(path).expect("readable");
+        let events: Vec<Event> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).expect("lineage NDJSON"))
+            .collect();
+        let mut view = LiveView::default();
+        let (mut derived, mut rows) = (Derived::new(200), GrowingRows::default());
+        let q = Query::default();
+        let none = HashSet::new();
+        let mut sel: Vec<bool> = Vec::new();
+        let mut sums = [0.0f64; 7];
+        let mut worst = [0.0f64; 7];
+        let batches = events.len().div_ceil(batch);
+        for chunk in events.chunks(batch) {
+            let held = view.len();
+            let (_, append) = ms(|| view.append(chunk.to_vec(), false, 0.0));
+            let ins = view.inspection();
+            let (_, counts) = ms(|| derived.follow(&ins, usize::MAX));
+            let (s, search) = ms(|| q.select_grown(&sel, held, &ins.trace, &ins.spans));
+            sel = s;
+            let (_, tree) = ms(|| rows.follow(&ins, &none, &sel, false, usize::MAX));
+            let (_, overview) = ms(|| Overview::build(&ins.trace, &ins.spans, 200));
+            let (_, failed) = ms(|| lineage::analysis::summary::failed_spans(&ins.spans));
+            let (_, whole_rows) = ms(|| TreeRows::build(&ins.spans, &none, &sel, false));
+            for (k, t) in [append, counts, search, tree, overview, failed, whole_rows]
+                .into_iter()
+                .enumerate()
+            {
+                sums[k] += t;
+                worst[k] = worst[k].max(t);
+            }
+        }
+        println!("{} events in {batches} batches of {batch}", events.len());
+        let names = [
+            "append (Scrub::append)",
+            "counts followed (Derived)",
+            "search followed (select_grown)",
+            "rows followed (GrowingRows)",
+            "before: Overview::build per batch",
+            "before: failed_spans per batch",
+            "before: TreeRows::build per batch",
+        ];
+        for (k, name) in names.iter().enumerate() {
+            println!(
+                "{name:<36} total {:>8.1} ms, mean {:>6.2} ms, worst {:>6.2} ms",
+                sums[k],
+                sums[k] / batches as f64,
+                worst[k]
+            );
+        }
     }
 }

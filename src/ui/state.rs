@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::following::Following;
+pub use super::following::{Prepared, RowsView, MINIMAP_BINS};
 pub use super::shared::Shared;
 use crate::analysis::latency::ModeTimeline;
 use crate::analysis::Inspection;
@@ -21,7 +23,6 @@ use crate::view::growing_rows::GrowingRows;
 use crate::view::overview::Overview;
 use crate::view::timeline::Axis;
 use crate::view::tree::collapsed_ancestors;
-use crate::view::tree::TreeRows;
 use crate::workload::PipelineConfig;
 
 thread_local! {
@@ -35,54 +36,6 @@ thread_local! {
 /// step, a live batch: `Arc::make_mut`) clone all of it; a weak one only moves it to a new
 /// address, which is also what tells the next search that it changed.
 type LastSearch = Option<(std::sync::Weak<Inspection>, Query, Shared<Vec<bool>>)>;
-
-/// Bins across the minimap (at most; see [`crate::view::overview::Bins`]).
-pub const MINIMAP_BINS: usize = 200;
-
-/// What a trace's first frame would otherwise derive from all of it, derived before it is
-/// shown (in slices between frames, as the inspection is built: see [`super::files`]).
-pub struct Prepared {
-    /// The minimap's bins and the failed nodes.
-    pub derived: Derived,
-    /// The tree's rows with nothing collapsed and no filter.
-    pub rows: GrowingRows,
-}
-
-/// The growing views and what they were derived for: the trace (its epoch, see
-/// [`Ui::publish_grown`]) and, for the rows, the collapse state and the query.
-#[derive(Default)]
-struct Following {
-    epoch: u64,
-    derived: Option<(u64, Derived)>,
-    rows: Option<((u64, HashSet<usize>, Query), GrowingRows)>,
-    /// The selection's last trace: epoch and events seen.
-    searched: Option<(u64, usize)>,
-}
-
-/// The tree's rows, as the `rows` memo hands them out: a version (so the memo changes when
-/// they do) and the rows themselves, kept up to date in place rather than copied per update.
-#[derive(Clone)]
-pub struct RowsView {
-    version: u64,
-    rows: Arc<Mutex<Following>>,
-}
-
-impl PartialEq for RowsView {
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version
-    }
-}
-
-impl RowsView {
-    /// Reads the rows.
-    pub fn with<R>(&self, f: impl FnOnce(&TreeRows) -> R) -> R {
-        let following = self.rows.lock().unwrap_or_else(|e| e.into_inner());
-        match &following.rows {
-            Some((_, g)) => f(g.rows()),
-            None => f(&TreeRows::default()),
-        }
-    }
-}
 
 /// Where the trace on screen came from.
 #[derive(Clone, Debug, PartialEq)]

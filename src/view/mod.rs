@@ -25,6 +25,8 @@ pub mod derived;
 pub mod event_detail;
 pub mod filter;
 pub mod growing_rows;
+#[cfg(test)]
+mod grown_tests;
 pub mod live;
 pub mod navigate;
 pub mod overview;
