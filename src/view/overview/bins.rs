@@ -67,6 +67,19 @@ impl Bins {
         self.failures[b] = self.failures[b].saturating_sub(u32::from(failed));
     }
 
+    /// The earliest and latest time counted, `(0, 0)` while empty.
+    pub fn counted(&self) -> (u64, u64) {
+        if self.events.is_empty() {
+            return (0, 0);
+        }
+        (self.lo, self.hi)
+    }
+
+    /// The width of a bin (ns).
+    pub fn bin_ns(&self) -> u64 {
+        1 << self.shift
+    }
+
     /// The time the first bin starts and the last one ends (ns), `(0, 1)` while empty.
     pub fn range(&self) -> (u64, u64) {
         if self.events.is_empty() {

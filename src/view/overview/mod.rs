@@ -3,12 +3,13 @@
 //! In a long run the waterfall squeezes every operation into a sliver; the [`Overview`] is the
 //! minimap above it: how many events and how many failures fall into each of a fixed number of
 //! time bins over the whole trace, and the mapping between a window dragged on the minimap
-//! (fractions of its width) and the waterfall's [`Axis`]. Ticks are labelled from the start
-//! of the first bin, in the trace's own units.
+//! (fractions of its width) and the waterfall's [`Axis`]. Times are relative to the trace's
+//! first event, in the trace's own units.
 //!
 //! ## Bins that grow with the trace
 //! The bins are a power of two nanoseconds wide and start at multiples of their width
-//! ([`Bins`]), between about half of and all the bins asked for: a live trace's counts are
+//! ([`Bins`]), between about half of and all the bins asked for, the first and last drawn
+//! clipped to the trace's ends ([`Overview::bin_span`]): a live trace's counts are
 //! then kept up to date event by event as it grows, never counted again from the start
 //! ([`crate::view::derived::Derived`]).
 //!
@@ -38,10 +39,13 @@ pub const CLICK: f64 = 0.005;
 /// Event and failure counts per time bin over the whole trace.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overview {
-    /// Where the first bin starts and the last one ends (ns): the trace's first and last
-    /// timestamps, rounded out to whole bins.
+    /// The first and last timestamp (ns): the minimap's left and right edges.
     pub origin: u64,
     pub last: u64,
+    /// Where the first bin starts (ns, at or before `origin`) and how wide a bin is: the
+    /// first and last bins can reach past the trace's ends, and are drawn clipped.
+    pub bins_from: u64,
+    pub bin_ns: u64,
     /// Events per bin.
     pub events: Vec<u32>,
     /// Operations that failed or timed out, per bin of their end.
@@ -68,11 +72,13 @@ impl Overview {
 
     /// What the minimap draws from `bins`.
     pub fn of_bins(bins: &Bins) -> Overview {
-        let (origin, last) = bins.range();
+        let (origin, last) = bins.counted();
         let or_one = |v: &Vec<u32>| if v.is_empty() { vec![0] } else { v.clone() };
         Overview {
             origin,
             last,
+            bins_from: bins.range().0,
+            bin_ns: bins.bin_ns(),
             events: or_one(&bins.events),
             failures: or_one(&bins.failures),
             operations: or_one(&bins.operations),
@@ -87,6 +93,19 @@ impl Overview {
             return 0.0;
         }
         (failed as f64 / ops as f64).min(1.0)
+    }
+
+    /// Where bin `b` is drawn, as fractions of the minimap's width (clipped to it).
+    pub fn bin_span(&self, b: usize) -> (f64, f64) {
+        let at = |k: usize| {
+            let t = self.bins_from as f64 + k as f64 * self.bin_ns as f64;
+            ((t - self.origin as f64) / self.width()).clamp(0.0, 1.0)
+        };
+        if self.last == self.origin {
+            // One instant: its one bin fills the minimap.
+            return (0.0, 1.0);
+        }
+        (at(b), at(b + 1))
     }
 
     /// The busiest bin's count (at least 1, for scaling).
@@ -167,8 +186,15 @@ mod tests {
     fn events_and_failures_fall_into_their_bins() {
         let t = trace();
         let o = Overview::build(&t, &Spans::build(&t), 4);
-        // 1 000 ns in at most 4 aligned bins: 512 ns wide, from 512 to 2 048.
-        assert_eq!((o.origin, o.last), (512, 2_048));
+        // 1 000 ns in at most 4 aligned bins: 512 ns wide, from 512 to 2 048, drawn
+        // clipped to the trace's 1 000 to 2 000.
+        assert_eq!(
+            (o.origin, o.last, o.bins_from, o.bin_ns),
+            (1_000, 2_000, 512, 512)
+        );
+        assert_eq!(o.bin_span(0), (0.0, 0.024));
+        assert_eq!(o.bin_span(1), (0.024, 0.536));
+        assert_eq!(o.bin_span(2), (0.536, 1.0));
         assert_eq!(o.events, vec![1, 1, 3]);
         assert_eq!(o.failures, vec![0, 0, 1]);
         assert_eq!(o.operations, vec![1, 1, 2]);
@@ -181,11 +207,9 @@ mod tests {
     fn a_dragged_window_maps_to_the_axis_and_back() {
         let t = trace();
         let o = Overview::build(&t, &Spans::build(&t), 10);
-        // 128 ns bins from 896 to 2 048.
-        assert_eq!((o.origin, o.last), (896, 2_048));
-        let axis = o.axis_for(0.5, 0.25);
-        assert_eq!((axis.start, axis.end), (1_184.0, 1_472.0));
-        assert_eq!(o.window_of(&axis), (0.25, 0.5));
+        let axis = o.axis_for(0.6, 0.2);
+        assert_eq!((axis.start, axis.end), (1_200.0, 1_600.0));
+        assert_eq!(o.window_of(&axis), (0.2, 0.6));
         let wide = Axis {
             start: 0.0,
             end: 9e9,
@@ -199,6 +223,8 @@ mod tests {
         let o = Overview {
             origin: 1_000,
             last: 2_000,
+            bins_from: 1_000,
+            bin_ns: 1_024,
             events: vec![1],
             failures: vec![0],
             operations: vec![1],
