@@ -35,6 +35,8 @@ pub struct GrowingRows {
     root_row: Vec<usize>,
     /// Each span's root, as an index into `Spans::roots`.
     root_of: Vec<u32>,
+    /// Roots whose spans `root_of` knows: a trace grown in place only adds roots at the end.
+    roots_known: usize,
     /// Events looked at: the trace's first `events`.
     events: usize,
     /// The next root to walk once `stack` is empty.
@@ -142,13 +144,13 @@ impl GrowingRows {
     /// added since the last call.
     fn root_of(&mut self, spans: &Spans, s: usize) -> u32 {
         if self.root_of.len() < spans.len() {
-            let from = self.root_of.len();
             self.root_of.resize(spans.len(), UNKNOWN);
-            for (r, &root) in spans.roots.iter().enumerate() {
-                if root >= from {
-                    self.root_of[root] = r as u32;
-                }
+        }
+        if self.roots_known < spans.roots.len() {
+            for (r, &root) in spans.roots.iter().enumerate().skip(self.roots_known) {
+                self.root_of[root] = r as u32;
             }
+            self.roots_known = spans.roots.len();
         }
         let mut path = Vec::new();
         let mut at = s;
