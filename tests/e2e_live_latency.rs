@@ -1,6 +1,6 @@
 //! A measurement, not a test: export → page latency of live mode (issue 15). Ignored; run
 //! with `cargo test --release --test e2e_live_latency -- --ignored --nocapture` after
-//! `trunk build --release`; the figures are in docs/live.md.
+//! `trunk build --release`; the figures are in docs/live.md and docs/live-page.md.
 //!
 //! The real `lineage listen` and the built page (`?live=`) run on this machine; the test
 //! posts lineage NDJSON batches of 1 000 events (from `lineage simulate`) to `/v1/events`
@@ -113,7 +113,21 @@ async fn export_to_page_latency() {
     };
     let frames: Vec<f64> =
         serde_json::from_value(c.execute("return window.__frames", vec![]).await.unwrap()).unwrap();
+    // The page as it stands once every event is in: looked at, not compared.
+    save_screenshot(&c, "live-latency.png").await;
 
+    if std::env::var_os("LATENCY_FRAMES").is_some() {
+        // Every frame over 50 ms, with when it ended (ms since the probes started), and the
+        // applies (events in view, Unix ms): where the long frames fall.
+        let mut t = 0.0;
+        for (k, f) in frames.iter().enumerate() {
+            t += f;
+            if *f > 50.0 {
+                eprintln!("frame {k} ended at {t:.0} ms: {f:.0} ms");
+            }
+        }
+        eprintln!("applies: {applies:?}");
+    }
     let mut latency: Vec<f64> = sent
         .iter()
         .map(|&(upto, at)| {

@@ -247,7 +247,7 @@ pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
 fn navigate(ui: Ui, arrow: Arrow) {
     let rows = ui.rows.get_untracked();
     let ins = ui.inspection.get_untracked();
-    match navigate::step(&rows, &ins.spans, ui.selected_span(), arrow) {
+    match rows.with(|rows| navigate::step(rows, &ins.spans, ui.selected_span(), arrow)) {
         Move::Select(s) => ui.select(ins.trace.id(ins.spans.spans[s].start)),
         Move::Toggle(s) => ui.toggle_collapsed(s),
         Move::Stay => {}

@@ -15,12 +15,15 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::download::{download, export_blob};
-use super::state::{now_ms, Ui};
+use super::state::{now_ms, Prepared, Ui, MINIMAP_BINS};
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
 use crate::model::EventLog;
 use crate::trace::time_order::{self, TimeOrder};
 use crate::trace::{ExportFormat, Finished, ImportError, Imported, Importer, Limits, Progress};
+use crate::view::derived::Derived;
+use crate::view::growing_rows::GrowingRows;
+use std::collections::HashSet;
 
 /// The browser's import limits (see [`Limits::BROWSER`]).
 pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
@@ -210,24 +213,49 @@ fn update_progress(ui: Ui, id: u64, change: impl FnOnce(&mut Progress)) -> bool 
 /// Builds the view of a read trace (spans, lints, summary) a slice at a time, yielding to the
 /// browser as the reading does; `None` when the load was cancelled meanwhile. It yields first
 /// (the reading's last piece and the importer's end-of-file pass had that frame) and last
-/// (so showing the view gets a frame of its own).
-async fn build_view(ui: Ui, id: u64, trace: EventLog) -> Option<Inspection> {
+/// (so showing the view gets a frame of its own). Then it derives, in slices too, what the
+/// first frame would otherwise count over the whole trace ([`Prepared`]: the minimap's bins,
+/// the failed nodes, the tree's rows): that frame only draws.
+async fn build_view(ui: Ui, id: u64, trace: EventLog) -> Option<(Inspection, Prepared)> {
     let mut last_yield = f64::NEG_INFINITY;
     let mut builder = InspectionBuilder::new(trace, &[]);
-    loop {
-        if now_ms() - last_yield > FRAME_BUDGET_MS {
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            last_yield = now_ms();
-            let built = builder.fraction();
-            if !update_progress(ui, id, |p| p.building = Some(built)) {
-                return None;
-            }
+    // The build is most of the work; the derived views the last tenth of the bar.
+    let ins = loop {
+        if !yield_if_due(ui, id, &mut last_yield, builder.fraction() * 0.9).await {
+            return None;
         }
         if let Some(ins) = builder.step(BUILD_SLICE) {
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            return Some(ins);
+            break ins;
+        }
+    };
+    let mut derived = Derived::new(MINIMAP_BINS);
+    while !derived.follow(&ins, BUILD_SLICE) {
+        let done = 0.9 + derived.fraction(&ins) * 0.05;
+        if !yield_if_due(ui, id, &mut last_yield, done).await {
+            return None;
         }
     }
+    let mut rows = GrowingRows::default();
+    let (none, all) = (HashSet::new(), vec![true; ins.spans.len()]);
+    while !rows.follow(&ins, &none, &all, false, BUILD_SLICE) {
+        let done = 0.95 + rows.rows().len() as f64 / ins.spans.len().max(1) as f64 * 0.05;
+        if !yield_if_due(ui, id, &mut last_yield, done).await {
+            return None;
+        }
+    }
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    Some((ins, Prepared { derived, rows }))
+}
+
+/// Yields to the browser if the frame's budget is spent since `last_yield`, showing how
+/// far the build is; `false` when the load was cancelled meanwhile.
+async fn yield_if_due(ui: Ui, id: u64, last_yield: &mut f64, built: f64) -> bool {
+    if now_ms() - *last_yield <= FRAME_BUDGET_MS {
+        return true;
+    }
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    *last_yield = now_ms();
+    update_progress(ui, id, |p| p.building = Some(built))
 }
 
 /// Bytes `start..end` of `file`.
@@ -238,9 +266,9 @@ async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8
 }
 
 /// Puts a successful import on screen, with its notes.
-async fn show(ui: Ui, name: &str, (imported, ins): (Imported, Inspection)) {
+async fn show(ui: Ui, name: &str, (imported, (ins, prepared)): (Imported, (Inspection, Prepared))) {
     let label = imported.source_label(name);
-    ui.timed_refresh(move |ui| ui.show_inspected(label, ins))
+    ui.timed_refresh(move |ui| ui.show_inspected(label, ins, Some(prepared)))
         .await;
     ui.error.set(None);
     ui.notice.set(imported.notices());

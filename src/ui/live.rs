@@ -96,7 +96,7 @@ impl Live {
         ui.source.set(Source::Listener(address.label().to_string()));
         ui.finished.set(false);
         self.view.set_value(LiveView::default());
-        self.publish(ui);
+        self.publish(ui, false);
         self.address.set(Some(address.clone()));
         self.feed.set_value(Some(LiveFeed::new(address)));
         self.paused.set(false);
@@ -188,7 +188,7 @@ impl Live {
                 false
             });
             if done == Some(true) {
-                self.publish(ui);
+                self.publish(ui, false);
             }
         } else {
             self.advance(ui, t0);
@@ -229,7 +229,11 @@ impl Live {
         if full.is_some() {
             self.stream.set_value(None);
         }
-        self.publish(ui);
+        // In place, the page's views follow the new events only; a rebuilt view is new.
+        let grown = self
+            .view
+            .with_value(|v| v.in_step() && v.building().is_none());
+        self.publish(ui, grown);
         let spent = now_ms() - t0;
         self.per_frame.update_value(|n| {
             if spent > FRAME_BUDGET_MS {
@@ -241,11 +245,17 @@ impl Live {
     }
 
     /// Shows the view's inspection; with Follow, the newest operation.
-    fn publish(self, ui: Ui) {
+    /// `grown`: the inspection is the one published last, grown in place (see
+    /// [`Ui::publish_grown`]).
+    fn publish(self, ui: Ui, grown: bool) {
         let ins = self.view.with_value(LiveView::inspection);
         let n = ins.trace.len();
         let (lo, hi) = ins.trace.time_range();
-        ui.publish_shared(Shared(ins));
+        if grown {
+            ui.publish_grown(Shared(ins));
+        } else {
+            ui.publish_shared(Shared(ins));
+        }
         ui.recorded.set(n);
         ui.cursor.set(n);
         if self.follow.get_untracked() {

@@ -10,10 +10,6 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::state::{Shared, Ui};
-use crate::view::overview::Overview;
-
-/// Bins across the minimap.
-const BINS: usize = 200;
 
 /// Where a pointer event falls across `el`, as a fraction of its width.
 fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
@@ -23,10 +19,8 @@ fn fraction_in(el: &web_sys::Element, client_x: i32) -> f64 {
 
 #[component]
 pub fn Minimap(ui: Ui) -> impl IntoView {
-    let overview = Memo::new(move |_| {
-        let ins = ui.inspection.get();
-        Shared(Arc::new(Overview::build(&ins.trace, &ins.spans, BINS)))
-    });
+    // Counted as the trace is built or grows (`Ui::counts`), never here from every event.
+    let overview = Memo::new(move |_| Shared(ui.counts.with(|c| Arc::new(c.0 .0.clone()))));
     // The drag in progress: where it began and where the pointer is.
     let drag = RwSignal::new(None::<(f64, f64)>);
     let svg = NodeRef::<leptos::svg::Svg>::new();
@@ -58,19 +52,24 @@ pub fn Minimap(ui: Ui) -> impl IntoView {
                 {move || {
                     let o = overview.get();
                     let peak = o.peak() as f64;
-                    let bw = w / o.events.len().max(1) as f64;
+                    // Each bin where its time falls (the first and last clipped to the
+                    // trace's ends: see `Overview::bin_span`).
+                    let x = |i: usize| {
+                        let (a, b) = o.bin_span(i);
+                        (a * w, ((b - a) * w).max(0.5))
+                    };
                     // Failures as the failed share of each bar (see `Overview`), with a
                     // floor so that a lone failure in a busy bin still shows.
                     let bar = |c: u32| (c as f64 / peak).sqrt() * h;
                     view! {
                         {o.events.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
-                            let bh = bar(c);
-                            view! { <rect class="mm-events" x=i as f64 * bw y=h - bh width=bw height=bh></rect> }
+                            let (bh, (bx, bw)) = (bar(c), x(i));
+                            view! { <rect class="mm-events" x=bx y=h - bh width=bw height=bh></rect> }
                         }).collect_view()}
                         {o.failures.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
                             let share = o.failed_share(i);
-                            let bh = (bar(o.events[i]) * share).max(1.5);
-                            view! { <rect class="mm-failures" x=i as f64 * bw y=h - bh width=bw.max(2.0) height=bh
+                            let (bh, (bx, bw)) = ((bar(o.events[i]) * share).max(1.5), x(i));
+                            view! { <rect class="mm-failures" x=bx y=h - bh width=bw.max(2.0) height=bh
                                 data-share=format!("{share:.3}")><title>{format!("{c} of {} operations failed ({:.0} %)", o.operations[i], share * 100.0)}</title></rect> }
                         }).collect_view()}
                     }

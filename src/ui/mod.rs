@@ -7,7 +7,9 @@
 //!
 //! - [`state`]: the signals and the actions on them ([`state::Ui`]); [`run_actions`]: the
 //!   run controls' actions (run, play, stop, step, seek, the mode), on the same `Ui`.
-//! - [`shared`]: large values shared by pointer between signals.
+//! - [`shared`]: large values shared by pointer between signals; [`following`]: the views
+//!   kept up to date as a trace grows (minimap counts, rows) and prepared before a large
+//!   trace's first frame.
 //! - [`app`]: layout, keyboard shortcuts, settings in the URL.
 //! - [`controls`], [`settings`], [`filter_bar`], [`files`]: the inputs; [`download`]: the
 //!   exports, written into a `Blob` a part at a time.
@@ -26,6 +28,7 @@ pub mod detail;
 pub mod download;
 pub mod files;
 pub mod filter_bar;
+pub mod following;
 pub mod help;
 pub mod lag;
 pub mod lints;

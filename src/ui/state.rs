@@ -5,20 +5,24 @@
 //! rebuild them and hands the results to the components.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::following::Following;
+pub use super::following::{Prepared, RowsView, MINIMAP_BINS};
 pub use super::shared::Shared;
 use crate::analysis::latency::ModeTimeline;
 use crate::analysis::Inspection;
 use crate::core::Stats;
 use crate::replay::Replay;
+use crate::view::derived::Derived;
 use crate::view::filter::Query;
+use crate::view::growing_rows::GrowingRows;
+use crate::view::overview::Overview;
 use crate::view::timeline::Axis;
 use crate::view::tree::collapsed_ancestors;
-use crate::view::tree::TreeRows;
 use crate::workload::PipelineConfig;
 
 thread_local! {
@@ -89,9 +93,13 @@ pub struct Ui {
     pub render_ms: RwSignal<Option<f64>>,
     pub replay: StoredValue<Option<Replay>, LocalStorage>,
     /// The rows of the tree under the current collapse state and filter.
-    pub rows: Memo<Shared<TreeRows>>,
+    pub rows: Memo<RowsView>,
     /// Which spans the filter selects (all, when unfiltered).
     pub selection: Memo<Shared<Vec<bool>>>,
+    /// The minimap's bins and the failed nodes, followed as the trace grows.
+    pub counts: Memo<Shared<(Overview, usize)>>,
+    /// The growing views (rows, counts) and the trace's epoch.
+    following: StoredValue<Arc<Mutex<Following>>>,
 }
 
 impl Ui {
@@ -101,11 +109,32 @@ impl Ui {
         let query = RwSignal::new(Query::default());
         // The last search, so that one more typed character searches only its matches.
         let last: StoredValue<LastSearch, LocalStorage> = StoredValue::new_local(None);
+        let following: StoredValue<Arc<Mutex<Following>>> = StoredValue::new(Arc::default());
+        let follow = move || {
+            following
+                .get_value()
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .epoch
+        };
         let selection = Memo::new(move |_| {
             let ins = inspection.get();
             let q = query.get();
-            let selected = Shared(Arc::new(last.with_value(|l| match l {
-                Some((of, before, s)) if std::ptr::eq(of.as_ptr(), Arc::as_ptr(&ins.0)) => {
+            let (epoch, held) = (follow(), ins.trace.len());
+            let grown_from = following.with_value(|f| {
+                let mut f = f.lock().unwrap_or_else(|e| e.into_inner());
+                let before = f.searched.replace((epoch, held));
+                before
+                    .filter(|&(e, n)| e == epoch && n <= held)
+                    .map(|(_, n)| n)
+            });
+            let selected = Shared(Arc::new(last.with_value(|l| match (l, grown_from) {
+                // The same search over a trace grown in place: only what the new events
+                // touched is searched.
+                (Some((_, before, s)), Some(from)) if *before == q => {
+                    q.select_grown(s, from, &ins.trace, &ins.spans)
+                }
+                (Some((of, before, s)), _) if std::ptr::eq(of.as_ptr(), Arc::as_ptr(&ins.0)) => {
                     q.select_after(before, s, &ins.trace, &ins.spans)
                 }
                 _ => q.select(&ins.trace, &ins.spans),
@@ -113,13 +142,38 @@ impl Ui {
             last.set_value(Some((Arc::downgrade(&ins.0), q, selected.clone())));
             selected
         });
-        let rows = Memo::new(move |_| {
+        let rows = Memo::new(move |prev: Option<&RowsView>| {
             let ins = inspection.get();
             let sel = selection.get();
-            let filtered = !query.with(|q| q.is_empty()) || query.with(|q| q.invert);
-            Shared(Arc::new(
-                collapsed.with(|c| TreeRows::build(&ins.spans, c, &sel, filtered)),
-            ))
+            let q = query.get();
+            let filtered = !q.is_empty() || q.invert;
+            let shared = following.get_value();
+            {
+                let mut f = shared.lock().unwrap_or_else(|e| e.into_inner());
+                let key = (f.epoch, collapsed.get(), q);
+                if f.rows.as_ref().is_none_or(|(k, _)| *k != key) {
+                    f.rows = Some((key, GrowingRows::default()));
+                }
+                if let Some((_, g)) = f.rows.as_mut() {
+                    collapsed.with(|c| g.follow(&ins, c, &sel, filtered, usize::MAX));
+                }
+            }
+            RowsView {
+                version: prev.map_or(0, |p| p.version + 1),
+                rows: shared,
+            }
+        });
+        let counts = Memo::new(move |_| {
+            let ins = inspection.get();
+            let shared = following.get_value();
+            let mut f = shared.lock().unwrap_or_else(|e| e.into_inner());
+            let epoch = f.epoch;
+            if f.derived.as_ref().is_none_or(|(e, _)| *e != epoch) {
+                f.derived = Some((epoch, Derived::new(MINIMAP_BINS)));
+            }
+            let (_, d) = f.derived.as_mut().expect("set above");
+            d.follow(&ins, usize::MAX);
+            Shared(Arc::new((d.overview(), d.failed_nodes())))
         });
         Ui {
             config: RwSignal::new(config),
@@ -149,6 +203,24 @@ impl Ui {
             replay: StoredValue::new_local(None),
             rows,
             selection,
+            counts,
+            following,
+        }
+    }
+
+    /// Starts a new trace for the growing views: the next inspection published is not the
+    /// last one grown.
+    fn new_epoch(&self, prepared: Option<Prepared>) {
+        let shared = self.following.get_value();
+        let mut f = shared.lock().unwrap_or_else(|e| e.into_inner());
+        f.epoch += 1;
+        f.derived = None;
+        f.rows = None;
+        f.searched = None;
+        if let Some(p) = prepared {
+            let epoch = f.epoch;
+            f.derived = Some((epoch, p.derived));
+            f.rows = Some(((epoch, HashSet::new(), Query::default()), p.rows));
         }
     }
 
@@ -192,6 +264,18 @@ impl Ui {
 
     /// [`Ui::publish`] for an inspection already shared.
     pub fn publish_shared(&self, ins: Shared<Inspection>) {
+        self.new_epoch(None);
+        self.show(ins);
+    }
+
+    /// Shows the inspection on screen grown in place: the same trace with events appended
+    /// (a live batch, [`crate::view::scrub::Scrub::append`]). The minimap's counts, the
+    /// search and the tree's rows then follow the new events only.
+    pub fn publish_grown(&self, ins: Shared<Inspection>) {
+        self.show(ins);
+    }
+
+    fn show(&self, ins: Shared<Inspection>) {
         let (lo, hi) = ins.trace.time_range();
         if self.axis.get_untracked().is_none() {
             self.axis.set(Some(Axis::fit(lo, hi)));
@@ -205,12 +289,12 @@ impl Ui {
 
     /// Shows an imported trace instead of the live one, inspecting it in one go.
     pub fn show_imported(&self, name: String, trace: crate::model::EventLog) {
-        self.show_inspected(name, Inspection::of_trace(trace, &[]));
+        self.show_inspected(name, Inspection::of_trace(trace, &[]), None);
     }
 
     /// Shows an imported trace, its inspection built already (the page builds it in slices
     /// between frames: see [`super::files`]).
-    pub fn show_inspected(&self, name: String, ins: Inspection) {
+    pub fn show_inspected(&self, name: String, ins: Inspection, prepared: Option<Prepared>) {
         self.playing.set(false);
         self.replay.set_value(None);
         self.collapsed.set(HashSet::new());
@@ -219,7 +303,8 @@ impl Ui {
         self.stats.set(None);
         self.modes.set(None);
         let n = ins.trace.len();
-        self.publish(ins);
+        self.new_epoch(prepared);
+        self.show(Shared(Arc::new(ins)));
         self.recorded.set(n);
         self.cursor.set(n);
         self.finished.set(true);

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 
 use super::state::{Source, Ui};
-use crate::analysis::summary::failed_spans;
 
 #[component]
 pub fn SummaryBar(ui: Ui) -> impl IntoView {
@@ -12,7 +11,7 @@ pub fn SummaryBar(ui: Ui) -> impl IntoView {
             (
                 i.summary.clone(),
                 i.spans.len(),
-                failed_spans(&i.spans),
+                ui.counts.with(|c| c.0 .1),
                 i.kept_note(),
             )
         });

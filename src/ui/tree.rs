@@ -66,13 +66,15 @@ pub fn TreeView(ui: Ui) -> impl IntoView {
             height: viewport.get(),
         }
         .rows();
-        rows.rows
-            .iter()
-            .enumerate()
-            .skip(window.start)
-            .take(window.len())
-            .map(|(i, r)| (generation, i, *r))
-            .collect::<Vec<_>>()
+        rows.with(|rows| {
+            rows.rows
+                .iter()
+                .enumerate()
+                .skip(window.start)
+                .take(window.len())
+                .map(|(i, r)| (generation, i, *r))
+                .collect::<Vec<_>>()
+        })
     };
 
     view! {
@@ -86,12 +88,12 @@ pub fn TreeView(ui: Ui) -> impl IntoView {
                     }
                 }>
                 <div class="tree-spacer"
-                    style:height=move || format!("{}px", row_top(ui.rows.with(|r| r.len())))>
+                    style:height=move || format!("{}px", row_top(ui.rows.with(|r| r.with(|r| r.len()))))>
                     <For each=visible key=|(g, i, r)| (*g, *i, *r) let((_, index, row))>
                         <TreeRow ui index row />
                     </For>
                 </div>
-                <Show when=move || ui.rows.with(|r| r.is_empty())>
+                <Show when=move || ui.rows.with(|r| r.with(|r| r.is_empty()))>
                     <p class="empty">{move || if ui.inspection.with(|i| i.trace.is_empty()) {
                         "No events yet: press Run, or ▶ to replay step by step, or open a trace file."
                     } else {
@@ -110,7 +112,7 @@ fn follow_selection(ui: Ui, scroller: NodeRef<leptos::html::Div>) {
         let Some(span) = ui.selected_span() else {
             return;
         };
-        let Some(pos) = ui.rows.with(|r| r.position(span)) else {
+        let Some(pos) = ui.rows.with(|r| r.with(|r| r.position(span))) else {
             return;
         };
         let Some(el) = scroller.get_untracked() else {

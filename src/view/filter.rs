@@ -91,6 +91,30 @@ impl Query {
             .collect()
     }
 
+    /// [`Query::select`] on a trace grown in place (a live batch), given this query's
+    /// selection `before` when the trace held its first `events` events: only the spans of
+    /// the new events are searched (the spans they open, and those they end, whose match
+    /// may change with their end); the other spans' events are as they were.
+    pub fn select_grown(
+        &self,
+        before: &[bool],
+        events: usize,
+        trace: &EventLog,
+        spans: &Spans,
+    ) -> Vec<bool> {
+        if self.is_empty() {
+            return vec![!self.invert; spans.len()];
+        }
+        let mut selected = before.to_vec();
+        selected.resize(spans.len(), false);
+        let mut text = TextSearch::new(&self.text.trim().to_lowercase());
+        let upto = trace.len().min(spans.span_of_event.len());
+        for &s in &spans.span_of_event[events.min(upto)..upto] {
+            selected[s] = self.span_matches_with(trace, spans, s, &mut text) != self.invert;
+        }
+        selected
+    }
+
     /// [`Query::select`], given the selection `before_selected` that the query `before` made
     /// on the same trace and spans. When this query can only narrow that one's matches (the
     /// same filters, and a text that contains the old text, as when one more character is

@@ -6,6 +6,13 @@
 //! (fractions of its width) and the waterfall's [`Axis`]. Times are relative to the trace's
 //! first event, in the trace's own units.
 //!
+//! ## Bins that grow with the trace
+//! The bins are a power of two nanoseconds wide and start at multiples of their width
+//! ([`Bins`]), between about half of and all the bins asked for, the first and last drawn
+//! clipped to the trace's ends ([`Overview::bin_span`]): a live trace's counts are
+//! then kept up to date event by event as it grows, never counted again from the start
+//! ([`crate::view::derived::Derived`]).
+//!
 //! ## Failures in proportion
 //! A bin's failures are drawn as the failed share of the operations that ended in it
 //! ([`Overview::failed_share`]), not as a count against the busiest bin: at a million events
@@ -13,9 +20,18 @@
 //! to be visible painted nearly every bin red. As a share, such a trace reads as a tenth of
 //! each bar, and a burst of failures stands out as the bins where the share rises.
 
+mod bins;
+
+pub use bins::Bins;
+
 use crate::model::events::EventLog;
 use crate::model::spans::{Spans, Status};
 use crate::view::timeline::Axis;
+
+/// Whether an operation in this state counts as a failure on the minimap.
+pub fn failed(status: Status) -> bool {
+    matches!(status, Status::Failed | Status::TimedOut)
+}
 
 /// A drag narrower than this (fraction of the minimap's width) is a click.
 pub const CLICK: f64 = 0.005;
@@ -23,9 +39,13 @@ pub const CLICK: f64 = 0.005;
 /// Event and failure counts per time bin over the whole trace.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overview {
-    /// The first and last timestamp (ns).
+    /// The first and last timestamp (ns): the minimap's left and right edges.
     pub origin: u64,
     pub last: u64,
+    /// Where the first bin starts (ns, at or before `origin`) and how wide a bin is: the
+    /// first and last bins can reach past the trace's ends, and are drawn clipped.
+    pub bins_from: u64,
+    pub bin_ns: u64,
     /// Events per bin.
     pub events: Vec<u32>,
     /// Operations that failed or timed out, per bin of their end.
@@ -35,33 +55,33 @@ pub struct Overview {
 }
 
 impl Overview {
-    /// Counts `trace` into `bins` equal bins of time (at least one).
+    /// Counts `trace` into at most `bins` bins of time (see [`Bins`] for their width and
+    /// alignment): the full count, which [`crate::view::derived::Derived`] keeps up to date
+    /// as a trace grows.
     pub fn build(trace: &EventLog, spans: &Spans, bins: usize) -> Overview {
-        let bins = bins.max(1);
-        let (origin, last) = trace.time_range();
-        let width = (last - origin).max(1) as f64;
-        let bin = |t: u64| {
-            (((t.saturating_sub(origin)) as f64 / width * bins as f64) as usize).min(bins - 1)
-        };
-        let mut events = vec![0u32; bins];
+        let mut counts = Bins::new(bins);
         for i in 0..trace.len() {
-            events[bin(trace.timestamp_ns(i))] += 1;
+            counts.add_event(trace.timestamp_ns(i));
         }
-        let mut failures = vec![0u32; bins];
-        let mut operations = vec![0u32; bins];
         for s in &spans.spans {
-            let b = bin(trace.timestamp_ns(s.end.unwrap_or(s.start)));
-            operations[b] += 1;
-            if matches!(s.status, Status::Failed | Status::TimedOut) {
-                failures[b] += 1;
-            }
+            let t = trace.timestamp_ns(s.end.unwrap_or(s.start));
+            counts.add_operation(t, failed(s.status));
         }
+        Overview::of_bins(&counts)
+    }
+
+    /// What the minimap draws from `bins`.
+    pub fn of_bins(bins: &Bins) -> Overview {
+        let (origin, last) = bins.counted();
+        let or_one = |v: &Vec<u32>| if v.is_empty() { vec![0] } else { v.clone() };
         Overview {
             origin,
             last,
-            events,
-            failures,
-            operations,
+            bins_from: bins.range().0,
+            bin_ns: bins.bin_ns(),
+            events: or_one(&bins.events),
+            failures: or_one(&bins.failures),
+            operations: or_one(&bins.operations),
         }
     }
 
@@ -73,6 +93,19 @@ impl Overview {
             return 0.0;
         }
         (failed as f64 / ops as f64).min(1.0)
+    }
+
+    /// Where bin `b` is drawn, as fractions of the minimap's width (clipped to it).
+    pub fn bin_span(&self, b: usize) -> (f64, f64) {
+        let at = |k: usize| {
+            let t = self.bins_from as f64 + k as f64 * self.bin_ns as f64;
+            ((t - self.origin as f64) / self.width()).clamp(0.0, 1.0)
+        };
+        if self.last == self.origin {
+            // One instant: its one bin fills the minimap.
+            return (0.0, 1.0);
+        }
+        (at(b), at(b + 1))
     }
 
     /// The busiest bin's count (at least 1, for scaling).
@@ -153,12 +186,20 @@ mod tests {
     fn events_and_failures_fall_into_their_bins() {
         let t = trace();
         let o = Overview::build(&t, &Spans::build(&t), 4);
-        assert_eq!((o.origin, o.last), (1_000, 2_000));
-        assert_eq!(o.events, vec![2, 0, 0, 3]);
-        assert_eq!(o.failures, vec![0, 0, 0, 1]);
-        assert_eq!(o.operations, vec![2, 0, 0, 2]);
+        // 1 000 ns in at most 4 aligned bins: 512 ns wide, from 512 to 2 048, drawn
+        // clipped to the trace's 1 000 to 2 000.
+        assert_eq!(
+            (o.origin, o.last, o.bins_from, o.bin_ns),
+            (1_000, 2_000, 512, 512)
+        );
+        assert_eq!(o.bin_span(0), (0.0, 0.024));
+        assert_eq!(o.bin_span(1), (0.024, 0.536));
+        assert_eq!(o.bin_span(2), (0.536, 1.0));
+        assert_eq!(o.events, vec![1, 1, 3]);
+        assert_eq!(o.failures, vec![0, 0, 1]);
+        assert_eq!(o.operations, vec![1, 1, 2]);
         assert_eq!(o.peak(), 3);
-        assert_eq!(o.failed_share(3), 0.5);
+        assert_eq!(o.failed_share(2), 0.5);
         assert_eq!(o.failed_share(1), 0.0);
     }
 
@@ -182,6 +223,8 @@ mod tests {
         let o = Overview {
             origin: 1_000,
             last: 2_000,
+            bins_from: 1_000,
+            bin_ns: 1_024,
             events: vec![1],
             failures: vec![0],
             operations: vec![1],
@@ -221,7 +264,8 @@ mod tests {
         let t = EventLog::new(events);
         let o = Overview::build(&t, &Spans::build(&t), 200);
         assert!(o.failures.iter().all(|&f| f > 0), "every bin has failures");
-        for b in 0..200 {
+        assert!(o.events.len() > 100 && o.events.len() <= 200);
+        for b in 0..o.events.len() {
             let share = o.failed_share(b);
             assert!((0.08..=0.12).contains(&share), "bin {b}: {share}");
         }
