@@ -9,6 +9,7 @@
 
 pub mod inflate;
 pub mod ingest;
+pub mod lines;
 pub mod resume;
 pub mod sse;
 pub mod store;
@@ -20,3 +21,5 @@ pub const LISTENER: &str = concat!("lineage ", env!("CARGO_PKG_VERSION"));
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod lines_tests;

@@ -19,7 +19,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 use prost::Message;
 
-use crate::listener::{ingest, LiveStore, WhenFull};
+use crate::listener::{ingest, lines, LiveStore, WhenFull};
 use crate::trace::Limits;
 
 const SPANS_PER_REQUEST: u64 = 512;
@@ -65,9 +65,9 @@ pub(crate) fn run(events: u64) -> ExitCode {
         let mut store = LiveStore::new(limits, WhenFull::KeepNewest);
         let t = Instant::now();
         for b in &lines {
-            store
-                .commit(&ingest::event_lines(b, limits).unwrap().events)
-                .1
+            lines::store_lines(b, limits, &mut store)
+                .unwrap()
+                .written
                 .unwrap();
         }
         (t.elapsed().as_secs_f64(), store.counts().stored)
