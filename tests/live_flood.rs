@@ -135,7 +135,9 @@ async fn client(addr: String, kind: Kind, id: u64, until: Instant) -> Tally {
                             tokio::spawn(conn);
                             sender = Some(s);
                         }
-                        Err(e) => *tally.failures.entry(format!("handshake: {e}")).or_default() += 1,
+                        Err(e) => {
+                            *tally.failures.entry(format!("handshake: {e}")).or_default() += 1
+                        }
                     }
                 }
                 Err(e) => *tally.failures.entry(format!("connect: {e}")).or_default() += 1,
@@ -158,7 +160,10 @@ async fn client(addr: String, kind: Kind, id: u64, until: Instant) -> Tally {
         let answered = match s.send_request(req).await {
             Ok(res) => {
                 let status = res.status().as_u16();
-                let close = res.headers().get("connection").is_some_and(|v| v == "close");
+                let close = res
+                    .headers()
+                    .get("connection")
+                    .is_some_and(|v| v == "close");
                 match res.into_body().collect().await {
                     Ok(_) => Ok((status, close)),
                     Err(e) => Err(format!("body: {e}")),
@@ -193,7 +198,12 @@ fn proc_status(pid: u32, key: &str) -> u64 {
 async fn flood(exe: &str, when_full: &str, seconds: u64) {
     let l = Listener::start_exe(
         exe,
-        &["--max-memory", &BUDGET_MIB.to_string(), "--when-full", when_full],
+        &[
+            "--max-memory",
+            &BUDGET_MIB.to_string(),
+            "--when-full",
+            when_full,
+        ],
     );
     let pid = l.child.id();
     let until = Instant::now() + Duration::from_secs(seconds);
@@ -229,7 +239,12 @@ async fn flood(exe: &str, when_full: &str, seconds: u64) {
     let status_ms = stopped.elapsed().as_secs_f64() * 1e3;
     let small = live_support::event_lines(10, 1);
     let t = Instant::now();
-    let post = live_support::post(&format!("{}/v1/events", l.url), "application/x-ndjson", small).await;
+    let post = live_support::post(
+        &format!("{}/v1/events", l.url),
+        "application/x-ndjson",
+        small,
+    )
+    .await;
     let post_ms = t.elapsed().as_secs_f64() * 1e3;
     let hwm_kib = proc_status(pid, "VmHWM:");
     let s = status.json();

@@ -186,8 +186,12 @@ impl EventSink for StoreSink<'_> {
     }
 
     fn push_ref(&mut self, event: EventRef<'_>) -> Result<(), BudgetExceeded> {
-        self.store
-            .take(&mut Source::Ref(event), 0, &mut self.done, &mut self.written);
+        self.store.take(
+            &mut Source::Ref(&event),
+            0,
+            &mut self.done,
+            &mut self.written,
+        );
         Ok(())
     }
 

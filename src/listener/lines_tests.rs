@@ -130,10 +130,7 @@ fn hostile_files_are_stored_the_same_both_ways() {
             .unwrap()
             .flatten()
             .map(|f| f.path())
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|x| x == "ndjson" || x == "json")
-            })
+            .filter(|p| p.extension().is_some_and(|x| x == "ndjson" || x == "json"))
             .collect();
         files.sort();
         bodies.extend(files.iter().map(|p| std::fs::read(p).unwrap()));
@@ -169,8 +166,14 @@ fn mutated_lines_are_stored_the_same_both_ways() {
         let text = String::from_utf8(body_line.to_vec()).unwrap();
         variants.push(text.replacen("\"kind\"", "\"\\u006bind\"", 1).into_bytes());
         variants.push(text.replace(",\"", " , \"").into_bytes());
-        variants.push(text.replacen("{\"id\"", "{\"zz\":[1,{\"a\":null}],\"id\"", 1).into_bytes());
-        variants.push(text.replacen("\"seq\"", "\"seq\":1,\"seq\"", 1).into_bytes());
+        variants.push(
+            text.replacen("{\"id\"", "{\"zz\":[1,{\"a\":null}],\"id\"", 1)
+                .into_bytes(),
+        );
+        variants.push(
+            text.replacen("\"seq\"", "\"seq\":1,\"seq\"", 1)
+                .into_bytes(),
+        );
         for (v, variant) in variants.into_iter().enumerate() {
             let mut body = Vec::new();
             for (j, other) in lines.iter().enumerate() {

@@ -20,6 +20,6 @@ pub use store::{Committed, Counts, LiveStore, WhenFull};
 pub const LISTENER: &str = concat!("lineage ", env!("CARGO_PKG_VERSION"));
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod lines_tests;
+#[cfg(test)]
+mod tests;

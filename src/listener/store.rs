@@ -189,7 +189,7 @@ impl LiveStore {
         }
     }
 
-    fn commit_from(&mut self, mut source: Source<'_>) -> (Committed, std::io::Result<()>) {
+    fn commit_from(&mut self, mut source: Source<'_, '_>) -> (Committed, std::io::Result<()>) {
         let mut done = Committed::default();
         let mut written = Ok(());
         let len = source.len();
@@ -212,7 +212,7 @@ impl LiveStore {
     /// into the store (`listener::lines`) under the same policy as a decoded batch.
     pub(crate) fn take(
         &mut self,
-        source: &mut Source<'_>,
+        source: &mut Source<'_, '_>,
         i: usize,
         done: &mut Committed,
         written: &mut std::io::Result<()>,
@@ -232,7 +232,7 @@ impl LiveStore {
         if written.is_ok() && self.out.is_some() {
             *written = match source {
                 Source::Events(events) => self.write(&events[i]),
-                Source::Ref(e) => self.write(&e.clone().into_event()),
+                Source::Ref(e) => self.write(&(*e).clone().into_event()),
                 // The event as stored (the store keeps it whole): built only to be written.
                 Source::Prepared(..) => match self.store.event(pos) {
                     Some(e) => self.write(&e),
@@ -305,13 +305,13 @@ impl LiveStore {
 
 /// What a commit stores: owned events, one event borrowed from its line, or a prepared
 /// batch with its names' symbols (interned as they are first stored).
-pub(crate) enum Source<'a> {
+pub(crate) enum Source<'a, 'b> {
     Events(&'a [Event]),
-    Ref(EventRef<'a>),
+    Ref(&'a EventRef<'b>),
     Prepared(&'a Prepared, Vec<Sym>),
 }
 
-impl Source<'_> {
+impl Source<'_, '_> {
     fn len(&self) -> usize {
         match self {
             Source::Events(events) => events.len(),

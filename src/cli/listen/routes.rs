@@ -167,7 +167,10 @@ fn with_store_lines(
 ) -> Result<StoredLines, BadBody> {
     let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
     let read = read(&mut store);
-    if let Ok(StoredLines { written: Err(e), .. }) = &read {
+    if let Ok(StoredLines {
+        written: Err(e), ..
+    }) = &read
+    {
         eprintln!("lineage listen: the recording could not be written: {e}");
     }
     shared.stored.send_replace(store.next_seq());
