@@ -95,6 +95,16 @@ fn written_lines(n: usize) -> Vec<u8> {
             if i % 7 == 3 {
                 e.payload.extra.put("unicode", "tab\there \"quoted\"");
             }
+            if i % 4 == 2 {
+                e.payload.entity_count = Some(i as u32);
+                e.payload.output_entity_ids.push(uuid::Uuid::new_v4());
+                e.payload.output_entity_ids.push(uuid::Uuid::new_v4());
+                e.parent_id = Some(uuid::Uuid::new_v4());
+                e.start_id = Some(uuid::Uuid::new_v4());
+            }
+            if i % 11 == 5 {
+                e.payload = Payload::default();
+            }
             e
         })
         .collect();

@@ -10,6 +10,7 @@
 pub mod inflate;
 pub mod ingest;
 pub mod lines;
+mod recording;
 pub mod resume;
 pub mod sse;
 pub mod store;

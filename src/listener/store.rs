@@ -232,7 +232,7 @@ impl LiveStore {
         if written.is_ok() && self.out.is_some() {
             *written = match source {
                 Source::Events(events) => self.write(&events[i]),
-                Source::Ref(e) => self.write(&(*e).clone().into_event()),
+                Source::Ref(e) => self.write_ref(e),
                 // The event as stored (the store keeps it whole): built only to be written.
                 Source::Prepared(..) => match self.store.event(pos) {
                     Some(e) => self.write(&e),
@@ -289,6 +289,17 @@ impl LiveStore {
         };
         self.line.clear();
         native::write_line(&mut self.line, e)?;
+        out.write_all(&self.line)
+    }
+
+    /// [`LiveStore::write`] for an event borrowed from its line: the same bytes, written
+    /// without building the owned event (`super::recording`).
+    fn write_ref(&mut self, e: &EventRef<'_>) -> std::io::Result<()> {
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        self.line.clear();
+        super::recording::write_ref_line(&mut self.line, e);
         out.write_all(&self.line)
     }
 
