@@ -222,18 +222,20 @@ async fn read_body(req: Request<Incoming>, shared: &Shared) -> Result<Vec<u8>, R
             ))
         }
     };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse().ok());
     if shared
         .store
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .is_refusing()
     {
-        return Err(full(shared));
+        // Read to its end so the client gets the answer on a connection it may reuse.
+        let whole = body::drain(req.into_body(), declared, shared).await;
+        return Err(closing_unless(whole, full(shared)));
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse().ok());
     let raw = body::read(req.into_body(), declared, shared)
         .await
         .map_err(|e| body_error(e, shared))?;
@@ -248,11 +250,25 @@ async fn read_body(req: Request<Incoming>, shared: &Shared) -> Result<Vec<u8>, R
     })
 }
 
+/// `answer`, with `Connection: close` unless the request's body was read whole (the
+/// connection cannot carry another request after a body left unread).
+fn closing_unless(whole: bool, mut answer: Response<Body>) -> Response<Body> {
+    if !whole {
+        answer
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    answer
+}
+
 fn body_error(e: BodyError, shared: &Shared) -> Response<Body> {
     match e {
-        BodyError::TooLarge { limit } => text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body is larger than {limit} bytes, the limit (--max-body)"),
+        BodyError::TooLarge { limit } => closing_unless(
+            false,
+            text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the body is larger than {limit} bytes, the limit (--max-body)"),
+            ),
         ),
         BodyError::Timeout => {
             let mut r = text(
@@ -263,10 +279,13 @@ fn body_error(e: BodyError, shared: &Shared) -> Response<Body> {
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
             r
         }
-        BodyError::Busy => retry_later(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the listener is reading as many bodies as it may hold; retry",
-            shared,
+        BodyError::Busy { whole } => closing_unless(
+            whole,
+            retry_later(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the listener is reading as many bodies as it may hold; retry",
+                shared,
+            ),
         ),
         BodyError::Broken(why) => text(
             StatusCode::BAD_REQUEST,
