@@ -1,6 +1,7 @@
 //! Hostile clients of `lineage listen`: the corpus under `tests/hostile/live/` (each file
 //! posted as its README line says, with the answer it must get), clients that trickle their
-//! headers or body, more connections than the cap, a flood past the budget, and a refused body still being sent.
+//! headers or body, more connections than the cap, a flood past the budget, and a refused
+//! body still being sent.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod live_support;
