@@ -78,6 +78,13 @@ const CASES: &[Case] = &[
         status: 200,
         says: "started\\\\u{1b}]0;pwned\\\\u{7}",
     },
+    Case {
+        file: "event-lines-bad-last-line-without-newline.ndjson",
+        route: "/v1/events",
+        headers: &[],
+        status: 200,
+        says: "\"accepted\":1",
+    },
 ];
 
 /// What an answer says, as text: a protobuf answer's message fields, else the body.
