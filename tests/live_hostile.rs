@@ -1,6 +1,7 @@
 //! Hostile clients of `lineage listen`: the corpus under `tests/hostile/live/` (each file
 //! posted as its README line says, with the answer it must get), clients that trickle their
-//! headers or body, more connections than the cap, and a flood past the budget.
+//! headers or body, more connections than the cap, a flood past the budget, and a refused
+//! body still being sent.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod live_support;
@@ -76,6 +77,13 @@ const CASES: &[Case] = &[
         headers: &[],
         status: 200,
         says: "started\\\\u{1b}]0;pwned\\\\u{7}",
+    },
+    Case {
+        file: "event-lines-bad-last-line-without-newline.ndjson",
+        route: "/v1/events",
+        headers: &[],
+        status: 200,
+        says: "\"accepted\":1",
     },
 ];
 
@@ -275,4 +283,41 @@ async fn a_flood_past_the_budget_is_answered_and_stays_within_it() {
         );
     }
     assert_eq!(codes, [200, 200, 429, 429, 429]);
+}
+
+/// A full listener answers 429 before decoding a body, but reads it to its end first: a
+/// client still sending gets the answer, and its next request on the same connection is
+/// answered too (answered unread, the connection was closed under it: found by the flood in
+/// `tests/live_flood.rs`).
+#[tokio::test]
+async fn a_refused_body_is_read_so_the_connection_answers_the_next_request() {
+    let l = Listener::start(&["--max-events", "4", "--when-full", "refuse"]);
+    let url = format!("{}/v1/events", l.url);
+    assert_eq!(
+        post(&url, "application/x-ndjson", event_lines(4, 1))
+            .await
+            .status,
+        200
+    );
+    let stream = tokio::net::TcpStream::connect(&l.addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let big = bytes::Bytes::from(event_lines(4000, 5));
+    for round in 0..4 {
+        let req = hyper::Request::post("/v1/events")
+            .header("host", &l.addr)
+            .header("content-type", "application/x-ndjson")
+            .body(http_body_util::Full::new(big.clone()))
+            .unwrap();
+        let res = sender.send_request(req).await;
+        let res = res.unwrap_or_else(|e| panic!("round {round}: not answered: {e}"));
+        assert_eq!(res.status(), 429, "round {round}");
+        assert_eq!(res.headers().get("connection"), None, "round {round}");
+        http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap();
+    }
 }

@@ -10,7 +10,8 @@
 //!   it means in a file.
 //! - Event lines (`POST /v1/events`): any format `summary` reads line by line, sniffed like a
 //!   file. A bad line is reported ("line 3: ...") and the lines after it are still read; the
-//!   events before it are kept.
+//!   events before it are kept. The listener stores them as they are read, without owned
+//!   events (`super::lines`); [`event_lines`] reads them as owned events, for the tests.
 //!
 //! Every decode runs under the import [`Limits`] (events, memory, depth), and every message
 //! quoting the body goes through [`crate::text`] (escaped, clipped).
@@ -20,7 +21,7 @@ use crate::core::{Event, Phase};
 use crate::model::EventVec;
 use crate::text::Excerpt;
 use crate::trace::otlp::direct;
-use crate::trace::{Format, ImportError, Importer, Limits};
+use crate::trace::{Format, Importer, Limits};
 
 /// The most characters of one error sentence.
 const SENTENCE_CHARS: usize = 300;
@@ -33,7 +34,7 @@ pub const MAX_LINE_ERRORS: usize = 10;
 pub struct BadBody(pub String);
 
 impl BadBody {
-    fn new(text: &str) -> BadBody {
+    pub(crate) fn new(text: &str) -> BadBody {
         BadBody(Excerpt::clipped_at(text, SENTENCE_CHARS).to_string())
     }
 }
@@ -137,75 +138,18 @@ pub struct Lines {
     pub errors: Vec<String>,
 }
 
-/// Reads a body of JSON lines (see the module docs). `Err` only when not one event could
-/// be read and something was wrong.
+/// Reads a body of JSON lines as owned events (see the module docs). The listener stores
+/// lines without building them (`listener::lines::store_lines`); this is the reference the
+/// tests hold that path to. `Err` only when not one event could be read and something was
+/// wrong.
 pub fn event_lines(body: &[u8], limits: Limits) -> Result<Lines, BadBody> {
-    let mut out = Lines::default();
-    let mut rest = body;
-    let mut lines_before = 0usize;
-    loop {
-        let mut importer = Importer::new(EventVec::new(), Some("events.ndjson"), limits);
-        let fed = importer.feed(rest);
-        let err = match fed {
-            Ok(()) => match importer.finish() {
-                Ok(done) => {
-                    // Most bodies are read in one go: take the vector rather than copy it.
-                    let events = done.sink.into_events();
-                    if out.events.is_empty() {
-                        out.events = events;
-                    } else {
-                        out.events.extend(events);
-                    }
-                    break;
-                }
-                Err(e) => e,
-            },
-            Err(e) => {
-                out.events.append(&mut importer.sink_mut().events);
-                e
-            }
-        };
-        out.rejected += 1;
-        let Some(at) = err.at else {
-            // No line to skip (a budget, an empty body): nothing further can be read.
-            out.push_error(None, &err);
-            break;
-        };
-        out.push_error(Some(lines_before + at.line), &err);
-        let after = rest[at.byte.min(rest.len())..]
-            .iter()
-            .position(|&b| b == b'\n');
-        match after {
-            Some(nl) => {
-                rest = &rest[at.byte + nl + 1..];
-                lines_before += at.line;
-            }
-            None => break,
-        }
-        if rest.iter().all(u8::is_ascii_whitespace) {
-            break;
-        }
-    }
-    if out.events.is_empty() && out.rejected > 0 {
-        let first = out.errors.first().map_or("", String::as_str);
-        return Err(BadBody::new(&format!("no event could be read: {first}")));
-    }
-    Ok(out)
-}
-
-impl Lines {
-    fn push_error(&mut self, line: Option<usize>, err: &ImportError) {
-        if self.errors.len() >= MAX_LINE_ERRORS {
-            return;
-        }
-        let mut err = err.clone();
-        err.at = None;
-        let text = match line {
-            Some(n) => format!("line {n}: {err}"),
-            None => err.to_string(),
-        };
-        self.errors.push(BadBody::new(&text).0);
-    }
+    let mut sink = EventVec::new();
+    let report = super::lines::read_lines(body, limits, &mut sink)?;
+    Ok(Lines {
+        events: sink.into_events(),
+        rejected: report.rejected,
+        errors: report.errors,
+    })
 }
 
 /// `text` with its middle cut out when longer than `max` bytes: prost names every field on

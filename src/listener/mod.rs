@@ -9,6 +9,8 @@
 
 pub mod inflate;
 pub mod ingest;
+pub mod lines;
+mod recording;
 pub mod resume;
 pub mod sse;
 pub mod store;
@@ -18,5 +20,7 @@ pub use store::{Committed, Counts, LiveStore, WhenFull};
 /// How the listener names itself in `hello`.
 pub const LISTENER: &str = concat!("lineage ", env!("CARGO_PKG_VERSION"));
 
+#[cfg(test)]
+mod lines_tests;
 #[cfg(test)]
 mod tests;

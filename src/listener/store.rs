@@ -20,7 +20,7 @@ use super::ingest::Batch;
 use crate::core::store::prepared::Prepared;
 use crate::core::store::symbols::Sym;
 use crate::core::store::Duplicates;
-use crate::core::{Event, EventStore};
+use crate::core::{Event, EventRef, EventStore};
 use crate::trace::{native, Limits};
 
 /// The memory budget's share per event slot. The parts of the store that never shrink cost
@@ -189,52 +189,88 @@ impl LiveStore {
         }
     }
 
-    fn commit_from(&mut self, mut source: Source<'_>) -> (Committed, std::io::Result<()>) {
+    fn commit_from(&mut self, mut source: Source<'_, '_>) -> (Committed, std::io::Result<()>) {
         let mut done = Committed::default();
         let mut written = Ok(());
         let len = source.len();
-        self.counts.received += len as u64;
         for i in 0..len {
-            match self.when_full {
-                WhenFull::Refuse if self.is_full() => break,
-                WhenFull::KeepNewest if self.store.len() == self.store.capacity() => {
-                    done.evicted += 1; // push evicts the oldest itself
-                }
-                _ => {}
-            }
-            while self.when_full == WhenFull::KeepNewest
-                && self.over_memory()
-                && self.store.evict_oldest_event()
-            {
-                done.evicted += 1;
-            }
-            if self.when_full == WhenFull::KeepNewest && self.over_memory() {
-                break; // empty and still over: symbols alone spend the budget
-            }
-            let pos = source.push(i, &mut self.store);
-            if self.instance.is_none() {
-                self.instance = Some(source.id(i).to_string());
-            }
-            done.stored += 1;
-            if written.is_ok() && self.out.is_some() {
-                written = match &source {
-                    Source::Events(events) => self.write(&events[i]),
-                    // The event as stored (the store keeps it whole): built only to be written.
-                    Source::Prepared(..) => match self.store.event(pos) {
-                        Some(e) => self.write(&e),
-                        None => Ok(()),
-                    },
-                };
+            if !self.take(&mut source, i, &mut done, &mut written) {
+                // Refused: the policy refuses every later event of the batch too (a full
+                // store under `refuse` stays full; an empty store over its memory stays so).
+                self.counts.received += (len - i - 1) as u64;
+                self.counts.refused += (len - i - 1) as u64;
+                done.refused += (len - i - 1) as u64;
+                break;
             }
         }
-        done.refused = len as u64 - done.stored;
-        self.counts.stored += done.stored;
-        self.counts.evicted += done.evicted;
-        self.counts.refused += done.refused;
-        if let (Ok(()), Some(out)) = (&written, self.out.as_mut()) {
-            written = out.flush();
+        (done, self.end_batch(written))
+    }
+
+    /// Stores event `i` of `source` under the policy, counts it in `done` and the counters,
+    /// and writes it to the recording (not flushed; see [`LiveStore::end_batch`]). `false`
+    /// when it was refused. One event at a time, so a body read line by line goes straight
+    /// into the store (`listener::lines`) under the same policy as a decoded batch.
+    pub(crate) fn take(
+        &mut self,
+        source: &mut Source<'_, '_>,
+        i: usize,
+        done: &mut Committed,
+        written: &mut std::io::Result<()>,
+    ) -> bool {
+        self.counts.received += 1;
+        if !self.make_room(done) {
+            done.refused += 1;
+            self.counts.refused += 1;
+            return false;
         }
-        (done, written)
+        let pos = source.push(i, &mut self.store);
+        if self.instance.is_none() {
+            self.instance = Some(source.id(i).to_string());
+        }
+        done.stored += 1;
+        self.counts.stored += 1;
+        if written.is_ok() && self.out.is_some() {
+            *written = match source {
+                Source::Events(events) => self.write(&events[i]),
+                Source::Ref(e) => self.write_ref(e),
+                // The event as stored (the store keeps it whole): built only to be written.
+                Source::Prepared(..) => match self.store.event(pos) {
+                    Some(e) => self.write(&e),
+                    None => Ok(()),
+                },
+            };
+        }
+        true
+    }
+
+    /// Evicts what the policy says to make room for one more event; `false` when the
+    /// event must be refused instead. Evictions are counted in `done` and the counters.
+    fn make_room(&mut self, done: &mut Committed) -> bool {
+        let before = done.evicted;
+        match self.when_full {
+            WhenFull::Refuse if self.is_full() => return false,
+            WhenFull::KeepNewest if self.store.len() == self.store.capacity() => {
+                done.evicted += 1; // push evicts the oldest itself
+            }
+            _ => {}
+        }
+        while self.when_full == WhenFull::KeepNewest
+            && self.over_memory()
+            && self.store.evict_oldest_event()
+        {
+            done.evicted += 1;
+        }
+        self.counts.evicted += done.evicted - before;
+        // Empty and still over: symbols alone spend the budget.
+        !(self.when_full == WhenFull::KeepNewest && self.over_memory())
+    }
+
+    /// The end of a batch: flushes the recording once, unless writing it already failed.
+    pub(crate) fn end_batch(&mut self, written: std::io::Result<()>) -> std::io::Result<()> {
+        match (written, self.out.as_mut()) {
+            (Ok(()), Some(out)) => out.flush(),
+            (written, _) => written,
+        }
     }
 
     /// Stores an event read back from the recording (not written again); returns 1 if it
@@ -256,6 +292,17 @@ impl LiveStore {
         out.write_all(&self.line)
     }
 
+    /// [`LiveStore::write`] for an event borrowed from its line: the same bytes, written
+    /// without building the owned event (`super::recording`).
+    fn write_ref(&mut self, e: &EventRef<'_>) -> std::io::Result<()> {
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        self.line.clear();
+        super::recording::write_ref_line(&mut self.line, e);
+        out.write_all(&self.line)
+    }
+
     /// Flushes the recording (at shutdown).
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.as_mut().map_or(Ok(()), |o| o.flush())
@@ -267,17 +314,19 @@ impl LiveStore {
     }
 }
 
-/// What a commit stores: owned events, or a prepared batch with its names' symbols (interned
-/// as they are first stored).
-enum Source<'a> {
+/// What a commit stores: owned events, one event borrowed from its line, or a prepared
+/// batch with its names' symbols (interned as they are first stored).
+pub(crate) enum Source<'a, 'b> {
     Events(&'a [Event]),
+    Ref(&'a EventRef<'b>),
     Prepared(&'a Prepared, Vec<Sym>),
 }
 
-impl Source<'_> {
+impl Source<'_, '_> {
     fn len(&self) -> usize {
         match self {
             Source::Events(events) => events.len(),
+            Source::Ref(_) => 1,
             Source::Prepared(p, _) => p.len(),
         }
     }
@@ -285,6 +334,7 @@ impl Source<'_> {
     fn id(&self, i: usize) -> Uuid {
         match self {
             Source::Events(events) => events[i].id,
+            Source::Ref(e) => e.id,
             Source::Prepared(p, _) => p.events[i].id,
         }
     }
@@ -293,6 +343,10 @@ impl Source<'_> {
     fn push(&mut self, i: usize, store: &mut EventStore) -> u64 {
         match self {
             Source::Events(events) => store.push_event(&events[i], 0),
+            Source::Ref(e) => {
+                let record = store.encode_ref(e);
+                store.push(record, 0)
+            }
             Source::Prepared(p, syms) => store.push_prepared(p, i, syms),
         }
     }

@@ -30,7 +30,12 @@ pub struct Listener {
 impl Listener {
     /// Starts the listener on a free loopback port with `args` added.
     pub fn start(args: &[&str]) -> Listener {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lineage"))
+        Listener::start_exe(env!("CARGO_BIN_EXE_lineage"), args)
+    }
+
+    /// [`Listener::start`] with another `lineage` binary (a release build, for figures).
+    pub fn start_exe(exe: &str, args: &[&str]) -> Listener {
+        let mut child = Command::new(exe)
             .args(["listen", "--bind", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())

@@ -19,7 +19,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 use prost::Message;
 
-use crate::listener::{ingest, LiveStore, WhenFull};
+use crate::listener::{ingest, lines, LiveStore, WhenFull};
 use crate::trace::Limits;
 
 const SPANS_PER_REQUEST: u64 = 512;
@@ -40,38 +40,11 @@ pub(crate) fn run(events: u64) -> ExitCode {
         "{:<44} {:>10} {:>9} {:>12} {:>12}",
         "case", "items", "seconds", "items/s", "events/s"
     );
-    let decode = median(5, || {
-        let t = Instant::now();
-        let n: usize = proto
-            .iter()
-            .map(|b| ingest::otlp_protobuf(b, limits).unwrap().events.len())
-            .sum();
-        (t.elapsed().as_secs_f64(), n as u64)
-    });
+    let decode = median(5, || decode_round(&proto, limits));
     row("otlp protobuf, decoded (spans)", spans, decode);
-    let stored = median(5, || {
-        let mut store = LiveStore::new(limits, WhenFull::KeepNewest);
-        let t = Instant::now();
-        for b in &proto {
-            store
-                .commit_batch(&ingest::otlp_protobuf(b, limits).unwrap().events)
-                .1
-                .unwrap();
-        }
-        (t.elapsed().as_secs_f64(), store.counts().stored)
-    });
+    let stored = median(5, || protobuf_round(&proto, limits));
     row("otlp protobuf, decoded and stored (spans)", spans, stored);
-    let read = median(5, || {
-        let mut store = LiveStore::new(limits, WhenFull::KeepNewest);
-        let t = Instant::now();
-        for b in &lines {
-            store
-                .commit(&ingest::event_lines(b, limits).unwrap().events)
-                .1
-                .unwrap();
-        }
-        (t.elapsed().as_secs_f64(), store.counts().stored)
-    });
+    let read = median(5, || ndjson_round(&lines, limits));
     row("ndjson lines, read and stored (events)", events, read);
     match over_http(&proto, &lines, limits) {
         Ok([p, l]) => {
@@ -81,6 +54,46 @@ pub(crate) fn run(events: u64) -> ExitCode {
         Err(e) => eprintln!("lineage bench --live: the HTTP rows failed: {e}"),
     }
     ExitCode::SUCCESS
+}
+
+// One round of each in-process row, each its own function (never inlined) so that a
+// profile (`valgrind --tool=callgrind`) gives each row's instructions, the dropping of what
+// the round built included: divided by the items, the per-item figures in `docs/live.md`.
+
+#[inline(never)]
+fn decode_round(proto: &[Vec<u8>], limits: Limits) -> (f64, u64) {
+    let t = Instant::now();
+    let n: usize = proto
+        .iter()
+        .map(|b| ingest::otlp_protobuf(b, limits).unwrap().events.len())
+        .sum();
+    (t.elapsed().as_secs_f64(), n as u64)
+}
+
+#[inline(never)]
+fn protobuf_round(proto: &[Vec<u8>], limits: Limits) -> (f64, u64) {
+    let mut store = LiveStore::new(limits, WhenFull::KeepNewest);
+    let t = Instant::now();
+    for b in proto {
+        store
+            .commit_batch(&ingest::otlp_protobuf(b, limits).unwrap().events)
+            .1
+            .unwrap();
+    }
+    (t.elapsed().as_secs_f64(), store.counts().stored)
+}
+
+#[inline(never)]
+fn ndjson_round(bodies: &[Vec<u8>], limits: Limits) -> (f64, u64) {
+    let mut store = LiveStore::new(limits, WhenFull::KeepNewest);
+    let t = Instant::now();
+    for b in bodies {
+        lines::store_lines(b, limits, &mut store)
+            .unwrap()
+            .written
+            .unwrap();
+    }
+    (t.elapsed().as_secs_f64(), store.counts().stored)
 }
 
 fn row(case: &str, items: u64, (seconds, events): (f64, u64)) {

@@ -20,8 +20,11 @@ pub(super) enum BodyError {
         limit: usize,
     },
     Timeout,
-    /// The bodies being read together would exceed the in-flight budget.
-    Busy,
+    /// The bodies being read together would exceed the in-flight budget; the rest of the
+    /// body was read without being kept (`whole`: to its end, so the connection may go on).
+    Busy {
+        whole: bool,
+    },
     /// The connection broke or the framing was wrong.
     Broken(String),
 }
@@ -76,9 +79,44 @@ pub(super) async fn read(
             return Err(BodyError::TooLarge { limit });
         }
         if !held.grow(data.len()) {
-            return Err(BodyError::Busy);
+            drop((held, out));
+            let whole = drain_rest(body, deadline, limit).await;
+            return Err(BodyError::Busy { whole });
         }
         out.extend_from_slice(&data);
     }
     Ok(out)
+}
+
+/// Reads a body that is refused (a full listener, no room to hold it) to its end without
+/// keeping it, within the body limit and the read deadline; `true` when it was read whole.
+///
+/// Why read what is refused: an HTTP/1 server that answers before the body is read must
+/// close the connection, and a client still sending its body then gets a reset instead of
+/// the answer (seen under a flood: a 429 answered, the client's next request on that
+/// connection cancelled). Read to its end, the connection stays usable and the answer
+/// arrives. Nothing is held: each frame is dropped as it comes.
+pub(super) async fn drain(body: Incoming, declared: Option<u64>, shared: &Shared) -> bool {
+    let limit = shared.settings.max_body;
+    if declared.is_some_and(|n| n > limit as u64) {
+        return false;
+    }
+    let deadline = tokio::time::Instant::now() + shared.settings.read_timeout;
+    drain_rest(body, deadline, limit).await
+}
+
+async fn drain_rest(mut body: Incoming, deadline: tokio::time::Instant, limit: usize) -> bool {
+    let mut seen = 0usize;
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(None) => return true,
+            Ok(Some(Ok(frame))) => {
+                seen += frame.data_ref().map_or(0, |d| d.len());
+                if seen > limit {
+                    return false;
+                }
+            }
+            Err(_) | Ok(Some(Err(_))) => return false,
+        }
+    }
 }

@@ -20,8 +20,8 @@ use serde_json::json;
 use super::answer::{export_response, json_response, preflight, rpc_status, text, Encoding};
 use super::body::{self, BodyError};
 use super::server::Shared;
-use crate::core::Event;
-use crate::listener::ingest::{self, Batch};
+use crate::listener::ingest::{self, BadBody, Batch};
+use crate::listener::lines::{self, StoredLines};
 use crate::listener::sse::Status;
 use crate::listener::{inflate, Committed, LiveStore};
 
@@ -130,17 +130,20 @@ async fn events(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let lines = match ingest::event_lines(&body, shared.settings.request_limits) {
+    // Read straight into the store, each line as it is read (`listener::lines`).
+    let read = with_store_lines(shared, |store| {
+        lines::store_lines(&body, shared.settings.request_limits, store)
+    });
+    drop(body);
+    let lines = match read {
         Ok(l) => l,
         Err(bad) => {
             let body = json!({"accepted": 0, "rejected": 1, "errors": [bad.0]});
             return json_response(StatusCode::BAD_REQUEST, &body);
         }
     };
-    drop(body);
-    let stored = store_events(shared, &lines.events).stored;
-    let refused = lines.events.len() as u64 - stored;
-    let mut errors = lines.errors;
+    let (stored, refused) = (lines.committed.stored, lines.committed.refused);
+    let mut errors = lines.report.errors;
     if refused > 0 {
         if stored == 0 {
             return full(shared);
@@ -151,21 +154,33 @@ async fn events(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
             ));
         }
     }
-    let body = json!({"accepted": stored, "rejected": lines.rejected + refused, "errors": errors});
+    let rejected = lines.report.rejected + refused;
+    let body = json!({"accepted": stored, "rejected": rejected, "errors": errors});
     json_response(StatusCode::OK, &body)
+}
+
+/// Reads a body of lines into the store under its lock, says why the recording failed if
+/// it did, and tells the streams.
+fn with_store_lines(
+    shared: &Shared,
+    read: impl FnOnce(&mut LiveStore) -> Result<StoredLines, BadBody>,
+) -> Result<StoredLines, BadBody> {
+    let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
+    let read = read(&mut store);
+    if let Ok(StoredLines {
+        written: Err(e), ..
+    }) = &read
+    {
+        eprintln!("lineage listen: the recording could not be written: {e}");
+    }
+    shared.stored.send_replace(store.next_seq());
+    read
 }
 
 /// Stores a request's spans, tells the streams; returns (events stored, spans refused).
 fn commit(shared: &Shared, batch: &Batch) -> (u64, u64) {
     let done = store_batch(shared, batch);
     (done.stored, batch.span_starts_from(done.stored as usize))
-}
-
-fn store_events(shared: &Shared, events: &[Event]) -> crate::listener::Committed {
-    if events.is_empty() {
-        return crate::listener::Committed::default();
-    }
-    with_store(shared, |store| store.commit(events))
 }
 
 fn store_batch(shared: &Shared, batch: &Batch) -> crate::listener::Committed {
@@ -207,18 +222,20 @@ async fn read_body(req: Request<Incoming>, shared: &Shared) -> Result<Vec<u8>, R
             ))
         }
     };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse().ok());
     if shared
         .store
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .is_refusing()
     {
-        return Err(full(shared));
+        // Read to its end so the client gets the answer on a connection it may reuse.
+        let whole = body::drain(req.into_body(), declared, shared).await;
+        return Err(closing_unless(whole, full(shared)));
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse().ok());
     let raw = body::read(req.into_body(), declared, shared)
         .await
         .map_err(|e| body_error(e, shared))?;
@@ -233,11 +250,25 @@ async fn read_body(req: Request<Incoming>, shared: &Shared) -> Result<Vec<u8>, R
     })
 }
 
+/// `answer`, with `Connection: close` unless the request's body was read whole (the
+/// connection cannot carry another request after a body left unread).
+fn closing_unless(whole: bool, mut answer: Response<Body>) -> Response<Body> {
+    if !whole {
+        answer
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    answer
+}
+
 fn body_error(e: BodyError, shared: &Shared) -> Response<Body> {
     match e {
-        BodyError::TooLarge { limit } => text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body is larger than {limit} bytes, the limit (--max-body)"),
+        BodyError::TooLarge { limit } => closing_unless(
+            false,
+            text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the body is larger than {limit} bytes, the limit (--max-body)"),
+            ),
         ),
         BodyError::Timeout => {
             let mut r = text(
@@ -248,10 +279,13 @@ fn body_error(e: BodyError, shared: &Shared) -> Response<Body> {
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
             r
         }
-        BodyError::Busy => retry_later(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the listener is reading as many bodies as it may hold; retry",
-            shared,
+        BodyError::Busy { whole } => closing_unless(
+            whole,
+            retry_later(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the listener is reading as many bodies as it may hold; retry",
+                shared,
+            ),
         ),
         BodyError::Broken(why) => text(
             StatusCode::BAD_REQUEST,

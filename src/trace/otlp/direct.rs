@@ -21,6 +21,8 @@
 use std::convert::Infallible;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1 as pb_common;
+use opentelemetry_proto::tonic::resource::v1 as pb_resource;
 use opentelemetry_proto::tonic::trace::v1 as pb;
 use prost::Message;
 use serde_json::Value;
@@ -60,6 +62,15 @@ pub(crate) enum Refused {
 /// Decodes a serialized `ExportTraceServiceRequest` and prepares its spans, holding at most
 /// `max_bytes` for them.
 pub(crate) fn decode(bytes: &[u8], max_bytes: u64) -> Result<DirectSpans, Refused> {
+    if let Some(done) = frames::prepare(bytes, max_bytes) {
+        return Ok(done);
+    }
+    decode_whole(bytes, max_bytes)
+}
+
+/// [`decode`] by prost's decoding of the whole request: for every body the framed reader
+/// gives up on (`frames`), and the reference its tests hold it to.
+pub(crate) fn decode_whole(bytes: &[u8], max_bytes: u64) -> Result<DirectSpans, Refused> {
     let request = ExportTraceServiceRequest::decode(bytes).map_err(Refused::Decode)?;
     prepare(request, max_bytes).map_err(Refused::OverBudget)
 }
@@ -90,54 +101,102 @@ pub(crate) fn prepare(
     request: ExportTraceServiceRequest,
     max_bytes: u64,
 ) -> Result<DirectSpans, String> {
-    let mut out = DirectSpans::default();
     let spans: usize = (request.resource_spans.iter())
         .flat_map(|rs| rs.scope_spans.iter().map(|ss| ss.spans.len()))
         .sum();
-    let mut linker: Linker<PreparedEvent> = Linker::with_capacity(spans);
-    let mut linked = Vec::with_capacity(2 * spans);
-    let mut ready = |e: PreparedEvent| -> Result<(), Infallible> {
-        linked.push(e);
-        Ok(())
-    };
+    let mut preparer = Preparer::new(spans, max_bytes);
     for rs in request.resource_spans {
-        let resource = rs
-            .resource
-            .map(|r| json_text(&Value::Object(attributes(key_values(r.attributes)))));
+        let resource = rs.resource.map(resource_text);
         let schema_url = non_empty(rs.schema_url).map(|u| json_text(&u));
         for ss in rs.scope_spans {
-            let scope = ss.scope.map(|s| json_text(&super::scope_value(scope(s))));
+            let scope = ss.scope.map(scope_text);
             let origin = OriginText {
                 resource: resource.as_deref(),
                 scope: scope.as_deref(),
                 schema_url: schema_url.as_deref(),
             };
             for s in ss.spans {
-                out.spans += 1;
-                let held = out.batch.text_len() + 3 * out.spans as usize * EVENT_BYTES;
-                if held as u64 > max_bytes {
-                    return Err(format!(
-                        "the request's spans would hold more than the listener's budget for \
-                         one request ({max_bytes} bytes; each span repeats its resource and scope)"
-                    ));
-                }
-                match span_events(&s, &origin, &mut out.batch) {
-                    Ok(events) => {
-                        let Ok(()) = linker.add(events, &mut ready);
-                    }
-                    Err(why) => {
-                        if out.rejected_spans == 0 {
-                            out.rejection = why;
-                        }
-                        out.rejected_spans += 1;
-                    }
-                }
+                preparer.span(&s, &origin)?;
             }
         }
     }
-    let Ok(_) = linker.step(usize::MAX, &mut ready);
-    out.batch.events = in_time_order(linked);
-    Ok(out)
+    Ok(preparer.finish())
+}
+
+/// A resource's attributes as the JSON text every span of it carries in `otel`.
+fn resource_text(r: pb_resource::Resource) -> Vec<u8> {
+    json_text(&Value::Object(attributes(key_values(r.attributes))))
+}
+
+/// A scope as the JSON text every span of it carries in `otel`.
+fn scope_text(s: pb_common::InstrumentationScope) -> Vec<u8> {
+    json_text(&super::scope_value(scope(s)))
+}
+
+/// A request's spans prepared one at a time, in the order they come, then linked and put
+/// in time order ([`Preparer::finish`]); the budget is checked at every span.
+pub(super) struct Preparer {
+    out: DirectSpans,
+    linker: Linker<PreparedEvent>,
+    linked: Vec<PreparedEvent>,
+    max_bytes: u64,
+}
+
+impl Preparer {
+    /// For a request of `spans` spans. The count must be exact: the linker's table is
+    /// sized by it, and spans without a parent in the request come back in its order.
+    pub(super) fn new(spans: usize, max_bytes: u64) -> Preparer {
+        Preparer {
+            out: DirectSpans::default(),
+            linker: Linker::with_capacity(spans),
+            linked: Vec::with_capacity(2 * spans),
+            max_bytes,
+        }
+    }
+
+    /// Prepares the next span, or refuses the request when it would hold more than the
+    /// budget.
+    pub(super) fn span(&mut self, s: &pb::Span, origin: &OriginText<'_>) -> Result<(), String> {
+        let out = &mut self.out;
+        out.spans += 1;
+        let held = out.batch.text_len() + 3 * out.spans as usize * EVENT_BYTES;
+        if held as u64 > self.max_bytes {
+            return Err(format!(
+                "the request's spans would hold more than the listener's budget for \
+                 one request ({} bytes; each span repeats its resource and scope)",
+                self.max_bytes
+            ));
+        }
+        let linked = &mut self.linked;
+        let mut ready = |e: PreparedEvent| -> Result<(), Infallible> {
+            linked.push(e);
+            Ok(())
+        };
+        match span_events(s, origin, &mut out.batch) {
+            Ok(events) => {
+                let Ok(()) = self.linker.add(events, &mut ready);
+            }
+            Err(why) => {
+                if out.rejected_spans == 0 {
+                    out.rejection = why;
+                }
+                out.rejected_spans += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Links what is left and puts the events in time order.
+    pub(super) fn finish(mut self) -> DirectSpans {
+        let linked = &mut self.linked;
+        let mut ready = |e: PreparedEvent| -> Result<(), Infallible> {
+            linked.push(e);
+            Ok(())
+        };
+        let Ok(_) = self.linker.step(usize::MAX, &mut ready);
+        self.out.batch.events = in_time_order(self.linked);
+        self.out
+    }
 }
 
 /// What a prepared event costs besides its text (its start, end and a span event, about).
@@ -311,5 +370,6 @@ fn point_event(span: Uuid, k: usize, ev: &pb::span::Event, batch: &mut Prepared)
     }
 }
 
+mod frames;
 #[cfg(test)]
 mod tests;

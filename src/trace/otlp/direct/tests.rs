@@ -222,7 +222,7 @@ prop_compose! {
     }
 }
 
-fn request() -> impl Strategy<Value = ExportTraceServiceRequest> {
+pub(super) fn request() -> impl Strategy<Value = ExportTraceServiceRequest> {
     let spans = (1..12u64)
         .prop_flat_map(|n| (0..n).map(span).collect::<Vec<_>>())
         .prop_shuffle();
