@@ -263,8 +263,8 @@ fn closing_unless(whole: bool, mut answer: Response<Body>) -> Response<Body> {
 
 fn body_error(e: BodyError, shared: &Shared) -> Response<Body> {
     match e {
-        BodyError::TooLarge { limit } => closing_unless(
-            false,
+        BodyError::TooLarge { limit, whole } => closing_unless(
+            whole,
             text(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &format!("the body is larger than {limit} bytes, the limit (--max-body)"),
