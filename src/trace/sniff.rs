@@ -176,7 +176,7 @@ impl<'de> serde::de::Visitor<'de> for KeySniffer<'_> {
 /// How `format` is cut into records, judged from the start of the input (`None`: the first
 /// line is not complete yet). Arrays by element; Chrome documents by `traceEvents` element;
 /// the line formats by line when the first line is a complete value, else as one document
-/// (OTLP: by `resourceSpans` element).
+/// (OTLP: by span, see [`Layout::Spans`]).
 pub(crate) fn layout(format: Format, text: &str, finished: bool) -> Option<Layout> {
     let body = &text[bom_len(text.as_bytes())..];
     let trimmed = body.trim_start_matches(|c: char| c.is_ascii_whitespace());
@@ -194,7 +194,7 @@ pub(crate) fn layout(format: Format, text: &str, finished: bool) -> Option<Layou
     if read::is_complete_value(first) {
         Some(Layout::Lines)
     } else if format == Format::Otlp {
-        Some(Layout::Keyed("resourceSpans"))
+        Some(Layout::Spans)
     } else {
         Some(Layout::Document)
     }

@@ -40,9 +40,10 @@ impl Reader {
         }
     }
 
-    /// Advances the end-of-input pass by about `budget` items; `true` once it is done. Only
-    /// a Chrome trace's pass is stepped (its held slices become events in a bounded number of
-    /// items per call); the others finish in their first step.
+    /// Advances the end-of-input pass by about `budget` items; `true` once it is done. A
+    /// Chrome trace's pass (its held slices become events) and an OTLP trace's (its spans
+    /// whose parent never came are linked) are stepped; the others finish in their first
+    /// step.
     pub(super) fn finish_step<S: EventSink>(
         &mut self,
         out: &mut Output<S>,
@@ -51,7 +52,7 @@ impl Reader {
         match self {
             Reader::Native | Reader::Abstractions(_) => Ok(true),
             Reader::Chrome(r) => r.finish_step(out, budget),
-            Reader::Otlp(r) => r.finish(out).map(|()| true),
+            Reader::Otlp(r) => r.finish_step(budget, out),
         }
     }
 
@@ -59,6 +60,7 @@ impl Reader {
     pub(super) fn finish_fraction(&self) -> f64 {
         match self {
             Reader::Chrome(r) => r.finish_fraction(),
+            Reader::Otlp(r) => r.finish_fraction(),
             _ => 0.0,
         }
     }
