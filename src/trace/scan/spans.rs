@@ -163,6 +163,14 @@ impl Splitter {
                 }
                 Stage::Element => self.capture_byte(chunk, i, &mut start, each)?,
                 Stage::Expect { .. } => self.path_byte(b, abs, each)?,
+                // Another document after the first (a JSON Lines file whose first line was too
+                // long to wait for): read the same way, its elements numbered on.
+                Stage::After if b == b'{' => {
+                    self.open(abs)?;
+                    self.stage = Stage::Top;
+                    self.key_state = Key::Expect;
+                    Step::Next
+                }
                 Stage::After => self.after_byte(b, abs)?,
             };
             match step {
