@@ -175,7 +175,7 @@ impl<'de> serde::de::Visitor<'de> for KeySniffer<'_> {
 
 /// Bytes of an OTLP input's first line past which it is read span by span without waiting
 /// for the line's end (see [`layout`]).
-const LONG_FIRST_LINE: usize = 1 << 20;
+const LONG_FIRST_LINE: usize = 256 << 10;
 
 /// How `format` is cut into records, judged from the start of the input (`None`: the first
 /// line is not complete yet). Arrays by element; Chrome documents by `traceEvents` element;

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::link::SpanEvents;
 use super::span::{self, Converted, Origin};
-use super::window::{Held, Lacks, MAX_SPANS};
+use super::window::{Held, Lacks, MAX_SPANS, RELEASE_PER_RECORD};
 use super::wire::{attributes, Resource, ResourceSpans, Scope, ScopeSpans, Span};
 use super::{scope_value, Reader};
 use crate::model::sink::EventSink;
@@ -58,12 +58,15 @@ impl Reader {
                 let el = self.enter(r, Some(s));
                 if el.scope.is_none() {
                     el.scope = Some(None);
-                    self.window.scope_mut(s).for_each(|h| h.lacks.scope = false);
+                    self.window.scope_mut(r, s).for_each(|h| h.lacks.scope = false);
                 }
             }
             Place::ResourceEnd { r } => {
                 self.enter(r, None);
-                self.close_element(out)?;
+                // What has not come will not: every waiting span of it may go.
+                for h in self.window.element_mut(r) {
+                    h.lacks = Lacks::default();
+                }
             }
             Place::NotAnObject { r, s: None } => {
                 let path = || format!("resourceSpans[{r}]");
@@ -74,7 +77,7 @@ impl Reader {
                 read::parse_record::<ScopeSpans>(Format::Otlp, record, path)?;
             }
         }
-        self.release_ready(out)?;
+        self.release_ready(RELEASE_PER_RECORD, out)?;
         self.settle(out)
     }
 
@@ -130,7 +133,7 @@ impl Reader {
             parent: first.parent_id,
             events,
         };
-        let held = Held::new(span, extra, s, lacks, record.text.len());
+        let held = Held::new(span, extra, (r, s), lacks, record.text.len());
         if !lacks.any() && self.window.is_empty() {
             return self.add(held, out);
         }
@@ -190,7 +193,7 @@ impl Reader {
         if lacked && value.is_some() {
             out.notes.push(gone_note(el, key));
         }
-        for h in self.window.iter_mut() {
+        for h in self.window.element_mut(r) {
             if key == "resource" && h.lacks.resource {
                 h.fill(key, value.as_ref());
                 h.lacks.resource = false;
@@ -224,7 +227,7 @@ impl Reader {
                     out.notes.push(gone_note(el, "scope"));
                 }
                 el.scope = Some(value.clone());
-                for h in self.window.scope_mut(s) {
+                for h in self.window.scope_mut(r, s) {
                     if h.lacks.scope {
                         h.fill("scope", value.as_ref());
                         h.lacks.scope = false;
@@ -243,27 +246,36 @@ impl Reader {
         Ok(())
     }
 
-    /// The element has closed: what has not come will not, and every waiting span goes on.
-    fn close_element<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
-        if let Some(el) = self.element.as_mut() {
-            el.resource.get_or_insert(None);
-            el.schema_url.get_or_insert(None);
-        }
-        self.flush(out)
-    }
-
-    /// Every waiting span goes on with what is known now (its element closed, or the input
-    /// ended).
-    pub(super) fn flush<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
-        while let Some(held) = self.window.pop_front_if(|_| true) {
+    /// The end of the input: the spans still waiting go on with what is known (their
+    /// element may never have closed: the input was cut), about `budget` events of them.
+    /// Returns whether none waits any more.
+    pub(super) fn drain<S: EventSink>(
+        &mut self,
+        budget: usize,
+        out: &mut Output<S>,
+    ) -> Result<bool, ImportError> {
+        let mut left = budget;
+        while left > 0 {
+            let Some(held) = self.window.pop_front_if(|_| true) else {
+                break;
+            };
+            left = left.saturating_sub(held.span.events.len().max(1));
             self.add(held, out)?;
         }
-        self.settle(out)
+        self.settle(out)?;
+        Ok(self.window.is_empty())
     }
 
-    /// The waiting spans at the front whose origin is now complete go on.
-    fn release_ready<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
-        while let Some(held) = self.window.pop_front_if(|h| !h.lacks.any()) {
+    /// Up to `most` waiting spans at the front whose origin is now complete go on.
+    fn release_ready<S: EventSink>(
+        &mut self,
+        most: usize,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        for _ in 0..most {
+            let Some(held) = self.window.pop_front_if(|h| !h.lacks.any()) else {
+                break;
+            };
             self.add(held, out)?;
         }
         Ok(())

@@ -199,3 +199,62 @@ impl<E: Linkable> Leftovers<E> {
         Ok(Some(used))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::core::{Event, Phase};
+    use crate::trace::link_roots;
+
+    /// Spans with parents among themselves (cycles and chains included) or missing.
+    fn waiting(n: u128, seed: u64) -> IdMap<Vec<SpanEvents>> {
+        let mut x = seed;
+        let mut map: IdMap<Vec<SpanEvents>> = IdMap::default();
+        for id in 1..=n {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let parent = Uuid::from_u128(1 + u128::from(x >> 33) % (n + n / 4));
+            let mut e = Event::root("span", Phase::Started);
+            e.id = Uuid::from_u128(id);
+            e.parent_id = Some(parent);
+            let mut end = e.clone();
+            end.id = Uuid::from_u128(id + (1 << 64));
+            end.start_id = Some(e.id);
+            map.entry(parent).or_default().push(SpanEvents {
+                id: e.id,
+                parent: Some(parent),
+                events: vec![e, end],
+            });
+        }
+        map
+    }
+
+    #[test]
+    fn the_pass_in_slices_links_as_link_roots_does() {
+        for (seed, budget) in [(1, 1), (2, 3), (3, 64), (4, usize::MAX)] {
+            let map = waiting(500, seed);
+            let mut expected: Vec<Event> = map
+                .iter()
+                .flat_map(|(_, spans)| spans.iter().flat_map(|s| s.events.clone()))
+                .collect();
+            link_roots(&mut expected);
+            let mut pass = Leftovers::new(map, 1000);
+            let mut got = Vec::new();
+            let mut steps = 0;
+            while !pass
+                .step(budget, &mut |e| {
+                    got.push(e);
+                    Ok::<_, ()>(())
+                })
+                .unwrap()
+            {
+                steps += 1;
+                assert!(got.len() <= steps * budget.min(1 << 20));
+            }
+            assert_eq!(got, expected, "seed {seed}, budget {budget}");
+            assert_eq!(pass.fraction(), 1.0);
+        }
+    }
+}

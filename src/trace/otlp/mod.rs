@@ -176,8 +176,11 @@ impl Reader {
         budget: usize,
         out: &mut Output<S>,
     ) -> Result<bool, ImportError> {
-        // Spans still waiting for an element that never closed (the input was cut).
-        self.flush(out)?;
+        // Spans still waiting (the last element's, or one that never closed: the input
+        // was cut), in slices too.
+        if !self.drain(budget, out)? {
+            return Ok(false);
+        }
         // Room in the sink for what is left, before the first of it (see `Output::reserve`).
         out.reserve(self.linker.events_to_hand_over() as u64, 1);
         let done = self.linker.step(budget, &mut |e| out.push(e))?;

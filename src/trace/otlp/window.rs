@@ -11,6 +11,11 @@
 //! front whose origin is complete go on to the linker, so the order in which spans reach it
 //! (and so the import's output) is the order of the whole-element reading.
 //!
+//! Spans whose origin has become complete do not all go on at once (an element's close
+//! would push thousands of spans in one call, a long frame in a page): each record read
+//! after lets a few go ([`RELEASE_PER_RECORD`]), and the end of the input the rest, in
+//! slices. The order stays the file's.
+//!
 //! The window is bounded: at most [`MAX_SPANS`] spans and [`MAX_BYTES`] bytes wait. A
 //! document that holds more spans before its element's last word (one `resourceSpans` of a
 //! million spans and no `schemaUrl` at all is the common case: nothing can tell that none
@@ -29,6 +34,9 @@ use crate::trace::Linkable;
 
 /// Spans that may wait at once: the collector's batch of 8 192 spans fits.
 pub(super) const MAX_SPANS: usize = 8 * 1024;
+/// Spans whose origin is complete that go on with each record read: more than one, so the
+/// window empties while new spans come.
+pub(super) const RELEASE_PER_RECORD: usize = 4;
 /// Bytes that may wait at once (an estimate, counted against the memory budget too).
 pub(super) const MAX_BYTES: usize = 16 << 20;
 
@@ -58,7 +66,8 @@ impl Lacks {
 pub(super) struct Held {
     pub span: SpanEvents,
     pub extra: Map<String, Value>,
-    /// Its scope's index in its element.
+    /// Its element's index, and its scope's index in its element.
+    pub element: usize,
     pub scope: usize,
     pub lacks: Lacks,
     pub bytes: usize,
@@ -70,7 +79,7 @@ impl Held {
     pub(super) fn new(
         span: SpanEvents,
         extra: Map<String, Value>,
-        scope: usize,
+        (element, scope): (usize, usize),
         lacks: Lacks,
         text_len: usize,
     ) -> Held {
@@ -84,6 +93,7 @@ impl Held {
         Held {
             span,
             extra,
+            element,
             scope,
             lacks,
             bytes,
@@ -152,13 +162,14 @@ impl Window {
         Some(held)
     }
 
-    /// Every waiting span, for a key of the element that has come.
-    pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Held> {
-        self.spans.iter_mut()
+    /// The waiting spans of element `r`, for a key of it that has come (the newest run:
+    /// spans wait in file order, so this costs what waits of this element only).
+    pub(super) fn element_mut(&mut self, r: usize) -> impl Iterator<Item = &mut Held> {
+        self.spans.iter_mut().rev().take_while(move |h| h.element == r)
     }
 
-    /// The waiting spans of scope `s` (the newest run: spans wait in file order).
-    pub(super) fn scope_mut(&mut self, s: usize) -> impl Iterator<Item = &mut Held> {
-        self.spans.iter_mut().rev().take_while(move |h| h.scope == s)
+    /// The waiting spans of scope `s` of element `r` (the newest run).
+    pub(super) fn scope_mut(&mut self, r: usize, s: usize) -> impl Iterator<Item = &mut Held> {
+        self.element_mut(r).take_while(move |h| h.scope == s)
     }
 }
