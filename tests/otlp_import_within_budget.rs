@@ -225,7 +225,10 @@ fn keys_out_of_order_give_every_span_its_resource_scope_and_schema_url() {
         serde_json::to_value(&start.payload.extra).unwrap()["otel"].clone()
     };
     let child = otel("child");
-    assert_eq!(child["schema_url"], "https://opentelemetry.io/schemas/1.21.0");
+    assert_eq!(
+        child["schema_url"],
+        "https://opentelemetry.io/schemas/1.21.0"
+    );
     assert_eq!(child["resource"]["service.name"], "late-resource");
     assert_eq!(child["scope"]["name"], "late-scope");
     let root = otel("root");
@@ -233,7 +236,10 @@ fn keys_out_of_order_give_every_span_its_resource_scope_and_schema_url() {
     assert_eq!(root["resource"]["service.name"], "early");
     assert_eq!(root["scope"]["name"], "old-library");
     // The child came first and waited for its parent in the next element.
-    assert!(imported.events.iter().all(|e| e.root_id == imported.events[0].root_id));
+    assert!(imported
+        .events
+        .iter()
+        .all(|e| e.root_id == imported.events[0].root_id));
 }
 
 /// A sink that counts events and keeps none: what the budget then measures is what the
@@ -316,11 +322,19 @@ fn a_schema_url_after_more_spans_than_may_wait_is_kept_where_it_can_be_and_noted
     let carrying = imported
         .events
         .iter()
-        .filter(|e| e.payload.extra.get("otel").is_some_and(|o| o["schema_url"] == "https://example.com/s"))
+        .filter(|e| {
+            e.payload
+                .extra
+                .get("otel")
+                .is_some_and(|o| o["schema_url"] == "https://example.com/s")
+        })
         .count();
     // The spans that could still wait carry it; the note says the others do not.
     assert_eq!(carrying, 8 * 1024);
     assert_eq!(imported.notes.len(), 1, "{:?}", imported.notes);
     let note = &imported.notes[0];
-    assert!(note.contains("schema_url") && note.contains(&format!("{} of its spans", n - 8 * 1024)), "{note}");
+    assert!(
+        note.contains("schema_url") && note.contains(&format!("{} of its spans", n - 8 * 1024)),
+        "{note}"
+    );
 }

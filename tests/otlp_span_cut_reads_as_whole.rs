@@ -54,7 +54,12 @@ fn list(rng: &mut Rng, items: Vec<String>) -> String {
 }
 
 /// Strings that look like structure, so a scanner that does not skip strings would cut there.
-const TRICKY: [&str; 4] = ["plain", "a \\\"quoted\\\" ,]} name", "[{\\\\", "ünï \\u00e9"];
+const TRICKY: [&str; 4] = [
+    "plain",
+    "a \\\"quoted\\\" ,]} name",
+    "[{\\\\",
+    "ünï \\u00e9",
+];
 
 /// A fixed order of span ids unrelated to their order in the file: a span's parent ranks
 /// lower.
@@ -97,7 +102,11 @@ fn span(rng: &mut Rng, id: u64, spans: u64) -> String {
 fn scope(rng: &mut Rng, r: usize, s: usize, next_id: &mut u64, spans: u64) -> String {
     let mut m = Vec::new();
     if rng.chance(75) {
-        let key = if rng.chance(15) { "instrumentationLibrary" } else { "scope" };
+        let key = if rng.chance(15) {
+            "instrumentationLibrary"
+        } else {
+            "scope"
+        };
         m.push(format!(
             "\"{key}\":{{\"name\":\"lib {r}.{s}\",\"version\":\"1.{s}\",\"attributes\":[{{\"key\":\"a\",\"value\":{{\"boolValue\":true}}}}]}}"
         ));
@@ -144,7 +153,9 @@ fn resource(rng: &mut Rng, r: usize, next_id: &mut u64, spans: u64) -> String {
         m.push(format!("\"{key}\":{}", list(rng, items)));
     }
     if rng.chance(50) {
-        m.push(format!("\"schemaUrl\":\"https://opentelemetry.io/schemas/1.{r}\""));
+        m.push(format!(
+            "\"schemaUrl\":\"https://opentelemetry.io/schemas/1.{r}\""
+        ));
     }
     if rng.chance(20) {
         m.push("\"droppedThings\":[{\"x\":\"}\"}]".to_owned());

@@ -58,7 +58,9 @@ impl Reader {
                 let el = self.enter(r, Some(s));
                 if el.scope.is_none() {
                     el.scope = Some(None);
-                    self.window.scope_mut(r, s).for_each(|h| h.lacks.scope = false);
+                    self.window
+                        .scope_mut(r, s)
+                        .for_each(|h| h.lacks.scope = false);
                 }
             }
             Place::ResourceEnd { r } => {
@@ -163,11 +165,16 @@ impl Reader {
         let prefix = |key: &'static str| move || format!("resourceSpans[{r}].{key}");
         let (key, value) = match member {
             Member::Resource => {
-                let v: Option<Resource> = read::parse_record(Format::Otlp, record, prefix("resource"))?;
-                ("resource", v.map(|v| Value::Object(attributes(v.attributes))))
+                let v: Option<Resource> =
+                    read::parse_record(Format::Otlp, record, prefix("resource"))?;
+                (
+                    "resource",
+                    v.map(|v| Value::Object(attributes(v.attributes))),
+                )
             }
             Member::SchemaUrl => {
-                let v: Option<String> = read::parse_record(Format::Otlp, record, prefix("schemaUrl"))?;
+                let v: Option<String> =
+                    read::parse_record(Format::Otlp, record, prefix("schemaUrl"))?;
                 ("schema_url", v.map(Value::String))
             }
             Member::ScopeSpans => {

@@ -214,7 +214,9 @@ mod tests {
         let mut x = seed;
         let mut map: IdMap<Vec<SpanEvents>> = IdMap::default();
         for id in 1..=n {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let parent = Uuid::from_u128(1 + u128::from(x >> 33) % (n + n / 4));
             let mut e = Event::root("span", Phase::Started);
             e.id = Uuid::from_u128(id);

@@ -40,7 +40,11 @@ pub(super) fn convert(span: Span, origin: &Origin<'_>, out: Converted<'_>) {
 /// Converts one span but hands back its start's `payload.extra` (with the `otel` object in
 /// it) instead of setting it: a span read before its element's last word (a `schemaUrl`
 /// after the spans) waits with it, to be completed then ([`super::window`]).
-pub(super) fn convert_open(span: Span, origin: &Origin<'_>, out: Converted<'_>) -> Map<String, Value> {
+pub(super) fn convert_open(
+    span: Span,
+    origin: &Origin<'_>,
+    out: Converted<'_>,
+) -> Map<String, Value> {
     convert_parts(span, origin, out, true).unwrap_or_default()
 }
 

@@ -165,7 +165,10 @@ impl Window {
     /// The waiting spans of element `r`, for a key of it that has come (the newest run:
     /// spans wait in file order, so this costs what waits of this element only).
     pub(super) fn element_mut(&mut self, r: usize) -> impl Iterator<Item = &mut Held> {
-        self.spans.iter_mut().rev().take_while(move |h| h.element == r)
+        self.spans
+            .iter_mut()
+            .rev()
+            .take_while(move |h| h.element == r)
     }
 
     /// The waiting spans of scope `s` of element `r` (the newest run).

@@ -370,9 +370,7 @@ impl Splitter {
         };
         match (level, key) {
             (Level::Resource, b"resource") => Member::Resource,
-            (Level::Resource, b"scopeSpans" | b"instrumentationLibrarySpans") => {
-                Member::ScopeSpans
-            }
+            (Level::Resource, b"scopeSpans" | b"instrumentationLibrarySpans") => Member::ScopeSpans,
             (Level::Resource, b"schemaUrl") => Member::SchemaUrl,
             (Level::Scope, b"scope" | b"instrumentationLibrary") => Member::Scope,
             (Level::Scope, b"spans") => Member::Spans,

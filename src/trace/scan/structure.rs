@@ -248,7 +248,11 @@ impl Splitter {
 
     /// Keeps the unfinished record's bytes of this chunk for the next, within the record
     /// size limit.
-    pub(super) fn keep_pending(&mut self, chunk: &[u8], start: Option<usize>) -> Result<(), ImportError> {
+    pub(super) fn keep_pending(
+        &mut self,
+        chunk: &[u8],
+        start: Option<usize>,
+    ) -> Result<(), ImportError> {
         if let Some(s) = start {
             self.pending.extend_from_slice(&chunk[s..]);
             if self.pending.len() > self.max_record {
