@@ -238,8 +238,8 @@ mod tests {
         for (seed, budget) in [(1, 1), (2, 3), (3, 64), (4, usize::MAX)] {
             let map = waiting(500, seed);
             let mut expected: Vec<Event> = map
-                .iter()
-                .flat_map(|(_, spans)| spans.iter().flat_map(|s| s.events.clone()))
+                .values()
+                .flat_map(|spans| spans.iter().flat_map(|s| s.events.clone()))
                 .collect();
             link_roots(&mut expected);
             let mut pass = Leftovers::new(map, 1000);

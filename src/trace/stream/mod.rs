@@ -185,7 +185,8 @@ impl<S: EventSink> Importer<S> {
         }
         let expected = (events as u128 * total as u128 / read as u128) as u64;
         let expected = expected.min(self.out.limits.max_events);
-        self.out.reserve(expected.saturating_sub(self.out.events), 2);
+        self.out
+            .reserve(expected.saturating_sub(self.out.events), 2);
     }
 
     /// Reads the next `chunk` of the input.

@@ -14,7 +14,7 @@ pub(super) enum Reader {
     Native,
     Abstractions(abstractions::Reader),
     Chrome(Box<chrome::import::Reader>),
-    Otlp(otlp::Reader),
+    Otlp(Box<otlp::Reader>),
 }
 
 impl Reader {
@@ -23,7 +23,10 @@ impl Reader {
             Format::Native => Reader::Native,
             Format::Abstractions => Reader::Abstractions(abstractions::Reader::default()),
             Format::Chrome => Reader::Chrome(Box::default()),
-            Format::Otlp => Reader::Otlp(otlp::Reader::new(matches!(layout, Layout::Keyed(_)))),
+            Format::Otlp => Reader::Otlp(Box::new(otlp::Reader::new(matches!(
+                layout,
+                Layout::Keyed(_)
+            )))),
         }
     }
 
