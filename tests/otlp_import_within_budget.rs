@@ -207,3 +207,139 @@ fn a_payload_nested_to_the_limit_reads_back_from_chrome_and_otlp() {
         .join()
         .unwrap();
 }
+
+/// Native only: it reads the corpus file from disk, which a wasm32 test cannot.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn keys_out_of_order_give_every_span_its_resource_scope_and_schema_url() {
+    let bytes = std::fs::read(format!("{CORPUS}/otlp-keys-out-of-order.json")).unwrap();
+    let imported = trace::import(&bytes, None).unwrap();
+    assert_eq!(imported.events.len(), 4);
+    assert!(imported.notes.is_empty(), "{:?}", imported.notes);
+    let otel = |name: &str| {
+        let start = imported
+            .events
+            .iter()
+            .find(|e| e.phase == Phase::Started && e.payload.process_name.as_deref() == Some(name))
+            .unwrap();
+        serde_json::to_value(&start.payload.extra).unwrap()["otel"].clone()
+    };
+    let child = otel("child");
+    assert_eq!(
+        child["schema_url"],
+        "https://opentelemetry.io/schemas/1.21.0"
+    );
+    assert_eq!(child["resource"]["service.name"], "late-resource");
+    assert_eq!(child["scope"]["name"], "late-scope");
+    let root = otel("root");
+    assert_eq!(root["schema_url"], "https://opentelemetry.io/schemas/1.4.0");
+    assert_eq!(root["resource"]["service.name"], "early");
+    assert_eq!(root["scope"]["name"], "old-library");
+    // The child came first and waited for its parent in the next element.
+    assert!(imported
+        .events
+        .iter()
+        .all(|e| e.root_id == imported.events[0].root_id));
+}
+
+/// A sink that counts events and keeps none: what the budget then measures is what the
+/// importer itself holds.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Default)]
+struct Counting(u64);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl lineage::model::EventSink for Counting {
+    fn push(&mut self, _: Event) -> Result<(), lineage::model::BudgetExceeded> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn retained_bytes(&self) -> usize {
+        0
+    }
+}
+
+/// `n` spans of one `resourceSpans` element, written as `docs/budget.md`'s generator writes
+/// them (no `schemaUrl`, so nothing says the spans need not wait for one).
+fn generated(n: u64) -> String {
+    let mut out = String::with_capacity(n as usize * 300);
+    out.push_str(
+        "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\
+         \"value\":{\"stringValue\":\"bench\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"bench\"},\
+         \"spans\":[",
+    );
+    for k in 0..n {
+        let root = k - k % 4;
+        let parent = if k == root {
+            String::new()
+        } else {
+            format!(",\"parentSpanId\":\"{:016x}\"", root + 1)
+        };
+        out.push_str(&format!(
+            "{}{{\"traceId\":\"{:032x}\",\"spanId\":\"{:016x}\"{parent},\"name\":\"op {}\",\
+             \"kind\":1,\"startTimeUnixNano\":\"{}\",\"endTimeUnixNano\":\"{}\",\"attributes\":\
+             [{{\"key\":\"http.route\",\"value\":{{\"stringValue\":\"/api/items\"}}}}]}}",
+            if k == 0 { "" } else { "," },
+            root + 1,
+            k + 1,
+            k % 7,
+            1_700_000_000_000_000_000u64 + k * 1000,
+            1_700_000_000_000_000_500u64 + k * 1000,
+        ));
+    }
+    out.push_str("]}]}]}\n");
+    out
+}
+
+/// Native only: it is about the importer's memory, the same code in the page, and 100 000
+/// spans would lengthen the unoptimised browser suite.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn one_resource_of_many_spans_reads_under_a_budget_smaller_than_its_text() {
+    // 100 000 spans, 28 MB of text, under a 24 MiB budget: the importer holds one span and
+    // the window of spans that wait for a late `schemaUrl` (8 192 spans, about 16 MB as
+    // events), never the element's text (the old reading refused it: "one record is larger").
+    let n = 100_000;
+    let text = generated(n);
+    let limits = Limits {
+        max_retained_bytes: 24 << 20,
+        ..Limits::DEFAULT
+    };
+    assert!(text.len() as u64 > limits.max_retained_bytes);
+    let mut importer = trace::Importer::new(Counting::default(), None, limits);
+    for chunk in text.as_bytes().chunks(64 * 1024) {
+        importer.feed(chunk).unwrap();
+    }
+    let done = importer.finish().unwrap();
+    assert_eq!(done.format, Format::Otlp);
+    assert_eq!(done.sink.0, 2 * n);
+    assert!(done.notes.is_empty(), "{:?}", done.notes);
+}
+
+#[test]
+fn a_schema_url_after_more_spans_than_may_wait_is_kept_where_it_can_be_and_noted() {
+    let n = 9_000;
+    let mut text = generated(n);
+    text.truncate(text.len() - "]}]}]}\n".len());
+    text.push_str("]}],\"schemaUrl\":\"https://example.com/s\"}]}\n");
+    let imported = trace::import(text.as_bytes(), None).unwrap();
+    assert_eq!(imported.events.len() as u64, 2 * n);
+    let carrying = imported
+        .events
+        .iter()
+        .filter(|e| {
+            e.payload
+                .extra
+                .get("otel")
+                .is_some_and(|o| o["schema_url"] == "https://example.com/s")
+        })
+        .count();
+    // The spans that could still wait carry it; the note says the others do not.
+    assert_eq!(carrying, 8 * 1024);
+    assert_eq!(imported.notes.len(), 1, "{:?}", imported.notes);
+    let note = &imported.notes[0];
+    assert!(
+        note.contains("schema_url") && note.contains(&format!("{} of its spans", n - 8 * 1024)),
+        "{note}"
+    );
+}

@@ -173,10 +173,14 @@ impl<'de> serde::de::Visitor<'de> for KeySniffer<'_> {
     }
 }
 
+/// Bytes of an OTLP input's first line past which it is read span by span without waiting
+/// for the line's end (see [`layout`]).
+const LONG_FIRST_LINE: usize = 256 << 10;
+
 /// How `format` is cut into records, judged from the start of the input (`None`: the first
 /// line is not complete yet). Arrays by element; Chrome documents by `traceEvents` element;
 /// the line formats by line when the first line is a complete value, else as one document
-/// (OTLP: by `resourceSpans` element).
+/// (OTLP: by span, see [`Layout::Spans`]).
 pub(crate) fn layout(format: Format, text: &str, finished: bool) -> Option<Layout> {
     let body = &text[bom_len(text.as_bytes())..];
     let trimmed = body.trim_start_matches(|c: char| c.is_ascii_whitespace());
@@ -186,7 +190,14 @@ pub(crate) fn layout(format: Format, text: &str, finished: bool) -> Option<Layou
     if format == Format::Chrome {
         return Some(Layout::Keyed("traceEvents"));
     }
-    let first = match trimmed.find('\n') {
+    let newline = trimmed.find('\n');
+    // A first line this long is one document on one line (or a JSON Lines file of huge
+    // lines): waiting for its end would gather all of it here, and read it as one record.
+    // The span cut reads it, and any lines after it, as documents.
+    if format == Format::Otlp && newline.unwrap_or(trimmed.len()) >= LONG_FIRST_LINE {
+        return Some(Layout::Spans);
+    }
+    let first = match newline {
         Some(n) => &trimmed[..n],
         None if finished => trimmed,
         None => return None,
@@ -194,7 +205,7 @@ pub(crate) fn layout(format: Format, text: &str, finished: bool) -> Option<Layou
     if read::is_complete_value(first) {
         Some(Layout::Lines)
     } else if format == Format::Otlp {
-        Some(Layout::Keyed("resourceSpans"))
+        Some(Layout::Spans)
     } else {
         Some(Layout::Document)
     }

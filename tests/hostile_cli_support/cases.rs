@@ -291,4 +291,16 @@ pub const CASES: &[Case] = &[
         lints: &[],
         shows: &["OTLP JSON trace"],
     },
+    Case {
+        file: "otlp-keys-out-of-order.json",
+        exit: 0,
+        counts: &[
+            ("events", 4),
+            ("operations", 1),
+            ("completed", 1),
+            ("spans", 2),
+        ],
+        lints: &[],
+        shows: &["OTLP JSON trace"],
+    },
 ];

@@ -16,13 +16,15 @@
 //! What still waits at the end has a parent that never came (or a parent cycle): those
 //! are linked among themselves as [`link_roots`](crate::trace::link_roots) links any
 //! trace, a missing parent making its child the root of its subtree. That pass runs in
-//! slices ([`Linker::step`]), so a page can run it between frames.
+//! slices ([`Linker::step`], [`super::leftovers`]), none of them longer than its budget, so
+//! a page can run it between frames.
 
 use uuid::Uuid;
 
+use super::leftovers::Leftovers;
 use crate::core::ids::IdMap;
 use crate::core::Event;
-use crate::trace::{lineage_of, link_roots, Linkable};
+use crate::trace::{lineage_of, Linkable};
 
 /// One span's events (start, span events, end), waiting for their root: [`Event`]s, or
 /// the listener's prepared events (`super::direct`), linked the same way.
@@ -49,8 +51,8 @@ pub(super) struct Linker<E = Event> {
     waiting: IdMap<Vec<SpanEvents<E>>>,
     /// Bytes held by the waiting spans.
     waiting_bytes: usize,
-    /// The end-of-input pass: the leftovers, linked, being handed over.
-    leftovers: Option<std::vec::IntoIter<E>>,
+    /// The end-of-input pass over the leftovers, once begun.
+    leftovers: Option<Leftovers<E>>,
 }
 
 impl<E> Default for Linker<E> {
@@ -153,33 +155,30 @@ impl<E: Linkable> Linker<E> {
         Ok(())
     }
 
-    /// The end of the input, in slices: hands over at most `budget` of the spans whose
-    /// parent never came (linked among themselves) and says whether it is done. The first
-    /// call links them all (one pass over what waited, not over the trace).
+    /// The end of the input, in slices: does at most about `budget` items of linking the
+    /// spans whose parent never came among themselves and handing them over, and says
+    /// whether it is done (see [`super::leftovers`]).
     pub(super) fn step<X>(
         &mut self,
         budget: usize,
         ready: &mut impl FnMut(E) -> Result<(), X>,
     ) -> Result<bool, X> {
         if self.leftovers.is_none() {
-            let mut events: Vec<E> = Vec::new();
-            for (_, spans) in self.waiting.drain() {
-                for span in spans {
-                    events.extend(span.events);
-                }
-            }
+            let events = self.events_to_hand_over();
+            let waiting = std::mem::take(&mut self.waiting);
             self.waiting_bytes = 0;
             self.roots = IdMap::default();
-            link_roots(&mut events);
-            self.leftovers = Some(events.into_iter());
+            self.leftovers = Some(Leftovers::new(waiting, events));
         }
-        let Some(left) = self.leftovers.as_mut() else {
-            return Ok(true);
-        };
-        for e in left.by_ref().take(budget) {
-            ready(e)?;
+        match self.leftovers.as_mut() {
+            Some(left) => left.step(budget, ready),
+            None => Ok(true),
         }
-        Ok(left.len() == 0)
+    }
+
+    /// How far the end-of-input pass has got, 0 to 1.
+    pub(super) fn fraction(&self) -> f64 {
+        self.leftovers.as_ref().map_or(0.0, Leftovers::fraction)
     }
 }
 

@@ -27,15 +27,21 @@
 //!   project's own types do not fit.
 //! - `ids`: hex trace and span ids.
 //! - `span`: what a span becomes (events, uuids, `otel` extras).
-//! - `link`: roots for spans whose parent comes later, holding only what linking needs.
+//! - `link`: roots for spans whose parent comes later, holding only what linking needs;
+//!   `leftovers`: its end-of-input pass, in slices.
+//! - `by_span`: a single document read span by span (the scanner cuts it at the span);
+//!   `window`: the spans that wait for their element's `schemaUrl` (or a late `resource`
+//!   or `scope`).
 //! - `proto`: protobuf requests through the same conversion; `direct` and `proto_json`: the
 //!   listener's path from protobuf straight to the store's prepared events.
 //! - Here: the `Reader` that the streaming importer feeds record by record; it parses,
 //!   converts and hands over one span at a time.
 
+mod by_span;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod direct;
 mod ids;
+mod leftovers;
 mod link;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod proto;
@@ -43,6 +49,7 @@ pub(crate) mod proto;
 mod proto_json;
 mod scalars;
 mod span;
+mod window;
 mod wire;
 
 use serde_json::value::RawValue;
@@ -50,7 +57,7 @@ use serde_json::{json, Value};
 
 use super::error::{ImportError, Position, Problem};
 use super::read;
-use super::scan::Entry;
+use super::scan::{Entry, Place};
 use super::stream::Output;
 use super::{Format, Imported};
 use crate::core::Event;
@@ -83,6 +90,9 @@ pub(crate) struct Reader {
     /// `TracesData` (JSON Lines).
     by_resource: bool,
     linker: Linker,
+    /// A document cut at the span: the element being read, and spans waiting for it.
+    element: Option<by_span::Element>,
+    window: window::Window,
 }
 
 impl Reader {
@@ -98,6 +108,9 @@ impl Reader {
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
+        if record.place != Place::Record {
+            return self.place(record, out);
+        }
         let (resource_spans, first) = if self.by_resource {
             let prefix = || format!("resourceSpans[{}]", record.index);
             let one = read::parse_record::<ResourceSpans>(Format::Otlp, record, prefix)?;
@@ -163,16 +176,21 @@ impl Reader {
         budget: usize,
         out: &mut Output<S>,
     ) -> Result<bool, ImportError> {
+        // Spans still waiting (the last element's, or one that never closed: the input
+        // was cut), in slices too.
+        if !self.drain(budget, out)? {
+            return Ok(false);
+        }
         // Room in the sink for what is left, before the first of it (see `Output::reserve`).
         out.reserve(self.linker.events_to_hand_over() as u64, 1);
         let done = self.linker.step(budget, &mut |e| out.push(e))?;
-        out.hold(self.linker.held())?;
+        out.hold(if done { 0 } else { self.linker.held() })?;
         Ok(done)
     }
 
-    pub(crate) fn finish<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
-        while !self.finish_step(64 * 1024, out)? {}
-        out.hold(0)
+    /// How far the end-of-input pass has got, 0 to 1.
+    pub(crate) fn finish_fraction(&self) -> f64 {
+        self.linker.fraction()
     }
 }
 
@@ -193,6 +211,7 @@ fn parse_span(
         index: record.index,
         cut: false,
         len: raw.get().len(),
+        place: Place::Record,
     };
     read::parse_record::<Span>(Format::Otlp, &sub, path)
 }

@@ -33,7 +33,27 @@ pub(super) struct Converted<'a> {
 }
 
 /// Converts one span; see the module docs.
-pub(super) fn convert(mut span: Span, origin: &Origin<'_>, out: Converted<'_>) {
+pub(super) fn convert(span: Span, origin: &Origin<'_>, out: Converted<'_>) {
+    convert_parts(span, origin, out, false);
+}
+
+/// Converts one span but hands back its start's `payload.extra` (with the `otel` object in
+/// it) instead of setting it: a span read before its element's last word (a `schemaUrl`
+/// after the spans) waits with it, to be completed then ([`super::window`]).
+pub(super) fn convert_open(
+    span: Span,
+    origin: &Origin<'_>,
+    out: Converted<'_>,
+) -> Map<String, Value> {
+    convert_parts(span, origin, out, true).unwrap_or_default()
+}
+
+fn convert_parts(
+    mut span: Span,
+    origin: &Origin<'_>,
+    out: Converted<'_>,
+    open: bool,
+) -> Option<Map<String, Value>> {
     let trace = span.trace_id.0;
     let id = span_uuid(span.span_id.0, trace);
     let parent_id = span
@@ -57,14 +77,19 @@ pub(super) fn convert(mut span: Span, origin: &Origin<'_>, out: Converted<'_>) {
     }
     let start_ns = span.start_time_unix_nano.0;
     let mut start = operation_event(id, parent_id, start_ns, span.name.clone());
-    start.payload.extra = extra.into();
+    let kept = if open {
+        Some(extra)
+    } else {
+        start.payload.extra = extra.into();
+        None
+    };
     out.events.push(start);
     for (k, ev) in span.events.into_iter().enumerate() {
         out.events.push(point_event(id, k, ev));
     }
     let end_ns = match span.end_time_unix_nano {
         Some(end) if end.0 != 0 => end.0,
-        _ => return, // never finished
+        _ => return kept, // never finished
     };
     let end_ns = if end_ns < start_ns {
         out.notes.push(format!(
@@ -88,6 +113,7 @@ pub(super) fn convert(mut span: Span, origin: &Origin<'_>, out: Converted<'_>) {
         end.phase = Phase::Completed;
     }
     out.events.push(end);
+    kept
 }
 
 /// A span's start (and, adjusted by the caller, its end): phase `started`, its own root and

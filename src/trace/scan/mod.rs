@@ -20,9 +20,14 @@
 //! - `lines`: the line layout (NDJSON, JSON Lines), cut at newlines with `memchr`.
 //! - `structure`: arrays, keyed documents and whole documents, a byte state machine with
 //!   one small function per [`Stage`].
+//! - `spans`: an OTLP document cut at the span (`resourceSpans[] › scopeSpans[] ›
+//!   spans[]`), each record knowing its [`Place`] on that path.
 
 mod lines;
+mod spans;
 mod structure;
+
+pub(crate) use spans::{Member, Place};
 
 use super::error::{ImportError, Position, Problem};
 use super::Format;
@@ -36,6 +41,10 @@ pub(crate) enum Layout {
     Array,
     /// The elements of the array under this key of a top-level object.
     Keyed(&'static str),
+    /// An OTLP `TracesData` document cut at the span: each span of
+    /// `resourceSpans[] › scopeSpans[] › spans[]` is a record, and so is each other member
+    /// of the objects on that path (see `spans`).
+    Spans,
     /// The whole input is one (pretty-printed) record.
     Document,
 }
@@ -52,6 +61,8 @@ pub(crate) struct Entry<'a> {
     /// Its length in the input, in bytes: more than `text`'s when the input ended inside a
     /// character, whose first bytes are not part of `text`.
     pub len: usize,
+    /// Where it stands on the span path ([`Layout::Spans`]); [`Place::Record`] otherwise.
+    pub place: Place,
 }
 
 /// How the input ended, once [`Splitter::finish`] has seen all of it.
@@ -119,6 +130,10 @@ pub(crate) struct Splitter {
     key_state: Key,
     key: Vec<u8>,
     found_key: bool,
+    /// The span path's state ([`Layout::Spans`] only).
+    path: spans::Path,
+    /// The place of the record being gathered.
+    place: Place,
 }
 
 type Sink<'f> = dyn FnMut(Entry<'_>) -> Result<(), ImportError> + 'f;
@@ -153,6 +168,8 @@ impl Splitter {
             key_state: Key::Expect,
             key: Vec::new(),
             found_key: false,
+            path: spans::Path::default(),
+            place: Place::Record,
         }
     }
 
@@ -160,6 +177,7 @@ impl Splitter {
     pub(crate) fn feed(&mut self, chunk: &[u8], each: &mut Sink<'_>) -> Result<(), ImportError> {
         match self.layout {
             Layout::Lines => self.feed_lines(chunk, each),
+            Layout::Spans => self.feed_spans(chunk, each),
             _ => self.feed_structure(chunk, each),
         }
     }
@@ -183,7 +201,7 @@ impl Splitter {
                 }
                 Ok(Ending::Closed)
             }
-            Layout::Array | Layout::Keyed(_) => match self.stage {
+            Layout::Array | Layout::Keyed(_) | Layout::Spans => match self.stage {
                 Stage::Element => {
                     let pending = std::mem::take(&mut self.pending);
                     let at = self.record_at.take().unwrap_or(self.here());
@@ -197,7 +215,7 @@ impl Splitter {
                     Ending::KeyMissing
                 }),
                 Stage::Before | Stage::After if !self.found_key => {
-                    Ok(if matches!(self.layout, Layout::Keyed(_)) {
+                    Ok(if matches!(self.layout, Layout::Keyed(_) | Layout::Spans) {
                         Ending::KeyMissing
                     } else {
                         Ending::Closed
@@ -255,6 +273,7 @@ impl Splitter {
             index,
             cut,
             len: bytes.len(),
+            place: self.place,
         })
     }
 

@@ -14,7 +14,7 @@ use super::{Key, Layout, Sink, Splitter, Stage, MAX_KEY};
 use crate::trace::error::{ImportError, Problem};
 
 /// What the scan does after one byte.
-enum Step {
+pub(super) enum Step {
     /// On to the next byte.
     Next,
     /// A record starts at this byte: remember where, and scan the byte again as part of it.
@@ -64,7 +64,7 @@ impl Splitter {
     /// Inside a string from byte `i`: skips to its end (or the chunk's), counting newlines
     /// and capturing a key's bytes. Returns where the scan goes on.
     #[inline]
-    fn string_run(&mut self, chunk: &[u8], i: usize, base: usize) -> usize {
+    pub(super) fn string_run(&mut self, chunk: &[u8], i: usize, base: usize) -> usize {
         let reading_key = self.key_state == Key::Reading;
         if self.escaped {
             // This byte is escaped: whatever it is, it does not end the string.
@@ -98,9 +98,7 @@ impl Splitter {
             _ => {
                 self.in_string = false;
                 if reading_key {
-                    let matched =
-                        matches!(self.layout, Layout::Keyed(key) if key.as_bytes() == self.key);
-                    self.key_state = Key::Read(matched);
+                    self.key_state = Key::Read(self.key_is_records());
                 }
             }
         }
@@ -109,7 +107,7 @@ impl Splitter {
 
     /// Before the top-level value: a document starts its one record here; an array or a
     /// keyed document must open with `[` or `{`.
-    fn before_byte(&mut self, b: u8, abs: usize) -> Result<Step, ImportError> {
+    pub(super) fn before_byte(&mut self, b: u8, abs: usize) -> Result<Step, ImportError> {
         if b.is_ascii_whitespace() {
             return Ok(Step::Next);
         }
@@ -141,7 +139,7 @@ impl Splitter {
     }
 
     /// A byte inside the top-level object, outside the array of records.
-    fn top_byte(&mut self, b: u8, abs: usize) -> Result<Step, ImportError> {
+    pub(super) fn top_byte(&mut self, b: u8, abs: usize) -> Result<Step, ImportError> {
         match b {
             b'"' => {
                 self.in_string = true;
@@ -231,7 +229,7 @@ impl Splitter {
     }
 
     /// After the top-level value: only whitespace may follow.
-    fn after_byte(&mut self, b: u8, abs: usize) -> Result<Step, ImportError> {
+    pub(super) fn after_byte(&mut self, b: u8, abs: usize) -> Result<Step, ImportError> {
         if !b.is_ascii_whitespace() {
             return Err(self.error(
                 self.position_of(abs),
@@ -244,13 +242,17 @@ impl Splitter {
     /// The absolute offset of byte `i` of the chunk being fed (`self.byte` moves only when
     /// the chunk is done).
     #[inline]
-    fn byte_at(&self, i: usize) -> usize {
+    pub(super) fn byte_at(&self, i: usize) -> usize {
         self.byte + i
     }
 
     /// Keeps the unfinished record's bytes of this chunk for the next, within the record
     /// size limit.
-    fn keep_pending(&mut self, chunk: &[u8], start: Option<usize>) -> Result<(), ImportError> {
+    pub(super) fn keep_pending(
+        &mut self,
+        chunk: &[u8],
+        start: Option<usize>,
+    ) -> Result<(), ImportError> {
         if let Some(s) = start {
             self.pending.extend_from_slice(&chunk[s..]);
             if self.pending.len() > self.max_record {
@@ -261,13 +263,22 @@ impl Splitter {
         Ok(())
     }
 
+    /// Whether the key just read is the top-level key of the records.
+    fn key_is_records(&self) -> bool {
+        match self.layout {
+            Layout::Keyed(key) => key.as_bytes() == self.key,
+            Layout::Spans => self.depth == 1 && self.key == b"resourceSpans",
+            _ => false,
+        }
+    }
+
     /// Captures key bytes, at most `MAX_KEY + 1` of them: a longer key matches nothing.
     fn push_key(&mut self, bytes: &[u8]) {
         let room = (MAX_KEY + 1).saturating_sub(self.key.len());
         self.key.extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
 
-    fn open(&mut self, abs: usize) -> Result<(), ImportError> {
+    pub(super) fn open(&mut self, abs: usize) -> Result<(), ImportError> {
         self.depth += 1;
         if self.depth > self.max_depth {
             return Err(ImportError::new(
@@ -282,7 +293,7 @@ impl Splitter {
     }
 
     /// The `]` of the array of records.
-    fn close_records(&mut self) {
+    pub(super) fn close_records(&mut self) {
         self.depth -= 1;
         self.records_depth = 0;
         self.stage = if self.depth == 0 {
@@ -293,7 +304,7 @@ impl Splitter {
     }
 
     /// Hands over the element that ends before byte `end` of `chunk`.
-    fn end_element(
+    pub(super) fn end_element(
         &mut self,
         chunk: &[u8],
         start: Option<usize>,

@@ -171,13 +171,22 @@ impl<S: EventSink> Importer<S> {
     /// hundreds of milliseconds at a million events; made room for early, it rebuilds them
     /// while they are small. Nothing happens before the first event.
     pub fn expect_total_bytes(&mut self, total: u64) {
-        let (events, read) = (self.out.events, self.bytes);
+        // An OTLP document's first spans wait for a late `schemaUrl` (`otlp::window`): the
+        // events they owe count as read, or the guess would miss them. (A Chrome trace's
+        // owed events get room of their own at its end-of-file pass.)
+        let owed = if self.out.format == Format::Otlp {
+            self.out.pending
+        } else {
+            0
+        };
+        let (events, read) = (self.out.events + owed, self.bytes);
         if events == 0 || read == 0 || total <= read {
             return;
         }
         let expected = (events as u128 * total as u128 / read as u128) as u64;
         let expected = expected.min(self.out.limits.max_events);
-        self.out.reserve(expected.saturating_sub(events), 2);
+        self.out
+            .reserve(expected.saturating_sub(self.out.events), 2);
     }
 
     /// Reads the next `chunk` of the input.

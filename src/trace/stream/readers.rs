@@ -14,7 +14,7 @@ pub(super) enum Reader {
     Native,
     Abstractions(abstractions::Reader),
     Chrome(Box<chrome::import::Reader>),
-    Otlp(otlp::Reader),
+    Otlp(Box<otlp::Reader>),
 }
 
 impl Reader {
@@ -23,7 +23,10 @@ impl Reader {
             Format::Native => Reader::Native,
             Format::Abstractions => Reader::Abstractions(abstractions::Reader::default()),
             Format::Chrome => Reader::Chrome(Box::default()),
-            Format::Otlp => Reader::Otlp(otlp::Reader::new(matches!(layout, Layout::Keyed(_)))),
+            Format::Otlp => Reader::Otlp(Box::new(otlp::Reader::new(matches!(
+                layout,
+                Layout::Keyed(_)
+            )))),
         }
     }
 
@@ -40,9 +43,10 @@ impl Reader {
         }
     }
 
-    /// Advances the end-of-input pass by about `budget` items; `true` once it is done. Only
-    /// a Chrome trace's pass is stepped (its held slices become events in a bounded number of
-    /// items per call); the others finish in their first step.
+    /// Advances the end-of-input pass by about `budget` items; `true` once it is done. A
+    /// Chrome trace's pass (its held slices become events) and an OTLP trace's (its spans
+    /// whose parent never came are linked) are stepped; the others finish in their first
+    /// step.
     pub(super) fn finish_step<S: EventSink>(
         &mut self,
         out: &mut Output<S>,
@@ -51,7 +55,7 @@ impl Reader {
         match self {
             Reader::Native | Reader::Abstractions(_) => Ok(true),
             Reader::Chrome(r) => r.finish_step(out, budget),
-            Reader::Otlp(r) => r.finish(out).map(|()| true),
+            Reader::Otlp(r) => r.finish_step(budget, out),
         }
     }
 
@@ -59,6 +63,7 @@ impl Reader {
     pub(super) fn finish_fraction(&self) -> f64 {
         match self {
             Reader::Chrome(r) => r.finish_fraction(),
+            Reader::Otlp(r) => r.finish_fraction(),
             _ => 0.0,
         }
     }

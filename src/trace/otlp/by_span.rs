@@ -1,0 +1,333 @@
+//! # A document read span by span
+//!
+//! The scanner hands a single `TracesData` document over at the span (see
+//! [`Layout::Spans`](crate::trace::scan::Layout)): each span, each other member of a
+//! `resourceSpans` or `scopeSpans` element, and each element's end, with its place. Here
+//! the reader keeps what it knows of the element being read (its resource, its
+//! `schemaUrl`, the current scope: each unknown until its key comes or the element closes)
+//! and converts each span with it. A span read before all of that is known waits in the
+//! [`Window`] until it is; so the spans reach the linker in file order with the origin the
+//! whole-element reading gives them, and the import's output is the same whatever order the
+//! keys come in.
+
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::link::SpanEvents;
+use super::span::{self, Converted, Origin};
+use super::window::{Held, Lacks, MAX_SPANS, RELEASE_PER_RECORD};
+use super::wire::{attributes, Resource, ResourceSpans, Scope, ScopeSpans, Span};
+use super::{scope_value, Reader};
+use crate::model::sink::EventSink;
+use crate::trace::error::{ImportError, Problem};
+use crate::trace::read;
+use crate::trace::scan::{Entry, Member, Place};
+use crate::trace::stream::Output;
+use crate::trace::Format;
+
+/// What is known of the `resourceSpans` element being read. `None`: its key has not come
+/// (yet); `Some(None)`: the element said there is none.
+#[derive(Default)]
+pub(super) struct Element {
+    r: usize,
+    resource: Option<Option<Value>>,
+    schema_url: Option<Option<Value>>,
+    /// The scope being read, its index and its `scope`.
+    s: usize,
+    scope: Option<Option<Value>>,
+    /// Spans that went on before their origin was known (the window was full), and what
+    /// they lacked (`scope`: of the current scope).
+    gone: usize,
+    gone_lacking: Lacks,
+}
+
+impl Reader {
+    /// One record of a document cut at the span.
+    pub(super) fn place<S: EventSink>(
+        &mut self,
+        record: &Entry<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        match record.place {
+            Place::Record => return Ok(()),
+            Place::Span { r, s, k } => self.span_record(r, s, k, record, out)?,
+            Place::ResourceMember { r, member } => self.resource_member(r, member, record, out)?,
+            Place::ScopeMember { r, s, member } => self.scope_member(r, s, member, record, out)?,
+            Place::ScopeEnd { r, s } => {
+                let el = self.enter(r, Some(s));
+                if el.scope.is_none() {
+                    el.scope = Some(None);
+                    self.window
+                        .scope_mut(r, s)
+                        .for_each(|h| h.lacks.scope = false);
+                }
+            }
+            Place::ResourceEnd { r } => {
+                self.enter(r, None);
+                // What has not come will not: every waiting span of it may go.
+                for h in self.window.element_mut(r) {
+                    h.lacks = Lacks::default();
+                }
+            }
+            Place::NotAnObject { r, s: None } => {
+                let path = || format!("resourceSpans[{r}]");
+                read::parse_record::<ResourceSpans>(Format::Otlp, record, path)?;
+            }
+            Place::NotAnObject { r, s: Some(s) } => {
+                let path = || format!("resourceSpans[{r}].scopeSpans[{s}]");
+                read::parse_record::<ScopeSpans>(Format::Otlp, record, path)?;
+            }
+        }
+        self.release_ready(RELEASE_PER_RECORD, out)?;
+        self.settle(out)
+    }
+
+    /// The element `r` (and its scope `s`), begun if it is new.
+    fn enter(&mut self, r: usize, s: Option<usize>) -> &mut Element {
+        let el = self.element.get_or_insert_with(Element::default);
+        if el.r != r {
+            *el = Element {
+                r,
+                ..Element::default()
+            };
+        }
+        if let Some(s) = s.filter(|&s| s != el.s) {
+            el.s = s;
+            el.scope = None;
+            el.gone_lacking.scope = false;
+        }
+        el
+    }
+
+    fn span_record<S: EventSink>(
+        &mut self,
+        r: usize,
+        s: usize,
+        k: usize,
+        record: &Entry<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let path = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{k}]");
+        let one: Span = read::parse_record(Format::Otlp, record, path)?;
+        let el = self.enter(r, Some(s));
+        let lacks = Lacks {
+            resource: el.resource.is_none(),
+            schema_url: el.schema_url.is_none(),
+            scope: el.scope.is_none(),
+        };
+        let origin = Origin {
+            resource: known(&el.resource),
+            scope: known(&el.scope),
+            schema_url: known(&el.schema_url).and_then(Value::as_str),
+        };
+        let mut events = Vec::with_capacity(2 + one.events.len());
+        let converted = Converted {
+            events: &mut events,
+            notes: &mut out.notes,
+        };
+        let extra = span::convert_open(one, &origin, converted);
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let span = SpanEvents {
+            id: first.id,
+            parent: first.parent_id,
+            events,
+        };
+        let held = Held::new(span, extra, (r, s), lacks, record.text.len());
+        if !lacks.any() && self.window.is_empty() {
+            return self.add(held, out);
+        }
+        self.window.push(held);
+        while self.window.overflowing() {
+            let Some(oldest) = self.window.pop_front_if(|_| true) else {
+                break;
+            };
+            if let Some(el) = self.element.as_mut() {
+                let mut lacked = oldest.lacks;
+                lacked.scope &= oldest.scope == el.s;
+                el.gone += usize::from(oldest.lacks.any());
+                el.gone_lacking = el.gone_lacking.union(lacked);
+            }
+            self.add(oldest, out)?;
+        }
+        Ok(())
+    }
+
+    fn resource_member<S: EventSink>(
+        &mut self,
+        r: usize,
+        member: Member,
+        record: &Entry<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let prefix = |key: &'static str| move || format!("resourceSpans[{r}].{key}");
+        let (key, value) = match member {
+            Member::Resource => {
+                let v: Option<Resource> =
+                    read::parse_record(Format::Otlp, record, prefix("resource"))?;
+                (
+                    "resource",
+                    v.map(|v| Value::Object(attributes(v.attributes))),
+                )
+            }
+            Member::SchemaUrl => {
+                let v: Option<String> =
+                    read::parse_record(Format::Otlp, record, prefix("schemaUrl"))?;
+                ("schema_url", v.map(Value::String))
+            }
+            Member::ScopeSpans => {
+                // Not an array (an array is walked span by span): serde says what is wrong.
+                read::parse_record::<Vec<ScopeSpans>>(Format::Otlp, record, prefix("scopeSpans"))?;
+                return Ok(());
+            }
+            _ => {
+                read::parse_record::<IgnoredAny>(Format::Otlp, record, String::new)?;
+                return Ok(());
+            }
+        };
+        let el = self.enter(r, None);
+        let (slot, lacked) = if key == "resource" {
+            (&mut el.resource, el.gone_lacking.resource)
+        } else {
+            (&mut el.schema_url, el.gone_lacking.schema_url)
+        };
+        if slot.is_some() {
+            return Err(duplicate(record, format!("resourceSpans[{r}]"), member));
+        }
+        *slot = Some(value.clone());
+        if lacked && value.is_some() {
+            out.notes.push(gone_note(el, key));
+        }
+        for h in self.window.element_mut(r) {
+            if key == "resource" && h.lacks.resource {
+                h.fill(key, value.as_ref());
+                h.lacks.resource = false;
+            } else if key == "schema_url" && h.lacks.schema_url {
+                h.fill(key, value.as_ref());
+                h.lacks.schema_url = false;
+            }
+        }
+        Ok(())
+    }
+
+    fn scope_member<S: EventSink>(
+        &mut self,
+        r: usize,
+        s: usize,
+        member: Member,
+        record: &Entry<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        let path = format!("resourceSpans[{r}].scopeSpans[{s}]");
+        match member {
+            Member::Scope => {
+                let v: Option<Scope> =
+                    read::parse_record(Format::Otlp, record, || format!("{path}.scope"))?;
+                let value = v.map(scope_value);
+                let el = self.enter(r, Some(s));
+                if el.scope.is_some() {
+                    return Err(duplicate(record, path, member));
+                }
+                if el.gone_lacking.scope && value.is_some() {
+                    out.notes.push(gone_note(el, "scope"));
+                }
+                el.scope = Some(value.clone());
+                for h in self.window.scope_mut(r, s) {
+                    if h.lacks.scope {
+                        h.fill("scope", value.as_ref());
+                        h.lacks.scope = false;
+                    }
+                }
+            }
+            Member::Spans => {
+                // Not an array: serde says what is wrong.
+                let at = || format!("{path}.spans");
+                read::parse_record::<Vec<&RawValue>>(Format::Otlp, record, at)?;
+            }
+            _ => {
+                read::parse_record::<IgnoredAny>(Format::Otlp, record, String::new)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of the input: the spans still waiting go on with what is known (their
+    /// element may never have closed: the input was cut), about `budget` events of them.
+    /// Returns whether none waits any more.
+    pub(super) fn drain<S: EventSink>(
+        &mut self,
+        budget: usize,
+        out: &mut Output<S>,
+    ) -> Result<bool, ImportError> {
+        let mut left = budget;
+        while left > 0 {
+            let Some(held) = self.window.pop_front_if(|_| true) else {
+                break;
+            };
+            left = left.saturating_sub(held.span.events.len().max(1));
+            self.add(held, out)?;
+        }
+        self.settle(out)?;
+        Ok(self.window.is_empty())
+    }
+
+    /// Up to `most` waiting spans at the front whose origin is now complete go on.
+    fn release_ready<S: EventSink>(
+        &mut self,
+        most: usize,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
+        for _ in 0..most {
+            let Some(held) = self.window.pop_front_if(|h| !h.lacks.any()) else {
+                break;
+            };
+            self.add(held, out)?;
+        }
+        Ok(())
+    }
+
+    /// One span to the linker (its events to the sink now, or when its parent comes).
+    fn add<S: EventSink>(&mut self, held: Held, out: &mut Output<S>) -> Result<(), ImportError> {
+        out.promise(self.window.events() as u64)?;
+        self.linker.add(held.into_span(), &mut |e| out.push(e))
+    }
+
+    /// What the reader holds, for the budgets: the waiting spans' events are owed.
+    pub(super) fn settle<S: EventSink>(&mut self, out: &mut Output<S>) -> Result<(), ImportError> {
+        out.promise(self.window.events() as u64)?;
+        out.hold(self.linker.held() + self.window.bytes())
+    }
+}
+
+/// A value whose key has come, if it has a value.
+fn known(v: &Option<Option<Value>>) -> Option<&Value> {
+    v.as_ref().and_then(Option::as_ref)
+}
+
+/// A key given twice in one object, refused as serde refuses it in a whole element.
+fn duplicate(record: &Entry<'_>, path: String, member: Member) -> ImportError {
+    let field = match member {
+        Member::Resource => "resource",
+        Member::SchemaUrl => "schemaUrl",
+        Member::Scope => "scope",
+        _ => "?",
+    };
+    ImportError::new(
+        Some(Format::Otlp),
+        Some(record.at),
+        Problem::Syntax {
+            detail: format!("{path}: duplicate field `{field}`"),
+        },
+    )
+}
+
+/// The note for a key that came after spans that could not wait for it.
+fn gone_note(el: &Element, key: &str) -> String {
+    format!(
+        "resourceSpans[{}]: its {key} came after {} of its spans had been read without it \
+         (at most {MAX_SPANS} spans wait for it); their events do not carry it",
+        el.r, el.gone
+    )
+}
