@@ -15,9 +15,9 @@
 //! first bytes, while the format is sniffed, are still checked whole here.
 
 use super::{feed_records, Importer, Stage};
-use crate::trace::scan::Layout;
 use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Position, Problem};
+use crate::trace::scan::Layout;
 
 impl<S: EventSink> Importer<S> {
     /// Passes the whole characters of `chunk` on, completing one split by the last chunk
@@ -109,7 +109,9 @@ impl<S: EventSink> Importer<S> {
 fn split_character(chunk: &[u8]) -> usize {
     let from = chunk.len().saturating_sub(3);
     match chunk[from..].iter().rposition(|&b| b >= 0xC0) {
-        Some(k) if chunk.len() - (from + k) < utf8_width(chunk[from + k]) => chunk.len() - (from + k),
+        Some(k) if chunk.len() - (from + k) < utf8_width(chunk[from + k]) => {
+            chunk.len() - (from + k)
+        }
         _ => 0,
     }
 }

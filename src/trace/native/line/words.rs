@@ -95,7 +95,8 @@ impl Key {
                 | ((w2 ^ self.words[2]) & self.masks[2])
                 == 0;
         }
-        b.len() >= self.len && (0..self.len).all(|i| b[i] == (self.words[i / 8] >> (8 * (i % 8))) as u8)
+        b.len() >= self.len
+            && (0..self.len).all(|i| b[i] == (self.words[i / 8] >> (8 * (i % 8))) as u8)
     }
 }
 
@@ -117,7 +118,12 @@ mod tests {
             (b"", None),
         ];
         for (text, want) in cases {
-            assert_eq!(plain_string_len(text), want, "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(
+                plain_string_len(text),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         }
         // Every position of every byte, against the byte-by-byte rule.
         for len in 0..20 {
@@ -125,7 +131,9 @@ mod tests {
                 let mut text = vec![b'x'; len];
                 text.push(b);
                 text.extend_from_slice(b"yy\"zzzzzzzz");
-                let slow = text.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+                let slow = text
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20);
                 let want = slow.filter(|&p| text[p] == b'"');
                 assert_eq!(plain_string_len(&text), want, "byte {b:#x} after {len}");
             }
