@@ -357,23 +357,29 @@ impl<'a> Cursor<'a> {
     }
 
     /// A non-negative integer as serde_json reads one into a `u64`: no leading zero, no
-    /// fraction or exponent, no overflow.
+    /// fraction or exponent, no overflow. One pass: up to 19 digits cannot overflow, so
+    /// only a 20th is checked.
     #[inline]
     fn u64(&mut self) -> Option<u64> {
         let digits = self.b.get(self.i..)?;
-        let len = digits
-            .iter()
-            .position(|c| !c.is_ascii_digit())
-            .unwrap_or(digits.len());
+        let (mut v, mut len) = (0u64, 0);
+        while let Some(&c) = digits.get(len) {
+            let d = u64::from(c.wrapping_sub(b'0'));
+            if d > 9 {
+                break;
+            }
+            v = if len < 19 {
+                v * 10 + d
+            } else {
+                v.checked_mul(10)?.checked_add(d)?
+            };
+            len += 1;
+        }
         if len == 0 || (len > 1 && digits[0] == b'0') {
             return None;
         }
         if matches!(digits.get(len), Some(b'.' | b'e' | b'E')) {
             return None;
-        }
-        let mut v = 0u64;
-        for &d in &digits[..len] {
-            v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
         }
         self.i += len;
         Some(v)
