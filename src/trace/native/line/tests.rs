@@ -233,3 +233,36 @@ fn ids_in_every_form_the_uuid_crate_reads_read_the_same_both_ways() {
         assert_same(&text).unwrap();
     }
 }
+
+#[test]
+fn integers_at_every_width_read_the_same_both_ways() {
+    let base = r#"{"id":"00000000-0000-4000-8000-000000000001","kind":"k","phase":"started","root_id":"00000000-0000-4000-8000-000000000001","lineage_id":"00000000-0000-4000-8000-000000000001""#;
+    let mut numbers: Vec<String> = (0..=20).map(|n| "9".repeat(n)).collect();
+    numbers.extend(
+        [
+            "0",
+            "01",
+            "00",
+            "1000000000000000000",
+            "10000000000000000000",
+            "18446744073709551615",
+            "18446744073709551616",
+            "18446744073709551620",
+            "99999999999999999999",
+            "1e3",
+            "1.5",
+            "-",
+        ]
+        .map(String::from),
+    );
+    for n in &numbers {
+        let text = format!(
+            r#"{base},"seq":{n},"timestamp_ns":{n},"payload":{{"extra":{{"u":{n},"i":-{n}}}}}}}"#
+        );
+        assert_same(&text).unwrap();
+    }
+    let max = format!(r#"{base},"seq":18446744073709551615,"timestamp_ns":0}}"#);
+    assert_eq!(read_line(&max).map(|e| e.seq), Some(u64::MAX));
+    let over = format!(r#"{base},"seq":18446744073709551616,"timestamp_ns":0}}"#);
+    assert!(read_line(&over).is_none());
+}
