@@ -12,10 +12,11 @@
 
 use leptos::prelude::*;
 
+mod profile;
 mod stream;
 
 use super::state::{now_ms, Shared, Source, Ui};
-use crate::view::live::{LiveAddress, LiveFeed, LiveView, Reaction};
+use crate::view::live::{FrameProfile, LiveAddress, LiveFeed, LiveView, Reaction};
 use crate::view::timeline::Axis;
 use stream::Stream;
 
@@ -42,6 +43,8 @@ pub struct Live {
     per_frame: StoredValue<usize, LocalStorage>,
     /// Follow scrolls the tree at the next frame, once the rows published are drawn.
     scroll_due: StoredValue<bool, LocalStorage>,
+    /// Where the frames' time goes, when asked ([`profile`]).
+    profile: StoredValue<Option<FrameProfile>, LocalStorage>,
     /// The bar is shown.
     pub bar_open: RwSignal<bool>,
     /// The listener followed, for the page's address (`None`: none).
@@ -70,6 +73,7 @@ impl Live {
             stream_id: StoredValue::new_local(0),
             per_frame: StoredValue::new_local(4_096),
             scroll_due: StoredValue::new_local(false),
+            profile: StoredValue::new_local(None),
             bar_open: RwSignal::new(false),
             address: RwSignal::new(None),
             state_line: RwSignal::new(("not connected".into(), "idle")),
@@ -96,6 +100,7 @@ impl Live {
         ui.source.set(Source::Listener(address.label().to_string()));
         ui.finished.set(false);
         self.view.set_value(LiveView::default());
+        self.profile.set_value(None);
         self.publish(ui, false);
         self.address.set(Some(address.clone()));
         self.feed.set_value(Some(LiveFeed::new(address)));
@@ -164,6 +169,9 @@ impl Live {
             self.disconnect("the trace on screen was replaced");
             return;
         }
+        if self.profile.with_value(Option::is_none) && profile::asked() {
+            self.profile.set_value(Some(FrameProfile::default()));
+        }
         if std::mem::take(&mut *self.scroll_due.write_value()) {
             scroll_tree_to_end();
         }
@@ -215,6 +223,7 @@ impl Live {
             .view
             .try_update_value(|v| v.append(events, dedupe, now_ms()))
             .unwrap_or(0);
+        let appended = now_ms();
         let in_view = self.view.with_value(LiveView::len);
         self.applied.set((in_view, js_sys::Date::now()));
         let full = self.view.with_value(LiveView::full);
@@ -235,6 +244,7 @@ impl Live {
             .with_value(|v| v.in_step() && v.building().is_none());
         self.publish(ui, grown);
         let spent = now_ms() - t0;
+        self.note_frame(t0, taken, appended - t0, spent - (appended - t0));
         self.per_frame.update_value(|n| {
             if spent > FRAME_BUDGET_MS {
                 *n = (*n / 2).max(256);

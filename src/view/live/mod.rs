@@ -15,6 +15,8 @@
 //! - [`feed`]: the three together with the events waiting to be shown and Pause
 //!   ([`LiveFeed`]).
 //! - [`address`]: what a person types, made a stream URL ([`LiveAddress`]).
+//! - [`profile`]: where a live frame's time goes, when the page is asked to say
+//!   ([`FrameProfile`]).
 //!
 //! - [`view`]: the live trace's inspection, advanced batch by batch ([`LiveView`]).
 //!
@@ -25,6 +27,7 @@ pub mod address;
 pub mod connection;
 pub mod feed;
 pub mod message;
+pub mod profile;
 pub mod reorder;
 pub mod sequence;
 #[cfg(test)]
@@ -35,5 +38,6 @@ pub use address::LiveAddress;
 pub use connection::{Connection, State};
 pub use feed::{LiveFeed, Reaction};
 pub use message::{Batch, Message};
+pub use profile::FrameProfile;
 pub use sequence::{HelloOutcome, Sequence};
 pub use view::LiveView;
