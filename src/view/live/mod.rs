@@ -15,6 +15,7 @@
 //! - [`feed`]: the three together with the events waiting to be shown and Pause
 //!   ([`LiveFeed`]).
 //! - [`address`]: what a person types, made a stream URL ([`LiveAddress`]).
+//! - [`budget`]: how many waiting events a frame takes ([`FrameBudget`]).
 //! - [`profile`]: where a live frame's time goes, when the page is asked to say
 //!   ([`FrameProfile`]).
 //!
@@ -24,6 +25,7 @@
 //! from the last batch, never rebuilt per batch.
 
 pub mod address;
+pub mod budget;
 pub mod connection;
 pub mod feed;
 pub mod message;
@@ -35,6 +37,7 @@ mod tests;
 pub mod view;
 
 pub use address::LiveAddress;
+pub use budget::FrameBudget;
 pub use connection::{Connection, State};
 pub use feed::{LiveFeed, Reaction};
 pub use message::{Batch, Message};
