@@ -171,10 +171,12 @@ mod native {
             got
         });
         let serde = best(&|| {
-            lines
-                .iter()
-                .map(|l| serde_json::from_str::<Event>(l).expect("lineage NDJSON"))
-                .count()
+            let mut got = 0;
+            for l in &lines {
+                let e: Event = serde_json::from_str(l).expect("lineage NDJSON");
+                got += usize::from(e.seq != u64::MAX);
+            }
+            got
         });
         for (name, t) in [
             ("decode (Message::parse)", page),

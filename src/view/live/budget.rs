@@ -97,7 +97,7 @@ mod tests {
             b.spent(2000, 10.0, 50_000);
         }
         assert_eq!(b.ms(), CATCH_UP_MS);
-        assert!(CATCH_UP_MS <= 50.0);
+        const { assert!(CATCH_UP_MS <= 50.0) };
         assert!(
             (b.take() as f64 - 200.0 * CATCH_UP_MS).abs() < 10.0,
             "{}",
@@ -110,11 +110,11 @@ mod tests {
     #[test]
     fn a_slower_pace_is_followed_within_a_few_frames_and_the_take_stays_bounded() {
         let mut b = FrameBudget::default();
-        for _ in 0..6 {
+        for _ in 0..10 {
             b.spent(1000, 100.0, 1);
         }
         // 10 events an ms: 450 a frame, not the first guess's 18 000.
-        assert!(b.take() < 600, "{}", b.take());
+        assert!(b.take() < 500, "{}", b.take());
         b.spent(1_000_000, 0.001, 1);
         assert_eq!(b.take(), MAX_TAKE);
         let mut slow = FrameBudget::default();
