@@ -33,11 +33,18 @@ pub struct FrameProfile {
     pub longest_work_events: u64,
     /// Wall time between the first and the last applying frame.
     pub span_ms: f64,
+    /// The first [`MAX_LONG`] frames whose own work passed [`LONG_MS`]: (ms since the first
+    /// frame, events, append, publish, redraw), to tell which part a long frame spent in.
+    pub long: Vec<(f64, u64, f64, f64, f64)>,
     #[serde(skip)]
     first_frame_at: Option<f64>,
     #[serde(skip)]
-    last_work: f64,
+    last: (f64, f64, f64),
 }
+
+/// A frame's own work past this many ms is listed in [`FrameProfile::long`].
+pub const LONG_MS: f64 = 50.0;
+const MAX_LONG: usize = 20;
 
 impl FrameProfile {
     /// One `events` message of `events` events decoded in `ms`.
@@ -55,13 +62,18 @@ impl FrameProfile {
         self.applied += events as u64;
         self.append_ms += append;
         self.publish_ms += publish;
-        self.last_work = append + publish;
+        self.last = (at, append, publish);
     }
 
     /// The redraw after the last applying frame took `ms`.
     pub fn redrawn(&mut self, ms: f64, events: usize) {
         self.redraw_ms += ms;
-        let own = self.last_work + ms;
+        let (at, append, publish) = self.last;
+        let own = append + publish + ms;
+        if own > LONG_MS && self.long.len() < MAX_LONG {
+            let since = at - self.first_frame_at.unwrap_or(at);
+            self.long.push((since, events as u64, append, publish, ms));
+        }
         if own > self.longest_work_ms {
             self.longest_work_ms = own;
             self.longest_work_events = events as u64;
@@ -89,5 +101,9 @@ mod tests {
         assert_eq!((p.frames, p.applied, p.span_ms), (2, 1510, 16.0));
         assert_eq!((p.append_ms, p.publish_ms, p.redraw_ms), (3.5, 1.5, 6.0));
         assert_eq!((p.longest_work_ms, p.longest_work_events), (9.0, 1500));
+        assert!(p.long.is_empty());
+        p.applied(200.0, 3000, 40.0, 1.0);
+        p.redrawn(20.0, 3000);
+        assert_eq!(p.long, vec![(100.0, 3000, 40.0, 1.0, 20.0)]);
     }
 }
