@@ -146,6 +146,49 @@ mod native {
         (v, t0.elapsed().as_secs_f64() * 1e3)
     }
 
+    /// The page's decoding of the stream: the file's lines as `events` messages of 1 000
+    /// (the listener's `MAX_BATCH_EVENTS`), read by `Message::parse` as the page reads them,
+    /// against serde alone on every line (what the page did before).
+    fn decode(text: &str) {
+        use lineage::core::Event;
+        use lineage::view::live::Message;
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let messages: Vec<(String, String)> = lines
+            .chunks(1000)
+            .enumerate()
+            .map(|(k, c)| (c.join("\n"), (k * 1000 + c.len()).to_string()))
+            .collect();
+        let n = lines.len() as f64;
+        let best = |f: &dyn Fn() -> usize| (0..3).map(|_| ms(f).1).fold(f64::INFINITY, f64::min);
+        let page = best(&|| {
+            let mut got = 0;
+            for (data, id) in &messages {
+                if let Ok(Message::Events(b)) = Message::parse("events", data, id) {
+                    got += b.events.len();
+                }
+            }
+            assert_eq!(got, lines.len(), "every line is an event");
+            got
+        });
+        let serde = best(&|| {
+            let mut got = 0;
+            for l in &lines {
+                let e: Event = serde_json::from_str(l).expect("lineage NDJSON");
+                got += usize::from(e.seq != u64::MAX);
+            }
+            got
+        });
+        for (name, t) in [
+            ("decode (Message::parse)", page),
+            ("decode (serde per line)", serde),
+        ] {
+            println!(
+                "{name:<36} total {t:>8.1} ms, {:>6.2} µs an event",
+                t * 1000.0 / n
+            );
+        }
+    }
+
     fn live() {
         use lineage::core::Event;
         use lineage::view::live::LiveView;
@@ -160,6 +203,7 @@ mod native {
             .filter(|l| !l.trim().is_empty())
             .map(|l| serde_json::from_str(l).expect("lineage NDJSON"))
             .collect();
+        decode(&text);
         let mut view = LiveView::default();
         let (mut derived, mut rows) = (Derived::new(200), GrowingRows::default());
         let q = Query::default();

@@ -25,6 +25,7 @@ use live_support::{post, Listener, PATIENCE};
 const BATCH: usize = 1000;
 
 const PROBES: &str = r#"
+    window.__lineageLiveProfile = true;
     window.__applies = [];
     const bar = document.querySelector('#live-bar');
     new MutationObserver(() => {
@@ -154,5 +155,11 @@ async fn export_to_page_latency() {
         applies.len(),
         frames.len()
     );
+    // The page's own sums of where its frames' time went (`view::live::FrameProfile`).
+    let profile = c
+        .execute("return window.__lineageLiveProfileOut || null", vec![])
+        .await
+        .unwrap();
+    println!("the page's frame profile (ms): {profile}");
     let _ = std::fs::remove_dir_all(&dir);
 }

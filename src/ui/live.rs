@@ -12,15 +12,17 @@
 
 use leptos::prelude::*;
 
+mod profile;
 mod stream;
 
 use super::state::{now_ms, Shared, Source, Ui};
-use crate::view::live::{LiveAddress, LiveFeed, LiveView, Reaction};
+use crate::view::live::{FrameBudget, FrameProfile, LiveAddress, LiveFeed, LiveView, Reaction};
 use crate::view::timeline::Axis;
 use stream::Stream;
 
-/// Work per frame on a rebuild or on new events, in ms: well under a frame of 100 ms.
-const FRAME_BUDGET_MS: f64 = 12.0;
+/// Work per frame on a rebuild, in ms: well under a frame of 100 ms (new events have their
+/// own budget, [`FrameBudget`]).
+const FRAME_BUDGET_MS: f64 = crate::view::live::budget::CALM_MS;
 /// Items of a rebuild between two looks at the clock.
 const BUILD_SLICE: usize = 8 * 1024;
 
@@ -38,10 +40,12 @@ pub struct Live {
     /// arriving until the frame closes it) are ignored, so a stream the feed has left (a
     /// restarted listener read again from 1) adds nothing.
     stream_id: StoredValue<u64, LocalStorage>,
-    /// Events taken per frame, adapted to the time a frame's work took.
-    per_frame: StoredValue<usize, LocalStorage>,
+    /// Events taken per frame, learnt from the time the frames' work took.
+    budget: StoredValue<FrameBudget, LocalStorage>,
     /// Follow scrolls the tree at the next frame, once the rows published are drawn.
     scroll_due: StoredValue<bool, LocalStorage>,
+    /// Where the frames' time goes, when asked ([`profile`]).
+    profile: StoredValue<Option<FrameProfile>, LocalStorage>,
     /// The bar is shown.
     pub bar_open: RwSignal<bool>,
     /// The listener followed, for the page's address (`None`: none).
@@ -68,8 +72,9 @@ impl Live {
             asked: StoredValue::new_local(Reaction::Nothing),
             session: StoredValue::new_local(0),
             stream_id: StoredValue::new_local(0),
-            per_frame: StoredValue::new_local(4_096),
+            budget: StoredValue::new_local(FrameBudget::default()),
             scroll_due: StoredValue::new_local(false),
+            profile: StoredValue::new_local(None),
             bar_open: RwSignal::new(false),
             address: RwSignal::new(None),
             state_line: RwSignal::new(("not connected".into(), "idle")),
@@ -96,6 +101,7 @@ impl Live {
         ui.source.set(Source::Listener(address.label().to_string()));
         ui.finished.set(false);
         self.view.set_value(LiveView::default());
+        self.profile.set_value(None);
         self.publish(ui, false);
         self.address.set(Some(address.clone()));
         self.feed.set_value(Some(LiveFeed::new(address)));
@@ -164,6 +170,9 @@ impl Live {
             self.disconnect("the trace on screen was replaced");
             return;
         }
+        if self.profile.with_value(Option::is_none) && profile::asked() {
+            self.profile.set_value(Some(FrameProfile::default()));
+        }
         if std::mem::take(&mut *self.scroll_due.write_value()) {
             scroll_tree_to_end();
         }
@@ -198,7 +207,7 @@ impl Live {
 
     /// Advances the view by the events waiting (as many as a frame's budget allows).
     fn advance(self, ui: Ui, t0: f64) {
-        let max = self.per_frame.get_value();
+        let max = self.budget.get_value().take();
         let (events, dedupe) = self
             .feed
             .try_update_value(|f| f.as_mut().map(|f| (f.take(max), f.dedupe_by_id())))
@@ -215,6 +224,7 @@ impl Live {
             .view
             .try_update_value(|v| v.append(events, dedupe, now_ms()))
             .unwrap_or(0);
+        let appended = now_ms();
         let in_view = self.view.with_value(LiveView::len);
         self.applied.set((in_view, js_sys::Date::now()));
         let full = self.view.with_value(LiveView::full);
@@ -235,13 +245,11 @@ impl Live {
             .with_value(|v| v.in_step() && v.building().is_none());
         self.publish(ui, grown);
         let spent = now_ms() - t0;
-        self.per_frame.update_value(|n| {
-            if spent > FRAME_BUDGET_MS {
-                *n = (*n / 2).max(256);
-            } else if spent < FRAME_BUDGET_MS / 3.0 && taken == *n {
-                *n = (*n * 2).min(200_000);
-            }
-        });
+        self.note_frame(t0, taken, appended - t0, spent - (appended - t0));
+        let left = self
+            .feed
+            .with_value(|f| f.as_ref().map_or(0, LiveFeed::waiting));
+        self.budget.update_value(|b| b.spent(taken, spent, left));
     }
 
     /// Shows the view's inspection; with Follow, the newest operation.

@@ -85,9 +85,17 @@ impl Live {
         let data = ev.data().as_string().unwrap_or_default();
         let id = ev.last_event_id();
         let now = now_ms();
+        let message = self.profiled(
+            || Message::parse(name, &data, &id),
+            |p, m, ms| {
+                if let Ok(Message::Events(b)) = m {
+                    p.decoded(b.events.len(), ms);
+                }
+            },
+        );
         let reaction = self.feed.try_update_value(|f| {
             let f = f.as_mut()?;
-            Some(match Message::parse(name, &data, &id) {
+            Some(match message {
                 Ok(m) => f.on_message(m, now),
                 Err(e) => {
                     f.on_bad_message(&e.0);

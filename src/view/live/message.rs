@@ -157,7 +157,14 @@ impl Batch {
         };
         for (k, line) in lines.into_iter().enumerate() {
             let seq = first + k as u64;
-            // serde_json's default recursion limit bounds the nesting of a hostile line.
+            // A line as the listener writes it (lineage NDJSON) is read by the purpose-built
+            // reader (0.78 µs an event natively against serde's 1.21 µs, docs/live-page.md);
+            // anything else, and every error, by serde, whose default recursion limit bounds
+            // a hostile line's nesting.
+            if let Some(e) = crate::trace::native::read_exact(line) {
+                batch.events.push((seq, e));
+                continue;
+            }
             match serde_json::from_str::<Event>(line) {
                 Ok(e) => batch.events.push((seq, e)),
                 Err(e) => {

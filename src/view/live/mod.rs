@@ -15,6 +15,9 @@
 //! - [`feed`]: the three together with the events waiting to be shown and Pause
 //!   ([`LiveFeed`]).
 //! - [`address`]: what a person types, made a stream URL ([`LiveAddress`]).
+//! - [`budget`]: how many waiting events a frame takes ([`FrameBudget`]).
+//! - [`profile`]: where a live frame's time goes, when the page is asked to say
+//!   ([`FrameProfile`]).
 //!
 //! - [`view`]: the live trace's inspection, advanced batch by batch ([`LiveView`]).
 //!
@@ -22,9 +25,11 @@
 //! from the last batch, never rebuilt per batch.
 
 pub mod address;
+pub mod budget;
 pub mod connection;
 pub mod feed;
 pub mod message;
+pub mod profile;
 pub mod reorder;
 pub mod sequence;
 #[cfg(test)]
@@ -32,8 +37,10 @@ mod tests;
 pub mod view;
 
 pub use address::LiveAddress;
+pub use budget::FrameBudget;
 pub use connection::{Connection, State};
 pub use feed::{LiveFeed, Reaction};
 pub use message::{Batch, Message};
+pub use profile::FrameProfile;
 pub use sequence::{HelloOutcome, Sequence};
 pub use view::LiveView;
