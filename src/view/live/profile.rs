@@ -33,7 +33,7 @@ pub struct FrameProfile {
     pub longest_work_events: u64,
     /// Wall time between the first and the last applying frame.
     pub span_ms: f64,
-    /// The first [`MAX_LONG`] frames whose own work passed [`LONG_MS`]: (ms since the first
+    /// The first `MAX_LONG` (20) frames whose own work passed [`LONG_MS`]: (ms since the first
     /// frame, events, append, publish, redraw), to tell which part a long frame spent in.
     pub long: Vec<(f64, u64, f64, f64, f64)>,
     #[serde(skip)]
