@@ -113,7 +113,7 @@ impl EventLog {
         );
         let dups = self.store.duplicate_ids();
         let ts = r.timestamp_ns;
-        let unnamed_end = r.phase.is_end() && r.start_id().is_none();
+        let unnamed_end = r.phase.is_end() && !r.has_start();
         let i = self.store.push(r, processed_ns) as usize;
         self.shown += 1;
         if r.seq != 0 && self.first_seq.is_none() {
@@ -248,7 +248,7 @@ impl EventLog {
     /// original's ends, which do not name their start.
     #[inline]
     pub fn start_id(&self, i: usize) -> Option<Uuid> {
-        self.record(i).start_id()
+        self.store.start_id(self.record(i))
     }
 
     /// The lineage of event `i`: shared by every event descending from one root call.

@@ -35,7 +35,7 @@ pub(super) fn write_payload_json<'s>(
         }
     }
     let mut error = None;
-    let bytes = store.arena.get(r.blob);
+    let bytes = store.payload_bytes(r);
     if !bytes.is_empty() {
         let mut rd = Reader { bytes, at: 0 };
         let flags = rd.byte();

@@ -7,7 +7,7 @@
 
 use uuid::Uuid;
 
-use super::record::{decode_blob, Record};
+use super::record::{decode_blob, Record, START_BYTES};
 use super::symbols::{Sym, Symbols};
 use super::EventStore;
 use crate::core::event::{Event, Kind, Payload};
@@ -79,6 +79,27 @@ impl EventStore {
         (0..self.len).map(|i| self.decode(&self.records[(self.head + i) % self.records.len()]))
     }
 
+    /// The start event an end event's record names, kept in front of its blob
+    /// (`record.rs` says why).
+    #[inline]
+    pub fn start_id(&self, r: &Record) -> Option<Uuid> {
+        r.has_start().then(|| {
+            let bytes = &self.arena.get(r.blob)[..START_BYTES];
+            Uuid::from_bytes(bytes.try_into().expect("a start id's 16 bytes"))
+        })
+    }
+
+    /// The record's blob past the start id: what `decode_blob` reads.
+    #[inline]
+    pub(crate) fn payload_bytes(&self, r: &Record) -> &[u8] {
+        let bytes = self.arena.get(r.blob);
+        if r.has_start() {
+            &bytes[START_BYTES..]
+        } else {
+            bytes
+        }
+    }
+
     /// The kind of a record, as text.
     #[inline]
     pub fn kind(&self, r: &Record) -> &str {
@@ -111,7 +132,7 @@ impl EventStore {
             function_name: name(&self.symbols, r.function),
             ..Payload::default()
         };
-        let rest = decode_blob(self.arena.get(r.blob), &self.symbols, &mut payload);
+        let rest = decode_blob(self.payload_bytes(r), &self.symbols, &mut payload);
         Event {
             id: r.id,
             kind: self.symbols.get(r.kind).to_cow(),
@@ -119,7 +140,7 @@ impl EventStore {
             parent_id: r.parent_id(),
             root_id: self.trees.root(r.tree),
             lineage_id: self.trees.lineage(r.tree),
-            start_id: r.start_id(),
+            start_id: self.start_id(r),
             seq: r.seq,
             timestamp_ns: r.timestamp_ns,
             duration_ns: rest.duration_ns,

@@ -5,8 +5,15 @@
 //! a [`BlobRef`] into the arena, encoded by [`encode_blob`]. Recycling a slot therefore drops
 //! nothing, and the queue, the history ring and an imported trace hold the same records.
 //!
+//! ## Why the start id lives in the blob
+//! Only end events name their start, so a `start` field in the record cost 16 bytes on every
+//! start and point event for nothing (a third of the record's size went to ids). An end
+//! event's blob instead begins with the 16 bytes of its start id ([`begin_blob`]; the record's
+//! `HAS_START` flag says so), and `EventStore::start_id` reads it from there: one arena
+//! lookup, on reads that are rare next to writes (pairing spans, decoding).
+//!
 //! ## The blob
-//! A flags byte says which parts follow, in this order: the duration (varint), input and
+//! After the start id, if any, a flags byte says which parts follow, in this order: the duration (varint), input and
 //! output entity ids (count, then 16 bytes each), the entity count (varint), the error
 //! (length, UTF-8), the fields (count, then per field the key's symbol and a tagged value),
 //! then the payload's and the event's unknown members (count, then per member its key and
@@ -35,14 +42,13 @@ pub(crate) const NO_SLOT: u32 = u32::MAX;
 pub(crate) const HAS_PARENT: u8 = 1;
 pub(crate) const HAS_START: u8 = 2;
 
-/// Packed to four-byte alignment: 104 bytes instead of 112, for every retained event (the
+/// Packed to four-byte alignment: 88 bytes instead of 96, for every retained event (the
 /// `u64` fields are read by value, never borrowed, so the packing is free on x86 and wasm).
 #[derive(Clone, Copy, Debug)]
 #[repr(C, packed(4))]
 pub struct Record {
     pub id: Uuid,
     pub parent: Uuid,
-    pub start: Uuid,
     pub seq: u64,
     pub timestamp_ns: u64,
     pub processed_ns: u64,
@@ -63,9 +69,24 @@ impl Record {
         (self.flags & HAS_PARENT != 0).then_some(self.parent)
     }
 
+    /// An end event naming its start: its blob begins with the start's id
+    /// (`EventStore::start_id` reads it).
     #[inline]
-    pub fn start_id(&self) -> Option<Uuid> {
-        (self.flags & HAS_START != 0).then_some(self.start)
+    pub fn has_start(&self) -> bool {
+        self.flags & HAS_START != 0
+    }
+}
+
+/// Bytes of the start id in front of an end event's blob.
+pub(crate) const START_BYTES: usize = 16;
+
+/// Starts a blob in `out` (cleared first): the start id of an end event, then nothing else
+/// yet; the encoders below append the rest.
+#[inline]
+pub(crate) fn begin_blob(out: &mut Vec<u8>, start: Option<Uuid>) {
+    out.clear();
+    if let Some(start) = start {
+        out.extend_from_slice(start.as_bytes());
     }
 }
 
@@ -78,8 +99,8 @@ pub(super) const B_FIELDS: u8 = 32;
 pub(super) const B_PAYLOAD_UNKNOWN: u8 = 64;
 pub(super) const B_EVENT_UNKNOWN: u8 = 128;
 
-/// Encodes what a record does not hold itself into `out` (cleared first). Leaves `out`
-/// empty when there is nothing to keep, the common case for end events of names only.
+/// Appends what a record does not hold itself to `out` (after [`begin_blob`]). Appends
+/// nothing when there is nothing to keep, the common case for end events of names only.
 #[inline]
 pub(crate) fn encode_blob(
     payload: &Payload,
@@ -89,7 +110,6 @@ pub(crate) fn encode_blob(
     symbols: &mut Symbols,
     out: &mut Vec<u8>,
 ) {
-    out.clear();
     let mut flags = 0;
     if duration_ns.is_some() {
         flags |= B_DURATION;
@@ -179,7 +199,6 @@ pub(crate) fn encode_json_fields_blob(
     symbols: &mut Symbols,
     out: &mut Vec<u8>,
 ) {
-    out.clear();
     let mut flags = 0;
     if duration_ns.is_some() {
         flags |= B_DURATION;
@@ -234,7 +253,8 @@ pub(crate) struct Decoded {
     pub unknown: RawMembers,
 }
 
-/// Fills `payload` (whose names the caller has set) from a blob; returns the rest.
+/// Fills `payload` (whose names the caller has set) from a blob past its start id
+/// (`EventStore::payload_bytes`); returns the rest.
 pub(crate) fn decode_blob(bytes: &[u8], symbols: &Symbols, payload: &mut Payload) -> Decoded {
     let mut d = Decoded::default();
     if bytes.is_empty() {

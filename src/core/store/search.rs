@@ -128,7 +128,7 @@ impl TextFinder {
                 return true;
             }
         }
-        self.blob_contains(store, store.arena.get(r.blob))
+        self.blob_contains(store, store.payload_bytes(r))
     }
 
     /// The error and the payload's whole JSON text: the needle may span the JSON's pieces.

@@ -6,7 +6,9 @@
 //! event when the store is full. The bus encodes when an event is put on its queue and pushes
 //! when the processor takes it off, so the queue holds records too.
 
-use super::record::{encode_blob, encode_json_fields_blob, Record, HAS_PARENT, HAS_START, NO_SLOT};
+use super::record::{
+    begin_blob, encode_blob, encode_json_fields_blob, Record, HAS_PARENT, HAS_START, NO_SLOT,
+};
 use super::symbols::{Sym, Symbols};
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
@@ -32,6 +34,7 @@ impl EventStore {
         payload: &Payload,
         unknown: &RawMembers,
     ) -> Record {
+        begin_blob(&mut self.scratch, h.start_id);
         encode_blob(
             payload,
             h.duration_ns,
@@ -51,7 +54,6 @@ impl EventStore {
         Record {
             id: h.id,
             parent: h.parent_id.unwrap_or_default(),
-            start: h.start_id.unwrap_or_default(),
             seq: h.seq,
             timestamp_ns: h.timestamp_ns,
             processed_ns: 0,
@@ -74,6 +76,7 @@ impl EventStore {
         process: Sym,
         fields: &[(&'static str, &[u8])],
     ) -> Record {
+        begin_blob(&mut self.scratch, h.start_id);
         encode_json_fields_blob(
             h.duration_ns,
             h.error,
@@ -92,7 +95,6 @@ impl EventStore {
         Record {
             id: h.id,
             parent: h.parent_id.unwrap_or_default(),
-            start: h.start_id.unwrap_or_default(),
             seq: h.seq,
             timestamp_ns: h.timestamp_ns,
             processed_ns: 0,

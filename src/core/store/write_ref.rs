@@ -6,7 +6,7 @@
 //! test in `trace::native` holds the two encodings equal byte for byte).
 
 use super::record::{
-    Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT, HAS_START,
+    begin_blob, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT, HAS_START,
     NO_SLOT, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
@@ -34,7 +34,6 @@ impl EventStore {
         Record {
             id: e.id,
             parent: e.parent_id.unwrap_or_default(),
-            start: e.start_id.unwrap_or_default(),
             seq: e.seq,
             timestamp_ns: e.timestamp_ns,
             processed_ns: 0,
@@ -52,7 +51,7 @@ impl EventStore {
     /// The blob `encode_blob` writes for the owned event, into `scratch`.
     fn encode_ref_blob(&mut self, e: &EventRef<'_>) {
         let out = &mut self.scratch;
-        out.clear();
+        begin_blob(out, e.start_id);
         let flags = [
             (e.duration_ns.is_some(), B_DURATION),
             (!e.input_entity_ids.is_empty(), B_INPUTS),
