@@ -82,8 +82,9 @@ impl Inspection {
         failures: &[crate::core::HandlerFailure],
     ) -> Inspection {
         let mut trace = EventLog::default();
-        for (_, r) in history.records().take(len) {
-            trace.push_processed(&history.decode(r), r.processed_ns);
+        for (p, r) in history.records().take(len) {
+            let processed = history.processed_ns_at(p).unwrap_or(0);
+            trace.push_processed(&history.decode(r), processed);
         }
         let links = spans::HistoryLinks {
             history,

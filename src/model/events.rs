@@ -116,7 +116,7 @@ impl EventLog {
         let unnamed_end = r.phase.is_end() && !r.has_start();
         let i = self.store.push(r, processed_ns) as usize;
         self.shown += 1;
-        if r.seq != 0 && self.first_seq.is_none() {
+        if self.store.seq(&r) != 0 && self.first_seq.is_none() {
             self.first_seq = Some(i);
         }
         if self.kind_seen.insert(r.kind) {
@@ -235,7 +235,7 @@ impl EventLog {
     /// [`EventLog::has_seq`]).
     #[inline]
     pub fn seq(&self, i: usize) -> u64 {
-        self.record(i).seq
+        self.store.seq(self.record(i))
     }
 
     /// The start event of the operation enclosing event `i`, if it names one.

@@ -127,6 +127,8 @@ impl Inner {
                 w.wake();
             }
         }
+        let mut history = self.history.borrow_mut();
+        let seq = history.seq(&record);
         {
             let mut c = self.counters.borrow_mut();
             c.processed += 1;
@@ -140,12 +142,11 @@ impl Inner {
             }
             c.by_kind_sym[k] += 1;
             match c.max_seq_processed {
-                Some(max) if record.seq < max => c.order_inversions += 1,
-                Some(max) if record.seq == max => {}
-                _ => c.max_seq_processed = Some(record.seq),
+                Some(max) if seq < max => c.order_inversions += 1,
+                Some(max) if seq == max => {}
+                _ => c.max_seq_processed = Some(seq),
             }
         }
-        let mut history = self.history.borrow_mut();
         if self.registry.len() > 0 {
             // Filters and handlers see the public event: decoded only when someone listens.
             let event = history.decode(&record);
@@ -155,7 +156,7 @@ impl Inner {
             }
         }
         history.push(record, now);
-        Some(record.seq)
+        Some(seq)
     }
 
     fn handler_failed(&self, sub: SubscriptionId, event: &Event, message: String, panicked: bool) {

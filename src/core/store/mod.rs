@@ -46,6 +46,8 @@ pub(crate) mod trees;
 mod write;
 mod write_ref;
 
+use std::collections::BTreeMap;
+
 use hashbrown::HashTable;
 use uuid::Uuid;
 
@@ -63,6 +65,10 @@ struct ChildList {
     first: u32,
     last: u32,
 }
+
+/// What one entry of the `late` table costs, counted with the records: two `u64`s and a
+/// B-tree node's share (a node holds up to 11 entries, ~200 bytes).
+const LATE_ENTRY_BYTES: usize = 36;
 
 /// Which event owns an id that arrives twice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +114,9 @@ pub struct EventStore {
     id_hash: IdHash,
     duplicates: Duplicates,
     duplicate_ids: u64,
+    /// Processing times a record's 32-bit lag cannot hold, by position (`record.rs` says
+    /// why the lag is 32 bits); a bus leaves it empty.
+    late: BTreeMap<u64, u64>,
     scratch: Vec<u8>,
 }
 
@@ -130,6 +139,7 @@ impl EventStore {
             id_hash: IdHash::random(),
             duplicates,
             duplicate_ids: 0,
+            late: BTreeMap::new(),
             scratch: Vec::with_capacity(256),
         }
     }
@@ -186,7 +196,8 @@ impl EventStore {
         [
             (
                 "records",
-                self.records.capacity() * std::mem::size_of::<Record>(),
+                self.records.capacity() * std::mem::size_of::<Record>()
+                    + self.late.len() * LATE_ENTRY_BYTES,
             ),
             ("payload arena", self.arena.heap_bytes()),
             ("events_by_id", self.by_id.allocation_size()),

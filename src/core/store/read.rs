@@ -7,7 +7,7 @@
 
 use uuid::Uuid;
 
-use super::record::{decode_blob, Record, START_BYTES};
+use super::record::{decode_blob, Record, LAG_NONE, LAG_WIDE, SEQ_BYTES, SEQ_WIDE, START_BYTES};
 use super::symbols::{Sym, Symbols};
 use super::EventStore;
 use crate::core::event::{Event, Kind, Payload};
@@ -53,14 +53,23 @@ impl EventStore {
 
     /// When the event at `pos` was stored (bus clock, ns; 0 for imported events).
     pub fn processed_ns_at(&self, pos: u64) -> Option<u64> {
-        self.record(pos).map(|r| r.processed_ns)
+        let r = self.record(pos)?;
+        Some(match r.lag {
+            LAG_NONE => 0,
+            LAG_WIDE => self.late.get(&pos).copied().unwrap_or(0),
+            lag => r.timestamp_ns + u64::from(lag),
+        })
     }
 
     /// Corrects when the event at `pos` was stored (a trace given its processing times
     /// afterwards).
     pub fn set_processed_ns(&mut self, pos: u64, processed_ns: u64) {
         if let Some(s) = self.slot(pos) {
-            self.records[s].processed_ns = processed_ns;
+            if self.records[s].lag == LAG_WIDE {
+                self.late.remove(&pos);
+            }
+            let timestamp_ns = self.records[s].timestamp_ns;
+            self.records[s].lag = self.lag_at(pos, timestamp_ns, processed_ns);
         }
     }
 
@@ -89,15 +98,30 @@ impl EventStore {
         })
     }
 
-    /// The record's blob past the start id: what `decode_blob` reads.
+    /// The record's emission number (`record.rs` says where a wide one is kept).
+    #[inline]
+    pub fn seq(&self, r: &Record) -> u64 {
+        if r.seq32 != SEQ_WIDE {
+            return u64::from(r.seq32);
+        }
+        let at = if r.has_start() { START_BYTES } else { 0 };
+        let bytes = &self.arena.get(r.blob)[at..at + SEQ_BYTES];
+        u64::from_le_bytes(bytes.try_into().expect("a wide emission number's 8 bytes"))
+    }
+
+    /// The record's blob past the start id and a wide emission number: what `decode_blob`
+    /// reads.
     #[inline]
     pub(crate) fn payload_bytes(&self, r: &Record) -> &[u8] {
         let bytes = self.arena.get(r.blob);
+        let mut at = 0;
         if r.has_start() {
-            &bytes[START_BYTES..]
-        } else {
-            bytes
+            at += START_BYTES;
         }
+        if r.seq32 == SEQ_WIDE {
+            at += SEQ_BYTES;
+        }
+        &bytes[at..]
     }
 
     /// The kind of a record, as text.
@@ -141,7 +165,7 @@ impl EventStore {
             root_id: self.trees.root(r.tree),
             lineage_id: self.trees.lineage(r.tree),
             start_id: self.start_id(r),
-            seq: r.seq,
+            seq: self.seq(r),
             timestamp_ns: r.timestamp_ns,
             duration_ns: rest.duration_ns,
             error: rest.error,

@@ -13,7 +13,7 @@
 //! lookup, on reads that are rare next to writes (pairing spans, decoding).
 //!
 //! ## The blob
-//! After the start id, if any, a flags byte says which parts follow, in this order: the duration (varint), input and
+//! After the start id and a wide emission number, if any, a flags byte says which parts follow, in this order: the duration (varint), input and
 //! output entity ids (count, then 16 bytes each), the entity count (varint), the error
 //! (length, UTF-8), the fields (count, then per field the key's symbol and a tagged value),
 //! then the payload's and the event's unknown members (count, then per member its key and
@@ -42,16 +42,24 @@ pub(crate) const NO_SLOT: u32 = u32::MAX;
 pub(crate) const HAS_PARENT: u8 = 1;
 pub(crate) const HAS_START: u8 = 2;
 
-/// Packed to four-byte alignment: 88 bytes instead of 96, for every retained event (the
-/// `u64` fields are read by value, never borrowed, so the packing is free on x86 and wasm).
+/// Packed to four-byte alignment: 80 bytes, for every retained event (the `u64` field is read
+/// by value, never borrowed, so the packing is free on x86 and wasm). Two numbers the store
+/// keeps exactly take 32 bits here because their common values fit: the emission number
+/// (below 2^32 − 1 for any bus; a larger one, only ever read from a file, goes in front of
+/// the blob) and the processing time as its lag after the timestamp (a bus processes an
+/// event well within 4 s; a longer or earlier one goes in the store's `late` table).
 #[derive(Clone, Copy, Debug)]
 #[repr(C, packed(4))]
 pub struct Record {
     pub id: Uuid,
     pub parent: Uuid,
-    pub seq: u64,
     pub timestamp_ns: u64,
-    pub processed_ns: u64,
+    /// The emission number, or [`SEQ_WIDE`]: then it is the blob's eight bytes after the start
+    /// id (`EventStore::seq` reads either).
+    pub(crate) seq32: u32,
+    /// `processed_ns − timestamp_ns`, or [`LAG_NONE`] (processed at 0: imported) or
+    /// [`LAG_WIDE`] (in the store's `late` table); `EventStore::processed_ns_at` reads it.
+    pub(crate) lag: u32,
     pub blob: BlobRef,
     pub tree: TreeId,
     pub kind: Sym,
@@ -61,6 +69,23 @@ pub struct Record {
     pub next_sibling: u32,
     pub phase: Phase,
     pub flags: u8,
+}
+
+/// [`Record::seq32`] of an emission number that does not fit: it is in the blob.
+pub(crate) const SEQ_WIDE: u32 = u32::MAX;
+/// [`Record::lag`] of an event with no processing time (0: an imported event).
+pub(crate) const LAG_NONE: u32 = u32::MAX - 1;
+/// [`Record::lag`] of a processing time before the timestamp or 2^32 − 2 ns or more after it.
+pub(crate) const LAG_WIDE: u32 = u32::MAX;
+
+/// The lag that stands for `processed_ns`, or `None` when it must be kept in full.
+#[inline]
+pub(crate) fn lag_of(timestamp_ns: u64, processed_ns: u64) -> Option<u32> {
+    if processed_ns == 0 {
+        return Some(LAG_NONE);
+    }
+    let lag = processed_ns.checked_sub(timestamp_ns)?;
+    (lag < u64::from(LAG_NONE)).then_some(lag as u32)
 }
 
 impl Record {
@@ -80,15 +105,25 @@ impl Record {
 /// Bytes of the start id in front of an end event's blob.
 pub(crate) const START_BYTES: usize = 16;
 
-/// Starts a blob in `out` (cleared first): the start id of an end event, then nothing else
-/// yet; the encoders below append the rest.
+/// Starts a blob in `out` (cleared first): the start id of an end event, the emission number
+/// if it does not fit the record; the encoders below append the rest. Returns the record's
+/// `seq32`.
 #[inline]
-pub(crate) fn begin_blob(out: &mut Vec<u8>, start: Option<Uuid>) {
+pub(crate) fn begin_blob(out: &mut Vec<u8>, start: Option<Uuid>, seq: u64) -> u32 {
     out.clear();
     if let Some(start) = start {
         out.extend_from_slice(start.as_bytes());
     }
+    if seq < u64::from(SEQ_WIDE) {
+        seq as u32
+    } else {
+        out.extend_from_slice(&seq.to_le_bytes());
+        SEQ_WIDE
+    }
 }
+
+/// Bytes of a wide emission number in front of a blob.
+pub(crate) const SEQ_BYTES: usize = 8;
 
 pub(super) const B_DURATION: u8 = 1;
 pub(super) const B_INPUTS: u8 = 2;

@@ -7,7 +7,8 @@
 //! when the processor takes it off, so the queue holds records too.
 
 use super::record::{
-    begin_blob, encode_blob, encode_json_fields_blob, Record, HAS_PARENT, HAS_START, NO_SLOT,
+    begin_blob, encode_blob, encode_json_fields_blob, lag_of, Record, HAS_PARENT, HAS_START,
+    LAG_NONE, LAG_WIDE, NO_SLOT,
 };
 use super::symbols::{Sym, Symbols};
 use super::{EventStore, Header};
@@ -34,7 +35,7 @@ impl EventStore {
         payload: &Payload,
         unknown: &RawMembers,
     ) -> Record {
-        begin_blob(&mut self.scratch, h.start_id);
+        let seq32 = begin_blob(&mut self.scratch, h.start_id, h.seq);
         encode_blob(
             payload,
             h.duration_ns,
@@ -54,9 +55,9 @@ impl EventStore {
         Record {
             id: h.id,
             parent: h.parent_id.unwrap_or_default(),
-            seq: h.seq,
+            seq32,
+            lag: LAG_NONE,
             timestamp_ns: h.timestamp_ns,
-            processed_ns: 0,
             blob,
             tree: self.trees.acquire(h.root_id, h.lineage_id),
             kind: self.symbols.intern_cow(h.kind),
@@ -76,7 +77,7 @@ impl EventStore {
         process: Sym,
         fields: &[(&'static str, &[u8])],
     ) -> Record {
-        begin_blob(&mut self.scratch, h.start_id);
+        let seq32 = begin_blob(&mut self.scratch, h.start_id, h.seq);
         encode_json_fields_blob(
             h.duration_ns,
             h.error,
@@ -95,9 +96,9 @@ impl EventStore {
         Record {
             id: h.id,
             parent: h.parent_id.unwrap_or_default(),
-            seq: h.seq,
+            seq32,
+            lag: LAG_NONE,
             timestamp_ns: h.timestamp_ns,
-            processed_ns: 0,
             blob,
             tree: self.trees.acquire(h.root_id, h.lineage_id),
             kind: self.symbols.intern_cow(h.kind),
@@ -142,7 +143,8 @@ impl EventStore {
         if self.len == self.capacity {
             self.evict_oldest();
         }
-        record.processed_ns = processed_ns;
+        let pos = self.base + self.len as u64;
+        record.lag = self.lag_at(pos, record.timestamp_ns, processed_ns);
         record.next_sibling = NO_SLOT;
         let slot = if self.head == 0 && self.records.len() == self.len {
             if self.records.len() == self.records.capacity() {
@@ -159,7 +161,6 @@ impl EventStore {
             self.records[slot] = record;
             slot
         } as u32;
-        let pos = self.base + self.len as u64;
         self.len += 1;
         self.index(slot);
         pos
@@ -173,6 +174,9 @@ impl EventStore {
         let slot = self.head as u32;
         let r = self.records[self.head];
         self.head = wrap(self.head + 1, self.records.len());
+        if r.lag == LAG_WIDE {
+            self.late.remove(&self.base);
+        }
         self.len -= 1;
         self.base += 1;
         self.unindex(slot, &r);
@@ -242,6 +246,25 @@ impl EventStore {
             self.index(slot);
         }
         self.duplicate_ids = dups;
+    }
+}
+
+impl EventStore {
+    /// The record's `lag` for the event at `pos`, keeping a processing time it cannot hold in
+    /// the `late` table.
+    #[inline]
+    pub(super) fn lag_at(&mut self, pos: u64, timestamp_ns: u64, processed_ns: u64) -> u32 {
+        match lag_of(timestamp_ns, processed_ns) {
+            Some(lag) => lag,
+            None => self.keep_late(pos, processed_ns),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn keep_late(&mut self, pos: u64, processed_ns: u64) -> u32 {
+        self.late.insert(pos, processed_ns);
+        LAG_WIDE
     }
 }
 

@@ -6,7 +6,7 @@
 //! test in `trace::native` holds the two encodings equal byte for byte).
 
 use super::record::{
-    begin_blob, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT, HAS_START,
+    begin_blob, Record, LAG_NONE, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT, HAS_START,
     NO_SLOT, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
@@ -18,7 +18,7 @@ impl EventStore {
     /// Turns a borrowed event into a record, as [`EventStore::encode_event`] does an owned
     /// one; the record must then be [`push`](EventStore::push)ed.
     pub fn encode_ref(&mut self, e: &EventRef<'_>) -> Record {
-        self.encode_ref_blob(e);
+        let seq32 = self.encode_ref_blob(e);
         let blob = self.arena.push(&self.scratch);
         let mut flags = 0;
         if e.parent_id.is_some() {
@@ -34,9 +34,9 @@ impl EventStore {
         Record {
             id: e.id,
             parent: e.parent_id.unwrap_or_default(),
-            seq: e.seq,
+            seq32,
+            lag: LAG_NONE,
             timestamp_ns: e.timestamp_ns,
-            processed_ns: 0,
             blob,
             tree: self.trees.acquire(e.root_id, e.lineage_id),
             kind: self.symbols.intern(e.kind),
@@ -48,10 +48,11 @@ impl EventStore {
         }
     }
 
-    /// The blob `encode_blob` writes for the owned event, into `scratch`.
-    fn encode_ref_blob(&mut self, e: &EventRef<'_>) {
+    /// The blob `encode_blob` writes for the owned event, into `scratch`; returns the
+    /// record's `seq32`.
+    fn encode_ref_blob(&mut self, e: &EventRef<'_>) -> u32 {
         let out = &mut self.scratch;
-        begin_blob(out, e.start_id);
+        let seq32 = begin_blob(out, e.start_id, e.seq);
         let flags = [
             (e.duration_ns.is_some(), B_DURATION),
             (!e.input_entity_ids.is_empty(), B_INPUTS),
@@ -63,7 +64,7 @@ impl EventStore {
         .into_iter()
         .fold(0, |flags, (on, bit)| if on { flags | bit } else { flags });
         if flags == 0 {
-            return;
+            return seq32;
         }
         out.push(flags);
         if let Some(d) = e.duration_ns {
@@ -108,5 +109,6 @@ impl EventStore {
                 }
             }
         }
+        seq32
     }
 }

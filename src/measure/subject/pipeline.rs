@@ -297,7 +297,10 @@ fn batch_lags(bus: &EventBus, recorded: u64) -> Option<(f64, f64)> {
         let skip = h.len().saturating_sub(recorded as usize);
         h.records()
             .skip(skip)
-            .map(|(_, r)| r.processed_ns.saturating_sub(r.timestamp_ns))
+            .map(|(p, r)| {
+                let processed = h.processed_ns_at(p).unwrap_or(0);
+                processed.saturating_sub(r.timestamp_ns)
+            })
             .collect()
     });
     lag_percentiles(&mut lags)

@@ -140,10 +140,10 @@ impl Scrub {
             if i < ins.trace.held() {
                 ins.trace.show_first(i + 1);
             } else {
-                let r = history
-                    .record(history.first_position() + i as u64)
-                    .expect("a position the history holds");
-                ins.trace.push_processed(&history.decode(r), r.processed_ns);
+                let pos = history.first_position() + i as u64;
+                let r = history.record(pos).expect("a position the history holds");
+                let processed = history.processed_ns_at(pos).unwrap_or(0);
+                ins.trace.push_processed(&history.decode(r), processed);
             }
             if self.apply(ins, history, i).is_err() {
                 self.irregular_from = Some(i);
