@@ -8,6 +8,7 @@
 //!
 //! [`EventStore::check_indexes`] re-derives both from the ring, for tests.
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
@@ -227,7 +228,8 @@ impl EventStore {
 }
 
 /// Indexes the id of the record at `slot`; true when the id was already held (the store's
-/// [`Duplicates`] says which of the two the index then names).
+/// [`Duplicates`] says which of the two the index then names). One probe of the table
+/// (`entry`), not a lookup and then an insertion: this runs for every event the bus records.
 #[inline]
 fn index_id(
     records: &[Record],
@@ -238,21 +240,26 @@ fn index_id(
 ) -> bool {
     let id = records[slot as usize].id;
     let h = id_hash.hash(&id);
-    match by_id.find_mut(h, |&s| s != slot && records[s as usize].id == id) {
-        Some(owner) => {
+    match by_id.entry(
+        h,
+        |&s| s != slot && records[s as usize].id == id,
+        |&s| id_hash.hash(&records[s as usize].id),
+    ) {
+        Entry::Occupied(mut owner) => {
             if duplicates == Duplicates::KeepLatest {
-                *owner = slot;
+                *owner.get_mut() = slot;
             }
             true
         }
-        None => {
-            by_id.insert_unique(h, slot, |&s| id_hash.hash(&records[s as usize].id));
+        Entry::Vacant(room) => {
+            room.insert(slot);
             false
         }
     }
 }
 
-/// Appends the record at `slot` to its parent's child list, if it names a parent.
+/// Appends the record at `slot` to its parent's child list, if it names a parent (one probe
+/// of the table, as in [`index_id`]).
 #[inline]
 fn link_child(
     records: &mut [Record],
@@ -264,22 +271,26 @@ fn link_child(
         return;
     };
     let h = id_hash.hash(&parent);
-    let list = children.find_mut(h, |l| {
-        let first = &records[l.first as usize];
-        first.flags & HAS_PARENT != 0 && first.parent == parent
-    });
-    match list {
-        Some(list) => {
+    let entry = children.entry(
+        h,
+        |l| {
+            let first = &records[l.first as usize];
+            first.flags & HAS_PARENT != 0 && first.parent == parent
+        },
+        |l| id_hash.hash(&records[l.first as usize].parent),
+    );
+    match entry {
+        Entry::Occupied(mut list) => {
+            let list = list.get_mut();
             let last = list.last;
             list.last = slot;
             records[last as usize].next_sibling = slot;
         }
-        None => {
-            let list = ChildList {
+        Entry::Vacant(room) => {
+            room.insert(ChildList {
                 first: slot,
                 last: slot,
-            };
-            children.insert_unique(h, list, |l| id_hash.hash(&records[l.first as usize].parent));
+            });
         }
     }
 }

@@ -210,3 +210,5 @@ impl EventStore {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wide_tests;
