@@ -44,12 +44,12 @@ fn processing_times_a_lag_cannot_hold_come_back_exact() {
     let mut s = EventStore::unbounded();
     let ts = 1 << 40;
     let times = [
-        0,                                // none (imported)
-        ts,                               // lag 0
-        ts + u64::from(u32::MAX) - 2,     // the longest lag held in the record
-        ts + u64::from(u32::MAX) - 1,     // one more: in the late table
-        ts - 1,                           // before the timestamp
-        u64::MAX,                         // far after
+        0,                            // none (imported)
+        ts,                           // lag 0
+        ts + u64::from(u32::MAX) - 2, // the longest lag held in the record
+        ts + u64::from(u32::MAX) - 1, // one more: in the late table
+        ts - 1,                       // before the timestamp
+        u64::MAX,                     // far after
     ];
     for &p in &times {
         s.push_event(&event(1, ts, None), p);
@@ -73,7 +73,11 @@ fn an_evicted_event_takes_its_late_time_with_it() {
         // Every other event processed "before" it was made: kept in the late table.
         let processed = if i % 2 == 0 { 1 } else { 100 + i };
         s.push_event(&event(i, 100, None), processed);
-        assert!(s.late.len() <= 2, "{} late times for 4 events", s.late.len());
+        assert!(
+            s.late.len() <= 2,
+            "{} late times for 4 events",
+            s.late.len()
+        );
     }
     for pos in s.positions() {
         let expected = if pos % 2 == 0 { 1 } else { 100 + pos };

@@ -6,8 +6,8 @@
 //! test in `trace::native` holds the two encodings equal byte for byte).
 
 use super::record::{
-    begin_blob, Record, LAG_NONE, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT, HAS_START,
-    NO_SLOT, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
+    begin_blob, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT,
+    HAS_START, LAG_NONE, NO_SLOT, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
 use super::EventStore;
