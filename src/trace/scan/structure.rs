@@ -11,59 +11,9 @@
 //! go on to the next byte, or scan this same byte again as the first of a record that
 //! starts here.
 
+use super::element::{element_len, string_stop, ELEMENT_STOPS};
 use super::{Key, Layout, Sink, Splitter, Stage, MAX_KEY};
 use crate::trace::error::{ImportError, Problem};
-
-/// The bytes of an element (outside its strings) the state machine must see: the ones that
-/// open a string, nest, end the element, or start a line.
-const ELEMENT_STOPS: [bool; 256] = {
-    let mut t = [false; 256];
-    let stops = b"\"[]{},\n";
-    let mut k = 0;
-    while k < stops.len() {
-        t[stops[k] as usize] = true;
-        k += 1;
-    }
-    t
-};
-
-/// A byte repeated in each of a word's eight lanes.
-const fn lanes(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-/// Lanes equal to zero get their high bit set; only the lowest set bit is exact (a borrow
-/// may set bits above it), which is all [`string_stop`] reads.
-#[inline(always)]
-const fn zero_lanes(x: u64) -> u64 {
-    x.wrapping_sub(lanes(1)) & !x & lanes(0x80)
-}
-
-/// Where the first `"`, `\` or newline of `b` is. Strings in traces are mostly short (keys,
-/// names, ids), where `memchr`'s set-up costs more than the bytes: the first 64 bytes are
-/// scanned eight at a time (SWAR, as `native/line/words.rs` does), the rest of a long
-/// string by `memchr`.
-#[inline]
-fn string_stop(b: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    while let Some(word) = b.get(at..at + 8) {
-        let w = u64::from_le_bytes(word.try_into().ok()?);
-        let hit = zero_lanes(w ^ lanes(b'"'))
-            | zero_lanes(w ^ lanes(b'\\'))
-            | zero_lanes(w ^ lanes(b'\n'));
-        if hit != 0 {
-            return Some(at + hit.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-        if at == 64 {
-            return memchr::memchr3(b'"', b'\\', b'\n', &b[at..]).map(|k| at + k);
-        }
-    }
-    b[at..]
-        .iter()
-        .position(|&c| matches!(c, b'"' | b'\\' | b'\n'))
-        .map(|k| at + k)
-}
 
 /// What the scan does after one byte.
 pub(super) enum Step {
@@ -83,6 +33,8 @@ impl Splitter {
         let base = self.byte;
         // Where the record being gathered starts in this chunk (0 if it began earlier).
         let mut start: Option<usize> = self.record_at.map(|_| 0);
+        // A record began at this byte of this chunk (not one carried over from the last).
+        let mut fresh = false;
         let mut i = 0;
         while i < chunk.len() {
             if self.in_string {
@@ -90,6 +42,14 @@ impl Splitter {
                 continue;
             }
             if self.stage == Stage::Element {
+                // A record that starts in this chunk: its end found in one tight loop when
+                // nothing in it needs the state machine (see `element`).
+                if std::mem::take(&mut fresh) && self.records_depth > 0 {
+                    let room = self.max_depth.saturating_sub(self.depth);
+                    if let Some(len) = element_len(&chunk[i..], room) {
+                        i += len;
+                    }
+                }
                 // Most bytes of an element outside its strings are digits, letters, `:`
                 // and spaces: passed over without the state machine.
                 while i < chunk.len() && !ELEMENT_STOPS[usize::from(chunk[i])] {
@@ -116,7 +76,10 @@ impl Splitter {
             };
             match step {
                 Step::Next => i += 1,
-                Step::Begin => start = Some(i),
+                Step::Begin => {
+                    start = Some(i);
+                    fresh = true;
+                }
             }
         }
         self.byte = base + chunk.len();
@@ -383,30 +346,6 @@ impl Splitter {
                 record.clear();
                 self.pending = record;
                 result
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    /// Every stop byte at every offset of strings around the word and `memchr` boundaries.
-    #[test]
-    fn string_stop_finds_the_first_quote_backslash_or_newline() {
-        for len in [0, 1, 7, 8, 9, 63, 64, 65, 130] {
-            for at in 0..=len {
-                for stop in [b'"', b'\\', b'\n', b'x'] {
-                    let mut b = vec![b'a'; len];
-                    b.extend_from_slice(b"\xc3\xa9");
-                    if at < len {
-                        b[at] = stop;
-                        if at + 1 < len {
-                            b[at + 1] = b'"';
-                        }
-                    }
-                    let naive = b.iter().position(|c| matches!(c, b'"' | b'\\' | b'\n'));
-                    assert_eq!(super::string_stop(&b), naive, "{len} {at} {stop}");
-                }
             }
         }
     }

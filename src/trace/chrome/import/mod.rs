@@ -393,9 +393,7 @@ impl Reader {
                 ));
             }
         }
-        let name = self
-            .strings
-            .id(ev.name.as_deref().unwrap_or(default));
+        let name = self.strings.id(ev.name.as_deref().unwrap_or(default));
         let cat = ev.cat.as_deref().map_or(NO_CAT, |c| self.strings.id(c));
         let args = ev.args.map(|a| {
             self.args_bytes += a.len();

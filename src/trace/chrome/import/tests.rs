@@ -56,7 +56,12 @@ fn import(bytes: &[u8], serde_only: bool) -> Result<(Vec<String>, usize, Vec<Str
 
 fn assert_same_import(bytes: &[u8]) {
     let (fast, slow) = (import(bytes, false), import(bytes, true));
-    assert_eq!(fast, slow, "{}", String::from_utf8_lossy(&bytes[..bytes.len().min(300)]));
+    assert_eq!(
+        fast,
+        slow,
+        "{}",
+        String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
+    );
 }
 
 /// A lineage run exported as Chrome JSON: the shape `fast` exists for.
