@@ -66,7 +66,7 @@ pub(super) fn string_stop(b: &[u8]) -> Option<usize> {
 /// its own level (nesting at most `room` levels inside it). `None` where the state machine
 /// must scan it (see the module docs).
 #[inline]
-pub(super) fn element_len(b: &[u8], room: usize) -> Option<usize> {
+pub(crate) fn element_len(b: &[u8], room: usize) -> Option<usize> {
     let (mut depth, mut i) = (0usize, 0usize);
     loop {
         while !ELEMENT_STOPS[usize::from(*b.get(i)?)] {

@@ -22,8 +22,11 @@
 
 use std::borrow::Cow;
 
-use super::raw::{Ours, Record};
+use super::raw::{Ours, Record, END, EVENT, START};
 use super::skim::Skim;
+use crate::core::EventRef;
+use crate::trace::native;
+use crate::trace::scan::element_len;
 
 /// The members read, one bit each, to refuse a repeat and to require `ph`.
 mod member {
@@ -53,6 +56,8 @@ pub(super) fn read(text: &str) -> Option<Record<'_>> {
         args: None,
         // Without `args`, none of ours.
         ours: Some(Ours::default()),
+        read: [None, None, None],
+        fast: true,
     };
     let mut seen = 0u16;
     c.ws();
@@ -69,7 +74,7 @@ pub(super) fn read(text: &str) -> Option<Record<'_>> {
             "tid" => set(&mut r.tid, text_value(&mut c)?, member::TID),
             "s" => set(&mut r.scope, scope(&mut c)?, member::S),
             "args" => {
-                (r.args, r.ours) = args(&mut c)?;
+                (r.args, r.ours) = args(&mut c, &mut r.read)?;
                 member::ARGS
             }
             _ => {
@@ -144,7 +149,10 @@ fn scope<'a>(c: &mut Skim<'a>) -> Option<Option<Cow<'a, str>>> {
 
 /// `args` as JSON text (`null` is none), and the text of its `start`, `end` and `event`
 /// members as serde reads them for our own export: none at all if one is met twice.
-fn args<'a>(c: &mut Skim<'a>) -> Option<(Option<&'a str>, Option<Ours<'a>>)> {
+fn args<'a>(
+    c: &mut Skim<'a>,
+    read: &mut [Option<EventRef<'a>>; 3],
+) -> Option<(Option<&'a str>, Option<Ours<'a>>)> {
     let begin = c.i;
     match c.peek()? {
         b'n' => {
@@ -166,14 +174,17 @@ fn args<'a>(c: &mut Skim<'a>) -> Option<(Option<&'a str>, Option<Ours<'a>>)> {
         loop {
             let key = c.key()?;
             let at = c.i;
-            c.value()?;
             let mut other = None;
-            let (slot, bit) = match key {
-                "start" => (&mut ours.start, 1),
-                "end" => (&mut ours.end, 2),
-                "event" => (&mut ours.event, 4),
-                _ => (&mut other, 0),
+            let (slot, bit, place) = match key {
+                "start" => (&mut ours.start, 1, START),
+                "end" => (&mut ours.end, 2, END),
+                "event" => (&mut ours.event, 4, EVENT),
+                _ => (&mut other, 0, 0),
             };
+            match (bit != 0).then(|| exact_line(c)).flatten() {
+                Some(event) => read[place] = Some(event),
+                None => c.value()?,
+            }
             repeated |= seen & bit != 0;
             seen |= bit;
             // `null` reads as none, as serde reads an `Option`.
@@ -183,6 +194,25 @@ fn args<'a>(c: &mut Skim<'a>) -> Option<(Option<&'a str>, Option<Ours<'a>>)> {
             }
         }
     }
-    let ours = if repeated { Ours::default() } else { ours };
+    if repeated {
+        *read = [None, None, None];
+        return Some((Some(c.since(begin)), Some(Ours::default())));
+    }
     Some((Some(c.since(begin)), Some(ours)))
+}
+
+/// An object here that the NDJSON line reader reads whole (so it is valid JSON): the event,
+/// with the cursor past it. The object's end is found first by bracket count
+/// (`scan::element_len`), which is right for any valid JSON; the line reader then checks
+/// every byte up to it. `None`, with the cursor unmoved, for anything else.
+fn exact_line<'a>(c: &mut Skim<'a>) -> Option<EventRef<'a>> {
+    if c.peek()? != b'{' {
+        return None;
+    }
+    let rest = c.rest();
+    let len = element_len(rest.as_bytes(), super::skim::MAX_NESTING as usize)?;
+    let text = rest[..len].trim_end_matches([' ', '\n', '\r', '\t']);
+    let event = native::read_exact_ref(text)?;
+    c.i += text.len();
+    Some(event)
 }

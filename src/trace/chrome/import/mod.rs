@@ -24,7 +24,7 @@ mod skim;
 mod tests;
 
 use interner::Interner;
-use raw::{exact, RawEvent, Record};
+use raw::{exact, RawEvent, Record, END, EVENT, START};
 
 use super::{END_NS, MAX_MICROS, START_NS};
 use crate::core::Event;
@@ -261,13 +261,13 @@ impl Reader {
     /// `B`: ours is pushed now; another tool's waits for its `E`.
     fn begin<S: EventSink>(
         &mut self,
-        ev: Record,
+        mut ev: Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let ts = Self::time(&ev, ctx)?;
         let thread = self.thread(&ev);
-        if let Some(start) = exact(ev.ours().start) {
+        if let Some(start) = exact(ev.ours().start, ev.read[START].take()) {
             // Its E, if another tool added one, closes nothing of ours.
             self.open.entry(thread).or_default().push(OURS);
             return start.push(out);
@@ -322,14 +322,14 @@ impl Reader {
     /// `X`: a complete slice.
     fn complete<S: EventSink>(
         &mut self,
-        ev: Record,
+        mut ev: Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let ts = Self::time(&ev, ctx)?;
         let ours = ev.ours();
-        if let Some(start) = exact(ours.start) {
-            let end = exact(ours.end).map(|mut end| {
+        if let Some(start) = exact(ours.start, ev.read[START].take()) {
+            let end = exact(ours.end, ev.read[END].take()).map(|mut end| {
                 end.start_id().get_or_insert(start.id());
                 end
             });
@@ -345,12 +345,12 @@ impl Reader {
     /// `i` and the older `I`: a point event. Global and process-scoped ones nest in no slice.
     fn instant<S: EventSink>(
         &mut self,
-        ev: Record,
+        mut ev: Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let ts = Self::time(&ev, ctx)?;
-        if let Some(event) = exact(ev.ours().event) {
+        if let Some(event) = exact(ev.ours().event, ev.read[EVENT].take()) {
             return event.push(out);
         }
         let scope = ev.scope.as_deref();
@@ -382,7 +382,7 @@ impl Reader {
         } else {
             "slice"
         };
-        if let (None, Some(a)) = (&ev.ours, ev.args) {
+        if let (false, Some(a)) = (ev.fast, ev.args) {
             // Read by serde: check that the end can make a `Value` of it (the purpose-built
             // reader gives up on anything that could not be one).
             if let Err(e) = read::from_str_deep::<Value>(a) {

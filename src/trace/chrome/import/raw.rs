@@ -121,7 +121,17 @@ pub(super) struct Record<'a> {
     /// The exact events under `args`, when read already (`fast` finds them while it reads
     /// `args`); [`Record::ours`] reads them otherwise.
     pub(super) ours: Option<Ours<'a>>,
+    /// The events under `start`, `end` and `event` ([`START`], [`END`], [`EVENT`]) when
+    /// `fast` has read them with the NDJSON line reader already.
+    pub(super) read: [Option<EventRef<'a>>; 3],
+    /// Read by `fast`, which checked that `args` make a `Value`.
+    pub(super) fast: bool,
 }
+
+/// Places in [`Record::read`].
+pub(super) const START: usize = 0;
+pub(super) const END: usize = 1;
+pub(super) const EVENT: usize = 2;
 
 /// `name`, `cat`, `pid`, `tid` as text.
 fn text_of(v: Option<Value>) -> Option<Cow<'static, str>> {
@@ -149,6 +159,8 @@ impl<'a> Record<'a> {
             },
             args: ev.args.map(RawValue::get),
             ours: None,
+            read: [None, None, None],
+            fast: false,
         }
     }
 
@@ -190,8 +202,12 @@ impl Exact<'_> {
 
 /// The exact event under one of those keys, if it is one: lineage NDJSON's own reader
 /// (`native::read_exact_ref`, the fast path for what lineage writes, serde for the rest)
-/// reads it, since our export writes each one as an NDJSON line.
-pub(super) fn exact(text: Option<&str>) -> Option<Exact<'_>> {
+/// reads it, since our export writes each one as an NDJSON line; `read` is what that
+/// reader made of `text` already, if it has.
+pub(super) fn exact<'a>(text: Option<&'a str>, read: Option<EventRef<'a>>) -> Option<Exact<'a>> {
+    if let Some(e) = read {
+        return Some(Exact::Borrowed(e));
+    }
     let text = text?;
     match native::read_exact_ref(text) {
         Some(e) => Some(Exact::Borrowed(e)),

@@ -116,6 +116,11 @@ impl<'a> Skim<'a> {
         self.i == self.b.len()
     }
 
+    /// The text from here to the end.
+    pub(super) fn rest(&self) -> &'a str {
+        &self.s[self.i..]
+    }
+
     /// The text from `start` to here.
     pub(super) fn since(&self, start: usize) -> &'a str {
         &self.s[start..self.i]

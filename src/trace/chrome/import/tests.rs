@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 use super::raw::{Ours, RawEvent, Record};
 use super::{fast, SERDE_ONLY};
 use crate::model::EventLog;
+use crate::trace::native;
 use crate::trace::read::{from_str_deep, Limits};
 use crate::trace::{Format, Importer};
 
@@ -23,9 +24,18 @@ fn serde_record(text: &str) -> Result<Record<'_>, String> {
 /// `fast`'s record, when it has one, is serde's; and its `args` make a `Value`, as the
 /// end-of-file pass needs.
 fn assert_same(text: &str) -> Result<(), TestCaseError> {
-    let Some(fast) = fast::read(text) else {
+    let Some(mut fast) = fast::read(text) else {
         return Ok(());
     };
+    // The events it read on the way are the line reader's own.
+    let ours = fast.ours.unwrap();
+    for (read, text) in fast.read.iter().zip([ours.start, ours.end, ours.event]) {
+        if let Some(read) = read {
+            let again = text.and_then(native::read_exact_ref);
+            prop_assert_eq!(Some(read), again.as_ref());
+        }
+    }
+    (fast.read, fast.fast) = ([None, None, None], false);
     let serde = serde_record(text);
     prop_assert_eq!(Ok(&fast), serde.as_ref(), "{}", text);
     if let Some(a) = fast.args {
@@ -83,7 +93,13 @@ fn our_export_reads_the_same_both_ways_and_takes_the_fast_path() {
     let records = doc["traceEvents"].as_array().unwrap();
     for r in records {
         let line = r.to_string();
-        assert!(fast::read(&line).is_some(), "left to serde: {line}");
+        let read = fast::read(&line).unwrap_or_else(|| panic!("left to serde: {line}"));
+        // Exact events the line reader reads are read on the way, never skimmed first.
+        let ours = read.ours.unwrap();
+        for (k, text) in [ours.start, ours.end, ours.event].into_iter().enumerate() {
+            let line_reader = text.and_then(native::read_exact_ref).is_some();
+            assert_eq!(read.read[k].is_some(), line_reader, "{line}");
+        }
         assert_same(&line).unwrap();
     }
 }
