@@ -40,7 +40,7 @@ const fn zero_lanes(x: u64) -> u64 {
 /// names, ids), where `memchr`'s set-up costs more than the bytes: the first 64 bytes are
 /// scanned eight at a time (SWAR, as `native/line/words.rs` does), the rest of a long
 /// string by `memchr`.
-#[inline]
+#[inline(always)]
 pub(super) fn string_stop(b: &[u8]) -> Option<usize> {
     let mut at = 0;
     while let Some(word) = b.get(at..at + 8) {
@@ -66,7 +66,7 @@ pub(super) fn string_stop(b: &[u8]) -> Option<usize> {
 /// its own level (nesting at most `room` levels inside it). `None` where the state machine
 /// must scan it (see the module docs).
 #[inline]
-pub(crate) fn element_len(b: &[u8], room: usize) -> Option<usize> {
+pub(super) fn element_len(b: &[u8], room: usize) -> Option<usize> {
     let (mut depth, mut i) = (0usize, 0usize);
     loop {
         while !ELEMENT_STOPS[usize::from(*b.get(i)?)] {

@@ -28,7 +28,6 @@ mod lines;
 mod spans;
 mod structure;
 
-pub(crate) use element::element_len;
 pub(crate) use spans::{Member, Place};
 
 use super::error::{ImportError, Position, Problem};

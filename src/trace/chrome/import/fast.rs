@@ -26,7 +26,6 @@ use super::raw::{Ours, Record, END, EVENT, START};
 use super::skim::Skim;
 use crate::core::EventRef;
 use crate::trace::native;
-use crate::trace::scan::element_len;
 
 /// The members read, one bit each, to refuse a repeat and to require `ph`.
 mod member {
@@ -201,18 +200,34 @@ fn args<'a>(
     Some((Some(c.since(begin)), Some(ours)))
 }
 
-/// An object here that the NDJSON line reader reads whole (so it is valid JSON): the event,
-/// with the cursor past it. The object's end is found first by bracket count
-/// (`scan::element_len`), which is right for any valid JSON; the line reader then checks
-/// every byte up to it. `None`, with the cursor unmoved, for anything else.
+/// An object here that the NDJSON line reader reads whole: the event, with the cursor past
+/// it; `None`, with the cursor unmoved, for anything else.
+///
+/// Where the object ends is guessed by counting braces with `memchr`, strings ignored: a
+/// guess, because a brace inside a string miscounts. It needs no more, since the line
+/// reader then checks every byte of the guess and accepts only one whole JSON object; a
+/// JSON value's end is fixed by its start, so an accepted guess is the object's real end.
+/// A wrong guess is refused and the object is skimmed instead.
 fn exact_line<'a>(c: &mut Skim<'a>) -> Option<EventRef<'a>> {
-    if c.peek()? != b'{' {
+    let rest = c.rest();
+    let b = rest.as_bytes();
+    if b.first() != Some(&b'{') {
         return None;
     }
-    let rest = c.rest();
-    let len = element_len(rest.as_bytes(), super::skim::MAX_NESTING as usize)?;
-    let text = rest[..len].trim_end_matches([' ', '\n', '\r', '\t']);
-    let event = native::read_exact_ref(text)?;
-    c.i += text.len();
+    let (mut depth, mut i) = (0usize, 0usize);
+    let end = loop {
+        i += memchr::memchr2(b'{', b'}', &b[i..])?;
+        if b[i] == b'{' {
+            depth += 1;
+        } else {
+            depth -= 1;
+            if depth == 0 {
+                break i + 1;
+            }
+        }
+        i += 1;
+    };
+    let event = native::read_exact_ref(&rest[..end])?;
+    c.i += end;
     Some(event)
 }

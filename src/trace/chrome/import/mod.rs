@@ -145,7 +145,7 @@ impl Reader {
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ev = match fast::read(record.text).filter(|_| !serde_only()) {
+        let mut ev = match fast::read(record.text).filter(|_| !serde_only()) {
             Some(ev) => ev,
             None => Record::from_serde(Self::parse(record)?),
         };
@@ -158,10 +158,10 @@ impl Reader {
                 self.metadata(&ev);
                 Ok(())
             }
-            "B" => self.begin(ev, ctx, out),
-            "E" => self.end(ev, ctx, out),
-            "X" => self.complete(ev, ctx, out),
-            "i" | "I" => self.instant(ev, ctx, out),
+            "B" => self.begin(&mut ev, ctx, out),
+            "E" => self.end(&mut ev, ctx, out),
+            "X" => self.complete(&mut ev, ctx, out),
+            "i" | "I" => self.instant(&mut ev, ctx, out),
             other => {
                 out.skip(other);
                 Ok(())
@@ -261,18 +261,18 @@ impl Reader {
     /// `B`: ours is pushed now; another tool's waits for its `E`.
     fn begin<S: EventSink>(
         &mut self,
-        mut ev: Record,
+        ev: &mut Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ts = Self::time(&ev, ctx)?;
-        let thread = self.thread(&ev);
+        let ts = Self::time(ev, ctx)?;
+        let thread = self.thread(ev);
         if let Some(start) = exact(ev.ours().start, ev.read[START].take()) {
             // Its E, if another tool added one, closes nothing of ours.
             self.open.entry(thread).or_default().push(OURS);
             return start.push(out);
         }
-        let slice = self.slice(&ev, ctx, thread, ts, None, NESTS)?;
+        let slice = self.slice(ev, ctx, thread, ts, None, NESTS)?;
         self.open.entry(thread).or_default().push(slice);
         self.hold(out)
     }
@@ -280,12 +280,12 @@ impl Reader {
     /// `E`: closes the innermost open `B` of its thread.
     fn end<S: EventSink>(
         &mut self,
-        ev: Record,
+        ev: &mut Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ts = Self::time(&ev, ctx)?;
-        let thread = self.thread(&ev);
+        let ts = Self::time(ev, ctx)?;
+        let thread = self.thread(ev);
         let f = match self.open.get_mut(&thread).and_then(Vec::pop) {
             Some(OURS) => return Ok(()),
             Some(f) => f,
@@ -322,11 +322,11 @@ impl Reader {
     /// `X`: a complete slice.
     fn complete<S: EventSink>(
         &mut self,
-        mut ev: Record,
+        ev: &mut Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ts = Self::time(&ev, ctx)?;
+        let ts = Self::time(ev, ctx)?;
         let ours = ev.ours();
         if let Some(start) = exact(ours.start, ev.read[START].take()) {
             let end = exact(ours.end, ev.read[END].take()).map(|mut end| {
@@ -336,20 +336,20 @@ impl Reader {
             start.push(out)?;
             return end.map_or(Ok(()), |end| end.push(out));
         }
-        let dur = self.duration(&ev, ctx)?;
-        let thread = self.thread(&ev);
-        self.slice(&ev, ctx, thread, ts, Some(ts + dur), NESTS)?;
+        let dur = self.duration(ev, ctx)?;
+        let thread = self.thread(ev);
+        self.slice(ev, ctx, thread, ts, Some(ts + dur), NESTS)?;
         self.hold(out)
     }
 
     /// `i` and the older `I`: a point event. Global and process-scoped ones nest in no slice.
     fn instant<S: EventSink>(
         &mut self,
-        mut ev: Record,
+        ev: &mut Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ts = Self::time(&ev, ctx)?;
+        let ts = Self::time(ev, ctx)?;
         if let Some(event) = exact(ev.ours().event, ev.read[EVENT].take()) {
             return event.push(out);
         }
@@ -359,8 +359,8 @@ impl Reader {
         } else {
             NESTS
         };
-        let thread = self.thread(&ev);
-        self.slice(&ev, ctx, thread, ts, Some(ts), INSTANT | nests)?;
+        let thread = self.thread(ev);
+        self.slice(ev, ctx, thread, ts, Some(ts), INSTANT | nests)?;
         self.hold(out)
     }
 
