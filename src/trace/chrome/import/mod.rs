@@ -24,7 +24,7 @@ mod skim;
 mod tests;
 
 use interner::Interner;
-use raw::{exact, RawEvent, Record, END, EVENT, START};
+use raw::{exact, raw_text, serde_only, RawEvent, Record, END, EVENT, START};
 
 use super::{END_NS, MAX_MICROS, START_NS};
 use crate::core::Event;
@@ -112,25 +112,6 @@ impl Ctx {
             found,
         )
     }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-thread_local! {
-    /// Tests read a file both ways: with this set, every record goes through serde.
-    static SERDE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-#[inline(always)]
-fn serde_only() -> bool {
-    #[cfg(all(test, not(target_arch = "wasm32")))]
-    return SERDE_ONLY.get();
-    #[cfg(not(all(test, not(target_arch = "wasm32"))))]
-    false
-}
-
-/// JSON text already checked, kept as a `RawValue`.
-fn raw_text(json: &str) -> Box<RawValue> {
-    RawValue::from_string(json.to_owned()).expect("checked as JSON when read")
 }
 
 /// `µs` as whole nanoseconds, if it is a time we can hold.

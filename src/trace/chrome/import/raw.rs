@@ -214,3 +214,22 @@ pub(super) fn exact<'a>(text: Option<&'a str>, read: Option<EventRef<'a>>) -> Op
         None => read::from_str_deep(text).ok().map(Exact::Owned),
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+thread_local! {
+    /// Tests read a file both ways: with this set, every record goes through serde.
+    pub(super) static SERDE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[inline(always)]
+pub(super) fn serde_only() -> bool {
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    return SERDE_ONLY.get();
+    #[cfg(not(all(test, not(target_arch = "wasm32"))))]
+    false
+}
+
+/// JSON text already checked, kept as a `RawValue`.
+pub(super) fn raw_text(json: &str) -> Box<RawValue> {
+    RawValue::from_string(json.to_owned()).expect("checked as JSON when read")
+}

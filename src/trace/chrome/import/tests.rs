@@ -6,8 +6,8 @@
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-use super::raw::{Ours, RawEvent, Record};
-use super::{fast, SERDE_ONLY};
+use super::fast;
+use super::raw::{Ours, RawEvent, Record, SERDE_ONLY};
 use crate::model::EventLog;
 use crate::trace::native;
 use crate::trace::read::{from_str_deep, Limits};
