@@ -79,6 +79,12 @@ pub(crate) fn read_exact(text: &str) -> Option<Event> {
     line::read_line(text).map(crate::core::EventRef::into_event)
 }
 
+/// [`read_exact`] with the event still borrowed from `text` (the Chrome importer reads the
+/// exact events of its `args` this way and hands them to the store as they are).
+pub(crate) fn read_exact_ref(text: &str) -> Option<crate::core::EventRef<'_>> {
+    line::read_line(text)
+}
+
 /// The general reader: any layout, any member, and the errors with their positions.
 #[cold]
 fn read_record_with_serde(record: &Entry<'_>) -> Result<Event, ImportError> {

@@ -273,6 +273,20 @@ pub const CASES: &[Case] = &[
         shows: &["the last line 3 (66 bytes) was cut off and is dropped"],
     },
     Case {
+        file: "chrome-args-number-beyond-f64.json",
+        exit: 1,
+        counts: &[],
+        lints: &[],
+        shows: &["line 2, column 1", "traceEvents[1].args"],
+    },
+    Case {
+        file: "chrome-args-lone-surrogate.json",
+        exit: 1,
+        counts: &[],
+        lints: &[],
+        shows: &["line 2, column 1", "traceEvents[1].args"],
+    },
+    Case {
         file: "chrome-with-skipped-events.json",
         exit: 0,
         counts: &[("events", 2), ("operations", 1), ("skipped_total", 5)],

@@ -23,6 +23,7 @@
 //! - `spans`: an OTLP document cut at the span (`resourceSpans[] › scopeSpans[] ›
 //!   spans[]`), each record knowing its [`Place`] on that path.
 
+mod element;
 mod lines;
 mod spans;
 mod structure;

@@ -3,13 +3,15 @@
 //! Every byte goes through a small state machine, one function per [`Stage`]: before the
 //! top-level value, in the top-level object outside the records (looking for the key), in
 //! the array of records waiting for an element, inside an element, after the value. Strings
-//! are skipped with `memchr` (only a key is captured), so the cost per byte is low where
-//! most bytes are: inside strings and elements.
+//! are skipped eight bytes at a time (`memchr` past 64 bytes; only a key is captured), and
+//! an element's bytes outside its strings by a table of the few that matter, so the cost per
+//! byte is low where most bytes are: inside strings and elements.
 //!
 //! A stage function sees one byte outside any string and says what to do next ([`Step`]):
 //! go on to the next byte, or scan this same byte again as the first of a record that
 //! starts here.
 
+use super::element::{element_len, string_stop, ELEMENT_STOPS};
 use super::{Key, Layout, Sink, Splitter, Stage, MAX_KEY};
 use crate::trace::error::{ImportError, Problem};
 
@@ -31,11 +33,31 @@ impl Splitter {
         let base = self.byte;
         // Where the record being gathered starts in this chunk (0 if it began earlier).
         let mut start: Option<usize> = self.record_at.map(|_| 0);
+        // A record began at this byte of this chunk (not one carried over from the last).
+        let mut fresh = false;
         let mut i = 0;
         while i < chunk.len() {
             if self.in_string {
                 i = self.string_run(chunk, i, base);
                 continue;
+            }
+            if self.stage == Stage::Element {
+                // A record that starts in this chunk: its end found in one tight loop when
+                // nothing in it needs the state machine (see `element`).
+                if std::mem::take(&mut fresh) && self.records_depth > 0 {
+                    let room = self.max_depth.saturating_sub(self.depth);
+                    if let Some(len) = element_len(&chunk[i..], room) {
+                        i += len;
+                    }
+                }
+                // Most bytes of an element outside its strings are digits, letters, `:`
+                // and spaces: passed over without the state machine.
+                while i < chunk.len() && !ELEMENT_STOPS[usize::from(chunk[i])] {
+                    i += 1;
+                }
+                if i == chunk.len() {
+                    break;
+                }
             }
             let b = chunk[i];
             let abs = base + i;
@@ -54,7 +76,10 @@ impl Splitter {
             };
             match step {
                 Step::Next => i += 1,
-                Step::Begin => start = Some(i),
+                Step::Begin => {
+                    start = Some(i);
+                    fresh = true;
+                }
             }
         }
         self.byte = base + chunk.len();
@@ -74,7 +99,7 @@ impl Splitter {
             }
             return i + 1;
         }
-        let Some(k) = memchr::memchr3(b'"', b'\\', b'\n', &chunk[i..]) else {
+        let Some(k) = string_stop(&chunk[i..]) else {
             if reading_key {
                 self.push_key(&chunk[i..]);
             }

@@ -15,12 +15,16 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 mod events;
+mod fast;
 mod interner;
 mod nesting;
 mod raw;
+mod skim;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
 
 use interner::Interner;
-use raw::{exact, Micros, Ours, RawEvent};
+use raw::{exact, raw_text, serde_only, RawEvent, Record, END, EVENT, START};
 
 use super::{END_NS, MAX_MICROS, START_NS};
 use crate::core::Event;
@@ -67,6 +71,9 @@ pub(crate) struct Reader {
     /// Threads by `(pid, tid)` as text.
     threads: HashMap<(String, String), u32>,
     thread_keys: Vec<(String, String)>,
+    /// The thread of the last event that named one: most events are on the same thread as
+    /// the one before, found without building the key.
+    last_thread: Option<u32>,
     /// Open `B` slices of each thread, innermost last (indexes into `slices`, or [`OURS`]).
     open: HashMap<u32, Vec<u32>>,
     thread_names: HashMap<u32, String>,
@@ -107,14 +114,6 @@ impl Ctx {
     }
 }
 
-fn text_of(v: &Option<Value>) -> Option<String> {
-    match v {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => Some(other.to_string()),
-    }
-}
-
 /// `µs` as whole nanoseconds, if it is a time we can hold.
 fn nanos(us: f64, non_negative: bool) -> Option<i128> {
     let fits = us.is_finite() && us.abs() < MAX_MICROS && (!non_negative || us >= 0.0);
@@ -127,22 +126,23 @@ impl Reader {
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ev: RawEvent = read::parse_record(Format::Chrome, record, || {
-            format!("traceEvents[{}]", record.index)
-        })?;
+        let mut ev = match fast::read(record.text).filter(|_| !serde_only()) {
+            Some(ev) => ev,
+            None => Record::from_serde(Self::parse(record)?),
+        };
         let ctx = Ctx {
             index: record.index,
             at: record.at,
         };
-        match ev.ph.as_str() {
+        match &*ev.ph {
             "M" => {
                 self.metadata(&ev);
                 Ok(())
             }
-            "B" => self.begin(ev, ctx, out),
-            "E" => self.end(ev, ctx, out),
-            "X" => self.complete(ev, ctx, out),
-            "i" | "I" => self.instant(ev, ctx, out),
+            "B" => self.begin(&mut ev, ctx, out),
+            "E" => self.end(&mut ev, ctx, out),
+            "X" => self.complete(&mut ev, ctx, out),
+            "i" | "I" => self.instant(&mut ev, ctx, out),
             other => {
                 out.skip(other);
                 Ok(())
@@ -150,10 +150,18 @@ impl Reader {
         }
     }
 
+    /// The general reader: every record the purpose-built one leaves, and every error.
+    #[cold]
+    fn parse<'a>(record: &Entry<'a>) -> Result<RawEvent<'a>, ImportError> {
+        read::parse_record(Format::Chrome, record, || {
+            format!("traceEvents[{}]", record.index)
+        })
+    }
+
     /// `ts`, required on every phase we read but `M`.
-    fn time(ev: &RawEvent, ctx: Ctx) -> Result<i128, ImportError> {
+    fn time(ev: &Record, ctx: Ctx) -> Result<i128, ImportError> {
         match ev.ts {
-            Some(Micros(t)) => nanos(t, false).ok_or_else(|| {
+            Some(t) => nanos(t, false).ok_or_else(|| {
                 ctx.invalid("ts", "a finite number of microseconds", format!("{t}"))
             }),
             None => Err(ctx.invalid(
@@ -165,9 +173,9 @@ impl Reader {
     }
 
     /// `dur` of an `X`: missing reads as 0, counted for one note at the end.
-    fn duration(&mut self, ev: &RawEvent, ctx: Ctx) -> Result<i128, ImportError> {
+    fn duration(&mut self, ev: &Record, ctx: Ctx) -> Result<i128, ImportError> {
         match ev.dur {
-            Some(Micros(d)) => nanos(d, true).ok_or_else(|| {
+            Some(d) => nanos(d, true).ok_or_else(|| {
                 ctx.invalid(
                     "dur",
                     "a non-negative number of microseconds",
@@ -184,38 +192,47 @@ impl Reader {
         }
     }
 
-    fn thread(&mut self, ev: &RawEvent) -> u32 {
-        let key = (
-            text_of(&ev.pid).unwrap_or_default(),
-            text_of(&ev.tid).unwrap_or_default(),
-        );
-        if let Some(&t) = self.threads.get(&key) {
-            return t;
+    fn thread(&mut self, ev: &Record) -> u32 {
+        let pid = ev.pid.as_deref().unwrap_or_default();
+        let tid = ev.tid.as_deref().unwrap_or_default();
+        if let Some(t) = self.last_thread {
+            let (p, t_) = &self.thread_keys[t as usize];
+            if p == pid && t_ == tid {
+                return t;
+            }
         }
-        let t = self.thread_keys.len() as u32;
-        self.thread_keys.push(key.clone());
-        self.threads.insert(key, t);
+        let key = (pid.to_owned(), tid.to_owned());
+        let t = match self.threads.get(&key) {
+            Some(&t) => t,
+            None => {
+                let t = self.thread_keys.len() as u32;
+                self.thread_keys.push(key.clone());
+                self.threads.insert(key, t);
+                t
+            }
+        };
+        self.last_thread = Some(t);
         t
     }
 
     /// `M`: thread and process names.
-    fn metadata(&mut self, ev: &RawEvent) {
+    fn metadata(&mut self, ev: &Record) {
         let Some(name) = ev.args.and_then(|a| {
             #[derive(Deserialize)]
             struct Named {
                 name: String,
             }
-            read::from_str_deep::<Named>(a.get()).ok()
+            read::from_str_deep::<Named>(a).ok()
         }) else {
             return;
         };
-        match text_of(&ev.name).as_deref() {
+        match ev.name.as_deref() {
             Some("thread_name") => {
                 let t = self.thread(ev);
                 self.thread_names.insert(t, name.name);
             }
             Some("process_name") => {
-                let pid = text_of(&ev.pid).unwrap_or_default();
+                let pid = ev.pid.as_deref().unwrap_or_default().to_owned();
                 self.process_names.insert(pid, name.name);
             }
             _ => {}
@@ -225,18 +242,18 @@ impl Reader {
     /// `B`: ours is pushed now; another tool's waits for its `E`.
     fn begin<S: EventSink>(
         &mut self,
-        ev: RawEvent,
+        ev: &mut Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ts = Self::time(&ev, ctx)?;
-        let thread = self.thread(&ev);
-        if let Some(start) = exact(Ours::of(ev.args).start) {
+        let ts = Self::time(ev, ctx)?;
+        let thread = self.thread(ev);
+        if let Some(start) = exact(ev.ours().start, ev.read[START].take()) {
             // Its E, if another tool added one, closes nothing of ours.
             self.open.entry(thread).or_default().push(OURS);
-            return out.push(start);
+            return start.push(out);
         }
-        let slice = self.slice(&ev, ctx, thread, ts, None, NESTS);
+        let slice = self.slice(ev, ctx, thread, ts, None, NESTS)?;
         self.open.entry(thread).or_default().push(slice);
         self.hold(out)
     }
@@ -244,12 +261,12 @@ impl Reader {
     /// `E`: closes the innermost open `B` of its thread.
     fn end<S: EventSink>(
         &mut self,
-        ev: RawEvent,
+        ev: &mut Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ts = Self::time(&ev, ctx)?;
-        let thread = self.thread(&ev);
+        let ts = Self::time(ev, ctx)?;
+        let thread = self.thread(ev);
         let f = match self.open.get_mut(&thread).and_then(Vec::pop) {
             Some(OURS) => return Ok(()),
             Some(f) => f,
@@ -273,11 +290,11 @@ impl Reader {
         slice.flags |= ENDED;
         self.promised += 1; // its end event
         let non_empty = ev.args.is_some_and(|a| {
-            read::from_str_deep::<Map<String, Value>>(a.get()).is_ok_and(|m| !m.is_empty())
+            read::from_str_deep::<Map<String, Value>>(a).is_ok_and(|m| !m.is_empty())
         });
         if let (true, Some(a)) = (non_empty, ev.args) {
-            self.args_bytes += a.get().len();
-            slice.args.get_or_insert_with(Box::default).end_args = Some(a.to_owned());
+            self.args_bytes += a.len();
+            slice.args.get_or_insert_with(Box::default).end_args = Some(raw_text(a));
             self.hold(out)?;
         }
         Ok(())
@@ -286,71 +303,83 @@ impl Reader {
     /// `X`: a complete slice.
     fn complete<S: EventSink>(
         &mut self,
-        ev: RawEvent,
+        ev: &mut Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ts = Self::time(&ev, ctx)?;
-        let ours = Ours::of(ev.args);
-        if let Some(start) = exact(ours.start) {
-            let end = exact(ours.end).map(|mut end| {
-                end.start_id.get_or_insert(start.id);
+        let ts = Self::time(ev, ctx)?;
+        let ours = ev.ours();
+        if let Some(start) = exact(ours.start, ev.read[START].take()) {
+            let end = exact(ours.end, ev.read[END].take()).map(|mut end| {
+                end.start_id().get_or_insert(start.id());
                 end
             });
-            out.push(start)?;
-            return end.map_or(Ok(()), |end| out.push(end));
+            start.push(out)?;
+            return end.map_or(Ok(()), |end| end.push(out));
         }
-        let dur = self.duration(&ev, ctx)?;
-        let thread = self.thread(&ev);
-        self.slice(&ev, ctx, thread, ts, Some(ts + dur), NESTS);
+        let dur = self.duration(ev, ctx)?;
+        let thread = self.thread(ev);
+        self.slice(ev, ctx, thread, ts, Some(ts + dur), NESTS)?;
         self.hold(out)
     }
 
     /// `i` and the older `I`: a point event. Global and process-scoped ones nest in no slice.
     fn instant<S: EventSink>(
         &mut self,
-        ev: RawEvent,
+        ev: &mut Record,
         ctx: Ctx,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ts = Self::time(&ev, ctx)?;
-        if let Some(event) = exact(Ours::of(ev.args).event) {
-            return out.push(event);
+        let ts = Self::time(ev, ctx)?;
+        if let Some(event) = exact(ev.ours().event, ev.read[EVENT].take()) {
+            return event.push(out);
         }
-        let scope = ev.s.as_ref().and_then(Value::as_str);
+        let scope = ev.scope.as_deref();
         let nests = if matches!(scope, Some("g" | "p")) {
             0
         } else {
             NESTS
         };
-        let thread = self.thread(&ev);
-        self.slice(&ev, ctx, thread, ts, Some(ts), INSTANT | nests);
+        let thread = self.thread(ev);
+        self.slice(ev, ctx, thread, ts, Some(ts), INSTANT | nests)?;
         self.hold(out)
     }
 
-    /// Keeps another tool's slice for the end; returns its index.
+    /// Keeps another tool's slice for the end; returns its index. Its `args` must be a
+    /// `Value` at the end: JSON that serde passes over but cannot hold as one (a number
+    /// beyond `f64`, a lone surrogate escape) is refused here, where the error can say
+    /// where it is.
     fn slice(
         &mut self,
-        ev: &RawEvent,
+        ev: &Record,
         ctx: Ctx,
         thread: u32,
         start: i128,
         end: Option<i128>,
         flags: u8,
-    ) -> u32 {
+    ) -> Result<u32, ImportError> {
         let default = if flags & INSTANT != 0 {
             "instant"
         } else {
             "slice"
         };
-        let name = self
-            .strings
-            .id(text_of(&ev.name).as_deref().unwrap_or(default));
-        let cat = text_of(&ev.cat).map_or(NO_CAT, |c| self.strings.id(&c));
+        if let (false, Some(a)) = (ev.fast, ev.args) {
+            // Read by serde: check that the end can make a `Value` of it (the purpose-built
+            // reader gives up on anything that could not be one).
+            if let Err(e) = read::from_str_deep::<Value>(a) {
+                return Err(ctx.invalid(
+                    "args",
+                    "JSON a trace can hold (numbers within 64-bit floats, no lone surrogates)",
+                    e.to_string(),
+                ));
+            }
+        }
+        let name = self.strings.id(ev.name.as_deref().unwrap_or(default));
+        let cat = ev.cat.as_deref().map_or(NO_CAT, |c| self.strings.id(c));
         let args = ev.args.map(|a| {
-            self.args_bytes += a.get().len();
+            self.args_bytes += a.len();
             Box::new(Args {
-                args: Some(a.to_owned()),
+                args: Some(raw_text(a)),
                 end_args: None,
             })
         });
@@ -366,7 +395,7 @@ impl Reader {
             flags: flags | if end.is_some() { ENDED } else { 0 },
             args,
         });
-        (self.slices.len() - 1) as u32
+        Ok((self.slices.len() - 1) as u32)
     }
 
     /// What this reader holds, for the memory budget, and the events it owes, for the
