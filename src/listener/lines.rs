@@ -91,7 +91,10 @@ pub fn read_lines<S: EventSink>(
         );
         // Every event pushed stays in the sink whichever step fails: a bad last line
         // (read by `finish`) loses none of the lines before it.
-        let err = match importer.feed(rest).and_then(|()| importer.finish()) {
+        let fed = first_line_then_rest(rest, limits)
+            .into_iter()
+            .try_for_each(|piece| importer.feed(piece));
+        let err = match fed.and_then(|()| importer.finish()) {
             Ok(_) => break,
             Err(e) => e,
         };
@@ -121,6 +124,23 @@ pub fn read_lines<S: EventSink>(
         return Err(BadBody::new(&format!("no event could be read: {first}")));
     }
     Ok(report)
+}
+
+/// `body` as the importer is fed it: its first line, then the rest. The importer decides
+/// the format from the first record, keeping every byte it is fed until then in its sniff
+/// buffer, checked for UTF-8 as a whole; fed the body in one piece, it copied and checked
+/// the whole body there before reading a line (callgrind, 2026-12-06: ~690 of ~7 000
+/// instructions per line). Fed the first line alone, it decides on that line and reads the
+/// rest in place. The importer reads chunks of any size alike, so the events, errors and
+/// positions are the same; a body over the byte budget is still fed whole, so it is
+/// refused before any line is read.
+fn first_line_then_rest(body: &[u8], limits: Limits) -> [&[u8]; 2] {
+    if body.len() as u64 > limits.max_bytes {
+        return [body, &[]];
+    }
+    let first = memchr::memchr(b'\n', body).map_or(body.len(), |nl| nl + 1);
+    let (line, rest) = body.split_at(first);
+    [line, rest]
 }
 
 impl LineReport {

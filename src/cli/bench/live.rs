@@ -5,7 +5,9 @@
 //! decoded, then decoded and stored in a [`LiveStore`]; lineage NDJSON bodies (1 000 lines
 //! of a simulated run each) read and stored. Then the same bodies through HTTP on loopback
 //! to a `lineage listen` child process, one connection, one request at a time (what one
-//! exporter does). Each in-process row is the median of five rounds, each HTTP row of three.
+//! exporter does). Each in-process row is the median of five rounds, each HTTP row of three;
+//! the in-process rows also give the CPU time of the round's thread and items per CPU
+//! second (what one core does, whatever else the machine runs).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, ExitCode, Stdio};
@@ -37,14 +39,14 @@ pub(crate) fn run(events: u64) -> ExitCode {
         ..Limits::DEFAULT
     };
     println!(
-        "{:<44} {:>10} {:>9} {:>12} {:>12}",
-        "case", "items", "seconds", "items/s", "events/s"
+        "{:<44} {:>10} {:>9} {:>12} {:>12} {:>9} {:>12}",
+        "case", "items", "seconds", "items/s", "events/s", "cpu s", "items/cpu s"
     );
-    let decode = median(5, || decode_round(&proto, limits));
+    let decode = median(5, || on_cpu(|| decode_round(&proto, limits)));
     row("otlp protobuf, decoded (spans)", spans, decode);
-    let stored = median(5, || protobuf_round(&proto, limits));
+    let stored = median(5, || on_cpu(|| protobuf_round(&proto, limits)));
     row("otlp protobuf, decoded and stored (spans)", spans, stored);
-    let read = median(5, || ndjson_round(&lines, limits));
+    let read = median(5, || on_cpu(|| ndjson_round(&lines, limits)));
     row("ndjson lines, read and stored (events)", events, read);
     match over_http(&proto, &lines, limits) {
         Ok([p, l]) => {
@@ -96,16 +98,41 @@ fn ndjson_round(bodies: &[Vec<u8>], limits: Limits) -> (f64, u64) {
     (t.elapsed().as_secs_f64(), store.counts().stored)
 }
 
-fn row(case: &str, items: u64, (seconds, events): (f64, u64)) {
+/// One row: wall seconds, events, and the seconds this thread spent on the CPU.
+fn row(case: &str, items: u64, (seconds, events, cpu): (f64, u64, f64)) {
     println!(
-        "{case:<44} {items:>10} {seconds:>9.3} {:>12.0} {:>12.0}",
+        "{case:<44} {items:>10} {seconds:>9.3} {:>12.0} {:>12.0} {cpu:>9.3} {:>12.0}",
         items as f64 / seconds,
-        events as f64 / seconds
+        events as f64 / seconds,
+        items as f64 / cpu
     );
 }
 
-/// The median by time of `rounds` runs of `f` (seconds, events).
-fn median(rounds: usize, mut f: impl FnMut() -> (f64, u64)) -> (f64, u64) {
+/// A round, with the CPU time this thread spent in it. On a machine shared with other work
+/// the wall clock also counts the time the thread waited for a core (one binary's runs
+/// spread 5x at a load of 10, `docs/live.md`); the thread's CPU clock does not, so "items
+/// per CPU second" is what one core does (cache misses from the other work included).
+fn on_cpu(round: impl FnOnce() -> (f64, u64)) -> (f64, u64, f64) {
+    let before = thread_cpu_seconds();
+    let (seconds, events) = round();
+    (seconds, events, thread_cpu_seconds() - before)
+}
+
+/// This thread's CPU time, user and system (`CLOCK_THREAD_CPUTIME_ID`), in seconds.
+fn thread_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid `timespec` to write; the clock id is a constant of the C library.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } != 0 {
+        return f64::NAN;
+    }
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+/// The median by wall time of `rounds` runs of `f` (seconds, events, CPU time).
+fn median(rounds: usize, mut f: impl FnMut() -> (f64, u64, f64)) -> (f64, u64, f64) {
     let mut runs: Vec<_> = (0..rounds).map(|_| f()).collect();
     runs.sort_by(|a, b| a.0.total_cmp(&b.0));
     runs[rounds / 2]
@@ -190,12 +217,12 @@ fn over_http(
     proto: &[Vec<u8>],
     lines: &[Vec<u8>],
     limits: Limits,
-) -> Result<[(f64, u64); 2], String> {
+) -> Result<[(f64, u64, f64); 2], String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let mut rows = [(0.0, 0); 2];
+    let mut rows = [(0.0, 0, f64::NAN); 2];
     for (i, (bodies, path, content_type)) in [
         (proto, "/v1/traces", "application/x-protobuf"),
         (lines, "/v1/events", "application/x-ndjson"),
@@ -204,12 +231,14 @@ fn over_http(
     .enumerate()
     {
         rows[i] = median(3, || {
-            runtime
+            let (seconds, events) = runtime
                 .block_on(post_all(bodies, path, content_type, limits))
                 .unwrap_or_else(|e| {
                     eprintln!("lineage bench --live: {e}");
                     (f64::NAN, 0)
-                })
+                });
+            // The work is the listener's, in another process: no CPU time of ours to show.
+            (seconds, events, f64::NAN)
         });
     }
     Ok(rows)

@@ -116,7 +116,7 @@ pub(crate) fn prepare(
                 schema_url: schema_url.as_deref(),
             };
             for s in ss.spans {
-                preparer.span(&s, &origin)?;
+                preparer.span(&s, &s.attributes, &origin)?;
             }
         }
     }
@@ -154,9 +154,14 @@ impl Preparer {
         }
     }
 
-    /// Prepares the next span, or refuses the request when it would hold more than the
-    /// budget.
-    pub(super) fn span(&mut self, s: &pb::Span, origin: &OriginText<'_>) -> Result<(), String> {
+    /// Prepares the next span, with its attributes (`s.attributes`, or held beside it by
+    /// the framed reader), or refuses the request when it would hold more than the budget.
+    pub(super) fn span(
+        &mut self,
+        s: &pb::Span,
+        attributes: &[pb_common::KeyValue],
+        origin: &OriginText<'_>,
+    ) -> Result<(), String> {
         let out = &mut self.out;
         out.spans += 1;
         let held = out.batch.text_len() + 3 * out.spans as usize * EVENT_BYTES;
@@ -172,7 +177,7 @@ impl Preparer {
             linked.push(e);
             Ok(())
         };
-        match span_events(s, origin, &mut out.batch) {
+        match span_events(s, attributes, origin, &mut out.batch) {
             Ok(events) => {
                 let Ok(()) = self.linker.add(events, &mut ready);
             }
@@ -230,6 +235,7 @@ fn json_text(v: &(impl serde::Serialize + ?Sized)) -> Vec<u8> {
 /// One span's events, as `span::convert` makes them; `Err` for ids of the wrong length.
 fn span_events(
     s: &pb::Span,
+    attributes: &[pb_common::KeyValue],
     origin: &OriginText<'_>,
     batch: &mut Prepared,
 ) -> Result<SpanEvents<PreparedEvent>, String> {
@@ -255,7 +261,7 @@ fn span_events(
         parent,
         code,
     };
-    let (fields, field_count) = start_fields(s, &ids, message, origin, batch);
+    let (fields, field_count) = start_fields(s, attributes, &ids, message, origin, batch);
     let start = PreparedEvent {
         id,
         parent_id,
@@ -288,6 +294,7 @@ fn span_events(
 /// A span start's fields: its attributes (if any) and `otel`, in the order a `Map` keeps.
 fn start_fields(
     s: &pb::Span,
+    attributes: &[pb_common::KeyValue],
     ids: &SpanIds,
     message: Option<&str>,
     origin: &OriginText<'_>,
@@ -295,9 +302,9 @@ fn start_fields(
 ) -> ([(&'static str, TextRef); MAX_FIELDS], u8) {
     let mut fields = [("", TextRef::default()); MAX_FIELDS];
     let mut n = 0;
-    if !s.attributes.is_empty() {
+    if !attributes.is_empty() {
         let at = batch.text_mut().len();
-        write_attributes(batch.text_mut(), &s.attributes);
+        write_attributes(batch.text_mut(), attributes);
         fields[n] = ("attributes", batch.text_since(at));
         n += 1;
     }

@@ -16,7 +16,7 @@ use opentelemetry_proto::tonic::trace::v1 as pb;
 use serde_json::Value;
 
 use super::proto::key_values;
-use super::span::kind_name;
+use super::span::KIND_NAMES;
 use super::wire::attributes;
 
 /// What the spans of one `scopeSpans` share, as JSON text written once per request.
@@ -127,7 +127,15 @@ pub(super) fn write_otel(
     }
     if s.kind != 0 {
         key(out, "kind");
-        write_json(out, &kind_name(&Value::from(s.kind)));
+        // `kind_name` without its `Value`s (a `String` allocated and freed per span).
+        match usize::try_from(s.kind).ok().and_then(|n| KIND_NAMES.get(n)) {
+            Some(name) => {
+                out.push(b'"');
+                out.extend_from_slice(name.as_bytes());
+                out.push(b'"');
+            }
+            None => write_json(out, &s.kind),
+        }
     }
     if !s.links.is_empty() {
         key(out, "links");

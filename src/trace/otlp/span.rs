@@ -215,17 +215,19 @@ fn otel(
 }
 
 /// Span kinds by number, as the spec names them.
+pub(super) const KIND_NAMES: [&str; 6] = [
+    "SPAN_KIND_UNSPECIFIED",
+    "SPAN_KIND_INTERNAL",
+    "SPAN_KIND_SERVER",
+    "SPAN_KIND_CLIENT",
+    "SPAN_KIND_PRODUCER",
+    "SPAN_KIND_CONSUMER",
+];
+
+/// Span kinds by number, as the spec names them.
 pub(super) fn kind_name(kind: &Value) -> Value {
-    const NAMES: [&str; 6] = [
-        "SPAN_KIND_UNSPECIFIED",
-        "SPAN_KIND_INTERNAL",
-        "SPAN_KIND_SERVER",
-        "SPAN_KIND_CLIENT",
-        "SPAN_KIND_PRODUCER",
-        "SPAN_KIND_CONSUMER",
-    ];
     match kind.as_u64() {
-        Some(n) if (n as usize) < NAMES.len() => Value::from(NAMES[n as usize]),
+        Some(n) if (n as usize) < KIND_NAMES.len() => Value::from(KIND_NAMES[n as usize]),
         _ => kind.clone(),
     }
 }

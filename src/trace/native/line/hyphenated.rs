@@ -27,11 +27,61 @@ pub(super) fn hyphenated(text: &[u8]) -> Option<Uuid> {
         half(19) | half(24) << 32,
         word(28),
     ];
+    digits(words).map(Uuid::from_bytes)
+}
+
+/// The 32 hex digits in `words` (eight a word, the first in the lowest byte) as the 16
+/// bytes they write, or `None` if any is not a hex digit.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn digits(words: [u64; 4]) -> Option<[u8; 16]> {
     let mut bytes = [0u8; 16];
     for (out, &w) in bytes.chunks_exact_mut(4).zip(&words) {
         out.copy_from_slice(&eight_digits(w)?.to_be_bytes());
     }
-    Some(Uuid::from_bytes(bytes))
+    Some(bytes)
+}
+
+/// [`digits`] sixteen at a time in SSE2 registers (every x86_64 has them), the same steps
+/// as [`eight_digits`] on eight lanes: ~70 instead of ~180 instructions per uuid
+/// (callgrind, 2026-12-06), five uuids a lineage line.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn digits(words: [u64; 4]) -> Option<[u8; 16]> {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of every x86_64 target (the intrinsics' only requirement), and
+    // these touch no memory: values in, values out.
+    unsafe {
+        let lanes = |b: u8| _mm_set1_epi8(b as i8);
+        // Bytes below 0x80 are positive, so the signed compares below are plain ranges, and
+        // bytes from 0x80 up are negative: in neither range.
+        let between = |x: __m128i, lo: u8, hi: u8| {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(x, lanes(lo - 1)),
+                _mm_cmplt_epi8(x, lanes(hi + 1)),
+            )
+        };
+        let sixteen = |low: u64, high: u64| -> Option<__m128i> {
+            let text = _mm_set_epi64x(high as i64, low as i64);
+            let digit = between(text, b'0', b'9');
+            let letter = between(_mm_or_si128(text, lanes(0x20)), b'a', b'f');
+            if _mm_movemask_epi8(_mm_or_si128(digit, letter)) != 0xffff {
+                return None;
+            }
+            // Each lane's value: its low nibble, plus 9 for a letter.
+            let nibbles = _mm_add_epi8(
+                _mm_and_si128(text, lanes(0x0f)),
+                _mm_and_si128(letter, lanes(9)),
+            );
+            // Pairs of lanes into the low byte of each 16-bit lane, first digit high.
+            let high_nibble = _mm_and_si128(_mm_slli_epi16(nibbles, 4), _mm_set1_epi16(0xf0));
+            Some(_mm_or_si128(high_nibble, _mm_srli_epi16(nibbles, 8)))
+        };
+        let bytes = _mm_packus_epi16(sixteen(words[0], words[1])?, sixteen(words[2], words[3])?);
+        let low = _mm_cvtsi128_si64(bytes) as u64;
+        let high = _mm_cvtsi128_si64(_mm_unpackhi_epi64(bytes, bytes)) as u64;
+        Some(((u128::from(high) << 64) | u128::from(low)).to_le_bytes())
+    }
 }
 
 /// A byte repeated in each of a word's eight lanes.
@@ -43,6 +93,7 @@ const HIGH: u64 = lanes(0x80);
 
 /// Eight hex digits (the first in the lowest byte, as read little-endian) as the number
 /// they write, or `None` if any byte is not a hex digit of either case.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline]
 fn eight_digits(w: u64) -> Option<u32> {
     if w & HIGH != 0 {

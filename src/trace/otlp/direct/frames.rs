@@ -20,6 +20,7 @@
 
 use std::ops::Range;
 
+use bytes::Bytes;
 use opentelemetry_proto::tonic::common::v1 as pb_common;
 use opentelemetry_proto::tonic::resource::v1 as pb_resource;
 use opentelemetry_proto::tonic::trace::v1 as pb;
@@ -55,9 +56,15 @@ struct ScopeFrame<'a> {
 /// Prepares a serialized request as [`super::prepare`] prepares prost's decoding of it, or
 /// `None` for anything the caller must decode with prost (see the module docs).
 pub(super) fn prepare(body: &[u8], max_bytes: u64) -> Option<DirectSpans> {
-    let frames = frames(body)?;
+    // prost reads a `bytes` field (the ids) by `Buf::copy_to_bytes`, which from a slice
+    // allocates a `Bytes` per field and frees it once copied into the `Span`; from a
+    // `Bytes` it is a shared view. So the body is copied once into a `Bytes` and every
+    // span decoded from a view of it (callgrind, 2026-12-06: ~700 of ~7 500 instructions
+    // per span went to the three ids' allocations).
+    let body = Bytes::copy_from_slice(body);
+    let frames = frames(&body)?;
     let mut preparer = Preparer::new(frames.spans.len(), max_bytes);
-    let mut span = pb::Span::default();
+    let (mut span, mut attributes) = (pb::Span::default(), reused::Attributes::default());
     for r in &frames.resources {
         let resource = match r.resource {
             Some(b) => {
@@ -83,16 +90,15 @@ pub(super) fn prepare(body: &[u8], max_bytes: u64) -> Option<DirectSpans> {
                 schema_url: schema_url.as_deref(),
             };
             for b in &frames.spans[sc.spans.clone()] {
-                span.clear();
-                span.merge(*b).ok()?;
-                shallow(&span.attributes)?;
+                reused::merge_span(&mut span, &mut attributes, body.slice_ref(b))?;
+                shallow(attributes.as_slice())?;
                 for e in &span.events {
                     shallow(&e.attributes)?;
                 }
                 for l in &span.links {
                     shallow(&l.attributes)?;
                 }
-                preparer.span(&span, &origin).ok()?;
+                preparer.span(&span, attributes.as_slice(), &origin).ok()?;
             }
         }
     }
@@ -184,5 +190,6 @@ fn shallow(attributes: &[pb_common::KeyValue]) -> Option<()> {
         .then_some(())
 }
 
+mod reused;
 #[cfg(test)]
 mod tests;

@@ -189,3 +189,85 @@ fn kv(key: &str, value: Option<pb_common::AnyValue>) -> pb_common::KeyValue {
         ..Default::default()
     }
 }
+
+/// A length-delimited field: its key (tag, wire type 2), length and bytes.
+fn field(tag: u8, bytes: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag << 3 | 2];
+    prost::encoding::encode_varint(bytes.len() as u64, &mut out);
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// A request of one scope whose spans carry, each, the raw attribute fields given.
+fn spans_with_raw_attributes(attributes: &[Vec<Vec<u8>>]) -> Vec<u8> {
+    let mut scope = Vec::new();
+    for (i, raw) in attributes.iter().enumerate() {
+        let mut span = pb::Span {
+            trace_id: vec![1; 16],
+            span_id: vec![i as u8 + 1; 8],
+            name: "op".into(),
+            start_time_unix_nano: 5 + i as u64,
+            end_time_unix_nano: 90,
+            ..Default::default()
+        }
+        .encode_to_vec();
+        for kv in raw {
+            span.extend(field(9, kv));
+        }
+        scope.extend(field(2, &span));
+    }
+    field(1, &field(2, &scope))
+}
+
+#[test]
+fn attributes_decoded_into_kept_values_are_what_prost_decodes_whole() {
+    let string = |s: &str| field(1, s.as_bytes());
+    let int = |i: u8| vec![3 << 3, i];
+    let key = |k: &str| field(1, k.as_bytes());
+    let kv = |parts: &[Vec<u8>]| parts.concat();
+    // Each row: one span's attributes, raw, so that every one after the first meets the
+    // values the span before it left (a string value's buffer is kept for the next).
+    let spans = [
+        vec![
+            kv(&[key("a"), field(2, &string("first"))]),
+            kv(&[key("b"), field(2, &string("x"))]),
+        ],
+        // No value; an empty value; a value with no string; the key missing.
+        vec![kv(&[key("a")]), kv(&[key("b"), field(2, &[])])],
+        vec![
+            kv(&[key("a"), field(2, &int(7))]),
+            kv(&[field(2, &string("no key"))]),
+        ],
+        // Two oneof fields in one value (the last wins), both ways round.
+        vec![kv(&[key("a"), field(2, &[string("s"), int(1)].concat())])],
+        vec![kv(&[key("a"), field(2, &[int(1), string("t")].concat())])],
+        // The value given twice (prost merges the two), the key twice (the last wins).
+        vec![kv(&[key("a"), field(2, &string("one")), field(2, &int(2))])],
+        vec![kv(&[key("a"), field(2, &string("one")), field(2, &[])])],
+        vec![kv(&[
+            key("a"),
+            key("b"),
+            field(2, &string("two")),
+            field(2, &string("three")),
+        ])],
+        // A key index (the profiling signal's), an empty key-value, a string again.
+        vec![
+            kv(&[vec![3 << 3, 4], field(2, &string("indexed"))]),
+            Vec::new(),
+        ],
+        vec![kv(&[key("a"), field(2, &string("last"))]), kv(&[key("b")])],
+    ];
+    let body = spans_with_raw_attributes(&spans);
+    let framed = super::prepare(&body, u64::MAX).expect("read framed");
+    let whole = decode_whole(&body, u64::MAX).expect("prost reads it");
+    assert_eq!(shown(&framed), shown(&whole));
+    // The same spans in the other order meet other values left behind.
+    let mut reversed = spans.to_vec();
+    reversed.reverse();
+    let body = spans_with_raw_attributes(&reversed);
+    let framed = super::prepare(&body, u64::MAX).expect("read framed");
+    assert_eq!(
+        shown(&framed),
+        shown(&decode_whole(&body, u64::MAX).unwrap())
+    );
+}
