@@ -136,15 +136,20 @@ impl<E: Linkable> Linker<E> {
         root: Uuid,
         ready: &mut impl FnMut(E) -> Result<(), X>,
     ) -> Result<(), X> {
-        let mut stack = vec![(span, root)];
-        while let Some((span, root)) = stack.pop() {
+        // The span in hand is taken first and the stack only holds children that waited:
+        // a span nobody waits for (nearly all of a live stream's) allocates nothing here.
+        let mut next = Some((span, root));
+        let mut stack = Vec::new();
+        while let Some((span, root)) = next.take().or_else(|| stack.pop()) {
             // The first span of an id decides its root, as in `link_roots`.
             self.roots.entry(span.id).or_insert(root);
-            if let Some(children) = self.waiting.remove(&span.id) {
-                for child in children {
-                    self.waiting_bytes -= child.bytes();
-                    stack.push((child, root));
-                }
+            let children = match self.waiting.is_empty() {
+                true => None,
+                false => self.waiting.remove(&span.id),
+            };
+            for child in children.into_iter().flatten() {
+                self.waiting_bytes -= child.bytes();
+                stack.push((child, root));
             }
             let lineage = lineage_of(root);
             for mut e in span.events {
