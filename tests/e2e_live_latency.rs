@@ -147,6 +147,7 @@ async fn export_to_page_latency() {
     }
     let frames: Vec<f64> =
         serde_json::from_value(c.execute("return window.__frames", vec![]).await.unwrap()).unwrap();
+    check_counts(&c, &listener, total).await;
     // The page as it stands once every event is in: looked at, not compared.
     save_screenshot(&c, "live-latency.png").await;
 
@@ -195,6 +196,8 @@ async fn export_to_page_latency() {
         .unwrap();
     println!("the page's frame profile (ms): {profile}");
     let _ = std::fs::remove_dir_all(&dir);
+    // Ends the browser too: chromedriver's exit alone leaves Chromium running the page.
+    let _ = c.close().await;
 }
 
 /// Prints what Chromium says of the page's main thread over the run (`LATENCY_CDP=1`).
@@ -240,4 +243,32 @@ async fn report_cdp(
     if std::env::var_os("LATENCY_FRAMES").is_some() {
         eprintln!("arrivals (unix ms, last seq, chars): {arrivals:?}");
     }
+}
+
+/// Every event counted: the listener received and stored `total`, and the page received
+/// (its live counts), stored (`data-applied`) and shows (the summary's events) as many.
+async fn check_counts(c: &fantoccini::Client, listener: &Listener, total: usize) {
+    let status = live_support::send("GET", &format!("{}/v1/status", listener.url), &[], "")
+        .await
+        .json();
+    let received = status["received"].as_u64().unwrap();
+    let stored = status["stored"].as_u64().unwrap();
+    let counts = wait_text(c, "#live-counts", |t| {
+        t.starts_with(&format!("{total} received"))
+    })
+    .await;
+    let shown = wait_text(c, "#event-count", |t| t == total.to_string()).await;
+    let applied = c
+        .execute(
+            "return document.querySelector('#live-bar').dataset.applied",
+            vec![],
+        )
+        .await
+        .unwrap();
+    println!(
+        "counts: the listener received {received} and stored {stored}; the page: {counts:?}, \
+         stored {applied}, shows {shown} events"
+    );
+    assert_eq!((received, stored), (total as u64, total as u64));
+    assert_eq!(applied.as_str(), Some(total.to_string().as_str()));
 }
