@@ -10,7 +10,10 @@
 //! `MutationObserver` logs every change. Same machine, same clock: the latency of a batch is
 //! the first apply time at which the view holds it, minus the time it was sent (a batch
 //! applied with later ones counts from its own send). The longest gap between animation
-//! frames while events arrive is the frame log's.
+//! frames while events arrive is the frame log's. At the end every event must be counted:
+//! the listener received and stored them all, the page received, stored and shows them all.
+//! `LATENCY_CDP=1` also prints what Chromium says of the page's main thread (metrics, V8's
+//! profile, when each message reached the page's handler: `live_support/cdp.rs`).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod browser;
