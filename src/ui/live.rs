@@ -4,8 +4,9 @@
 //! Everything that decides is plain and tested natively ([`crate::view::live`]): what a
 //! message says, which events are new, when to reconnect, how the view grows. This file only
 //! wires them: the stream's handlers hand each message to the [`LiveFeed`] and note what it
-//! asks for ([`Reaction`]), and [`Live::frame`] does it, takes the waiting events, advances
-//! the [`LiveView`] and publishes it: one DOM update per frame, whatever arrived.
+//! asks for ([`Reaction`]), and [`Live::frame`] does it, takes the waiting events into the
+//! [`LiveView`]'s store and publishes it when [`RedrawPace`] says: at the next frame while
+//! the stream is calm, at most every 200 ms under a flood.
 //!
 //! A handler never opens or closes the stream itself: dropping an `EventSource`'s closures
 //! from inside one of them would free the closure that is running. The frame does it.
