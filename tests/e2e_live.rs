@@ -180,6 +180,8 @@ async fn events_posted_to_a_listener_appear_on_the_page_and_survive_its_restart_
     assert_eq!(find(&c, "#event-count").await.text().await.unwrap(), "360");
     drop(listener);
     let _ = std::fs::remove_dir_all(&dir);
+    // Ends the browser too: chromedriver's exit alone leaves Chromium running the page.
+    let _ = c.close().await;
 }
 
 fn tempdir() -> std::path::PathBuf {

@@ -10,10 +10,15 @@
 //! `MutationObserver` logs every change. Same machine, same clock: the latency of a batch is
 //! the first apply time at which the view holds it, minus the time it was sent (a batch
 //! applied with later ones counts from its own send). The longest gap between animation
-//! frames while events arrive is the frame log's.
+//! frames while events arrive is the frame log's. At the end every event must be counted:
+//! the listener received and stored them all, the page received, stored and shows them all.
+//! `LATENCY_CDP=1` also prints what Chromium says of the page's main thread (metrics, V8's
+//! profile, when each message reached the page's handler: `live_support/cdp.rs`).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod browser;
+#[path = "live_support/cdp.rs"]
+mod cdp;
 mod common;
 mod live_support;
 
@@ -78,12 +83,40 @@ async fn export_to_page_latency() {
     let base = serve(dist_dir()).await;
     let driver = start_chromedriver();
     let c = browser(&driver).await;
+    // Chromium's own profile of the page (`LATENCY_CDP=1`, see `live_support/cdp.rs`).
+    let cdp = match std::env::var_os("LATENCY_CDP") {
+        Some(_) => {
+            let session = c.session_id().await.unwrap().unwrap();
+            let cdp = cdp::Cdp::new(&driver.url, &session);
+            cdp.run(
+                "Page.addScriptToEvaluateOnNewDocument",
+                serde_json::json!({ "source": cdp::ARRIVALS }),
+            )
+            .await;
+            Some(cdp)
+        }
+        None => None,
+    };
     c.goto(&format!("{base}?live={}", listener.addr))
         .await
         .unwrap();
     set_viewport(&c, 1280, 800).await;
     wait_text(&c, "#live-state", |t| t.starts_with("live")).await;
     c.execute(PROBES, vec![]).await.unwrap();
+    let metrics_before = match &cdp {
+        Some(cdp) => {
+            cdp.run("Performance.enable", serde_json::json!({})).await;
+            cdp.run("Profiler.enable", serde_json::json!({})).await;
+            cdp.run(
+                "Profiler.setSamplingInterval",
+                serde_json::json!({ "interval": 500 }),
+            )
+            .await;
+            cdp.run("Profiler.start", serde_json::json!({})).await;
+            Some(cdp.metrics().await)
+        }
+        None => None,
+    };
 
     let url = format!("{}/v1/events", listener.url);
     let mut sent = Vec::new(); // (events in view once this batch is applied, sent at ms)
@@ -112,8 +145,12 @@ async fn export_to_page_latency() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
+    if let (Some(cdp), Some(before)) = (&cdp, &metrics_before) {
+        report_cdp(cdp, before, &c, &sent).await;
+    }
     let frames: Vec<f64> =
         serde_json::from_value(c.execute("return window.__frames", vec![]).await.unwrap()).unwrap();
+    check_counts(&c, &listener, total).await;
     // The page as it stands once every event is in: looked at, not compared.
     save_screenshot(&c, "live-latency.png").await;
 
@@ -162,4 +199,79 @@ async fn export_to_page_latency() {
         .unwrap();
     println!("the page's frame profile (ms): {profile}");
     let _ = std::fs::remove_dir_all(&dir);
+    // Ends the browser too: chromedriver's exit alone leaves Chromium running the page.
+    let _ = c.close().await;
+}
+
+/// Prints what Chromium says of the page's main thread over the run (`LATENCY_CDP=1`).
+async fn report_cdp(
+    cdp: &cdp::Cdp,
+    before: &std::collections::HashMap<String, f64>,
+    c: &fantoccini::Client,
+    sent: &[(usize, f64)],
+) {
+    let after = cdp.metrics().await;
+    let profile = cdp.run("Profiler.stop", serde_json::json!({})).await;
+    println!(
+        "chromium, the page's main thread: {}",
+        cdp::metrics_delta(before, &after)
+    );
+    let times = cdp::self_times(&profile["profile"]);
+    let top: Vec<String> = times
+        .iter()
+        .take(25)
+        .map(|(n, ms)| format!("{n} {ms:.0}"))
+        .collect();
+    println!("chromium, self time (ms) by function: {}", top.join(" | "));
+    let v = c
+        .execute("return window.__sseArrivals || []", vec![])
+        .await
+        .unwrap();
+    let arrivals: Vec<(f64, u64, u64)> = serde_json::from_value(v).unwrap();
+    if arrivals.is_empty() {
+        return;
+    }
+    let delays = cdp::arrival_delays(&arrivals, sent);
+    let chars: u64 = arrivals.iter().map(|a| a.2).sum();
+    let span = arrivals.last().unwrap().0 - arrivals[0].0;
+    println!(
+        "events messages at the page: {} in {span:.0} ms, {:.0} kB each on average; \
+         post -> handler delay per batch: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        arrivals.len(),
+        chars as f64 / arrivals.len() as f64 / 1000.0,
+        percentile(&delays, 0.5),
+        percentile(&delays, 0.99),
+        delays.last().copied().unwrap_or(0.0),
+    );
+    if std::env::var_os("LATENCY_FRAMES").is_some() {
+        eprintln!("arrivals (unix ms, last seq, chars): {arrivals:?}");
+    }
+}
+
+/// Every event counted: the listener received and stored `total`, and the page received
+/// (its live counts), stored (`data-applied`) and shows (the summary's events) as many.
+async fn check_counts(c: &fantoccini::Client, listener: &Listener, total: usize) {
+    let status = live_support::send("GET", &format!("{}/v1/status", listener.url), &[], "")
+        .await
+        .json();
+    let received = status["received"].as_u64().unwrap();
+    let stored = status["stored"].as_u64().unwrap();
+    let counts = wait_text(c, "#live-counts", |t| {
+        t.starts_with(&format!("{total} received"))
+    })
+    .await;
+    let shown = wait_text(c, "#event-count", |t| t == total.to_string()).await;
+    let applied = c
+        .execute(
+            "return document.querySelector('#live-bar').dataset.applied",
+            vec![],
+        )
+        .await
+        .unwrap();
+    println!(
+        "counts: the listener received {received} and stored {stored}; the page: {counts:?}, \
+         stored {applied}, shows {shown} events"
+    );
+    assert_eq!((received, stored), (total as u64, total as u64));
+    assert_eq!(applied.as_str(), Some(total.to_string().as_str()));
 }

@@ -4,8 +4,9 @@
 //! Everything that decides is plain and tested natively ([`crate::view::live`]): what a
 //! message says, which events are new, when to reconnect, how the view grows. This file only
 //! wires them: the stream's handlers hand each message to the [`LiveFeed`] and note what it
-//! asks for ([`Reaction`]), and [`Live::frame`] does it, takes the waiting events, advances
-//! the [`LiveView`] and publishes it: one DOM update per frame, whatever arrived.
+//! asks for ([`Reaction`]), and [`Live::frame`] does it, takes the waiting events into the
+//! [`LiveView`]'s store and publishes it when [`RedrawPace`] says: at the next frame while
+//! the stream is calm, at most every 200 ms under a flood.
 //!
 //! A handler never opens or closes the stream itself: dropping an `EventSource`'s closures
 //! from inside one of them would free the closure that is running. The frame does it.
@@ -16,8 +17,11 @@ mod profile;
 mod stream;
 
 use super::state::{now_ms, Shared, Source, Ui};
-use crate::view::live::{FrameBudget, FrameProfile, LiveAddress, LiveFeed, LiveView, Reaction};
+use crate::view::live::{
+    FrameBudget, FrameProfile, LiveAddress, LiveFeed, LiveView, Reaction, RedrawPace,
+};
 use crate::view::timeline::Axis;
+use crate::view::viewport::row_top;
 use stream::Stream;
 
 /// Work per frame on a rebuild, in ms: well under a frame of 100 ms (new events have their
@@ -42,6 +46,8 @@ pub struct Live {
     stream_id: StoredValue<u64, LocalStorage>,
     /// Events taken per frame, learnt from the time the frames' work took.
     budget: StoredValue<FrameBudget, LocalStorage>,
+    /// When the screen shows what was stored (at most every 200 ms under a flood).
+    pace: StoredValue<RedrawPace, LocalStorage>,
     /// Follow scrolls the tree at the next frame, once the rows published are drawn.
     scroll_due: StoredValue<bool, LocalStorage>,
     /// Where the frames' time goes, when asked ([`profile`]).
@@ -73,6 +79,7 @@ impl Live {
             session: StoredValue::new_local(0),
             stream_id: StoredValue::new_local(0),
             budget: StoredValue::new_local(FrameBudget::default()),
+            pace: StoredValue::new_local(RedrawPace::default()),
             scroll_due: StoredValue::new_local(false),
             profile: StoredValue::new_local(None),
             bar_open: RwSignal::new(false),
@@ -101,6 +108,7 @@ impl Live {
         ui.source.set(Source::Listener(address.label().to_string()));
         ui.finished.set(false);
         self.view.set_value(LiveView::default());
+        self.pace.set_value(RedrawPace::default());
         self.profile.set_value(None);
         self.publish(ui, false);
         self.address.set(Some(address.clone()));
@@ -174,7 +182,7 @@ impl Live {
             self.profile.set_value(Some(FrameProfile::default()));
         }
         if std::mem::take(&mut *self.scroll_due.write_value()) {
-            scroll_tree_to_end();
+            scroll_tree_to_end(ui);
         }
         let now = now_ms();
         let ticked = self
@@ -199,14 +207,37 @@ impl Live {
             if done == Some(true) {
                 self.publish(ui, false);
             }
-        } else {
-            self.advance(ui, t0);
+            self.refresh_lines();
+        } else if self.advance(ui, t0) {
+            self.refresh_lines();
         }
-        self.refresh_lines();
     }
 
-    /// Advances the view by the events waiting (as many as a frame's budget allows).
-    fn advance(self, ui: Ui, t0: f64) {
+    /// Stores the events waiting (as many as a frame's budget allows) and redraws when the
+    /// pace says ([`RedrawPace`]). Returns whether the counts lines are due too (with a
+    /// redraw, or in a frame that stored nothing).
+    fn advance(self, ui: Ui, t0: f64) -> bool {
+        let stored = self.store(ui, t0);
+        let now = now_ms();
+        if !self.pace.with_value(|p| p.due(now, stored > 0)) {
+            return stored == 0;
+        }
+        self.pace.update_value(|p| p.drawn(now));
+        // In place, the page's views follow the new events only; a rebuilt view is new.
+        let grown = self
+            .view
+            .with_value(|v| v.in_step() && v.building().is_none());
+        let t1 = now_ms();
+        self.publish(ui, grown);
+        self.note_redraw(stored, now_ms() - t1);
+        true
+    }
+
+    /// Takes the events waiting (as many as a frame's budget allows) into the view's store;
+    /// how many it took. The grown inspection goes back into the page's signal without
+    /// waking anything, so what reads it between two redraws (a row scrolled into view, a
+    /// click) sees the trace as stored; the redraw wakes the views.
+    fn store(self, ui: Ui, t0: f64) -> usize {
         let max = self.budget.get_value().take();
         let (events, dedupe) = self
             .feed
@@ -215,7 +246,7 @@ impl Live {
             .unwrap_or_default();
         let waiting = self.view.with_value(LiveView::waiting_for_links);
         if events.is_empty() && waiting == 0 {
-            return;
+            return 0;
         }
         let taken = events.len();
         // Let go of the signal's hold so the view grows in place (see `LiveView`).
@@ -224,7 +255,9 @@ impl Live {
             .view
             .try_update_value(|v| v.append(events, dedupe, now_ms()))
             .unwrap_or(0);
-        let appended = now_ms();
+        let ins = self.view.with_value(LiveView::inspection);
+        ui.inspection.update_untracked(|i| *i = Shared(ins));
+        let spent = now_ms() - t0;
         let in_view = self.view.with_value(LiveView::len);
         self.applied.set((in_view, js_sys::Date::now()));
         let full = self.view.with_value(LiveView::full);
@@ -239,17 +272,15 @@ impl Live {
         if full.is_some() {
             self.stream.set_value(None);
         }
-        // In place, the page's views follow the new events only; a rebuilt view is new.
-        let grown = self
-            .view
-            .with_value(|v| v.in_step() && v.building().is_none());
-        self.publish(ui, grown);
-        let spent = now_ms() - t0;
-        self.note_frame(t0, taken, appended - t0, spent - (appended - t0));
+        if taken > 0 || waiting > 0 {
+            self.pace.update_value(RedrawPace::stored);
+        }
+        self.note_stored(t0, taken, spent);
         let left = self
             .feed
             .with_value(|f| f.as_ref().map_or(0, LiveFeed::waiting));
         self.budget.update_value(|b| b.spent(taken, spent, left));
+        taken
     }
 
     /// Shows the view's inspection; with Follow, the newest operation.
@@ -329,12 +360,16 @@ async fn next_frame() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Scrolls the tree to its last row (Follow).
-fn scroll_tree_to_end() {
+/// Scrolls the tree to its last row (Follow). The rows' height is known
+/// ([`row_top`]): reading the element's `scrollHeight` after the redraw's writes made
+/// Chromium lay the page out a second time each frame (2.0 s of 13.5 s in a 100 k events/s
+/// run, docs/live-page.md). The browser clamps the value to the end.
+fn scroll_tree_to_end(ui: Ui) {
+    let rows = ui.rows.with_untracked(|r| r.with(|r| r.len()));
     let el = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(".tree-scroll").ok().flatten());
     if let Some(el) = el {
-        el.set_scroll_top(el.scroll_height());
+        el.set_scroll_top(row_top(rows).min(i32::MAX as f64) as i32);
     }
 }

@@ -42,24 +42,31 @@ impl Live {
         out
     }
 
-    /// A frame at `at` applied `events` events in `append` + `publish` ms: notes them, and
-    /// times the redraw as what runs before a task queued now (the effects the publish woke
-    /// are queued before it), then writes the sums out.
-    pub(super) fn note_frame(self, at: f64, events: usize, append: f64, publish: f64) {
-        if !self.profile.with_value(Option::is_some) {
+    /// A frame at `at` stored `events` events in `ms`.
+    pub(super) fn note_stored(self, at: f64, events: usize, ms: f64) {
+        if events == 0 {
             return;
         }
         self.profile.update_value(|p| {
             if let Some(p) = p {
-                p.applied(at, events, append, publish);
+                p.applied(at, events, ms);
             }
         });
+    }
+
+    /// The frame that stored `events` published in `publish` ms: times
+    /// the redraw as what runs before a task queued now (the effects the publish woke are
+    /// queued before it), then writes the sums out.
+    pub(super) fn note_redraw(self, events: usize, publish: f64) {
+        if !self.profile.with_value(Option::is_some) {
+            return;
+        }
         let queued = now_ms();
         leptos::task::spawn_local(async move {
             let ms = now_ms() - queued;
             let json = self.profile.try_update_value(|p| {
                 p.as_mut().map(|p| {
-                    p.redrawn(ms, events);
+                    p.redrawn(publish, ms, events);
                     serde_json::to_string(p).unwrap_or_default()
                 })
             });

@@ -16,6 +16,7 @@
 //!   ([`LiveFeed`]).
 //! - [`address`]: what a person types, made a stream URL ([`LiveAddress`]).
 //! - [`budget`]: how many waiting events a frame takes ([`FrameBudget`]).
+//! - [`redraw`]: when the screen shows what was stored, under a flood ([`RedrawPace`]).
 //! - [`profile`]: where a live frame's time goes, when the page is asked to say
 //!   ([`FrameProfile`]).
 //!
@@ -30,6 +31,7 @@ pub mod connection;
 pub mod feed;
 pub mod message;
 pub mod profile;
+pub mod redraw;
 pub mod reorder;
 pub mod sequence;
 #[cfg(test)]
@@ -42,5 +44,6 @@ pub use connection::{Connection, State};
 pub use feed::{LiveFeed, Reaction};
 pub use message::{Batch, Message};
 pub use profile::FrameProfile;
+pub use redraw::RedrawPace;
 pub use sequence::{HelloOutcome, Sequence};
 pub use view::LiveView;

@@ -4,8 +4,9 @@
 //! apart while the trace was still small (docs/live-page.md). [`FrameProfile`] sums, in
 //! milliseconds of the page's clock, each part of that work the page controls: decoding the
 //! stream's messages (in the `EventSource` handlers, between frames), taking and appending
-//! the waiting events (`LiveView::append`), publishing (the signals set), and the first wave
-//! of effects the publish wakes (the redraw). Whatever else fills the time between two
+//! the waiting events (`LiveView::append`) every frame, and, in the frames that redraw
+//! (`view::live::RedrawPace`), publishing (the signals set) and the first wave of effects the
+//! publish wakes (the redraw). Whatever else fills the time between two
 //! frames (the browser's own painting, collection, another process on the CPU) is the rest.
 //!
 //! The page keeps one only when asked (`window.__lineageLiveProfile = true`, as the latency
@@ -24,6 +25,8 @@ pub struct FrameProfile {
     pub frames: u64,
     pub applied: u64,
     pub append_ms: f64,
+    /// Frames that redrew (published the grown inspection).
+    pub redraws: u64,
     /// Setting the page's signals with the grown inspection.
     pub publish_ms: f64,
     /// The effects the publish woke, up to the first task queued after them (the redraw).
@@ -40,6 +43,9 @@ pub struct FrameProfile {
     first_frame_at: Option<f64>,
     #[serde(skip)]
     last: (f64, f64, f64),
+    /// The last frame is listed in `long` already.
+    #[serde(skip)]
+    listed: bool,
 }
 
 /// A frame's own work past this many ms is listed in [`FrameProfile::long`].
@@ -54,25 +60,36 @@ impl FrameProfile {
         self.decode_ms += ms;
     }
 
-    /// One frame at `at` that applied `events` events: `append` and `publish` ms.
-    pub fn applied(&mut self, at: f64, events: usize, append: f64, publish: f64) {
+    /// One frame at `at` that applied `events` events in `append` ms.
+    pub fn applied(&mut self, at: f64, events: usize, append: f64) {
         let first = *self.first_frame_at.get_or_insert(at);
         self.span_ms = at - first;
         self.frames += 1;
         self.applied += events as u64;
         self.append_ms += append;
-        self.publish_ms += publish;
-        self.last = (at, append, publish);
+        self.last = (at, append, 0.0);
+        self.listed = false;
+        self.own(append, 0.0, 0.0, events);
     }
 
-    /// The redraw after the last applying frame took `ms`.
-    pub fn redrawn(&mut self, ms: f64, events: usize) {
-        self.redraw_ms += ms;
-        let (at, append, publish) = self.last;
-        let own = append + publish + ms;
-        if own > LONG_MS && self.long.len() < MAX_LONG {
-            let since = at - self.first_frame_at.unwrap_or(at);
-            self.long.push((since, events as u64, append, publish, ms));
+    /// The last applying frame published in `publish` ms, then its redraw took `redraw`
+    /// ms; `events`: those that frame stored.
+    pub fn redrawn(&mut self, publish: f64, redraw: f64, events: usize) {
+        self.redraws += 1;
+        self.publish_ms += publish;
+        self.redraw_ms += redraw;
+        let append = self.last.1;
+        self.own(append, publish, redraw, events);
+    }
+
+    /// A frame's own work: the longest kept, and listed in `long` past [`LONG_MS`] (once).
+    fn own(&mut self, append: f64, publish: f64, redraw: f64, events: usize) {
+        let own = append + publish + redraw;
+        if own > LONG_MS && self.long.len() < MAX_LONG && !self.listed {
+            let since = self.last.0 - self.first_frame_at.unwrap_or(self.last.0);
+            self.long
+                .push((since, events as u64, append, publish, redraw));
+            self.listed = true;
         }
         if own > self.longest_work_ms {
             self.longest_work_ms = own;
@@ -93,17 +110,23 @@ mod tests {
         let mut p = FrameProfile::default();
         p.decoded(1000, 4.0);
         p.decoded(500, 2.0);
-        p.applied(100.0, 1500, 3.0, 1.0);
-        p.redrawn(5.0, 1500);
-        p.applied(116.0, 10, 0.5, 0.5);
-        p.redrawn(1.0, 10);
+        p.applied(100.0, 1500, 3.0);
+        p.redrawn(1.0, 5.0, 1500);
+        p.applied(116.0, 10, 0.5);
         assert_eq!((p.messages, p.decoded, p.decode_ms), (2, 1500, 6.0));
         assert_eq!((p.frames, p.applied, p.span_ms), (2, 1510, 16.0));
-        assert_eq!((p.append_ms, p.publish_ms, p.redraw_ms), (3.5, 1.5, 6.0));
-        assert_eq!((p.longest_work_ms, p.longest_work_events), (9.0, 1500));
+        assert_eq!((p.append_ms, p.publish_ms, p.redraw_ms), (3.5, 1.0, 5.0));
+        assert_eq!(
+            (p.redraws, p.longest_work_ms, p.longest_work_events),
+            (1, 9.0, 1500)
+        );
         assert!(p.long.is_empty());
-        p.applied(200.0, 3000, 40.0, 1.0);
-        p.redrawn(20.0, 3000);
-        assert_eq!(p.long, vec![(100.0, 3000, 40.0, 1.0, 20.0)]);
+        p.applied(200.0, 3000, 40.0);
+        p.redrawn(1.0, 20.0, 3010);
+        assert_eq!(p.long, vec![(100.0, 3010, 40.0, 1.0, 20.0)]);
+        // A frame whose storing alone is long is listed once, without a redraw.
+        p.applied(300.0, 9000, 60.0);
+        assert_eq!(p.long.len(), 2);
+        assert_eq!(p.long[1], (200.0, 9000, 60.0, 0.0, 0.0));
     }
 }

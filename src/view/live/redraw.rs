@@ -1,0 +1,99 @@
+//! # How often the page redraws while events pour in
+//!
+//! Measured in headless Chromium at 100 k events/s (docs/live-page.md, Chromium's own
+//! metrics and profile, 2026-12-06): the renderer's main thread was busy 99 % of the wall
+//! time, and the redraw that followed every frame's events (the tree's visible rows made
+//! anew, the minimap, the lints, the counts, then Chromium's style and layout, one of them
+//! forced by Follow reading the tree's height) took more of it than storing the events did.
+//! The events waited upstream, in the stream, for a main thread that was redrawing.
+//!
+//! So the events go into the page's store every frame, as before, and [`RedrawPace`] says
+//! when the screen shows them: at once while the stream is calm (a frame that stored
+//! nothing new redraws what is pending), and at most every [`REDRAW_EVERY_MS`] while every
+//! frame stores more. A person watching sees the trace move five times a second under a
+//! flood, and the events are counted in the store as they come.
+
+/// The least time between two redraws while every frame stores events.
+pub const REDRAW_EVERY_MS: f64 = 200.0;
+
+/// When the page redraws what it has stored; see the module docs.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RedrawPace {
+    /// Events are in the store and not on screen yet.
+    pending: bool,
+    /// When the screen was last redrawn (the page's clock, ms); `None`: not yet.
+    last_ms: Option<f64>,
+}
+
+impl RedrawPace {
+    /// Events went into the store.
+    pub fn stored(&mut self) {
+        self.pending = true;
+    }
+
+    /// Whether stored events wait to be drawn.
+    pub fn pending(&self) -> bool {
+        self.pending
+    }
+
+    /// Whether a frame at `now_ms` redraws; `storing`: this frame stored events.
+    pub fn due(&self, now_ms: f64, storing: bool) -> bool {
+        self.pending
+            && (!storing
+                || self
+                    .last_ms
+                    .is_none_or(|last| now_ms - last >= REDRAW_EVERY_MS))
+    }
+
+    /// The screen was redrawn at `now_ms` (by this pace or by a rebuilt view).
+    pub fn drawn(&mut self, now_ms: f64) {
+        self.pending = false;
+        self.last_ms = Some(now_ms);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn a_calm_stream_is_drawn_at_the_next_frame() {
+        let mut p = RedrawPace::default();
+        assert!(!p.due(0.0, false), "nothing stored, nothing to draw");
+        p.stored();
+        assert!(p.due(0.0, true), "the first events are drawn at once");
+        p.drawn(0.0);
+        // A message 16 ms later: stored in one frame, drawn at the next one that stores none.
+        p.stored();
+        assert!(!p.due(16.0, true));
+        assert!(p.due(33.0, false));
+        p.drawn(33.0);
+        assert!(!p.pending() && !p.due(50.0, false));
+    }
+
+    #[test]
+    fn a_flood_is_drawn_at_most_every_few_frames_and_nothing_is_left_undrawn() {
+        let mut p = RedrawPace::default();
+        let mut draws = Vec::new();
+        // A frame every 16 ms for 2 s, each storing events, then one calm frame.
+        let mut now = 0.0;
+        while now < 2000.0 {
+            p.stored();
+            if p.due(now, true) {
+                p.drawn(now);
+                draws.push(now);
+            }
+            now += 16.0;
+        }
+        assert!(draws.windows(2).all(|w| w[1] - w[0] >= REDRAW_EVERY_MS));
+        assert!(draws.len() >= (2000.0 / (REDRAW_EVERY_MS + 16.0)) as usize);
+        assert!(p.pending());
+        assert!(
+            p.due(now, false),
+            "the stream calms: what is stored is drawn"
+        );
+    }
+}
