@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener as StdListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -97,14 +98,21 @@ pub async fn serve(root: PathBuf) -> String {
     format!("http://{addr}/")
 }
 
-/// A chromedriver process, killed on drop.
+/// A chromedriver process, killed on drop with every Chromium it started.
 pub struct Driver {
     child: Child,
     pub url: String,
 }
 
 impl Drop for Driver {
+    /// chromedriver runs in a process group of its own, and the Chromiums it starts join
+    /// it: killing the group leaves no browser running when a test panicked before closing
+    /// its session (an orphaned page keeps a core busy for the tests after it).
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -114,6 +122,7 @@ pub fn start_chromedriver() -> Driver {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
