@@ -48,6 +48,7 @@ pub(crate) mod sniff;
 pub(crate) mod source;
 pub(crate) mod step_sort;
 pub mod stream;
+pub(crate) mod swar;
 pub(crate) mod time_order;
 
 use std::fmt;

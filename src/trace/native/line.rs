@@ -31,8 +31,9 @@ mod hyphenated;
 mod tests;
 mod words;
 
+use crate::trace::swar::plain_string_len;
 use hyphenated::hyphenated;
-use words::{plain_string_len, Key};
+use words::Key;
 
 /// Payload fields beyond this many go through serde, whose repeat check switches to a set.
 const MAX_FAST_FIELDS: usize = 16;

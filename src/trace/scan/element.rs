@@ -11,6 +11,8 @@
 //! reports where), the end of the chunk (the record continues in the next). So the records
 //! handed over, and every error, are the machine's.
 
+use crate::trace::swar::{lanes, zero_lanes};
+
 /// The bytes of an element (outside its strings) the state machine must see: the ones that
 /// open a string, nest, end the element, or start a line.
 pub(super) const ELEMENT_STOPS: [bool; 256] = {
@@ -24,21 +26,9 @@ pub(super) const ELEMENT_STOPS: [bool; 256] = {
     t
 };
 
-/// A byte repeated in each of a word's eight lanes.
-const fn lanes(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-/// Lanes equal to zero get their high bit set; only the lowest set bit is exact (a borrow
-/// may set bits above it), which is all [`string_stop`] reads.
-#[inline(always)]
-const fn zero_lanes(x: u64) -> u64 {
-    x.wrapping_sub(lanes(1)) & !x & lanes(0x80)
-}
-
 /// Where the first `"`, `\` or newline of `b` is. Strings in traces are mostly short (keys,
 /// names, ids), where `memchr`'s set-up costs more than the bytes: the first 64 bytes are
-/// scanned eight at a time (SWAR, as `native/line/words.rs` does), the rest of a long
+/// scanned eight at a time ([`crate::trace::swar`]), the rest of a long
 /// string by `memchr`.
 #[inline(always)]
 pub(super) fn string_stop(b: &[u8]) -> Option<usize> {

@@ -14,52 +14,15 @@
 //! number a `serde_json::Value` cannot hold (beyond `f64`, which the end-of-file pass would
 //! meet when it turns `args` into a `Value`), and nesting deeper than [`MAX_NESTING`].
 //!
-//! Strings are scanned eight bytes at a time (SWAR), as the NDJSON line reader's
-//! `native/line/words.rs` does: the tokens are short, and `memchr`'s set-up costs more than
-//! the bytes.
+//! Strings are scanned eight bytes at a time by the same helper as the NDJSON line
+//! reader's ([`crate::trace::swar`]): the tokens are short, and `memchr`'s set-up costs more
+//! than the bytes.
+
+use crate::trace::swar::plain_string_len;
 
 /// Levels of arrays and objects a skimmed value may nest (the bits of the stack word);
 /// deeper values go to serde.
 pub(super) const MAX_NESTING: u32 = 64;
-
-/// A byte repeated in each of a word's eight lanes.
-const fn lanes(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-const HIGH: u64 = lanes(0x80);
-
-/// Lanes equal to zero get their high bit set; only the lowest set bit is exact (a borrow
-/// may set bits above it), which is all the caller reads.
-#[inline(always)]
-const fn zero_lanes(x: u64) -> u64 {
-    x.wrapping_sub(lanes(1)) & !x & HIGH
-}
-
-/// How many bytes of `b` come before its first `"`, if no backslash and no control
-/// character comes first; `None` otherwise.
-#[inline]
-fn plain_string_len(b: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    while let Some(chunk) = b.get(at..at + 8) {
-        let w = u64::from_le_bytes(chunk.try_into().ok()?);
-        let quote = zero_lanes(w ^ lanes(b'"'));
-        let bad = zero_lanes(w ^ lanes(b'\\')) | (w.wrapping_sub(lanes(0x20)) & !w & HIGH);
-        if quote | bad != 0 {
-            let (q, x) = (quote.trailing_zeros(), bad.trailing_zeros());
-            return (q < x).then_some(at + q as usize / 8);
-        }
-        at += 8;
-    }
-    for (k, &c) in b.get(at..)?.iter().enumerate() {
-        match c {
-            b'"' => return Some(at + k),
-            b'\\' | 0..=0x1f => return None,
-            _ => {}
-        }
-    }
-    None
-}
 
 /// A JSON number's text as serde_json reads it.
 #[derive(Clone, Copy)]

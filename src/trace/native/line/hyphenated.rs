@@ -10,6 +10,8 @@
 
 use uuid::Uuid;
 
+use crate::trace::swar::{lanes, HIGH};
+
 /// The 16 bytes of a uuid written hyphenated (`8-4-4-4-12` hex digits, either case), as
 /// the `uuid` crate parses that form; `None` for anything else (which then goes to the
 /// crate's own parser). No allocation, no table.
@@ -83,13 +85,6 @@ fn digits(words: [u64; 4]) -> Option<[u8; 16]> {
         Some(((u128::from(high) << 64) | u128::from(low)).to_le_bytes())
     }
 }
-
-/// A byte repeated in each of a word's eight lanes.
-const fn lanes(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-const HIGH: u64 = lanes(0x80);
 
 /// Eight hex digits (the first in the lowest byte, as read little-endian) as the number
 /// they write, or `None` if any byte is not a hex digit of either case.
