@@ -84,6 +84,13 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
 }
 
 /// Feeds the file to an importer slice by slice; `Ok(None)` when the load was cancelled.
+///
+/// The next slice is asked of the browser before the current one is fed: reading a slice
+/// is the browser's own work (another process, then a copy), and awaited only once the
+/// current slice is imported it left the page idle between slices for about as long as
+/// the import itself worked (docs/page-open.md). Each slice stays a JS `ArrayBuffer`; its
+/// pieces are copied one at a time into one reused buffer, so the wasm memory holds
+/// [`PIECE`] bytes of the file, never a slice.
 async fn read_file(
     ui: Ui,
     id: u64,
@@ -93,18 +100,24 @@ async fn read_file(
     // Straight into the compact event store: the budget counts what the page really holds.
     let mut importer = Importer::new(EventLog::default(), Some(name), BROWSER_LIMITS);
     let total = file.size();
-    let mut offset = 0.0;
     let mut last_yield = now_ms();
     let mut made_room = false;
-    while offset < total {
-        let end = (offset + SLICE).min(total);
-        let bytes = read_slice(file, offset, end)
-            .await
-            .ok_or("could not read the file from disk")?;
-        offset = end;
-        for piece in bytes.chunks(PIECE) {
+    let mut piece = vec![0u8; PIECE];
+    let mut next = (total > 0.0).then(|| ask_slice(file, 0.0, SLICE.min(total)));
+    let mut offset = 0.0;
+    while let Some(asked) = next.take() {
+        let slice = asked.await.ok_or("could not read the file from disk")?;
+        offset = (offset + SLICE).min(total);
+        if offset < total {
+            next = Some(ask_slice(file, offset, (offset + SLICE).min(total)));
+        }
+        let length = slice.length() as usize;
+        for start in (0..length).step_by(PIECE) {
+            let end = (start + PIECE).min(length);
+            let bytes = &mut piece[..end - start];
+            slice.subarray(start as u32, end as u32).copy_to(bytes);
             importer
-                .feed(piece)
+                .feed(bytes)
                 .map_err(|e: ImportError| e.to_string())?;
             if now_ms() - last_yield > FRAME_BUDGET_MS {
                 gloo_timers::future::TimeoutFuture::new(0).await;
@@ -258,11 +271,21 @@ async fn yield_if_due(ui: Ui, id: u64, last_yield: &mut f64, built: f64) -> bool
     update_progress(ui, id, |p| p.building = Some(built))
 }
 
-/// Bytes `start..end` of `file`.
-async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8>> {
-    let blob = file.slice_with_f64_and_f64(start, end).ok()?;
-    let buf = JsFuture::from(blob.array_buffer()).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buf).to_vec())
+/// Asks the browser for bytes `start..end` of `file`; the answer, awaited, is those bytes
+/// still on the JS side (`None` if the file could not be read).
+fn ask_slice(
+    file: &web_sys::File,
+    start: f64,
+    end: f64,
+) -> impl std::future::Future<Output = Option<js_sys::Uint8Array>> {
+    let asked = file
+        .slice_with_f64_and_f64(start, end)
+        .ok()
+        .map(|blob| JsFuture::from(blob.array_buffer()));
+    async move {
+        let buf = asked?.await.ok()?;
+        Some(js_sys::Uint8Array::new(&buf))
+    }
 }
 
 /// Puts a successful import on screen, with its notes.
