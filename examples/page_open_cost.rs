@@ -10,8 +10,9 @@
 //! lineage simulate --operations 166667 --failure-rate 0.1 --out million.ndjson
 //! cargo run --release --example page_open_cost -- million.ndjson
 //! ```
-//! Prints one line per phase: milliseconds, the longest single step, and the process's
-//! peak resident memory at the end.
+//! Prints one line per phase: milliseconds, the longest single step, and the heap held
+//! at the phase's end and at its peak (a counting allocator: the wasm page's linear memory
+//! follows the peak, as it never shrinks).
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -22,9 +23,15 @@ fn main() {
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static HEAP: native::Counting = native::Counting;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use std::alloc::{GlobalAlloc, Layout, System};
     use std::collections::HashSet;
     use std::io::Read;
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
     use std::time::Instant;
 
     use lineage::analysis::build::InspectionBuilder;
@@ -40,12 +47,42 @@ mod native {
     const FINISH_SLICE: usize = 2 * 1024;
     const MINIMAP_BINS: usize = 200;
 
+    static HELD: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    /// The system allocator, counting the bytes held and their peak.
+    pub struct Counting;
+
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let held = HELD.fetch_add(layout.size(), Relaxed) + layout.size();
+            PEAK.fetch_max(held, Relaxed);
+            System.alloc(layout)
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            HELD.fetch_sub(layout.size(), Relaxed);
+            System.dealloc(ptr, layout)
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+            // The old and the new block are both held while the bytes move.
+            let held = HELD.fetch_add(new, Relaxed) + new;
+            PEAK.fetch_max(held, Relaxed);
+            HELD.fetch_sub(layout.size(), Relaxed);
+            System.realloc(ptr, layout, new)
+        }
+    }
+
     /// Milliseconds in all and the longest step of one phase.
     #[derive(Default)]
     struct Phase {
         total: f64,
         longest: f64,
         steps: usize,
+        /// Heap bytes held when the phase's last step ended, and the peak until then.
+        held: usize,
+        peak: usize,
     }
 
     impl Phase {
@@ -56,13 +93,19 @@ mod native {
             self.total += ms;
             self.longest = self.longest.max(ms);
             self.steps += 1;
+            self.held = HELD.load(Relaxed);
+            self.peak = PEAK.load(Relaxed);
             out
         }
 
         fn print(&self, name: &str) {
             println!(
-                "| {name} | {:.0} ms | {:.1} ms | {} |",
-                self.total, self.longest, self.steps
+                "| {name} | {:.0} ms | {:.1} ms | {} | {:.0} MB | {:.0} MB |",
+                self.total,
+                self.longest,
+                self.steps,
+                self.held as f64 / 1e6,
+                self.peak as f64 / 1e6
             );
         }
     }
@@ -118,26 +161,23 @@ mod native {
             rows.rows().len(),
             total as f64 / 1e6
         );
-        println!("| phase | time | longest step | steps |\n|---|---|---|---|");
+        println!("| phase | time | longest step | steps | heap held after | peak so far |\n|---|---|---|---|---|---|");
         reading.print("reading (feed + room)");
         finishing.print("end-of-file pass");
         building.print("building the view");
         deriving.print("derived views");
         rows_phase.print("tree rows");
-        let all = [
-            &reading,
-            &finishing,
-            &building,
-            &deriving,
-            &rows_phase,
-        ];
+        let all = [&reading, &finishing, &building, &deriving, &rows_phase];
         println!(
-            "| all | {:.0} ms | | |",
+            "| all | {:.0} ms | | | | |",
             all.iter().map(|p| p.total).sum::<f64>()
         );
         if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
             for line in status.lines().filter(|l| l.starts_with("VmHWM")) {
-                println!("\npeak resident: {}", line.trim_start_matches("VmHWM:").trim());
+                println!(
+                    "\npeak resident: {}",
+                    line.trim_start_matches("VmHWM:").trim()
+                );
             }
         }
     }

@@ -20,6 +20,8 @@
 //!   `scrollTop` assignment, a click, an `input` event) to the first animation frame whose
 //!   DOM shows the result, plus the task after that frame's paint (`setTimeout(0)` from the
 //!   frame callback): the next painted frame showing the result.
+//! - *the reading's time*, split by the page itself (`ReadTimes` on `window.__lineageRead`):
+//!   feeding the importer, awaiting the next slice of the file, yielded to the browser.
 //! - *frames*: the gaps between `requestAnimationFrame` callbacks (a frame waits for the main
 //!   thread), each tagged with the load's phase: the progress bar up and reading the file,
 //!   up and saying it is building the view (spans, lints, summary, in slices after the last
@@ -367,6 +369,17 @@ async fn a_million_event_trace_opens_and_the_page_answers() {
             frames.frames
         ),
         "≤ 50 ms",
+    );
+    // Where the reading's wall time went (the page leaves it on `window.__lineageRead`).
+    let read = wait_js(&c, "window.__lineageRead", Duration::from_secs(5)).await;
+    let read: Value = serde_json::from_str(read.as_str().unwrap()).unwrap();
+    table.add(
+        "reading: the importer's work, waiting for the file, yielded to the browser",
+        format!(
+            "{} ms work, {} ms waiting, {} ms yielded",
+            read["work"], read["waiting"], read["yielded"]
+        ),
+        "",
     );
     table.add(
         "wasm memory after opening",

@@ -20,7 +20,9 @@ use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
 use crate::model::EventLog;
 use crate::trace::time_order::{self, TimeOrder};
-use crate::trace::{ExportFormat, Finished, ImportError, Imported, Importer, Limits, Progress};
+use crate::trace::{
+    ExportFormat, Finished, ImportError, Imported, Importer, Limits, Progress, ReadTimes,
+};
 use crate::view::derived::Derived;
 use crate::view::growing_rows::GrowingRows;
 use std::collections::HashSet;
@@ -101,12 +103,14 @@ async fn read_file(
     let mut importer = Importer::new(EventLog::default(), Some(name), BROWSER_LIMITS);
     let total = file.size();
     let mut last_yield = now_ms();
+    let (mut times, mut mark) = (ReadTimes::default(), last_yield);
     let mut made_room = false;
     let mut piece = vec![0u8; PIECE];
     let mut next = (total > 0.0).then(|| ask_slice(file, 0.0, SLICE.min(total)));
     let mut offset = 0.0;
     while let Some(asked) = next.take() {
         let slice = asked.await.ok_or("could not read the file from disk")?;
+        mark = ReadTimes::add(&mut times.waiting, mark, now_ms());
         offset = (offset + SLICE).min(total);
         if offset < total {
             next = Some(ask_slice(file, offset, (offset + SLICE).min(total)));
@@ -120,8 +124,10 @@ async fn read_file(
                 .feed(bytes)
                 .map_err(|e: ImportError| e.to_string())?;
             if now_ms() - last_yield > FRAME_BUDGET_MS {
+                mark = ReadTimes::add(&mut times.work, mark, now_ms());
                 gloo_timers::future::TimeoutFuture::new(0).await;
                 last_yield = now_ms();
+                mark = ReadTimes::add(&mut times.yielded, mark, last_yield);
                 if !report(ui, id, &importer) {
                     return Ok(None);
                 }
@@ -136,7 +142,9 @@ async fn read_file(
             importer.expect_total_bytes(total as u64);
             made_room = true;
         }
+        mark = ReadTimes::add(&mut times.work, mark, now_ms());
     }
+    publish_read_times(&times);
     finish_import(ui, id, importer).await
 }
 
@@ -269,6 +277,15 @@ async fn yield_if_due(ui: Ui, id: u64, last_yield: &mut f64, built: f64) -> bool
     gloo_timers::future::TimeoutFuture::new(0).await;
     *last_yield = now_ms();
     update_progress(ui, id, |p| p.building = Some(built))
+}
+
+/// Leaves where the reading's time went on `window.__lineageRead` (see [`ReadTimes`]), for
+/// `tests/e2e_page_scale.rs`; nothing is shown.
+fn publish_read_times(times: &ReadTimes) {
+    if let Some(window) = web_sys::window() {
+        let value = wasm_bindgen::JsValue::from_str(&times.to_json());
+        let _ = js_sys::Reflect::set(&window, &"__lineageRead".into(), &value);
+    }
 }
 
 /// Asks the browser for bytes `start..end` of `file`; the answer, awaited, is those bytes
