@@ -32,6 +32,9 @@ pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
 
 /// Bytes read from the file at a time.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+/// Slices asked of the browser at once: it reads them while the page imports (in JS
+/// memory, not wasm memory: at most this many × [`SLICE`] bytes).
+const SLICES_AHEAD: usize = 3;
 /// Bytes fed to the importer between two looks at the clock.
 const PIECE: usize = 128 * 1024;
 /// Import work between two yields to the browser, in ms: well under a 100 ms frame, with
@@ -87,10 +90,10 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
 
 /// Feeds the file to an importer slice by slice; `Ok(None)` when the load was cancelled.
 ///
-/// The next slice is asked of the browser before the current one is fed: reading a slice
-/// is the browser's own work (another process, then a copy), and awaited only once the
-/// current slice is imported it left the page idle between slices for about as long as
-/// the import itself worked (docs/page-open.md). Each slice stays a JS `ArrayBuffer`; its
+/// [`SLICES_AHEAD`] slices are asked of the browser before the current one is fed: reading
+/// a slice is the browser's own work (another process, then a copy), and awaited only once
+/// the previous slice was imported it left the page idle for a fifth of the reading
+/// (docs/page-open.md). Each slice stays a JS `ArrayBuffer`; its
 /// pieces are copied one at a time into one reused buffer, so the wasm memory holds
 /// [`PIECE`] bytes of the file, never a slice.
 async fn read_file(
@@ -106,15 +109,20 @@ async fn read_file(
     let (mut times, mut mark) = (ReadTimes::default(), last_yield);
     let mut made_room = false;
     let mut piece = vec![0u8; PIECE];
-    let mut next = (total > 0.0).then(|| ask_slice(file, 0.0, SLICE.min(total)));
-    let mut offset = 0.0;
-    while let Some(asked) = next.take() {
-        let slice = asked.await.ok_or("could not read the file from disk")?;
-        mark = ReadTimes::add(&mut times.waiting, mark, now_ms());
-        offset = (offset + SLICE).min(total);
-        if offset < total {
-            next = Some(ask_slice(file, offset, (offset + SLICE).min(total)));
+    // Slices asked for and not yet fed, oldest first; `asked_to` is where the next begins.
+    let mut asked = std::collections::VecDeque::new();
+    let mut asked_to = 0.0;
+    loop {
+        while asked.len() < SLICES_AHEAD && asked_to < total {
+            let end = (asked_to + SLICE).min(total);
+            asked.push_back(ask_slice(file, asked_to, end));
+            asked_to = end;
         }
+        let Some(next) = asked.pop_front() else {
+            break;
+        };
+        let slice = next.await.ok_or("could not read the file from disk")?;
+        mark = ReadTimes::add(&mut times.waiting, mark, now_ms());
         let length = slice.length() as usize;
         for start in (0..length).step_by(PIECE) {
             let end = (start + PIECE).min(length);
