@@ -20,6 +20,8 @@
 //!   `scrollTop` assignment, a click, an `input` event) to the first animation frame whose
 //!   DOM shows the result, plus the task after that frame's paint (`setTimeout(0)` from the
 //!   frame callback): the next painted frame showing the result.
+//! - *the reading's time*, split by the page itself (`ReadTimes` on `window.__lineageRead`):
+//!   feeding the importer, awaiting the next slice of the file, yielded to the browser.
 //! - *frames*: the gaps between `requestAnimationFrame` callbacks (a frame waits for the main
 //!   thread), each tagged with the load's phase: the progress bar up and reading the file,
 //!   up and saying it is building the view (spans, lints, summary, in slices after the last
@@ -103,10 +105,13 @@ async fn install_probes(c: &Client, events: usize) {
         window.__frames = [];
         let last = performance.now();
         function frame(t) {
-            // The phase: 'reading' the file, 'building' its view (the bar says so), 'after'.
+            // The phase: 'reading' the file, 'finishing' its end-of-file pass, 'building' its
+            // view (the bar says so), 'after'.
             const bar = document.querySelector('#load-text');
+            const text = bar ? bar.textContent : '';
             const phase = !bar ? 'after'
-                : bar.textContent.includes('building the view') ? 'building' : 'reading';
+                : text.includes('in time order') ? 'finishing'
+                : text.includes('building the view') ? 'building' : 'reading';
             window.__frames.push([t, t - last, phase]);
             last = t;
             requestAnimationFrame(frame);
@@ -195,18 +200,45 @@ async fn memory_mb(c: &Client) -> (f64, f64) {
     (v[0].as_f64().unwrap() / 1e6, v[1].as_f64().unwrap() / 1e6)
 }
 
-/// Frame gaps between `from` and `to` (page ms): (longest while reading, while building the
-/// view, after the progress bar went, frames over 100 ms, frames in all), and the long ones
-/// listed.
-async fn frames_between(c: &Client, from: f64, to: f64) -> (f64, f64, f64, usize, usize) {
+/// The frame log between `from` and `to` (page ms), per phase in the order they came.
+struct Frames {
+    /// (phase, frames, longest gap in ms, ms spent in it: the sum of its gaps).
+    phases: Vec<(String, usize, f64, f64)>,
+    /// Frames over 100 ms, and frames in all.
+    over_100: usize,
+    frames: usize,
+}
+
+impl Frames {
+    /// "reading 50 ms (2.1 s, 40 frames), building the view …": one phase a clause.
+    fn describe(&self) -> String {
+        let each: Vec<String> = self
+            .phases
+            .iter()
+            .map(|(phase, frames, longest, spent)| {
+                format!(
+                    "{phase} {longest:.0} ms ({:.2} s, {frames} frames)",
+                    spent / 1000.0
+                )
+            })
+            .collect();
+        each.join(", ")
+    }
+}
+
+/// Frame gaps between `from` and `to` (page ms), summed up by phase; the long ones listed.
+async fn frames_between(c: &Client, from: f64, to: f64) -> Frames {
     let v = c
         .execute(
             "const [from, to] = [arguments[0], arguments[1]];
              const f = window.__frames.filter(([t]) => t > from && t <= to + 50);
-             const max = (xs) => Math.max(0, ...xs.map(([, g]) => g));
-             const of = (phase) => max(f.filter(x => x[2] === phase));
-             return [of('reading'), of('building'), of('after'),
-                     f.filter(([, g]) => g > 100).length, f.length,
+             const phases = [];
+             for (const [, gap, phase] of f) {
+                 let p = phases.find(x => x[0] === phase);
+                 if (!p) { p = [phase, 0, 0, 0]; phases.push(p); }
+                 p[1] += 1; p[2] = Math.max(p[2], gap); p[3] += gap;
+             }
+             return [phases, f.filter(([, g]) => g > 100).length, f.length,
                      JSON.stringify(f.filter(([, g]) => g > 100).map(([t, g, phase]) =>
                          [Math.round(t - from), Math.round(g), phase]))];",
             vec![Value::from(from), Value::from(to)],
@@ -215,15 +247,26 @@ async fn frames_between(c: &Client, from: f64, to: f64) -> (f64, f64, f64, usize
         .unwrap();
     eprintln!(
         "frames over 100 ms (ms after the change, gap ms, phase): {}",
-        v[5]
+        v[3]
     );
-    (
-        v[0].as_f64().unwrap(),
-        v[1].as_f64().unwrap(),
-        v[2].as_f64().unwrap(),
-        v[3].as_u64().unwrap() as usize,
-        v[4].as_u64().unwrap() as usize,
-    )
+    let phases = v[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_owned(),
+                p[1].as_u64().unwrap() as usize,
+                p[2].as_f64().unwrap(),
+                p[3].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    Frames {
+        phases,
+        over_100: v[1].as_u64().unwrap() as usize,
+        frames: v[2].as_u64().unwrap() as usize,
+    }
 }
 
 /// The root id of the trace's middle line: a search term that finds one operation.
@@ -306,7 +349,7 @@ async fn a_million_event_trace_opens_and_the_page_answers() {
         "every event is shown"
     );
     let view_ms = wait_text(&c, "#render-ms", |t| !t.is_empty()).await;
-    let (reading, building, after, over_100, frames) = frames_between(&c, t0, t0 + painted).await;
+    let frames = frames_between(&c, t0, t0 + painted).await;
     let (wasm_open, js_open) = memory_mb(&c).await;
     let nodes = wait_text(&c, "#node-count", |t| !t.is_empty()).await;
     table.add(
@@ -315,20 +358,40 @@ async fn a_million_event_trace_opens_and_the_page_answers() {
             "{:.2} s (of which showing the built view: {view_ms} ms)",
             painted / 1000.0
         ),
-        "≤ 6 s",
+        "≤ 2.5 s (issue 17)",
     );
     table.add(
-        "longest frame while loading",
+        "longest frame while loading, per phase (time in it, frames)",
         format!(
-            "{reading:.0} ms reading, {building:.0} ms building the view, \
-             {after:.0} ms showing it; {over_100} of {frames} frames over 100 ms"
+            "{}; {} of {} frames over 100 ms",
+            frames.describe(),
+            frames.over_100,
+            frames.frames
         ),
-        "≤ 100 ms",
+        "≤ 50 ms",
+    );
+    // Where the reading's wall time went (the page leaves it on `window.__lineageRead`).
+    // (A build from before 2026-12-06 leaves nothing: "not published".)
+    let read = c
+        .execute("return window.__lineageRead || null", vec![])
+        .await
+        .unwrap();
+    let read = read.as_str().map_or("not published".to_owned(), |json| {
+        let read: Value = serde_json::from_str(json).unwrap();
+        format!(
+            "{} ms work, {} ms waiting, {} ms yielded",
+            read["work"], read["waiting"], read["yielded"]
+        )
+    });
+    table.add(
+        "reading: the importer's work, waiting for the file, yielded to the browser",
+        read,
+        "",
     );
     table.add(
         "wasm memory after opening",
         format!("{wasm_open:.0} MB (before: {wasm_before:.0} MB; JS heap {js_open:.0} MB)"),
-        "≤ 500 MB",
+        "≤ 200 MB (issue 17)",
     );
 
     // Scroll the tree: jumps to a quarter, the middle, three quarters, the end, the top.
@@ -433,7 +496,7 @@ async fn a_million_event_trace_opens_and_the_page_answers() {
     table.add(
         "wasm memory at the end (the peak)",
         format!("{wasm_end:.0} MB (JS heap {js_end:.0} MB)"),
-        "≤ 500 MB",
+        "≤ 200 MB",
     );
     table.add(
         "machine load (1, 5, 15 min) at the start",

@@ -56,7 +56,7 @@ use std::fmt;
 use uuid::Uuid;
 
 pub use error::{Budget, ImportError, Position, Problem};
-pub use progress::Progress;
+pub use progress::{Progress, ReadTimes};
 pub use read::{scan_depth, Limits, MAX_DEPTH, MAX_INPUT_BYTES, STACK_FOR_MAX_DEPTH};
 #[cfg(not(target_arch = "wasm32"))]
 pub use stream::{read_all, ReadError};

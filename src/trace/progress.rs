@@ -64,6 +64,36 @@ impl Progress {
     }
 }
 
+/// Where the wall time of reading a file went, in ms: the importer's own work, waiting for
+/// the browser to hand over the next slice of the file, and yielding to the browser between
+/// pieces (its frames, other tasks, a timer's delay). The page publishes it when a file is
+/// read so a test can tell a cost of the import from time the page sat idle.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ReadTimes {
+    /// Feeding the importer (and copying each piece into wasm memory).
+    pub work: f64,
+    /// Awaiting a slice of the file the browser had not yet handed over.
+    pub waiting: f64,
+    /// Between a yield to the browser and the page's next turn.
+    pub yielded: f64,
+}
+
+impl ReadTimes {
+    /// Adds the time since `since` to one of the three, and returns now: the next mark.
+    pub fn add(slot: &mut f64, since: f64, now: f64) -> f64 {
+        *slot += (now - since).max(0.0);
+        now
+    }
+
+    /// A JSON object `{"work":…,"waiting":…,"yielded":…}` (whole ms).
+    pub fn to_json(&self) -> String {
+        format!(
+            "{{\"work\":{:.0},\"waiting\":{:.0},\"yielded\":{:.0}}}",
+            self.work, self.waiting, self.yielded
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +147,17 @@ mod tests {
             "run.ndjson: 1 000 000 events, linking them and putting them in time order …"
         );
         assert_eq!(ending.fraction(), 0.5);
+    }
+
+    #[test]
+    fn read_times_add_up_and_read_as_json() {
+        let mut t = ReadTimes::default();
+        let mark = ReadTimes::add(&mut t.waiting, 0.0, 4.0);
+        let mark = ReadTimes::add(&mut t.work, mark, 34.4);
+        let mark = ReadTimes::add(&mut t.yielded, mark, 39.0);
+        ReadTimes::add(&mut t.work, mark, 38.0); // a clock that went back adds nothing
+        assert_eq!(t.to_json(), r#"{"work":30,"waiting":4,"yielded":5}"#);
+        let v: serde_json::Value = serde_json::from_str(&t.to_json()).unwrap();
+        assert_eq!(v["yielded"], 5);
     }
 }

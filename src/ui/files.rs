@@ -20,7 +20,9 @@ use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
 use crate::model::EventLog;
 use crate::trace::time_order::{self, TimeOrder};
-use crate::trace::{ExportFormat, Finished, ImportError, Imported, Importer, Limits, Progress};
+use crate::trace::{
+    ExportFormat, Finished, ImportError, Imported, Importer, Limits, Progress, ReadTimes,
+};
 use crate::view::derived::Derived;
 use crate::view::growing_rows::GrowingRows;
 use std::collections::HashSet;
@@ -30,6 +32,9 @@ pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
 
 /// Bytes read from the file at a time.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+/// Slices asked of the browser at once: it reads them while the page imports (in JS
+/// memory, not wasm memory: at most this many × [`SLICE`] bytes).
+const SLICES_AHEAD: usize = 3;
 /// Bytes fed to the importer between two looks at the clock.
 const PIECE: usize = 128 * 1024;
 /// Import work between two yields to the browser, in ms: well under a 100 ms frame, with
@@ -84,6 +89,13 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
 }
 
 /// Feeds the file to an importer slice by slice; `Ok(None)` when the load was cancelled.
+///
+/// [`SLICES_AHEAD`] slices are asked of the browser before the current one is fed: reading
+/// a slice is the browser's own work (another process, then a copy), and awaited only once
+/// the previous slice was imported it left the page idle for a fifth of the reading
+/// (docs/page-open.md). Each slice stays a JS `ArrayBuffer`; its
+/// pieces are copied one at a time into one reused buffer, so the wasm memory holds
+/// [`PIECE`] bytes of the file, never a slice.
 async fn read_file(
     ui: Ui,
     id: u64,
@@ -93,22 +105,37 @@ async fn read_file(
     // Straight into the compact event store: the budget counts what the page really holds.
     let mut importer = Importer::new(EventLog::default(), Some(name), BROWSER_LIMITS);
     let total = file.size();
-    let mut offset = 0.0;
     let mut last_yield = now_ms();
+    let (mut times, mut mark) = (ReadTimes::default(), last_yield);
     let mut made_room = false;
-    while offset < total {
-        let end = (offset + SLICE).min(total);
-        let bytes = read_slice(file, offset, end)
-            .await
-            .ok_or("could not read the file from disk")?;
-        offset = end;
-        for piece in bytes.chunks(PIECE) {
+    let mut piece = vec![0u8; PIECE];
+    // Slices asked for and not yet fed, oldest first; `asked_to` is where the next begins.
+    let mut asked = std::collections::VecDeque::new();
+    let mut asked_to = 0.0;
+    loop {
+        while asked.len() < SLICES_AHEAD && asked_to < total {
+            let end = (asked_to + SLICE).min(total);
+            asked.push_back(ask_slice(file, asked_to, end));
+            asked_to = end;
+        }
+        let Some(next) = asked.pop_front() else {
+            break;
+        };
+        let slice = next.await.ok_or("could not read the file from disk")?;
+        mark = ReadTimes::add(&mut times.waiting, mark, now_ms());
+        let length = slice.length() as usize;
+        for start in (0..length).step_by(PIECE) {
+            let end = (start + PIECE).min(length);
+            let bytes = &mut piece[..end - start];
+            slice.subarray(start as u32, end as u32).copy_to(bytes);
             importer
-                .feed(piece)
+                .feed(bytes)
                 .map_err(|e: ImportError| e.to_string())?;
             if now_ms() - last_yield > FRAME_BUDGET_MS {
+                mark = ReadTimes::add(&mut times.work, mark, now_ms());
                 gloo_timers::future::TimeoutFuture::new(0).await;
                 last_yield = now_ms();
+                mark = ReadTimes::add(&mut times.yielded, mark, last_yield);
                 if !report(ui, id, &importer) {
                     return Ok(None);
                 }
@@ -123,7 +150,9 @@ async fn read_file(
             importer.expect_total_bytes(total as u64);
             made_room = true;
         }
+        mark = ReadTimes::add(&mut times.work, mark, now_ms());
     }
+    publish_read_times(&times);
     finish_import(ui, id, importer).await
 }
 
@@ -258,11 +287,30 @@ async fn yield_if_due(ui: Ui, id: u64, last_yield: &mut f64, built: f64) -> bool
     update_progress(ui, id, |p| p.building = Some(built))
 }
 
-/// Bytes `start..end` of `file`.
-async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Option<Vec<u8>> {
-    let blob = file.slice_with_f64_and_f64(start, end).ok()?;
-    let buf = JsFuture::from(blob.array_buffer()).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buf).to_vec())
+/// Leaves where the reading's time went on `window.__lineageRead` (see [`ReadTimes`]), for
+/// `tests/e2e_page_scale.rs`; nothing is shown.
+fn publish_read_times(times: &ReadTimes) {
+    if let Some(window) = web_sys::window() {
+        let value = wasm_bindgen::JsValue::from_str(&times.to_json());
+        let _ = js_sys::Reflect::set(&window, &"__lineageRead".into(), &value);
+    }
+}
+
+/// Asks the browser for bytes `start..end` of `file`; the answer, awaited, is those bytes
+/// still on the JS side (`None` if the file could not be read).
+fn ask_slice(
+    file: &web_sys::File,
+    start: f64,
+    end: f64,
+) -> impl std::future::Future<Output = Option<js_sys::Uint8Array>> {
+    let asked = file
+        .slice_with_f64_and_f64(start, end)
+        .ok()
+        .map(|blob| JsFuture::from(blob.array_buffer()));
+    async move {
+        let buf = asked?.await.ok()?;
+        Some(js_sys::Uint8Array::new(&buf))
+    }
 }
 
 /// Puts a successful import on screen, with its notes.
