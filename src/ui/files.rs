@@ -33,8 +33,10 @@ pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
 /// Bytes read from the file at a time.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 /// Slices asked of the browser at once: it reads them while the page imports (in JS
-/// memory, not wasm memory: at most this many × [`SLICE`] bytes).
-const SLICES_AHEAD: usize = 3;
+/// memory, not wasm memory: at most this many × [`SLICE`] bytes). One: three ahead gained
+/// nothing measurable in paired runs and held up to 100 MB more JS heap
+/// (docs/page-open.md).
+const SLICES_AHEAD: usize = 1;
 /// Bytes fed to the importer between two looks at the clock.
 const PIECE: usize = 128 * 1024;
 /// Import work between two yields to the browser, in ms: well under a 100 ms frame, with
@@ -91,9 +93,8 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
 /// Feeds the file to an importer slice by slice; `Ok(None)` when the load was cancelled.
 ///
 /// [`SLICES_AHEAD`] slices are asked of the browser before the current one is fed: reading
-/// a slice is the browser's own work (another process, then a copy), and awaited only once
-/// the previous slice was imported it left the page idle for a fifth of the reading
-/// (docs/page-open.md). Each slice stays a JS `ArrayBuffer`; its
+/// a slice is the browser's own work (another process, then a copy), so the next one is
+/// being read while this one is imported (docs/page-open.md). Each slice stays a JS `ArrayBuffer`; its
 /// pieces are copied one at a time into one reused buffer, so the wasm memory holds
 /// [`PIECE`] bytes of the file, never a slice.
 async fn read_file(
