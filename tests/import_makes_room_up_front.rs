@@ -9,6 +9,7 @@
 //! read the 150 000 events the first case needs (the store is the same code in both).
 #![cfg(not(target_arch = "wasm32"))]
 
+use lineage::core::store::EventStore;
 use lineage::core::{Event, Phase};
 use lineage::model::EventLog;
 use lineage::trace::{self, Importer, Limits};
@@ -47,7 +48,7 @@ fn told_the_input_length_the_store_makes_room_once_and_grows_no_more() {
         part(importer.sink(), "events_by_id"),
     );
     assert!(
-        records >= 140_000 * 104,
+        records >= 140_000 * EventStore::RECORD_BYTES,
         "room for the file's events: {records}"
     );
     for chunk in chunks {
@@ -112,7 +113,7 @@ fn a_chrome_traces_held_slices_are_made_room_for_before_they_become_events() {
     let records = part(&done.sink, "records");
     assert_eq!(
         records,
-        2 * n * 104,
+        2 * n * EventStore::RECORD_BYTES,
         "room for exactly the owed events, reserved once"
     );
     done.sink.store().check_indexes().unwrap();

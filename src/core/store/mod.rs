@@ -121,6 +121,11 @@ pub struct EventStore {
 }
 
 impl EventStore {
+    /// Bytes of one event's fixed-size record (the `records` part of
+    /// [`heap_parts`](Self::heap_parts) is this times the room made), so tests of the room an
+    /// import makes follow the record's layout instead of repeating its size.
+    pub const RECORD_BYTES: usize = std::mem::size_of::<Record>();
+
     /// A store keeping at most `capacity` events (at least one), evicting the oldest.
     pub fn bounded(capacity: usize, duplicates: Duplicates) -> EventStore {
         let capacity = capacity.clamp(1, NO_SLOT as usize - 1);
