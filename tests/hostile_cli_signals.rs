@@ -6,7 +6,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![cfg(unix)]
 
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -48,15 +48,28 @@ fn temp_files_in(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `convert` started with the terminating signals at their default action: a test run from
+/// a background job of a shell without job control inherits `SIGINT` ignored, and the
+/// command rightly keeps a signal it was started with ignored (`src/cli/temp_files.rs`), so
+/// without this the test would depend on how it was launched.
 fn convert(input: &Path, target: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_lineage"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lineage"));
+    command
         .args(["convert", "--to", "chrome", "-o"])
         .arg(target)
         .arg(input)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+        .stderr(Stdio::null());
+    // SAFETY: between fork and exec only `signal(2)` is called, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
+    command.spawn().unwrap()
 }
 
 /// Waits until the child's temporary file exists in `dir`; panics after a minute.
