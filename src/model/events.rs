@@ -241,7 +241,7 @@ impl EventLog {
     /// The start event of the operation enclosing event `i`, if it names one.
     #[inline]
     pub fn parent_id(&self, i: usize) -> Option<Uuid> {
-        self.record(i).parent_id()
+        self.store.parent_id(self.record(i))
     }
 
     /// For an end event, the start event it closes; `None` for start events and for the Python
@@ -276,7 +276,7 @@ impl EventLog {
 
     /// The process name, if the payload has one.
     pub fn process_name(&self, i: usize) -> Option<&str> {
-        let p = self.record(i).process;
+        let p = self.store.process_sym(self.record(i));
         (!p.is_none()).then(|| self.store.symbols().str(p))
     }
 

@@ -1,7 +1,8 @@
 //! # The two indexes
 //!
-//! `events_by_id` and `children_by_parent`, as the original names them: hash tables of slot
-//! numbers that compare through the records, so an id is stored once, in its record. A
+//! `events_by_id` and `children_by_parent`, as the original names them. `events_by_id` is a
+//! hash table of slot numbers that compares through the records, so an id is stored once,
+//! in its record; `children_by_parent` is the parents table (`parents.rs`). A
 //! parent's entry holds the slots of its first and last child and each record the slot of
 //! its next sibling (an intrusive list); records enter and leave in the same order, so the
 //! child evicted is always the head of its parent's list, and eviction is O(1).
@@ -12,8 +13,8 @@ use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
-use super::record::{Record, HAS_PARENT, NO_SLOT};
-use super::{ChildList, Duplicates, EventStore};
+use super::record::{Record, NO_SLOT};
+use super::{Duplicates, EventStore};
 use crate::core::event::Event;
 use crate::core::ids::IdHash;
 
@@ -26,13 +27,9 @@ impl EventStore {
         if self.by_id.capacity() == self.by_id.len() {
             self.reindex_ids();
         }
-        if self.children.capacity() == self.children.len() {
-            self.reindex_children();
-        }
         let EventStore {
             records,
             by_id,
-            children,
             duplicates,
             duplicate_ids,
             id_hash,
@@ -41,7 +38,21 @@ impl EventStore {
         if index_id(records, by_id, id_hash, *duplicates, slot) {
             *duplicate_ids += 1;
         }
-        link_child(records, children, id_hash, slot);
+        self.link_child(slot);
+    }
+
+    /// Appends the record at `slot` to its parent's child list, if it names a parent: no
+    /// hashing, the record holds its parent's entry.
+    #[inline]
+    fn link_child(&mut self, slot: u32) {
+        let r = &self.records[slot as usize];
+        if !r.has_parent() {
+            return;
+        }
+        let before = self.parents.append(r.parent, slot);
+        if before != NO_SLOT {
+            self.records[before as usize].next_sibling = slot;
+        }
     }
 
     /// The held slots but the newest, oldest first: the order they were indexed in.
@@ -82,29 +93,6 @@ impl EventStore {
         }
     }
 
-    /// Rebuilds `children_by_parent` and the sibling links from the ring, in place, for the
-    /// reason [`EventStore::reindex_ids`] gives.
-    #[cold]
-    #[inline(never)]
-    fn reindex_children(&mut self) {
-        let live = self.children.len() + 1;
-        let order = self.slots_before_newest();
-        let EventStore {
-            records,
-            children,
-            id_hash,
-            ..
-        } = self;
-        children.clear();
-        children.reserve(live + live / 8, |l| {
-            id_hash.hash(&records[l.first as usize].parent)
-        });
-        for s in order {
-            records[s as usize].next_sibling = NO_SLOT;
-            link_child(records, children, id_hash, s);
-        }
-    }
-
     /// Takes the evicted record `r`, which was at `slot`, out of both indexes. Records leave
     /// in the order they came, so `r` is the head of its parent's child list.
     #[inline]
@@ -115,17 +103,9 @@ impl EventStore {
         {
             entry.remove();
         }
-        if let Some(parent) = r.parent_id() {
-            if let Ok(mut entry) = self
-                .children
-                .find_entry(self.id_hash.hash(&parent), |l| l.first == slot)
-            {
-                if r.next_sibling == NO_SLOT {
-                    entry.remove();
-                } else {
-                    entry.get_mut().first = r.next_sibling;
-                }
-            }
+        if r.has_parent() {
+            self.parents.drop_first(r.parent, r.next_sibling);
+            self.parents.release(r.parent);
         }
     }
 
@@ -143,12 +123,9 @@ impl EventStore {
     pub fn child_positions(&self, parent: &Uuid) -> impl Iterator<Item = u64> + '_ {
         let records = &self.records;
         let first = self
-            .children
-            .find(self.id_hash.hash(parent), |l| {
-                let f = &records[l.first as usize];
-                f.flags & HAS_PARENT != 0 && f.parent == *parent
-            })
-            .map_or(NO_SLOT, |l| l.first);
+            .parents
+            .find(parent)
+            .map_or(NO_SLOT, |p| self.parents.list(p).0);
         std::iter::successors((first != NO_SLOT).then_some(first), move |&s| {
             let next = records[s as usize].next_sibling;
             (next != NO_SLOT).then_some(next)
@@ -164,9 +141,7 @@ impl EventStore {
 
     /// Ids that have at least one child held.
     pub fn parents(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.children
-            .iter()
-            .map(|l| self.records[l.first as usize].parent)
+        self.parents.with_children().map(|(id, _, _)| id)
     }
 
     /// Checks that both indexes agree with the ring: every indexed id and every child link
@@ -187,9 +162,9 @@ impl EventStore {
             }
         }
         let mut linked = 0usize;
-        for list in &self.children {
-            let parent = self.records[list.first as usize].parent;
-            let mut s = list.first;
+        self.parents.check()?;
+        for (parent, first, list_last) in self.parents.with_children() {
+            let mut s = first;
             let mut last = NO_SLOT;
             while s != NO_SLOT {
                 if !held(s) {
@@ -198,7 +173,7 @@ impl EventStore {
                     ));
                 }
                 let r = &self.records[s as usize];
-                if r.parent_id() != Some(parent) {
+                if self.parent_id(r) != Some(parent) {
                     return Err(format!(
                         "child at slot {s} does not name {parent} as parent"
                     ));
@@ -207,13 +182,13 @@ impl EventStore {
                 last = s;
                 s = r.next_sibling;
             }
-            if last != list.last {
+            if last != list_last {
                 return Err(format!("children_by_parent[{parent}] tail is stale"));
             }
         }
         let with_parent = self
             .records()
-            .filter(|(_, r)| r.flags & HAS_PARENT != 0)
+            .filter(|(_, r)| r.has_parent())
             .count();
         if linked != with_parent {
             return Err(format!(
@@ -254,43 +229,6 @@ fn index_id(
         Entry::Vacant(room) => {
             room.insert(slot);
             false
-        }
-    }
-}
-
-/// Appends the record at `slot` to its parent's child list, if it names a parent (one probe
-/// of the table, as in [`index_id`]).
-#[inline]
-fn link_child(
-    records: &mut [Record],
-    children: &mut HashTable<ChildList>,
-    id_hash: &IdHash,
-    slot: u32,
-) {
-    let Some(parent) = records[slot as usize].parent_id() else {
-        return;
-    };
-    let h = id_hash.hash(&parent);
-    let entry = children.entry(
-        h,
-        |l| {
-            let first = &records[l.first as usize];
-            first.flags & HAS_PARENT != 0 && first.parent == parent
-        },
-        |l| id_hash.hash(&records[l.first as usize].parent),
-    );
-    match entry {
-        Entry::Occupied(mut list) => {
-            let list = list.get_mut();
-            let last = list.last;
-            list.last = slot;
-            records[last as usize].next_sibling = slot;
-        }
-        Entry::Vacant(room) => {
-            room.insert(ChildList {
-                first: slot,
-                last: slot,
-            });
         }
     }
 }

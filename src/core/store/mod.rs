@@ -5,8 +5,11 @@
 //!
 //! - `record`: a `Record` is one event in a fixed-size `Copy` struct owning no heap
 //!   memory; the payload beyond its names is encoded into the `arena`.
-//! - `symbols`: kinds, names and field keys interned once (`Sym`).
+//! - `symbols`: kinds, names and field keys interned once (`Sym`); `origins`: each
+//!   (process, function) pair of names kept once.
 //! - `trees`: each (root, lineage) pair kept once (`trees::TreeId`).
+//! - `parents`: each parent id kept once with its child list (`parents::ParentId`): the
+//!   `children_by_parent` index.
 //! - `arena`: payload bytes in chunks released and reused in FIFO order.
 //! - `hash`: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
@@ -20,9 +23,10 @@
 //! vectors and strings: ~900 bytes resident per retained event, 2.3 allocations per event,
 //! and every eviction freed memory gone cold 10 000 events earlier. Here the records live in
 //! a ring that a bounded store overwrites in place (nothing to drop), strings are four-byte
-//! symbols, and the two indexes the original keeps, `events_by_id` and
-//! `children_by_parent`, are hash tables of *slot numbers* that compare through the records:
-//! the id is stored once, in its record, and an index entry costs four or eight bytes.
+//! symbols, and the two indexes the original keeps are small: `events_by_id` is a hash table
+//! of *slot numbers* that compares through the records (the id is stored once, in its
+//! record, and an entry costs four bytes), and `children_by_parent` is the parents table,
+//! where each parent id is kept once for all the records naming it.
 //!
 //! Children are an intrusive list: each parent's entry holds the slots of its first and last
 //! child, each record the slot of its next sibling. Records enter and leave in the same
@@ -34,6 +38,8 @@
 pub(crate) mod arena;
 pub(crate) mod hash;
 mod index;
+mod origins;
+pub(crate) mod parents;
 mod payload_json;
 // Public only for the listener (a hidden module): not the library's surface.
 #[doc(hidden)]
@@ -52,6 +58,8 @@ use hashbrown::HashTable;
 use uuid::Uuid;
 
 use self::arena::Arena;
+use self::origins::Origins;
+use self::parents::Parents;
 use self::record::{Record, NO_SLOT};
 use self::symbols::Symbols;
 use self::trees::Trees;
@@ -59,12 +67,6 @@ use super::event::{Kind, Phase};
 use super::ids::IdHash;
 
 pub use self::arena::BlobRef;
-
-#[derive(Clone, Copy, Debug)]
-struct ChildList {
-    first: u32,
-    last: u32,
-}
 
 /// What one entry of the `late` table costs, counted with the records: two `u64`s and a
 /// B-tree node's share (a node holds up to 11 entries, ~200 bytes).
@@ -106,11 +108,13 @@ pub struct EventStore {
     /// Position of the oldest event.
     base: u64,
     symbols: Symbols,
+    origins: Origins,
     arena: Arena,
     trees: Trees,
     by_id: HashTable<u32>,
-    children: HashTable<ChildList>,
-    /// The seeded hash of both indexes, drawn per store (`core/ids.rs` says why).
+    /// Each parent id once, with its child list: `children_by_parent`.
+    parents: Parents,
+    /// The seeded hash of `events_by_id`, drawn per store (`core/ids.rs` says why).
     id_hash: IdHash,
     duplicates: Duplicates,
     duplicate_ids: u64,
@@ -137,10 +141,11 @@ impl EventStore {
             len: 0,
             base: 0,
             symbols: Symbols::default(),
+            origins: Origins::default(),
             arena: Arena::default(),
             trees: Trees::default(),
             by_id: HashTable::with_capacity(reserve),
-            children: HashTable::with_capacity(reserve / 4),
+            parents: Parents::default(),
             id_hash: IdHash::random(),
             duplicates,
             duplicate_ids: 0,
@@ -206,13 +211,18 @@ impl EventStore {
             ),
             ("payload arena", self.arena.heap_bytes()),
             ("events_by_id", self.by_id.allocation_size()),
-            ("children_by_parent", self.children.allocation_size()),
-            ("symbols", self.symbols.heap_bytes()),
+            ("children_by_parent", self.parents.heap_bytes()),
+            (
+                "symbols",
+                self.symbols.heap_bytes() + self.origins.heap_bytes(),
+            ),
             ("trees", self.trees.heap_bytes()),
         ]
     }
 }
 
+#[cfg(test)]
+mod parents_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

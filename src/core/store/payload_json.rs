@@ -28,7 +28,11 @@ pub(super) fn write_payload_json<'s>(
         write_str(out, name);
         out.push(b':');
     };
-    for (sym, name) in [(r.process, "process_name"), (r.function, "function_name")] {
+    let names = [
+        (store.process_sym(r), "process_name"),
+        (store.function_sym(r), "function_name"),
+    ];
+    for (sym, name) in names {
         if !sym.is_none() {
             key(out, name);
             write_str(out, store.symbols.str(sym));

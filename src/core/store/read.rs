@@ -7,7 +7,11 @@
 
 use uuid::Uuid;
 
-use super::record::{decode_blob, Record, LAG_NONE, LAG_WIDE, SEQ_BYTES, SEQ_WIDE, START_BYTES};
+use super::parents::ParentId;
+use super::record::{
+    decode_blob, Record, LAG_NONE, LAG_WIDE, SEQ_BYTES, SEQ_WIDE, START_BYTES, START_REF,
+    START_REF_BYTES,
+};
 use super::symbols::{Sym, Symbols};
 use super::EventStore;
 use crate::core::event::{Event, Kind, Payload};
@@ -88,14 +92,27 @@ impl EventStore {
         (0..self.len).map(|i| self.decode(&self.records[(self.head + i) % self.records.len()]))
     }
 
-    /// The start event an end event's record names, kept in front of its blob
-    /// (`record.rs` says why).
+    /// The start event an end event's record names, kept in front of its blob or in the
+    /// parents table (`record.rs` says why).
     #[inline]
     pub fn start_id(&self, r: &Record) -> Option<Uuid> {
-        r.has_start().then(|| {
-            let bytes = &self.arena.get(r.blob)[..START_BYTES];
-            Uuid::from_bytes(bytes.try_into().expect("a start id's 16 bytes"))
-        })
+        if !r.has_start() {
+            return None;
+        }
+        if r.flags & START_REF != 0 {
+            return Some(self.parents.id(self.start_ref(r)));
+        }
+        let bytes = &self.arena.get(r.blob)[..START_BYTES];
+        Some(Uuid::from_bytes(
+            bytes.try_into().expect("a start id's 16 bytes"),
+        ))
+    }
+
+    /// The parents-table entry in front of a `START_REF` record's blob.
+    #[inline]
+    pub(super) fn start_ref(&self, r: &Record) -> ParentId {
+        let bytes = &self.arena.get(r.blob)[..START_REF_BYTES];
+        ParentId::from_le_bytes(bytes.try_into().expect("a start reference's 4 bytes"))
     }
 
     /// The record's emission number (`record.rs` says where a wide one is kept).
@@ -104,7 +121,7 @@ impl EventStore {
         if r.seq32 != SEQ_WIDE {
             return u64::from(r.seq32);
         }
-        let at = if r.has_start() { START_BYTES } else { 0 };
+        let at = r.start_bytes();
         let bytes = &self.arena.get(r.blob)[at..at + SEQ_BYTES];
         u64::from_le_bytes(bytes.try_into().expect("a wide emission number's 8 bytes"))
     }
@@ -114,10 +131,7 @@ impl EventStore {
     #[inline]
     pub(crate) fn payload_bytes(&self, r: &Record) -> &[u8] {
         let bytes = self.arena.get(r.blob);
-        let mut at = 0;
-        if r.has_start() {
-            at += START_BYTES;
-        }
+        let mut at = r.start_bytes();
         if r.seq32 == SEQ_WIDE {
             at += SEQ_BYTES;
         }
@@ -132,11 +146,31 @@ impl EventStore {
 
     /// What a tree row is labelled with: the process name, or the kind.
     pub fn label(&self, r: &Record) -> &str {
-        if r.process.is_none() {
+        let process = self.process_sym(r);
+        if process.is_none() {
             self.symbols.str(r.kind)
         } else {
-            self.symbols.str(r.process)
+            self.symbols.str(process)
         }
+    }
+
+    /// The payload's process name as a symbol ([`Sym::NONE`] for none), kept with the
+    /// function name as one pair (`origins.rs`).
+    #[inline]
+    pub fn process_sym(&self, r: &Record) -> Sym {
+        self.origins.process(r.origin)
+    }
+
+    /// The payload's function name as a symbol ([`Sym::NONE`] for none).
+    #[inline]
+    pub fn function_sym(&self, r: &Record) -> Sym {
+        self.origins.function(r.origin)
+    }
+
+    /// The record's `parent_id`, kept once per parent rather than per record (`parents.rs`).
+    #[inline]
+    pub fn parent_id(&self, r: &Record) -> Option<Uuid> {
+        r.has_parent().then(|| self.parents.id(r.parent))
     }
 
     /// The record's `root_id`, kept once per tree rather than per record.
@@ -152,8 +186,8 @@ impl EventStore {
     /// A record as the public [`Event`]: an owned copy (literal strings are not copied).
     pub fn decode(&self, r: &Record) -> Event {
         let mut payload = Payload {
-            process_name: name(&self.symbols, r.process),
-            function_name: name(&self.symbols, r.function),
+            process_name: name(&self.symbols, self.process_sym(r)),
+            function_name: name(&self.symbols, self.function_sym(r)),
             ..Payload::default()
         };
         let rest = decode_blob(self.payload_bytes(r), &self.symbols, &mut payload);
@@ -161,7 +195,7 @@ impl EventStore {
             id: r.id,
             kind: self.symbols.get(r.kind).to_cow(),
             phase: r.phase,
-            parent_id: r.parent_id(),
+            parent_id: self.parent_id(r),
             root_id: self.trees.root(r.tree),
             lineage_id: self.trees.lineage(r.tree),
             start_id: self.start_id(r),

@@ -1,7 +1,9 @@
 //! # One stored event
 //!
 //! A [`Record`] is an event as the store keeps it: fixed size, `Copy`, owning no heap memory.
-//! Strings are [`Sym`]s, the root and lineage a [`TreeId`], the payload beyond its two names
+//! Strings are [`Sym`]s (the process and function names as one pair, an [`OriginId`]), the
+//! root and lineage a [`TreeId`], the parent a [`ParentId`]
+//! (each parent id kept once, `parents.rs`), the payload beyond its two names
 //! a [`BlobRef`] into the arena, encoded by [`encode_blob`]. Recycling a slot therefore drops
 //! nothing, and the queue, the history ring and an imported trace hold the same records.
 //!
@@ -11,6 +13,11 @@
 //! event's blob instead begins with the 16 bytes of its start id ([`begin_blob`]; the record's
 //! `HAS_START` flag says so), and `EventStore::start_id` reads it from there: one arena
 //! lookup, on reads that are rare next to writes (pairing spans, decoding).
+//!
+//! A start with sub-calls is a parent, so its id is in the store's parents table while an
+//! end names it: the end's blob then begins with the four-byte entry instead
+//! (`START_REF`), which the end holds a reference on until it is evicted. A start without
+//! children (the innermost call) keeps the 16 bytes: an entry of its own would cost more.
 //!
 //! ## The blob
 //! After the start id and a wide emission number, if any, a flags byte says which parts follow, in this order: the duration (varint), input and
@@ -26,6 +33,8 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::arena::BlobRef;
+use super::origins::OriginId;
+use super::parents::ParentId;
 use super::symbols::{Sym, Symbols};
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
@@ -41,8 +50,11 @@ pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 pub(crate) const HAS_PARENT: u8 = 1;
 pub(crate) const HAS_START: u8 = 2;
+/// With `HAS_START`: the start id is kept in the parents table (the start event is a
+/// parent too), and the blob begins with its four-byte [`ParentId`] instead of the id.
+pub(crate) const START_REF: u8 = 4;
 
-/// Packed to four-byte alignment: 80 bytes, for every retained event (the `u64` field is read
+/// Packed to four-byte alignment: 64 bytes, for every retained event (the `u64` field is read
 /// by value, never borrowed, so the packing is free on x86 and wasm). Two numbers the store
 /// keeps exactly take 32 bits here because their common values fit: the emission number
 /// (below 2^32 − 1 for any bus; a larger one, only ever read from a file, goes in front of
@@ -52,7 +64,6 @@ pub(crate) const HAS_START: u8 = 2;
 #[repr(C, packed(4))]
 pub struct Record {
     pub id: Uuid,
-    pub parent: Uuid,
     pub timestamp_ns: u64,
     /// The emission number, or [`SEQ_WIDE`]: then it is the blob's eight bytes after the start
     /// id (`EventStore::seq` reads either).
@@ -62,9 +73,13 @@ pub struct Record {
     pub(crate) lag: u32,
     pub blob: BlobRef,
     pub tree: TreeId,
+    /// The parent id's entry in the store's parents table, when `HAS_PARENT`
+    /// (`EventStore::parent_id` reads the id; `parents.rs` says why it is not here).
+    pub(crate) parent: ParentId,
     pub kind: Sym,
-    pub process: Sym,
-    pub function: Sym,
+    /// The payload's process and function names, kept once as a pair (`origins.rs`;
+    /// `EventStore::process_sym` and `function_sym` read them).
+    pub(crate) origin: OriginId,
     /// The ring slot of the next child of the same parent, or [`NO_SLOT`].
     pub next_sibling: u32,
     pub phase: Phase,
@@ -89,30 +104,68 @@ pub(crate) fn lag_of(timestamp_ns: u64, processed_ns: u64) -> Option<u32> {
 }
 
 impl Record {
+    /// Names a parent (`EventStore::parent_id` reads it).
     #[inline]
-    pub fn parent_id(&self) -> Option<Uuid> {
-        (self.flags & HAS_PARENT != 0).then_some(self.parent)
+    pub fn has_parent(&self) -> bool {
+        self.flags & HAS_PARENT != 0
     }
 
-    /// An end event naming its start: its blob begins with the start's id
-    /// (`EventStore::start_id` reads it).
+    /// An end event naming its start: its blob begins with the start's id, or with the
+    /// start's entry in the parents table (`EventStore::start_id` reads either).
     #[inline]
     pub fn has_start(&self) -> bool {
         self.flags & HAS_START != 0
+    }
+
+    /// Bytes in front of the blob's own flags for the start: 16 for an id, 4 for a
+    /// reference, 0 for none.
+    #[inline]
+    pub(crate) fn start_bytes(&self) -> usize {
+        match self.flags & (HAS_START | START_REF) {
+            0 => 0,
+            HAS_START => START_BYTES,
+            _ => START_REF_BYTES,
+        }
     }
 }
 
 /// Bytes of the start id in front of an end event's blob.
 pub(crate) const START_BYTES: usize = 16;
+/// Bytes of a start's [`ParentId`] in front of an end event's blob.
+pub(crate) const START_REF_BYTES: usize = 4;
 
-/// Starts a blob in `out` (cleared first): the start id of an end event, the emission number
-/// if it does not fit the record; the encoders below append the rest. Returns the record's
-/// `seq32`.
+/// How an end event names its start in front of its blob: its id, or its entry in the
+/// parents table when the start has children there already (the common case: a call's end
+/// is emitted after its sub-calls named it as their parent).
+#[derive(Clone, Copy)]
+pub(crate) enum StartLink {
+    None,
+    Id(Uuid),
+    Ref(ParentId),
+}
+
+impl StartLink {
+    /// The record's flags for this link.
+    #[inline]
+    pub(crate) fn flags(self) -> u8 {
+        match self {
+            StartLink::None => 0,
+            StartLink::Id(_) => HAS_START,
+            StartLink::Ref(_) => HAS_START | START_REF,
+        }
+    }
+}
+
+/// Starts a blob in `out` (cleared first): the start id of an end event (or its reference),
+/// the emission number if it does not fit the record; the encoders below append the rest.
+/// Returns the record's `seq32`.
 #[inline]
-pub(crate) fn begin_blob(out: &mut Vec<u8>, start: Option<Uuid>, seq: u64) -> u32 {
+pub(crate) fn begin_blob(out: &mut Vec<u8>, start: StartLink, seq: u64) -> u32 {
     out.clear();
-    if let Some(start) = start {
-        out.extend_from_slice(start.as_bytes());
+    match start {
+        StartLink::None => {}
+        StartLink::Id(id) => out.extend_from_slice(id.as_bytes()),
+        StartLink::Ref(p) => out.extend_from_slice(&p.to_le_bytes()),
     }
     if seq < u64::from(SEQ_WIDE) {
         seq as u32

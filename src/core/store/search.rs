@@ -114,7 +114,8 @@ impl TextFinder {
         if self.sym_hit(store, r.kind, false) || self.phases[r.phase.index()] {
             return true;
         }
-        if !r.process.is_none() && self.sym_hit(store, r.process, false) {
+        let (process, function) = (store.process_sym(r), store.function_sym(r));
+        if !process.is_none() && self.sym_hit(store, process, false) {
             return true;
         }
         if self.may_be_id && self.id_hit(r.id) {
@@ -123,7 +124,7 @@ impl TextFinder {
         if !self.pieces {
             return self.json_contains(store, r);
         }
-        for (sym, key) in [(r.process, 0), (r.function, 1)] {
+        for (sym, key) in [(process, 0), (function, 1)] {
             if !sym.is_none() && (self.in_key[key] || self.sym_hit(store, sym, true)) {
                 return true;
             }

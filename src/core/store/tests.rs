@@ -118,7 +118,7 @@ fn a_full_store_recycles_its_memory() {
 
 #[test]
 fn a_record_stays_small() {
-    assert_eq!(std::mem::size_of::<Record>(), 80);
+    assert_eq!(std::mem::size_of::<Record>(), 64);
 }
 
 #[test]
@@ -236,8 +236,8 @@ fn ids_chosen_to_share_one_fold_spread_over_the_buckets() {
         fullest <= 16,
         "{fullest} of {N} ids share one of {buckets} buckets"
     );
-    let parents = (N..N + N / 2).map(|n| s.id_hash.hash(&same_fold_id(n)));
-    let buckets = (s.children.capacity() * 8 / 7).next_power_of_two();
+    let parents = (N..N + N / 2).map(|n| s.parents.hash(&same_fold_id(n)));
+    let buckets = (s.parents.capacity() * 8 / 7).next_power_of_two();
     let fullest = fullest_bucket(parents, buckets);
     assert!(
         fullest <= 16,

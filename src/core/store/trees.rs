@@ -58,6 +58,10 @@ impl Trees {
     }
 
     fn insert(&mut self, root: Uuid, lineage: Uuid) -> TreeId {
+        // Before the new pair is placed: the refill takes every pair named.
+        if self.by_root.len() == self.by_root.capacity() {
+            self.rehash();
+        }
         let tree = Tree {
             root,
             lineage,
@@ -78,6 +82,28 @@ impl Trees {
             id_hash.hash(&trees[u as usize].root)
         });
         t
+    }
+
+    /// Refills `by_root` in place before it would grow: a pair is erased for every call
+    /// forgotten, and hashbrown's tombstones would otherwise double the table
+    /// (`EventStore::reindex_ids` says how).
+    #[cold]
+    #[inline(never)]
+    fn rehash(&mut self) {
+        let live = self.by_root.len() + 1;
+        let (trees, id_hash) = (&self.trees, &self.id_hash);
+        self.by_root.clear();
+        self.by_root.reserve(live + live / 8, |&u| {
+            id_hash.hash(&trees[u as usize].root)
+        });
+        for (t, tree) in trees.iter().enumerate() {
+            if tree.refs > 0 {
+                self.by_root
+                    .insert_unique(id_hash.hash(&tree.root), t as TreeId, |&u| {
+                        id_hash.hash(&trees[u as usize].root)
+                    });
+            }
+        }
     }
 
     /// One event naming `t` left the store.

@@ -7,9 +7,10 @@
 //! when the processor takes it off, so the queue holds records too.
 
 use super::record::{
-    begin_blob, encode_blob, encode_json_fields_blob, lag_of, Record, HAS_PARENT, HAS_START,
-    LAG_NONE, LAG_WIDE, NO_SLOT,
+    begin_blob, encode_blob, encode_json_fields_blob, lag_of, Record, StartLink, HAS_PARENT,
+    LAG_NONE, LAG_WIDE, NO_SLOT, START_REF,
 };
+use super::parents::ParentId;
 use super::symbols::{Sym, Symbols};
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
@@ -35,7 +36,8 @@ impl EventStore {
         payload: &Payload,
         unknown: &RawMembers,
     ) -> Record {
-        let seq32 = begin_blob(&mut self.scratch, h.start_id, h.seq);
+        let start = self.start_link(h.start_id);
+        let seq32 = begin_blob(&mut self.scratch, start, h.seq);
         encode_blob(
             payload,
             h.duration_ns,
@@ -45,24 +47,24 @@ impl EventStore {
             &mut self.scratch,
         );
         let blob = self.arena.push(&self.scratch);
-        let mut flags = 0;
+        let mut flags = start.flags();
         if h.parent_id.is_some() {
             flags |= HAS_PARENT;
         }
-        if h.start_id.is_some() {
-            flags |= HAS_START;
-        }
         Record {
             id: h.id,
-            parent: h.parent_id.unwrap_or_default(),
+            parent: self.parent_of(h.parent_id),
             seq32,
             lag: LAG_NONE,
             timestamp_ns: h.timestamp_ns,
             blob,
             tree: self.trees.acquire(h.root_id, h.lineage_id),
             kind: self.symbols.intern_cow(h.kind),
-            process: intern_opt(&mut self.symbols, &payload.process_name),
-            function: intern_opt(&mut self.symbols, &payload.function_name),
+            origin: {
+                let process = intern_opt(&mut self.symbols, &payload.process_name);
+                let function = intern_opt(&mut self.symbols, &payload.function_name);
+                self.origins.intern(process, function)
+            },
             next_sibling: NO_SLOT,
             phase: h.phase,
             flags,
@@ -77,7 +79,8 @@ impl EventStore {
         process: Sym,
         fields: &[(&'static str, &[u8])],
     ) -> Record {
-        let seq32 = begin_blob(&mut self.scratch, h.start_id, h.seq);
+        let start = self.start_link(h.start_id);
+        let seq32 = begin_blob(&mut self.scratch, start, h.seq);
         encode_json_fields_blob(
             h.duration_ns,
             h.error,
@@ -86,24 +89,20 @@ impl EventStore {
             &mut self.scratch,
         );
         let blob = self.arena.push(&self.scratch);
-        let mut flags = 0;
+        let mut flags = start.flags();
         if h.parent_id.is_some() {
             flags |= HAS_PARENT;
         }
-        if h.start_id.is_some() {
-            flags |= HAS_START;
-        }
         Record {
             id: h.id,
-            parent: h.parent_id.unwrap_or_default(),
+            parent: self.parent_of(h.parent_id),
             seq32,
             lag: LAG_NONE,
             timestamp_ns: h.timestamp_ns,
             blob,
             tree: self.trees.acquire(h.root_id, h.lineage_id),
             kind: self.symbols.intern_cow(h.kind),
-            process,
-            function: Sym::NONE,
+            origin: self.origins.intern(process, Sym::NONE),
             next_sibling: NO_SLOT,
             phase: h.phase,
             flags,
@@ -181,6 +180,10 @@ impl EventStore {
         self.base += 1;
         self.unindex(slot, &r);
         self.trees.release(r.tree);
+        if r.flags & START_REF != 0 {
+            let start = self.start_ref(&r);
+            self.parents.release(start);
+        }
         self.arena.release(r.blob);
         if self.len == 0 {
             self.head = 0;
@@ -205,15 +208,13 @@ impl EventStore {
         let EventStore {
             records,
             by_id,
-            children,
             id_hash,
             ..
         } = self;
         // Room beyond the total, as `reindex_ids` leaves, so the table does not fill exactly.
         let ids = events + events / 8;
         by_id.reserve(ids, |&s| id_hash.hash(&records[s as usize].id));
-        let parents = events / 2 + events / 16;
-        children.reserve(parents, |l| id_hash.hash(&records[l.first as usize].parent));
+        self.parents.reserve(events / 2 + events / 16);
     }
 
     /// Changes the cap, evicting the oldest events if the store is now over it.
@@ -239,7 +240,7 @@ impl EventStore {
         self.records = records;
         self.head = 0;
         self.by_id.clear();
-        self.children.clear();
+        self.parents.clear_lists();
         let dups = self.duplicate_ids;
         for slot in 0..self.len as u32 {
             self.records[slot as usize].next_sibling = NO_SLOT;
@@ -275,6 +276,31 @@ fn wrap(i: usize, n: usize) -> usize {
         i - n
     } else {
         i
+    }
+}
+
+impl EventStore {
+    /// How an end event names its start: by reference when the start is in the parents
+    /// table already (`record.rs` says why).
+    #[inline]
+    pub(super) fn start_link(&mut self, start_id: Option<uuid::Uuid>) -> StartLink {
+        match start_id {
+            None => StartLink::None,
+            Some(id) => match self.parents.acquire_named(id) {
+                Some(p) => StartLink::Ref(p),
+                None => StartLink::Id(id),
+            },
+        }
+    }
+
+    /// The parents table's entry for an event's parent, counted (`parents.rs`); 0, unread,
+    /// for an event without one.
+    #[inline]
+    pub(super) fn parent_of(&mut self, parent_id: Option<uuid::Uuid>) -> ParentId {
+        match parent_id {
+            Some(id) => self.parents.acquire(id),
+            None => 0,
+        }
     }
 }
 

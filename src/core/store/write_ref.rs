@@ -7,7 +7,7 @@
 
 use super::record::{
     begin_blob, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT,
-    HAS_START, LAG_NONE, NO_SLOT, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
+    LAG_NONE, NO_SLOT, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
 use super::EventStore;
@@ -18,14 +18,12 @@ impl EventStore {
     /// Turns a borrowed event into a record, as [`EventStore::encode_event`] does an owned
     /// one; the record must then be [`push`](EventStore::push)ed.
     pub fn encode_ref(&mut self, e: &EventRef<'_>) -> Record {
-        let seq32 = self.encode_ref_blob(e);
+        let start = self.start_link(e.start_id);
+        let seq32 = self.encode_ref_blob(e, start);
         let blob = self.arena.push(&self.scratch);
-        let mut flags = 0;
+        let mut flags = start.flags();
         if e.parent_id.is_some() {
             flags |= HAS_PARENT;
-        }
-        if e.start_id.is_some() {
-            flags |= HAS_START;
         }
         let intern = |symbols: &mut super::Symbols, s: Option<&str>| match s {
             Some(s) => symbols.intern(s),
@@ -33,15 +31,18 @@ impl EventStore {
         };
         Record {
             id: e.id,
-            parent: e.parent_id.unwrap_or_default(),
+            parent: self.parent_of(e.parent_id),
             seq32,
             lag: LAG_NONE,
             timestamp_ns: e.timestamp_ns,
             blob,
             tree: self.trees.acquire(e.root_id, e.lineage_id),
             kind: self.symbols.intern(e.kind),
-            process: intern(&mut self.symbols, e.process_name),
-            function: intern(&mut self.symbols, e.function_name),
+            origin: {
+                let process = intern(&mut self.symbols, e.process_name);
+                let function = intern(&mut self.symbols, e.function_name);
+                self.origins.intern(process, function)
+            },
             next_sibling: NO_SLOT,
             phase: e.phase,
             flags,
@@ -50,9 +51,9 @@ impl EventStore {
 
     /// The blob `encode_blob` writes for the owned event, into `scratch`; returns the
     /// record's `seq32`.
-    fn encode_ref_blob(&mut self, e: &EventRef<'_>) -> u32 {
+    fn encode_ref_blob(&mut self, e: &EventRef<'_>, start: super::record::StartLink) -> u32 {
         let out = &mut self.scratch;
-        let seq32 = begin_blob(out, e.start_id, e.seq);
+        let seq32 = begin_blob(out, start, e.seq);
         let flags = [
             (e.duration_ns.is_some(), B_DURATION),
             (!e.input_entity_ids.is_empty(), B_INPUTS),

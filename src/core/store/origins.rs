@@ -1,0 +1,119 @@
+//! # Origins: the process and function names an event was emitted from, kept as a pair
+//!
+//! A payload's `process_name` and `function_name` come in few pairs: one per wrapped level
+//! of a call (the pipeline has three), and a start and its end name the same pair. Kept as
+//! two symbols in every record they took eight bytes; a record holds a four-byte
+//! [`OriginId`] of the pair instead, and the pair is kept once here. Like symbols, pairs are
+//! never forgotten: they are bounded by the distinct pairs of distinct strings, and the
+//! import budget counts them ([`Origins::heap_bytes`]).
+//!
+//! ## Why a cache in front of the table
+//! Every event is encoded through [`Origins::intern`], and the pipeline's events cycle
+//! through their three pairs: a small direct-mapped cache, picked by the two symbols, answers
+//! a repeat with one compare; only a miss hashes the pair.
+
+use std::collections::HashMap;
+
+use super::symbols::Sym;
+
+/// A (process, function) pair as a record holds it; 0 is the pair of two absent names.
+pub(crate) type OriginId = u32;
+
+/// Cache slots: a power of two, a few times the pairs a program's hot path names.
+const CACHE: usize = 16;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Origins {
+    pairs: Vec<(Sym, Sym)>,
+    by_pair: HashMap<(Sym, Sym), OriginId>,
+    cache: [(Sym, Sym, OriginId); CACHE],
+}
+
+impl Default for Origins {
+    fn default() -> Self {
+        Origins {
+            pairs: vec![(Sym::NONE, Sym::NONE)],
+            by_pair: HashMap::new(),
+            cache: [(Sym::NONE, Sym::NONE, 0); CACHE],
+        }
+    }
+}
+
+impl Origins {
+    /// The id of `(process, function)`, kept once.
+    #[inline]
+    pub(crate) fn intern(&mut self, process: Sym, function: Sym) -> OriginId {
+        let set = (process.0.wrapping_mul(0x9E37_79B9) ^ function.0.wrapping_mul(0x85EB_CA6B))
+            >> 28;
+        let slot = &self.cache[set as usize % CACHE];
+        if slot.0 == process && slot.1 == function {
+            return slot.2;
+        }
+        let id = self.intern_slow(process, function);
+        self.cache[set as usize % CACHE] = (process, function, id);
+        id
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn intern_slow(&mut self, process: Sym, function: Sym) -> OriginId {
+        if process.is_none() && function.is_none() {
+            return 0;
+        }
+        let pairs = &mut self.pairs;
+        *self.by_pair.entry((process, function)).or_insert_with(|| {
+            pairs.push((process, function));
+            (pairs.len() - 1) as OriginId
+        })
+    }
+
+    #[inline]
+    pub(crate) fn process(&self, o: OriginId) -> Sym {
+        self.pairs[o as usize].0
+    }
+
+    #[inline]
+    pub(crate) fn function(&self, o: OriginId) -> Sym {
+        self.pairs[o as usize].1
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.pairs.capacity() * std::mem::size_of::<(Sym, Sym)>()
+            + self.by_pair.capacity() * (std::mem::size_of::<((Sym, Sym), OriginId)>() + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn a_pair_is_kept_once_and_read_back_whichever_way_it_was_found() {
+        let mut o = Origins::default();
+        assert_eq!(o.intern(Sym::NONE, Sym::NONE), 0);
+        let mut ids = Vec::new();
+        // More pairs than cache slots, asked for twice in a row and then again after the
+        // cache has seen the others.
+        for round in 0..3 {
+            for p in 1..40u32 {
+                for f in [0, p + 1] {
+                    let id = o.intern(Sym(p), Sym(f));
+                    assert_eq!((o.process(id), o.function(id)), (Sym(p), Sym(f)));
+                    assert_eq!(o.intern(Sym(p), Sym(f)), id);
+                    if round == 0 {
+                        ids.push(id);
+                    } else {
+                        assert!(ids.contains(&id), "round {round}: a new id for ({p}, {f})");
+                    }
+                }
+            }
+        }
+        assert_eq!(o.pairs.len(), 1 + 39 * 2, "each pair once");
+        assert_eq!(o.intern(Sym(0), Sym(5)), o.intern(Sym(0), Sym(5)));
+        let id = o.intern(Sym(0), Sym(5));
+        assert_eq!(o.function(id), Sym(5));
+    }
+}

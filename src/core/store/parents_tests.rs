@@ -1,0 +1,84 @@
+//! Parent ids are kept once in the parents table and end events name a start that is a
+//! parent by its entry there (`parents.rs`, `record.rs`): these tests hold every id exact
+//! while the events naming it come and go, and the table empty once they are gone.
+
+#[cfg(target_family = "wasm")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use super::*;
+use crate::core::event::{Event, Payload, Phase};
+
+/// One call three levels deep, as the wrapper emits it: starts outside in, then ends inside
+/// out, each end a sibling of its start naming it.
+fn call() -> Vec<Event> {
+    let s1 = Event::root("processing", Phase::Started);
+    let s2 = Event::child_of(&s1, "processing", Phase::Started);
+    let s3 = Event::child_of(&s2, "processing", Phase::Started);
+    let end = |start: &Event| {
+        let mut e = Event::child_of(start, "processed", Phase::Completed);
+        e.parent_id = start.parent_id;
+        e.start_id = Some(start.id);
+        e.duration_ns = Some(5);
+        e.payload = Payload::process("p").with("ok", true);
+        e
+    };
+    let (e3, e2, e1) = (end(&s3), end(&s2), end(&s1));
+    vec![s1, s2, s3, e3, e2, e1]
+}
+
+#[test]
+fn an_end_names_its_start_exactly_after_the_start_was_evicted() {
+    let mut s = EventStore::bounded(3, Duplicates::KeepLatest);
+    let events = call();
+    for e in &events {
+        s.push_event(e, 0);
+        s.check_indexes().unwrap();
+    }
+    // Held: the three ends; their starts are gone, two of them named through the table.
+    for (pos, e) in (3..6).zip(&events[3..]) {
+        assert_eq!(s.event(pos).as_ref(), Some(e), "at {pos}");
+        assert_eq!(s.start_id(s.record(pos).unwrap()), e.start_id);
+    }
+    let by_ref = |pos| s.record(pos).unwrap().flags & record::START_REF != 0;
+    assert!(!by_ref(3), "the innermost start has no children: its id is in the blob");
+    assert!(by_ref(4) && by_ref(5), "the outer starts are parents: referenced");
+    // The starts are gone; their ends still name them and are still listed as children.
+    let kids: Vec<u64> = s.child_positions(&events[0].id).collect();
+    assert_eq!(kids, vec![4], "E2 is a child of S1");
+    assert_eq!(s.parents().count(), 2);
+    for _ in 0..3 {
+        s.push_event(&Event::root("tick", Phase::Progress), 0);
+    }
+    assert_eq!(s.parents.len(), 0, "every entry forgotten with the events naming it");
+    s.check_indexes().unwrap();
+}
+
+#[test]
+fn many_calls_come_back_exact_and_the_table_stays_as_flat_as_the_history() {
+    let mut s = EventStore::bounded(60, Duplicates::KeepLatest);
+    let mut all = EventStore::unbounded();
+    let mut recent = std::collections::VecDeque::new();
+    for _ in 0..500 {
+        for e in call() {
+            s.push_event(&e, 0);
+            all.push_event(&e, 0);
+            recent.push_back(e);
+            if recent.len() > 60 {
+                recent.pop_front();
+            }
+        }
+        // Two parents per call, ten calls held and one arriving.
+        assert!(s.parents.len() <= 22, "{} entries", s.parents.len());
+    }
+    s.check_indexes().unwrap();
+    all.check_indexes().unwrap();
+    assert_eq!(s.events().collect::<Vec<_>>(), Vec::from(recent));
+    let first = call();
+    for e in &first {
+        all.push_event(e, 0);
+    }
+    let s1 = all.position_of(&first[0].id).unwrap();
+    let kids: Vec<u64> = all.child_positions(&first[0].id).collect();
+    assert_eq!(kids, vec![s1 + 1, s1 + 4], "S2 and E2, in order");
+    assert_eq!(all.parents.len(), 2 * 501);
+}
