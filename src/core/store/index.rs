@@ -186,10 +186,7 @@ impl EventStore {
                 return Err(format!("children_by_parent[{parent}] tail is stale"));
             }
         }
-        let with_parent = self
-            .records()
-            .filter(|(_, r)| r.has_parent())
-            .count();
+        let with_parent = self.records().filter(|(_, r)| r.has_parent()).count();
         if linked != with_parent {
             return Err(format!(
                 "{with_parent} held events have a parent but {linked} are linked"

@@ -43,8 +43,8 @@ impl Origins {
     /// The id of `(process, function)`, kept once.
     #[inline]
     pub(crate) fn intern(&mut self, process: Sym, function: Sym) -> OriginId {
-        let set = (process.0.wrapping_mul(0x9E37_79B9) ^ function.0.wrapping_mul(0x85EB_CA6B))
-            >> 28;
+        let set =
+            (process.0.wrapping_mul(0x9E37_79B9) ^ function.0.wrapping_mul(0x85EB_CA6B)) >> 28;
         let slot = &self.cache[set as usize % CACHE];
         if slot.0 == process && slot.1 == function {
             return slot.2;

@@ -78,9 +78,7 @@ impl Parents {
     #[inline]
     pub(crate) fn acquire_named(&mut self, id: Uuid) -> Option<ParentId> {
         let p = match self.last {
-            Some(p) if self.entries[p as usize].refs > 0 && self.entries[p as usize].id == id => {
-                p
-            }
+            Some(p) if self.entries[p as usize].refs > 0 && self.entries[p as usize].id == id => p,
             _ => self.find(&id)?,
         };
         self.entries[p as usize].refs += 1;
@@ -125,9 +123,8 @@ impl Parents {
         let live = self.by_id.len() + 1;
         let (entries, id_hash) = (&self.entries, &self.id_hash);
         self.by_id.clear();
-        self.by_id.reserve(live + live / 8, |&q| {
-            id_hash.hash(&entries[q as usize].id)
-        });
+        self.by_id
+            .reserve(live + live / 8, |&q| id_hash.hash(&entries[q as usize].id));
         for (p, entry) in entries.iter().enumerate() {
             if entry.refs > 0 {
                 self.by_id
@@ -236,10 +233,10 @@ impl Parents {
     /// Makes room for `parents` more entries at once (an import that knows its length).
     pub(crate) fn reserve(&mut self, parents: usize) {
         let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id.reserve(parents, |&q| {
-            id_hash.hash(&entries[q as usize].id)
-        });
-        self.entries.reserve(parents.saturating_sub(self.free.len()));
+        self.by_id
+            .reserve(parents, |&q| id_hash.hash(&entries[q as usize].id));
+        self.entries
+            .reserve(parents.saturating_sub(self.free.len()));
     }
 
     /// The seeded hash an id is found by (the store's tests check its spread).

@@ -40,8 +40,14 @@ fn an_end_names_its_start_exactly_after_the_start_was_evicted() {
         assert_eq!(s.start_id(s.record(pos).unwrap()), e.start_id);
     }
     let by_ref = |pos| s.record(pos).unwrap().flags & record::START_REF != 0;
-    assert!(!by_ref(3), "the innermost start has no children: its id is in the blob");
-    assert!(by_ref(4) && by_ref(5), "the outer starts are parents: referenced");
+    assert!(
+        !by_ref(3),
+        "the innermost start has no children: its id is in the blob"
+    );
+    assert!(
+        by_ref(4) && by_ref(5),
+        "the outer starts are parents: referenced"
+    );
     // The starts are gone; their ends still name them and are still listed as children.
     let kids: Vec<u64> = s.child_positions(&events[0].id).collect();
     assert_eq!(kids, vec![4], "E2 is a child of S1");
@@ -49,7 +55,11 @@ fn an_end_names_its_start_exactly_after_the_start_was_evicted() {
     for _ in 0..3 {
         s.push_event(&Event::root("tick", Phase::Progress), 0);
     }
-    assert_eq!(s.parents.len(), 0, "every entry forgotten with the events naming it");
+    assert_eq!(
+        s.parents.len(),
+        0,
+        "every entry forgotten with the events naming it"
+    );
     s.check_indexes().unwrap();
 }
 

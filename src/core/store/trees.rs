@@ -93,9 +93,8 @@ impl Trees {
         let live = self.by_root.len() + 1;
         let (trees, id_hash) = (&self.trees, &self.id_hash);
         self.by_root.clear();
-        self.by_root.reserve(live + live / 8, |&u| {
-            id_hash.hash(&trees[u as usize].root)
-        });
+        self.by_root
+            .reserve(live + live / 8, |&u| id_hash.hash(&trees[u as usize].root));
         for (t, tree) in trees.iter().enumerate() {
             if tree.refs > 0 {
                 self.by_root
