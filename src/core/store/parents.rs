@@ -36,46 +36,40 @@ struct Parent {
     refs: u32,
 }
 
-/// No entry (an empty slot of [`Parents::recent`]).
-const NO_ENTRY: ParentId = ParentId::MAX;
-
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Parents {
     entries: Vec<Parent>,
     free: Vec<ParentId>,
     by_id: HashTable<ParentId>,
-    /// The two parents asked for last, newest first ([`NO_ENTRY`] for none): a call's start
-    /// and end name the same parent, and the end of a call with sub-calls names its start,
-    /// the parent its sub-calls named just before. Two, because the wrapper's end events
-    /// name the enclosing call's start as parent and their own start, the inner call's:
-    /// with one, every other lookup hashed (callgrind, 2026-12-06).
-    recent: [ParentId; 2],
+    /// The last parent asked for: a call's start and end events name the same parent.
+    last: Option<ParentId>,
     /// `by_id`'s seeded hash (parent ids come from files too).
     id_hash: IdHash,
-}
-
-impl Default for Parents {
-    fn default() -> Self {
-        Parents {
-            entries: Vec::new(),
-            free: Vec::new(),
-            by_id: HashTable::new(),
-            recent: [NO_ENTRY; 2],
-            id_hash: IdHash::default(),
-        }
-    }
 }
 
 impl Parents {
     /// The entry of `id`, counting one more record that names it.
     #[inline]
     pub(crate) fn acquire(&mut self, id: Uuid) -> ParentId {
-        let p = match self.lookup(&id) {
-            Some(p) => p,
+        if let Some(p) = self.last {
+            let entry = &mut self.entries[p as usize];
+            if entry.refs > 0 && entry.id == id {
+                entry.refs += 1;
+                return p;
+            }
+        }
+        let entries = &self.entries;
+        let found = self
+            .by_id
+            .find(self.id_hash.hash(&id), |&p| entries[p as usize].id == id);
+        let p = match found {
+            Some(&p) => {
+                self.entries[p as usize].refs += 1;
+                p
+            }
             None => self.insert(id),
         };
-        self.entries[p as usize].refs += 1;
-        self.remember(p);
+        self.last = Some(p);
         p
     }
 
@@ -83,28 +77,12 @@ impl Parents {
     /// naming its start, `record::StartLink`); never a new entry.
     #[inline]
     pub(crate) fn acquire_named(&mut self, id: Uuid) -> Option<ParentId> {
-        let p = self.lookup(&id)?;
+        let p = match self.last {
+            Some(p) if self.entries[p as usize].refs > 0 && self.entries[p as usize].id == id => p,
+            _ => self.find(&id)?,
+        };
         self.entries[p as usize].refs += 1;
-        self.remember(p);
         Some(p)
-    }
-
-    /// The entry of `id`: one of the two asked for last, or found by hashing.
-    #[inline]
-    fn lookup(&self, id: &Uuid) -> Option<ParentId> {
-        for p in self.recent {
-            if p != NO_ENTRY && self.entries[p as usize].id == *id {
-                return Some(p);
-            }
-        }
-        self.find(id)
-    }
-
-    #[inline]
-    fn remember(&mut self, p: ParentId) {
-        if self.recent[0] != p {
-            self.recent = [p, self.recent[0]];
-        }
     }
 
     fn insert(&mut self, id: Uuid) -> ParentId {
@@ -116,7 +94,7 @@ impl Parents {
             id,
             first: NO_SLOT,
             last: NO_SLOT,
-            refs: 0,
+            refs: 1,
         };
         let p = match self.free.pop() {
             Some(p) => {
@@ -168,10 +146,8 @@ impl Parents {
                 found.remove();
             }
             self.free.push(p);
-            for slot in &mut self.recent {
-                if *slot == p {
-                    *slot = NO_ENTRY;
-                }
+            if self.last == Some(p) {
+                self.last = None;
             }
         }
     }
