@@ -59,6 +59,7 @@ use super::event::{Kind, Phase};
 use super::ids::IdHash;
 
 pub use self::arena::BlobRef;
+pub(crate) use self::write::NameSyms;
 
 #[derive(Clone, Copy, Debug)]
 struct ChildList {

@@ -15,6 +15,24 @@ use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
 use crate::core::raw::RawMembers;
 
+/// A record's process and function names as symbols; see [`EventStore::encode_named`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameSyms {
+    pub(crate) process: Sym,
+    pub(crate) function: Sym,
+}
+
+impl NameSyms {
+    /// The names `record` was stored with.
+    #[inline]
+    pub(crate) fn of(record: &Record) -> NameSyms {
+        NameSyms {
+            process: record.process,
+            function: record.function,
+        }
+    }
+}
+
 impl EventStore {
     /// Turns a header and payload into a record: interns its strings, writes its payload
     /// bytes to the arena and counts its tree. The record must then be [`push`]ed (the
@@ -34,6 +52,32 @@ impl EventStore {
         h: &Header<'_>,
         payload: &Payload,
         unknown: &RawMembers,
+    ) -> Record {
+        self.encode_parts(h, payload, unknown, None)
+    }
+
+    /// [`encode`](EventStore::encode) for a payload whose process and function names this
+    /// store has interned already, as `names` (an end event that names what its start
+    /// named: the bus keeps the start record's symbols, so the end does not intern them
+    /// again). The caller vouches that `names` are this store's symbols of the payload's
+    /// names.
+    #[inline]
+    pub(crate) fn encode_named(
+        &mut self,
+        h: &Header<'_>,
+        payload: &Payload,
+        names: NameSyms,
+    ) -> Record {
+        self.encode_parts(h, payload, &RawMembers::new(), Some(names))
+    }
+
+    #[inline]
+    fn encode_parts(
+        &mut self,
+        h: &Header<'_>,
+        payload: &Payload,
+        unknown: &RawMembers,
+        names: Option<NameSyms>,
     ) -> Record {
         let seq32 = begin_blob(&mut self.scratch, h.start_id, h.seq);
         encode_blob(
@@ -61,8 +105,14 @@ impl EventStore {
             blob,
             tree: self.trees.acquire(h.root_id, h.lineage_id),
             kind: self.symbols.intern_cow(h.kind),
-            process: intern_opt(&mut self.symbols, &payload.process_name),
-            function: intern_opt(&mut self.symbols, &payload.function_name),
+            process: match names {
+                Some(n) => n.process,
+                None => intern_opt(&mut self.symbols, &payload.process_name),
+            },
+            function: match names {
+                Some(n) => n.function,
+                None => intern_opt(&mut self.symbols, &payload.function_name),
+            },
             next_sibling: NO_SLOT,
             phase: h.phase,
             flags,
