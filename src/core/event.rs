@@ -203,13 +203,24 @@ impl Payload {
     pub(crate) fn clear(&mut self) {
         self.process_name = None;
         self.function_name = None;
-        self.input_entity_ids.clear();
-        self.output_entity_ids.clear();
+        clear_ids(&mut self.input_entity_ids);
+        clear_ids(&mut self.output_entity_ids);
         self.entity_count = None;
         self.extra.clear();
         if !self.unknown.is_empty() {
             self.unknown = RawMembers::new();
         }
+    }
+}
+
+/// Empties an id list. Inline, it is replaced (a store of its length), not cleared:
+/// `SmallVec::clear` drops its items one by one, a loop even for plain ids.
+#[inline]
+fn clear_ids(ids: &mut EntityIds) {
+    if ids.spilled() {
+        ids.clear();
+    } else {
+        *ids = EntityIds::new_const();
     }
 }
 

@@ -148,6 +148,12 @@ impl Fields {
     #[inline]
     pub(crate) fn clear(&mut self) {
         match &mut self.held {
+            // Inline buffers are replaced, not cleared: `SmallVec::clear` drops items one by
+            // one, a loop over every byte of the values.
+            Held::Encoded { keys, values } if !keys.spilled() && !values.spilled() => {
+                *keys = SmallVec::new_const();
+                *values = SmallVec::new_const();
+            }
             Held::Encoded { keys, values } => {
                 keys.clear();
                 values.clear();

@@ -201,10 +201,7 @@ impl EventBus {
             return None;
         }
         match inner.put(header.seq, Bound::Respected, |h| {
-            let record = match known {
-                Some(n) => h.encode_named(header, payload, n),
-                None => h.encode(header, payload),
-            };
+            let record = h.encode_named(header, payload, known);
             *names = Some(NameSyms::of(&record));
             record
         }) {

@@ -60,18 +60,20 @@ impl EventStore {
     /// store has interned already, as `names` (an end event that names what its start
     /// named: the bus keeps the start record's symbols, so the end does not intern them
     /// again). The caller vouches that `names` are this store's symbols of the payload's
-    /// names.
+    /// names; `None` interns them, as `encode` does.
     #[inline]
     pub(crate) fn encode_named(
         &mut self,
         h: &Header<'_>,
         payload: &Payload,
-        names: NameSyms,
+        names: Option<NameSyms>,
     ) -> Record {
-        self.encode_parts(h, payload, &RawMembers::new(), Some(names))
+        self.encode_parts(h, payload, &RawMembers::new(), names)
     }
 
-    #[inline]
+    // Always inlined: with two callers it was outlined, and the bus's put paid a call and
+    // lost the constant-folding of `names` (callgrind, branch `busops`).
+    #[inline(always)]
     fn encode_parts(
         &mut self,
         h: &Header<'_>,
