@@ -411,30 +411,3 @@ pub fn attach_subscribers(bus: &EventBus, subs: &Subscribers) -> Vec<Subscriptio
         })
         .collect()
 }
-
-#[cfg(test)]
-mod size_probe {
-    use super::*;
-    #[test]
-    fn print_future_sizes() {
-        let pool = futures::executor::LocalPool::new();
-        let bus = EventBus::new(pool.spawner());
-        let config = PipelineConfig::default();
-        let work = Work { config: &config, fail: false, pacer: None };
-        let call = call_for(&config, 0);
-        let w = Some(&bus);
-        let f = run_operation_with(&w, &config, 0, CallShape::Nested);
-        eprintln!("run_operation_with: {}", std::mem::size_of_val(&f));
-        let a = aexecute_with(&w, &call, &work);
-        eprintln!("aexecute_with: {}", std::mem::size_of_val(&a));
-        let b = super::super::levels::execute_with_partial_with(&w, &call, &work);
-        eprintln!("execute_with_partial_with: {}", std::mem::size_of_val(&b));
-        let c = super::super::levels::execute_transactional_with(&w, &call, &work);
-        eprintln!("execute_transactional_with: {}", std::mem::size_of_val(&c));
-        let l = super::super::levels::transactional_execution_level(&call);
-        let r = w.wrap(l, async { Ok::<Uuid, SimulatedFailure>(Uuid::nil()) });
-        eprintln!("wrap(innermost): {}", std::mem::size_of_val(&r));
-        eprintln!("Payload: {}", std::mem::size_of::<Payload>());
-        eprintln!("OpenOperation-ish Frame: {}", std::mem::size_of::<crate::core::Frame>());
-    }
-}
