@@ -95,10 +95,18 @@ fn written_payloads_equal_returned_payloads() {
             assert_eq!(w.payload, r.payload, "{mode:?}");
         }
         let end = &written[1].payload;
-        assert_eq!(end.process_name.as_deref(), Some("stage"), "named after the start");
+        assert_eq!(
+            end.process_name.as_deref(),
+            Some("stage"),
+            "named after the start"
+        );
         assert_eq!(end.function_name.as_deref(), Some("f"));
         assert_eq!(end.extra.get("out"), Some(&json!(7)));
-        assert_eq!(end.extra.get("rows"), None, "the start's field is not carried over");
+        assert_eq!(
+            end.extra.get("rows"),
+            None,
+            "the start's field is not carried over"
+        );
     }
 }
 
@@ -141,5 +149,8 @@ fn a_writing_failure_factory_gets_the_error_and_the_start_names() {
     assert_eq!(end.payload.extra.get("why"), Some(&json!("no rows")));
     assert_eq!(end.payload.extra.get("rows"), None);
     assert_eq!(end.payload.process_name.as_deref(), Some("stage"));
-    assert_eq!(end.payload.function_name, None, "the start named no function");
+    assert_eq!(
+        end.payload.function_name, None,
+        "the start named no function"
+    );
 }
