@@ -143,6 +143,36 @@ impl Fields {
         }
     }
 
+    /// Removes every field, keeping the encoded form's inline buffers (a payload reused
+    /// event after event).
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        match &mut self.held {
+            // Inline buffers are replaced, not cleared: `SmallVec::clear` drops items one by
+            // one, a loop over every byte of the values.
+            Held::Encoded { keys, values } if !keys.spilled() && !values.spilled() => {
+                *keys = SmallVec::new_const();
+                *values = SmallVec::new_const();
+            }
+            Held::Encoded { keys, values } => {
+                keys.clear();
+                values.clear();
+            }
+            Held::Values(_) => {
+                self.held = Held::Encoded {
+                    keys: SmallVec::new_const(),
+                    values: SmallVec::new_const(),
+                };
+            }
+        }
+        if !self.raw.is_empty() {
+            self.raw = RawMembers::new();
+        }
+        if self.decoded.get().is_some() {
+            self.decoded = OnceLock::new();
+        }
+    }
+
     /// Sets `key` to `value`, replacing (in place) and returning an earlier value.
     pub fn insert(&mut self, key: impl Into<Key>, value: Value) -> Option<Value> {
         let key = key.into();

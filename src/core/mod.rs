@@ -43,7 +43,7 @@ pub use bus::{BusBuilder, EmitError, EventBus, Flush, Put};
 pub use clock::MonotonicClock;
 pub use clock::{Clock, ManualClock};
 pub use context::Frame;
-pub use emit::Operation;
+pub use emit::{Operation, Writes};
 pub use event::{Event, Kind, Payload, Phase};
 pub use event_ref::{EventRef, ScalarRef};
 pub use field_value::{ByteSink, FieldValue};

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::core::context;
-use crate::core::{Event, EventBus, Frame, Kind, Payload, Phase};
+use crate::core::{Event, EventBus, Frame, Kind, Payload, Phase, Writes};
 use crate::workload::{Level, SimulatedFailure, Wrap};
 
 /// One cumulative step of the ablation; see the module docs.
@@ -120,8 +120,8 @@ impl Wrap for PartialWrap<'_> {
     ) -> impl Future<Output = Result<T, SimulatedFailure>>
     where
         W: Future<Output = Result<T, SimulatedFailure>>,
-        S: FnOnce() -> Payload,
-        D: FnOnce(&T) -> Payload,
+        S: FnOnce(&mut Payload),
+        D: FnOnce(&T, &mut Payload),
     {
         Partial {
             work,
@@ -160,8 +160,8 @@ pin_project_lite::pin_project! {
 impl<S, D, W, T> Future for Partial<'_, S, D, W>
 where
     W: Future<Output = Result<T, SimulatedFailure>>,
-    S: FnOnce() -> Payload,
-    D: FnOnce(&T) -> Payload,
+    S: FnOnce(&mut Payload),
+    D: FnOnce(&T, &mut Payload),
 {
     type Output = Result<T, SimulatedFailure>;
 
@@ -174,7 +174,12 @@ where
             } else {
                 None
             };
-            let start = bus.new_event(Kind::Borrowed(start_kind), Phase::Started, start(), parent);
+            let start = bus.new_event(
+                Kind::Borrowed(start_kind),
+                Phase::Started,
+                written(start),
+                parent,
+            );
             *this.open = Some(Opened {
                 frame: Frame {
                     event_id: start.id,
@@ -200,7 +205,7 @@ where
         });
         let (end, start_kind, end_kind) = this.end.take().expect("ended once");
         let (kind, phase, mut payload, error) = match &result {
-            Ok(value) => (end_kind, Phase::Completed, end(value), None),
+            Ok(value) => (end_kind, Phase::Completed, written(|p| end(value, p)), None),
             Err(e) => (
                 start_kind,
                 Phase::Failed,
@@ -248,12 +253,21 @@ impl Wrap for NamesOnly<'_> {
     ) -> impl Future<Output = Result<T, SimulatedFailure>>
     where
         W: Future<Output = Result<T, SimulatedFailure>>,
-        S: FnOnce() -> Payload,
-        D: FnOnce(&T) -> Payload,
+        S: FnOnce(&mut Payload),
+        D: FnOnce(&T, &mut Payload),
     {
         let (process, function) = (level.process, level.function);
         crate::core::Operation::new(level.start_kind, level.end_kind)
-            .start(move || Payload::process(process).function(function))
+            .start(Writes(move |p: &mut Payload| {
+                p.set_process(process).set_function(function);
+            }))
             .run(self.0, work)
     }
+}
+
+/// A writing factory's payload, built as the real wrapper's scratch payload is filled.
+fn written(write: impl FnOnce(&mut Payload)) -> Payload {
+    let mut payload = Payload::default();
+    write(&mut payload);
+    payload
 }

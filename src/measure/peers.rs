@@ -37,8 +37,8 @@ impl Wrap for TracingSpans {
     ) -> impl Future<Output = Result<T, SimulatedFailure>>
     where
         W: Future<Output = Result<T, SimulatedFailure>>,
-        S: FnOnce() -> Payload,
-        D: FnOnce(&T) -> Payload,
+        S: FnOnce(&mut Payload),
+        D: FnOnce(&T, &mut Payload),
     {
         let span = tracing::info_span!("level", process = level.process, function = level.function);
         work.instrument(span)

@@ -109,19 +109,19 @@ pub(crate) async fn execute_transactional_with<I: Wrap, W: LevelWork>(
     .await
 }
 
-/// Entity id list builders for the payloads above.
+/// Entity ids in the payloads above, written in place.
 pub(crate) trait PayloadEntities {
-    fn inputs(self, id: Uuid) -> Payload;
-    fn outputs(self, id: Uuid) -> Payload;
+    fn input(&mut self, id: Uuid) -> &mut Payload;
+    fn output(&mut self, id: Uuid) -> &mut Payload;
 }
 
 impl PayloadEntities for Payload {
-    fn inputs(mut self, id: Uuid) -> Payload {
+    fn input(&mut self, id: Uuid) -> &mut Payload {
         self.input_entity_ids.push(id);
         self
     }
 
-    fn outputs(mut self, id: Uuid) -> Payload {
+    fn output(&mut self, id: Uuid) -> &mut Payload {
         self.output_entity_ids.push(id);
         self
     }
@@ -134,7 +134,7 @@ pub(crate) fn function_execution_level(
     call: &Call,
     input_parameter_count: u32,
     total_events_generated: Option<u64>,
-) -> Level<impl FnOnce() -> Payload, impl FnOnce(&Uuid) -> Payload> {
+) -> Level<impl FnOnce(&mut Payload), impl FnOnce(&Uuid, &mut Payload)> {
     let f = call.function_name;
     let input = call.input_entity;
     Level {
@@ -142,22 +142,21 @@ pub(crate) fn function_execution_level(
         end_kind: END_KIND,
         process: "function_execution",
         function: f,
-        start: move || {
-            Payload::process("function_execution")
-                .function(f)
-                .inputs(input)
-                .with("input_parameter_count", input_parameter_count)
-                .with("is_async", true)
-                .with("execution_pattern", "determining")
+        start: move |p: &mut Payload| {
+            p.set_process("function_execution")
+                .set_function(f)
+                .input(input)
+                .put("input_parameter_count", input_parameter_count)
+                .put("is_async", true)
+                .put("execution_pattern", "determining");
         },
-        end: move |out: &Uuid| {
-            let p = Payload::process("function_execution")
-                .function(f)
-                .outputs(*out)
-                .with("execution_successful", true);
-            match total_events_generated {
-                Some(n) => p.with("total_events_generated", n),
-                None => p,
+        end: move |out: &Uuid, p: &mut Payload| {
+            p.set_process("function_execution")
+                .set_function(f)
+                .output(*out)
+                .put("execution_successful", true);
+            if let Some(n) = total_events_generated {
+                p.put("total_events_generated", n);
             }
         },
     }
@@ -167,7 +166,7 @@ pub(crate) fn function_execution_level(
 /// by the three-level call and the 28-event real call.
 pub(crate) fn input_preparation_level(
     call: &Call,
-) -> Level<impl FnOnce() -> Payload, impl FnOnce(&Uuid) -> Payload> {
+) -> Level<impl FnOnce(&mut Payload), impl FnOnce(&Uuid, &mut Payload)> {
     let f = call.function_name;
     let input = call.input_entity;
     Level {
@@ -175,17 +174,17 @@ pub(crate) fn input_preparation_level(
         end_kind: END_KIND,
         process: "input_preparation",
         function: f,
-        start: move || {
-            Payload::process("input_preparation")
-                .function(f)
-                .inputs(input)
-                .with("preparation_type", "config_creation")
-                .with("pattern_classification", "partial_execution")
+        start: move |p: &mut Payload| {
+            p.set_process("input_preparation")
+                .set_function(f)
+                .input(input)
+                .put("preparation_type", "config_creation")
+                .put("pattern_classification", "partial_execution");
         },
-        end: move |_: &Uuid| {
-            Payload::process("input_preparation")
-                .function(f)
-                .with("preparation_successful", true)
+        end: move |_: &Uuid, p: &mut Payload| {
+            p.set_process("input_preparation")
+                .set_function(f)
+                .put("preparation_successful", true);
         },
     }
 }
@@ -194,7 +193,7 @@ pub(crate) fn input_preparation_level(
 /// `TransactionalExecutedEvent`), shared by the three-level call and the 28-event real call.
 pub(crate) fn transactional_execution_level(
     call: &Call,
-) -> Level<impl FnOnce() -> Payload, impl FnOnce(&Uuid) -> Payload> {
+) -> Level<impl FnOnce(&mut Payload), impl FnOnce(&Uuid, &mut Payload)> {
     let f = call.function_name;
     let input = call.input_entity;
     Level {
@@ -202,19 +201,18 @@ pub(crate) fn transactional_execution_level(
         end_kind: END_KIND,
         process: "transactional_execution",
         function: f,
-        start: move || {
-            let mut p = Payload::process("transactional_execution")
-                .function(f)
-                .inputs(input)
-                .with("isolation_successful", true);
-            p.entity_count = Some(1);
-            p
+        start: move |p: &mut Payload| {
+            p.set_process("transactional_execution")
+                .set_function(f)
+                .input(input)
+                .put("isolation_successful", true)
+                .entity_count = Some(1);
         },
-        end: move |out: &Uuid| {
-            Payload::process("transactional_execution")
-                .function(f)
-                .outputs(*out)
-                .with("execution_successful", true)
+        end: move |out: &Uuid, p: &mut Payload| {
+            p.set_process("transactional_execution")
+                .set_function(f)
+                .output(*out)
+                .put("execution_successful", true);
         },
     }
 }

@@ -43,21 +43,21 @@ fn step(
     process: &'static str,
     function: &'static str,
     detail: (&'static str, &'static str),
-) -> Level<impl FnOnce() -> Payload, impl FnOnce(&()) -> Payload> {
+) -> Level<impl FnOnce(&mut Payload), impl FnOnce(&(), &mut Payload)> {
     Level {
         start_kind: START_KIND,
         end_kind: END_KIND,
         process,
         function,
-        start: move || {
-            Payload::process(process)
-                .function(function)
-                .with(detail.0, detail.1)
+        start: move |p: &mut Payload| {
+            p.set_process(process)
+                .set_function(function)
+                .put(detail.0, detail.1);
         },
-        end: move |_: &()| {
-            Payload::process(process)
-                .function(function)
-                .with("successful", true)
+        end: move |_: &(), p: &mut Payload| {
+            p.set_process(process)
+                .set_function(function)
+                .put("successful", true);
         },
     }
 }

@@ -208,8 +208,10 @@ fn nested<'a, I: Wrap>(
             end_kind: END_KIND,
             process: name,
             function: "execute_step",
-            start: move || Payload::process(name).with("level", level as u64),
-            end: |_: &Uuid| Payload::default(),
+            start: move |p: &mut Payload| {
+                p.set_process(name).put("level", level as u64);
+            },
+            end: |_: &Uuid, _: &mut Payload| {},
         };
         wrap.wrap(step, body).await
     })

@@ -16,7 +16,7 @@ use futures::future::Either;
 use super::levels::SimulatedFailure;
 use crate::core::mode::sampling::DroppedTree;
 use crate::core::mode::Decision;
-use crate::core::{EventBus, Operation, Payload};
+use crate::core::{EventBus, Operation, Payload, Writes};
 
 /// One wrapped level of a call: what the original's decorator is given.
 pub struct Level<S, D> {
@@ -28,9 +28,10 @@ pub struct Level<S, D> {
     pub process: &'static str,
     /// The original's `function_name`: the user function the call runs, in the level's payloads.
     pub function: &'static str,
-    /// Builds the start payload; called only if the wrap records a start event.
+    /// Writes the start payload into the payload it is handed; called only if the wrap
+    /// records a start event. (A writer, not a builder: see `core::emit::Writes`.)
     pub start: S,
-    /// Builds the end payload from the level's output.
+    /// Writes the end payload from the level's output.
     pub end: D,
 }
 
@@ -45,8 +46,8 @@ pub trait Wrap {
     ) -> impl Future<Output = Result<T, SimulatedFailure>>
     where
         W: Future<Output = Result<T, SimulatedFailure>>,
-        S: FnOnce() -> Payload,
-        D: FnOnce(&T) -> Payload;
+        S: FnOnce(&mut Payload),
+        D: FnOnce(&T, &mut Payload);
 }
 
 impl Wrap for Option<&EventBus> {
@@ -60,15 +61,15 @@ impl Wrap for Option<&EventBus> {
     ) -> impl Future<Output = Result<T, SimulatedFailure>>
     where
         W: Future<Output = Result<T, SimulatedFailure>>,
-        S: FnOnce() -> Payload,
-        D: FnOnce(&T) -> Payload,
+        S: FnOnce(&mut Payload),
+        D: FnOnce(&T, &mut Payload),
     {
         let Some(bus) = self else {
             return Either::Right(Either::Left(work));
         };
         let operation = Operation::new(level.start_kind, level.end_kind)
-            .start(level.start)
-            .end(level.end);
+            .start(Writes(level.start))
+            .end(Writes(level.end));
         // Decided first: a skipped level is the bare work itself, the same future the
         // baseline runs, so Disabled and Lazy cost the mode read and nothing else.
         let mode = bus.mode();

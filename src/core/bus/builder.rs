@@ -98,6 +98,7 @@ impl BusBuilder {
             sampled_out: Cell::new(0),
             sampling_seed: Cell::new(self.sampling_seed),
             failures: RefCell::default(),
+            scratch_payload: Cell::new(None),
         });
         let processor = run_processor(inner.clone());
         inner

@@ -56,7 +56,7 @@ use futures::FutureExt;
 use uuid::Uuid;
 
 use super::clock::Clock;
-use super::event::Event;
+use super::event::{Event, Payload};
 use super::history::History;
 use super::mode::EmitMode;
 use super::stats::{HandlerFailure, Stats};
@@ -127,6 +127,10 @@ struct Inner {
     /// The seed of sampled mode's decisions: the same seed and root id, the same decision.
     sampling_seed: Cell<u64>,
     failures: RefCell<VecDeque<HandlerFailure>>,
+    /// The payload writing factories fill (`core::emit::Writes`), cleared and kept between
+    /// events; taken out while a factory writes, so a factory that itself emits gets a
+    /// fresh one instead of a borrow panic.
+    scratch_payload: Cell<Option<Box<Payload>>>,
 }
 
 /// A handle to an event bus. Clones share the bus.

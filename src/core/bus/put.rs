@@ -29,7 +29,7 @@ use crate::core::history::History;
 use crate::core::ids;
 use crate::core::mode::{EmitMode, Skip};
 use crate::core::store::record::Record;
-use crate::core::store::Header;
+use crate::core::store::{Header, NameSyms};
 
 /// Why an event was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,19 +181,30 @@ impl EventBus {
     /// queue has room (the header and payload are encoded straight into a record). Only a
     /// full queue returns a wait, boxed with an owned event, so the common path adds nothing
     /// to every wrapped future; fire-and-forget hands an owned event to its put task.
+    ///
+    /// `names`: in, the symbols of the payload's process and function names if the caller
+    /// knows them from an earlier event of this bus (an end naming what its start named),
+    /// so they are not interned again; out, the symbols the record got, or `None` when the
+    /// event was not encoded now (fire-and-forget, a full queue, a stopped bus).
     #[inline]
     pub(crate) fn put_parts(
         &self,
         header: &Header<'_>,
         payload: &Payload,
         mode: EmitMode,
+        names: &mut Option<NameSyms>,
     ) -> Option<Pin<Box<Put<'_>>>> {
         let inner = &self.inner;
+        let known = names.take();
         if mode.spawns_put() {
             spawn_put(inner, owned(header, payload.clone()));
             return None;
         }
-        match inner.put(header.seq, Bound::Respected, |h| h.encode(header, payload)) {
+        match inner.put(header.seq, Bound::Respected, |h| {
+            let record = h.encode_named(header, payload, known);
+            *names = Some(NameSyms::of(&record));
+            record
+        }) {
             Err(EmitError::Full) => Some(Box::pin(Put {
                 inner,
                 event: Some(owned(header, payload.clone())),
@@ -208,6 +219,20 @@ impl EventBus {
         let _ = self
             .inner
             .put(header.seq, Bound::Ignored, |h| h.encode(header, &payload));
+    }
+
+    /// The scratch payload writing factories fill (`core::emit::Writes`): the bus's own,
+    /// empty, or a new one if it is out (a factory that emits while writing).
+    #[inline]
+    pub(crate) fn take_scratch_payload(&self) -> Box<Payload> {
+        self.inner.scratch_payload.take().unwrap_or_default()
+    }
+
+    /// Gives the scratch payload back, emptied for the next event.
+    #[inline]
+    pub(crate) fn give_back_scratch_payload(&self, mut payload: Box<Payload>) {
+        payload.clear();
+        self.inner.scratch_payload.set(Some(payload));
     }
 
     pub(crate) fn count_cancelled(&self) {

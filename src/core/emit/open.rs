@@ -14,7 +14,7 @@ use crate::core::context::{self, Frame};
 use crate::core::event::{Kind, Payload, Phase};
 use crate::core::ids;
 use crate::core::mode::EmitMode;
-use crate::core::store::Header;
+use crate::core::store::{Header, NameSyms};
 
 /// An operation whose start was emitted and whose end was not: if dropped while armed (the
 /// wrapped future was cancelled), it emits the cancelled end event.
@@ -28,6 +28,9 @@ pub(super) struct OpenOperation<'a> {
     pub(super) failed_kind: &'static str,
     pub(super) process_name: Option<Kind>,
     pub(super) function_name: Option<Kind>,
+    /// The start record's name symbols, which an end naming the same literals reuses
+    /// instead of interning them again; `None` if the start was not encoded on the spot.
+    pub(super) names: Option<NameSyms>,
     pub(super) armed: bool,
 }
 
@@ -107,7 +110,10 @@ impl<'a> OpenOperation<'a> {
         self.process_name.clone_from(&payload.process_name);
         self.function_name.clone_from(&payload.function_name);
         self.armed = true;
-        bus.put_parts(&header, payload, mode)
+        let mut names = None;
+        let wait = bus.put_parts(&header, payload, mode, &mut names);
+        self.names = names;
+        wait
     }
 
     /// Closes the operation with its end event (completed or failed), named after the start
@@ -117,15 +123,36 @@ impl<'a> OpenOperation<'a> {
         &mut self,
         kind: &'static str,
         phase: Phase,
-        mut payload: Payload,
+        payload: &mut Payload,
         error: Option<&str>,
         mode: EmitMode,
     ) -> Option<Pin<Box<Put<'a>>>> {
         self.armed = false;
-        self.name(&mut payload);
+        self.name(payload);
         let kind = Kind::Borrowed(kind);
         let header = self.end_header(&kind, phase, error);
-        self.bus.put_parts(&header, &payload, mode)
+        // The start's symbols stand for the end's names only if they are the very same
+        // literals (the usual case: the start's names filled in, or the factory naming
+        // the same constants); anything else is interned.
+        let mut names = self.names.filter(|_| {
+            same_literal(&payload.process_name, &self.process_name)
+                && same_literal(&payload.function_name, &self.function_name)
+        });
+        self.bus.put_parts(&header, payload, mode, &mut names)
+    }
+}
+
+/// Both absent, or both the same `&'static str` (address and length): then they are one
+/// literal, interned as one symbol. Equal text at another address says no (it is interned
+/// as usual, to the same symbol), which keeps this check to two compares.
+#[inline]
+fn same_literal(a: &Option<Kind>, b: &Option<Kind>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(Kind::Borrowed(a)), Some(Kind::Borrowed(b))) => {
+            a.as_ptr() == b.as_ptr() && a.len() == b.len()
+        }
+        _ => false,
     }
 }
 

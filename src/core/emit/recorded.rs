@@ -75,12 +75,9 @@ where
         loop {
             match *this.step {
                 Step::NotStarted => {
-                    let payload = this
-                        .start
-                        .take()
-                        .expect("start factory called once")
-                        .build();
-                    *this.wait = this.open.start(this.start_kind, &payload, *this.mode);
+                    let factory = this.start.take().expect("start factory called once");
+                    let (open, kind, mode) = (&mut *this.open, *this.start_kind, *this.mode);
+                    *this.wait = factory.put_into(open.bus, |p| open.start(kind, p, mode));
                     *this.step = if this.wait.is_some() {
                         Step::PuttingStart
                     } else {
@@ -133,24 +130,20 @@ where
     let mode = *this.mode;
     match result {
         Ok(value) => {
-            let payload = this
-                .end
-                .take()
-                .expect("end factory called once")
-                .build(value);
-            this.open
-                .end(this.end_kind, Phase::Completed, payload, None, mode)
+            let factory = this.end.take().expect("end factory called once");
+            let (open, kind) = (&mut *this.open, *this.end_kind);
+            factory.put_into(value, open.bus, |p| {
+                open.end(kind, Phase::Completed, p, None, mode)
+            })
         }
         Err(error) => {
-            let payload = this
-                .failed
-                .take()
-                .expect("failed factory called once")
-                .build(error);
+            let factory = this.failed.take().expect("failed factory called once");
             let message = error.to_string();
-            let kind = this.open.failed_kind;
-            this.open
-                .end(kind, Phase::Failed, payload, Some(&message), mode)
+            let open = &mut *this.open;
+            let kind = open.failed_kind;
+            factory.put_into(error, open.bus, |p| {
+                open.end(kind, Phase::Failed, p, Some(&message), mode)
+            })
         }
     }
 }

@@ -67,6 +67,7 @@ use super::event::{Kind, Phase};
 use super::ids::IdHash;
 
 pub use self::arena::BlobRef;
+pub(crate) use self::write::NameSyms;
 
 /// What one entry of the `late` table costs, counted with the records: two `u64`s and a
 /// B-tree node's share (a node holds up to 11 entries, ~200 bytes).

@@ -10,10 +10,13 @@
 //! the literal's address and length answers the common case with a compare or two; only a
 //! miss hashes the text. Strings read from files are interned by content.
 //!
-//! The cache is two-way set-associative, its set picked by a multiplicative hash of the
+//! The cache is four-way set-associative, its set picked by a multiplicative hash of the
 //! address: direct-mapped on the address's low bits, two of the pipeline's dozen literals
 //! shared a slot in some builds and evicted each other on every event (callgrind, 2026-12-06:
-//! half the events took the slow path, 155 instructions per event more).
+//! half the events took the slow path, 155 instructions per event more). Two ways were not
+//! enough either: in one build three of the pipeline's literals shared a set and missed in
+//! turn, three slow interns an operation (~440 instructions, branch `busops`); a set now
+//! holds four.
 //!
 //! ## Why a content cache in front of the table
 //! An import reads its strings from the file, so they have no stable address; but they repeat
@@ -67,8 +70,10 @@ impl SymStr {
     }
 }
 
-/// Sets of the literal cache, two entries each.
+/// Sets of the literal cache, [`CACHE_WAYS`] entries each.
 const CACHE_SETS: usize = 64;
+/// Entries per set of the literal cache.
+const CACHE_WAYS: usize = 4;
 
 /// Slots of the content cache.
 const RECENT_SLOTS: usize = 64;
@@ -82,7 +87,7 @@ pub(crate) struct Symbols {
     strs: Vec<SymStr>,
     by_text: HashMap<Arc<str>, Sym, TextHash>,
     /// Recently interned literals, the most recent of each set first.
-    cache: Box<[[Cached; 2]; CACHE_SETS]>,
+    cache: Box<[[Cached; CACHE_WAYS]; CACHE_SETS]>,
     /// Recently interned texts, by [`recent_slot`]; `Sym::NONE` for an empty slot.
     recent: Box<[Sym; RECENT_SLOTS]>,
     heap_bytes: usize,
@@ -94,7 +99,7 @@ impl Default for Symbols {
             // Slot 0 is `Sym::NONE`.
             strs: vec![SymStr::Static("")],
             by_text: HashMap::with_hasher(text_hash()),
-            cache: Box::new([[(0, 0, Sym::NONE); 2]; CACHE_SETS]),
+            cache: Box::new([[(0, 0, Sym::NONE); CACHE_WAYS]; CACHE_SETS]),
             recent: Box::new([Sym::NONE; RECENT_SLOTS]),
             heap_bytes: 0,
         }
@@ -123,7 +128,7 @@ impl Symbols {
             None => self.add(SymStr::Static(s)),
         };
         let ways = &mut self.cache[set];
-        ways[1] = ways[0];
+        ways.copy_within(0..CACHE_WAYS - 1, 1);
         ways[0] = (s.as_ptr() as usize, s.len(), sym);
         sym
     }

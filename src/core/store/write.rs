@@ -7,6 +7,7 @@
 //! when the processor takes it off, so the queue holds records too.
 
 use super::parents::ParentId;
+use super::origins::OriginId;
 use super::record::{
     begin_blob, encode_blob, encode_json_fields_blob, lag_of, Record, StartLink, HAS_PARENT,
     LAG_NONE, LAG_WIDE, NO_SLOT, START_REF,
@@ -15,6 +16,23 @@ use super::symbols::{Sym, Symbols};
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
 use crate::core::raw::RawMembers;
+
+/// A record's process and function names, as the interned pair the record holds; see
+/// [`EventStore::encode_named`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameSyms {
+    origin: OriginId,
+}
+
+impl NameSyms {
+    /// The names `record` was stored with.
+    #[inline]
+    pub(crate) fn of(record: &Record) -> NameSyms {
+        NameSyms {
+            origin: record.origin,
+        }
+    }
+}
 
 impl EventStore {
     /// Turns a header and payload into a record: interns its strings, writes its payload
@@ -35,6 +53,34 @@ impl EventStore {
         h: &Header<'_>,
         payload: &Payload,
         unknown: &RawMembers,
+    ) -> Record {
+        self.encode_parts(h, payload, unknown, None)
+    }
+
+    /// [`encode`](EventStore::encode) for a payload whose process and function names this
+    /// store has interned already, as `names` (an end event that names what its start
+    /// named: the bus keeps the start record's symbols, so the end does not intern them
+    /// again). The caller vouches that `names` are this store's symbols of the payload's
+    /// names; `None` interns them, as `encode` does.
+    #[inline]
+    pub(crate) fn encode_named(
+        &mut self,
+        h: &Header<'_>,
+        payload: &Payload,
+        names: Option<NameSyms>,
+    ) -> Record {
+        self.encode_parts(h, payload, &RawMembers::new(), names)
+    }
+
+    // Always inlined: with two callers it was outlined, and the bus's put paid a call and
+    // lost the constant-folding of `names` (callgrind, branch `busops`).
+    #[inline(always)]
+    fn encode_parts(
+        &mut self,
+        h: &Header<'_>,
+        payload: &Payload,
+        unknown: &RawMembers,
+        names: Option<NameSyms>,
     ) -> Record {
         let start = self.start_link(h.start_id);
         let seq32 = begin_blob(&mut self.scratch, start, h.seq);
@@ -60,10 +106,13 @@ impl EventStore {
             blob,
             tree: self.trees.acquire(h.root_id, h.lineage_id),
             kind: self.symbols.intern_cow(h.kind),
-            origin: {
-                let process = intern_opt(&mut self.symbols, &payload.process_name);
-                let function = intern_opt(&mut self.symbols, &payload.function_name);
-                self.origins.intern(process, function)
+            origin: match names {
+                Some(n) => n.origin,
+                None => {
+                    let process = intern_opt(&mut self.symbols, &payload.process_name);
+                    let function = intern_opt(&mut self.symbols, &payload.function_name);
+                    self.origins.intern(process, function)
+                }
             },
             next_sibling: NO_SLOT,
             phase: h.phase,
