@@ -36,7 +36,7 @@ use super::span::{end_uuid, point_uuid, span_uuid};
 use super::wire::attributes;
 use crate::core::store::prepared::{Prepared, PreparedEvent, TextRef, MAX_FIELDS};
 use crate::core::Phase;
-use crate::trace::Linkable;
+use crate::trace::{lineage_of, Linkable};
 
 /// A request's spans as a prepared batch, with what was refused in it.
 #[derive(Default)]
@@ -116,7 +116,7 @@ pub(crate) fn prepare(
                 schema_url: schema_url.as_deref(),
             };
             for s in ss.spans {
-                preparer.span(&s, &s.attributes, &origin)?;
+                preparer.span(&s, &SpanHead::of(&s), &s.attributes, &origin)?;
             }
         }
     }
@@ -154,11 +154,17 @@ impl Preparer {
         }
     }
 
-    /// Prepares the next span, with its attributes (`s.attributes`, or held beside it by
-    /// the framed reader), or refuses the request when it would hold more than the budget.
+    /// Prepares the next span, with its ids and name (`head`) and its attributes (from
+    /// `s`, or read beside it by the framed reader), or refuses the request when it would
+    /// hold more than the budget.
+    ///
+    /// A span whose root is known at once (its parent came first, or it has none) is
+    /// written straight into the linked events, its root set; only a span that must wait
+    /// for its parent is held in a `Vec` of its own by the [`Linker`].
     pub(super) fn span(
         &mut self,
         s: &pb::Span,
+        head: &SpanHead<'_>,
         attributes: &[pb_common::KeyValue],
         origin: &OriginText<'_>,
     ) -> Result<(), String> {
@@ -172,20 +178,46 @@ impl Preparer {
                 self.max_bytes
             ));
         }
-        let linked = &mut self.linked;
-        let mut ready = |e: PreparedEvent| -> Result<(), Infallible> {
-            linked.push(e);
-            Ok(())
-        };
-        match span_events(s, attributes, origin, &mut out.batch) {
-            Ok(events) => {
-                let Ok(()) = self.linker.add(events, &mut ready);
-            }
+        let ids = match span_ids(s, head) {
+            Ok(ids) => ids,
             Err(why) => {
                 if out.rejected_spans == 0 {
                     out.rejection = why;
                 }
                 out.rejected_spans += 1;
+                return Ok(());
+            }
+        };
+        let span = SpanParts {
+            s,
+            head,
+            ids: &ids,
+            attributes,
+            origin,
+        };
+        let linked = &mut self.linked;
+        match self.linker.place(ids.id, ids.parent_id) {
+            Some(root) => {
+                let lineage = lineage_of(root);
+                span_events(&span, &mut out.batch, |mut e| {
+                    e.root_id = root;
+                    e.lineage_id = lineage;
+                    linked.push(e);
+                });
+                let mut ready = |e: PreparedEvent| -> Result<(), Infallible> {
+                    linked.push(e);
+                    Ok(())
+                };
+                let Ok(()) = self.linker.release_waiting(ids.id, root, &mut ready);
+            }
+            None => {
+                let mut events = Vec::with_capacity(2 + s.events.len());
+                span_events(&span, &mut out.batch, |e| events.push(e));
+                self.linker.wait(SpanEvents {
+                    id: ids.id,
+                    parent: ids.parent_id,
+                    events,
+                });
             }
         }
         Ok(())
@@ -232,22 +264,54 @@ fn json_text(v: &(impl serde::Serialize + ?Sized)) -> Vec<u8> {
     text
 }
 
-/// One span's events, as `span::convert` makes them; `Err` for ids of the wrong length.
-fn span_events(
-    s: &pb::Span,
-    attributes: &[pb_common::KeyValue],
-    origin: &OriginText<'_>,
-    batch: &mut Prepared,
-) -> Result<SpanEvents<PreparedEvent>, String> {
-    let trace = fixed::<16>(&s.trace_id, "trace id")?;
-    let span = fixed::<8>(&s.span_id, "span id")?;
-    let parent = if s.parent_span_id.is_empty() {
+/// What the framed reader reads of a span itself, borrowed from the body: its ids and
+/// its name (no `Vec` or `String` filled per span); the rest is prost's `Span`.
+#[derive(Default)]
+pub(super) struct SpanHead<'a> {
+    pub trace_id: &'a [u8],
+    pub span_id: &'a [u8],
+    pub parent_span_id: &'a [u8],
+    pub name: &'a str,
+}
+
+impl<'a> SpanHead<'a> {
+    /// The head of a span prost decoded whole.
+    pub(super) fn of(s: &'a pb::Span) -> Self {
+        SpanHead {
+            trace_id: &s.trace_id,
+            span_id: &s.span_id,
+            parent_span_id: &s.parent_span_id,
+            name: &s.name,
+        }
+    }
+}
+
+/// A span's ids as the store keeps them, and its status.
+struct Ids<'a> {
+    id: Uuid,
+    parent_id: Option<Uuid>,
+    wire: SpanIds,
+    message: Option<&'a str>,
+}
+
+/// Everything one span's events are made of.
+struct SpanParts<'s, 'a> {
+    s: &'s pb::Span,
+    head: &'s SpanHead<'a>,
+    ids: &'s Ids<'s>,
+    attributes: &'s [pb_common::KeyValue],
+    origin: &'s OriginText<'s>,
+}
+
+/// A span's ids, as `span::convert` reads them; `Err` for ids of the wrong length.
+fn span_ids<'s>(s: &'s pb::Span, head: &SpanHead<'_>) -> Result<Ids<'s>, String> {
+    let trace = fixed::<16>(head.trace_id, "trace id")?;
+    let span = fixed::<8>(head.span_id, "span id")?;
+    let parent = if head.parent_span_id.is_empty() {
         None
     } else {
-        Some(fixed::<8>(&s.parent_span_id, "parent span id")?)
+        Some(fixed::<8>(head.parent_span_id, "parent span id")?)
     };
-    let id = span_uuid(span, trace);
-    let parent_id = parent.map(|p| span_uuid(p, trace));
     let (code, message) = s.status.as_ref().map_or((0, None), |st| {
         let code = StatusCode::try_from(st.code as u64).map_or(0, StatusCode::number);
         (
@@ -255,61 +319,65 @@ fn span_events(
             (!st.message.is_empty()).then_some(st.message.as_str()),
         )
     });
-    let ids = SpanIds {
-        trace,
-        span,
-        parent,
-        code,
-    };
-    let (fields, field_count) = start_fields(s, attributes, &ids, message, origin, batch);
+    Ok(Ids {
+        id: span_uuid(span, trace),
+        parent_id: parent.map(|p| span_uuid(p, trace)),
+        wire: SpanIds {
+            trace,
+            span,
+            parent,
+            code,
+        },
+        message,
+    })
+}
+
+/// One span's events, as `span::convert` makes them, handed to `push` in order: its start,
+/// its span events, its end (if it ended).
+fn span_events(span: &SpanParts<'_, '_>, batch: &mut Prepared, mut push: impl FnMut(PreparedEvent)) {
+    let (s, ids) = (span.s, span.ids);
+    let (fields, field_count) = start_fields(span, batch);
     let start = PreparedEvent {
-        id,
-        parent_id,
+        id: ids.id,
+        parent_id: ids.parent_id,
         start_id: None,
-        root_id: id,
-        lineage_id: id,
+        root_id: ids.id,
+        lineage_id: ids.id,
         kind: "span",
         phase: Phase::Started,
         timestamp_ns: s.start_time_unix_nano,
         duration_ns: None,
-        process: batch.name(&s.name),
+        process: batch.name(span.head.name),
         error: None,
         fields,
         field_count,
     };
-    let end = end_event(&start, s.end_time_unix_nano, code, message, batch);
-    let mut events = Vec::with_capacity(2 + s.events.len());
-    events.push(start);
+    push(start);
     for (k, ev) in s.events.iter().enumerate() {
-        events.push(point_event(id, k, ev, batch));
+        push(point_event(ids.id, k, ev, batch));
     }
-    events.extend(end);
-    Ok(SpanEvents {
-        id,
-        parent: parent_id,
-        events,
-    })
+    let code = ids.wire.code;
+    if let Some(end) = end_event(&start, s.end_time_unix_nano, code, ids.message, batch) {
+        push(end);
+    }
 }
 
 /// A span start's fields: its attributes (if any) and `otel`, in the order a `Map` keeps.
 fn start_fields(
-    s: &pb::Span,
-    attributes: &[pb_common::KeyValue],
-    ids: &SpanIds,
-    message: Option<&str>,
-    origin: &OriginText<'_>,
+    span: &SpanParts<'_, '_>,
     batch: &mut Prepared,
 ) -> ([(&'static str, TextRef); MAX_FIELDS], u8) {
     let mut fields = [("", TextRef::default()); MAX_FIELDS];
     let mut n = 0;
-    if !attributes.is_empty() {
+    if !span.attributes.is_empty() {
         let at = batch.text_mut().len();
-        write_attributes(batch.text_mut(), attributes);
+        write_attributes(batch.text_mut(), span.attributes);
         fields[n] = ("attributes", batch.text_since(at));
         n += 1;
     }
     let at = batch.text_mut().len();
-    write_otel(batch.text_mut(), s, ids, message, origin);
+    let ids = span.ids;
+    write_otel(batch.text_mut(), span.s, &ids.wire, ids.message, span.origin);
     fields[n] = ("otel", batch.text_since(at));
     (fields, n as u8 + 1)
 }

@@ -12,14 +12,21 @@
 //! string value's buffers reused. The result is what `Span::merge` gives, the attributes
 //! held beside the span instead of in it; the tests in `super::tests` hold the two equal.
 
-use bytes::{Buf, Bytes};
+use bytes::Buf;
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
 use opentelemetry_proto::tonic::trace::v1 as pb;
 use prost::encoding::{decode_key, decode_varint, DecodeContext, WireType};
 use prost::Message;
 
-/// The tag of `Span.attributes`, `KeyValue.value` and `AnyValue.string_value`.
+use super::super::SpanHead;
+
+/// The tags of `Span`'s ids, name and attributes, `KeyValue.value` and
+/// `AnyValue.string_value`.
+const SPAN_TRACE_ID: u32 = 1;
+const SPAN_SPAN_ID: u32 = 2;
+const SPAN_PARENT_SPAN_ID: u32 = 4;
+const SPAN_NAME: u32 = 5;
 const SPAN_ATTRIBUTES: u32 = 9;
 const KEY_VALUE_VALUE: u32 = 2;
 const STRING_VALUE: u32 = 1;
@@ -70,27 +77,43 @@ impl Attributes {
 /// A string value's buffer from an earlier attribute, for the next string value.
 struct Spare(Option<String>);
 
-/// Decodes the serialized span `buf` into `span` and `attributes` as `Span::merge` decodes
-/// it into a cleared `Span` (see the module docs); `None` on any error of prost's.
-pub(super) fn merge_span(
+/// Decodes the serialized span `buf` into `span`, `head` and `attributes` as
+/// `Span::merge` decodes it into a cleared `Span` (see the module docs); `None` on any
+/// error of prost's. The ids and the name are not copied into `span` but borrowed from
+/// `buf` into `head`, as prost would have read them: the last of a repeated field wins, a
+/// name must be UTF-8.
+pub(super) fn merge_span<'a>(
     span: &mut pb::Span,
+    head: &mut SpanHead<'a>,
     attributes: &mut Attributes,
-    mut buf: Bytes,
+    mut buf: &'a [u8],
 ) -> Option<()> {
     span.clear();
+    *head = SpanHead::default();
     attributes.len = 0;
     let ctx = DecodeContext::default();
     while buf.has_remaining() {
         let (tag, wire_type) = decode_key(&mut buf).ok()?;
-        if tag == SPAN_ATTRIBUTES && wire_type == WireType::LengthDelimited {
-            let field = length_delimited(&mut buf)?;
-            let (kv, spare) = attributes.next();
-            merge_key_value(kv, spare, field)?;
-        } else {
-            // What `Message::merge` does with every field (`merge_field` is prost's
-            // generated code for the project's `Span`, public but hidden from its docs).
+        if wire_type != WireType::LengthDelimited {
             span.merge_field(tag, wire_type, &mut buf, ctx.clone())
                 .ok()?;
+            continue;
+        }
+        match tag {
+            SPAN_TRACE_ID => head.trace_id = length_delimited(&mut buf)?,
+            SPAN_SPAN_ID => head.span_id = length_delimited(&mut buf)?,
+            SPAN_PARENT_SPAN_ID => head.parent_span_id = length_delimited(&mut buf)?,
+            SPAN_NAME => head.name = std::str::from_utf8(length_delimited(&mut buf)?).ok()?,
+            SPAN_ATTRIBUTES => {
+                let field = length_delimited(&mut buf)?;
+                let (kv, spare) = attributes.next();
+                merge_key_value(kv, spare, field)?;
+            }
+            // What `Message::merge` does with every other field (`merge_field` is prost's
+            // generated code for the project's `Span`, public but hidden from its docs).
+            _ => span
+                .merge_field(tag, wire_type, &mut buf, ctx.clone())
+                .ok()?,
         }
     }
     Some(())
@@ -102,14 +125,14 @@ pub(super) fn merge_span(
 /// the oneof's string when it holds one (replacing its text), and after that first field
 /// the value is the same string whichever it started from, so what follows is decoded as
 /// for a fresh value.
-fn merge_key_value(kv: &mut KeyValue, mut spare: Spare, mut buf: Bytes) -> Option<()> {
+fn merge_key_value(kv: &mut KeyValue, mut spare: Spare, mut buf: &[u8]) -> Option<()> {
     let ctx = DecodeContext::default();
     while buf.has_remaining() {
         let (tag, wire_type) = decode_key(&mut buf).ok()?;
         if tag == KEY_VALUE_VALUE && wire_type == WireType::LengthDelimited {
             let field = length_delimited(&mut buf)?;
             let value = kv.value.get_or_insert_with(AnyValue::default);
-            if value.value.is_none() && starts_with_string(&field) {
+            if value.value.is_none() && starts_with_string(field) {
                 if let Some(s) = spare.0.take() {
                     value.value = Some(Value::StringValue(s));
                 }
@@ -122,11 +145,13 @@ fn merge_key_value(kv: &mut KeyValue, mut spare: Spare, mut buf: Bytes) -> Optio
     Some(())
 }
 
-/// A length-delimited field's bytes, split off `buf` (a view, not a copy); `None` for a
+/// A length-delimited field's bytes, split off `buf` (borrowed, not copied); `None` for a
 /// length past the end, which prost refuses too.
-fn length_delimited(buf: &mut Bytes) -> Option<Bytes> {
+fn length_delimited<'a>(buf: &mut &'a [u8]) -> Option<&'a [u8]> {
     let len = usize::try_from(decode_varint(buf).ok()?).ok()?;
-    (len <= buf.remaining()).then(|| buf.split_to(len))
+    let (field, rest) = buf.split_at_checked(len)?;
+    *buf = rest;
+    Some(field)
 }
 
 /// Whether a serialized `AnyValue` starts with its `string_value` field.
