@@ -30,7 +30,9 @@ use uuid::Uuid;
 
 use super::link::{Linker, SpanEvents};
 use super::proto::{fixed, key_values, non_empty, scope};
-use super::proto_json::{write_attributes, write_json, write_otel, OriginText, SpanIds};
+use super::proto_json::{
+    write_attributes, write_json, write_otel, Attribute, OriginText, SpanIds,
+};
 use super::scalars::StatusCode;
 use super::span::{end_uuid, point_uuid, span_uuid};
 use super::wire::attributes;
@@ -104,7 +106,8 @@ pub(crate) fn prepare(
     let spans: usize = (request.resource_spans.iter())
         .flat_map(|rs| rs.scope_spans.iter().map(|ss| ss.spans.len()))
         .sum();
-    let mut preparer = Preparer::new(spans, max_bytes);
+    let body_len = request.encoded_len();
+    let mut preparer = Preparer::new(spans, max_bytes, body_len);
     for rs in request.resource_spans {
         let resource = rs.resource.map(resource_text);
         let schema_url = non_empty(rs.schema_url).map(|u| json_text(&u));
@@ -140,18 +143,34 @@ pub(super) struct Preparer {
     linker: Linker<PreparedEvent>,
     linked: Vec<PreparedEvent>,
     max_bytes: u64,
+    /// Spans in the request, and the most text to reserve for them at once.
+    expected: usize,
+    reserve_cap: usize,
 }
 
 impl Preparer {
     /// For a request of `spans` spans. The count must be exact: the linker's table is
     /// sized by it, and spans without a parent in the request come back in its order.
-    pub(super) fn new(spans: usize, max_bytes: u64) -> Preparer {
+    /// `body_len` is the request's size: the text reserved after the first span is at
+    /// most eight times it (and never past `max_bytes`).
+    pub(super) fn new(spans: usize, max_bytes: u64, body_len: usize) -> Preparer {
         Preparer {
             out: DirectSpans::default(),
             linker: Linker::with_capacity(spans),
             linked: Vec::with_capacity(2 * spans),
             max_bytes,
+            expected: spans,
+            reserve_cap: body_len.saturating_mul(8).min(max_bytes as usize),
         }
+    }
+
+    /// After the first span: room for the text of all of them, as long as the first, so
+    /// the text is not copied at every doubling (`realloc` was ~240 instructions a span,
+    /// `docs/live.md`).
+    fn reserve_text(&mut self) {
+        let text = self.out.batch.text_mut();
+        let want = (text.len().saturating_mul(self.expected)).min(self.reserve_cap);
+        text.reserve(want.saturating_sub(text.len()));
     }
 
     /// Prepares the next span, with its ids and name (`head`) and its attributes (from
@@ -161,11 +180,11 @@ impl Preparer {
     /// A span whose root is known at once (its parent came first, or it has none) is
     /// written straight into the linked events, its root set; only a span that must wait
     /// for its parent is held in a `Vec` of its own by the [`Linker`].
-    pub(super) fn span(
+    pub(super) fn span<A: Attribute>(
         &mut self,
         s: &pb::Span,
         head: &SpanHead<'_>,
-        attributes: &[pb_common::KeyValue],
+        attributes: &[A],
         origin: &OriginText<'_>,
     ) -> Result<(), String> {
         let out = &mut self.out;
@@ -219,6 +238,9 @@ impl Preparer {
                     events,
                 });
             }
+        }
+        if self.out.spans == 1 {
+            self.reserve_text();
         }
         Ok(())
     }
@@ -295,11 +317,11 @@ struct Ids<'a> {
 }
 
 /// Everything one span's events are made of.
-struct SpanParts<'s, 'a> {
+struct SpanParts<'s, 'a, A> {
     s: &'s pb::Span,
     head: &'s SpanHead<'a>,
     ids: &'s Ids<'s>,
-    attributes: &'s [pb_common::KeyValue],
+    attributes: &'s [A],
     origin: &'s OriginText<'s>,
 }
 
@@ -334,7 +356,9 @@ fn span_ids<'s>(s: &'s pb::Span, head: &SpanHead<'_>) -> Result<Ids<'s>, String>
 
 /// One span's events, as `span::convert` makes them, handed to `push` in order: its start,
 /// its span events, its end (if it ended).
-fn span_events(span: &SpanParts<'_, '_>, batch: &mut Prepared, mut push: impl FnMut(PreparedEvent)) {
+fn span_events<A: Attribute>(
+    span: &SpanParts<'_, '_, A>,
+    batch: &mut Prepared, mut push: impl FnMut(PreparedEvent)) {
     let (s, ids) = (span.s, span.ids);
     let (fields, field_count) = start_fields(span, batch);
     let start = PreparedEvent {
@@ -363,8 +387,8 @@ fn span_events(span: &SpanParts<'_, '_>, batch: &mut Prepared, mut push: impl Fn
 }
 
 /// A span start's fields: its attributes (if any) and `otel`, in the order a `Map` keeps.
-fn start_fields(
-    span: &SpanParts<'_, '_>,
+fn start_fields<A: Attribute>(
+    span: &SpanParts<'_, '_, A>,
     batch: &mut Prepared,
 ) -> ([(&'static str, TextRef); MAX_FIELDS], u8) {
     let mut fields = [("", TextRef::default()); MAX_FIELDS];

@@ -56,8 +56,8 @@ struct ScopeFrame<'a> {
 /// `None` for anything the caller must decode with prost (see the module docs).
 pub(super) fn prepare(body: &[u8], max_bytes: u64) -> Option<DirectSpans> {
     let frames = frames(body)?;
-    let mut preparer = Preparer::new(frames.spans.len(), max_bytes);
-    let (mut span, mut attributes) = (pb::Span::default(), reused::Attributes::default());
+    let mut preparer = Preparer::new(frames.spans.len(), max_bytes, body.len());
+    let (mut span, mut attributes) = (pb::Span::default(), Vec::new());
     let mut head = SpanHead::default();
     for r in &frames.resources {
         let resource = match r.resource {
@@ -85,14 +85,18 @@ pub(super) fn prepare(body: &[u8], max_bytes: u64) -> Option<DirectSpans> {
             };
             for b in &frames.spans[sc.spans.clone()] {
                 reused::merge_span(&mut span, &mut head, &mut attributes, b)?;
-                shallow(attributes.as_slice())?;
+                for a in &attributes {
+                    if let reused::Attr::Decoded(kv) = a {
+                        shallow(std::slice::from_ref(kv))?;
+                    }
+                }
                 for e in &span.events {
                     shallow(&e.attributes)?;
                 }
                 for l in &span.links {
                     shallow(&l.attributes)?;
                 }
-                preparer.span(&span, &head, attributes.as_slice(), &origin).ok()?;
+                preparer.span(&span, &head, &attributes, &origin).ok()?;
             }
         }
     }
