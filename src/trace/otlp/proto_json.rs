@@ -260,3 +260,31 @@ fn write_hex<const N: usize>(out: &mut Vec<u8>, id: &[u8; N]) {
     hex::encode_to_slice(id, &mut out[at..]).expect("room for two digits a byte");
     out.push(b'"');
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        // Every byte at every position of strings long enough for two words and a tail.
+        for len in 1..20 {
+            for b in 0..=0x7fu8 {
+                for at in 0..len {
+                    let mut text = vec![b'x'; len];
+                    text[at] = b;
+                    let s = std::str::from_utf8(&text).unwrap();
+                    let mut ours = Vec::new();
+                    write_str(&mut ours, s);
+                    assert_eq!(ours, serde_json::to_vec(s).unwrap(), "{s:?}");
+                }
+            }
+        }
+        let mut ours = Vec::new();
+        write_str(&mut ours, "é\u{7f}ü");
+        assert_eq!(ours, serde_json::to_vec("é\u{7f}ü").unwrap());
+    }
+}
