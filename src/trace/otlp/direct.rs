@@ -30,9 +30,7 @@ use uuid::Uuid;
 
 use super::link::{Linker, SpanEvents};
 use super::proto::{fixed, key_values, non_empty, scope};
-use super::proto_json::{
-    write_attributes, write_json, write_otel, Attribute, OriginText, SpanIds,
-};
+use super::proto_json::{write_attributes, write_json, write_otel, Attribute, OriginText, SpanIds};
 use super::scalars::StatusCode;
 use super::span::{end_uuid, point_uuid, span_uuid};
 use super::wire::attributes;
@@ -359,7 +357,9 @@ fn span_ids<'s>(s: &'s pb::Span, head: &SpanHead<'_>) -> Result<Ids<'s>, String>
 /// its span events, its end (if it ended).
 fn span_events<A: Attribute>(
     span: &SpanParts<'_, '_, A>,
-    batch: &mut Prepared, mut push: impl FnMut(PreparedEvent)) {
+    batch: &mut Prepared,
+    mut push: impl FnMut(PreparedEvent),
+) {
     let (s, ids) = (span.s, span.ids);
     let (fields, field_count) = start_fields(span, batch);
     let start = PreparedEvent {
@@ -402,7 +402,13 @@ fn start_fields<A: Attribute>(
     }
     let at = batch.text_mut().len();
     let ids = span.ids;
-    write_otel(batch.text_mut(), span.s, &ids.wire, ids.message, span.origin);
+    write_otel(
+        batch.text_mut(),
+        span.s,
+        &ids.wire,
+        ids.message,
+        span.origin,
+    );
     fields[n] = ("otel", batch.text_since(at));
     (fields, n as u8 + 1)
 }

@@ -235,7 +235,10 @@ fn attributes_read_plain_or_by_prost_are_what_prost_decodes_whole() {
             kv(&[key("t"), field(2, &[2 << 3, 1])]),
             kv(&[key("u"), field(2, &[2 << 3, 0x82, 0x01])]),
             kv(&[key("f"), field(2, &[2 << 3, 0])]),
-            kv(&[key("i"), field(2, &[vec![3 << 3], vec![0xff; 9], vec![1]].concat())]),
+            kv(&[
+                key("i"),
+                field(2, &[vec![3 << 3], vec![0xff; 9], vec![1]].concat()),
+            ]),
             kv(&[key("n"), field(2, &double(f64::NAN))]),
             kv(&[key("z"), field(2, &double(-0.0))]),
             kv(&[key(""), field(2, &string(""))]),
