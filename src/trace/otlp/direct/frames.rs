@@ -7,7 +7,8 @@
 //! (`ExportTraceServiceRequest`, `ResourceSpans`, `ScopeSpans`) are three length-delimited
 //! layers, so here they are walked with prost's own `decode_key` and `decode_varint`, and
 //! each span is decoded by prost, with the OpenTelemetry project's `Span`, into one `Span`
-//! cleared between spans (its ids and name keep their buffers).
+//! cleared between spans, except its ids, its name and its plain attributes, which are
+//! read where they lie in the body (`reused`).
 //!
 //! Anything but the plain shape gives up (`None`) and the caller decodes the whole body
 //! with prost as before: a field of a container that is not one of its three known
