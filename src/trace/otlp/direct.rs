@@ -29,14 +29,12 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::link::{Linker, SpanEvents};
-use super::proto::{fixed, key_values, non_empty, scope};
-use super::proto_json::{write_attributes, write_json, write_otel, OriginText, SpanIds};
-use super::scalars::StatusCode;
-use super::span::{end_uuid, point_uuid, span_uuid};
+use super::proto::{key_values, non_empty, scope};
+use super::proto_json::{write_json, Attribute, OriginText};
 use super::wire::attributes;
-use crate::core::store::prepared::{Prepared, PreparedEvent, TextRef, MAX_FIELDS};
-use crate::core::Phase;
-use crate::trace::Linkable;
+use crate::core::store::prepared::{Prepared, PreparedEvent};
+use crate::trace::{lineage_of, Linkable};
+use events::{span_events, span_ids, SpanHead, SpanParts};
 
 /// A request's spans as a prepared batch, with what was refused in it.
 #[derive(Default)]
@@ -104,7 +102,8 @@ pub(crate) fn prepare(
     let spans: usize = (request.resource_spans.iter())
         .flat_map(|rs| rs.scope_spans.iter().map(|ss| ss.spans.len()))
         .sum();
-    let mut preparer = Preparer::new(spans, max_bytes);
+    let body_len = request.encoded_len();
+    let mut preparer = Preparer::new(spans, max_bytes, body_len);
     for rs in request.resource_spans {
         let resource = rs.resource.map(resource_text);
         let schema_url = non_empty(rs.schema_url).map(|u| json_text(&u));
@@ -116,7 +115,7 @@ pub(crate) fn prepare(
                 schema_url: schema_url.as_deref(),
             };
             for s in ss.spans {
-                preparer.span(&s, &s.attributes, &origin)?;
+                preparer.span(&s, &SpanHead::of(&s), &s.attributes, &origin)?;
             }
         }
     }
@@ -140,26 +139,49 @@ pub(super) struct Preparer {
     linker: Linker<PreparedEvent>,
     linked: Vec<PreparedEvent>,
     max_bytes: u64,
+    /// Spans in the request, and the most text to reserve for them at once.
+    expected: usize,
+    reserve_cap: usize,
 }
 
 impl Preparer {
     /// For a request of `spans` spans. The count must be exact: the linker's table is
     /// sized by it, and spans without a parent in the request come back in its order.
-    pub(super) fn new(spans: usize, max_bytes: u64) -> Preparer {
+    /// `body_len` is the request's size: the text reserved after the first span is at
+    /// most eight times it (and never past `max_bytes`).
+    pub(super) fn new(spans: usize, max_bytes: u64, body_len: usize) -> Preparer {
         Preparer {
             out: DirectSpans::default(),
             linker: Linker::with_capacity(spans),
             linked: Vec::with_capacity(2 * spans),
             max_bytes,
+            expected: spans,
+            reserve_cap: body_len.saturating_mul(8).min(max_bytes as usize),
         }
     }
 
-    /// Prepares the next span, with its attributes (`s.attributes`, or held beside it by
-    /// the framed reader), or refuses the request when it would hold more than the budget.
-    pub(super) fn span(
+    /// After the first span: room for the text of all of them, as long as the first, so
+    /// the text is not copied at every doubling (`realloc` was ~240 instructions a span,
+    /// `docs/live.md`).
+    fn reserve_text(&mut self) {
+        let text = self.out.batch.text_mut();
+        // A quarter more: the first span is often a root, shorter by its parent's id.
+        let want = (text.len().saturating_mul(self.expected) / 4 * 5).min(self.reserve_cap);
+        text.reserve(want.saturating_sub(text.len()));
+    }
+
+    /// Prepares the next span, with its ids and name (`head`) and its attributes (from
+    /// `s`, or read beside it by the framed reader), or refuses the request when it would
+    /// hold more than the budget.
+    ///
+    /// A span whose root is known at once (its parent came first, or it has none) is
+    /// written straight into the linked events, its root set; only a span that must wait
+    /// for its parent is held in a `Vec` of its own by the [`Linker`].
+    fn span<A: Attribute>(
         &mut self,
         s: &pb::Span,
-        attributes: &[pb_common::KeyValue],
+        head: &SpanHead<'_>,
+        attributes: &[A],
         origin: &OriginText<'_>,
     ) -> Result<(), String> {
         let out = &mut self.out;
@@ -172,21 +194,50 @@ impl Preparer {
                 self.max_bytes
             ));
         }
-        let linked = &mut self.linked;
-        let mut ready = |e: PreparedEvent| -> Result<(), Infallible> {
-            linked.push(e);
-            Ok(())
-        };
-        match span_events(s, attributes, origin, &mut out.batch) {
-            Ok(events) => {
-                let Ok(()) = self.linker.add(events, &mut ready);
-            }
+        let ids = match span_ids(s, head) {
+            Ok(ids) => ids,
             Err(why) => {
                 if out.rejected_spans == 0 {
                     out.rejection = why;
                 }
                 out.rejected_spans += 1;
+                return Ok(());
             }
+        };
+        let span = SpanParts {
+            s,
+            head,
+            ids: &ids,
+            attributes,
+            origin,
+        };
+        let linked = &mut self.linked;
+        match self.linker.place(ids.id, ids.parent_id) {
+            Some(root) => {
+                let lineage = lineage_of(root);
+                span_events(&span, &mut out.batch, |mut e| {
+                    e.root_id = root;
+                    e.lineage_id = lineage;
+                    linked.push(e);
+                });
+                let mut ready = |e: PreparedEvent| -> Result<(), Infallible> {
+                    linked.push(e);
+                    Ok(())
+                };
+                let Ok(()) = self.linker.release_waiting(ids.id, root, &mut ready);
+            }
+            None => {
+                let mut events = Vec::with_capacity(2 + s.events.len());
+                span_events(&span, &mut out.batch, |e| events.push(e));
+                self.linker.wait(SpanEvents {
+                    id: ids.id,
+                    parent: ids.parent_id,
+                    events,
+                });
+            }
+        }
+        if self.out.spans == 1 {
+            self.reserve_text();
         }
         Ok(())
     }
@@ -232,151 +283,7 @@ fn json_text(v: &(impl serde::Serialize + ?Sized)) -> Vec<u8> {
     text
 }
 
-/// One span's events, as `span::convert` makes them; `Err` for ids of the wrong length.
-fn span_events(
-    s: &pb::Span,
-    attributes: &[pb_common::KeyValue],
-    origin: &OriginText<'_>,
-    batch: &mut Prepared,
-) -> Result<SpanEvents<PreparedEvent>, String> {
-    let trace = fixed::<16>(&s.trace_id, "trace id")?;
-    let span = fixed::<8>(&s.span_id, "span id")?;
-    let parent = if s.parent_span_id.is_empty() {
-        None
-    } else {
-        Some(fixed::<8>(&s.parent_span_id, "parent span id")?)
-    };
-    let id = span_uuid(span, trace);
-    let parent_id = parent.map(|p| span_uuid(p, trace));
-    let (code, message) = s.status.as_ref().map_or((0, None), |st| {
-        let code = StatusCode::try_from(st.code as u64).map_or(0, StatusCode::number);
-        (
-            code,
-            (!st.message.is_empty()).then_some(st.message.as_str()),
-        )
-    });
-    let ids = SpanIds {
-        trace,
-        span,
-        parent,
-        code,
-    };
-    let (fields, field_count) = start_fields(s, attributes, &ids, message, origin, batch);
-    let start = PreparedEvent {
-        id,
-        parent_id,
-        start_id: None,
-        root_id: id,
-        lineage_id: id,
-        kind: "span",
-        phase: Phase::Started,
-        timestamp_ns: s.start_time_unix_nano,
-        duration_ns: None,
-        process: batch.name(&s.name),
-        error: None,
-        fields,
-        field_count,
-    };
-    let end = end_event(&start, s.end_time_unix_nano, code, message, batch);
-    let mut events = Vec::with_capacity(2 + s.events.len());
-    events.push(start);
-    for (k, ev) in s.events.iter().enumerate() {
-        events.push(point_event(id, k, ev, batch));
-    }
-    events.extend(end);
-    Ok(SpanEvents {
-        id,
-        parent: parent_id,
-        events,
-    })
-}
-
-/// A span start's fields: its attributes (if any) and `otel`, in the order a `Map` keeps.
-fn start_fields(
-    s: &pb::Span,
-    attributes: &[pb_common::KeyValue],
-    ids: &SpanIds,
-    message: Option<&str>,
-    origin: &OriginText<'_>,
-    batch: &mut Prepared,
-) -> ([(&'static str, TextRef); MAX_FIELDS], u8) {
-    let mut fields = [("", TextRef::default()); MAX_FIELDS];
-    let mut n = 0;
-    if !attributes.is_empty() {
-        let at = batch.text_mut().len();
-        write_attributes(batch.text_mut(), attributes);
-        fields[n] = ("attributes", batch.text_since(at));
-        n += 1;
-    }
-    let at = batch.text_mut().len();
-    write_otel(batch.text_mut(), s, ids, message, origin);
-    fields[n] = ("otel", batch.text_since(at));
-    (fields, n as u8 + 1)
-}
-
-/// The end of the span whose start is `start`, if it ended (an end time other than 0):
-/// `failed` with the status message (or "error status") when the code is 2. A span that
-/// ends before it starts is read as lasting 0 ns (the file path also notes it).
-fn end_event(
-    start: &PreparedEvent,
-    end_time: u64,
-    code: u8,
-    message: Option<&str>,
-    batch: &mut Prepared,
-) -> Option<PreparedEvent> {
-    if end_time == 0 {
-        return None;
-    }
-    let end_ns = end_time.max(start.timestamp_ns);
-    let error = (code == 2).then(|| {
-        let at = batch.text_mut().len();
-        let text = message.unwrap_or("error status");
-        batch.text_mut().extend_from_slice(text.as_bytes());
-        batch.text_since(at)
-    });
-    Some(PreparedEvent {
-        id: end_uuid(start.id),
-        start_id: Some(start.id),
-        phase: if code == 2 {
-            Phase::Failed
-        } else {
-            Phase::Completed
-        },
-        timestamp_ns: end_ns,
-        duration_ns: Some(end_ns - start.timestamp_ns),
-        error,
-        field_count: 0,
-        ..*start
-    })
-}
-
-/// The `k`th span event of the span `span` (`span::point_event`).
-fn point_event(span: Uuid, k: usize, ev: &pb::span::Event, batch: &mut Prepared) -> PreparedEvent {
-    let mut fields = [("", TextRef::default()); MAX_FIELDS];
-    let mut n = 0;
-    if !ev.attributes.is_empty() {
-        let at = batch.text_mut().len();
-        write_attributes(batch.text_mut(), &ev.attributes);
-        fields[0] = ("attributes", batch.text_since(at));
-        n = 1;
-    }
-    PreparedEvent {
-        id: point_uuid(span, k),
-        parent_id: Some(span),
-        start_id: None,
-        root_id: span,
-        lineage_id: span,
-        kind: "span_event",
-        phase: Phase::Progress,
-        timestamp_ns: ev.time_unix_nano,
-        duration_ns: None,
-        process: batch.name(&ev.name),
-        error: None,
-        fields,
-        field_count: n,
-    }
-}
-
+mod events;
 mod frames;
 #[cfg(test)]
 mod tests;

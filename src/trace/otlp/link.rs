@@ -112,52 +112,80 @@ impl<E: Linkable> Linker<E> {
         span: SpanEvents<E>,
         ready: &mut impl FnMut(E) -> Result<(), X>,
     ) -> Result<(), X> {
-        let root = match span.parent {
-            None => Some(span.id),
-            Some(p) if p == span.id => Some(span.id),
-            Some(p) => self.roots.get(&p).copied(),
-        };
-        match root {
-            Some(root) => self.release(span, root, ready),
+        match self.place(span.id, span.parent) {
+            Some(root) => {
+                let lineage = lineage_of(root);
+                for mut e in span.events {
+                    e.set_tree(root, lineage);
+                    ready(e)?;
+                }
+                self.release_waiting(span.id, root, ready)
+            }
             None => {
-                let parent = span.parent.unwrap_or(span.id);
-                self.waiting_bytes += span.bytes();
-                self.waiting.entry(parent).or_default().push(span);
+                self.wait(span);
                 Ok(())
             }
         }
     }
 
-    /// Hands over `span` under `root`, then every span that waited for it, depth first
-    /// through an explicit stack (a chain of a million waiting spans must not recurse).
-    fn release<X>(
+    /// The first half of [`Linker::add`], for a caller that hands over a span's events
+    /// itself (the listener's prepared spans, which then need no `Vec` per span): when the
+    /// root of span `id` is known now, records it and returns it. The caller then hands
+    /// over the span's events with that root, then calls [`Linker::release_waiting`].
+    /// `None`: the parent has not come; the caller gives the span to [`Linker::wait`].
+    pub(super) fn place(&mut self, id: Uuid, parent: Option<Uuid>) -> Option<Uuid> {
+        let root = match parent {
+            None => id,
+            Some(p) if p == id => id,
+            Some(p) => *self.roots.get(&p)?,
+        };
+        // The first span of an id decides its root, as in `link_roots`.
+        self.roots.entry(id).or_insert(root);
+        Some(root)
+    }
+
+    /// Holds a span whose parent has not come (see [`Linker::place`]).
+    pub(super) fn wait(&mut self, span: SpanEvents<E>) {
+        let parent = span.parent.unwrap_or(span.id);
+        self.waiting_bytes += span.bytes();
+        self.waiting.entry(parent).or_default().push(span);
+    }
+
+    /// Hands over every span that waited for span `id`, now placed under `root`, depth
+    /// first through an explicit stack (a chain of a million waiting spans must not
+    /// recurse). Nothing is allocated when nobody waits (nearly all of a live stream).
+    pub(super) fn release_waiting<X>(
         &mut self,
-        span: SpanEvents<E>,
+        id: Uuid,
         root: Uuid,
         ready: &mut impl FnMut(E) -> Result<(), X>,
     ) -> Result<(), X> {
-        // The span in hand is taken first and the stack only holds children that waited:
-        // a span nobody waits for (nearly all of a live stream's) allocates nothing here.
-        let mut next = Some((span, root));
+        if self.waiting.is_empty() {
+            return Ok(());
+        }
         let mut stack = Vec::new();
-        while let Some((span, root)) = next.take().or_else(|| stack.pop()) {
-            // The first span of an id decides its root, as in `link_roots`.
+        self.push_children(id, &mut stack);
+        let lineage = lineage_of(root);
+        while let Some(span) = stack.pop() {
             self.roots.entry(span.id).or_insert(root);
-            let children = match self.waiting.is_empty() {
-                true => None,
-                false => self.waiting.remove(&span.id),
-            };
-            for child in children.into_iter().flatten() {
-                self.waiting_bytes -= child.bytes();
-                stack.push((child, root));
-            }
-            let lineage = lineage_of(root);
+            self.push_children(span.id, &mut stack);
             for mut e in span.events {
                 e.set_tree(root, lineage);
                 ready(e)?;
             }
         }
         Ok(())
+    }
+
+    /// Moves the spans waiting for `id` onto `stack`, in the order they came.
+    fn push_children(&mut self, id: Uuid, stack: &mut Vec<SpanEvents<E>>) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        for child in self.waiting.remove(&id).into_iter().flatten() {
+            self.waiting_bytes -= child.bytes();
+            stack.push(child);
+        }
     }
 
     /// The end of the input, in slices: does at most about `budget` items of linking the

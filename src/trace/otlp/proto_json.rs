@@ -32,54 +32,130 @@ pub(super) fn write_json(out: &mut Vec<u8>, v: &(impl serde::Serialize + ?Sized)
     serde_json::to_writer(&mut *out, v).expect("writing JSON to memory succeeds");
 }
 
+/// One attribute as [`write_attributes`] reads it: the project's `KeyValue` (decoded by
+/// prost), or one the listener's framed reader read from the body without decoding it
+/// into owned strings (`direct::frames::reused`).
+pub(super) trait Attribute {
+    fn key(&self) -> &str;
+    fn value(&self) -> AttributeValue<'_>;
+    /// The attribute as the project's `KeyValue`, for the rare nested values, which are
+    /// written by serde_json from the `Value`s the `Event` conversion builds.
+    fn to_key_value(&self) -> pb_common::KeyValue;
+}
+
+/// An attribute's value: the scalars as they are, anything else as prost decoded it.
+pub(super) enum AttributeValue<'a> {
+    Str(&'a str),
+    Bool(bool),
+    Int(i64),
+    Double(f64),
+    Decoded(Option<&'a pb_common::any_value::Value>),
+}
+
+impl Attribute for pb_common::KeyValue {
+    fn key(&self) -> &str {
+        &self.key
+    }
+    fn value(&self) -> AttributeValue<'_> {
+        use pb_common::any_value::Value as V;
+        match self.value.as_ref().and_then(|v| v.value.as_ref()) {
+            Some(V::StringValue(s)) => AttributeValue::Str(s),
+            Some(V::BoolValue(b)) => AttributeValue::Bool(*b),
+            Some(V::IntValue(i)) => AttributeValue::Int(*i),
+            Some(V::DoubleValue(d)) => AttributeValue::Double(*d),
+            other => AttributeValue::Decoded(other),
+        }
+    }
+    fn to_key_value(&self) -> pb_common::KeyValue {
+        self.clone()
+    }
+}
+
 /// The attributes as the JSON object `wire::attributes` builds, written.
-pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: &[pb_common::KeyValue]) {
+pub(super) fn write_attributes<A: Attribute>(out: &mut Vec<u8>, kvs: &[A]) {
     use pb_common::any_value::Value as V;
+    use AttributeValue as A;
     let nested = kvs.iter().any(|kv| {
-        let v = kv.value.as_ref().and_then(|v| v.value.as_ref());
-        matches!(v, Some(V::ArrayValue(_) | V::KvlistValue(_)))
+        matches!(
+            kv.value(),
+            A::Decoded(Some(V::ArrayValue(_) | V::KvlistValue(_)))
+        )
     });
     if nested {
-        let map = attributes(key_values(kvs.to_vec()));
+        let kvs = kvs.iter().map(Attribute::to_key_value).collect();
+        let map = attributes(key_values(kvs));
         return write_json(out, &Value::Object(map));
     }
     // Sorted by key (stable), the last of equal keys kept: what a `Map` collected does.
     let mut order: smallvec::SmallVec<[u32; 16]> = (0..kvs.len() as u32).collect();
-    if !order.is_sorted_by(|&a, &b| kvs[a as usize].key < kvs[b as usize].key) {
-        order.sort_by(|&a, &b| kvs[a as usize].key.cmp(&kvs[b as usize].key));
+    let key = |i: u32| kvs[i as usize].key();
+    if !order.is_sorted_by(|&a, &b| key(a) < key(b)) {
+        order.sort_by(|&a, &b| key(a).cmp(key(b)));
     }
     let mut first = true;
     for (j, &i) in order.iter().enumerate() {
         let kv = &kvs[i as usize];
-        if order
-            .get(j + 1)
-            .is_some_and(|&next| kvs[next as usize].key == kv.key)
-        {
+        if order.get(j + 1).is_some_and(|&next| key(next) == kv.key()) {
             continue;
         }
         out.push(if first { b'{' } else { b',' });
         first = false;
-        write_json(out, kv.key.as_str());
+        write_str(out, kv.key());
         out.push(b':');
-        match kv.value.as_ref().and_then(|v| v.value.as_ref()) {
-            Some(V::StringValue(s)) => write_json(out, s.as_str()),
-            Some(V::BoolValue(b)) => write_json(out, b),
-            Some(V::IntValue(i)) => write_json(out, i),
-            Some(V::DoubleValue(d)) => write_double(out, *d),
-            Some(V::BytesValue(b)) => {
+        match kv.value() {
+            A::Str(s) => write_str(out, s),
+            A::Bool(b) => write_json(out, &b),
+            A::Int(i) => write_json(out, &i),
+            A::Double(d) => write_double(out, d),
+            A::Decoded(Some(V::BytesValue(b))) => {
                 out.push(b'"');
                 let text = base64::engine::general_purpose::STANDARD.encode(b);
                 out.extend_from_slice(text.as_bytes());
                 out.push(b'"');
             }
-            Some(V::ArrayValue(_) | V::KvlistValue(_)) => unreachable!("written by serde_json"),
-            Some(V::StringValueStrindex(_)) | None => out.extend_from_slice(b"null"),
+            A::Decoded(Some(V::ArrayValue(_) | V::KvlistValue(_))) => {
+                unreachable!("written by serde_json")
+            }
+            // The scalars are read above; what is left writes as null.
+            A::Decoded(_) => out.extend_from_slice(b"null"),
         }
     }
     if first {
         out.push(b'{');
     }
     out.push(b'}');
+}
+
+/// What `serde_json` writes for the string `s`. A string with nothing to escape (no
+/// control character, quote or backslash: nearly every attribute key and value) is copied
+/// between its quotes, without serde_json's escape loop and its writes through `io::Write`
+/// (~150 instructions a string, two of the bench's span's).
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    if nothing_to_escape(s.as_bytes()) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        write_json(out, s);
+    }
+}
+
+/// Whether `b` holds no control character, quote or backslash, eight bytes at a time.
+fn nothing_to_escape(b: &[u8]) -> bool {
+    use crate::trace::swar::{lanes, zero_lanes, HIGH};
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        // Each term is non-zero exactly when some lane matches (`swar::zero_lanes`).
+        let quote = zero_lanes(w ^ lanes(b'"'));
+        let backslash = zero_lanes(w ^ lanes(b'\\'));
+        let control = w.wrapping_sub(lanes(0x20)) & !w & HIGH;
+        if quote | backslash | control != 0 {
+            return false;
+        }
+    }
+    (words.remainder().iter()).all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
 /// A double as `DoubleValue::from_f64` reads it: non-finite values by their OTLP JSON names.
@@ -176,11 +252,63 @@ pub(super) fn write_otel(
     out.push(b'}');
 }
 
-/// An id as a JSON string of lowercase hex (`ids::hex`).
+/// An id as a JSON string of lowercase hex (`ids::hex`): two digits a byte from a table,
+/// into one stack buffer copied once (the `hex` crate's iterator was ~110 instructions an
+/// 8-byte id).
 fn write_hex<const N: usize>(out: &mut Vec<u8>, id: &[u8; N]) {
-    out.push(b'"');
-    let at = out.len();
-    out.resize(at + 2 * N, 0);
-    hex::encode_to_slice(id, &mut out[at..]).expect("room for two digits a byte");
-    out.push(b'"');
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    const PAIRS: [[u8; 2]; 256] = {
+        let mut t = [[0; 2]; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
+            i += 1;
+        }
+        t
+    };
+    let mut text = [[0u8; 2]; 18];
+    text[0][1] = b'"';
+    for (pair, &b) in text[1..=N].iter_mut().zip(id) {
+        *pair = PAIRS[b as usize];
+    }
+    text[N + 1][0] = b'"';
+    out.extend_from_slice(&text.as_flattened()[1..2 * N + 3]);
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        // Every byte at every position of strings long enough for two words and a tail.
+        for len in 1..20 {
+            for b in 0..=0x7fu8 {
+                for at in 0..len {
+                    let mut text = vec![b'x'; len];
+                    text[at] = b;
+                    let s = std::str::from_utf8(&text).unwrap();
+                    let mut ours = Vec::new();
+                    write_str(&mut ours, s);
+                    assert_eq!(ours, serde_json::to_vec(s).unwrap(), "{s:?}");
+                }
+            }
+        }
+        let mut ours = Vec::new();
+        write_str(&mut ours, "é\u{7f}ü");
+        assert_eq!(ours, serde_json::to_vec("é\u{7f}ü").unwrap());
+    }
+
+    #[test]
+    fn ids_are_written_as_quoted_lowercase_hex() {
+        let mut ours = Vec::new();
+        let trace: [u8; 16] = std::array::from_fn(|i| (i * 17) as u8 ^ 0xa5);
+        write_hex(&mut ours, &trace);
+        write_hex(&mut ours, &[0x00, 0x0f, 0xf0, 0xff, 0x12, 0x9a, 0xbc, 0xde]);
+        let want = format!("\"{}\"\"000ff0ff129abcde\"", hex::encode(trace));
+        assert_eq!(String::from_utf8(ours).unwrap(), want);
+    }
 }

@@ -1,139 +1,204 @@
-//! # A span decoded by prost into values kept from the span before
+//! # A span decoded by prost, its ids, name and plain attributes read where they lie
 //!
-//! `Span::merge` pushes a fresh `KeyValue` for every attribute (`merge_repeated`), so each
-//! attribute cost two allocations (its key and its string value) and two frees when the
-//! span was cleared for the next: a span of the live bench (one attribute) spent ~400 of
-//! its ~7 000 instructions there, and SDK spans carry five to twenty attributes.
+//! `Span::merge` copies every id into a `Vec`, the name into a `String` and pushes a fresh
+//! `KeyValue` for every attribute (its key and a string value allocated, freed when the
+//! span is cleared for the next): per span of the live bench, ~530 instructions of
+//! prost's string merges and ~700 of attribute bookkeeping (`docs/live.md`), and SDK spans
+//! carry five to twenty attributes.
 //!
-//! So a span is decoded here by the same loop `Message::merge` runs (`decode_key`, then
-//! the generated `merge_field` of the OpenTelemetry project's `Span` for each field),
-//! except for its attributes (field 9): each is decoded by prost, with the project's
-//! `KeyValue`, into a `KeyValue` kept from an earlier span ([`Attributes`]), its key's and
-//! string value's buffers reused. The result is what `Span::merge` gives, the attributes
-//! held beside the span instead of in it; the tests in `super::tests` hold the two equal.
+//! So a span is decoded here by the loop `Message::merge` runs (`decode_key`, then the
+//! generated `merge_field` of the OpenTelemetry project's `Span` for each field), except:
+//! - its ids and its name (fields 1, 2, 4, 5) are borrowed from the body into a
+//!   [`SpanHead`], the last of a repeated field winning and the name checked for UTF-8, as
+//!   prost reads them;
+//! - each attribute (field 9) whose `KeyValue` is written the plain way (its key, then a
+//!   value holding one string, bool, int or double, nothing else: what every SDK's
+//!   encoder writes for a scalar) is read as borrowed text or the number itself
+//!   ([`Attr::Plain`]); any other encoding (a nested value, bytes, a key index, a field
+//!   repeated or out of order, no value) is decoded by prost with the project's
+//!   `KeyValue` ([`Attr::Decoded`]), so it means exactly what prost makes of it.
+//!
+//! The tests in `super::tests` hold the result to prost's decoding of the whole request,
+//! on generated requests and on raw attribute encodings prost's encoder never writes.
 
-use bytes::{Buf, Bytes};
-use opentelemetry_proto::tonic::common::v1::any_value::Value;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
+use bytes::Buf;
+use opentelemetry_proto::tonic::common::v1::{any_value::Value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::trace::v1 as pb;
 use prost::encoding::{decode_key, decode_varint, DecodeContext, WireType};
 use prost::Message;
 
-/// The tag of `Span.attributes`, `KeyValue.value` and `AnyValue.string_value`.
+use super::super::SpanHead;
+use crate::trace::otlp::proto_json::{Attribute, AttributeValue};
+
+/// The tags of `Span`'s ids, name and attributes.
+const SPAN_TRACE_ID: u32 = 1;
+const SPAN_SPAN_ID: u32 = 2;
+const SPAN_PARENT_SPAN_ID: u32 = 4;
+const SPAN_NAME: u32 = 5;
 const SPAN_ATTRIBUTES: u32 = 9;
-const KEY_VALUE_VALUE: u32 = 2;
-const STRING_VALUE: u32 = 1;
 
-/// A span's attributes, in `KeyValue`s kept between spans: the first `len` are the
-/// current span's.
-#[derive(Default)]
-pub(super) struct Attributes {
-    values: Vec<KeyValue>,
-    len: usize,
+/// The keys (tag and wire type in one byte) of a plain `KeyValue`'s two fields and of the
+/// scalar fields of its `AnyValue`.
+const KEY: u8 = 1 << 3 | 2;
+const VALUE: u8 = 2 << 3 | 2;
+const STRING: u8 = 1 << 3 | 2;
+const BOOL: u8 = 2 << 3;
+const INT: u8 = 3 << 3;
+const DOUBLE: u8 = 4 << 3 | 1;
+
+/// One attribute of the current span.
+pub(super) enum Attr<'a> {
+    /// Written the plain way: its key and scalar value, borrowed from the body.
+    Plain { key: &'a str, value: Scalar<'a> },
+    /// Anything else, decoded by prost.
+    Decoded(KeyValue),
 }
 
-impl Attributes {
-    /// The current span's attributes, in the order prost would have pushed them.
-    pub(super) fn as_slice(&self) -> &[KeyValue] {
-        &self.values[..self.len]
-    }
+/// A plain attribute's value.
+#[derive(Clone, Copy)]
+pub(super) enum Scalar<'a> {
+    Str(&'a str),
+    Bool(bool),
+    Int(i64),
+    Double(f64),
+}
 
-    /// The next attribute's `KeyValue`, reset to what `KeyValue::default()` decodes into,
-    /// except that a string value's buffer is kept aside ([`Spare`]).
-    fn next(&mut self) -> (&mut KeyValue, Spare) {
-        if self.len == self.values.len() {
-            self.values.push(KeyValue::default());
+impl Attribute for Attr<'_> {
+    fn key(&self) -> &str {
+        match self {
+            Attr::Plain { key, .. } => key,
+            Attr::Decoded(kv) => &kv.key,
         }
-        let kv = &mut self.values[self.len];
-        self.len += 1;
-        // Every field named, so a field added to `KeyValue` does not compile unnoticed.
-        let KeyValue {
-            key,
-            value,
-            key_strindex,
-        } = kv;
-        key.clear();
-        *key_strindex = 0;
-        let spare = match value.take() {
-            Some(AnyValue {
-                value: Some(Value::StringValue(mut s)),
-            }) => {
-                s.clear();
-                Spare(Some(s))
-            }
-            _ => Spare(None),
-        };
-        (kv, spare)
+    }
+
+    fn value(&self) -> AttributeValue<'_> {
+        match self {
+            Attr::Plain { value, .. } => match *value {
+                Scalar::Str(s) => AttributeValue::Str(s),
+                Scalar::Bool(b) => AttributeValue::Bool(b),
+                Scalar::Int(i) => AttributeValue::Int(i),
+                Scalar::Double(d) => AttributeValue::Double(d),
+            },
+            Attr::Decoded(kv) => kv.value(),
+        }
+    }
+
+    fn to_key_value(&self) -> KeyValue {
+        match self {
+            Attr::Plain { key, value } => KeyValue {
+                key: (*key).to_owned(),
+                value: Some(AnyValue {
+                    value: Some(match *value {
+                        Scalar::Str(s) => Value::StringValue(s.to_owned()),
+                        Scalar::Bool(b) => Value::BoolValue(b),
+                        Scalar::Int(i) => Value::IntValue(i),
+                        Scalar::Double(d) => Value::DoubleValue(d),
+                    }),
+                }),
+                ..KeyValue::default()
+            },
+            Attr::Decoded(kv) => kv.clone(),
+        }
     }
 }
 
-/// A string value's buffer from an earlier attribute, for the next string value.
-struct Spare(Option<String>);
-
-/// Decodes the serialized span `buf` into `span` and `attributes` as `Span::merge` decodes
-/// it into a cleared `Span` (see the module docs); `None` on any error of prost's.
-pub(super) fn merge_span(
+/// Decodes the serialized span `buf` into `span`, `head` and `attributes` as
+/// `Span::merge` decodes it into a cleared `Span` (see the module docs); `None` on any
+/// error of prost's.
+pub(super) fn merge_span<'a>(
     span: &mut pb::Span,
-    attributes: &mut Attributes,
-    mut buf: Bytes,
+    head: &mut SpanHead<'a>,
+    attributes: &mut Vec<Attr<'a>>,
+    mut buf: &'a [u8],
 ) -> Option<()> {
     span.clear();
-    attributes.len = 0;
+    *head = SpanHead::default();
+    attributes.clear();
     let ctx = DecodeContext::default();
     while buf.has_remaining() {
         let (tag, wire_type) = decode_key(&mut buf).ok()?;
-        if tag == SPAN_ATTRIBUTES && wire_type == WireType::LengthDelimited {
-            let field = length_delimited(&mut buf)?;
-            let (kv, spare) = attributes.next();
-            merge_key_value(kv, spare, field)?;
-        } else {
-            // What `Message::merge` does with every field (`merge_field` is prost's
-            // generated code for the project's `Span`, public but hidden from its docs).
+        if wire_type != WireType::LengthDelimited {
             span.merge_field(tag, wire_type, &mut buf, ctx.clone())
                 .ok()?;
+            continue;
         }
-    }
-    Some(())
-}
-
-/// Decodes a `KeyValue` into `kv` (reset by [`Attributes::next`]) as prost decodes one into
-/// a fresh `KeyValue`. The only difference: when a value's first field is a string, the
-/// spare buffer is put in as that string before prost reads it. prost reads a string into
-/// the oneof's string when it holds one (replacing its text), and after that first field
-/// the value is the same string whichever it started from, so what follows is decoded as
-/// for a fresh value.
-fn merge_key_value(kv: &mut KeyValue, mut spare: Spare, mut buf: Bytes) -> Option<()> {
-    let ctx = DecodeContext::default();
-    while buf.has_remaining() {
-        let (tag, wire_type) = decode_key(&mut buf).ok()?;
-        if tag == KEY_VALUE_VALUE && wire_type == WireType::LengthDelimited {
-            let field = length_delimited(&mut buf)?;
-            let value = kv.value.get_or_insert_with(AnyValue::default);
-            if value.value.is_none() && starts_with_string(&field) {
-                if let Some(s) = spare.0.take() {
-                    value.value = Some(Value::StringValue(s));
-                }
+        match tag {
+            SPAN_TRACE_ID => head.trace_id = length_delimited(&mut buf)?,
+            SPAN_SPAN_ID => head.span_id = length_delimited(&mut buf)?,
+            SPAN_PARENT_SPAN_ID => head.parent_span_id = length_delimited(&mut buf)?,
+            SPAN_NAME => head.name = text(length_delimited(&mut buf)?)?,
+            SPAN_ATTRIBUTES => {
+                let field = length_delimited(&mut buf)?;
+                attributes.push(match plain(field) {
+                    Some(attr) => attr,
+                    None => Attr::Decoded(KeyValue::decode(field).ok()?),
+                });
             }
-            value.merge(field).ok()?;
-        } else {
-            kv.merge_field(tag, wire_type, &mut buf, ctx.clone()).ok()?;
+            // What `Message::merge` does with every other field (`merge_field` is prost's
+            // generated code for the project's `Span`, public but hidden from its docs).
+            _ => span
+                .merge_field(tag, wire_type, &mut buf, ctx.clone())
+                .ok()?,
         }
     }
     Some(())
 }
 
-/// A length-delimited field's bytes, split off `buf` (a view, not a copy); `None` for a
-/// length past the end, which prost refuses too.
-fn length_delimited(buf: &mut Bytes) -> Option<Bytes> {
-    let len = usize::try_from(decode_varint(buf).ok()?).ok()?;
-    (len <= buf.remaining()).then(|| buf.split_to(len))
+/// A `KeyValue` written the plain way (see the module docs), read; `None` for any other
+/// encoding, and for text that is not UTF-8 (prost then refuses it).
+fn plain(mut kv: &[u8]) -> Option<Attr<'_>> {
+    (kv.first() == Some(&KEY)).then_some(())?;
+    kv = &kv[1..];
+    let key = text(length_delimited(&mut kv)?)?;
+    (kv.first() == Some(&VALUE)).then_some(())?;
+    kv = &kv[1..];
+    let mut v = length_delimited(&mut kv)?;
+    if !kv.is_empty() || v.is_empty() {
+        return None;
+    }
+    let tag = v[0];
+    v = &v[1..];
+    let value = match tag {
+        STRING => Scalar::Str(text(length_delimited(&mut v)?)?),
+        BOOL => Scalar::Bool(decode_varint(&mut v).ok()? != 0),
+        INT => Scalar::Int(decode_varint(&mut v).ok()? as i64),
+        DOUBLE => {
+            let (bits, rest) = v.split_first_chunk::<8>()?;
+            v = rest;
+            Scalar::Double(f64::from_le_bytes(*bits))
+        }
+        _ => return None,
+    };
+    v.is_empty().then_some(Attr::Plain { key, value })
 }
 
-/// Whether a serialized `AnyValue` starts with its `string_value` field.
-fn starts_with_string(field: &[u8]) -> bool {
-    let mut buf = field;
-    matches!(
-        decode_key(&mut buf),
-        Ok((STRING_VALUE, WireType::LengthDelimited))
-    )
+/// `b` as text, `None` if it is not UTF-8 (prost refuses it). Names, keys and values are
+/// short and nearly always ASCII: checked eight bytes at a time, where `from_utf8` spent
+/// ~160 instructions on each (its set-up is for long text).
+fn text(b: &[u8]) -> Option<&str> {
+    let mut words = b.chunks_exact(8);
+    let high = (&mut words).fold(0, |high, w| {
+        high | u64::from_le_bytes(w.try_into().expect("eight bytes"))
+    });
+    let high = high & 0x8080_8080_8080_8080 != 0 || words.remainder().iter().any(|&c| c >= 0x80);
+    if high {
+        return std::str::from_utf8(b).ok();
+    }
+    // SAFETY: every byte is below 0x80, so `b` is ASCII, which is valid UTF-8.
+    Some(unsafe { std::str::from_utf8_unchecked(b) })
+}
+
+/// A length-delimited field's bytes, split off `buf` (borrowed, not copied); `None` for a
+/// length past the end, which prost refuses too.
+fn length_delimited<'a>(buf: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let len = match buf.first() {
+        Some(&b) if b < 0x80 => {
+            *buf = &buf[1..];
+            usize::from(b)
+        }
+        _ => usize::try_from(decode_varint(buf).ok()?).ok()?,
+    };
+    let (field, rest) = buf.split_at_checked(len)?;
+    *buf = rest;
+    Some(field)
 }

@@ -220,14 +220,37 @@ fn spans_with_raw_attributes(attributes: &[Vec<Vec<u8>>]) -> Vec<u8> {
 }
 
 #[test]
-fn attributes_decoded_into_kept_values_are_what_prost_decodes_whole() {
+fn attributes_read_plain_or_by_prost_are_what_prost_decodes_whole() {
     let string = |s: &str| field(1, s.as_bytes());
     let int = |i: u8| vec![3 << 3, i];
     let key = |k: &str| field(1, k.as_bytes());
     let kv = |parts: &[Vec<u8>]| parts.concat();
-    // Each row: one span's attributes, raw, so that every one after the first meets the
-    // values the span before it left (a string value's buffer is kept for the next).
+    let double = |d: f64| [vec![4 << 3 | 1], d.to_le_bytes().to_vec()].concat();
+    // Each row: one span's attributes, raw: the plain encodings (read from the body) and
+    // every other (decoded by prost), one after the other.
     let spans = [
+        // Plain scalars: a bool (1, and any non-zero varint), ints (the largest, a negative
+        // one in ten bytes), doubles (NaN, -0.0), strings (empty, escaped, not ASCII).
+        vec![
+            kv(&[key("t"), field(2, &[2 << 3, 1])]),
+            kv(&[key("u"), field(2, &[2 << 3, 0x82, 0x01])]),
+            kv(&[key("f"), field(2, &[2 << 3, 0])]),
+            kv(&[
+                key("i"),
+                field(2, &[vec![3 << 3], vec![0xff; 9], vec![1]].concat()),
+            ]),
+            kv(&[key("n"), field(2, &double(f64::NAN))]),
+            kv(&[key("z"), field(2, &double(-0.0))]),
+            kv(&[key(""), field(2, &string(""))]),
+            kv(&[key("q\"\\\u{1}é"), field(2, &string("a\"b\\c\u{7f}\né"))]),
+        ],
+        // Not plain: a value of two fields, the value before the key, an extra field after.
+        vec![
+            kv(&[key("a"), field(2, &[vec![2 << 3, 1], string("s")].concat())]),
+            kv(&[key("b"), field(2, &[int(1), int(2)].concat())]),
+            kv(&[field(2, &string("v")), key("d")]),
+            kv(&[key("e"), field(2, &string("w")), vec![3 << 3, 1]]),
+        ],
         vec![
             kv(&[key("a"), field(2, &string("first"))]),
             kv(&[key("b"), field(2, &string("x"))]),
