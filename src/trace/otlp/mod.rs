@@ -41,6 +41,7 @@ mod by_span;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod direct;
 mod ids;
+mod json_text;
 mod leftovers;
 mod link;
 #[cfg(not(target_arch = "wasm32"))]
