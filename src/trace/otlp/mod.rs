@@ -40,6 +40,7 @@
 mod by_span;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod direct;
+mod fast;
 mod ids;
 mod json_text;
 mod leftovers;
@@ -202,6 +203,9 @@ fn parse_span(
     record: &Entry<'_>,
     path: impl FnOnce() -> String,
 ) -> Result<Span, ImportError> {
+    if let Some(span) = fast::span(raw.get()) {
+        return Ok(span);
+    }
     if let Ok(span) = read::from_str_deep(raw.get()) {
         return Ok(span);
     }

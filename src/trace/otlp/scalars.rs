@@ -177,6 +177,11 @@ impl DoubleValue {
         })
     }
 
+    /// A finite double as serde reads it from a number.
+    pub(super) fn finite(x: f64) -> DoubleValue {
+        DoubleValue(Value::from(x))
+    }
+
     pub(super) fn into_json(self) -> Value {
         self.0
     }
