@@ -88,7 +88,7 @@ fn start_of(text: &str, origin: &Origin<'_>, open: bool) -> Event {
         events: &mut events,
         notes: &mut notes,
     };
-    let mut start = if open {
+    if open {
         let mut extra = span::convert_open(span, &Origin::default(), out);
         // Filled later, as the window does for a key that comes after the span.
         extra.fill("scope", origin.scope);
@@ -102,8 +102,7 @@ fn start_of(text: &str, origin: &Origin<'_>, open: bool) -> Event {
     } else {
         span::convert(span, origin, out);
         events.remove(0)
-    };
-    start
+    }
 }
 
 fn assert_same(text: &str, origin: &Origin<'_>) -> Result<(), TestCaseError> {
