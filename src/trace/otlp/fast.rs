@@ -34,26 +34,22 @@ pub(super) fn span(text: &str) -> Option<Span> {
     p.at_end().then_some(span)
 }
 
-/// A span's member by its bit (so a repeated one gives up): a `match`, which compares the
-/// length first, where a search of a list of names compared the key with each.
-fn member_bit(key: &str) -> Option<u32> {
-    Some(match key {
-        "traceId" => 0,
-        "spanId" => 1,
-        "parentSpanId" => 2,
-        "name" => 3,
-        "kind" => 4,
-        "startTimeUnixNano" => 5,
-        "endTimeUnixNano" => 6,
-        "attributes" => 7,
-        "events" => 8,
-        "links" => 9,
-        "status" => 10,
-        "traceState" => 11,
-        "flags" => 12,
-        _ => return None,
-    })
-}
+/// The members of a span, by bit, so a repeated one gives up.
+const MEMBERS: [&str; 13] = [
+    "traceId",
+    "spanId",
+    "parentSpanId",
+    "name",
+    "kind",
+    "startTimeUnixNano",
+    "endTimeUnixNano",
+    "attributes",
+    "events",
+    "links",
+    "status",
+    "traceState",
+    "flags",
+];
 
 fn object(p: &mut Skim<'_>) -> Option<Span> {
     p.eat(b'{')?;
@@ -78,7 +74,7 @@ fn object(p: &mut Skim<'_>) -> Option<Span> {
     if p.eat(b'}').is_none() {
         loop {
             let key = p.key()?;
-            match member_bit(key) {
+            match MEMBERS.iter().position(|&m| m == key) {
                 Some(bit) => {
                     if seen & (1 << bit) != 0 {
                         return None;
