@@ -44,6 +44,7 @@ pub mod otlp_export;
 pub(crate) mod progress;
 pub(crate) mod read;
 pub(crate) mod scan;
+pub(crate) mod skim;
 pub(crate) mod sniff;
 pub(crate) mod source;
 pub(crate) mod step_sort;

@@ -6,7 +6,7 @@
 //! (callgrind, 2026-12-06: ~100 instructions per string, ~60 per key). These helpers do the
 //! work on `u64` words (SWAR): a string's end found and its body checked eight bytes per
 //! step. Plain integer code, the same natively and in wasm32. One home for the NDJSON line
-//! reader (`native/line`), the Chrome reader's skimmer (`chrome/import/skim.rs`) and the
+//! reader (`native/line`), the skimmer of the Chrome and OTLP readers (`trace/skim.rs`) and the
 //! record splitter (`scan/element.rs`), which all read JSON the same way.
 
 /// A byte repeated in each of a word's eight lanes.

@@ -109,7 +109,10 @@ impl Reader {
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let path = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{k}]");
-        let one: Span = read::parse_record(Format::Otlp, record, path)?;
+        let one: Span = match super::fast::span(record.text) {
+            Some(span) => span,
+            None => read::parse_record(Format::Otlp, record, path)?,
+        };
         let el = self.enter(r, Some(s));
         let lacks = Lacks {
             resource: el.resource.is_none(),

@@ -26,7 +26,9 @@
 //!   built on `serde_with` rather than hand-written visitors; it says why the OpenTelemetry
 //!   project's own types do not fit.
 //! - `ids`: hex trace and span ids.
-//! - `span`: what a span becomes (events, uuids, `otel` extras).
+//! - `fast`: a span read in one pass from its text, serde (`wire`) as the exact fallback.
+//! - `span`: what a span becomes (events, uuids, `otel` extras); `json_text`: its
+//!   `attributes` and `otel` written as the JSON text the store keeps.
 //! - `link`: roots for spans whose parent comes later, holding only what linking needs;
 //!   `leftovers`: its end-of-input pass, in slices.
 //! - `by_span`: a single document read span by span (the scanner cuts it at the span);
@@ -40,7 +42,9 @@
 mod by_span;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod direct;
+mod fast;
 mod ids;
+mod json_text;
 mod leftovers;
 mod link;
 #[cfg(not(target_arch = "wasm32"))]
@@ -201,6 +205,9 @@ fn parse_span(
     record: &Entry<'_>,
     path: impl FnOnce() -> String,
 ) -> Result<Span, ImportError> {
+    if let Some(span) = fast::span(raw.get()) {
+        return Ok(span);
+    }
     if let Ok(span) = read::from_str_deep(raw.get()) {
         return Ok(span);
     }

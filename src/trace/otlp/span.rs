@@ -10,15 +10,19 @@
 //! trace id in the low half. So the same file always gives the same ids, and a span's parent
 //! (same trace) maps the same way.
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::ids::hex;
+use super::json_text::{
+    member, write_attributes, write_hex, write_json, write_kind, JsonText, OpenExtra,
+};
 use super::scalars::StatusCode;
-use super::wire::{attributes, Span, SpanEvent};
-use crate::core::{Event, Payload, Phase};
+use super::wire::{Span, SpanEvent};
+use crate::core::{Event, Fields, Payload, Phase};
 
 /// What the spans of one `scopeSpans` share, already as JSON.
+#[derive(Default)]
 pub(super) struct Origin<'a> {
     pub resource: Option<&'a Value>,
     pub scope: Option<&'a Value>,
@@ -38,14 +42,11 @@ pub(super) fn convert(span: Span, origin: &Origin<'_>, out: Converted<'_>) {
 }
 
 /// Converts one span but hands back its start's `payload.extra` (with the `otel` object in
-/// it) instead of setting it: a span read before its element's last word (a `schemaUrl`
-/// after the spans) waits with it, to be completed then ([`super::window`]).
-pub(super) fn convert_open(
-    span: Span,
-    origin: &Origin<'_>,
-    out: Converted<'_>,
-) -> Map<String, Value> {
-    convert_parts(span, origin, out, true).unwrap_or_default()
+/// it, open) instead of setting it: a span read before its element's last word (a
+/// `schemaUrl` after the spans) waits with it, to be completed then ([`super::window`]).
+pub(super) fn convert_open(span: Span, origin: &Origin<'_>, out: Converted<'_>) -> OpenExtra {
+    let extra = convert_parts(span, origin, out, true);
+    extra.unwrap_or_else(|| OpenExtra::new(None, |_| {}))
 }
 
 fn convert_parts(
@@ -53,34 +54,21 @@ fn convert_parts(
     origin: &Origin<'_>,
     out: Converted<'_>,
     open: bool,
-) -> Option<Map<String, Value>> {
+) -> Option<OpenExtra> {
     let trace = span.trace_id.0;
     let id = span_uuid(span.span_id.0, trace);
-    let parent_id = span
-        .parent_span_id
-        .as_ref()
-        .and_then(|p| p.0)
-        .map(|p| span_uuid(p, trace));
+    let parent = span.parent_span_id.as_ref().and_then(|p| p.0);
+    let parent_id = parent.map(|p| span_uuid(p, trace));
     let (code, message) = span.status.take().map_or((0, None), |s| {
         (s.code.map_or(0, StatusCode::number), s.message)
     });
-    let mut extra = Map::new();
-    extra.insert(
-        "otel".into(),
-        Value::Object(otel(&mut span, parent_id, origin, code, &message)),
-    );
-    if !span.attributes.is_empty() {
-        extra.insert(
-            "attributes".into(),
-            Value::Object(attributes(span.attributes)),
-        );
-    }
+    let extra = otel(&mut span, parent, origin, code, &message);
     let start_ns = span.start_time_unix_nano.0;
     let mut start = operation_event(id, parent_id, start_ns, span.name.clone());
     let kept = if open {
         Some(extra)
     } else {
-        start.payload.extra = extra.into();
+        start.payload.extra = extra.into_fields();
         None
     };
     out.events.push(start);
@@ -141,12 +129,11 @@ fn operation_event(id: Uuid, parent_id: Option<Uuid>, at_ns: u64, name: String) 
 
 /// The `k`th span event of the span whose start is `span`.
 fn point_event(span: Uuid, k: usize, ev: SpanEvent) -> Event {
-    let mut extra = Map::new();
+    let mut extra = Fields::default();
     if !ev.attributes.is_empty() {
-        extra.insert(
-            "attributes".into(),
-            Value::Object(attributes(ev.attributes)),
-        );
+        let mut text = Vec::new();
+        write_attributes(&mut text, ev.attributes);
+        extra.put("attributes", JsonText(&[&text]));
     }
     Event {
         id: point_uuid(span, k),
@@ -162,56 +149,60 @@ fn point_event(span: Uuid, k: usize, ev: SpanEvent) -> Event {
         error: None,
         payload: Payload {
             process_name: Some(ev.name.into()),
-            extra: extra.into(),
+            extra,
             ..Payload::default()
         },
         unknown: Default::default(),
     }
 }
 
-/// `payload.extra["otel"]`: what OTLP says of the span that an [`Event`] has no field for.
+/// `payload.extra`: the span's attributes, and `otel`, what OTLP says of the span that an
+/// [`Event`] has no field for (written as the JSON text of those objects, see
+/// [`super::json_text`]; the origin's members as far as `origin` knows them).
 fn otel(
     span: &mut Span,
-    parent_id: Option<Uuid>,
+    parent: Option<[u8; 8]>,
     origin: &Origin<'_>,
     code: u8,
     message: &Option<String>,
-) -> Map<String, Value> {
-    let mut otel = Map::new();
-    otel.insert("trace_id".into(), json!(hex(&span.trace_id.0)));
-    otel.insert("span_id".into(), json!(hex(&span.span_id.0)));
-    if let Some(p) = parent_id {
-        let (hi, _) = p.as_u64_pair();
-        otel.insert("parent_span_id".into(), json!(hex(&hi.to_be_bytes())));
-    }
-    if let Some(k) = &span.kind {
-        otel.insert("kind".into(), kind_name(k));
-    }
-    if let Some(r) = origin.resource {
-        otel.insert("resource".into(), r.clone());
-    }
-    if let Some(s) = origin.scope {
-        otel.insert("scope".into(), s.clone());
-    }
-    if let Some(u) = origin.schema_url {
-        otel.insert("schema_url".into(), json!(u));
-    }
-    if !span.links.is_empty() {
-        otel.insert(
-            "links".into(),
-            Value::Array(std::mem::take(&mut span.links)),
-        );
-    }
-    if let Some(ts) = span.trace_state.take().filter(|s| !s.is_empty()) {
-        otel.insert("trace_state".into(), json!(ts));
-    }
-    if let Some(f) = span.flags {
-        otel.insert("flags".into(), json!(f));
-    }
-    if code != 0 || message.is_some() {
-        otel.insert("status".into(), json!({"code": code, "message": message}));
-    }
-    otel
+) -> OpenExtra {
+    let attributes = Some(std::mem::take(&mut span.attributes)).filter(|a| !a.is_empty());
+    let extra = OpenExtra::new(attributes, |out| {
+        if let Some(f) = span.flags {
+            member(out, "flags");
+            write_json(out, &f);
+        }
+        if let Some(k) = &span.kind {
+            member(out, "kind");
+            write_kind(out, k);
+        }
+        if !span.links.is_empty() {
+            member(out, "links");
+            write_json(out, &span.links);
+        }
+        if let Some(p) = &parent {
+            member(out, "parent_span_id");
+            write_hex(out, p);
+        }
+    });
+    extra.tail(origin, |out| {
+        member(out, "span_id");
+        write_hex(out, &span.span_id.0);
+        if code != 0 || message.is_some() {
+            member(out, "status");
+            out.extend_from_slice(b"{\"code\":");
+            write_json(out, &code);
+            out.extend_from_slice(b",\"message\":");
+            write_json(out, message);
+            out.push(b'}');
+        }
+        member(out, "trace_id");
+        write_hex(out, &span.trace_id.0);
+        if let Some(ts) = span.trace_state.as_deref().filter(|s| !s.is_empty()) {
+            member(out, "trace_state");
+            write_json(out, ts);
+        }
+    })
 }
 
 /// Span kinds by number, as the spec names them.
@@ -223,14 +214,6 @@ pub(super) const KIND_NAMES: [&str; 6] = [
     "SPAN_KIND_PRODUCER",
     "SPAN_KIND_CONSUMER",
 ];
-
-/// Span kinds by number, as the spec names them.
-pub(super) fn kind_name(kind: &Value) -> Value {
-    match kind.as_u64() {
-        Some(n) if (n as usize) < KIND_NAMES.len() => Value::from(KIND_NAMES[n as usize]),
-        _ => kind.clone(),
-    }
-}
 
 /// The uuid of a span: its id in the high half, the trace id's low half in the low half.
 pub(super) fn span_uuid(span: [u8; 8], trace: [u8; 16]) -> Uuid {

@@ -26,8 +26,9 @@
 
 use std::collections::VecDeque;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::json_text::OpenExtra;
 use super::link::SpanEvents;
 use crate::core::Event;
 use crate::trace::Linkable;
@@ -65,7 +66,7 @@ impl Lacks {
 /// One waiting span: its events (the start's `payload.extra` still apart) and what it lacks.
 pub(super) struct Held {
     pub span: SpanEvents,
-    pub extra: Map<String, Value>,
+    pub extra: OpenExtra,
     /// Its element's index, and its scope's index in its element.
     pub element: usize,
     pub scope: usize,
@@ -78,7 +79,7 @@ impl Held {
     /// from which its open `otel` object's size is guessed.
     pub(super) fn new(
         span: SpanEvents,
-        extra: Map<String, Value>,
+        extra: OpenExtra,
         (element, scope): (usize, usize),
         lacks: Lacks,
         text_len: usize,
@@ -103,15 +104,13 @@ impl Held {
     /// Writes `key` of its `otel` object (nothing for an absent value, as the whole-element
     /// reading writes nothing).
     pub(super) fn fill(&mut self, key: &str, value: Option<&Value>) {
-        if let (Some(v), Some(Value::Object(otel))) = (value, self.extra.get_mut("otel")) {
-            otel.insert(key.to_owned(), v.clone());
-        }
+        self.extra.fill(key, value);
     }
 
     /// Its events, complete, for the linker.
     pub(super) fn into_span(mut self) -> SpanEvents {
         if let Some(start) = self.span.events.first_mut() {
-            start.payload.extra = self.extra.into();
+            start.payload.extra = self.extra.into_fields();
         }
         self.span
     }

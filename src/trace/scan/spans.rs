@@ -19,6 +19,7 @@
 //! Between records the scanner checks the objects' and arrays' punctuation itself (keys,
 //! colons, commas): what lies between two records is never seen by serde.
 
+use super::element::{element_len, ELEMENT_STOPS};
 use super::structure::Step;
 use super::{Key, Sink, Splitter, Stage};
 use crate::trace::error::ImportError;
@@ -136,11 +137,30 @@ impl Splitter {
     ) -> Result<(), ImportError> {
         let base = self.byte;
         let mut start: Option<usize> = self.record_at.map(|_| 0);
+        // A record began at this byte of this chunk (not one carried over from the last).
+        let mut fresh = false;
         let mut i = 0;
         while i < chunk.len() {
             if self.in_string {
                 i = self.string_run(chunk, i, base);
                 continue;
+            }
+            if self.stage == Stage::Element {
+                // A span that starts in this chunk: its end found in one tight loop when
+                // nothing in it needs the state machine (see `element`); the byte that
+                // ends it is the machine's.
+                if std::mem::take(&mut fresh) {
+                    let room = self.max_depth.saturating_sub(self.depth);
+                    if let Some(len) = element_len(&chunk[i..], room) {
+                        i += len;
+                    }
+                }
+                while i < chunk.len() && !ELEMENT_STOPS[usize::from(chunk[i])] {
+                    i += 1;
+                }
+                if i == chunk.len() {
+                    break;
+                }
             }
             let b = chunk[i];
             let abs = base + i;
@@ -175,7 +195,10 @@ impl Splitter {
             };
             match step {
                 Step::Next => i += 1,
-                Step::Begin => start = Some(i),
+                Step::Begin => {
+                    start = Some(i);
+                    fresh = true;
+                }
             }
         }
         self.byte = base + chunk.len();

@@ -26,9 +26,9 @@
 use std::borrow::Cow;
 
 use super::raw::{Ours, Record, END, EVENT, START};
-use super::skim::Skim;
 use crate::core::EventRef;
 use crate::trace::native;
+use crate::trace::skim::Skim;
 
 /// The members read, one bit each, to refuse a repeat and to require `ph`.
 mod member {

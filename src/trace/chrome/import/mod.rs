@@ -19,7 +19,6 @@ mod fast;
 mod interner;
 mod nesting;
 mod raw;
-mod skim;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 

@@ -1,7 +1,7 @@
 //! # Skimming JSON: validating what it passes over, building nothing
 //!
-//! The purpose-built Chrome reader (`fast`) reads a handful of members of a trace event and
-//! must pass over the rest (`args`, members it does not use) without building anything, yet
+//! The purpose-built readers (Chrome's `chrome::import::fast`, OTLP's `otlp::fast`) read a
+//! handful of members of a record and must pass over the rest (`args`, members it does not use) without building anything, yet
 //! accept exactly what serde_json would: a record serde refuses must never be read here. So
 //! [`Skim`] checks JSON's grammar as it goes (strings, numbers, literals, nesting, commas and
 //! colons), with no allocation and no recursion (a bit per level of nesting, up to
@@ -22,14 +22,14 @@ use crate::trace::swar::plain_string_len;
 
 /// Levels of arrays and objects a skimmed value may nest (the bits of the stack word);
 /// deeper values go to serde.
-pub(super) const MAX_NESTING: u32 = 64;
+pub(crate) const MAX_NESTING: u32 = 64;
 
 /// A JSON number's text as serde_json reads it.
 #[derive(Clone, Copy)]
-pub(super) struct Number<'a> {
-    pub(super) text: &'a str,
+pub(crate) struct Number<'a> {
+    pub(crate) text: &'a str,
     /// No fraction and no exponent.
-    pub(super) integer: bool,
+    pub(crate) integer: bool,
 }
 
 impl Number<'_> {
@@ -38,7 +38,7 @@ impl Number<'_> {
     /// converted, which is the same value); `None` where it would not be finite (serde
     /// refuses those) or the integer is too long to convert here.
     #[inline]
-    pub(super) fn to_f64(self) -> Option<f64> {
+    pub(crate) fn to_f64(self) -> Option<f64> {
         if self.integer {
             let (negative, digits) = match self.text.strip_prefix('-') {
                 Some(d) => (true, d),
@@ -59,14 +59,14 @@ impl Number<'_> {
 }
 
 /// A position in one record's text; see the module docs.
-pub(super) struct Skim<'a> {
+pub(crate) struct Skim<'a> {
     s: &'a str,
     b: &'a [u8],
-    pub(super) i: usize,
+    pub(crate) i: usize,
 }
 
 impl<'a> Skim<'a> {
-    pub(super) fn new(s: &'a str) -> Skim<'a> {
+    pub(crate) fn new(s: &'a str) -> Skim<'a> {
         Skim {
             s,
             b: s.as_bytes(),
@@ -75,48 +75,48 @@ impl<'a> Skim<'a> {
     }
 
     /// Whether the whole text has been read.
-    pub(super) fn at_end(&self) -> bool {
+    pub(crate) fn at_end(&self) -> bool {
         self.i == self.b.len()
     }
 
     /// The text from here to the end.
-    pub(super) fn rest(&self) -> &'a str {
+    pub(crate) fn rest(&self) -> &'a str {
         &self.s[self.i..]
     }
 
     /// The text from `start` to here.
-    pub(super) fn since(&self, start: usize) -> &'a str {
+    pub(crate) fn since(&self, start: usize) -> &'a str {
         &self.s[start..self.i]
     }
 
     /// The byte here, without moving.
     #[inline]
-    pub(super) fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
     /// JSON's whitespace, as serde_json skips it.
     #[inline]
-    pub(super) fn ws(&mut self) {
+    pub(crate) fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
             self.i += 1;
         }
     }
 
     #[inline]
-    pub(super) fn eat(&mut self, byte: u8) -> Option<()> {
+    pub(crate) fn eat(&mut self, byte: u8) -> Option<()> {
         (self.peek() == Some(byte)).then(|| self.i += 1)
     }
 
     #[inline]
-    pub(super) fn literal(&mut self, word: &[u8]) -> Option<()> {
+    pub(crate) fn literal(&mut self, word: &[u8]) -> Option<()> {
         let found = self.b.get(self.i..self.i + word.len())?;
         (found == word).then(|| self.i += word.len())
     }
 
     /// A string without escapes or control characters, borrowed.
     #[inline]
-    pub(super) fn string(&mut self) -> Option<&'a str> {
+    pub(crate) fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.i;
         let len = plain_string_len(self.b.get(start..)?)?;
@@ -127,7 +127,7 @@ impl<'a> Skim<'a> {
 
     /// A member's key and its colon, up to its value.
     #[inline]
-    pub(super) fn key(&mut self) -> Option<&'a str> {
+    pub(crate) fn key(&mut self) -> Option<&'a str> {
         let key = self.string()?;
         self.ws();
         self.eat(b':')?;
@@ -138,7 +138,7 @@ impl<'a> Skim<'a> {
     /// After a member or element: `true` at a comma (and past the whitespace after it),
     /// `false` at `close`.
     #[inline]
-    pub(super) fn next_or(&mut self, close: u8) -> Option<bool> {
+    pub(crate) fn next_or(&mut self, close: u8) -> Option<bool> {
         self.ws();
         let b = self.peek()?;
         self.i += 1;
@@ -152,7 +152,7 @@ impl<'a> Skim<'a> {
 
     /// A number by JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
     #[inline]
-    pub(super) fn number(&mut self) -> Option<Number<'a>> {
+    pub(crate) fn number(&mut self) -> Option<Number<'a>> {
         let start = self.i;
         self.eat(b'-');
         match self.peek()? {
@@ -215,7 +215,7 @@ impl<'a> Skim<'a> {
     }
 
     /// Passes over one value, checking it; see the module docs for what it gives up on.
-    pub(super) fn value(&mut self) -> Option<()> {
+    pub(crate) fn value(&mut self) -> Option<()> {
         // One bit per open level: 1 for an object, 0 for an array.
         let (mut stack, mut depth) = (0u64, 0u32);
         loop {
