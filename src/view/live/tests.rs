@@ -290,7 +290,7 @@ fn a_long_pause_closes_the_stream_and_resume_reads_on_from_the_first_event_not_h
     assert_eq!(feed.tick(1e9), Reaction::Open);
     assert_eq!(
         feed.stream_url(),
-        format!("http://h:1/v1/stream?from={}", last + 1)
+        format!("http://h:1/v1/stream?from={}&encoding=compact", last + 1)
     );
 }
 
@@ -310,7 +310,7 @@ fn a_bye_then_the_dropped_stream_retries_with_the_reason_shown() {
     assert_eq!(feed.tick(600.0), Reaction::Open);
     assert_eq!(
         feed.stream_url(),
-        "http://h:1/v1/stream?from=1&token=s%20e%2Fcret"
+        "http://h:1/v1/stream?from=1&encoding=compact&token=s%20e%2Fcret"
     );
 }
 
@@ -326,7 +326,7 @@ fn addresses_are_read_as_people_type_them() {
     assert!(!e.contains('\u{1b}'), "{e}");
     assert_eq!(
         LiveAddress::parse("h:1", None).unwrap().stream_url(0),
-        "http://h:1/v1/stream?from=0"
+        "http://h:1/v1/stream?from=0&encoding=compact"
     );
 }
 
