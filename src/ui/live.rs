@@ -63,8 +63,8 @@ pub struct Live {
     pub paused: RwSignal<bool>,
     /// Keep the newest operation in view.
     pub follow: RwSignal<bool>,
-    /// Events in the view and the wall clock (`Date.now()`, ms) when the last ones were
-    /// applied: on the bar as `data-applied` / `data-last-applied-ms`, so a client on the
+    /// Events stored since connecting (in the view, and let go to keep within the page's
+    /// budget) and the wall clock (`Date.now()`, ms) when the last ones were applied: on the bar as `data-applied` / `data-last-applied-ms`, so a client on the
     /// same machine measures export → page latency against its own clock (docs/live.md).
     pub applied: RwSignal<(usize, f64)>,
 }
@@ -213,13 +213,18 @@ impl Live {
         }
     }
 
-    /// Stores the events waiting (as many as a frame's budget allows) and redraws when the
+    /// Stores the events waiting (as many as a frame's budget allows) or redraws, as the
     /// pace says ([`RedrawPace`]). Returns whether the counts lines are due too (with a
     /// redraw, or in a frame that stored nothing).
     fn advance(self, ui: Ui, t0: f64) -> bool {
-        let stored = self.store(ui, t0);
+        // A frame draws or stores, not both, when both are due ([`RedrawPace::draws_first`]).
+        let stored = if self.pace.with_value(|p| p.draws_first(t0)) {
+            0
+        } else {
+            self.store(ui, t0)
+        };
         let now = now_ms();
-        if !self.pace.with_value(|p| p.due(now, stored > 0)) {
+        if stored > 0 || !self.pace.with_value(|p| p.due(now, false)) {
             return stored == 0;
         }
         self.pace.update_value(|p| p.drawn(now));
@@ -258,19 +263,27 @@ impl Live {
         let ins = self.view.with_value(LiveView::inspection);
         ui.inspection.update_untracked(|i| *i = Shared(ins));
         let spent = now_ms() - t0;
-        let in_view = self.view.with_value(LiveView::len);
-        self.applied.set((in_view, js_sys::Date::now()));
-        let full = self.view.with_value(LiveView::full);
-        self.feed.update_value(|f| {
-            if let Some(f) = f {
+        let let_go = self
+            .view
+            .try_update_value(LiveView::let_go_if_full)
+            .flatten();
+        let let_go_total = self
+            .feed
+            .try_update_value(|f| {
+                let f = f.as_mut()?;
                 f.sequence.duplicates += skipped as u64;
-                if let Some(why) = &full {
-                    f.close(why.clone());
-                }
-            }
-        });
-        if full.is_some() {
-            self.stream.set_value(None);
+                f.let_go += let_go.unwrap_or(0) as u64;
+                Some(f.let_go as usize)
+            })
+            .flatten()
+            .unwrap_or(0);
+        // Stored since connecting: the view's events and those it let go.
+        let in_view = self.view.with_value(LiveView::len);
+        self.applied
+            .set((let_go_total + in_view, js_sys::Date::now()));
+        if let_go.is_some() {
+            // A new view: published whole, not as the last one grown.
+            self.publish(ui, false);
         }
         if taken > 0 || waiting > 0 {
             self.pace.update_value(RedrawPace::stored);
