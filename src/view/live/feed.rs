@@ -176,6 +176,14 @@ impl LiveFeed {
         self.waiting.drain(..n).collect()
     }
 
+    /// Gives back events [`LiveFeed::take`] handed out and the frame had no time for: they
+    /// wait first, in their order.
+    pub fn put_back(&mut self, events: Vec<Event>) {
+        for e in events.into_iter().rev() {
+            self.waiting.push_front(e);
+        }
+    }
+
     /// Events received and not shown yet.
     pub fn waiting(&self) -> usize {
         self.waiting.len()
