@@ -39,6 +39,7 @@ use std::fmt::Write as _;
 use uuid::Uuid;
 
 use crate::core::{Event, Kind, Payload, Phase};
+use crate::trace::read::MAX_DEPTH;
 
 /// The value of `encoding=` that asks for these lines.
 pub const ENCODING: &str = "compact";
@@ -254,12 +255,43 @@ impl Decoder {
                 format!("payload refers to payload {n} of {}", self.payloads.len())
             });
         }
-        // serde's default recursion limit bounds a hostile payload's nesting.
+        // The payload's reader lifts serde's recursion limit (real payloads nest deeper than
+        // 128): the nesting is measured first, as imports do.
+        if nesting(field) > MAX_DEPTH {
+            return Err(format!("payload nests deeper than {MAX_DEPTH} levels"));
+        }
         let p: Payload = serde_json::from_str(field)
             .map_err(|e| format!("payload: {}", super::message::bounded(&e.to_string(), 80)))?;
         self.payloads.push(p.clone());
         Ok(p)
     }
+}
+
+/// How deep JSON `text` nests (brackets outside strings); a hostile line is refused on
+/// this before any recursive reader sees it.
+pub(crate) fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 fn number<T: std::str::FromStr>(field: &str, what: &str) -> Result<T, String> {

@@ -168,10 +168,14 @@ impl Batch {
             }
             // A line as the listener writes it (lineage NDJSON) is read by the purpose-built
             // reader (0.78 µs an event natively against serde's 1.21 µs, docs/live-page.md);
-            // anything else, and every error, by serde, whose default recursion limit bounds
-            // a hostile line's nesting.
+            // anything else, and every error, by serde, once its nesting is measured.
             if let Some(e) = crate::trace::native::read_exact(line) {
                 batch.events.push((seq, e));
+                continue;
+            }
+            // The reader lifts serde's recursion limit for payloads: measured first.
+            if super::compact::nesting(line) > crate::trace::read::MAX_DEPTH {
+                batch.reject(seq, "an event nested deeper than the page reads");
                 continue;
             }
             match serde_json::from_str::<Event>(line) {

@@ -282,6 +282,9 @@ mod tests {
         assert_eq!(view.let_go_if_full(), Some(12));
         assert!(view.is_empty() && view.full().is_none());
         view.append(events[12..].to_vec(), false, 0.0);
+        // Events whose operation's start was let go wait for it, then are shown without it.
+        view.append(Vec::new(), false, super::super::reorder::MAX_WAIT_MS);
+        finish(&mut view);
         assert_eq!(view.len(), events.len() - 12);
         assert_eq!(
             pinned.trace.len(),
