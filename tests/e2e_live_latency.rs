@@ -11,7 +11,8 @@
 //! the first apply time at which the view holds it, minus the time it was sent (a batch
 //! applied with later ones counts from its own send). The longest gap between animation
 //! frames while events arrive is the frame log's. At the end every event must be counted:
-//! the listener received and stored them all, the page received, stored and shows them all.
+//! the listener received and stored them all, the page received and stored them all and
+//! shows them all but those it let go past its budget (it keeps the newest, and says so).
 //! `LATENCY_CDP=1` also prints what Chromium says of the page's main thread (metrics, V8's
 //! profile, when each message reached the page's handler: `live_support/cdp.rs`).
 #![cfg(not(target_arch = "wasm32"))]
@@ -28,6 +29,8 @@ use browser::*;
 use live_support::{post, Listener, PATIENCE};
 
 const BATCH: usize = 1000;
+/// How the page's counts end the number of events it let go (`LiveFeed::describe_counts`).
+const LET_GO: &str = " older let go to stay within the page's budget (the newest are shown)";
 
 const PROBES: &str = r#"
     window.__lineageLiveProfile = true;
@@ -249,7 +252,9 @@ async fn report_cdp(
 }
 
 /// Every event counted: the listener received and stored `total`, and the page received
-/// (its live counts), stored (`data-applied`) and shows (the summary's events) as many.
+/// (its live counts) and stored (`data-applied`) as many, and shows them all but those it
+/// let go to keep within its budget, which its counts say (received = let go + shown; none
+/// let go below 2 000 000 events, `Limits::BROWSER`).
 async fn check_counts(c: &fantoccini::Client, listener: &Listener, total: usize) {
     let status = live_support::send("GET", &format!("{}/v1/status", listener.url), &[], "")
         .await
@@ -260,7 +265,11 @@ async fn check_counts(c: &fantoccini::Client, listener: &Listener, total: usize)
         t.starts_with(&format!("{total} received"))
     })
     .await;
-    let shown = wait_text(c, "#event-count", |t| t == total.to_string()).await;
+    let let_go: usize = counts
+        .split(" · ")
+        .find_map(|part| part.strip_suffix(LET_GO))
+        .map_or(0, |n| n.parse().unwrap());
+    let shown = wait_text(c, "#event-count", |t| t == (total - let_go).to_string()).await;
     let applied = c
         .execute(
             "return document.querySelector('#live-bar').dataset.applied",

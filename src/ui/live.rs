@@ -17,6 +17,7 @@ mod profile;
 mod stream;
 
 use super::state::{now_ms, Shared, Source, Ui};
+use crate::core::Event;
 use crate::view::live::{
     FrameBudget, FrameProfile, LiveAddress, LiveFeed, LiveView, Reaction, RedrawPace,
 };
@@ -27,6 +28,8 @@ use stream::Stream;
 /// Work per frame on a rebuild, in ms: well under a frame of 100 ms (new events have their
 /// own budget, [`FrameBudget`]).
 const FRAME_BUDGET_MS: f64 = crate::view::live::budget::CALM_MS;
+/// New events stored between two looks at the clock.
+const STORE_SLICE: usize = 512;
 /// Items of a rebuild between two looks at the clock.
 const BUILD_SLICE: usize = 8 * 1024;
 
@@ -63,8 +66,8 @@ pub struct Live {
     pub paused: RwSignal<bool>,
     /// Keep the newest operation in view.
     pub follow: RwSignal<bool>,
-    /// Events in the view and the wall clock (`Date.now()`, ms) when the last ones were
-    /// applied: on the bar as `data-applied` / `data-last-applied-ms`, so a client on the
+    /// Events stored since connecting (in the view, and let go to keep within the page's
+    /// budget) and the wall clock (`Date.now()`, ms) when the last ones were applied: on the bar as `data-applied` / `data-last-applied-ms`, so a client on the
     /// same machine measures export → page latency against its own clock (docs/live.md).
     pub applied: RwSignal<(usize, f64)>,
 }
@@ -213,13 +216,18 @@ impl Live {
         }
     }
 
-    /// Stores the events waiting (as many as a frame's budget allows) and redraws when the
+    /// Stores the events waiting (as many as a frame's budget allows) or redraws, as the
     /// pace says ([`RedrawPace`]). Returns whether the counts lines are due too (with a
     /// redraw, or in a frame that stored nothing).
     fn advance(self, ui: Ui, t0: f64) -> bool {
-        let stored = self.store(ui, t0);
+        // A frame draws or stores, not both, when both are due ([`RedrawPace::draws_first`]).
+        let stored = if self.pace.with_value(|p| p.draws_first(t0)) {
+            0
+        } else {
+            self.store(ui, t0)
+        };
         let now = now_ms();
-        if !self.pace.with_value(|p| p.due(now, stored > 0)) {
+        if stored > 0 || !self.pace.with_value(|p| p.due(now, false)) {
             return stored == 0;
         }
         self.pace.update_value(|p| p.drawn(now));
@@ -248,29 +256,33 @@ impl Live {
         if events.is_empty() && waiting == 0 {
             return 0;
         }
-        let taken = events.len();
         // Let go of the signal's hold so the view grows in place (see `LiveView`).
         ui.inspection.update_untracked(|i| *i = Shared::default());
-        let skipped = self
-            .view
-            .try_update_value(|v| v.append(events, dedupe, now_ms()))
-            .unwrap_or(0);
+        let (taken, skipped) = self.append_in_slices(events, dedupe, t0);
         let ins = self.view.with_value(LiveView::inspection);
         ui.inspection.update_untracked(|i| *i = Shared(ins));
         let spent = now_ms() - t0;
-        let in_view = self.view.with_value(LiveView::len);
-        self.applied.set((in_view, js_sys::Date::now()));
-        let full = self.view.with_value(LiveView::full);
-        self.feed.update_value(|f| {
-            if let Some(f) = f {
+        let let_go = self
+            .view
+            .try_update_value(LiveView::let_go_if_full)
+            .flatten();
+        let let_go_total = self
+            .feed
+            .try_update_value(|f| {
+                let f = f.as_mut()?;
                 f.sequence.duplicates += skipped as u64;
-                if let Some(why) = &full {
-                    f.close(why.clone());
-                }
-            }
-        });
-        if full.is_some() {
-            self.stream.set_value(None);
+                f.let_go += let_go.unwrap_or(0) as u64;
+                Some(f.let_go as usize)
+            })
+            .flatten()
+            .unwrap_or(0);
+        // Stored since connecting: the view's events and those it let go.
+        let in_view = self.view.with_value(LiveView::len);
+        self.applied
+            .set((let_go_total + in_view, js_sys::Date::now()));
+        if let_go.is_some() {
+            // A new view: published whole, not as the last one grown.
+            self.publish(ui, false);
         }
         if taken > 0 || waiting > 0 {
             self.pace.update_value(RedrawPace::stored);
@@ -281,6 +293,30 @@ impl Live {
             .with_value(|f| f.as_ref().map_or(0, LiveFeed::waiting));
         self.budget.update_value(|b| b.spent(taken, spent, left));
         taken
+    }
+
+    /// Appends `events` to the view in slices, with the clock read between them, until the
+    /// frame's time is spent: the count [`FrameBudget`] takes is learnt from the frames
+    /// before, and on a shared CPU one frame ran at a fifth of their pace (8 372 events in
+    /// 187 ms, docs/live-page.md). What the time leaves goes back to wait. Returns how many
+    /// were taken and how many of them skipped as duplicates.
+    fn append_in_slices(self, mut rest: Vec<Event>, dedupe: bool, t0: f64) -> (usize, usize) {
+        let budget_ms = self.budget.with_value(FrameBudget::ms);
+        let (mut taken, mut skipped) = (0, 0);
+        self.view.update_value(|v| loop {
+            let slice: Vec<Event> = rest.drain(..rest.len().min(STORE_SLICE)).collect();
+            taken += slice.len();
+            skipped += v.append(slice, dedupe, now_ms());
+            if rest.is_empty() || now_ms() - t0 >= budget_ms {
+                break;
+            }
+        });
+        self.feed.update_value(|f| {
+            if let Some(f) = f {
+                f.put_back(rest);
+            }
+        });
+        (taken, skipped)
     }
 
     /// Shows the view's inspection; with Follow, the newest operation.

@@ -1,4 +1,4 @@
-//! # The page's stream (`GET /v1/stream?from=SEQ`)
+//! # The page's stream (`GET /v1/stream?from=SEQ[&encoding=compact]`)
 //!
 //! Each stream is a cursor, the next seq it sends, read from the store at the pace the
 //! client takes the bytes: hyper asks for the next message only when the previous one is
@@ -60,6 +60,7 @@ struct Cursor {
     client: Client,
     stage: Stage,
     next: u64,
+    encoding: sse::Encoding,
     stored: watch::Receiver<u64>,
     stopping: watch::Receiver<Option<String>>,
     next_status: Instant,
@@ -85,6 +86,7 @@ pub(super) fn open(query: Option<&str>, shared: &Arc<Shared>) -> Response<Body> 
         client: Client(shared.clone()),
         stage: Stage::Hello,
         next: from,
+        encoding: sse::Encoding::named(query_param(query, "encoding").as_deref()),
         stored: shared.stored.subscribe(),
         stopping: shared.stopping.subscribe(),
         next_status: now + STATUS_EVERY,
@@ -166,7 +168,7 @@ fn read(c: &mut Cursor) -> Option<String> {
         c.next = store.first_seq();
         return Some(text);
     }
-    let (text, next) = sse::events(&store, c.next)?;
+    let (text, next) = sse::events_as(&store, c.next, c.encoding)?;
     c.next = next;
     Some(text)
 }

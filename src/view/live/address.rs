@@ -60,7 +60,11 @@ impl LiveAddress {
 
     /// The stream's URL, resuming at sequence number `from`.
     pub fn stream_url(&self, from: u64) -> String {
-        let mut url = format!("{}/v1/stream?from={from}", self.base);
+        let mut url = format!(
+            "{}/v1/stream?from={from}&encoding={}",
+            self.base,
+            super::compact::ENCODING
+        );
         if let Some(t) = &self.token {
             url.push_str("&token=");
             url.extend(utf8_percent_encode(t, NON_ALPHANUMERIC));

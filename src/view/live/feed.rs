@@ -55,6 +55,9 @@ pub struct LiveFeed {
     pub received: u64,
     /// Lines and messages that could not be read.
     pub rejected: u64,
+    /// Events shown and then let go to keep within the page's budget
+    /// ([`super::LiveView::let_go_if_full`]): received = let go + in view + waiting.
+    pub let_go: u64,
     /// What was wrong with the first few of them (escaped, bounded).
     pub problems: Vec<String>,
 }
@@ -173,6 +176,14 @@ impl LiveFeed {
         self.waiting.drain(..n).collect()
     }
 
+    /// Gives back events [`LiveFeed::take`] handed out and the frame had no time for: they
+    /// wait first, in their order.
+    pub fn put_back(&mut self, events: Vec<Event>) {
+        for e in events.into_iter().rev() {
+            self.waiting.push_front(e);
+        }
+    }
+
     /// Events received and not shown yet.
     pub fn waiting(&self) -> usize {
         self.waiting.len()
@@ -213,6 +224,12 @@ impl LiveFeed {
         let mut parts = vec![format!("{} received", self.received)];
         if self.paused || self.waiting() > 0 {
             parts.push(format!("{} waiting", self.waiting()));
+        }
+        if self.let_go > 0 {
+            parts.push(format!(
+                "{} older let go to stay within the page's budget (the newest are shown)",
+                self.let_go
+            ));
         }
         if self.sequence.lost > 0 {
             parts.push(format!(

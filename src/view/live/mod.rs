@@ -15,6 +15,8 @@
 //! - [`feed`]: the three together with the events waiting to be shown and Pause
 //!   ([`LiveFeed`]).
 //! - [`address`]: what a person types, made a stream URL ([`LiveAddress`]).
+//! - [`compact`]: the stream's compact event lines, written and read ([`compact::Encoder`],
+//!   [`compact::Decoder`]).
 //! - [`budget`]: how many waiting events a frame takes ([`FrameBudget`]).
 //! - [`redraw`]: when the screen shows what was stored, under a flood ([`RedrawPace`]).
 //! - [`profile`]: where a live frame's time goes, when the page is asked to say
@@ -27,6 +29,9 @@
 
 pub mod address;
 pub mod budget;
+pub mod compact;
+#[cfg(test)]
+mod compact_tests;
 pub mod connection;
 pub mod feed;
 pub mod message;

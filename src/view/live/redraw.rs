@@ -36,6 +36,18 @@ impl RedrawPace {
         self.pending
     }
 
+    /// Whether a frame starting at `now_ms` redraws instead of storing: events wait to be
+    /// drawn and none were drawn for [`REDRAW_EVERY_MS`] (or ever). A frame does one or the
+    /// other under a flood, so its work is the larger of the two, not their sum: the first
+    /// frame stored 1 000 events into a cold store (33 ms) and then drew the trace for the
+    /// first time (87 ms), at a load of 12 on 2 cores (docs/live-page.md).
+    pub fn draws_first(&self, now_ms: f64) -> bool {
+        self.pending
+            && self
+                .last_ms
+                .is_none_or(|last| now_ms - last >= REDRAW_EVERY_MS)
+    }
+
     /// Whether a frame at `now_ms` redraws; `storing`: this frame stored events.
     pub fn due(&self, now_ms: f64, storing: bool) -> bool {
         self.pending
@@ -95,5 +107,17 @@ mod tests {
             p.due(now, false),
             "the stream calms: what is stored is drawn"
         );
+    }
+
+    #[test]
+    fn under_a_flood_a_frame_draws_or_stores_and_the_first_events_are_drawn_next_frame() {
+        let mut p = RedrawPace::default();
+        assert!(!p.draws_first(0.0), "nothing stored yet: the frame stores");
+        p.stored();
+        assert!(p.draws_first(16.0), "the next frame draws the first events");
+        p.drawn(16.0);
+        p.stored();
+        assert!(!p.draws_first(32.0) && !p.draws_first(16.0 + REDRAW_EVERY_MS - 1.0));
+        assert!(p.draws_first(16.0 + REDRAW_EVERY_MS));
     }
 }

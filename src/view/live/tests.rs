@@ -268,6 +268,26 @@ fn paused_the_view_holds_still_while_events_keep_arriving_and_are_counted() {
 }
 
 #[test]
+fn events_a_frame_had_no_time_for_wait_first_in_their_order_and_let_go_is_counted() {
+    let mut feed = LiveFeed::new(LiveAddress::parse("h:1", None).unwrap());
+    feed.on_message(hello(1, 1), 0.0);
+    let evs = roots(6);
+    feed.on_message(events_msg(&evs, 6), 0.0);
+    let mut taken = feed.take(4);
+    let rest = taken.split_off(1);
+    feed.put_back(rest);
+    assert_eq!(feed.waiting(), 5);
+    assert_eq!(feed.take(usize::MAX), evs[1..].to_vec());
+    feed.let_go = 4;
+    assert!(
+        feed.describe_counts()
+            .starts_with("6 received · 4 older let go to stay within the page's budget"),
+        "{}",
+        feed.describe_counts()
+    );
+}
+
+#[test]
 fn a_long_pause_closes_the_stream_and_resume_reads_on_from_the_first_event_not_held() {
     let mut feed = LiveFeed::new(LiveAddress::parse("h:1", None).unwrap());
     feed.on_message(hello(1, 1), 0.0);
@@ -290,7 +310,7 @@ fn a_long_pause_closes_the_stream_and_resume_reads_on_from_the_first_event_not_h
     assert_eq!(feed.tick(1e9), Reaction::Open);
     assert_eq!(
         feed.stream_url(),
-        format!("http://h:1/v1/stream?from={}", last + 1)
+        format!("http://h:1/v1/stream?from={}&encoding=compact", last + 1)
     );
 }
 
@@ -310,7 +330,7 @@ fn a_bye_then_the_dropped_stream_retries_with_the_reason_shown() {
     assert_eq!(feed.tick(600.0), Reaction::Open);
     assert_eq!(
         feed.stream_url(),
-        "http://h:1/v1/stream?from=1&token=s%20e%2Fcret"
+        "http://h:1/v1/stream?from=1&encoding=compact&token=s%20e%2Fcret"
     );
 }
 
@@ -326,7 +346,7 @@ fn addresses_are_read_as_people_type_them() {
     assert!(!e.contains('\u{1b}'), "{e}");
     assert_eq!(
         LiveAddress::parse("h:1", None).unwrap().stream_url(0),
-        "http://h:1/v1/stream?from=0"
+        "http://h:1/v1/stream?from=0&encoding=compact"
     );
 }
 

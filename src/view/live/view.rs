@@ -85,6 +85,30 @@ impl LiveView {
         })
     }
 
+    /// Keep-newest for the page: when its budget is full, the view starts afresh with the
+    /// events that come next, and says how many it let go (the held ones). Returns `None`
+    /// while there is room.
+    ///
+    /// Why afresh and not oldest-first: the inspection (trees, counts, lints, minimap) only
+    /// grows; letting its oldest events go one by one means rebuilding it from the rest,
+    /// seconds of work for 2 M events, while 100 k events a second keep coming. Starting
+    /// afresh costs nothing, keeps the latency, and the listener still holds what the page
+    /// let go (its own window, `lineage listen --max-events`). A snapshot pinned as A keeps
+    /// what it had.
+    pub fn let_go_if_full(&mut self) -> Option<usize> {
+        self.full()?;
+        let held = self.len();
+        let reorder = std::mem::take(&mut self.reorder);
+        *self = LiveView::new(self.limits);
+        self.reorder = reorder;
+        Some(held)
+    }
+
+    /// The most events the page holds ([`LiveView::let_go_if_full`]).
+    pub fn max_events(&self) -> u64 {
+        self.limits.max_events
+    }
+
     /// Events held back until the event they link to arrives ([`Reorder`]).
     pub fn waiting_for_links(&self) -> usize {
         self.reorder.len()
@@ -241,5 +265,33 @@ mod tests {
         assert_eq!(view.full(), None);
         view.append(events[5..12].to_vec(), false, 0.0);
         assert!(view.full().is_some_and(|m| m.contains("12 events")));
+    }
+
+    #[test]
+    fn a_full_page_lets_its_events_go_and_goes_on_with_the_newest() {
+        let events = run(8);
+        let limits = Limits {
+            max_events: 10,
+            ..Limits::BROWSER
+        };
+        let mut view = LiveView::new(limits);
+        view.append(events[..6].to_vec(), false, 0.0);
+        assert_eq!(view.let_go_if_full(), None);
+        view.append(events[6..12].to_vec(), false, 0.0);
+        let pinned = view.inspection();
+        assert_eq!(view.let_go_if_full(), Some(12));
+        assert!(view.is_empty() && view.full().is_none());
+        view.append(events[12..].to_vec(), false, 0.0);
+        // Events whose operation's start was let go wait for it, then are shown without it.
+        view.append(Vec::new(), false, super::super::reorder::MAX_WAIT_MS);
+        finish(&mut view);
+        assert_eq!(view.len(), events.len() - 12);
+        assert_eq!(
+            pinned.trace.len(),
+            12,
+            "a snapshot pinned as A keeps what it had"
+        );
+        // Received = let go + held.
+        assert_eq!(12 + view.len(), events.len());
     }
 }
