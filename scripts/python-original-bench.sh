@@ -30,6 +30,10 @@ fi
 
 python="$(LINEAGE_VENV="${LINEAGE_ORIGINAL_VENV:-$HOME/.cache/lineage-venv-original}" \
     "$here/python-venv.sh" "pydantic==2.14.4" | tail -n 1)"
+if [ -z "$python" ]; then
+    echo "python-original-bench: no python3 on this machine" >&2
+    exit 2
+fi
 lineage="${LINEAGE_BIN:-}"
 release="$(cd "$here/.." && cargo metadata --format-version 1 --no-deps |
     "$python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release"
