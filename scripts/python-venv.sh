@@ -5,6 +5,8 @@
 # Idempotent: a venv that already has these versions is left as it is (a second run costs one
 # python start). Prints the venv's python on its last line.
 #   LINEAGE_VENV=DIR  where the venv lives (default ~/.cache/lineage-venv)
+# Arguments, when given, replace the pins (scripts/python-original-bench.sh asks for pydantic
+# in a venv of its own this way).
 set -euo pipefail
 
 venv="${LINEAGE_VENV:-$HOME/.cache/lineage-venv}"
@@ -12,6 +14,9 @@ pins=(
     "opentelemetry-sdk==1.45.2"
     "opentelemetry-exporter-otlp-proto-http==1.45.2"
 )
+if [ "$#" -gt 0 ]; then
+    pins=("$@")
+fi
 
 if ! command -v python3 >/dev/null; then
     echo "python-venv: python3 is missing; the Python client tests will be skipped" >&2

@@ -2,8 +2,9 @@
 //! written from the open trace's store and spans by [`super::download`]).
 //!
 //! A file is read in slices (`Blob.slice` + `arrayBuffer`, [`SLICE`] bytes each) and fed to a
-//! streaming [`Importer`]; between pieces the loop yields to the browser so no frame waits
-//! more than about [`FRAME_BUDGET_MS`] on the import, and a progress bar with a Cancel button
+//! streaming [`Importer`]; between pieces the loop gives the browser a turn
+//! (`browser_turn`: a message, not a clamped timer) so no frame waits more than about
+//! [`FRAME_BUDGET_MS`] on the import, and a progress bar with a Cancel button
 //! shows how far it has got. The trace on screen changes only when the whole file has been
 //! read and its view built ([`build_view`]: spans, lints and summary, in slices between frames
 //! too, the bar saying so): a malformed, empty, over-budget or cancelled file, or a build
@@ -14,6 +15,7 @@
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use super::browser_turn::browser_turn;
 use super::download::{download, export_blob};
 use super::state::{now_ms, Prepared, Ui, MINIMAP_BINS};
 use crate::analysis::build::InspectionBuilder;
@@ -134,7 +136,7 @@ async fn read_file(
                 .map_err(|e: ImportError| e.to_string())?;
             if now_ms() - last_yield > FRAME_BUDGET_MS {
                 mark = ReadTimes::add(&mut times.work, mark, now_ms());
-                gloo_timers::future::TimeoutFuture::new(0).await;
+                browser_turn().await;
                 last_yield = now_ms();
                 mark = ReadTimes::add(&mut times.yielded, mark, last_yield);
                 if !report(ui, id, &importer) {
@@ -173,7 +175,7 @@ async fn finish_import(
             break done;
         }
         if now_ms() - last_yield > FRAME_BUDGET_MS {
-            gloo_timers::future::TimeoutFuture::new(0).await;
+            browser_turn().await;
             last_yield = now_ms();
             let (events, fraction) = (finishing.events(), finishing.fraction());
             if !update_progress(ui, id, |p| {
@@ -207,7 +209,7 @@ async fn finish_import(
             return Ok(Some((imported, trace)));
         }
         if now_ms() - last_yield > FRAME_BUDGET_MS {
-            gloo_timers::future::TimeoutFuture::new(0).await;
+            browser_turn().await;
             last_yield = now_ms();
             let fraction = order.fraction();
             if !update_progress(ui, id, |p| {
@@ -273,7 +275,7 @@ async fn build_view(ui: Ui, id: u64, trace: EventLog) -> Option<(Inspection, Pre
             return None;
         }
     }
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    browser_turn().await;
     Some((ins, Prepared { derived, rows }))
 }
 
@@ -283,7 +285,7 @@ async fn yield_if_due(ui: Ui, id: u64, last_yield: &mut f64, built: f64) -> bool
     if now_ms() - *last_yield <= FRAME_BUDGET_MS {
         return true;
     }
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    browser_turn().await;
     *last_yield = now_ms();
     update_progress(ui, id, |p| p.building = Some(built))
 }

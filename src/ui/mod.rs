@@ -21,6 +21,7 @@
 //! - [`live`], [`live_bar`]: following a listener (`lineage listen`) as events arrive.
 
 pub mod app;
+mod browser_turn;
 pub mod compare;
 pub mod controls;
 pub mod critical;
