@@ -6,8 +6,8 @@
 //! event when the store is full. The bus encodes when an event is put on its queue and pushes
 //! when the processor takes it off, so the queue holds records too.
 
-use super::parents::ParentId;
 use super::origins::OriginId;
+use super::parents::ParentId;
 use super::record::{
     begin_blob, encode_blob, encode_json_fields_blob, lag_of, Record, StartLink, HAS_PARENT,
     LAG_NONE, LAG_WIDE, NO_SLOT, START_REF,
