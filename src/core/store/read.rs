@@ -154,14 +154,14 @@ impl EventStore {
         }
     }
 
-    /// The payload's process name as a symbol ([`Sym::NONE`] for none), kept with the
+    /// The payload's process name as a symbol (`Sym::NONE` for none), kept with the
     /// function name as one pair (`origins.rs`).
     #[inline]
     pub fn process_sym(&self, r: &Record) -> Sym {
         self.origins.process(r.origin)
     }
 
-    /// The payload's function name as a symbol ([`Sym::NONE`] for none).
+    /// The payload's function name as a symbol (`Sym::NONE` for none).
     #[inline]
     pub fn function_sym(&self, r: &Record) -> Sym {
         self.origins.function(r.origin)

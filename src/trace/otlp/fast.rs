@@ -301,5 +301,6 @@ fn double(p: &mut Skim<'_>) -> Option<DoubleValue> {
     Some(DoubleValue::finite(x))
 }
 
-#[cfg(test)]
+// proptest is a native dev-dependency only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

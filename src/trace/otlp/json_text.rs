@@ -253,5 +253,6 @@ impl<const N: usize> FieldValue for JsonText<'_, N> {
     }
 }
 
-#[cfg(test)]
+// proptest is a native dev-dependency only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
