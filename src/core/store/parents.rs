@@ -20,11 +20,14 @@
 use hashbrown::HashTable;
 use uuid::Uuid;
 
-use super::record::NO_SLOT;
 use crate::core::ids::IdHash;
 
 /// A parent id as the records that name it hold it.
 pub(crate) type ParentId = u32;
+
+/// No slot (an empty child list's end, no next sibling). Defined with the child lists,
+/// which the parents table holds; records name it through `record::NO_SLOT`.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug)]
 struct Parent {

@@ -35,6 +35,7 @@ use uuid::Uuid;
 use super::arena::BlobRef;
 use super::origins::OriginId;
 use super::parents::ParentId;
+pub(crate) use super::parents::NO_SLOT;
 use super::symbols::{Sym, Symbols};
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
@@ -44,9 +45,6 @@ pub(crate) use crate::core::field_value::{
     V_FALSE, V_FLOAT, V_JSON, V_NEG, V_NULL, V_RAW, V_STR, V_TRUE, V_UINT,
 };
 use crate::core::raw::RawMembers;
-
-/// No slot (an empty child list's end, no next sibling).
-pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 pub(crate) const HAS_PARENT: u8 = 1;
 pub(crate) const HAS_START: u8 = 2;
