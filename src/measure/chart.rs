@@ -119,8 +119,8 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::measure::comparison::SubjectFigures;
-    use crate::measure::session::MeasureConfig;
     use crate::measure::subject::Group;
+    use crate::measure::MeasureConfig;
     use crate::workload::Subscribers;
 
     fn spread(median: f64) -> Spread {

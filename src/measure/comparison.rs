@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ablation::Stage;
-use super::session::MeasureConfig;
+use super::config::MeasureConfig;
 use super::split::{BatchSplit, SplitFigures};
 use super::spread::Spread;
 use super::subject::{Group, Subject};

@@ -9,6 +9,7 @@
 //!   set-up, an ablation stage, a peer.
 //! - [`ablation`]: the per-phase breakdown (creation, context, queue put, processing,
 //!   handlers) by switching instrumentation on one phase at a time.
+//! - [`config`]: how long and how often to measure ([`MeasureConfig`]).
 //! - [`session`]: interleaved rounds (A B C D A B C D ...) with the baseline in every round.
 //! - [`spread`]: median, quartiles and extremes of every figure ([`Spread`]).
 //! - [`split`]: the caller's cost (the critical path) versus background processing, and the
@@ -30,6 +31,7 @@
 pub mod ablation;
 pub mod chart;
 pub mod comparison;
+pub mod config;
 pub mod drive;
 pub mod plan;
 pub mod reference;
@@ -55,8 +57,9 @@ pub mod web;
 
 pub use ablation::Stage;
 pub use comparison::{Comparison, PhaseStep, SubjectFigures};
+pub use config::MeasureConfig;
 pub use plan::Plan;
-pub use session::{MeasureConfig, MeasureProgress, Session};
+pub use session::{MeasureProgress, Session};
 pub use split::{BatchSplit, SplitFigures};
 pub use spread::Spread;
 pub use subject::{Group, Subject, SubjectSpec, Workbench};

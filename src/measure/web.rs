@@ -16,9 +16,10 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 
 use super::comparison::Comparison;
+use super::config::MeasureConfig;
 use super::performance_clock::PerformanceClock;
 use super::plan::Plan;
-use super::session::{MeasureConfig, MeasureProgress, Session};
+use super::session::{MeasureProgress, Session};
 use crate::core::Clock;
 
 /// Measures the subjects of `plan` in interleaved rounds, calling `on_progress` after every

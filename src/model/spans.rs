@@ -201,22 +201,6 @@ impl ChildIndex for HistoryLinks<'_> {
 }
 
 impl Spans {
-    /// Pairs and nests the spans of a trace, nesting by the trace's own parent links.
-    pub fn build(trace: &EventLog) -> Spans {
-        Spans::build_with(trace, &ParentLinks::of(trace))
-    }
-
-    /// Pairs and nests the spans of a trace, nesting by the given children index (the bus's
-    /// own `children_by_parent` for a live trace).
-    pub fn build_with(trace: &EventLog, children: &dyn ChildIndex) -> Spans {
-        let mut builder = crate::model::spans_build::SpansBuilder::new(trace);
-        loop {
-            if let Some(spans) = builder.step(trace, children, usize::MAX) {
-                return spans;
-            }
-        }
-    }
-
     /// Spans in the forest (operations at every level, single events and lone ends).
     pub fn len(&self) -> usize {
         self.spans.len()

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::core::Phase;
 use crate::model::events::EventLog;
-use crate::model::spans::{pairing_key, ChildIndex, Span, Spans, Status};
+use crate::model::spans::{pairing_key, ChildIndex, ParentLinks, Span, Spans, Status};
 
 /// The unpaired starts of the original's sibling pairing, by key, most recent last.
 type OpenStarts = HashMap<(Option<Uuid>, Option<Uuid>, String), Vec<usize>>;
@@ -42,6 +42,25 @@ enum Pass {
     Depths,
     /// That order backwards: descendant and problem counts.
     Counts,
+}
+
+impl Spans {
+    /// Pairs and nests the spans of a trace, nesting by the trace's own parent links.
+    pub fn build(trace: &EventLog) -> Spans {
+        Spans::build_with(trace, &ParentLinks::of(trace))
+    }
+
+    /// Pairs and nests the spans of a trace, nesting by the given children index (the bus's
+    /// own `children_by_parent` for a live trace). Here rather than beside [`Spans`] so the
+    /// span types do not depend on their builder (the builder depends on them).
+    pub fn build_with(trace: &EventLog, children: &dyn ChildIndex) -> Spans {
+        let mut builder = SpansBuilder::new(trace);
+        loop {
+            if let Some(spans) = builder.step(trace, children, usize::MAX) {
+                return spans;
+            }
+        }
+    }
 }
 
 /// A span forest under construction; see the module docs.

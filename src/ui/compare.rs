@@ -15,7 +15,7 @@ use super::state::Ui;
 use crate::core::EmitMode;
 use crate::measure::plan::Plan;
 use crate::measure::run_history::{RunHistory, Shown};
-use crate::measure::session::MeasureConfig;
+use crate::measure::MeasureConfig;
 
 /// The rounds the field offers (min, max, first value): at least three, so a median and
 /// quartiles mean something; the field's long-standing top of 101; seven to start with.
