@@ -5,7 +5,10 @@
 //! OTLP ones in the request's encoding: an `ExportTraceServiceResponse` (with
 //! `partial_success` when spans were refused) or a `google.rpc.Status` for a 400.
 
+use std::convert::Infallible;
+
 use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
@@ -15,8 +18,10 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 use prost::Message;
 use serde_json::json;
 
-use super::routes::Body;
 use crate::listener::ingest::BadBody;
+
+/// Every answer's body: a boxed body, so full answers and streams share one type.
+pub(super) type Body = UnsyncBoxBody<Bytes, Infallible>;
 
 /// `google.rpc.Status`, which OTLP/HTTP sends with a 400 (details left empty).
 #[derive(Clone, PartialEq, prost::Message)]

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
-use super::server::Shared;
+use super::shared::Shared;
 
 /// Why a body was not read.
 #[derive(Debug)]

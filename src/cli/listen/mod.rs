@@ -17,6 +17,7 @@ mod answer;
 mod body;
 mod routes;
 mod server;
+mod shared;
 mod stream;
 
 use std::net::SocketAddr;

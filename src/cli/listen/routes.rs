@@ -10,22 +10,18 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http_body_util::combinators::UnsyncBoxBody;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::json;
 
-use super::answer::{export_response, json_response, preflight, rpc_status, text, Encoding};
+use super::answer::{export_response, json_response, preflight, rpc_status, text, Body, Encoding};
 use super::body::{self, BodyError};
-use super::server::Shared;
+use super::shared::Shared;
 use crate::listener::ingest::{self, BadBody, Batch};
 use crate::listener::lines::{self, StoredLines};
 use crate::listener::sse::Status;
 use crate::listener::{inflate, Committed, LiveStore};
-
-pub(super) type Body = UnsyncBoxBody<Bytes, Infallible>;
 
 pub(super) async fn handle(
     req: Request<Incoming>,

@@ -12,7 +12,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,22 +23,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 
+use super::shared::Shared;
 use super::{ListenArgs, Settings};
 use crate::listener::LiveStore;
-
-/// What every connection shares.
-pub(crate) struct Shared {
-    pub settings: Settings,
-    pub store: Mutex<LiveStore>,
-    /// The next seq, sent after every commit: streams wait on it.
-    pub stored: watch::Sender<u64>,
-    /// Why the listener is stopping, once it is.
-    pub stopping: watch::Sender<Option<String>>,
-    /// Streams open now.
-    pub clients: AtomicUsize,
-    /// Body bytes held by requests being read.
-    pub in_flight: AtomicUsize,
-}
 
 /// Connections over the cap that still get their 503 (past these, closed unanswered).
 const REFUSING_AT_ONCE: usize = 64;
@@ -231,11 +218,4 @@ async fn refuse_busy(mut socket: TcpStream) {
         Connection: close\r\n\r\nthe listener is serving its maximum of connections; retry\n";
     let _ = tokio::time::timeout(Duration::from_secs(1), socket.write_all(BUSY)).await;
     let _ = socket.shutdown().await;
-}
-
-impl Shared {
-    /// Streams open now.
-    pub(crate) fn clients(&self) -> usize {
-        self.clients.load(Ordering::Relaxed)
-    }
 }

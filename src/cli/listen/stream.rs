@@ -20,9 +20,9 @@ use hyper::{Response, StatusCode};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use super::answer::Body;
 use super::answer::{bytes_response, with_cors};
-use super::routes::Body;
-use super::server::Shared;
+use super::shared::Shared;
 use crate::listener::sse::{self, Status};
 use crate::listener::LISTENER;
 
