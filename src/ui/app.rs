@@ -2,7 +2,6 @@
 //! address (read and written by [`PageUrl`]).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::compare::ComparePanel;
 use super::controls::{ModeToggle, ReplayControls};
@@ -20,6 +19,7 @@ use super::settings::SettingsPanel;
 use super::state::{Source, Tab, Ui};
 use super::summary::SummaryBar;
 use super::tree::TreeView;
+use super::typing::typing;
 use crate::view::navigate::{self, Arrow, Move};
 use crate::view::page_url::PageUrl;
 use crate::view::shortcuts::Action;
@@ -234,13 +234,6 @@ fn on_key(ui: Ui, search: NodeRef<leptos::html::Input>, ev: web_sys::KeyboardEve
         Action::Pin | Action::Swap => return,
     }
     ev.prevent_default();
-}
-
-/// Whether the key went to a text field, select or text area (then it is the user's text).
-pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
 /// Arrow keys in the tree: the move is decided by [`navigate::step`]; this only applies it.

@@ -45,6 +45,7 @@ pub mod shared;
 pub mod state;
 pub mod summary;
 pub mod tree;
+pub mod typing;
 
 /// Mounts the app on the page's body.
 pub fn start() {

@@ -11,9 +11,9 @@ use std::sync::Arc;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
-use super::app::typing;
 use super::state::{Shared, Source, Ui};
 use super::tree::status_class;
+use super::typing::typing;
 use crate::analysis::diff::{OpDiff, OpSide, RunDiff, Side, SideSummary};
 use crate::analysis::Inspection;
 use crate::core::EmitMode;
