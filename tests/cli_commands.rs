@@ -162,3 +162,27 @@ fn lineage_simulate_writes_a_run_whose_summary_matches_the_configuration() {
     assert!(ins.lints.iter().all(|l| l.kind != LintKind::Unfinished));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn bench_without_the_awaited_row_prints_no_ratio_rather_than_nan() {
+    // Nothing about speed is asserted: a tiny run, read for its words.
+    let out = lineage(&[
+        "bench",
+        "--modes",
+        "lazy",
+        "--no-subscribers",
+        "--no-phases",
+        "--no-real",
+        "--rounds",
+        "2",
+        "--batch-ms",
+        "0.05",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("NaN"), "{text}");
+    assert!(
+        text.contains("the awaited mode was not measured in this run"),
+        "{text}"
+    );
+}

@@ -158,11 +158,20 @@ fn reference(w: &mut String, r: &BenchReport) {
     for f in &r.python_reference.figures {
         let _ = writeln!(w, "  {:<62} {:>8.1} µs/op", f.label, f.us_per_op);
     }
-    let _ = writeln!(
-        w,
-        "  our awaited mode is {:.0}× faster per operation than the original's {} µs",
-        r.python_reference.awaited_speedup, PYTHON_AWAITED_US_PER_OP
-    );
+    // A run without the awaited row (`--modes lazy`) has nothing to divide: say so rather
+    // than print "NaN×".
+    let speedup = r.python_reference.awaited_speedup;
+    let _ = if speedup.is_finite() {
+        writeln!(
+            w,
+            "  our awaited mode is {speedup:.0}× faster per operation than the original's {PYTHON_AWAITED_US_PER_OP} µs"
+        )
+    } else {
+        writeln!(
+            w,
+            "  (the awaited mode was not measured in this run: no ratio to the original)"
+        )
+    };
     let _ = writeln!(
         w,
         "\nverdict (the original's rule: optimise only if overhead > 1 ms per operation):"
