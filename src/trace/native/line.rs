@@ -34,7 +34,7 @@ mod straight_tests;
 mod tests;
 mod words;
 
-use crate::trace::swar::plain_string_len;
+use crate::trace::swar::{leading_digits, plain_string_len, word};
 use hyphenated::hyphenated;
 use words::Key;
 
@@ -391,24 +391,19 @@ impl<'a> Cursor<'a> {
     }
 
     /// A non-negative integer as serde_json reads one into a `u64`: no leading zero, no
-    /// fraction or exponent, no overflow. One pass: up to 19 digits cannot overflow, so
-    /// only a 20th is checked.
+    /// fraction or exponent, no overflow. Up to 15 digits (every sequence number, duration
+    /// and relative timestamp) are read eight at a time in words; longer ones byte by byte.
     #[inline]
     fn u64(&mut self) -> Option<u64> {
         let digits = self.b.get(self.i..)?;
-        let (mut v, mut len) = (0u64, 0);
-        while let Some(&c) = digits.get(len) {
-            let d = u64::from(c.wrapping_sub(b'0'));
-            if d > 9 {
-                break;
-            }
-            v = if len < 19 {
-                v * 10 + d
-            } else {
-                v.checked_mul(10)?.checked_add(d)?
-            };
-            len += 1;
-        }
+        let (v, len) = match word(digits, 0).map(leading_digits) {
+            Some((n, v)) if n < 8 => (v, n),
+            Some((_, v)) => match word(digits, 8).map(leading_digits) {
+                Some((m, u)) if m < 8 => (v * POW10[m] + u, 8 + m),
+                _ => digit_loop(digits)?,
+            },
+            None => digit_loop(digits)?,
+        };
         if len == 0 || (len > 1 && digits[0] == b'0') {
             return None;
         }
@@ -441,6 +436,29 @@ impl<'a> Cursor<'a> {
             self.i += 1;
         }
     }
+}
+
+/// Powers of ten below 10⁸, to join two words of digits.
+const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// The digits at the start of `digits` one at a time, and how many: up to 19 digits
+/// cannot overflow, so only a 20th is checked; `None` past `u64::MAX`.
+#[cold]
+fn digit_loop(digits: &[u8]) -> Option<(u64, usize)> {
+    let (mut v, mut len) = (0u64, 0);
+    while let Some(&c) = digits.get(len) {
+        let d = u64::from(c.wrapping_sub(b'0'));
+        if d > 9 {
+            break;
+        }
+        v = if len < 19 {
+            v * 10 + d
+        } else {
+            v.checked_mul(10)?.checked_add(d)?
+        };
+        len += 1;
+    }
+    Some((v, len))
 }
 
 /// Stores a member's value and returns its bit.

@@ -154,3 +154,32 @@ fn what_the_straight_pass_leaves_to_the_general_reader() {
     let nested = format!(r#"{head},"payload":{{"extra":{{"o":{}}}}}}}"#, json!({"a": 1}));
     assert!(read_straight(&nested).is_none());
 }
+
+#[test]
+fn integers_read_in_words_read_as_serde_json_reads_them() {
+    use super::Cursor;
+    let mut texts = Vec::new();
+    for width in 0..=21 {
+        for digits in ["98765432109876543210987", "10000000000000000000000", "0"] {
+            let number: String = digits.chars().cycle().take(width).collect();
+            for end in ["", ",", "}", ".5", "e3", "x", "\u{e9}", ",\"timestamp_ns\":1234567"] {
+                texts.push(format!("{number}{end}"));
+            }
+        }
+    }
+    for text in &texts {
+        let mut c = Cursor {
+            s: text,
+            b: text.as_bytes(),
+            i: 0,
+        };
+        let read = c.u64().map(|v| (v, c.i));
+        let number = &text[..text.bytes().take_while(u8::is_ascii_digit).count()];
+        let rest = &text[number.len()..];
+        let serde = serde_json::from_str::<u64>(number)
+            .ok()
+            .filter(|_| !rest.starts_with(['.', 'e', 'E']))
+            .map(|v| (v, number.len()));
+        assert_eq!(read, serde, "{text:?}");
+    }
+}
