@@ -30,7 +30,7 @@ use super::{hyphenated, Cursor, MAX_FAST_FIELDS};
 
 /// Reads `text` as our exporter writes a line, into `e` (as `blank` made it); `None` at
 /// the first byte that differs from the template (then `e` holds a part of the line).
-#[inline]
+#[inline(always)]
 pub(super) fn read<'a>(text: &'a str, e: &mut EventRef<'a>) -> Option<()> {
     let mut c = Cursor {
         s: text,
@@ -204,8 +204,12 @@ impl<'a> Cursor<'a> {
         let start = self.i;
         let len = plain_string_len(self.b.get(start..)?)?;
         self.i = start + len;
-        // Cut at ASCII quotes, so on character boundaries.
-        self.s.get(start..start + len)
+        debug_assert!(self.s.is_char_boundary(start) && self.s.is_char_boundary(start + len));
+        // SAFETY: `start` follows an ASCII byte of the template (a quote) and `start + len`
+        // is at an ASCII quote (`plain_string_len`), so both are character boundaries of
+        // the `str` and in bounds. Checked, these two boundaries cost ~10 instructions a
+        // string, eight strings a line (callgrind, 2026-12-06).
+        Some(unsafe { self.s.get_unchecked(start..start + len) })
     }
 
     /// The template's stretch `lit` here, and past it.
