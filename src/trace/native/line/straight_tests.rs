@@ -151,7 +151,10 @@ fn what_the_straight_pass_leaves_to_the_general_reader() {
         let text = format!("{head}{rest}");
         assert!(assert_agree(&text).unwrap(), "{text}");
     }
-    let nested = format!(r#"{head},"payload":{{"extra":{{"o":{}}}}}}}"#, json!({"a": 1}));
+    let nested = format!(
+        r#"{head},"payload":{{"extra":{{"o":{}}}}}}}"#,
+        json!({"a": 1})
+    );
     assert!(read_straight(&nested).is_none());
 }
 
@@ -162,7 +165,16 @@ fn integers_read_in_words_read_as_serde_json_reads_them() {
     for width in 0..=21 {
         for digits in ["98765432109876543210987", "10000000000000000000000", "0"] {
             let number: String = digits.chars().cycle().take(width).collect();
-            for end in ["", ",", "}", ".5", "e3", "x", "\u{e9}", ",\"timestamp_ns\":1234567"] {
+            for end in [
+                "",
+                ",",
+                "}",
+                ".5",
+                "e3",
+                "x",
+                "\u{e9}",
+                ",\"timestamp_ns\":1234567",
+            ] {
                 texts.push(format!("{number}{end}"));
             }
         }
