@@ -248,7 +248,7 @@ impl Splitter {
         each: &mut Sink<'_>,
     ) -> Result<(), ImportError> {
         let bytes = bytes.trim_ascii_end();
-        let text = match std::str::from_utf8(bytes) {
+        let text = match crate::trace::swar::utf8(bytes) {
             Ok(text) => text,
             // The importer passes only whole characters, except the first bytes of one that
             // the end of the input cut (see `Importer::finish`): those end the record, which

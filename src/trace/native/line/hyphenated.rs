@@ -15,7 +15,7 @@ use crate::trace::swar::{lanes, HIGH};
 /// The 16 bytes of a uuid written hyphenated (`8-4-4-4-12` hex digits, either case), as
 /// the `uuid` crate parses that form; `None` for anything else (which then goes to the
 /// crate's own parser). No allocation, no table.
-#[inline]
+#[inline(always)]
 pub(super) fn hyphenated(text: &[u8]) -> Option<Uuid> {
     let text: &[u8; 36] = text.try_into().ok()?;
     if text[8] != b'-' || text[13] != b'-' || text[18] != b'-' || text[23] != b'-' {
