@@ -10,11 +10,12 @@
 //! 1. It is created with the next sequence number and a timestamp from the bus clock.
 //! 2. It is put on the queue: awaited (waiting only if the queue is full), or, in
 //!    [`EmitMode::FireAndForget`], spawned as its own put task. The put encodes it into a
-//!    compact [`Record`] of the history's [`EventStore`](super::store::EventStore): its
-//!    strings interned, its payload bytes appended to the store's arena. The queue holds
-//!    those records, nothing else.
-//! 3. The processor takes it off in FIFO order, appends it to the history (overwriting and
-//!    unindexing the oldest when full), counts it, and runs the matching handlers in priority
+//!    compact [`Record`](super::store::record::Record) of the history's [`EventStore`](super::store::EventStore): its
+//!    strings interned, its payload bytes appended to the store's arena, the record written
+//!    into the history's ring behind the events held: the queue is the ring's unprocessed
+//!    tail (`core::store::pending`).
+//! 3. The processor takes it off in FIFO order and makes it held where it lies (evicting and
+//!    unindexing the oldest held event when full, then indexing it), counts it, and runs the matching handlers in priority
 //!    order, awaiting async ones in turn. Handlers get an owned [`Event`] decoded from the
 //!    record, built only when some subscription exists.
 //! 4. Only then is it *done*: [`EventBus::flush`] waits for every event emitted before the
@@ -60,7 +61,6 @@ use super::event::{Event, Payload};
 use super::history::History;
 use super::mode::EmitMode;
 use super::stats::{HandlerFailure, Stats};
-use super::store::record::Record;
 use super::store::symbols::Sym;
 use super::subscription::{Filter, Handler, HandlerResult, Priority, Registry, Subscription};
 
@@ -108,7 +108,8 @@ struct Inner {
     mode: Cell<EmitMode>,
     clock: Rc<dyn Clock>,
     spawner: Rc<dyn LocalSpawn>,
-    queue: RefCell<VecDeque<Record>>,
+    /// The bound of the queue, which is the history's unprocessed tail
+    /// (`core::store::pending`).
     queue_capacity: usize,
     processor_waker: RefCell<Option<Waker>>,
     put_waiters: RefCell<Vec<Waker>>,
@@ -323,7 +324,7 @@ impl EventBus {
                 .iter()
                 .map(|&k| (h.symbols().get(k).to_cow(), c.by_kind_sym[k.0 as usize]))
                 .collect(),
-            queued: self.inner.queue.borrow().len(),
+            queued: h.pending(),
             queue_high_water: c.queue_high_water,
             pending_puts: c.pending_puts,
             order_inversions: c.order_inversions,

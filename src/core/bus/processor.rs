@@ -94,7 +94,7 @@ impl Inner {
     /// Ready when an event is queued (`true`) or the bus has stopped with nothing left
     /// (`false`); otherwise parks the processor.
     fn poll_nonempty(&self, cx: &mut Context<'_>) -> Poll<bool> {
-        if !self.queue.borrow().is_empty() {
+        if self.history.borrow().pending() > 0 {
             return Poll::Ready(true);
         }
         if self.state.get() == STOPPED {
@@ -104,13 +104,13 @@ impl Inner {
         Poll::Pending
     }
 
-    /// Takes the next event off the queue, counts it and stores it in the history; returns
-    /// its sequence number, and leaves a copy in `for_handlers` if any handler accepts it
-    /// (an out-parameter: returning an `Option<Event>` copied ~300 bytes even when `None`).
+    /// Takes the next event off the queue, counts it and makes it held in the history;
+    /// returns its sequence number, and leaves a copy in `for_handlers` if any handler
+    /// accepts it (an out-parameter: returning an `Option<Event>` copied ~300 bytes even
+    /// when `None`).
     ///
-    /// Synchronous on purpose: the event moves from the queue straight into its history slot
-    /// instead of travelling through the processor future's state (an `Event` is ~300 bytes,
-    /// and routing it through awaits cost nine copies per event).
+    /// Synchronous on purpose: the record stays in the ring slot the put wrote it to
+    /// (`core::store::pending`); the processor only reads it, indexes it and counts it.
     #[inline]
     fn record_front(
         &self,
@@ -118,27 +118,26 @@ impl Inner {
         for_handlers: &mut Option<Event>,
         now: u64,
     ) -> Option<u64> {
-        let mut q = self.queue.borrow_mut();
-        let record = q.pop_front()?;
-        let was_full = q.len() + 1 >= self.queue_capacity;
-        drop(q);
-        if was_full {
+        let mut history = self.history.borrow_mut();
+        let queued = history.pending();
+        let record = history.pending_front()?;
+        let (seq, phase, kind) = (history.seq(record), record.phase, record.kind);
+        if queued >= self.queue_capacity {
+            // Waking only schedules the waiting puts: they run after this borrow ends.
             for w in self.put_waiters.borrow_mut().drain(..) {
                 w.wake();
             }
         }
-        let mut history = self.history.borrow_mut();
-        let seq = history.seq(&record);
         {
             let mut c = self.counters.borrow_mut();
             c.processed += 1;
-            c.by_phase[record.phase.index()] += 1;
-            let k = record.kind.0 as usize;
+            c.by_phase[phase.index()] += 1;
+            let k = kind.0 as usize;
             if k >= c.by_kind_sym.len() {
                 c.by_kind_sym.resize(k + 1, 0);
             }
             if c.by_kind_sym[k] == 0 {
-                c.kind_order.push(record.kind);
+                c.kind_order.push(kind);
             }
             c.by_kind_sym[k] += 1;
             match c.max_seq_processed {
@@ -149,13 +148,13 @@ impl Inner {
         }
         if self.registry.len() > 0 {
             // Filters and handlers see the public event: decoded only when someone listens.
-            let event = history.decode(&record);
+            let event = history.decode(history.pending_front().expect("queued"));
             self.registry.matching(&event, handlers);
             if !handlers.is_empty() {
                 *for_handlers = Some(event);
             }
         }
-        history.push(record, now);
+        history.process_pending(now);
         Some(seq)
     }
 
