@@ -4,7 +4,9 @@
 //! the history, counts it, runs the matching handlers in priority order (awaiting async ones
 //! in turn), and only then marks it done. It yields to other tasks every [`PROCESS_BUDGET`]
 //! events, so a long burst does not starve the emitters, and stops once the bus is shut down
-//! and the queue is empty.
+//! and the queue is empty. While nobody subscribes there is no handler to await, so it
+//! records what is queued in one synchronous batch (up to the same budget) instead of one
+//! turn of its loop per event.
 
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
@@ -13,9 +15,10 @@ use std::task::{Context, Poll};
 use futures::future::poll_fn;
 use futures::FutureExt;
 
-use super::{Inner, STOPPED};
+use super::{Counters, Inner, STOPPED};
 use crate::core::event::Event;
 use crate::core::stats::HandlerFailure;
+use crate::core::store::symbols::Sym;
 use crate::core::subscription::{Handler, SubscriptionId};
 use crate::core::yield_now::yield_now;
 
@@ -45,6 +48,16 @@ pub(super) async fn run_processor(inner: Rc<Inner>) {
     })
     .await
     {
+        if inner.registry.len() == 0 {
+            // No handler to run: record what is queued in one go, up to the budget.
+            budget -= inner.record_unheard(budget, &mut now, &mut reads_left);
+            if budget == 0 {
+                budget = PROCESS_BUDGET;
+                reads_left = 0;
+                yield_now().await;
+            }
+            continue;
+        }
         if reads_left == 0 {
             now = inner.clock.now_ns();
             reads_left = PROCESSED_CLOCK_EVERY;
@@ -128,24 +141,7 @@ impl Inner {
                 w.wake();
             }
         }
-        {
-            let mut c = self.counters.borrow_mut();
-            c.processed += 1;
-            c.by_phase[phase.index()] += 1;
-            let k = kind.0 as usize;
-            if k >= c.by_kind_sym.len() {
-                c.by_kind_sym.resize(k + 1, 0);
-            }
-            if c.by_kind_sym[k] == 0 {
-                c.kind_order.push(kind);
-            }
-            c.by_kind_sym[k] += 1;
-            match c.max_seq_processed {
-                Some(max) if seq < max => c.order_inversions += 1,
-                Some(max) if seq == max => {}
-                _ => c.max_seq_processed = Some(seq),
-            }
-        }
+        self.counters.borrow_mut().count(seq, phase.index(), kind);
         if self.registry.len() > 0 {
             // Filters and handlers see the public event: decoded only when someone listens.
             let event = history.decode(history.pending_front().expect("queued"));
@@ -156,6 +152,35 @@ impl Inner {
         }
         history.process_pending(now);
         Some(seq)
+    }
+
+    /// Records up to `budget` queued events while nobody listens, under one borrow of the
+    /// history and the counters (an event costs what the store's indexes cost, not a turn of
+    /// the processor's loop each); returns how many. Each is done as soon as it is held, as
+    /// in the loop: with no handler, recording is all its processing.
+    fn record_unheard(&self, budget: usize, now: &mut u64, reads_left: &mut u32) -> usize {
+        let mut history = self.history.borrow_mut();
+        let queued = history.pending();
+        if queued >= self.queue_capacity {
+            for w in self.put_waiters.borrow_mut().drain(..) {
+                w.wake();
+            }
+        }
+        let n = queued.min(budget);
+        let mut c = self.counters.borrow_mut();
+        for _ in 0..n {
+            if *reads_left == 0 {
+                *now = self.clock.now_ns();
+                *reads_left = PROCESSED_CLOCK_EVERY;
+            }
+            *reads_left -= 1;
+            let record = history.pending_front().expect("queued");
+            let (seq, phase, kind) = (history.seq(record), record.phase, record.kind);
+            c.count(seq, phase.index(), kind);
+            history.process_pending(*now);
+            self.completion.mark_done(seq);
+        }
+        n
     }
 
     fn handler_failed(&self, sub: SubscriptionId, event: &Event, message: String, panicked: bool) {
@@ -178,6 +203,28 @@ impl Inner {
             message,
             panicked,
         });
+    }
+}
+
+impl Counters {
+    /// Counts one processed event.
+    #[inline]
+    fn count(&mut self, seq: u64, phase: usize, kind: Sym) {
+        self.processed += 1;
+        self.by_phase[phase] += 1;
+        let k = kind.0 as usize;
+        if k >= self.by_kind_sym.len() {
+            self.by_kind_sym.resize(k + 1, 0);
+        }
+        if self.by_kind_sym[k] == 0 {
+            self.kind_order.push(kind);
+        }
+        self.by_kind_sym[k] += 1;
+        match self.max_seq_processed {
+            Some(max) if seq < max => self.order_inversions += 1,
+            Some(max) if seq == max => {}
+            _ => self.max_seq_processed = Some(seq),
+        }
     }
 }
 
