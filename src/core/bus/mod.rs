@@ -273,29 +273,38 @@ impl EventBus {
     /// Runs `f` on the history. Do not hold on to it across an `.await`: the processor
     /// needs to write it.
     pub fn with_history<R>(&self, f: impl FnOnce(&History) -> R) -> R {
-        f(&self.inner.history.borrow())
+        f(&self.history())
     }
 
     /// A borrow of the history, for callers that do not await while holding it.
+    ///
+    /// Every read of the history goes through here: the processor leaves the ids of the
+    /// events it records out of `events_by_id` until someone reads (`core::store::index`
+    /// says why), and this puts them in first. If the history is borrowed already, the
+    /// borrow that is open caught them up, and nothing was recorded since (recording needs
+    /// the history mutably).
     pub fn history(&self) -> Ref<'_, History> {
+        if let Ok(mut h) = self.inner.history.try_borrow_mut() {
+            h.catch_up_ids();
+        }
         self.inner.history.borrow()
     }
 
     /// Every event in the history, oldest first (a copy).
     pub fn events(&self) -> Vec<Event> {
-        self.inner.history.borrow().events().collect()
+        self.history().events().collect()
     }
 
     /// The event with this id, decoded from the history; `None` once it has been pruned (or if it
     /// was never processed). The original's `get_event`, through its `events_by_id` index.
     pub fn get(&self, id: &Uuid) -> Option<Event> {
-        self.inner.history.borrow().get(id)
+        self.history().get(id)
     }
 
     /// The events still held whose `parent_id` is `id`, in processing order: the original's
     /// `children_by_parent` index. The parent itself may already be pruned.
     pub fn children_of(&self, id: &Uuid) -> Vec<Event> {
-        let h = self.inner.history.borrow();
+        let h = self.history();
         h.child_positions(id).filter_map(|p| h.event(p)).collect()
     }
 

@@ -119,6 +119,11 @@ pub struct EventStore {
     arena: Arena,
     trees: Trees,
     by_id: HashTable<u32>,
+    /// Held events at positions below this are in `by_id`; the ones from it on are not yet.
+    /// A store written with `push` indexes every event as it comes; a bus's history
+    /// (`pending.rs`) leaves its ids to [`EventStore::catch_up_ids`], run before the bus
+    /// hands out a read (`index.rs` says why).
+    ids_to: u64,
     /// Each parent id once, with its child list: `children_by_parent`.
     parents: Parents,
     /// The seeded hash of `events_by_id`, drawn per store (`core/ids.rs` says why).
@@ -153,6 +158,7 @@ impl EventStore {
             arena: Arena::default(),
             trees: Trees::default(),
             by_id: HashTable::with_capacity(reserve),
+            ids_to: 0,
             parents: Parents::default(),
             id_hash: IdHash::random(),
             duplicates,

@@ -70,7 +70,8 @@ impl EventStore {
     }
 
     /// Makes the first unprocessed record held: evicts the oldest held event when the store
-    /// is full, stamps the record's processing time and indexes it. Returns its position.
+    /// is full, stamps the record's processing time and links it to its parent's children
+    /// (its id is indexed when a read asks, `EventStore::catch_up_ids`). Returns its position.
     /// The record is not moved.
     #[inline]
     pub(crate) fn process_pending(&mut self, processed_ns: u64) -> u64 {
@@ -87,7 +88,8 @@ impl EventStore {
         r.next_sibling = NO_SLOT;
         self.len += 1;
         self.pending -= 1;
-        self.index(slot as u32);
+        // Its id waits for a read (`catch_up_ids`); its parent's child list does not.
+        self.link_child(slot as u32);
         pos
     }
 }
@@ -145,6 +147,7 @@ mod tests {
                         queued.process_pending(t * 10 + 5);
                         t += 1;
                     }
+                    queued.catch_up_ids();
                     queued.check_indexes().unwrap();
                     let a: Vec<Event> = queued.events().collect();
                     let b: Vec<Event> = pushed.events().collect();
@@ -176,10 +179,12 @@ mod tests {
         assert_eq!(s.len(), 4);
         assert_eq!(s.pending(), 16);
         assert_eq!(s.positions(), 0..4);
+        s.catch_up_ids();
         assert_eq!(s.position_of(&event(5, None).id), None);
         assert!(s.get(&event(0, None).id).is_some());
         s.check_indexes().unwrap();
         s.process_pending(100);
+        s.catch_up_ids();
         assert_eq!(s.positions(), 1..5);
         assert_eq!(s.position_of(&event(4, None).id), Some(4));
         assert_eq!(s.get(&event(0, None).id), None);
@@ -192,6 +197,7 @@ mod tests {
         }
         let seqs: Vec<u64> = s.events().map(|e| e.seq).collect();
         assert_eq!(seqs, vec![18, 19]);
+        s.catch_up_ids();
         s.check_indexes().unwrap();
     }
 }

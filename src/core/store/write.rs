@@ -302,10 +302,12 @@ impl EventStore {
         self.by_id.clear();
         self.parents.clear_lists();
         let dups = self.duplicate_ids;
+        self.ids_to = self.base;
         for slot in 0..self.len as u32 {
             self.records[slot as usize].next_sibling = NO_SLOT;
-            self.index(slot);
+            self.link_child(slot);
         }
+        self.catch_up_ids();
         self.duplicate_ids = dups;
     }
 }
