@@ -4,7 +4,6 @@
 //! so that [`EventBus::new`] can stay a one-argument call for the common case.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures::task::{LocalSpawn, LocalSpawnExt};
@@ -83,7 +82,6 @@ impl BusBuilder {
             mode: Cell::new(self.mode),
             clock: self.clock.unwrap_or_else(default_clock),
             spawner: Rc::new(spawner),
-            queue: RefCell::new(VecDeque::with_capacity(self.queue_capacity.min(4096))),
             queue_capacity: self.queue_capacity,
             processor_waker: RefCell::new(None),
             put_waiters: RefCell::default(),

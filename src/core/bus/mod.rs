@@ -10,11 +10,12 @@
 //! 1. It is created with the next sequence number and a timestamp from the bus clock.
 //! 2. It is put on the queue: awaited (waiting only if the queue is full), or, in
 //!    [`EmitMode::FireAndForget`], spawned as its own put task. The put encodes it into a
-//!    compact [`Record`] of the history's [`EventStore`](super::store::EventStore): its
-//!    strings interned, its payload bytes appended to the store's arena. The queue holds
-//!    those records, nothing else.
-//! 3. The processor takes it off in FIFO order, appends it to the history (overwriting and
-//!    unindexing the oldest when full), counts it, and runs the matching handlers in priority
+//!    compact [`Record`](super::store::record::Record) of the history's [`EventStore`](super::store::EventStore): its
+//!    strings interned, its payload bytes appended to the store's arena, the record written
+//!    into the history's ring behind the events held: the queue is the ring's unprocessed
+//!    tail (`core::store::pending`).
+//! 3. The processor takes it off in FIFO order and makes it held where it lies (evicting and
+//!    unindexing the oldest held event when full, then indexing it), counts it, and runs the matching handlers in priority
 //!    order, awaiting async ones in turn. Handlers get an owned [`Event`] decoded from the
 //!    record, built only when some subscription exists.
 //! 4. Only then is it *done*: [`EventBus::flush`] waits for every event emitted before the
@@ -60,7 +61,6 @@ use super::event::{Event, Payload};
 use super::history::History;
 use super::mode::EmitMode;
 use super::stats::{HandlerFailure, Stats};
-use super::store::record::Record;
 use super::store::symbols::Sym;
 use super::subscription::{Filter, Handler, HandlerResult, Priority, Registry, Subscription};
 
@@ -108,7 +108,8 @@ struct Inner {
     mode: Cell<EmitMode>,
     clock: Rc<dyn Clock>,
     spawner: Rc<dyn LocalSpawn>,
-    queue: RefCell<VecDeque<Record>>,
+    /// The bound of the queue, which is the history's unprocessed tail
+    /// (`core::store::pending`).
     queue_capacity: usize,
     processor_waker: RefCell<Option<Waker>>,
     put_waiters: RefCell<Vec<Waker>>,
@@ -272,29 +273,38 @@ impl EventBus {
     /// Runs `f` on the history. Do not hold on to it across an `.await`: the processor
     /// needs to write it.
     pub fn with_history<R>(&self, f: impl FnOnce(&History) -> R) -> R {
-        f(&self.inner.history.borrow())
+        f(&self.history())
     }
 
     /// A borrow of the history, for callers that do not await while holding it.
+    ///
+    /// Every read of the history goes through here: the processor leaves the ids of the
+    /// events it records out of `events_by_id` until someone reads (`core::store::index`
+    /// says why), and this puts them in first. If the history is borrowed already, the
+    /// borrow that is open caught them up, and nothing was recorded since (recording needs
+    /// the history mutably).
     pub fn history(&self) -> Ref<'_, History> {
+        if let Ok(mut h) = self.inner.history.try_borrow_mut() {
+            h.catch_up_ids();
+        }
         self.inner.history.borrow()
     }
 
     /// Every event in the history, oldest first (a copy).
     pub fn events(&self) -> Vec<Event> {
-        self.inner.history.borrow().events().collect()
+        self.history().events().collect()
     }
 
     /// The event with this id, decoded from the history; `None` once it has been pruned (or if it
     /// was never processed). The original's `get_event`, through its `events_by_id` index.
     pub fn get(&self, id: &Uuid) -> Option<Event> {
-        self.inner.history.borrow().get(id)
+        self.history().get(id)
     }
 
     /// The events still held whose `parent_id` is `id`, in processing order: the original's
     /// `children_by_parent` index. The parent itself may already be pruned.
     pub fn children_of(&self, id: &Uuid) -> Vec<Event> {
-        let h = self.inner.history.borrow();
+        let h = self.history();
         h.child_positions(id).filter_map(|p| h.event(p)).collect()
     }
 
@@ -323,7 +333,7 @@ impl EventBus {
                 .iter()
                 .map(|&k| (h.symbols().get(k).to_cow(), c.by_kind_sym[k.0 as usize]))
                 .collect(),
-            queued: self.inner.queue.borrow().len(),
+            queued: h.pending(),
             queue_high_water: c.queue_high_water,
             pending_puts: c.pending_puts,
             order_inversions: c.order_inversions,

@@ -4,7 +4,9 @@
 //! the history, counts it, runs the matching handlers in priority order (awaiting async ones
 //! in turn), and only then marks it done. It yields to other tasks every [`PROCESS_BUDGET`]
 //! events, so a long burst does not starve the emitters, and stops once the bus is shut down
-//! and the queue is empty.
+//! and the queue is empty. While nobody subscribes there is no handler to await, so it
+//! records what is queued in one synchronous batch (up to the same budget) instead of one
+//! turn of its loop per event.
 
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
@@ -13,9 +15,10 @@ use std::task::{Context, Poll};
 use futures::future::poll_fn;
 use futures::FutureExt;
 
-use super::{Inner, STOPPED};
+use super::{Counters, Inner, STOPPED};
 use crate::core::event::Event;
 use crate::core::stats::HandlerFailure;
+use crate::core::store::symbols::Sym;
 use crate::core::subscription::{Handler, SubscriptionId};
 use crate::core::yield_now::yield_now;
 
@@ -45,6 +48,16 @@ pub(super) async fn run_processor(inner: Rc<Inner>) {
     })
     .await
     {
+        if inner.registry.len() == 0 {
+            // No handler to run: record what is queued in one go, up to the budget.
+            budget -= inner.record_unheard(budget, &mut now, &mut reads_left);
+            if budget == 0 {
+                budget = PROCESS_BUDGET;
+                reads_left = 0;
+                yield_now().await;
+            }
+            continue;
+        }
         if reads_left == 0 {
             now = inner.clock.now_ns();
             reads_left = PROCESSED_CLOCK_EVERY;
@@ -94,7 +107,7 @@ impl Inner {
     /// Ready when an event is queued (`true`) or the bus has stopped with nothing left
     /// (`false`); otherwise parks the processor.
     fn poll_nonempty(&self, cx: &mut Context<'_>) -> Poll<bool> {
-        if !self.queue.borrow().is_empty() {
+        if self.history.borrow().pending() > 0 {
             return Poll::Ready(true);
         }
         if self.state.get() == STOPPED {
@@ -104,13 +117,13 @@ impl Inner {
         Poll::Pending
     }
 
-    /// Takes the next event off the queue, counts it and stores it in the history; returns
-    /// its sequence number, and leaves a copy in `for_handlers` if any handler accepts it
-    /// (an out-parameter: returning an `Option<Event>` copied ~300 bytes even when `None`).
+    /// Takes the next event off the queue, counts it and makes it held in the history;
+    /// returns its sequence number, and leaves a copy in `for_handlers` if any handler
+    /// accepts it (an out-parameter: returning an `Option<Event>` copied ~300 bytes even
+    /// when `None`).
     ///
-    /// Synchronous on purpose: the event moves from the queue straight into its history slot
-    /// instead of travelling through the processor future's state (an `Event` is ~300 bytes,
-    /// and routing it through awaits cost nine copies per event).
+    /// Synchronous on purpose: the record stays in the ring slot the put wrote it to
+    /// (`core::store::pending`); the processor only reads it, indexes it and counts it.
     #[inline]
     fn record_front(
         &self,
@@ -118,45 +131,56 @@ impl Inner {
         for_handlers: &mut Option<Event>,
         now: u64,
     ) -> Option<u64> {
-        let mut q = self.queue.borrow_mut();
-        let record = q.pop_front()?;
-        let was_full = q.len() + 1 >= self.queue_capacity;
-        drop(q);
-        if was_full {
+        let mut history = self.history.borrow_mut();
+        let queued = history.pending();
+        let record = history.pending_front()?;
+        let (seq, phase, kind) = (history.seq(record), record.phase, record.kind);
+        if queued >= self.queue_capacity {
+            // Waking only schedules the waiting puts: they run after this borrow ends.
             for w in self.put_waiters.borrow_mut().drain(..) {
                 w.wake();
             }
         }
-        let mut history = self.history.borrow_mut();
-        let seq = history.seq(&record);
-        {
-            let mut c = self.counters.borrow_mut();
-            c.processed += 1;
-            c.by_phase[record.phase.index()] += 1;
-            let k = record.kind.0 as usize;
-            if k >= c.by_kind_sym.len() {
-                c.by_kind_sym.resize(k + 1, 0);
-            }
-            if c.by_kind_sym[k] == 0 {
-                c.kind_order.push(record.kind);
-            }
-            c.by_kind_sym[k] += 1;
-            match c.max_seq_processed {
-                Some(max) if seq < max => c.order_inversions += 1,
-                Some(max) if seq == max => {}
-                _ => c.max_seq_processed = Some(seq),
-            }
-        }
+        self.counters.borrow_mut().count(seq, phase.index(), kind);
         if self.registry.len() > 0 {
             // Filters and handlers see the public event: decoded only when someone listens.
-            let event = history.decode(&record);
+            let event = history.decode(history.pending_front().expect("queued"));
             self.registry.matching(&event, handlers);
             if !handlers.is_empty() {
                 *for_handlers = Some(event);
             }
         }
-        history.push(record, now);
+        history.process_pending(now);
         Some(seq)
+    }
+
+    /// Records up to `budget` queued events while nobody listens, under one borrow of the
+    /// history and the counters (an event costs what the store's indexes cost, not a turn of
+    /// the processor's loop each); returns how many. Each is done as soon as it is held, as
+    /// in the loop: with no handler, recording is all its processing.
+    fn record_unheard(&self, budget: usize, now: &mut u64, reads_left: &mut u32) -> usize {
+        let mut history = self.history.borrow_mut();
+        let queued = history.pending();
+        if queued >= self.queue_capacity {
+            for w in self.put_waiters.borrow_mut().drain(..) {
+                w.wake();
+            }
+        }
+        let n = queued.min(budget);
+        let mut c = self.counters.borrow_mut();
+        for _ in 0..n {
+            if *reads_left == 0 {
+                *now = self.clock.now_ns();
+                *reads_left = PROCESSED_CLOCK_EVERY;
+            }
+            *reads_left -= 1;
+            let record = history.pending_front().expect("queued");
+            let (seq, phase, kind) = (history.seq(record), record.phase, record.kind);
+            c.count(seq, phase.index(), kind);
+            history.process_pending(*now);
+            self.completion.mark_done(seq);
+        }
+        n
     }
 
     fn handler_failed(&self, sub: SubscriptionId, event: &Event, message: String, panicked: bool) {
@@ -179,6 +203,28 @@ impl Inner {
             message,
             panicked,
         });
+    }
+}
+
+impl Counters {
+    /// Counts one processed event.
+    #[inline]
+    fn count(&mut self, seq: u64, phase: usize, kind: Sym) {
+        self.processed += 1;
+        self.by_phase[phase] += 1;
+        let k = kind.0 as usize;
+        if k >= self.by_kind_sym.len() {
+            self.by_kind_sym.resize(k + 1, 0);
+        }
+        if self.by_kind_sym[k] == 0 {
+            self.kind_order.push(kind);
+        }
+        self.by_kind_sym[k] += 1;
+        match self.max_seq_processed {
+            Some(max) if seq < max => self.order_inversions += 1,
+            Some(max) if seq == max => {}
+            _ => self.max_seq_processed = Some(seq),
+        }
     }
 }
 

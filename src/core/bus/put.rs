@@ -265,11 +265,16 @@ impl Inner {
             self.refuse(seq);
             return Err(EmitError::Closed);
         }
-        if bound == Bound::Respected && self.queue.borrow().len() >= self.queue_capacity {
+        let mut history = self.history.borrow_mut();
+        let queued = history.pending();
+        if bound == Bound::Respected && queued >= self.queue_capacity {
             return Err(EmitError::Full);
         }
-        let record = encode(&mut self.history.borrow_mut());
-        self.push_record(record);
+        // Written once, into the ring slot it keeps (`core::store::pending`).
+        let record = encode(&mut history);
+        history.append_pending(record);
+        drop(history);
+        self.queued_one(queued + 1);
         Ok(())
     }
 
@@ -283,12 +288,9 @@ impl Inner {
         }
     }
 
+    /// Keeps the queue's high-water mark and wakes the processor for a first queued event.
     #[inline]
-    fn push_record(&self, record: Record) {
-        let mut q = self.queue.borrow_mut();
-        q.push_back(record);
-        let len = q.len();
-        drop(q);
+    fn queued_one(&self, len: usize) {
         {
             let mut c = self.counters.borrow_mut();
             if len > c.queue_high_water {

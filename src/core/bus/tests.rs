@@ -78,3 +78,45 @@ fn a_forced_put_goes_past_a_full_queue_and_is_processed() {
     assert_eq!(bus.stats().processed, 2);
     assert!(bus.get(&e.id).is_some());
 }
+
+/// The queue is the history ring's unprocessed tail (`core::store::pending`): a queue many
+/// times longer than the history evicts nothing while it waits, keeps its count, and once
+/// processed leaves the newest events held and indexed, readable by id, with and without a
+/// subscriber (the batch path and the one-event path).
+#[test]
+fn a_queue_longer_than_the_history_waits_whole_and_leaves_the_newest_held() {
+    for subscribed in [false, true] {
+        let mut pool = LocalPool::new();
+        let bus = EventBus::builder()
+            .history_capacity(3)
+            .build(pool.spawner());
+        let seen = std::rc::Rc::new(Cell::new(0usize));
+        let _sub = subscribed.then(|| {
+            let (seen, reader) = (seen.clone(), bus.clone());
+            bus.subscribe(crate::core::subscription::Filter::All, move |e| {
+                // A handler reads the event it is given back by id: it is held already.
+                assert!(reader.get(&e.id).is_some());
+                seen.set(seen.get() + 1);
+                Ok(())
+            })
+        });
+        let mut ids = Vec::new();
+        for _ in 0..50 {
+            let e = bus.new_event("tick".into(), Phase::Pending, Payload::default(), None);
+            ids.push(e.id);
+            assert_eq!(bus.try_emit(e), Ok(()));
+        }
+        assert_eq!(bus.stats().queued, 50);
+        assert_eq!(bus.history().len(), 0);
+        pool.run_until(bus.flush());
+        let stats = bus.stats();
+        assert_eq!((stats.queued, stats.processed, stats.pruned), (0, 50, 47));
+        assert_eq!(stats.queue_high_water, 50);
+        assert_eq!(seen.get(), if subscribed { 50 } else { 0 });
+        let held: Vec<_> = bus.events().iter().map(|e| e.id).collect();
+        assert_eq!(held, ids[47..]);
+        assert!(bus.get(&ids[46]).is_none());
+        assert!(bus.get(&ids[49]).is_some());
+        bus.with_history(|h| h.check_indexes()).unwrap();
+    }
+}

@@ -14,6 +14,7 @@
 //! - `hash`: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
 //!   push (evicting), keep the two indexes, read by position or id.
+//! - `pending.rs`: the bus's queue as the ring's unprocessed tail.
 //! - `prepared`: events a listener encodes without building an `Event` first.
 //! - `search`: whether an event's text contains a needle, read from its record and blob
 //!   (`payload_json.rs` writes a payload's JSON from them).
@@ -41,6 +42,7 @@ mod index;
 mod origins;
 pub(crate) mod parents;
 mod payload_json;
+mod pending;
 // Public only for the listener (a hidden module): not the library's surface.
 #[doc(hidden)]
 pub mod prepared;
@@ -105,7 +107,11 @@ pub struct EventStore {
     capacity: usize,
     /// Slot of the oldest event.
     head: usize,
+    /// Events held (processed); the `pending` ones follow them in the ring.
     len: usize,
+    /// Records encoded but not yet processed, in the ring after the held ones: the bus's
+    /// queue (`pending.rs`). Not held: no index names them, no read sees them.
+    pending: usize,
     /// Position of the oldest event.
     base: u64,
     symbols: Symbols,
@@ -113,6 +119,11 @@ pub struct EventStore {
     arena: Arena,
     trees: Trees,
     by_id: HashTable<u32>,
+    /// Held events at positions below this are in `by_id`; the ones from it on are not yet.
+    /// A store written with `push` indexes every event as it comes; a bus's history
+    /// (`pending.rs`) leaves its ids to [`EventStore::catch_up_ids`], run before the bus
+    /// hands out a read (`index.rs` says why).
+    ids_to: u64,
     /// Each parent id once, with its child list: `children_by_parent`.
     parents: Parents,
     /// The seeded hash of `events_by_id`, drawn per store (`core/ids.rs` says why).
@@ -140,12 +151,14 @@ impl EventStore {
             capacity,
             head: 0,
             len: 0,
+            pending: 0,
             base: 0,
             symbols: Symbols::default(),
             origins: Origins::default(),
             arena: Arena::default(),
             trees: Trees::default(),
             by_id: HashTable::with_capacity(reserve),
+            ids_to: 0,
             parents: Parents::default(),
             id_hash: IdHash::random(),
             duplicates,

@@ -188,6 +188,8 @@ impl EventStore {
     /// Appends an encoded record, evicting the oldest event when full; returns its position.
     #[inline]
     pub fn push(&mut self, mut record: Record, processed_ns: u64) -> u64 {
+        // A bus's history is written through `append_pending` and `process_pending` only.
+        debug_assert_eq!(self.pending, 0, "push behind unprocessed records");
         if self.len == self.capacity {
             self.evict_oldest();
         }
@@ -215,7 +217,7 @@ impl EventStore {
     }
 
     #[inline]
-    fn evict_oldest(&mut self) {
+    pub(super) fn evict_oldest(&mut self) {
         if self.len == 0 {
             return;
         }
@@ -234,7 +236,7 @@ impl EventStore {
             self.parents.release(start);
         }
         self.arena.release(r.blob);
-        if self.len == 0 {
+        if self.len == 0 && self.pending == 0 {
             self.head = 0;
             self.records.clear();
         }
@@ -272,7 +274,7 @@ impl EventStore {
         while self.len > capacity {
             self.evict_oldest();
         }
-        let growing = self.head == 0 && self.records.len() == self.len;
+        let growing = self.head == 0 && self.records.len() == self.len + self.pending;
         if !growing && self.records.len() != capacity {
             self.relayout();
         }
@@ -282,8 +284,17 @@ impl EventStore {
     /// Lays the ring out oldest first from slot 0 and rebuilds the indexes.
     #[cold]
     fn relayout(&mut self) {
-        let mut records = Vec::with_capacity(self.len);
-        for i in 0..self.len {
+        self.relayout_with_room(0);
+    }
+
+    /// [`relayout`](Self::relayout) with room for `room` more records (unprocessed ones
+    /// included: they follow the held ones, unindexed).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn relayout_with_room(&mut self, room: usize) {
+        let used = self.len + self.pending;
+        let mut records = Vec::with_capacity(used + room);
+        for i in 0..used {
             records.push(self.records[(self.head + i) % self.records.len()]);
         }
         self.records = records;
@@ -291,10 +302,12 @@ impl EventStore {
         self.by_id.clear();
         self.parents.clear_lists();
         let dups = self.duplicate_ids;
+        self.ids_to = self.base;
         for slot in 0..self.len as u32 {
             self.records[slot as usize].next_sibling = NO_SLOT;
-            self.index(slot);
+            self.link_child(slot);
         }
+        self.catch_up_ids();
         self.duplicate_ids = dups;
     }
 }
@@ -320,7 +333,7 @@ impl EventStore {
 
 /// `i % n` for an `i` below `2 * n`.
 #[inline]
-fn wrap(i: usize, n: usize) -> usize {
+pub(super) fn wrap(i: usize, n: usize) -> usize {
     if i >= n {
         i - n
     } else {
