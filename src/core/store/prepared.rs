@@ -171,11 +171,13 @@ impl Prepared {
 #[derive(Debug, Default)]
 pub struct BatchSyms {
     names: Vec<Option<(Sym, OriginId)>>,
-    /// Literals by address and length (`"span"`, `"attributes"`, ...).
-    literals: Vec<(usize, usize, Sym)>,
+    /// Literals by address and length (`"span"`, `"attributes"`, ...); a fifth and later
+    /// literal is looked up in the store's own address cache each time.
+    literals: [(usize, usize, Sym); 4],
 }
 
 impl BatchSyms {
+    #[inline]
     fn literal(&mut self, symbols: &mut Symbols, s: &'static str) -> Sym {
         let addr = s.as_ptr() as usize;
         for &(a, l, sym) in &self.literals {
@@ -183,8 +185,16 @@ impl BatchSyms {
                 return sym;
             }
         }
+        self.literal_slow(symbols, s)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn literal_slow(&mut self, symbols: &mut Symbols, s: &'static str) -> Sym {
         let sym = symbols.intern_static(s);
-        self.literals.push((addr, s.len(), sym));
+        if let Some(free) = self.literals.iter_mut().find(|(a, _, _)| *a == 0) {
+            *free = (s.as_ptr() as usize, s.len(), sym);
+        }
         sym
     }
 }
