@@ -325,27 +325,26 @@ pub(super) fn write_otel(
     out.push(b'}');
 }
 
-/// `id` as lowercase hex (`ids::hex`) into `out`, which holds exactly two bytes per byte
-/// of `id`: four bytes at a time, their eight nibbles spread into the bytes of a `u64` and
-/// turned into digits by arithmetic (a table, two digits a byte, was ~130 instructions for
-/// a span's three ids; the `hex` crate's iterator ~110 for one).
-fn hex_into<const N: usize>(out: &mut [u8], id: &[u8; N]) {
-    for (digits, bytes) in out.chunks_exact_mut(8).zip(id.chunks_exact(4)) {
-        let four = u32::from_be_bytes(bytes.try_into().expect("four bytes"));
-        digits.copy_from_slice(&hex_digits(four).to_be_bytes());
+/// Two lowercase hex digits a byte, from a table.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
+        i += 1;
     }
-}
+    t
+};
 
-/// The eight hex digits of `x`, most significant first (in big-endian byte order).
-fn hex_digits(x: u32) -> u64 {
-    let x = u64::from(x);
-    // Each nibble into a byte of its own, in order.
-    let x = (x & 0xffff_0000) << 16 | (x & 0xffff);
-    let x = (x & 0x0000_ff00_0000_ff00) << 8 | (x & 0x0000_00ff_0000_00ff);
-    let x = (x & 0x00f0_00f0_00f0_00f0) << 4 | (x & 0x000f_000f_000f_000f);
-    // 1 in each byte whose nibble is 10 or more, which then skips from '9' + 1 to 'a'.
-    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
-    x + 0x3030_3030_3030_3030 + letters * u64::from(b'a' - b'9' - 1)
+/// `id` as lowercase hex (`ids::hex`) into `out`, which holds exactly two bytes per byte
+/// of `id` (the `hex` crate's iterator was ~110 instructions an 8-byte id; spreading four
+/// bytes' nibbles over a `u64` and adding digits by arithmetic counted more instructions
+/// than this table).
+fn hex_into<const N: usize>(out: &mut [u8], id: &[u8; N]) {
+    for (pair, &b) in out.chunks_exact_mut(2).zip(id) {
+        pair.copy_from_slice(&HEX_PAIRS[b as usize]);
+    }
 }
 
 /// An id as a JSON string of lowercase hex.
