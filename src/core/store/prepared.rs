@@ -69,8 +69,9 @@ pub struct Prepared {
     hasher: TextHash,
     /// The names met last, by a hash of their length and end bytes (index + 1, 0 for
     /// none): a request's spans repeat a few names, and a hit costs one compare where the
-    /// seeded hash and the table cost ~60 instructions (`docs/live.md`).
-    recent: [u32; RECENT_NAMES],
+    /// seeded hash and the table cost ~60 instructions (`docs/live.md`). Boxed: a batch
+    /// is moved whole, from the decoder to the store.
+    recent: Box<[u32; RECENT_NAMES]>,
     text: Vec<u8>,
 }
 
