@@ -289,6 +289,26 @@ mod tests {
     }
 
     #[test]
+    fn a_span_id_keeps_its_first_root_whether_found_among_the_recent_or_in_the_table() {
+        let u = Uuid::from_u128;
+        let mut linker = Linker::<Event>::default();
+        // Before any span, the window's empty (nil) entries never stand for a nil parent.
+        assert_eq!(linker.place(u(5), Some(Uuid::nil())), None);
+        assert_eq!(linker.place(u(1), None), Some(u(1)));
+        assert_eq!(linker.place(u(9), None), Some(u(9)));
+        assert_eq!(linker.place(u(2), Some(u(1))), Some(u(1)));
+        // Span 2 again, under another root: placed there, but its id keeps its first root.
+        assert_eq!(linker.place(u(2), Some(u(9))), Some(u(9)));
+        assert_eq!(linker.place(u(3), Some(u(2))), Some(u(1)));
+        for k in 10..20 {
+            linker.place(u(k), None);
+        }
+        // Span 2 has left the window: the table says the same.
+        assert_eq!(linker.place(u(4), Some(u(2))), Some(u(1)));
+        assert_eq!(linker.place(u(6), Some(Uuid::nil())), None);
+    }
+
+    #[test]
     fn children_first_wait_for_their_parent_then_all_go() {
         let (out, waited) = run(vec![span(3, Some(2)), span(2, Some(1)), span(1, None)]);
         assert_eq!(waited, 2);
