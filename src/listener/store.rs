@@ -17,8 +17,7 @@ use std::io::Write;
 use uuid::Uuid;
 
 use super::ingest::Batch;
-use crate::core::store::prepared::Prepared;
-use crate::core::store::symbols::Sym;
+use crate::core::store::prepared::{BatchSyms, Prepared};
 use crate::core::store::Duplicates;
 use crate::core::{Event, EventRef, EventStore};
 use crate::trace::{native, Limits};
@@ -185,7 +184,7 @@ impl LiveStore {
         match batch {
             Batch::None => self.commit(&[]),
             Batch::Events(events) => self.commit(events),
-            Batch::Prepared(p) => self.commit_from(Source::Prepared(p, Vec::new())),
+            Batch::Prepared(p) => self.commit_from(Source::Prepared(p, BatchSyms::default())),
         }
     }
 
@@ -316,11 +315,11 @@ impl LiveStore {
 }
 
 /// What a commit stores: owned events, one event borrowed from its line, or a prepared
-/// batch with its names' symbols (interned as they are first stored).
+/// batch with what its events are stored with (interned as they are first stored).
 pub(crate) enum Source<'a, 'b> {
     Events(&'a [Event]),
     Ref(&'a EventRef<'b>),
-    Prepared(&'a Prepared, Vec<Sym>),
+    Prepared(&'a Prepared, BatchSyms),
 }
 
 impl Source<'_, '_> {

@@ -19,9 +19,14 @@ use std::hash::BuildHasher;
 use uuid::Uuid;
 
 use super::hash::TextHash;
-use super::symbols::Sym;
-use super::{EventStore, Header};
-use crate::core::event::{Kind, Phase};
+use super::origins::OriginId;
+use super::record::{
+    begin_blob, Record, B_DURATION, B_ERROR, B_FIELDS, HAS_PARENT, LAG_NONE, NO_SLOT, V_JSON,
+};
+use super::symbols::{Sym, Symbols};
+use super::EventStore;
+use crate::core::event::Phase;
+use crate::core::field_value::put_varint;
 
 /// Bytes of the batch's text buffer: `start..start + len`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,7 +67,30 @@ pub struct Prepared {
     by_name: HashTable<u32>,
     /// Seeded per batch: names come from the network.
     hasher: TextHash,
+    /// The names met last, by a hash of their length and end bytes (index + 1, 0 for
+    /// none): a request's spans repeat a few names, and a hit costs one compare where the
+    /// seeded hash and the table cost ~60 instructions (`docs/live.md`). Boxed: a batch
+    /// is moved whole, from the decoder to the store.
+    recent: Box<[u32; RECENT_NAMES]>,
     text: Vec<u8>,
+}
+
+/// Slots of [`Prepared`]'s recent names.
+const RECENT_NAMES: usize = 32;
+
+/// A name's slot among the recent names: its length, first, middle and last bytes, mixed.
+fn recent_slot(name: &[u8]) -> usize {
+    let key = match name {
+        [] => 0,
+        [first, ..] => {
+            let (mid, last) = (name[name.len() / 2], name[name.len() - 1]);
+            (name.len() as u64) << 24
+                | u64::from(*first) << 16
+                | u64::from(mid) << 8
+                | u64::from(last)
+        }
+    };
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize % RECENT_NAMES
 }
 
 impl Prepared {
@@ -76,6 +104,17 @@ impl Prepared {
 
     /// The index of `name` among the batch's names, added if new.
     pub fn name(&mut self, name: &str) -> u32 {
+        let slot = recent_slot(name.as_bytes());
+        let recent = self.recent[slot];
+        if recent != 0 && *self.names[recent as usize - 1] == *name {
+            return recent - 1;
+        }
+        let i = self.name_slow(name);
+        self.recent[slot] = i.wrapping_add(1); // 0 (not kept) for the 2^32nd name
+        i
+    }
+
+    fn name_slow(&mut self, name: &str) -> u32 {
         let hash = self.hasher.hash_one(name);
         let names = &self.names;
         if let Some(&i) = self.by_name.find(hash, |&i| &*names[i as usize] == name) {
@@ -126,47 +165,137 @@ impl Prepared {
     }
 }
 
+/// What a batch's events are stored with, looked up once per batch instead of once per
+/// event: each name's symbol and origin, and the symbols of the kinds and field keys (a few
+/// literals). Filled as the events are stored, in the order the `Event` path interns
+/// them (name, field keys, kind, origin), so the store's numbering is the same.
+#[derive(Debug, Default)]
+pub struct BatchSyms {
+    names: Vec<Option<(Sym, OriginId)>>,
+    /// Literals by address and length (`"span"`, `"attributes"`, ...); a fifth and later
+    /// literal is looked up in the store's own address cache each time.
+    literals: [(usize, usize, Sym); 4],
+}
+
+impl BatchSyms {
+    #[inline]
+    fn literal(&mut self, symbols: &mut Symbols, s: &'static str) -> Sym {
+        let addr = s.as_ptr() as usize;
+        for &(a, l, sym) in &self.literals {
+            if a == addr && l == s.len() {
+                return sym;
+            }
+        }
+        self.literal_slow(symbols, s)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn literal_slow(&mut self, symbols: &mut Symbols, s: &'static str) -> Sym {
+        let sym = symbols.intern_static(s);
+        if let Some(free) = self.literals.iter_mut().find(|(a, _, _)| *a == 0) {
+            *free = (s.as_ptr() as usize, s.len(), sym);
+        }
+        sym
+    }
+}
+
 impl EventStore {
     /// Stores event `i` of `batch` (encode and push, see the module docs); returns its
-    /// position. `syms` caches the batch's names as symbols (interned when first stored,
-    /// so a refused event interns nothing); pass the same, initially empty, vector for
-    /// every event of one batch.
+    /// position. `syms` caches what the batch's events are stored with (interned when first
+    /// stored, so a refused event interns nothing); pass the same, initially empty, value
+    /// for every event of one batch.
+    ///
+    /// The record and blob are those [`EventStore::encode`] makes for the event's `Event`,
+    /// written here from the prepared event itself (no `Header`, no `Payload`), with the
+    /// symbols of the batch's names, kinds and keys looked up once per batch
+    /// (`docs/live.md`).
     #[doc(hidden)]
-    pub fn push_prepared(&mut self, batch: &Prepared, i: usize, syms: &mut Vec<Sym>) -> u64 {
+    pub fn push_prepared(&mut self, batch: &Prepared, i: usize, syms: &mut BatchSyms) -> u64 {
         let e = &batch.events[i];
-        if syms.len() < batch.names.len() {
-            syms.resize(batch.names.len(), Sym::NONE);
+        if syms.names.len() < batch.names.len() {
+            syms.names.resize(batch.names.len(), None);
         }
-        let process = match syms[e.process as usize] {
-            Sym::NONE => {
-                let s = self.symbols.intern(&batch.names[e.process as usize]);
-                syms[e.process as usize] = s;
-                s
+        let named = syms.names[e.process as usize];
+        let process = match named {
+            Some((s, _)) => s,
+            None => self.symbols.intern(&batch.names[e.process as usize]),
+        };
+        let start = self.start_link(e.start_id);
+        let seq32 = begin_blob(&mut self.scratch, start, 0);
+        self.prepared_blob(batch, e, syms);
+        let blob = self.arena.push(&self.scratch);
+        let mut flags = start.flags();
+        if e.parent_id.is_some() {
+            flags |= HAS_PARENT;
+        }
+        let parent = self.parent_of(e.parent_id);
+        let tree = self.trees.acquire(e.root_id, e.lineage_id);
+        let kind = syms.literal(&mut self.symbols, e.kind);
+        let origin = match named {
+            Some((_, o)) => o,
+            None => {
+                let o = self.origins.intern(process, Sym::NONE);
+                syms.names[e.process as usize] = Some((process, o));
+                o
             }
-            s => s,
         };
-        let kind: Kind = Kind::Borrowed(e.kind);
-        let error = e
-            .error
-            .map(|r| std::str::from_utf8(batch.text(r)).expect("prepared errors are UTF-8 text"));
-        let mut fields: [(&'static str, &[u8]); MAX_FIELDS] = [("", &[]); MAX_FIELDS];
-        for (k, (key, r)) in e.fields[..e.field_count as usize].iter().enumerate() {
-            fields[k] = (key, batch.text(*r));
-        }
-        let header = Header {
+        let record = Record {
             id: e.id,
-            kind: &kind,
-            phase: e.phase,
-            parent_id: e.parent_id,
-            root_id: e.root_id,
-            lineage_id: e.lineage_id,
-            start_id: e.start_id,
-            seq: 0,
+            parent,
+            seq32,
+            lag: LAG_NONE,
             timestamp_ns: e.timestamp_ns,
-            duration_ns: e.duration_ns,
-            error,
+            blob,
+            tree,
+            kind,
+            origin,
+            next_sibling: NO_SLOT,
+            phase: e.phase,
+            flags,
         };
-        let record = self.encode_json_fields(&header, process, &fields[..e.field_count as usize]);
         self.push(record, 0)
+    }
+
+    /// The rest of a prepared event's blob after `begin_blob`, into `scratch`: the bytes
+    /// `encode_blob` writes for a payload of a process name and object-valued fields
+    /// (duration, error, each field as `put_value` writes an object: its JSON text).
+    fn prepared_blob(&mut self, batch: &Prepared, e: &PreparedEvent, syms: &mut BatchSyms) {
+        let fields = &e.fields[..e.field_count as usize];
+        let error = e.error.map(|r| batch.text(r));
+        let mut flags = 0;
+        if e.duration_ns.is_some() {
+            flags |= B_DURATION;
+        }
+        if error.is_some() {
+            flags |= B_ERROR;
+        }
+        if !fields.is_empty() {
+            flags |= B_FIELDS;
+        }
+        if flags == 0 {
+            return;
+        }
+        let text: usize = fields.iter().map(|(_, r)| r.len as usize).sum();
+        let out = &mut self.scratch;
+        out.reserve(text + error.map_or(0, <[u8]>::len) + 16 + 16 * fields.len());
+        out.push(flags);
+        if let Some(d) = e.duration_ns {
+            put_varint(out, d);
+        }
+        if let Some(error) = error {
+            put_varint(out, error.len() as u64);
+            out.extend_from_slice(error);
+        }
+        if !fields.is_empty() {
+            put_varint(out, fields.len() as u64);
+            for &(key, r) in fields {
+                put_varint(out, u64::from(syms.literal(&mut self.symbols, key).0));
+                out.push(V_JSON);
+                let text = batch.text(r);
+                put_varint(out, text.len() as u64);
+                out.extend_from_slice(text);
+            }
+        }
     }
 }

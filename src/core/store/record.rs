@@ -275,47 +275,6 @@ pub(crate) fn encode_blob(
     }
 }
 
-/// What [`encode_blob`] writes for a payload of names and object-valued fields only, from
-/// the fields' JSON text (each `(key, text)` as `put_value` writes an object): the blob of a
-/// prepared event (`prepared.rs`), byte for byte that of the `Event` it stands for.
-pub(crate) fn encode_json_fields_blob(
-    duration_ns: Option<u64>,
-    error: Option<&str>,
-    fields: &[(&'static str, &[u8])],
-    symbols: &mut Symbols,
-    out: &mut Vec<u8>,
-) {
-    let mut flags = 0;
-    if duration_ns.is_some() {
-        flags |= B_DURATION;
-    }
-    if error.is_some() {
-        flags |= B_ERROR;
-    }
-    if !fields.is_empty() {
-        flags |= B_FIELDS;
-    }
-    if flags == 0 {
-        return;
-    }
-    out.push(flags);
-    if let Some(d) = duration_ns {
-        put_varint(out, d);
-    }
-    if let Some(e) = error {
-        put_text(out, e);
-    }
-    if !fields.is_empty() {
-        put_varint(out, fields.len() as u64);
-        for (key, text) in fields {
-            put_varint(out, u64::from(symbols.intern_static(key).0));
-            out.push(V_JSON);
-            put_varint(out, text.len() as u64);
-            out.extend_from_slice(text);
-        }
-    }
-}
-
 #[cold]
 fn put_members(out: &mut Vec<u8>, members: &RawMembers) {
     put_varint(out, members.len() as u64);

@@ -9,8 +9,8 @@
 use super::origins::OriginId;
 use super::parents::ParentId;
 use super::record::{
-    begin_blob, encode_blob, encode_json_fields_blob, lag_of, Record, StartLink, HAS_PARENT,
-    LAG_NONE, LAG_WIDE, NO_SLOT, START_REF,
+    begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
+    START_REF,
 };
 use super::symbols::{Sym, Symbols};
 use super::{EventStore, Header};
@@ -114,44 +114,6 @@ impl EventStore {
                     self.origins.intern(process, function)
                 }
             },
-            next_sibling: NO_SLOT,
-            phase: h.phase,
-            flags,
-        }
-    }
-
-    /// [`encode`](EventStore::encode) for a payload of a process name (already a symbol)
-    /// and object-valued fields given as their JSON text: a prepared event (`prepared.rs`).
-    pub(super) fn encode_json_fields(
-        &mut self,
-        h: &Header<'_>,
-        process: Sym,
-        fields: &[(&'static str, &[u8])],
-    ) -> Record {
-        let start = self.start_link(h.start_id);
-        let seq32 = begin_blob(&mut self.scratch, start, h.seq);
-        encode_json_fields_blob(
-            h.duration_ns,
-            h.error,
-            fields,
-            &mut self.symbols,
-            &mut self.scratch,
-        );
-        let blob = self.arena.push(&self.scratch);
-        let mut flags = start.flags();
-        if h.parent_id.is_some() {
-            flags |= HAS_PARENT;
-        }
-        Record {
-            id: h.id,
-            parent: self.parent_of(h.parent_id),
-            seq32,
-            lag: LAG_NONE,
-            timestamp_ns: h.timestamp_ns,
-            blob,
-            tree: self.trees.acquire(h.root_id, h.lineage_id),
-            kind: self.symbols.intern_cow(h.kind),
-            origin: self.origins.intern(process, Sym::NONE),
             next_sibling: NO_SLOT,
             phase: h.phase,
             flags,

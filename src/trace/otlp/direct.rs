@@ -109,11 +109,8 @@ pub(crate) fn prepare(
         let schema_url = non_empty(rs.schema_url).map(|u| json_text(&u));
         for ss in rs.scope_spans {
             let scope = ss.scope.map(scope_text);
-            let origin = OriginText {
-                resource: resource.as_deref(),
-                scope: scope.as_deref(),
-                schema_url: schema_url.as_deref(),
-            };
+            let origin =
+                OriginText::new(resource.as_deref(), scope.as_deref(), schema_url.as_deref());
             for s in ss.spans {
                 preparer.span(&s, &SpanHead::of(&s), &s.attributes, &origin)?;
             }
@@ -182,7 +179,7 @@ impl Preparer {
         s: &pb::Span,
         head: &SpanHead<'_>,
         attributes: &[A],
-        origin: &OriginText<'_>,
+        origin: &OriginText,
     ) -> Result<(), String> {
         let out = &mut self.out;
         out.spans += 1;

@@ -48,6 +48,11 @@ impl<E: Linkable> SpanEvents<E> {
 /// See the module docs.
 pub(super) struct Linker<E = Event> {
     roots: IdMap<Uuid>,
+    /// The last spans placed, with their roots as `roots` holds them (an entry never
+    /// changes once made): a span's parent is nearly always among the last few when
+    /// parents come first, found here without hashing.
+    recent: [(Uuid, Uuid); RECENT],
+    next_recent: usize,
     waiting: IdMap<Vec<SpanEvents<E>>>,
     /// Bytes held by the waiting spans.
     waiting_bytes: usize,
@@ -59,6 +64,8 @@ impl<E> Default for Linker<E> {
     fn default() -> Self {
         Linker {
             roots: IdMap::default(),
+            recent: [(Uuid::nil(), Uuid::nil()); RECENT],
+            next_recent: 0,
             waiting: IdMap::default(),
             waiting_bytes: 0,
             leftovers: None,
@@ -69,6 +76,9 @@ impl<E> Default for Linker<E> {
 /// What a map entry of ours costs: key, value and the table's control byte, with the
 /// table's slack (it grows by doubling, so up to half its slots are empty).
 const ENTRY_BYTES: usize = 2 * (16 + 16 + 1);
+
+/// Spans [`Linker::place`] remembers without hashing.
+const RECENT: usize = 4;
 
 impl<E: Linkable> Linker<E> {
     /// A linker for about `spans` spans, its table of roots sized once.
@@ -137,10 +147,17 @@ impl<E: Linkable> Linker<E> {
         let root = match parent {
             None => id,
             Some(p) if p == id => id,
-            Some(p) => *self.roots.get(&p)?,
+            Some(p) => match self.recent.iter().find(|(span, _)| *span == p) {
+                // The nil id is never a parent here (`span_uuid` of a span id of zeros
+                // and a trace id ending in zeros is nil, so look that one up).
+                Some(&(_, root)) if !p.is_nil() => root,
+                _ => *self.roots.get(&p)?,
+            },
         };
         // The first span of an id decides its root, as in `link_roots`.
-        self.roots.entry(id).or_insert(root);
+        let kept = *self.roots.entry(id).or_insert(root);
+        self.recent[self.next_recent] = (id, kept);
+        self.next_recent = (self.next_recent + 1) % RECENT;
         Some(root)
     }
 
@@ -201,6 +218,7 @@ impl<E: Linkable> Linker<E> {
             let waiting = std::mem::take(&mut self.waiting);
             self.waiting_bytes = 0;
             self.roots = IdMap::default();
+            self.recent = [(Uuid::nil(), Uuid::nil()); RECENT];
             self.leftovers = Some(Leftovers::new(waiting, events));
         }
         match self.leftovers.as_mut() {
@@ -268,6 +286,26 @@ mod tests {
         assert_eq!(waited, 0);
         assert_eq!(root_of(&out, 3), Uuid::from_u128(1));
         assert_eq!(out[2].lineage_id, lineage_of(Uuid::from_u128(1)));
+    }
+
+    #[test]
+    fn a_span_id_keeps_its_first_root_whether_found_among_the_recent_or_in_the_table() {
+        let u = Uuid::from_u128;
+        let mut linker = Linker::<Event>::default();
+        // Before any span, the window's empty (nil) entries never stand for a nil parent.
+        assert_eq!(linker.place(u(5), Some(Uuid::nil())), None);
+        assert_eq!(linker.place(u(1), None), Some(u(1)));
+        assert_eq!(linker.place(u(9), None), Some(u(9)));
+        assert_eq!(linker.place(u(2), Some(u(1))), Some(u(1)));
+        // Span 2 again, under another root: placed there, but its id keeps its first root.
+        assert_eq!(linker.place(u(2), Some(u(9))), Some(u(9)));
+        assert_eq!(linker.place(u(3), Some(u(2))), Some(u(1)));
+        for k in 10..20 {
+            linker.place(u(k), None);
+        }
+        // Span 2 has left the window: the table says the same.
+        assert_eq!(linker.place(u(4), Some(u(2))), Some(u(1)));
+        assert_eq!(linker.place(u(6), Some(Uuid::nil())), None);
     }
 
     #[test]

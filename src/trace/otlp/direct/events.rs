@@ -50,7 +50,7 @@ pub(super) struct SpanParts<'s, 'a, A> {
     pub(super) head: &'s SpanHead<'a>,
     pub(super) ids: &'s Ids<'s>,
     pub(super) attributes: &'s [A],
-    pub(super) origin: &'s OriginText<'s>,
+    pub(super) origin: &'s OriginText,
 }
 
 /// A span's ids, as `span::convert` reads them; `Err` for ids of the wrong length.

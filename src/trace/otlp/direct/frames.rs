@@ -79,11 +79,8 @@ pub(super) fn prepare(body: &[u8], max_bytes: u64) -> Option<DirectSpans> {
                 }
                 None => None,
             };
-            let origin = OriginText {
-                resource: resource.as_deref(),
-                scope: scope.as_deref(),
-                schema_url: schema_url.as_deref(),
-            };
+            let origin =
+                OriginText::new(resource.as_deref(), scope.as_deref(), schema_url.as_deref());
             for b in &frames.spans[sc.spans.clone()] {
                 reused::merge_span(&mut span, &mut head, &mut attributes, b)?;
                 for a in &attributes {
