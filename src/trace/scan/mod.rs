@@ -22,12 +22,16 @@
 //!   one small function per [`Stage`].
 //! - `spans`: an OTLP document cut at the span (`resourceSpans[] › scopeSpans[] ›
 //!   spans[]`), each record knowing its [`Place`] on that path.
+//! - `ahead`: what the splitter hands over ([`Records`]), and a record read where it starts
+//!   in the chunk, its extent found by the reader in the same pass ([`Ahead`]).
 
+mod ahead;
 mod element;
 mod lines;
 mod spans;
 mod structure;
 
+pub(crate) use ahead::{Ahead, Records};
 pub(crate) use spans::{Member, Place};
 
 use super::error::{ImportError, Position, Problem};
@@ -137,7 +141,7 @@ pub(crate) struct Splitter {
     place: Place,
 }
 
-type Sink<'f> = dyn FnMut(Entry<'_>) -> Result<(), ImportError> + 'f;
+type Sink<'f> = dyn Records + 'f;
 
 impl Splitter {
     /// A splitter whose first byte is at `start` (after leading whitespace and a
@@ -268,7 +272,7 @@ impl Splitter {
         };
         let index = self.index;
         self.index += 1;
-        each(Entry {
+        each.record(Entry {
             text,
             at,
             index,

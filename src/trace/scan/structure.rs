@@ -11,6 +11,7 @@
 //! go on to the next byte, or scan this same byte again as the first of a record that
 //! starts here.
 
+use super::ahead::{Ahead, READ_AHEAD_DEPTH};
 use super::element::{element_len, string_stop, ELEMENT_STOPS};
 use super::{Key, Layout, Sink, Splitter, Stage, MAX_KEY};
 use crate::trace::error::{ImportError, Problem};
@@ -31,6 +32,9 @@ impl Splitter {
         each: &mut Sink<'_>,
     ) -> Result<(), ImportError> {
         let base = self.byte;
+        // The chunk as text, for a reader that reads records where they start (`ahead`):
+        // the importer passes whole characters, checked, but as bytes.
+        let text = std::str::from_utf8(chunk).ok();
         // Where the record being gathered starts in this chunk (0 if it began earlier).
         let mut start: Option<usize> = self.record_at.map(|_| 0);
         // A record began at this byte of this chunk (not one carried over from the last).
@@ -46,6 +50,13 @@ impl Splitter {
                 // nothing in it needs the state machine (see `element`).
                 if std::mem::take(&mut fresh) && self.records_depth > 0 {
                     let room = self.max_depth.saturating_sub(self.depth);
+                    if room >= READ_AHEAD_DEPTH {
+                        if let Some(end) = self.read_ahead(text, i, base, each)? {
+                            start = None;
+                            i = end;
+                            continue;
+                        }
+                    }
                     if let Some(len) = element_len(&chunk[i..], room) {
                         i += len;
                     }
@@ -84,6 +95,46 @@ impl Splitter {
         }
         self.byte = base + chunk.len();
         self.keep_pending(chunk, start)
+    }
+
+    /// Offers the record that starts at byte `i` of the chunk to the reader, to be read
+    /// where it is (see `ahead`). If it was, the element is over: returns where the scan goes
+    /// on (past the `,` or `]` that ended it), the lines inside it counted.
+    fn read_ahead(
+        &mut self,
+        text: Option<&str>,
+        i: usize,
+        base: usize,
+        each: &mut Sink<'_>,
+    ) -> Result<Option<usize>, ImportError> {
+        let (Some(text), Some(at)) = (text, self.record_at) else {
+            return Ok(None);
+        };
+        let Some(rest) = text.get(i..) else {
+            return Ok(None);
+        };
+        let ahead = Ahead {
+            rest,
+            at,
+            index: self.index,
+            place: self.place,
+        };
+        let Some(end) = each.ahead(ahead)? else {
+            return Ok(None);
+        };
+        let element = &rest.as_bytes()[..end];
+        if let Some(last) = memchr::memrchr(b'\n', element) {
+            self.line += memchr::memchr_iter(b'\n', element).count();
+            self.line_start = base + i + last + 1;
+        }
+        self.index += 1;
+        self.record_at = None;
+        if rest.as_bytes()[end] == b',' {
+            self.stage = Stage::Expect { after_comma: true };
+        } else {
+            self.close_records();
+        }
+        Ok(Some(i + end + 1))
     }
 
     /// Inside a string from byte `i`: skips to its end (or the chunk's), counting newlines

@@ -42,7 +42,7 @@ mod utf8;
 
 use super::error::{ImportError, Position, Problem};
 use super::read::{self, Limits};
-use super::scan::{Entry, Layout, Splitter};
+use super::scan::{Ahead, Entry, Layout, Records, Splitter};
 use super::sniff::{self, Sniff};
 use super::{format_of_name, Format};
 use crate::model::sink::EventSink;
@@ -332,8 +332,13 @@ impl<S: EventSink> Importer<S> {
                 dropped,
                 ..
             } = &mut *reading;
-            splitter
-                .finish(&mut |record| take_record(reader, out, strict, records, dropped, &record))?
+            splitter.finish(&mut Taker {
+                reader,
+                out,
+                strict,
+                records,
+                dropped,
+            })?
         };
         let end = reading.splitter.here();
         ending::report(&reading, ending, end, strict, out)?;
@@ -404,9 +409,47 @@ fn feed_records<S: EventSink>(
         dropped,
         ..
     } = reading;
-    splitter.feed(text, &mut |record| {
-        take_record(reader, out, strict, records, dropped, &record)
-    })
+    splitter.feed(
+        text,
+        &mut Taker {
+            reader,
+            out,
+            strict,
+            records,
+            dropped,
+        },
+    )
+}
+
+/// The reader and its output, as the splitter's [`Records`]: records cut out by the splitter,
+/// and records the reader reads where they start (`scan::Ahead`).
+struct Taker<'r, S> {
+    reader: &'r mut Reader,
+    out: &'r mut Output<S>,
+    strict: bool,
+    records: &'r mut u64,
+    dropped: &'r mut Option<(Position, usize)>,
+}
+
+impl<S: EventSink> Records for Taker<'_, S> {
+    fn record(&mut self, entry: Entry<'_>) -> Result<(), ImportError> {
+        let Taker {
+            reader,
+            out,
+            strict,
+            records,
+            dropped,
+        } = self;
+        take_record(reader, out, *strict, records, dropped, &entry)
+    }
+
+    fn ahead(&mut self, ahead: Ahead<'_>) -> Result<Option<usize>, ImportError> {
+        let end = self.reader.ahead(ahead, self.out)?;
+        if end.is_some() {
+            *self.records += 1;
+        }
+        Ok(end)
+    }
 }
 
 fn take_record<S: EventSink>(

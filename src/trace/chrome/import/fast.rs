@@ -45,6 +45,16 @@ mod member {
 
 /// Reads one trace event, or `None` for anything serde must judge.
 pub(super) fn read(text: &str) -> Option<Record<'_>> {
+    let (record, len) = read_prefix(text)?;
+    let mut c = Skim::new(text);
+    c.i = len;
+    c.ws();
+    c.at_end().then_some(record)
+}
+
+/// Reads the trace event that starts `text` and says where it ends (the byte after its
+/// `}`); what follows is the caller's to judge. `None` as for [`read`].
+pub(super) fn read_prefix(text: &str) -> Option<(Record<'_>, usize)> {
     let mut c = Skim::new(text);
     let mut r = Record {
         ph: Cow::Borrowed(""),
@@ -92,8 +102,7 @@ pub(super) fn read(text: &str) -> Option<Record<'_>> {
             break;
         }
     }
-    c.ws();
-    (c.at_end() && seen & member::PH != 0).then_some(r)
+    (seen & member::PH != 0).then_some((r, c.i))
 }
 
 /// Stores a member's value and returns its bit.

@@ -30,7 +30,7 @@ use crate::core::Event;
 use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Position};
 use crate::trace::read;
-use crate::trace::scan::Entry;
+use crate::trace::scan::{Ahead, Entry};
 use crate::trace::stream::Output;
 use crate::trace::Format;
 
@@ -125,10 +125,38 @@ impl Reader {
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let mut ev = match fast::read(record.text).filter(|_| !serde_only()) {
+        let ev = match fast::read(record.text).filter(|_| !serde_only()) {
             Some(ev) => ev,
             None => Record::from_serde(Self::parse(record)?),
         };
+        self.take(ev, record, out)
+    }
+
+    /// A trace event read where it starts in the chunk, its end found in the same pass (see
+    /// `scan::Ahead`): where its element ends, or `None`, nothing done, for the splitter to
+    /// cut it out and hand it to [`Reader::record`].
+    pub(crate) fn ahead<S: EventSink>(
+        &mut self,
+        ahead: Ahead<'_>,
+        out: &mut Output<S>,
+    ) -> Result<Option<usize>, ImportError> {
+        let Some((ev, len)) = fast::read_prefix(ahead.rest).filter(|_| !serde_only()) else {
+            return Ok(None);
+        };
+        let Some((record, end)) = ahead.entry(len) else {
+            return Ok(None);
+        };
+        out.at = Some(record.at);
+        self.take(ev, &record, out)?;
+        Ok(Some(end))
+    }
+
+    fn take<S: EventSink>(
+        &mut self,
+        mut ev: Record<'_>,
+        record: &Entry<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
         let ctx = Ctx {
             index: record.index,
             at: record.at,
