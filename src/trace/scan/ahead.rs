@@ -20,13 +20,29 @@
 //! that is not `,` or `]`) and the splitter scans the record as before: nothing was done.
 
 use super::Entry;
-use crate::trace::error::{ImportError, Position};
 use super::Place;
+use crate::trace::error::{ImportError, Position};
 
 /// The nesting a reader may accept in a record read ahead, at most: the splitter asks only
 /// where its depth limit leaves at least this much room (the skimmer stops at 64 levels, the
 /// NDJSON line reader at a few, inside a record's own few).
 pub(crate) const READ_AHEAD_DEPTH: usize = crate::trace::skim::MAX_NESTING as usize + 16;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+thread_local! {
+    /// Tests import a file both ways: with this set, no record is read ahead.
+    pub(crate) static NEVER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the splitter offers records to be read ahead (always, but in tests that read a
+/// file both ways).
+#[inline(always)]
+pub(super) fn offered() -> bool {
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    return !NEVER.get();
+    #[cfg(not(all(test, not(target_arch = "wasm32"))))]
+    true
+}
 
 /// Where the splitter's records go.
 pub(crate) trait Records {

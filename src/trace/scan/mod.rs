@@ -31,6 +31,8 @@ mod lines;
 mod spans;
 mod structure;
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) use ahead::NEVER as NEVER_AHEAD;
 pub(crate) use ahead::{Ahead, Records};
 pub(crate) use spans::{Member, Place};
 

@@ -11,7 +11,7 @@
 //! go on to the next byte, or scan this same byte again as the first of a record that
 //! starts here.
 
-use super::ahead::{Ahead, READ_AHEAD_DEPTH};
+use super::ahead::{offered, Ahead, READ_AHEAD_DEPTH};
 use super::element::{element_len, string_stop, ELEMENT_STOPS};
 use super::{Key, Layout, Sink, Splitter, Stage, MAX_KEY};
 use crate::trace::error::{ImportError, Problem};
@@ -50,10 +50,15 @@ impl Splitter {
                 // nothing in it needs the state machine (see `element`).
                 if std::mem::take(&mut fresh) && self.records_depth > 0 {
                     let room = self.max_depth.saturating_sub(self.depth);
-                    if room >= READ_AHEAD_DEPTH {
+                    if room >= READ_AHEAD_DEPTH && offered() {
                         if let Some(end) = self.read_ahead(text, i, base, each)? {
                             start = None;
-                            i = end;
+                            if chunk[end] == b',' {
+                                self.stage = Stage::Expect { after_comma: true };
+                            } else {
+                                self.close_records();
+                            }
+                            i = end + 1;
                             continue;
                         }
                     }
@@ -98,9 +103,9 @@ impl Splitter {
     }
 
     /// Offers the record that starts at byte `i` of the chunk to the reader, to be read
-    /// where it is (see `ahead`). If it was, the element is over: returns where the scan goes
-    /// on (past the `,` or `]` that ended it), the lines inside it counted.
-    fn read_ahead(
+    /// where it is (see `ahead`). If it was, the element is over: returns where the `,` or
+    /// `]` that ends it is, the record counted and the lines inside it too.
+    pub(super) fn read_ahead(
         &mut self,
         text: Option<&str>,
         i: usize,
@@ -122,19 +127,18 @@ impl Splitter {
         let Some(end) = each.ahead(ahead)? else {
             return Ok(None);
         };
-        let element = &rest.as_bytes()[..end];
+        self.taken_ahead(&rest.as_bytes()[..end], base + i);
+        Ok(Some(i + end))
+    }
+
+    /// The element at absolute offset `abs` was read ahead: counted, and its lines too.
+    fn taken_ahead(&mut self, element: &[u8], abs: usize) {
         if let Some(last) = memchr::memrchr(b'\n', element) {
             self.line += memchr::memchr_iter(b'\n', element).count();
-            self.line_start = base + i + last + 1;
+            self.line_start = abs + last + 1;
         }
         self.index += 1;
         self.record_at = None;
-        if rest.as_bytes()[end] == b',' {
-            self.stage = Stage::Expect { after_comma: true };
-        } else {
-            self.close_records();
-        }
-        Ok(Some(i + end + 1))
     }
 
     /// Inside a string from byte `i`: skips to its end (or the chunk's), counting newlines

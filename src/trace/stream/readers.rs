@@ -45,7 +45,7 @@ impl Reader {
 
     /// A record read where it starts in the chunk (see `scan::Ahead`): where its element
     /// ends, or `None` (nothing done) to have it cut out and handed over as usual. Chrome's
-    /// trace events only: other formats' records are cut out first.
+    /// trace events and OTLP's spans: other records are cut out first.
     pub(super) fn ahead<S: EventSink>(
         &mut self,
         ahead: Ahead<'_>,
@@ -53,6 +53,7 @@ impl Reader {
     ) -> Result<Option<usize>, ImportError> {
         match self {
             Reader::Chrome(r) => r.ahead(ahead, out),
+            Reader::Otlp(r) => r.ahead(ahead, out),
             _ => Ok(None),
         }
     }

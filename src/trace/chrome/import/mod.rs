@@ -14,6 +14,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod ahead_tests;
 mod events;
 mod fast;
 mod interner;
@@ -125,11 +127,11 @@ impl Reader {
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let ev = match fast::read(record.text).filter(|_| !serde_only()) {
+        let mut ev = match fast::read(record.text).filter(|_| !serde_only()) {
             Some(ev) => ev,
             None => Record::from_serde(Self::parse(record)?),
         };
-        self.take(ev, record, out)
+        self.take(&mut ev, record, out)
     }
 
     /// A trace event read where it starts in the chunk, its end found in the same pass (see
@@ -140,20 +142,24 @@ impl Reader {
         ahead: Ahead<'_>,
         out: &mut Output<S>,
     ) -> Result<Option<usize>, ImportError> {
-        let Some((ev, len)) = fast::read_prefix(ahead.rest).filter(|_| !serde_only()) else {
+        if serde_only() {
+            return Ok(None);
+        }
+        let mut ev = Record::empty();
+        let Some(len) = fast::read_into(ahead.rest, &mut ev) else {
             return Ok(None);
         };
         let Some((record, end)) = ahead.entry(len) else {
             return Ok(None);
         };
         out.at = Some(record.at);
-        self.take(ev, &record, out)?;
+        self.take(&mut ev, &record, out)?;
         Ok(Some(end))
     }
 
     fn take<S: EventSink>(
         &mut self,
-        mut ev: Record<'_>,
+        ev: &mut Record<'_>,
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
@@ -163,13 +169,13 @@ impl Reader {
         };
         match &*ev.ph {
             "M" => {
-                self.metadata(&ev);
+                self.metadata(ev);
                 Ok(())
             }
-            "B" => self.begin(&mut ev, ctx, out),
-            "E" => self.end(&mut ev, ctx, out),
-            "X" => self.complete(&mut ev, ctx, out),
-            "i" | "I" => self.instant(&mut ev, ctx, out),
+            "B" => self.begin(ev, ctx, out),
+            "E" => self.end(ev, ctx, out),
+            "X" => self.complete(ev, ctx, out),
+            "i" | "I" => self.instant(ev, ctx, out),
             other => {
                 out.skip(other);
                 Ok(())
