@@ -38,11 +38,12 @@ mod output;
 #[cfg(not(target_arch = "wasm32"))]
 mod read_all;
 mod readers;
+mod taker;
 mod utf8;
 
 use super::error::{ImportError, Position, Problem};
 use super::read::{self, Limits};
-use super::scan::{Ahead, Entry, Layout, Records, Splitter};
+use super::scan::{Layout, Splitter};
 use super::sniff::{self, Sniff};
 use super::{format_of_name, Format};
 use crate::model::sink::EventSink;
@@ -50,6 +51,7 @@ pub(crate) use output::Output;
 #[cfg(not(target_arch = "wasm32"))]
 pub use read_all::{read_all, ReadError};
 use readers::Reader;
+use taker::Taker;
 
 /// What an import produced, with the sink that holds the events.
 #[derive(Debug)]
@@ -419,53 +421,4 @@ fn feed_records<S: EventSink>(
             dropped,
         },
     )
-}
-
-/// The reader and its output, as the splitter's [`Records`]: records cut out by the splitter,
-/// and records the reader reads where they start (`scan::Ahead`).
-struct Taker<'r, S> {
-    reader: &'r mut Reader,
-    out: &'r mut Output<S>,
-    strict: bool,
-    records: &'r mut u64,
-    dropped: &'r mut Option<(Position, usize)>,
-}
-
-impl<S: EventSink> Records for Taker<'_, S> {
-    fn record(&mut self, entry: Entry<'_>) -> Result<(), ImportError> {
-        let Taker {
-            reader,
-            out,
-            strict,
-            records,
-            dropped,
-        } = self;
-        take_record(reader, out, *strict, records, dropped, &entry)
-    }
-
-    fn ahead(&mut self, ahead: Ahead<'_>) -> Result<Option<usize>, ImportError> {
-        let end = self.reader.ahead(ahead, self.out)?;
-        if end.is_some() {
-            *self.records += 1;
-        }
-        Ok(end)
-    }
-}
-
-fn take_record<S: EventSink>(
-    reader: &mut Reader,
-    out: &mut Output<S>,
-    strict: bool,
-    records: &mut u64,
-    dropped: &mut Option<(Position, usize)>,
-    record: &Entry<'_>,
-) -> Result<(), ImportError> {
-    if record.cut && !strict && read::ends_early(record.text) {
-        *dropped = Some((record.at, record.len));
-        return Ok(());
-    }
-    out.at = Some(record.at);
-    reader.record(record, out)?;
-    *records += 1;
-    Ok(())
 }

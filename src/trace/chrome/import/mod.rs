@@ -21,18 +21,19 @@ mod fast;
 mod interner;
 mod nesting;
 mod raw;
+mod take;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 use interner::Interner;
-use raw::{exact, raw_text, serde_only, RawEvent, Record, END, EVENT, START};
+use raw::{exact, raw_text, RawEvent, Record, END, EVENT, START};
 
 use super::{END_NS, MAX_MICROS, START_NS};
 use crate::core::Event;
 use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Position};
 use crate::trace::read;
-use crate::trace::scan::{Ahead, Entry};
+use crate::trace::scan::Entry;
 use crate::trace::stream::Output;
 use crate::trace::Format;
 
@@ -122,67 +123,6 @@ fn nanos(us: f64, non_negative: bool) -> Option<i128> {
 }
 
 impl Reader {
-    pub(crate) fn record<S: EventSink>(
-        &mut self,
-        record: &Entry<'_>,
-        out: &mut Output<S>,
-    ) -> Result<(), ImportError> {
-        let mut ev = match fast::read(record.text).filter(|_| !serde_only()) {
-            Some(ev) => ev,
-            None => Record::from_serde(Self::parse(record)?),
-        };
-        self.take(&mut ev, record, out)
-    }
-
-    /// A trace event read where it starts in the chunk, its end found in the same pass (see
-    /// `scan::Ahead`): where its element ends, or `None`, nothing done, for the splitter to
-    /// cut it out and hand it to [`Reader::record`].
-    pub(crate) fn ahead<S: EventSink>(
-        &mut self,
-        ahead: Ahead<'_>,
-        out: &mut Output<S>,
-    ) -> Result<Option<usize>, ImportError> {
-        if serde_only() {
-            return Ok(None);
-        }
-        let mut ev = Record::empty();
-        let Some(len) = fast::read_into(ahead.rest, &mut ev) else {
-            return Ok(None);
-        };
-        let Some((record, end)) = ahead.entry(len) else {
-            return Ok(None);
-        };
-        out.at = Some(record.at);
-        self.take(&mut ev, &record, out)?;
-        Ok(Some(end))
-    }
-
-    fn take<S: EventSink>(
-        &mut self,
-        ev: &mut Record<'_>,
-        record: &Entry<'_>,
-        out: &mut Output<S>,
-    ) -> Result<(), ImportError> {
-        let ctx = Ctx {
-            index: record.index,
-            at: record.at,
-        };
-        match &*ev.ph {
-            "M" => {
-                self.metadata(ev);
-                Ok(())
-            }
-            "B" => self.begin(ev, ctx, out),
-            "E" => self.end(ev, ctx, out),
-            "X" => self.complete(ev, ctx, out),
-            "i" | "I" => self.instant(ev, ctx, out),
-            other => {
-                out.skip(other);
-                Ok(())
-            }
-        }
-    }
-
     /// The general reader: every record the purpose-built one leaves, and every error.
     #[cold]
     fn parse<'a>(record: &Entry<'a>) -> Result<RawEvent<'a>, ImportError> {
