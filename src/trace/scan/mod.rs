@@ -180,12 +180,19 @@ impl Splitter {
         }
     }
 
-    /// Scans `chunk`, calling `each` with every record it completes.
-    pub(crate) fn feed(&mut self, chunk: &[u8], each: &mut Sink<'_>) -> Result<(), ImportError> {
+    /// Scans `chunk`, calling `each` with every record it completes. `checked`, when given,
+    /// is `chunk` as text, checked UTF-8 already (records are read where they start from
+    /// text; without it the splitter checks the chunk itself).
+    pub(crate) fn feed(
+        &mut self,
+        chunk: &[u8],
+        checked: Option<&str>,
+        each: &mut Sink<'_>,
+    ) -> Result<(), ImportError> {
         match self.layout {
             Layout::Lines => self.feed_lines(chunk, each),
-            Layout::Spans => self.feed_spans(chunk, each),
-            _ => self.feed_structure(chunk, each),
+            Layout::Spans => self.feed_spans(chunk, checked, each),
+            _ => self.feed_structure(chunk, checked, each),
         }
     }
 

@@ -134,11 +134,12 @@ impl Splitter {
     pub(super) fn feed_spans(
         &mut self,
         chunk: &[u8],
+        checked: Option<&str>,
         each: &mut Sink<'_>,
     ) -> Result<(), ImportError> {
         let base = self.byte;
         // The chunk as text, for the reader that reads spans where they start (`ahead`).
-        let text = std::str::from_utf8(chunk).ok();
+        let text = checked.or_else(|| std::str::from_utf8(chunk).ok());
         let mut start: Option<usize> = self.record_at.map(|_| 0);
         // A record began at this byte of this chunk (not one carried over from the last).
         let mut fresh = false;

@@ -29,12 +29,13 @@ impl Splitter {
     pub(super) fn feed_structure(
         &mut self,
         chunk: &[u8],
+        checked: Option<&str>,
         each: &mut Sink<'_>,
     ) -> Result<(), ImportError> {
         let base = self.byte;
         // The chunk as text, for a reader that reads records where they start (`ahead`):
-        // the importer passes whole characters, checked, but as bytes.
-        let text = std::str::from_utf8(chunk).ok();
+        // checked by the importer as it passed it on, or here.
+        let text = checked.or_else(|| std::str::from_utf8(chunk).ok());
         // Where the record being gathered starts in this chunk (0 if it began earlier).
         let mut start: Option<usize> = self.record_at.map(|_| 0);
         // A record began at this byte of this chunk (not one carried over from the last).

@@ -207,10 +207,13 @@ impl<S: EventSink> Importer<S> {
         self.feed_characters(chunk)
     }
 
-    /// Valid UTF-8, in order.
-    fn feed_text(&mut self, text: &[u8]) -> Result<(), ImportError> {
+    /// Valid UTF-8, in order; `checked`, when given, is the same bytes as text (the
+    /// splitter then need not check them again to read records where they start).
+    fn feed_text(&mut self, text: &[u8], checked: Option<&str>) -> Result<(), ImportError> {
         match &mut self.stage {
-            Stage::Reading(reading) => feed_records(reading, &mut self.out, self.strict, text),
+            Stage::Reading(reading) => {
+                feed_records(reading, &mut self.out, self.strict, text, checked)
+            }
             Stage::Sniffing(buf) => {
                 let mut text = text;
                 if buf.is_empty() {
@@ -300,7 +303,7 @@ impl<S: EventSink> Importer<S> {
         });
         self.out.format = format;
         let buf = std::mem::take(buf);
-        feed_records(&mut reading, &mut self.out, self.strict, &buf[bom..])?;
+        feed_records(&mut reading, &mut self.out, self.strict, &buf[bom..], None)?;
         self.stage = Stage::Reading(reading);
         Ok(())
     }
@@ -403,6 +406,7 @@ fn feed_records<S: EventSink>(
     out: &mut Output<S>,
     strict: bool,
     text: &[u8],
+    checked: Option<&str>,
 ) -> Result<(), ImportError> {
     let Reading {
         splitter,
@@ -413,6 +417,7 @@ fn feed_records<S: EventSink>(
     } = reading;
     splitter.feed(
         text,
+        checked,
         &mut Taker {
             reader,
             out,
