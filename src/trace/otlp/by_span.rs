@@ -22,7 +22,7 @@ use super::{scope_value, Reader};
 use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Problem};
 use crate::trace::read;
-use crate::trace::scan::{Entry, Member, Place};
+use crate::trace::scan::{Ahead, Entry, Member, Place};
 use crate::trace::stream::Output;
 use crate::trace::Format;
 
@@ -113,6 +113,41 @@ impl Reader {
             Some(span) => span,
             None => read::parse_record(Format::Otlp, record, path)?,
         };
+        self.span_read((r, s), one, record, out)
+    }
+
+    /// A span read where it starts in the chunk, its end found in the same pass (see
+    /// `scan::Ahead`): where its element ends, or `None`, nothing done, for the splitter to
+    /// cut it out and hand it to [`Reader::place`].
+    pub(crate) fn ahead<S: EventSink>(
+        &mut self,
+        ahead: Ahead<'_>,
+        out: &mut Output<S>,
+    ) -> Result<Option<usize>, ImportError> {
+        let Place::Span { r, s, .. } = ahead.place else {
+            return Ok(None);
+        };
+        let Some((one, len)) = super::fast::span_prefix(ahead.rest) else {
+            return Ok(None);
+        };
+        let Some((record, end)) = ahead.entry(len) else {
+            return Ok(None);
+        };
+        out.at = Some(record.at);
+        self.span_read((r, s), one, &record, out)?;
+        self.release_ready(RELEASE_PER_RECORD, out)?;
+        self.settle(out)?;
+        Ok(Some(end))
+    }
+
+    /// A span read, converted and held in the window (or added) as its origin allows.
+    fn span_read<S: EventSink>(
+        &mut self,
+        (r, s): (usize, usize),
+        one: Span,
+        record: &Entry<'_>,
+        out: &mut Output<S>,
+    ) -> Result<(), ImportError> {
         let el = self.enter(r, Some(s));
         let lacks = Lacks {
             resource: el.resource.is_none(),

@@ -34,6 +34,14 @@ pub(super) fn span(text: &str) -> Option<Span> {
     p.at_end().then_some(span)
 }
 
+/// The span that starts `text` (at its `{`), and where it ends (the byte after its `}`);
+/// what follows is the caller's to judge (`scan::Ahead`). `None` as for [`span`].
+pub(super) fn span_prefix(text: &str) -> Option<(Span, usize)> {
+    let mut p = Skim::new(text);
+    let span = object(&mut p)?;
+    Some((span, p.i))
+}
+
 /// The members of a span, by bit, so a repeated one gives up.
 const MEMBERS: [&str; 13] = [
     "traceId",
@@ -302,5 +310,7 @@ fn double(p: &mut Skim<'_>) -> Option<DoubleValue> {
 }
 
 // proptest is a native dev-dependency only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod ahead_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

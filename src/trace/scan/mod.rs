@@ -22,12 +22,18 @@
 //!   one small function per [`Stage`].
 //! - `spans`: an OTLP document cut at the span (`resourceSpans[] › scopeSpans[] ›
 //!   spans[]`), each record knowing its [`Place`] on that path.
+//! - `ahead`: what the splitter hands over ([`Records`]), and a record read where it starts
+//!   in the chunk, its extent found by the reader in the same pass ([`Ahead`]).
 
+mod ahead;
 mod element;
 mod lines;
 mod spans;
 mod structure;
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) use ahead::NEVER as NEVER_AHEAD;
+pub(crate) use ahead::{Ahead, Records};
 pub(crate) use spans::{Member, Place};
 
 use super::error::{ImportError, Position, Problem};
@@ -137,7 +143,7 @@ pub(crate) struct Splitter {
     place: Place,
 }
 
-type Sink<'f> = dyn FnMut(Entry<'_>) -> Result<(), ImportError> + 'f;
+type Sink<'f> = dyn Records + 'f;
 
 impl Splitter {
     /// A splitter whose first byte is at `start` (after leading whitespace and a
@@ -174,12 +180,19 @@ impl Splitter {
         }
     }
 
-    /// Scans `chunk`, calling `each` with every record it completes.
-    pub(crate) fn feed(&mut self, chunk: &[u8], each: &mut Sink<'_>) -> Result<(), ImportError> {
+    /// Scans `chunk`, calling `each` with every record it completes. `checked`, when given,
+    /// is `chunk` as text, checked UTF-8 already (records are read where they start from
+    /// text; without it the splitter checks the chunk itself).
+    pub(crate) fn feed(
+        &mut self,
+        chunk: &[u8],
+        checked: Option<&str>,
+        each: &mut Sink<'_>,
+    ) -> Result<(), ImportError> {
         match self.layout {
             Layout::Lines => self.feed_lines(chunk, each),
-            Layout::Spans => self.feed_spans(chunk, each),
-            _ => self.feed_structure(chunk, each),
+            Layout::Spans => self.feed_spans(chunk, checked, each),
+            _ => self.feed_structure(chunk, checked, each),
         }
     }
 
@@ -268,7 +281,7 @@ impl Splitter {
         };
         let index = self.index;
         self.index += 1;
-        each(Entry {
+        each.record(Entry {
             text,
             at,
             index,

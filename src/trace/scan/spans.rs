@@ -19,6 +19,7 @@
 //! Between records the scanner checks the objects' and arrays' punctuation itself (keys,
 //! colons, commas): what lies between two records is never seen by serde.
 
+use super::ahead::{offered, READ_AHEAD_DEPTH};
 use super::element::{element_len, ELEMENT_STOPS};
 use super::structure::Step;
 use super::{Key, Sink, Splitter, Stage};
@@ -133,9 +134,12 @@ impl Splitter {
     pub(super) fn feed_spans(
         &mut self,
         chunk: &[u8],
+        checked: Option<&str>,
         each: &mut Sink<'_>,
     ) -> Result<(), ImportError> {
         let base = self.byte;
+        // The chunk as text, for the reader that reads spans where they start (`ahead`).
+        let text = checked.or_else(|| std::str::from_utf8(chunk).ok());
         let mut start: Option<usize> = self.record_at.map(|_| 0);
         // A record began at this byte of this chunk (not one carried over from the last).
         let mut fresh = false;
@@ -151,6 +155,19 @@ impl Splitter {
                 // ends it is the machine's.
                 if std::mem::take(&mut fresh) {
                     let room = self.max_depth.saturating_sub(self.depth);
+                    // A span read where it starts, by the reader (see `ahead`); the byte
+                    // that ends it is the machine's, as below.
+                    let span = matches!(self.place, Place::Span { .. });
+                    if room >= READ_AHEAD_DEPTH && span && offered() {
+                        if let Some(end) = self.read_ahead(text, i, base, each)? {
+                            start = None;
+                            self.place = Place::Record;
+                            self.stage = Stage::Expect { after_comma: false };
+                            self.path.slot = Slot::After;
+                            i = end;
+                            continue;
+                        }
+                    }
                     if let Some(len) = element_len(&chunk[i..], room) {
                         i += len;
                     }

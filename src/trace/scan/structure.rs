@@ -11,6 +11,7 @@
 //! go on to the next byte, or scan this same byte again as the first of a record that
 //! starts here.
 
+use super::ahead::{offered, Ahead, READ_AHEAD_DEPTH};
 use super::element::{element_len, string_stop, ELEMENT_STOPS};
 use super::{Key, Layout, Sink, Splitter, Stage, MAX_KEY};
 use crate::trace::error::{ImportError, Problem};
@@ -28,9 +29,13 @@ impl Splitter {
     pub(super) fn feed_structure(
         &mut self,
         chunk: &[u8],
+        checked: Option<&str>,
         each: &mut Sink<'_>,
     ) -> Result<(), ImportError> {
         let base = self.byte;
+        // The chunk as text, for a reader that reads records where they start (`ahead`):
+        // checked by the importer as it passed it on, or here.
+        let text = checked.or_else(|| std::str::from_utf8(chunk).ok());
         // Where the record being gathered starts in this chunk (0 if it began earlier).
         let mut start: Option<usize> = self.record_at.map(|_| 0);
         // A record began at this byte of this chunk (not one carried over from the last).
@@ -46,6 +51,18 @@ impl Splitter {
                 // nothing in it needs the state machine (see `element`).
                 if std::mem::take(&mut fresh) && self.records_depth > 0 {
                     let room = self.max_depth.saturating_sub(self.depth);
+                    if room >= READ_AHEAD_DEPTH && offered() {
+                        if let Some(end) = self.read_ahead(text, i, base, each)? {
+                            start = None;
+                            if chunk[end] == b',' {
+                                self.stage = Stage::Expect { after_comma: true };
+                            } else {
+                                self.close_records();
+                            }
+                            i = end + 1;
+                            continue;
+                        }
+                    }
                     if let Some(len) = element_len(&chunk[i..], room) {
                         i += len;
                     }
@@ -84,6 +101,45 @@ impl Splitter {
         }
         self.byte = base + chunk.len();
         self.keep_pending(chunk, start)
+    }
+
+    /// Offers the record that starts at byte `i` of the chunk to the reader, to be read
+    /// where it is (see `ahead`). If it was, the element is over: returns where the `,` or
+    /// `]` that ends it is, the record counted and the lines inside it too.
+    pub(super) fn read_ahead(
+        &mut self,
+        text: Option<&str>,
+        i: usize,
+        base: usize,
+        each: &mut Sink<'_>,
+    ) -> Result<Option<usize>, ImportError> {
+        let (Some(text), Some(at)) = (text, self.record_at) else {
+            return Ok(None);
+        };
+        let Some(rest) = text.get(i..) else {
+            return Ok(None);
+        };
+        let ahead = Ahead {
+            rest,
+            at,
+            index: self.index,
+            place: self.place,
+        };
+        let Some(end) = each.ahead(ahead)? else {
+            return Ok(None);
+        };
+        self.taken_ahead(&rest.as_bytes()[..end], base + i);
+        Ok(Some(i + end))
+    }
+
+    /// The element at absolute offset `abs` was read ahead: counted, and its lines too.
+    fn taken_ahead(&mut self, element: &[u8], abs: usize) {
+        if let Some(last) = memchr::memrchr(b'\n', element) {
+            self.line += memchr::memchr_iter(b'\n', element).count();
+            self.line_start = abs + last + 1;
+        }
+        self.index += 1;
+        self.record_at = None;
     }
 
     /// Inside a string from byte `i`: skips to its end (or the chunk's), counting newlines

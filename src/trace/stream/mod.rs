@@ -38,11 +38,12 @@ mod output;
 #[cfg(not(target_arch = "wasm32"))]
 mod read_all;
 mod readers;
+mod taker;
 mod utf8;
 
 use super::error::{ImportError, Position, Problem};
 use super::read::{self, Limits};
-use super::scan::{Entry, Layout, Splitter};
+use super::scan::{Layout, Splitter};
 use super::sniff::{self, Sniff};
 use super::{format_of_name, Format};
 use crate::model::sink::EventSink;
@@ -50,6 +51,7 @@ pub(crate) use output::Output;
 #[cfg(not(target_arch = "wasm32"))]
 pub use read_all::{read_all, ReadError};
 use readers::Reader;
+use taker::Taker;
 
 /// What an import produced, with the sink that holds the events.
 #[derive(Debug)]
@@ -205,10 +207,13 @@ impl<S: EventSink> Importer<S> {
         self.feed_characters(chunk)
     }
 
-    /// Valid UTF-8, in order.
-    fn feed_text(&mut self, text: &[u8]) -> Result<(), ImportError> {
+    /// Valid UTF-8, in order; `checked`, when given, is the same bytes as text (the
+    /// splitter then need not check them again to read records where they start).
+    fn feed_text(&mut self, text: &[u8], checked: Option<&str>) -> Result<(), ImportError> {
         match &mut self.stage {
-            Stage::Reading(reading) => feed_records(reading, &mut self.out, self.strict, text),
+            Stage::Reading(reading) => {
+                feed_records(reading, &mut self.out, self.strict, text, checked)
+            }
             Stage::Sniffing(buf) => {
                 let mut text = text;
                 if buf.is_empty() {
@@ -298,7 +303,7 @@ impl<S: EventSink> Importer<S> {
         });
         self.out.format = format;
         let buf = std::mem::take(buf);
-        feed_records(&mut reading, &mut self.out, self.strict, &buf[bom..])?;
+        feed_records(&mut reading, &mut self.out, self.strict, &buf[bom..], None)?;
         self.stage = Stage::Reading(reading);
         Ok(())
     }
@@ -332,8 +337,13 @@ impl<S: EventSink> Importer<S> {
                 dropped,
                 ..
             } = &mut *reading;
-            splitter
-                .finish(&mut |record| take_record(reader, out, strict, records, dropped, &record))?
+            splitter.finish(&mut Taker {
+                reader,
+                out,
+                strict,
+                records,
+                dropped,
+            })?
         };
         let end = reading.splitter.here();
         ending::report(&reading, ending, end, strict, out)?;
@@ -396,6 +406,7 @@ fn feed_records<S: EventSink>(
     out: &mut Output<S>,
     strict: bool,
     text: &[u8],
+    checked: Option<&str>,
 ) -> Result<(), ImportError> {
     let Reading {
         splitter,
@@ -404,25 +415,15 @@ fn feed_records<S: EventSink>(
         dropped,
         ..
     } = reading;
-    splitter.feed(text, &mut |record| {
-        take_record(reader, out, strict, records, dropped, &record)
-    })
-}
-
-fn take_record<S: EventSink>(
-    reader: &mut Reader,
-    out: &mut Output<S>,
-    strict: bool,
-    records: &mut u64,
-    dropped: &mut Option<(Position, usize)>,
-    record: &Entry<'_>,
-) -> Result<(), ImportError> {
-    if record.cut && !strict && read::ends_early(record.text) {
-        *dropped = Some((record.at, record.len));
-        return Ok(());
-    }
-    out.at = Some(record.at);
-    reader.record(record, out)?;
-    *records += 1;
-    Ok(())
+    splitter.feed(
+        text,
+        checked,
+        &mut Taker {
+            reader,
+            out,
+            strict,
+            records,
+            dropped,
+        },
+    )
 }

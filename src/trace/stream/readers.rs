@@ -6,7 +6,7 @@
 use super::Output;
 use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
-use crate::trace::scan::{Entry, Layout};
+use crate::trace::scan::{Ahead, Entry, Layout};
 use crate::trace::{abstractions, chrome, native, otlp, Format};
 
 /// The per-format part: what a record becomes, and what is left at the end.
@@ -40,6 +40,21 @@ impl Reader {
             Reader::Abstractions(r) => r.record(record, out),
             Reader::Chrome(r) => r.record(record, out),
             Reader::Otlp(r) => r.record(record, out),
+        }
+    }
+
+    /// A record read where it starts in the chunk (see `scan::Ahead`): where its element
+    /// ends, or `None` (nothing done) to have it cut out and handed over as usual. Chrome's
+    /// trace events and OTLP's spans: other records are cut out first.
+    pub(super) fn ahead<S: EventSink>(
+        &mut self,
+        ahead: Ahead<'_>,
+        out: &mut Output<S>,
+    ) -> Result<Option<usize>, ImportError> {
+        match self {
+            Reader::Chrome(r) => r.ahead(ahead, out),
+            Reader::Otlp(r) => r.ahead(ahead, out),
+            _ => Ok(None),
         }
     }
 

@@ -33,21 +33,21 @@ impl<S: EventSink> Importer<S> {
                 return Ok(());
             }
             let tail = std::mem::take(&mut self.utf8_tail);
-            if std::str::from_utf8(&tail).is_err() {
+            let Ok(text) = std::str::from_utf8(&tail) else {
                 return Err(self.not_utf8());
-            }
-            self.feed_text(&tail)?;
+            };
+            self.feed_text(&tail, Some(text))?;
         }
         if matches!(&self.stage, Stage::Reading(r) if matches!(r.layout, Layout::Lines)) {
             let whole = chunk.len() - split_character(chunk);
             self.utf8_tail.extend_from_slice(&chunk[whole..]);
-            return self.feed_text(&chunk[..whole]);
+            return self.feed_text(&chunk[..whole], None);
         }
         match std::str::from_utf8(chunk) {
-            Ok(_) => self.feed_text(chunk),
+            Ok(text) => self.feed_text(chunk, Some(text)),
             Err(e) => {
                 let (good, rest) = chunk.split_at(e.valid_up_to());
-                self.feed_text(good)?;
+                self.feed_text(good, None)?;
                 match e.error_len() {
                     None => {
                         self.utf8_tail.extend_from_slice(rest);
@@ -93,7 +93,9 @@ impl<S: EventSink> Importer<S> {
             _ => return Err(self.not_utf8()),
         }
         match &mut self.stage {
-            Stage::Reading(reading) => feed_records(reading, &mut self.out, self.strict, &tail),
+            Stage::Reading(reading) => {
+                feed_records(reading, &mut self.out, self.strict, &tail, None)
+            }
             Stage::Sniffing(buf) => {
                 buf.extend_from_slice(&tail);
                 Ok(())

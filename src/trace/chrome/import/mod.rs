@@ -14,16 +14,19 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod ahead_tests;
 mod events;
 mod fast;
 mod interner;
 mod nesting;
 mod raw;
+mod take;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 use interner::Interner;
-use raw::{exact, raw_text, serde_only, RawEvent, Record, END, EVENT, START};
+use raw::{exact, raw_text, RawEvent, Record, END, EVENT, START};
 
 use super::{END_NS, MAX_MICROS, START_NS};
 use crate::core::Event;
@@ -120,35 +123,6 @@ fn nanos(us: f64, non_negative: bool) -> Option<i128> {
 }
 
 impl Reader {
-    pub(crate) fn record<S: EventSink>(
-        &mut self,
-        record: &Entry<'_>,
-        out: &mut Output<S>,
-    ) -> Result<(), ImportError> {
-        let mut ev = match fast::read(record.text).filter(|_| !serde_only()) {
-            Some(ev) => ev,
-            None => Record::from_serde(Self::parse(record)?),
-        };
-        let ctx = Ctx {
-            index: record.index,
-            at: record.at,
-        };
-        match &*ev.ph {
-            "M" => {
-                self.metadata(&ev);
-                Ok(())
-            }
-            "B" => self.begin(&mut ev, ctx, out),
-            "E" => self.end(&mut ev, ctx, out),
-            "X" => self.complete(&mut ev, ctx, out),
-            "i" | "I" => self.instant(&mut ev, ctx, out),
-            other => {
-                out.skip(other);
-                Ok(())
-            }
-        }
-    }
-
     /// The general reader: every record the purpose-built one leaves, and every error.
     #[cold]
     fn parse<'a>(record: &Entry<'a>) -> Result<RawEvent<'a>, ImportError> {

@@ -143,6 +143,24 @@ fn text_of(v: Option<Value>) -> Option<Cow<'static, str>> {
 }
 
 impl<'a> Record<'a> {
+    /// A record with nothing read yet, for `fast` to fill: without `args`, none of ours.
+    pub(super) fn empty() -> Record<'a> {
+        Record {
+            ph: Cow::Borrowed(""),
+            name: None,
+            cat: None,
+            pid: None,
+            tid: None,
+            ts: None,
+            dur: None,
+            scope: None,
+            args: None,
+            ours: Some(Ours::default()),
+            read: [None, None, None],
+            fast: true,
+        }
+    }
+
     /// The record serde read.
     pub(super) fn from_serde(ev: RawEvent<'a>) -> Record<'a> {
         Record {
