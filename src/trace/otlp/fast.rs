@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use super::ids::{HexId, ParentId};
 use super::scalars::{DoubleValue, IntValue, Nanos, StatusCode};
-use super::wire::{AnyValue, KeyValue, Span, Status};
+use super::wire::{AnyValue, ArrayValue, KeyValue, Span, Status};
 use crate::trace::skim::Skim;
 
 /// The span in `text`, or `None` where serde must read it (see the module docs).
@@ -237,7 +237,7 @@ fn key_value(p: &mut Skim<'_>) -> Option<KeyValue> {
                 "key" if key.is_none() => key = Some(p.string()?.to_owned()),
                 "value" if !has_value => {
                     has_value = true;
-                    value = nullable(p, any_value)?;
+                    value = nullable(p, |p| any_value(p, true))?;
                 }
                 "key" | "value" => return None,
                 _ => p.value()?,
@@ -250,8 +250,11 @@ fn key_value(p: &mut Skim<'_>) -> Option<KeyValue> {
     Some(KeyValue { key: key?, value })
 }
 
-/// An `AnyValue` of a scalar (nested values go to serde).
-fn any_value(p: &mut Skim<'_>) -> Option<AnyValue> {
+/// An `AnyValue` of a scalar, or (when `arrays`) an `arrayValue` of scalars: lineage's own
+/// export writes entity ids that way in every span, so giving such spans to serde made our
+/// own OTLP files import several times slower. Anything nested deeper, and every
+/// `kvlistValue`, goes to serde (its depth limit and its errors stay the only ones).
+fn any_value(p: &mut Skim<'_>, arrays: bool) -> Option<AnyValue> {
     p.eat(b'{')?;
     p.ws();
     let mut v = AnyValue::default();
@@ -267,6 +270,7 @@ fn any_value(p: &mut Skim<'_>) -> Option<AnyValue> {
             "intValue" => 4,
             "doubleValue" => 8,
             "bytesValue" => 16,
+            "arrayValue" if arrays => 32,
             "arrayValue" | "kvlistValue" => return None,
             _ => 0,
         };
@@ -280,10 +284,51 @@ fn any_value(p: &mut Skim<'_>) -> Option<AnyValue> {
             4 => v.int_value = nullable(p, int_value)?,
             8 => v.double_value = nullable(p, double)?,
             16 => v.bytes_value = nullable(p, |p| p.string().map(str::to_owned))?,
+            32 => v.array_value = nullable(p, array_value)?,
             _ => p.value()?,
         }
         if !p.next_or(b'}')? {
             return Some(v);
+        }
+    }
+}
+
+/// `{"values": [AnyValue, ...]}` whose values are scalars; a repeated `values` (serde
+/// refuses it), a `null` element or a nested array gives up.
+fn array_value(p: &mut Skim<'_>) -> Option<ArrayValue> {
+    p.eat(b'{')?;
+    p.ws();
+    let mut values = Vec::new();
+    let mut seen = false;
+    if p.eat(b'}').is_some() {
+        return Some(ArrayValue { values });
+    }
+    loop {
+        match p.key()? {
+            "values" if !seen => {
+                seen = true;
+                values = elements(p)?;
+            }
+            "values" => return None,
+            _ => p.value()?,
+        }
+        if !p.next_or(b'}')? {
+            return Some(ArrayValue { values });
+        }
+    }
+}
+
+fn elements(p: &mut Skim<'_>) -> Option<Vec<AnyValue>> {
+    p.eat(b'[')?;
+    p.ws();
+    let mut values = Vec::new();
+    if p.eat(b']').is_some() {
+        return Some(values);
+    }
+    loop {
+        values.push(any_value(p, false)?);
+        if !p.next_or(b']')? {
+            return Some(values);
         }
     }
 }
