@@ -27,7 +27,7 @@ use crate::core::context::{self, Frame};
 use crate::core::event::{Event, Kind, Payload, Phase};
 use crate::core::history::History;
 use crate::core::ids;
-use crate::core::mode::Skip;
+use crate::core::mode::{EmitMode, Skip};
 use crate::core::store::record::Record;
 use crate::core::store::{Header, NameSyms};
 
@@ -177,7 +177,7 @@ impl EventBus {
         }
     }
 
-    /// The wrapper's put: emits the way the mode says (`spawns_put`: fire-and-forget) without building an [`Event`] when the
+    /// The wrapper's put: emits the way `mode` says without building an [`Event`] when the
     /// queue has room (the header and payload are encoded straight into a record). Only a
     /// full queue returns a wait, boxed with an owned event, so the common path adds nothing
     /// to every wrapped future; fire-and-forget hands an owned event to its put task.
@@ -191,12 +191,12 @@ impl EventBus {
         &self,
         header: &Header<'_>,
         payload: &Payload,
-        spawns_put: bool,
+        mode: EmitMode,
         names: &mut Option<NameSyms>,
     ) -> Option<Pin<Box<Put<'_>>>> {
         let inner = &self.inner;
         let known = names.take();
-        if spawns_put {
+        if mode.spawns_put() {
             spawn_put(inner, owned(header, payload.clone()));
             return None;
         }

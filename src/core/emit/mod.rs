@@ -52,7 +52,7 @@ use super::mode::sampling::DroppedTree;
 use super::mode::{Decision, EmitMode, Skip};
 use open::OpenOperation;
 pub(crate) use recorded::Recorded;
-use recorded::{Ends, Stage};
+use recorded::Step;
 use uuid::Uuid;
 
 /// Builds the start event's payload.
@@ -340,17 +340,15 @@ impl<S, D, F> Operation<S, D, F> {
                 function_name: None,
                 names: None,
                 armed: false,
-                spawns_put: mode.spawns_put(),
             },
-            stage: Stage::NotStarted {
-                start: self.start,
-                start_kind: self.start_kind,
-                ends: Ends {
-                    end: self.end,
-                    failed: self.failed,
-                    end_kind: self.end_kind,
-                },
-            },
+            step: Step::NotStarted,
+            mode,
+            start_kind: self.start_kind,
+            end_kind: self.end_kind,
+            start: Some(self.start),
+            end: Some(self.end),
+            failed: Some(self.failed),
+            output: None,
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::core::bus::{EventBus, Put};
 use crate::core::context::{self, Frame};
 use crate::core::event::{Kind, Payload, Phase};
 use crate::core::ids;
+use crate::core::mode::EmitMode;
 use crate::core::store::{Header, NameSyms};
 
 /// An operation whose start was emitted and whose end was not: if dropped while armed (the
@@ -31,9 +32,6 @@ pub(super) struct OpenOperation<'a> {
     /// instead of interning them again; `None` if the start was not encoded on the spot.
     pub(super) names: Option<NameSyms>,
     pub(super) armed: bool,
-    /// Does the mode spawn its puts (fire-and-forget)? All the puts ask of the mode, kept
-    /// as a flag in this struct's padding rather than the 8-byte mode beside it.
-    pub(super) spawns_put: bool,
 }
 
 impl<'a> OpenOperation<'a> {
@@ -75,6 +73,7 @@ impl<'a> OpenOperation<'a> {
         &mut self,
         kind: &'static str,
         payload: &Payload,
+        mode: EmitMode,
     ) -> Option<Pin<Box<Put<'a>>>> {
         let bus = self.bus;
         // A sampled root was decided on an id drawn before it started (`mode::sampling`).
@@ -112,7 +111,7 @@ impl<'a> OpenOperation<'a> {
         keep_name(&mut self.function_name, &payload.function_name);
         self.armed = true;
         let mut names = None;
-        let wait = bus.put_parts(&header, payload, self.spawns_put, &mut names);
+        let wait = bus.put_parts(&header, payload, mode, &mut names);
         self.names = names;
         wait
     }
@@ -126,6 +125,7 @@ impl<'a> OpenOperation<'a> {
         phase: Phase,
         payload: &mut Payload,
         error: Option<&str>,
+        mode: EmitMode,
     ) -> Option<Pin<Box<Put<'a>>>> {
         self.armed = false;
         self.name(payload);
@@ -138,8 +138,7 @@ impl<'a> OpenOperation<'a> {
             same_literal(&payload.process_name, &self.process_name)
                 && same_literal(&payload.function_name, &self.function_name)
         });
-        self.bus
-            .put_parts(&header, payload, self.spawns_put, &mut names)
+        self.bus.put_parts(&header, payload, mode, &mut names)
     }
 }
 

@@ -6,7 +6,6 @@
 
 use std::fmt::Display;
 use std::future::Future;
-use std::mem;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -15,31 +14,18 @@ use super::{ResultFactory, StartFactory};
 use crate::core::bus::Put;
 use crate::core::context;
 use crate::core::event::Phase;
+use crate::core::mode::EmitMode;
 
-/// Where a [`Recorded`] operation is, holding only what its next steps need: the start
-/// factory and kind until the start is put, the end factories and kind until the end is
-/// put, the output while the end waits for room. One enum instead of a step beside three
-/// `Option`ed factories and an `Option`ed output: those never live at once, and a level's
-/// future (moved whole whenever its parent moves) is that much smaller.
-pub(super) enum Stage<S, D, F, O> {
-    NotStarted {
-        start: S,
-        start_kind: &'static str,
-        ends: Ends<D, F>,
-    },
+/// Where a [`Recorded`] operation is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Step {
+    NotStarted,
     /// The start event waits for room in a full queue.
-    PuttingStart(Ends<D, F>),
-    Running(Ends<D, F>),
+    PuttingStart,
+    Running,
     /// The end event waits for room in a full queue; the output is kept meanwhile.
-    PuttingEnd(O),
+    PuttingEnd,
     Done,
-}
-
-/// What the end event needs of the operation's definition.
-pub(super) struct Ends<D, F> {
-    pub(super) end: D,
-    pub(super) failed: F,
-    pub(super) end_kind: &'static str,
 }
 
 pin_project_lite::pin_project! {
@@ -63,7 +49,14 @@ pin_project_lite::pin_project! {
         pub(super) work: W,
         pub(super) wait: Option<Pin<Box<Put<'a>>>>,
         pub(super) open: OpenOperation<'a>,
-        pub(super) stage: Stage<S, D, F, W::Output>,
+        pub(super) step: Step,
+        pub(super) mode: EmitMode,
+        pub(super) start_kind: &'static str,
+        pub(super) end_kind: &'static str,
+        pub(super) start: Option<S>,
+        pub(super) end: Option<D>,
+        pub(super) failed: Option<F>,
+        pub(super) output: Option<W::Output>,
     }
 }
 
@@ -80,49 +73,42 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
         let mut this = self.project();
         loop {
-            match *this.stage {
-                Stage::NotStarted { .. } => {
-                    let Stage::NotStarted {
-                        start,
-                        start_kind,
-                        ends,
-                    } = mem::replace(this.stage, Stage::Done)
-                    else {
-                        unreachable!("matched above")
-                    };
-                    let open = &mut *this.open;
-                    *this.wait = start.put_into(open.bus, |p| open.start(start_kind, p));
-                    *this.stage = if this.wait.is_some() {
-                        Stage::PuttingStart(ends)
+            match *this.step {
+                Step::NotStarted => {
+                    let factory = this.start.take().expect("start factory called once");
+                    let (open, kind, mode) = (&mut *this.open, *this.start_kind, *this.mode);
+                    *this.wait = factory.put_into(open.bus, |p| open.start(kind, p, mode));
+                    *this.step = if this.wait.is_some() {
+                        Step::PuttingStart
                     } else {
-                        Stage::Running(ends)
+                        Step::Running
                     };
                 }
-                Stage::PuttingStart(_) | Stage::PuttingEnd(_) => {
+                Step::PuttingStart | Step::PuttingEnd => {
                     if let Some(wait) = this.wait.as_mut() {
                         ready!(wait.as_mut().poll(cx));
                     }
                     *this.wait = None;
-                    match mem::replace(this.stage, Stage::Done) {
-                        Stage::PuttingStart(ends) => *this.stage = Stage::Running(ends),
-                        Stage::PuttingEnd(output) => return Poll::Ready(output),
-                        _ => unreachable!("matched above"),
+                    if *this.step == Step::PuttingStart {
+                        *this.step = Step::Running;
+                    } else {
+                        *this.step = Step::Done;
+                        return Poll::Ready(this.output.take().expect("output kept while putting"));
                     }
                 }
-                Stage::Running(_) => {
+                Step::Running => {
                     let frame = this.open.frame;
                     let work = this.work.as_mut();
                     let result = ready!(context::scope(frame, || work.poll(cx)));
-                    let Stage::Running(ends) = mem::replace(this.stage, Stage::Done) else {
-                        unreachable!("matched above")
-                    };
-                    *this.wait = end(ends, this.open, &result);
+                    *this.wait = end(&mut this, &result);
                     if this.wait.is_none() {
+                        *this.step = Step::Done;
                         return Poll::Ready(result);
                     }
-                    *this.stage = Stage::PuttingEnd(result);
+                    *this.output = Some(result);
+                    *this.step = Step::PuttingEnd;
                 }
-                Stage::Done => panic!("an operation's future was polled after it completed"),
+                Step::Done => panic!("an operation's future was polled after it completed"),
             }
         }
     }
@@ -131,28 +117,32 @@ where
 /// Puts the end event the result calls for: completed with the end factory's payload, or
 /// failed with the failure factory's and the error's message.
 #[inline]
-fn end<'a, D, F, T, E>(
-    ends: Ends<D, F>,
-    open: &mut OpenOperation<'a>,
+fn end<'a, S, D, F, W, T, E>(
+    this: &mut RecordedProj<'_, 'a, S, D, F, W>,
     result: &Result<T, E>,
 ) -> Option<Pin<Box<Put<'a>>>>
 where
     D: ResultFactory<T>,
     F: ResultFactory<E>,
     E: Display,
+    W: Future<Output = Result<T, E>>,
 {
+    let mode = *this.mode;
     match result {
         Ok(value) => {
-            let kind = ends.end_kind;
-            ends.end.put_into(value, open.bus, |p| {
-                open.end(kind, Phase::Completed, p, None)
+            let factory = this.end.take().expect("end factory called once");
+            let (open, kind) = (&mut *this.open, *this.end_kind);
+            factory.put_into(value, open.bus, |p| {
+                open.end(kind, Phase::Completed, p, None, mode)
             })
         }
         Err(error) => {
+            let factory = this.failed.take().expect("failed factory called once");
             let message = error.to_string();
+            let open = &mut *this.open;
             let kind = open.failed_kind;
-            ends.failed.put_into(error, open.bus, |p| {
-                open.end(kind, Phase::Failed, p, Some(&message))
+            factory.put_into(error, open.bus, |p| {
+                open.end(kind, Phase::Failed, p, Some(&message), mode)
             })
         }
     }
