@@ -35,6 +35,38 @@ pub trait ByteSink {
     fn put(&mut self, byte: u8);
     /// Appends bytes.
     fn put_all(&mut self, bytes: &[u8]);
+    /// Appends the first `used` bytes of `head` (a tag and a varint: 11 bytes at most, in
+    /// 16): a sink with room may copy all of `head` in one fixed-size move and keep
+    /// `used` of it, cheaper than a copy of a length known only at run time.
+    #[inline]
+    fn put_head(&mut self, head: &[u8; HEAD], used: usize) {
+        self.put_all(&head[..used]);
+    }
+}
+
+/// The most bytes a tag and a varint take (1 + 10), rounded up for a whole-word copy.
+pub(crate) const HEAD: usize = 16;
+
+/// A tag byte and a varint, laid out in a [`HEAD`]; returns it and the bytes used.
+#[inline]
+fn head(tag: u8, mut v: u64) -> ([u8; HEAD], usize) {
+    let mut h = [0u8; HEAD];
+    h[0] = tag;
+    let mut n = 1;
+    while v >= 0x80 {
+        h[n] = (v as u8) | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    h[n] = v as u8;
+    (h, n + 1)
+}
+
+/// Appends a tag and a varint in one write ([`ByteSink::put_head`]).
+#[inline]
+pub(crate) fn put_tagged(out: &mut impl ByteSink, tag: u8, v: u64) {
+    let (h, n) = head(tag, v);
+    out.put_head(&h, n);
 }
 
 impl ByteSink for Vec<u8> {
@@ -72,16 +104,17 @@ pub(crate) fn put_varint(out: &mut impl ByteSink, mut v: u64) {
 
 #[inline]
 pub(crate) fn put_text(out: &mut impl ByteSink, tag: u8, s: &str) {
-    out.put(tag);
-    put_varint(out, s.len() as u64);
+    put_tagged(out, tag, s.len() as u64);
     out.put_all(s.as_bytes());
 }
 
 #[inline]
 fn put_f64(out: &mut impl ByteSink, f: f64) {
     if f.is_finite() {
-        out.put(V_FLOAT);
-        out.put_all(&f.to_le_bytes());
+        let mut h = [0u8; HEAD];
+        h[0] = V_FLOAT;
+        h[1..9].copy_from_slice(&f.to_le_bytes());
+        out.put_head(&h, 9);
     } else {
         // What `Value::from(f64::NAN)` is: null.
         out.put(V_NULL);
@@ -96,11 +129,9 @@ pub(crate) fn put_value(out: &mut impl ByteSink, value: &Value) {
         Value::Bool(true) => out.put(V_TRUE),
         Value::Number(n) => {
             if let Some(u) = n.as_u64() {
-                out.put(V_UINT);
-                put_varint(out, u);
+                put_tagged(out, V_UINT, u);
             } else if let Some(i) = n.as_i64() {
-                out.put(V_NEG);
-                put_varint(out, i.unsigned_abs());
+                put_tagged(out, V_NEG, i.unsigned_abs());
             } else {
                 put_f64(out, n.as_f64().unwrap_or(f64::NAN));
             }
@@ -222,8 +253,7 @@ macro_rules! unsigned {
         impl FieldValue for $t {
             #[inline]
             fn encode(self, out: &mut impl ByteSink) {
-                out.put(V_UINT);
-                put_varint(out, self as u64);
+                put_tagged(out, V_UINT, self as u64);
             }
             fn into_value(self) -> Value {
                 Value::from(self)
@@ -237,8 +267,8 @@ macro_rules! signed {
         impl FieldValue for $t {
             #[inline]
             fn encode(self, out: &mut impl ByteSink) {
-                out.put(if self < 0 { V_NEG } else { V_UINT });
-                put_varint(out, (self as i64).unsigned_abs());
+                let tag = if self < 0 { V_NEG } else { V_UINT };
+                put_tagged(out, tag, (self as i64).unsigned_abs());
             }
             fn into_value(self) -> Value {
                 Value::from(self)

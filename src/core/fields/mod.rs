@@ -34,19 +34,21 @@
 //! fields held as `Value`s or encoded; [`Fields::raw`] lists the others.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::ops::Index;
 use std::sync::OnceLock;
 
-use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use smallvec::SmallVec;
 
 use super::field_value::{FieldValue, Reader};
-use super::raw::{exact_value, read_raw, refuse_repeat, RawMembers};
+use super::raw::RawMembers;
+use encoded::Encoded;
+
+mod encoded;
+mod serde_impl;
+#[cfg(test)]
+mod tests;
 
 /// A field name: static when code names it, owned when read from a file.
 pub(crate) type Key = Cow<'static, str>;
@@ -59,11 +61,8 @@ type Pairs = SmallVec<[(Key, Value); 3]>;
 enum Held {
     /// Written by code ([`Fields::put`] with literal keys): the keys, and the values in the
     /// store's encoding (`core::field_value`), in insertion order. Never a `Value` on the
-    /// emitting path, and nothing to drop but the inline buffers.
-    Encoded {
-        keys: SmallVec<[&'static str; 4]>,
-        values: SmallVec<[u8; 64]>,
-    },
+    /// emitting path, and nothing to drop (`encoded.rs`).
+    Encoded(Encoded),
     Values(Pairs),
 }
 
@@ -97,10 +96,7 @@ impl PartialEq for Fields {
 impl Fields {
     pub(crate) const fn new() -> Fields {
         Fields {
-            held: Held::Encoded {
-                keys: SmallVec::new_const(),
-                values: SmallVec::new_const(),
-            },
+            held: Held::Encoded(Encoded::new()),
             raw: RawMembers::new(),
             decoded: OnceLock::new(),
         }
@@ -109,7 +105,7 @@ impl Fields {
     /// Fields held, as `Value`s and as text.
     pub fn len(&self) -> usize {
         let held = match &self.held {
-            Held::Encoded { keys, .. } => keys.len(),
+            Held::Encoded(e) => e.keys().len(),
             Held::Values(pairs) => pairs.len(),
         };
         held + self.raw.len()
@@ -123,16 +119,36 @@ impl Fields {
     /// Sets `key` to `value` without making a `serde_json::Value` of it: numbers, booleans
     /// and strings are encoded as they are (`core::field_value`). Replaces an earlier field
     /// of that key, in place. (A key built at run time makes the fields `Value`s.)
-    #[inline]
+    ///
+    /// Inlined at the call site for the common case (a literal key new to encoded fields,
+    /// nothing kept as text, nothing decoded yet), where the key's literal and the value's
+    /// type are known: an outlined generic call cost ~90 instructions a field, most of it
+    /// the call and the checks, not the bytes. Everything else goes through
+    /// [`Fields::put_slow`].
+    #[inline(always)]
     pub fn put(&mut self, key: impl Into<Key>, value: impl FieldValue) {
         let key = key.into();
+        if let (Held::Encoded(e), Cow::Borrowed(k)) = (&mut self.held, &key) {
+            if self.raw.is_empty() && self.decoded.get().is_none() && !e.contains(k) {
+                e.push_key(k);
+                value.encode(e);
+                return;
+            }
+        }
+        self.put_slow(key, value);
+    }
+
+    /// [`Fields::put`] when the fields hold text members, a decoded cache, the key already,
+    /// or the key is owned.
+    #[inline(never)]
+    fn put_slow(&mut self, key: Key, value: impl FieldValue) {
         if !self.raw.is_empty() {
             self.raw.remove(&key);
         }
         match (&mut self.held, key) {
-            (Held::Encoded { keys, values }, Cow::Borrowed(key)) if !keys.contains(&key) => {
-                keys.push(key);
-                value.encode(values);
+            (Held::Encoded(e), Cow::Borrowed(key)) if !e.contains(key) => {
+                e.push_key(key);
+                value.encode(e);
                 if self.decoded.get().is_some() {
                     self.decoded = OnceLock::new();
                 }
@@ -143,27 +159,14 @@ impl Fields {
         }
     }
 
-    /// Removes every field, keeping the encoded form's inline buffers (a payload reused
-    /// event after event).
+    /// Removes every field, keeping the encoded form's buffers (a payload reused event
+    /// after event): encoded fields are forgotten by resetting two counts, with nothing to
+    /// drop; only fields held as `Value`s are dropped.
     #[inline]
     pub(crate) fn clear(&mut self) {
         match &mut self.held {
-            // Inline buffers are replaced, not cleared: `SmallVec::clear` drops items one by
-            // one, a loop over every byte of the values.
-            Held::Encoded { keys, values } if !keys.spilled() && !values.spilled() => {
-                *keys = SmallVec::new_const();
-                *values = SmallVec::new_const();
-            }
-            Held::Encoded { keys, values } => {
-                keys.clear();
-                values.clear();
-            }
-            Held::Values(_) => {
-                self.held = Held::Encoded {
-                    keys: SmallVec::new_const(),
-                    values: SmallVec::new_const(),
-                };
-            }
+            Held::Encoded(e) => e.clear(),
+            Held::Values(_) => self.held = Held::Encoded(Encoded::new()),
         }
         if !self.raw.is_empty() {
             self.raw = RawMembers::new();
@@ -193,12 +196,13 @@ impl Fields {
     fn pairs(&self) -> &[(Key, Value)] {
         match &self.held {
             Held::Values(pairs) => pairs,
-            Held::Encoded { keys, values } => self.decoded.get_or_init(|| {
+            Held::Encoded(e) => self.decoded.get_or_init(|| {
                 let mut rd = Reader {
-                    bytes: values,
+                    bytes: e.bytes(),
                     at: 0,
                 };
-                keys.iter()
+                e.keys()
+                    .iter()
                     .map(|&k| (Key::Borrowed(k), rd.value()))
                     .collect()
             }),
@@ -208,14 +212,14 @@ impl Fields {
     /// The fields as `Value`s to change: encoded ones become `Value`s first (only code that
     /// mixes `put` with `insert` or `remove` pays for it).
     fn pairs_mut(&mut self) -> &mut Pairs {
-        if let Held::Encoded { .. } = self.held {
+        if let Held::Encoded(_) = self.held {
             let pairs: Pairs = self.pairs().iter().cloned().collect();
             self.held = Held::Values(pairs);
             self.decoded = OnceLock::new();
         }
         match &mut self.held {
             Held::Values(pairs) => pairs,
-            Held::Encoded { .. } => unreachable!("converted above"),
+            Held::Encoded(_) => unreachable!("converted above"),
         }
     }
 
@@ -224,7 +228,7 @@ impl Fields {
     #[inline]
     pub(crate) fn encoded(&self) -> Option<(&[&'static str], &[u8])> {
         match &self.held {
-            Held::Encoded { keys, values } => Some((keys, values)),
+            Held::Encoded(e) => Some((e.keys(), e.bytes())),
             Held::Values(_) => None,
         }
     }
@@ -261,8 +265,8 @@ impl Fields {
         if !self.raw.is_empty() {
             self.raw.remove(key);
         }
-        if let Held::Encoded { keys, .. } = &self.held {
-            if !keys.contains(&key) {
+        if let Held::Encoded(e) = &self.held {
+            if !e.contains(key) {
                 return None;
             }
         }
@@ -320,132 +324,5 @@ impl FromIterator<(Key, Value)> for Fields {
             f.insert(k, v);
         }
         f
-    }
-}
-
-impl Serialize for Fields {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.len()))?;
-        for (k, v) in self.pairs() {
-            m.serialize_entry(k.as_ref(), v)?;
-        }
-        for (k, v) in self.raw.iter() {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for Fields {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fields, D::Error> {
-        struct FieldsVisitor;
-
-        impl<'de> Visitor<'de> for FieldsVisitor {
-            type Value = Fields;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object of payload fields")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Fields, A::Error> {
-                // Each value is read as text first, so one a `Value` would change stays text
-                // (`core::raw`). A repeated key is refused; the keys are checked through a
-                // set once there are many, so a hostile object is not quadratic.
-                let mut out = Fields::new();
-                let mut keys = std::collections::HashSet::new();
-                while let Some(k) = access.next_key::<String>()? {
-                    let repeated = if out.len() < 16 {
-                        out.get(&k).is_some() || out.raw.get(&k).is_some()
-                    } else {
-                        if keys.is_empty() {
-                            keys.extend(out.iter().map(|(k, _)| k.to_owned()));
-                            keys.extend(out.raw.iter().map(|(k, _)| k.to_owned()));
-                        }
-                        !keys.insert(k.clone())
-                    };
-                    refuse_repeat(repeated, &k)?;
-                    match exact_value(read_raw(&mut access)?) {
-                        Ok(v) => out.push_unique(Key::Owned(k), v),
-                        Err(text) => out.raw.push_unique(k, text),
-                    }
-                }
-                Ok(out)
-            }
-        }
-
-        d.deserialize_map(FieldsVisitor)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[cfg(target_family = "wasm")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::*;
-
-    #[test]
-    fn fields_keep_insertion_order_replace_in_place_and_round_trip_as_an_object() {
-        let mut f = Fields::new();
-        f.insert("b", Value::from(1));
-        f.insert("a", Value::from("x"));
-        assert_eq!(f.insert("b", Value::from(2)), Some(Value::from(1)));
-        assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"b":2,"a":"x"}"#);
-        let back: Fields = serde_json::from_str(r#"{"b":2,"a":"x"}"#).unwrap();
-        assert_eq!(back["b"], 2);
-        assert_eq!(back["missing"], Value::Null);
-        assert_eq!(back.len(), 2);
-    }
-
-    #[test]
-    fn values_a_value_would_change_are_kept_as_text_and_repeats_refused() {
-        let text = r#"{"n":1,"big":18446744073709551616,"deep":[{"x":-9223372036854775809}]}"#;
-        let f: Fields = serde_json::from_str(text).unwrap();
-        assert_eq!(f["n"], 1);
-        assert_eq!(f.get_raw("big").unwrap().get(), "18446744073709551616");
-        assert_eq!(serde_json::to_string(&f).unwrap(), text);
-        let e = serde_json::from_str::<Fields>(r#"{"a":1,"a":2}"#).unwrap_err();
-        assert!(e.to_string().contains("duplicate field"), "{e}");
-        let many: String = (0..40).map(|i| format!("\"k{i}\":{i},")).collect();
-        let e = serde_json::from_str::<Fields>(&format!("{{{many}\"k3\":0}}")).unwrap_err();
-        assert!(e.to_string().contains("duplicate field `k3`"), "{e}");
-    }
-
-    #[test]
-    fn fields_put_by_code_read_as_the_same_values_an_insert_makes() {
-        let mut put = Fields::new();
-        put.put("n", 3u32);
-        put.put("neg", -5i64);
-        put.put("f", 1.5);
-        put.put("nan", f64::NAN);
-        put.put("s", "text");
-        put.put("yes", true);
-        put.put("obj", serde_json::json!({"a": [1, {"b": null}]}));
-        let mut inserted = Fields::new();
-        for (k, v) in [
-            ("n", Value::from(3u32)),
-            ("neg", Value::from(-5i64)),
-            ("f", Value::from(1.5)),
-            ("nan", Value::from(f64::NAN)),
-            ("s", Value::from("text")),
-            ("yes", Value::from(true)),
-            ("obj", serde_json::json!({"a": [1, {"b": null}]})),
-        ] {
-            inserted.insert(k, v);
-        }
-        assert!(put.encoded().is_some() && inserted.encoded().is_none());
-        assert_eq!(put, inserted);
-        assert_eq!(
-            serde_json::to_string(&put).unwrap(),
-            serde_json::to_string(&inserted).unwrap()
-        );
-        assert_eq!(put["nan"], Value::Null);
-        // Replacing keeps the place; a later insert or remove sees every field.
-        put.put("n", "three");
-        assert_eq!(put.iter().next(), Some(("n", &Value::from("three"))));
-        assert_eq!(put.remove("s"), Some(Value::from("text")));
-        put.insert("late", Value::from(1));
-        assert_eq!(put.len(), 7);
-        assert_eq!(put.get("late"), Some(&Value::from(1)));
     }
 }

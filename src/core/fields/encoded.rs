@@ -1,0 +1,231 @@
+//! # Fields as emitting code writes them
+//!
+//! The encoded form of [`super::Fields`]: the keys, and the values in the store's byte
+//! encoding (`core::field_value`), in insertion order, on plain inline arrays with a count
+//! each. Up to [`KEYS`] keys and [`BYTES`] bytes of values live inline; past either, both
+//! move to the heap together ([`Spill`]), kept there (cleared, capacity and all) for a payload
+//! reused event after event.
+//!
+//! ## Why not `SmallVec`
+//! The pipeline's profile (docs/performance.md, "fourth step") charged ~80 instructions to
+//! every field put and ~70 to clearing each scratch payload, a third of it `SmallVec`'s
+//! `spilled()` checks: a `SmallVec` pushes a value's bytes one at a time, each push asking
+//! where its data lives, and clearing it drops its items one by one. Here a value's tag and
+//! length are written with one fixed-size copy ([`ByteSink::put_head`]), its text with one
+//! more, and clearing is two count resets.
+
+use std::fmt;
+
+use crate::core::field_value::{ByteSink, HEAD};
+
+/// Keys held inline (the pipeline's events have up to three fields).
+pub(crate) const KEYS: usize = 4;
+/// Value bytes held inline.
+pub(crate) const BYTES: usize = 64;
+
+/// Keys and value bytes once either outgrew its inline array.
+#[derive(Clone, Default)]
+struct Spill {
+    keys: Vec<&'static str>,
+    bytes: Vec<u8>,
+}
+
+/// The encoded fields; see the module docs.
+#[derive(Clone)]
+pub(crate) struct Encoded {
+    keys: [&'static str; KEYS],
+    bytes: [u8; BYTES],
+    key_count: u8,
+    byte_count: u8,
+    /// Do `spill`'s vectors hold the fields (not the inline arrays)?
+    spilled: bool,
+    spill: Option<Box<Spill>>,
+}
+
+impl Encoded {
+    pub(crate) const fn new() -> Encoded {
+        Encoded {
+            keys: [""; KEYS],
+            bytes: [0; BYTES],
+            key_count: 0,
+            byte_count: 0,
+            spilled: false,
+            spill: None,
+        }
+    }
+
+    /// The keys, in insertion order.
+    #[inline]
+    pub(crate) fn keys(&self) -> &[&'static str] {
+        if self.spilled {
+            return self.spill().keys.as_slice();
+        }
+        &self.keys[..usize::from(self.key_count)]
+    }
+
+    /// The values' bytes, in the keys' order.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        if self.spilled {
+            return self.spill().bytes.as_slice();
+        }
+        &self.bytes[..usize::from(self.byte_count)]
+    }
+
+    /// The heap vectors of a spilled form.
+    #[cold]
+    fn spill(&self) -> &Spill {
+        self.spill.as_deref().expect("a spilled form has its spill")
+    }
+
+    /// Is `key` held? The same literal is found by its address first.
+    #[inline]
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.keys()
+            .iter()
+            .any(|k| (k.as_ptr() == key.as_ptr() && k.len() == key.len()) || *k == key)
+    }
+
+    /// Appends a key whose value is appended next (through [`ByteSink`]).
+    #[inline]
+    pub(crate) fn push_key(&mut self, key: &'static str) {
+        let n = usize::from(self.key_count);
+        if !self.spilled && n < KEYS {
+            self.keys[n] = key;
+            self.key_count += 1;
+        } else {
+            self.spill_mut().keys.push(key);
+        }
+    }
+
+    /// Removes every field: the counts reset, a spill emptied but kept.
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        self.key_count = 0;
+        self.byte_count = 0;
+        if self.spilled {
+            self.clear_spill();
+        }
+    }
+
+    #[cold]
+    fn clear_spill(&mut self) {
+        self.spilled = false;
+        if let Some(s) = &mut self.spill {
+            s.keys.clear();
+            s.bytes.clear();
+        }
+    }
+
+    /// The heap vectors, the inline fields moved there first if they are not yet.
+    #[cold]
+    #[inline(never)]
+    fn spill_mut(&mut self) -> &mut Spill {
+        let spill = self.spill.get_or_insert_with(Box::default);
+        if !self.spilled {
+            self.spilled = true;
+            spill.keys.clear();
+            spill.bytes.clear();
+            spill
+                .keys
+                .extend_from_slice(&self.keys[..usize::from(self.key_count)]);
+            spill
+                .bytes
+                .extend_from_slice(&self.bytes[..usize::from(self.byte_count)]);
+            self.key_count = 0;
+            self.byte_count = 0;
+        }
+        spill
+    }
+}
+
+impl ByteSink for Encoded {
+    #[inline]
+    fn put(&mut self, byte: u8) {
+        let n = usize::from(self.byte_count);
+        if !self.spilled && n < BYTES {
+            self.bytes[n] = byte;
+            self.byte_count += 1;
+        } else {
+            self.spill_mut().bytes.push(byte);
+        }
+    }
+
+    #[inline]
+    fn put_all(&mut self, bytes: &[u8]) {
+        let n = usize::from(self.byte_count);
+        if !self.spilled && bytes.len() <= BYTES - n {
+            self.bytes[n..n + bytes.len()].copy_from_slice(bytes);
+            self.byte_count += bytes.len() as u8;
+        } else {
+            self.spill_mut().bytes.extend_from_slice(bytes);
+        }
+    }
+
+    /// One fixed-size copy (inlined, no `memcpy` call) when the whole head fits, of which
+    /// the count then keeps `used` bytes.
+    #[inline]
+    fn put_head(&mut self, head: &[u8; HEAD], used: usize) {
+        let n = usize::from(self.byte_count);
+        if !self.spilled && HEAD <= BYTES - n && used <= HEAD {
+            self.bytes[n..n + HEAD].copy_from_slice(head);
+            self.byte_count += used as u8;
+        } else {
+            self.put_all(&head[..used]);
+        }
+    }
+}
+
+impl fmt::Debug for Encoded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Encoded")
+            .field("keys", &self.keys())
+            .field("bytes", &self.bytes())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::core::field_value::{FieldValue, Reader};
+    use serde_json::Value;
+
+    #[test]
+    fn fields_past_the_inline_arrays_spill_whole_and_a_cleared_spill_starts_inline_again() {
+        let mut e = Encoded::new();
+        let keys: [&'static str; 7] = ["a", "b", "c", "d", "e", "f", "g"];
+        let long = "x".repeat(40);
+        for round in 0..3 {
+            for (i, k) in keys.iter().enumerate().take(3 + 2 * round) {
+                e.push_key(k);
+                if i % 2 == 0 {
+                    long.as_str().encode(&mut e);
+                } else {
+                    (i as u64 * 1_000_000_007).encode(&mut e);
+                }
+            }
+            let n = 3 + 2 * round;
+            assert_eq!(e.keys(), &keys[..n]);
+            let mut rd = Reader {
+                bytes: e.bytes(),
+                at: 0,
+            };
+            for i in 0..n {
+                let want = if i % 2 == 0 {
+                    Value::from(long.as_str())
+                } else {
+                    Value::from(i as u64 * 1_000_000_007)
+                };
+                assert_eq!(rd.value(), want, "round {round}, field {i}");
+            }
+            assert_eq!(rd.at, e.bytes().len());
+            assert!(e.contains("a") && !e.contains("z"));
+            e.clear();
+            assert!(e.keys().is_empty() && e.bytes().is_empty());
+        }
+    }
+}
