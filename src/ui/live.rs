@@ -17,9 +17,8 @@ mod profile;
 mod stream;
 
 use super::state::{now_ms, Shared, Source, Ui};
-use crate::core::Event;
 use crate::view::live::{
-    FrameBudget, FrameProfile, LiveAddress, LiveFeed, LiveView, Reaction, RedrawPace,
+    FrameBudget, FrameProfile, LiveAddress, LiveEvent, LiveFeed, LiveView, Reaction, RedrawPace,
 };
 use crate::view::timeline::Axis;
 use crate::view::viewport::row_top;
@@ -300,11 +299,11 @@ impl Live {
     /// before, and on a shared CPU one frame ran at a fifth of their pace (8 372 events in
     /// 187 ms, docs/live-page.md). What the time leaves goes back to wait. Returns how many
     /// were taken and how many of them skipped as duplicates.
-    fn append_in_slices(self, mut rest: Vec<Event>, dedupe: bool, t0: f64) -> (usize, usize) {
+    fn append_in_slices(self, mut rest: Vec<LiveEvent>, dedupe: bool, t0: f64) -> (usize, usize) {
         let budget_ms = self.budget.with_value(FrameBudget::ms);
         let (mut taken, mut skipped) = (0, 0);
         self.view.update_value(|v| loop {
-            let slice: Vec<Event> = rest.drain(..rest.len().min(STORE_SLICE)).collect();
+            let slice: Vec<LiveEvent> = rest.drain(..rest.len().min(STORE_SLICE)).collect();
             taken += slice.len();
             skipped += v.append(slice, dedupe, now_ms());
             if rest.is_empty() || now_ms() - t0 >= budget_ms {
