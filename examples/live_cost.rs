@@ -66,7 +66,8 @@ mod native {
     /// Every message decoded into the feed; returns the feed.
     #[inline(never)]
     fn decode(messages: &[(String, String)]) -> LiveFeed {
-        let mut feed = LiveFeed::new(LiveAddress::parse("127.0.0.1:4318", None).expect("an address"));
+        let mut feed =
+            LiveFeed::new(LiveAddress::parse("127.0.0.1:4318", None).expect("an address"));
         let hello = r#"{"listener":"lineage","first_seq":1,"next_seq":1}"#;
         feed.on_message(Message::parse("hello", hello, "").unwrap(), 0.0);
         for (data, id) in messages {
@@ -103,7 +104,9 @@ mod native {
 
     pub fn main() {
         let mut args = std::env::args().skip(1);
-        let path = args.next().expect("a lineage NDJSON file (lineage simulate --out)");
+        let path = args
+            .next()
+            .expect("a lineage NDJSON file (lineage simulate --out)");
         let n: usize = args.next().map_or(40_000, |a| a.parse().expect("a count"));
         let text = std::fs::read_to_string(path).expect("readable");
         let events: Vec<Event> = text

@@ -1,12 +1,14 @@
-//! The page following a live source: a browser `EventSource` on the listener's stream, and
-//! a loop that, once per animation frame, advances the view by what arrived.
+//! The page following a live source: a browser `EventSource` on the listener's stream, a
+//! loop that stores what arrived, and a loop that redraws once per animation frame.
 //!
 //! Everything that decides is plain and tested natively ([`crate::view::live`]): what a
 //! message says, which events are new, when to reconnect, how the view grows. This file only
 //! wires them: the stream's handlers hand each message to the [`LiveFeed`] and note what it
-//! asks for ([`Reaction`]), and [`Live::frame`] does it, takes the waiting events into the
-//! [`LiveView`]'s store and publishes it when [`RedrawPace`] says: at the next frame while
-//! the stream is calm, at most every 200 ms under a flood.
+//! asks for ([`Reaction`]); [`Live::frame`] does it and publishes the [`LiveView`] when
+//! [`RedrawPace`] says (at the next frame while the stream is calm, at most every 200 ms
+//! under a flood); the store loop takes the waiting events into the view's store in
+//! slices of at most [`SLICE_MS`], giving the browser a turn between two
+//! ([`browser_turn`]), so no task of the page's is long enough to hold a frame back.
 //!
 //! A handler never opens or closes the stream itself: dropping an `EventSource`'s closures
 //! from inside one of them would free the closure that is running. The frame does it.
@@ -16,6 +18,7 @@ use leptos::prelude::*;
 mod profile;
 mod stream;
 
+use super::browser_turn::browser_turn;
 use super::state::{now_ms, Shared, Source, Ui};
 use crate::view::live::{
     FrameBudget, FrameProfile, LiveAddress, LiveEvent, LiveFeed, LiveView, Reaction, RedrawPace,
@@ -29,6 +32,13 @@ use stream::Stream;
 const FRAME_BUDGET_MS: f64 = crate::view::live::budget::CALM_MS;
 /// New events stored between two looks at the clock.
 const STORE_SLICE: usize = 512;
+/// Storing work per task, in ms, before the browser gets a turn: a frame's 16 ms less what
+/// the browser needs. Before, a frame stored for up to 45 ms and then redrew in the same
+/// task: frames of 83–150 ms at 100 k events/s (docs/live-page.md).
+pub const SLICE_MS: f64 = 8.0;
+/// Events stored this recently mean the stream is flooding: the screen is redrawn at most
+/// every 200 ms ([`RedrawPace`]), not at every frame.
+const FLOOD_WITHIN_MS: f64 = 100.0;
 /// Items of a rebuild between two looks at the clock.
 const BUILD_SLICE: usize = 8 * 1024;
 
@@ -50,6 +60,8 @@ pub struct Live {
     budget: StoredValue<FrameBudget, LocalStorage>,
     /// When the screen shows what was stored (at most every 200 ms under a flood).
     pace: StoredValue<RedrawPace, LocalStorage>,
+    /// When the store loop last stored events (the page's clock, ms).
+    stored_at: StoredValue<f64, LocalStorage>,
     /// Follow scrolls the tree at the next frame, once the rows published are drawn.
     scroll_due: StoredValue<bool, LocalStorage>,
     /// Where the frames' time goes, when asked ([`profile`]).
@@ -82,6 +94,7 @@ impl Live {
             stream_id: StoredValue::new_local(0),
             budget: StoredValue::new_local(FrameBudget::default()),
             pace: StoredValue::new_local(RedrawPace::default()),
+            stored_at: StoredValue::new_local(f64::NEG_INFINITY),
             scroll_due: StoredValue::new_local(false),
             profile: StoredValue::new_local(None),
             bar_open: RwSignal::new(false),
@@ -126,6 +139,29 @@ impl Live {
                 }
             }
         });
+        leptos::task::spawn_local(async move {
+            while self.session.get_value() == session {
+                // A slice stored, and more waits: the next slice after the browser's turn
+                // (a frame, a message, input); else wait for a frame's worth of time.
+                if self.store(ui, now_ms()) > 0 && self.waiting() > 0 {
+                    browser_turn().await;
+                } else {
+                    next_frame().await;
+                }
+            }
+        });
+    }
+
+    /// Events received and not stored yet (none while paused or rebuilding: nothing to do).
+    fn waiting(self) -> usize {
+        if self.view.with_value(|v| v.building().is_some()) {
+            return 0;
+        }
+        self.feed.with_value(|f| {
+            f.as_ref()
+                .filter(|f| !f.paused())
+                .map_or(0, LiveFeed::waiting)
+        })
     }
 
     /// Stops following; the trace stays on screen.
@@ -210,24 +246,20 @@ impl Live {
                 self.publish(ui, false);
             }
             self.refresh_lines();
-        } else if self.advance(ui, t0) {
+        } else {
+            self.redraw(ui, t0);
             self.refresh_lines();
         }
     }
 
-    /// Stores the events waiting (as many as a frame's budget allows) or redraws, as the
-    /// pace says ([`RedrawPace`]). Returns whether the counts lines are due too (with a
-    /// redraw, or in a frame that stored nothing).
-    fn advance(self, ui: Ui, t0: f64) -> bool {
-        // A frame draws or stores, not both, when both are due ([`RedrawPace::draws_first`]).
-        let stored = if self.pace.with_value(|p| p.draws_first(t0)) {
-            0
-        } else {
-            self.store(ui, t0)
-        };
-        let now = now_ms();
-        if stored > 0 || !self.pace.with_value(|p| p.due(now, false)) {
-            return stored == 0;
+    /// Redraws what was stored, when the pace says ([`RedrawPace`]): at once while nothing
+    /// waits to be stored, at most every 200 ms while events keep coming.
+    fn redraw(self, ui: Ui, now: f64) {
+        // Under a flood the store loop stores every few ms: events wait, or were stored
+        // within the last frames.
+        let flooding = self.waiting() > 0 || now - self.stored_at.get_value() < FLOOD_WITHIN_MS;
+        if !self.pace.with_value(|p| p.due(now, flooding)) {
+            return;
         }
         self.pace.update_value(|p| p.drawn(now));
         // In place, the page's views follow the new events only; a rebuilt view is new.
@@ -236,16 +268,19 @@ impl Live {
             .with_value(|v| v.in_step() && v.building().is_none());
         let t1 = now_ms();
         self.publish(ui, grown);
-        self.note_redraw(stored, now_ms() - t1);
-        true
+        self.note_redraw(0, now_ms() - t1);
     }
 
-    /// Takes the events waiting (as many as a frame's budget allows) into the view's store;
-    /// how many it took. The grown inspection goes back into the page's signal without
-    /// waking anything, so what reads it between two redraws (a row scrolled into view, a
-    /// click) sees the trace as stored; the redraw wakes the views.
+    /// Takes the events waiting (as many as [`SLICE_MS`] allows) into the view's store;
+    /// how many it took (none while a rebuild runs: they wait for it). The grown inspection
+    /// goes back into the page's signal without waking anything, so what reads it between
+    /// two redraws (a row scrolled into view, a click) sees the trace as stored; the
+    /// redraw wakes the views.
     fn store(self, ui: Ui, t0: f64) -> usize {
-        let max = self.budget.get_value().take();
+        if self.view.with_value(|v| v.building().is_some()) {
+            return 0;
+        }
+        let max = self.budget.get_value().take_for(SLICE_MS);
         let (events, dedupe) = self
             .feed
             .try_update_value(|f| f.as_mut().map(|f| (f.take(max), f.dedupe_by_id())))
@@ -286,6 +321,9 @@ impl Live {
         if taken > 0 || waiting > 0 {
             self.pace.update_value(RedrawPace::stored);
         }
+        if taken > 0 {
+            self.stored_at.set_value(t0);
+        }
         self.note_stored(t0, taken, spent);
         let left = self
             .feed
@@ -294,13 +332,13 @@ impl Live {
         taken
     }
 
-    /// Appends `events` to the view in slices, with the clock read between them, until the
-    /// frame's time is spent: the count [`FrameBudget`] takes is learnt from the frames
+    /// Appends `events` to the view in slices, with the clock read between them, until
+    /// [`SLICE_MS`] is spent: the count [`FrameBudget`] takes is learnt from the slices
     /// before, and on a shared CPU one frame ran at a fifth of their pace (8 372 events in
     /// 187 ms, docs/live-page.md). What the time leaves goes back to wait. Returns how many
     /// were taken and how many of them skipped as duplicates.
     fn append_in_slices(self, mut rest: Vec<LiveEvent>, dedupe: bool, t0: f64) -> (usize, usize) {
-        let budget_ms = self.budget.with_value(FrameBudget::ms);
+        let budget_ms = SLICE_MS;
         let (mut taken, mut skipped) = (0, 0);
         self.view.update_value(|v| loop {
             let slice: Vec<LiveEvent> = rest.drain(..rest.len().min(STORE_SLICE)).collect();

@@ -57,6 +57,12 @@ impl FrameBudget {
         ((self.per_ms * self.ms()) as usize).clamp(MIN_TAKE, MAX_TAKE)
     }
 
+    /// How many events `ms` of work takes, at the pace learnt (the page's store loop, in
+    /// slices of a few ms between browser turns).
+    pub fn take_for(&self, ms: f64) -> usize {
+        ((self.per_ms * ms) as usize).clamp(MIN_TAKE, MAX_TAKE)
+    }
+
     /// A frame took `taken` events in `spent_ms` of work, and `left` still wait.
     pub fn spent(&mut self, taken: usize, spent_ms: f64, left: usize) {
         self.behind = left > 0;

@@ -225,8 +225,21 @@ impl Tables<'_> {
     /// The fields of the line at `range` of `text`; its seq and timestamp as written (the
     /// differences from the line before).
     fn read_fields(&mut self, text: &str, range: std::ops::Range<usize>) -> Result<Line, String> {
-        let mut f = text[range].split('\t');
-        let mut next = |what: &str| f.next().ok_or_else(|| format!("no {what} field"));
+        // The fields between tabs, found by `memchr` (a `str::split` cost ~1 500
+        // instructions a line, callgrind 2026-12-06). A payload holds no raw tab: JSON
+        // escapes it, so a tab past the twelfth field is an error.
+        let line = &text[range];
+        let mut tabs = memchr::memchr_iter(b'\t', line.as_bytes());
+        let mut at = 0;
+        let mut next = |what: &str| {
+            if at > line.len() {
+                return Err(format!("no {what} field"));
+            }
+            let end = tabs.next().unwrap_or(line.len());
+            let field = &line[at..end];
+            at = end + 1;
+            Ok(field)
+        };
         let id = self.uuid(next("id")?, "id")?.ok_or("no id")?;
         let kind = self.string(next("kind")?, "kind")?.ok_or("no kind")?;
         let phase = match next("phase")?.as_bytes() {
@@ -247,7 +260,7 @@ impl Tables<'_> {
         };
         let error = self.string(next("error")?, "error")?;
         let payload = self.payload(text, next("payload")?)?;
-        if f.next().is_some() {
+        if next("").is_ok() {
             return Err(format!("more than {FIELDS} fields"));
         }
         Ok(Line {

@@ -199,9 +199,10 @@ fn events_stored_from_a_message_s_tables_are_the_events_written() {
     let mut events = pipeline_events(30);
     let mut otlp = Event::root("span", Phase::Started);
     otlp.payload.process_name = Some("GET /users".into());
-    otlp.payload.extra =
-        serde_json::from_str(r#"{"attributes":{"http.status":200,"ok":[true,1.5]},"otel":{"kind":2}}"#)
-            .unwrap();
+    otlp.payload.extra = serde_json::from_str(
+        r#"{"attributes":{"http.status":200,"ok":[true,1.5]},"otel":{"kind":2}}"#,
+    )
+    .unwrap();
     let mut otlp_end = Event::child_of(&otlp, "span", Phase::Failed);
     (otlp_end.start_id, otlp_end.error) = (Some(otlp.id), Some("tab\there \"q\"".into()));
     otlp_end.payload = otlp.payload.clone();

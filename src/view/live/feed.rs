@@ -21,8 +21,8 @@ use std::collections::VecDeque;
 use super::connection::Connection;
 use super::message::{Hello, Message, Status};
 use super::sequence::{HelloOutcome, Sequence};
-use super::LiveAddress;
 use super::wire::LiveEvent;
+use super::LiveAddress;
 
 /// Events held waiting while paused before the stream is closed until resume.
 pub const MAX_WAITING: usize = 200_000;

@@ -82,7 +82,8 @@ impl<E: Incoming> Reorder<E> {
         is_known: impl Fn(&Uuid) -> bool,
     ) -> Vec<E> {
         let mut out: Vec<E> = Vec::with_capacity(events.len());
-        let mut shown: IdMap<()> = IdMap::default();
+        let mut shown: IdMap<()> =
+            IdMap::with_capacity_and_hasher(events.len(), Default::default());
         for e in events {
             if self.held.contains_key(&e.id()) {
                 continue; // delivered again while held
@@ -119,7 +120,12 @@ impl<E: Incoming> Reorder<E> {
             let id = e.id();
             shown.insert(id, ());
             out.push(e);
-            if let Some(children) = self.waiting.remove(&id) {
+            // (Nothing held, as a regular stream goes: no look-up.)
+            let children = match self.waiting.is_empty() {
+                true => None,
+                false => self.waiting.remove(&id),
+            };
+            if let Some(children) = children {
                 // A child may wait for a second link too (an end for its start): hold it
                 // again under that one.
                 for held in children.into_iter().rev() {

@@ -229,7 +229,11 @@ mod tests {
         // Everything but the first root start: its children wait, then are let go.
         view.append(rest.to_vec(), false, 0.0);
         assert!(view.waiting_for_links() > 0);
-        view.append(Vec::<Event>::new(), false, super::super::reorder::MAX_WAIT_MS);
+        view.append(
+            Vec::<Event>::new(),
+            false,
+            super::super::reorder::MAX_WAIT_MS,
+        );
         assert_eq!(view.waiting_for_links(), 0);
         finish(&mut view);
         view.append(
@@ -287,7 +291,11 @@ mod tests {
         assert!(view.is_empty() && view.full().is_none());
         view.append(events[12..].to_vec(), false, 0.0);
         // Events whose operation's start was let go wait for it, then are shown without it.
-        view.append(Vec::<Event>::new(), false, super::super::reorder::MAX_WAIT_MS);
+        view.append(
+            Vec::<Event>::new(),
+            false,
+            super::super::reorder::MAX_WAIT_MS,
+        );
         finish(&mut view);
         assert_eq!(view.len(), events.len() - 12);
         assert_eq!(
