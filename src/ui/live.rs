@@ -246,20 +246,22 @@ impl Live {
                 self.publish(ui, false);
             }
             self.refresh_lines();
-        } else {
-            self.redraw(ui, t0);
+        } else if self.redraw(ui, t0) {
             self.refresh_lines();
         }
     }
 
     /// Redraws what was stored, when the pace says ([`RedrawPace`]): at once while nothing
-    /// waits to be stored, at most every 200 ms while events keep coming.
-    fn redraw(self, ui: Ui, now: f64) {
+    /// waits to be stored, at most every 200 ms while events keep coming. Returns whether
+    /// the connection and counts lines are due too: with a redraw, or while calm (under a
+    /// flood their text changed every frame, and each change cost the page a layout:
+    /// 96 layouts in an 8 s run, docs/live-page.md).
+    fn redraw(self, ui: Ui, now: f64) -> bool {
         // Under a flood the store loop stores every few ms: events wait, or were stored
         // within the last frames.
         let flooding = self.waiting() > 0 || now - self.stored_at.get_value() < FLOOD_WITHIN_MS;
         if !self.pace.with_value(|p| p.due(now, flooding)) {
-            return;
+            return !flooding;
         }
         self.pace.update_value(|p| p.drawn(now));
         // In place, the page's views follow the new events only; a rebuilt view is new.
@@ -269,6 +271,7 @@ impl Live {
         let t1 = now_ms();
         self.publish(ui, grown);
         self.note_redraw(0, now_ms() - t1);
+        true
     }
 
     /// Takes the events waiting (as many as [`SLICE_MS`] allows) into the view's store;
