@@ -179,10 +179,16 @@ async fn export_to_page_latency() {
                 )
                 .await
                 .unwrap();
+            let profile = c
+                .execute("return window.__lineageLiveProfileOut || null", vec![])
+                .await
+                .unwrap();
+            let profile = profile.as_str().unwrap_or_default();
             panic!(
                 "the page did not apply every event: {} of {total} ({sending:.1} s posting); \
-                 its counts: {counts}",
-                log.last().map_or(0, |l| l.0)
+                 its counts: {counts}; its frame profile: {}",
+                log.last().map_or(0, |l| l.0),
+                profile.split(",\"long\"").next().unwrap_or_default()
             );
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -1,5 +1,9 @@
 //! # How many waiting events a frame takes
 //!
+//! (Since 2026-12-06 the page stores in slices of a few ms between browser turns rather
+//! than once per frame: it asks [`FrameBudget::take_for`] how many fit a slice, at the pace
+//! learnt the same way.)
+//!
 //! The page advances its view once per animation frame. Measured in headless Chromium at
 //! 100 k events/s (docs/live-page.md), frames came about 70 ms apart whatever the page did
 //! in them (the browser's style, layout, paint and a CPU shared with the listener), and the

@@ -221,9 +221,9 @@ fn events_stored_from_a_message_s_tables_are_the_events_written() {
         e.push_to(&mut stored);
     }
     let owned = EventLog::new(events.clone());
-    for i in 0..events.len() {
+    for (i, want) in events.iter().enumerate() {
         assert_eq!(stored.event(i), owned.event(i), "event {i}");
-        assert_eq!(stored.event(i), events[i], "event {i}");
+        assert_eq!(stored.event(i), *want, "event {i}");
     }
     // Held events are owned: they keep no message alive.
     let held = read[0].clone().to_hold();

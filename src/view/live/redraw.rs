@@ -7,7 +7,8 @@
 //! forced by Follow reading the tree's height) took more of it than storing the events did.
 //! The events waited upstream, in the stream, for a main thread that was redrawing.
 //!
-//! So the events go into the page's store every frame, as before, and [`RedrawPace`] says
+//! So the events go into the page's store as they come (since 2026-12-06 by a loop of its
+//! own, in slices of 8 ms between browser turns, `ui::live`), and [`RedrawPace`] says
 //! when the screen shows them: at once while the stream is calm (a frame that stored
 //! nothing new redraws what is pending), and at most every [`REDRAW_EVERY_MS`] while every
 //! frame stores more. A person watching sees the trace move five times a second under a
