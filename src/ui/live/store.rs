@@ -82,10 +82,10 @@ impl Live {
     }
 
     /// Appends `events` to the view in slices, with the clock read between them, until
-    /// [`SLICE_MS`] is spent: the count [`FrameBudget`](crate::view::live::FrameBudget) takes is learnt from the slices
-    /// before, and on a shared CPU one frame ran at a fifth of their pace (8 372 events in
-    /// 187 ms, docs/live-page.md). What the time leaves goes back to wait. Returns how many
-    /// were taken and how many of them skipped as duplicates.
+    /// [`SLICE_MS`] is spent: the count taken ([`crate::view::live::FrameBudget`]) is learnt
+    /// from the slices before, and on a shared CPU one frame ran at a fifth of their pace
+    /// (8 372 events in 187 ms, docs/live-page.md). What the time leaves goes back to wait.
+    /// Returns how many were taken and how many of them skipped as duplicates.
     fn append_in_slices(self, mut rest: Vec<LiveEvent>, dedupe: bool, t0: f64) -> (usize, usize) {
         let budget_ms = SLICE_MS;
         let (mut taken, mut skipped) = (0, 0);
