@@ -161,7 +161,7 @@ mod tests {
             panic!("an events message");
         };
         assert_eq!(batch.rejected, 0, "{:?}", batch.problems);
-        batch.events.into_iter().map(|(_, e)| e).collect()
+        batch.events.iter().map(|(_, e)| e.to_event()).collect()
     }
 
     #[test]

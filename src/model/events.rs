@@ -98,6 +98,17 @@ impl EventLog {
         self.push_record(record, 0)
     }
 
+    /// Appends one event given as a header and a payload (a live stream's event, its
+    /// names and payload shared with the other events of its message).
+    pub(crate) fn push_header(
+        &mut self,
+        h: &crate::core::store::Header<'_>,
+        payload: &crate::core::Payload,
+    ) -> usize {
+        let record = self.store.encode(h, payload);
+        self.push_record(record, 0)
+    }
+
     /// Appends one event with the time the bus processed it.
     pub fn push_processed(&mut self, e: &Event, processed_ns: u64) -> usize {
         self.has_processed = true;

@@ -85,6 +85,15 @@ pub(crate) fn read_exact_ref(text: &str) -> Option<crate::core::EventRef<'_>> {
     line::read_line(text)
 }
 
+/// A payload object as lineage writes it, borrowed from `text`: an [`EventRef`] whose
+/// payload members are read and whose header is blank; `None` for anything it leaves to
+/// serde (the live page's compact lines, `view::live::wire`).
+///
+/// [`EventRef`]: crate::core::EventRef
+pub(crate) fn read_payload_ref(text: &str) -> Option<crate::core::EventRef<'_>> {
+    line::read_payload(text)
+}
+
 /// The general reader: any layout, any member, and the errors with their positions.
 #[cold]
 fn read_record_with_serde(record: &Entry<'_>) -> Result<Event, ImportError> {

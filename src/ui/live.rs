@@ -1,12 +1,14 @@
-//! The page following a live source: a browser `EventSource` on the listener's stream, and
-//! a loop that, once per animation frame, advances the view by what arrived.
+//! The page following a live source: a browser `EventSource` on the listener's stream, a
+//! loop that stores what arrived, and a loop that redraws once per animation frame.
 //!
 //! Everything that decides is plain and tested natively ([`crate::view::live`]): what a
 //! message says, which events are new, when to reconnect, how the view grows. This file only
 //! wires them: the stream's handlers hand each message to the [`LiveFeed`] and note what it
-//! asks for ([`Reaction`]), and [`Live::frame`] does it, takes the waiting events into the
-//! [`LiveView`]'s store and publishes it when [`RedrawPace`] says: at the next frame while
-//! the stream is calm, at most every 200 ms under a flood.
+//! asks for ([`Reaction`]); [`Live::frame`] does it and publishes the [`LiveView`] when
+//! [`RedrawPace`] says (at the next frame while the stream is calm, at most every 200 ms
+//! under a flood); the store loop takes the waiting events into the view's store in
+//! slices of at most [`SLICE_MS`], giving the browser a turn between two
+//! ([`browser_turn`]), so no task of the page's is long enough to hold a frame back.
 //!
 //! A handler never opens or closes the stream itself: dropping an `EventSource`'s closures
 //! from inside one of them would free the closure that is running. The frame does it.
@@ -14,10 +16,11 @@
 use leptos::prelude::*;
 
 mod profile;
+mod store;
 mod stream;
 
+use super::browser_turn::browser_turn;
 use super::state::{now_ms, Shared, Source, Ui};
-use crate::core::Event;
 use crate::view::live::{
     FrameBudget, FrameProfile, LiveAddress, LiveFeed, LiveView, Reaction, RedrawPace,
 };
@@ -30,6 +33,13 @@ use stream::Stream;
 const FRAME_BUDGET_MS: f64 = crate::view::live::budget::CALM_MS;
 /// New events stored between two looks at the clock.
 const STORE_SLICE: usize = 512;
+/// Storing work per task, in ms, before the browser gets a turn: a frame's 16 ms less what
+/// the browser needs. Before, a frame stored for up to 45 ms and then redrew in the same
+/// task: frames of 83–150 ms at 100 k events/s (docs/live-page.md).
+pub const SLICE_MS: f64 = 8.0;
+/// Events stored this recently mean the stream is flooding: the screen is redrawn at most
+/// every 200 ms ([`RedrawPace`]), not at every frame.
+const FLOOD_WITHIN_MS: f64 = 100.0;
 /// Items of a rebuild between two looks at the clock.
 const BUILD_SLICE: usize = 8 * 1024;
 
@@ -51,6 +61,8 @@ pub struct Live {
     budget: StoredValue<FrameBudget, LocalStorage>,
     /// When the screen shows what was stored (at most every 200 ms under a flood).
     pace: StoredValue<RedrawPace, LocalStorage>,
+    /// When the store loop last stored events (the page's clock, ms).
+    stored_at: StoredValue<f64, LocalStorage>,
     /// Follow scrolls the tree at the next frame, once the rows published are drawn.
     scroll_due: StoredValue<bool, LocalStorage>,
     /// Where the frames' time goes, when asked ([`profile`]).
@@ -83,6 +95,7 @@ impl Live {
             stream_id: StoredValue::new_local(0),
             budget: StoredValue::new_local(FrameBudget::default()),
             pace: StoredValue::new_local(RedrawPace::default()),
+            stored_at: StoredValue::new_local(f64::NEG_INFINITY),
             scroll_due: StoredValue::new_local(false),
             profile: StoredValue::new_local(None),
             bar_open: RwSignal::new(false),
@@ -124,6 +137,17 @@ impl Live {
                 next_frame().await;
                 if self.session.get_value() == session {
                     self.frame(ui);
+                }
+            }
+        });
+        leptos::task::spawn_local(async move {
+            while self.session.get_value() == session {
+                // A slice stored, and more waits: the next slice after the browser's turn
+                // (a frame, a message, input); else wait for a frame's worth of time.
+                if self.store(ui, now_ms()) > 0 && self.waiting() > 0 {
+                    browser_turn().await;
+                } else {
+                    next_frame().await;
                 }
             }
         });
@@ -211,24 +235,22 @@ impl Live {
                 self.publish(ui, false);
             }
             self.refresh_lines();
-        } else if self.advance(ui, t0) {
+        } else if self.redraw(ui, t0) {
             self.refresh_lines();
         }
     }
 
-    /// Stores the events waiting (as many as a frame's budget allows) or redraws, as the
-    /// pace says ([`RedrawPace`]). Returns whether the counts lines are due too (with a
-    /// redraw, or in a frame that stored nothing).
-    fn advance(self, ui: Ui, t0: f64) -> bool {
-        // A frame draws or stores, not both, when both are due ([`RedrawPace::draws_first`]).
-        let stored = if self.pace.with_value(|p| p.draws_first(t0)) {
-            0
-        } else {
-            self.store(ui, t0)
-        };
-        let now = now_ms();
-        if stored > 0 || !self.pace.with_value(|p| p.due(now, false)) {
-            return stored == 0;
+    /// Redraws what was stored, when the pace says ([`RedrawPace`]): at once while nothing
+    /// waits to be stored, at most every 200 ms while events keep coming. Returns whether
+    /// the connection and counts lines are due too: with a redraw, or while calm (under a
+    /// flood their text changed every frame, and each change cost the page a layout:
+    /// 96 layouts in an 8 s run, docs/live-page.md).
+    fn redraw(self, ui: Ui, now: f64) -> bool {
+        // Under a flood the store loop stores every few ms: events wait, or were stored
+        // within the last frames.
+        let flooding = self.waiting() > 0 || now - self.stored_at.get_value() < FLOOD_WITHIN_MS;
+        if !self.pace.with_value(|p| p.due(now, flooding)) {
+            return !flooding;
         }
         self.pace.update_value(|p| p.drawn(now));
         // In place, the page's views follow the new events only; a rebuilt view is new.
@@ -237,86 +259,8 @@ impl Live {
             .with_value(|v| v.in_step() && v.building().is_none());
         let t1 = now_ms();
         self.publish(ui, grown);
-        self.note_redraw(stored, now_ms() - t1);
+        self.note_redraw(0, now_ms() - t1);
         true
-    }
-
-    /// Takes the events waiting (as many as a frame's budget allows) into the view's store;
-    /// how many it took. The grown inspection goes back into the page's signal without
-    /// waking anything, so what reads it between two redraws (a row scrolled into view, a
-    /// click) sees the trace as stored; the redraw wakes the views.
-    fn store(self, ui: Ui, t0: f64) -> usize {
-        let max = self.budget.get_value().take();
-        let (events, dedupe) = self
-            .feed
-            .try_update_value(|f| f.as_mut().map(|f| (f.take(max), f.dedupe_by_id())))
-            .flatten()
-            .unwrap_or_default();
-        let waiting = self.view.with_value(LiveView::waiting_for_links);
-        if events.is_empty() && waiting == 0 {
-            return 0;
-        }
-        // Let go of the signal's hold so the view grows in place (see `LiveView`).
-        ui.inspection.update_untracked(|i| *i = Shared::default());
-        let (taken, skipped) = self.append_in_slices(events, dedupe, t0);
-        let ins = self.view.with_value(LiveView::inspection);
-        ui.inspection.update_untracked(|i| *i = Shared(ins));
-        let spent = now_ms() - t0;
-        let let_go = self
-            .view
-            .try_update_value(LiveView::let_go_if_full)
-            .flatten();
-        let let_go_total = self
-            .feed
-            .try_update_value(|f| {
-                let f = f.as_mut()?;
-                f.sequence.duplicates += skipped as u64;
-                f.let_go += let_go.unwrap_or(0) as u64;
-                Some(f.let_go as usize)
-            })
-            .flatten()
-            .unwrap_or(0);
-        // Stored since connecting: the view's events and those it let go.
-        let in_view = self.view.with_value(LiveView::len);
-        self.applied
-            .set((let_go_total + in_view, js_sys::Date::now()));
-        if let_go.is_some() {
-            // A new view: published whole, not as the last one grown.
-            self.publish(ui, false);
-        }
-        if taken > 0 || waiting > 0 {
-            self.pace.update_value(RedrawPace::stored);
-        }
-        self.note_stored(t0, taken, spent);
-        let left = self
-            .feed
-            .with_value(|f| f.as_ref().map_or(0, LiveFeed::waiting));
-        self.budget.update_value(|b| b.spent(taken, spent, left));
-        taken
-    }
-
-    /// Appends `events` to the view in slices, with the clock read between them, until the
-    /// frame's time is spent: the count [`FrameBudget`] takes is learnt from the frames
-    /// before, and on a shared CPU one frame ran at a fifth of their pace (8 372 events in
-    /// 187 ms, docs/live-page.md). What the time leaves goes back to wait. Returns how many
-    /// were taken and how many of them skipped as duplicates.
-    fn append_in_slices(self, mut rest: Vec<Event>, dedupe: bool, t0: f64) -> (usize, usize) {
-        let budget_ms = self.budget.with_value(FrameBudget::ms);
-        let (mut taken, mut skipped) = (0, 0);
-        self.view.update_value(|v| loop {
-            let slice: Vec<Event> = rest.drain(..rest.len().min(STORE_SLICE)).collect();
-            taken += slice.len();
-            skipped += v.append(slice, dedupe, now_ms());
-            if rest.is_empty() || now_ms() - t0 >= budget_ms {
-                break;
-            }
-        });
-        self.feed.update_value(|f| {
-            if let Some(f) = f {
-                f.put_back(rest);
-            }
-        });
-        (taken, skipped)
     }
 
     /// Shows the view's inspection; with Follow, the newest operation.

@@ -105,6 +105,22 @@ fn read_general(text: &str) -> Option<EventRef<'_>> {
     general(text, &mut event).map(|()| event)
 }
 
+/// A payload object alone (the live stream's compact lines write it apart from its event),
+/// read into the payload members of an otherwise blank [`EventRef`]; `None` for anything
+/// the serde path must judge, as for a whole line.
+pub(crate) fn read_payload(text: &str) -> Option<EventRef<'_>> {
+    let mut c = Cursor {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let mut event = blank();
+    c.ws();
+    c.payload(&mut event)?;
+    c.ws();
+    (c.i == c.b.len()).then_some(event)
+}
+
 /// The event before its members are read.
 #[inline(always)]
 fn blank<'a>() -> EventRef<'a> {

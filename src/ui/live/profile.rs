@@ -57,13 +57,16 @@ impl Live {
     /// The frame that stored `events` published in `publish` ms: times
     /// the redraw as what runs before a task queued now (the effects the publish woke are
     /// queued before it), then writes the sums out.
+    /// The redraw's cost (publish and effects) also goes to the pace, profiling or not
+    /// ([`crate::view::live::RedrawPace::took`]).
     pub(super) fn note_redraw(self, events: usize, publish: f64) {
-        if !self.profile.with_value(Option::is_some) {
-            return;
-        }
         let queued = now_ms();
         leptos::task::spawn_local(async move {
             let ms = now_ms() - queued;
+            self.pace.update_value(|p| p.took(publish + ms));
+            if !self.profile.with_value(Option::is_some) {
+                return;
+            }
             let json = self.profile.try_update_value(|p| {
                 p.as_mut().map(|p| {
                     p.redrawn(publish, ms, events);

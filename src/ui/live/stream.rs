@@ -114,7 +114,7 @@ impl Live {
         let id = ev.last_event_id();
         let now = now_ms();
         let message = self.profiled(
-            || Message::parse(name, &data, &id),
+            || Message::parse_owned(name, data, &id),
             |p, m, ms| {
                 if let Ok(Message::Events(b)) = m {
                     p.decoded(b.events.len(), ms);

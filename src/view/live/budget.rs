@@ -1,5 +1,9 @@
 //! # How many waiting events a frame takes
 //!
+//! (Since 2026-12-06 the page stores in slices of a few ms between browser turns rather
+//! than once per frame: it asks [`FrameBudget::take_for`] how many fit a slice, at the pace
+//! learnt the same way.)
+//!
 //! The page advances its view once per animation frame. Measured in headless Chromium at
 //! 100 k events/s (docs/live-page.md), frames came about 70 ms apart whatever the page did
 //! in them (the browser's style, layout, paint and a CPU shared with the listener), and the
@@ -55,6 +59,12 @@ impl FrameBudget {
     /// How many events the next frame takes.
     pub fn take(&self) -> usize {
         ((self.per_ms * self.ms()) as usize).clamp(MIN_TAKE, MAX_TAKE)
+    }
+
+    /// How many events `ms` of work takes, at the pace learnt (the page's store loop, in
+    /// slices of a few ms between browser turns).
+    pub fn take_for(&self, ms: f64) -> usize {
+        ((self.per_ms * ms) as usize).clamp(MIN_TAKE, MAX_TAKE)
     }
 
     /// A frame took `taken` events in `spent_ms` of work, and `left` still wait.

@@ -38,6 +38,7 @@ use std::fmt::Write as _;
 
 use uuid::Uuid;
 
+use super::wire::{FastPayload, Line, PayloadAt, Wire};
 use crate::core::{Event, Kind, Payload, Phase};
 use crate::trace::read::MAX_DEPTH;
 
@@ -127,16 +128,26 @@ impl Encoder {
     }
 }
 
-/// Reads one message's compact lines, in order; one per message.
+/// Reads one message's compact lines, in order; one per message. It holds the message's
+/// text, and what the lines define (uuids, strings, payloads) as tables the events refer to
+/// ([`Wire`]): a payload repeated in the message is read once and never copied per event.
 #[derive(Default)]
 pub struct Decoder {
+    /// The text, its strings and its payloads.
+    wire: Wire,
     uuids: Vec<Uuid>,
-    strings: Vec<Kind>,
-    payloads: Vec<Payload>,
     seq: u64,
     timestamp: u64,
     /// A line was unreadable: what it defined is unknown, so no later reference is trusted.
     broken: bool,
+}
+
+/// What a message's lines defined so far, borrowed from the [`Decoder`] while a line is
+/// read from its text.
+struct Tables<'d> {
+    uuids: &'d mut Vec<Uuid>,
+    strings: &'d mut Vec<Kind>,
+    payloads: &'d mut Vec<PayloadAt>,
 }
 
 /// The fields of a compact line.
@@ -148,21 +159,87 @@ impl Decoder {
         !line.trim_start().starts_with('{')
     }
 
-    /// The event of one compact line, or why it is not one. After an unreadable line every
-    /// later one of the message is refused too: the tables may have missed what the bad
-    /// line defined, and a reference must never name the wrong event.
+    /// A decoder over a message's `text`, whose lines [`Decoder::read_at`] reads.
+    pub(crate) fn over(text: String) -> Decoder {
+        Decoder {
+            wire: Wire {
+                text,
+                ..Wire::default()
+            },
+            ..Decoder::default()
+        }
+    }
+
+    /// The message's text.
+    pub(crate) fn text(&self) -> &str {
+        &self.wire.text
+    }
+
+    /// The text and the tables, for the events read to share.
+    pub(crate) fn finish(self) -> Wire {
+        self.wire
+    }
+
+    /// The event of one compact line (standing alone, as the tests write them), or why it
+    /// is not one; see [`Decoder::read_at`].
     pub fn read(&mut self, line: &str) -> Result<Event, String> {
+        let start = self.wire.text.len();
+        self.wire.text.push_str(line);
+        let read = self.read_at(start..self.wire.text.len());
+        let event = read.map(|l| self.wire.event(&l));
+        self.wire.text.push('\n');
+        event
+    }
+
+    /// The event of the compact line at `line` (bytes of the message's text), or why it is
+    /// not one. After an unreadable line every later one of the message is refused too: the
+    /// tables may have missed what the bad line defined, and a reference must never name
+    /// the wrong event.
+    pub(crate) fn read_at(&mut self, line: std::ops::Range<usize>) -> Result<Line, String> {
         if self.broken {
             return Err("follows an unreadable line, whose ids it may refer to".into());
         }
-        let read = self.read_fields(line);
+        let Wire {
+            text,
+            strings,
+            payloads,
+        } = &mut self.wire;
+        let mut tables = Tables {
+            uuids: &mut self.uuids,
+            strings,
+            payloads,
+        };
+        let read = tables.read_fields(text, line);
+        let read = read.map(|mut l| {
+            self.seq = self.seq.wrapping_add(l.seq);
+            self.timestamp = self.timestamp.wrapping_add(l.timestamp_ns);
+            (l.seq, l.timestamp_ns) = (self.seq, self.timestamp);
+            l
+        });
         self.broken = read.is_err();
         read
     }
+}
 
-    fn read_fields(&mut self, line: &str) -> Result<Event, String> {
-        let mut f = line.split('\t');
-        let mut next = |what: &str| f.next().ok_or_else(|| format!("no {what} field"));
+impl Tables<'_> {
+    /// The fields of the line at `range` of `text`; its seq and timestamp as written (the
+    /// differences from the line before).
+    fn read_fields(&mut self, text: &str, range: std::ops::Range<usize>) -> Result<Line, String> {
+        // The fields between tabs, found by `memchr` (a `str::split` cost ~1 500
+        // instructions a line, callgrind 2026-12-06). A payload holds no raw tab: JSON
+        // escapes it, so a tab past the twelfth field is an error.
+        let line = &text[range];
+        let mut tabs = memchr::memchr_iter(b'\t', line.as_bytes());
+        let mut at = 0;
+        let mut next = |what: &str| {
+            if at > line.len() {
+                return Err(format!("no {what} field"));
+            }
+            let end = tabs.next().unwrap_or(line.len());
+            let field = &line[at..end];
+            at = end + 1;
+            Ok(field)
+        };
         let id = self.uuid(next("id")?, "id")?.ok_or("no id")?;
         let kind = self.string(next("kind")?, "kind")?.ok_or("no kind")?;
         let phase = match next("phase")?.as_bytes() {
@@ -177,31 +254,28 @@ impl Decoder {
         let start_id = self.uuid(next("start")?, "start")?;
         let seq = number::<i64>(next("seq")?, "seq")?;
         let ts = number::<i64>(next("timestamp")?, "timestamp")?;
-        let duration = match next("duration")? {
+        let duration_ns = match next("duration")? {
             "" => None,
             d => Some(number::<u64>(d, "duration")?),
         };
-        let error = self.string(next("error")?, "error")?.map(String::from);
-        let payload = self.payload(next("payload")?)?;
-        if f.next().is_some() {
+        let error = self.string(next("error")?, "error")?;
+        let payload = self.payload(text, next("payload")?)?;
+        if next("").is_ok() {
             return Err(format!("more than {FIELDS} fields"));
         }
-        self.seq = self.seq.wrapping_add(seq as u64);
-        self.timestamp = self.timestamp.wrapping_add(ts as u64);
-        Ok(Event {
+        Ok(Line {
             id,
-            kind,
-            phase,
             parent_id,
             root_id,
             lineage_id,
             start_id,
-            seq: self.seq,
-            timestamp_ns: self.timestamp,
-            duration_ns: duration,
+            phase,
+            seq: seq as u64,
+            timestamp_ns: ts as u64,
+            duration_ns,
+            kind,
             error,
             payload,
-            unknown: Default::default(),
         })
     }
 
@@ -223,18 +297,20 @@ impl Decoder {
         Ok(Some(id))
     }
 
-    fn string(&mut self, field: &str, what: &str) -> Result<Option<Kind>, String> {
+    /// A string's number in the table.
+    fn string(&mut self, field: &str, what: &str) -> Result<Option<u32>, String> {
         if field.is_empty() {
             return Ok(None);
         }
         if let Some(n) = field.strip_prefix('=') {
             let n = number::<usize>(n, what)?;
-            return self
-                .strings
-                .get(n)
-                .cloned()
-                .map(Some)
-                .ok_or_else(|| format!("{what} refers to string {n} of {}", self.strings.len()));
+            return match n < self.strings.len() {
+                true => Ok(Some(n as u32)),
+                false => Err(format!(
+                    "{what} refers to string {n} of {}",
+                    self.strings.len()
+                )),
+            };
         }
         let s: String = match field.as_bytes() {
             // The usual name: no escapes to undo.
@@ -243,17 +319,28 @@ impl Decoder {
             }
             _ => serde_json::from_str(field).map_err(|_| format!("{what} is not a JSON string"))?,
         };
-        let s = Kind::Owned(s);
-        self.strings.push(s.clone());
-        Ok(Some(s))
+        self.strings.push(Kind::Owned(s));
+        Ok(Some(self.strings.len() as u32 - 1))
     }
 
-    fn payload(&mut self, field: &str) -> Result<Payload, String> {
+    /// A payload's number in the table; `field` is a slice of the message's `text`.
+    fn payload(&mut self, text: &str, field: &str) -> Result<u32, String> {
         if let Some(n) = field.strip_prefix('=') {
             let n = number::<usize>(n, "payload")?;
-            return self.payloads.get(n).cloned().ok_or_else(|| {
-                format!("payload refers to payload {n} of {}", self.payloads.len())
-            });
+            return match n < self.payloads.len() {
+                true => Ok(n as u32),
+                false => Err(format!(
+                    "payload refers to payload {n} of {}",
+                    self.payloads.len()
+                )),
+            };
+        }
+        // As lineage writes it (names, entity ids, scalar fields): read in place, its
+        // strings left in the text (it nests two levels at most).
+        if let Some(read) = crate::trace::native::read_payload_ref(field) {
+            self.payloads
+                .push(PayloadAt::Fast(FastPayload::of(text, read)));
+            return Ok(self.payloads.len() as u32 - 1);
         }
         // The payload's reader lifts serde's recursion limit (real payloads nest deeper than
         // 128): the nesting is measured first, as imports do.
@@ -262,8 +349,8 @@ impl Decoder {
         }
         let p: Payload = serde_json::from_str(field)
             .map_err(|e| format!("payload: {}", super::message::bounded(&e.to_string(), 80)))?;
-        self.payloads.push(p.clone());
-        Ok(p)
+        self.payloads.push(PayloadAt::Owned(p));
+        Ok(self.payloads.len() as u32 - 1)
     }
 }
 

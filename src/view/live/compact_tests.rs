@@ -168,11 +168,81 @@ fn a_message_keeps_its_readable_lines_and_counts_the_rest() {
     // What the bad line defined is unknown: the compact lines after it are refused too,
     // never read with references that may name the wrong ids.
     assert_eq!(b.rejected, events.len() as u64 - 1);
-    assert_eq!(b.events, vec![(1, events[0].clone())]);
+    assert_eq!(b.events.len(), 1);
+    assert_eq!(b.events[0].0, 1);
+    assert_eq!(b.events[0].1, events[0]);
     assert!(b.problems[0].starts_with("event 2: "), "{:?}", b.problems);
     assert!(
         b.problems[1].contains("follows an unreadable line"),
         "{:?}",
         b.problems
     );
+}
+
+/// The events of `lines` read as one `events` message, as the page reads them.
+fn message_events(lines: &[String]) -> Vec<super::LiveEvent> {
+    let data = lines.join("\n");
+    let Ok(Message::Events(b)) = Message::parse("events", &data, &lines.len().to_string()) else {
+        panic!("an events message");
+    };
+    assert_eq!(b.rejected, 0, "{:?}", b.problems);
+    b.events.into_iter().map(|(_, e)| e).collect()
+}
+
+#[test]
+fn events_stored_from_a_message_s_tables_are_the_events_written() {
+    use super::wire::Incoming;
+    use crate::model::EventLog;
+    // The pipeline's (payloads as lineage writes them, read in place and repeated), and
+    // the odd ones: escapes, an unknown member, payloads only serde reads (a float, a
+    // nested object, as an OTLP span's `attributes`), repeated too.
+    let mut events = pipeline_events(30);
+    let mut otlp = Event::root("span", Phase::Started);
+    otlp.payload.process_name = Some("GET /users".into());
+    otlp.payload.extra = serde_json::from_str(
+        r#"{"attributes":{"http.status":200,"ok":[true,1.5]},"otel":{"kind":2}}"#,
+    )
+    .unwrap();
+    let mut otlp_end = Event::child_of(&otlp, "span", Phase::Failed);
+    (otlp_end.start_id, otlp_end.error) = (Some(otlp.id), Some("tab\there \"q\"".into()));
+    otlp_end.payload = otlp.payload.clone();
+    let mut escaped = Event::root("k\\ind", Phase::Progress);
+    escaped.payload = Payload::process("a \"quoted\" name").with("s", "line\nbreak");
+    let mut v = serde_json::to_value(Event::root("x", Phase::Progress)).unwrap();
+    v["not_modelled"] = serde_json::json!(1);
+    events.extend([otlp, otlp_end, escaped, serde_json::from_value(v).unwrap()]);
+    let lines = written(&events);
+    let read = message_events(&lines);
+    assert_eq!(read.len(), events.len());
+    let mut stored = EventLog::default();
+    for (e, want) in read.iter().zip(&events) {
+        assert_eq!(e.id(), want.id);
+        assert_eq!(e.to_event(), *want);
+        e.push_to(&mut stored);
+    }
+    let owned = EventLog::new(events.clone());
+    for (i, want) in events.iter().enumerate() {
+        assert_eq!(stored.event(i), owned.event(i), "event {i}");
+        assert_eq!(stored.event(i), *want, "event {i}");
+    }
+    // Held events are owned: they keep no message alive.
+    let held = read[0].clone().to_hold();
+    assert!(matches!(held, super::LiveEvent::Owned(_)));
+    assert_eq!(held, events[0]);
+}
+
+#[test]
+fn a_payload_repeated_in_a_message_is_read_once() {
+    let events = pipeline_events(40);
+    let lines = written(&events);
+    let read = message_events(&lines);
+    let super::LiveEvent::Compact(wire, _) = &read[0] else {
+        panic!("a compact line is read into its message's tables");
+    };
+    // The pipeline's three payloads (root, child, none for the ends): once each.
+    assert_eq!(wire.payloads.len(), 3, "{:?}", wire.payloads);
+    assert!(read.iter().all(|e| match e {
+        super::LiveEvent::Compact(w, _) => std::rc::Rc::ptr_eq(w, wire),
+        _ => false,
+    }));
 }

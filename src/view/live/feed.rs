@@ -21,8 +21,8 @@ use std::collections::VecDeque;
 use super::connection::Connection;
 use super::message::{Hello, Message, Status};
 use super::sequence::{HelloOutcome, Sequence};
+use super::wire::LiveEvent;
 use super::LiveAddress;
-use crate::core::Event;
 
 /// Events held waiting while paused before the stream is closed until resume.
 pub const MAX_WAITING: usize = 200_000;
@@ -47,7 +47,7 @@ pub struct LiveFeed {
     pub sequence: Sequence,
     pub hello: Option<Hello>,
     pub status: Option<Status>,
-    waiting: VecDeque<Event>,
+    waiting: VecDeque<LiveEvent>,
     paused: bool,
     /// The stream was closed because too many events waited during a pause.
     suspended: bool,
@@ -168,7 +168,7 @@ impl LiveFeed {
     }
 
     /// Up to `max` waiting events, oldest first (none while paused).
-    pub fn take(&mut self, max: usize) -> Vec<Event> {
+    pub fn take(&mut self, max: usize) -> Vec<LiveEvent> {
         if self.paused {
             return Vec::new();
         }
@@ -178,7 +178,7 @@ impl LiveFeed {
 
     /// Gives back events [`LiveFeed::take`] handed out and the frame had no time for: they
     /// wait first, in their order.
-    pub fn put_back(&mut self, events: Vec<Event>) {
+    pub fn put_back(&mut self, events: Vec<LiveEvent>) {
         for e in events.into_iter().rev() {
             self.waiting.push_front(e);
         }

@@ -9,7 +9,10 @@
 
 use serde::Deserialize;
 
+use std::rc::Rc;
+
 use super::compact::Decoder;
+use super::wire::{CompactLine, LiveEvent};
 use crate::core::Event;
 
 /// At most this many unreadable lines are described per message (the rest are only counted).
@@ -73,7 +76,7 @@ pub struct Batch {
     pub last_seq: u64,
     /// The events read, each with its sequence number (an unreadable line keeps its number:
     /// it is counted as rejected, and the numbering of the others stays right).
-    pub events: Vec<(u64, Event)>,
+    pub events: Vec<(u64, LiveEvent)>,
     /// Lines that were not events.
     pub rejected: u64,
     /// What was wrong with the first few of them, escaped and bounded.
@@ -105,15 +108,21 @@ impl Message {
     /// Reads the message named `name` with `data` (its data lines joined by `\n`) and `id`
     /// (the SSE `lastEventId`, used by `events` only).
     pub fn parse(name: &str, data: &str, id: &str) -> Result<Message, BadMessage> {
+        Message::parse_owned(name, data.to_owned(), id)
+    }
+
+    /// [`Message::parse`] keeping `data`: an `events` message's compact events refer to
+    /// their names and payloads in it ([`super::wire`]).
+    pub fn parse_owned(name: &str, data: String, id: &str) -> Result<Message, BadMessage> {
         let json = |what: &str| BadMessage(format!("a `{what}` message that is not its JSON"));
         match name {
-            "hello" => serde_json::from_str(data)
+            "hello" => serde_json::from_str(&data)
                 .map(Message::Hello)
                 .map_err(|_| json(name)),
-            "gap" => serde_json::from_str(data)
+            "gap" => serde_json::from_str(&data)
                 .map(Message::Gap)
                 .map_err(|_| json(name)),
-            "status" => serde_json::from_str(data)
+            "status" => serde_json::from_str(&data)
                 .map(Message::Status)
                 .map_err(|_| json(name)),
             "bye" => {
@@ -122,7 +131,7 @@ impl Message {
                     #[serde(default)]
                     reason: String,
                 }
-                let bye: Bye = serde_json::from_str(data).map_err(|_| json(name))?;
+                let bye: Bye = serde_json::from_str(&data).map_err(|_| json(name))?;
                 Ok(Message::Bye(bounded(&bye.reason, 200)))
             }
             "events" => Batch::parse(data, id).map(Message::Events),
@@ -137,14 +146,21 @@ impl Message {
 impl Batch {
     /// The events of one `events` message: one line per event, numbered so that the last
     /// one is `id`; a compact line ([`super::compact`]) or a lineage NDJSON line.
-    fn parse(data: &str, id: &str) -> Result<Batch, BadMessage> {
+    fn parse(data: String, id: &str) -> Result<Batch, BadMessage> {
         let last_seq: u64 = id.trim().parse().map_err(|_| {
             BadMessage(format!(
                 "an `events` message whose id `{}` is not a sequence number",
                 bounded(id, 40)
             ))
         })?;
-        let lines: Vec<&str> = data.split('\n').filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<std::ops::Range<usize>> = data
+            .split('\n')
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let start = l.as_ptr() as usize - data.as_ptr() as usize;
+                start..start + l.len()
+            })
+            .collect();
         let n = lines.len() as u64;
         if n > last_seq {
             return Err(BadMessage(format!(
@@ -156,34 +172,47 @@ impl Batch {
             last_seq,
             ..Batch::default()
         };
-        let mut compact = Decoder::default();
-        for (k, line) in lines.into_iter().enumerate() {
+        // Compact lines refer to the message's tables, made whole once every line is read.
+        let mut read: Vec<(u64, Result<CompactLine, LiveEvent>)> = Vec::with_capacity(lines.len());
+        let mut compact = Decoder::over(data);
+        for (k, range) in lines.into_iter().enumerate() {
             let seq = first + k as u64;
+            let line = &compact.text()[range.clone()];
             if Decoder::is_compact(line) {
-                match compact.read(line) {
-                    Ok(e) => batch.events.push((seq, e)),
+                match compact.read_at(range) {
+                    Ok(l) => read.push((seq, Ok(CompactLine(l)))),
                     Err(why) => batch.reject(seq, &why),
                 }
                 continue;
             }
-            // A line as the listener writes it (lineage NDJSON) is read by the purpose-built
-            // reader (0.78 µs an event natively against serde's 1.21 µs, docs/live-page.md);
-            // anything else, and every error, by serde, once its nesting is measured.
-            if let Some(e) = crate::trace::native::read_exact(line) {
-                batch.events.push((seq, e));
-                continue;
-            }
-            // The reader lifts serde's recursion limit for payloads: measured first.
-            if super::compact::nesting(line) > crate::trace::read::MAX_DEPTH {
-                batch.reject(seq, "an event nested deeper than the page reads");
-                continue;
-            }
-            match serde_json::from_str::<Event>(line) {
-                Ok(e) => batch.events.push((seq, e)),
-                Err(e) => batch.reject(seq, &e.to_string()),
+            match Batch::ndjson(line) {
+                Ok(e) => read.push((seq, Err(LiveEvent::from(e)))),
+                Err(why) => batch.reject(seq, &why),
             }
         }
+        let wire = Rc::new(compact.finish());
+        batch.events = read
+            .into_iter()
+            .map(|(seq, e)| match e {
+                Ok(line) => (seq, LiveEvent::Compact(wire.clone(), line)),
+                Err(owned) => (seq, owned),
+            })
+            .collect();
         Ok(batch)
+    }
+
+    /// An NDJSON line's event. A line as the listener writes it (lineage NDJSON) is read by
+    /// the purpose-built reader (0.78 µs an event natively against serde's 1.21 µs,
+    /// docs/live-page.md); anything else, and every error, by serde, once its nesting is
+    /// measured (the reader lifts serde's recursion limit for payloads).
+    fn ndjson(line: &str) -> Result<Event, String> {
+        if let Some(e) = crate::trace::native::read_exact(line) {
+            return Ok(e);
+        }
+        if super::compact::nesting(line) > crate::trace::read::MAX_DEPTH {
+            return Err("an event nested deeper than the page reads".into());
+        }
+        serde_json::from_str::<Event>(line).map_err(|e| e.to_string())
     }
 
     /// Counts the line of event `seq` as unreadable, describing the first few.

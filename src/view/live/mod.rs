@@ -22,6 +22,8 @@
 //! - [`profile`]: where a live frame's time goes, when the page is asked to say
 //!   ([`FrameProfile`]).
 //!
+//! - [`wire`]: an event as read from the stream until it is stored ([`LiveEvent`]): a
+//!   compact line's names and payload stay in its message's tables.
 //! - [`view`]: the live trace's inspection, advanced batch by batch ([`LiveView`]).
 //!
 //! The view is advanced by [`crate::view::scrub::Scrub::append`], event by event
@@ -42,6 +44,7 @@ pub mod sequence;
 #[cfg(test)]
 mod tests;
 pub mod view;
+pub mod wire;
 
 pub use address::LiveAddress;
 pub use budget::FrameBudget;
@@ -52,3 +55,4 @@ pub use profile::FrameProfile;
 pub use redraw::RedrawPace;
 pub use sequence::{HelloOutcome, Sequence};
 pub use view::LiveView;
+pub use wire::LiveEvent;

@@ -7,7 +7,8 @@
 //! forced by Follow reading the tree's height) took more of it than storing the events did.
 //! The events waited upstream, in the stream, for a main thread that was redrawing.
 //!
-//! So the events go into the page's store every frame, as before, and [`RedrawPace`] says
+//! So the events go into the page's store as they come (since 2026-12-06 by a loop of its
+//! own, in slices of 8 ms between browser turns, `ui::live`), and [`RedrawPace`] says
 //! when the screen shows them: at once while the stream is calm (a frame that stored
 //! nothing new redraws what is pending), and at most every [`REDRAW_EVERY_MS`] while every
 //! frame stores more. A person watching sees the trace move five times a second under a
@@ -15,6 +16,12 @@
 
 /// The least time between two redraws while every frame stores events.
 pub const REDRAW_EVERY_MS: f64 = 200.0;
+/// Under a flood, a redraw is at most this share of the time: a redraw that took `c` ms
+/// is followed by at least `c / MAX_DRAW_SHARE` ms without one. In a 60 s run at 100 k
+/// events/s the redraws of a trace of a million events took 73 ms each on average, 37 s
+/// of the page's 120 s, and the page fell behind the listener's window
+/// (docs/live-page.md).
+pub const MAX_DRAW_SHARE: f64 = 0.2;
 
 /// When the page redraws what it has stored; see the module docs.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -23,6 +30,8 @@ pub struct RedrawPace {
     pending: bool,
     /// When the screen was last redrawn (the page's clock, ms); `None`: not yet.
     last_ms: Option<f64>,
+    /// What the last redraw cost, in ms (0 until told).
+    cost_ms: f64,
 }
 
 impl RedrawPace {
@@ -45,7 +54,18 @@ impl RedrawPace {
         self.pending
             && self
                 .last_ms
-                .is_none_or(|last| now_ms - last >= REDRAW_EVERY_MS)
+                .is_none_or(|last| now_ms - last >= self.flood_every())
+    }
+
+    /// The least time between two redraws under a flood: [`REDRAW_EVERY_MS`], longer
+    /// when redraws cost more than [`MAX_DRAW_SHARE`] of it.
+    pub fn flood_every(&self) -> f64 {
+        REDRAW_EVERY_MS.max(self.cost_ms / MAX_DRAW_SHARE)
+    }
+
+    /// The last redraw took `ms` (the publish and the effects it woke).
+    pub fn took(&mut self, ms: f64) {
+        self.cost_ms = ms.max(0.0);
     }
 
     /// Whether a frame at `now_ms` redraws; `storing`: this frame stored events.
@@ -54,7 +74,7 @@ impl RedrawPace {
             && (!storing
                 || self
                     .last_ms
-                    .is_none_or(|last| now_ms - last >= REDRAW_EVERY_MS))
+                    .is_none_or(|last| now_ms - last >= self.flood_every()))
     }
 
     /// The screen was redrawn at `now_ms` (by this pace or by a rebuilt view).
@@ -107,6 +127,23 @@ mod tests {
             p.due(now, false),
             "the stream calms: what is stored is drawn"
         );
+    }
+
+    #[test]
+    fn costly_redraws_under_a_flood_are_spaced_to_a_fifth_of_the_time() {
+        let mut p = RedrawPace::default();
+        p.stored();
+        p.drawn(0.0);
+        p.took(80.0);
+        p.stored();
+        assert_eq!(p.flood_every(), 400.0);
+        assert!(!p.due(399.0, true) && p.due(400.0, true));
+        assert!(
+            p.due(17.0, false),
+            "calm: drawn at the next frame whatever it costs"
+        );
+        p.took(10.0);
+        assert_eq!(p.flood_every(), REDRAW_EVERY_MS);
     }
 
     #[test]

@@ -19,8 +19,8 @@ use std::collections::VecDeque;
 
 use uuid::Uuid;
 
+use super::wire::{Incoming, LiveEvent};
 use crate::core::ids::IdMap;
-use crate::core::Event;
 
 /// The longest an event waits for the event it links to, in ms (the OpenTelemetry SDKs'
 /// batch processors export every 5 s by default; a parent ending later than that is rare).
@@ -28,23 +28,34 @@ pub const MAX_WAIT_MS: f64 = 6_000.0;
 /// The most events held at once; past it the oldest are released.
 pub const MAX_HELD: usize = 50_000;
 
-/// Events waiting for an id; see the module docs.
-#[derive(Debug, Default)]
-pub struct Reorder {
+/// Events waiting for an id; see the module docs. Each is held owned
+/// ([`Incoming::to_hold`]), so it keeps nothing else of its message alive.
+#[derive(Debug)]
+pub struct Reorder<E = LiveEvent> {
     /// Held events by the id each waits for.
-    waiting: IdMap<VecDeque<Held>>,
+    waiting: IdMap<VecDeque<Held<E>>>,
     /// Every held event's id, to release and to deduplicate, in the order they came.
     queue: VecDeque<(Uuid, Uuid, f64)>,
     /// Ids of the events held (a repeated delivery of one is dropped).
     held: IdMap<()>,
 }
 
-#[derive(Debug)]
-struct Held {
-    event: Event,
+impl<E> Default for Reorder<E> {
+    fn default() -> Self {
+        Reorder {
+            waiting: IdMap::default(),
+            queue: VecDeque::new(),
+            held: IdMap::default(),
+        }
+    }
 }
 
-impl Reorder {
+#[derive(Debug)]
+struct Held<E> {
+    event: E,
+}
+
+impl<E: Incoming> Reorder<E> {
     /// Events held.
     pub fn len(&self) -> usize {
         self.held.len()
@@ -66,14 +77,15 @@ impl Reorder {
     /// too long. `is_known` says whether the page holds an id already.
     pub fn order(
         &mut self,
-        events: Vec<Event>,
+        events: Vec<E>,
         now_ms: f64,
         is_known: impl Fn(&Uuid) -> bool,
-    ) -> Vec<Event> {
-        let mut out: Vec<Event> = Vec::with_capacity(events.len());
-        let mut shown: IdMap<()> = IdMap::default();
+    ) -> Vec<E> {
+        let mut out: Vec<E> = Vec::with_capacity(events.len());
+        let mut shown: IdMap<()> =
+            IdMap::with_capacity_and_hasher(events.len(), Default::default());
         for e in events {
-            if self.held.contains_key(&e.id) {
+            if self.held.contains_key(&e.id()) {
                 continue; // delivered again while held
             }
             match first_missing(&e, &is_known, &shown) {
@@ -85,9 +97,10 @@ impl Reorder {
         out
     }
 
-    fn hold(&mut self, event: Event, waits_for: Uuid, now_ms: f64) {
-        self.held.insert(event.id, ());
-        self.queue.push_back((event.id, waits_for, now_ms));
+    fn hold(&mut self, event: E, waits_for: Uuid, now_ms: f64) {
+        let event = event.to_hold();
+        self.held.insert(event.id(), ());
+        self.queue.push_back((event.id(), waits_for, now_ms));
         self.waiting
             .entry(waits_for)
             .or_default()
@@ -97,25 +110,30 @@ impl Reorder {
     /// Shows `e`, then whatever waited for it (and for those, in turn).
     fn show(
         &mut self,
-        e: Event,
-        out: &mut Vec<Event>,
+        e: E,
+        out: &mut Vec<E>,
         shown: &mut IdMap<()>,
         is_known: &impl Fn(&Uuid) -> bool,
     ) {
         let mut next = vec![e];
         while let Some(e) = next.pop() {
-            let id = e.id;
+            let id = e.id();
             shown.insert(id, ());
             out.push(e);
-            if let Some(children) = self.waiting.remove(&id) {
+            // (Nothing held, as a regular stream goes: no look-up.)
+            let children = match self.waiting.is_empty() {
+                true => None,
+                false => self.waiting.remove(&id),
+            };
+            if let Some(children) = children {
                 // A child may wait for a second link too (an end for its start): hold it
                 // again under that one.
                 for held in children.into_iter().rev() {
                     let c = held.event;
-                    self.held.remove(&c.id);
+                    self.held.remove(&c.id());
                     match first_missing(&c, is_known, shown) {
                         Some(other) => {
-                            self.held.insert(c.id, ());
+                            self.held.insert(c.id(), ());
                             self.waiting
                                 .entry(other)
                                 .or_default()
@@ -132,7 +150,7 @@ impl Reorder {
     fn release_aged(
         &mut self,
         now_ms: f64,
-        out: &mut Vec<Event>,
+        out: &mut Vec<E>,
         shown: &mut IdMap<()>,
         is_known: &impl Fn(&Uuid) -> bool,
     ) {
@@ -153,11 +171,11 @@ impl Reorder {
         }
     }
 
-    fn take_held(&mut self, id: &Uuid, first_wait: Uuid) -> Option<Event> {
+    fn take_held(&mut self, id: &Uuid, first_wait: Uuid) -> Option<E> {
         self.held.remove(id)?;
         // Held in the order they came, so the oldest is found first (at the front).
-        let from = |list: &mut VecDeque<Held>| {
-            let at = list.iter().position(|h| h.event.id == *id)?;
+        let from = |list: &mut VecDeque<Held<E>>| {
+            let at = list.iter().position(|h| h.event.id() == *id)?;
             list.remove(at).map(|h| h.event)
         };
         if let Some(e) = self.waiting.get_mut(&first_wait).and_then(from) {
@@ -174,7 +192,7 @@ impl Reorder {
         let key = self
             .waiting
             .iter()
-            .find(|(_, l)| l.iter().any(|h| h.event.id == *id))
+            .find(|(_, l)| l.iter().any(|h| h.event.id() == *id))
             .map(|(k, _)| *k)?;
         let list = self.waiting.get_mut(&key)?;
         let e = from(list);
@@ -187,11 +205,16 @@ impl Reorder {
 
 /// The first id `e` links to (its start, then its parent) that neither the page nor this
 /// batch has shown; a link to itself counts as none (the scrub reports it).
-fn first_missing(e: &Event, is_known: &impl Fn(&Uuid) -> bool, shown: &IdMap<()>) -> Option<Uuid> {
-    [e.start_id, e.parent_id]
+fn first_missing(
+    e: &impl Incoming,
+    is_known: &impl Fn(&Uuid) -> bool,
+    shown: &IdMap<()>,
+) -> Option<Uuid> {
+    let own = e.id();
+    [e.start_id(), e.parent_id()]
         .into_iter()
         .flatten()
-        .find(|id| *id != e.id && !is_known(id) && !shown.contains_key(id))
+        .find(|id| *id != own && !is_known(id) && !shown.contains_key(id))
 }
 
 #[cfg(test)]
@@ -200,7 +223,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    use crate::core::Phase;
+    use crate::core::{Event, Phase};
 
     fn ids(events: &[Event]) -> Vec<Uuid> {
         events.iter().map(|e| e.id).collect()

@@ -17,7 +17,7 @@
 //! recognised by its id and not shown twice ([`Sequence::segments`] > 1 turns that check on).
 
 use super::message::{Batch, Gap, Hello};
-use crate::core::Event;
+use super::wire::LiveEvent;
 
 /// What the page does after a hello.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,7 +121,7 @@ impl Sequence {
 
     /// The events of `batch` the page does not have yet, in order; counts the ones it had
     /// (duplicates) and any hole before them (lost).
-    pub fn accept(&mut self, batch: Batch) -> Vec<Event> {
+    pub fn accept(&mut self, batch: Batch) -> Vec<LiveEvent> {
         if batch.last_seq < self.next {
             self.duplicates += batch.events.len() as u64 + batch.rejected;
             return Vec::new();

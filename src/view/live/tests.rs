@@ -377,7 +377,7 @@ mod properties {
                 feed.on_message(events_msg(&store[at..end], end as u64), 0.0);
                 at = end;
             }
-            shown.extend(feed.take(usize::MAX));
+            shown.extend(feed.take(usize::MAX).iter().map(LiveEvent::to_event));
             feed.on_error(0.0);
             feed.tick(f64::MAX);
             if feed.sequence.resume_from() > store.len() as u64 {

@@ -14,9 +14,9 @@
 use std::sync::Arc;
 
 use super::reorder::Reorder;
+use super::wire::{Incoming, LiveEvent};
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
-use crate::core::Event;
 use crate::trace::Limits;
 use crate::view::scrub::{Appended, Scrub};
 
@@ -118,18 +118,21 @@ impl LiveView {
     /// `dedupe`), each after what it links to ([`Reorder`]), advancing the inspection in
     /// place or starting a rebuild. An empty batch releases what waited too long. Returns
     /// how many were skipped.
-    pub fn append(&mut self, events: Vec<Event>, dedupe: bool, now_ms: f64) -> usize {
+    pub fn append<E: Into<LiveEvent>>(
+        &mut self,
+        events: Vec<E>,
+        dedupe: bool,
+        now_ms: f64,
+    ) -> usize {
         debug_assert!(self.building.is_none(), "events wait while a rebuild runs");
         let before = events.len();
-        let fresh: Vec<Event> = if dedupe {
-            let trace = &self.ins.trace;
-            events
-                .into_iter()
-                .filter(|e| trace.index_of(&e.id).is_none())
-                .collect()
-        } else {
-            events
-        };
+        let trace = &self.ins.trace;
+        // (For `LiveEvent`s, as the page passes them, the conversion reuses the vector.)
+        let fresh: Vec<LiveEvent> = events
+            .into_iter()
+            .map(Into::into)
+            .filter(|e: &LiveEvent| !dedupe || trace.index_of(&e.id()).is_none())
+            .collect();
         let skipped = before - fresh.len();
         let trace = &self.ins.trace;
         let ordered = self
@@ -165,6 +168,7 @@ impl LiveView {
 mod tests {
     use super::*;
     use crate::analysis::crafted::{difference, pipeline_events};
+    use crate::core::Event;
     use crate::model::EventLog;
 
     fn run(n: usize) -> Vec<Event> {
@@ -225,7 +229,11 @@ mod tests {
         // Everything but the first root start: its children wait, then are let go.
         view.append(rest.to_vec(), false, 0.0);
         assert!(view.waiting_for_links() > 0);
-        view.append(Vec::new(), false, super::super::reorder::MAX_WAIT_MS);
+        view.append(
+            Vec::<Event>::new(),
+            false,
+            super::super::reorder::MAX_WAIT_MS,
+        );
         assert_eq!(view.waiting_for_links(), 0);
         finish(&mut view);
         view.append(
@@ -283,7 +291,11 @@ mod tests {
         assert!(view.is_empty() && view.full().is_none());
         view.append(events[12..].to_vec(), false, 0.0);
         // Events whose operation's start was let go wait for it, then are shown without it.
-        view.append(Vec::new(), false, super::super::reorder::MAX_WAIT_MS);
+        view.append(
+            Vec::<Event>::new(),
+            false,
+            super::super::reorder::MAX_WAIT_MS,
+        );
         finish(&mut view);
         assert_eq!(view.len(), events.len() - 12);
         assert_eq!(

@@ -10,7 +10,7 @@
 //! so and the caller rebuilds it (in slices, between frames).
 
 use crate::analysis::Inspection;
-use crate::core::Event;
+use crate::view::live::wire::Incoming;
 
 use super::{Irregular, Scrub, NONE};
 
@@ -26,11 +26,13 @@ pub enum Appended {
 
 impl Scrub {
     /// Appends `events` to the trace of `ins` (which this `Scrub` has followed from empty)
-    /// and advances the inspection by them; see the module docs.
-    pub fn append(
+    /// and advances the inspection by them; see the module docs. The events are owned
+    /// [`Event`](crate::core::Event)s or a live stream's events as read
+    /// ([`LiveEvent`](crate::view::live::LiveEvent)), stored without being made owned.
+    pub fn append<E: Incoming>(
         &mut self,
         ins: &mut Inspection,
-        events: impl IntoIterator<Item = Event>,
+        events: impl IntoIterator<Item = E>,
     ) -> Appended {
         if !self.in_step && ins.trace.is_empty() {
             *self = Scrub {
@@ -44,11 +46,12 @@ impl Scrub {
         for e in events {
             if self.irregular_from.is_none() {
                 // An id an applied event linked to in vain, or one held already.
-                let linked = self.absent.get(&e.id).copied();
-                let held = ins.trace.index_of(&e.id);
+                let id = e.id();
+                let linked = self.absent.get(&id).copied();
+                let held = ins.trace.index_of(&id);
                 self.irregular_from = linked.into_iter().chain(held).min();
             }
-            let i = ins.trace.push(&e);
+            let i = e.push_to(&mut ins.trace);
             if self.irregular_from.is_some() {
                 continue;
             }
@@ -87,6 +90,7 @@ mod tests {
 
     use super::*;
     use crate::analysis::crafted::{craft, difference, draw, pipeline_events};
+    use crate::core::Event;
     use crate::model::EventLog;
 
     /// `events` appended in batches cut at `cuts`; whether it stayed in step, and the
