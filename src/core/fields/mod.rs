@@ -124,7 +124,7 @@ impl Fields {
     /// nothing kept as text, nothing decoded yet), where the key's literal and the value's
     /// type are known: an outlined generic call cost ~90 instructions a field, most of it
     /// the call and the checks, not the bytes. Everything else goes through
-    /// [`Fields::put_slow`].
+    /// `Fields::put_slow`.
     #[inline(always)]
     pub fn put(&mut self, key: impl Into<Key>, value: impl FieldValue) {
         let key = key.into();
