@@ -117,9 +117,15 @@ impl SampleRatio {
             return true;
         }
         let (hi, lo) = root_id.as_u64_pair();
-        let draw = mix(seed ^ mix(hi) ^ lo.rotate_left(29));
-        let threshold = ((u128::from(self.0) << 64) / u128::from(Self::PER)) as u64;
-        draw < threshold
+        self.keeps_draw(mix(seed ^ mix(hi) ^ lo.rotate_left(29)))
+    }
+
+    /// Is a uniform 64-bit draw below the ratio's share of 2⁶⁴, `⌊ppm · 2⁶⁴ / 10⁶⌋`? Asked
+    /// without the 128-bit division (a call to `__udivti3` on every root): for integers,
+    /// `d < ⌊x / n⌋` is `(d + 1) · n ≤ x`, one multiplication.
+    #[inline]
+    fn keeps_draw(self, draw: u64) -> bool {
+        (u128::from(draw) + 1) * u128::from(Self::PER) <= u128::from(self.0) << 64
     }
 }
 
@@ -266,6 +272,24 @@ mod tests {
             (120..=280).contains(&kept),
             "about a tenth of 2 000 kept: {kept}"
         );
+    }
+
+    #[test]
+    fn the_draw_is_compared_with_the_share_of_two_to_the_64_exactly() {
+        for ppm in [0, 1, 3, 7, 100_000, 333_333, 999_999, 1_000_000] {
+            let r = SampleRatio::from_ppm(ppm).unwrap();
+            let threshold = ((u128::from(ppm) << 64) / 1_000_000) as u64;
+            let mut draws = vec![0, 1, u64::MAX, u64::MAX - 1, 1 << 63];
+            draws.extend([
+                threshold.wrapping_sub(1),
+                threshold,
+                threshold.wrapping_add(1),
+            ]);
+            for draw in draws {
+                let by_division = ppm == 1_000_000 || draw < threshold;
+                assert_eq!(r.keeps_draw(draw), by_division, "ppm {ppm}, draw {draw}");
+            }
+        }
     }
 
     #[test]
