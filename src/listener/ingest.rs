@@ -16,72 +16,12 @@
 //! Every decode runs under the import [`Limits`] (events, memory, depth), and every message
 //! quoting the body goes through [`crate::text`] (escaped, clipped).
 
-use crate::core::store::prepared::Prepared;
+use super::bad_body::BadBody;
+use super::batch::Batch;
 use crate::core::{Event, Phase};
 use crate::model::EventVec;
-use crate::text::Excerpt;
 use crate::trace::otlp::direct;
 use crate::trace::{Format, Importer, Limits};
-
-/// The most characters of one error sentence.
-const SENTENCE_CHARS: usize = 300;
-
-/// The most per-line errors reported for one body.
-pub const MAX_LINE_ERRORS: usize = 10;
-
-/// Why a body could not be read at all: one escaped, bounded sentence.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BadBody(pub String);
-
-impl BadBody {
-    pub(crate) fn new(text: &str) -> BadBody {
-        BadBody(Excerpt::clipped_at(text, SENTENCE_CHARS).to_string())
-    }
-}
-
-impl std::fmt::Display for BadBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// What a request's events are handed to the store as: owned [`Event`]s, or (OTLP
-/// protobuf) a batch prepared for the store without building them
-/// ([`crate::core::store::prepared`]); the store gives the same events either way.
-#[derive(Debug, Default)]
-pub enum Batch {
-    #[default]
-    None,
-    Events(Vec<Event>),
-    Prepared(Prepared),
-}
-
-impl Batch {
-    pub fn len(&self) -> usize {
-        match self {
-            Batch::None => 0,
-            Batch::Events(e) => e.len(),
-            Batch::Prepared(p) => p.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// How many span starts are among the events from index `from` on (the spans refused
-    /// when the store refuses the rest of the batch).
-    pub fn span_starts_from(&self, from: usize) -> u64 {
-        match self {
-            Batch::None => 0,
-            Batch::Events(e) => e[from.min(e.len())..]
-                .iter()
-                .filter(|e| e.phase == Phase::Started && e.kind == "span")
-                .count() as u64,
-            Batch::Prepared(p) => p.span_starts_from(from),
-        }
-    }
-}
 
 /// The spans of an OTLP request, as events.
 #[derive(Debug, Default)]
@@ -133,7 +73,7 @@ pub fn otlp_json(body: &[u8], limits: Limits) -> Result<Spans, BadBody> {
 #[derive(Debug, Default)]
 pub struct Lines {
     pub events: Vec<Event>,
-    /// Lines refused, and the first [`MAX_LINE_ERRORS`] reasons ("line 3: ...").
+    /// Lines refused, and the first [`MAX_LINE_ERRORS`](super::bad_body::MAX_LINE_ERRORS) reasons ("line 3: ...").
     pub rejected: u64,
     pub errors: Vec<String>,
 }

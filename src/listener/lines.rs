@@ -25,7 +25,7 @@ use crate::core::{Event, EventRef};
 use crate::model::{BudgetExceeded, EventSink};
 use crate::trace::{ImportError, Importer, Limits};
 
-use super::ingest::{BadBody, MAX_LINE_ERRORS};
+use super::bad_body::{BadBody, MAX_LINE_ERRORS};
 use super::store::{Committed, LiveStore, Source};
 
 /// What reading a body's lines found besides its events.

@@ -16,7 +16,7 @@ use std::io::Write;
 
 use uuid::Uuid;
 
-use super::ingest::Batch;
+use super::batch::Batch;
 use crate::core::store::prepared::{BatchSyms, Prepared};
 use crate::core::store::Duplicates;
 use crate::core::{Event, EventRef, EventStore};

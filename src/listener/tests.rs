@@ -1,6 +1,7 @@
 //! The live store, the stream's messages and the body readers, without sockets.
 
-use super::ingest::{self, MAX_LINE_ERRORS};
+use super::bad_body::MAX_LINE_ERRORS;
+use super::ingest;
 use super::sse;
 use super::store::{LiveStore, WhenFull};
 use crate::core::{Event, Phase};

@@ -18,7 +18,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 use prost::Message;
 use serde_json::json;
 
-use crate::listener::ingest::BadBody;
+use crate::listener::bad_body::BadBody;
 
 /// Every answer's body: a boxed body, so full answers and streams share one type.
 pub(super) type Body = UnsyncBoxBody<Bytes, Infallible>;

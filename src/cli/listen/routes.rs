@@ -18,7 +18,9 @@ use serde_json::json;
 use super::answer::{export_response, json_response, preflight, rpc_status, text, Body, Encoding};
 use super::body::{self, BodyError};
 use super::shared::Shared;
-use crate::listener::ingest::{self, BadBody, Batch};
+use crate::listener::bad_body::{BadBody, MAX_LINE_ERRORS};
+use crate::listener::batch::Batch;
+use crate::listener::ingest;
 use crate::listener::lines::{self, StoredLines};
 use crate::listener::sse::Status;
 use crate::listener::{inflate, Committed, LiveStore};
@@ -144,7 +146,7 @@ async fn events(req: Request<Incoming>, shared: &Shared) -> Response<Body> {
         if stored == 0 {
             return full(shared);
         }
-        if errors.len() < ingest::MAX_LINE_ERRORS {
+        if errors.len() < MAX_LINE_ERRORS {
             errors.push(format!(
                 "{refused} events refused: the listener is full (--when-full refuse)"
             ));

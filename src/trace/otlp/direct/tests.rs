@@ -12,7 +12,7 @@ use opentelemetry_proto::tonic::trace::v1::{self as pb, TracesData};
 use proptest::prelude::*;
 
 use super::super::proto;
-use crate::listener::ingest::Batch;
+use crate::listener::batch::Batch;
 use crate::listener::{LiveStore, WhenFull};
 use crate::trace::Limits;
 
