@@ -14,22 +14,13 @@ use std::future::Future;
 
 use uuid::Uuid;
 
+use super::failure::SimulatedFailure;
 use super::wrap::{Level, Wrap};
 use crate::core::{EventBus, Payload};
 
 /// The event kinds the original's processing events use.
 pub(crate) const START_KIND: &str = "processing";
 pub(crate) const END_KIND: &str = "processed";
-
-/// Why a simulated operation failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SimulatedFailure(pub String);
-
-impl std::fmt::Display for SimulatedFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// What one call works on: the function name and its input entity.
 #[derive(Clone, Debug)]

@@ -28,9 +28,10 @@
 
 use uuid::Uuid;
 
+use super::failure::SimulatedFailure;
 use super::levels::{
     function_execution_level, input_preparation_level, transactional_execution_level, Call,
-    LevelWork, SimulatedFailure, END_KIND, START_KIND,
+    LevelWork, END_KIND, START_KIND,
 };
 use super::wrap::{Level, Wrap};
 use crate::core::Payload;

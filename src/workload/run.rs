@@ -16,7 +16,8 @@ use uuid::Uuid;
 use serde::{Deserialize, Serialize};
 
 use super::config::{PipelineConfig, SubscriberKinds, Subscribers};
-use super::levels::{aexecute_with, Call, LevelWork, SimulatedFailure, END_KIND, START_KIND};
+use super::failure::SimulatedFailure;
+use super::levels::{aexecute_with, Call, LevelWork, END_KIND, START_KIND};
 use super::pacer::Pacer;
 use super::real_aexecute::{real_aexecute_with, REAL_AEXECUTE_EVENTS};
 use super::wrap::{Level, Wrap};

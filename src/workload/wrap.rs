@@ -13,7 +13,7 @@ use std::future::Future;
 
 use futures::future::Either;
 
-use super::levels::SimulatedFailure;
+use super::failure::SimulatedFailure;
 use crate::core::mode::sampling::DroppedTree;
 use crate::core::mode::Decision;
 use crate::core::{EventBus, Operation, Payload, Writes};
