@@ -12,7 +12,7 @@
 //! Before, the blob held a varint count and then, per field, the key's symbol (a lookup in
 //! the symbol table's literal cache and a varint) and the value, found by skipping it in
 //! the payload's bytes and copied alone: ~70 instructions a field on the pipeline's emitting
-//! path (callgrind, docs/performance.md, "field keys as call-site symbols").
+//! path (callgrind, docs/performance.md, "fourth step: field keys as call-site layouts").
 //!
 //! ## The blob's fields section (`B_FIELDS`), two forms
 //! - `0`, the layout's number (varint), then one value per key of the layout: fields written
