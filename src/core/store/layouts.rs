@@ -38,8 +38,9 @@ use crate::core::fields::Fields;
 /// The count that says a layout's number follows instead of keys.
 const LAYOUT_FORM: u64 = 0;
 
-/// Keys a cached site can hold: the pipeline's events have up to three fields; longer lists
-/// are found through the table (still once per event, never per key).
+/// Keys a cached site can hold: the pipeline's events have up to three fields. A longer
+/// list interns its keys and finds its layout in the table at every event (what the keyed
+/// form cost, plus one lookup), so it still writes the shorter layout form.
 const SITE_KEYS: usize = 4;
 /// Sets of the site cache, [`SITE_WAYS`] entries each.
 const SITE_SETS: usize = 32;
