@@ -6,7 +6,8 @@
 //! - `record`: a `Record` is one event in a fixed-size `Copy` struct owning no heap
 //!   memory; the payload beyond its names is encoded into the `arena`.
 //! - `symbols`: kinds, names and field keys interned once (`Sym`); `origins`: each
-//!   (process, function) pair of names kept once.
+//!   (process, function) pair of names kept once; `layouts`: the key lists of emit sites,
+//!   kept once, so a blob names its fields' keys with one number.
 //! - `trees`: each (root, lineage) pair kept once (`trees::TreeId`).
 //! - `parents`: each parent id kept once with its child list (`parents::ParentId`): the
 //!   `children_by_parent` index.
@@ -39,6 +40,7 @@
 pub(crate) mod arena;
 pub(crate) mod hash;
 mod index;
+pub(crate) mod layouts;
 mod origins;
 pub(crate) mod parents;
 mod payload_json;
@@ -235,6 +237,8 @@ impl EventStore {
     }
 }
 
+#[cfg(test)]
+mod layouts_tests;
 #[cfg(test)]
 mod parents_tests;
 #[cfg(test)]

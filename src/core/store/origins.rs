@@ -11,10 +11,20 @@
 //! Every event is encoded through [`Origins::intern`], and the pipeline's events cycle
 //! through their three pairs: a small direct-mapped cache, picked by the two symbols, answers
 //! a repeat with one compare; only a miss hashes the pair.
+//!
+//! ## Why a cache of literal names in front of that
+//! An operation's start names its process and function with literals, the same two at every
+//! run of that level: like a field layout (`layouts.rs`), the pair is found by the literals'
+//! addresses ([`EventStore::origin_of_names`]), without interning either name (two symbol
+//! lookups, ~37 instructions each, then the pair's: ~90 a start in the pipeline's profile,
+//! callgrind, branch `fieldkeys`).
 
 use std::collections::HashMap;
 
 use super::symbols::Sym;
+use super::write::intern_opt;
+use super::EventStore;
+use crate::core::event::Kind;
 
 /// A (process, function) pair as a record holds it; 0 is the pair of two absent names.
 pub(crate) type OriginId = u32;
@@ -22,11 +32,25 @@ pub(crate) type OriginId = u32;
 /// Cache slots: a power of two, a few times the pairs a program's hot path names.
 const CACHE: usize = 16;
 
+/// Sets of the literal cache, [`LITERAL_WAYS`] entries each.
+const LITERAL_SETS: usize = 16;
+const LITERAL_WAYS: usize = 2;
+
+/// A name as the literal cache keys it: its address and length, `(0, 0)` when absent;
+/// `None` for a name built at run time (never cached: it has no lasting address).
+type LiteralKey = (usize, usize);
+
+/// One cached pair of literal names and its id; `id` 0 (two absent names) marks an empty
+/// entry, which no literal key matches.
+type LiteralPair = (LiteralKey, LiteralKey, OriginId);
+
 #[derive(Clone, Debug)]
 pub(crate) struct Origins {
     pairs: Vec<(Sym, Sym)>,
     by_pair: HashMap<(Sym, Sym), OriginId>,
     cache: [(Sym, Sym, OriginId); CACHE],
+    /// Recently met pairs of literal names, the most recent of each set first.
+    literals: [[LiteralPair; LITERAL_WAYS]; LITERAL_SETS],
 }
 
 impl Default for Origins {
@@ -35,6 +59,7 @@ impl Default for Origins {
             pairs: vec![(Sym::NONE, Sym::NONE)],
             by_pair: HashMap::new(),
             cache: [(Sym::NONE, Sym::NONE, 0); CACHE],
+            literals: [[((0, 0), (0, 0), 0); LITERAL_WAYS]; LITERAL_SETS],
         }
     }
 }
@@ -67,6 +92,13 @@ impl Origins {
         })
     }
 
+    /// The cache set of a pair of literal names.
+    #[inline]
+    fn literal_set(process: LiteralKey, function: LiteralKey) -> usize {
+        let h = (process.0 ^ function.0.rotate_left(17) ^ process.1 ^ function.1 << 8) as u64;
+        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % LITERAL_SETS
+    }
+
     #[inline]
     pub(crate) fn process(&self, o: OriginId) -> Sym {
         self.pairs[o as usize].0
@@ -77,9 +109,68 @@ impl Origins {
         self.pairs[o as usize].1
     }
 
+    /// Bytes held besides the fixed caches.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.pairs.capacity() * std::mem::size_of::<(Sym, Sym)>()
             + self.by_pair.capacity() * (std::mem::size_of::<((Sym, Sym), OriginId)>() + 1)
+    }
+}
+
+/// The literal cache's key of a name; see [`LiteralKey`].
+#[inline]
+fn literal_key(name: &Option<Kind>) -> Option<LiteralKey> {
+    match name {
+        None => Some((0, 0)),
+        Some(Kind::Borrowed(s)) => Some((s.as_ptr() as usize, s.len())),
+        Some(Kind::Owned(_)) => None,
+    }
+}
+
+impl EventStore {
+    /// The origin of a payload's process and function names: for literals (the usual start
+    /// event) found by their addresses, a few compares; otherwise both interned.
+    #[inline]
+    pub(super) fn origin_of_names(
+        &mut self,
+        process: &Option<Kind>,
+        function: &Option<Kind>,
+    ) -> OriginId {
+        if let (Some(p), Some(f)) = (literal_key(process), literal_key(function)) {
+            let set = Origins::literal_set(p, f);
+            for &(cp, cf, id) in &self.origins.literals[set] {
+                if cp == p && cf == f && id != 0 {
+                    return id;
+                }
+            }
+            return self.origin_of_literals_slow(process, function, (p, f, set));
+        }
+        self.origin_of_interned(process, function)
+    }
+
+    /// Interns both names, then their pair.
+    #[inline]
+    fn origin_of_interned(&mut self, process: &Option<Kind>, function: &Option<Kind>) -> OriginId {
+        let process = intern_opt(&mut self.symbols, process);
+        let function = intern_opt(&mut self.symbols, function);
+        self.origins.intern(process, function)
+    }
+
+    /// A pair of literals not in the cache: interned, and remembered unless both are absent.
+    #[cold]
+    #[inline(never)]
+    fn origin_of_literals_slow(
+        &mut self,
+        process: &Option<Kind>,
+        function: &Option<Kind>,
+        (p, f, set): (LiteralKey, LiteralKey, usize),
+    ) -> OriginId {
+        let id = self.origin_of_interned(process, function);
+        if id != 0 {
+            let ways = &mut self.origins.literals[set];
+            ways.copy_within(0..LITERAL_WAYS - 1, 1);
+            ways[0] = (p, f, id);
+        }
+        id
     }
 }
 
@@ -115,5 +206,42 @@ mod tests {
         assert_eq!(o.intern(Sym(0), Sym(5)), o.intern(Sym(0), Sym(5)));
         let id = o.intern(Sym(0), Sym(5));
         assert_eq!(o.function(id), Sym(5));
+    }
+
+    #[test]
+    fn literal_names_find_the_pair_their_text_interns_to() {
+        let mut s = EventStore::unbounded();
+        let names: Vec<&'static str> = (0..30)
+            .map(|i| &*Box::leak(format!("name {i}").into_boxed_str()))
+            .collect();
+        let lit = |i: usize| Some(Kind::Borrowed(names[i]));
+        let owned = |i: usize| Some(Kind::Owned(names[i].to_string()));
+        // More literal pairs than the cache holds, each asked for three times, with the
+        // same text at run time and absent names between.
+        let mut first = Vec::new();
+        for round in 0..3 {
+            for i in 0..29 {
+                let id = s.origin_of_names(&lit(i), &lit(i + 1));
+                let text = s.origin_of_names(&owned(i), &owned(i + 1));
+                assert_eq!(id, text, "round {round}, pair {i}");
+                let p = s.origins.process(id);
+                let f = s.origins.function(id);
+                assert_eq!(
+                    (s.symbols.str(p), s.symbols.str(f)),
+                    (names[i], names[i + 1])
+                );
+                if round == 0 {
+                    first.push(id);
+                } else {
+                    assert_eq!(first[i], id);
+                }
+                assert_eq!(s.origin_of_names(&None, &None), 0);
+                let only = s.origin_of_names(&lit(i), &None);
+                assert!(s.origins.function(only).is_none());
+                assert_eq!(s.symbols.str(s.origins.process(only)), names[i]);
+            }
+        }
+        // 29 pairs and 29 with the function absent.
+        assert_eq!(s.origins.pairs.len(), 1 + 29 * 2);
     }
 }

@@ -7,11 +7,11 @@
 
 use uuid::Uuid;
 
+use super::layouts::FieldKeys;
 use super::record::{
     Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,
     V_FALSE, V_FLOAT, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
-use super::symbols::Sym;
 use super::EventStore;
 
 /// Writes the payload's compact JSON into `out` (appended); returns the error's bytes, which
@@ -74,9 +74,12 @@ pub(super) fn write_payload_json<'s>(
         }
         if flags & B_FIELDS != 0 {
             key(out, "extra");
-            for i in 0..rd.varint() {
-                out.push(if i == 0 { b'{' } else { b',' });
-                write_str(out, store.symbols.str(Sym(rd.varint() as u32)));
+            let mut keys = FieldKeys::read(&mut rd, &store.symbols);
+            let mut first_field = true;
+            while let Some(field) = keys.next(&mut rd) {
+                out.push(if first_field { b'{' } else { b',' });
+                first_field = false;
+                write_str(out, store.symbols.str(field));
                 out.push(b':');
                 write_value(out, &mut rd);
             }

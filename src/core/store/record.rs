@@ -22,17 +22,19 @@
 //! ## The blob
 //! After the start id and a wide emission number, if any, a flags byte says which parts follow, in this order: the duration (varint), input and
 //! output entity ids (count, then 16 bytes each), the entity count (varint), the error
-//! (length, UTF-8), the fields (count, then per field the key's symbol and a tagged value),
+//! (length, UTF-8), the fields (a layout's number and the values, or a count and per field
+//! the key's symbol and a tagged value: `layouts.rs`),
 //! then the payload's and the event's unknown members (count, then per member its key and
 //! its JSON text, each length and UTF-8; keys not interned, so a file of many made-up keys
 //! does not grow the symbol table). A value is encoded as `core::field_value` says, the same
 //! bytes an emitting factory wrote into its payload's fields: they are copied here as they
-//! are, with only the key turned into a symbol.
+//! are, in one piece, the keys being the emitting site's layout.
 
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::arena::BlobRef;
+use super::layouts::{put_fields, FieldKeys};
 use super::origins::OriginId;
 use super::parents::ParentId;
 pub(crate) use super::parents::NO_SLOT;
@@ -40,9 +42,9 @@ use super::symbols::{Sym, Symbols};
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
 pub(crate) use crate::core::field_value::Reader;
-use crate::core::field_value::{put_value, put_varint, ByteSink};
+use crate::core::field_value::{put_varint, ByteSink};
 pub(crate) use crate::core::field_value::{
-    V_FALSE, V_FLOAT, V_JSON, V_NEG, V_NULL, V_RAW, V_STR, V_TRUE, V_UINT,
+    V_FALSE, V_FLOAT, V_JSON, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use crate::core::raw::RawMembers;
 
@@ -244,29 +246,7 @@ pub(crate) fn encode_blob(
         out.extend_from_slice(e.as_bytes());
     }
     if !payload.extra.is_empty() {
-        put_varint(out, payload.extra.len() as u64);
-        if let Some((keys, values)) = payload.extra.encoded() {
-            // Written by the emitting code in this very encoding: the value bytes are
-            // copied, only the keys become symbols.
-            let mut rd = Reader {
-                bytes: values,
-                at: 0,
-            };
-            for key in keys {
-                put_varint(out, u64::from(symbols.intern_static(key).0));
-                out.extend_from_slice(rd.skip_value());
-            }
-        } else {
-            for (key, value) in payload.extra.entries() {
-                put_varint(out, u64::from(symbols.intern_cow(key).0));
-                put_value(out, value);
-            }
-        }
-        for (key, text) in payload.extra.raw().iter() {
-            put_varint(out, u64::from(symbols.intern(key).0));
-            out.push(V_RAW);
-            put_text(out, text.get());
-        }
+        put_fields(&payload.extra, symbols, out);
     }
     for members in [&payload.unknown, unknown] {
         if !members.is_empty() {
@@ -329,9 +309,9 @@ pub(crate) fn decode_blob(bytes: &[u8], symbols: &Symbols, payload: &mut Payload
         d.error = Some(r.text());
     }
     if flags & B_FIELDS != 0 {
-        let n = r.varint() as usize;
-        for _ in 0..n {
-            let key = symbols.get(Sym(r.varint() as u32)).to_cow();
+        let mut keys = FieldKeys::read(&mut r, symbols);
+        while let Some(key) = keys.next(&mut r) {
+            let key = symbols.get(key).to_cow();
             let tag = r.bytes[r.at];
             match r.value_after(tag) {
                 Some(value) => payload.extra.push_unique(key, value),

@@ -24,6 +24,7 @@
 use memchr::memmem;
 use uuid::Uuid;
 
+use super::layouts::FieldKeys;
 use super::payload_json::write_payload_json;
 use super::record::{
     Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,
@@ -178,8 +179,8 @@ impl TextFinder {
             if self.in_key[5] {
                 return true;
             }
-            for _ in 0..rd.varint() {
-                let key = Sym(rd.varint() as u32);
+            let mut keys = FieldKeys::read(&mut rd, &store.symbols);
+            while let Some(key) = keys.next(&mut rd) {
                 if self.sym_hit(store, key, true) || self.value_hit(&mut rd) {
                     return true;
                 }

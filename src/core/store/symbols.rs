@@ -33,6 +33,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::hash::{text_hash, TextHash};
+use super::layouts::Layouts;
 
 /// An interned string; `Sym::NONE` (0) stands for "absent".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,6 +91,8 @@ pub(crate) struct Symbols {
     cache: Box<[[Cached; CACHE_WAYS]; CACHE_SETS]>,
     /// Recently interned texts, by [`recent_slot`]; `Sym::NONE` for an empty slot.
     recent: Box<[Sym; RECENT_SLOTS]>,
+    /// The field key lists of emit sites (`layouts.rs`).
+    layouts: Layouts,
     heap_bytes: usize,
 }
 
@@ -101,6 +104,7 @@ impl Default for Symbols {
             by_text: HashMap::with_hasher(text_hash()),
             cache: Box::new([[(0, 0, Sym::NONE); CACHE_WAYS]; CACHE_SETS]),
             recent: Box::new([Sym::NONE; RECENT_SLOTS]),
+            layouts: Layouts::default(),
             heap_bytes: 0,
         }
     }
@@ -193,9 +197,21 @@ impl Symbols {
         self.strs.len() - 1
     }
 
+    /// The field layouts interned with these symbols.
+    #[inline]
+    pub(crate) fn layouts(&self) -> &Layouts {
+        &self.layouts
+    }
+
+    pub(crate) fn layouts_mut(&mut self) -> &mut Layouts {
+        &mut self.layouts
+    }
+
     /// An estimate of the heap the table holds, for memory budgets.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.heap_bytes + self.strs.capacity() * std::mem::size_of::<SymStr>()
+        self.heap_bytes
+            + self.strs.capacity() * std::mem::size_of::<SymStr>()
+            + self.layouts.heap_bytes()
     }
 }
 

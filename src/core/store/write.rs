@@ -108,11 +108,7 @@ impl EventStore {
             kind: self.symbols.intern_cow(h.kind),
             origin: match names {
                 Some(n) => n.origin,
-                None => {
-                    let process = intern_opt(&mut self.symbols, &payload.process_name);
-                    let function = intern_opt(&mut self.symbols, &payload.function_name);
-                    self.origins.intern(process, function)
-                }
+                None => self.origin_of_names(&payload.process_name, &payload.function_name),
             },
             next_sibling: NO_SLOT,
             phase: h.phase,
@@ -329,7 +325,7 @@ impl EventStore {
 }
 
 #[inline]
-fn intern_opt(symbols: &mut Symbols, s: &Option<Kind>) -> Sym {
+pub(super) fn intern_opt(symbols: &mut Symbols, s: &Option<Kind>) -> Sym {
     match s {
         Some(s) => symbols.intern_cow(s),
         None => Sym::NONE,
