@@ -86,6 +86,9 @@ pub struct Live {
     /// budget) and the wall clock (`Date.now()`, ms) when the last ones were applied: on the bar as `data-applied` / `data-last-applied-ms`, so a client on the
     /// same machine measures export → page latency against its own clock (docs/live.md).
     pub applied: RwSignal<(usize, f64)>,
+    /// Who reads the stream: `worker` (the page's worker, [`pipe`]), `page` (the page's
+    /// own `EventSource`), or empty before the first stream; on the bar as `data-reader`.
+    pub reader: RwSignal<&'static str>,
 }
 
 impl Live {
@@ -110,6 +113,7 @@ impl Live {
             paused: RwSignal::new(false),
             follow: RwSignal::new(true),
             applied: RwSignal::new((0, 0.0)),
+            reader: RwSignal::new(""),
         }
     }
 

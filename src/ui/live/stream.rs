@@ -84,8 +84,10 @@ impl Live {
         self.stream_id.update_value(|s| *s += 1);
         if let Some(s) = self.open_in_worker(&url) {
             self.stream.set_value(Some(Stream::Worker { _held: s }));
+            self.note_reader("worker");
             return;
         }
+        self.note_reader("page");
         let (session, stream_id) = (self.session.get_value(), self.stream_id.get_value());
         let current =
             move || self.session.get_value() == session && self.stream_id.get_value() == stream_id;
@@ -121,6 +123,12 @@ impl Live {
                 _on_error: on_error,
             },
         }));
+    }
+
+    fn note_reader(self, reader: &'static str) {
+        if self.reader.get_untracked() != reader {
+            self.reader.set(reader);
+        }
     }
 
     /// One message of the stream named `name`, its `data` and `id` (`lastEventId`).
