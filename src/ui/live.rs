@@ -1,5 +1,5 @@
 //! The page following a live source: a browser `EventSource` on the listener's stream (in a
-//! dedicated worker, [`pipe`]), a loop that stores what arrived, and a loop that redraws
+//! dedicated worker, `live/pipe.rs`), a loop that stores what arrived, and a loop that redraws
 //! once per animation frame.
 //!
 //! Everything that decides is plain and tested natively ([`crate::view::live`]): what a
@@ -51,7 +51,7 @@ pub struct Live {
     feed: StoredValue<Option<LiveFeed>, LocalStorage>,
     view: StoredValue<LiveView, LocalStorage>,
     stream: StoredValue<Option<Stream>, LocalStorage>,
-    /// The worker that reads the stream off the main thread ([`pipe`]).
+    /// The worker that reads the stream off the main thread (`live/pipe.rs`).
     pipe: StoredValue<pipe::Pipe, LocalStorage>,
     /// What the last handler asked of the stream, done by the next frame.
     asked: StoredValue<Reaction, LocalStorage>,
@@ -86,7 +86,7 @@ pub struct Live {
     /// budget) and the wall clock (`Date.now()`, ms) when the last ones were applied: on the bar as `data-applied` / `data-last-applied-ms`, so a client on the
     /// same machine measures export → page latency against its own clock (docs/live.md).
     pub applied: RwSignal<(usize, f64)>,
-    /// Who reads the stream: `worker` (the page's worker, [`pipe`]), `page` (the page's
+    /// Who reads the stream: `worker` (the page's worker, `live/pipe.rs`), `page` (the page's
     /// own `EventSource`), or empty before the first stream; on the bar as `data-reader`.
     pub reader: RwSignal<&'static str>,
 }
