@@ -8,6 +8,8 @@
 //! started again on the same port with the same `--out` file: it reloads the recording,
 //! numbers on and keeps its instance (the id of the recording's first event), so the page
 //! continues where it was: every event posted is on screen once, none twice, none lost.
+//! Twice: with the stream read by the page's worker (the default, `src/ui/live/pipe.rs`),
+//! and read by the page itself (where no worker can be made).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod browser;
@@ -95,8 +97,25 @@ async fn events_on_screen(c: &fantoccini::Client, n: usize) {
     wait_text(c, "#event-count", |t| t == want).await;
 }
 
+/// Who reads the stream: the page's worker (as the page does by default), or the page
+/// itself (where no worker can be made: `window.__lineageLiveNoWorker`).
+#[derive(Clone, Copy, PartialEq)]
+enum Reader {
+    Worker,
+    Page,
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn events_posted_to_a_listener_appear_on_the_page_and_survive_its_restart_once_each() {
+    follow_a_listener_through_its_restart(Reader::Worker).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_same_when_the_page_reads_the_stream_itself() {
+    follow_a_listener_through_its_restart(Reader::Page).await;
+}
+
+async fn follow_a_listener_through_its_restart(reader: Reader) {
     let dir = tempdir();
     let out = dir.join("live.ndjson");
     let port = free_port();
@@ -108,12 +127,33 @@ async fn events_posted_to_a_listener_appear_on_the_page_and_survive_its_restart_
     let base = serve(dist_dir()).await;
     let driver = start_chromedriver();
     let c = browser(&driver).await;
-    c.goto(&format!("{base}?live={}", listener.addr))
-        .await
-        .unwrap();
+    if reader == Reader::Worker {
+        c.goto(&format!("{base}?live={}", listener.addr))
+            .await
+            .unwrap();
+    } else {
+        c.goto(&base).await.unwrap();
+        c.execute("window.__lineageLiveNoWorker = true", vec![])
+            .await
+            .unwrap();
+        click(&c, "#live-open").await;
+        type_into(&c, "#live-address", &listener.addr).await;
+        click(&c, "#live-connect").await;
+    }
     set_viewport(&c, 1280, 800).await;
     let state = wait_text(&c, "#live-state", |t| t.starts_with("live")).await;
     assert!(state.contains(&listener.addr), "{state}");
+    let read_by = find(&c, "#live-bar")
+        .await
+        .attr("data-reader")
+        .await
+        .unwrap();
+    let want = if reader == Reader::Worker {
+        "worker"
+    } else {
+        "page"
+    };
+    assert_eq!(read_by.as_deref(), Some(want));
 
     // Batches while the page is open: each shows up, rows and counts.
     for (k, batch) in first.chunks(60).enumerate() {
@@ -130,7 +170,9 @@ async fn events_posted_to_a_listener_appear_on_the_page_and_survive_its_restart_
         !counts.contains("twice") && !counts.contains("lost"),
         "{counts}"
     );
-    save_screenshot(&c, "e2e-live.png").await;
+    if reader == Reader::Worker {
+        save_screenshot(&c, "e2e-live.png").await;
+    }
 
     // Pin as A on a live trace pins a snapshot: B (the screen) grows, A stays.
     click(&c, "#pin").await;

@@ -53,8 +53,27 @@ async fn sleep(ms: u32) {
     gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
+/// Whether the page reads the stream itself (`true`) or through its worker (`false`).
+fn read_by_the_page(yes: bool) {
+    let window = web_sys::window().unwrap();
+    let key = wasm_bindgen::JsValue::from_str("__lineageLiveNoWorker");
+    js_sys::Reflect::set(&window, &key, &wasm_bindgen::JsValue::from_bool(yes)).unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn an_address_that_is_not_one_is_refused_and_an_absent_listener_is_retried() {
+    absent_listener_is_retried("worker").await;
+}
+
+/// The same, where the page reads the stream itself (no worker can be made, or asked not).
+#[wasm_bindgen_test]
+async fn without_a_worker_the_page_reads_the_stream_itself_and_retries_the_same() {
+    read_by_the_page(true);
+    absent_listener_is_retried("page").await;
+    read_by_the_page(false);
+}
+
+async fn absent_listener_is_retried(reader: &str) {
     let root = mount();
     leptos::task::tick().await;
     type_address(&root, "ftp://somewhere");
@@ -76,6 +95,8 @@ async fn an_address_that_is_not_one_is_refused_and_an_absent_listener_is_retried
         }
     }
     assert!(seen.starts_with("reconnecting in"), "{seen}");
+    let bar: web_sys::HtmlElement = el(&root, "#live-bar");
+    assert_eq!(bar.get_attribute("data-reader").as_deref(), Some(reader));
     assert!(root.query_selector("#live-problem").unwrap().is_none());
     el::<web_sys::HtmlElement>(&root, "#live-disconnect").click();
     sleep(50).await;

@@ -1,5 +1,6 @@
-//! The page following a live source: a browser `EventSource` on the listener's stream, a
-//! loop that stores what arrived, and a loop that redraws once per animation frame.
+//! The page following a live source: a browser `EventSource` on the listener's stream (in a
+//! dedicated worker, `live/pipe.rs`), a loop that stores what arrived, and a loop that redraws
+//! once per animation frame.
 //!
 //! Everything that decides is plain and tested natively ([`crate::view::live`]): what a
 //! message says, which events are new, when to reconnect, how the view grows. This file only
@@ -15,6 +16,7 @@
 
 use leptos::prelude::*;
 
+mod pipe;
 mod profile;
 mod store;
 mod stream;
@@ -49,6 +51,8 @@ pub struct Live {
     feed: StoredValue<Option<LiveFeed>, LocalStorage>,
     view: StoredValue<LiveView, LocalStorage>,
     stream: StoredValue<Option<Stream>, LocalStorage>,
+    /// The worker that reads the stream off the main thread (`live/pipe.rs`).
+    pipe: StoredValue<pipe::Pipe, LocalStorage>,
     /// What the last handler asked of the stream, done by the next frame.
     asked: StoredValue<Reaction, LocalStorage>,
     /// Bumped by every connect and disconnect: a frame loop or stream of an older one stops.
@@ -82,6 +86,9 @@ pub struct Live {
     /// budget) and the wall clock (`Date.now()`, ms) when the last ones were applied: on the bar as `data-applied` / `data-last-applied-ms`, so a client on the
     /// same machine measures export → page latency against its own clock (docs/live.md).
     pub applied: RwSignal<(usize, f64)>,
+    /// Who reads the stream: `worker` (the page's worker, `live/pipe.rs`), `page` (the page's
+    /// own `EventSource`), or empty before the first stream; on the bar as `data-reader`.
+    pub reader: RwSignal<&'static str>,
 }
 
 impl Live {
@@ -90,6 +97,7 @@ impl Live {
             feed: StoredValue::new_local(None),
             view: StoredValue::new_local(LiveView::default()),
             stream: StoredValue::new_local(None),
+            pipe: StoredValue::new_local(pipe::Pipe::default()),
             asked: StoredValue::new_local(Reaction::Nothing),
             session: StoredValue::new_local(0),
             stream_id: StoredValue::new_local(0),
@@ -105,6 +113,7 @@ impl Live {
             paused: RwSignal::new(false),
             follow: RwSignal::new(true),
             applied: RwSignal::new((0, 0.0)),
+            reader: RwSignal::new(""),
         }
     }
 

@@ -44,7 +44,8 @@ pub fn LiveBar(ui: Ui, live: Live) -> impl IntoView {
     view! {
         <div class="live-bar" id="live-bar" class:hidden=move || !live.bar_open.get()
             data-applied=move || live.applied.get().0
-            data-last-applied-ms=move || live.applied.get().1>
+            data-last-applied-ms=move || live.applied.get().1
+            data-reader=move || live.reader.get()>
             <form class="live-form" on:submit=move |ev| { ev.prevent_default(); connect(); }>
                 <label>"Listener "
                     <input id="live-address" type="text" spellcheck="false" size="24"

@@ -1,18 +1,18 @@
-//! The browser's side of the listener's stream: an `EventSource` with a handler per message,
-//! each handing what it reads to the [`LiveFeed`] and noting what the feed asks for; the
-//! frame loop in `ui/live.rs` does the asking (see its docs for why a handler never opens or
-//! closes a stream itself).
+//! The browser's side of the listener's stream: an `EventSource`, read by the page's worker
+//! (`pipe.rs`) or, where there is none, by the page itself with a handler per message; each
+//! message goes to the [`LiveFeed`], noting what the feed asks for; the frame loop in
+//! `ui/live.rs` does the asking (see its docs for why a handler never opens or closes a
+//! stream itself).
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::pipe::WorkerStream;
 use super::Live;
 use crate::ui::state::now_ms;
+use crate::view::live::frames::NAMES as MESSAGES;
 use crate::view::live::{LiveFeed, Message, Reaction};
-
-/// Messages the listener sends (see `docs/live.md`).
-const MESSAGES: [&str; 5] = ["hello", "gap", "events", "status", "bye"];
 /// A handler of one named message.
 type OnMessage = Closure<dyn FnMut(web_sys::MessageEvent)>;
 
@@ -44,14 +44,22 @@ fn message_text(data: &JsValue) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// An open `EventSource` and its handlers; dropping it closes the stream.
-pub(super) struct Stream {
+/// An open stream, held for its `Drop`: dropping it closes the stream.
+pub(super) enum Stream {
+    /// Read by the page's worker.
+    Worker { _held: WorkerStream },
+    /// Read by the page itself.
+    Direct { _held: Direct },
+}
+
+/// An `EventSource` of the page's own and its handlers; dropping it closes the stream.
+pub(super) struct Direct {
     source: web_sys::EventSource,
     handlers: Vec<(&'static str, OnMessage)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
-impl Drop for Stream {
+impl Drop for Direct {
     fn drop(&mut self) {
         self.source.close();
         self.source.set_onerror(None);
@@ -74,6 +82,12 @@ impl Live {
             return;
         };
         self.stream_id.update_value(|s| *s += 1);
+        if let Some(s) = self.open_in_worker(&url) {
+            self.stream.set_value(Some(Stream::Worker { _held: s }));
+            self.note_reader("worker");
+            return;
+        }
+        self.note_reader("page");
         let (session, stream_id) = (self.session.get_value(), self.stream_id.get_value());
         let current =
             move || self.session.get_value() == session && self.stream_id.get_value() == stream_id;
@@ -89,7 +103,7 @@ impl Live {
             .map(|name| {
                 let h = OnMessage::new(move |ev: web_sys::MessageEvent| {
                     if current() {
-                        self.on_message(name, &ev);
+                        self.on_message(name, message_text(&ev.data()), &ev.last_event_id());
                     }
                 });
                 let _ = source.add_event_listener_with_callback(name, h.as_ref().unchecked_ref());
@@ -102,19 +116,26 @@ impl Live {
             }
         });
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        self.stream.set_value(Some(Stream {
-            source,
-            handlers,
-            _on_error: on_error,
+        self.stream.set_value(Some(Stream::Direct {
+            _held: Direct {
+                source,
+                handlers,
+                _on_error: on_error,
+            },
         }));
     }
 
-    fn on_message(self, name: &str, ev: &web_sys::MessageEvent) {
-        let data = message_text(&ev.data());
-        let id = ev.last_event_id();
+    fn note_reader(self, reader: &'static str) {
+        if self.reader.get_untracked() != reader {
+            self.reader.set(reader);
+        }
+    }
+
+    /// One message of the stream named `name`, its `data` and `id` (`lastEventId`).
+    pub(super) fn on_message(self, name: &str, data: String, id: &str) {
         let now = now_ms();
         let message = self.profiled(
-            || Message::parse_owned(name, data, &id),
+            || Message::parse_owned(name, data, id),
             |p, m, ms| {
                 if let Ok(Message::Events(b)) = m {
                     p.decoded(b.events.len(), ms);
@@ -134,7 +155,17 @@ impl Live {
         self.ask(reaction.flatten().unwrap_or(Reaction::Nothing));
     }
 
-    fn on_error(self) {
+    /// A batch from the worker that could not be read past `why` (counted and described).
+    pub(super) fn on_bad_batch(self, why: &str) {
+        self.feed.update_value(|f| {
+            if let Some(f) = f {
+                f.on_bad_message(why);
+            }
+        });
+    }
+
+    /// The stream failed or closed.
+    pub(super) fn on_error(self) {
         let now = now_ms();
         let reaction = self
             .feed

@@ -17,6 +17,7 @@
 //! - [`address`]: what a person types, made a stream URL ([`LiveAddress`]).
 //! - [`compact`]: the stream's compact event lines, written and read ([`compact::Encoder`],
 //!   [`compact::Decoder`]).
+//! - [`frames`]: the stream's messages as the page's worker hands them over, in batches.
 //! - [`budget`]: how many waiting events a frame takes ([`FrameBudget`]).
 //! - [`redraw`]: when the screen shows what was stored, under a flood ([`RedrawPace`]).
 //! - [`profile`]: where a live frame's time goes, when the page is asked to say
@@ -36,6 +37,7 @@ pub mod compact;
 mod compact_tests;
 pub mod connection;
 pub mod feed;
+pub mod frames;
 pub mod message;
 pub mod profile;
 pub mod redraw;
