@@ -26,6 +26,8 @@ cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnin
 
 step "rustdoc (broken and private links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --locked
+# The page's modules are compiled for the browser only: their docs are checked there.
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --locked --target wasm32-unknown-unknown
 
 step "trunk build --release"
 trunk build --release

@@ -1,12 +1,12 @@
 //! Traces in and out of the app: open (file picker or drag and drop) and export (download,
 //! written from the open trace's store and spans by [`super::download`]).
 //!
-//! A file is read in slices (`Blob.slice` + `arrayBuffer`, [`SLICE`] bytes each) and fed to a
+//! A file is read in slices (`Blob.slice` + `arrayBuffer`, `SLICE` bytes each) and fed to a
 //! streaming [`Importer`]; between pieces the loop gives the browser a turn
 //! (`browser_turn`: a message, not a clamped timer) so no frame waits more than about
-//! [`FRAME_BUDGET_MS`] on the import, and a progress bar with a Cancel button
+//! `FRAME_BUDGET_MS` on the import, and a progress bar with a Cancel button
 //! shows how far it has got. The trace on screen changes only when the whole file has been
-//! read and its view built ([`build_view`]: spans, lints and summary, in slices between frames
+//! read and its view built (`build_view`: spans, lints and summary, in slices between frames
 //! too, the bar saying so): a malformed, empty, over-budget or cancelled file, or a build
 //! cancelled, leaves it as it was. What the page
 //! then says about the file (its name, format, notes and skipped records) is written by

@@ -5,11 +5,11 @@
 //! Everything that decides is plain and tested natively ([`crate::view::live`]): what a
 //! message says, which events are new, when to reconnect, how the view grows. This file only
 //! wires them: the stream's handlers hand each message to the [`LiveFeed`] and note what it
-//! asks for ([`Reaction`]); [`Live::frame`] does it and publishes the [`LiveView`] when
+//! asks for ([`Reaction`]); `Live::frame` does it and publishes the [`LiveView`] when
 //! [`RedrawPace`] says (at the next frame while the stream is calm, at most every 200 ms
 //! under a flood); the store loop takes the waiting events into the view's store in
 //! slices of at most [`SLICE_MS`], giving the browser a turn between two
-//! ([`browser_turn`]), so no task of the page's is long enough to hold a frame back.
+//! (`browser_turn`), so no task of the page's is long enough to hold a frame back.
 //!
 //! A handler never opens or closes the stream itself: dropping an `EventSource`'s closures
 //! from inside one of them would free the closure that is running. The frame does it.

@@ -1,7 +1,7 @@
 //! The minimap above the waterfall: the whole trace's event density and failures over time,
 //! the waterfall's current window drawn on it, and a window dragged on it zooms the waterfall.
 //!
-//! The bins and the window ↔ axis mapping are [`Overview`] (plain, tested natively); this
+//! The bins and the window ↔ axis mapping are [`Overview`](crate::view::overview::Overview) (plain, tested natively); this
 //! component draws them and turns pointer drags into fractions of its width.
 
 use std::sync::Arc;
