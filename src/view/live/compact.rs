@@ -347,8 +347,12 @@ impl Tables<'_> {
         if nesting(field) > MAX_DEPTH {
             return Err(format!("payload nests deeper than {MAX_DEPTH} levels"));
         }
-        let p: Payload = serde_json::from_str(field)
-            .map_err(|e| format!("payload: {}", super::message::bounded(&e.to_string(), 80)))?;
+        let p: Payload = serde_json::from_str(field).map_err(|e| {
+            format!(
+                "payload: {}",
+                crate::text::Excerpt::clipped_at(&e.to_string(), 80)
+            )
+        })?;
         self.payloads.push(PayloadAt::Owned(p));
         Ok(self.payloads.len() as u32 - 1)
     }
