@@ -11,6 +11,13 @@
 //! Every event is encoded through [`Origins::intern`], and the pipeline's events cycle
 //! through their three pairs: a small direct-mapped cache, picked by the two symbols, answers
 //! a repeat with one compare; only a miss hashes the pair.
+//!
+//! ## Sites: the kind with the pair
+//! The kind comes in as few values as the pair and with it (a wrapped level emits its start
+//! and end kinds under its own names), so a record holds neither the kind's symbol nor the
+//! pair's id but a [`SiteId`] of the two, kept once here the same way: four bytes a record
+//! less (64 → 60, `record.rs`), for one more cached compare when an event is encoded and one
+//! more array read when its kind or names are read.
 
 use std::collections::HashMap;
 
@@ -18,6 +25,9 @@ use super::symbols::Sym;
 
 /// A (process, function) pair as a record holds it; 0 is the pair of two absent names.
 pub(crate) type OriginId = u32;
+
+/// A (kind, origin) pair as a record holds it (see the module docs).
+pub(crate) type SiteId = u32;
 
 /// Cache slots: a power of two, a few times the pairs a program's hot path names.
 const CACHE: usize = 16;
@@ -27,6 +37,9 @@ pub(crate) struct Origins {
     pairs: Vec<(Sym, Sym)>,
     by_pair: HashMap<(Sym, Sym), OriginId>,
     cache: [(Sym, Sym, OriginId); CACHE],
+    sites: Vec<(Sym, OriginId)>,
+    by_site: HashMap<(Sym, OriginId), SiteId>,
+    site_cache: [(Sym, OriginId, SiteId); CACHE],
 }
 
 impl Default for Origins {
@@ -35,6 +48,9 @@ impl Default for Origins {
             pairs: vec![(Sym::NONE, Sym::NONE)],
             by_pair: HashMap::new(),
             cache: [(Sym::NONE, Sym::NONE, 0); CACHE],
+            sites: vec![(Sym::NONE, 0)],
+            by_site: HashMap::new(),
+            site_cache: [(Sym::NONE, 0, 0); CACHE],
         }
     }
 }
@@ -67,6 +83,44 @@ impl Origins {
         })
     }
 
+    /// The id of `(kind, origin)`, kept once (the module docs say why).
+    #[inline]
+    pub(crate) fn site(&mut self, kind: Sym, origin: OriginId) -> SiteId {
+        let set = (kind.0.wrapping_mul(0x9E37_79B9) ^ origin.wrapping_mul(0x85EB_CA6B)) >> 28;
+        let slot = &self.site_cache[set as usize % CACHE];
+        if slot.0 == kind && slot.1 == origin {
+            return slot.2;
+        }
+        let id = self.site_slow(kind, origin);
+        self.site_cache[set as usize % CACHE] = (kind, origin, id);
+        id
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn site_slow(&mut self, kind: Sym, origin: OriginId) -> SiteId {
+        if kind.is_none() && origin == 0 {
+            return 0;
+        }
+        let sites = &mut self.sites;
+        *self.by_site.entry((kind, origin)).or_insert_with(|| {
+            sites.push((kind, origin));
+            (sites.len() - 1) as SiteId
+        })
+    }
+
+    /// The kind of site `s`.
+    #[inline]
+    pub(crate) fn kind(&self, s: SiteId) -> Sym {
+        self.sites[s as usize].0
+    }
+
+    /// The (process, function) pair of site `s`.
+    #[inline]
+    pub(crate) fn origin(&self, s: SiteId) -> OriginId {
+        self.sites[s as usize].1
+    }
+
     #[inline]
     pub(crate) fn process(&self, o: OriginId) -> Sym {
         self.pairs[o as usize].0
@@ -80,6 +134,8 @@ impl Origins {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.pairs.capacity() * std::mem::size_of::<(Sym, Sym)>()
             + self.by_pair.capacity() * (std::mem::size_of::<((Sym, Sym), OriginId)>() + 1)
+            + self.sites.capacity() * std::mem::size_of::<(Sym, OriginId)>()
+            + self.by_site.capacity() * (std::mem::size_of::<((Sym, OriginId), SiteId)>() + 1)
     }
 }
 
@@ -115,5 +171,31 @@ mod tests {
         assert_eq!(o.intern(Sym(0), Sym(5)), o.intern(Sym(0), Sym(5)));
         let id = o.intern(Sym(0), Sym(5));
         assert_eq!(o.function(id), Sym(5));
+    }
+
+    #[test]
+    fn a_site_is_kept_once_and_read_back_whichever_way_it_was_found() {
+        let mut o = Origins::default();
+        assert_eq!(o.site(Sym::NONE, 0), 0);
+        let mut ids = Vec::new();
+        for round in 0..3 {
+            for k in 1..40u32 {
+                for origin in [0, k + 1] {
+                    let s = o.site(Sym(k), origin);
+                    assert_eq!((o.kind(s), o.origin(s)), (Sym(k), origin));
+                    assert_eq!(o.site(Sym(k), origin), s);
+                    if round == 0 {
+                        assert!(!ids.contains(&s), "({k}, {origin}) shares a site");
+                        ids.push(s);
+                    } else {
+                        assert!(
+                            ids.contains(&s),
+                            "round {round}: a new site for ({k}, {origin})"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(o.sites.len(), 1 + 39 * 2, "each site once");
     }
 }

@@ -6,7 +6,7 @@
 //! event when the store is full. The bus encodes when an event is put on its queue and pushes
 //! when the processor takes it off, so the queue holds records too.
 
-use super::origins::OriginId;
+use super::origins::SiteId;
 use super::parents::ParentId;
 use super::record::{
     begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
@@ -28,7 +28,7 @@ use crate::core::raw::RawMembers;
 /// table's one-entry cache, but by the end the call's sub-calls have asked for others).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct NameSyms {
-    origin: OriginId,
+    site: SiteId,
     parent: ParentId,
     tree: TreeId,
 }
@@ -38,7 +38,7 @@ impl NameSyms {
     #[inline]
     pub(crate) fn of(record: &Record) -> NameSyms {
         NameSyms {
-            origin: record.origin,
+            site: record.site,
             parent: record.parent,
             tree: record.tree,
         }
@@ -127,14 +127,17 @@ impl EventStore {
             timestamp_ns: h.timestamp_ns,
             blob,
             tree,
-            kind: self.symbols.intern_cow(h.kind),
-            origin: match names {
-                Some(n) => n.origin,
-                None => {
-                    let process = intern_opt(&mut self.symbols, &payload.process_name);
-                    let function = intern_opt(&mut self.symbols, &payload.function_name);
-                    self.origins.intern(process, function)
-                }
+            site: {
+                let kind = self.symbols.intern_cow(h.kind);
+                let origin = match names {
+                    Some(n) => self.origins.origin(n.site),
+                    None => {
+                        let process = intern_opt(&mut self.symbols, &payload.process_name);
+                        let function = intern_opt(&mut self.symbols, &payload.function_name);
+                        self.origins.intern(process, function)
+                    }
+                };
+                self.origins.site(kind, origin)
             },
             next_sibling: NO_SLOT,
             phase: h.phase,
