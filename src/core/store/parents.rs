@@ -76,23 +76,6 @@ impl Parents {
         p
     }
 
-    /// [`acquire`](Self::acquire), trying the entry `hint` first: an end event naming its
-    /// start's parent (`write::NameSyms`). The hint is only taken if it is still `id`'s
-    /// entry (the start may have been evicted and its entry given to another id since).
-    #[inline]
-    pub(crate) fn acquire_hinted(&mut self, id: Uuid, hint: ParentId) -> ParentId {
-        if let Some(entry) = self.entries.get_mut(hint as usize) {
-            if entry.refs > 0 && entry.id == id {
-                entry.refs += 1;
-                // What the one-entry cache would hold after `acquire`: the end of this
-                // call's parent comes next, naming this entry as its start.
-                self.last = Some(hint);
-                return hint;
-            }
-        }
-        self.acquire(id)
-    }
-
     /// The entry of `id` if a record names it already, counting one more (an end event
     /// naming its start, `record::StartLink`); never a new entry.
     #[inline]

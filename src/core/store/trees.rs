@@ -57,20 +57,6 @@ impl Trees {
         t
     }
 
-    /// [`acquire`](Self::acquire), trying the pair `hint` first (an end event naming its
-    /// start's tree, `write::NameSyms`), taken only if it is still this pair's.
-    #[inline]
-    pub(crate) fn acquire_hinted(&mut self, root: Uuid, lineage: Uuid, hint: TreeId) -> TreeId {
-        if let Some(tree) = self.trees.get_mut(hint as usize) {
-            if tree.refs > 0 && tree.root == root && tree.lineage == lineage {
-                tree.refs += 1;
-                self.last = Some(hint);
-                return hint;
-            }
-        }
-        self.acquire(root, lineage)
-    }
-
     fn insert(&mut self, root: Uuid, lineage: Uuid) -> TreeId {
         // Before the new pair is placed: the refill takes every pair named.
         if self.by_root.len() == self.by_root.capacity() {

@@ -13,35 +13,22 @@ use super::record::{
     START_REF,
 };
 use super::symbols::{Sym, Symbols};
-use super::trees::TreeId;
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
 use crate::core::raw::RawMembers;
 
-/// A record's process and function names, as the interned pair the record holds, and the
-/// entries of its parent and tree; see [`EventStore::encode_named`].
-///
-/// Why the entries: an end event names the parent, root and lineage its start named, and
-/// the start's entries are where they are kept. Handed to the end's encoding, they are
-/// taken again after one compare of the id, where looking the parent up cost a hash and a
-/// probe of the parents table (the start's own lookup may have been answered by the
-/// table's one-entry cache, but by the end the call's sub-calls have asked for others).
+/// A record's process and function names, as the interned site the record holds; see
+/// [`EventStore::encode_named`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct NameSyms {
     site: SiteId,
-    parent: ParentId,
-    tree: TreeId,
 }
 
 impl NameSyms {
     /// The names `record` was stored with.
     #[inline]
     pub(crate) fn of(record: &Record) -> NameSyms {
-        NameSyms {
-            site: record.site,
-            parent: record.parent,
-            tree: record.tree,
-        }
+        NameSyms { site: record.site }
     }
 }
 
@@ -108,25 +95,14 @@ impl EventStore {
         if h.parent_id.is_some() {
             flags |= HAS_PARENT;
         }
-        // An end names its start's parent and tree: the start's entries, if still theirs.
-        let (parent, tree) = match names {
-            Some(n) => (
-                self.parent_hinted(h.parent_id, n.parent),
-                self.trees.acquire_hinted(h.root_id, h.lineage_id, n.tree),
-            ),
-            None => (
-                self.parent_of(h.parent_id),
-                self.trees.acquire(h.root_id, h.lineage_id),
-            ),
-        };
         Record {
             id: h.id,
-            parent,
+            parent: self.parent_of(h.parent_id),
             seq32,
             lag: LAG_NONE,
             timestamp_ns: h.timestamp_ns,
             blob,
-            tree,
+            tree: self.trees.acquire(h.root_id, h.lineage_id),
             site: {
                 let kind = self.symbols.intern_cow(h.kind);
                 let origin = match names {
@@ -339,15 +315,6 @@ impl EventStore {
                 Some(p) => StartLink::Ref(p),
                 None => StartLink::Id(id),
             },
-        }
-    }
-
-    /// [`parent_of`](Self::parent_of), trying `hint` (the start's entry, for its end) first.
-    #[inline]
-    fn parent_hinted(&mut self, parent_id: Option<uuid::Uuid>, hint: ParentId) -> ParentId {
-        match parent_id {
-            Some(id) => self.parents.acquire_hinted(id, hint),
-            None => 0,
         }
     }
 
