@@ -2,9 +2,9 @@
 //!
 //! A payload's `process_name` and `function_name` come in few pairs: one per wrapped level
 //! of a call (the pipeline has three), and a start and its end name the same pair. Kept as
-//! two symbols in every record they took eight bytes; a record holds a four-byte
-//! [`OriginId`] of the pair instead, and the pair is kept once here. Like symbols, pairs are
-//! never forgotten: they are bounded by the distinct pairs of distinct strings, and the
+//! two symbols in every record they took eight bytes; the pair is kept once here as an
+//! [`OriginId`], which a record reaches through its site (below). Like symbols, pairs and
+//! sites are never forgotten: they are bounded by the distinct pairs of distinct strings, and the
 //! import budget counts them ([`Origins::heap_bytes`]).
 //!
 //! ## Why a cache in front of the table
@@ -23,10 +23,11 @@ use std::collections::HashMap;
 
 use super::symbols::Sym;
 
-/// A (process, function) pair as a record holds it; 0 is the pair of two absent names.
+/// A (process, function) pair, kept once; 0 is the pair of two absent names.
 pub(crate) type OriginId = u32;
 
-/// A (kind, origin) pair as a record holds it (see the module docs).
+/// A (kind, origin) pair as a record holds it (see the module docs); 0 is no kind and no
+/// names.
 pub(crate) type SiteId = u32;
 
 /// Cache slots: a power of two, a few times the pairs a program's hot path names.
