@@ -41,6 +41,9 @@ pub(crate) struct Origins {
     sites: Vec<(Sym, OriginId)>,
     by_site: HashMap<(Sym, OriginId), SiteId>,
     site_cache: [(Sym, OriginId, SiteId); CACHE],
+    /// Sites of a literal kind (by its address and length) and a pair: an emitting program
+    /// names its kinds with literals, so a hit here skips interning the kind too.
+    literal_cache: [(usize, usize, OriginId, SiteId); CACHE],
 }
 
 impl Default for Origins {
@@ -52,6 +55,8 @@ impl Default for Origins {
             sites: vec![(Sym::NONE, 0)],
             by_site: HashMap::new(),
             site_cache: [(Sym::NONE, 0, 0); CACHE],
+            // Address 0 is no literal's: an empty slot never hits.
+            literal_cache: [(0, 0, 0, 0); CACHE],
         }
     }
 }
@@ -97,6 +102,25 @@ impl Origins {
         id
     }
 
+    /// The site of a literal kind and `origin` if this cache has seen them ([`site`]
+    /// otherwise, then [`remember_literal`]).
+    ///
+    /// [`site`]: Self::site
+    /// [`remember_literal`]: Self::remember_literal
+    #[inline]
+    pub(crate) fn literal_site(&self, kind: &'static str, origin: OriginId) -> Option<SiteId> {
+        let (addr, len) = (kind.as_ptr() as usize, kind.len());
+        let slot = &self.literal_cache[literal_slot(addr, origin)];
+        (slot.0 == addr && slot.1 == len && slot.2 == origin).then_some(slot.3)
+    }
+
+    /// Remembers that the literal `kind` with `origin` is `site`.
+    #[inline]
+    pub(crate) fn remember_literal(&mut self, kind: &'static str, origin: OriginId, site: SiteId) {
+        let addr = kind.as_ptr() as usize;
+        self.literal_cache[literal_slot(addr, origin)] = (addr, kind.len(), origin, site);
+    }
+
     #[cold]
     #[inline(never)]
     fn site_slow(&mut self, kind: Sym, origin: OriginId) -> SiteId {
@@ -138,6 +162,12 @@ impl Origins {
             + self.sites.capacity() * std::mem::size_of::<(Sym, OriginId)>()
             + self.by_site.capacity() * (std::mem::size_of::<((Sym, OriginId), SiteId)>() + 1)
     }
+}
+
+/// The literal cache's slot of a kind's address and a pair.
+#[inline]
+fn literal_slot(addr: usize, origin: OriginId) -> usize {
+    (((addr as u64) ^ u64::from(origin)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % CACHE
 }
 
 #[cfg(test)]
@@ -198,5 +228,21 @@ mod tests {
             }
         }
         assert_eq!(o.sites.len(), 1 + 39 * 2, "each site once");
+    }
+
+    #[test]
+    fn a_literal_kind_is_found_only_with_its_own_pair() {
+        let mut o = Origins::default();
+        let kind: &'static str = "processing";
+        assert_eq!(o.literal_site(kind, 3), None);
+        let s = o.site(Sym(7), 3);
+        o.remember_literal(kind, 3, s);
+        assert_eq!(o.literal_site(kind, 3), Some(s));
+        assert_eq!(o.literal_site(kind, 4), None, "another pair");
+        assert_eq!(
+            o.literal_site(&kind[..4], 3),
+            None,
+            "same address, shorter text"
+        );
     }
 }

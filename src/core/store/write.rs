@@ -6,7 +6,7 @@
 //! event when the store is full. The bus encodes when an event is put on its queue and pushes
 //! when the processor takes it off, so the queue holds records too.
 
-use super::origins::SiteId;
+use super::origins::{OriginId, SiteId};
 use super::parents::ParentId;
 use super::record::{
     begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
@@ -104,7 +104,6 @@ impl EventStore {
             blob,
             tree: self.trees.acquire(h.root_id, h.lineage_id),
             site: {
-                let kind = self.symbols.intern_cow(h.kind);
                 let origin = match names {
                     Some(n) => self.origins.origin(n.site),
                     None => {
@@ -113,7 +112,7 @@ impl EventStore {
                         self.origins.intern(process, function)
                     }
                 };
-                self.origins.site(kind, origin)
+                self.site_of(h.kind, origin)
             },
             next_sibling: NO_SLOT,
             phase: h.phase,
@@ -326,6 +325,24 @@ impl EventStore {
             Some(id) => self.parents.acquire(id),
             None => 0,
         }
+    }
+}
+
+impl EventStore {
+    /// The site of `kind` and `origin`: for a literal kind (what emitting code names), one
+    /// compare in the origins' literal cache, without interning the kind.
+    #[inline]
+    fn site_of(&mut self, kind: &Kind, origin: OriginId) -> SiteId {
+        if let Kind::Borrowed(k) = kind {
+            if let Some(site) = self.origins.literal_site(k, origin) {
+                return site;
+            }
+            let site = self.origins.site(self.symbols.intern_static(k), origin);
+            self.origins.remember_literal(k, origin, site);
+            return site;
+        }
+        let kind = self.symbols.intern_cow(kind);
+        self.origins.site(kind, origin)
     }
 }
 
