@@ -130,8 +130,9 @@ impl EventLog {
         if self.store.seq(&r) != 0 && self.first_seq.is_none() {
             self.first_seq = Some(i);
         }
-        if self.kind_seen.insert(r.kind) {
-            self.kinds.push((r.kind, i));
+        let kind = self.store.kind_sym(&r);
+        if self.kind_seen.insert(kind) {
+            self.kinds.push((kind, i));
         }
         if unnamed_end && self.first_unnamed_end.is_none() {
             self.first_unnamed_end = Some(i);

@@ -134,7 +134,7 @@ impl Inner {
         let mut history = self.history.borrow_mut();
         let queued = history.pending();
         let record = history.pending_front()?;
-        let (seq, phase, kind) = (history.seq(record), record.phase, record.kind);
+        let (seq, phase, kind) = (history.seq(record), record.phase, history.kind_sym(record));
         if queued >= self.queue_capacity {
             // Waking only schedules the waiting puts: they run after this borrow ends.
             for w in self.put_waiters.borrow_mut().drain(..) {
@@ -175,7 +175,7 @@ impl Inner {
             }
             *reads_left -= 1;
             let record = history.pending_front().expect("queued");
-            let (seq, phase, kind) = (history.seq(record), record.phase, record.kind);
+            let (seq, phase, kind) = (history.seq(record), record.phase, history.kind_sym(record));
             c.count(seq, phase.index(), kind);
             history.process_pending(*now);
             self.completion.mark_done(seq);

@@ -6,8 +6,9 @@
 //! - `record`: a `Record` is one event in a fixed-size `Copy` struct owning no heap
 //!   memory; the payload beyond its names is encoded into the `arena`.
 //! - `symbols`: kinds, names and field keys interned once (`Sym`); `origins`: each
-//!   (process, function) pair of names kept once; `layouts`: the key lists of emit sites,
-//!   kept once, so a blob names its fields' keys with one number.
+//!   (process, function) pair of names kept once, and each (kind, pair) as a site;
+//!   `layouts`: the key lists of emit sites, kept once, so a blob names its fields' keys
+//!   with one number.
 //! - `trees`: each (root, lineage) pair kept once (`trees::TreeId`).
 //! - `parents`: each parent id kept once with its child list (`parents::ParentId`): the
 //!   `children_by_parent` index.

@@ -2,9 +2,9 @@
 //!
 //! A payload's `process_name` and `function_name` come in few pairs: one per wrapped level
 //! of a call (the pipeline has three), and a start and its end name the same pair. Kept as
-//! two symbols in every record they took eight bytes; a record holds a four-byte
-//! [`OriginId`] of the pair instead, and the pair is kept once here. Like symbols, pairs are
-//! never forgotten: they are bounded by the distinct pairs of distinct strings, and the
+//! two symbols in every record they took eight bytes; the pair is kept once here as an
+//! [`OriginId`], which a record reaches through its site (below). Like symbols, pairs and
+//! sites are never forgotten: they are bounded by the distinct pairs of distinct strings, and the
 //! import budget counts them ([`Origins::heap_bytes`]).
 //!
 //! ## Why a cache in front of the table
@@ -19,6 +19,13 @@
 //! lookups, ~37 instructions each, then the pair's: ~90 a start in the pipeline's profile,
 //! callgrind, branch `fieldkeys`).
 
+//! ## Sites: the kind with the pair
+//! The kind comes in as few values as the pair and with it (a wrapped level emits its start
+//! and end kinds under its own names), so a record holds neither the kind's symbol nor the
+//! pair's id but a [`SiteId`] of the two, kept once here the same way: four bytes a record
+//! less (64 → 60, `record.rs`), for one more cached compare when an event is encoded and one
+//! more array read when its kind or names are read.
+
 use std::collections::HashMap;
 
 use super::symbols::Sym;
@@ -26,8 +33,12 @@ use super::write::intern_opt;
 use super::EventStore;
 use crate::core::event::Kind;
 
-/// A (process, function) pair as a record holds it; 0 is the pair of two absent names.
+/// A (process, function) pair, kept once; 0 is the pair of two absent names.
 pub(crate) type OriginId = u32;
+
+/// A (kind, origin) pair as a record holds it (see the module docs); 0 is no kind and no
+/// names.
+pub(crate) type SiteId = u32;
 
 /// Cache slots: a power of two, a few times the pairs a program's hot path names.
 const CACHE: usize = 16;
@@ -51,6 +62,12 @@ pub(crate) struct Origins {
     cache: [(Sym, Sym, OriginId); CACHE],
     /// Recently met pairs of literal names, the most recent of each set first.
     literals: [[LiteralPair; LITERAL_WAYS]; LITERAL_SETS],
+    sites: Vec<(Sym, OriginId)>,
+    by_site: HashMap<(Sym, OriginId), SiteId>,
+    site_cache: [(Sym, OriginId, SiteId); CACHE],
+    /// Sites of a literal kind (by its address and length) and a pair: an emitting program
+    /// names its kinds with literals, so a hit here skips interning the kind too.
+    literal_cache: [(usize, usize, OriginId, SiteId); CACHE],
 }
 
 impl Default for Origins {
@@ -60,6 +77,11 @@ impl Default for Origins {
             by_pair: HashMap::new(),
             cache: [(Sym::NONE, Sym::NONE, 0); CACHE],
             literals: [[((0, 0), (0, 0), 0); LITERAL_WAYS]; LITERAL_SETS],
+            sites: vec![(Sym::NONE, 0)],
+            by_site: HashMap::new(),
+            site_cache: [(Sym::NONE, 0, 0); CACHE],
+            // Address 0 is no literal's: an empty slot never hits.
+            literal_cache: [(0, 0, 0, 0); CACHE],
         }
     }
 }
@@ -99,6 +121,63 @@ impl Origins {
         (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % LITERAL_SETS
     }
 
+    /// The id of `(kind, origin)`, kept once (the module docs say why).
+    #[inline]
+    pub(crate) fn site(&mut self, kind: Sym, origin: OriginId) -> SiteId {
+        let set = (kind.0.wrapping_mul(0x9E37_79B9) ^ origin.wrapping_mul(0x85EB_CA6B)) >> 28;
+        let slot = &self.site_cache[set as usize % CACHE];
+        if slot.0 == kind && slot.1 == origin {
+            return slot.2;
+        }
+        let id = self.site_slow(kind, origin);
+        self.site_cache[set as usize % CACHE] = (kind, origin, id);
+        id
+    }
+
+    /// The site of a literal kind and `origin` if this cache has seen them ([`site`]
+    /// otherwise, then [`remember_literal`]).
+    ///
+    /// [`site`]: Self::site
+    /// [`remember_literal`]: Self::remember_literal
+    #[inline]
+    pub(crate) fn literal_site(&self, kind: &'static str, origin: OriginId) -> Option<SiteId> {
+        let (addr, len) = (kind.as_ptr() as usize, kind.len());
+        let slot = &self.literal_cache[literal_slot(addr, origin)];
+        (slot.0 == addr && slot.1 == len && slot.2 == origin).then_some(slot.3)
+    }
+
+    /// Remembers that the literal `kind` with `origin` is `site`.
+    #[inline]
+    pub(crate) fn remember_literal(&mut self, kind: &'static str, origin: OriginId, site: SiteId) {
+        let addr = kind.as_ptr() as usize;
+        self.literal_cache[literal_slot(addr, origin)] = (addr, kind.len(), origin, site);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn site_slow(&mut self, kind: Sym, origin: OriginId) -> SiteId {
+        if kind.is_none() && origin == 0 {
+            return 0;
+        }
+        let sites = &mut self.sites;
+        *self.by_site.entry((kind, origin)).or_insert_with(|| {
+            sites.push((kind, origin));
+            (sites.len() - 1) as SiteId
+        })
+    }
+
+    /// The kind of site `s`.
+    #[inline]
+    pub(crate) fn kind(&self, s: SiteId) -> Sym {
+        self.sites[s as usize].0
+    }
+
+    /// The (process, function) pair of site `s`.
+    #[inline]
+    pub(crate) fn origin(&self, s: SiteId) -> OriginId {
+        self.sites[s as usize].1
+    }
+
     #[inline]
     pub(crate) fn process(&self, o: OriginId) -> Sym {
         self.pairs[o as usize].0
@@ -113,6 +192,8 @@ impl Origins {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.pairs.capacity() * std::mem::size_of::<(Sym, Sym)>()
             + self.by_pair.capacity() * (std::mem::size_of::<((Sym, Sym), OriginId)>() + 1)
+            + self.sites.capacity() * std::mem::size_of::<(Sym, OriginId)>()
+            + self.by_site.capacity() * (std::mem::size_of::<((Sym, OriginId), SiteId)>() + 1)
     }
 }
 
@@ -172,6 +253,12 @@ impl EventStore {
         }
         id
     }
+}
+
+/// The literal cache's slot of a kind's address and a pair.
+#[inline]
+fn literal_slot(addr: usize, origin: OriginId) -> usize {
+    (((addr as u64) ^ u64::from(origin)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % CACHE
 }
 
 #[cfg(test)]
@@ -243,5 +330,47 @@ mod tests {
         }
         // 29 pairs and 29 with the function absent.
         assert_eq!(s.origins.pairs.len(), 1 + 29 * 2);
+    }
+
+    #[test]
+    fn a_site_is_kept_once_and_read_back_whichever_way_it_was_found() {
+        let mut o = Origins::default();
+        assert_eq!(o.site(Sym::NONE, 0), 0);
+        let mut ids = Vec::new();
+        for round in 0..3 {
+            for k in 1..40u32 {
+                for origin in [0, k + 1] {
+                    let s = o.site(Sym(k), origin);
+                    assert_eq!((o.kind(s), o.origin(s)), (Sym(k), origin));
+                    assert_eq!(o.site(Sym(k), origin), s);
+                    if round == 0 {
+                        assert!(!ids.contains(&s), "({k}, {origin}) shares a site");
+                        ids.push(s);
+                    } else {
+                        assert!(
+                            ids.contains(&s),
+                            "round {round}: a new site for ({k}, {origin})"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(o.sites.len(), 1 + 39 * 2, "each site once");
+    }
+
+    #[test]
+    fn a_literal_kind_is_found_only_with_its_own_pair() {
+        let mut o = Origins::default();
+        let kind: &'static str = "processing";
+        assert_eq!(o.literal_site(kind, 3), None);
+        let s = o.site(Sym(7), 3);
+        o.remember_literal(kind, 3, s);
+        assert_eq!(o.literal_site(kind, 3), Some(s));
+        assert_eq!(o.literal_site(kind, 4), None, "another pair");
+        assert_eq!(
+            o.literal_site(&kind[..4], 3),
+            None,
+            "same address, shorter text"
+        );
     }
 }

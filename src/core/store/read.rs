@@ -141,14 +141,21 @@ impl EventStore {
     /// The kind of a record, as text.
     #[inline]
     pub fn kind(&self, r: &Record) -> &str {
-        self.symbols.str(r.kind)
+        self.symbols.str(self.kind_sym(r))
+    }
+
+    /// The kind of a record as a symbol, kept with its process and function names as one
+    /// site (`origins.rs`).
+    #[inline]
+    pub fn kind_sym(&self, r: &Record) -> Sym {
+        self.origins.kind(r.site)
     }
 
     /// What a tree row is labelled with: the process name, or the kind.
     pub fn label(&self, r: &Record) -> &str {
         let process = self.process_sym(r);
         if process.is_none() {
-            self.symbols.str(r.kind)
+            self.symbols.str(self.kind_sym(r))
         } else {
             self.symbols.str(process)
         }
@@ -158,13 +165,13 @@ impl EventStore {
     /// function name as one pair (`origins.rs`).
     #[inline]
     pub fn process_sym(&self, r: &Record) -> Sym {
-        self.origins.process(r.origin)
+        self.origins.process(self.origins.origin(r.site))
     }
 
     /// The payload's function name as a symbol (`Sym::NONE` for none).
     #[inline]
     pub fn function_sym(&self, r: &Record) -> Sym {
-        self.origins.function(r.origin)
+        self.origins.function(self.origins.origin(r.site))
     }
 
     /// The record's `parent_id`, kept once per parent rather than per record (`parents.rs`).
@@ -193,7 +200,7 @@ impl EventStore {
         let rest = decode_blob(self.payload_bytes(r), &self.symbols, &mut payload);
         Event {
             id: r.id,
-            kind: self.symbols.get(r.kind).to_cow(),
+            kind: self.symbols.get(self.kind_sym(r)).to_cow(),
             phase: r.phase,
             parent_id: self.parent_id(r),
             root_id: self.trees.root(r.tree),

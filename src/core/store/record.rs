@@ -1,7 +1,8 @@
 //! # One stored event
 //!
 //! A [`Record`] is an event as the store keeps it: fixed size, `Copy`, owning no heap memory.
-//! Strings are [`Sym`]s (the process and function names as one pair, an [`OriginId`]), the
+//! Strings are [`Sym`]s (the kind with the process and function names as one site, a
+//! [`SiteId`]), the
 //! root and lineage a [`TreeId`], the parent a [`ParentId`]
 //! (each parent id kept once, `parents.rs`), the payload beyond its two names
 //! a [`BlobRef`] into the arena, encoded by [`encode_blob`]. Recycling a slot therefore drops
@@ -35,10 +36,10 @@ use uuid::Uuid;
 
 use super::arena::BlobRef;
 use super::layouts::{put_fields, FieldKeys};
-use super::origins::OriginId;
+use super::origins::SiteId;
 use super::parents::ParentId;
 pub(crate) use super::parents::NO_SLOT;
-use super::symbols::{Sym, Symbols};
+use super::symbols::Symbols;
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
 pub(crate) use crate::core::field_value::Reader;
@@ -54,7 +55,7 @@ pub(crate) const HAS_START: u8 = 2;
 /// parent too), and the blob begins with its four-byte [`ParentId`] instead of the id.
 pub(crate) const START_REF: u8 = 4;
 
-/// Packed to four-byte alignment: 64 bytes, for every retained event (the `u64` field is read
+/// Packed to four-byte alignment: 60 bytes, for every retained event (the `u64` field is read
 /// by value, never borrowed, so the packing is free on x86 and wasm). Two numbers the store
 /// keeps exactly take 32 bits here because their common values fit: the emission number
 /// (below 2^32 − 1 for any bus; a larger one, only ever read from a file, goes in front of
@@ -76,10 +77,9 @@ pub struct Record {
     /// The parent id's entry in the store's parents table, when `HAS_PARENT`
     /// (`EventStore::parent_id` reads the id; `parents.rs` says why it is not here).
     pub(crate) parent: ParentId,
-    pub kind: Sym,
-    /// The payload's process and function names, kept once as a pair (`origins.rs`;
-    /// `EventStore::process_sym` and `function_sym` read them).
-    pub(crate) origin: OriginId,
+    /// The kind with the payload's process and function names, kept once as a site
+    /// (`origins.rs`; `EventStore::kind_sym`, `process_sym` and `function_sym` read them).
+    pub(crate) site: SiteId,
     /// The ring slot of the next child of the same parent, or [`NO_SLOT`].
     pub next_sibling: u32,
     pub phase: Phase,

@@ -112,7 +112,7 @@ impl TextFinder {
     /// Whether the text of the event in record `r` of `store` contains the needle: what
     /// decoding it and searching its kind, phase, label, id, error and payload JSON finds.
     pub(crate) fn record_contains(&mut self, store: &EventStore, r: &Record) -> bool {
-        if self.sym_hit(store, r.kind, false) || self.phases[r.phase.index()] {
+        if self.sym_hit(store, store.kind_sym(r), false) || self.phases[r.phase.index()] {
             return true;
         }
         let (process, function) = (store.process_sym(r), store.function_sym(r));

@@ -6,7 +6,7 @@
 //! event when the store is full. The bus encodes when an event is put on its queue and pushes
 //! when the processor takes it off, so the queue holds records too.
 
-use super::origins::OriginId;
+use super::origins::{OriginId, SiteId};
 use super::parents::ParentId;
 use super::record::{
     begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
@@ -17,20 +17,18 @@ use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
 use crate::core::raw::RawMembers;
 
-/// A record's process and function names, as the interned pair the record holds; see
+/// A record's process and function names, as the interned site the record holds; see
 /// [`EventStore::encode_named`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct NameSyms {
-    origin: OriginId,
+    site: SiteId,
 }
 
 impl NameSyms {
     /// The names `record` was stored with.
     #[inline]
     pub(crate) fn of(record: &Record) -> NameSyms {
-        NameSyms {
-            origin: record.origin,
-        }
+        NameSyms { site: record.site }
     }
 }
 
@@ -105,10 +103,12 @@ impl EventStore {
             timestamp_ns: h.timestamp_ns,
             blob,
             tree: self.trees.acquire(h.root_id, h.lineage_id),
-            kind: self.symbols.intern_cow(h.kind),
-            origin: match names {
-                Some(n) => n.origin,
-                None => self.origin_of_names(&payload.process_name, &payload.function_name),
+            site: {
+                let origin = match names {
+                    Some(n) => self.origins.origin(n.site),
+                    None => self.origin_of_names(&payload.process_name, &payload.function_name),
+                };
+                self.site_of(h.kind, origin)
             },
             next_sibling: NO_SLOT,
             phase: h.phase,
@@ -321,6 +321,24 @@ impl EventStore {
             Some(id) => self.parents.acquire(id),
             None => 0,
         }
+    }
+}
+
+impl EventStore {
+    /// The site of `kind` and `origin`: for a literal kind (what emitting code names), one
+    /// compare in the origins' literal cache, without interning the kind.
+    #[inline]
+    fn site_of(&mut self, kind: &Kind, origin: OriginId) -> SiteId {
+        if let Kind::Borrowed(k) = kind {
+            if let Some(site) = self.origins.literal_site(k, origin) {
+                return site;
+            }
+            let site = self.origins.site(self.symbols.intern_static(k), origin);
+            self.origins.remember_literal(k, origin, site);
+            return site;
+        }
+        let kind = self.symbols.intern_cow(kind);
+        self.origins.site(kind, origin)
     }
 }
 

@@ -37,11 +37,12 @@ impl EventStore {
             timestamp_ns: e.timestamp_ns,
             blob,
             tree: self.trees.acquire(e.root_id, e.lineage_id),
-            kind: self.symbols.intern(e.kind),
-            origin: {
+            site: {
+                let kind = self.symbols.intern(e.kind);
                 let process = intern(&mut self.symbols, e.process_name);
                 let function = intern(&mut self.symbols, e.function_name);
-                self.origins.intern(process, function)
+                let origin = self.origins.intern(process, function);
+                self.origins.site(kind, origin)
             },
             next_sibling: NO_SLOT,
             phase: e.phase,
