@@ -67,8 +67,9 @@ pub(crate) fn read_record<S: EventSink>(
     record: &Entry<'_>,
     out: &mut Output<S>,
 ) -> Result<(), ImportError> {
-    match line::read_line(record.text) {
-        Some(event) => out.push_ref(event),
+    let mut event = line::blank();
+    match line::read_line_into(record.text, &mut event) {
+        Some(()) => out.push_ref(&event),
         None => out.push(read_record_with_serde(record)?),
     }
 }
@@ -83,6 +84,16 @@ pub(crate) fn read_exact(text: &str) -> Option<Event> {
 /// exact events of its `args` this way and hands them to the store as they are).
 pub(crate) fn read_exact_ref(text: &str) -> Option<crate::core::EventRef<'_>> {
     line::read_line(text)
+}
+
+/// The event at the start of `text` if it is written as a `serde_json::Value` writes one
+/// (members sorted, no whitespace, nothing to unescape), with the length of its object;
+/// `None` for anything else (see `line::sorted`).
+#[inline]
+pub(crate) fn read_sorted_prefix(text: &str) -> Option<(crate::core::EventRef<'_>, usize)> {
+    let mut event = line::blank();
+    let len = line::sorted::read_prefix(text, &mut event)?;
+    Some((event, len))
 }
 
 /// A payload object as lineage writes it, borrowed from `text`: an [`EventRef`] whose

@@ -215,6 +215,11 @@ fn exact_line<'a>(c: &mut Skim<'a>) -> Option<EventRef<'a>> {
     if b.first() != Some(&b'{') {
         return None;
     }
+    // Our export's own events, read in one pass that also finds their end (`line::sorted`).
+    if let Some((event, end)) = native::read_sorted_prefix(rest) {
+        c.i += end;
+        return Some(event);
+    }
     let (mut depth, mut i) = (0usize, 0usize);
     let end = loop {
         i += memchr::memchr2(b'{', b'}', &b[i..])?;
