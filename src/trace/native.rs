@@ -86,14 +86,23 @@ pub(crate) fn read_exact_ref(text: &str) -> Option<crate::core::EventRef<'_>> {
     line::read_line(text)
 }
 
-/// The event at the start of `text` if it is written as a `serde_json::Value` writes one
-/// (members sorted, no whitespace, nothing to unescape), with the length of its object;
-/// `None` for anything else (see `line::sorted`).
+/// The length of the object at the start of `text` if it is an event written as a
+/// `serde_json::Value` writes one (members sorted, no whitespace, nothing to unescape),
+/// read into `event`; `None` for anything else (see `line::sorted`).
+/// Read into `event` (as [`blank_ref`] made it), which then holds a part of the object
+/// when the answer is `None`.
 #[inline]
-pub(crate) fn read_sorted_prefix(text: &str) -> Option<(crate::core::EventRef<'_>, usize)> {
-    let mut event = line::blank();
-    let len = line::sorted::read_prefix(text, &mut event)?;
-    Some((event, len))
+pub(crate) fn read_sorted_prefix_into<'a>(
+    text: &'a str,
+    event: &mut crate::core::EventRef<'a>,
+) -> Option<usize> {
+    line::sorted::read_prefix(text, event)
+}
+
+/// An event with nothing read yet, to read one into in place.
+#[inline]
+pub(crate) fn blank_ref<'a>() -> crate::core::EventRef<'a> {
+    line::blank()
 }
 
 /// A payload object as lineage writes it, borrowed from `text`: an [`EventRef`] whose

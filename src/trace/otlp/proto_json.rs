@@ -167,7 +167,7 @@ fn write_member<A: Attribute>(out: &mut Vec<u8>, kv: &A, first: bool) {
 /// control character, quote or backslash: nearly every attribute key and value) is copied
 /// between its quotes, without serde_json's escape loop and its writes through `io::Write`
 /// (~150 instructions a string, two of the bench's span's).
-fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
     if nothing_to_escape(s.as_bytes()) {
         put_between(out, b'"', s.as_bytes(), b"\"");
     } else {
@@ -176,7 +176,7 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// An object member's start, `{"key":` or `,"key":`, as serde_json writes it.
-fn write_key(out: &mut Vec<u8>, first: bool, key: &str) {
+pub(super) fn write_key(out: &mut Vec<u8>, first: bool, key: &str) {
     let open = if first { b'{' } else { b',' };
     if nothing_to_escape(key.as_bytes()) {
         out.push(open);

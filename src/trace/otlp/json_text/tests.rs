@@ -157,7 +157,19 @@ fn any_value() -> impl Strategy<Value = String> {
 }
 
 fn attributes_json() -> impl Strategy<Value = String> {
-    let key = prop::sample::select(vec!["b", "a", "http.route", "é", "k\"q", "a"]);
+    let key = prop::sample::select(vec![
+        "b",
+        "a",
+        "http.route",
+        "é",
+        "k\"q",
+        "a",
+        "a\u{0}",
+        "abcdefghijklmnop",
+        "abcdefghijklmnopq",
+        "abcdefghijklmnopr",
+        "abcdefghijklmno\u{0}",
+    ]);
     prop::collection::vec((key, prop::option::of(any_value())), 0..6).prop_map(|kvs| {
         let items: Vec<String> = kvs
             .into_iter()
