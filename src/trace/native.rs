@@ -67,8 +67,9 @@ pub(crate) fn read_record<S: EventSink>(
     record: &Entry<'_>,
     out: &mut Output<S>,
 ) -> Result<(), ImportError> {
-    match line::read_line(record.text) {
-        Some(event) => out.push_ref(event),
+    let mut event = line::blank();
+    match line::read_line_into(record.text, &mut event) {
+        Some(()) => out.push_ref(&event),
         None => out.push(read_record_with_serde(record)?),
     }
 }
@@ -83,6 +84,25 @@ pub(crate) fn read_exact(text: &str) -> Option<Event> {
 /// exact events of its `args` this way and hands them to the store as they are).
 pub(crate) fn read_exact_ref(text: &str) -> Option<crate::core::EventRef<'_>> {
     line::read_line(text)
+}
+
+/// The length of the object at the start of `text` if it is an event written as a
+/// `serde_json::Value` writes one (members sorted, no whitespace, nothing to unescape),
+/// read into `event`; `None` for anything else (see `line::sorted`).
+/// Read into `event` (as [`blank_ref`] made it), which then holds a part of the object
+/// when the answer is `None`.
+#[inline]
+pub(crate) fn read_sorted_prefix_into<'a>(
+    text: &'a str,
+    event: &mut crate::core::EventRef<'a>,
+) -> Option<usize> {
+    line::sorted::read_prefix(text, event)
+}
+
+/// An event with nothing read yet, to read one into in place.
+#[inline]
+pub(crate) fn blank_ref<'a>() -> crate::core::EventRef<'a> {
+    line::blank()
 }
 
 /// A payload object as lineage writes it, borrowed from `text`: an [`EventRef`] whose

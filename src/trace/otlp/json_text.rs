@@ -40,34 +40,40 @@ pub(super) fn write_hex<const N: usize>(out: &mut Vec<u8>, id: &[u8; N]) {
 
 /// The attributes as the JSON object `wire::attributes` builds, written.
 pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: Vec<KeyValue>) {
-    let nested = kvs.iter().any(|kv| {
-        kv.value
-            .as_ref()
-            .is_some_and(|v| v.array_value.is_some() || v.kvlist_value.is_some())
-    });
-    if nested {
+    // Arrays of plain values (our own export writes the entity ids so, two a span) are
+    // written here too: through a `Value` they cost ~10 000 instructions a span event of
+    // our export (callgrind, 2026-12-06). Anything deeper takes the `Value`.
+    if !kvs.iter().all(|kv| kv.value.as_ref().is_none_or(shallow)) {
         return write_json(out, &Value::Object(attributes(kvs)));
     }
+    // Room for it all at once: grown piece by piece, the buffer was reallocated a few
+    // times a span (~2 500 instructions an event of our export, callgrind, 2026-12-06).
+    out.reserve(kvs.iter().map(text_len).sum::<usize>() + 2);
     // Sorted by key (stable), the last of equal keys kept: what a `Map` collected does.
-    let mut order: smallvec::SmallVec<[u32; 16]> = (0..kvs.len() as u32).collect();
-    if !order.is_sorted_by(|&a, &b| kvs[a as usize].key < kvs[b as usize].key) {
-        order.sort_by(|&a, &b| kvs[a as usize].key.cmp(&kvs[b as usize].key));
+    // Each key's first sixteen bytes as one number order the keys as their text does
+    // (see [`prefix`]); only keys equal in those are compared as text.
+    let mut order: smallvec::SmallVec<[(u128, u32); 16]> = (kvs.iter().enumerate())
+        .map(|(i, kv)| (prefix(&kv.key), i as u32))
+        .collect();
+    let by_key = |a: &(u128, u32), b: &(u128, u32)| {
+        (a.0.cmp(&b.0)).then_with(|| kvs[a.1 as usize].key.cmp(&kvs[b.1 as usize].key))
+    };
+    if !order.is_sorted_by(|a, b| by_key(a, b).is_lt()) {
+        order.sort_by(by_key);
     }
     let mut first = true;
-    for (j, &i) in order.iter().enumerate() {
+    for (j, &(_, i)) in order.iter().enumerate() {
         let kv = &kvs[i as usize];
         if order
             .get(j + 1)
-            .is_some_and(|&next| kvs[next as usize].key == kv.key)
+            .is_some_and(|&(_, next)| kvs[next as usize].key == kv.key)
         {
             continue;
         }
-        out.push(if first { b'{' } else { b',' });
+        write_key(out, first, &kv.key);
         first = false;
-        write_json(out, kv.key.as_str());
-        out.push(b':');
         match &kv.value {
-            Some(v) => write_flat_value(out, v),
+            Some(v) => write_shallow_value(out, v),
             None => out.extend_from_slice(b"null"),
         }
     }
@@ -77,11 +83,68 @@ pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: Vec<KeyValue>) {
     out.push(b'}');
 }
 
+/// Whether `AnyValue::into_json` reads `v` as a value without nesting: its first field set
+/// (in that function's order) is neither an array nor a list of pairs.
+fn flat(v: &AnyValue) -> bool {
+    v.string_value.is_some()
+        || v.bool_value.is_some()
+        || v.int_value.is_some()
+        || v.double_value.is_some()
+        || v.bytes_value.is_some()
+        || (v.array_value.is_none() && v.kvlist_value.is_none())
+}
+
+/// Whether `v` is flat or read as an array of flat values.
+fn shallow(v: &AnyValue) -> bool {
+    flat(v)
+        || v.array_value
+            .as_ref()
+            .is_some_and(|a| a.values.iter().all(flat))
+}
+
+/// A [`shallow`] value as `AnyValue::into_json` reads it, written.
+fn write_shallow_value(out: &mut Vec<u8>, v: &AnyValue) {
+    match &v.array_value {
+        Some(array) if !flat(v) => {
+            out.push(b'[');
+            for (i, item) in array.values.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_flat_value(out, item);
+            }
+            out.push(b']');
+        }
+        _ => write_flat_value(out, v),
+    }
+}
+
+/// A key's first sixteen bytes, big-endian, zero-padded: where two keys' numbers differ,
+/// they order as the keys do (at the first differing byte either both have a byte, or the
+/// shorter key has ended, a zero against a byte that is not, and is a prefix of the other).
+fn prefix(key: &str) -> u128 {
+    let mut b = [0u8; 16];
+    let n = key.len().min(16);
+    b[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u128::from_be_bytes(b)
+}
+
+/// About the bytes an attribute takes written: its key and string values, and the
+/// punctuation and numbers around them.
+fn text_len(kv: &KeyValue) -> usize {
+    let value = |v: &AnyValue| v.string_value.as_ref().map_or(0, String::len) + 24;
+    kv.key.len()
+        + kv.value.as_ref().map_or(4, |v| match &v.array_value {
+            Some(a) if !flat(v) => a.values.iter().map(value).sum::<usize>() + 2,
+            _ => value(v),
+        })
+}
+
 /// An `AnyValue` without nested values, as `AnyValue::into_json` reads it (the first field
 /// set wins, in the same order).
 fn write_flat_value(out: &mut Vec<u8>, v: &AnyValue) {
     if let Some(s) = &v.string_value {
-        write_json(out, s.as_str());
+        write_str(out, s);
     } else if let Some(b) = v.bool_value {
         out.extend_from_slice(if b { b"true" } else { b"false" });
     } else if let Some(i) = v.int_value {
@@ -89,7 +152,7 @@ fn write_flat_value(out: &mut Vec<u8>, v: &AnyValue) {
     } else if let Some(d) = &v.double_value {
         write_json(out, d.as_json());
     } else if let Some(b) = &v.bytes_value {
-        write_json(out, b.as_str());
+        write_str(out, b);
     } else {
         out.extend_from_slice(b"null");
     }
@@ -256,3 +319,65 @@ impl<const N: usize> FieldValue for JsonText<'_, N> {
 // proptest is a native dev-dependency only.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
+
+/// What `serde_json` writes for the string `s`. A string with nothing to escape (no
+/// control character, quote or backslash: nearly every attribute key and value) is copied
+/// between its quotes, without serde_json's escape loop and its writes through `io::Write`
+/// (~150 instructions a string, two of the bench's span's).
+pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
+    if nothing_to_escape(s.as_bytes()) {
+        put_between(out, b'"', s.as_bytes(), b"\"");
+    } else {
+        write_json(out, s);
+    }
+}
+
+/// An object member's start, `{"key":` or `,"key":`, as serde_json writes it.
+pub(super) fn write_key(out: &mut Vec<u8>, first: bool, key: &str) {
+    let open = if first { b'{' } else { b',' };
+    if nothing_to_escape(key.as_bytes()) {
+        out.push(open);
+        put_between(out, b'"', key.as_bytes(), b"\":");
+    } else {
+        out.push(open);
+        write_json(out, key);
+        out.push(b':');
+    }
+}
+
+/// Appends `before`, `text` and `after` with one check of the room left (three pushes
+/// checked it three times, and a short copy through `extend_from_slice` more: ~60
+/// instructions for a ten-byte attribute value, `docs/live.md`).
+#[inline]
+fn put_between(out: &mut Vec<u8>, before: u8, text: &[u8], after: &[u8]) {
+    let n = text.len() + after.len() + 1;
+    out.reserve(n);
+    let len = out.len();
+    // SAFETY: `reserve` left room for `n` bytes past `len`, and all `n` are written (the
+    // three parts do not overlap each other or `out`'s initialized bytes) before the
+    // length is set to cover them.
+    unsafe {
+        let at = out.as_mut_ptr().add(len);
+        at.write(before);
+        std::ptr::copy_nonoverlapping(text.as_ptr(), at.add(1), text.len());
+        std::ptr::copy_nonoverlapping(after.as_ptr(), at.add(1 + text.len()), after.len());
+        out.set_len(len + n);
+    }
+}
+
+/// Whether `b` holds no control character, quote or backslash, eight bytes at a time.
+fn nothing_to_escape(b: &[u8]) -> bool {
+    use crate::trace::swar::{lanes, zero_lanes, HIGH};
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+        // Each term is non-zero exactly when some lane matches (`swar::zero_lanes`).
+        let quote = zero_lanes(w ^ lanes(b'"'));
+        let backslash = zero_lanes(w ^ lanes(b'\\'));
+        let control = w.wrapping_sub(lanes(0x20)) & !w & HIGH;
+        if quote | backslash | control != 0 {
+            return false;
+        }
+    }
+    (words.remainder().iter()).all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+}

@@ -15,6 +15,7 @@ use opentelemetry_proto::tonic::common::v1 as pb_common;
 use opentelemetry_proto::tonic::trace::v1 as pb;
 use serde_json::Value;
 
+use super::json_text::{write_key, write_str};
 use super::proto::key_values;
 use super::span::KIND_NAMES;
 use super::wire::attributes;
@@ -161,68 +162,6 @@ fn write_member<A: Attribute>(out: &mut Vec<u8>, kv: &A, first: bool) {
         // The scalars are read above; what is left writes as null.
         A::Decoded(_) => out.extend_from_slice(b"null"),
     }
-}
-
-/// What `serde_json` writes for the string `s`. A string with nothing to escape (no
-/// control character, quote or backslash: nearly every attribute key and value) is copied
-/// between its quotes, without serde_json's escape loop and its writes through `io::Write`
-/// (~150 instructions a string, two of the bench's span's).
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    if nothing_to_escape(s.as_bytes()) {
-        put_between(out, b'"', s.as_bytes(), b"\"");
-    } else {
-        write_json(out, s);
-    }
-}
-
-/// An object member's start, `{"key":` or `,"key":`, as serde_json writes it.
-fn write_key(out: &mut Vec<u8>, first: bool, key: &str) {
-    let open = if first { b'{' } else { b',' };
-    if nothing_to_escape(key.as_bytes()) {
-        out.push(open);
-        put_between(out, b'"', key.as_bytes(), b"\":");
-    } else {
-        out.push(open);
-        write_json(out, key);
-        out.push(b':');
-    }
-}
-
-/// Appends `before`, `text` and `after` with one check of the room left (three pushes
-/// checked it three times, and a short copy through `extend_from_slice` more: ~60
-/// instructions for a ten-byte attribute value, `docs/live.md`).
-#[inline]
-fn put_between(out: &mut Vec<u8>, before: u8, text: &[u8], after: &[u8]) {
-    let n = text.len() + after.len() + 1;
-    out.reserve(n);
-    let len = out.len();
-    // SAFETY: `reserve` left room for `n` bytes past `len`, and all `n` are written (the
-    // three parts do not overlap each other or `out`'s initialized bytes) before the
-    // length is set to cover them.
-    unsafe {
-        let at = out.as_mut_ptr().add(len);
-        at.write(before);
-        std::ptr::copy_nonoverlapping(text.as_ptr(), at.add(1), text.len());
-        std::ptr::copy_nonoverlapping(after.as_ptr(), at.add(1 + text.len()), after.len());
-        out.set_len(len + n);
-    }
-}
-
-/// Whether `b` holds no control character, quote or backslash, eight bytes at a time.
-fn nothing_to_escape(b: &[u8]) -> bool {
-    use crate::trace::swar::{lanes, zero_lanes, HIGH};
-    let mut words = b.chunks_exact(8);
-    for w in &mut words {
-        let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
-        // Each term is non-zero exactly when some lane matches (`swar::zero_lanes`).
-        let quote = zero_lanes(w ^ lanes(b'"'));
-        let backslash = zero_lanes(w ^ lanes(b'\\'));
-        let control = w.wrapping_sub(lanes(0x20)) & !w & HIGH;
-        if quote | backslash | control != 0 {
-            return false;
-        }
-    }
-    (words.remainder().iter()).all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
 /// A double as `DoubleValue::from_f64` reads it: non-finite values by their OTLP JSON names.

@@ -38,8 +38,9 @@ impl<S: EventSink> Output<S> {
     }
 
     /// Pushes one event still borrowed from its text, within the budgets.
-    pub(crate) fn push_ref(&mut self, event: EventRef<'_>) -> Result<(), ImportError> {
-        self.admit(|sink| sink.push_ref(event))
+    /// The event is read where it lies (see [`EventSink::push_borrowed`]).
+    pub(crate) fn push_ref(&mut self, event: &EventRef<'_>) -> Result<(), ImportError> {
+        self.admit(|sink| sink.push_borrowed(event))
     }
 
     /// Hands one event to the sink with `push` if the event budget has room, then checks

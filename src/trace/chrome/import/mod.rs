@@ -221,6 +221,10 @@ impl Reader {
     ) -> Result<(), ImportError> {
         let ts = Self::time(ev, ctx)?;
         let thread = self.thread(ev);
+        if let Some(start) = &ev.read[START] {
+            self.open.entry(thread).or_default().push(OURS);
+            return out.push_ref(start);
+        }
         if let Some(start) = exact(ev.ours().start, ev.read[START].take()) {
             // Its E, if another tool added one, closes nothing of ours.
             self.open.entry(thread).or_default().push(OURS);
@@ -281,6 +285,12 @@ impl Reader {
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let ts = Self::time(ev, ctx)?;
+        // Both of ours read already (our export): pushed where they lie, not moved.
+        if let [Some(start), Some(end), _] = &mut ev.read {
+            end.start_id.get_or_insert(start.id);
+            out.push_ref(start)?;
+            return out.push_ref(end);
+        }
         let ours = ev.ours();
         if let Some(start) = exact(ours.start, ev.read[START].take()) {
             let end = exact(ours.end, ev.read[END].take()).map(|mut end| {
@@ -304,6 +314,9 @@ impl Reader {
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let ts = Self::time(ev, ctx)?;
+        if let Some(event) = &ev.read[EVENT] {
+            return out.push_ref(event);
+        }
         if let Some(event) = exact(ev.ours().event, ev.read[EVENT].take()) {
             return event.push(out);
         }

@@ -212,7 +212,7 @@ impl Exact<'_> {
 
     pub(super) fn push<S: EventSink>(self, out: &mut Output<S>) -> Result<(), ImportError> {
         match self {
-            Exact::Borrowed(e) => out.push_ref(e),
+            Exact::Borrowed(e) => out.push_ref(&e),
             Exact::Owned(e) => out.push(e),
         }
     }

@@ -137,7 +137,7 @@ impl<'a> Cursor<'a> {
     /// `extra`'s fields after its `{`, up to and past its `}`: the general reader's rules
     /// (scalars only, keys unique, at most [`MAX_FAST_FIELDS`]) without whitespace.
     #[inline(always)]
-    fn bare_fields(
+    pub(super) fn bare_fields(
         &mut self,
         out: &mut smallvec::SmallVec<[(&'a str, ScalarRef<'a>); 4]>,
     ) -> Option<()> {
@@ -162,7 +162,7 @@ impl<'a> Cursor<'a> {
     /// Ids after the array's `[`, each hyphenated between quotes, up to and past its `]`
     /// (an empty array is left to the general reader: our exporter never writes one).
     #[inline(always)]
-    fn bare_ids(&mut self, ids: &mut crate::core::event::EntityIds) -> Option<()> {
+    pub(super) fn bare_ids(&mut self, ids: &mut crate::core::event::EntityIds) -> Option<()> {
         loop {
             self.lit(b"\"")?;
             ids.push(self.bare_uuid()?);
@@ -179,7 +179,7 @@ impl<'a> Cursor<'a> {
 
     /// After a member: `true` past a comma, `false` past the closing brace.
     #[inline(always)]
-    fn comma(&mut self) -> Option<bool> {
+    pub(super) fn comma(&mut self) -> Option<bool> {
         let more = match *self.b.get(self.i)? {
             b',' => true,
             b'}' => false,
@@ -191,7 +191,7 @@ impl<'a> Cursor<'a> {
 
     /// The 36 characters of a hyphenated uuid (its quotes are the template's).
     #[inline(always)]
-    fn bare_uuid(&mut self) -> Option<uuid::Uuid> {
+    pub(super) fn bare_uuid(&mut self) -> Option<uuid::Uuid> {
         let id = hyphenated(self.b.get(self.i..self.i + 36)?)?;
         self.i += 36;
         Some(id)
@@ -200,7 +200,7 @@ impl<'a> Cursor<'a> {
     /// A string's body without escapes or control characters, borrowed; the cursor stops
     /// at its closing quote (which the template's next stretch begins with).
     #[inline(always)]
-    fn bare_string(&mut self) -> Option<&'a str> {
+    pub(super) fn bare_string(&mut self) -> Option<&'a str> {
         let start = self.i;
         let len = plain_string_len(self.b.get(start..)?)?;
         self.i = start + len;
@@ -214,13 +214,13 @@ impl<'a> Cursor<'a> {
 
     /// The template's stretch `lit` here, and past it.
     #[inline(always)]
-    fn lit<const N: usize>(&mut self, lit: &[u8; N]) -> Option<()> {
+    pub(super) fn lit<const N: usize>(&mut self, lit: &[u8; N]) -> Option<()> {
         self.opt_lit(lit).then_some(())
     }
 
     /// Whether the stretch `lit` is here (then the cursor is past it).
     #[inline(always)]
-    fn opt_lit<const N: usize>(&mut self, lit: &[u8; N]) -> bool {
+    pub(super) fn opt_lit<const N: usize>(&mut self, lit: &[u8; N]) -> bool {
         let here = self
             .b
             .get(self.i..self.i + N)

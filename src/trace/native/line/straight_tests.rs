@@ -1,13 +1,15 @@
 //! The straight pass against the general reader: on every line, written by our exporter or
 //! mutated byte by byte, either the straight pass gives up or it builds exactly the event
 //! the general reader builds; and every line our exporter writes of an event the fast path
-//! models is taken by the straight pass (so it cannot go quietly unused).
+//! models is taken by the straight pass (so it cannot go quietly unused). The same for the
+//! sorted template (`sorted`: an event as a `serde_json::Value` writes it, our Chrome
+//! export's exact events), also read at the start of a longer text.
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{blank, read_general, straight};
+use super::{blank, read_general, sorted, straight};
 use crate::core::{Event, EventRef, Kind, Phase};
 
 fn read_straight(text: &str) -> Option<EventRef<'_>> {
@@ -20,6 +22,27 @@ fn assert_agree(text: &str) -> Result<bool, TestCaseError> {
     let Some(fast) = read_straight(text) else {
         return Ok(false);
     };
+    prop_assert_eq!(Some(fast), read_general(text), "{}", text);
+    Ok(true)
+}
+
+fn read_sorted(text: &str) -> Option<EventRef<'_>> {
+    let mut event = blank();
+    sorted::read(text, &mut event).map(|()| event)
+}
+
+/// The sorted pass, when it reads a text, reads what the general reader reads; read at
+/// the start of the text with more after it, it reads the same and says where it ended.
+fn assert_sorted_agree(text: &str) -> Result<bool, TestCaseError> {
+    let longer = format!("{text},{{\"id\":1}}]");
+    let mut prefix = blank();
+    let len = sorted::read_prefix(&longer, &mut prefix);
+    let Some(fast) = read_sorted(text) else {
+        prop_assert!(len.is_none() || len < Some(text.len()), "{}", text);
+        return Ok(false);
+    };
+    prop_assert_eq!(len, Some(text.len()), "{}", text);
+    prop_assert_eq!(&prefix, &fast);
     prop_assert_eq!(Some(fast), read_general(text), "{}", text);
     Ok(true)
 }
@@ -114,6 +137,27 @@ proptest! {
         let sorted = serde_json::to_value(&e).unwrap();
         assert_agree(&serde_json::to_string_pretty(&sorted).unwrap())?;
         assert_agree(&serde_json::to_string(&sorted).unwrap())?;
+    }
+
+    #[test]
+    fn every_event_a_value_writes_takes_the_sorted_pass(e in plain_event()) {
+        let value = serde_json::to_value(&e).unwrap();
+        let text = serde_json::to_string(&value).unwrap();
+        prop_assert!(assert_sorted_agree(&text)?, "the sorted pass gave up on {}", text);
+        let serde: Event = serde_json::from_value(value.clone()).unwrap();
+        prop_assert_eq!(read_sorted(&text).unwrap().into_event(), serde);
+        // Our exporter's order and a spaced-out layout are not its to read.
+        prop_assert!(read_sorted(&serde_json::to_string_pretty(&value).unwrap()).is_none());
+        assert_sorted_agree(&serde_json::to_string(&e).unwrap())?;
+    }
+
+    #[test]
+    fn mutated_sorted_events_read_the_same_sorted_or_not(
+        e in plain_event(),
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 1..4),
+    ) {
+        let text = serde_json::to_string(&serde_json::to_value(&e).unwrap()).unwrap();
+        assert_sorted_agree(&mutate(&text, &edits))?;
     }
 
     #[test]

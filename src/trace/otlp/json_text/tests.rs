@@ -140,6 +140,13 @@ fn any_value() -> impl Strategy<Value = String> {
         text.clone()
             .prop_map(|s| json!({"bytesValue": s}).to_string()),
         Just(r#"{"arrayValue":{"values":[{"intValue":"1"},{"stringValue":"x"}]}}"#.to_owned()),
+        Just(r#"{"arrayValue":{"values":[]}}"#.to_owned()),
+        Just(r#"{"arrayValue":{}}"#.to_owned()),
+        Just(r#"{"arrayValue":{"values":[{"stringValue":"é\"q"},{},{"doubleValue":"NaN"},{"bytesValue":"AA=="},{"boolValue":false}]}}"#.to_owned()),
+        Just(r#"{"arrayValue":{"values":[{"arrayValue":{"values":[{"intValue":2}]}}]}}"#.to_owned()),
+        Just(r#"{"arrayValue":{"values":[{"kvlistValue":{"values":[]}},{"intValue":2}]}}"#.to_owned()),
+        Just(r#"{"stringValue":"s","arrayValue":{"values":[{"intValue":2}]}}"#.to_owned()),
+        Just(r#"{"arrayValue":{"values":[{"intValue":2}]},"kvlistValue":{"values":[]}}"#.to_owned()),
         Just(
             r#"{"kvlistValue":{"values":[{"key":"z","value":{"boolValue":true}},{"key":"a"}]}}"#
                 .to_owned()
@@ -150,7 +157,19 @@ fn any_value() -> impl Strategy<Value = String> {
 }
 
 fn attributes_json() -> impl Strategy<Value = String> {
-    let key = prop::sample::select(vec!["b", "a", "http.route", "é", "k\"q", "a"]);
+    let key = prop::sample::select(vec![
+        "b",
+        "a",
+        "http.route",
+        "é",
+        "k\"q",
+        "a",
+        "a\u{0}",
+        "abcdefghijklmnop",
+        "abcdefghijklmnopq",
+        "abcdefghijklmnopr",
+        "abcdefghijklmno\u{0}",
+    ]);
     prop::collection::vec((key, prop::option::of(any_value())), 0..6).prop_map(|kvs| {
         let items: Vec<String> = kvs
             .into_iter()
