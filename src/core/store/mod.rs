@@ -39,6 +39,7 @@
 //! callers see, and stay valid as long as the event is held.
 
 pub(crate) mod arena;
+pub(crate) mod field_keys;
 pub(crate) mod hash;
 mod index;
 pub(crate) mod layouts;
@@ -52,6 +53,7 @@ pub mod prepared;
 mod read;
 pub(crate) mod record;
 pub(crate) mod search;
+pub(crate) mod sym;
 pub(crate) mod symbols;
 pub(crate) mod trees;
 mod write;

@@ -28,8 +28,7 @@
 
 use std::collections::HashMap;
 
-use super::symbols::Sym;
-use super::write::intern_opt;
+use super::symbols::{Sym, Symbols};
 use super::EventStore;
 use crate::core::event::Kind;
 
@@ -252,6 +251,15 @@ impl EventStore {
             ways[0] = (p, f, id);
         }
         id
+    }
+}
+
+/// The symbol of a name, or [`Sym::NONE`] for an absent one.
+#[inline]
+fn intern_opt(symbols: &mut Symbols, s: &Option<Kind>) -> Sym {
+    match s {
+        Some(s) => symbols.intern_cow(s),
+        None => Sym::NONE,
     }
 }
 

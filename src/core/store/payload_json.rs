@@ -7,7 +7,7 @@
 
 use uuid::Uuid;
 
-use super::layouts::FieldKeys;
+use super::field_keys::FieldKeys;
 use super::record::{
     Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,
     V_FALSE, V_FLOAT, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,

@@ -35,7 +35,7 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::arena::BlobRef;
-use super::layouts::{put_fields, FieldKeys};
+use super::field_keys::{put_fields, FieldKeys};
 use super::origins::SiteId;
 use super::parents::ParentId;
 pub(crate) use super::parents::NO_SLOT;

@@ -24,7 +24,7 @@
 use memchr::memmem;
 use uuid::Uuid;
 
-use super::layouts::FieldKeys;
+use super::field_keys::FieldKeys;
 use super::payload_json::write_payload_json;
 use super::record::{
     Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,

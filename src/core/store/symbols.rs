@@ -35,17 +35,7 @@ use std::sync::Arc;
 use super::hash::{text_hash, TextHash};
 use super::layouts::Layouts;
 
-/// An interned string; `Sym::NONE` (0) stands for "absent".
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sym(pub u32);
-
-impl Sym {
-    pub const NONE: Sym = Sym(0);
-
-    pub const fn is_none(self) -> bool {
-        self.0 == 0
-    }
-}
+pub(crate) use super::sym::Sym;
 
 /// The text of a symbol: borrowed from the program when it was a literal, shared otherwise.
 #[derive(Clone, Debug)]

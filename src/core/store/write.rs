@@ -12,7 +12,6 @@ use super::record::{
     begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
     START_REF,
 };
-use super::symbols::{Sym, Symbols};
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
 use crate::core::raw::RawMembers;
@@ -339,14 +338,6 @@ impl EventStore {
         }
         let kind = self.symbols.intern_cow(kind);
         self.origins.site(kind, origin)
-    }
-}
-
-#[inline]
-pub(super) fn intern_opt(symbols: &mut Symbols, s: &Option<Kind>) -> Sym {
-    match s {
-        Some(s) => symbols.intern_cow(s),
-        None => Sym::NONE,
     }
 }
 
