@@ -150,7 +150,12 @@ fn run(host: &mut impl Host, name: &str, total: u64) {
             Phase::time(&mut reading, host, || importer.feed(piece)).expect("the file reads");
         }
         if !made_room && importer.bytes_read() >= SLICE as u64 && importer.events() > 0 {
-            Phase::time(&mut reading, host, || importer.expect_total_bytes(total));
+            Phase::time(&mut reading, host, || {
+                importer.expect_total_bytes(total);
+                // As the page does (`ui::files::make_heap_room`).
+                let more = payload_bytes_to_come(&importer, total);
+                drop(std::hint::black_box(Vec::<u8>::with_capacity(more)));
+            });
             made_room = true;
         }
     }
@@ -194,6 +199,17 @@ fn run(host: &mut impl Host, name: &str, total: u64) {
     for (part, bytes) in ins.trace.store().heap_parts() {
         host.print(&format!("store {part}: {:.1} MB", bytes as f64 / 1e6));
     }
+}
+
+/// The payload arena's bytes still to come, guessed from the share of the file read (as
+/// `ui::files::payload_bytes_to_come`).
+fn payload_bytes_to_come(importer: &Importer<EventLog>, total: u64) -> usize {
+    let read = importer.bytes_read().max(1);
+    let parts = importer.sink().store().heap_parts();
+    let arena = parts.iter().find(|(name, _)| *name == "payload arena");
+    let arena = arena.map_or(0, |&(_, bytes)| bytes) as u128;
+    let more = arena * u128::from(total.saturating_sub(read)) / u128::from(read);
+    more.min(u128::from(Limits::BROWSER.max_retained_bytes / 2)) as usize
 }
 
 #[cfg(not(target_arch = "wasm32"))]

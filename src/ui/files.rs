@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::browser_turn::browser_turn;
+use super::heap_room::make_heap_room;
 use super::download::{download, export_blob};
 use super::state::{now_ms, Prepared, Ui, MINIMAP_BINS};
 use crate::analysis::build::InspectionBuilder;
@@ -155,6 +156,7 @@ async fn read_file(
             // Room for the whole file's events, guessed from its first slice: the store
             // then never rebuilds its indexes from a million events in one frame.
             importer.expect_total_bytes(total as u64);
+            make_heap_room(&importer, total as u64);
             made_room = true;
         }
         mark = ReadTimes::add(&mut times.work, mark, now_ms());
