@@ -16,8 +16,8 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::browser_turn::browser_turn;
-use super::heap_room::make_heap_room;
 use super::download::{download, export_blob};
+use super::heap_room::make_heap_room;
 use super::state::{now_ms, Prepared, Ui, MINIMAP_BINS};
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;

@@ -294,7 +294,10 @@ fn room_for_parents_follows_the_share_of_parents_seen_so_far() {
         }
     };
     let mut s = EventStore::unbounded();
-    assert!(s.heap_bytes() < 1024, "a file's store makes no room before it is told");
+    assert!(
+        s.heap_bytes() < 1024,
+        "a file's store makes no room before it is told"
+    );
     for _ in 0..2_000 {
         add(&mut s);
     }
@@ -304,7 +307,11 @@ fn room_for_parents_follows_the_share_of_parents_seen_so_far() {
         add(&mut s);
     }
     s.check_indexes().unwrap();
-    assert_eq!(children, s.heap_parts()[3].1, "children_by_parent did not grow");
+    assert_eq!(
+        children,
+        s.heap_parts()[3].1,
+        "children_by_parent did not grow"
+    );
     // Told before it has seen the trace's shape, it makes room for the most (half).
     let mut blind = EventStore::unbounded();
     add(&mut blind);
