@@ -154,7 +154,10 @@ fn run(host: &mut impl Host, name: &str, total: u64) {
                 importer.expect_total_bytes(total);
                 // As the page does (`ui::files::make_heap_room`).
                 let more = payload_bytes_to_come(&importer, total);
-                drop(std::hint::black_box(Vec::<u8>::with_capacity(more)));
+                let mut room = Vec::<u8>::new();
+                if room.try_reserve_exact(more).is_ok() {
+                    drop(std::hint::black_box(room));
+                }
             });
             made_room = true;
         }
