@@ -103,6 +103,8 @@ async fn install_probes(c: &Client, events: usize) {
     c.execute(
         r#"
         window.__frames = [];
+        window.__memLog = [];
+        window.wasmBindings.default().then(w => { window.__wasmMemory = w.memory; });
         let last = performance.now();
         function frame(t) {
             // The phase: 'reading' the file, 'finishing' its end-of-file pass, 'building' its
@@ -114,6 +116,13 @@ async fn install_probes(c: &Client, events: usize) {
                 : text.includes('building the view') ? 'building' : 'reading';
             window.__frames.push([t, t - last, phase]);
             last = t;
+            // Each growth of the wasm memory, with what the bar said then: linear memory
+            // never shrinks, so this is where the peak was reached, and by which phase.
+            const mem = window.__wasmMemory ? window.__wasmMemory.buffer.byteLength : 0;
+            if (mem !== window.__memLast) {
+                window.__memLast = mem;
+                window.__memLog.push([t, mem, phase, text]);
+            }
             requestAnimationFrame(frame);
         }
         requestAnimationFrame(frame);
@@ -269,6 +278,29 @@ async fn frames_between(c: &Client, from: f64, to: f64) -> Frames {
     }
 }
 
+/// Prints each growth of the wasm memory during the open (ms after the change, MB, the
+/// phase and what the progress bar said): where the peak is reached and what holds it.
+async fn print_memory_growth(c: &Client, t0: f64) {
+    let v = c
+        .execute(
+            "return (window.__memLog || []).map(([t, m, phase, text]) =>
+                 [Math.round(t - arguments[0]), Math.round(m / 1e6), phase, text]);",
+            vec![Value::from(t0)],
+        )
+        .await
+        .unwrap();
+    eprintln!("wasm memory growth (ms after the change, MB, phase, progress):");
+    for row in v.as_array().into_iter().flatten() {
+        eprintln!(
+            "  {:>6} ms {:>4} MB {} {}",
+            row[0],
+            row[1],
+            row[2].as_str().unwrap_or(""),
+            row[3].as_str().unwrap_or("")
+        );
+    }
+}
+
 /// The root id of the trace's middle line: a search term that finds one operation.
 fn middle_root_id(file: &Path, lines: usize) -> String {
     use std::io::BufRead;
@@ -351,6 +383,7 @@ async fn a_million_event_trace_opens_and_the_page_answers() {
     let view_ms = wait_text(&c, "#render-ms", |t| !t.is_empty()).await;
     let frames = frames_between(&c, t0, t0 + painted).await;
     let (wasm_open, js_open) = memory_mb(&c).await;
+    print_memory_growth(&c, t0).await;
     let nodes = wait_text(&c, "#node-count", |t| !t.is_empty()).await;
     table.add(
         format!("open {events} events ({nodes} nodes): change → count painted"),

@@ -165,9 +165,14 @@ fn a_small_measurement_natively_has_sane_figures() {
 #[wasm_bindgen_test::wasm_bindgen_test]
 #[ignore]
 async fn browser_figures_for_the_docs() {
+    // Batches of exactly 4 096 operations, so the native side can be run with the same
+    // count: `lineage bench --no-subscribers --no-phases --no-real --no-peers --rounds 11
+    // --operations 4096 --batch-ms 0` (docs/page-open.md).
     let config = MeasureConfig {
         rounds: 11,
-        min_batch_ms: 20.0,
+        min_batch_ms: 1.0,
+        min_ops_per_batch: 4096,
+        max_ops_per_batch: 4096,
         ..MeasureConfig::default()
     };
     let plan = Plan {
@@ -179,11 +184,12 @@ async fn browser_figures_for_the_docs() {
     let c = lineage::measure::web::run_comparison(config, plan, |_| {}).await;
     for row in &c.rows {
         wasm_bindgen_test::console_log!(
-            "browser {:<40} {:>10.1} ns/op (IQR {:.1}–{:.1})  {:>8.1} ns/event  overhead {:>8.2} ns/event",
+            "browser {:<40} {:>10.1} ns/op (IQR {:.1}–{:.1}, {} ops a batch)  {:>8.1} ns/event  overhead {:>8.2} ns/event",
             row.label,
             row.ns_per_op.median,
             row.ns_per_op.q1,
             row.ns_per_op.q3,
+            row.ops_per_batch,
             row.ns_per_event.median,
             row.overhead_ns_per_event.map_or(0.0, |o| o.median)
         );

@@ -93,7 +93,26 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
         // SAFETY: ASCII is UTF-8.
         return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
     }
+    #[cfg(target_arch = "wasm32")]
+    if is_ascii_words(bytes) {
+        // SAFETY: ASCII is UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
     std::str::from_utf8(bytes)
+}
+
+/// Whether every byte is below 0x80, sixteen bytes a step in two words: the standard
+/// check's own ASCII path steps by `usize`, four bytes on wasm32 (the page's build, which
+/// has no `simd128`; `scan/words.rs` says more).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[inline]
+fn is_ascii_words(bytes: &[u8]) -> bool {
+    let mut blocks = bytes.chunks_exact(16);
+    let mut high = 0;
+    for block in &mut blocks {
+        high |= word(block, 0).unwrap_or(HIGH) | word(block, 8).unwrap_or(HIGH);
+    }
+    high & HIGH == 0 && blocks.remainder().is_ascii()
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -261,6 +280,7 @@ mod utf8_tests {
         cases.push("é".repeat(40).into_bytes());
         for b in cases {
             assert_eq!(utf8(&b), std::str::from_utf8(&b), "{b:?}");
+            assert_eq!(is_ascii_words(&b), b.is_ascii(), "{b:?}");
         }
     }
 }

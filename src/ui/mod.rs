@@ -30,6 +30,7 @@ pub mod download;
 pub mod files;
 pub mod filter_bar;
 pub mod following;
+mod heap_room;
 pub mod help;
 pub mod lag;
 pub mod lints;

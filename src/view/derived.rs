@@ -79,6 +79,11 @@ impl Derived {
             self.events += 1;
             left -= 1;
         }
+        if self.events >= trace.len() {
+            // Room for every span at once, not doubled to (docs/page-open.md).
+            self.counted
+                .reserve(spans.len().saturating_sub(self.counted.len()));
+        }
         while self.events >= trace.len() && self.counted.len() < spans.len() && left > 0 {
             let now = counted_of(ins, self.counted.len());
             self.count(now);

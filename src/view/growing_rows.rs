@@ -85,6 +85,12 @@ impl GrowingRows {
         if self.events < spans.span_of_event.len() {
             return false;
         }
+        if !filtered {
+            // A row per span at most: room for all at once, not doubled to (each old block
+            // is left as a hole in the page's wasm memory, docs/page-open.md).
+            let more = spans.len().saturating_sub(self.rows.len());
+            self.rows.rows.reserve(more);
+        }
         while left > 0 {
             let Some(s) = self.stack.pop() else {
                 if self.next_root >= spans.roots.len() {

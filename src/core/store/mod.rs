@@ -150,7 +150,11 @@ impl EventStore {
     /// A store keeping at most `capacity` events (at least one), evicting the oldest.
     pub fn bounded(capacity: usize, duplicates: Duplicates) -> EventStore {
         let capacity = capacity.clamp(1, NO_SLOT as usize - 1);
-        let reserve = capacity.min(1 << 16);
+        EventStore::with_room(capacity, duplicates, capacity.min(1 << 16))
+    }
+
+    /// A store keeping at most `capacity` (already clamped) events, with room for `reserve`.
+    fn with_room(capacity: usize, duplicates: Duplicates, reserve: usize) -> EventStore {
         EventStore {
             records: Vec::with_capacity(reserve),
             capacity,
@@ -175,7 +179,11 @@ impl EventStore {
 
     /// A store that never evicts (up to 2^32 − 2 events): a trace read from a file.
     pub fn unbounded() -> EventStore {
-        EventStore::bounded(usize::MAX, Duplicates::KeepFirst)
+        // No room made up front: a file's importer makes room for the whole file once it
+        // has seen a slice of it ([`EventStore::reserve`]). 64 k records made here were a
+        // 4.9 MB hole in the page's wasm memory once that room moved them, and 4.9 MB more
+        // held by the empty trace on screen while a file opens (docs/page-open.md).
+        EventStore::with_room(NO_SLOT as usize - 1, Duplicates::KeepFirst, 0)
     }
 
     /// The most events held before the oldest is evicted (`usize::MAX` for a file's store).

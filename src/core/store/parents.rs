@@ -254,8 +254,8 @@ impl Parents {
         self.by_id.capacity()
     }
 
-    /// Entries named by at least one record (the store's tests check the count).
-    #[cfg(test)]
+    /// Entries named by at least one record (the store's tests check the count, and
+    /// [`EventStore::reserve`](super::EventStore::reserve) scales it).
     pub(crate) fn len(&self) -> usize {
         self.entries.len() - self.free.len()
     }

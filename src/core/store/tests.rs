@@ -282,3 +282,39 @@ fn room_reserved_up_front_is_used_without_growing_and_the_indexes_stay_whole() {
     capped.reserve(1_000_000);
     assert!(capped.heap_parts()[0].1 <= 16 * std::mem::size_of::<Record>());
 }
+
+#[test]
+fn room_for_parents_follows_the_share_of_parents_seen_so_far() {
+    // A root and three children: a new parent every fourth event.
+    let add = |s: &mut EventStore| {
+        let root = Event::root("processing", Phase::Started);
+        s.push_event(&root, 0);
+        for _ in 0..3 {
+            s.push_event(&Event::child_of(&root, "processing", Phase::Started), 0);
+        }
+    };
+    let mut s = EventStore::unbounded();
+    assert!(
+        s.heap_bytes() < 1024,
+        "a file's store makes no room before it is told"
+    );
+    for _ in 0..2_000 {
+        add(&mut s);
+    }
+    s.reserve(80_000);
+    let children = s.heap_parts()[3].1;
+    for _ in 0..20_000 {
+        add(&mut s);
+    }
+    s.check_indexes().unwrap();
+    assert_eq!(
+        children,
+        s.heap_parts()[3].1,
+        "children_by_parent did not grow"
+    );
+    // Told before it has seen the trace's shape, it makes room for the most (half).
+    let mut blind = EventStore::unbounded();
+    add(&mut blind);
+    blind.reserve(80_000);
+    assert!(children < blind.heap_parts()[3].1 * 3 / 4, "{children}");
+}

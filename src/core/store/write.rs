@@ -222,7 +222,8 @@ impl EventStore {
         // Room beyond the total, as `reindex_ids` leaves, so the table does not fill exactly.
         let ids = events + events / 8;
         by_id.reserve(ids, |&s| id_hash.hash(&records[s as usize].id));
-        self.parents.reserve(events / 2 + events / 16);
+        self.parents
+            .reserve(parents_to_reserve(events, self.len, self.parents.len()));
     }
 
     /// Changes the cap, evicting the oldest events if the store is now over it.
@@ -349,4 +350,19 @@ impl EventStore {
         self.evict_oldest();
         had
     }
+}
+
+/// Parents to make room for with `events` more events, when `held` events name `parents`
+/// parents: as many per event as so far (plus an eighth, and a sixteenth of the events) once
+/// a few thousand events show the trace's shape, never more than the half that a trace of
+/// calls has at most. Half by default cost a 1 M-event lineage trace, with a third, 6.5 MB
+/// of entries never used (wasm memory, docs/page-open.md); a guess short of the truth only
+/// grows the table once more.
+fn parents_to_reserve(events: usize, held: usize, parents: usize) -> usize {
+    let most = events / 2 + events / 16;
+    if held < 4096 {
+        return most;
+    }
+    let seen = (events as u128 * parents as u128 / held as u128) as usize;
+    (seen + seen / 8 + events / 16).min(most)
 }

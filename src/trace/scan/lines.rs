@@ -1,11 +1,12 @@
 //! # The line layout
 //!
-//! NDJSON and JSON Lines: one record per non-blank line. Newlines are found with `memchr`;
+//! NDJSON and JSON Lines: one record per non-blank line. Newlines are found with `memchr`
+//! (in wasm32 with words, `words.rs`);
 //! a line split between chunks waits in `pending`. A line is checked for depth before it is
 //! handed over (only a line with more brackets than the limit can nest past it), so nothing
 //! recursive ever sees a line nested too deep.
 
-use super::{Position, Sink, Splitter};
+use super::{words, Position, Sink, Splitter};
 use crate::trace::error::{ImportError, Problem};
 
 impl Splitter {
@@ -16,7 +17,7 @@ impl Splitter {
     ) -> Result<(), ImportError> {
         let base = self.byte;
         let mut pos = 0;
-        while let Some(k) = memchr::memchr(b'\n', &chunk[pos..]) {
+        while let Some(k) = words::newline(&chunk[pos..]) {
             let end = pos + k;
             let at = self.position_of(self.line_first);
             if self.pending.is_empty() {
@@ -56,9 +57,7 @@ impl Splitter {
         }
         // Only a line with more brackets than the limit can nest past it, and only a line
         // longer than the limit can hold that many: most lines are not counted at all.
-        if line.len() > self.max_depth
-            && line.iter().filter(|&&b| b == b'[' || b == b'{').count() > self.max_depth
-        {
+        if line.len() > self.max_depth && words::openers(line) > self.max_depth {
             if let Some(i) = crossing(line, self.max_depth) {
                 let at = Position {
                     column: at.column + i,

@@ -30,6 +30,7 @@ mod element;
 mod lines;
 mod spans;
 mod structure;
+mod words;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) use ahead::NEVER as NEVER_AHEAD;
