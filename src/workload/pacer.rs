@@ -23,12 +23,22 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::hint::black_box;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use super::run::spin;
 use crate::core::Clock;
+
+/// Spins `iterations` times in a way the optimiser cannot remove: simulated CPU work.
+#[inline]
+pub(crate) fn spin(iterations: u32) {
+    let mut x = 0u64;
+    for i in 0..iterations {
+        x = black_box(x.wrapping_add(i as u64));
+    }
+    black_box(x);
+}
 
 /// Iterations of busy work between two looks at the clock: a fraction of a millisecond,
 /// so a long `work / level` or handler cost is cut finely, while the clock (≈ 50 ns through

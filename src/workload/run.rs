@@ -6,7 +6,6 @@
 
 use std::cell::Cell;
 use std::future::Future;
-use std::hint::black_box;
 use std::pin::Pin;
 use std::rc::Rc;
 
@@ -18,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::config::{PipelineConfig, SubscriberKinds, Subscribers};
 use super::failure::SimulatedFailure;
 use super::levels::{aexecute_with, Call, LevelWork, END_KIND, START_KIND};
-use super::pacer::Pacer;
+use super::pacer::{spin, Pacer};
 use super::real_aexecute::{real_aexecute_with, REAL_AEXECUTE_EVENTS};
 use super::wrap::{Level, Wrap};
 use crate::core::yield_now::yield_now;
@@ -62,16 +61,6 @@ pub fn fails(config: &PipelineConfig, index: usize) -> bool {
     }
     let mut rng = SplitMix::new(config.seed ^ (index as u64).wrapping_mul(0xA24B_AED4_963E_E407));
     rng.next_f64() < config.failure_rate
-}
-
-/// Spins `iterations` times in a way the optimiser cannot remove: simulated CPU work.
-#[inline]
-pub fn spin(iterations: u32) {
-    let mut x = 0u64;
-    for i in 0..iterations {
-        x = black_box(x.wrapping_add(i as u64));
-    }
-    black_box(x);
 }
 
 /// The per-level work of one operation.

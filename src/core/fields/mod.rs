@@ -50,8 +50,9 @@ mod serde_impl;
 #[cfg(test)]
 mod tests;
 
-/// A field name: static when code names it, owned when read from a file.
-pub(crate) type Key = Cow<'static, str>;
+/// A field name: static when code names it, owned when read from a file (defined beside
+/// the members kept as JSON text, which fields hold and which name their members the same).
+pub(crate) use super::raw::Key;
 
 /// Fields as `Value`s (read from a file, or inserted as `Value`s).
 type Pairs = SmallVec<[(Key, Value); 3]>;

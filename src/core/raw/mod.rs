@@ -33,9 +33,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::fields::Key;
-
 mod numbers;
+
+/// A member's name: static when code names it, owned when read from a file. The fields of
+/// a payload (`super::fields`) name their keys with it too.
+pub(crate) type Key = std::borrow::Cow<'static, str>;
 
 pub(crate) use numbers::{inexact_numbers_as_strings, numbers_are_exact};
 
