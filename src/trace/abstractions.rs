@@ -32,7 +32,7 @@ use uuid::Uuid;
 use super::error::{describe, ImportError, Position};
 use super::read;
 use super::scan::Entry;
-use super::stream::Output;
+use super::stream::output::Output;
 use super::{lineage_of, Format, Imported};
 use crate::core::ids::IdMap;
 use crate::core::{Event, Payload, Phase};

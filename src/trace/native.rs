@@ -22,7 +22,7 @@
 use super::error::ImportError;
 use super::read;
 use super::scan::Entry;
-use super::stream::Output;
+use super::stream::output::Output;
 use super::{Format, Imported};
 use crate::core::Event;
 use crate::model::sink::EventSink;

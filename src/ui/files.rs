@@ -156,7 +156,7 @@ async fn read_file(
             // Room for the whole file's events, guessed from its first slice: the store
             // then never rebuilds its indexes from a million events in one frame.
             importer.expect_total_bytes(total as u64);
-            make_heap_room(&importer, total as u64);
+            make_heap_room(&importer, total as u64, BROWSER_LIMITS);
             made_room = true;
         }
         mark = ReadTimes::add(&mut times.work, mark, now_ms());

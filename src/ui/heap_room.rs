@@ -2,9 +2,8 @@
 //!
 //! See [`make_heap_room`]; used by `files.rs` once the first slice of a file is read.
 
-use super::files::BROWSER_LIMITS;
 use crate::model::EventLog;
-use crate::trace::Importer;
+use crate::trace::{Importer, Limits};
 
 /// Grows the wasm heap once by the payload bytes the rest of the file will bring (guessed
 /// from the share read so far), by allocating that much and freeing it at once: the
@@ -15,8 +14,8 @@ use crate::trace::Importer;
 /// what the arena will hold if the rest of the file is like its start; if it brings fewer
 /// payload bytes, the difference stays free heap (the store's room for events is guessed
 /// the same way, `Importer::expect_total_bytes`).
-pub(super) fn make_heap_room(importer: &Importer<EventLog>, total: u64) {
-    let more = payload_bytes_to_come(importer, total);
+pub(super) fn make_heap_room(importer: &Importer<EventLog>, total: u64, limits: Limits) {
+    let more = payload_bytes_to_come(importer, total, limits);
     // Asked, not demanded: a browser that cannot grow the memory that far now leaves the
     // import to grow as it goes (and meet the same limit, if at all, where it would have).
     let mut room = Vec::<u8>::new();
@@ -26,12 +25,12 @@ pub(super) fn make_heap_room(importer: &Importer<EventLog>, total: u64) {
 }
 
 /// The payload arena's bytes still to come if the rest of the file is like what was read,
-/// at most half the memory budget (a guess takes no more, as the store's room).
-fn payload_bytes_to_come(importer: &Importer<EventLog>, total: u64) -> usize {
+/// at most half the import's memory budget (a guess takes no more, as the store's room).
+fn payload_bytes_to_come(importer: &Importer<EventLog>, total: u64, limits: Limits) -> usize {
     let read = importer.bytes_read().max(1);
     let parts = importer.sink().store().heap_parts();
     let arena = parts.iter().find(|(name, _)| *name == "payload arena");
     let arena = arena.map_or(0, |&(_, bytes)| bytes) as u128;
     let more = arena * u128::from(total.saturating_sub(read)) / u128::from(read);
-    more.min(u128::from(BROWSER_LIMITS.max_retained_bytes / 2)) as usize
+    more.min(u128::from(limits.max_retained_bytes / 2)) as usize
 }

@@ -14,8 +14,9 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::link::SpanEvents;
-use super::span::{self, Converted, Origin};
+use super::origin::Origin;
+use super::span::{self, Converted};
+use super::span_events::SpanEvents;
 use super::window::{Held, Lacks, MAX_SPANS, RELEASE_PER_RECORD};
 use super::wire::{attributes, Resource, ResourceSpans, Scope, ScopeSpans, Span};
 use super::{scope_value, Reader};
@@ -23,7 +24,7 @@ use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Problem};
 use crate::trace::read;
 use crate::trace::scan::{Ahead, Entry, Member, Place};
-use crate::trace::stream::Output;
+use crate::trace::stream::output::Output;
 use crate::trace::Format;
 
 /// What is known of the `resourceSpans` element being read. `None`: its key has not come

@@ -28,9 +28,10 @@ use prost::Message;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::link::{Linker, SpanEvents};
+use super::link::Linker;
 use super::proto::{key_values, non_empty, scope};
 use super::proto_json::{write_json, Attribute, OriginText};
+use super::span_events::SpanEvents;
 use super::wire::attributes;
 use crate::core::store::prepared::{Prepared, PreparedEvent};
 use crate::trace::{lineage_of, Linkable};

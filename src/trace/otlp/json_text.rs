@@ -19,7 +19,8 @@
 
 use serde_json::Value;
 
-use super::span::{Origin, KIND_NAMES};
+use super::origin::Origin;
+use super::scalars::KIND_NAMES;
 use super::wire::{attributes, AnyValue, KeyValue};
 use crate::core::field_value::{put_varint, V_JSON};
 use crate::core::{ByteSink, FieldValue, Fields};

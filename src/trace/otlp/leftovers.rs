@@ -16,7 +16,7 @@ use std::collections::hash_map;
 
 use uuid::Uuid;
 
-use super::link::SpanEvents;
+use super::span_events::SpanEvents;
 use crate::core::ids::IdMap;
 use crate::trace::{lineage_of, Linkable};
 

@@ -22,17 +22,10 @@
 use uuid::Uuid;
 
 use super::leftovers::Leftovers;
+use super::span_events::SpanEvents;
 use crate::core::ids::IdMap;
 use crate::core::Event;
 use crate::trace::{lineage_of, Linkable};
-
-/// One span's events (start, span events, end), waiting for their root: [`Event`]s, or
-/// the listener's prepared events (`super::direct`), linked the same way.
-pub(super) struct SpanEvents<E = Event> {
-    pub id: Uuid,
-    pub parent: Option<Uuid>,
-    pub events: Vec<E>,
-}
 
 impl<E: Linkable> SpanEvents<E> {
     fn bytes(&self) -> usize {

@@ -47,12 +47,14 @@ mod ids;
 mod json_text;
 mod leftovers;
 mod link;
+mod origin;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod proto;
 #[cfg(not(target_arch = "wasm32"))]
 mod proto_json;
 mod scalars;
 mod span;
+mod span_events;
 mod window;
 mod wire;
 
@@ -62,12 +64,14 @@ use serde_json::{json, Value};
 use super::error::{ImportError, Position, Problem};
 use super::read;
 use super::scan::{Entry, Place};
-use super::stream::Output;
+use super::stream::output::Output;
 use super::{Format, Imported};
 use crate::core::Event;
 use crate::model::sink::EventSink;
-use link::{Linker, SpanEvents};
-use span::{Converted, Origin};
+use link::Linker;
+use origin::Origin;
+use span::Converted;
+use span_events::SpanEvents;
 use wire::{attributes, ResourceSpans, Span, TracesData};
 
 /// Reads OTLP JSON.

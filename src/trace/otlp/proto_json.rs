@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::json_text::{write_key, write_str};
 use super::proto::key_values;
-use super::span::KIND_NAMES;
+use super::scalars::KIND_NAMES;
 use super::wire::attributes;
 
 /// What the spans of one `scopeSpans` share in their `otel`, written once per scope: the

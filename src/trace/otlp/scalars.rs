@@ -34,6 +34,16 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_with::{serde_as, DisplayFromStr, TryFromInto};
 
+/// Span kinds by number, as the spec names them.
+pub(super) const KIND_NAMES: [&str; 6] = [
+    "SPAN_KIND_UNSPECIFIED",
+    "SPAN_KIND_INTERNAL",
+    "SPAN_KIND_SERVER",
+    "SPAN_KIND_CLIENT",
+    "SPAN_KIND_PRODUCER",
+    "SPAN_KIND_CONSUMER",
+];
+
 /// A value read from a string with surrounding whitespace forgiven (`" 42 "` is 42).
 pub(super) struct Trimmed<T>(T);
 

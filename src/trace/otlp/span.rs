@@ -10,24 +10,16 @@
 //! trace id in the low half. So the same file always gives the same ids, and a span's parent
 //! (same trace) maps the same way.
 
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::ids::hex;
 use super::json_text::{
     member, write_attributes, write_hex, write_json, write_kind, JsonText, OpenExtra,
 };
+use super::origin::Origin;
 use super::scalars::StatusCode;
 use super::wire::{Span, SpanEvent};
 use crate::core::{Event, Fields, Payload, Phase};
-
-/// What the spans of one `scopeSpans` share, already as JSON.
-#[derive(Default)]
-pub(super) struct Origin<'a> {
-    pub resource: Option<&'a Value>,
-    pub scope: Option<&'a Value>,
-    pub schema_url: Option<&'a str>,
-}
 
 /// Where the converted events go: the span's start, its span events and its end, in that
 /// order; and notes for the user.
@@ -204,16 +196,6 @@ fn otel(
         }
     })
 }
-
-/// Span kinds by number, as the spec names them.
-pub(super) const KIND_NAMES: [&str; 6] = [
-    "SPAN_KIND_UNSPECIFIED",
-    "SPAN_KIND_INTERNAL",
-    "SPAN_KIND_SERVER",
-    "SPAN_KIND_CLIENT",
-    "SPAN_KIND_PRODUCER",
-    "SPAN_KIND_CONSUMER",
-];
 
 /// The uuid of a span: its id in the high half, the trace id's low half in the low half.
 pub(super) fn span_uuid(span: [u8; 8], trace: [u8; 16]) -> Uuid {

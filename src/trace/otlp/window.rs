@@ -29,7 +29,7 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use super::json_text::OpenExtra;
-use super::link::SpanEvents;
+use super::span_events::SpanEvents;
 use crate::core::Event;
 use crate::trace::Linkable;
 

@@ -34,7 +34,7 @@
 //! ```
 
 mod ending;
-mod output;
+pub(crate) mod output;
 #[cfg(not(target_arch = "wasm32"))]
 mod read_all;
 mod readers;
@@ -47,7 +47,7 @@ use super::scan::{Layout, Splitter};
 use super::sniff::{self, Sniff};
 use super::{format_of_name, Format};
 use crate::model::sink::EventSink;
-pub(crate) use output::Output;
+use output::Output;
 #[cfg(not(target_arch = "wasm32"))]
 pub use read_all::{read_all, ReadError};
 use readers::Reader;

@@ -34,7 +34,7 @@ use crate::model::sink::EventSink;
 use crate::trace::error::{ImportError, Position};
 use crate::trace::read;
 use crate::trace::scan::Entry;
-use crate::trace::stream::Output;
+use crate::trace::stream::output::Output;
 use crate::trace::Format;
 
 const INSTANT: u8 = 1;

@@ -16,7 +16,7 @@ use super::{Reader, Slice, ENDED, INSTANT, NESTS, OURS};
 use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
 use crate::trace::step_sort::StepSort;
-use crate::trace::stream::Output;
+use crate::trace::stream::output::Output;
 
 /// "No parent" in [`Ending::parent`].
 const NONE: u32 = u32::MAX;

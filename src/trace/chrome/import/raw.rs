@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::core::{Event, EventRef};
 use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
-use crate::trace::stream::Output;
+use crate::trace::stream::output::Output;
 use crate::trace::{native, read};
 
 /// A timestamp or duration: a number of microseconds.

@@ -7,7 +7,7 @@ use super::{fast, Ctx, Reader};
 use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
 use crate::trace::scan::{Ahead, Entry};
-use crate::trace::stream::Output;
+use crate::trace::stream::output::Output;
 
 impl Reader {
     pub(crate) fn record<S: EventSink>(

@@ -9,7 +9,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::super::span::{self, Converted, Origin};
+use super::super::origin::Origin;
+use super::super::span::{self, Converted};
 use super::super::wire::Span;
 use super::span as fast_span;
 use crate::core::Event;

@@ -8,7 +8,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-use super::super::span::{self, Converted, Origin, KIND_NAMES};
+use super::super::origin::Origin;
+use super::super::scalars::KIND_NAMES;
+use super::super::span::{self, Converted};
 use super::super::wire::{attributes, Span};
 use crate::core::field_value::put_value;
 use crate::core::Event;
