@@ -98,7 +98,8 @@ impl Pacer {
         }
     }
 
-    /// The simulated work (the free `spin`) cut into chunks of `SPIN_CHUNK` iterations with a checkpoint between two.
+    /// The simulated work (the free `spin`) cut into chunks of `SPIN_CHUNK` iterations with
+    /// a checkpoint between two.
     pub async fn spin(&self, iterations: u32) {
         let mut left = iterations;
         while left > 0 {
