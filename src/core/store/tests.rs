@@ -294,10 +294,16 @@ fn room_for_parents_follows_the_share_of_parents_seen_so_far() {
         }
     };
     let mut s = EventStore::unbounded();
-    assert!(
-        s.heap_bytes() < 1024,
-        "a file's store makes no room before it is told"
-    );
+    // No room for events before it is told: records, id index, parents and trees empty (the
+    // symbols' fixed caches, a few KB, are no room for events).
+    for (part, bytes) in s.heap_parts() {
+        if part != "symbols" {
+            assert!(
+                bytes < 1024,
+                "a file's store makes no room before it is told: {part} {bytes} B"
+            );
+        }
+    }
     for _ in 0..2_000 {
         add(&mut s);
     }
