@@ -373,60 +373,6 @@ impl EventLog {
     }
 }
 
-/// An import streams straight into a trace: each event is encoded into the store as it
-/// arrives, and the budget counts the store's real heap.
-impl crate::model::EventSink for EventLog {
-    fn push(&mut self, event: Event) -> Result<(), crate::model::BudgetExceeded> {
-        EventLog::push(self, &event);
-        Ok(())
-    }
-
-    fn push_ref(
-        &mut self,
-        event: crate::core::EventRef<'_>,
-    ) -> Result<(), crate::model::BudgetExceeded> {
-        EventLog::push_ref(self, &event);
-        Ok(())
-    }
-
-    fn push_borrowed(
-        &mut self,
-        event: &crate::core::EventRef<'_>,
-    ) -> Result<(), crate::model::BudgetExceeded> {
-        EventLog::push_ref(self, event);
-        Ok(())
-    }
-
-    fn retained_bytes(&self) -> usize {
-        self.heap_bytes()
-    }
-
-    fn reserve(&mut self, events: usize) {
-        EventLog::reserve(self, events);
-    }
-}
-
-impl EventLog {
-    /// The same events in the order of `key` (stable), as a new trace: Chrome traces are
-    /// read in file order and shown in time order.
-    pub fn sorted_by_key<K: Ord>(&self, mut key: impl FnMut(&EventLog, usize) -> K) -> EventLog {
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        let keys: Vec<K> = (0..self.len()).map(|i| key(self, i)).collect();
-        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-        if order.iter().enumerate().all(|(i, &o)| i == o) {
-            return self.clone();
-        }
-        let mut out = EventLog::default();
-        for i in order {
-            match self.processed_ns(i) {
-                Some(p) => out.push_processed(&self.event(i), p),
-                None => out.push(&self.event(i)),
-            };
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_family = "wasm")]

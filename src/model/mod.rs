@@ -6,6 +6,8 @@
 //! puts its events ([`EventSink`]). Nothing here imports a format, an analysis or a view.
 
 pub(crate) mod events;
+mod log_sink;
+mod log_sorted;
 pub mod short_id;
 pub(crate) mod sink;
 pub mod spans;

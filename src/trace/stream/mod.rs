@@ -34,6 +34,7 @@
 //! ```
 
 mod ending;
+mod finishing;
 pub(crate) mod output;
 #[cfg(not(target_arch = "wasm32"))]
 mod read_all;
@@ -47,6 +48,7 @@ use super::scan::{Layout, Splitter};
 use super::sniff::{self, Sniff};
 use super::{format_of_name, Format};
 use crate::model::sink::EventSink;
+pub use finishing::Finishing;
 use output::Output;
 #[cfg(not(target_arch = "wasm32"))]
 pub use read_all::{read_all, ReadError};
@@ -352,51 +354,6 @@ impl<S: EventSink> Importer<S> {
             out: Some(self.out),
             reading,
         })
-    }
-}
-
-/// An import whose input has all been read, turning what its reader held back into events
-/// a bounded number at a time; see [`Importer::finishing`].
-pub struct Finishing<S> {
-    /// `None` once the import is handed out or has failed.
-    out: Option<Output<S>>,
-    reading: Box<Reading>,
-}
-
-impl<S: EventSink> Finishing<S> {
-    /// Does about `budget` items of the end-of-input pass (at least one); the finished import
-    /// once done. An error ends it: stepping on after an error or the end gives nothing.
-    pub fn step(&mut self, budget: usize) -> Result<Option<Finished<S>>, ImportError> {
-        let Some(out) = self.out.as_mut() else {
-            return Ok(None);
-        };
-        match self.reading.reader.finish_step(out, budget) {
-            Ok(false) => Ok(None),
-            Ok(true) => {
-                let out = self.out.take().expect("checked above");
-                Ok(Some(Finished {
-                    format: self.reading.format,
-                    sink: out.sink,
-                    events: out.events,
-                    skipped: out.skipped,
-                    notes: out.notes,
-                }))
-            }
-            Err(e) => {
-                self.out = None;
-                Err(e)
-            }
-        }
-    }
-
-    /// Events pushed so far.
-    pub fn events(&self) -> u64 {
-        self.out.as_ref().map_or(0, |o| o.events)
-    }
-
-    /// How far the end-of-input pass has got, 0 to 1.
-    pub fn fraction(&self) -> f64 {
-        self.reading.reader.finish_fraction()
     }
 }
 
