@@ -177,6 +177,14 @@ impl<S: EventSink> EventSink for Counted<'_, S> {
         Ok(())
     }
 
+    /// Forwarded as it came: the wrapped sink (the listener's store) reads the event where
+    /// it lies, so counting must not turn it into a copy.
+    fn push_borrowed(&mut self, event: &EventRef<'_>) -> Result<(), BudgetExceeded> {
+        self.sink.push_borrowed(event)?;
+        *self.read += 1;
+        Ok(())
+    }
+
     fn retained_bytes(&self) -> usize {
         self.sink.retained_bytes()
     }
@@ -206,8 +214,14 @@ impl EventSink for StoreSink<'_> {
     }
 
     fn push_ref(&mut self, event: EventRef<'_>) -> Result<(), BudgetExceeded> {
+        self.push_borrowed(&event)
+    }
+
+    /// The store encodes the event where the importer filled it in; no copy of its ~400
+    /// bytes per event (the default would clone it to call `push_ref`).
+    fn push_borrowed(&mut self, event: &EventRef<'_>) -> Result<(), BudgetExceeded> {
         self.store.take(
-            &mut Source::Ref(&event),
+            &mut Source::Ref(event),
             0,
             &mut self.done,
             &mut self.written,
