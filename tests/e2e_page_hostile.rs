@@ -71,22 +71,16 @@ fn bomb_events() -> usize {
 /// Starts the frame log: each gap between animation frames, tagged with the load's phase
 /// ('reading' the file, 'finishing' the end-of-file pass, 'building' the view, 'after').
 async fn start_frame_log(c: &Client) {
-    c.execute(
-        "window.__frames = []; let last = performance.now();
+    let log = "window.__frames = []; let last = performance.now();
          function frame(t) {
-             const bar = document.querySelector('#load-text');
-             const text = bar ? bar.textContent : '';
-             const phase = !bar ? 'after'
-                 : text.includes('in time order') ? 'finishing'
-                 : text.includes('building the view') ? 'building' : 'reading';
+             const [phase] = window.__loadPhase();
              window.__frames.push([t - last, phase]); last = t;
              requestAnimationFrame(frame);
          }
-         requestAnimationFrame(frame);",
-        vec![],
-    )
-    .await
-    .unwrap();
+         requestAnimationFrame(frame);";
+    c.execute(&format!("{LOAD_PHASE_JS}\n{log}"), vec![])
+        .await
+        .unwrap();
 }
 
 /// The frame log summed up: per phase, (frames, longest gap in ms).

@@ -254,3 +254,16 @@ pub async fn save_screenshot(c: &Client, name: &str) -> PathBuf {
     std::fs::write(&path, png).unwrap();
     path
 }
+
+/// A page function, `__loadPhase()`, that names what the open is doing from the progress
+/// bar's text: `'reading'` the file, `'finishing'` its end-of-file pass, `'building'` the
+/// view, `'after'` (no bar). Frame logs tag each frame with it, so a long frame is blamed
+/// on the phase it fell in. Prepend it to a script that calls it.
+pub const LOAD_PHASE_JS: &str = "window.__loadPhase = function () {
+    const bar = document.querySelector('#load-text');
+    const text = bar ? bar.textContent : '';
+    const phase = !bar ? 'after'
+        : text.includes('in time order') ? 'finishing'
+        : text.includes('building the view') ? 'building' : 'reading';
+    return [phase, text];
+};";

@@ -9,22 +9,17 @@ use std::time::{Duration, Instant};
 use fantoccini::Client;
 use serde_json::Value;
 
+use super::browser::LOAD_PHASE_JS;
+
 /// Installs the frame log, the latency probe and the open probe (see the module docs).
 pub async fn install_probes(c: &Client, events: usize) {
-    c.execute(
-        r#"
+    let probes = r#"
         window.__frames = [];
         window.__memLog = [];
         window.wasmBindings.default().then(w => { window.__wasmMemory = w.memory; });
         let last = performance.now();
         function frame(t) {
-            // The phase: 'reading' the file, 'finishing' its end-of-file pass, 'building' its
-            // view (the bar says so), 'after'.
-            const bar = document.querySelector('#load-text');
-            const text = bar ? bar.textContent : '';
-            const phase = !bar ? 'after'
-                : text.includes('in time order') ? 'finishing'
-                : text.includes('building the view') ? 'building' : 'reading';
+            const [phase, text] = window.__loadPhase();
             window.__frames.push([t, t - last, phase]);
             last = t;
             // Each growth of the wasm memory, with what the bar said then: linear memory
@@ -61,7 +56,9 @@ pub async fn install_probes(c: &Client, events: usize) {
             window.__measure('open', () => {}, () =>
                 (document.querySelector('#event-count') || {}).textContent === want);
         }, true);
-        "#,
+        "#;
+    c.execute(
+        &format!("{LOAD_PHASE_JS}\n{probes}"),
         vec![Value::from(events)],
     )
     .await
