@@ -219,36 +219,27 @@ impl OpenExtra {
 
     /// Writes what of the origin is known, then the members after it (`tail`).
     pub(super) fn tail(mut self, origin: &Origin<'_>, tail: impl FnOnce(&mut Vec<u8>)) -> Self {
-        if let Some(r) = origin.resource {
-            self.fill("resource", Some(r));
-        }
-        if let Some(u) = origin.schema_url {
-            self.fill_with("schema_url", |out| write_json(out, u));
-        }
-        if let Some(s) = origin.scope {
-            self.fill("scope", Some(s));
-        }
+        self.fill("resource", origin.resource);
+        self.fill("schema_url", origin.schema_url);
+        self.fill("scope", origin.scope);
         let at = self.text.len();
         tail(&mut self.text);
         self.tail = at..self.text.len();
         self
     }
 
-    /// Writes `key` of the origin (nothing for an absent value, as the whole-element reading
-    /// writes nothing).
-    pub(super) fn fill(&mut self, key: &str, value: Option<&Value>) {
-        if let Some(v) = value {
-            self.fill_with(key, |out| write_json(out, v));
-        }
-    }
-
-    fn fill_with(&mut self, key: &str, value: impl FnOnce(&mut Vec<u8>)) {
+    /// Writes `key` of the origin, given as its JSON text (nothing for an absent value, as
+    /// the whole-element reading writes nothing).
+    pub(super) fn fill(&mut self, key: &str, value: Option<&[u8]>) {
+        let Some(value) = value else {
+            return;
+        };
         let Some(slot) = ORIGIN_KEYS.iter().position(|&k| k == key) else {
             return;
         };
         let at = self.text.len();
         member(&mut self.text, key);
-        value(&mut self.text);
+        self.text.extend_from_slice(value);
         self.origin[slot] = at..self.text.len();
     }
 
