@@ -36,8 +36,8 @@ mod tests;
 mod words;
 
 use crate::trace::swar::{leading_digits, plain_string_len, word};
-use hyphenated::hyphenated;
 pub(crate) use hyphenated::hex_id;
+use hyphenated::hyphenated;
 use words::Key;
 
 /// Payload fields beyond this many go through serde, whose repeat check switches to a set.

@@ -172,7 +172,9 @@ fn nanos(p: &mut Skim<'_>) -> Option<Nanos> {
         // A negative time, or one serde reads as a float: serde's.
         return None;
     }
-    decimal(n.text.as_bytes()).or_else(|| n.text.parse().ok()).map(Nanos)
+    decimal(n.text.as_bytes())
+        .or_else(|| n.text.parse().ok())
+        .map(Nanos)
 }
 
 /// 1 to 19 decimal digits and nothing else as the number they write (19 digits always fit

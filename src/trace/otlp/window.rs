@@ -26,7 +26,6 @@
 
 use std::collections::VecDeque;
 
-
 use super::json_text::OpenExtra;
 use super::span_events::SpanEvents;
 use crate::core::Event;

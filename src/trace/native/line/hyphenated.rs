@@ -44,8 +44,9 @@ pub(crate) fn hex_id<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
     }
     // Words past the text (a span id's last two) are zeros, written as digits.
     let word = |k: usize| {
-        text.get(8 * k..8 * k + 8)
-            .map_or(lanes(b'0'), |w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
+        text.get(8 * k..8 * k + 8).map_or(lanes(b'0'), |w| {
+            u64::from_le_bytes(w.try_into().expect("8 bytes"))
+        })
     };
     let bytes = digits([word(0), word(1), word(2), word(3)])?;
     bytes[..N].try_into().ok()

@@ -120,10 +120,27 @@ impl<'a> Cursor<'a> {
         if self.opt_lit(b"}") {
             return Some(());
         }
-        for &member in order {
-            if self.payload_member(member, e)? && !self.comma()? {
-                return Some(());
-            }
+        // Written out rather than looped over: with each step's member a constant, each
+        // folds to that member's reader alone. As a loop LLVM kept it a loop, +12
+        // instructions a line of our NDJSON (callgrind, 2026-12-06).
+        let [m0, m1, m2, m3, m4, m5] = *order;
+        if self.payload_member(m0, e)? && !self.comma()? {
+            return Some(());
+        }
+        if self.payload_member(m1, e)? && !self.comma()? {
+            return Some(());
+        }
+        if self.payload_member(m2, e)? && !self.comma()? {
+            return Some(());
+        }
+        if self.payload_member(m3, e)? && !self.comma()? {
+            return Some(());
+        }
+        if self.payload_member(m4, e)? && !self.comma()? {
+            return Some(());
+        }
+        if self.payload_member(m5, e)? && !self.comma()? {
+            return Some(());
         }
         // A comma with none of the members left after it: an unknown member, or another
         // order.
