@@ -29,6 +29,7 @@ use crate::model::sink::EventSink;
 use crate::model::EventLog;
 
 mod line;
+pub(crate) use line::hex_id;
 
 /// Writes one event per line, each line ending in `\n`.
 pub fn export(events: &[Event]) -> String {

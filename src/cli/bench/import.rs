@@ -145,11 +145,20 @@ pub(crate) fn run_case(file: &Path) -> ExitCode {
         ),
         Err(e) => (0, 0, Some(e.clone())),
     };
+    // Where the store's bytes are, part by part (records, arena, indexes...): what a
+    // format costs an event, beside the total.
+    let parts: serde_json::Map<String, serde_json::Value> = match &result {
+        Ok(done) => (done.sink.store().heap_parts().iter())
+            .map(|&(name, bytes)| (name.to_owned(), json!(bytes)))
+            .collect(),
+        Err(_) => serde_json::Map::new(),
+    };
     println!(
         "{}",
         json!({
             "events": events, "seconds": seconds, "peak_kb": peak_kb(), "error": error,
             "estimate_bytes": estimate, "event_size": std::mem::size_of::<Event>(),
+            "store_parts": parts,
         })
     );
     drop(result);

@@ -36,6 +36,7 @@ mod tests;
 mod words;
 
 use crate::trace::swar::{leading_digits, plain_string_len, word};
+pub(crate) use hyphenated::hex_id;
 use hyphenated::hyphenated;
 use words::Key;
 

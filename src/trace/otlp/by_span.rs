@@ -14,7 +14,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::origin::Origin;
+use super::origin::{text_of, Origin};
 use super::span::{self, Converted};
 use super::span_events::SpanEvents;
 use super::window::{Held, Lacks, MAX_SPANS, RELEASE_PER_RECORD};
@@ -27,16 +27,17 @@ use crate::trace::scan::{Ahead, Entry, Member, Place};
 use crate::trace::stream::output::Output;
 use crate::trace::Format;
 
-/// What is known of the `resourceSpans` element being read. `None`: its key has not come
-/// (yet); `Some(None)`: the element said there is none.
+/// What is known of the `resourceSpans` element being read, each member as the JSON text
+/// every span's `otel` carries (see [`super::origin`]). `None`: its key has not come (yet);
+/// `Some(None)`: the element said there is none.
 #[derive(Default)]
 pub(super) struct Element {
     r: usize,
-    resource: Option<Option<Value>>,
-    schema_url: Option<Option<Value>>,
+    resource: Option<Option<Vec<u8>>>,
+    schema_url: Option<Option<Vec<u8>>>,
     /// The scope being read, its index and its `scope`.
     s: usize,
-    scope: Option<Option<Value>>,
+    scope: Option<Option<Vec<u8>>>,
     /// Spans that went on before their origin was known (the window was full), and what
     /// they lacked (`scope`: of the current scope).
     gone: usize,
@@ -158,7 +159,7 @@ impl Reader {
         let origin = Origin {
             resource: known(&el.resource),
             scope: known(&el.scope),
-            schema_url: known(&el.schema_url).and_then(Value::as_str),
+            schema_url: known(&el.schema_url),
         };
         let mut events = Vec::with_capacity(2 + one.events.len());
         let converted = Converted {
@@ -208,13 +209,13 @@ impl Reader {
                     read::parse_record(Format::Otlp, record, prefix("resource"))?;
                 (
                     "resource",
-                    v.map(|v| Value::Object(attributes(v.attributes))),
+                    v.map(|v| text_of(&Value::Object(attributes(v.attributes)))),
                 )
             }
             Member::SchemaUrl => {
                 let v: Option<String> =
                     read::parse_record(Format::Otlp, record, prefix("schemaUrl"))?;
-                ("schema_url", v.map(Value::String))
+                ("schema_url", v.as_deref().map(text_of))
             }
             Member::ScopeSpans => {
                 // Not an array (an array is walked span by span): serde says what is wrong.
@@ -241,10 +242,10 @@ impl Reader {
         }
         for h in self.window.element_mut(r) {
             if key == "resource" && h.lacks.resource {
-                h.fill(key, value.as_ref());
+                h.fill(key, value.as_deref());
                 h.lacks.resource = false;
             } else if key == "schema_url" && h.lacks.schema_url {
-                h.fill(key, value.as_ref());
+                h.fill(key, value.as_deref());
                 h.lacks.schema_url = false;
             }
         }
@@ -264,7 +265,7 @@ impl Reader {
             Member::Scope => {
                 let v: Option<Scope> =
                     read::parse_record(Format::Otlp, record, || format!("{path}.scope"))?;
-                let value = v.map(scope_value);
+                let value = v.map(|v| text_of(&scope_value(v)));
                 let el = self.enter(r, Some(s));
                 if el.scope.is_some() {
                     return Err(duplicate(record, path, member));
@@ -275,7 +276,7 @@ impl Reader {
                 el.scope = Some(value.clone());
                 for h in self.window.scope_mut(r, s) {
                     if h.lacks.scope {
-                        h.fill("scope", value.as_ref());
+                        h.fill("scope", value.as_deref());
                         h.lacks.scope = false;
                     }
                 }
@@ -341,8 +342,8 @@ impl Reader {
 }
 
 /// A value whose key has come, if it has a value.
-fn known(v: &Option<Option<Value>>) -> Option<&Value> {
-    v.as_ref().and_then(Option::as_ref)
+fn known(v: &Option<Option<Vec<u8>>>) -> Option<&[u8]> {
+    v.as_ref().and_then(Option::as_deref)
 }
 
 /// A key given twice in one object, refused as serde refuses it in a whole element.

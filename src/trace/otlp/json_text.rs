@@ -19,6 +19,7 @@
 
 use serde_json::Value;
 
+use super::ids::hex_into;
 use super::origin::Origin;
 use super::scalars::KIND_NAMES;
 use super::wire::{attributes, AnyValue, KeyValue};
@@ -30,13 +31,14 @@ pub(super) fn write_json(out: &mut Vec<u8>, v: &(impl serde::Serialize + ?Sized)
     serde_json::to_writer(&mut *out, v).expect("writing JSON to memory succeeds");
 }
 
-/// An id as a JSON string of lowercase hex (`ids::hex`).
+/// An id of 8 or 16 bytes as a JSON string of lowercase hex (`ids::hex`), from the table
+/// of digit pairs (the `hex` crate's encoder was ~250 instructions a span's three ids;
+/// callgrind, 2026-12-06).
 pub(super) fn write_hex<const N: usize>(out: &mut Vec<u8>, id: &[u8; N]) {
-    out.push(b'"');
-    let at = out.len();
-    out.resize(at + 2 * N, 0);
-    hex::encode_to_slice(id, &mut out[at..]).expect("room for two digits a byte");
-    out.push(b'"');
+    const { assert!(N <= 16) };
+    let mut text = [b'"'; 34];
+    hex_into(&mut text[1..=2 * N], id);
+    out.extend_from_slice(&text[..2 * N + 2]);
 }
 
 /// The attributes as the JSON object `wire::attributes` builds, written.
@@ -219,36 +221,27 @@ impl OpenExtra {
 
     /// Writes what of the origin is known, then the members after it (`tail`).
     pub(super) fn tail(mut self, origin: &Origin<'_>, tail: impl FnOnce(&mut Vec<u8>)) -> Self {
-        if let Some(r) = origin.resource {
-            self.fill("resource", Some(r));
-        }
-        if let Some(u) = origin.schema_url {
-            self.fill_with("schema_url", |out| write_json(out, u));
-        }
-        if let Some(s) = origin.scope {
-            self.fill("scope", Some(s));
-        }
+        self.fill("resource", origin.resource);
+        self.fill("schema_url", origin.schema_url);
+        self.fill("scope", origin.scope);
         let at = self.text.len();
         tail(&mut self.text);
         self.tail = at..self.text.len();
         self
     }
 
-    /// Writes `key` of the origin (nothing for an absent value, as the whole-element reading
-    /// writes nothing).
-    pub(super) fn fill(&mut self, key: &str, value: Option<&Value>) {
-        if let Some(v) = value {
-            self.fill_with(key, |out| write_json(out, v));
-        }
-    }
-
-    fn fill_with(&mut self, key: &str, value: impl FnOnce(&mut Vec<u8>)) {
+    /// Writes `key` of the origin, given as its JSON text (nothing for an absent value, as
+    /// the whole-element reading writes nothing).
+    pub(super) fn fill(&mut self, key: &str, value: Option<&[u8]>) {
+        let Some(value) = value else {
+            return;
+        };
         let Some(slot) = ORIGIN_KEYS.iter().position(|&k| k == key) else {
             return;
         };
         let at = self.text.len();
         member(&mut self.text, key);
-        value(&mut self.text);
+        self.text.extend_from_slice(value);
         self.origin[slot] = at..self.text.len();
     }
 

@@ -69,7 +69,7 @@ use super::{Format, Imported};
 use crate::core::Event;
 use crate::model::sink::EventSink;
 use link::Linker;
-use origin::Origin;
+use origin::{Origin, Written};
 use span::Converted;
 use span_events::SpanEvents;
 use wire::{attributes, ResourceSpans, Span, TracesData};
@@ -144,11 +144,8 @@ impl Reader {
         let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
         for (s, ss) in rs.scope_spans.into_iter().enumerate() {
             let scope = ss.scope.map(scope_value);
-            let origin = Origin {
-                resource: resource.as_ref(),
-                scope: scope.as_ref(),
-                schema_url: rs.schema_url.as_deref(),
-            };
+            let written = Written::new(resource.as_ref(), scope.as_ref(), rs.schema_url.as_deref());
+            let origin = written.origin();
             for (k, raw) in ss.spans.into_iter().enumerate() {
                 let path = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{k}]");
                 let one = parse_span(raw, record, path)?;
@@ -267,11 +264,8 @@ fn convert_decoded(resources: Vec<DecodedResource>, notes: &mut Vec<String>) -> 
         let resource = rs.resource.map(|r| Value::Object(attributes(r.attributes)));
         for (scope, spans) in rs.scopes {
             let scope = scope.map(scope_value);
-            let origin = Origin {
-                resource: resource.as_ref(),
-                scope: scope.as_ref(),
-                schema_url: rs.schema_url.as_deref(),
-            };
+            let written = Written::new(resource.as_ref(), scope.as_ref(), rs.schema_url.as_deref());
+            let origin = written.origin();
             for one in spans {
                 if let Some(span) = span_events(one, &origin, notes) {
                     let Ok(()) = linker.add(span, &mut ready);

@@ -15,6 +15,7 @@ use opentelemetry_proto::tonic::common::v1 as pb_common;
 use opentelemetry_proto::tonic::trace::v1 as pb;
 use serde_json::Value;
 
+use super::ids::hex_into;
 use super::json_text::{write_key, write_str};
 use super::proto::key_values;
 use super::scalars::KIND_NAMES;
@@ -262,28 +263,6 @@ pub(super) fn write_otel(
         write_json(out, s.trace_state.as_str());
     }
     out.push(b'}');
-}
-
-/// Two lowercase hex digits a byte, from a table.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut t = [[0; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
-        i += 1;
-    }
-    t
-};
-
-/// `id` as lowercase hex (`ids::hex`) into `out`, which holds exactly two bytes per byte
-/// of `id` (the `hex` crate's iterator was ~110 instructions an 8-byte id; spreading four
-/// bytes' nibbles over a `u64` and adding digits by arithmetic counted more instructions
-/// than this table).
-fn hex_into<const N: usize>(out: &mut [u8], id: &[u8; N]) {
-    for (pair, &b) in out.chunks_exact_mut(2).zip(id) {
-        pair.copy_from_slice(&HEX_PAIRS[b as usize]);
-    }
 }
 
 /// An id as a JSON string of lowercase hex.

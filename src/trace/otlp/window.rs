@@ -26,8 +26,6 @@
 
 use std::collections::VecDeque;
 
-use serde_json::Value;
-
 use super::json_text::OpenExtra;
 use super::span_events::SpanEvents;
 use crate::core::Event;
@@ -103,7 +101,7 @@ impl Held {
 
     /// Writes `key` of its `otel` object (nothing for an absent value, as the whole-element
     /// reading writes nothing).
-    pub(super) fn fill(&mut self, key: &str, value: Option<&Value>) {
+    pub(super) fn fill(&mut self, key: &str, value: Option<&[u8]>) {
         self.extra.fill(key, value);
     }
 

@@ -296,3 +296,32 @@ proptest! {
         prop_assert_eq!(import(doc.as_bytes(), false), import(doc.as_bytes(), true));
     }
 }
+
+proptest! {
+    /// Short decimals (the `ts` and `dur` of most traces) read by `fast`'s own division are
+    /// `str::parse`'s `f64`, bit for bit, and anything longer or with an exponent is left
+    /// to it.
+    #[test]
+    fn short_decimals_are_read_as_parse_reads_them(
+        negative in any::<bool>(),
+        int in prop_oneof![0u64..1000, 0u64..10_000_000_000_000, any::<u64>()],
+        frac in prop::option::of("[0-9]{1,17}"),
+        exponent in prop::option::of(-30i32..30),
+    ) {
+        let mut text = format!("{}{int}", if negative { "-" } else { "" });
+        if let Some(f) = &frac {
+            text += &format!(".{f}");
+        }
+        if let Some(e) = exponent {
+            text += &format!("e{e}");
+        }
+        let digits = text.bytes().filter(u8::is_ascii_digit).count();
+        let got = fast::short_decimal(text.as_bytes());
+        if exponent.is_some() || digits > 15 {
+            prop_assert!(got.is_none(), "{}", text);
+        } else {
+            let want: f64 = text.parse().unwrap();
+            prop_assert_eq!(got.map(f64::to_bits), Some(want.to_bits()), "{}", text);
+        }
+    }
+}

@@ -24,7 +24,18 @@
 
 use crate::core::{EventRef, Phase};
 
+use super::straight::PayloadMember;
 use super::Cursor;
+
+/// The payload's members in alphabetical order, as a `Value`'s map keeps them.
+const SORTED_ORDER: [PayloadMember; 6] = [
+    PayloadMember::EntityCount,
+    PayloadMember::Extra,
+    PayloadMember::FunctionName,
+    PayloadMember::InputIds,
+    PayloadMember::OutputIds,
+    PayloadMember::ProcessName,
+];
 
 /// Reads `text`, all of it, as a `Value` writes an event, into `e` (as `blank` made it);
 /// `None` at the first byte that differs from the template.
@@ -45,7 +56,7 @@ pub(crate) fn read_prefix<'a>(text: &'a str, e: &mut EventRef<'a>) -> Option<usi
     c.lit(b"{\"")?;
     c.sorted_header(e)?;
     c.lit(b"payload\":{")?;
-    c.sorted_payload(e)?;
+    c.payload_in(e, &SORTED_ORDER)?;
     c.sorted_trailer(e)?;
     Some(c.i)
 }
@@ -94,55 +105,5 @@ impl<'a> Cursor<'a> {
         self.lit(b"timestamp_ns\":")?;
         e.timestamp_ns = self.u64()?;
         self.lit(b"}")
-    }
-
-    /// The payload's members in alphabetical order, each optional, after its `{` and up to
-    /// and past its `}`.
-    #[inline(always)]
-    fn sorted_payload(&mut self, e: &mut EventRef<'a>) -> Option<()> {
-        if self.opt_lit(b"}") {
-            return Some(());
-        }
-        if self.opt_lit(b"\"entity_count\":") {
-            e.entity_count = Some(self.u32()?);
-            if !self.comma()? {
-                return Some(());
-            }
-        }
-        if self.opt_lit(b"\"extra\":{") {
-            self.bare_fields(&mut e.extra)?;
-            if !self.comma()? {
-                return Some(());
-            }
-        }
-        if self.opt_lit(b"\"function_name\":\"") {
-            e.function_name = Some(self.bare_string()?);
-            self.lit(b"\"")?;
-            if !self.comma()? {
-                return Some(());
-            }
-        }
-        if self.opt_lit(b"\"input_entity_ids\":[") {
-            self.bare_ids(&mut e.input_entity_ids)?;
-            if !self.comma()? {
-                return Some(());
-            }
-        }
-        if self.opt_lit(b"\"output_entity_ids\":[") {
-            self.bare_ids(&mut e.output_entity_ids)?;
-            if !self.comma()? {
-                return Some(());
-            }
-        }
-        if self.opt_lit(b"\"process_name\":\"") {
-            e.process_name = Some(self.bare_string()?);
-            self.lit(b"\"")?;
-            if !self.comma()? {
-                return Some(());
-            }
-        }
-        // A comma with none of the members left after it: an unknown member, or another
-        // order.
-        None
     }
 }

@@ -28,6 +28,28 @@ use crate::trace::swar::plain_string_len;
 
 use super::{hyphenated, Cursor, MAX_FAST_FIELDS};
 
+/// A payload's members, as both templates spell them; the templates differ only in their
+/// order.
+#[derive(Clone, Copy)]
+pub(super) enum PayloadMember {
+    ProcessName,
+    FunctionName,
+    InputIds,
+    OutputIds,
+    EntityCount,
+    Extra,
+}
+
+/// The payload's members in the order serde writes an [`EventRef`]'s (our lines).
+const LINE_ORDER: [PayloadMember; 6] = [
+    PayloadMember::ProcessName,
+    PayloadMember::FunctionName,
+    PayloadMember::InputIds,
+    PayloadMember::OutputIds,
+    PayloadMember::EntityCount,
+    PayloadMember::Extra,
+];
+
 /// Reads `text` as our exporter writes a line, into `e` (as `blank` made it); `None` at
 /// the first byte that differs from the template (then `e` holds a part of the line).
 #[inline(always)]
@@ -39,7 +61,7 @@ pub(super) fn read<'a>(text: &'a str, e: &mut EventRef<'a>) -> Option<()> {
     };
     c.header(e)?;
     c.lit(b"payload\":{")?;
-    c.straight_payload(e)?;
+    c.payload_in(e, &LINE_ORDER)?;
     c.lit(b"}")?;
     (c.i == c.b.len()).then_some(())
 }
@@ -84,54 +106,93 @@ impl<'a> Cursor<'a> {
         Some(())
     }
 
-    /// The payload's members in the order serde writes them, each optional, after its `{`
-    /// and up to and past its `}`.
+    /// The payload's members in `order` (each optional), after its `{` and up to and past
+    /// its `}`. Both templates read their payload here, each in its own order
+    /// ([`LINE_ORDER`], `sorted::SORTED_ORDER`), with one reader per member
+    /// ([`Cursor::payload_member`]); `order` is a constant at both calls, so each is
+    /// compiled to the straight sequence of its six members.
     #[inline(always)]
-    fn straight_payload(&mut self, e: &mut EventRef<'a>) -> Option<()> {
+    pub(super) fn payload_in(
+        &mut self,
+        e: &mut EventRef<'a>,
+        order: &[PayloadMember; 6],
+    ) -> Option<()> {
         if self.opt_lit(b"}") {
             return Some(());
         }
-        if self.opt_lit(b"\"process_name\":\"") {
-            e.process_name = Some(self.bare_string()?);
-            self.lit(b"\"")?;
-            if !self.comma()? {
-                return Some(());
-            }
+        // Written out rather than looped over: with each step's member a constant, each
+        // folds to that member's reader alone. As a loop LLVM kept it a loop, +12
+        // instructions a line of our NDJSON (callgrind, 2026-12-06).
+        let [m0, m1, m2, m3, m4, m5] = *order;
+        if self.payload_member(m0, e)? && !self.comma()? {
+            return Some(());
         }
-        if self.opt_lit(b"\"function_name\":\"") {
-            e.function_name = Some(self.bare_string()?);
-            self.lit(b"\"")?;
-            if !self.comma()? {
-                return Some(());
-            }
+        if self.payload_member(m1, e)? && !self.comma()? {
+            return Some(());
         }
-        if self.opt_lit(b"\"input_entity_ids\":[") {
-            self.bare_ids(&mut e.input_entity_ids)?;
-            if !self.comma()? {
-                return Some(());
-            }
+        if self.payload_member(m2, e)? && !self.comma()? {
+            return Some(());
         }
-        if self.opt_lit(b"\"output_entity_ids\":[") {
-            self.bare_ids(&mut e.output_entity_ids)?;
-            if !self.comma()? {
-                return Some(());
-            }
+        if self.payload_member(m3, e)? && !self.comma()? {
+            return Some(());
         }
-        if self.opt_lit(b"\"entity_count\":") {
-            e.entity_count = Some(self.u32()?);
-            if !self.comma()? {
-                return Some(());
-            }
+        if self.payload_member(m4, e)? && !self.comma()? {
+            return Some(());
         }
-        if self.opt_lit(b"\"extra\":{") {
-            self.bare_fields(&mut e.extra)?;
-            if !self.comma()? {
-                return Some(());
-            }
+        if self.payload_member(m5, e)? && !self.comma()? {
+            return Some(());
         }
         // A comma with none of the members left after it: an unknown member, or another
         // order.
         None
+    }
+
+    /// The payload member `member` with its value, if it is here: whether it was (then the
+    /// cursor is at the comma or brace after it); `None` if it is but its value is not the
+    /// template's.
+    #[inline(always)]
+    fn payload_member(&mut self, member: PayloadMember, e: &mut EventRef<'a>) -> Option<bool> {
+        match member {
+            PayloadMember::ProcessName => {
+                if !self.opt_lit(b"\"process_name\":\"") {
+                    return Some(false);
+                }
+                e.process_name = Some(self.bare_string()?);
+                self.lit(b"\"")?;
+            }
+            PayloadMember::FunctionName => {
+                if !self.opt_lit(b"\"function_name\":\"") {
+                    return Some(false);
+                }
+                e.function_name = Some(self.bare_string()?);
+                self.lit(b"\"")?;
+            }
+            PayloadMember::InputIds => {
+                if !self.opt_lit(b"\"input_entity_ids\":[") {
+                    return Some(false);
+                }
+                self.bare_ids(&mut e.input_entity_ids)?;
+            }
+            PayloadMember::OutputIds => {
+                if !self.opt_lit(b"\"output_entity_ids\":[") {
+                    return Some(false);
+                }
+                self.bare_ids(&mut e.output_entity_ids)?;
+            }
+            PayloadMember::EntityCount => {
+                if !self.opt_lit(b"\"entity_count\":") {
+                    return Some(false);
+                }
+                e.entity_count = Some(self.u32()?);
+            }
+            PayloadMember::Extra => {
+                if !self.opt_lit(b"\"extra\":{") {
+                    return Some(false);
+                }
+                self.bare_fields(&mut e.extra)?;
+            }
+        }
+        Some(true)
     }
 
     /// `extra`'s fields after its `{`, up to and past its `}`: the general reader's rules

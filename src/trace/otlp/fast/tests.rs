@@ -216,3 +216,20 @@ fn a_span_of_our_own_export_with_an_array_of_ids_is_read_fast() {
         assert!(fast_span(nested).is_none(), "{nested}");
     }
 }
+
+proptest! {
+    /// Times of plain digits are read by `decimal` as `str::parse` reads them; anything it
+    /// refuses (a sign, a space, a 20th digit) is left to `parse`.
+    #[test]
+    fn decimal_times_are_read_as_parse_reads_them(
+        text in prop_oneof!["[0-9]{1,21}", "[0-9 +-]{0,22}", "1[0-9]{18}"],
+    ) {
+        let got = super::decimal(text.as_bytes());
+        if text.len() <= 19 && text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() {
+            prop_assert_eq!(got, text.parse::<u64>().ok());
+            prop_assert!(got.is_some());
+        } else {
+            prop_assert!(got.is_none(), "{}", text);
+        }
+    }
+}

@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-use super::super::origin::Origin;
+use super::super::origin::{Origin, Written};
 use super::super::scalars::KIND_NAMES;
 use super::super::span::{self, Converted};
 use super::super::wire::{attributes, Span};
@@ -28,13 +28,16 @@ fn oracle(text: &str, origin: &Origin<'_>) -> Map<String, Value> {
         let named = k.as_u64().and_then(|n| KIND_NAMES.get(n as usize));
         otel.insert("kind".into(), named.map_or(k.clone(), |&n| json!(n)));
     }
-    for (key, v) in [("resource", origin.resource), ("scope", origin.scope)] {
+    // The origin's members as the `Value`s their text (written once, `origin::Written`) is.
+    let origin_members = [
+        ("resource", origin.resource),
+        ("scope", origin.scope),
+        ("schema_url", origin.schema_url),
+    ];
+    for (key, v) in origin_members {
         if let Some(v) = v {
-            otel.insert(key.into(), v.clone());
+            otel.insert(key.into(), serde_json::from_slice(v).unwrap());
         }
-    }
-    if let Some(u) = origin.schema_url {
-        otel.insert("schema_url".into(), json!(u));
     }
     if !span.links.is_empty() {
         otel.insert(
@@ -95,9 +98,7 @@ fn start_of(text: &str, origin: &Origin<'_>, open: bool) -> Event {
         // Filled later, as the window does for a key that comes after the span.
         extra.fill("scope", origin.scope);
         extra.fill("resource", origin.resource);
-        if let Some(u) = origin.schema_url {
-            extra.fill("schema_url", Some(&json!(u)));
-        }
+        extra.fill("schema_url", origin.schema_url);
         let mut start = events.remove(0);
         start.payload.extra = extra.into_fields();
         start
@@ -223,11 +224,12 @@ proptest! {
     fn spans_fields_as_text_are_stored_as_their_values_were(text in span_json(), which in 0..8u8) {
         let resource = json!({"service.name": "bench", "é": [1, 2.5]});
         let scope = json!({"name": "lib", "version": null, "attributes": {}});
-        let origin = Origin {
-            resource: (which & 1 != 0).then_some(&resource),
-            scope: (which & 2 != 0).then_some(&scope),
-            schema_url: (which & 4 != 0).then_some("https://x/\"1\""),
-        };
+        let written = Written::new(
+            (which & 1 != 0).then_some(&resource),
+            (which & 2 != 0).then_some(&scope),
+            (which & 4 != 0).then_some("https://x/\"1\""),
+        );
+        let origin = written.origin();
         assert_same(&text, &origin)?;
     }
 }
