@@ -9,7 +9,7 @@
 use super::origins::{OriginId, SiteId};
 use super::parents::ParentId;
 use super::record::{
-    begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
+    encode_blob, lag_of, start_blob, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
     START_REF,
 };
 use super::{EventStore, Header};
@@ -80,16 +80,18 @@ impl EventStore {
         names: Option<NameSyms>,
     ) -> Record {
         let start = self.start_link(h.start_id);
-        let seq32 = begin_blob(&mut self.scratch, start, h.seq);
+        // Written straight into the arena's last chunk (`Arena::open_blob` says why).
+        let (out, open) = self.arena.open_blob();
+        let seq32 = start_blob(out, start, h.seq);
         encode_blob(
             payload,
             h.duration_ns,
             h.error,
             unknown,
             &mut self.symbols,
-            &mut self.scratch,
+            out,
         );
-        let blob = self.arena.push(&self.scratch);
+        let blob = self.arena.close_blob(open);
         let mut flags = start.flags();
         if h.parent_id.is_some() {
             flags |= HAS_PARENT;
