@@ -18,18 +18,6 @@ const CHUNK: usize = 64 * 1024;
 /// "the whole chunk", so a reference stays eight bytes.
 const OWN_CHUNK: usize = u16::MAX as usize;
 
-/// Bytes a chunk must have free for a blob to be written straight into it: more than a
-/// pipeline event's blob (~35 bytes) by far; a longer one is moved out after it is written.
-const WRITE_ROOM: usize = 512;
-
-/// Where a blob written in place began, and its chunk's capacity then (it grows if the blob
-/// outgrew the room); see [`Arena::open_blob`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct OpenBlob {
-    at: usize,
-    capacity: usize,
-}
-
 /// Where a payload lives: the absolute chunk number, the offset inside it and its length
 /// (`u16::MAX`: the rest of the chunk, which the payload has to itself).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -56,10 +44,11 @@ pub(crate) struct Arena {
 /// The chunks held, oldest first: a vector whose released front slots are emptied and
 /// skipped, and dropped from the vector once they are half of it.
 ///
-/// Why not a `VecDeque`: every event's blob is written into the last chunk, and the deque's
-/// `back_mut` computes a wrapped index each time (~19 instructions an event for the two
-/// calls of a blob written in place, callgrind, branch `busput`); the last of a vector is
-/// one subtraction.
+/// Why not a `VecDeque`: every event's blob goes to the last chunk and is read back and
+/// released from the first ones, and each of those deque calls computes a wrapped index
+/// (~85 instructions an operation of six events in the put and the processor together,
+/// callgrind, branch `busput`); in a vector the last is one subtraction, the first one
+/// addition.
 #[derive(Clone, Debug, Default)]
 struct Chunks {
     all: Vec<Vec<u8>>,
@@ -156,64 +145,6 @@ impl Arena {
             offset: if own { 0 } else { offset },
             len: if own { u16::MAX } else { bytes.len() as u16 },
         }
-    }
-
-    /// The last chunk, with at least [`WRITE_ROOM`] bytes free, for a blob written straight
-    /// into it; [`close_blob`](Self::close_blob) then says where the blob is.
-    ///
-    /// Why: the store encoded each blob into a scratch vector and copied it here (a `memcpy`
-    /// call and the chunk checks, ~25 instructions an event, callgrind, branch `busput`).
-    /// The encoders append to a `Vec<u8>`, so they write into the chunk itself; a blob
-    /// longer than the room left makes the chunk grow, and `close_blob` moves it out again.
-    #[inline]
-    pub(crate) fn open_blob(&mut self) -> (&mut Vec<u8>, OpenBlob) {
-        let room = self
-            .chunks
-            .back()
-            .is_some_and(|c| c.capacity() <= CHUNK && c.capacity() - c.len() >= WRITE_ROOM);
-        if !room {
-            self.new_chunk(WRITE_ROOM);
-        }
-        let c = self.chunks.back_mut().expect("a chunk was just ensured");
-        let open = OpenBlob {
-            at: c.len(),
-            capacity: c.capacity(),
-        };
-        (c, open)
-    }
-
-    /// Where the blob written since [`open_blob`](Self::open_blob) is (an empty one takes
-    /// no space).
-    #[inline]
-    pub(crate) fn close_blob(&mut self, open: OpenBlob) -> BlobRef {
-        let chunk_no = self.first.wrapping_add(self.chunks.len() as u32 - 1);
-        let c = self.chunks.back_mut().expect("open_blob left a chunk");
-        let len = c.len() - open.at;
-        if len == 0 {
-            return BlobRef::default();
-        }
-        if c.capacity() != open.capacity || len >= OWN_CHUNK {
-            return self.move_out(open);
-        }
-        self.live_bytes += len;
-        BlobRef {
-            chunk: chunk_no,
-            offset: open.at as u16,
-            len: len as u16,
-        }
-    }
-
-    /// A blob that outgrew the room it was written in: cut from its chunk (given back its
-    /// capacity) and pushed as any blob is, to the next chunk or one of its own.
-    #[cold]
-    #[inline(never)]
-    fn move_out(&mut self, open: OpenBlob) -> BlobRef {
-        let c = self.chunks.back_mut().expect("open_blob left a chunk");
-        let blob = c.split_off(open.at);
-        if c.capacity() != open.capacity {
-            c.shrink_to(open.capacity);
-        }
-        self.push(&blob)
     }
 
     #[cold]
@@ -313,52 +244,6 @@ mod tests {
         }
         // 1 000 live payloads of 4 bytes: one or two chunks plus spares, not 800 KB.
         assert!(a.heap_bytes() <= 4 * CHUNK, "{} bytes held", a.heap_bytes());
-    }
-
-    /// Blobs written in place, of every length from empty to past a chunk, read back as
-    /// pushed copies of the same bytes read; the chunks keep their capacity and the heap
-    /// figure follows them.
-    #[test]
-    fn blobs_written_in_place_read_back_wherever_they_ended_up() {
-        let counted = |a: &Arena| {
-            a.chunks.iter().map(Vec::capacity).sum::<usize>()
-                + a.spare.iter().map(Vec::capacity).sum::<usize>()
-        };
-        let mut a = Arena::default();
-        let mut held = std::collections::VecDeque::new();
-        for i in 0..30_000usize {
-            let len = match i % 1_009 {
-                0 => OWN_CHUNK + i,                  // past a chunk
-                1 => OWN_CHUNK - 1,                  // a chunk's worth, not its own
-                2 => WRITE_ROOM + 1 + i % 4_000,     // past the room
-                3 => 0,                              // nothing
-                _ => 1 + i % 200,
-            };
-            let bytes: Vec<u8> = (0..len).map(|j| (i + j) as u8).collect();
-            let (out, open) = a.open_blob();
-            out.extend_from_slice(&bytes);
-            let r = a.close_blob(open);
-            assert_eq!(a.get(r), &bytes[..], "blob {i}, {len} bytes");
-            assert!(
-                a.chunks.iter().all(|c| c.capacity() == CHUNK || c.len() >= OWN_CHUNK),
-                "blob {i}: a chunk grew"
-            );
-            assert_eq!(a.heap_bytes(), counted(&a), "after blob {i}");
-            held.push_back((r, bytes));
-            if held.len() > 2_000 {
-                let (r, bytes) = held.pop_front().unwrap();
-                assert_eq!(a.get(r), &bytes[..]);
-                a.release(r);
-            }
-        }
-        for (r, bytes) in &held {
-            assert_eq!(a.get(*r), &bytes[..]);
-        }
-        while let Some((r, _)) = held.pop_front() {
-            a.release(r);
-        }
-        assert_eq!(a.live_bytes, 0);
-        assert_eq!(a.heap_bytes(), counted(&a));
     }
 
     #[test]

@@ -162,13 +162,6 @@ impl StartLink {
 #[inline]
 pub(crate) fn begin_blob(out: &mut Vec<u8>, start: StartLink, seq: u64) -> u32 {
     out.clear();
-    start_blob(out, start, seq)
-}
-
-/// [`begin_blob`] appending to what `out` holds (a blob written straight into the arena's
-/// chunk, `Arena::open_blob`).
-#[inline]
-pub(crate) fn start_blob(out: &mut Vec<u8>, start: StartLink, seq: u64) -> u32 {
     match start {
         StartLink::None => {}
         StartLink::Id(id) => out.extend_from_slice(id.as_bytes()),

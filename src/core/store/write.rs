@@ -9,7 +9,7 @@
 use super::origins::{OriginId, SiteId};
 use super::parents::ParentId;
 use super::record::{
-    encode_blob, lag_of, start_blob, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
+    begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
     START_REF,
 };
 use super::{EventStore, Header};
@@ -80,18 +80,16 @@ impl EventStore {
         names: Option<NameSyms>,
     ) -> Record {
         let start = self.start_link(h.start_id);
-        // Written straight into the arena's last chunk (`Arena::open_blob` says why).
-        let (out, open) = self.arena.open_blob();
-        let seq32 = start_blob(out, start, h.seq);
+        let seq32 = begin_blob(&mut self.scratch, start, h.seq);
         encode_blob(
             payload,
             h.duration_ns,
             h.error,
             unknown,
             &mut self.symbols,
-            out,
+            &mut self.scratch,
         );
-        let blob = self.arena.close_blob(open);
+        let blob = self.arena.push(&self.scratch);
         let mut flags = start.flags();
         if h.parent_id.is_some() {
             flags |= HAS_PARENT;
