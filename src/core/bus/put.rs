@@ -394,8 +394,14 @@ fn empty_plain(p: &mut Payload) -> bool {
     }
     std::mem::forget(p.process_name.take());
     std::mem::forget(p.function_name.take());
-    std::mem::forget(std::mem::replace(&mut p.input_entity_ids, EntityIds::new_const()));
-    std::mem::forget(std::mem::replace(&mut p.output_entity_ids, EntityIds::new_const()));
+    std::mem::forget(std::mem::replace(
+        &mut p.input_entity_ids,
+        EntityIds::new_const(),
+    ));
+    std::mem::forget(std::mem::replace(
+        &mut p.output_entity_ids,
+        EntityIds::new_const(),
+    ));
     p.entity_count = None;
     true
 }

@@ -10,7 +10,6 @@
 //! offset) when it grows. Fixed-size chunks grow by adding a chunk and never move; a payload
 //! never straddles two chunks (one larger than a chunk gets a chunk of its own).
 
-
 /// Bytes per chunk: ~2 000 pipeline events.
 const CHUNK: usize = 64 * 1024;
 

@@ -390,8 +390,9 @@ mod tests {
         for (i, k) in kinds.iter().enumerate() {
             o.remember_literal(k, i as OriginId % 7, site_of(i));
             // The last KIND_WAYS remembered are held whichever sets they fell in.
-            for j in i.saturating_sub(KIND_WAYS - 1)..=i {
-                assert_eq!(o.literal_site(kinds[j], j as OriginId % 7), Some(site_of(j)));
+            let recent = i.saturating_sub(KIND_WAYS - 1);
+            for (j, k) in kinds.iter().enumerate().take(i + 1).skip(recent) {
+                assert_eq!(o.literal_site(k, j as OriginId % 7), Some(site_of(j)));
             }
             for (j, k) in kinds.iter().enumerate().take(i + 1) {
                 let found = o.literal_site(k, j as OriginId % 7);
