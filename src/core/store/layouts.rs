@@ -28,7 +28,7 @@ const SITE_KEYS: usize = 4;
 /// Sets of the site cache, [`SITE_WAYS`] entries each. Four ways: which sets a program's
 /// sites fall in depends on where the linker put their key literals, and with two ways
 /// three sites of the pipeline's six shared a set in one build of `examples/emit_cost`
-/// and missed at every event (+540 instructions an operation, callgrind, branch
+/// and missed at every event (+~650 instructions an operation, callgrind, branch
 /// `busput`); a hit costs a compare per way tried before it. 16 sets of 4 hold what 32
 /// of 2 did (~4.6 KB).
 const SITE_SETS: usize = 16;
