@@ -108,6 +108,18 @@ impl Encoded {
         }
     }
 
+    /// [`clear`](Self::clear) for fields in the inline arrays; `false` (nothing done) for
+    /// spilled ones.
+    #[inline]
+    pub(crate) fn clear_inline(&mut self) -> bool {
+        if self.spilled {
+            return false;
+        }
+        self.key_count = 0;
+        self.byte_count = 0;
+        true
+    }
+
     #[cold]
     fn clear_spill(&mut self) {
         self.spilled = false;

@@ -177,6 +177,19 @@ impl Fields {
         }
     }
 
+    /// Removes every field if that drops nothing (the fields a writing factory puts,
+    /// encoded in the inline arrays, nothing kept as text or decoded): two counts reset.
+    /// Says `false`, doing nothing, otherwise ([`clear`](Self::clear) then).
+    #[inline]
+    pub(crate) fn clear_plain(&mut self) -> bool {
+        match &mut self.held {
+            Held::Encoded(e) if self.raw.is_empty() && self.decoded.get().is_none() => {
+                e.clear_inline()
+            }
+            _ => false,
+        }
+    }
+
     /// Sets `key` to `value`, replacing (in place) and returning an earlier value.
     pub fn insert(&mut self, key: impl Into<Key>, value: Value) -> Option<Value> {
         let key = key.into();

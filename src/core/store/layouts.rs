@@ -25,9 +25,14 @@ use super::sym::Sym;
 /// list interns its keys and finds its layout in the table at every event (what the keyed
 /// form cost, plus one lookup), so it still writes the shorter layout form.
 const SITE_KEYS: usize = 4;
-/// Sets of the site cache, [`SITE_WAYS`] entries each.
-const SITE_SETS: usize = 32;
-const SITE_WAYS: usize = 2;
+/// Sets of the site cache, [`SITE_WAYS`] entries each. Four ways: which sets a program's
+/// sites fall in depends on where the linker put their key literals, and with two ways
+/// three sites of the pipeline's six shared a set in one build of `examples/emit_cost`
+/// and missed at every event (+~650 instructions an operation, callgrind, branch
+/// `busput`); a hit costs a compare per way tried before it. 16 sets of 4 hold what 32
+/// of 2 did (~4.6 KB).
+const SITE_SETS: usize = 16;
+const SITE_WAYS: usize = 4;
 
 /// One cached site: its keys (addresses and lengths compared, never text) and its layout.
 #[derive(Clone, Copy, Debug)]

@@ -46,6 +46,14 @@ const CACHE: usize = 16;
 const LITERAL_SETS: usize = 16;
 const LITERAL_WAYS: usize = 2;
 
+/// Sets of the literal kinds' cache, [`KIND_WAYS`] entries each.
+const KIND_SETS: usize = 8;
+const KIND_WAYS: usize = 4;
+
+/// A literal kind's address and length, a pair, and their site; address 0 (no literal's)
+/// marks an empty entry.
+type LiteralKind = (usize, usize, OriginId, SiteId);
+
 /// A name as the literal cache keys it: its address and length, `(0, 0)` when absent;
 /// `None` for a name built at run time (never cached: it has no lasting address).
 type LiteralKey = (usize, usize);
@@ -65,8 +73,10 @@ pub(crate) struct Origins {
     by_site: HashMap<(Sym, OriginId), SiteId>,
     site_cache: [(Sym, OriginId, SiteId); CACHE],
     /// Sites of a literal kind (by its address and length) and a pair: an emitting program
-    /// names its kinds with literals, so a hit here skips interning the kind too.
-    literal_cache: [(usize, usize, OriginId, SiteId); CACHE],
+    /// names its kinds with literals, so a hit here skips interning the kind too. Four ways
+    /// a set: direct-mapped, two of the pipeline's six (kind, pair) entries shared a slot in
+    /// most builds (where the linker puts the literals decides), and missed at every event.
+    literal_cache: [[LiteralKind; KIND_WAYS]; KIND_SETS],
 }
 
 impl Default for Origins {
@@ -80,7 +90,7 @@ impl Default for Origins {
             by_site: HashMap::new(),
             site_cache: [(Sym::NONE, 0, 0); CACHE],
             // Address 0 is no literal's: an empty slot never hits.
-            literal_cache: [(0, 0, 0, 0); CACHE],
+            literal_cache: [[(0, 0, 0, 0); KIND_WAYS]; KIND_SETS],
         }
     }
 }
@@ -141,15 +151,19 @@ impl Origins {
     #[inline]
     pub(crate) fn literal_site(&self, kind: &'static str, origin: OriginId) -> Option<SiteId> {
         let (addr, len) = (kind.as_ptr() as usize, kind.len());
-        let slot = &self.literal_cache[literal_slot(addr, origin)];
-        (slot.0 == addr && slot.1 == len && slot.2 == origin).then_some(slot.3)
+        let set = &self.literal_cache[literal_slot(addr, origin) % KIND_SETS];
+        set.iter()
+            .find(|e| e.0 == addr && e.1 == len && e.2 == origin)
+            .map(|e| e.3)
     }
 
     /// Remembers that the literal `kind` with `origin` is `site`.
     #[inline]
     pub(crate) fn remember_literal(&mut self, kind: &'static str, origin: OriginId, site: SiteId) {
         let addr = kind.as_ptr() as usize;
-        self.literal_cache[literal_slot(addr, origin)] = (addr, kind.len(), origin, site);
+        let ways = &mut self.literal_cache[literal_slot(addr, origin) % KIND_SETS];
+        ways.copy_within(0..KIND_WAYS - 1, 1);
+        ways[0] = (addr, kind.len(), origin, site);
     }
 
     #[cold]
@@ -364,6 +378,28 @@ mod tests {
             }
         }
         assert_eq!(o.sites.len(), 1 + 39 * 2, "each site once");
+    }
+
+    #[test]
+    fn the_literal_kind_cache_answers_right_or_not_at_all_and_keeps_the_last_ways() {
+        let mut o = Origins::default();
+        let kinds: Vec<&'static str> = (0..100)
+            .map(|i| &*Box::leak(format!("kind {i}").into_boxed_str()))
+            .collect();
+        let site_of = |i: usize| 1000 + i as SiteId;
+        for (i, k) in kinds.iter().enumerate() {
+            o.remember_literal(k, i as OriginId % 7, site_of(i));
+            // The last KIND_WAYS remembered are held whichever sets they fell in.
+            let recent = i.saturating_sub(KIND_WAYS - 1);
+            for (j, k) in kinds.iter().enumerate().take(i + 1).skip(recent) {
+                assert_eq!(o.literal_site(k, j as OriginId % 7), Some(site_of(j)));
+            }
+            for (j, k) in kinds.iter().enumerate().take(i + 1) {
+                let found = o.literal_site(k, j as OriginId % 7);
+                assert!(found.is_none() || found == Some(site_of(j)), "kind {j}");
+                assert_eq!(o.literal_site(k, 7), None, "kind {j} with a pair never met");
+            }
+        }
     }
 
     #[test]
