@@ -68,6 +68,7 @@ mod builder;
 mod completion;
 mod processor;
 mod put;
+mod scratch;
 #[cfg(test)]
 mod tests;
 

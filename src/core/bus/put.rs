@@ -24,7 +24,7 @@ use futures::task::LocalSpawnExt;
 
 use super::{EventBus, Inner, STOPPED};
 use crate::core::context::{self, Frame};
-use crate::core::event::{EntityIds, Event, Kind, Payload, Phase};
+use crate::core::event::{Event, Kind, Payload, Phase};
 use crate::core::history::History;
 use crate::core::ids;
 use crate::core::mode::{EmitMode, Skip};
@@ -221,31 +221,6 @@ impl EventBus {
             .put(header.seq, Bound::Ignored, |h| h.encode(header, &payload));
     }
 
-    /// The scratch payload writing factories fill (`core::emit::Writes`): the bus's own,
-    /// empty, or a new one if it is out (a factory that emits while writing).
-    #[inline]
-    pub(crate) fn take_scratch_payload(&self) -> Box<Payload> {
-        self.inner.scratch_payload.take().unwrap_or_default()
-    }
-
-    /// Gives the scratch payload back, emptied for the next event.
-    ///
-    /// The usual payload (literal names, inline ids, fields encoded inline) is emptied
-    /// without drop code: `Payload::clear` and `Cell::set` inlined the drops of every member
-    /// that can own memory, and the calls they hold made this a function that saved and
-    /// restored six registers around ~20 stores, ~54 instructions a factory, five an
-    /// operation (callgrind, branch `busput`). Anything else is cleared the general way.
-    #[inline]
-    pub(crate) fn give_back_scratch_payload(&self, mut payload: Box<Payload>) {
-        if !empty_plain(&mut payload) {
-            empty_slow(&mut payload);
-        }
-        if let Some(other) = self.inner.scratch_payload.replace(Some(payload)) {
-            // A factory that emitted while writing took a second scratch payload.
-            drop_slow(other);
-        }
-    }
-
     pub(crate) fn count_cancelled(&self) {
         self.inner.counters.borrow_mut().cancelled += 1;
     }
@@ -375,47 +350,6 @@ impl Drop for Put<'_> {
             let _ = self.inner.try_put(event, Bound::Ignored);
         }
     }
-}
-
-/// Empties a payload that owns no memory, forgetting its members instead of dropping them
-/// (nothing to free: borrowed names, inline ids of `Copy` uuids, fields in inline arrays);
-/// `false`, with the payload as it was, if it owns any.
-#[inline]
-fn empty_plain(p: &mut Payload) -> bool {
-    let owns = |n: &Option<Kind>| matches!(n, Some(Kind::Owned(_)));
-    if owns(&p.process_name)
-        || owns(&p.function_name)
-        || p.input_entity_ids.spilled()
-        || p.output_entity_ids.spilled()
-        || !p.unknown.is_empty()
-        || !p.extra.clear_plain()
-    {
-        return false;
-    }
-    std::mem::forget(p.process_name.take());
-    std::mem::forget(p.function_name.take());
-    std::mem::forget(std::mem::replace(
-        &mut p.input_entity_ids,
-        EntityIds::new_const(),
-    ));
-    std::mem::forget(std::mem::replace(
-        &mut p.output_entity_ids,
-        EntityIds::new_const(),
-    ));
-    p.entity_count = None;
-    true
-}
-
-#[cold]
-#[inline(never)]
-fn empty_slow(p: &mut Payload) {
-    p.clear();
-}
-
-#[cold]
-#[inline(never)]
-fn drop_slow(p: Box<Payload>) {
-    drop(p);
 }
 
 /// An owned event from a header and payload: the rare paths (fire-and-forget, a full queue)
