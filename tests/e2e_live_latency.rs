@@ -13,7 +13,8 @@
 //! frames while events arrive is the frame log's. At the end every event must be counted:
 //! the listener received and stored them all, the page received and stored them all and
 //! shows them all but those it let go past its budget (it keeps the newest, and says so).
-//! `LATENCY_CDP=1` also prints what Chromium says of the page's main thread (metrics, V8's
+//! `LATENCY_SETTLE_MS=N` waits N ms between the page saying `live` and the first post (the
+//! page open before the program starts; default 0). `LATENCY_CDP=1` also prints what Chromium says of the page's main thread (metrics, V8's
 //! profile, when each message reached the page's handler: `live_support/cdp.rs`).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -143,6 +144,17 @@ async fn export_to_page_latency() {
         None => None,
     };
 
+    // The page open before the program starts (`LATENCY_SETTLE_MS`, default 0: the program
+    // starts as soon as the page says `live`): time the page has, idle, before the first
+    // event, as a person who opens the page and then starts their program gives it (the
+    // page warms its live path meanwhile: docs/live-page.md).
+    let settle: u64 = std::env::var("LATENCY_SETTLE_MS").map_or(0, |r| r.parse().unwrap());
+    tokio::time::sleep(Duration::from_millis(settle)).await;
+    let warm_before = c
+        .execute("return window.__lineageLiveWarm || null", vec![])
+        .await
+        .unwrap();
+
     let url = format!("{}/v1/events", listener.url);
     let mut sent = Vec::new(); // (events in view once this batch is applied, sent at ms)
     let start = Instant::now();
@@ -246,6 +258,16 @@ async fn export_to_page_latency() {
         .await
         .unwrap();
     println!("the page's frame profile (ms): {profile}");
+    // What the page's warm-up had done when the first event was sent, and in the end
+    // (`ui/live/warm.rs`; null: still running, or a page without one).
+    let warm_after = c
+        .execute("return window.__lineageLiveWarm || null", vec![])
+        .await
+        .unwrap();
+    println!(
+        "settle {settle} ms; the page's warm-up at the first event: {warm_before}; at the end: \
+         {warm_after}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     // Ends the browser too: chromedriver's exit alone leaves Chromium running the page.
     let _ = c.close().await;

@@ -20,6 +20,7 @@ mod pipe;
 mod profile;
 mod store;
 mod stream;
+mod warm;
 
 use super::browser_turn::browser_turn;
 use super::state::{now_ms, Shared, Source, Ui};
