@@ -21,6 +21,7 @@ mod profile;
 mod store;
 mod stream;
 mod warm;
+mod warm_screen;
 
 use super::browser_turn::browser_turn;
 use super::state::{now_ms, Shared, Source, Ui};

@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::warm_screen::WarmScreen;
 use super::Live;
 use crate::ui::state::{now_ms, Source, Ui};
 use crate::view::live::warm::WarmUp;
@@ -27,6 +28,8 @@ const EVENTS: usize = 40_000;
 const SLICE_MS: f64 = 8.0;
 /// Each step aims at this much work, so a slice never overshoots by much.
 const STEP_MS: f64 = 2.0;
+/// The share of a slice the steps may take; the rest is the warm-up screen's redraw.
+const STEPS_SHARE: f64 = 0.6;
 /// Where the measurement reads what the warm-up did.
 const OUT: &str = "__lineageLiveWarm";
 /// Set to `true` on `window` before the page loads: no warm-up (for comparisons).
@@ -60,16 +63,24 @@ impl Live {
         }
         leptos::task::spawn_local(async move {
             let started = now_ms();
-            let mut warm: Option<WarmUp> = None;
+            let mut warm: Option<(WarmUp, Option<WarmScreen>)> = None;
             let (mut spent, mut per_ms) = (0.0, 20.0);
             let ended = loop {
                 let budget = idle().await.min(SLICE_MS);
                 if self.needed_elsewhere(ui) {
                     break Ended::NeededElsewhere;
                 }
-                let w = warm.get_or_insert_with(|| WarmUp::new(EVENTS));
+                let (w, screen) =
+                    warm.get_or_insert_with(|| (WarmUp::new(EVENTS), WarmScreen::new()));
                 let t0 = now_ms();
-                while !w.done() && now_ms() - t0 < budget && !self.needed_elsewhere(ui) {
+                if let Some(s) = screen {
+                    s.release();
+                }
+                // The steps leave a share of the slice to the redraw that follows them.
+                while !w.done() && now_ms() - t0 < budget * STEPS_SHARE {
+                    if self.needed_elsewhere(ui) {
+                        break;
+                    }
                     let t = now_ms();
                     let n = ((per_ms * STEP_MS) as usize).clamp(16, 4096);
                     let n = w.step(n, t);
@@ -78,12 +89,17 @@ impl Live {
                         per_ms = 0.5 * per_ms + 0.5 * n as f64 / ms;
                     }
                 }
+                if let Some(s) = screen {
+                    s.show(w.inspection());
+                    // The effects the publish woke (the redraw) run before this resumes.
+                    leptos::task::tick().await;
+                }
                 spent += now_ms() - t0;
                 if w.done() {
                     break Ended::Done;
                 }
             };
-            let events = warm.as_ref().map_or(0, WarmUp::warmed);
+            let events = warm.as_ref().map_or(0, |(w, _)| w.warmed());
             drop(warm);
             report(events, spent, now_ms() - started, ended);
         });

@@ -103,6 +103,11 @@ impl WarmUp {
         self.made
     }
 
+    /// The warm-up's own inspection, as the page would show it.
+    pub fn inspection(&self) -> std::sync::Arc<crate::analysis::Inspection> {
+        self.view.inspection()
+    }
+
     pub fn done(&self) -> bool {
         self.made >= self.target
     }
@@ -218,7 +223,10 @@ mod tests {
         assert_eq!(w.feed.received, 1000);
         assert_eq!((w.feed.rejected, w.feed.waiting()), (0, 0));
         assert_eq!(w.view().len(), 1000);
-        assert!(w.view().in_step(), "the made-up trace must advance in place");
+        assert!(
+            w.view().in_step(),
+            "the made-up trace must advance in place"
+        );
         assert_eq!(w.view().waiting_for_links(), 0);
         let ins = w.view().inspection();
         assert!(w.derived.caught_up(&ins));
