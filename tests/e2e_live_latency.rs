@@ -7,7 +7,8 @@
 //! at a target rate and notes each batch's wall-clock time (`SystemTime`, Unix ms) just
 //! before posting it. The page puts on its live bar the events in its view and its
 //! `Date.now()` when it last applied some (`data-applied`, `data-last-applied-ms`); a
-//! `MutationObserver` logs every change. Same machine, same clock: the latency of a batch is
+//! `MutationObserver` logs every change of either (two applies in the same millisecond
+//! change only the count: watching the time alone missed the last apply of a run once). Same machine, same clock: the latency of a batch is
 //! the first apply time at which the view holds it, minus the time it was sent (a batch
 //! applied with later ones counts from its own send). The longest gap between animation
 //! frames while events arrive is the frame log's. At the end every event must be counted:
@@ -40,7 +41,7 @@ const PROBES: &str = r#"
     const bar = document.querySelector('#live-bar');
     new MutationObserver(() => {
         window.__applies.push([Number(bar.dataset.applied), Number(bar.dataset.lastAppliedMs)]);
-    }).observe(bar, { attributes: true, attributeFilter: ['data-last-applied-ms'] });
+    }).observe(bar, { attributes: true, attributeFilter: ['data-applied', 'data-last-applied-ms'] });
     window.__frames = [];
     let last = performance.now();
     function frame(t) { window.__frames.push(t - last); last = t; requestAnimationFrame(frame); }
