@@ -106,14 +106,20 @@ impl Live {
     }
 
     /// Whether the page needs the main thread for real: events arrived from a stream, or
-    /// the screen is a file's (or one is being opened).
+    /// the screen is a file's (or one is being opened). A page whose state is gone (its
+    /// owner disposed, as a test's mount can be) needs nothing more from the warm-up either.
     fn needed_elsewhere(self, ui: Ui) -> bool {
         let events = self
             .feed
-            .with_value(|f| f.as_ref().is_some_and(|f| f.received + f.rejected > 0));
-        let file = ui.loading.with_untracked(Option::is_some)
-            || matches!(ui.source.get_untracked(), Source::Imported(_));
-        events || file
+            .try_with_value(|f| f.as_ref().is_some_and(|f| f.received + f.rejected > 0));
+        let loading = ui.loading.try_with_untracked(Option::is_some);
+        let source = ui
+            .source
+            .try_with_untracked(|s| matches!(s, Source::Imported(_)));
+        match (events, loading, source) {
+            (Some(events), Some(loading), Some(file)) => events || loading || file,
+            _ => true,
+        }
     }
 }
 
