@@ -7,13 +7,16 @@
 //! at a target rate and notes each batch's wall-clock time (`SystemTime`, Unix ms) just
 //! before posting it. The page puts on its live bar the events in its view and its
 //! `Date.now()` when it last applied some (`data-applied`, `data-last-applied-ms`); a
-//! `MutationObserver` logs every change. Same machine, same clock: the latency of a batch is
+//! `MutationObserver` logs every change of either (two applies in the same millisecond
+//! change only the count: watching the time alone missed the last apply of a run once). Same machine, same clock: the latency of a batch is
 //! the first apply time at which the view holds it, minus the time it was sent (a batch
 //! applied with later ones counts from its own send). The longest gap between animation
 //! frames while events arrive is the frame log's. At the end every event must be counted:
 //! the listener received and stored them all, the page received and stored them all and
 //! shows them all but those it let go past its budget (it keeps the newest, and says so).
-//! `LATENCY_CDP=1` also prints what Chromium says of the page's main thread (metrics, V8's
+//! `LATENCY_SETTLE_MS=N` waits N ms between the page saying `live` and the first post (the
+//! page open before the program starts; default 0); `LATENCY_NO_WARM=1` opens the page
+//! without its warm-up (`ui/live/warm.rs`). `LATENCY_CDP=1` also prints what Chromium says of the page's main thread (metrics, V8's
 //! profile, when each message reached the page's handler: `live_support/cdp.rs`).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -38,7 +41,7 @@ const PROBES: &str = r#"
     const bar = document.querySelector('#live-bar');
     new MutationObserver(() => {
         window.__applies.push([Number(bar.dataset.applied), Number(bar.dataset.lastAppliedMs)]);
-    }).observe(bar, { attributes: true, attributeFilter: ['data-last-applied-ms'] });
+    }).observe(bar, { attributes: true, attributeFilter: ['data-applied', 'data-last-applied-ms'] });
     window.__frames = [];
     let last = performance.now();
     function frame(t) { window.__frames.push(t - last); last = t; requestAnimationFrame(frame); }
@@ -108,19 +111,29 @@ async fn export_to_page_latency() {
     let base = serve(dist_dir()).await;
     let driver = start_chromedriver();
     let c = browser(&driver).await;
-    // Chromium's own profile of the page (`LATENCY_CDP=1`, see `live_support/cdp.rs`).
-    let cdp = match std::env::var_os("LATENCY_CDP") {
-        Some(_) => {
-            let session = c.session_id().await.unwrap().unwrap();
-            let cdp = cdp::Cdp::new(&driver.url, &session);
-            cdp.run(
-                "Page.addScriptToEvaluateOnNewDocument",
-                serde_json::json!({ "source": cdp::ARRIVALS }),
-            )
-            .await;
-            Some(cdp)
+    // Chromium's own profile of the page (`LATENCY_CDP=1`, see `live_support/cdp.rs`); the
+    // page without its warm-up (`LATENCY_NO_WARM=1`: the same build, so a comparison of the
+    // two is of the warm-up alone).
+    let profiling = std::env::var_os("LATENCY_CDP").is_some();
+    let no_warm = std::env::var_os("LATENCY_NO_WARM").is_some();
+    let cdp = if profiling || no_warm {
+        let session = c.session_id().await.unwrap().unwrap();
+        let cdp = cdp::Cdp::new(&driver.url, &session);
+        let mut source = String::new();
+        if profiling {
+            source.push_str(cdp::ARRIVALS);
         }
-        None => None,
+        if no_warm {
+            source.push_str("\nwindow.__lineageNoLiveWarm = true;\n");
+        }
+        cdp.run(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": source }),
+        )
+        .await;
+        Some(cdp)
+    } else {
+        None
     };
     c.goto(&format!("{base}?live={}", listener.addr))
         .await
@@ -128,7 +141,7 @@ async fn export_to_page_latency() {
     set_viewport(&c, 1280, 800).await;
     wait_text(&c, "#live-state", |t| t.starts_with("live")).await;
     c.execute(PROBES, vec![]).await.unwrap();
-    let metrics_before = match &cdp {
+    let metrics_before = match cdp.as_ref().filter(|_| profiling) {
         Some(cdp) => {
             cdp.run("Performance.enable", serde_json::json!({})).await;
             cdp.run("Profiler.enable", serde_json::json!({})).await;
@@ -142,6 +155,17 @@ async fn export_to_page_latency() {
         }
         None => None,
     };
+
+    // The page open before the program starts (`LATENCY_SETTLE_MS`, default 0: the program
+    // starts as soon as the page says `live`): time the page has, idle, before the first
+    // event, as a person who opens the page and then starts their program gives it (the
+    // page warms its live path meanwhile: docs/live-page.md).
+    let settle: u64 = std::env::var("LATENCY_SETTLE_MS").map_or(0, |r| r.parse().unwrap());
+    tokio::time::sleep(Duration::from_millis(settle)).await;
+    let warm_before = c
+        .execute("return window.__lineageLiveWarm || null", vec![])
+        .await
+        .unwrap();
 
     let url = format!("{}/v1/events", listener.url);
     let mut sent = Vec::new(); // (events in view once this batch is applied, sent at ms)
@@ -246,9 +270,52 @@ async fn export_to_page_latency() {
         .await
         .unwrap();
     println!("the page's frame profile (ms): {profile}");
+    print_first_costs(&profile);
+    // What the page's warm-up had done when the first event was sent, and in the end
+    // (`ui/live/warm.rs`; null: still running, or a page without one).
+    let warm_after = c
+        .execute("return window.__lineageLiveWarm || null", vec![])
+        .await
+        .unwrap();
+    println!(
+        "settle {settle} ms; the page's warm-up at the first event: {warm_before}; at the end: \
+         {warm_after}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     // Ends the browser too: chromedriver's exit alone leaves Chromium running the page.
     let _ = c.close().await;
+}
+
+/// The page's cost per event in its first messages and applies against the whole run's
+/// (from its frame profile): how much slower the stream's first second ran.
+fn print_first_costs(profile: &serde_json::Value) {
+    let Some(p) = profile
+        .as_str()
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+    else {
+        return;
+    };
+    let per_event = |list: &serde_json::Value, n: usize| -> Option<f64> {
+        let list: Vec<(f64, f64)> = serde_json::from_value(list.clone()).ok()?;
+        let (events, ms) = list
+            .iter()
+            .take(n)
+            .fold((0.0, 0.0), |(e, m), &(ev, ms)| (e + ev, m + ms));
+        (events > 0.0).then(|| ms * 1000.0 / events)
+    };
+    let whole = |ms: &str, n: &str| -> Option<f64> {
+        Some(p[ms].as_f64()? * 1000.0 / p[n].as_f64().filter(|n| *n > 0.0)?)
+    };
+    println!(
+        "µs per event: decode, first 5 messages {:.2?} / first 20 {:.2?} / whole run {:.2?}; \
+         store, first 5 applies {:.2?} / first 20 {:.2?} / whole run {:.2?}",
+        per_event(&p["first_decodes"], 5),
+        per_event(&p["first_decodes"], 20),
+        whole("decode_ms", "decoded"),
+        per_event(&p["first_applies"], 5),
+        per_event(&p["first_applies"], 20),
+        whole("append_ms", "applied"),
+    );
 }
 
 /// Prints what Chromium says of the page's main thread over the run (`LATENCY_CDP=1`).

@@ -20,6 +20,8 @@ mod pipe;
 mod profile;
 mod store;
 mod stream;
+mod warm;
+mod warm_screen;
 
 use super::browser_turn::browser_turn;
 use super::state::{now_ms, Shared, Source, Ui};

@@ -26,6 +26,8 @@
 //! - [`wire`]: an event as read from the stream until it is stored ([`LiveEvent`]): a
 //!   compact line's names and payload stay in its message's tables.
 //! - [`view`]: the live trace's inspection, advanced batch by batch ([`LiveView`]).
+//! - [`warm`]: made-up events run through the page's live path while it is idle, so V8
+//!   has optimised it before a real stream starts ([`warm::WarmUp`]).
 //!
 //! The view is advanced by [`crate::view::scrub::Scrub::append`], event by event
 //! from the last batch, never rebuilt per batch.
@@ -46,6 +48,7 @@ pub mod sequence;
 #[cfg(test)]
 mod tests;
 pub mod view;
+pub mod warm;
 pub mod wire;
 
 pub use address::LiveAddress;

@@ -39,6 +39,12 @@ pub struct FrameProfile {
     /// The first `MAX_LONG` (20) frames whose own work passed [`LONG_MS`]: (ms since the first
     /// frame, events, append, publish, redraw), to tell which part a long frame spent in.
     pub long: Vec<(f64, u64, f64, f64, f64)>,
+    /// The first [`FIRST`] messages decoded and frames applied: (events, ms) each. Set
+    /// beside the sums, they say how much slower the stream's first second ran than the
+    /// rest (V8's baseline tier, and what the warm-up changes: `ui/live/warm.rs`), a
+    /// ratio a shared CPU disturbs less than the wall-clock latency.
+    pub first_decodes: Vec<(u64, f64)>,
+    pub first_applies: Vec<(u64, f64)>,
     #[serde(skip)]
     first_frame_at: Option<f64>,
     #[serde(skip)]
@@ -51,6 +57,8 @@ pub struct FrameProfile {
 /// A frame's own work past this many ms is listed in [`FrameProfile::long`].
 pub const LONG_MS: f64 = 50.0;
 const MAX_LONG: usize = 20;
+/// Messages and applying frames listed one by one from the start.
+pub const FIRST: usize = 20;
 
 impl FrameProfile {
     /// One `events` message of `events` events decoded in `ms`.
@@ -58,6 +66,9 @@ impl FrameProfile {
         self.messages += 1;
         self.decoded += events as u64;
         self.decode_ms += ms;
+        if self.first_decodes.len() < FIRST {
+            self.first_decodes.push((events as u64, ms));
+        }
     }
 
     /// One frame at `at` that applied `events` events in `append` ms.
@@ -67,6 +78,9 @@ impl FrameProfile {
         self.frames += 1;
         self.applied += events as u64;
         self.append_ms += append;
+        if self.first_applies.len() < FIRST {
+            self.first_applies.push((events as u64, append));
+        }
         self.last = (at, append, 0.0);
         self.listed = false;
         self.own(append, 0.0, 0.0, events);
@@ -121,6 +135,8 @@ mod tests {
             (1, 9.0, 1500)
         );
         assert!(p.long.is_empty());
+        assert_eq!(p.first_decodes, vec![(1000, 4.0), (500, 2.0)]);
+        assert_eq!(p.first_applies, vec![(1500, 3.0), (10, 0.5)]);
         p.applied(200.0, 3000, 40.0);
         p.redrawn(1.0, 20.0, 3010);
         assert_eq!(p.long, vec![(100.0, 3010, 40.0, 1.0, 20.0)]);
