@@ -69,7 +69,8 @@ pub fn App() -> impl IntoView {
     // Following a listener (live.rs): `live=` in the link connects at once.
     let live = Live::new();
     keep_in_address(ui, pin, live, &opened);
-    // V8 optimises the live path while the page is idle, before a real stream needs it.
+    // Once the page follows a listener, V8 optimises the live path while the page is idle,
+    // before the program's first events need it.
     live.warm_up(ui);
 
     let search = NodeRef::<leptos::html::Input>::new();

@@ -1,7 +1,9 @@
-//! The page's side of the warm-up ([`crate::view::live::warm`]): from page load, made-up
-//! events run through the live path in slices of at most [`SLICE_MS`], each in a moment
-//! the browser says it is idle (`requestIdleCallback`; a short timer where there is none),
-//! so that V8 has optimised the path before a real stream starts.
+//! The page's side of the warm-up ([`crate::view::live::warm`]): once the page follows a
+//! listener (a `?live=` link at load, or *Live…*), made-up events run through the live
+//! path in slices of at most [`SLICE_MS`], each in a moment the browser says it is idle
+//! (`requestIdleCallback`; a short timer where there is none), so that V8 has optimised
+//! the path before the program's first events arrive. A page that never goes live never
+//! pays for it (1.3–2 s of idle-time work).
 //!
 //! It never holds anything back: it opens no stream and waits for none (a `?live=` link
 //! connects at load, as before), a slice runs only when the browser has nothing else to do
@@ -30,6 +32,8 @@ const SLICE_MS: f64 = 8.0;
 const STEP_MS: f64 = 2.0;
 /// The share of a slice the steps may take; the rest is the warm-up screen's redraw.
 const STEPS_SHARE: f64 = 0.6;
+/// How often a page that follows no listener yet checks whether it does, in ms.
+const WAIT_MS: u32 = 250;
 /// Where the measurement reads what the warm-up did.
 const OUT: &str = "__lineageLiveWarm";
 /// Set to `true` on `window` before the page loads: no warm-up (for comparisons).
@@ -52,7 +56,8 @@ enum Ended {
 }
 
 impl Live {
-    /// Starts the warm-up (see the module docs); called once, at page load.
+    /// Starts the warm-up (see the module docs): called once, at page load; it waits
+    /// there until the page follows a listener.
     pub fn warm_up(self, ui: Ui) {
         let window = web_sys::window();
         let off = window.as_ref().is_some_and(|w| {
@@ -62,6 +67,15 @@ impl Live {
             return;
         }
         leptos::task::spawn_local(async move {
+            // Only a page that follows a listener needs its live path fast: a page used for
+            // files or the simulation spends no CPU on it (a check four times a second).
+            loop {
+                match self.address.try_with_untracked(Option::is_some) {
+                    Some(true) => break,
+                    Some(false) => gloo_timers::future::TimeoutFuture::new(WAIT_MS).await,
+                    None => return,
+                }
+            }
             let started = now_ms();
             let mut warm: Option<(WarmUp, Option<WarmScreen>)> = None;
             let (mut spent, mut per_ms) = (0.0, 20.0);
