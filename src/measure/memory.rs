@@ -206,7 +206,8 @@ mod tests {
 
     #[test]
     fn rss_anon_is_read_from_its_own_line_in_bytes() {
-        let status = "Name:\tlineage\nVmRSS:\t   18000 kB\nRssAnon:\t   12345 kB\nRssFile:\t    5000 kB\n";
+        let status =
+            "Name:\tlineage\nVmRSS:\t   18000 kB\nRssAnon:\t   12345 kB\nRssFile:\t    5000 kB\n";
         assert_eq!(parse_rss_anon(status), Some(12345 * 1024));
         assert_eq!(parse_rss_anon("VmRSS:\t 1 kB\n"), None, "no RssAnon line");
         assert_eq!(parse_rss_anon("RssAnon:\t 12 pages\n"), None, "not in kB");
