@@ -19,21 +19,22 @@ pub(super) fn run_memory_bench(args: &BenchArgs, command: String) -> ExitCode {
     let mut out = Printer::default();
     if !args.json {
         out.print(&format!(
-            "lineage bench --memory: {} events, awaited, history cap {}, RSS from /proc/self/statm\n",
+            "lineage bench --memory: {} events, awaited, history cap {}; anon = RssAnon from /proc/self/status (the heap: what the figures are read from), RSS = statm's resident set (file-backed pages too)\n",
             thousands(config.events as f64),
             thousands(config.history_capacity as f64)
         ));
         out.print(&format!(
-            "{:>14}  {:>12}  {:>10}\n",
-            "events", "history", "RSS MiB"
+            "{:>14}  {:>12}  {:>10}  {:>10}\n",
+            "events", "history", "anon MiB", "RSS MiB"
         ));
     }
     let report = run_memory(&config, |s| {
         if !args.json {
             out.print(&format!(
-                "{:>14}  {:>12}  {:>10.1}\n",
+                "{:>14}  {:>12}  {:>10.1}  {:>10.1}\n",
                 thousands(s.events as f64),
                 thousands(s.history_len as f64),
+                s.anon_bytes as f64 / (1 << 20) as f64,
                 s.rss_bytes as f64 / (1 << 20) as f64
             ));
         }
@@ -54,16 +55,18 @@ pub(super) fn run_memory_bench(args: &BenchArgs, command: String) -> ExitCode {
         ));
     } else {
         out.print(&format!(
-            "resident after warm-up (≥ 2 × cap events): {:.1} MiB; at the end: {:.1} MiB; growth {:+.1} %; {} events pruned; {:.1} s\n",
-            report.rss_after_warmup_bytes as f64 / (1 << 20) as f64,
+            "anon resident after warm-up (≥ 2 × cap events): {:.1} MiB; at the end: {:.1} MiB (RSS {:.1} MiB); growth {:+.1} %; {} events pruned; {:.1} s\n",
+            report.anon_after_warmup_bytes as f64 / (1 << 20) as f64,
+            report.anon_end_bytes as f64 / (1 << 20) as f64,
             report.rss_end_bytes as f64 / (1 << 20) as f64,
             report.growth * 100.0,
             thousands(report.pruned as f64),
             report.seconds
         ));
         out.print(&format!(
-            "per retained event: {:.0} B resident (the end over the empty bus, per event held); the history's heap, part by part:\n",
-            report.bytes_per_event
+            "per retained event: {:.0} B anon resident (the end over the empty bus, per event held; {:.0} B by statm's RSS); the history's heap, part by part:\n",
+            report.bytes_per_event,
+            report.rss_bytes_per_event
         ));
         for part in &report.parts {
             out.print(&format!(

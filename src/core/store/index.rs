@@ -16,7 +16,8 @@ use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
-use super::record::{Record, NO_SLOT};
+use super::record::{Record, FAR_SIBLING, NO_SIBLING, NO_SLOT};
+use super::write::wrap;
 use super::{Duplicates, EventStore};
 use crate::core::event::Event;
 use crate::core::ids::IdHash;
@@ -90,7 +91,39 @@ impl EventStore {
         }
         let before = self.parents.append(r.parent, slot);
         if before != NO_SLOT {
-            self.records[before as usize].next_sibling = slot;
+            self.set_next_sibling(before, slot);
+        }
+    }
+
+    /// Makes `next` the next sibling of the record at `slot`: as the distance between them
+    /// in ring order (the ring's length stays the same while both are held: it changes only
+    /// as it grows at its end, where no held record has wrapped, or when it is laid out
+    /// again, which links every child anew), or in `far_siblings` when that does not fit.
+    #[inline]
+    fn set_next_sibling(&mut self, slot: u32, next: u32) {
+        let n = self.records.len() as u32;
+        let distance = if next > slot {
+            next - slot
+        } else {
+            next + n - slot
+        };
+        let short = distance < u32::from(FAR_SIBLING);
+        self.records[slot as usize].next_sibling = if short {
+            distance as u16
+        } else {
+            self.far_siblings.insert(slot, next);
+            FAR_SIBLING
+        };
+    }
+
+    /// The slot of the next child of the same parent as the record at `slot`, or
+    /// [`NO_SLOT`].
+    #[inline]
+    pub(super) fn next_sibling(&self, slot: u32) -> u32 {
+        match self.records[slot as usize].next_sibling {
+            NO_SIBLING => NO_SLOT,
+            FAR_SIBLING => self.far_siblings[&slot],
+            d => wrap(slot as usize + usize::from(d), self.records.len()) as u32,
         }
     }
 
@@ -149,7 +182,12 @@ impl EventStore {
             self.ids_to = self.base;
         }
         if r.has_parent() {
-            self.parents.drop_first(r.parent, r.next_sibling);
+            let next = match r.next_sibling {
+                NO_SIBLING => NO_SLOT,
+                FAR_SIBLING => self.far_siblings.remove(&slot).expect("a far sibling kept"),
+                d => wrap(slot as usize + usize::from(d), self.records.len()) as u32,
+            };
+            self.parents.drop_first(r.parent, next);
             self.parents.release(r.parent);
         }
     }
@@ -166,13 +204,12 @@ impl EventStore {
     /// Positions of the children of `parent` still held, in the order they arrived: the
     /// `children_by_parent` index. The parent itself need not be held.
     pub fn child_positions(&self, parent: &Uuid) -> impl Iterator<Item = u64> + '_ {
-        let records = &self.records;
         let first = self
             .parents
             .find(parent)
             .map_or(NO_SLOT, |p| self.parents.list(p).0);
         std::iter::successors((first != NO_SLOT).then_some(first), move |&s| {
-            let next = records[s as usize].next_sibling;
+            let next = self.next_sibling(s);
             (next != NO_SLOT).then_some(next)
         })
         .map(move |s| self.position(s))
@@ -228,7 +265,7 @@ impl EventStore {
                 }
                 linked += 1;
                 last = s;
-                s = r.next_sibling;
+                s = self.next_sibling(s);
             }
             if last != list_last {
                 return Err(format!("children_by_parent[{parent}] tail is stale"));
@@ -242,6 +279,12 @@ impl EventStore {
         }
         if self.by_id.len() > self.len {
             return Err("more ids indexed than events held".into());
+        }
+        let far = self
+            .records()
+            .filter(|(_, r)| r.next_sibling == FAR_SIBLING);
+        if far.count() != self.far_siblings.len() {
+            return Err("far_siblings does not hold exactly the far next siblings".into());
         }
         Ok(())
     }

@@ -79,6 +79,8 @@ pub(crate) use self::write::NameSyms;
 /// What one entry of the `late` table costs, counted with the records: two `u64`s and a
 /// B-tree node's share (a node holds up to 11 entries, ~200 bytes).
 const LATE_ENTRY_BYTES: usize = 36;
+/// The same for an entry of `far_siblings`: two `u32`s and a node's share.
+const FAR_SIBLING_BYTES: usize = 28;
 
 /// Which event owns an id that arrives twice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +133,9 @@ pub struct EventStore {
     ids_to: u64,
     /// Each parent id once, with its child list: `children_by_parent`.
     parents: Parents,
+    /// The next sibling's slot of children whose next sibling is too far on for their
+    /// record's 16 bits (`Record::next_sibling`), by the child's slot; rare.
+    far_siblings: BTreeMap<u32, u32>,
     /// The seeded hash of `events_by_id`, drawn per store (`core/ids.rs` says why).
     id_hash: IdHash,
     duplicates: Duplicates,
@@ -169,6 +174,7 @@ impl EventStore {
             by_id: HashTable::with_capacity(reserve),
             ids_to: 0,
             parents: Parents::default(),
+            far_siblings: BTreeMap::new(),
             id_hash: IdHash::random(),
             duplicates,
             duplicate_ids: 0,
@@ -238,7 +244,10 @@ impl EventStore {
             ),
             ("payload arena", self.arena.heap_bytes()),
             ("events_by_id", self.by_id.allocation_size()),
-            ("children_by_parent", self.parents.heap_bytes()),
+            (
+                "children_by_parent",
+                self.parents.heap_bytes() + self.far_siblings.len() * FAR_SIBLING_BYTES,
+            ),
             (
                 "symbols",
                 self.symbols.heap_bytes() + self.origins.heap_bytes(),
@@ -252,6 +261,8 @@ impl EventStore {
 mod layouts_tests;
 #[cfg(test)]
 mod parents_tests;
+#[cfg(test)]
+mod siblings_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

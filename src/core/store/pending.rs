@@ -15,7 +15,7 @@
 //! that the ring keeps its size. Unprocessed records are not indexed and no read sees them:
 //! `len`, positions, `events_by_id` and `children_by_parent` are the held events' alone.
 
-use super::record::{Record, NO_SLOT};
+use super::record::{Record, NO_SIBLING};
 use super::write::wrap;
 use super::EventStore;
 
@@ -85,7 +85,7 @@ impl EventStore {
         let lag = self.lag_at(pos, timestamp_ns, processed_ns);
         let r = &mut self.records[slot];
         r.lag = lag;
-        r.next_sibling = NO_SLOT;
+        r.next_sibling = NO_SIBLING;
         self.len += 1;
         self.pending -= 1;
         // Its id waits for a read (`catch_up_ids`); its parent's child list does not.

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::hash::TextHash;
 use super::origins::OriginId;
 use super::record::{
-    begin_blob, Record, B_DURATION, B_ERROR, B_FIELDS, HAS_PARENT, LAG_NONE, NO_SLOT, V_JSON,
+    begin_blob, Record, B_DURATION, B_ERROR, B_FIELDS, HAS_PARENT, LAG_NONE, NO_SIBLING, V_JSON,
 };
 use super::symbols::{Sym, Symbols};
 use super::EventStore;
@@ -249,7 +249,7 @@ impl EventStore {
             blob,
             tree,
             site: self.origins.site(kind, origin),
-            next_sibling: NO_SLOT,
+            next_sibling: NO_SIBLING,
             phase: e.phase,
             flags,
         };

@@ -55,12 +55,15 @@ pub(crate) const HAS_START: u8 = 2;
 /// parent too), and the blob begins with its four-byte [`ParentId`] instead of the id.
 pub(crate) const START_REF: u8 = 4;
 
-/// Packed to four-byte alignment: 60 bytes, for every retained event (the `u64` field is read
+/// Packed to four-byte alignment: 56 bytes, for every retained event (the `u64` field is read
 /// by value, never borrowed, so the packing is free on x86 and wasm). Two numbers the store
 /// keeps exactly take 32 bits here because their common values fit: the emission number
 /// (below 2^32 − 1 for any bus; a larger one, only ever read from a file, goes in front of
 /// the blob) and the processing time as its lag after the timestamp (a bus processes an
-/// event well within 4 s; a longer or earlier one goes in the store's `late` table).
+/// event well within 4 s; a longer or earlier one goes in the store's `late` table). The
+/// next sibling takes 16 bits for the same reason: siblings (a call's start and end, the
+/// sub-calls of one call) are rarely 65 535 events apart; farther ones are kept beside the
+/// ring (`index.rs`).
 #[derive(Clone, Copy, Debug)]
 #[repr(C, packed(4))]
 pub struct Record {
@@ -80,11 +83,19 @@ pub struct Record {
     /// The kind with the payload's process and function names, kept once as a site
     /// (`origins.rs`; `EventStore::kind_sym`, `process_sym` and `function_sym` read them).
     pub(crate) site: SiteId,
-    /// The ring slot of the next child of the same parent, or [`NO_SLOT`].
-    pub next_sibling: u32,
+    /// The next child of the same parent, as how many ring slots further on it is:
+    /// [`NO_SIBLING`], a distance below [`FAR_SIBLING`], or `FAR_SIBLING` when it is further
+    /// (its slot is then in the store's `far_siblings`). `EventStore::next_sibling` reads it.
+    pub(crate) next_sibling: u16,
     pub phase: Phase,
     pub flags: u8,
 }
+
+/// [`Record::next_sibling`] of the last child held (or of an event without a parent).
+pub(crate) const NO_SIBLING: u16 = 0;
+/// [`Record::next_sibling`] of a child whose next sibling is `FAR_SIBLING` slots or more
+/// further on: the next one's slot is in the store's `far_siblings` table.
+pub(crate) const FAR_SIBLING: u16 = u16::MAX;
 
 /// [`Record::seq32`] of an emission number that does not fit: it is in the blob.
 pub(crate) const SEQ_WIDE: u32 = u32::MAX;

@@ -9,8 +9,8 @@
 use super::origins::{OriginId, SiteId};
 use super::parents::ParentId;
 use super::record::{
-    begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SLOT,
-    START_REF,
+    begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SIBLING,
+    NO_SLOT, START_REF,
 };
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
@@ -109,7 +109,7 @@ impl EventStore {
                 };
                 self.site_of(h.kind, origin)
             },
-            next_sibling: NO_SLOT,
+            next_sibling: NO_SIBLING,
             phase: h.phase,
             flags,
         }
@@ -152,7 +152,7 @@ impl EventStore {
         }
         let pos = self.base + self.len as u64;
         record.lag = self.lag_at(pos, record.timestamp_ns, processed_ns);
-        record.next_sibling = NO_SLOT;
+        record.next_sibling = NO_SIBLING;
         let slot = if self.head == 0 && self.records.len() == self.len {
             if self.records.len() == self.records.capacity() {
                 // Doubling, but never past the cap: a 100 000-event history would otherwise
@@ -259,10 +259,11 @@ impl EventStore {
         self.head = 0;
         self.by_id.clear();
         self.parents.clear_lists();
+        self.far_siblings.clear();
         let dups = self.duplicate_ids;
         self.ids_to = self.base;
         for slot in 0..self.len as u32 {
-            self.records[slot as usize].next_sibling = NO_SLOT;
+            self.records[slot as usize].next_sibling = NO_SIBLING;
             self.link_child(slot);
         }
         self.catch_up_ids();

@@ -7,7 +7,7 @@
 
 use super::record::{
     begin_blob, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT,
-    LAG_NONE, NO_SLOT, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
+    LAG_NONE, NO_SIBLING, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
 use super::EventStore;
@@ -44,7 +44,7 @@ impl EventStore {
                 let origin = self.origins.intern(process, function);
                 self.origins.site(kind, origin)
             },
-            next_sibling: NO_SLOT,
+            next_sibling: NO_SIBLING,
             phase: e.phase,
             flags,
         }
