@@ -20,7 +20,7 @@ fn siblings_far_apart_are_listed_in_order_and_forgotten_with_their_events() {
     let child = |p: &Event| Event::child_of(p, "step", Phase::Progress);
     // Children of `parent` at 1, 2 (near), FAR + 3 (far from 2) and FAR + 4 (near).
     let mut kids = Vec::new();
-    let mut push = |s: &mut EventStore, e: &Event| s.push_event(e, 0);
+    let push = |s: &mut EventStore, e: &Event| s.push_event(e, 0);
     push(&mut s, &parent);
     for _ in 0..2 {
         let k = child(&parent);
