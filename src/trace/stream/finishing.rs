@@ -11,7 +11,7 @@ use crate::model::sink::EventSink;
 use crate::trace::error::ImportError;
 
 /// An import whose input has all been read, turning what its reader held back into events
-/// a bounded number at a time; see [`Importer::finishing`].
+/// a bounded number at a time; see [`Importer::finishing`](super::Importer::finishing).
 pub struct Finishing<S> {
     /// `None` once the import is handed out or has failed.
     pub(super) out: Option<Output<S>>,
