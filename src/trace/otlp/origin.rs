@@ -11,7 +11,6 @@
 
 use serde_json::Value;
 
-use super::json_text::write_json;
 
 /// What the spans of one `scopeSpans` share, each as its JSON text.
 #[derive(Default, Clone, Copy)]
@@ -24,9 +23,7 @@ pub(super) struct Origin<'a> {
 
 /// The JSON text `serde_json` writes for `v`.
 pub(super) fn text_of(v: &(impl serde::Serialize + ?Sized)) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_json(&mut out, v);
-    out
+    serde_json::to_vec(v).expect("writing JSON to memory succeeds")
 }
 
 /// An origin's members written once, for the [`Origin`] every span of it borrows.
