@@ -11,7 +11,6 @@
 
 use serde_json::Value;
 
-
 /// What the spans of one `scopeSpans` share, each as its JSON text.
 #[derive(Default, Clone, Copy)]
 pub(super) struct Origin<'a> {
