@@ -83,18 +83,24 @@ mod native {
     /// the view already holds.
     #[inline(never)]
     fn store(feed: &mut LiveFeed, view: &mut LiveView, window: usize) {
-        let (mut in_window, mut t) = (0, Instant::now());
+        let (mut in_window, mut t, mut longest) = (0, Instant::now(), 0.0f64);
         loop {
             let slice = feed.take(SLICE);
             if slice.is_empty() {
                 break;
             }
             in_window += slice.len();
+            let s = Instant::now();
             view.append(slice, false, 0.0);
+            longest = longest.max(s.elapsed().as_secs_f64() * 1e3);
             if window > 0 && in_window >= window {
                 let ns = t.elapsed().as_secs_f64() * 1e9 / in_window as f64;
-                println!("held {:>9}: store {:>6.0} ns an event", view.len(), ns);
-                (in_window, t) = (0, Instant::now());
+                println!(
+                    "held {:>9}: store {ns:>6.0} ns an event, longest slice of {SLICE} \
+                     {longest:.1} ms",
+                    view.len()
+                );
+                (in_window, t, longest) = (0, Instant::now(), 0.0);
             }
         }
     }

@@ -53,6 +53,7 @@ pub mod prepared;
 mod read;
 pub(crate) mod record;
 pub(crate) mod search;
+pub(crate) mod sharded;
 pub(crate) mod sym;
 pub(crate) mod symbols;
 pub(crate) mod trees;
@@ -61,7 +62,7 @@ mod write_ref;
 
 use std::collections::BTreeMap;
 
-use hashbrown::HashTable;
+use sharded::ShardedTable;
 use uuid::Uuid;
 
 use self::arena::Arena;
@@ -125,7 +126,7 @@ pub struct EventStore {
     origins: Origins,
     arena: Arena,
     trees: Trees,
-    by_id: HashTable<u32>,
+    by_id: ShardedTable<u32>,
     /// Held events at positions below this are in `by_id`; the ones from it on are not yet.
     /// A store written with `push` indexes every event as it comes; a bus's history
     /// (`pending.rs`) leaves its ids to [`EventStore::catch_up_ids`], run before the bus
@@ -171,7 +172,7 @@ impl EventStore {
             origins: Origins::default(),
             arena: Arena::default(),
             trees: Trees::default(),
-            by_id: HashTable::with_capacity(reserve),
+            by_id: ShardedTable::with_capacity(reserve),
             ids_to: 0,
             parents: Parents::default(),
             far_siblings: BTreeMap::new(),
