@@ -6,7 +6,7 @@
 //!
 //! - [`Inspection`]: a trace with its spans, lints and summary, built once per change.
 //! - [`build`]: an import's inspection built a slice at a time ([`build::InspectionBuilder`]).
-//! - [`lints`]: findings that deserve a look ([`Lint`]); [`lint_list`]: a trace's lints,
+//! - [`lints`]: findings that deserve a look ([`Lint`](lints::Lint)); [`lint_list`]: a trace's lints,
 //!   one list per kind ([`Lints`]).
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`critical_path`]: the chain of nested steps that determines an operation's end, with

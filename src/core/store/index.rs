@@ -13,10 +13,10 @@
 //! [`EventStore::check_indexes`] re-derives both from the ring, for tests.
 
 use hashbrown::hash_table::Entry;
+use hashbrown::HashTable;
 use uuid::Uuid;
 
 use super::record::{Record, FAR_SIBLING, NO_SIBLING, NO_SLOT};
-use super::sharded::ShardedTable;
 use super::write::wrap;
 use super::{Duplicates, EventStore};
 use crate::core::event::Event;
@@ -72,17 +72,30 @@ impl EventStore {
             duplicate_ids,
             id_hash,
             head,
+            base,
+            ids_to,
             ..
         } = self;
-        let (head, n) = (*head, records.len().max(1));
         let h = id_hash.hash(&records[slot as usize].id);
-        // Before the entry: a full table is refilled (or grown) with what it names.
+        // Before the entry: a full table is refilled (or grown) with what it names; a whole
+        // one from the ring, whose order is the order its entries were made in.
+        let indexed = ids_to.saturating_sub(*base) as usize;
         by_id.make_room(
             h,
             |&s| id_hash.hash(&records[s as usize].id),
-            |&s| ((s as usize + n - head) % n) as u64,
+            |whole| {
+                let live = whole.len() + 1;
+                whole.clear();
+                whole.reserve(live + live / 8, |&s| id_hash.hash(&records[s as usize].id));
+                let n = records.len().max(1);
+                for k in 0..indexed {
+                    let s = ((*head + k) % n) as u32;
+                    let h = id_hash.hash(&records[s as usize].id);
+                    index_id(records, whole, id_hash, h, *duplicates, s);
+                }
+            },
         );
-        if index_id(records, by_id, id_hash, h, *duplicates, slot) {
+        if index_id(records, by_id.table_for(h), id_hash, h, *duplicates, slot) {
             *duplicate_ids += 1;
         }
     }
@@ -257,13 +270,14 @@ impl EventStore {
     }
 }
 
-/// Indexes the id of the record at `slot`; true when the id was already held (the store's
+/// Indexes the id of the record at `slot`, hashed `h`, in its table of `events_by_id`; true
+/// when the id was already held (the store's
 /// [`Duplicates`] says which of the two the index then names). One probe of the table
 /// (`entry`), not a lookup and then an insertion: this runs for every event the bus records.
 #[inline]
 fn index_id(
     records: &[Record],
-    by_id: &mut ShardedTable<u32>,
+    by_id: &mut HashTable<u32>,
     id_hash: &IdHash,
     h: u64,
     duplicates: Duplicates,

@@ -1,9 +1,8 @@
 //! # A hash table that grows a sixty-fourth at a time
 //!
-//! The store's three tables (`events_by_id`, the parents' ids, the trees' roots) hold small
-//! numbers that name an entry elsewhere, and each is refilled in place when it is full
-//! ([`ShardedTable::make_room`] says why: a bounded store's tombstones). One hashbrown table
-//! refills or doubles all its entries at once: with 1.86 M events in the page's live view
+//! `events_by_id` holds a slot number per event held, and is refilled in place when it is
+//! full ([`ShardedTable::make_room`] says why: a bounded store's tombstones). One hashbrown
+//! table refills or doubles all its entries at once: with 1.86 M events in the page's live view
 //! the id table's growth stopped the page for 609 ms, 333 ms at 0.93 M (the append of one
 //! slice of 512 events, Chromium's profile; 145 ms natively, `examples/live_cost.rs`), while
 //! the listener kept sending 100 000 events a second (docs/live-page.md).
@@ -15,8 +14,13 @@
 //! the same; a lookup costs a shift and a mask more. Small tables stay whole: split, a
 //! table of 1 000 entries would be 64 of about 16, and the chance swings of so few entries
 //! per table would keep growing one or another of them under a bounded store's churn.
+//!
+//! The parents' and the trees' tables (`parents.rs`, `trees.rs`) hold one entry per parent
+//! and per call, not per event, and stay plain tables: they are on the bus's emitting path,
+//! where going through this type cost about 140 instructions an operation (callgrind,
+//! `examples/emit_cost.rs`), and `events_by_id` is not (a bus indexes ids lazily).
 
-use hashbrown::hash_table::{AbsentEntry, Entry, OccupiedEntry};
+use hashbrown::hash_table::{AbsentEntry, OccupiedEntry};
 use hashbrown::HashTable;
 
 /// Tables in a [`ShardedTable`] once it is split.
@@ -27,20 +31,22 @@ pub(crate) const SHARDS: usize = 64;
 /// swinging by 3 %.
 pub(crate) const SPLIT_AT: usize = 1 << 16;
 
-/// Which table a hash belongs to, of `mask + 1`: bits from 32 on. hashbrown takes a bucket
+/// Which of the [`SHARDS`] tables a hash belongs to: bits 32–37. hashbrown takes a bucket
 /// from the low bits and a control byte from the top seven, so all of a table's entries
 /// sharing these six bits leaves both as spread as in one table (below 2³² buckets).
 #[inline]
-fn shard(hash: u64, mask: usize) -> usize {
-    (hash >> 32) as usize & mask
+fn shard(hash: u64) -> usize {
+    (hash >> 32) as usize & (SHARDS - 1)
 }
 
 /// A hash table of `T`, split into [`SHARDS`] tables once it is big; see the module docs.
 #[derive(Clone, Debug)]
 pub(crate) struct ShardedTable<T> {
-    shards: Box<[HashTable<T>]>,
-    /// `shards.len() - 1`: 0 while whole.
-    mask: usize,
+    /// The table while whole (empty once split). A field of its own rather than the first
+    /// of a vector: a bus's history never splits, and its tables are on the emitting path.
+    whole: HashTable<T>,
+    /// The [`SHARDS`] tables once split; empty while whole.
+    split: Vec<HashTable<T>>,
 }
 
 impl<T> Default for ShardedTable<T> {
@@ -52,25 +58,51 @@ impl<T> Default for ShardedTable<T> {
 impl<T> ShardedTable<T> {
     /// Room for about `n` entries in all (none allocated for 0).
     pub(crate) fn with_capacity(n: usize) -> ShardedTable<T> {
-        let tables = if n < SPLIT_AT { 1 } else { SHARDS };
-        let each = n.div_ceil(tables);
+        if n < SPLIT_AT {
+            return ShardedTable {
+                whole: HashTable::with_capacity(n),
+                split: Vec::new(),
+            };
+        }
+        let each = n.div_ceil(SHARDS);
         ShardedTable {
-            shards: (0..tables)
+            whole: HashTable::new(),
+            split: (0..SHARDS)
                 .map(|_| HashTable::with_capacity(each))
                 .collect(),
-            mask: tables - 1,
         }
     }
 
+    /// The table an entry hashed `hash` goes to.
     #[inline]
-    fn of(&self, hash: u64) -> usize {
-        shard(hash, self.mask)
+    fn table(&self, hash: u64) -> &HashTable<T> {
+        if self.split.is_empty() {
+            &self.whole
+        } else {
+            &self.split[shard(hash)]
+        }
+    }
+
+    /// The table an entry hashed `hash` goes to, to change (an entry placed through it must
+    /// have had room made, [`ShardedTable::make_room`]).
+    #[inline]
+    pub(crate) fn table_for(&mut self, hash: u64) -> &mut HashTable<T> {
+        if self.split.is_empty() {
+            &mut self.whole
+        } else {
+            &mut self.split[shard(hash)]
+        }
+    }
+
+    /// Every table: the whole one (empty once split), then the split ones.
+    fn tables(&self) -> impl Iterator<Item = &HashTable<T>> + '_ {
+        std::iter::once(&self.whole).chain(self.split.iter())
     }
 
     /// The entry hashed `hash` that `eq` accepts.
     #[inline]
     pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&T> {
-        self.shards[self.of(hash)].find(hash, eq)
+        self.table(hash).find(hash, eq)
     }
 
     /// The entry hashed `hash` that `eq` accepts, to be removed or changed.
@@ -80,64 +112,55 @@ impl<T> ShardedTable<T> {
         hash: u64,
         eq: impl FnMut(&T) -> bool,
     ) -> Result<OccupiedEntry<'_, T>, AbsentEntry<'_, T>> {
-        self.shards[self.of(hash)].find_entry(hash, eq)
-    }
-
-    /// The place of the entry hashed `hash` that `eq` accepts, filled or not. Room for one
-    /// more must have been made ([`ShardedTable::make_room`]).
-    #[inline]
-    pub(crate) fn entry(
-        &mut self,
-        hash: u64,
-        eq: impl FnMut(&T) -> bool,
-        hasher: impl Fn(&T) -> u64,
-    ) -> Entry<'_, T> {
-        self.shards[self.of(hash)].entry(hash, eq, hasher)
+        self.table_for(hash).find_entry(hash, eq)
     }
 
     /// Adds `value`, hashed `hash`, known not to be in the table. Room for one more must
     /// have been made ([`ShardedTable::make_room`]).
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn insert_unique(&mut self, hash: u64, value: T, hasher: impl Fn(&T) -> u64) {
-        self.shards[self.of(hash)].insert_unique(hash, value, hasher);
+        self.table_for(hash).insert_unique(hash, value, hasher);
     }
 
     /// Whether the table an entry hashed `hash` goes to is full: the next insertion would
     /// rehash it or, with its tombstones, double it.
     #[inline]
     pub(crate) fn is_full_for(&self, hash: u64) -> bool {
-        let t = &self.shards[self.of(hash)];
+        let t = self.table(hash);
         t.len() == t.capacity()
     }
 
     /// Entries the tables hold before one of them grows, in all.
     #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {
-        self.shards.iter().map(HashTable::capacity).sum()
+        self.tables().map(HashTable::capacity).sum()
     }
 
     /// Entries in all.
     pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(HashTable::len).sum()
+        self.tables().map(HashTable::len).sum()
     }
 
     /// Every entry, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.shards.iter().flat_map(HashTable::iter)
+        self.tables().flat_map(HashTable::iter)
     }
 
     /// Bytes the tables have allocated.
     pub(crate) fn allocation_size(&self) -> usize {
-        self.shards.iter().map(HashTable::allocation_size).sum()
+        self.tables().map(HashTable::allocation_size).sum()
     }
 
     /// Room for `additional` more entries in all, spread over the tables as entries are.
     pub(crate) fn reserve(&mut self, additional: usize, hasher: impl Fn(&T) -> u64) {
-        if self.mask == 0 && self.len() + additional >= SPLIT_AT {
+        if self.split.is_empty() && self.whole.len() + additional >= SPLIT_AT {
             self.split(&hasher);
         }
-        let each = additional.div_ceil(self.shards.len());
-        for t in self.shards.iter_mut() {
+        if self.split.is_empty() {
+            self.whole.reserve(additional, &hasher);
+        }
+        let each = additional.div_ceil(SHARDS);
+        for t in self.split.iter_mut() {
             t.reserve(each, &hasher);
         }
     }
@@ -146,32 +169,33 @@ impl<T> ShardedTable<T> {
     #[cold]
     #[inline(never)]
     fn split(&mut self, hasher: &impl Fn(&T) -> u64) {
-        let whole = std::mem::take(&mut self.shards[0]);
+        let whole = std::mem::take(&mut self.whole);
         let live = whole.len() + 1;
         let each = (live + live / 8).div_ceil(SHARDS);
-        self.shards = (0..SHARDS)
+        self.split = (0..SHARDS)
             .map(|_| HashTable::with_capacity(each))
             .collect();
-        self.mask = SHARDS - 1;
         for e in whole {
             let h = hasher(&e);
-            let i = self.of(h);
-            self.shards[i].insert_unique(h, e, hasher);
+            self.split[shard(h)].insert_unique(h, e, hasher);
         }
     }
 
     /// Removes every entry, keeping the room.
     pub(crate) fn clear(&mut self) {
-        self.shards.iter_mut().for_each(HashTable::clear);
+        self.whole.clear();
+        self.split.iter_mut().for_each(HashTable::clear);
     }
 }
 
 impl<T: Copy> ShardedTable<T> {
-    /// Refills the table an entry hashed `hash` goes to, in place, with an eighth of room to
-    /// spare, if it is full: cleared (which drops hashbrown's tombstones and keeps the
-    /// buckets), grown only if its live entries need it, and its entries put back in the
-    /// order `order` gives (the order they were made in, so the records they name are read
-    /// front to back). Only that table's entries move.
+    /// Makes room for one more entry hashed `hash`: nothing while its table has room. A
+    /// full table is refilled in place with an eighth of room to spare: cleared (which drops
+    /// hashbrown's tombstones and keeps the buckets), grown only if its live entries need
+    /// it. A whole table is refilled by `refill_whole` from the entries' owner, which knows
+    /// them in the order they were made (the ring, the parents' vector) and reads them
+    /// front to back, or split once it holds [`SPLIT_AT`]; a split one refills only the
+    /// table of `hash`, from its own entries.
     ///
     /// Why refill: hashbrown marks an erased entry as a tombstone when it sat in a full probe
     /// window, and tombstones use up the table's slack until the next rehash. A bounded store
@@ -188,23 +212,34 @@ impl<T: Copy> ShardedTable<T> {
         &mut self,
         hash: u64,
         hasher: impl Fn(&T) -> u64,
-        order: impl FnMut(&T) -> u64,
+        refill_whole: impl FnOnce(&mut HashTable<T>),
     ) {
         if self.is_full_for(hash) {
-            if self.mask == 0 && self.shards[0].len() >= SPLIT_AT {
-                self.split(&hasher);
-            } else {
-                self.refill(self.of(hash), hasher, order);
-            }
+            self.full(hash, hasher, refill_whole);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn refill(&mut self, i: usize, hasher: impl Fn(&T) -> u64, mut order: impl FnMut(&T) -> u64) {
-        let table = &mut self.shards[i];
-        let mut entries: Vec<T> = table.drain().collect();
-        entries.sort_unstable_by_key(|e| order(e));
+    fn full(
+        &mut self,
+        hash: u64,
+        hasher: impl Fn(&T) -> u64,
+        refill_whole: impl FnOnce(&mut HashTable<T>),
+    ) {
+        if !self.split.is_empty() {
+            self.refill(shard(hash), hasher);
+        } else if self.whole.len() >= SPLIT_AT {
+            self.split(&hasher);
+        } else {
+            refill_whole(&mut self.whole);
+        }
+    }
+
+    /// Refills split table `i` from its own entries.
+    fn refill(&mut self, i: usize, hasher: impl Fn(&T) -> u64) {
+        let table = &mut self.split[i];
+        let entries: Vec<T> = table.drain().collect();
         let live = entries.len() + 1;
         table.reserve(live + live / 8, &hasher);
         for e in entries {
@@ -224,10 +259,20 @@ mod tests {
     fn filled(n: u64, hash: impl Fn(&u64) -> u64 + Copy) -> ShardedTable<u64> {
         let mut t: ShardedTable<u64> = ShardedTable::default();
         for k in 0..n {
-            t.make_room(hash(&k), hash, |&e| e);
+            t.make_room(hash(&k), hash, |whole| refill_whole(whole, hash));
             t.insert_unique(hash(&k), k, hash);
         }
         t
+    }
+
+    /// The owner's refill of a whole table (here from the table itself).
+    fn refill_whole(whole: &mut HashTable<u64>, hash: impl Fn(&u64) -> u64) {
+        let entries: Vec<u64> = whole.drain().collect();
+        let live = entries.len() + 1;
+        whole.reserve(live + live / 8, &hash);
+        for e in entries {
+            whole.insert_unique(hash(&e), e, &hash);
+        }
     }
 
     fn spread(n: &u64) -> u64 {
@@ -237,9 +282,9 @@ mod tests {
     #[test]
     fn a_small_table_stays_whole_and_a_big_one_splits_once_it_would_grow_past_the_limit() {
         let small = filled(SPLIT_AT as u64 - 1, spread);
-        assert_eq!(small.shards.len(), 1);
+        assert!(small.split.is_empty());
         let big = filled(SPLIT_AT as u64 * 2, spread);
-        assert_eq!((big.shards.len(), big.mask), (SHARDS, SHARDS - 1));
+        assert_eq!((big.split.len(), big.whole.len()), (SHARDS, 0));
         assert_eq!(big.len(), SPLIT_AT * 2);
         for k in (0..SPLIT_AT as u64 * 2).step_by(7) {
             assert_eq!(big.find(spread(&k), |&e| e == k), Some(&k));
@@ -261,14 +306,14 @@ mod tests {
                 true
             }));
         }
-        let before: Vec<usize> = t.shards.iter().map(HashTable::capacity).collect();
+        let before: Vec<usize> = t.split.iter().map(HashTable::capacity).collect();
         let in_first = (1..u64::MAX)
             .step_by(2)
-            .find(|n| t.of(spread(n)) == 0)
+            .find(|n| shard(spread(n)) == 0)
             .expect("a hash for the first table");
-        t.refill(0, spread, |&e| e);
+        t.refill(0, spread);
         assert_eq!(t.len(), SPLIT_AT);
-        for (i, (b, s)) in before.iter().zip(t.shards.iter()).enumerate().skip(1) {
+        for (i, (b, s)) in before.iter().zip(t.split.iter()).enumerate().skip(1) {
             assert_eq!(*b, s.capacity(), "table {i} untouched");
         }
         assert!(
@@ -285,7 +330,7 @@ mod tests {
         let id_hash = crate::core::ids::IdHash::default();
         let hash = |n: &u64| id_hash.hash(&uuid::Uuid::from_u64_pair(*n, 7));
         let t = filled(SHARDS as u64 * 2_000, hash);
-        let (lo, hi) = t.shards.iter().fold((usize::MAX, 0), |(lo, hi), s| {
+        let (lo, hi) = t.split.iter().fold((usize::MAX, 0), |(lo, hi), s| {
             (lo.min(s.len()), hi.max(s.len()))
         });
         assert!(
