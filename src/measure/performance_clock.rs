@@ -15,7 +15,7 @@
 //! calls into the browser, the getter and `now`. Fetched once and kept, the object goes to
 //! the shim as an argument and only `now` is called: 84–86 ns a read against 157–175 ns,
 //! and the awaited bus 1.63–1.70 µs an operation against 2.56–2.66 µs, in headless Chromium
-//! at load 6–7 (docs/page-open.md, "The bus's clock read"). Importing
+//! at load 5.7–6.9 (docs/page-open.md, "The bus's clock read"). Importing
 //! `performance.now.bind(performance)` straight into the module (an inline JS snippet, no
 //! shim at all) measured no better, so the plain `web_sys` binding is kept: no snippet file
 //! to serve beside the page.
