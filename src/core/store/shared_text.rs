@@ -1,0 +1,101 @@
+//! # JSON text with a piece many events share, kept once
+//!
+//! An OTLP span's start carries `payload.extra.otel`, an object whose members include the
+//! span's resource, schema URL and scope: the same text for every span of a `scopeSpans`
+//! element (`"resource":{"service.name":"bench"},"scope":{…}`: ~90 bytes of the ~140 a
+//! span's start took in the arena for the document of `docs/budget.md`). Kept in every
+//! blob, a million spans took 236 bytes an event, over the 209 that 2 M events may take in
+//! the page's 400 MiB (`Limits::BROWSER`).
+//!
+//! The importer marks that piece in the text it writes (a [`V_JSON_PIECE`] value, its
+//! fields flagged by `ByteSink::mark_shared_piece`), and the store keeps the piece as a
+//! symbol: the blob holds the text before it, the symbol, and the text after it
+//! ([`V_JSON_SYM`]). Every reader puts the three back together ([`SharedText`]), so the
+//! field reads, writes and searches as the same JSON text as before, byte for byte: the
+//! views and the NDJSON, Chrome and OTLP exports cannot tell.
+//!
+//! A symbol, not a table of its own: interned by content through the symbols' content
+//! cache (one compare of the piece's text an event, the spans of one element naming the
+//! same piece in a row), counted by the import budget with the other symbols, and never
+//! freed, as they are not; the pieces are as many as a file's distinct origins.
+
+use super::symbols::{Sym, Symbols};
+use crate::core::field_value::{put_varint, Reader, V_JSON_PIECE, V_JSON_SYM};
+
+/// Copies one field value from a payload's encoded fields into a blob, a
+/// [`V_JSON_PIECE`] as a [`V_JSON_SYM`] (its piece interned), any other value as it is.
+#[inline]
+pub(crate) fn copy_value(rd: &mut Reader<'_>, symbols: &mut Symbols, out: &mut Vec<u8>) {
+    if rd.bytes[rd.at] != V_JSON_PIECE {
+        return out.extend_from_slice(rd.skip_value());
+    }
+    rd.at += 1;
+    let (text, piece) = rd.piece_text();
+    let piece_text = std::str::from_utf8(&text[piece.clone()]).expect("field text is UTF-8");
+    let sym = symbols.intern(piece_text);
+    out.push(V_JSON_SYM);
+    put_varint(out, piece.start as u64);
+    out.extend_from_slice(&text[..piece.start]);
+    put_varint(out, u64::from(sym.0));
+    put_varint(out, (text.len() - piece.end) as u64);
+    out.extend_from_slice(&text[piece.end..]);
+}
+
+/// A JSON text as a blob keeps it: in one piece, or around a shared piece.
+pub(crate) struct SharedText<'a> {
+    pub before: &'a [u8],
+    pub piece: &'a [u8],
+    pub after: &'a [u8],
+}
+
+impl<'a> SharedText<'a> {
+    /// Reads the rest of a [`V_JSON_SYM`] or [`V_JSON_PIECE`] value from a blob (past its
+    /// tag), or of any other text value (its length and bytes, all in `before`).
+    pub(crate) fn read(tag: u8, rd: &mut Reader<'a>, symbols: &'a Symbols) -> SharedText<'a> {
+        match tag {
+            V_JSON_SYM => {
+                let n = rd.varint() as usize;
+                let before = rd.take(n);
+                let piece = symbols.str(Sym(rd.varint() as u32)).as_bytes();
+                let n = rd.varint() as usize;
+                let after = rd.take(n);
+                SharedText {
+                    before,
+                    piece,
+                    after,
+                }
+            }
+            V_JSON_PIECE => {
+                let (text, piece) = rd.piece_text();
+                SharedText {
+                    before: &text[..piece.start],
+                    piece: &text[piece.clone()],
+                    after: &text[piece.end..],
+                }
+            }
+            _ => {
+                let n = rd.varint() as usize;
+                SharedText {
+                    before: rd.take(n),
+                    piece: &[],
+                    after: &[],
+                }
+            }
+        }
+    }
+
+    /// Appends the whole text.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.reserve(self.before.len() + self.piece.len() + self.after.len());
+        out.extend_from_slice(self.before);
+        out.extend_from_slice(self.piece);
+        out.extend_from_slice(self.after);
+    }
+
+    /// The whole text as a `String`.
+    pub(crate) fn text(&self) -> String {
+        let mut out = Vec::new();
+        self.write(&mut out);
+        String::from_utf8(out).expect("blobs hold valid UTF-8")
+    }
+}
