@@ -39,11 +39,11 @@ use super::field_keys::{put_fields, FieldKeys};
 use super::origins::SiteId;
 use super::parents::ParentId;
 pub(crate) use super::parents::NO_SLOT;
+use super::shared_text::SharedText;
 use super::symbols::Symbols;
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
 pub(crate) use crate::core::field_value::Reader;
-use super::shared_text::SharedText;
 use crate::core::field_value::{json_value, put_varint, ByteSink, V_JSON_PIECE, V_JSON_SYM};
 pub(crate) use crate::core::field_value::{
     V_FALSE, V_FLOAT, V_JSON, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,

@@ -99,3 +99,111 @@ impl<'a> SharedText<'a> {
         String::from_utf8(out).expect("blobs hold valid UTF-8")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_family = "wasm")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::super::search::TextFinder;
+    use super::super::EventStore;
+    use super::*;
+    use crate::core::event::{Event, Payload, Phase};
+    use crate::core::{ByteSink, FieldValue};
+
+    /// An object's text with `[at, at + len)` marked as the shared piece, as the OTLP
+    /// importer marks an origin (`trace::otlp::origin::WithOrigin`).
+    struct Marked(&'static str, usize, usize);
+
+    impl FieldValue for Marked {
+        fn encode(self, out: &mut impl ByteSink) {
+            let mut bytes = vec![V_JSON_PIECE];
+            for n in [self.0.len(), self.1, self.2] {
+                put_varint(&mut bytes, n as u64);
+            }
+            bytes.extend_from_slice(self.0.as_bytes());
+            out.put_all(&bytes);
+            out.mark_shared_piece();
+        }
+
+        fn into_value(self) -> serde_json::Value {
+            serde_json::from_str(self.0).unwrap()
+        }
+    }
+
+    const SHARED: &str = r#""resource":{"service.name":"bench"},"scope":{"name":"bench"}"#;
+
+    fn span(span_id: &'static str, marked: bool) -> Event {
+        let text: &'static str = Box::leak(
+            format!(r#"{{"kind":"SPAN_KIND_INTERNAL",{SHARED},"span_id":"{span_id}"}}"#)
+                .into_boxed_str(),
+        );
+        let at = text.find(SHARED).unwrap();
+        let mut e = Event::root("span", Phase::Started);
+        e.payload = Payload::process("op").with("attributes", serde_json::json!({"a": 1}));
+        if marked {
+            e.payload.extra.put("otel", Marked(text, at, SHARED.len()));
+        } else {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            e.payload.extra.put("otel", value);
+        }
+        e
+    }
+
+    fn payload_json(s: &EventStore, pos: u64) -> String {
+        let mut out = Vec::new();
+        super::super::payload_json::write_payload_json(s, s.record(pos).unwrap(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_marked_piece_is_kept_once_and_every_reader_sees_the_same_text() {
+        let ids = ["00f067aa0ba902b7", "eee19b7ec3c1b174", "0000000000000001"];
+        let (mut marked, mut plain) = (EventStore::unbounded(), EventStore::unbounded());
+        for id in ids {
+            let (m, p) = (span(id, true), span(id, false));
+            assert!(m.payload.extra.has_shared_piece() && !p.payload.extra.has_shared_piece());
+            assert_eq!(m.payload, p.payload, "the same fields either way");
+            marked.push_event(&m, 0);
+            plain.push_event(&p, 0);
+        }
+        for pos in 0..ids.len() as u64 {
+            let (m, p) = (marked.event(pos).unwrap(), plain.event(pos).unwrap());
+            assert_eq!(m.payload, p.payload);
+            assert_eq!(
+                serde_json::to_string(&m.payload).unwrap(),
+                serde_json::to_string(&p.payload).unwrap()
+            );
+            assert_eq!(payload_json(&marked, pos), payload_json(&plain, pos));
+            assert_eq!(
+                payload_json(&marked, pos),
+                serde_json::to_string(&p.payload).unwrap()
+            );
+            // Needles inside the piece, across its edges, and not there at all.
+            for needle in [
+                "bench",
+                "INTERNAL\",\"resource",
+                "}},\"span_id",
+                ids[0],
+                "nope",
+            ] {
+                let r = (marked.record(pos).unwrap(), plain.record(pos).unwrap());
+                assert_eq!(
+                    TextFinder::new(needle).record_contains(&marked, r.0),
+                    TextFinder::new(needle).record_contains(&plain, r.1),
+                    "{needle}"
+                );
+            }
+        }
+        // The piece is in the arena of neither: one symbol instead of three copies.
+        let arena = |s: &EventStore| -> Vec<usize> {
+            (0..3)
+                .map(|p| s.payload_bytes(s.record(p).unwrap()).len())
+                .collect()
+        };
+        for (m, p) in arena(&marked).into_iter().zip(arena(&plain)) {
+            assert!(m + SHARED.len() - 4 <= p, "{m} against {p}");
+        }
+        assert_eq!(marked.symbols().len(), plain.symbols().len() + 1);
+    }
+}
