@@ -31,8 +31,7 @@ pub(crate) fn copy_value(rd: &mut Reader<'_>, symbols: &mut Symbols, out: &mut V
     }
     rd.at += 1;
     let (text, piece) = rd.piece_text();
-    let piece_text = std::str::from_utf8(&text[piece.clone()]).expect("field text is UTF-8");
-    let sym = symbols.intern(piece_text);
+    let sym = symbols.intern_utf8(&text[piece.clone()]);
     out.push(V_JSON_SYM);
     put_varint(out, piece.start as u64);
     out.extend_from_slice(&text[..piece.start]);
