@@ -50,7 +50,7 @@ pub trait ByteSink {
     fn put_head(&mut self, head: &[u8; HEAD], used: usize) {
         self.put_all(&head[..used]);
     }
-    /// Notes that a [`V_JSON_PIECE`] value was written: a payload's fields tell the store
+    /// Notes that a `V_JSON_PIECE` value was written: a payload's fields tell the store
     /// so, which then keeps the piece once (`core::store::shared_text`). Other sinks
     /// ignore it.
     #[inline]
