@@ -140,6 +140,11 @@ fn assert_same(text: &str, origin: &Origin<'_>) -> Result<(), TestCaseError> {
     let want = stored_values(&oracle(text, origin));
     for open in [false, true] {
         let start = start_of(text, origin, open);
+        // The origin's members, when there are any, are the piece the store keeps once.
+        let has_origin = [origin.resource, origin.scope, origin.schema_url]
+            .iter()
+            .any(Option::is_some);
+        prop_assert_eq!(start.payload.extra.has_shared_piece(), has_origin);
         prop_assert_eq!(
             stored(&start.payload.extra),
             want.clone(),
