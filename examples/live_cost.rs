@@ -8,7 +8,8 @@
 //! cargo run --release --example live_cost -- run.ndjson 40000
 //! ```
 //!
-//! Prints the time per event of decoding and of storing. For instruction counts, run it
+//! Prints the time per event of decoding and of storing; a third argument `W` also prints
+//! the storing cost of every `W` events as the view grows (`... run.ndjson 2000000 250000`). For instruction counts, run it
 //! under callgrind with only the page's work counted, for N and 2N events, and take
 //! `(I(2N) − I(N)) / N` (what one more event costs, setup and first-time costs cancelled):
 //!
@@ -77,26 +78,41 @@ mod native {
         feed
     }
 
-    /// What waits in `feed` stored into `view`, in slices.
+    /// What waits in `feed` stored into `view`, in slices; with `window` > 0, prints what
+    /// storing cost per event for each `window` events, to see whether it grows with what
+    /// the view already holds.
     #[inline(never)]
-    fn store(feed: &mut LiveFeed, view: &mut LiveView) {
+    fn store(feed: &mut LiveFeed, view: &mut LiveView, window: usize) {
+        let (mut in_window, mut t, mut longest) = (0, Instant::now(), 0.0f64);
         loop {
             let slice = feed.take(SLICE);
             if slice.is_empty() {
                 break;
             }
+            in_window += slice.len();
+            let s = Instant::now();
             view.append(slice, false, 0.0);
+            longest = longest.max(s.elapsed().as_secs_f64() * 1e3);
+            if window > 0 && in_window >= window {
+                let ns = t.elapsed().as_secs_f64() * 1e9 / in_window as f64;
+                println!(
+                    "held {:>9}: store {ns:>6.0} ns an event, longest slice of {SLICE} \
+                     {longest:.1} ms",
+                    view.len()
+                );
+                (in_window, t, longest) = (0, Instant::now(), 0.0);
+            }
         }
     }
 
     /// The page's work, alone (what callgrind counts with `--toggle-collect`).
     #[inline(never)]
-    fn page_side(messages: &[(String, String)]) -> (LiveView, f64, f64) {
+    fn page_side(messages: &[(String, String)], window: usize) -> (LiveView, f64, f64) {
         let t0 = Instant::now();
         let mut feed = decode(messages);
         let t1 = Instant::now();
         let mut view = LiveView::default();
-        store(&mut feed, &mut view);
+        store(&mut feed, &mut view, window);
         let t2 = Instant::now();
         let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
         (view, ms(t0, t1), ms(t1, t2))
@@ -108,6 +124,7 @@ mod native {
             .next()
             .expect("a lineage NDJSON file (lineage simulate --out)");
         let n: usize = args.next().map_or(40_000, |a| a.parse().expect("a count"));
+        let window: usize = args.next().map_or(0, |a| a.parse().expect("a window"));
         let text = std::fs::read_to_string(path).expect("readable");
         let events: Vec<Event> = text
             .lines()
@@ -117,7 +134,7 @@ mod native {
             .collect();
         let messages = messages(&events);
         let bytes: usize = messages.iter().map(|(d, _)| d.len()).sum();
-        let (view, decode_ms, store_ms) = page_side(&messages);
+        let (view, decode_ms, store_ms) = page_side(&messages, window);
         assert_eq!(view.len(), events.len(), "every event stored");
         let per = |ms: f64| ms * 1000.0 / events.len() as f64;
         println!(

@@ -11,7 +11,7 @@ use std::ops::ControlFlow::{self, Break, Continue};
 
 use crate::analysis::lints::{self, Lint};
 use crate::analysis::summary::{root_slot, Summary};
-use crate::analysis::Inspection;
+use crate::analysis::{Inspection, Lints};
 use crate::core::HandlerFailure;
 use crate::model::spans::{ParentLinks, Spans};
 use crate::model::spans_build::SpansBuilder;
@@ -25,7 +25,7 @@ enum Stage {
     SpanLints(Spans),
     Inversions(Spans),
     /// Paired ends and root kinds counted span by span.
-    Summary(Spans, Vec<Lint>),
+    Summary(Spans, Box<Lints>),
 }
 
 /// An inspection of an imported trace under construction; see the module docs.
@@ -145,7 +145,7 @@ impl InspectionBuilder {
                 if self.at < spans.len() {
                     return Continue(Stage::Summary(spans, lints));
                 }
-                Break(self.finish(spans, lints))
+                Break(self.finish(spans, *lints))
             }
         }
     }
@@ -153,16 +153,16 @@ impl InspectionBuilder {
     fn whole_trace_lints(&mut self, spans: Spans) -> Stage {
         let lints =
             lints::of_whole_trace(&self.trace, &self.failures, std::mem::take(&mut self.lints));
-        Stage::Summary(spans, lints)
+        Stage::Summary(spans, Box::new(lints))
     }
 
-    fn finish(&mut self, spans: Spans, lints: Vec<Lint>) -> Inspection {
+    fn finish(&mut self, spans: Spans, lints: Lints) -> Inspection {
         for &r in &spans.roots {
             *root_slot(&mut self.roots, &spans.spans[r]) += 1;
         }
         let summary =
             Summary::with_counts(&self.trace, &spans, self.paired_ends, &self.roots, |kind| {
-                lints.iter().filter(|l| l.kind == kind).count()
+                lints.of(kind).len()
             });
         Inspection {
             trace: std::mem::take(&mut self.trace),
@@ -170,7 +170,7 @@ impl InspectionBuilder {
             lints,
             summary,
             pruned: 0,
-            cut_by_cap: Vec::new(),
+            cut_by_cap: Lints::default(),
         }
     }
 }

@@ -65,7 +65,7 @@ mod tests {
         let mut ins = Inspection::default();
         ins.summary.events = 1_000;
         ins.pruned = 500;
-        ins.cut_by_cap = vec![orphan()];
+        ins.cut_by_cap = [orphan()].into_iter().collect();
         assert_eq!(
             ins.kept_note().as_deref(),
             Some("the last 1000 of 1500 events are kept")

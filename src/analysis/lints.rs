@@ -20,6 +20,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::Lints;
 use crate::core::{Event, HandlerFailure, Phase};
 use crate::model::events::EventLog;
 use crate::model::short_id::short;
@@ -117,21 +118,11 @@ pub struct Lint {
     pub events: Vec<Uuid>,
 }
 
-/// The lints of each kind, in [`LintKind::ALL`] order, kinds with none left out: how the
-/// page lists them.
-pub fn by_kind(lints: &[Lint]) -> Vec<(LintKind, Vec<&Lint>)> {
-    LintKind::ALL
-        .into_iter()
-        .map(|kind| (kind, lints.iter().filter(|l| l.kind == kind).collect()))
-        .filter(|(_, of_kind): &(LintKind, Vec<&Lint>)| !of_kind.is_empty())
-        .collect()
-}
-
 /// Every lint of a trace, grouped by kind in [`LintKind::ALL`] order.
 ///
 /// Each finding is made by one of the functions below, which the replay's incremental
 /// inspection ([`crate::view::scrub`]) calls too, so both word it alike.
-pub fn lint(trace: &EventLog, spans: &Spans, handler_failures: &[HandlerFailure]) -> Vec<Lint> {
+pub fn lint(trace: &EventLog, spans: &Spans, handler_failures: &[HandlerFailure]) -> Lints {
     let mut out = Vec::new();
     for span in &spans.spans {
         of_span(trace, spans, span, &mut out);
@@ -201,7 +192,7 @@ pub(crate) fn of_whole_trace(
     trace: &EventLog,
     handler_failures: &[HandlerFailure],
     mut out: Vec<Lint>,
-) -> Vec<Lint> {
+) -> Lints {
     out.extend(handler_failures.iter().map(handler_error));
     for &i in trace.duplicate_indexes() {
         out.push(duplicate_id(trace, i));
@@ -211,8 +202,7 @@ pub(crate) fn of_whole_trace(
             out.push(timestamp_out_of_range(trace, i));
         }
     }
-    out.sort_by_key(|l| l.kind);
-    out
+    out.into_iter().collect()
 }
 
 fn finding(kind: LintKind, message: String, events: Vec<Uuid>) -> Lint {

@@ -6,7 +6,8 @@
 //!
 //! - [`Inspection`]: a trace with its spans, lints and summary, built once per change.
 //! - [`build`]: an import's inspection built a slice at a time ([`build::InspectionBuilder`]).
-//! - [`lints`]: findings that deserve a look ([`Lint`]).
+//! - [`lints`]: findings that deserve a look ([`Lint`]); [`lint_list`]: a trace's lints,
+//!   one list per kind ([`Lints`]).
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
 //!   self times ([`critical_path::CriticalPath`]).
@@ -25,12 +26,14 @@ pub mod diff_text;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod latency;
+pub mod lint_list;
 pub mod lints;
 pub mod summary;
 
 use crate::model::spans;
 use crate::model::{EventLog, Spans};
-use lints::{lint, Lint, LintKind};
+pub use lint_list::Lints;
+use lints::{lint, LintKind};
 use summary::Summary;
 
 /// A trace with everything derived from it, built once per change of the events.
@@ -41,7 +44,7 @@ pub struct Inspection {
     /// The events paired into operations and nested: the lineage forest.
     pub spans: Spans,
     /// Findings that are defects of the trace.
-    pub lints: Vec<Lint>,
+    pub lints: Lints,
     /// The counts `lineage summary` prints and the page's header shows.
     pub summary: Summary,
     /// Events a live bus's bounded history dropped before the first one shown.
@@ -49,7 +52,7 @@ pub struct Inspection {
     /// Findings the history cap caused, not the trace: once older events are pruned, an
     /// operation whose start or parent was among them reads as an end without a start or an
     /// orphan. Kept apart so the page can say so instead of reporting defects.
-    pub cut_by_cap: Vec<Lint>,
+    pub cut_by_cap: Lints,
 }
 
 impl Inspection {
@@ -94,11 +97,9 @@ impl Inspection {
         let mut ins = Inspection::finish(trace, spans, failures);
         ins.pruned = history.pruned();
         if ins.pruned > 0 {
-            let (cut, defects): (Vec<Lint>, Vec<Lint>) = std::mem::take(&mut ins.lints)
-                .into_iter()
-                .partition(|l| matches!(l.kind, LintKind::Orphan | LintKind::EndWithoutStart));
-            ins.lints = defects;
-            ins.cut_by_cap = cut;
+            ins.cut_by_cap = ins
+                .lints
+                .take_kinds(&[LintKind::Orphan, LintKind::EndWithoutStart]);
         }
         ins
     }
@@ -116,7 +117,7 @@ impl Inspection {
             lints,
             summary,
             pruned: 0,
-            cut_by_cap: Vec::new(),
+            cut_by_cap: Lints::default(),
         }
     }
 }

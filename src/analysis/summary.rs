@@ -21,7 +21,8 @@
 
 use serde::Serialize;
 
-use crate::analysis::lints::{Lint, LintKind};
+use crate::analysis::lints::LintKind;
+use crate::analysis::Lints;
 use crate::model::events::EventLog;
 use crate::model::spans::{Span, Spans, Status};
 
@@ -90,14 +91,14 @@ pub(crate) fn root_slot<'a>(s: &'a mut Summary, span: &Span) -> &'a mut usize {
 }
 
 impl Summary {
-    pub(crate) fn new(trace: &EventLog, spans: &Spans, lints: &[Lint]) -> Summary {
+    pub(crate) fn new(trace: &EventLog, spans: &Spans, lints: &Lints) -> Summary {
         let paired_ends = spans.spans.iter().filter(|sp| sp.end.is_some()).count();
         let mut roots = Summary::default();
         for &r in &spans.roots {
             *root_slot(&mut roots, &spans.spans[r]) += 1;
         }
         Summary::with_counts(trace, spans, paired_ends, &roots, |kind| {
-            lints.iter().filter(|l| l.kind == kind).count()
+            lints.of(kind).len()
         })
     }
 

@@ -148,12 +148,7 @@ pub(crate) fn to_text(name: &str, imported: &Imported, ins: &Inspection) -> Stri
         let _ = writeln!(out, "lints:");
         for (kind, n) in &s.lints {
             let _ = writeln!(out, "  {} ({n})", kind.title());
-            for l in ins
-                .lints
-                .iter()
-                .filter(|l| l.kind == *kind)
-                .take(TEXT_FINDINGS)
-            {
+            for l in ins.lints.of(*kind).iter().take(TEXT_FINDINGS) {
                 let _ = writeln!(out, "    {}", escape(&l.message));
             }
             if *n > TEXT_FINDINGS {

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use super::revealed::revealed;
 use super::state::Ui;
-use crate::analysis::lints::by_kind;
 
 /// Lints listed per kind before "and N more".
 const SHOWN_PER_KIND: usize = 50;
@@ -26,8 +25,9 @@ pub fn LintsPanel(ui: Ui) -> impl IntoView {
                     <p class="hint" id="lints-clean">"No lints: every operation finished, every link resolves."</p>
                 }.into_any();
             }
-            let listed = by_kind(&ins.lints)
-                .into_iter()
+            let listed = ins
+                .lints
+                .by_kind()
                 .map(|(kind, of_kind)| {
                     let n = of_kind.len();
                     let items = of_kind

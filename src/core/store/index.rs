@@ -13,10 +13,10 @@
 //! [`EventStore::check_indexes`] re-derives both from the ring, for tests.
 
 use hashbrown::hash_table::Entry;
-use hashbrown::HashTable;
 use uuid::Uuid;
 
 use super::record::{Record, FAR_SIBLING, NO_SIBLING, NO_SLOT};
+use super::sharded::ShardedTable;
 use super::write::wrap;
 use super::{Duplicates, EventStore};
 use crate::core::event::Event;
@@ -65,18 +65,24 @@ impl EventStore {
     /// Indexes the id of the record at `slot`, the held event at position `ids_to`.
     #[inline]
     fn index_id(&mut self, slot: u32) {
-        if self.by_id.capacity() == self.by_id.len() {
-            self.reindex_ids();
-        }
         let EventStore {
             records,
             by_id,
             duplicates,
             duplicate_ids,
             id_hash,
+            head,
             ..
         } = self;
-        if index_id(records, by_id, id_hash, *duplicates, slot) {
+        let (head, n) = (*head, records.len().max(1));
+        let h = id_hash.hash(&records[slot as usize].id);
+        // Before the entry: a full table is refilled (or grown) with what it names.
+        by_id.make_room(
+            h,
+            |&s| id_hash.hash(&records[s as usize].id),
+            |&s| ((s as usize + n - head) % n) as u64,
+        );
+        if index_id(records, by_id, id_hash, h, *duplicates, slot) {
             *duplicate_ids += 1;
         }
     }
@@ -124,45 +130,6 @@ impl EventStore {
             NO_SIBLING => NO_SLOT,
             FAR_SIBLING => self.far_siblings[&slot],
             d => wrap(slot as usize + usize::from(d), self.records.len()) as u32,
-        }
-    }
-
-    /// The slots whose ids are indexed, oldest first: the order they were indexed in.
-    fn indexed_slots(&self) -> impl Iterator<Item = u32> {
-        let (head, n) = (self.head, self.records.len().max(1));
-        let indexed = self.ids_to.saturating_sub(self.base) as usize;
-        (0..indexed).map(move |k| ((head + k) % n) as u32)
-    }
-
-    /// Rebuilds `events_by_id` from the ring, in place, before it would grow.
-    ///
-    /// hashbrown marks an erased entry as a tombstone when it sat in a full probe window, and
-    /// tombstones use up the table's slack until the next rehash. A bounded store erases one
-    /// entry per event forever, so the slack always runs out; hashbrown then rehashes in place
-    /// only if the table is at most half full, and otherwise doubles it: a 100 000-event
-    /// history held a 262 144-bucket `events_by_id` (1.3 MB) where 131 072 buckets hold it,
-    /// and `children_by_parent` doubled the same way after a million events. Cleared (which
-    /// keeps the buckets and drops the tombstones) and refilled from the ring, whose order is
-    /// the order the entries were made in, the table keeps its size and needs no second
-    /// allocation (a fresh table beside the old one left a transient half-megabyte in the
-    /// resident size); it grows only when the live entries need it. O(entries), once per
-    /// slack's worth of tombstones.
-    #[cold]
-    #[inline(never)]
-    fn reindex_ids(&mut self) {
-        let live = self.by_id.len() + 1;
-        let order = self.indexed_slots();
-        let EventStore {
-            records,
-            by_id,
-            duplicates,
-            id_hash,
-            ..
-        } = self;
-        by_id.clear();
-        by_id.reserve(live + live / 8, |&s| id_hash.hash(&records[s as usize].id));
-        for s in order {
-            index_id(records, by_id, id_hash, *duplicates, s);
         }
     }
 
@@ -237,7 +204,7 @@ impl EventStore {
             let i = (s as usize + self.records.len() - self.head) % self.records.len().max(1);
             (s as usize) < self.records.len() && i < self.len
         };
-        for &s in &self.by_id {
+        for &s in self.by_id.iter() {
             if !held(s) {
                 return Err(format!("events_by_id points at slot {s}, not held"));
             }
@@ -296,13 +263,13 @@ impl EventStore {
 #[inline]
 fn index_id(
     records: &[Record],
-    by_id: &mut HashTable<u32>,
+    by_id: &mut ShardedTable<u32>,
     id_hash: &IdHash,
+    h: u64,
     duplicates: Duplicates,
     slot: u32,
 ) -> bool {
     let id = records[slot as usize].id;
-    let h = id_hash.hash(&id);
     match by_id.entry(
         h,
         |&s| s != slot && records[s as usize].id == id,

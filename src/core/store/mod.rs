@@ -55,6 +55,7 @@ pub mod prepared;
 mod read;
 pub(crate) mod record;
 pub(crate) mod search;
+pub(crate) mod sharded;
 mod shared_text;
 pub(crate) mod sym;
 pub(crate) mod symbols;
@@ -64,7 +65,7 @@ mod write_ref;
 
 use std::collections::BTreeMap;
 
-use hashbrown::HashTable;
+use sharded::ShardedTable;
 use uuid::Uuid;
 
 use self::arena::Arena;
@@ -128,7 +129,7 @@ pub struct EventStore {
     origins: Origins,
     arena: Arena,
     trees: Trees,
-    by_id: HashTable<u32>,
+    by_id: ShardedTable<u32>,
     /// Held events at positions below this are in `by_id`; the ones from it on are not yet.
     /// A store written with `push` indexes every event as it comes; a bus's history
     /// (`pending.rs`) leaves its ids to [`EventStore::catch_up_ids`], run before the bus
@@ -174,7 +175,7 @@ impl EventStore {
             origins: Origins::default(),
             arena: Arena::default(),
             trees: Trees::default(),
-            by_id: HashTable::with_capacity(reserve),
+            by_id: ShardedTable::with_capacity(reserve),
             ids_to: 0,
             parents: Parents::default(),
             far_siblings: BTreeMap::new(),

@@ -17,7 +17,7 @@
 //! children the store holds. An entry is forgotten with its last reference, so the table is
 //! as flat as the history.
 
-use hashbrown::HashTable;
+use super::sharded::ShardedTable;
 use uuid::Uuid;
 
 use crate::core::ids::IdHash;
@@ -43,7 +43,7 @@ struct Parent {
 pub(crate) struct Parents {
     entries: Vec<Parent>,
     free: Vec<ParentId>,
-    by_id: HashTable<ParentId>,
+    by_id: ShardedTable<ParentId>,
     /// The last parent asked for: a call's start and end events name the same parent.
     last: Option<ParentId>,
     /// `by_id`'s seeded hash (parent ids come from files too).
@@ -89,10 +89,6 @@ impl Parents {
     }
 
     fn insert(&mut self, id: Uuid) -> ParentId {
-        // Before the new entry is placed: the refill takes every entry named.
-        if self.by_id.len() == self.by_id.capacity() {
-            self.rehash();
-        }
         let entry = Parent {
             id,
             first: NO_SLOT,
@@ -110,32 +106,14 @@ impl Parents {
             }
         };
         let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id.insert_unique(id_hash.hash(&id), p, |&q| {
-            id_hash.hash(&entries[q as usize].id)
-        });
+        let hasher = |&q: &ParentId| id_hash.hash(&entries[q as usize].id);
+        let h = id_hash.hash(&id);
+        // A full table is refilled (or grown) with the entries named, the new one not yet
+        // among them: hashbrown's tombstones would otherwise double it
+        // (`ShardedTable::make_room`).
+        self.by_id.make_room(h, hasher, |&q| u64::from(q));
+        self.by_id.insert_unique(h, p, hasher);
         p
-    }
-
-    /// Refills `by_id` in place before it would grow: an entry is erased for every parent
-    /// forgotten, and hashbrown's tombstones would otherwise double the table
-    /// (`EventStore::reindex_ids` says how). Entries are refilled from the vector, whose
-    /// live ones are exactly the table's.
-    #[cold]
-    #[inline(never)]
-    fn rehash(&mut self) {
-        let live = self.by_id.len() + 1;
-        let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id.clear();
-        self.by_id
-            .reserve(live + live / 8, |&q| id_hash.hash(&entries[q as usize].id));
-        for (p, entry) in entries.iter().enumerate() {
-            if entry.refs > 0 {
-                self.by_id
-                    .insert_unique(id_hash.hash(&entry.id), p as ParentId, |&q| {
-                        id_hash.hash(&entries[q as usize].id)
-                    });
-            }
-        }
     }
 
     /// One record naming `p` left the store (or was never pushed).
@@ -248,7 +226,7 @@ impl Parents {
         self.id_hash.hash(id)
     }
 
-    /// Ids the table holds before it grows.
+    /// Ids the tables hold before they grow.
     #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {
         self.by_id.capacity()

@@ -5,7 +5,7 @@
 //! events that name it, and gives events a four-byte [`TreeId`]. A pair is forgotten when its
 //! last event leaves a bounded store, so the table is as flat as the history.
 
-use hashbrown::HashTable;
+use super::sharded::ShardedTable;
 use uuid::Uuid;
 
 use crate::core::ids::IdHash;
@@ -23,7 +23,7 @@ struct Tree {
 pub(crate) struct Trees {
     trees: Vec<Tree>,
     free: Vec<TreeId>,
-    by_root: HashTable<TreeId>,
+    by_root: ShardedTable<TreeId>,
     /// The last pair asked for: consecutive events usually belong to one call.
     last: Option<TreeId>,
     /// `by_root`'s seeded hash (roots come from files too).
@@ -58,10 +58,6 @@ impl Trees {
     }
 
     fn insert(&mut self, root: Uuid, lineage: Uuid) -> TreeId {
-        // Before the new pair is placed: the refill takes every pair named.
-        if self.by_root.len() == self.by_root.capacity() {
-            self.rehash();
-        }
         let tree = Tree {
             root,
             lineage,
@@ -78,31 +74,12 @@ impl Trees {
             }
         };
         let (trees, id_hash) = (&self.trees, &self.id_hash);
-        self.by_root.insert_unique(id_hash.hash(&root), t, |&u| {
-            id_hash.hash(&trees[u as usize].root)
-        });
+        let hasher = |&u: &TreeId| id_hash.hash(&trees[u as usize].root);
+        let h = id_hash.hash(&root);
+        // As the parents' table (`parents.rs`): refilled in place when full.
+        self.by_root.make_room(h, hasher, |&u| u64::from(u));
+        self.by_root.insert_unique(h, t, hasher);
         t
-    }
-
-    /// Refills `by_root` in place before it would grow: a pair is erased for every call
-    /// forgotten, and hashbrown's tombstones would otherwise double the table
-    /// (`EventStore::reindex_ids` says how).
-    #[cold]
-    #[inline(never)]
-    fn rehash(&mut self) {
-        let live = self.by_root.len() + 1;
-        let (trees, id_hash) = (&self.trees, &self.id_hash);
-        self.by_root.clear();
-        self.by_root
-            .reserve(live + live / 8, |&u| id_hash.hash(&trees[u as usize].root));
-        for (t, tree) in trees.iter().enumerate() {
-            if tree.refs > 0 {
-                self.by_root
-                    .insert_unique(id_hash.hash(&tree.root), t as TreeId, |&u| {
-                        id_hash.hash(&trees[u as usize].root)
-                    });
-            }
-        }
     }
 
     /// One event naming `t` left the store.

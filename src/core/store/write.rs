@@ -219,7 +219,8 @@ impl EventStore {
             id_hash,
             ..
         } = self;
-        // Room beyond the total, as `reindex_ids` leaves, so the table does not fill exactly.
+        // Room beyond the total, as a refill leaves (`ShardedTable::make_room`), so the tables
+        // do not fill exactly.
         let ids = events + events / 8;
         by_id.reserve(ids, |&s| id_hash.hash(&records[s as usize].id));
         self.parents

@@ -73,6 +73,12 @@ impl Live {
         if taken > 0 {
             self.stored_at.set_value(t0);
         }
+        let copies = self.view.with_value(LiveView::copies);
+        self.profile.update_value(|p| {
+            if let Some(p) = p {
+                p.copies = copies;
+            }
+        });
         self.note_stored(t0, taken, spent);
         let left = self
             .feed

@@ -45,6 +45,8 @@ pub struct FrameProfile {
     /// ratio a shared CPU disturbs less than the wall-clock latency.
     pub first_decodes: Vec<(u64, f64)>,
     pub first_applies: Vec<(u64, f64)>,
+    /// Appends that copied the whole inspection ([`super::LiveView::copies`]).
+    pub copies: u64,
     #[serde(skip)]
     first_frame_at: Option<f64>,
     #[serde(skip)]

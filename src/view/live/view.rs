@@ -29,6 +29,9 @@ pub struct LiveView {
     limits: Limits,
     /// Events waiting for the event they link to ([`Reorder`]).
     reorder: Reorder,
+    /// Appends that found the inspection shared and so copied it whole
+    /// ([`LiveView::copies`]).
+    copies: u64,
 }
 
 impl Default for LiveView {
@@ -45,7 +48,15 @@ impl LiveView {
             building: None,
             limits,
             reorder: Reorder::default(),
+            copies: 0,
         }
+    }
+
+    /// How many appends copied the whole inspection because someone else held it (a
+    /// snapshot pinned as A does that once; anything else holding it between two appends
+    /// makes every append after a redraw cost the whole trace).
+    pub fn copies(&self) -> u64 {
+        self.copies
     }
 
     /// The inspection to show (the last one complete while a rebuild runs).
@@ -99,8 +110,9 @@ impl LiveView {
         self.full()?;
         let held = self.len();
         let reorder = std::mem::take(&mut self.reorder);
+        let copies = self.copies;
         *self = LiveView::new(self.limits);
-        self.reorder = reorder;
+        (self.reorder, self.copies) = (reorder, copies);
         Some(held)
     }
 
@@ -140,6 +152,9 @@ impl LiveView {
             .order(fresh, now_ms, |id| trace.index_of(id).is_some());
         if ordered.is_empty() {
             return skipped;
+        }
+        if Arc::strong_count(&self.ins) > 1 {
+            self.copies += 1;
         }
         let ins = Arc::make_mut(&mut self.ins);
         if self.scrub.append(ins, ordered) == Appended::Stale {

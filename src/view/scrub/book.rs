@@ -1,4 +1,4 @@
-//! The lint lists of an inspection kept as segments, one per kind, changed in place.
+//! The lint lists of an inspection ([`Lints`], one list per kind), changed in place.
 //!
 //! [`lint`](crate::analysis::lints::lint) lists findings grouped by kind, each kind in the order of
 //! the spans or events it concerns. As a replay's cursor moves, most kinds only grow or
@@ -9,6 +9,7 @@
 
 use crate::analysis::lints::Lint;
 use crate::analysis::lints::LintKind;
+use crate::analysis::Lints;
 
 const KINDS: usize = LintKind::ALL.len();
 
@@ -19,8 +20,8 @@ fn slot(kind: LintKind) -> usize {
         .expect("every kind is in ALL")
 }
 
-/// The segments of [`Inspection::lints`](crate::analysis::Inspection::lints) and
-/// [`Inspection::cut_by_cap`](crate::analysis::Inspection::cut_by_cap).
+/// What changes in [`Inspection::lints`](crate::analysis::Inspection::lints) and
+/// [`Inspection::cut_by_cap`](crate::analysis::Inspection::cut_by_cap) at the next flush.
 #[derive(Clone, Debug, Default)]
 pub(super) struct LintBook {
     /// Lints of each kind in the lists.
@@ -77,43 +78,31 @@ impl LintBook {
     }
 
     /// Brings the lists to the first `shown` events: drops the appended lints of events past
-    /// them, then adds what was appended and remade since the last flush.
-    pub(crate) fn flush(
-        &mut self,
-        lints: &mut Vec<Lint>,
-        cut_by_cap: &mut Vec<Lint>,
-        shown: usize,
-    ) {
-        // Last kind first: the offsets of the kinds before it do not move.
-        for k in (0..KINDS).rev() {
-            let in_cut = self.in_cut(k);
-            let offset: usize = (0..k)
-                .filter(|&j| self.in_cut(j) == in_cut)
-                .map(|j| self.count[j])
-                .sum();
-            let list = if in_cut {
-                &mut *cut_by_cap
+    /// them, then adds what was appended and remade since the last flush. Each kind is its
+    /// own list, so a kind remade or grown moves no other kind's lints.
+    pub(crate) fn flush(&mut self, lints: &mut Lints, cut_by_cap: &mut Lints, shown: usize) {
+        for (k, kind) in LintKind::ALL.into_iter().enumerate() {
+            let list = if self.in_cut(k) {
+                cut_by_cap.of_mut(kind)
             } else {
-                &mut *lints
+                lints.of_mut(kind)
             };
             if let Some(new) = self.remade[k].take() {
-                let n = new.len();
-                list.splice(offset..offset + self.count[k], new);
-                self.count[k] = n;
+                self.count[k] = new.len();
+                *list = new;
                 continue;
             }
             let keep = self.keys[k].partition_point(|&i| i < shown);
             if Self::grows_at_end(k) && keep < self.count[k] {
-                list.drain(offset + keep..offset + self.count[k]);
+                list.truncate(keep);
                 self.keys[k].truncate(keep);
                 self.count[k] = keep;
             }
             let pending = std::mem::take(&mut self.pending[k]);
             if !pending.is_empty() {
-                let at = offset + self.count[k];
                 self.count[k] += pending.len();
                 self.keys[k].extend(pending.iter().map(|(i, _)| *i));
-                list.splice(at..at, pending.into_iter().map(|(_, l)| l));
+                list.extend(pending.into_iter().map(|(_, l)| l));
             }
         }
     }
