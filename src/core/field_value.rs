@@ -28,6 +28,14 @@ pub(crate) const V_STR: u8 = 6;
 pub(crate) const V_JSON: u8 = 7;
 /// JSON text a `Value` would change, kept as text (`Fields::get_raw`).
 pub(crate) const V_RAW: u8 = 8;
+/// An object's JSON text with a piece many events share marked in it, as a payload's
+/// fields hold it (`core::store::shared_text` says why): the text's length, the piece's
+/// start and length in it (varints), then the text. Read as [`V_JSON`] is.
+pub(crate) const V_JSON_PIECE: u8 = 9;
+/// The same text as the store keeps it, the piece replaced by its symbol: the length and
+/// bytes before the piece, the piece's symbol, the length and bytes after it. Only in a
+/// store's blobs (read with its symbols, `shared_text.rs`), never in a payload's fields.
+pub(crate) const V_JSON_SYM: u8 = 10;
 
 /// Where encoded bytes go: the store's scratch `Vec` or a payload's inline buffer.
 pub trait ByteSink {
@@ -42,6 +50,11 @@ pub trait ByteSink {
     fn put_head(&mut self, head: &[u8; HEAD], used: usize) {
         self.put_all(&head[..used]);
     }
+    /// Notes that a `V_JSON_PIECE` value was written: a payload's fields tell the store
+    /// so, which then keeps the piece once (`core::store::shared_text`). Other sinks
+    /// ignore it.
+    #[inline]
+    fn mark_shared_piece(&mut self) {}
 }
 
 /// The most bytes a tag and a varint take (1 + 10), rounded up for a whole-word copy.
@@ -181,6 +194,15 @@ impl<'a> Reader<'a> {
         String::from_utf8(self.take(n).to_vec()).expect("encoded text is valid UTF-8")
     }
 
+    /// The rest of a [`V_JSON_PIECE`] value (past its tag): the whole text and where the
+    /// shared piece is in it.
+    pub(crate) fn piece_text(&mut self) -> (&'a [u8], std::ops::Range<usize>) {
+        let n = self.varint() as usize;
+        let at = self.varint() as usize;
+        let len = self.varint() as usize;
+        (self.take(n), at..at + len)
+    }
+
     /// Skips one value; returns its bytes, tag included (copied as they are into a blob).
     #[inline]
     pub(crate) fn skip_value(&mut self) -> &'a [u8] {
@@ -192,6 +214,9 @@ impl<'a> Reader<'a> {
             }
             V_FLOAT => {
                 self.take(8);
+            }
+            V_JSON_PIECE => {
+                self.piece_text();
             }
             _ => {
                 let n = self.varint() as usize;
@@ -223,6 +248,10 @@ impl<'a> Reader<'a> {
                 Number::from_f64(f64::from_le_bytes(b)).map_or(Value::Null, Value::Number)
             }
             V_STR => Value::String(self.text()),
+            V_JSON_PIECE => {
+                let (text, _) = self.piece_text();
+                json_value(std::str::from_utf8(text).expect("encoded text is valid UTF-8"))
+            }
             _ => json_value(&self.text()),
         })
     }
@@ -230,7 +259,7 @@ impl<'a> Reader<'a> {
 
 /// Parses JSON text the store or a payload wrote itself; as deep as imports allow (they
 /// bound the depth).
-fn json_value(text: &str) -> Value {
+pub(crate) fn json_value(text: &str) -> Value {
     use serde::Deserialize;
     let mut de = serde_json::Deserializer::from_str(text);
     de.disable_recursion_limit();

@@ -28,6 +28,9 @@ pub(crate) const BYTES: usize = 64;
 struct Spill {
     keys: Vec<&'static str>,
     bytes: Vec<u8>,
+    /// Does a value hold a shared piece ([`ByteSink::mark_shared_piece`])? Kept here, not
+    /// beside the counts, so that the bus's fields (inline) never set or clear it.
+    shared_piece: bool,
 }
 
 /// The encoded fields; see the module docs.
@@ -98,6 +101,13 @@ impl Encoded {
         }
     }
 
+    /// Does a value hold a shared piece that the store keeps once
+    /// ([`ByteSink::mark_shared_piece`])?
+    #[inline]
+    pub(crate) fn has_shared_piece(&self) -> bool {
+        self.spilled && self.spill().shared_piece
+    }
+
     /// Removes every field: the counts reset, a spill emptied but kept.
     #[inline]
     pub(crate) fn clear(&mut self) {
@@ -126,6 +136,7 @@ impl Encoded {
         if let Some(s) = &mut self.spill {
             s.keys.clear();
             s.bytes.clear();
+            s.shared_piece = false;
         }
     }
 
@@ -138,6 +149,7 @@ impl Encoded {
             self.spilled = true;
             spill.keys.clear();
             spill.bytes.clear();
+            spill.shared_piece = false;
             spill
                 .keys
                 .extend_from_slice(&self.keys[..usize::from(self.key_count)]);
@@ -185,6 +197,12 @@ impl ByteSink for Encoded {
         } else {
             self.put_all(&head[..used]);
         }
+    }
+
+    /// Moves the fields to the heap (rare: such a value is longer than the inline array
+    /// anyway) and notes the piece there.
+    fn mark_shared_piece(&mut self) {
+        self.spill_mut().shared_piece = true;
     }
 }
 

@@ -247,6 +247,15 @@ impl Fields {
         }
     }
 
+    /// Does an encoded value hold a piece the store keeps once (`core::store::shared_text`)?
+    #[inline]
+    pub(crate) fn has_shared_piece(&self) -> bool {
+        match &self.held {
+            Held::Encoded(e) => e.has_shared_piece(),
+            Held::Values(_) => false,
+        }
+    }
+
     /// A field held as a `Value` (not one kept as text, see [`Fields::get_raw`]).
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.pairs().iter().find(|(k, _)| k == key).map(|(_, v)| v)

@@ -19,6 +19,7 @@
 
 use smallvec::SmallVec;
 
+use super::shared_text::copy_value;
 use super::sym::Sym;
 use super::symbols::Symbols;
 use crate::core::field_value::{put_value, put_varint, ByteSink, Reader, V_RAW};
@@ -39,11 +40,27 @@ pub(crate) fn put_fields(fields: &Fields, symbols: &mut Symbols, out: &mut Vec<u
             let layout = symbols.layout_of_literals(keys);
             out.push(LAYOUT_FORM as u8);
             put_varint(out, u64::from(layout));
+            if fields.has_shared_piece() {
+                return put_shared_values(values, symbols, out);
+            }
             out.extend_from_slice(values);
             return;
         }
     }
     put_keyed_fields(fields, symbols, out);
+}
+
+/// Values one of which holds a piece kept once (`shared_text.rs`), value by value.
+#[cold]
+#[inline(never)]
+fn put_shared_values(values: &[u8], symbols: &mut Symbols, out: &mut Vec<u8>) {
+    let mut rd = Reader {
+        bytes: values,
+        at: 0,
+    };
+    while rd.at < values.len() {
+        copy_value(&mut rd, symbols, out);
+    }
 }
 
 /// The keyed form: a count, then a symbol and a value per field.
@@ -58,7 +75,7 @@ fn put_keyed_fields(fields: &Fields, symbols: &mut Symbols, out: &mut Vec<u8>) {
         };
         for key in keys {
             put_varint(out, u64::from(symbols.intern_static(key).0));
-            out.extend_from_slice(rd.skip_value());
+            copy_value(&mut rd, symbols, out);
         }
     } else {
         for (key, value) in fields.entries() {

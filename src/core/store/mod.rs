@@ -18,6 +18,8 @@
 //!   push (evicting), keep the two indexes, read by position or id.
 //! - `pending.rs`: the bus's queue as the ring's unprocessed tail.
 //! - `prepared`: events a listener encodes without building an `Event` first.
+//! - `shared_text`: a JSON text's piece that many events share (an OTLP span's resource
+//!   and scope) kept once, as a symbol.
 //! - `search`: whether an event's text contains a needle, read from its record and blob
 //!   (`payload_json.rs` writes a payload's JSON from them).
 //!
@@ -54,6 +56,7 @@ mod read;
 pub(crate) mod record;
 pub(crate) mod search;
 pub(crate) mod sharded;
+mod shared_text;
 pub(crate) mod sym;
 pub(crate) mod symbols;
 pub(crate) mod trees;

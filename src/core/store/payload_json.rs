@@ -12,6 +12,8 @@ use super::record::{
     Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,
     V_FALSE, V_FLOAT, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
+use super::shared_text::SharedText;
+use super::symbols::Symbols;
 use super::EventStore;
 
 /// Writes the payload's compact JSON into `out` (appended); returns the error's bytes, which
@@ -81,7 +83,7 @@ pub(super) fn write_payload_json<'s>(
                 first_field = false;
                 write_str(out, store.symbols.str(field));
                 out.push(b':');
-                write_value(out, &mut rd);
+                write_value(out, &mut rd, &store.symbols);
             }
             out.push(b'}');
         }
@@ -104,7 +106,7 @@ pub(super) fn write_payload_json<'s>(
 }
 
 /// One field value, as the decoded `serde_json::Value` writes.
-fn write_value(out: &mut Vec<u8>, rd: &mut Reader) {
+fn write_value<'a>(out: &mut Vec<u8>, rd: &mut Reader<'a>, symbols: &'a Symbols) {
     match rd.byte() {
         V_NULL => out.extend_from_slice(b"null"),
         V_FALSE => out.extend_from_slice(b"false"),
@@ -116,19 +118,17 @@ fn write_value(out: &mut Vec<u8>, rd: &mut Reader) {
             // Non-finite floats decode as null; serde_json writes them so too.
             write_json(out, &f64::from_le_bytes(b));
         }
-        tag => {
+        V_STR => {
             let n = rd.varint() as usize;
             let text = rd.take(n);
-            if tag == V_STR {
-                write_str(
-                    out,
-                    std::str::from_utf8(text).expect("blobs hold valid UTF-8"),
-                );
-            } else {
-                // An array or object, or a value a `Value` would change: its JSON text.
-                out.extend_from_slice(text);
-            }
+            write_str(
+                out,
+                std::str::from_utf8(text).expect("blobs hold valid UTF-8"),
+            );
         }
+        // An array or object, or a value a `Value` would change: its JSON text, in one
+        // piece or around a piece kept once.
+        tag => SharedText::read(tag, rd, symbols).write(out),
     }
 }
 

@@ -39,11 +39,12 @@ use super::field_keys::{put_fields, FieldKeys};
 use super::origins::SiteId;
 use super::parents::ParentId;
 pub(crate) use super::parents::NO_SLOT;
+use super::shared_text::SharedText;
 use super::symbols::Symbols;
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
 pub(crate) use crate::core::field_value::Reader;
-use crate::core::field_value::{put_varint, ByteSink};
+use crate::core::field_value::{json_value, put_varint, ByteSink, V_JSON_PIECE, V_JSON_SYM};
 pub(crate) use crate::core::field_value::{
     V_FALSE, V_FLOAT, V_JSON, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
@@ -324,6 +325,12 @@ pub(crate) fn decode_blob(bytes: &[u8], symbols: &Symbols, payload: &mut Payload
         while let Some(key) = keys.next(&mut r) {
             let key = symbols.get(key).to_cow();
             let tag = r.bytes[r.at];
+            if tag == V_JSON_SYM || tag == V_JSON_PIECE {
+                r.byte();
+                let text = SharedText::read(tag, &mut r, symbols).text();
+                payload.extra.push_unique(key, json_value(&text));
+                continue;
+            }
             match r.value_after(tag) {
                 Some(value) => payload.extra.push_unique(key, value),
                 None => {

@@ -30,7 +30,8 @@ use super::record::{
     Reader, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, B_PAYLOAD_UNKNOWN,
     V_FALSE, V_FLOAT, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
-use super::symbols::Sym;
+use super::shared_text::SharedText;
+use super::symbols::{Sym, Symbols};
 use super::EventStore;
 use crate::core::event::Phase;
 
@@ -181,7 +182,7 @@ impl TextFinder {
             }
             let mut keys = FieldKeys::read(&mut rd, &store.symbols);
             while let Some(key) = keys.next(&mut rd) {
-                if self.sym_hit(store, key, true) || self.value_hit(&mut rd) {
+                if self.sym_hit(store, key, true) || self.value_hit(&mut rd, &store.symbols) {
                     return true;
                 }
             }
@@ -205,7 +206,7 @@ impl TextFinder {
     }
 
     /// Reads one field value; whether its JSON text contains the needle.
-    fn value_hit(&mut self, rd: &mut Reader) -> bool {
+    fn value_hit<'a>(&mut self, rd: &mut Reader<'a>, symbols: &'a Symbols) -> bool {
         match rd.byte() {
             V_NULL => self.in_null,
             V_FALSE => self.in_false,
@@ -228,17 +229,17 @@ impl TextFinder {
                     self.may_be_number && self.number_hit(f)
                 }
             }
-            tag => {
+            V_STR => {
                 let n = rd.varint() as usize;
                 let text = rd.take(n);
-                if tag == V_STR {
-                    self.json_str_hit(text)
-                } else {
-                    // An array or object, kept as the JSON text the payload writes.
-                    self.buf.clear();
-                    self.buf.extend_from_slice(text);
-                    self.lowercase_hit_buf()
-                }
+                self.json_str_hit(text)
+            }
+            tag => {
+                // An array or object, kept as the JSON text the payload writes (in one
+                // piece or around a piece kept once, `shared_text.rs`).
+                self.buf.clear();
+                SharedText::read(tag, rd, symbols).write(&mut self.buf);
+                self.lowercase_hit_buf()
             }
         }
     }

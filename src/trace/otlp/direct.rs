@@ -212,9 +212,9 @@ impl Preparer {
         let linked = &mut self.linked;
         match self.linker.place(ids.id, ids.parent_id) {
             Some(root) => {
-                let lineage = lineage_of(root);
+                let lineage = lineage_of(root.id);
                 span_events(&span, &mut out.batch, |mut e| {
-                    e.root_id = root;
+                    e.root_id = root.id;
                     e.lineage_id = lineage;
                     linked.push(e);
                 });

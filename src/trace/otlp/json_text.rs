@@ -20,7 +20,7 @@
 use serde_json::Value;
 
 use super::ids::hex_into;
-use super::origin::Origin;
+use super::origin::{Origin, WithOrigin};
 use super::scalars::KIND_NAMES;
 use super::wire::{attributes, AnyValue, KeyValue};
 use crate::core::field_value::{put_varint, V_JSON};
@@ -256,7 +256,21 @@ impl OpenExtra {
         }
         let [r, u, s] = &self.origin;
         let pieces = [&self.head, r, u, s, &self.tail].map(|p| &self.text[p.clone()]);
-        fields.put("otel", JsonText(&pieces));
+        if pieces[1..4].iter().all(|p| p.is_empty()) {
+            fields.put("otel", JsonText(&pieces));
+        } else {
+            // The origin's members, the same in every span of its element, kept once by
+            // the store (`origin.rs`).
+            let [head, r, u, s, tail] = pieces;
+            fields.put(
+                "otel",
+                WithOrigin {
+                    head,
+                    origin: [r, u, s],
+                    tail,
+                },
+            );
+        }
         fields
     }
 }

@@ -7,8 +7,11 @@
 //! the budget only after the whole document was read.
 //!
 //! So the [`Linker`] keeps only what linking needs:
-//! - the root of every span seen so far (span uuid → root uuid, 32 bytes a span), so a
-//!   span whose parent is known goes to the sink at once, root and all;
+//! - the root of every span seen so far, so a span whose parent is known goes to the sink
+//!   at once, root and all: span uuid → the root's number (20 bytes a span), each root's
+//!   uuid kept once in a list (a trace's spans share it). The root's uuid itself in every
+//!   entry (32 bytes) was 60 MB counted against the budget for the million spans of
+//!   `docs/budget.md`, where the page's 400 MiB has ~20 to spare;
 //! - the spans whose parent has not come yet, by the parent's uuid. They wait, counted
 //!   against the memory budget, and go to the sink the moment their parent (and so their
 //!   root) is known, taking their own waiting children with them.
@@ -40,11 +43,14 @@ impl<E: Linkable> SpanEvents<E> {
 
 /// See the module docs.
 pub(super) struct Linker<E = Event> {
-    roots: IdMap<Uuid>,
+    /// Span uuid → its root's number in `tree_roots`.
+    roots: IdMap<u32>,
+    /// The roots' uuids, by number.
+    tree_roots: Vec<Uuid>,
     /// The last spans placed, with their roots as `roots` holds them (an entry never
     /// changes once made): a span's parent is nearly always among the last few when
     /// parents come first, found here without hashing.
-    recent: [(Uuid, Uuid); RECENT],
+    recent: [(Uuid, u32); RECENT],
     next_recent: usize,
     waiting: IdMap<Vec<SpanEvents<E>>>,
     /// Bytes held by the waiting spans.
@@ -57,7 +63,8 @@ impl<E> Default for Linker<E> {
     fn default() -> Self {
         Linker {
             roots: IdMap::default(),
-            recent: [(Uuid::nil(), Uuid::nil()); RECENT],
+            tree_roots: Vec::new(),
+            recent: [(Uuid::nil(), 0); RECENT],
             next_recent: 0,
             waiting: IdMap::default(),
             waiting_bytes: 0,
@@ -68,7 +75,14 @@ impl<E> Default for Linker<E> {
 
 /// What a map entry of ours costs: key, value and the table's control byte, with the
 /// table's slack (it grows by doubling, so up to half its slots are empty).
-const ENTRY_BYTES: usize = 2 * (16 + 16 + 1);
+const ENTRY_BYTES: usize = 2 * (16 + 4 + 1);
+
+/// A span's root as [`Linker::place`] found it: its uuid, and its number in the linker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Root {
+    pub id: Uuid,
+    at: u32,
+}
 
 /// Spans [`Linker::place`] remembers without hashing.
 const RECENT: usize = 4;
@@ -86,6 +100,7 @@ impl<E: Linkable> Linker<E> {
     /// Bytes held for linking: the root map and the waiting spans.
     pub(super) fn held(&self) -> usize {
         self.roots.capacity() * ENTRY_BYTES / 2
+            + self.tree_roots.capacity() * 16
             + self.waiting.capacity() * (16 + 24 + 1)
             + self.waiting_bytes
     }
@@ -117,9 +132,9 @@ impl<E: Linkable> Linker<E> {
     ) -> Result<(), X> {
         match self.place(span.id, span.parent) {
             Some(root) => {
-                let lineage = lineage_of(root);
+                let lineage = lineage_of(root.id);
                 for mut e in span.events {
-                    e.set_tree(root, lineage);
+                    e.set_tree(root.id, lineage);
                     ready(e)?;
                 }
                 self.release_waiting(span.id, root, ready)
@@ -136,22 +151,28 @@ impl<E: Linkable> Linker<E> {
     /// root of span `id` is known now, records it and returns it. The caller then hands
     /// over the span's events with that root, then calls [`Linker::release_waiting`].
     /// `None`: the parent has not come; the caller gives the span to [`Linker::wait`].
-    pub(super) fn place(&mut self, id: Uuid, parent: Option<Uuid>) -> Option<Uuid> {
-        let root = match parent {
-            None => id,
-            Some(p) if p == id => id,
-            Some(p) => match self.recent.iter().find(|(span, _)| *span == p) {
+    pub(super) fn place(&mut self, id: Uuid, parent: Option<Uuid>) -> Option<Root> {
+        let at = match parent {
+            Some(p) if p != id => match self.recent.iter().find(|(span, _)| *span == p) {
                 // The nil id is never a parent here (`span_uuid` of a span id of zeros
                 // and a trace id ending in zeros is nil, so look that one up).
-                Some(&(_, root)) if !p.is_nil() => root,
+                Some(&(_, at)) if !p.is_nil() => at,
                 _ => *self.roots.get(&p)?,
             },
+            // A root: a number of its own.
+            _ => {
+                self.tree_roots.push(id);
+                (self.tree_roots.len() - 1) as u32
+            }
         };
         // The first span of an id decides its root, as in `link_roots`.
-        let kept = *self.roots.entry(id).or_insert(root);
+        let kept = *self.roots.entry(id).or_insert(at);
         self.recent[self.next_recent] = (id, kept);
         self.next_recent = (self.next_recent + 1) % RECENT;
-        Some(root)
+        Some(Root {
+            id: self.tree_roots[at as usize],
+            at,
+        })
     }
 
     /// Holds a span whose parent has not come (see [`Linker::place`]).
@@ -167,7 +188,7 @@ impl<E: Linkable> Linker<E> {
     pub(super) fn release_waiting<X>(
         &mut self,
         id: Uuid,
-        root: Uuid,
+        root: Root,
         ready: &mut impl FnMut(E) -> Result<(), X>,
     ) -> Result<(), X> {
         if self.waiting.is_empty() {
@@ -175,12 +196,12 @@ impl<E: Linkable> Linker<E> {
         }
         let mut stack = Vec::new();
         self.push_children(id, &mut stack);
-        let lineage = lineage_of(root);
+        let lineage = lineage_of(root.id);
         while let Some(span) = stack.pop() {
-            self.roots.entry(span.id).or_insert(root);
+            self.roots.entry(span.id).or_insert(root.at);
             self.push_children(span.id, &mut stack);
             for mut e in span.events {
-                e.set_tree(root, lineage);
+                e.set_tree(root.id, lineage);
                 ready(e)?;
             }
         }
@@ -211,7 +232,8 @@ impl<E: Linkable> Linker<E> {
             let waiting = std::mem::take(&mut self.waiting);
             self.waiting_bytes = 0;
             self.roots = IdMap::default();
-            self.recent = [(Uuid::nil(), Uuid::nil()); RECENT];
+            self.tree_roots = Vec::new();
+            self.recent = [(Uuid::nil(), 0); RECENT];
             self.leftovers = Some(Leftovers::new(waiting, events));
         }
         match self.leftovers.as_mut() {
@@ -285,20 +307,21 @@ mod tests {
     fn a_span_id_keeps_its_first_root_whether_found_among_the_recent_or_in_the_table() {
         let u = Uuid::from_u128;
         let mut linker = Linker::<Event>::default();
+        let mut place = |id, parent| linker.place(id, parent).map(|root| root.id);
         // Before any span, the window's empty (nil) entries never stand for a nil parent.
-        assert_eq!(linker.place(u(5), Some(Uuid::nil())), None);
-        assert_eq!(linker.place(u(1), None), Some(u(1)));
-        assert_eq!(linker.place(u(9), None), Some(u(9)));
-        assert_eq!(linker.place(u(2), Some(u(1))), Some(u(1)));
+        assert_eq!(place(u(5), Some(Uuid::nil())), None);
+        assert_eq!(place(u(1), None), Some(u(1)));
+        assert_eq!(place(u(9), None), Some(u(9)));
+        assert_eq!(place(u(2), Some(u(1))), Some(u(1)));
         // Span 2 again, under another root: placed there, but its id keeps its first root.
-        assert_eq!(linker.place(u(2), Some(u(9))), Some(u(9)));
-        assert_eq!(linker.place(u(3), Some(u(2))), Some(u(1)));
+        assert_eq!(place(u(2), Some(u(9))), Some(u(9)));
+        assert_eq!(place(u(3), Some(u(2))), Some(u(1)));
         for k in 10..20 {
-            linker.place(u(k), None);
+            place(u(k), None);
         }
         // Span 2 has left the window: the table says the same.
-        assert_eq!(linker.place(u(4), Some(u(2))), Some(u(1)));
-        assert_eq!(linker.place(u(6), Some(Uuid::nil())), None);
+        assert_eq!(place(u(4), Some(u(2))), Some(u(1)));
+        assert_eq!(place(u(6), Some(Uuid::nil())), None);
     }
 
     #[test]

@@ -10,9 +10,16 @@ use crate::trace::error::{Budget, ImportError, Position, Problem};
 use crate::trace::read::Limits;
 use crate::trace::Format;
 
-/// What one event reserved in the event store costs at least: its record (104 bytes) and
-/// its share of the two id indexes.
-const RESERVED_BYTES_PER_EVENT: u64 = 128;
+/// What one event reserved in the event store costs at most: its record (56 bytes), its
+/// share of `events_by_id` (a slot and a control byte, 9/8 of the events rounded up to a
+/// power of two: up to ~11 bytes) and of `children_by_parent` (up to 9/16 of an entry and
+/// its slot): 87 bytes measured in `tests/import_makes_room_up_front.rs`. It said 128 (a
+/// 104-byte record) after the record had shrunk: the page's guess from a 2 M-event file's
+/// first slice then reserved only the 1.64 M records that half its 400 MiB held at 128
+/// bytes, and the record vector doubled past them (3.3 M records, 185 MB), refusing the
+/// file at event 1.8 M (`examples/page_open_cost`, the 1 M-span OTLP document of
+/// docs/budget.md). At 96, half the page's budget has room for its 2 M events.
+const RESERVED_BYTES_PER_EVENT: u64 = 96;
 
 /// The events' way out, with the counts and budgets every reader shares.
 pub(crate) struct Output<S> {

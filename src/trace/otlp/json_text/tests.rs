@@ -12,7 +12,7 @@ use super::super::origin::{Origin, Written};
 use super::super::scalars::KIND_NAMES;
 use super::super::span::{self, Converted};
 use super::super::wire::{attributes, Span};
-use crate::core::field_value::put_value;
+use crate::core::field_value::{put_value, put_varint, Reader, V_JSON, V_JSON_PIECE};
 use crate::core::Event;
 
 /// `payload.extra` of a span's start as the conversion built it with `Value`s.
@@ -69,13 +69,41 @@ fn oracle(text: &str, origin: &Origin<'_>) -> Map<String, Value> {
     extra
 }
 
-/// The bytes the store keeps for `extra` (keys, then each value's encoding).
+/// The bytes the store keeps for `extra` (keys, then each value's encoding), a text whose
+/// origin is marked as the piece kept once (`origin::WithOrigin`) as the same text unmarked,
+/// after checking that the piece is exactly the origin's members.
 fn stored(extra: &crate::core::Fields) -> (Vec<String>, Vec<u8>) {
     let (keys, values) = extra.encoded().expect("written as encoded fields");
-    (
-        keys.iter().map(|k| k.to_string()).collect(),
-        values.to_vec(),
-    )
+    let mut plain = Vec::new();
+    let mut rd = Reader {
+        bytes: values,
+        at: 0,
+    };
+    while rd.at < values.len() {
+        if rd.bytes[rd.at] != V_JSON_PIECE {
+            plain.extend_from_slice(rd.skip_value());
+            continue;
+        }
+        rd.at += 1;
+        let (text, piece) = rd.piece_text();
+        let whole: Map<String, Value> = serde_json::from_slice(text).unwrap();
+        let piece_text = format!("{{{}}}", std::str::from_utf8(&text[piece]).unwrap());
+        let piece: Map<String, Value> = serde_json::from_str(&piece_text).unwrap();
+        let origin: Map<String, Value> = (whole.into_iter())
+            .filter(|(k, _)| ["resource", "schema_url", "scope"].contains(&k.as_str()))
+            .collect();
+        assert!(!origin.is_empty(), "a piece is marked only for an origin");
+        assert_eq!(piece, origin, "the piece is the origin's members");
+        plain.push(V_JSON);
+        put_varint(&mut plain, text.len() as u64);
+        plain.extend_from_slice(text);
+    }
+    assert_eq!(
+        extra.has_shared_piece(),
+        plain != values,
+        "the fields say whether they hold a piece"
+    );
+    (keys.iter().map(|k| k.to_string()).collect(), plain)
 }
 
 fn stored_values(map: &Map<String, Value>) -> (Vec<String>, Vec<u8>) {
@@ -112,6 +140,11 @@ fn assert_same(text: &str, origin: &Origin<'_>) -> Result<(), TestCaseError> {
     let want = stored_values(&oracle(text, origin));
     for open in [false, true] {
         let start = start_of(text, origin, open);
+        // The origin's members, when there are any, are the piece the store keeps once.
+        let has_origin = [origin.resource, origin.scope, origin.schema_url]
+            .iter()
+            .any(Option::is_some);
+        prop_assert_eq!(start.payload.extra.has_shared_piece(), has_origin);
         prop_assert_eq!(
             stored(&start.payload.extra),
             want.clone(),
