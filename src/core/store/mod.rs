@@ -53,6 +53,7 @@ pub mod prepared;
 mod read;
 pub(crate) mod record;
 pub(crate) mod search;
+mod seqs;
 pub(crate) mod sym;
 pub(crate) mod symbols;
 pub(crate) mod trees;
@@ -68,6 +69,7 @@ use self::arena::Arena;
 use self::origins::Origins;
 use self::parents::Parents;
 use self::record::{Record, NO_SLOT};
+use self::seqs::Seqs;
 use self::symbols::Symbols;
 use self::trees::Trees;
 use super::event::{Kind, Phase};
@@ -121,6 +123,11 @@ pub struct EventStore {
     pending: usize,
     /// Position of the oldest event.
     base: u64,
+    /// Emission numbers as runs of positions (`seqs.rs`).
+    seqs: Seqs,
+    /// The id of the start evicted last when it has `ENDED_NEXT`: the start of the oldest
+    /// event held if that one names it as `START_PREV` (`record.rs`).
+    start_of_head: Uuid,
     symbols: Symbols,
     origins: Origins,
     arena: Arena,
@@ -167,6 +174,8 @@ impl EventStore {
             len: 0,
             pending: 0,
             base: 0,
+            seqs: Seqs::default(),
+            start_of_head: Uuid::nil(),
             symbols: Symbols::default(),
             origins: Origins::default(),
             arena: Arena::default(),
@@ -240,7 +249,8 @@ impl EventStore {
             (
                 "records",
                 self.records.capacity() * std::mem::size_of::<Record>()
-                    + self.late.len() * LATE_ENTRY_BYTES,
+                    + self.late.len() * LATE_ENTRY_BYTES
+                    + self.seqs.heap_bytes(),
             ),
             ("payload arena", self.arena.heap_bytes()),
             ("events_by_id", self.by_id.allocation_size()),
@@ -261,6 +271,8 @@ impl EventStore {
 mod layouts_tests;
 #[cfg(test)]
 mod parents_tests;
+#[cfg(test)]
+mod positions_tests;
 #[cfg(test)]
 mod siblings_tests;
 #[cfg(test)]

@@ -16,10 +16,21 @@
 //! before the store holds it) and gives it back when it is evicted; the list holds only the
 //! children the store holds. An entry is forgotten with its last reference, so the table is
 //! as flat as the history.
+//!
+//! ## Why an entry names its parent's slot
+//! The parent's id is in the parent's own record already while that record is held or
+//! queued, and a call's first child follows its start: when the entry is made, the parent
+//! is usually the newest record. The entry then keeps that record's ring slot instead of a
+//! second copy of the id (an entry is 16 bytes, not 28), and the record gets
+//! `PARENT_NAMED`; when it is evicted while its children are still held (always, in a
+//! bounded history: the parent leaves first), its id moves into `ids`, found through the
+//! first child, which is the next record. A parent that is not the newest record when its
+//! entry is made (a file's order, interleaved calls) has its id in `ids` from the start.
 
 use hashbrown::HashTable;
 use uuid::Uuid;
 
+use super::record::{Record, HAS_PARENT, PARENT_NAMED};
 use crate::core::ids::IdHash;
 
 /// A parent id as the records that name it hold it.
@@ -29,9 +40,14 @@ pub(crate) type ParentId = u32;
 /// which the parents table holds; records name it through `record::NO_SLOT`.
 pub(crate) const NO_SLOT: u32 = u32::MAX;
 
+/// An entry's [`Parent::key`] with this bit is an index into `Parents::ids`; without it, the
+/// slot of the parent's own record.
+const OWN: u32 = 1 << 31;
+
 #[derive(Clone, Copy, Debug)]
 struct Parent {
-    id: Uuid,
+    /// Where the id is: the parent record's slot, or `OWN |` its index in `Parents::ids`.
+    key: u32,
     /// Slots of the first and last child held, or [`NO_SLOT`] for none.
     first: u32,
     last: u32,
@@ -43,6 +59,9 @@ struct Parent {
 pub(crate) struct Parents {
     entries: Vec<Parent>,
     free: Vec<ParentId>,
+    /// Ids of parents whose record is not in the ring (`OWN` entries), and the free ones.
+    ids: Vec<Uuid>,
+    free_ids: Vec<u32>,
     by_id: HashTable<ParentId>,
     /// The last parent asked for: a call's start and end events name the same parent.
     last: Option<ParentId>,
@@ -50,27 +69,60 @@ pub(crate) struct Parents {
     id_hash: IdHash,
 }
 
-impl Parents {
-    /// The entry of `id`, counting one more record that names it.
+/// The id an entry names.
+#[inline]
+fn id_of(entries: &[Parent], ids: &[Uuid], records: &[Record], p: ParentId) -> Uuid {
+    let key = entries[p as usize].key;
+    if key & OWN == 0 {
+        records[key as usize].id
+    } else {
+        ids[(key & !OWN) as usize]
+    }
+}
+
+/// The ring's newest record, which a new entry names when it is the parent: the slot after
+/// `head` by `used − 1`, or none for an empty ring.
+#[derive(Clone, Copy)]
+pub(crate) struct Newest {
+    pub(crate) head: usize,
+    pub(crate) used: usize,
+}
+
+impl Newest {
     #[inline]
-    pub(crate) fn acquire(&mut self, id: Uuid) -> ParentId {
+    fn slot(self, ring: usize) -> Option<usize> {
+        if self.used == 0 {
+            return None;
+        }
+        let s = self.head + self.used - 1;
+        Some(if s >= ring { s - ring } else { s })
+    }
+}
+
+impl Parents {
+    /// The id entry `p` names (`records`: the ring).
+    #[inline]
+    pub(crate) fn id(&self, p: ParentId, records: &[Record]) -> Uuid {
+        id_of(&self.entries, &self.ids, records, p)
+    }
+
+    /// The entry of `id`, counting one more record that names it; a new entry names the
+    /// newest record's slot when that is the parent (the module docs say why).
+    #[inline]
+    pub(crate) fn acquire(&mut self, id: Uuid, records: &mut [Record], newest: Newest) -> ParentId {
         if let Some(p) = self.last {
-            let entry = &mut self.entries[p as usize];
-            if entry.refs > 0 && entry.id == id {
-                entry.refs += 1;
+            let entry = &self.entries[p as usize];
+            if entry.refs > 0 && id_of(&self.entries, &self.ids, records, p) == id {
+                self.entries[p as usize].refs += 1;
                 return p;
             }
         }
-        let entries = &self.entries;
-        let found = self
-            .by_id
-            .find(self.id_hash.hash(&id), |&p| entries[p as usize].id == id);
-        let p = match found {
-            Some(&p) => {
+        let p = match self.find(&id, records) {
+            Some(p) => {
                 self.entries[p as usize].refs += 1;
                 p
             }
-            None => self.insert(id),
+            None => self.insert(id, records, newest),
         };
         self.last = Some(p);
         p
@@ -79,22 +131,34 @@ impl Parents {
     /// The entry of `id` if a record names it already, counting one more (an end event
     /// naming its start, `record::StartLink`); never a new entry.
     #[inline]
-    pub(crate) fn acquire_named(&mut self, id: Uuid) -> Option<ParentId> {
+    pub(crate) fn acquire_named(&mut self, id: Uuid, records: &[Record]) -> Option<ParentId> {
         let p = match self.last {
-            Some(p) if self.entries[p as usize].refs > 0 && self.entries[p as usize].id == id => p,
-            _ => self.find(&id)?,
+            Some(p)
+                if self.entries[p as usize].refs > 0
+                    && id_of(&self.entries, &self.ids, records, p) == id =>
+            {
+                p
+            }
+            _ => self.find(&id, records)?,
         };
         self.entries[p as usize].refs += 1;
         Some(p)
     }
 
-    fn insert(&mut self, id: Uuid) -> ParentId {
+    fn insert(&mut self, id: Uuid, records: &mut [Record], newest: Newest) -> ParentId {
         // Before the new entry is placed: the refill takes every entry named.
         if self.by_id.len() == self.by_id.capacity() {
-            self.rehash();
+            self.rehash(records);
         }
+        let key = match newest.slot(records.len()) {
+            Some(s) if records[s].id == id && (s as u32) < OWN => {
+                records[s].flags |= PARENT_NAMED;
+                s as u32
+            }
+            _ => self.own(id),
+        };
         let entry = Parent {
-            id,
+            key,
             first: NO_SLOT,
             last: NO_SLOT,
             refs: 1,
@@ -109,11 +173,71 @@ impl Parents {
                 (self.entries.len() - 1) as ParentId
             }
         };
-        let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id.insert_unique(id_hash.hash(&id), p, |&q| {
-            id_hash.hash(&entries[q as usize].id)
+        let Parents {
+            entries,
+            ids,
+            by_id,
+            id_hash,
+            ..
+        } = self;
+        by_id.insert_unique(id_hash.hash(&id), p, |&q| {
+            id_hash.hash(&id_of(entries, ids, records, q))
         });
         p
+    }
+
+    /// Keeps `id` in `ids`; returns the entry's key for it.
+    fn own(&mut self, id: Uuid) -> u32 {
+        let i = match self.free_ids.pop() {
+            Some(i) => {
+                self.ids[i as usize] = id;
+                i
+            }
+            None => {
+                self.ids.push(id);
+                (self.ids.len() - 1) as u32
+            }
+        };
+        OWN | i
+    }
+
+    /// The record `r`, at `slot`, with `PARENT_NAMED`, is leaving the ring: the entry that
+    /// names its slot keeps its id instead. `next` is the record after it, if any: its first
+    /// child, unless its entry was made otherwise (then the entry is looked up by the id).
+    #[inline]
+    pub(crate) fn keep_id(&mut self, slot: u32, r: &Record, next: Option<&Record>) {
+        let named = |p: ParentId| self.entries[p as usize].key == slot;
+        let p = match next {
+            Some(c) if c.flags & HAS_PARENT != 0 && named(c.parent) => Some(c.parent),
+            _ => self.find_slot(slot, &r.id),
+        };
+        if let Some(p) = p {
+            let key = self.own(r.id);
+            self.entries[p as usize].key = key;
+        }
+    }
+
+    /// The entry naming the record at `slot`, whose id is `id`.
+    #[cold]
+    #[inline(never)]
+    fn find_slot(&self, slot: u32, id: &Uuid) -> Option<ParentId> {
+        let entries = &self.entries;
+        self.by_id
+            .find(self.id_hash.hash(id), |&p| {
+                let e = &entries[p as usize];
+                e.refs > 0 && e.key == slot
+            })
+            .copied()
+    }
+
+    /// The ring was laid out again: entries naming a slot follow their record to
+    /// `moved(slot)`.
+    pub(crate) fn move_slots(&mut self, moved: impl Fn(u32) -> u32) {
+        for e in &mut self.entries {
+            if e.refs > 0 && e.key & OWN == 0 {
+                e.key = moved(e.key);
+            }
+        }
     }
 
     /// Refills `by_id` in place before it would grow: an entry is erased for every parent
@@ -122,50 +246,58 @@ impl Parents {
     /// live ones are exactly the table's.
     #[cold]
     #[inline(never)]
-    fn rehash(&mut self) {
+    fn rehash(&mut self, records: &[Record]) {
         let live = self.by_id.len() + 1;
-        let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id.clear();
-        self.by_id
-            .reserve(live + live / 8, |&q| id_hash.hash(&entries[q as usize].id));
+        let Parents {
+            entries,
+            ids,
+            by_id,
+            id_hash,
+            ..
+        } = self;
+        let hash = |q: ParentId| id_hash.hash(&id_of(entries, ids, records, q));
+        by_id.clear();
+        by_id.reserve(live + live / 8, |&q| hash(q));
         for (p, entry) in entries.iter().enumerate() {
             if entry.refs > 0 {
-                self.by_id
-                    .insert_unique(id_hash.hash(&entry.id), p as ParentId, |&q| {
-                        id_hash.hash(&entries[q as usize].id)
-                    });
+                by_id.insert_unique(hash(p as ParentId), p as ParentId, |&q| hash(q));
             }
         }
     }
 
     /// One record naming `p` left the store (or was never pushed).
     #[inline]
-    pub(crate) fn release(&mut self, p: ParentId) {
+    pub(crate) fn release(&mut self, p: ParentId, records: &[Record]) {
         let entry = &mut self.entries[p as usize];
         entry.refs -= 1;
         if entry.refs == 0 {
-            let id = entry.id;
-            if let Ok(found) = self.by_id.find_entry(self.id_hash.hash(&id), |&q| q == p) {
-                found.remove();
-            }
-            self.free.push(p);
-            if self.last == Some(p) {
-                self.last = None;
-            }
+            self.forget(p, records);
         }
     }
 
-    #[inline]
-    pub(crate) fn id(&self, p: ParentId) -> Uuid {
-        self.entries[p as usize].id
+    fn forget(&mut self, p: ParentId, records: &[Record]) {
+        let id = self.id(p, records);
+        if let Ok(found) = self.by_id.find_entry(self.id_hash.hash(&id), |&q| q == p) {
+            found.remove();
+        }
+        let key = self.entries[p as usize].key;
+        if key & OWN != 0 {
+            self.free_ids.push(key & !OWN);
+        }
+        self.free.push(p);
+        if self.last == Some(p) {
+            self.last = None;
+        }
     }
 
     /// The entry of `id`, if a record names it.
     #[inline]
-    pub(crate) fn find(&self, id: &Uuid) -> Option<ParentId> {
-        let entries = &self.entries;
+    pub(crate) fn find(&self, id: &Uuid, records: &[Record]) -> Option<ParentId> {
+        let (entries, ids) = (&self.entries, &self.ids);
         self.by_id
-            .find(self.id_hash.hash(id), |&p| entries[p as usize].id == *id)
+            .find(self.id_hash.hash(id), |&p| {
+                id_of(entries, ids, records, p) == *id
+            })
             .copied()
     }
 
@@ -209,15 +341,24 @@ impl Parents {
     }
 
     /// Parents with at least one child held: their ids and first and last child slots.
-    pub(crate) fn with_children(&self) -> impl Iterator<Item = (Uuid, u32, u32)> + '_ {
-        self.entries
-            .iter()
-            .filter(|e| e.refs > 0 && e.first != NO_SLOT)
-            .map(|e| (e.id, e.first, e.last))
+    pub(crate) fn with_children<'a>(
+        &'a self,
+        records: &'a [Record],
+    ) -> impl Iterator<Item = (Uuid, u32, u32)> + 'a {
+        (0..self.entries.len() as ParentId)
+            .filter(|&p| {
+                let e = &self.entries[p as usize];
+                e.refs > 0 && e.first != NO_SLOT
+            })
+            .map(|p| {
+                let e = &self.entries[p as usize];
+                (self.id(p, records), e.first, e.last)
+            })
     }
 
-    /// Checks that every entry named is found by its own id and no forgotten one is.
-    pub(crate) fn check(&self) -> Result<(), String> {
+    /// Checks that every entry named is found by its own id and no forgotten one is, and
+    /// that an entry naming a slot names a record that knows (`PARENT_NAMED`).
+    pub(crate) fn check(&self, records: &[Record]) -> Result<(), String> {
         let live = self.entries.iter().filter(|e| e.refs > 0).count();
         if live != self.by_id.len() {
             return Err(format!(
@@ -226,18 +367,40 @@ impl Parents {
             ));
         }
         for (p, e) in self.entries.iter().enumerate() {
-            if e.refs > 0 && self.find(&e.id) != Some(p as ParentId) {
-                return Err(format!("parent {} is not found by its own id", e.id));
+            if e.refs == 0 {
+                continue;
             }
+            if e.key & OWN == 0 && records[e.key as usize].flags & PARENT_NAMED == 0 {
+                return Err(format!(
+                    "parent entry {p} names slot {}, which does not know",
+                    e.key
+                ));
+            }
+            let id = self.id(p as ParentId, records);
+            if self.find(&id, records) != Some(p as ParentId) {
+                return Err(format!("parent {id} is not found by its own id"));
+            }
+        }
+        let owned = self
+            .entries
+            .iter()
+            .filter(|e| e.refs > 0 && e.key & OWN != 0);
+        if owned.count() + self.free_ids.len() != self.ids.len() {
+            return Err("the parents' kept ids are not exactly the entries' own".into());
         }
         Ok(())
     }
 
     /// Makes room for `parents` more entries at once (an import that knows its length).
-    pub(crate) fn reserve(&mut self, parents: usize) {
-        let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id
-            .reserve(parents, |&q| id_hash.hash(&entries[q as usize].id));
+    pub(crate) fn reserve(&mut self, parents: usize, records: &[Record]) {
+        let Parents {
+            entries,
+            ids,
+            by_id,
+            id_hash,
+            ..
+        } = self;
+        by_id.reserve(parents, |&q| id_hash.hash(&id_of(entries, ids, records, q)));
         self.entries
             .reserve(parents.saturating_sub(self.free.len()));
     }
@@ -246,6 +409,13 @@ impl Parents {
     #[cfg(test)]
     pub(crate) fn hash(&self, id: &Uuid) -> u64 {
         self.id_hash.hash(id)
+    }
+
+    /// Entries the table holds before its vector grows (the store's tests check what an
+    /// import reserves).
+    #[cfg(test)]
+    pub(crate) fn entry_room(&self) -> usize {
+        self.entries.capacity()
     }
 
     /// Ids the table holds before it grows.
@@ -263,6 +433,8 @@ impl Parents {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<Parent>()
             + self.free.capacity() * 4
+            + self.ids.capacity() * 16
+            + self.free_ids.capacity() * 4
             + self.by_id.allocation_size()
     }
 }
@@ -277,41 +449,45 @@ mod tests {
     #[test]
     fn an_id_is_kept_once_while_named_and_its_entry_reused_after() {
         let mut t = Parents::default();
+        let no: &mut [Record] = &mut [];
+        let none = Newest { head: 0, used: 0 };
         let (a_id, b_id) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        let a = t.acquire(a_id);
-        let b = t.acquire(b_id);
-        assert_eq!(t.acquire(a_id), a, "found again by its id");
+        let a = t.acquire(a_id, no, none);
+        let b = t.acquire(b_id, no, none);
+        assert_eq!(t.acquire(a_id, no, none), a, "found again by its id");
         assert_ne!(a, b);
-        assert_eq!((t.id(a), t.id(b)), (a_id, b_id));
+        assert_eq!((t.id(a, no), t.id(b, no)), (a_id, b_id));
         assert_eq!(t.append(a, 7), NO_SLOT);
         assert_eq!(t.append(a, 9), 7);
         assert_eq!(t.list(a), (7, 9));
         t.drop_first(a, 9);
         t.drop_first(a, NO_SLOT);
         assert_eq!(t.list(a), (NO_SLOT, NO_SLOT));
-        t.release(a);
-        t.release(a);
+        t.release(a, no);
+        t.release(a, no);
         assert_eq!(t.len(), 1);
-        assert_eq!(t.find(&a_id), None, "forgotten with its last reference");
-        let c = t.acquire(Uuid::from_u128(3));
+        assert_eq!(t.find(&a_id, no), None, "forgotten with its last reference");
+        let c = t.acquire(Uuid::from_u128(3), no, none);
         assert_eq!(c, a, "the freed entry is reused");
-        t.release(b);
-        t.release(c);
+        t.release(b, no);
+        t.release(c, no);
         assert_eq!(t.len(), 0);
-        t.check().unwrap();
+        t.check(no).unwrap();
     }
 
     #[test]
     fn the_id_table_keeps_its_size_while_parents_come_and_go() {
         let mut t = Parents::default();
+        let no: &mut [Record] = &mut [];
+        let none = Newest { head: 0, used: 0 };
         let mut held = std::collections::VecDeque::new();
         for n in 0..200_000u128 {
-            held.push_back(t.acquire(Uuid::from_u128(n * 7919 + 1)));
+            held.push_back(t.acquire(Uuid::from_u128(n * 7919 + 1), no, none));
             if held.len() > 1_000 {
-                t.release(held.pop_front().unwrap());
+                t.release(held.pop_front().unwrap(), no);
             }
         }
-        t.check().unwrap();
+        t.check(no).unwrap();
         // 1 000 live ids: 1 024 or 2 048 buckets of five bytes, not the doubling tombstones
         // bring.
         let bytes = t.by_id.allocation_size();

@@ -37,12 +37,17 @@ fn an_end_names_its_start_exactly_after_the_start_was_evicted() {
     // Held: the three ends; their starts are gone, two of them named through the table.
     for (pos, e) in (3..6).zip(&events[3..]) {
         assert_eq!(s.event(pos).as_ref(), Some(e), "at {pos}");
-        assert_eq!(s.start_id(s.record(pos).unwrap()), e.start_id);
+        assert_eq!(s.start_id_at(pos), e.start_id);
     }
     let by_ref = |pos| s.record(pos).unwrap().flags & record::START_REF != 0;
     assert!(
         !by_ref(3),
-        "the innermost start has no children: its id is in the blob"
+        "the innermost start has no children: not referenced"
+    );
+    assert_ne!(
+        s.record(3).unwrap().flags & record::START_PREV,
+        0,
+        "the innermost end follows its start: named as the event before it"
     );
     assert!(
         by_ref(4) && by_ref(5),

@@ -7,10 +7,10 @@
 //! when the processor takes it off, so the queue holds records too.
 
 use super::origins::{OriginId, SiteId};
-use super::parents::ParentId;
+use super::parents::{Newest, ParentId};
 use super::record::{
-    begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SIBLING,
-    NO_SLOT, START_REF,
+    begin_blob, encode_blob, lag_of, Record, SeqPlace, StartLink, ENDED_NEXT, HAS_PARENT, LAG_NONE,
+    LAG_WIDE, NO_SIBLING, NO_SLOT, PARENT_NAMED, START_REF,
 };
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
@@ -80,7 +80,8 @@ impl EventStore {
         names: Option<NameSyms>,
     ) -> Record {
         let start = self.start_link(h.start_id);
-        let seq32 = begin_blob(&mut self.scratch, start, h.seq);
+        let place = self.seq_place(h.seq);
+        let mut flags = begin_blob(&mut self.scratch, start, h.seq, place);
         encode_blob(
             payload,
             h.duration_ns,
@@ -90,14 +91,12 @@ impl EventStore {
             &mut self.scratch,
         );
         let blob = self.arena.push(&self.scratch);
-        let mut flags = start.flags();
         if h.parent_id.is_some() {
             flags |= HAS_PARENT;
         }
         Record {
             id: h.id,
             parent: self.parent_of(h.parent_id),
-            seq32,
             lag: LAG_NONE,
             timestamp_ns: h.timestamp_ns,
             blob,
@@ -186,16 +185,35 @@ impl EventStore {
         }
         self.len -= 1;
         self.base += 1;
+        self.seqs.evicted_to(self.base);
+        if r.flags & (ENDED_NEXT | PARENT_NAMED) != 0 {
+            self.keep_ids(slot, &r);
+        }
         self.unindex(slot, &r);
         self.trees.release(r.tree);
         if r.flags & START_REF != 0 {
             let start = self.start_ref(&r);
-            self.parents.release(start);
+            self.parents.release(start, &self.records);
         }
         self.arena.release(r.blob);
         if self.len == 0 && self.pending == 0 {
             self.head = 0;
             self.records.clear();
+        }
+    }
+
+    /// The evicted record `r`, which was at `slot`, leaves its id with the store when another
+    /// event names it through its record: an end as the event before it (`START_PREV`), or
+    /// a parents-table entry by its slot (`PARENT_NAMED`).
+    #[inline]
+    fn keep_ids(&mut self, slot: u32, r: &Record) {
+        if r.flags & ENDED_NEXT != 0 {
+            // Its end is the oldest event now, and names it as the event before it.
+            self.start_of_head = r.id;
+        }
+        if r.flags & PARENT_NAMED != 0 {
+            let next = (self.len + self.pending > 0).then(|| &self.records[self.head]);
+            self.parents.keep_id(slot, r, next);
         }
     }
 
@@ -222,8 +240,8 @@ impl EventStore {
         // Room beyond the total, as `reindex_ids` leaves, so the table does not fill exactly.
         let ids = events + events / 8;
         by_id.reserve(ids, |&s| id_hash.hash(&records[s as usize].id));
-        self.parents
-            .reserve(parents_to_reserve(events, self.len, self.parents.len()));
+        let parents = parents_to_reserve(events, self.len, self.parents.len());
+        self.parents.reserve(parents, &self.records);
     }
 
     /// Changes the cap, evicting the oldest events if the store is now over it.
@@ -255,6 +273,9 @@ impl EventStore {
         for i in 0..used {
             records.push(self.records[(self.head + i) % self.records.len()]);
         }
+        let (head, n) = (self.head, self.records.len());
+        self.parents
+            .move_slots(|s| ((s as usize + n - head) % n.max(1)) as u32);
         self.records = records;
         self.head = 0;
         self.by_id.clear();
@@ -301,17 +322,35 @@ pub(super) fn wrap(i: usize, n: usize) -> usize {
 }
 
 impl EventStore {
-    /// How an end event names its start: by reference when the start is in the parents
-    /// table already (`record.rs` says why).
+    /// How an end event about to be encoded names its start: as the event before it when
+    /// the start is the newest event (held or queued), by reference when the start is in
+    /// the parents table already, else by its id (`record.rs` says why).
     #[inline]
     pub(super) fn start_link(&mut self, start_id: Option<uuid::Uuid>) -> StartLink {
-        match start_id {
-            None => StartLink::None,
-            Some(id) => match self.parents.acquire_named(id) {
-                Some(p) => StartLink::Ref(p),
-                None => StartLink::Id(id),
-            },
+        let Some(id) = start_id else {
+            return StartLink::None;
+        };
+        let used = self.len + self.pending;
+        if used > 0 {
+            let newest = wrap(self.head + used - 1, self.records.len());
+            let r = &mut self.records[newest];
+            if r.id == id {
+                r.flags |= ENDED_NEXT;
+                return StartLink::Prev;
+            }
         }
+        match self.parents.acquire_named(id, &self.records) {
+            Some(p) => StartLink::Ref(p),
+            None => StartLink::Id(id),
+        }
+    }
+
+    /// Where the emission number of the event about to be encoded goes (`seqs.rs`): its
+    /// position is the next one after every event held or queued.
+    #[inline]
+    pub(super) fn seq_place(&mut self, seq: u64) -> SeqPlace {
+        let pos = self.base + (self.len + self.pending) as u64;
+        self.seqs.place(pos, seq)
     }
 
     /// The parents table's entry for an event's parent, counted (`parents.rs`); 0, unread,
@@ -319,7 +358,13 @@ impl EventStore {
     #[inline]
     pub(super) fn parent_of(&mut self, parent_id: Option<uuid::Uuid>) -> ParentId {
         match parent_id {
-            Some(id) => self.parents.acquire(id),
+            Some(id) => {
+                let newest = Newest {
+                    head: self.head,
+                    used: self.len + self.pending,
+                };
+                self.parents.acquire(id, &mut self.records, newest)
+            }
             None => 0,
         }
     }
