@@ -27,6 +27,7 @@
 //! first child, which is the next record. A parent that is not the newest record when its
 //! entry is made (a file's order, interleaved calls) has its id in `ids` from the start.
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
@@ -63,8 +64,13 @@ pub(crate) struct Parents {
     ids: Vec<Uuid>,
     free_ids: Vec<u32>,
     by_id: HashTable<ParentId>,
-    /// The last parent asked for: a call's start and end events name the same parent.
+    /// The last parent asked for: a call's start and end events name the same parent. Its
+    /// id beside it, so asking again compares 16 bytes here instead of reading the id
+    /// through the entry (from the parent's record: a load more and a branch). Tried: the
+    /// last two (a call's end names its parent right after its sub-call's end named the
+    /// call): one probe fewer an operation, paid back in compares and shifts (callgrind).
     last: Option<ParentId>,
+    last_id: Uuid,
     /// `by_id`'s seeded hash (parent ids come from files too).
     id_hash: IdHash,
 }
@@ -106,25 +112,57 @@ impl Parents {
         id_of(&self.entries, &self.ids, records, p)
     }
 
+    /// The entry of `id` if it was the last one asked for, counting one more record that
+    /// names it; otherwise [`acquire`](Self::acquire) it.
+    #[inline]
+    pub(crate) fn acquire_last(&mut self, id: Uuid) -> Option<ParentId> {
+        let p = self.last?;
+        if self.last_id != id {
+            return None;
+        }
+        self.entries[p as usize].refs += 1;
+        Some(p)
+    }
+
     /// The entry of `id`, counting one more record that names it; a new entry names the
     /// newest record's slot when that is the parent (the module docs say why).
     #[inline]
     pub(crate) fn acquire(&mut self, id: Uuid, records: &mut [Record], newest: Newest) -> ParentId {
-        if let Some(p) = self.last {
-            let entry = &self.entries[p as usize];
-            if entry.refs > 0 && id_of(&self.entries, &self.ids, records, p) == id {
-                self.entries[p as usize].refs += 1;
-                return p;
-            }
+        if let Some(p) = self.acquire_last(id) {
+            return p;
         }
-        let p = match self.find(&id, records) {
-            Some(p) => {
+        // Before a new entry could be placed: the refill takes every entry named.
+        if self.by_id.len() == self.by_id.capacity() {
+            self.rehash(records);
+        }
+        // One probe finds the entry or the place for a new one.
+        let Parents {
+            entries,
+            ids,
+            by_id,
+            id_hash,
+            ..
+        } = self;
+        let found = by_id.entry(
+            id_hash.hash(&id),
+            |&p| id_of(entries, ids, records, p) == id,
+            |&q| id_hash.hash(&id_of(entries, ids, records, q)),
+        );
+        let p = match found {
+            Entry::Occupied(e) => {
+                let p = *e.get();
                 self.entries[p as usize].refs += 1;
                 p
             }
-            None => self.insert(id, records, newest),
+            Entry::Vacant(room) => {
+                let p = self.free.last().copied().unwrap_or(self.entries.len() as ParentId);
+                room.insert(p);
+                self.insert(p, id, records, newest);
+                p
+            }
         };
         self.last = Some(p);
+        self.last_id = id;
         p
     }
 
@@ -133,23 +171,17 @@ impl Parents {
     #[inline]
     pub(crate) fn acquire_named(&mut self, id: Uuid, records: &[Record]) -> Option<ParentId> {
         let p = match self.last {
-            Some(p)
-                if self.entries[p as usize].refs > 0
-                    && id_of(&self.entries, &self.ids, records, p) == id =>
-            {
-                p
-            }
+            Some(p) if self.last_id == id => p,
             _ => self.find(&id, records)?,
         };
         self.entries[p as usize].refs += 1;
         Some(p)
     }
 
-    fn insert(&mut self, id: Uuid, records: &mut [Record], newest: Newest) -> ParentId {
-        // Before the new entry is placed: the refill takes every entry named.
-        if self.by_id.len() == self.by_id.capacity() {
-            self.rehash(records);
-        }
+    /// Places entry `p` (the free one on top, or the next new one) for `id`, already put
+    /// in `by_id`.
+    #[inline]
+    fn insert(&mut self, p: ParentId, id: Uuid, records: &mut [Record], newest: Newest) {
         let key = match newest.slot(records.len()) {
             Some(s) if records[s].id == id && (s as u32) < OWN => {
                 records[s].flags |= PARENT_NAMED;
@@ -163,27 +195,12 @@ impl Parents {
             last: NO_SLOT,
             refs: 1,
         };
-        let p = match self.free.pop() {
-            Some(p) => {
-                self.entries[p as usize] = entry;
-                p
-            }
-            None => {
-                self.entries.push(entry);
-                (self.entries.len() - 1) as ParentId
-            }
-        };
-        let Parents {
-            entries,
-            ids,
-            by_id,
-            id_hash,
-            ..
-        } = self;
-        by_id.insert_unique(id_hash.hash(&id), p, |&q| {
-            id_hash.hash(&id_of(entries, ids, records, q))
-        });
-        p
+        if self.free.last() == Some(&p) {
+            self.free.pop();
+            self.entries[p as usize] = entry;
+        } else {
+            self.entries.push(entry);
+        }
     }
 
     /// Keeps `id` in `ids`; returns the entry's key for it.

@@ -45,6 +45,7 @@ impl EventStore {
             self.records[slot] = record;
         }
         self.pending += 1;
+        self.seqs.appended();
     }
 
     /// How many records a ring growing at its end (never wrapped) makes room for: doubling

@@ -168,6 +168,7 @@ impl EventStore {
             slot
         } as u32;
         self.len += 1;
+        self.seqs.appended();
         self.index(slot);
         pos
     }
@@ -349,8 +350,32 @@ impl EventStore {
     /// position is the next one after every event held or queued.
     #[inline]
     pub(super) fn seq_place(&mut self, seq: u64) -> SeqPlace {
+        if self.seqs.in_run(seq) {
+            return SeqPlace::Run;
+        }
         let pos = self.base + (self.len + self.pending) as u64;
-        self.seqs.place(pos, seq)
+        self.seq_off_run(pos, seq)
+    }
+
+    /// A number its run does not give: 0, a new run's first if it follows the number of the
+    /// event before it, or wide.
+    #[cold]
+    #[inline(never)]
+    fn seq_off_run(&mut self, pos: u64, seq: u64) -> SeqPlace {
+        if seq == 0 {
+            return SeqPlace::Zero;
+        }
+        let used = self.len + self.pending;
+        let follows = used == 0 || {
+            let prev = &self.records[wrap(self.head + used - 1, self.records.len())];
+            self.seq(pos - 1, prev).wrapping_add(1) == seq
+        };
+        if follows {
+            self.seqs.start_run(pos, seq);
+            SeqPlace::Run
+        } else {
+            SeqPlace::Wide
+        }
     }
 
     /// The parents table's entry for an event's parent, counted (`parents.rs`); 0, unread,
@@ -358,13 +383,16 @@ impl EventStore {
     #[inline]
     pub(super) fn parent_of(&mut self, parent_id: Option<uuid::Uuid>) -> ParentId {
         match parent_id {
-            Some(id) => {
-                let newest = Newest {
-                    head: self.head,
-                    used: self.len + self.pending,
-                };
-                self.parents.acquire(id, &mut self.records, newest)
-            }
+            Some(id) => match self.parents.acquire_last(id) {
+                Some(p) => p,
+                None => {
+                    let newest = Newest {
+                        head: self.head,
+                        used: self.len + self.pending,
+                    };
+                    self.parents.acquire(id, &mut self.records, newest)
+                }
+            },
             None => 0,
         }
     }
