@@ -190,7 +190,7 @@ impl EventStore {
                 d => wrap(slot as usize + usize::from(d), self.records.len()) as u32,
             };
             self.parents.drop_first(r.parent, next);
-            self.parents.release(r.parent, &self.records);
+            self.parents.release(r.parent, &mut self.records);
         }
     }
 

@@ -44,6 +44,7 @@ pub(crate) mod hash;
 mod index;
 pub(crate) mod layouts;
 mod origins;
+mod parent_slots;
 pub(crate) mod parents;
 mod payload_json;
 mod pending;

@@ -31,7 +31,8 @@ use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
-use super::record::{Record, HAS_PARENT, PARENT_NAMED};
+pub(crate) use super::parent_slots::Newest;
+use super::record::{Record, PARENT_NAMED};
 use crate::core::ids::IdHash;
 
 /// A parent id as the records that name it hold it.
@@ -43,27 +44,27 @@ pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 /// An entry's [`Parent::key`] with this bit is an index into `Parents::ids`; without it, the
 /// slot of the parent's own record.
-const OWN: u32 = 1 << 31;
+pub(super) const OWN: u32 = 1 << 31;
 
 #[derive(Clone, Copy, Debug)]
-struct Parent {
+pub(super) struct Parent {
     /// Where the id is: the parent record's slot, or `OWN |` its index in `Parents::ids`.
-    key: u32,
+    pub(super) key: u32,
     /// Slots of the first and last child held, or [`NO_SLOT`] for none.
     first: u32,
     last: u32,
     /// Records naming this parent, held or encoded and not yet pushed.
-    refs: u32,
+    pub(super) refs: u32,
 }
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Parents {
-    entries: Vec<Parent>,
+    pub(super) entries: Vec<Parent>,
     free: Vec<ParentId>,
     /// Ids of parents whose record is not in the ring (`OWN` entries), and the free ones.
-    ids: Vec<Uuid>,
-    free_ids: Vec<u32>,
-    by_id: HashTable<ParentId>,
+    pub(super) ids: Vec<Uuid>,
+    pub(super) free_ids: Vec<u32>,
+    pub(super) by_id: HashTable<ParentId>,
     /// The last parent asked for: a call's start and end events name the same parent. Its
     /// id beside it, so asking again compares 16 bytes here instead of reading the id
     /// through the entry (from the parent's record: a load more and a branch). Tried: the
@@ -72,36 +73,17 @@ pub(crate) struct Parents {
     last: Option<ParentId>,
     last_id: Uuid,
     /// `by_id`'s seeded hash (parent ids come from files too).
-    id_hash: IdHash,
+    pub(super) id_hash: IdHash,
 }
 
 /// The id an entry names.
 #[inline]
-fn id_of(entries: &[Parent], ids: &[Uuid], records: &[Record], p: ParentId) -> Uuid {
+pub(super) fn id_of(entries: &[Parent], ids: &[Uuid], records: &[Record], p: ParentId) -> Uuid {
     let key = entries[p as usize].key;
     if key & OWN == 0 {
         records[key as usize].id
     } else {
         ids[(key & !OWN) as usize]
-    }
-}
-
-/// The ring's newest record, which a new entry names when it is the parent: the slot after
-/// `head` by `used − 1`, or none for an empty ring.
-#[derive(Clone, Copy)]
-pub(crate) struct Newest {
-    pub(crate) head: usize,
-    pub(crate) used: usize,
-}
-
-impl Newest {
-    #[inline]
-    fn slot(self, ring: usize) -> Option<usize> {
-        if self.used == 0 {
-            return None;
-        }
-        let s = self.head + self.used - 1;
-        Some(if s >= ring { s - ring } else { s })
     }
 }
 
@@ -155,7 +137,11 @@ impl Parents {
                 p
             }
             Entry::Vacant(room) => {
-                let p = self.free.last().copied().unwrap_or(self.entries.len() as ParentId);
+                let p = self
+                    .free
+                    .last()
+                    .copied()
+                    .unwrap_or(self.entries.len() as ParentId);
                 room.insert(p);
                 self.insert(p, id, records, newest);
                 p
@@ -203,60 +189,6 @@ impl Parents {
         }
     }
 
-    /// Keeps `id` in `ids`; returns the entry's key for it.
-    fn own(&mut self, id: Uuid) -> u32 {
-        let i = match self.free_ids.pop() {
-            Some(i) => {
-                self.ids[i as usize] = id;
-                i
-            }
-            None => {
-                self.ids.push(id);
-                (self.ids.len() - 1) as u32
-            }
-        };
-        OWN | i
-    }
-
-    /// The record `r`, at `slot`, with `PARENT_NAMED`, is leaving the ring: the entry that
-    /// names its slot keeps its id instead. `next` is the record after it, if any: its first
-    /// child, unless its entry was made otherwise (then the entry is looked up by the id).
-    #[inline]
-    pub(crate) fn keep_id(&mut self, slot: u32, r: &Record, next: Option<&Record>) {
-        let named = |p: ParentId| self.entries[p as usize].key == slot;
-        let p = match next {
-            Some(c) if c.flags & HAS_PARENT != 0 && named(c.parent) => Some(c.parent),
-            _ => self.find_slot(slot, &r.id),
-        };
-        if let Some(p) = p {
-            let key = self.own(r.id);
-            self.entries[p as usize].key = key;
-        }
-    }
-
-    /// The entry naming the record at `slot`, whose id is `id`.
-    #[cold]
-    #[inline(never)]
-    fn find_slot(&self, slot: u32, id: &Uuid) -> Option<ParentId> {
-        let entries = &self.entries;
-        self.by_id
-            .find(self.id_hash.hash(id), |&p| {
-                let e = &entries[p as usize];
-                e.refs > 0 && e.key == slot
-            })
-            .copied()
-    }
-
-    /// The ring was laid out again: entries naming a slot follow their record to
-    /// `moved(slot)`.
-    pub(crate) fn move_slots(&mut self, moved: impl Fn(u32) -> u32) {
-        for e in &mut self.entries {
-            if e.refs > 0 && e.key & OWN == 0 {
-                e.key = moved(e.key);
-            }
-        }
-    }
-
     /// Refills `by_id` in place before it would grow: an entry is erased for every parent
     /// forgotten, and hashbrown's tombstones would otherwise double the table
     /// (`EventStore::reindex_ids` says how). Entries are refilled from the vector, whose
@@ -284,7 +216,7 @@ impl Parents {
 
     /// One record naming `p` left the store (or was never pushed).
     #[inline]
-    pub(crate) fn release(&mut self, p: ParentId, records: &[Record]) {
+    pub(crate) fn release(&mut self, p: ParentId, records: &mut [Record]) {
         let entry = &mut self.entries[p as usize];
         entry.refs -= 1;
         if entry.refs == 0 {
@@ -292,7 +224,7 @@ impl Parents {
         }
     }
 
-    fn forget(&mut self, p: ParentId, records: &[Record]) {
+    fn forget(&mut self, p: ParentId, records: &mut [Record]) {
         let id = self.id(p, records);
         if let Ok(found) = self.by_id.find_entry(self.id_hash.hash(&id), |&q| q == p) {
             found.remove();
@@ -300,6 +232,9 @@ impl Parents {
         let key = self.entries[p as usize].key;
         if key & OWN != 0 {
             self.free_ids.push(key & !OWN);
+        } else {
+            // Its record need not hand its id over when its slot is written again.
+            records[key as usize].flags &= !PARENT_NAMED;
         }
         self.free.push(p);
         if self.last == Some(p) {

@@ -42,7 +42,7 @@ impl EventStore {
             self.records.push(record);
         } else {
             let slot = wrap(self.head + used, self.records.len());
-            self.records[slot] = record;
+            self.write_slot(slot, record);
         }
         self.pending += 1;
         self.seqs.appended();

@@ -151,7 +151,11 @@ mod tests {
     /// `EventStore::seq_place` for a store whose previous event's number was `prev`: where
     /// the number of an event encoded at `pos` goes (not stored).
     fn place(s: &mut Seqs, pos: u64, seq: u64, prev: Option<u64>) -> SeqPlace {
-        assert_eq!(s.expected, pos.wrapping_add(s.delta), "the run's next number");
+        assert_eq!(
+            s.expected,
+            pos.wrapping_add(s.delta),
+            "the run's next number"
+        );
         if s.in_run(seq) {
             SeqPlace::Run
         } else if seq == 0 {
@@ -188,8 +192,16 @@ mod tests {
         let mut s = Seqs::default();
         assert_eq!(put(&mut s, 0, 1, None), SeqPlace::Run);
         assert_eq!(put(&mut s, 1, 2, Some(1)), SeqPlace::Run);
-        assert_eq!(put(&mut s, 2, 9, Some(2)), SeqPlace::Wide, "numbers skipped");
-        assert_eq!(put(&mut s, 3, 10, Some(9)), SeqPlace::Run, "follows 9: a run");
+        assert_eq!(
+            put(&mut s, 2, 9, Some(2)),
+            SeqPlace::Wide,
+            "numbers skipped"
+        );
+        assert_eq!(
+            put(&mut s, 3, 10, Some(9)),
+            SeqPlace::Run,
+            "follows 9: a run"
+        );
         assert_eq!(put(&mut s, 4, 11, Some(10)), SeqPlace::Run);
         assert_eq!(put(&mut s, 5, 0, Some(11)), SeqPlace::Zero);
         assert_eq!(s.len(), 2);
@@ -219,7 +231,11 @@ mod tests {
         assert_eq!(place(&mut s, 2, 6, Some(5)), SeqPlace::Run, "a run from 2");
         // Position 2's event was never stored; another is encoded there.
         assert_eq!(place(&mut s, 2, 3, Some(5)), SeqPlace::Wide);
-        assert_eq!(place(&mut s, 2, 6, Some(5)), SeqPlace::Run, "the run from 2");
+        assert_eq!(
+            place(&mut s, 2, 6, Some(5)),
+            SeqPlace::Run,
+            "the run from 2"
+        );
         // And once more, starting a run of its own there, stored this time.
         assert_eq!(put(&mut s, 2, 4, Some(3)), SeqPlace::Run, "follows 3");
         assert_eq!(put(&mut s, 3, 5, Some(4)), SeqPlace::Run);

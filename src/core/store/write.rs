@@ -164,7 +164,7 @@ impl EventStore {
         } else {
             // `head` and `len` are below the ring's length: a subtraction, not a division.
             let slot = wrap(self.head + self.len, self.records.len());
-            self.records[slot] = record;
+            self.write_slot(slot, record);
             slot
         } as u32;
         self.len += 1;
@@ -187,34 +187,22 @@ impl EventStore {
         self.len -= 1;
         self.base += 1;
         self.seqs.evicted_to(self.base);
-        if r.flags & (ENDED_NEXT | PARENT_NAMED) != 0 {
-            self.keep_ids(slot, &r);
+        if r.flags & ENDED_NEXT != 0 {
+            // Its end is the oldest event now, and names it as the event before it.
+            self.start_of_head = r.id;
         }
         self.unindex(slot, &r);
         self.trees.release(r.tree);
         if r.flags & START_REF != 0 {
             let start = self.start_ref(&r);
-            self.parents.release(start, &self.records);
+            self.parents.release(start, &mut self.records);
         }
         self.arena.release(r.blob);
         if self.len == 0 && self.pending == 0 {
+            // Emptied: the slots go, and with them the ids entries read from them.
+            self.parents.move_slots(&self.records, |_| None);
             self.head = 0;
             self.records.clear();
-        }
-    }
-
-    /// The evicted record `r`, which was at `slot`, leaves its id with the store when another
-    /// event names it through its record: an end as the event before it (`START_PREV`), or
-    /// a parents-table entry by its slot (`PARENT_NAMED`).
-    #[inline]
-    fn keep_ids(&mut self, slot: u32, r: &Record) {
-        if r.flags & ENDED_NEXT != 0 {
-            // Its end is the oldest event now, and names it as the event before it.
-            self.start_of_head = r.id;
-        }
-        if r.flags & PARENT_NAMED != 0 {
-            let next = (self.len + self.pending > 0).then(|| &self.records[self.head]);
-            self.parents.keep_id(slot, r, next);
         }
     }
 
@@ -275,8 +263,10 @@ impl EventStore {
             records.push(self.records[(self.head + i) % self.records.len()]);
         }
         let (head, n) = (self.head, self.records.len());
-        self.parents
-            .move_slots(|s| ((s as usize + n - head) % n.max(1)) as u32);
+        self.parents.move_slots(&self.records, |s| {
+            let i = (s as usize + n - head) % n.max(1);
+            (i < used).then_some(i as u32)
+        });
         self.records = records;
         self.head = 0;
         self.by_id.clear();
@@ -309,6 +299,18 @@ impl EventStore {
     fn keep_late(&mut self, pos: u64, processed_ns: u64) -> u32 {
         self.late.insert(pos, processed_ns);
         LAG_WIDE
+    }
+}
+
+impl EventStore {
+    /// Writes `record` over the evicted one at `slot`, whose id a parents-table entry may
+    /// still read from there (`parent_slots.rs`).
+    #[inline]
+    pub(super) fn write_slot(&mut self, slot: usize, record: Record) {
+        if self.records[slot].flags & PARENT_NAMED != 0 {
+            self.parents.keep_id_of_slot(slot as u32, &mut self.records);
+        }
+        self.records[slot] = record;
     }
 }
 
