@@ -97,3 +97,72 @@ fn many_calls_come_back_exact_and_the_table_stays_as_flat_as_the_history() {
     assert_eq!(kids, vec![s1 + 1, s1 + 4], "S2 and E2, in order");
     assert_eq!(all.parents.len(), 2 * 501);
 }
+
+/// An entry names its parent's record by slot (`parent_slots.rs`): the id is read from the
+/// slot after the parent is evicted, moves into the table only when the slot is written
+/// again while a child still names the parent, and every child reads its parent exact
+/// throughout: a ring written at once (a file's store) and one with room for a queue (a
+/// bus's), laid out again in between.
+#[test]
+fn a_parent_named_by_its_slot_is_read_exact_after_its_eviction_and_its_slot_reused() {
+    // At once: a cap of 4 writes the slot of each evicted event with the next one.
+    let mut s = EventStore::bounded(4, Duplicates::KeepLatest);
+    let mut pushed = Vec::new();
+    for _ in 0..5 {
+        for e in call() {
+            s.push_event(&e, 0);
+            pushed.push(e);
+            for pos in s.positions() {
+                assert_eq!(s.event(pos).as_ref(), Some(&pushed[pos as usize]));
+            }
+            s.check_indexes().unwrap();
+        }
+    }
+    assert!(
+        !s.parents.ids.is_empty(),
+        "ids moved when slots were written at once"
+    );
+    // Through a queue: the ring has room past the history, so slots are written again
+    // long after their events left, and their entries with them.
+    let mut q = EventStore::bounded(6, Duplicates::KeepLatest);
+    let mut pushed = Vec::new();
+    for round in 0..40 {
+        for e in call() {
+            let r = q.encode_event(&e);
+            q.append_pending(r);
+            pushed.push(e);
+        }
+        if round % 4 == 3 {
+            while q.pending() > 0 {
+                q.process_pending(1);
+                q.catch_up_ids();
+                for pos in q.positions() {
+                    assert_eq!(q.event(pos).as_ref(), Some(&pushed[pos as usize]));
+                }
+                q.check_indexes().unwrap();
+            }
+        }
+    }
+    assert_eq!(
+        q.parents.ids.len(),
+        0,
+        "no id moved: no slot was written while a child named its parent"
+    );
+    // Laid out again with fewer slots: the ids of evicted parents still named move.
+    for e in call() {
+        let r = q.encode_event(&e);
+        q.append_pending(r);
+        pushed.push(e);
+    }
+    q.process_pending(1);
+    q.process_pending(1);
+    q.set_capacity(5);
+    while q.pending() > 0 {
+        q.process_pending(1);
+    }
+    q.catch_up_ids();
+    for pos in q.positions() {
+        assert_eq!(q.event(pos).as_ref(), Some(&pushed[pos as usize]));
+    }
+    q.check_indexes().unwrap();
+}

@@ -199,11 +199,18 @@ impl EventStore {
         }
         self.arena.release(r.blob);
         if self.len == 0 && self.pending == 0 {
-            // Emptied: the slots go, and with them the ids entries read from them.
-            self.parents.move_slots(&self.records, |_| None);
-            self.head = 0;
-            self.records.clear();
+            self.emptied();
         }
+    }
+
+    /// The last record left: the ring starts again from slot 0. Its slots go, and with them
+    /// the ids entries read from them.
+    #[cold]
+    #[inline(never)]
+    fn emptied(&mut self) {
+        self.parents.move_slots(&self.records, |_| None);
+        self.head = 0;
+        self.records.clear();
     }
 
     /// Makes room for `events` more events at once, when the caller knows how many are coming
