@@ -15,7 +15,9 @@
 //! - `arena`: payload bytes in chunks released and reused in FIFO order.
 //! - `hash`: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
-//!   push (evicting), keep the two indexes, read by position or id.
+//!   push (evicting), keep the two indexes, read by position or id; `links.rs`: how a
+//!   record names its start, its parent and its emission number (by position or slot when
+//!   it can, `seqs.rs`, `parent_slots.rs`).
 //! - `pending.rs`: the bus's queue as the ring's unprocessed tail.
 //! - `prepared`: events a listener encodes without building an `Event` first.
 //! - `search`: whether an event's text contains a needle, read from its record and blob
@@ -43,6 +45,7 @@ pub(crate) mod field_keys;
 pub(crate) mod hash;
 mod index;
 pub(crate) mod layouts;
+mod links;
 mod origins;
 mod parent_slots;
 pub(crate) mod parents;

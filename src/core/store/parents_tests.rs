@@ -166,3 +166,53 @@ fn a_parent_named_by_its_slot_is_read_exact_after_its_eviction_and_its_slot_reus
     }
     q.check_indexes().unwrap();
 }
+
+// The table alone, without a store: ids kept once, entries reused, the id table flat.
+
+#[test]
+fn an_id_is_kept_once_while_named_and_its_entry_reused_after() {
+    let mut t = parents::Parents::default();
+    let no: &mut [record::Record] = &mut [];
+    let none = parents::Newest { head: 0, used: 0 };
+    let (a_id, b_id) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    let a = t.acquire(a_id, no, none);
+    let b = t.acquire(b_id, no, none);
+    assert_eq!(t.acquire(a_id, no, none), a, "found again by its id");
+    assert_ne!(a, b);
+    assert_eq!((t.id(a, no), t.id(b, no)), (a_id, b_id));
+    assert_eq!(t.append(a, 7), parents::NO_SLOT);
+    assert_eq!(t.append(a, 9), 7);
+    assert_eq!(t.list(a), (7, 9));
+    t.drop_first(a, 9);
+    t.drop_first(a, parents::NO_SLOT);
+    assert_eq!(t.list(a), (parents::NO_SLOT, parents::NO_SLOT));
+    t.release(a, no);
+    t.release(a, no);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t.find(&a_id, no), None, "forgotten with its last reference");
+    let c = t.acquire(Uuid::from_u128(3), no, none);
+    assert_eq!(c, a, "the freed entry is reused");
+    t.release(b, no);
+    t.release(c, no);
+    assert_eq!(t.len(), 0);
+    t.check(no).unwrap();
+}
+
+#[test]
+fn the_id_table_keeps_its_size_while_parents_come_and_go() {
+    let mut t = parents::Parents::default();
+    let no: &mut [record::Record] = &mut [];
+    let none = parents::Newest { head: 0, used: 0 };
+    let mut held = std::collections::VecDeque::new();
+    for n in 0..200_000u128 {
+        held.push_back(t.acquire(Uuid::from_u128(n * 7919 + 1), no, none));
+        if held.len() > 1_000 {
+            t.release(held.pop_front().unwrap(), no);
+        }
+    }
+    t.check(no).unwrap();
+    // 1 000 live ids: 1 024 or 2 048 buckets of five bytes, not the doubling tombstones
+    // bring.
+    let bytes = t.by_id.allocation_size();
+    assert!(bytes < 4_096 * 5, "{bytes} bytes");
+}

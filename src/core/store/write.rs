@@ -7,10 +7,9 @@
 //! when the processor takes it off, so the queue holds records too.
 
 use super::origins::{OriginId, SiteId};
-use super::parents::{Newest, ParentId};
 use super::record::{
-    begin_blob, encode_blob, lag_of, Record, SeqPlace, StartLink, ENDED_NEXT, HAS_PARENT, LAG_NONE,
-    LAG_WIDE, NO_SIBLING, NO_SLOT, PARENT_NAMED, START_REF,
+    begin_blob, encode_blob, lag_of, Record, ENDED_NEXT, HAS_PARENT, LAG_NONE, LAG_WIDE,
+    NO_SIBLING, NO_SLOT, PARENT_NAMED, START_REF,
 };
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
@@ -328,82 +327,6 @@ pub(super) fn wrap(i: usize, n: usize) -> usize {
         i - n
     } else {
         i
-    }
-}
-
-impl EventStore {
-    /// How an end event about to be encoded names its start: as the event before it when
-    /// the start is the newest event (held or queued), by reference when the start is in
-    /// the parents table already, else by its id (`record.rs` says why).
-    #[inline]
-    pub(super) fn start_link(&mut self, start_id: Option<uuid::Uuid>) -> StartLink {
-        let Some(id) = start_id else {
-            return StartLink::None;
-        };
-        let used = self.len + self.pending;
-        if used > 0 {
-            let newest = wrap(self.head + used - 1, self.records.len());
-            let r = &mut self.records[newest];
-            if r.id == id {
-                r.flags |= ENDED_NEXT;
-                return StartLink::Prev;
-            }
-        }
-        match self.parents.acquire_named(id, &self.records) {
-            Some(p) => StartLink::Ref(p),
-            None => StartLink::Id(id),
-        }
-    }
-
-    /// Where the emission number of the event about to be encoded goes (`seqs.rs`): its
-    /// position is the next one after every event held or queued.
-    #[inline]
-    pub(super) fn seq_place(&mut self, seq: u64) -> SeqPlace {
-        if self.seqs.in_run(seq) {
-            return SeqPlace::Run;
-        }
-        let pos = self.base + (self.len + self.pending) as u64;
-        self.seq_off_run(pos, seq)
-    }
-
-    /// A number its run does not give: 0, a new run's first if it follows the number of the
-    /// event before it, or wide.
-    #[cold]
-    #[inline(never)]
-    fn seq_off_run(&mut self, pos: u64, seq: u64) -> SeqPlace {
-        if seq == 0 {
-            return SeqPlace::Zero;
-        }
-        let used = self.len + self.pending;
-        let follows = used == 0 || {
-            let prev = &self.records[wrap(self.head + used - 1, self.records.len())];
-            self.seq(pos - 1, prev).wrapping_add(1) == seq
-        };
-        if follows {
-            self.seqs.start_run(pos, seq);
-            SeqPlace::Run
-        } else {
-            SeqPlace::Wide
-        }
-    }
-
-    /// The parents table's entry for an event's parent, counted (`parents.rs`); 0, unread,
-    /// for an event without one.
-    #[inline]
-    pub(super) fn parent_of(&mut self, parent_id: Option<uuid::Uuid>) -> ParentId {
-        match parent_id {
-            Some(id) => match self.parents.acquire_last(id) {
-                Some(p) => p,
-                None => {
-                    let newest = Newest {
-                        head: self.head,
-                        used: self.len + self.pending,
-                    };
-                    self.parents.acquire(id, &mut self.records, newest)
-                }
-            },
-            None => 0,
-        }
     }
 }
 
