@@ -85,9 +85,9 @@ impl Inspection {
         failures: &[crate::core::HandlerFailure],
     ) -> Inspection {
         let mut trace = EventLog::default();
-        for (p, r) in history.records().take(len) {
+        for p in history.positions().take(len) {
             let processed = history.processed_ns_at(p).unwrap_or(0);
-            trace.push_processed(&history.decode(r), processed);
+            trace.push_processed(&history.event(p).expect("held"), processed);
         }
         let links = spans::HistoryLinks {
             history,

@@ -130,7 +130,7 @@ impl EventLog {
         let unnamed_end = r.phase.is_end() && !r.has_start();
         let i = self.store.push(r, processed_ns) as usize;
         self.shown += 1;
-        if self.store.seq(&r) != 0 && self.first_seq.is_none() {
+        if self.first_seq.is_none() && self.store.seq_at(i as u64) != Some(0) {
             self.first_seq = Some(i);
         }
         let kind = self.store.kind_sym(&r);
@@ -262,7 +262,10 @@ impl EventLog {
     /// [`EventLog::has_seq`]).
     #[inline]
     pub fn seq(&self, i: usize) -> u64 {
-        self.store.seq(self.record(i))
+        debug_assert!(i < self.shown, "an index within the shown events");
+        self.store
+            .seq_at(i as u64)
+            .expect("an index within the trace")
     }
 
     /// The start event of the operation enclosing event `i`, if it names one.
@@ -275,7 +278,8 @@ impl EventLog {
     /// original's ends, which do not name their start.
     #[inline]
     pub fn start_id(&self, i: usize) -> Option<Uuid> {
-        self.store.start_id(self.record(i))
+        debug_assert!(i < self.shown, "an index within the shown events");
+        self.store.start_id_at(i as u64)
     }
 
     /// The lineage of event `i`: shared by every event descending from one root call.

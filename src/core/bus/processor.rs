@@ -133,8 +133,12 @@ impl Inner {
     ) -> Option<u64> {
         let mut history = self.history.borrow_mut();
         let queued = history.pending();
-        let record = history.pending_front()?;
-        let (seq, phase, kind) = (history.seq(record), record.phase, history.kind_sym(record));
+        let (pos, record) = history.pending_front_at()?;
+        let (seq, phase, kind) = (
+            history.seq(pos, record),
+            record.phase,
+            history.kind_sym(record),
+        );
         if queued >= self.queue_capacity {
             // Waking only schedules the waiting puts: they run after this borrow ends.
             for w in self.put_waiters.borrow_mut().drain(..) {
@@ -144,7 +148,8 @@ impl Inner {
         self.counters.borrow_mut().count(seq, phase.index(), kind);
         if self.registry.len() > 0 {
             // Filters and handlers see the public event: decoded only when someone listens.
-            let event = history.decode(history.pending_front().expect("queued"));
+            let (pos, record) = history.pending_front_at().expect("queued");
+            let event = history.decode(pos, record);
             self.registry.matching(&event, handlers);
             if !handlers.is_empty() {
                 *for_handlers = Some(event);
@@ -174,8 +179,12 @@ impl Inner {
                 *reads_left = PROCESSED_CLOCK_EVERY;
             }
             *reads_left -= 1;
-            let record = history.pending_front().expect("queued");
-            let (seq, phase, kind) = (history.seq(record), record.phase, history.kind_sym(record));
+            let (pos, record) = history.pending_front_at().expect("queued");
+            let (seq, phase, kind) = (
+                history.seq(pos, record),
+                record.phase,
+                history.kind_sym(record),
+            );
             c.count(seq, phase.index(), kind);
             history.process_pending(*now);
             self.completion.mark_done(seq);

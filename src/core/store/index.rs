@@ -16,7 +16,9 @@ use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
-use super::record::{Record, FAR_SIBLING, NO_SIBLING, NO_SLOT};
+use super::record::{
+    Record, ENDED_NEXT, FAR_SIBLING, NO_SIBLING, NO_SLOT, SEQ_WIDE, SEQ_ZERO, START_PREV,
+};
 use super::write::wrap;
 use super::{Duplicates, EventStore};
 use crate::core::event::Event;
@@ -168,7 +170,7 @@ impl EventStore {
                 d => wrap(slot as usize + usize::from(d), self.records.len()) as u32,
             };
             self.parents.drop_first(r.parent, next);
-            self.parents.release(r.parent);
+            self.parents.release(r.parent, &mut self.records);
         }
     }
 
@@ -186,7 +188,7 @@ impl EventStore {
     pub fn child_positions(&self, parent: &Uuid) -> impl Iterator<Item = u64> + '_ {
         let first = self
             .parents
-            .find(parent)
+            .find(parent, &self.records)
             .map_or(NO_SLOT, |p| self.parents.list(p).0);
         std::iter::successors((first != NO_SLOT).then_some(first), move |&s| {
             let next = self.next_sibling(s);
@@ -203,7 +205,9 @@ impl EventStore {
 
     /// Ids that have at least one child held.
     pub fn parents(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.parents.with_children().map(|(id, _, _)| id)
+        self.parents
+            .with_children(&self.records)
+            .map(|(id, _, _)| id)
     }
 
     /// Checks that both indexes agree with the ring: every indexed id and every child link
@@ -227,8 +231,8 @@ impl EventStore {
             }
         }
         let mut linked = 0usize;
-        self.parents.check()?;
-        for (parent, first, list_last) in self.parents.with_children() {
+        self.parents.check(&self.records)?;
+        for (parent, first, list_last) in self.parents.with_children(&self.records) {
             let mut s = first;
             let mut last = NO_SLOT;
             while s != NO_SLOT {
@@ -265,6 +269,19 @@ impl EventStore {
             .filter(|(_, r)| r.next_sibling == FAR_SIBLING);
         if far.count() != self.far_siblings.len() {
             return Err("far_siblings does not hold exactly the far next siblings".into());
+        }
+        let in_run = |r: &Record| r.flags & (SEQ_WIDE | SEQ_ZERO) == 0;
+        if let Some((pos, _)) = self.records().find(|(_, r)| in_run(r)) {
+            self.seqs.check(pos)?;
+        }
+        let mut before: Option<&Record> = None;
+        for (pos, r) in self.records() {
+            if r.flags & START_PREV != 0 && before.is_some_and(|b| b.flags & ENDED_NEXT == 0) {
+                return Err(format!(
+                    "the end at {pos} names the event before it, which does not know"
+                ));
+            }
+            before = Some(r);
         }
         Ok(())
     }

@@ -15,7 +15,9 @@
 //! - `arena`: payload bytes in chunks released and reused in FIFO order.
 //! - `hash`: the seeded hash of interned strings, the same [`crate::core::ids::IdHash`] as ids.
 //! - `write.rs`, `index.rs`, `read.rs`: the store's methods, by what they do: encode and
-//!   push (evicting), keep the two indexes, read by position or id.
+//!   push (evicting), keep the two indexes, read by position or id; `links.rs`: how a
+//!   record names its start, its parent and its emission number (by position or slot when
+//!   it can, `seqs.rs`, `parent_slots.rs`).
 //! - `pending.rs`: the bus's queue as the ring's unprocessed tail.
 //! - `prepared`: events a listener encodes without building an `Event` first.
 //! - `shared_text`: a JSON text's piece that many events share (an OTLP span's resource
@@ -45,7 +47,9 @@ pub(crate) mod field_keys;
 pub(crate) mod hash;
 mod index;
 pub(crate) mod layouts;
+mod links;
 mod origins;
+mod parent_slots;
 pub(crate) mod parents;
 mod payload_json;
 mod pending;
@@ -57,6 +61,7 @@ pub(crate) mod record;
 pub(crate) mod search;
 pub(crate) mod sharded;
 mod shared_text;
+mod seqs;
 pub(crate) mod sym;
 pub(crate) mod symbols;
 pub(crate) mod trees;
@@ -72,6 +77,7 @@ use self::arena::Arena;
 use self::origins::Origins;
 use self::parents::Parents;
 use self::record::{Record, NO_SLOT};
+use self::seqs::Seqs;
 use self::symbols::Symbols;
 use self::trees::Trees;
 use super::event::{Kind, Phase};
@@ -125,6 +131,11 @@ pub struct EventStore {
     pending: usize,
     /// Position of the oldest event.
     base: u64,
+    /// Emission numbers as runs of positions (`seqs.rs`).
+    seqs: Seqs,
+    /// The id of the start evicted last when it has `ENDED_NEXT`: the start of the oldest
+    /// event held if that one names it as `START_PREV` (`record.rs`).
+    start_of_head: Uuid,
     symbols: Symbols,
     origins: Origins,
     arena: Arena,
@@ -171,6 +182,8 @@ impl EventStore {
             len: 0,
             pending: 0,
             base: 0,
+            seqs: Seqs::default(),
+            start_of_head: Uuid::nil(),
             symbols: Symbols::default(),
             origins: Origins::default(),
             arena: Arena::default(),
@@ -244,7 +257,8 @@ impl EventStore {
             (
                 "records",
                 self.records.capacity() * std::mem::size_of::<Record>()
-                    + self.late.len() * LATE_ENTRY_BYTES,
+                    + self.late.len() * LATE_ENTRY_BYTES
+                    + self.seqs.heap_bytes(),
             ),
             ("payload arena", self.arena.heap_bytes()),
             ("events_by_id", self.by_id.allocation_size()),
@@ -265,6 +279,8 @@ impl EventStore {
 mod layouts_tests;
 #[cfg(test)]
 mod parents_tests;
+#[cfg(test)]
+mod positions_tests;
 #[cfg(test)]
 mod siblings_tests;
 #[cfg(test)]

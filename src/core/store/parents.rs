@@ -16,10 +16,23 @@
 //! before the store holds it) and gives it back when it is evicted; the list holds only the
 //! children the store holds. An entry is forgotten with its last reference, so the table is
 //! as flat as the history.
+//!
+//! ## Why an entry names its parent's slot
+//! The parent's id is in the parent's own record already while that record is held or
+//! queued, and a call's first child follows its start: when the entry is made, the parent
+//! is usually the newest record. The entry then keeps that record's ring slot instead of a
+//! second copy of the id (an entry is 16 bytes, not 28), and the record gets
+//! `PARENT_NAMED`; when it is evicted while its children are still held (always, in a
+//! bounded history: the parent leaves first), its id moves into `ids`, found through the
+//! first child, which is the next record. A parent that is not the newest record when its
+//! entry is made (a file's order, interleaved calls) has its id in `ids` from the start.
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
+pub(crate) use super::parent_slots::Newest;
+use super::record::{Record, PARENT_NAMED};
 use crate::core::ids::IdHash;
 
 /// A parent id as the records that name it hold it.
@@ -29,91 +42,151 @@ pub(crate) type ParentId = u32;
 /// which the parents table holds; records name it through `record::NO_SLOT`.
 pub(crate) const NO_SLOT: u32 = u32::MAX;
 
+/// An entry's [`Parent::key`] with this bit is an index into `Parents::ids`; without it, the
+/// slot of the parent's own record.
+pub(super) const OWN: u32 = 1 << 31;
+
 #[derive(Clone, Copy, Debug)]
-struct Parent {
-    id: Uuid,
+pub(super) struct Parent {
+    /// Where the id is: the parent record's slot, or `OWN |` its index in `Parents::ids`.
+    pub(super) key: u32,
     /// Slots of the first and last child held, or [`NO_SLOT`] for none.
     first: u32,
     last: u32,
     /// Records naming this parent, held or encoded and not yet pushed.
-    refs: u32,
+    pub(super) refs: u32,
 }
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Parents {
-    entries: Vec<Parent>,
+    pub(super) entries: Vec<Parent>,
     free: Vec<ParentId>,
-    by_id: HashTable<ParentId>,
-    /// The last parent asked for: a call's start and end events name the same parent.
+    /// Ids of parents whose record is not in the ring (`OWN` entries), and the free ones.
+    pub(super) ids: Vec<Uuid>,
+    pub(super) free_ids: Vec<u32>,
+    pub(super) by_id: HashTable<ParentId>,
+    /// The last parent asked for: a call's start and end events name the same parent. Its
+    /// id beside it, so asking again compares 16 bytes here instead of reading the id
+    /// through the entry (from the parent's record: a load more and a branch). Tried: the
+    /// last two (a call's end names its parent right after its sub-call's end named the
+    /// call): one probe fewer an operation, paid back in compares and shifts (callgrind).
     last: Option<ParentId>,
+    last_id: Uuid,
     /// `by_id`'s seeded hash (parent ids come from files too).
-    id_hash: IdHash,
+    pub(super) id_hash: IdHash,
+}
+
+/// The id an entry names.
+#[inline]
+pub(super) fn id_of(entries: &[Parent], ids: &[Uuid], records: &[Record], p: ParentId) -> Uuid {
+    let key = entries[p as usize].key;
+    if key & OWN == 0 {
+        records[key as usize].id
+    } else {
+        ids[(key & !OWN) as usize]
+    }
 }
 
 impl Parents {
-    /// The entry of `id`, counting one more record that names it.
+    /// The id entry `p` names (`records`: the ring).
     #[inline]
-    pub(crate) fn acquire(&mut self, id: Uuid) -> ParentId {
-        if let Some(p) = self.last {
-            let entry = &mut self.entries[p as usize];
-            if entry.refs > 0 && entry.id == id {
-                entry.refs += 1;
-                return p;
-            }
+    pub(crate) fn id(&self, p: ParentId, records: &[Record]) -> Uuid {
+        id_of(&self.entries, &self.ids, records, p)
+    }
+
+    /// The entry of `id` if it was the last one asked for, counting one more record that
+    /// names it; otherwise [`acquire`](Self::acquire) it.
+    #[inline]
+    pub(crate) fn acquire_last(&mut self, id: Uuid) -> Option<ParentId> {
+        let p = self.last?;
+        if self.last_id != id {
+            return None;
         }
-        let entries = &self.entries;
-        let found = self
-            .by_id
-            .find(self.id_hash.hash(&id), |&p| entries[p as usize].id == id);
+        self.entries[p as usize].refs += 1;
+        Some(p)
+    }
+
+    /// The entry of `id`, counting one more record that names it; a new entry names the
+    /// newest record's slot when that is the parent (the module docs say why).
+    #[inline]
+    pub(crate) fn acquire(&mut self, id: Uuid, records: &mut [Record], newest: Newest) -> ParentId {
+        if let Some(p) = self.acquire_last(id) {
+            return p;
+        }
+        // Before a new entry could be placed: the refill takes every entry named.
+        if self.by_id.len() == self.by_id.capacity() {
+            self.rehash(records);
+        }
+        // One probe finds the entry or the place for a new one.
+        let Parents {
+            entries,
+            ids,
+            by_id,
+            id_hash,
+            ..
+        } = self;
+        let found = by_id.entry(
+            id_hash.hash(&id),
+            |&p| id_of(entries, ids, records, p) == id,
+            |&q| id_hash.hash(&id_of(entries, ids, records, q)),
+        );
         let p = match found {
-            Some(&p) => {
+            Entry::Occupied(e) => {
+                let p = *e.get();
                 self.entries[p as usize].refs += 1;
                 p
             }
-            None => self.insert(id),
+            Entry::Vacant(room) => {
+                let p = self
+                    .free
+                    .last()
+                    .copied()
+                    .unwrap_or(self.entries.len() as ParentId);
+                room.insert(p);
+                self.insert(p, id, records, newest);
+                p
+            }
         };
         self.last = Some(p);
+        self.last_id = id;
         p
     }
 
     /// The entry of `id` if a record names it already, counting one more (an end event
     /// naming its start, `record::StartLink`); never a new entry.
     #[inline]
-    pub(crate) fn acquire_named(&mut self, id: Uuid) -> Option<ParentId> {
+    pub(crate) fn acquire_named(&mut self, id: Uuid, records: &[Record]) -> Option<ParentId> {
         let p = match self.last {
-            Some(p) if self.entries[p as usize].refs > 0 && self.entries[p as usize].id == id => p,
-            _ => self.find(&id)?,
+            Some(p) if self.last_id == id => p,
+            _ => self.find(&id, records)?,
         };
         self.entries[p as usize].refs += 1;
         Some(p)
     }
 
-    fn insert(&mut self, id: Uuid) -> ParentId {
-        // Before the new entry is placed: the refill takes every entry named.
-        if self.by_id.len() == self.by_id.capacity() {
-            self.rehash();
-        }
+    /// Places entry `p` (the free one on top, or the next new one) for `id`, already put
+    /// in `by_id`.
+    #[inline]
+    fn insert(&mut self, p: ParentId, id: Uuid, records: &mut [Record], newest: Newest) {
+        let key = match newest.slot(records.len()) {
+            Some(s) if records[s].id == id && (s as u32) < OWN => {
+                records[s].flags |= PARENT_NAMED;
+                s as u32
+            }
+            _ => self.own(id),
+        };
         let entry = Parent {
-            id,
+            key,
             first: NO_SLOT,
             last: NO_SLOT,
             refs: 1,
         };
-        let p = match self.free.pop() {
-            Some(p) => {
-                self.entries[p as usize] = entry;
-                p
-            }
-            None => {
-                self.entries.push(entry);
-                (self.entries.len() - 1) as ParentId
-            }
-        };
-        let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id.insert_unique(id_hash.hash(&id), p, |&q| {
-            id_hash.hash(&entries[q as usize].id)
-        });
-        p
+        if self.free.last() == Some(&p) {
+            self.free.pop();
+            self.entries[p as usize] = entry;
+        } else {
+            self.entries.push(entry);
+        }
     }
 
     /// Refills `by_id` in place before it would grow: an entry is erased for every parent
@@ -122,50 +195,61 @@ impl Parents {
     /// live ones are exactly the table's.
     #[cold]
     #[inline(never)]
-    fn rehash(&mut self) {
+    fn rehash(&mut self, records: &[Record]) {
         let live = self.by_id.len() + 1;
-        let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id.clear();
-        self.by_id
-            .reserve(live + live / 8, |&q| id_hash.hash(&entries[q as usize].id));
+        let Parents {
+            entries,
+            ids,
+            by_id,
+            id_hash,
+            ..
+        } = self;
+        let hash = |q: ParentId| id_hash.hash(&id_of(entries, ids, records, q));
+        by_id.clear();
+        by_id.reserve(live + live / 8, |&q| hash(q));
         for (p, entry) in entries.iter().enumerate() {
             if entry.refs > 0 {
-                self.by_id
-                    .insert_unique(id_hash.hash(&entry.id), p as ParentId, |&q| {
-                        id_hash.hash(&entries[q as usize].id)
-                    });
+                by_id.insert_unique(hash(p as ParentId), p as ParentId, |&q| hash(q));
             }
         }
     }
 
     /// One record naming `p` left the store (or was never pushed).
     #[inline]
-    pub(crate) fn release(&mut self, p: ParentId) {
+    pub(crate) fn release(&mut self, p: ParentId, records: &mut [Record]) {
         let entry = &mut self.entries[p as usize];
         entry.refs -= 1;
         if entry.refs == 0 {
-            let id = entry.id;
-            if let Ok(found) = self.by_id.find_entry(self.id_hash.hash(&id), |&q| q == p) {
-                found.remove();
-            }
-            self.free.push(p);
-            if self.last == Some(p) {
-                self.last = None;
-            }
+            self.forget(p, records);
         }
     }
 
-    #[inline]
-    pub(crate) fn id(&self, p: ParentId) -> Uuid {
-        self.entries[p as usize].id
+    fn forget(&mut self, p: ParentId, records: &mut [Record]) {
+        let id = self.id(p, records);
+        if let Ok(found) = self.by_id.find_entry(self.id_hash.hash(&id), |&q| q == p) {
+            found.remove();
+        }
+        let key = self.entries[p as usize].key;
+        if key & OWN != 0 {
+            self.free_ids.push(key & !OWN);
+        } else {
+            // Its record need not hand its id over when its slot is written again.
+            records[key as usize].flags &= !PARENT_NAMED;
+        }
+        self.free.push(p);
+        if self.last == Some(p) {
+            self.last = None;
+        }
     }
 
     /// The entry of `id`, if a record names it.
     #[inline]
-    pub(crate) fn find(&self, id: &Uuid) -> Option<ParentId> {
-        let entries = &self.entries;
+    pub(crate) fn find(&self, id: &Uuid, records: &[Record]) -> Option<ParentId> {
+        let (entries, ids) = (&self.entries, &self.ids);
         self.by_id
-            .find(self.id_hash.hash(id), |&p| entries[p as usize].id == *id)
+            .find(self.id_hash.hash(id), |&p| {
+                id_of(entries, ids, records, p) == *id
+            })
             .copied()
     }
 
@@ -209,15 +293,24 @@ impl Parents {
     }
 
     /// Parents with at least one child held: their ids and first and last child slots.
-    pub(crate) fn with_children(&self) -> impl Iterator<Item = (Uuid, u32, u32)> + '_ {
-        self.entries
-            .iter()
-            .filter(|e| e.refs > 0 && e.first != NO_SLOT)
-            .map(|e| (e.id, e.first, e.last))
+    pub(crate) fn with_children<'a>(
+        &'a self,
+        records: &'a [Record],
+    ) -> impl Iterator<Item = (Uuid, u32, u32)> + 'a {
+        (0..self.entries.len() as ParentId)
+            .filter(|&p| {
+                let e = &self.entries[p as usize];
+                e.refs > 0 && e.first != NO_SLOT
+            })
+            .map(|p| {
+                let e = &self.entries[p as usize];
+                (self.id(p, records), e.first, e.last)
+            })
     }
 
-    /// Checks that every entry named is found by its own id and no forgotten one is.
-    pub(crate) fn check(&self) -> Result<(), String> {
+    /// Checks that every entry named is found by its own id and no forgotten one is, and
+    /// that an entry naming a slot names a record that knows (`PARENT_NAMED`).
+    pub(crate) fn check(&self, records: &[Record]) -> Result<(), String> {
         let live = self.entries.iter().filter(|e| e.refs > 0).count();
         if live != self.by_id.len() {
             return Err(format!(
@@ -226,18 +319,40 @@ impl Parents {
             ));
         }
         for (p, e) in self.entries.iter().enumerate() {
-            if e.refs > 0 && self.find(&e.id) != Some(p as ParentId) {
-                return Err(format!("parent {} is not found by its own id", e.id));
+            if e.refs == 0 {
+                continue;
             }
+            if e.key & OWN == 0 && records[e.key as usize].flags & PARENT_NAMED == 0 {
+                return Err(format!(
+                    "parent entry {p} names slot {}, which does not know",
+                    e.key
+                ));
+            }
+            let id = self.id(p as ParentId, records);
+            if self.find(&id, records) != Some(p as ParentId) {
+                return Err(format!("parent {id} is not found by its own id"));
+            }
+        }
+        let owned = self
+            .entries
+            .iter()
+            .filter(|e| e.refs > 0 && e.key & OWN != 0);
+        if owned.count() + self.free_ids.len() != self.ids.len() {
+            return Err("the parents' kept ids are not exactly the entries' own".into());
         }
         Ok(())
     }
 
     /// Makes room for `parents` more entries at once (an import that knows its length).
-    pub(crate) fn reserve(&mut self, parents: usize) {
-        let (entries, id_hash) = (&self.entries, &self.id_hash);
-        self.by_id
-            .reserve(parents, |&q| id_hash.hash(&entries[q as usize].id));
+    pub(crate) fn reserve(&mut self, parents: usize, records: &[Record]) {
+        let Parents {
+            entries,
+            ids,
+            by_id,
+            id_hash,
+            ..
+        } = self;
+        by_id.reserve(parents, |&q| id_hash.hash(&id_of(entries, ids, records, q)));
         self.entries
             .reserve(parents.saturating_sub(self.free.len()));
     }
@@ -246,6 +361,13 @@ impl Parents {
     #[cfg(test)]
     pub(crate) fn hash(&self, id: &Uuid) -> u64 {
         self.id_hash.hash(id)
+    }
+
+    /// Entries the table holds before its vector grows (the store's tests check what an
+    /// import reserves).
+    #[cfg(test)]
+    pub(crate) fn entry_room(&self) -> usize {
+        self.entries.capacity()
     }
 
     /// Ids the table holds before it grows.
@@ -263,58 +385,8 @@ impl Parents {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.entries.capacity() * std::mem::size_of::<Parent>()
             + self.free.capacity() * 4
+            + self.ids.capacity() * 16
+            + self.free_ids.capacity() * 4
             + self.by_id.allocation_size()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[cfg(target_family = "wasm")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::*;
-
-    #[test]
-    fn an_id_is_kept_once_while_named_and_its_entry_reused_after() {
-        let mut t = Parents::default();
-        let (a_id, b_id) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        let a = t.acquire(a_id);
-        let b = t.acquire(b_id);
-        assert_eq!(t.acquire(a_id), a, "found again by its id");
-        assert_ne!(a, b);
-        assert_eq!((t.id(a), t.id(b)), (a_id, b_id));
-        assert_eq!(t.append(a, 7), NO_SLOT);
-        assert_eq!(t.append(a, 9), 7);
-        assert_eq!(t.list(a), (7, 9));
-        t.drop_first(a, 9);
-        t.drop_first(a, NO_SLOT);
-        assert_eq!(t.list(a), (NO_SLOT, NO_SLOT));
-        t.release(a);
-        t.release(a);
-        assert_eq!(t.len(), 1);
-        assert_eq!(t.find(&a_id), None, "forgotten with its last reference");
-        let c = t.acquire(Uuid::from_u128(3));
-        assert_eq!(c, a, "the freed entry is reused");
-        t.release(b);
-        t.release(c);
-        assert_eq!(t.len(), 0);
-        t.check().unwrap();
-    }
-
-    #[test]
-    fn the_id_table_keeps_its_size_while_parents_come_and_go() {
-        let mut t = Parents::default();
-        let mut held = std::collections::VecDeque::new();
-        for n in 0..200_000u128 {
-            held.push_back(t.acquire(Uuid::from_u128(n * 7919 + 1)));
-            if held.len() > 1_000 {
-                t.release(held.pop_front().unwrap());
-            }
-        }
-        t.check().unwrap();
-        // 1 000 live ids: 1 024 or 2 048 buckets of five bytes, not the doubling tombstones
-        // bring.
-        let bytes = t.by_id.allocation_size();
-        assert!(bytes < 4_096 * 5, "{bytes} bytes");
     }
 }

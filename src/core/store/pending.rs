@@ -42,9 +42,10 @@ impl EventStore {
             self.records.push(record);
         } else {
             let slot = wrap(self.head + used, self.records.len());
-            self.records[slot] = record;
+            self.write_slot(slot, record);
         }
         self.pending += 1;
+        self.seqs.appended();
     }
 
     /// How many records a ring growing at its end (never wrapped) makes room for: doubling
@@ -143,7 +144,8 @@ mod tests {
                     assert_eq!(queued.pending(), size);
                     let mut t = n - size as u64;
                     while queued.pending() > 0 {
-                        assert_eq!(queued.pending_front().map(|r| r.seq32), Some(t as u32));
+                        let front = queued.pending_front_at().map(|(p, r)| queued.seq(p, r));
+                        assert_eq!(front, Some(t));
                         queued.process_pending(t * 10 + 5);
                         t += 1;
                     }

@@ -222,10 +222,10 @@ impl EventStore {
             None => self.symbols.intern(&batch.names[e.process as usize]),
         };
         let start = self.start_link(e.start_id);
-        let seq32 = begin_blob(&mut self.scratch, start, 0);
+        let place = self.seq_place(0);
+        let mut flags = begin_blob(&mut self.scratch, start, 0, place);
         self.prepared_blob(batch, e, syms);
         let blob = self.arena.push(&self.scratch);
-        let mut flags = start.flags();
         if e.parent_id.is_some() {
             flags |= HAS_PARENT;
         }
@@ -243,7 +243,6 @@ impl EventStore {
         let record = Record {
             id: e.id,
             parent,
-            seq32,
             lag: LAG_NONE,
             timestamp_ns: e.timestamp_ns,
             blob,

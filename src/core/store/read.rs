@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use super::parents::ParentId;
 use super::record::{
-    decode_blob, Record, LAG_NONE, LAG_WIDE, SEQ_BYTES, SEQ_WIDE, START_BYTES, START_REF,
-    START_REF_BYTES,
+    decode_blob, Record, LAG_NONE, LAG_WIDE, SEQ_BYTES, SEQ_WIDE, SEQ_ZERO, START_BYTES,
+    START_PREV, START_REF, START_REF_BYTES,
 };
 use super::symbols::{Sym, Symbols};
+use super::write::wrap;
 use super::EventStore;
 use crate::core::event::{Event, Kind, Payload};
 
@@ -47,7 +48,21 @@ impl EventStore {
 
     /// The event at a position, decoded.
     pub fn event(&self, pos: u64) -> Option<Event> {
-        self.record(pos).map(|r| self.decode(r))
+        self.record(pos).map(|r| self.decode(pos, r))
+    }
+
+    /// The slot of a held or queued event's position (`pos` from `base` up to the last
+    /// event queued).
+    #[inline]
+    fn ring_slot(&self, pos: u64) -> usize {
+        wrap(self.head + (pos - self.base) as usize, self.records.len())
+    }
+
+    /// The position of the first queued (unprocessed) event, and its record.
+    #[inline]
+    pub(crate) fn pending_front_at(&self) -> Option<(u64, &Record)> {
+        let r = self.pending_front()?;
+        Some((self.base + self.len as u64, r))
     }
 
     /// The event with this id, decoded.
@@ -89,18 +104,35 @@ impl EventStore {
 
     /// Events held, oldest first, decoded one at a time.
     pub fn events(&self) -> impl DoubleEndedIterator<Item = Event> + ExactSizeIterator + '_ {
-        (0..self.len).map(|i| self.decode(&self.records[(self.head + i) % self.records.len()]))
+        (0..self.len).map(|i| {
+            let pos = self.base + i as u64;
+            self.decode(pos, &self.records[(self.head + i) % self.records.len()])
+        })
     }
 
-    /// The start event an end event's record names, kept in front of its blob or in the
-    /// parents table (`record.rs` says why).
+    /// The start event named by the end event at `pos`, if held.
     #[inline]
-    pub fn start_id(&self, r: &Record) -> Option<Uuid> {
+    pub fn start_id_at(&self, pos: u64) -> Option<Uuid> {
+        self.record(pos).and_then(|r| self.start_id(pos, r))
+    }
+
+    /// The start event an end event's record (`r`, held or queued at `pos`) names: the event
+    /// before it, or kept in front of its blob or in the parents table (`record.rs` says
+    /// why).
+    #[inline]
+    pub(crate) fn start_id(&self, pos: u64, r: &Record) -> Option<Uuid> {
         if !r.has_start() {
             return None;
         }
+        if r.flags & START_PREV != 0 {
+            return Some(if pos > self.base {
+                self.records[self.ring_slot(pos - 1)].id
+            } else {
+                self.start_of_head
+            });
+        }
         if r.flags & START_REF != 0 {
-            return Some(self.parents.id(self.start_ref(r)));
+            return Some(self.parents.id(self.start_ref(r), &self.records));
         }
         let bytes = &self.arena.get(r.blob)[..START_BYTES];
         Some(Uuid::from_bytes(
@@ -115,11 +147,27 @@ impl EventStore {
         ParentId::from_le_bytes(bytes.try_into().expect("a start reference's 4 bytes"))
     }
 
-    /// The record's emission number (`record.rs` says where a wide one is kept).
+    /// The emission number of the event at `pos`, if held.
     #[inline]
-    pub fn seq(&self, r: &Record) -> u64 {
-        if r.seq32 != SEQ_WIDE {
-            return u64::from(r.seq32);
+    pub fn seq_at(&self, pos: u64) -> Option<u64> {
+        self.record(pos).map(|r| self.seq(pos, r))
+    }
+
+    /// The emission number of the record `r`, held or queued at `pos`: its run's, or 0, or
+    /// in front of its blob (`seqs.rs`).
+    #[inline]
+    pub(crate) fn seq(&self, pos: u64, r: &Record) -> u64 {
+        if r.flags & (SEQ_WIDE | SEQ_ZERO) == 0 {
+            return self.seqs.at(pos);
+        }
+        self.seq_kept(r)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn seq_kept(&self, r: &Record) -> u64 {
+        if r.flags & SEQ_ZERO != 0 {
+            return 0;
         }
         let at = r.start_bytes();
         let bytes = &self.arena.get(r.blob)[at..at + SEQ_BYTES];
@@ -130,12 +178,7 @@ impl EventStore {
     /// reads.
     #[inline]
     pub(crate) fn payload_bytes(&self, r: &Record) -> &[u8] {
-        let bytes = self.arena.get(r.blob);
-        let mut at = r.start_bytes();
-        if r.seq32 == SEQ_WIDE {
-            at += SEQ_BYTES;
-        }
-        &bytes[at..]
+        &self.arena.get(r.blob)[r.front_bytes()..]
     }
 
     /// The kind of a record, as text.
@@ -177,7 +220,8 @@ impl EventStore {
     /// The record's `parent_id`, kept once per parent rather than per record (`parents.rs`).
     #[inline]
     pub fn parent_id(&self, r: &Record) -> Option<Uuid> {
-        r.has_parent().then(|| self.parents.id(r.parent))
+        r.has_parent()
+            .then(|| self.parents.id(r.parent, &self.records))
     }
 
     /// The record's `root_id`, kept once per tree rather than per record.
@@ -190,8 +234,9 @@ impl EventStore {
         self.trees.lineage(r.tree)
     }
 
-    /// A record as the public [`Event`]: an owned copy (literal strings are not copied).
-    pub fn decode(&self, r: &Record) -> Event {
+    /// The record `r`, held or queued at `pos`, as the public [`Event`]: an owned copy
+    /// (literal strings are not copied).
+    pub(crate) fn decode(&self, pos: u64, r: &Record) -> Event {
         let mut payload = Payload {
             process_name: name(&self.symbols, self.process_sym(r)),
             function_name: name(&self.symbols, self.function_sym(r)),
@@ -205,8 +250,8 @@ impl EventStore {
             parent_id: self.parent_id(r),
             root_id: self.trees.root(r.tree),
             lineage_id: self.trees.lineage(r.tree),
-            start_id: self.start_id(r),
-            seq: self.seq(r),
+            start_id: self.start_id(pos, r),
+            seq: self.seq(pos, r),
             timestamp_ns: r.timestamp_ns,
             duration_ns: rest.duration_ns,
             error: rest.error,

@@ -20,6 +20,11 @@
 //! (`START_REF`), which the end holds a reference on until it is evicted. A start without
 //! children (the innermost call) keeps the 16 bytes: an entry of its own would cost more.
 //!
+//! An innermost call has no children, so no entry; but its end is usually the very next
+//! event after its start, and then names it as that (`START_PREV`), keeping nothing: the
+//! start's record holds the id while it is held, and the store keeps it when the start is
+//! evicted before its end (for that one eviction: the end is the next event).
+//!
 //! ## The blob
 //! After the start id and a wide emission number, if any, a flags byte says which parts follow, in this order: the duration (varint), input and
 //! output entity ids (count, then 16 bytes each), the entity count (varint), the error
@@ -40,6 +45,7 @@ use super::origins::SiteId;
 use super::parents::ParentId;
 pub(crate) use super::parents::NO_SLOT;
 use super::shared_text::SharedText;
+pub(crate) use super::seqs::SeqPlace;
 use super::symbols::Symbols;
 use super::trees::TreeId;
 use crate::core::event::{Payload, Phase};
@@ -55,24 +61,36 @@ pub(crate) const HAS_START: u8 = 2;
 /// With `HAS_START`: the start id is kept in the parents table (the start event is a
 /// parent too), and the blob begins with its four-byte [`ParentId`] instead of the id.
 pub(crate) const START_REF: u8 = 4;
+/// With `HAS_START`: the start is the event just before this one (the innermost call's
+/// end follows its start), and the blob holds nothing for it: the start's own record has the
+/// id, and [`ENDED_NEXT`] so the store keeps it when the start is evicted first.
+pub(crate) const START_PREV: u8 = 8;
+/// The next event is this start's end and names it as [`START_PREV`]: when this event is
+/// evicted, its id stays with the store until the end is (`EventStore::start_id`).
+pub(crate) const ENDED_NEXT: u8 = 16;
+/// The emission number is 0 (an imported event without one): not in the run of its
+/// position, not in the blob (`seqs.rs`).
+pub(crate) const SEQ_ZERO: u8 = 32;
+/// The emission number breaks the run of its position: its eight bytes follow the start's
+/// bytes in front of the blob (`seqs.rs`).
+pub(crate) const SEQ_WIDE: u8 = 64;
+/// An entry of the parents table names this record's slot for its id (`parents.rs`): when
+/// the record is evicted, the entry keeps the id instead.
+pub(crate) const PARENT_NAMED: u8 = 128;
 
-/// Packed to four-byte alignment: 56 bytes, for every retained event (the `u64` field is read
-/// by value, never borrowed, so the packing is free on x86 and wasm). Two numbers the store
-/// keeps exactly take 32 bits here because their common values fit: the emission number
-/// (below 2^32 − 1 for any bus; a larger one, only ever read from a file, goes in front of
-/// the blob) and the processing time as its lag after the timestamp (a bus processes an
-/// event well within 4 s; a longer or earlier one goes in the store's `late` table). The
-/// next sibling takes 16 bits for the same reason: siblings (a call's start and end, the
-/// sub-calls of one call) are rarely 65 535 events apart; farther ones are kept beside the
-/// ring (`index.rs`).
+/// Packed to four-byte alignment: 52 bytes, for every retained event (the `u64` field is read
+/// by value, never borrowed, so the packing is free on x86 and wasm). The emission number is
+/// not here: it is the event's position plus its run's constant (`seqs.rs`; the flags say
+/// when it is not). The processing time takes 32 bits because its common values fit, as
+/// its lag after the timestamp (a bus processes an event well within 4 s; a longer or
+/// earlier one goes in the store's `late` table). The next sibling takes 16 bits for the
+/// same reason: siblings (a call's start and end, the sub-calls of one call) are rarely
+/// 65 535 events apart; farther ones are kept beside the ring (`index.rs`).
 #[derive(Clone, Copy, Debug)]
 #[repr(C, packed(4))]
 pub struct Record {
     pub id: Uuid,
     pub timestamp_ns: u64,
-    /// The emission number, or [`SEQ_WIDE`]: then it is the blob's eight bytes after the start
-    /// id (`EventStore::seq` reads either).
-    pub(crate) seq32: u32,
     /// `processed_ns − timestamp_ns`, or [`LAG_NONE`] (processed at 0: imported) or
     /// [`LAG_WIDE`] (in the store's `late` table); `EventStore::processed_ns_at` reads it.
     pub(crate) lag: u32,
@@ -98,8 +116,6 @@ pub(crate) const NO_SIBLING: u16 = 0;
 /// further on: the next one's slot is in the store's `far_siblings` table.
 pub(crate) const FAR_SIBLING: u16 = u16::MAX;
 
-/// [`Record::seq32`] of an emission number that does not fit: it is in the blob.
-pub(crate) const SEQ_WIDE: u32 = u32::MAX;
 /// [`Record::lag`] of an event with no processing time (0: an imported event).
 pub(crate) const LAG_NONE: u32 = u32::MAX - 1;
 /// [`Record::lag`] of a processing time before the timestamp or 2^32 − 2 ns or more after it.
@@ -130,14 +146,25 @@ impl Record {
     }
 
     /// Bytes in front of the blob's own flags for the start: 16 for an id, 4 for a
-    /// reference, 0 for none.
+    /// reference, 0 for none or the event before.
     #[inline]
     pub(crate) fn start_bytes(&self) -> usize {
-        match self.flags & (HAS_START | START_REF) {
-            0 => 0,
+        match self.flags & (HAS_START | START_REF | START_PREV) {
             HAS_START => START_BYTES,
-            _ => START_REF_BYTES,
+            f if f & START_REF != 0 => START_REF_BYTES,
+            _ => 0,
         }
+    }
+
+    /// Bytes in front of the blob's own flags: the start's, then a wide emission number's.
+    #[inline]
+    pub(crate) fn front_bytes(&self) -> usize {
+        let seq = if self.flags & SEQ_WIDE != 0 {
+            SEQ_BYTES
+        } else {
+            0
+        };
+        self.start_bytes() + seq
     }
 }
 
@@ -146,14 +173,15 @@ pub(crate) const START_BYTES: usize = 16;
 /// Bytes of a start's [`ParentId`] in front of an end event's blob.
 pub(crate) const START_REF_BYTES: usize = 4;
 
-/// How an end event names its start in front of its blob: its id, or its entry in the
-/// parents table when the start has children there already (the common case: a call's end
-/// is emitted after its sub-calls named it as their parent).
+/// How an end event names its start: its id, its entry in the parents table when the start
+/// has children there already (a call's end is emitted after its sub-calls named it as their
+/// parent), or nothing when the start is the event just before (an innermost call's end).
 #[derive(Clone, Copy)]
 pub(crate) enum StartLink {
     None,
     Id(Uuid),
     Ref(ParentId),
+    Prev,
 }
 
 impl StartLink {
@@ -164,27 +192,31 @@ impl StartLink {
             StartLink::None => 0,
             StartLink::Id(_) => HAS_START,
             StartLink::Ref(_) => HAS_START | START_REF,
+            StartLink::Prev => HAS_START | START_PREV,
         }
     }
 }
 
 /// Starts a blob in `out` (cleared first): the start id of an end event (or its reference),
-/// the emission number if it does not fit the record; the encoders below append the rest.
-/// Returns the record's `seq32`.
+/// the emission number if its run does not give it (`place`, from `Seqs::place`); the
+/// encoders below append the rest. Returns the record's flags for the two.
 #[inline]
-pub(crate) fn begin_blob(out: &mut Vec<u8>, start: StartLink, seq: u64) -> u32 {
+pub(crate) fn begin_blob(out: &mut Vec<u8>, start: StartLink, seq: u64, place: SeqPlace) -> u8 {
     out.clear();
     match start {
-        StartLink::None => {}
+        StartLink::None | StartLink::Prev => {}
         StartLink::Id(id) => out.extend_from_slice(id.as_bytes()),
         StartLink::Ref(p) => out.extend_from_slice(&p.to_le_bytes()),
     }
-    if seq < u64::from(SEQ_WIDE) {
-        seq as u32
-    } else {
-        out.extend_from_slice(&seq.to_le_bytes());
-        SEQ_WIDE
-    }
+    start.flags()
+        | match place {
+            SeqPlace::Run => 0,
+            SeqPlace::Zero => SEQ_ZERO,
+            SeqPlace::Wide => {
+                out.extend_from_slice(&seq.to_le_bytes());
+                SEQ_WIDE
+            }
+        }
 }
 
 /// Bytes of a wide emission number in front of a blob.

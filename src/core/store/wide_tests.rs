@@ -31,9 +31,8 @@ fn an_emission_number_beyond_32_bits_comes_back_exact_with_its_payload() {
         s.push_event(e, 0);
     }
     for (pos, e) in cases.iter().enumerate() {
-        let r = s.record(pos as u64).unwrap();
-        assert_eq!(s.seq(r), e.seq);
-        assert_eq!(s.start_id(r), e.start_id);
+        assert_eq!(s.seq_at(pos as u64), Some(e.seq));
+        assert_eq!(s.start_id_at(pos as u64), e.start_id);
         assert_eq!(s.get(&e.id).as_ref(), Some(e));
     }
     s.check_indexes().unwrap();

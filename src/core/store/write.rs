@@ -7,10 +7,9 @@
 //! when the processor takes it off, so the queue holds records too.
 
 use super::origins::{OriginId, SiteId};
-use super::parents::ParentId;
 use super::record::{
-    begin_blob, encode_blob, lag_of, Record, StartLink, HAS_PARENT, LAG_NONE, LAG_WIDE, NO_SIBLING,
-    NO_SLOT, START_REF,
+    begin_blob, encode_blob, lag_of, Record, ENDED_NEXT, HAS_PARENT, LAG_NONE, LAG_WIDE,
+    NO_SIBLING, NO_SLOT, PARENT_NAMED, START_REF,
 };
 use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
@@ -80,7 +79,8 @@ impl EventStore {
         names: Option<NameSyms>,
     ) -> Record {
         let start = self.start_link(h.start_id);
-        let seq32 = begin_blob(&mut self.scratch, start, h.seq);
+        let place = self.seq_place(h.seq);
+        let mut flags = begin_blob(&mut self.scratch, start, h.seq, place);
         encode_blob(
             payload,
             h.duration_ns,
@@ -90,14 +90,12 @@ impl EventStore {
             &mut self.scratch,
         );
         let blob = self.arena.push(&self.scratch);
-        let mut flags = start.flags();
         if h.parent_id.is_some() {
             flags |= HAS_PARENT;
         }
         Record {
             id: h.id,
             parent: self.parent_of(h.parent_id),
-            seq32,
             lag: LAG_NONE,
             timestamp_ns: h.timestamp_ns,
             blob,
@@ -165,10 +163,11 @@ impl EventStore {
         } else {
             // `head` and `len` are below the ring's length: a subtraction, not a division.
             let slot = wrap(self.head + self.len, self.records.len());
-            self.records[slot] = record;
+            self.write_slot(slot, record);
             slot
         } as u32;
         self.len += 1;
+        self.seqs.appended();
         self.index(slot);
         pos
     }
@@ -186,17 +185,31 @@ impl EventStore {
         }
         self.len -= 1;
         self.base += 1;
+        self.seqs.evicted_to(self.base);
+        if r.flags & ENDED_NEXT != 0 {
+            // Its end is the oldest event now, and names it as the event before it.
+            self.start_of_head = r.id;
+        }
         self.unindex(slot, &r);
         self.trees.release(r.tree);
         if r.flags & START_REF != 0 {
             let start = self.start_ref(&r);
-            self.parents.release(start);
+            self.parents.release(start, &mut self.records);
         }
         self.arena.release(r.blob);
         if self.len == 0 && self.pending == 0 {
-            self.head = 0;
-            self.records.clear();
+            self.emptied();
         }
+    }
+
+    /// The last record left: the ring starts again from slot 0. Its slots go, and with them
+    /// the ids entries read from them.
+    #[cold]
+    #[inline(never)]
+    fn emptied(&mut self) {
+        self.parents.move_slots(&self.records, |_| None);
+        self.head = 0;
+        self.records.clear();
     }
 
     /// Makes room for `events` more events at once, when the caller knows how many are coming
@@ -223,8 +236,8 @@ impl EventStore {
         // do not fill exactly.
         let ids = events + events / 8;
         by_id.reserve(ids, |&s| id_hash.hash(&records[s as usize].id));
-        self.parents
-            .reserve(parents_to_reserve(events, self.len, self.parents.len()));
+        let parents = parents_to_reserve(events, self.len, self.parents.len());
+        self.parents.reserve(parents, &self.records);
     }
 
     /// Changes the cap, evicting the oldest events if the store is now over it.
@@ -256,6 +269,11 @@ impl EventStore {
         for i in 0..used {
             records.push(self.records[(self.head + i) % self.records.len()]);
         }
+        let (head, n) = (self.head, self.records.len());
+        self.parents.move_slots(&self.records, |s| {
+            let i = (s as usize + n - head) % n.max(1);
+            (i < used).then_some(i as u32)
+        });
         self.records = records;
         self.head = 0;
         self.by_id.clear();
@@ -291,6 +309,18 @@ impl EventStore {
     }
 }
 
+impl EventStore {
+    /// Writes `record` over the evicted one at `slot`, whose id a parents-table entry may
+    /// still read from there (`parent_slots.rs`).
+    #[inline]
+    pub(super) fn write_slot(&mut self, slot: usize, record: Record) {
+        if self.records[slot].flags & PARENT_NAMED != 0 {
+            self.parents.keep_id_of_slot(slot as u32, &mut self.records);
+        }
+        self.records[slot] = record;
+    }
+}
+
 /// `i % n` for an `i` below `2 * n`.
 #[inline]
 pub(super) fn wrap(i: usize, n: usize) -> usize {
@@ -298,31 +328,6 @@ pub(super) fn wrap(i: usize, n: usize) -> usize {
         i - n
     } else {
         i
-    }
-}
-
-impl EventStore {
-    /// How an end event names its start: by reference when the start is in the parents
-    /// table already (`record.rs` says why).
-    #[inline]
-    pub(super) fn start_link(&mut self, start_id: Option<uuid::Uuid>) -> StartLink {
-        match start_id {
-            None => StartLink::None,
-            Some(id) => match self.parents.acquire_named(id) {
-                Some(p) => StartLink::Ref(p),
-                None => StartLink::Id(id),
-            },
-        }
-    }
-
-    /// The parents table's entry for an event's parent, counted (`parents.rs`); 0, unread,
-    /// for an event without one.
-    #[inline]
-    pub(super) fn parent_of(&mut self, parent_id: Option<uuid::Uuid>) -> ParentId {
-        match parent_id {
-            Some(id) => self.parents.acquire(id),
-            None => 0,
-        }
     }
 }
 

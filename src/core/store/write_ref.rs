@@ -19,9 +19,8 @@ impl EventStore {
     /// one; the record must then be [`push`](EventStore::push)ed.
     pub fn encode_ref(&mut self, e: &EventRef<'_>) -> Record {
         let start = self.start_link(e.start_id);
-        let seq32 = self.encode_ref_blob(e, start);
+        let mut flags = self.encode_ref_blob(e, start);
         let blob = self.arena.push(&self.scratch);
-        let mut flags = start.flags();
         if e.parent_id.is_some() {
             flags |= HAS_PARENT;
         }
@@ -32,7 +31,6 @@ impl EventStore {
         Record {
             id: e.id,
             parent: self.parent_of(e.parent_id),
-            seq32,
             lag: LAG_NONE,
             timestamp_ns: e.timestamp_ns,
             blob,
@@ -51,10 +49,11 @@ impl EventStore {
     }
 
     /// The blob `encode_blob` writes for the owned event, into `scratch`; returns the
-    /// record's `seq32`.
-    fn encode_ref_blob(&mut self, e: &EventRef<'_>, start: super::record::StartLink) -> u32 {
+    /// record's flags for the start and the emission number.
+    fn encode_ref_blob(&mut self, e: &EventRef<'_>, start: super::record::StartLink) -> u8 {
+        let place = self.seq_place(e.seq);
         let out = &mut self.scratch;
-        let seq32 = begin_blob(out, start, e.seq);
+        let front = begin_blob(out, start, e.seq, place);
         let flags = [
             (e.duration_ns.is_some(), B_DURATION),
             (!e.input_entity_ids.is_empty(), B_INPUTS),
@@ -66,7 +65,7 @@ impl EventStore {
         .into_iter()
         .fold(0, |flags, (on, bit)| if on { flags | bit } else { flags });
         if flags == 0 {
-            return seq32;
+            return front;
         }
         out.push(flags);
         if let Some(d) = e.duration_ns {
@@ -111,6 +110,6 @@ impl EventStore {
                 }
             }
         }
-        seq32
+        front
     }
 }

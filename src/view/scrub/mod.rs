@@ -141,9 +141,9 @@ impl Scrub {
                 ins.trace.show_first(i + 1);
             } else {
                 let pos = history.first_position() + i as u64;
-                let r = history.record(pos).expect("a position the history holds");
+                let event = history.event(pos).expect("a position the history holds");
                 let processed = history.processed_ns_at(pos).unwrap_or(0);
-                ins.trace.push_processed(&history.decode(r), processed);
+                ins.trace.push_processed(&event, processed);
             }
             if self.apply(ins, history, i).is_err() {
                 self.irregular_from = Some(i);
