@@ -67,6 +67,21 @@ impl Lints {
         self.kinds[slot(lint.kind)].push(lint);
     }
 
+    /// Removes up to `n` lints, the last kinds' last ones first; how many it removed (the
+    /// page frees a let-go inspection a slice at a time, `view::live::retire`).
+    pub fn shed(&mut self, n: usize) -> usize {
+        let mut left = n;
+        for list in self.kinds.iter_mut().rev() {
+            let k = list.len().min(left);
+            list.truncate(list.len() - k);
+            left -= k;
+            if left == 0 {
+                break;
+            }
+        }
+        n - left
+    }
+
     /// Splits off the lints of `kinds` (with a pruned history, orphans and ends without a
     /// start are the cap's doing, not the trace's: `Inspection::of_history`).
     pub fn take_kinds(&mut self, kinds: &[LintKind]) -> Lints {
@@ -178,6 +193,7 @@ mod tests {
         let order: Vec<&str> = lints.iter().map(|l| l.message.as_str()).collect();
         assert_eq!(order, ["v", "i"]);
         let cut = lints.take_kinds(&[LintKind::OrderInversion, LintKind::Orphan]);
+        assert_eq!((cut.clone().shed(5), cut.clone().shed(0)), (1, 0));
         assert_eq!((lints.len(), cut.len()), (1, 1));
         assert!(Lints::default().is_empty() && !cut.is_empty());
     }

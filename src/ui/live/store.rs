@@ -29,6 +29,10 @@ impl Live {
         if self.view.with_value(|v| v.building().is_some()) {
             return 0;
         }
+        // A view let go at the budget is freed a slice a frame (`view::live::retire`).
+        self.view.update_value(|v| {
+            v.retire_step();
+        });
         let max = self.budget.get_value().take_for(SLICE_MS);
         let (events, dedupe) = self
             .feed

@@ -26,6 +26,7 @@
 //! - [`wire`]: an event as read from the stream until it is stored ([`LiveEvent`]): a
 //!   compact line's names and payload stay in its message's tables.
 //! - [`view`]: the live trace's inspection, advanced batch by batch ([`LiveView`]).
+//! - [`retire`]: the inspection let go at the page's budget, freed a slice a frame.
 //! - [`warm`]: made-up events run through the page's live path while it is idle, so V8
 //!   has optimised it before a real stream starts ([`warm::WarmUp`]).
 //!
@@ -44,6 +45,7 @@ pub mod message;
 pub mod profile;
 pub mod redraw;
 pub mod reorder;
+pub mod retire;
 pub mod sequence;
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,7 @@
 use std::sync::Arc;
 
 use super::reorder::Reorder;
+use super::retire::{take_apart, RETIRE_SLICE};
 use super::wire::{Incoming, LiveEvent};
 use crate::analysis::build::InspectionBuilder;
 use crate::analysis::Inspection;
@@ -32,7 +33,13 @@ pub struct LiveView {
     /// Appends that found the inspection shared and so copied it whole
     /// ([`LiveView::copies`]).
     copies: u64,
+    /// The inspection let go at the budget, freed a slice a frame ([`LiveView::retire_step`]).
+    retired: Option<Arc<Inspection>>,
+    retire_waits: u32,
 }
+
+/// Steps [`LiveView::retire_step`] waits for weak references to the retired inspection to go.
+pub const RETIRE_WAIT: u32 = 120;
 
 impl Default for LiveView {
     fn default() -> Self {
@@ -49,6 +56,8 @@ impl LiveView {
             limits,
             reorder: Reorder::default(),
             copies: 0,
+            retired: None,
+            retire_waits: 0,
         }
     }
 
@@ -111,9 +120,35 @@ impl LiveView {
         let held = self.len();
         let reorder = std::mem::take(&mut self.reorder);
         let copies = self.copies;
-        *self = LiveView::new(self.limits);
+        let old = std::mem::replace(self, LiveView::new(self.limits));
         (self.reorder, self.copies) = (reorder, copies);
+        // Freed a slice a frame, not here: see `retire`.
+        self.retired = Some(old.ins);
         Some(held)
+    }
+
+    /// Frees a slice of the inspection let go at the budget ([`super::retire`]); `true`
+    /// while some of it is left. One someone else still holds (a snapshot pinned as A) is
+    /// theirs: the view only lets go of its share. While only weak references remain (the
+    /// search remembers the inspection it searched until the next redraw) it waits, at most
+    /// [`RETIRE_WAIT`] steps.
+    pub fn retire_step(&mut self) -> bool {
+        let Some(old) = self.retired.as_mut() else {
+            return false;
+        };
+        let only_weak_others = Arc::strong_count(old) == 1;
+        let more = match Arc::get_mut(old) {
+            Some(ins) => take_apart(ins, RETIRE_SLICE),
+            None if only_weak_others && self.retire_waits < RETIRE_WAIT => {
+                self.retire_waits += 1;
+                true
+            }
+            None => false,
+        };
+        if !more {
+            (self.retired, self.retire_waits) = (None, 0);
+        }
+        more
     }
 
     /// The most events the page holds ([`LiveView::let_go_if_full`]).
@@ -320,5 +355,38 @@ mod tests {
         );
         // Received = let go + held.
         assert_eq!(12 + view.len(), events.len());
+        // The view lets go of its share of what was pinned; the pin keeps it whole.
+        let spans = pinned.spans.spans.len();
+        assert!(!view.retire_step());
+        assert_eq!(pinned.spans.spans.len(), spans);
+    }
+
+    #[test]
+    fn a_view_let_go_is_freed_a_slice_a_step_once_only_the_view_holds_it() {
+        let events = run(20_000);
+        let limits = Limits {
+            max_events: events.len() as u64,
+            ..Limits::BROWSER
+        };
+        let mut view = LiveView::new(limits);
+        view.append(events.clone(), false, 0.0);
+        let shown = view.inspection();
+        let (spans, lints) = (shown.spans.spans.len(), shown.lints.len());
+        assert!(spans > RETIRE_SLICE, "{spans} spans: more than a slice");
+        assert_eq!(view.let_go_if_full(), Some(events.len()));
+        // The page's signal shows it until the next publish (the frame that let it go);
+        // then only the view holds it, and a weak reference (the last search).
+        let searched = Arc::downgrade(&shown);
+        drop(shown);
+        assert!(view.retire_step(), "waits for the weak reference");
+        assert_eq!(searched.upgrade().map(|i| i.spans.spans.len()), Some(spans));
+        drop(searched);
+        let mut steps = 0;
+        while view.retire_step() {
+            steps += 1;
+        }
+        // Spans and lints in slices of RETIRE_SLICE, then the rest at once.
+        assert_eq!(steps, (spans + lints) / RETIRE_SLICE);
+        assert!(!view.retire_step(), "nothing left");
     }
 }
