@@ -43,16 +43,21 @@ impl Live {
         if events.is_empty() && waiting == 0 {
             return 0;
         }
+        // A full view is let go when more events come, not as soon as it fills: a stream
+        // that ends at the budget leaves its newest events on screen, not an empty page.
+        let let_go = if events.is_empty() {
+            None
+        } else {
+            self.view
+                .try_update_value(LiveView::let_go_if_full)
+                .flatten()
+        };
         // Let go of the signal's hold so the view grows in place (see `LiveView`).
         ui.inspection.update_untracked(|i| *i = Shared::default());
         let (taken, skipped) = self.append_in_slices(events, dedupe, t0);
         let ins = self.view.with_value(LiveView::inspection);
         ui.inspection.update_untracked(|i| *i = Shared(ins));
         let spent = now_ms() - t0;
-        let let_go = self
-            .view
-            .try_update_value(LiveView::let_go_if_full)
-            .flatten();
         let let_go_total = self
             .feed
             .try_update_value(|f| {

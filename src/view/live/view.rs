@@ -182,9 +182,13 @@ impl LiveView {
             .collect();
         let skipped = before - fresh.len();
         let trace = &self.ins.trace;
-        let ordered = self
-            .reorder
-            .order(fresh, now_ms, |id| trace.index_of(id).is_some());
+        // An event that links to one let go at the budget is shown at once: what it waits
+        // for is not coming again (it waited the reorder's longest wait, for nothing, after
+        // every let-go of a 100 k/s stream: p99 400 ms).
+        let let_go = self.retired.as_ref().map(|r| &r.trace);
+        let ordered = self.reorder.order(fresh, now_ms, |id| {
+            trace.index_of(id).is_some() || let_go.is_some_and(|t| t.index_of(id).is_some())
+        });
         if ordered.is_empty() {
             return skipped;
         }
@@ -340,12 +344,8 @@ mod tests {
         assert_eq!(view.let_go_if_full(), Some(12));
         assert!(view.is_empty() && view.full().is_none());
         view.append(events[12..].to_vec(), false, 0.0);
-        // Events whose operation's start was let go wait for it, then are shown without it.
-        view.append(
-            Vec::<Event>::new(),
-            false,
-            super::super::reorder::MAX_WAIT_MS,
-        );
+        // Events whose operation's start was let go do not wait for it: it is not coming.
+        assert_eq!(view.waiting_for_links(), 0);
         finish(&mut view);
         assert_eq!(view.len(), events.len() - 12);
         assert_eq!(
