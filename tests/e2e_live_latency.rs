@@ -245,6 +245,18 @@ async fn export_to_page_latency() {
             applied - at
         })
         .collect();
+    if std::env::var_os("LATENCY_FRAMES").is_some() {
+        // Where the slowest batches fall: (s since the first post, latency ms).
+        let mut worst: Vec<(f64, f64)> = sent
+            .iter()
+            .zip(&latency)
+            .map(|(&(_, at), &l)| ((at - sent[0].1) / 1000.0, l))
+            .collect();
+        worst.sort_by(|a, b| b.1.total_cmp(&a.1));
+        worst.truncate(40);
+        worst.sort_by(|a, b| a.0.total_cmp(&b.0));
+        eprintln!("slowest batches (s since the first post, ms): {worst:.1?}");
+    }
     latency.sort_by(f64::total_cmp);
     let longest = frames.iter().copied().fold(0.0, f64::max);
     let applied_end = applies.last().unwrap().1;

@@ -206,7 +206,11 @@ impl EventStore {
         // has seen a slice of it ([`EventStore::reserve`]). 64 k records made here were a
         // 4.9 MB hole in the page's wasm memory once that room moved them, and 4.9 MB more
         // held by the empty trace on screen while a file opens (docs/page-open.md).
-        EventStore::with_room(NO_SLOT as usize - 1, Duplicates::KeepFirst, 0)
+        let mut s = EventStore::with_room(NO_SLOT as usize - 1, Duplicates::KeepFirst, 0);
+        // Never evicting, its id table only grows: its split tables grow at different sizes
+        // (`sharded.rs`).
+        s.by_id.stagger();
+        s
     }
 
     /// The most events held before the oldest is evicted (`usize::MAX` for a file's store).
