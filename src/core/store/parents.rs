@@ -35,12 +35,7 @@ pub(crate) use super::parent_slots::Newest;
 use super::record::{Record, PARENT_NAMED};
 use crate::core::ids::IdHash;
 
-/// A parent id as the records that name it hold it.
-pub(crate) type ParentId = u32;
-
-/// No slot (an empty child list's end, no next sibling). Defined with the child lists,
-/// which the parents table holds; records name it through `record::NO_SLOT`.
-pub(crate) const NO_SLOT: u32 = u32::MAX;
+pub(crate) use super::record::{ParentId, NO_SLOT};
 
 /// An entry's [`Parent::key`] with this bit is an index into `Parents::ids`; without it, the
 /// slot of the parent's own record.

@@ -42,8 +42,6 @@ use uuid::Uuid;
 use super::arena::BlobRef;
 use super::field_keys::{put_fields, FieldKeys};
 use super::origins::SiteId;
-use super::parents::ParentId;
-pub(crate) use super::parents::NO_SLOT;
 pub(crate) use super::seqs::SeqPlace;
 use super::shared_text::SharedText;
 use super::symbols::Symbols;
@@ -55,6 +53,14 @@ pub(crate) use crate::core::field_value::{
     V_FALSE, V_FLOAT, V_JSON, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use crate::core::raw::RawMembers;
+
+/// A parent id as the records that name it hold it: the number of its entry in the
+/// parents table (`parents.rs`). Defined here, with the record that holds it, so the
+/// table's file depends on the record's and not both ways.
+pub(crate) type ParentId = u32;
+
+/// No slot (an empty child list's end, no next sibling).
+pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 pub(crate) const HAS_PARENT: u8 = 1;
 pub(crate) const HAS_START: u8 = 2;
