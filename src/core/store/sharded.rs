@@ -186,7 +186,10 @@ impl<T> ShardedTable<T> {
     }
 
     /// Room for `additional` more entries in all, spread over the tables as entries are.
+    /// The room is the size wanted: the tables no longer grow early ([`grows_early`]), which
+    /// would spend it (an import told its length makes room once and grows no more).
     pub(crate) fn reserve(&mut self, additional: usize, hasher: impl Fn(&T) -> u64) {
+        self.staggered = false;
         if self.split.is_empty() && self.whole.len() + additional >= SPLIT_AT {
             self.split(&hasher);
         }
