@@ -9,7 +9,8 @@
 
 use std::ops::ControlFlow::{self, Break, Continue};
 
-use crate::analysis::lints::{self, Lint};
+use crate::analysis::emission_order::EmissionOrder;
+use crate::analysis::lints;
 use crate::analysis::summary::{root_slot, Summary};
 use crate::analysis::{Inspection, Lints};
 use crate::core::HandlerFailure;
@@ -37,8 +38,8 @@ pub struct InspectionBuilder {
     stage: Option<Stage>,
     /// The next item of the stage.
     at: usize,
-    lints: Vec<Lint>,
-    max_seq: Option<(u64, usize)>,
+    lints: Lints,
+    order: EmissionOrder,
     paired_ends: usize,
     roots: Summary,
 }
@@ -52,8 +53,8 @@ impl InspectionBuilder {
             failures: failures.to_vec(),
             stage: Some(Stage::Spans(Box::new(spans))),
             at: 0,
-            lints: Vec::new(),
-            max_seq: None,
+            lints: Lints::default(),
+            order: EmissionOrder::default(),
             paired_ends: 0,
             roots: Summary::default(),
         }
@@ -126,7 +127,7 @@ impl InspectionBuilder {
             }
             Stage::Inversions(spans) => {
                 while self.at < trace.len() && *left > 0 {
-                    lints::inversion_at(trace, self.at, &mut self.max_seq, &mut self.lints);
+                    lints::order_at(trace, self.at, &mut self.order, &mut self.lints);
                     self.at += 1;
                     *left -= 1;
                 }
@@ -162,7 +163,7 @@ impl InspectionBuilder {
         }
         let summary =
             Summary::with_counts(&self.trace, &spans, self.paired_ends, &self.roots, |kind| {
-                lints.of(kind).len()
+                lints.count(kind)
             });
         Inspection {
             trace: std::mem::take(&mut self.trace),

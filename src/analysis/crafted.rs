@@ -153,10 +153,12 @@ pub(crate) fn craft(draws: &[Draw]) -> Vec<Event> {
             e.parent_id = link;
         }
         e.payload.process_name = Some(format!("op{}", d.pick % 3).into());
-        e.seq = if d.seq < 230 {
-            k as u64 + 1
-        } else {
-            d.seq as u64 % 8
+        // Mostly in emission order; a few drawn back near where the numbering began (order
+        // inversions), a few far below it (a numbering that starts again).
+        e.seq = match d.seq {
+            0..=229 => k as u64 + 101,
+            230..=247 => 100 + d.seq as u64 % 8,
+            _ => d.seq as u64 % 4,
         };
         time = match d.time {
             0..=239 => time.saturating_add(d.time as u64),

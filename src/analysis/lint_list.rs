@@ -14,10 +14,21 @@ use super::lints::{Lint, LintKind};
 
 const KINDS: usize = LintKind::ALL.len();
 
+/// The lints of one kind kept whole; past it a kind is only counted. The page lists 50 of
+/// a kind and `lineage summary` 1 000 by default, but a hostile or merely odd trace can hold a
+/// finding per event: a million orphans or alternating emission numbers were a million
+/// formatted messages (~150 B each) that no one could read and no budget counted. Kept lints
+/// are the kind's first ones, so every list a reader sees is a prefix, and the count stays
+/// whole.
+pub const KEPT_PER_KIND: usize = 10_000;
+
 /// The lints of a trace, by kind; see the module docs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Lints {
+    /// Each kind's first [`KEPT_PER_KIND`] lints.
     kinds: [Vec<Lint>; KINDS],
+    /// Each kind's lints, kept or not.
+    counts: [usize; KINDS],
 }
 
 /// Where `kind`'s list is: its place in [`LintKind::ALL`], which is the order the kinds are
@@ -27,54 +38,104 @@ fn slot(kind: LintKind) -> usize {
 }
 
 impl Lints {
-    /// The lints of `kind`, in the order of the spans and events they concern.
+    /// The kept lints of `kind` (its first [`KEPT_PER_KIND`]), in the order of the spans and
+    /// events they concern; [`Lints::count`] says how many there are.
     pub fn of(&self, kind: LintKind) -> &[Lint] {
         &self.kinds[slot(kind)]
     }
 
-    /// `kind`'s list, to be replaced or grown in place (the replay's incremental
-    /// inspection, `view::scrub`).
-    pub(crate) fn of_mut(&mut self, kind: LintKind) -> &mut Vec<Lint> {
-        &mut self.kinds[slot(kind)]
+    /// How many lints of `kind` the trace has, kept or only counted.
+    pub fn count(&self, kind: LintKind) -> usize {
+        self.counts[slot(kind)]
     }
 
-    /// Every lint, kinds in [`LintKind::ALL`] order.
+    /// Every kept lint, kinds in [`LintKind::ALL`] order.
     pub fn iter(&self) -> impl Iterator<Item = &Lint> + '_ {
         self.kinds.iter().flatten()
     }
 
-    /// The kinds that have lints, each with its lints, in [`LintKind::ALL`] order: how the
-    /// page lists them.
-    pub fn by_kind(&self) -> impl Iterator<Item = (LintKind, &[Lint])> + '_ {
+    /// The kinds that have lints, each with its count and its kept lints, in
+    /// [`LintKind::ALL`] order: how the page lists them.
+    pub fn by_kind(&self) -> impl Iterator<Item = (LintKind, usize, &[Lint])> + '_ {
         LintKind::ALL
             .into_iter()
-            .map(|kind| (kind, self.of(kind)))
-            .filter(|(_, of_kind)| !of_kind.is_empty())
+            .map(|kind| (kind, self.count(kind), self.of(kind)))
+            .filter(|&(_, n, _)| n > 0)
     }
 
-    /// Lints of every kind.
+    /// Lints of every kind, kept or only counted.
     pub fn len(&self) -> usize {
-        self.kinds.iter().map(Vec::len).sum()
+        self.counts.iter().sum()
     }
 
     /// No lint of any kind.
     pub fn is_empty(&self) -> bool {
-        self.kinds.iter().all(Vec::is_empty)
+        self.counts.iter().all(|&n| n == 0)
     }
 
-    /// Adds `lint` at the end of its kind.
+    /// Whether a lint of `kind` added now would be kept: callers that format a message only
+    /// for kept lints ask first ([`Lints::add`]).
+    pub fn keeps(&self, kind: LintKind) -> bool {
+        self.kinds[slot(kind)].len() < KEPT_PER_KIND
+    }
+
+    /// Adds `lint` at the end of its kind (kept if its kind has room, counted always).
     pub fn push(&mut self, lint: Lint) {
-        self.kinds[slot(lint.kind)].push(lint);
+        let k = slot(lint.kind);
+        self.counts[k] += 1;
+        if self.kinds[k].len() < KEPT_PER_KIND {
+            self.kinds[k].push(lint);
+        }
     }
 
-    /// Removes up to `n` lints, the last kinds' last ones first; how many it removed (the
-    /// page frees a let-go inspection a slice at a time, `view::live::retire`).
+    /// Counts a lint of `kind`, calling `make` for it only if it is kept: a trace with a
+    /// million findings of a kind formats [`KEPT_PER_KIND`] messages, not a million.
+    pub fn add(&mut self, kind: LintKind, make: impl FnOnce() -> Lint) {
+        let k = slot(kind);
+        self.counts[k] += 1;
+        if self.kinds[k].len() < KEPT_PER_KIND {
+            let lint = make();
+            debug_assert_eq!(lint.kind, kind);
+            self.kinds[k].push(lint);
+        }
+    }
+
+    /// Replaces every lint of `kind` (the replay's incremental inspection remakes a few
+    /// kinds whole, `view::scrub`).
+    pub(crate) fn replace(&mut self, kind: LintKind, mut lints: Vec<Lint>) {
+        let k = slot(kind);
+        self.counts[k] = lints.len();
+        lints.truncate(KEPT_PER_KIND);
+        self.kinds[k] = lints;
+    }
+
+    /// Keeps the first `n` lints of `kind` (the replay's cursor moved back).
+    pub(crate) fn truncate(&mut self, kind: LintKind, n: usize) {
+        let k = slot(kind);
+        self.counts[k] = self.counts[k].min(n);
+        self.kinds[k].truncate(n);
+    }
+
+    /// Adds `lints` at the end of `kind`.
+    pub(crate) fn extend(&mut self, kind: LintKind, lints: impl IntoIterator<Item = Lint>) {
+        for lint in lints {
+            debug_assert_eq!(lint.kind, kind);
+            self.push(lint);
+        }
+    }
+
+    /// Removes up to `n` kept lints, the last kinds' last ones first; how many it removed
+    /// (the page frees a let-go inspection a slice at a time, `view::live::retire`). A kind
+    /// whose kept lints are all gone counts none.
     pub fn shed(&mut self, n: usize) -> usize {
         let mut left = n;
-        for list in self.kinds.iter_mut().rev() {
+        for (list, count) in self.kinds.iter_mut().zip(&mut self.counts).rev() {
             let k = list.len().min(left);
             list.truncate(list.len() - k);
             left -= k;
+            if list.is_empty() {
+                *count = 0;
+            }
             if left == 0 {
                 break;
             }
@@ -88,6 +149,7 @@ impl Lints {
         let mut taken = Lints::default();
         for &k in kinds {
             taken.kinds[slot(k)] = std::mem::take(&mut self.kinds[slot(k)]);
+            taken.counts[slot(k)] = std::mem::take(&mut self.counts[slot(k)]);
         }
         taken
     }
@@ -108,7 +170,7 @@ impl FromIterator<Lint> for Lints {
 impl std::ops::Index<usize> for Lints {
     type Output = Lint;
 
-    /// The `i`-th lint, kinds in [`LintKind::ALL`] order.
+    /// The `i`-th kept lint, kinds in [`LintKind::ALL`] order.
     fn index(&self, i: usize) -> &Lint {
         let mut rest = i;
         for list in &self.kinds {
@@ -117,7 +179,10 @@ impl std::ops::Index<usize> for Lints {
                 None => rest -= list.len(),
             }
         }
-        panic!("lint {i} of {}", self.len())
+        panic!(
+            "lint {i} of {} kept",
+            self.kinds.iter().map(Vec::len).sum::<usize>()
+        )
     }
 }
 
@@ -170,7 +235,7 @@ mod tests {
             ("b", "a")
         );
         assert_eq!(lints.len(), 5);
-        let kinds: Vec<(LintKind, usize)> = lints.by_kind().map(|(k, l)| (k, l.len())).collect();
+        let kinds: Vec<(LintKind, usize)> = lints.by_kind().map(|(k, n, _)| (k, n)).collect();
         assert_eq!(
             kinds,
             [
@@ -189,12 +254,70 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        *lints.of_mut(LintKind::Unfinished) = vec![lint(LintKind::Unfinished, "v")];
+        lints.replace(LintKind::Unfinished, vec![lint(LintKind::Unfinished, "v")]);
         let order: Vec<&str> = lints.iter().map(|l| l.message.as_str()).collect();
         assert_eq!(order, ["v", "i"]);
         let cut = lints.take_kinds(&[LintKind::OrderInversion, LintKind::Orphan]);
         assert_eq!((cut.clone().shed(5), cut.clone().shed(0)), (1, 0));
         assert_eq!((lints.len(), cut.len()), (1, 1));
         assert!(Lints::default().is_empty() && !cut.is_empty());
+    }
+
+    #[test]
+    fn past_the_kept_ones_a_kind_is_counted_and_its_messages_never_made() {
+        let mut lints = Lints::default();
+        let mut made = 0;
+        for i in 0..KEPT_PER_KIND + 5 {
+            lints.add(LintKind::Orphan, || {
+                made += 1;
+                lint(LintKind::Orphan, &i.to_string())
+            });
+        }
+        lints.push(lint(LintKind::Orphan, "pushed"));
+        lints.push(lint(LintKind::Cycle, "c"));
+        assert_eq!(made, KEPT_PER_KIND);
+        assert_eq!(lints.count(LintKind::Orphan), KEPT_PER_KIND + 6);
+        assert_eq!(lints.of(LintKind::Orphan).len(), KEPT_PER_KIND);
+        assert_eq!(
+            lints.of(LintKind::Orphan)[KEPT_PER_KIND - 1].message,
+            (KEPT_PER_KIND - 1).to_string()
+        );
+        assert_eq!(lints.len(), KEPT_PER_KIND + 7);
+        assert!(!lints.keeps(LintKind::Orphan) && lints.keeps(LintKind::Cycle));
+        let listed: Vec<(LintKind, usize, usize)> = lints
+            .by_kind()
+            .map(|(k, n, kept)| (k, n, kept.len()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (LintKind::Orphan, KEPT_PER_KIND + 6, KEPT_PER_KIND),
+                (LintKind::Cycle, 1, 1)
+            ]
+        );
+        // The cursor moving back keeps a prefix: still counted whole above the kept ones.
+        lints.truncate(LintKind::Orphan, KEPT_PER_KIND + 2);
+        assert_eq!(lints.count(LintKind::Orphan), KEPT_PER_KIND + 2);
+        lints.truncate(LintKind::Orphan, 3);
+        assert_eq!(
+            (
+                lints.count(LintKind::Orphan),
+                lints.of(LintKind::Orphan).len()
+            ),
+            (3, 3)
+        );
+        lints.extend(LintKind::Orphan, [lint(LintKind::Orphan, "x")]);
+        assert_eq!(lints.of(LintKind::Orphan)[3].message, "x");
+        // Replaced whole: counted whole, kept up to the limit.
+        let many = (0..KEPT_PER_KIND + 1)
+            .map(|_| lint(LintKind::Cycle, "m"))
+            .collect();
+        lints.replace(LintKind::Cycle, many);
+        assert_eq!(lints.count(LintKind::Cycle), KEPT_PER_KIND + 1);
+        assert_eq!(lints.of(LintKind::Cycle).len(), KEPT_PER_KIND);
+        // Shedding every kept lint leaves nothing counted.
+        while lints.shed(4_096) > 0 {}
+        assert!(lints.is_empty());
+        assert_eq!(lints.len(), 0);
     }
 }

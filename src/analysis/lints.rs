@@ -12,7 +12,12 @@
 //!   whatever else its span looks like, since its links resolve to the first holder;
 //! - timestamps past what a signed 64-bit nanosecond clock holds (year 2262: `u64::MAX` and
 //!   other sentinels);
-//! - events processed out of emission order (the mark of fire-and-forget) and handler failures.
+//! - events processed out of emission order (the mark of fire-and-forget), emission numbers
+//!   that start again (a restarted program: [`crate::analysis::emission_order`]), and handler
+//!   failures.
+//!
+//! A kind's first [`KEPT_PER_KIND`](super::lint_list::KEPT_PER_KIND) findings are kept whole
+//! and the rest only counted, their messages never formatted.
 //!
 //! Messages quote file content only through [`crate::text::excerpt`]: control characters
 //! escaped, labels clipped, so a crafted kind cannot rewrite the terminal or fill the screen.
@@ -20,6 +25,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::emission_order::{EmissionOrder, Order};
 use super::Lints;
 use crate::core::{Event, HandlerFailure, Phase};
 use crate::model::events::EventLog;
@@ -49,6 +55,9 @@ pub enum LintKind {
     Orphan,
     /// An event processed after one emitted later (fire-and-forget's reordering).
     OrderInversion,
+    /// Emission numbers that start again far below the highest so far: a restarted program
+    /// or a second run in the same trace, not a reordering.
+    NumberingRestart,
     /// A subscriber's handler returned an error or panicked on an event.
     HandlerError,
     /// An event whose id an earlier event already holds.
@@ -61,13 +70,14 @@ pub enum LintKind {
 
 impl LintKind {
     /// Every kind, in the order the page and the command line list them.
-    pub const ALL: [LintKind; 10] = [
+    pub const ALL: [LintKind; 11] = [
         LintKind::Unfinished,
         LintKind::EndWithoutStart,
         LintKind::EndedTwice,
         LintKind::EndBeforeStart,
         LintKind::Orphan,
         LintKind::OrderInversion,
+        LintKind::NumberingRestart,
         LintKind::HandlerError,
         LintKind::DuplicateId,
         LintKind::Cycle,
@@ -82,6 +92,7 @@ impl LintKind {
             LintKind::EndBeforeStart => "end_before_start",
             LintKind::Orphan => "orphan",
             LintKind::OrderInversion => "order_inversion",
+            LintKind::NumberingRestart => "numbering_restart",
             LintKind::HandlerError => "handler_error",
             LintKind::DuplicateId => "duplicate_id",
             LintKind::Cycle => "cycle",
@@ -98,6 +109,7 @@ impl LintKind {
             LintKind::EndBeforeStart => "Operations that end before they start",
             LintKind::Orphan => "Orphans (parent missing)",
             LintKind::OrderInversion => "Processed out of emission order",
+            LintKind::NumberingRestart => "Emission numbers that start again",
             LintKind::HandlerError => "Handler errors",
             LintKind::DuplicateId => "Duplicate ids",
             LintKind::Cycle => "Parent cycles",
@@ -123,15 +135,15 @@ pub struct Lint {
 /// Each finding is made by one of the functions below, which the replay's incremental
 /// inspection ([`crate::view::scrub`]) calls too, so both word it alike.
 pub fn lint(trace: &EventLog, spans: &Spans, handler_failures: &[HandlerFailure]) -> Lints {
-    let mut out = Vec::new();
+    let mut out = Lints::default();
     for span in &spans.spans {
         of_span(trace, spans, span, &mut out);
     }
     // Order inversions are only meaningful where events carry emission numbers.
     if trace.has_seq() {
-        let mut max = None;
+        let mut order = EmissionOrder::default();
         for i in 0..trace.len() {
-            inversion_at(trace, i, &mut max, &mut out);
+            order_at(trace, i, &mut order, &mut out);
         }
     }
     of_whole_trace(trace, handler_failures, out)
@@ -139,7 +151,7 @@ pub fn lint(trace: &EventLog, spans: &Spans, handler_failures: &[HandlerFailure]
 
 /// The lints of one span (none for a duplicate: the id's first holder speaks for it).
 /// [`lint`] and the sliced build ([`crate::analysis::build`]) call it span by span.
-pub(crate) fn of_span(trace: &EventLog, spans: &Spans, span: &Span, out: &mut Vec<Lint>) {
+pub(crate) fn of_span(trace: &EventLog, spans: &Spans, span: &Span, out: &mut Lints) {
     if span.duplicate {
         return;
     }
@@ -155,34 +167,34 @@ pub(crate) fn of_span(trace: &EventLog, spans: &Spans, span: &Span, out: &mut Ve
         return;
     }
     match span.status {
-        Status::Unfinished => out.push(unfinished(trace, span.start)),
+        Status::Unfinished => out.add(LintKind::Unfinished, || unfinished(trace, span.start)),
+        // Which of three kinds a lone end is takes the lookups that word it.
         Status::EndOnly => out.push(end_only(trace, spans, span.start)),
         _ => {}
     }
     if let Some(end) = span.end.filter(|_| ends_early) {
-        out.extend(end_before_start(trace, span.start, end));
+        out.extend(
+            LintKind::EndBeforeStart,
+            end_before_start(trace, span.start, end),
+        );
     }
-    if span.orphan {
-        out.extend(orphan(trace, span.start));
+    if span.orphan && trace.parent_id(span.start).is_some() {
+        out.add(LintKind::Orphan, || {
+            orphan(trace, span.start).expect("a parent is named")
+        });
     }
     if span.cut {
-        out.push(cycle(trace, span.start));
+        out.add(LintKind::Cycle, || cycle(trace, span.start));
     }
 }
 
-/// Event `i` of a trace with emission numbers, after events `0..i` went through here with
-/// the same `max` (the highest number so far and its event): an inversion if `i`'s is lower.
-pub(crate) fn inversion_at(
-    trace: &EventLog,
-    i: usize,
-    max: &mut Option<(u64, usize)>,
-    out: &mut Vec<Lint>,
-) {
-    let seq = trace.seq(i);
-    match *max {
-        Some((m, mi)) if seq < m => out.push(inversion(trace, i, mi)),
-        Some((m, _)) if seq <= m => {}
-        _ => *max = Some((seq, i)),
+/// Event `i` of a trace with emission numbers, after events `0..i` went through `order`: an
+/// inversion if it was overtaken, a restart if its numbering started again.
+pub(crate) fn order_at(trace: &EventLog, i: usize, order: &mut EmissionOrder, out: &mut Lints) {
+    match order.observe(trace.seq(i), i) {
+        (Order::Inverted, peak) => out.add(LintKind::OrderInversion, || inversion(trace, i, peak)),
+        (Order::Restart, peak) => out.push(numbering_restart(trace, i, peak)),
+        (Order::Ahead | Order::Same, _) => {}
     }
 }
 
@@ -191,18 +203,22 @@ pub(crate) fn inversion_at(
 pub(crate) fn of_whole_trace(
     trace: &EventLog,
     handler_failures: &[HandlerFailure],
-    mut out: Vec<Lint>,
+    mut out: Lints,
 ) -> Lints {
-    out.extend(handler_failures.iter().map(handler_error));
+    for f in handler_failures {
+        out.add(LintKind::HandlerError, || handler_error(f));
+    }
     for &i in trace.duplicate_indexes() {
-        out.push(duplicate_id(trace, i));
+        out.add(LintKind::DuplicateId, || duplicate_id(trace, i));
     }
     if trace.time_range().1 > MAX_PLAUSIBLE_TIMESTAMP_NS {
         for i in (0..trace.len()).filter(|&i| trace.timestamp_ns(i) > MAX_PLAUSIBLE_TIMESTAMP_NS) {
-            out.push(timestamp_out_of_range(trace, i));
+            out.add(LintKind::TimestampOutOfRange, || {
+                timestamp_out_of_range(trace, i)
+            });
         }
     }
-    out.into_iter().collect()
+    out
 }
 
 fn finding(kind: LintKind, message: String, events: Vec<Uuid>) -> Lint {
@@ -288,6 +304,22 @@ pub fn inversion(trace: &EventLog, i: usize, max: usize) -> Lint {
             trace.seq(max)
         ),
         vec![trace.id(i), trace.id(max)],
+    )
+}
+
+/// Event `i`'s emission number starts again far below that of event `peak`, the highest
+/// of the numbering before it ([`crate::analysis::emission_order`]).
+pub fn numbering_restart(trace: &EventLog, i: usize, peak: usize) -> Lint {
+    finding(
+        LintKind::NumberingRestart,
+        format!(
+            "{} #{} starts the emission numbers again after #{} (a restarted program or a \
+             second run): the events after it are checked against the new numbers",
+            excerpt(trace.label(i)),
+            trace.seq(i),
+            trace.seq(peak)
+        ),
+        vec![trace.id(i), trace.id(peak)],
     )
 }
 

@@ -6,6 +6,7 @@
 //!
 //! - [`Inspection`]: a trace with its spans, lints and summary, built once per change.
 //! - [`build`]: an import's inspection built a slice at a time ([`build::InspectionBuilder`]).
+//! - [`emission_order`]: order inversions told from numbers that start again.
 //! - [`lints`]: findings that deserve a look ([`Lint`](lints::Lint)); [`lint_list`]: a trace's lints,
 //!   one list per kind ([`Lints`]).
 //! - [`summary`]: the counts ([`Summary`]).
@@ -23,6 +24,7 @@ pub(crate) mod crafted;
 pub mod critical_path;
 pub mod diff;
 pub mod diff_text;
+pub mod emission_order;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod latency;

@@ -97,9 +97,7 @@ impl Summary {
         for &r in &spans.roots {
             *root_slot(&mut roots, &spans.spans[r]) += 1;
         }
-        Summary::with_counts(trace, spans, paired_ends, &roots, |kind| {
-            lints.of(kind).len()
-        })
+        Summary::with_counts(trace, spans, paired_ends, &roots, |kind| lints.count(kind))
     }
 
     /// The counts, given the paired ends, the roots counted where they fit (in a summary's

@@ -28,8 +28,7 @@ pub fn LintsPanel(ui: Ui) -> impl IntoView {
             let listed = ins
                 .lints
                 .by_kind()
-                .map(|(kind, of_kind)| {
-                    let n = of_kind.len();
+                .map(|(kind, n, of_kind)| {
                     let items = of_kind
                         .iter()
                         .take(SHOWN_PER_KIND)

@@ -12,29 +12,22 @@ use std::hash::{Hash, Hasher};
 use super::op::OpSide;
 use super::summary::{percentile, SideSummary};
 use super::Side;
+use crate::analysis::emission_order::{EmissionOrder, Order};
 use crate::model::events::EventLog;
 use crate::model::spans::Status;
 
 /// For every event, whether it was processed after an event emitted later (its sequence
-/// number is below the highest seen before it in trace order): the order inversions
-/// fire-and-forget can cause. All `false` when no event carries a sequence number (formats
-/// without one).
+/// number is below the highest seen before it in trace order, in the same numbering): the
+/// order inversions fire-and-forget can cause. Numbers that start again are a new
+/// numbering, not inversions ([`crate::analysis::emission_order`]), as in the lints. All
+/// `false` when no event carries a sequence number (formats without one).
 pub fn inversion_flags(trace: &EventLog) -> Vec<bool> {
     if !trace.has_seq() {
         return vec![false; trace.len()];
     }
-    let mut max: Option<u64> = None;
+    let mut order = EmissionOrder::default();
     (0..trace.len())
-        .map(|i| {
-            let seq = trace.seq(i);
-            match max {
-                Some(m) if seq < m => true,
-                _ => {
-                    max = Some(max.map_or(seq, |m| m.max(seq)));
-                    false
-                }
-            }
-        })
+        .map(|i| order.observe(trace.seq(i), i).0 == Order::Inverted)
         .collect()
 }
 

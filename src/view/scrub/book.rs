@@ -83,18 +83,18 @@ impl LintBook {
     pub(crate) fn flush(&mut self, lints: &mut Lints, cut_by_cap: &mut Lints, shown: usize) {
         for (k, kind) in LintKind::ALL.into_iter().enumerate() {
             let list = if self.in_cut(k) {
-                cut_by_cap.of_mut(kind)
+                &mut *cut_by_cap
             } else {
-                lints.of_mut(kind)
+                &mut *lints
             };
             if let Some(new) = self.remade[k].take() {
                 self.count[k] = new.len();
-                *list = new;
+                list.replace(kind, new);
                 continue;
             }
             let keep = self.keys[k].partition_point(|&i| i < shown);
             if Self::grows_at_end(k) && keep < self.count[k] {
-                list.truncate(keep);
+                list.truncate(kind, keep);
                 self.keys[k].truncate(keep);
                 self.count[k] = keep;
             }
@@ -102,7 +102,7 @@ impl LintBook {
             if !pending.is_empty() {
                 self.count[k] += pending.len();
                 self.keys[k].extend(pending.iter().map(|(i, _)| *i));
-                list.extend(pending.into_iter().map(|(_, l)| l));
+                list.extend(kind, pending.into_iter().map(|(_, l)| l));
             }
         }
     }

@@ -6,6 +6,7 @@
 use uuid::Uuid;
 
 use super::{Irregular, Links, Scrub, Step, NONE};
+use crate::analysis::emission_order::{classify, Order};
 use crate::analysis::lints::{self, MAX_PLAUSIBLE_TIMESTAMP_NS};
 use crate::analysis::summary::root_slot;
 use crate::analysis::Inspection;
@@ -170,10 +171,27 @@ impl Scrub {
             } => self.open(trace, spans, i, status, parent, orphan),
         }
         let seq = trace.seq(i);
-        match self.seq_peaks.last() {
-            Some(&mi) if seq < trace.seq(mi) => self.book.append(i, lints::inversion(trace, i, mi)),
-            Some(&mi) if seq <= trace.seq(mi) => {}
-            _ => self.seq_peaks.push(i),
+        let peak = self.seq_peaks.last().copied();
+        let first = self.numbering_starts.last().map(|&s| trace.seq(s));
+        match classify(seq, peak.map(|p| trace.seq(p)), first) {
+            Order::Inverted => {
+                let peak = peak.expect("an inversion is below a peak");
+                self.book.append(i, lints::inversion(trace, i, peak));
+            }
+            Order::Restart => {
+                let peak = peak.expect("a restart is below a peak");
+                self.book
+                    .append(i, lints::numbering_restart(trace, i, peak));
+                self.numbering_starts.push(i);
+                self.seq_peaks.push(i);
+            }
+            Order::Ahead => {
+                if peak.is_none() {
+                    self.numbering_starts.push(i);
+                }
+                self.seq_peaks.push(i);
+            }
+            Order::Same => {}
         }
         if trace.timestamp_ns(i) > MAX_PLAUSIBLE_TIMESTAMP_NS {
             self.book.append(i, lints::timestamp_out_of_range(trace, i));
@@ -215,6 +233,9 @@ impl Scrub {
         }
         if self.seq_peaks.last() == Some(&i) {
             self.seq_peaks.pop();
+        }
+        if self.numbering_starts.last() == Some(&i) {
+            self.numbering_starts.pop();
         }
     }
 

@@ -92,6 +92,9 @@ pub struct Scrub {
     ends_early_changed: bool,
     /// Events at which the highest emission number so far rose (order inversions).
     seq_peaks: Vec<usize>,
+    /// Events at which a numbering began: the first numbered event and each restart
+    /// ([`crate::analysis::emission_order`]).
+    numbering_starts: Vec<usize>,
     paired_ends: usize,
     /// The roots counted where they fit, in a summary's root fields.
     roots: Summary,
