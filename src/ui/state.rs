@@ -347,8 +347,14 @@ impl Ui {
     }
 }
 
+/// The page's `performance.now()` in ms. The page times its slices and frames with it, many
+/// times a frame, so the `Performance` object is fetched once per thread and kept: looking it
+/// up through `window` each time was two more calls into the browser per read (the bus's
+/// clock does the same: `measure::performance_clock`).
 pub(crate) fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+    thread_local! {
+        static PERFORMANCE: Option<web_sys::Performance> =
+            web_sys::window().and_then(|w| w.performance());
+    }
+    PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
 }
