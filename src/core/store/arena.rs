@@ -132,7 +132,10 @@ impl Arena {
         }
         self.room -= n;
         let chunk_no = self.first.wrapping_add(self.chunks.len() as u32 - 1);
-        let c = self.chunks.back_mut().expect("room is kept only with a chunk");
+        let c = self
+            .chunks
+            .back_mut()
+            .expect("room is kept only with a chunk");
         let offset = c.len() as u16;
         c.extend_from_slice(bytes);
         self.live_bytes += n;
@@ -278,7 +281,17 @@ mod tests {
     /// whole and never sharing an own chunk; the room is given up when every chunk is.
     #[test]
     fn payloads_fill_chunks_exactly_and_never_straddle_them() {
-        let sizes = [1, CHUNK - 1, 1, OWN_CHUNK - 1, OWN_CHUNK, 3, OWN_CHUNK + 1, CHUNK, 2];
+        let sizes = [
+            1,
+            CHUNK - 1,
+            1,
+            OWN_CHUNK - 1,
+            OWN_CHUNK,
+            3,
+            OWN_CHUNK + 1,
+            CHUNK,
+            2,
+        ];
         let mut a = Arena::default();
         let mut held = std::collections::VecDeque::new();
         for round in 0..4u8 {
