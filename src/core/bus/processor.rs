@@ -225,10 +225,12 @@ impl Counters {
         if k >= self.by_kind_sym.len() {
             self.by_kind_sym.resize(k + 1, 0);
         }
-        if self.by_kind_sym[k] == 0 {
+        // One bounds check, not three.
+        let n = &mut self.by_kind_sym[k];
+        if *n == 0 {
             self.kind_order.push(kind);
         }
-        self.by_kind_sym[k] += 1;
+        *n += 1;
         match self.max_seq_processed {
             Some(max) if seq < max => self.order_inversions += 1,
             Some(max) if seq == max => {}

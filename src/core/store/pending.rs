@@ -78,7 +78,8 @@ impl EventStore {
     pub(crate) fn process_pending(&mut self, processed_ns: u64) -> u64 {
         assert!(self.pending > 0, "no record is waiting to be processed");
         if self.len == self.capacity {
-            self.evict_oldest();
+            // Full, so it holds one (a cap is at least 1), and this record stays behind.
+            self.evict_head();
         }
         let pos = self.base + self.len as u64;
         let slot = wrap(self.head + self.len, self.records.len());
