@@ -16,6 +16,8 @@
 
 use std::fmt;
 
+use smallvec::SmallVec;
+
 use crate::core::field_value::{ByteSink, HEAD};
 
 /// Keys held inline (the pipeline's events have up to three fields).
@@ -26,7 +28,10 @@ pub(crate) const BYTES: usize = 64;
 /// Keys and value bytes once either outgrew its inline array.
 #[derive(Clone, Default)]
 struct Spill {
-    keys: Vec<&'static str>,
+    /// A few keys in place: a spilled payload usually has one or two (an OTLP span's
+    /// `attributes` and `otel`), and a `Vec` of them was one more allocation and free a
+    /// span (2026-12-07).
+    keys: SmallVec<[&'static str; 4]>,
     bytes: Vec<u8>,
     /// Does a value hold a shared piece ([`ByteSink::mark_shared_piece`])? Kept here, not
     /// beside the counts, so that the bus's fields (inline) never set or clear it.
@@ -97,7 +102,7 @@ impl Encoded {
             self.keys[n] = key;
             self.key_count += 1;
         } else {
-            self.spill_mut().keys.push(key);
+            self.heap().keys.push(key);
         }
     }
 
@@ -148,7 +153,9 @@ impl Encoded {
         if !self.spilled {
             return self.spill_mut();
         }
-        self.spill.as_deref_mut().expect("a spilled form has its spill")
+        self.spill
+            .as_deref_mut()
+            .expect("a spilled form has its spill")
     }
 
     /// The heap vectors, the inline fields moved there first if they are not yet.
