@@ -67,6 +67,13 @@ pub(crate) fn stream_file<S: EventSink>(
     let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
     let name = path.file_name().and_then(|n| n.to_str());
     let mut importer = Importer::new(sink, name, args.limits()).strict(args.strict);
+    // The file's length, to make room for its events once its first events are read (as
+    // the page does, `Importer::expect_total_bytes`): an event store growing one event at a
+    // time doubles its records and refills its id tables as it goes, ~170 instructions an
+    // event of a million-event file (callgrind, docs/performance.md, 2026-12-07). 0 (a pipe)
+    // makes no room.
+    let total = file.metadata().map_or(0, |m| m.len());
+    let mut room_made = total == 0;
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match file.read(&mut buf) {
@@ -78,6 +85,9 @@ pub(crate) fn stream_file<S: EventSink>(
         importer
             .feed(&buf[..n])
             .map_err(|e| format!("{shown}: {e}"))?;
+        if !room_made {
+            room_made = importer.expect_total_bytes(total) || importer.bytes_read() >= total;
+        }
         drain(importer.sink_mut())?;
     }
     let mut done = importer.finish().map_err(|e| format!("{shown}: {e}"))?;

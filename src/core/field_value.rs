@@ -55,6 +55,14 @@ pub trait ByteSink {
     /// ignore it.
     #[inline]
     fn mark_shared_piece(&mut self) {}
+    /// Makes room for `additional` bytes about to be appended, so a long value written in
+    /// pieces grows the sink once (an OTLP span's `otel` text, ~300 bytes in five pieces:
+    /// written into a scratch `Vec` first and then copied, it cost an allocation and a
+    /// copy; written piece by piece without room, a few reallocations). Nothing by default.
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        let _ = additional;
+    }
 }
 
 /// The most bytes a tag and a varint take (1 + 10), rounded up for a whole-word copy.
@@ -92,6 +100,11 @@ impl ByteSink for Vec<u8> {
     fn put_all(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
+
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        Self::reserve(self, additional);
+    }
 }
 
 impl<const N: usize> ByteSink for SmallVec<[u8; N]> {
@@ -103,6 +116,11 @@ impl<const N: usize> ByteSink for SmallVec<[u8; N]> {
     #[inline]
     fn put_all(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        Self::reserve(self, additional);
     }
 }
 

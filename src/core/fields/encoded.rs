@@ -16,6 +16,8 @@
 
 use std::fmt;
 
+use smallvec::SmallVec;
+
 use crate::core::field_value::{ByteSink, HEAD};
 
 /// Keys held inline (the pipeline's events have up to three fields).
@@ -26,7 +28,10 @@ pub(crate) const BYTES: usize = 64;
 /// Keys and value bytes once either outgrew its inline array.
 #[derive(Clone, Default)]
 struct Spill {
-    keys: Vec<&'static str>,
+    /// A few keys in place: a spilled payload usually has one or two (an OTLP span's
+    /// `attributes` and `otel`), and a `Vec` of them was one more allocation and free a
+    /// span (2026-12-07).
+    keys: SmallVec<[&'static str; 4]>,
     bytes: Vec<u8>,
     /// Does a value hold a shared piece ([`ByteSink::mark_shared_piece`])? Kept here, not
     /// beside the counts, so that the bus's fields (inline) never set or clear it.
@@ -97,7 +102,7 @@ impl Encoded {
             self.keys[n] = key;
             self.key_count += 1;
         } else {
-            self.spill_mut().keys.push(key);
+            self.heap().keys.push(key);
         }
     }
 
@@ -140,10 +145,30 @@ impl Encoded {
         }
     }
 
+    /// The heap vectors, the inline fields moved there first if they are not yet: once
+    /// moved, without a call (a long value written piece by piece reaches them at every
+    /// piece; through `spill_mut` each was a call, ~240 instructions an OTLP span).
+    #[inline]
+    fn heap(&mut self) -> &mut Spill {
+        if !self.spilled {
+            return self.spill_mut();
+        }
+        self.spill
+            .as_deref_mut()
+            .expect("a spilled form has its spill")
+    }
+
     /// The heap vectors, the inline fields moved there first if they are not yet.
     #[cold]
     #[inline(never)]
     fn spill_mut(&mut self) -> &mut Spill {
+        self.spill_with_room(0)
+    }
+
+    /// [`Encoded::spill_mut`], with room for `extra` more bytes once moved.
+    #[cold]
+    #[inline(never)]
+    fn spill_with_room(&mut self, extra: usize) -> &mut Spill {
         let spill = self.spill.get_or_insert_with(Box::default);
         if !self.spilled {
             self.spilled = true;
@@ -153,9 +178,9 @@ impl Encoded {
             spill
                 .keys
                 .extend_from_slice(&self.keys[..usize::from(self.key_count)]);
-            spill
-                .bytes
-                .extend_from_slice(&self.bytes[..usize::from(self.byte_count)]);
+            let inline = &self.bytes[..usize::from(self.byte_count)];
+            spill.bytes.reserve(inline.len() + extra);
+            spill.bytes.extend_from_slice(inline);
             self.key_count = 0;
             self.byte_count = 0;
         }
@@ -171,7 +196,7 @@ impl ByteSink for Encoded {
             self.bytes[n] = byte;
             self.byte_count += 1;
         } else {
-            self.spill_mut().bytes.push(byte);
+            self.heap().bytes.push(byte);
         }
     }
 
@@ -182,7 +207,7 @@ impl ByteSink for Encoded {
             self.bytes[n..n + bytes.len()].copy_from_slice(bytes);
             self.byte_count += bytes.len() as u8;
         } else {
-            self.spill_mut().bytes.extend_from_slice(bytes);
+            self.heap().bytes.extend_from_slice(bytes);
         }
     }
 
@@ -199,10 +224,21 @@ impl ByteSink for Encoded {
         }
     }
 
+    /// Room for a value longer than what is left of the inline array: moved to the heap
+    /// at once, with room for all of it.
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        if self.spilled {
+            self.heap().bytes.reserve(additional);
+        } else if additional > BYTES - usize::from(self.byte_count) {
+            self.spill_with_room(additional);
+        }
+    }
+
     /// Moves the fields to the heap (rare: such a value is longer than the inline array
     /// anyway) and notes the piece there.
     fn mark_shared_piece(&mut self) {
-        self.spill_mut().shared_piece = true;
+        self.heap().shared_piece = true;
     }
 }
 

@@ -42,6 +42,9 @@ pub(crate) type SiteId = u32;
 /// Cache slots: a power of two, a few times the pairs a program's hot path names.
 const CACHE: usize = 16;
 
+/// Entries of a set of the site cache.
+const SITE_WAYS: usize = 2;
+
 /// Sets of the literal cache, [`LITERAL_WAYS`] entries each.
 const LITERAL_SETS: usize = 16;
 const LITERAL_WAYS: usize = 2;
@@ -71,7 +74,11 @@ pub(crate) struct Origins {
     literals: [[LiteralPair; LITERAL_WAYS]; LITERAL_SETS],
     sites: Vec<(Sym, OriginId)>,
     by_site: HashMap<(Sym, OriginId), SiteId>,
-    site_cache: [(Sym, OriginId, SiteId); CACHE],
+    /// Two ways a set, the most recent first: direct-mapped, two of a Chrome trace's
+    /// (kind, pair) sites shared a slot and missed at two events in three (`lineage bench
+    /// --import-case` of our Chrome export: ~170 instructions an event in `site_slow`'s
+    /// SipHash map, callgrind 2026-12-07).
+    site_cache: [[(Sym, OriginId, SiteId); SITE_WAYS]; CACHE],
     /// Sites of a literal kind (by its address and length) and a pair: an emitting program
     /// names its kinds with literals, so a hit here skips interning the kind too. Four ways
     /// a set: direct-mapped, two of the pipeline's six (kind, pair) entries shared a slot in
@@ -88,7 +95,7 @@ impl Default for Origins {
             literals: [[((0, 0), (0, 0), 0); LITERAL_WAYS]; LITERAL_SETS],
             sites: vec![(Sym::NONE, 0)],
             by_site: HashMap::new(),
-            site_cache: [(Sym::NONE, 0, 0); CACHE],
+            site_cache: [[(Sym::NONE, 0, 0); SITE_WAYS]; CACHE],
             // Address 0 is no literal's: an empty slot never hits.
             literal_cache: [[(0, 0, 0, 0); KIND_WAYS]; KIND_SETS],
         }
@@ -134,12 +141,14 @@ impl Origins {
     #[inline]
     pub(crate) fn site(&mut self, kind: Sym, origin: OriginId) -> SiteId {
         let set = (kind.0.wrapping_mul(0x9E37_79B9) ^ origin.wrapping_mul(0x85EB_CA6B)) >> 28;
-        let slot = &self.site_cache[set as usize % CACHE];
-        if slot.0 == kind && slot.1 == origin {
-            return slot.2;
+        let ways = &mut self.site_cache[set as usize % CACHE];
+        if let Some(way) = ways.iter().find(|w| w.0 == kind && w.1 == origin) {
+            return way.2;
         }
         let id = self.site_slow(kind, origin);
-        self.site_cache[set as usize % CACHE] = (kind, origin, id);
+        let ways = &mut self.site_cache[set as usize % CACHE];
+        ways.copy_within(0..SITE_WAYS - 1, 1);
+        ways[0] = (kind, origin, id);
         id
     }
 

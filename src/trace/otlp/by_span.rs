@@ -15,8 +15,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::origin::{text_of, Origin};
-use super::span::{self, Converted};
-use super::span_events::SpanEvents;
+use super::span;
 use super::window::{Held, Lacks, MAX_SPANS, RELEASE_PER_RECORD};
 use super::wire::{attributes, Resource, ResourceSpans, Scope, ScopeSpans, Span};
 use super::{scope_value, Reader};
@@ -161,21 +160,8 @@ impl Reader {
             scope: known(&el.scope),
             schema_url: known(&el.schema_url),
         };
-        let mut events = Vec::with_capacity(2 + one.events.len());
-        let converted = Converted {
-            events: &mut events,
-            notes: &mut out.notes,
-        };
-        let extra = span::convert_open(one, &origin, converted);
-        let Some(first) = events.first() else {
-            return Ok(());
-        };
-        let span = SpanEvents {
-            id: first.id,
-            parent: first.parent_id,
-            events,
-        };
-        let held = Held::new(span, extra, (r, s), lacks, record.text.len());
+        let (parts, extra) = span::convert_open(one, &origin, &mut out.notes);
+        let held = Held::new(parts, extra, (r, s), lacks, record.text.len());
         if !lacks.any() && self.window.is_empty() {
             return self.add(held, out);
         }
@@ -306,7 +292,7 @@ impl Reader {
             let Some(held) = self.window.pop_front_if(|_| true) else {
                 break;
             };
-            left = left.saturating_sub(held.span.events.len().max(1));
+            left = left.saturating_sub(held.events().max(1));
             self.add(held, out)?;
         }
         self.settle(out)?;

@@ -6,10 +6,12 @@
 //! a writer from putting `resource` or `scope` last. Until its element says (the key comes,
 //! or the element closes without it), a span does not know its `otel` object.
 //!
-//! Such a span waits here, converted, its `otel` object open ([`super::span::convert_open`]),
-//! in file order. What arrives later is written into the waiting spans, and the spans at the
-//! front whose origin is complete go on to the linker, so the order in which spans reach it
-//! (and so the import's output) is the order of the whole-element reading.
+//! Such a span waits here, converted as far as it can be (its ids, times, name and status
+//! as [`super::span::Parts`], ~100 bytes; its events are built when it goes on), its `otel`
+//! object open ([`super::span::convert_open`]), in file order. What arrives later is
+//! written into the waiting spans, and the spans at the front whose origin is complete go on
+//! to the linker, so the order in which spans reach it (and so the import's output) is the
+//! order of the whole-element reading.
 //!
 //! Spans whose origin has become complete do not all go on at once (an element's close
 //! would push thousands of spans in one call, a long frame in a page): each record read
@@ -27,9 +29,8 @@
 use std::collections::VecDeque;
 
 use super::json_text::OpenExtra;
+use super::span::Parts;
 use super::span_events::SpanEvents;
-use crate::core::Event;
-use crate::trace::Linkable;
 
 /// Spans that may wait at once: the collector's batch of 8 192 spans fits.
 pub(super) const MAX_SPANS: usize = 8 * 1024;
@@ -61,9 +62,10 @@ impl Lacks {
     }
 }
 
-/// One waiting span: its events (the start's `payload.extra` still apart) and what it lacks.
+/// One waiting span: what its events are built from, the start's `payload.extra` apart,
+/// and what it lacks.
 pub(super) struct Held {
-    pub span: SpanEvents,
+    pub parts: Parts,
     pub extra: OpenExtra,
     /// Its element's index, and its scope's index in its element.
     pub element: usize,
@@ -76,21 +78,15 @@ impl Held {
     /// A span read with what `lacks` says it did not know; `text_len` is its text's length,
     /// from which its open `otel` object's size is guessed.
     pub(super) fn new(
-        span: SpanEvents,
+        parts: Parts,
         extra: OpenExtra,
         (element, scope): (usize, usize),
         lacks: Lacks,
         text_len: usize,
     ) -> Held {
-        let bytes = std::mem::size_of::<Held>()
-            + 2 * text_len
-            + span
-                .events
-                .iter()
-                .map(|e| std::mem::size_of::<Event>() + e.heap_bytes())
-                .sum::<usize>();
+        let bytes = std::mem::size_of::<Held>() + 2 * text_len + parts.heap_bytes();
         Held {
-            span,
+            parts,
             extra,
             element,
             scope,
@@ -105,12 +101,18 @@ impl Held {
         self.extra.fill(key, value);
     }
 
+    /// Events this span gives.
+    pub(super) fn events(&self) -> usize {
+        self.parts.event_count()
+    }
+
     /// Its events, complete, for the linker.
-    pub(super) fn into_span(mut self) -> SpanEvents {
-        if let Some(start) = self.span.events.first_mut() {
-            start.payload.extra = self.extra.into_fields();
-        }
-        self.span
+    pub(super) fn into_span(self) -> SpanEvents {
+        let (id, parent) = (self.parts.id, self.parts.parent_id);
+        let mut events = Vec::with_capacity(self.parts.event_count());
+        self.parts
+            .into_events(self.extra.into_fields(), &mut events);
+        SpanEvents { id, parent, events }
     }
 }
 
@@ -139,7 +141,7 @@ impl Window {
 
     pub(super) fn push(&mut self, held: Held) {
         self.bytes += held.bytes;
-        self.events += held.span.events.len();
+        self.events += held.events();
         self.spans.push_back(held);
     }
 
@@ -155,7 +157,7 @@ impl Window {
         }
         let held = self.spans.pop_front()?;
         self.bytes -= held.bytes;
-        self.events -= held.span.events.len();
+        self.events -= held.events();
         Some(held)
     }
 

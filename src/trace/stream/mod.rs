@@ -173,8 +173,9 @@ impl<S: EventSink> Importer<S> {
     /// it after the first slice of a file: an event store growing one event at a time
     /// rebuilds its id indexes from every event held each time they fill, one frame of
     /// hundreds of milliseconds at a million events; made room for early, it rebuilds them
-    /// while they are small. Nothing happens before the first event.
-    pub fn expect_total_bytes(&mut self, total: u64) {
+    /// while they are small. Nothing happens before the first event: returns whether room
+    /// was made (`false`: nothing read yet to guess from, or nothing left to read).
+    pub fn expect_total_bytes(&mut self, total: u64) -> bool {
         // An OTLP document's first spans wait for a late `schemaUrl` (`otlp::window`): the
         // events they owe count as read, or the guess would miss them. (A Chrome trace's
         // owed events get room of their own at its end-of-file pass.)
@@ -185,7 +186,7 @@ impl<S: EventSink> Importer<S> {
         };
         let (events, read) = (self.out.events + owed, self.bytes);
         if events == 0 || read == 0 || total <= read {
-            return;
+            return false;
         }
         let expected = (events as u128 * total as u128 / read as u128) as u64;
         // A guess from the first slice, with 1/16 to spare: a little over costs that many
@@ -195,6 +196,7 @@ impl<S: EventSink> Importer<S> {
         let expected = (expected + expected / 16).min(self.out.limits.max_events);
         self.out
             .reserve(expected.saturating_sub(self.out.events), 2);
+        true
     }
 
     /// Reads the next `chunk` of the input.

@@ -122,14 +122,13 @@ fn start_of(text: &str, origin: &Origin<'_>, open: bool) -> Event {
         notes: &mut notes,
     };
     if open {
-        let mut extra = span::convert_open(span, &Origin::default(), out);
+        let (parts, mut extra) = span::convert_open(span, &Origin::default(), out.notes);
         // Filled later, as the window does for a key that comes after the span.
         extra.fill("scope", origin.scope);
         extra.fill("resource", origin.resource);
         extra.fill("schema_url", origin.schema_url);
-        let mut start = events.remove(0);
-        start.payload.extra = extra.into_fields();
-        start
+        parts.into_events(extra.into_fields(), out.events);
+        events.remove(0)
     } else {
         span::convert(span, origin, out);
         events.remove(0)
