@@ -9,6 +9,7 @@
 //! - [`emission_order`]: order inversions told from numbers that start again.
 //! - [`lints`]: findings that deserve a look ([`Lint`](lints::Lint)); [`lint_list`]: a trace's lints,
 //!   one list per kind ([`Lints`]).
+//! - [`findings`]: each finding worded, from the trace's records.
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
 //!   self times ([`critical_path::CriticalPath`]).
@@ -25,6 +26,7 @@ pub mod critical_path;
 pub mod diff;
 pub mod diff_text;
 pub mod emission_order;
+pub mod findings;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod latency;
