@@ -4,13 +4,13 @@
 //! number of items (events or spans) per [`step`](InspectionBuilder::step): after the page
 //! has read a big file in slices, it builds the view between frames too, with the progress
 //! bar up and Cancel working, instead of in one frame of half a second. The spans come from
-//! `SpansBuilder`, the lints from the per-span and per-event checks [`crate::analysis::lints::lint`] uses,
+//! `SpansBuilder`, the lints from the per-span and per-event checks [`crate::analysis::lint_pass::lint`] uses,
 //! the summary from the counts `Summary::with_counts` takes.
 
 use std::ops::ControlFlow::{self, Break, Continue};
 
 use crate::analysis::emission_order::EmissionOrder;
-use crate::analysis::lints;
+use crate::analysis::lint_pass;
 use crate::analysis::summary::{root_slot, Summary};
 use crate::analysis::{Inspection, Lints};
 use crate::core::HandlerFailure;
@@ -110,7 +110,7 @@ impl InspectionBuilder {
             }
             Stage::SpanLints(spans) => {
                 while self.at < spans.len() && *left > 0 {
-                    lints::of_span(trace, &spans, &spans.spans[self.at], &mut self.lints);
+                    lint_pass::of_span(trace, &spans, &spans.spans[self.at], &mut self.lints);
                     self.at += 1;
                     *left -= 1;
                 }
@@ -127,7 +127,7 @@ impl InspectionBuilder {
             }
             Stage::Inversions(spans) => {
                 while self.at < trace.len() && *left > 0 {
-                    lints::order_at(trace, self.at, &mut self.order, &mut self.lints);
+                    lint_pass::order_at(trace, self.at, &mut self.order, &mut self.lints);
                     self.at += 1;
                     *left -= 1;
                 }
@@ -153,7 +153,7 @@ impl InspectionBuilder {
 
     fn whole_trace_lints(&mut self, spans: Spans) -> Stage {
         let lints =
-            lints::of_whole_trace(&self.trace, &self.failures, std::mem::take(&mut self.lints));
+            lint_pass::of_whole_trace(&self.trace, &self.failures, std::mem::take(&mut self.lints));
         Stage::Summary(spans, Box::new(lints))
     }
 

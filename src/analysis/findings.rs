@@ -1,7 +1,7 @@
 //! # Findings worded
 //!
 //! One function per finding of [`super::lints`], from the trace's records to the sentence a
-//! person reads and the events to select. [`super::lints::lint`], the sliced build and the
+//! person reads and the events to select. [`super::lint_pass::lint`], the sliced build and the
 //! replay's incremental inspection ([`crate::view::scrub`]) all call these, so a finding
 //! reads the same wherever it was found. They run only for findings that are kept
 //! ([`super::lint_list::KEPT_PER_KIND`]): a trace's records are read when a lint is decided,

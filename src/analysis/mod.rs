@@ -9,7 +9,7 @@
 //! - [`emission_order`]: order inversions told from numbers that start again.
 //! - [`lints`]: findings that deserve a look ([`Lint`](lints::Lint)); [`lint_list`]: a trace's lints,
 //!   one list per kind ([`Lints`]).
-//! - [`findings`]: each finding worded, from the trace's records.
+//! - [`lint_pass`]: where in a trace each finding is; [`findings`]: each finding worded.
 //! - [`summary`]: the counts ([`Summary`]).
 //! - [`critical_path`]: the chain of nested steps that determines an operation's end, with
 //!   self times ([`critical_path::CriticalPath`]).
@@ -31,13 +31,15 @@ pub mod findings;
 pub(crate) mod fixtures;
 pub mod latency;
 pub mod lint_list;
+pub mod lint_pass;
 pub mod lints;
 pub mod summary;
 
 use crate::model::spans;
 use crate::model::{EventLog, Spans};
 pub use lint_list::Lints;
-use lints::{lint, LintKind};
+use lint_pass::lint;
+use lints::LintKind;
 use summary::Summary;
 
 /// A trace with everything derived from it, built once per change of the events.

@@ -21,8 +21,8 @@
 
 use serde::Serialize;
 
+use crate::analysis::lint_list::Lints;
 use crate::analysis::lints::LintKind;
-use crate::analysis::Lints;
 use crate::model::events::EventLog;
 use crate::model::spans::{Span, Spans, Status};
 

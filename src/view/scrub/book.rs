@@ -1,6 +1,6 @@
 //! The lint lists of an inspection ([`Lints`], one list per kind), changed in place.
 //!
-//! [`lint`](crate::analysis::lints::lint) lists findings grouped by kind, each kind in the order of
+//! [`lint`](crate::analysis::lint_pass::lint) lists findings grouped by kind, each kind in the order of
 //! the spans or events it concerns. As a replay's cursor moves, most kinds only grow or
 //! shrink at their end (an orphan, a lone end, an order inversion or an odd timestamp stays
 //! what it is once its event is shown), so each step appends or cuts the events in between;

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::{Irregular, Links, Scrub, Step, NONE};
 use crate::analysis::emission_order::{classify, Order};
-use crate::analysis::lints::{self, MAX_PLAUSIBLE_TIMESTAMP_NS};
+use crate::analysis::findings;
+use crate::analysis::lints::MAX_PLAUSIBLE_TIMESTAMP_NS;
 use crate::analysis::summary::root_slot;
 use crate::analysis::Inspection;
 use crate::core::{History, Phase};
@@ -176,12 +177,12 @@ impl Scrub {
         match classify(seq, peak.map(|p| trace.seq(p)), first) {
             Order::Inverted => {
                 let peak = peak.expect("an inversion is below a peak");
-                self.book.append(i, lints::inversion(trace, i, peak));
+                self.book.append(i, findings::inversion(trace, i, peak));
             }
             Order::Restart => {
                 let peak = peak.expect("a restart is below a peak");
                 self.book
-                    .append(i, lints::numbering_restart(trace, i, peak));
+                    .append(i, findings::numbering_restart(trace, i, peak));
                 self.numbering_starts.push(i);
                 self.seq_peaks.push(i);
             }
@@ -194,7 +195,8 @@ impl Scrub {
             Order::Same => {}
         }
         if trace.timestamp_ns(i) > MAX_PLAUSIBLE_TIMESTAMP_NS {
-            self.book.append(i, lints::timestamp_out_of_range(trace, i));
+            self.book
+                .append(i, findings::timestamp_out_of_range(trace, i));
         }
         Ok(())
     }
@@ -294,12 +296,12 @@ impl Scrub {
                 self.unfinished.insert(s);
                 self.unfinished_changed = true;
             }
-            Status::EndOnly => self.book.append(i, lints::end_only(trace, spans, i)),
+            Status::EndOnly => self.book.append(i, findings::end_only(trace, spans, i)),
             _ => {}
         }
         if orphan {
             self.book
-                .append(i, lints::orphan(trace, i).expect("names a parent"));
+                .append(i, findings::orphan(trace, i).expect("names a parent"));
         }
     }
 }

@@ -40,7 +40,7 @@ use uuid::Uuid;
 
 pub use self::append::Appended;
 use self::book::LintBook;
-use crate::analysis::lints;
+use crate::analysis::findings;
 use crate::analysis::lints::LintKind;
 use crate::analysis::summary::Summary;
 use crate::analysis::Inspection;
@@ -225,19 +225,19 @@ impl Scrub {
             let made = self
                 .unfinished
                 .iter()
-                .map(|&s| lints::unfinished(trace, spans.spans[s].start));
+                .map(|&s| findings::unfinished(trace, spans.spans[s].start));
             self.book.remake(LintKind::Unfinished, made.collect());
         }
         if std::mem::take(&mut self.ends_early_changed) {
             let made = self.ends_early.iter().filter_map(|&s| {
                 let span = &spans.spans[s];
-                lints::end_before_start(trace, span.start, span.end?)
+                findings::end_before_start(trace, span.start, span.end?)
             });
             self.book.remake(LintKind::EndBeforeStart, made.collect());
         }
         if self.failures != failures {
             self.failures = failures.to_vec();
-            let made = failures.iter().map(lints::handler_error).collect();
+            let made = failures.iter().map(findings::handler_error).collect();
             self.book.remake(LintKind::HandlerError, made);
         }
         self.book
