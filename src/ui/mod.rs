@@ -47,6 +47,7 @@ pub mod state;
 pub mod summary;
 pub mod tree;
 pub mod typing;
+mod worker;
 
 /// Mounts the app on the page's body.
 pub fn start() {
