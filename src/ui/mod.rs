@@ -27,6 +27,7 @@ pub mod controls;
 pub mod critical;
 pub mod detail;
 pub mod download;
+mod file_slices;
 pub mod files;
 pub mod filter_bar;
 pub mod following;
