@@ -209,11 +209,20 @@ async fn a_million_event_trace_opens_and_the_page_answers() {
         .execute("return window.__lineageRead || null", vec![])
         .await
         .unwrap();
+    // Who took the file's slices in: the page's worker or the page itself (a build from
+    // before 2026-12-07 says nothing: the page).
+    let reader = c
+        .execute("return window.__lineageFileReader || 'page'", vec![])
+        .await
+        .unwrap();
     let read = read.as_str().map_or("not published".to_owned(), |json| {
         let read: Value = serde_json::from_str(json).unwrap();
         format!(
-            "{} ms work, {} ms waiting, {} ms yielded",
-            read["work"], read["waiting"], read["yielded"]
+            "{} ms work, {} ms waiting, {} ms yielded (slices read by the {})",
+            read["work"],
+            read["waiting"],
+            read["yielded"],
+            reader.as_str().unwrap_or("page")
         )
     });
     table.add(

@@ -13,10 +13,10 @@
 //! [`Imported::source_label`] and [`Imported::notice`].
 
 use leptos::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::browser_turn::browser_turn;
 use super::download::{download, export_blob};
+use super::file_slices::FileSlices;
 use super::heap_room::make_heap_room;
 use super::state::{now_ms, Prepared, Ui, MINIMAP_BINS};
 use crate::analysis::build::InspectionBuilder;
@@ -35,11 +35,9 @@ pub const BROWSER_LIMITS: Limits = Limits::BROWSER;
 
 /// Bytes read from the file at a time.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
-/// Slices asked of the browser at once: it reads them while the page imports (in JS
-/// memory, not wasm memory: at most this many × [`SLICE`] bytes). One: three ahead gained
-/// nothing measurable in paired runs and held up to 100 MB more JS heap
-/// (docs/page-open.md).
-const SLICES_AHEAD: usize = 1;
+/// Slices the file reader's worker reads ahead of the page (in JS memory, not wasm memory:
+/// at most this many × [`SLICE`] bytes; see [`FileSlices`]).
+const SLICES_AHEAD: usize = 2;
 /// Bytes fed to the importer between two looks at the clock.
 const PIECE: usize = 128 * 1024;
 /// Import work between two yields to the browser, in ms: well under a 100 ms frame, with
@@ -95,11 +93,11 @@ pub fn open_file(ui: Ui, file: web_sys::File) {
 
 /// Feeds the file to an importer slice by slice; `Ok(None)` when the load was cancelled.
 ///
-/// [`SLICES_AHEAD`] slices are asked of the browser before the current one is fed: reading
-/// a slice is the browser's own work (another process, then a copy), so the next one is
-/// being read while this one is imported (docs/page-open.md). Each slice stays a JS `ArrayBuffer`; its
-/// pieces are copied one at a time into one reused buffer, so the wasm memory holds
-/// [`PIECE`] bytes of the file, never a slice.
+/// The slices come from [`FileSlices`]: read by a worker, [`SLICES_AHEAD`] ahead of the
+/// page, so the bytes are taken in off the page's thread while it imports
+/// (docs/page-open.md). Each slice stays a JS `ArrayBuffer`; its pieces are copied one at a
+/// time into one reused buffer, so the wasm memory holds [`PIECE`] bytes of the file, never
+/// a slice.
 async fn read_file(
     ui: Ui,
     id: u64,
@@ -113,23 +111,14 @@ async fn read_file(
     let (mut times, mut mark) = (ReadTimes::default(), last_yield);
     let mut made_room = false;
     let mut piece = vec![0u8; PIECE];
-    // Slices asked for and not yet fed, oldest first; `asked_to` is where the next begins.
-    let mut asked = std::collections::VecDeque::new();
-    let mut asked_to = 0.0;
+    let mut slices = FileSlices::new(file, SLICE, SLICES_AHEAD);
     loop {
-        // The slice to feed now, and [`SLICES_AHEAD`] more asked before it is awaited: they
-        // are read by the browser while this one is fed (asking only once the one to feed
-        // is taken, as before, left no slice in flight while feeding: 3.1 of 10.8 s of a
-        // 1 M-event open went to waiting, docs/page-open.md).
-        while asked.len() < SLICES_AHEAD + 1 && asked_to < total {
-            let end = (asked_to + SLICE).min(total);
-            asked.push_back(ask_slice(file, asked_to, end));
-            asked_to = end;
-        }
-        let Some(next) = asked.pop_front() else {
-            break;
+        let next = slices.next().await;
+        let slice = match next {
+            Ok(Some(slice)) => slice,
+            Ok(None) => break,
+            Err(()) => return Err("could not read the file from disk".into()),
         };
-        let slice = next.await.ok_or("could not read the file from disk")?;
         mark = ReadTimes::add(&mut times.waiting, mark, now_ms());
         let length = slice.length() as usize;
         for start in (0..length).step_by(PIECE) {
@@ -161,7 +150,7 @@ async fn read_file(
         }
         mark = ReadTimes::add(&mut times.work, mark, now_ms());
     }
-    publish_read_times(&times);
+    publish_read_times(&times, slices.reader());
     finish_import(ui, id, importer).await
 }
 
@@ -296,29 +285,15 @@ async fn yield_if_due(ui: Ui, id: u64, last_yield: &mut f64, built: f64) -> bool
     update_progress(ui, id, |p| p.building = Some(built))
 }
 
-/// Leaves where the reading's time went on `window.__lineageRead` (see [`ReadTimes`]), for
-/// `tests/e2e_page_scale.rs`; nothing is shown.
-fn publish_read_times(times: &ReadTimes) {
+/// Leaves where the reading's time went on `window.__lineageRead` (see [`ReadTimes`]) and
+/// who read the file on `window.__lineageFileReader` (`"worker"` or `"page"`, see
+/// [`FileSlices`]), for `tests/e2e_page_scale.rs`; nothing is shown.
+fn publish_read_times(times: &ReadTimes, reader: &str) {
     if let Some(window) = web_sys::window() {
         let value = wasm_bindgen::JsValue::from_str(&times.to_json());
         let _ = js_sys::Reflect::set(&window, &"__lineageRead".into(), &value);
-    }
-}
-
-/// Asks the browser for bytes `start..end` of `file`; the answer, awaited, is those bytes
-/// still on the JS side (`None` if the file could not be read).
-fn ask_slice(
-    file: &web_sys::File,
-    start: f64,
-    end: f64,
-) -> impl std::future::Future<Output = Option<js_sys::Uint8Array>> {
-    let asked = file
-        .slice_with_f64_and_f64(start, end)
-        .ok()
-        .map(|blob| JsFuture::from(blob.array_buffer()));
-    async move {
-        let buf = asked?.await.ok()?;
-        Some(js_sys::Uint8Array::new(&buf))
+        let reader = wasm_bindgen::JsValue::from_str(reader);
+        let _ = js_sys::Reflect::set(&window, &"__lineageFileReader".into(), &reader);
     }
 }
 

@@ -27,6 +27,7 @@ pub mod controls;
 pub mod critical;
 pub mod detail;
 pub mod download;
+mod file_slices;
 pub mod files;
 pub mod filter_bar;
 pub mod following;
@@ -47,6 +48,7 @@ pub mod state;
 pub mod summary;
 pub mod tree;
 pub mod typing;
+mod worker;
 
 /// Mounts the app on the page's body.
 pub fn start() {

@@ -26,30 +26,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::Live;
+use crate::ui::worker::{self, member, object, Worker};
 use crate::view::live::frames::{Frame, Frames};
 
 /// The worker's script (see the module docs).
 const SCRIPT: &str = include_str!("worker.js");
 /// Set to `true` on `window` before connecting: the page reads the stream itself.
 const NO_WORKER: &str = "__lineageLiveNoWorker";
-
-#[wasm_bindgen]
-extern "C" {
-    /// The browser's dedicated `Worker` (bound here: the few members used, no `web-sys`
-    /// feature needed).
-    #[derive(Clone)]
-    pub(super) type Worker;
-    #[wasm_bindgen(constructor, catch)]
-    fn new(url: &str) -> Result<Worker, JsValue>;
-    #[wasm_bindgen(method, js_name = postMessage)]
-    fn post(this: &Worker, message: &JsValue);
-    #[wasm_bindgen(method)]
-    fn terminate(this: &Worker);
-    #[wasm_bindgen(method, setter)]
-    fn set_onmessage(this: &Worker, f: Option<&js_sys::Function>);
-    #[wasm_bindgen(method, setter)]
-    fn set_onerror(this: &Worker, f: Option<&js_sys::Function>);
-}
 
 /// The page's worker, made at the first stream.
 #[derive(Default)]
@@ -87,18 +70,6 @@ impl Drop for WorkerStream {
     fn drop(&mut self) {
         self.0.post(&object(&[("close", JsValue::TRUE)]));
     }
-}
-
-fn object(members: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in members {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.into()
-}
-
-fn member(v: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(v, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `url` made absolute against the page: a `blob:` worker has no base to resolve it by.
@@ -142,15 +113,7 @@ impl Live {
     }
 
     fn make_worker(self) -> Option<PipeWorker> {
-        let parts = js_sys::Array::of1(&JsValue::from_str(SCRIPT));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/javascript");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-        let blob_url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-        let Ok(worker) = Worker::new(&blob_url) else {
-            let _ = web_sys::Url::revoke_object_url(&blob_url);
-            return None;
-        };
+        let (worker, blob_url) = worker::start(SCRIPT)?;
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                 self.on_batch(&ev.data());
