@@ -282,6 +282,19 @@ impl EventLog {
         self.store.start_id_at(i as u64)
     }
 
+    /// For an end event, the index of the start event it closes, if shown: what
+    /// `index_of(&start_id(i)?)` answers (the id's first holder), found by position when
+    /// the record names the event before it and that event is its id's first holder: the
+    /// innermost operation's end, a third of a nested pipeline's ends, needs no lookup.
+    #[inline]
+    pub fn start_index(&self, i: usize) -> Option<usize> {
+        debug_assert!(i < self.shown, "an index within the shown events");
+        if self.store.start_is_previous(i as u64) && !self.is_duplicate(i - 1) {
+            return Some(i - 1);
+        }
+        self.start_id(i).and_then(|id| self.index_of(&id))
+    }
+
     /// The lineage of event `i`: shared by every event descending from one root call.
     pub fn lineage_id(&self, i: usize) -> Uuid {
         self.store.lineage_id(self.record(i))
@@ -371,6 +384,14 @@ impl EventLog {
         self.index_of(id).map(|i| self.event(i))
     }
 
+    /// Whether event `i`'s id was already taken by an earlier event: the same answer as
+    /// `index_of(&id(i)) != Some(i)`, without decoding the id or looking it up (the spans'
+    /// build asks it of every span, a million lookups in a million-event file's open).
+    #[inline]
+    pub fn is_duplicate(&self, i: usize) -> bool {
+        !self.duplicates.is_empty() && self.duplicate_indexes().binary_search(&i).is_ok()
+    }
+
     /// Indexes of events whose id was already taken by an earlier event.
     pub fn duplicate_indexes(&self) -> &[usize] {
         &self.duplicates[..self.duplicates.partition_point(|&i| i < self.shown)]
@@ -397,5 +418,54 @@ mod tests {
             ["processing", "custom", "processed"]
         );
         assert_eq!(EventLog::default().kinds().count(), 0);
+    }
+
+    #[test]
+    fn is_duplicate_answers_as_the_id_lookup_does_for_every_shown_event() {
+        let a = Event::root("a", Phase::Started);
+        let b = Event::root("b", Phase::Started);
+        let mut again = Event::root("a again", Phase::Started);
+        again.id = a.id;
+        let mut b_twice = Event::root("b again", Phase::Started);
+        b_twice.id = b.id;
+        let mut trace = EventLog::new(vec![a, b, again, b_twice.clone(), b_twice]);
+        let by_lookup = |t: &EventLog| {
+            (0..t.len())
+                .map(|i| t.index_of(&t.id(i)) != Some(i))
+                .collect::<Vec<_>>()
+        };
+        let by_list = |t: &EventLog| (0..t.len()).map(|i| t.is_duplicate(i)).collect::<Vec<_>>();
+        assert_eq!(by_list(&trace), [false, false, true, true, true]);
+        assert_eq!(by_list(&trace), by_lookup(&trace));
+        trace.show_first(3);
+        assert_eq!(by_list(&trace), by_lookup(&trace));
+        let plain = EventLog::new(vec![Event::root("x", Phase::Started)]);
+        assert!(!plain.is_duplicate(0));
+    }
+
+    #[test]
+    fn start_index_answers_as_the_id_lookup_does_also_when_the_event_before_is_a_duplicate() {
+        let root = Event::root("op", Phase::Started);
+        let inner = Event::child_of(&root, "inner", Phase::Started);
+        let mut inner_end = Event::child_of(&root, "inner", Phase::Completed);
+        inner_end.start_id = Some(inner.id); // names the event just before it
+        let mut root_end = Event::child_of(&root, "op", Phase::Completed);
+        root_end.start_id = Some(root.id); // names one further back
+        let mut twin = Event::root("twin", Phase::Started);
+        twin.id = root.id; // a duplicate of the root, then an end naming that id
+        let mut twin_end = Event::root("twin", Phase::Completed);
+        twin_end.start_id = Some(root.id);
+        let mut lost_end = Event::root("lost", Phase::Completed);
+        lost_end.start_id = Some(Uuid::from_u128(7));
+        let trace = EventLog::new(vec![
+            root, inner, inner_end, root_end, twin, twin_end, lost_end,
+        ]);
+        let found: Vec<Option<usize>> = (0..trace.len()).map(|i| trace.start_index(i)).collect();
+        let looked_up: Vec<Option<usize>> = (0..trace.len())
+            .map(|i| trace.start_id(i).and_then(|id| trace.index_of(&id)))
+            .collect();
+        assert_eq!(found, looked_up);
+        assert_eq!(found, [None, None, Some(1), Some(0), None, Some(0), None]);
+        assert!(trace.store().start_is_previous(2) && trace.store().start_is_previous(5));
     }
 }

@@ -101,7 +101,7 @@ fn new_span(trace: &EventLog, start: usize, status: Status) -> Span {
         depth: 0,
         orphan: false,
         cut: false,
-        duplicate: trace.index_of(&trace.id(start)) != Some(start),
+        duplicate: trace.is_duplicate(start),
         descendants: 0,
         problems: 0,
     }
@@ -242,7 +242,7 @@ impl SpansBuilder {
             let s = self.spans.len();
             self.spans.push(new_span(trace, i, Status::Unfinished));
             self.span_of_event[i] = s;
-            if self.sibling_pairing && trace.index_of(&trace.id(i)) == Some(i) {
+            if self.sibling_pairing && !trace.is_duplicate(i) {
                 self.open.entry(pairing_key(trace, i)).or_default().push(s);
             }
             return;
@@ -253,19 +253,13 @@ impl SpansBuilder {
             self.span_of_event[i] = s;
             return;
         }
-        let paired = match trace.start_id(i) {
-            Some(start_id) => {
-                match trace
-                    .index_of(&start_id)
-                    .filter(|&si| trace.phase(si) == Phase::Started)
-                {
-                    Some(si) => {
-                        self.named_ends.push((i, si));
-                        return;
-                    }
-                    None => None,
-                }
+        let paired = match trace.start_index(i) {
+            Some(si) if trace.phase(si) == Phase::Started => {
+                self.named_ends.push((i, si));
+                return;
             }
+            Some(_) => None,
+            None if trace.start_id(i).is_some() => None,
             None => {
                 let spans = &self.spans;
                 self.open.get_mut(&pairing_key(trace, i)).and_then(|v| {
@@ -292,10 +286,10 @@ impl SpansBuilder {
     /// Span `p` adopts the spans opened by its opening event's children. A span whose opening
     /// event names a parent but is adopted by nobody is an orphan (see [`Pass::Roots`]).
     fn adopt(&mut self, trace: &EventLog, children: &dyn ChildIndex, p: usize) {
-        let opener = trace.id(self.spans[p].start);
-        if trace.index_of(&opener) != Some(self.spans[p].start) {
+        if trace.is_duplicate(self.spans[p].start) {
             return; // a duplicate id: its children belong to the first holder
         }
+        let opener = trace.id(self.spans[p].start);
         self.kids.clear();
         children.children_of(&opener, &mut self.kids);
         for &ci in &self.kids {

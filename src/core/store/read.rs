@@ -116,6 +116,17 @@ impl EventStore {
         self.record(pos).and_then(|r| self.start_id(pos, r))
     }
 
+    /// Whether the end event at `pos` names as its start the event held just before it (its
+    /// record says so without an id: `record.rs`), so a reader can find the start by
+    /// position instead of looking its id up.
+    #[inline]
+    pub fn start_is_previous(&self, pos: u64) -> bool {
+        pos > self.base
+            && self
+                .record(pos)
+                .is_some_and(|r| r.has_start() && r.flags & START_PREV != 0)
+    }
+
     /// The start event an end event's record (`r`, held or queued at `pos`) names: the event
     /// before it, or kept in front of its blob or in the parents table (`record.rs` says
     /// why).
