@@ -284,13 +284,17 @@ impl EventLog {
 
     /// For an end event, the index of the start event it closes, if shown: what
     /// `index_of(&start_id(i)?)` answers (the id's first holder), found by position when
-    /// the record names the event before it and that event is its id's first holder: the
-    /// innermost operation's end, a third of a nested pipeline's ends, needs no lookup.
+    /// the record names the held record its start's id is read from (the event before it,
+    /// or the one a parents-table entry names) and that record is shown and its id's first
+    /// holder: in lineage's own traces every end, without an id lookup.
     #[inline]
     pub fn start_index(&self, i: usize) -> Option<usize> {
         debug_assert!(i < self.shown, "an index within the shown events");
-        if self.store.start_is_previous(i as u64) && !self.is_duplicate(i - 1) {
-            return Some(i - 1);
+        if let Some(s) = self.store.start_held_at(i as u64) {
+            let s = s as usize;
+            if s < self.shown && !self.is_duplicate(s) {
+                return Some(s);
+            }
         }
         self.start_id(i).and_then(|id| self.index_of(&id))
     }
@@ -466,6 +470,13 @@ mod tests {
             .collect();
         assert_eq!(found, looked_up);
         assert_eq!(found, [None, None, Some(1), Some(0), None, Some(0), None]);
-        assert!(trace.store().start_is_previous(2) && trace.store().start_is_previous(5));
+        let held: Vec<Option<u64>> = (0..7).map(|p| trace.store().start_held_at(p)).collect();
+        assert_eq!(held[2], Some(1), "the event before it");
+        assert_eq!(
+            held[5],
+            Some(4),
+            "the event before it, a duplicate: looked up instead"
+        );
+        assert_eq!(held[3], Some(0), "through the parents table");
     }
 }

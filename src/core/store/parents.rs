@@ -89,6 +89,14 @@ impl Parents {
         id_of(&self.entries, &self.ids, records, p)
     }
 
+    /// The ring slot of the record entry `p` takes its id from, if it is a record's (not an
+    /// id kept after its record left: `OWN`).
+    #[inline]
+    pub(crate) fn held_slot(&self, p: ParentId) -> Option<usize> {
+        let key = self.entries[p as usize].key;
+        (key & OWN == 0).then_some(key as usize)
+    }
+
     /// The entry of `id` if it was the last one asked for, counting one more record that
     /// names it; otherwise [`acquire`](Self::acquire) it.
     #[inline]

@@ -116,15 +116,27 @@ impl EventStore {
         self.record(pos).and_then(|r| self.start_id(pos, r))
     }
 
-    /// Whether the end event at `pos` names as its start the event held just before it (its
-    /// record says so without an id: `record.rs`), so a reader can find the start by
-    /// position instead of looking its id up.
+    /// Where the end event at `pos` takes its start's id from, when that is a held record:
+    /// the event just before it (`START_PREV`), or the record a parents-table entry names
+    /// (`START_REF`, `record.rs`). That record holds the id, so a reader can find the start
+    /// by position instead of looking its id up; whether it is the id's *first* holder is
+    /// the reader's to check (a duplicate id).
     #[inline]
-    pub fn start_is_previous(&self, pos: u64) -> bool {
-        pos > self.base
-            && self
-                .record(pos)
-                .is_some_and(|r| r.has_start() && r.flags & START_PREV != 0)
+    pub fn start_held_at(&self, pos: u64) -> Option<u64> {
+        let r = self.record(pos)?;
+        if !r.has_start() {
+            return None;
+        }
+        if r.flags & START_PREV != 0 {
+            return (pos > self.base).then(|| pos - 1);
+        }
+        if r.flags & START_REF == 0 {
+            return None;
+        }
+        let slot = self.parents.held_slot(self.start_ref(r))?;
+        let cap = self.records.len();
+        let i = (slot + cap - self.head) % cap;
+        (i < self.len).then(|| self.base + i as u64)
     }
 
     /// The start event an end event's record (`r`, held or queued at `pos`) names: the event
