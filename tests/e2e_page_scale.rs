@@ -15,6 +15,10 @@
 //! cargo test --test e2e_page_scale -- --ignored --nocapture
 //! ```
 //!
+//! `LINEAGE_PAGE_SCALE_DIR=DIR` keeps the trace in DIR between runs;
+//! `LINEAGE_PAGE_SCALE_NO_WORKER=1` has the page read the file's slices itself instead of
+//! through its worker (`ui::file_slices`), to weigh the two in one sitting.
+//!
 //! How each figure is taken, all in the page with `performance.now()`:
 //! - *a step's latency*: from just before the input (the `change` of the file input, a
 //!   `scrollTop` assignment, a click, an `input` event) to the first animation frame whose
@@ -162,6 +166,13 @@ async fn a_million_event_trace_opens_and_the_page_answers() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let (wasm_before, _) = memory_mb(&c).await;
     install_probes(&c, events).await;
+    // `LINEAGE_PAGE_SCALE_NO_WORKER=1`: the page reads the file's slices itself, as it does
+    // where no worker can be made, to weigh the worker against it in one sitting.
+    if std::env::var_os("LINEAGE_PAGE_SCALE_NO_WORKER").is_some() {
+        c.execute("window.__lineageFileNoWorker = true", vec![])
+            .await
+            .unwrap();
+    }
     let mut table = Table(Vec::new());
 
     // Open.
