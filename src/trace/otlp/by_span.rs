@@ -24,7 +24,7 @@ use crate::trace::error::{ImportError, Problem};
 use crate::trace::read;
 use crate::trace::scan::{Ahead, Entry, Member, Place};
 use crate::trace::stream::output::Output;
-use crate::trace::Format;
+use crate::trace::{lineage_of, Format};
 
 /// What is known of the `resourceSpans` element being read, each member as the JSON text
 /// every span's `otel` carries (see [`super::origin`]). `None`: its key has not come (yet);
@@ -315,9 +315,22 @@ impl Reader {
     }
 
     /// One span to the linker (its events to the sink now, or when its parent comes).
+    /// When its root is known now and the sink encodes borrowed events (the event store),
+    /// its events go borrowed from the held span ([`super::span::Parts::push_borrowed`]);
+    /// owned otherwise, the same events.
     fn add<S: EventSink>(&mut self, held: Held, out: &mut Output<S>) -> Result<(), ImportError> {
         out.promise(self.window.events() as u64)?;
-        self.linker.add(held.into_span(), &mut |e| out.push(e))
+        if !S::ENCODES_BORROWED || held.parts.has_span_events() {
+            return self.linker.add(held.into_span(), &mut |e| out.push(e));
+        }
+        let (id, parent) = (held.parts.id, held.parts.parent_id);
+        let Some(root) = self.linker.place(id, parent) else {
+            self.linker.wait(held.into_span());
+            return Ok(());
+        };
+        let tree = (root.id, lineage_of(root.id));
+        (held.parts).push_borrowed(&held.extra, tree, &mut |e| out.push_ref(e))?;
+        self.linker.release_waiting(id, root, &mut |e| out.push(e))
     }
 
     /// What the reader holds, for the budgets: the waiting spans' events are owed.
