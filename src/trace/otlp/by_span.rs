@@ -110,7 +110,8 @@ impl Reader {
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let path = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{k}]");
-        let one: Span = match super::fast::span(record.text) {
+        let spare = std::mem::take(&mut self.spare_attributes);
+        let one: Span = match super::fast::span_into(record.text, spare) {
             Some(span) => span,
             None => read::parse_record(Format::Otlp, record, path)?,
         };
@@ -128,7 +129,8 @@ impl Reader {
         let Place::Span { r, s, .. } = ahead.place else {
             return Ok(None);
         };
-        let Some((one, len)) = super::fast::span_prefix(ahead.rest) else {
+        let spare = std::mem::take(&mut self.spare_attributes);
+        let Some((one, len)) = super::fast::span_prefix(ahead.rest, spare) else {
             return Ok(None);
         };
         let Some((record, end)) = ahead.entry(len) else {
@@ -149,6 +151,7 @@ impl Reader {
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
+        let mut spare = std::mem::take(&mut self.spare_attributes);
         let el = self.enter(r, Some(s));
         let lacks = Lacks {
             resource: el.resource.is_none(),
@@ -160,7 +163,12 @@ impl Reader {
             scope: known(&el.scope),
             schema_url: known(&el.schema_url),
         };
-        let (parts, extra) = span::convert_open(one, &origin, &mut out.notes);
+        let (parts, extra) = span::convert_open(one, &origin, &mut out.notes, &mut spare);
+        // Kept only if small: the room of a span of a million attributes would stay held,
+        // unseen by the memory budget.
+        if spare.capacity() <= SPARE_ATTRIBUTES {
+            self.spare_attributes = spare;
+        }
         let held = Held::new(parts, extra, (r, s), lacks, record.text.len());
         if !lacks.any() && self.window.is_empty() {
             return self.add(held, out);
@@ -339,6 +347,9 @@ impl Reader {
         out.hold(self.linker.held() + self.window.bytes())
     }
 }
+
+/// The most attributes whose room a reader keeps from one span for the next (~11 KB).
+const SPARE_ATTRIBUTES: usize = 64;
 
 /// A value whose key has come, if it has a value.
 fn known(v: &Option<Option<Vec<u8>>>) -> Option<&[u8]> {

@@ -40,14 +40,21 @@ pub(super) fn write_hex<const N: usize>(out: &mut Vec<u8>, id: &[u8; N]) {
     out.extend_from_slice(&text[..2 * N + 2]);
 }
 
-/// The attributes as the JSON object `wire::attributes` builds, written.
-pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: Vec<KeyValue>) {
+/// The attributes as the JSON object `wire::attributes` builds, written; `kvs` is left
+/// empty, its room kept for the next span's (`fast::span_prefix`).
+pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: &mut Vec<KeyValue>) {
     // Arrays of plain values (our own export writes the entity ids so, two a span) are
     // written here too: through a `Value` they cost ~10 000 instructions a span event of
     // our export (callgrind, 2026-12-06). Anything deeper takes the `Value`.
     if !kvs.iter().all(|kv| kv.value.as_ref().is_none_or(shallow)) {
-        return write_json(out, &Value::Object(attributes(kvs)));
+        return write_json(out, &Value::Object(attributes(std::mem::take(kvs))));
     }
+    write_shallow_attributes(out, kvs);
+    kvs.clear();
+}
+
+/// [`write_attributes`] of attributes whose values are all [`shallow`].
+fn write_shallow_attributes(out: &mut Vec<u8>, kvs: &[KeyValue]) {
     // Room for it all at once: grown piece by piece, the buffer was reallocated a few
     // times a span (~2 500 instructions an event of our export, callgrind, 2026-12-06).
     out.reserve(kvs.iter().map(text_len).sum::<usize>() + 2);
@@ -199,12 +206,13 @@ pub(super) fn member(out: &mut Vec<u8>, key: &str) {
 }
 
 impl OpenExtra {
-    /// Starts with the span's attributes (`None`: it has none) and the members of `otel`
-    /// before the origin's, written by `head`; [`OpenExtra::tail`] ends it.
-    pub(super) fn new(attrs: Option<Vec<KeyValue>>, head: impl FnOnce(&mut Vec<u8>)) -> Self {
+    /// Starts with the span's attributes (none: empty; left empty, their room kept, see
+    /// [`write_attributes`]) and the members of `otel` before the origin's, written by
+    /// `head`; [`OpenExtra::tail`] ends it.
+    pub(super) fn new(attrs: &mut Vec<KeyValue>, head: impl FnOnce(&mut Vec<u8>)) -> Self {
         let mut text = Vec::with_capacity(320);
-        if let Some(kvs) = attrs {
-            write_attributes(&mut text, kvs);
+        if !attrs.is_empty() {
+            write_attributes(&mut text, attrs);
         }
         let attributes = 0..text.len();
         let at = text.len();

@@ -16,7 +16,7 @@ use super::ids::hex;
 use super::json_text::{member, write_attributes, write_hex, write_json, write_kind, OpenExtra};
 use super::origin::Origin;
 use super::scalars::StatusCode;
-use super::wire::{Span, SpanEvent};
+use super::wire::{KeyValue, Span, SpanEvent};
 use crate::core::event::EntityIds;
 use crate::core::{Event, EventRef, Fields, JsonRef, Payload, Phase};
 
@@ -29,7 +29,7 @@ pub(super) struct Converted<'a> {
 
 /// Converts one span; see the module docs.
 pub(super) fn convert(span: Span, origin: &Origin<'_>, out: Converted<'_>) {
-    let (parts, extra) = convert_parts(span, origin, out.notes);
+    let (parts, extra) = convert_parts(span, origin, out.notes, &mut Vec::new());
     parts.into_events(extra.into_fields(), out.events);
 }
 
@@ -41,8 +41,9 @@ pub(super) fn convert_open(
     span: Span,
     origin: &Origin<'_>,
     notes: &mut Vec<String>,
+    spare: &mut Vec<KeyValue>,
 ) -> (Parts, OpenExtra) {
-    convert_parts(span, origin, notes)
+    convert_parts(span, origin, notes, spare)
 }
 
 /// What a span's events are built from, without its start's `payload.extra`: a waiting
@@ -178,10 +179,13 @@ impl Parts {
     }
 }
 
+/// Converts `span`; its attributes' list goes back emptied into `spare`, its room kept for
+/// the next span's (`fast::span_prefix`).
 fn convert_parts(
     mut span: Span,
     origin: &Origin<'_>,
     notes: &mut Vec<String>,
+    spare: &mut Vec<KeyValue>,
 ) -> (Parts, OpenExtra) {
     let trace = span.trace_id.0;
     let id = span_uuid(span.span_id.0, trace);
@@ -191,6 +195,7 @@ fn convert_parts(
         (s.code.map_or(0, StatusCode::number), s.message)
     });
     let extra = otel(&mut span, parent, origin, code, &message);
+    *spare = std::mem::take(&mut span.attributes);
     let start_ns = span.start_time_unix_nano.0;
     let end_ns = match span.end_time_unix_nano {
         Some(end) if end.0 != 0 => Some(end.0),
@@ -245,11 +250,11 @@ fn operation_event(id: Uuid, parent_id: Option<Uuid>, at_ns: u64, name: String) 
 }
 
 /// The `k`th span event of the span whose start is `span`.
-fn point_event(span: Uuid, k: usize, ev: SpanEvent) -> Event {
+fn point_event(span: Uuid, k: usize, mut ev: SpanEvent) -> Event {
     let mut extra = Fields::default();
     if !ev.attributes.is_empty() {
         let mut text = Vec::new();
-        write_attributes(&mut text, ev.attributes);
+        write_attributes(&mut text, &mut ev.attributes);
         extra.put("attributes", JsonRef::Whole(&text));
     }
     Event {
@@ -283,8 +288,7 @@ fn otel(
     code: u8,
     message: &Option<String>,
 ) -> OpenExtra {
-    let attributes = Some(std::mem::take(&mut span.attributes)).filter(|a| !a.is_empty());
-    let extra = OpenExtra::new(attributes, |out| {
+    let extra = OpenExtra::new(&mut span.attributes, |out| {
         if let Some(f) = span.flags {
             member(out, "flags");
             write_json(out, &f);
