@@ -110,7 +110,7 @@ impl Reader {
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let path = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{k}]");
-        let spare = std::mem::take(&mut self.spare.attributes);
+        let spare = std::mem::take(&mut self.spare_attributes);
         let one: Span = match super::fast::span_into(record.text, spare) {
             Some(span) => span,
             None => read::parse_record(Format::Otlp, record, path)?,
@@ -129,7 +129,7 @@ impl Reader {
         let Place::Span { r, s, .. } = ahead.place else {
             return Ok(None);
         };
-        let spare = std::mem::take(&mut self.spare.attributes);
+        let spare = std::mem::take(&mut self.spare_attributes);
         let Some((one, len)) = super::fast::span_prefix(ahead.rest, spare) else {
             return Ok(None);
         };
@@ -151,7 +151,7 @@ impl Reader {
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
-        let mut spare = std::mem::take(&mut self.spare);
+        let mut spare = std::mem::take(&mut self.spare_attributes);
         let el = self.enter(r, Some(s));
         let lacks = Lacks {
             resource: el.resource.is_none(),
@@ -166,10 +166,9 @@ impl Reader {
         let (parts, extra) = span::convert_open(one, &origin, &mut out.notes, &mut spare);
         // Kept only if small: the room of a span of a million attributes would stay held,
         // unseen by the memory budget.
-        if spare.attributes.capacity() > SPARE_ATTRIBUTES {
-            spare.attributes = Vec::new();
+        if spare.capacity() <= SPARE_ATTRIBUTES {
+            self.spare_attributes = spare;
         }
-        self.spare = spare;
         let held = Held::new(parts, extra, (r, s), lacks, record.text.len());
         if !lacks.any() && self.window.is_empty() {
             return self.add(held, out);

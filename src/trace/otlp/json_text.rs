@@ -40,37 +40,21 @@ pub(super) fn write_hex<const N: usize>(out: &mut Vec<u8>, id: &[u8; N]) {
     out.extend_from_slice(&text[..2 * N + 2]);
 }
 
-/// What one span's conversion leaves for the next's: its attributes' list, emptied, its
-/// room kept (`fast::span_prefix`), and the order its keys were written in.
-#[derive(Default)]
-pub(super) struct Spare {
-    pub attributes: Vec<KeyValue>,
-    pub order: KeyOrder,
-}
-
-/// The order (indices into the list) in which the last attributes' keys were written:
-/// the spans of one writer repeat their keys in the same order, so the next span's keys
-/// are checked against it before being sorted. Sorting the 15 keys of our own export cost
-/// ~840 instructions an event (callgrind, 2026-12-07).
-#[derive(Default)]
-pub(super) struct KeyOrder(smallvec::SmallVec<[u32; 16]>);
-
 /// The attributes as the JSON object `wire::attributes` builds, written; `kvs` is left
-/// empty, its room kept for the next span's (`fast::span_prefix`). `last` is the order
-/// of the last attributes written (see [`KeyOrder`]).
-pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: &mut Vec<KeyValue>, last: &mut KeyOrder) {
+/// empty, its room kept for the next span's (`fast::span_prefix`).
+pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: &mut Vec<KeyValue>) {
     // Arrays of plain values (our own export writes the entity ids so, two a span) are
     // written here too: through a `Value` they cost ~10 000 instructions a span event of
     // our export (callgrind, 2026-12-06). Anything deeper takes the `Value`.
     if !kvs.iter().all(|kv| kv.value.as_ref().is_none_or(shallow)) {
         return write_json(out, &Value::Object(attributes(std::mem::take(kvs))));
     }
-    write_shallow_attributes(out, kvs, last);
+    write_shallow_attributes(out, kvs);
     kvs.clear();
 }
 
 /// [`write_attributes`] of attributes whose values are all [`shallow`].
-fn write_shallow_attributes(out: &mut Vec<u8>, kvs: &[KeyValue], last: &mut KeyOrder) {
+fn write_shallow_attributes(out: &mut Vec<u8>, kvs: &[KeyValue]) {
     // Room for it all at once: grown piece by piece, the buffer was reallocated a few
     // times a span (~2 500 instructions an event of our export, callgrind, 2026-12-06).
     out.reserve(kvs.iter().map(text_len).sum::<usize>() + 2);
@@ -80,22 +64,11 @@ fn write_shallow_attributes(out: &mut Vec<u8>, kvs: &[KeyValue], last: &mut KeyO
     let mut order: smallvec::SmallVec<[(u128, u32); 16]> = (kvs.iter().enumerate())
         .map(|(i, kv)| (prefix(&kv.key), i as u32))
         .collect();
-    // The last order, if it puts these keys' prefixes in strictly increasing order: then
-    // it is the only order of the sort below (no two keys tie, none is repeated).
-    let last_fits = last.0.len() == order.len()
-        && last.0.iter().all(|&i| (i as usize) < order.len())
-        && (last.0.windows(2)).all(|w| order[w[0] as usize].0 < order[w[1] as usize].0);
-    if last_fits {
-        order = last.0.iter().map(|&i| order[i as usize]).collect();
-    } else {
-        let by_key = |a: &(u128, u32), b: &(u128, u32)| {
-            (a.0.cmp(&b.0)).then_with(|| kvs[a.1 as usize].key.cmp(&kvs[b.1 as usize].key))
-        };
-        if !order.is_sorted_by(|a, b| by_key(a, b).is_lt()) {
-            order.sort_by(by_key);
-        }
-        last.0.clear();
-        last.0.extend(order.iter().map(|&(_, i)| i));
+    let by_key = |a: &(u128, u32), b: &(u128, u32)| {
+        (a.0.cmp(&b.0)).then_with(|| kvs[a.1 as usize].key.cmp(&kvs[b.1 as usize].key))
+    };
+    if !order.is_sorted_by(|a, b| by_key(a, b).is_lt()) {
+        order.sort_by(by_key);
     }
     let mut first = true;
     for (j, &(_, i)) in order.iter().enumerate() {
@@ -236,14 +209,10 @@ impl OpenExtra {
     /// Starts with the span's attributes (none: empty; left empty, their room kept, see
     /// [`write_attributes`]) and the members of `otel` before the origin's, written by
     /// `head`; [`OpenExtra::tail`] ends it.
-    pub(super) fn new(
-        attrs: &mut Vec<KeyValue>,
-        order: &mut KeyOrder,
-        head: impl FnOnce(&mut Vec<u8>),
-    ) -> Self {
+    pub(super) fn new(attrs: &mut Vec<KeyValue>, head: impl FnOnce(&mut Vec<u8>)) -> Self {
         let mut text = Vec::with_capacity(320);
         if !attrs.is_empty() {
-            write_attributes(&mut text, attrs, order);
+            write_attributes(&mut text, attrs);
         }
         let attributes = 0..text.len();
         let at = text.len();

@@ -102,8 +102,8 @@ pub(crate) struct Reader {
     element: Option<by_span::Element>,
     window: window::Window,
     /// The last span's attributes' list, emptied, for the next span to read its own into
-    /// (see `fast::span_prefix`), and the order of its keys.
-    spare: json_text::Spare,
+    /// (see `fast::span_prefix`).
+    spare_attributes: Vec<wire::KeyValue>,
 }
 
 impl Reader {

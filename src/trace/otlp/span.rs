@@ -13,12 +13,10 @@
 use uuid::Uuid;
 
 use super::ids::hex;
-use super::json_text::{
-    member, write_attributes, write_hex, write_json, write_kind, KeyOrder, OpenExtra, Spare,
-};
+use super::json_text::{member, write_attributes, write_hex, write_json, write_kind, OpenExtra};
 use super::origin::Origin;
 use super::scalars::StatusCode;
-use super::wire::{Span, SpanEvent};
+use super::wire::{KeyValue, Span, SpanEvent};
 use crate::core::event::EntityIds;
 use crate::core::{Event, EventRef, Fields, JsonRef, Payload, Phase};
 
@@ -31,7 +29,7 @@ pub(super) struct Converted<'a> {
 
 /// Converts one span; see the module docs.
 pub(super) fn convert(span: Span, origin: &Origin<'_>, out: Converted<'_>) {
-    let (parts, extra) = convert_parts(span, origin, out.notes, &mut Spare::default());
+    let (parts, extra) = convert_parts(span, origin, out.notes, &mut Vec::new());
     parts.into_events(extra.into_fields(), out.events);
 }
 
@@ -43,7 +41,7 @@ pub(super) fn convert_open(
     span: Span,
     origin: &Origin<'_>,
     notes: &mut Vec<String>,
-    spare: &mut Spare,
+    spare: &mut Vec<KeyValue>,
 ) -> (Parts, OpenExtra) {
     convert_parts(span, origin, notes, spare)
 }
@@ -182,12 +180,12 @@ impl Parts {
 }
 
 /// Converts `span`; its attributes' list goes back emptied into `spare`, its room kept for
-/// the next span's (`fast::span_prefix`), with the order its keys were written in.
+/// the next span's (`fast::span_prefix`).
 fn convert_parts(
     mut span: Span,
     origin: &Origin<'_>,
     notes: &mut Vec<String>,
-    spare: &mut Spare,
+    spare: &mut Vec<KeyValue>,
 ) -> (Parts, OpenExtra) {
     let trace = span.trace_id.0;
     let id = span_uuid(span.span_id.0, trace);
@@ -196,8 +194,8 @@ fn convert_parts(
     let (code, message) = span.status.take().map_or((0, None), |s| {
         (s.code.map_or(0, StatusCode::number), s.message)
     });
-    let extra = otel(&mut span, parent, origin, code, &message, &mut spare.order);
-    spare.attributes = std::mem::take(&mut span.attributes);
+    let extra = otel(&mut span, parent, origin, code, &message);
+    *spare = std::mem::take(&mut span.attributes);
     let start_ns = span.start_time_unix_nano.0;
     let end_ns = match span.end_time_unix_nano {
         Some(end) if end.0 != 0 => Some(end.0),
@@ -256,7 +254,7 @@ fn point_event(span: Uuid, k: usize, mut ev: SpanEvent) -> Event {
     let mut extra = Fields::default();
     if !ev.attributes.is_empty() {
         let mut text = Vec::new();
-        write_attributes(&mut text, &mut ev.attributes, &mut KeyOrder::default());
+        write_attributes(&mut text, &mut ev.attributes);
         extra.put("attributes", JsonRef::Whole(&text));
     }
     Event {
@@ -289,9 +287,8 @@ fn otel(
     origin: &Origin<'_>,
     code: u8,
     message: &Option<String>,
-    order: &mut KeyOrder,
 ) -> OpenExtra {
-    let extra = OpenExtra::new(&mut span.attributes, order, |out| {
+    let extra = OpenExtra::new(&mut span.attributes, |out| {
         if let Some(f) = span.flags {
             member(out, "flags");
             write_json(out, &f);

@@ -122,8 +122,7 @@ fn start_of(text: &str, origin: &Origin<'_>, open: bool) -> Event {
         notes: &mut notes,
     };
     if open {
-        let (parts, mut extra) =
-            span::convert_open(span, &Origin::default(), out.notes, &mut Default::default());
+        let (parts, mut extra) = span::convert_open(span, &Origin::default(), out.notes, &mut Vec::new());
         // Filled later, as the window does for a key that comes after the span.
         extra.fill("scope", origin.scope);
         extra.fill("resource", origin.resource);
@@ -276,44 +275,4 @@ fn a_span_without_attributes_has_only_otel() {
         r#"{"otel":{"span_id":"eee19b7ec3c1b174","trace_id":"5b8efff798038103d269b633813fc60c"}}"#
     );
     assert_same(text, &Origin::default()).unwrap();
-}
-
-proptest! {
-    /// Attribute lists written one after another with the key order kept between them (as
-    /// the reader does from span to span, `json_text::KeyOrder`) give the text each gives
-    /// written alone: the same keys in the same or another order, repeated keys, other keys.
-    #[test]
-    fn a_kept_key_order_writes_what_a_fresh_sort_writes(
-        lists in prop::collection::vec((attributes_json(), 0..4u8), 1..8)
-    ) {
-        let mut kept = super::KeyOrder::default();
-        let mut previous: Vec<Value> = Vec::new();
-        for (text, how) in lists {
-            let fresh: Vec<Value> = serde_json::from_str(&text).unwrap();
-            let list = match how {
-                0 => previous.clone(),
-                1 => previous.iter().rev().cloned().collect(),
-                2 => {
-                    let mut l = previous.clone();
-                    let by = usize::from(!l.is_empty());
-                    l.rotate_left(by);
-                    l
-                }
-                _ => fresh,
-            };
-            previous = list.clone();
-            let kvs = || -> Vec<super::super::wire::KeyValue> {
-                serde_json::from_value(Value::Array(list.clone())).unwrap()
-            };
-            let (mut with_kept, mut alone) = (Vec::new(), Vec::new());
-            super::write_attributes(&mut with_kept, &mut kvs(), &mut kept);
-            super::write_attributes(&mut alone, &mut kvs(), &mut super::KeyOrder::default());
-            prop_assert_eq!(
-                String::from_utf8(with_kept).unwrap(),
-                String::from_utf8(alone).unwrap(),
-                "{:?}",
-                list
-            );
-        }
-    }
 }
