@@ -122,7 +122,8 @@ fn start_of(text: &str, origin: &Origin<'_>, open: bool) -> Event {
         notes: &mut notes,
     };
     if open {
-        let (parts, mut extra) = span::convert_open(span, &Origin::default(), out.notes, &mut Vec::new());
+        let (parts, mut extra) =
+            span::convert_open(span, &Origin::default(), out.notes, &mut Vec::new());
         // Filled later, as the window does for a key that comes after the span.
         extra.fill("scope", origin.scope);
         extra.fill("resource", origin.resource);
