@@ -225,3 +225,44 @@ proptest! {
         prop_assert_eq!(by_span.format, whole.format);
     }
 }
+
+/// Read into the event store, which takes a span's events borrowed from the reader's own
+/// parts (no owned `Event` on the way), each event as the store gives it back.
+fn read_into_store(text: &str, chunk: usize) -> Vec<lineage::core::Event> {
+    let mut importer = Importer::new(
+        lineage::model::EventLog::new(Vec::new()),
+        None,
+        Limits::DEFAULT,
+    );
+    for piece in text.as_bytes().chunks(chunk) {
+        importer.feed(piece).unwrap();
+    }
+    importer.finish().unwrap().sink.events().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn the_store_keeps_the_events_a_list_of_owned_events_gets(
+        seed in any::<u64>(),
+        chunk in 1usize..200,
+    ) {
+        let text = document(seed);
+        let by_id = |mut events: Vec<lineage::core::Event>| {
+            events.sort_by_key(|e| e.id);
+            events
+        };
+        let stored = by_id(read_into_store(&text, chunk));
+        let owned = by_id(read(&text, chunk).sink.events);
+        prop_assert_eq!(stored.len(), owned.len());
+        for (s, o) in stored.iter().zip(&owned) {
+            prop_assert_eq!(s, o, "in\n{}", text);
+            // The same JSON text, field by field and byte for byte.
+            prop_assert_eq!(
+                serde_json::to_string(s).unwrap(),
+                serde_json::to_string(o).unwrap()
+            );
+        }
+    }
+}

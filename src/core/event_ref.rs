@@ -5,14 +5,15 @@
 //! (its kind, the process and function names, each field's key and text) is allocated and
 //! freed once for nothing. An [`EventRef`] is the same event with its strings borrowed from
 //! the line, for the common shape of event lineage writes (payload fields that are strings,
-//! booleans, `null` or 64-bit integers; no members it does not model). The store encodes it
+//! booleans, `null` or 64-bit integers, or object fields as JSON text; no members it does
+//! not model). The store encodes it
 //! directly (`EventStore::encode_ref`); any other sink takes [`EventRef::into_event`], the
 //! owned event serde would have read from the same line.
 
 use uuid::Uuid;
 
 use super::event::EntityIds;
-use super::{Event, Kind, Payload, Phase};
+use super::{Event, JsonRef, Kind, Payload, Phase};
 
 /// An event whose strings borrow from the text it was read from; see the module docs.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +52,9 @@ pub struct EventRef<'a> {
     pub entity_count: Option<u32>,
     /// The payload's `extra` fields in the order read, keys unique.
     pub extra: smallvec::SmallVec<[(&'a str, ScalarRef<'a>); 4]>,
+    /// More `extra` fields, after those, given as JSON text (an OTLP span's `attributes`
+    /// and `otel`; see [`JsonRef`]); keys unique among all of `extra`'s.
+    pub json: &'a [(&'static str, JsonRef<'a>)],
 }
 
 /// A payload field's value a `serde_json::Value` holds exactly, borrowed.
@@ -97,6 +101,9 @@ impl EventRef<'_> {
         };
         for &(key, value) in &self.extra {
             payload.extra.push_unique(owned(key), value.to_value());
+        }
+        for &(key, value) in self.json {
+            payload.extra.put(key, value);
         }
         Event {
             id: self.id,

@@ -185,6 +185,8 @@ impl<S: EventSink> EventSink for Counted<'_, S> {
         Ok(())
     }
 
+    const ENCODES_BORROWED: bool = S::ENCODES_BORROWED;
+
     fn retained_bytes(&self) -> usize {
         self.sink.retained_bytes()
     }

@@ -86,13 +86,19 @@ fn payload(out: &mut Vec<u8>, e: &EventRef<'_>) {
         member(out, b"entity_count");
         number(out, u64::from(n));
     }
-    if !e.extra.is_empty() {
+    if !e.extra.is_empty() || !e.json.is_empty() {
         member(out, b"extra");
         for (i, &(key, value)) in e.extra.iter().enumerate() {
             out.push(if i == 0 { b'{' } else { b',' });
             string(out, key);
             out.push(b':');
             scalar(out, value);
+        }
+        for (i, &(key, value)) in e.json.iter().enumerate() {
+            out.push(if i + e.extra.len() == 0 { b'{' } else { b',' });
+            string(out, key);
+            out.push(b':');
+            value.write(out);
         }
         out.push(b'}');
     }

@@ -25,6 +25,8 @@ impl EventSink for EventLog {
         Ok(())
     }
 
+    const ENCODES_BORROWED: bool = true;
+
     fn retained_bytes(&self) -> usize {
         self.heap_bytes()
     }

@@ -40,6 +40,11 @@ pub trait EventSink {
     fn push_borrowed(&mut self, event: &EventRef<'_>) -> Result<(), BudgetExceeded> {
         self.push_ref(event.clone())
     }
+    /// Whether [`push_borrowed`](EventSink::push_borrowed) encodes the event where it lies
+    /// (the event store) rather than building the owned event. An importer that has the
+    /// owned event's parts at hand anyway (an OTLP span's) hands over a borrowed one only
+    /// then, so any other sink gets exactly the events it always got.
+    const ENCODES_BORROWED: bool = false;
     /// The memory the sink holds for its events, in bytes (an estimate is fine: it is
     /// compared with a budget, not billed).
     fn retained_bytes(&self) -> usize;

@@ -111,7 +111,7 @@ mod tests {
     use crate::core::{ByteSink, FieldValue};
 
     /// An object's text with `[at, at + len)` marked as the shared piece, as the OTLP
-    /// importer marks an origin (`trace::otlp::origin::WithOrigin`).
+    /// importer marks an origin (`core::JsonRef::Members`).
     struct Marked(&'static str, usize, usize);
 
     impl FieldValue for Marked {

@@ -7,12 +7,13 @@
 
 use super::record::{
     begin_blob, Record, B_COUNT, B_DURATION, B_ERROR, B_FIELDS, B_INPUTS, B_OUTPUTS, HAS_PARENT,
-    LAG_NONE, NO_SIBLING, V_FALSE, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
+    LAG_NONE, NO_SIBLING, V_FALSE, V_JSON, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
 use super::EventStore;
-use crate::core::field_value::put_varint;
-use crate::core::{EventRef, ScalarRef};
+use crate::core::field_value::{put_varint, V_JSON_SYM};
+use crate::core::json_ref::JsonLayout;
+use crate::core::{EventRef, JsonRef, ScalarRef};
 
 impl EventStore {
     /// Turns a borrowed event into a record, as [`EventStore::encode_event`] does an owned
@@ -60,7 +61,7 @@ impl EventStore {
             (!e.output_entity_ids.is_empty(), B_OUTPUTS),
             (e.entity_count.is_some(), B_COUNT),
             (e.error.is_some(), B_ERROR),
-            (!e.extra.is_empty(), B_FIELDS),
+            (!e.extra.is_empty() || !e.json.is_empty(), B_FIELDS),
         ]
         .into_iter()
         .fold(0, |flags, (on, bit)| if on { flags | bit } else { flags });
@@ -86,8 +87,21 @@ impl EventStore {
             put_varint(out, text.len() as u64);
             out.extend_from_slice(text.as_bytes());
         }
-        if !e.extra.is_empty() {
-            put_varint(out, e.extra.len() as u64);
+        if e.extra.is_empty() && !e.json.is_empty() {
+            // The layout form, as `put_fields` writes the same fields put by literal keys
+            // into an owned event's payload: the same blob bytes.
+            let keys: smallvec::SmallVec<[&'static str; 4]> =
+                e.json.iter().map(|&(key, _)| key).collect();
+            let layout = self.symbols.layout_of_literals(&keys);
+            self.scratch.push(0);
+            put_varint(&mut self.scratch, u64::from(layout));
+            for &(_, value) in e.json {
+                self.put_json(value);
+            }
+            return front;
+        }
+        if !e.extra.is_empty() || !e.json.is_empty() {
+            put_varint(out, (e.extra.len() + e.json.len()) as u64);
             for &(key, value) in &e.extra {
                 put_varint(out, u64::from(self.symbols.intern(key).0));
                 match value {
@@ -109,7 +123,51 @@ impl EventStore {
                     }
                 }
             }
+            for &(key, value) in e.json {
+                put_varint(&mut self.scratch, u64::from(self.symbols.intern(key).0));
+                self.put_json(value);
+            }
         }
         front
+    }
+
+    /// One field's JSON text into the blob, as `copy_value` copies its encoding from an
+    /// owned event's payload: a `V_JSON` value, or a `V_JSON_SYM` with the shared piece
+    /// interned (`shared_text.rs`).
+    fn put_json(&mut self, value: JsonRef<'_>) {
+        let out = &mut self.scratch;
+        match value.layout() {
+            JsonLayout::Plain { len } => {
+                out.reserve(len + 11);
+                out.push(V_JSON);
+                put_varint(out, len as u64);
+                value.write(out);
+            }
+            JsonLayout::Shared { len, piece } => {
+                out.reserve(len + 31);
+                out.push(V_JSON_SYM);
+                put_varint(out, piece.start as u64);
+                // The text written whole, then its piece interned and replaced by its
+                // symbol: the piece's members are not contiguous in the importer's text
+                // when they came after the span (`trace::otlp::window`).
+                let at = out.len();
+                value.write(out);
+                let sym = self
+                    .symbols
+                    .intern_utf8(&out[at + piece.start..at + piece.end]);
+                let end = out.len();
+                let mut syms = smallvec::SmallVec::<[u8; 16]>::new();
+                put_varint(&mut syms, u64::from(sym.0));
+                put_varint(&mut syms, (end - at - piece.end) as u64);
+                // The text after the piece moved up to follow the two varints.
+                let (from, to) = (at + piece.end, at + piece.start + syms.len());
+                if to > from {
+                    out.resize(end + (to - from), 0);
+                }
+                out.copy_within(from..end, to);
+                out[at + piece.start..to].copy_from_slice(&syms);
+                out.truncate(to + (end - from));
+            }
+        }
     }
 }

@@ -157,6 +157,7 @@ pub(crate) fn blank<'a>() -> EventRef<'a> {
         output_entity_ids: EntityIds::new(),
         entity_count: None,
         extra: Default::default(),
+        json: &[],
     }
 }
 

@@ -24,7 +24,7 @@ use crate::trace::error::{ImportError, Problem};
 use crate::trace::read;
 use crate::trace::scan::{Ahead, Entry, Member, Place};
 use crate::trace::stream::output::Output;
-use crate::trace::Format;
+use crate::trace::{lineage_of, Format};
 
 /// What is known of the `resourceSpans` element being read, each member as the JSON text
 /// every span's `otel` carries (see [`super::origin`]). `None`: its key has not come (yet);
@@ -110,7 +110,8 @@ impl Reader {
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
         let path = || format!("resourceSpans[{r}].scopeSpans[{s}].spans[{k}]");
-        let one: Span = match super::fast::span(record.text) {
+        let spare = std::mem::take(&mut self.spare_attributes);
+        let one: Span = match super::fast::span_into(record.text, spare) {
             Some(span) => span,
             None => read::parse_record(Format::Otlp, record, path)?,
         };
@@ -128,7 +129,8 @@ impl Reader {
         let Place::Span { r, s, .. } = ahead.place else {
             return Ok(None);
         };
-        let Some((one, len)) = super::fast::span_prefix(ahead.rest) else {
+        let spare = std::mem::take(&mut self.spare_attributes);
+        let Some((one, len)) = super::fast::span_prefix(ahead.rest, spare) else {
             return Ok(None);
         };
         let Some((record, end)) = ahead.entry(len) else {
@@ -149,6 +151,7 @@ impl Reader {
         record: &Entry<'_>,
         out: &mut Output<S>,
     ) -> Result<(), ImportError> {
+        let mut spare = std::mem::take(&mut self.spare_attributes);
         let el = self.enter(r, Some(s));
         let lacks = Lacks {
             resource: el.resource.is_none(),
@@ -160,7 +163,12 @@ impl Reader {
             scope: known(&el.scope),
             schema_url: known(&el.schema_url),
         };
-        let (parts, extra) = span::convert_open(one, &origin, &mut out.notes);
+        let (parts, extra) = span::convert_open(one, &origin, &mut out.notes, &mut spare);
+        // Kept only if small: the room of a span of a million attributes would stay held,
+        // unseen by the memory budget.
+        if spare.capacity() <= SPARE_ATTRIBUTES {
+            self.spare_attributes = spare;
+        }
         let held = Held::new(parts, extra, (r, s), lacks, record.text.len());
         if !lacks.any() && self.window.is_empty() {
             return self.add(held, out);
@@ -315,9 +323,22 @@ impl Reader {
     }
 
     /// One span to the linker (its events to the sink now, or when its parent comes).
+    /// When its root is known now and the sink encodes borrowed events (the event store),
+    /// its events go borrowed from the held span ([`super::span::Parts::push_borrowed`]);
+    /// owned otherwise, the same events.
     fn add<S: EventSink>(&mut self, held: Held, out: &mut Output<S>) -> Result<(), ImportError> {
         out.promise(self.window.events() as u64)?;
-        self.linker.add(held.into_span(), &mut |e| out.push(e))
+        if !S::ENCODES_BORROWED || held.parts.has_span_events() {
+            return self.linker.add(held.into_span(), &mut |e| out.push(e));
+        }
+        let (id, parent) = (held.parts.id, held.parts.parent_id);
+        let Some(root) = self.linker.place(id, parent) else {
+            self.linker.wait(held.into_span());
+            return Ok(());
+        };
+        let tree = (root.id, lineage_of(root.id));
+        (held.parts).push_borrowed(&held.extra, tree, &mut |e| out.push_ref(e))?;
+        self.linker.release_waiting(id, root, &mut |e| out.push(e))
     }
 
     /// What the reader holds, for the budgets: the waiting spans' events are owed.
@@ -326,6 +347,9 @@ impl Reader {
         out.hold(self.linker.held() + self.window.bytes())
     }
 }
+
+/// The most attributes whose room a reader keeps from one span for the next (~11 KB).
+const SPARE_ATTRIBUTES: usize = 64;
 
 /// A value whose key has come, if it has a value.
 fn known(v: &Option<Option<Vec<u8>>>) -> Option<&[u8]> {

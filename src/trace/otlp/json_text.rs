@@ -20,11 +20,10 @@
 use serde_json::Value;
 
 use super::ids::hex_into;
-use super::origin::{Origin, WithOrigin};
+use super::origin::Origin;
 use super::scalars::KIND_NAMES;
 use super::wire::{attributes, AnyValue, KeyValue};
-use crate::core::field_value::{put_tagged, V_JSON};
-use crate::core::{ByteSink, FieldValue, Fields};
+use crate::core::{Fields, JsonRef};
 
 /// What `serde_json::to_writer` writes for `v`.
 pub(super) fn write_json(out: &mut Vec<u8>, v: &(impl serde::Serialize + ?Sized)) {
@@ -41,14 +40,21 @@ pub(super) fn write_hex<const N: usize>(out: &mut Vec<u8>, id: &[u8; N]) {
     out.extend_from_slice(&text[..2 * N + 2]);
 }
 
-/// The attributes as the JSON object `wire::attributes` builds, written.
-pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: Vec<KeyValue>) {
+/// The attributes as the JSON object `wire::attributes` builds, written; `kvs` is left
+/// empty, its room kept for the next span's (`fast::span_prefix`).
+pub(super) fn write_attributes(out: &mut Vec<u8>, kvs: &mut Vec<KeyValue>) {
     // Arrays of plain values (our own export writes the entity ids so, two a span) are
     // written here too: through a `Value` they cost ~10 000 instructions a span event of
     // our export (callgrind, 2026-12-06). Anything deeper takes the `Value`.
     if !kvs.iter().all(|kv| kv.value.as_ref().is_none_or(shallow)) {
-        return write_json(out, &Value::Object(attributes(kvs)));
+        return write_json(out, &Value::Object(attributes(std::mem::take(kvs))));
     }
+    write_shallow_attributes(out, kvs);
+    kvs.clear();
+}
+
+/// [`write_attributes`] of attributes whose values are all [`shallow`].
+fn write_shallow_attributes(out: &mut Vec<u8>, kvs: &[KeyValue]) {
     // Room for it all at once: grown piece by piece, the buffer was reallocated a few
     // times a span (~2 500 instructions an event of our export, callgrind, 2026-12-06).
     out.reserve(kvs.iter().map(text_len).sum::<usize>() + 2);
@@ -200,12 +206,13 @@ pub(super) fn member(out: &mut Vec<u8>, key: &str) {
 }
 
 impl OpenExtra {
-    /// Starts with the span's attributes (`None`: it has none) and the members of `otel`
-    /// before the origin's, written by `head`; [`OpenExtra::tail`] ends it.
-    pub(super) fn new(attrs: Option<Vec<KeyValue>>, head: impl FnOnce(&mut Vec<u8>)) -> Self {
+    /// Starts with the span's attributes (none: empty; left empty, their room kept, see
+    /// [`write_attributes`]) and the members of `otel` before the origin's, written by
+    /// `head`; [`OpenExtra::tail`] ends it.
+    pub(super) fn new(attrs: &mut Vec<KeyValue>, head: impl FnOnce(&mut Vec<u8>)) -> Self {
         let mut text = Vec::with_capacity(320);
-        if let Some(kvs) = attrs {
-            write_attributes(&mut text, kvs);
+        if !attrs.is_empty() {
+            write_attributes(&mut text, attrs);
         }
         let attributes = 0..text.len();
         let at = text.len();
@@ -248,78 +255,29 @@ impl OpenExtra {
     /// The fields: `attributes` (if any) then `otel`, the order of a `Map`'s keys.
     pub(crate) fn into_fields(self) -> Fields {
         let mut fields = Fields::default();
-        if !self.attributes.is_empty() {
-            fields.put(
-                "attributes",
-                JsonText(&[&self.text[self.attributes.clone()]]),
-            );
-        }
-        let [r, u, s] = &self.origin;
-        let pieces = [&self.head, r, u, s, &self.tail].map(|p| &self.text[p.clone()]);
-        if pieces[1..4].iter().all(|p| p.is_empty()) {
-            fields.put("otel", JsonText(&pieces));
-        } else {
-            // The origin's members, the same in every span of its element, kept once by
-            // the store (`origin.rs`).
-            let [head, r, u, s, tail] = pieces;
-            fields.put(
-                "otel",
-                WithOrigin {
-                    head,
-                    origin: [r, u, s],
-                    tail,
-                },
-            );
+        for &(key, value) in &self.json() {
+            fields.put(key, value);
         }
         fields
     }
-}
 
-/// An object field's value given as JSON text: either one piece holding the whole object,
-/// or `otel`'s members (`,"key":value` pieces) to be put between braces.
-pub(super) struct JsonText<'a, const N: usize>(pub &'a [&'a [u8]; N]);
-
-impl<const N: usize> JsonText<'_, N> {
-    fn write(&self, out: &mut impl ByteSink) {
-        if N == 1 {
-            return out.put_all(self.0[0]);
+    /// The fields as borrowed JSON text, in the order of [`OpenExtra::into_fields`]: what
+    /// an [`EventRef`](crate::core::EventRef) carries to the store, which writes each once
+    /// into its blob. `otel`'s origin members are the piece the store keeps once (`origin.rs`).
+    pub(crate) fn json(&self) -> smallvec::SmallVec<[(&'static str, JsonRef<'_>); 2]> {
+        let mut json = smallvec::SmallVec::new();
+        if !self.attributes.is_empty() {
+            let text = &self.text[self.attributes.clone()];
+            json.push(("attributes", JsonRef::Whole(text)));
         }
-        out.put(b'{');
-        let mut first = true;
-        for piece in self.0.iter().filter(|p| !p.is_empty()) {
-            out.put_all(if first { &piece[1..] } else { piece });
-            first = false;
-        }
-        out.put(b'}');
-    }
-
-    fn len(&self) -> usize {
-        let sum: usize = self.0.iter().map(|p| p.len()).sum();
-        if N == 1 {
-            sum
-        } else {
-            // The first piece's comma dropped, the braces added.
-            sum + 2 - usize::from(sum > 0)
-        }
-    }
-}
-
-impl<const N: usize> FieldValue for JsonText<'_, N> {
-    /// Written in place, room made for all of it first (`ByteSink::reserve`): a payload's
-    /// inline buffer then grows once rather than at every piece (callgrind: 0.9 k
-    /// instructions an event went to growing it piece by piece), and no scratch `Vec` is
-    /// written and copied (2026-12-07).
-    fn encode(self, out: &mut impl ByteSink) {
-        let len = self.len();
-        out.reserve(len + 11);
-        put_tagged(out, V_JSON, len as u64);
-        self.write(out);
-    }
-
-    fn into_value(self) -> Value {
-        let mut text = Vec::with_capacity(self.len());
-        self.write(&mut text);
-        serde_json::from_slice(&text).expect("the text written here is JSON")
+        let [r, u, s] = &self.origin;
+        let otel = JsonRef::Members {
+            head: &self.text[self.head.clone()],
+            shared: [r, u, s].map(|p| &self.text[p.clone()]),
+            tail: &self.text[self.tail.clone()],
+        };
+        json.push(("otel", otel));
+        json
     }
 }
 

@@ -101,6 +101,9 @@ pub(crate) struct Reader {
     /// A document cut at the span: the element being read, and spans waiting for it.
     element: Option<by_span::Element>,
     window: window::Window,
+    /// The last span's attributes' list, emptied, for the next span to read its own into
+    /// (see `fast::span_prefix`).
+    spare_attributes: Vec<wire::KeyValue>,
 }
 
 impl Reader {

@@ -74,6 +74,11 @@ pub(crate) struct FastPayload {
 impl FastPayload {
     /// The payload members of `read` (the purpose-built reader's, borrowed from `text`).
     pub(crate) fn of(text: &str, read: EventRef<'_>) -> FastPayload {
+        // The line reader gives scalar fields only (`EventRef::json` is an OTLP span's).
+        debug_assert!(
+            read.json.is_empty(),
+            "a lineage line has no JSON-text fields"
+        );
         let at = |s: &str| Span::of(text, s);
         FastPayload {
             process: read.process_name.map(at),
@@ -175,6 +180,7 @@ impl Wire {
                     (self.str(k), v)
                 })
                 .collect(),
+            json: &[],
         })
     }
 

@@ -70,7 +70,7 @@ fn oracle(text: &str, origin: &Origin<'_>) -> Map<String, Value> {
 }
 
 /// The bytes the store keeps for `extra` (keys, then each value's encoding), a text whose
-/// origin is marked as the piece kept once (`origin::WithOrigin`) as the same text unmarked,
+/// origin is marked as the piece kept once (`core::JsonRef::Members`) as the same text unmarked,
 /// after checking that the piece is exactly the origin's members.
 fn stored(extra: &crate::core::Fields) -> (Vec<String>, Vec<u8>) {
     let (keys, values) = extra.encoded().expect("written as encoded fields");
@@ -122,7 +122,8 @@ fn start_of(text: &str, origin: &Origin<'_>, open: bool) -> Event {
         notes: &mut notes,
     };
     if open {
-        let (parts, mut extra) = span::convert_open(span, &Origin::default(), out.notes);
+        let (parts, mut extra) =
+            span::convert_open(span, &Origin::default(), out.notes, &mut Vec::new());
         // Filled later, as the window does for a key that comes after the span.
         extra.fill("scope", origin.scope);
         extra.fill("resource", origin.resource);
