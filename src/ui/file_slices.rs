@@ -23,7 +23,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::worker::{self, member, object, Worker};
+use super::worker::{member, object, RunningWorker};
 
 /// The worker's script (see the module docs).
 const SCRIPT: &str = include_str!("file_slices.js");
@@ -53,22 +53,10 @@ type AskedSlice = std::pin::Pin<Box<dyn std::future::Future<Output = Option<js_s
 
 /// The worker reading one file, terminated when dropped (a cancelled open stops reading).
 pub(crate) struct SliceWorker {
-    worker: Worker,
-    blob_url: String,
+    running: RunningWorker,
     arrived: mpsc::UnboundedReceiver<Option<js_sys::Uint8Array>>,
     /// Bytes still to come.
     left: f64,
-    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Drop for SliceWorker {
-    fn drop(&mut self) {
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
-        let _ = web_sys::Url::revoke_object_url(&self.blob_url);
-    }
 }
 
 impl FileSlices {
@@ -112,7 +100,7 @@ impl FileSlices {
                 }
                 let bytes = w.arrived.next().await.flatten().ok_or(())?;
                 w.left -= f64::from(bytes.length());
-                w.worker.post(&object(&[("taken", JsValue::TRUE)]));
+                w.running.worker.post(&object(&[("taken", JsValue::TRUE)]));
                 Ok(Some(bytes))
             }
             FileSlices::Page {
@@ -141,7 +129,6 @@ impl FileSlices {
 
 impl SliceWorker {
     fn start(file: &web_sys::File, slice: f64, ahead: usize) -> Option<SliceWorker> {
-        let (worker, blob_url) = worker::start(SCRIPT)?;
         let (tx, arrived) = mpsc::unbounded();
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new({
             let tx = tx.clone();
@@ -157,20 +144,16 @@ impl SliceWorker {
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             let _ = tx.unbounded_send(None);
         });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        worker.post(&object(&[
+        let running = RunningWorker::start(SCRIPT, on_message, on_error)?;
+        running.worker.post(&object(&[
             ("file", JsValue::from(file.clone())),
             ("slice", JsValue::from_f64(slice)),
             ("ahead", JsValue::from_f64(ahead as f64)),
         ]));
         Some(SliceWorker {
-            worker,
-            blob_url,
+            running,
             arrived,
             left: file.size(),
-            _on_message: on_message,
-            _on_error: on_error,
         })
     }
 }

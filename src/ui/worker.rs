@@ -26,9 +26,47 @@ extern "C" {
     pub(crate) fn set_onerror(this: &Worker, f: Option<&js_sys::Function>);
 }
 
+/// A worker started from its own text with its two handlers, stopped when dropped: the
+/// handlers unset first (no message reaches a dropped closure), the worker terminated, its
+/// `blob:` URL revoked. The live stream's reader and the file reader each hold one.
+pub(crate) struct RunningWorker {
+    pub(crate) worker: Worker,
+    blob_url: String,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl RunningWorker {
+    /// `script` running with these handlers; `None` where the page cannot make a worker.
+    pub(crate) fn start(
+        script: &str,
+        on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+        on_error: Closure<dyn FnMut(web_sys::Event)>,
+    ) -> Option<RunningWorker> {
+        let (worker, blob_url) = start(script)?;
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(RunningWorker {
+            worker,
+            blob_url,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+}
+
+impl Drop for RunningWorker {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+        let _ = web_sys::Url::revoke_object_url(&self.blob_url);
+    }
+}
+
 /// A worker running `script`, and the `blob:` URL it was started from (to revoke when the
 /// worker goes); `None` where the page cannot make one.
-pub(crate) fn start(script: &str) -> Option<(Worker, String)> {
+fn start(script: &str) -> Option<(Worker, String)> {
     let parts = js_sys::Array::of1(&JsValue::from_str(script));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/javascript");

@@ -26,7 +26,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::Live;
-use crate::ui::worker::{self, member, object, Worker};
+use crate::ui::worker::{member, object, RunningWorker, Worker};
 use crate::view::live::frames::{Frame, Frames};
 
 /// The worker's script (see the module docs).
@@ -46,21 +46,9 @@ pub(super) enum Pipe {
 
 /// A running worker and its handlers; terminated when dropped.
 pub(super) struct PipeWorker {
-    worker: Worker,
-    blob_url: String,
+    running: RunningWorker,
     /// The script failed: dropped at the next stream (not from inside its own handler).
     failed: Rc<Cell<bool>>,
-    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Drop for PipeWorker {
-    fn drop(&mut self) {
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
-        let _ = web_sys::Url::revoke_object_url(&self.blob_url);
-    }
 }
 
 /// A stream the worker reads; asks it to close when dropped.
@@ -100,7 +88,7 @@ impl Live {
             self.pipe.set_value(made);
         }
         let worker = self.pipe.with_value(|p| match p {
-            Pipe::Up(w) => Some(w.worker.clone()),
+            Pipe::Up(w) => Some(w.running.worker.clone()),
             _ => None,
         })?;
         let (session, stream) = (self.session.get_value(), self.stream_id.get_value());
@@ -113,7 +101,6 @@ impl Live {
     }
 
     fn make_worker(self) -> Option<PipeWorker> {
-        let (worker, blob_url) = worker::start(SCRIPT)?;
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                 self.on_batch(&ev.data());
@@ -128,14 +115,9 @@ impl Live {
                 self.on_error();
             }
         });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Some(PipeWorker {
-            worker,
-            blob_url,
+            running: RunningWorker::start(SCRIPT, on_message, on_error)?,
             failed,
-            _on_message: on_message,
-            _on_error: on_error,
         })
     }
 
