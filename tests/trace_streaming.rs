@@ -246,6 +246,52 @@ fn a_cut_inside_a_character_is_a_cut_like_any_other_at_every_split() {
     }
 }
 
+/// Only the end of the input may cut a character. A line whose last bytes begin one that
+/// never completes, with more lines after it, is not UTF-8: it was read without those bytes
+/// until 2026-12-07, silently. And the error names the line's first bad byte at every chunk
+/// split: a run of bad bytes split by a chunk boundary was placed on the split character
+/// (the fuzz target `import_chunked`'s find, `tests/fixtures/fuzz/`).
+#[test]
+fn a_character_cut_before_the_end_is_not_utf8_at_its_own_byte_at_every_split() {
+    // Far past the first bytes, which are read whole to tell the format.
+    let many: Vec<Event> = (0..100).flat_map(|_| events()).collect();
+    let ndjson = trace::export_ndjson(&many);
+    let middle = ndjson.len() / 2;
+    let (first, rest) = ndjson.split_at(middle + ndjson[middle..].find('\n').unwrap());
+    for (bad, what) in [
+        (
+            &b"\xe5\x87"[..],
+            "a 3-byte character cut before the newline",
+        ),
+        (b"\xf0\x9f\x98", "a 4-byte character cut before the newline"),
+        (
+            b"\xe4\xe4\xe4\xe4\xe4\xe4",
+            "a run of bytes that begin characters",
+        ),
+    ] {
+        let mut input = first.as_bytes().to_vec();
+        let at = input.len();
+        input.extend_from_slice(bad);
+        input.extend_from_slice(rest.as_bytes());
+        let whole = feed_in(&[&input]).unwrap_err();
+        assert!(whole.to_string().contains("not UTF-8"), "{what}: {whole}");
+        assert_eq!(whole.at.unwrap().byte, at, "{what}: {whole}");
+        for k in at - 40..at + 40 {
+            let (a, b) = input.split_at(k);
+            let split = feed_in(&[a, b]).unwrap_err();
+            assert_eq!(split, whole, "{what}, split at {k}");
+        }
+        for size in [1, 2, 3, 91, 4096] {
+            let chunks: Vec<&[u8]> = input.chunks(size).collect();
+            assert_eq!(
+                feed_in(&chunks).unwrap_err(),
+                whole,
+                "{what}, chunks of {size}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_bad_last_line_that_is_not_cut_off_is_still_an_error() {
     let ndjson = trace::export_ndjson(&events());

@@ -142,6 +142,10 @@ pub(crate) struct Splitter {
     path: spans::Path,
     /// The place of the record being gathered.
     place: Place,
+    /// The input has ended ([`Splitter::finish`]): only now may a record end inside a
+    /// character (the input was cut there). Earlier, a record whose last bytes begin a
+    /// character that never completes (`"{…}\xE4"` then a newline) is not UTF-8.
+    ending: bool,
 }
 
 type Sink<'f> = dyn Records + 'f;
@@ -178,6 +182,7 @@ impl Splitter {
             found_key: false,
             path: spans::Path::default(),
             place: Place::Record,
+            ending: false,
         }
     }
 
@@ -200,6 +205,7 @@ impl Splitter {
     /// The end of the input: hands over the last record if it was cut off, and says how the
     /// input ended.
     pub(crate) fn finish(&mut self, each: &mut Sink<'_>) -> Result<Ending, ImportError> {
+        self.ending = true;
         match self.layout {
             Layout::Lines => {
                 if !self.pending.is_empty() {
@@ -267,7 +273,8 @@ impl Splitter {
             // The importer passes only whole characters, except the first bytes of one that
             // the end of the input cut (see `Importer::finish`): those end the record, which
             // is then read as cut off at that point, like a cut between two characters.
-            Err(e) if e.error_len().is_none() => {
+            // Only at the end of the input: before it, such a record is not UTF-8.
+            Err(e) if e.error_len().is_none() && self.ending => {
                 std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default()
             }
             Err(e) => {
