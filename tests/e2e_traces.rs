@@ -115,6 +115,8 @@ async fn the_python_originals_dump_opens_and_a_malformed_file_leaves_it_open() {
         .unwrap();
     wait_text(&c, "#detail-id", |t| t.len() == 36).await;
     c.close().await.unwrap();
+    // Passed: the downloads are not needed for a look.
+    let _ = std::fs::remove_dir_all(&downloads);
 }
 
 /// Waits until the page's `expr` is true (10 s at most).

@@ -102,6 +102,9 @@ pub async fn serve(root: PathBuf) -> String {
 pub struct Driver {
     child: Child,
     pub url: String,
+    /// The sessions' Chromium profiles (5 MB each), removed with the driver: every run of
+    /// the suite left ~25 of them in the temporary directory until 2026-12-07.
+    profiles: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 impl Drop for Driver {
@@ -115,6 +118,9 @@ impl Drop for Driver {
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+        for profile in self.profiles.lock().map(|p| p.clone()).unwrap_or_default() {
+            let _ = std::fs::remove_dir_all(profile);
+        }
     }
 }
 
@@ -133,7 +139,11 @@ pub fn start_chromedriver() -> Driver {
         assert!(Instant::now() < deadline, "chromedriver did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Driver { child, url }
+    Driver {
+        child,
+        url,
+        profiles: Default::default(),
+    }
 }
 
 /// A headless Chromium session at 1280×800.
@@ -144,6 +154,9 @@ pub async fn browser(driver: &Driver) -> Client {
 /// A session whose downloads land in `downloads` (if given).
 pub async fn browser_with_downloads(driver: &Driver, downloads: Option<&Path>) -> Client {
     let profile = std::env::temp_dir().join(format!("lineage-e2e-{}", free_port()));
+    if let Ok(mut profiles) = driver.profiles.lock() {
+        profiles.push(profile.clone());
+    }
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
