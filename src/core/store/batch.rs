@@ -45,8 +45,11 @@ impl EventStore {
         self.evict_heads(evicted);
         let ring = self.records.len();
         let mut slot = wrap(self.head + self.len, ring);
-        let first = self.base + self.len as u64;
-        for pos in first..first + n as u64 {
+        let mut pos = self.base + self.len as u64;
+        // A counter beside the slot, not `for pos in a..b`: the range measured 3 instructions
+        // an event more (callgrind, branch `procbatch`).
+        #[allow(clippy::explicit_counter_loop)]
+        for _ in 0..n {
             let r = &self.records[slot];
             let (seq, phase, kind) = (self.seq(pos, r), r.phase, self.kind_sym(r));
             let lag = self.lag_at(pos, r.timestamp_ns, processed_ns);
@@ -57,6 +60,7 @@ impl EventStore {
             self.link_child(slot as u32);
             each(seq, phase, kind);
             slot = if slot + 1 == ring { 0 } else { slot + 1 };
+            pos += 1;
         }
         self.len += n;
         self.pending -= n;
@@ -90,17 +94,18 @@ impl EventStore {
         }
         debug_assert!(k <= self.len, "evicting more than the store holds");
         let ring = self.records.len();
-        let mut slot = self.head;
-        let end = self.base + k as u64;
-        for pos in self.base..end {
+        let (mut slot, mut pos) = (self.head, self.base);
+        #[allow(clippy::explicit_counter_loop)]
+        for _ in 0..k {
             self.let_go(slot, pos);
             slot = if slot + 1 == ring { 0 } else { slot + 1 };
+            pos += 1;
         }
         self.head = slot;
         self.len -= k;
-        self.base = end;
-        self.seqs.evicted_to(end);
-        self.ids_to = self.ids_to.max(end);
+        self.base = pos;
+        self.seqs.evicted_to(pos);
+        self.ids_to = self.ids_to.max(pos);
     }
 }
 
