@@ -82,6 +82,27 @@ impl Completion {
         }
     }
 
+    /// Records that the `count` events numbered from `first` on are finished: what `count`
+    /// calls of [`mark_done`](Self::mark_done) do, in one step when the run continues the
+    /// watermark with nothing done ahead (a processor's batch, whose numbers usually run on
+    /// from it). Flushes are woken in the order those calls would wake them: the nearest
+    /// target first.
+    #[inline]
+    pub(super) fn mark_run_done(&self, first: u64, count: u64) {
+        let w = self.watermark.get();
+        if first == w && self.ahead.get() == 0 {
+            let end = w + count;
+            self.watermark.set(end);
+            while self.first_target.get() <= end {
+                self.wake_flushers(self.first_target.get());
+            }
+        } else {
+            for seq in first..first + count {
+                self.mark_done(seq);
+            }
+        }
+    }
+
     #[inline(never)]
     fn mark_done_slow(&self, seq: u64) {
         let w = self.watermark.get();
@@ -215,5 +236,76 @@ mod tests {
         assert!(c.done_ahead.borrow().is_empty());
         c.mark_done(b);
         assert_eq!(c.watermark.get(), 2);
+    }
+
+    /// A waker that writes its name down when woken.
+    struct Named(u64, std::sync::Arc<std::sync::Mutex<Vec<u64>>>);
+
+    impl std::task::Wake for Named {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.1.lock().unwrap().push(self.0);
+        }
+    }
+
+    /// Completions issued `issued` numbers with flushes waiting at each of `flushes_at`
+    /// (how many numbers were issued when it was called), and the log their wakers write.
+    fn with_flushes(
+        issued: u64,
+        flushes_at: &[u64],
+    ) -> (Completion, std::sync::Arc<std::sync::Mutex<Vec<u64>>>) {
+        let c = Completion::default();
+        let log = std::sync::Arc::default();
+        for _ in 0..issued {
+            c.issue();
+        }
+        for &target in flushes_at {
+            let waker = std::sync::Arc::new(Named(target, std::sync::Arc::clone(&log))).into();
+            let mut flush = Flush {
+                completion: &c,
+                target,
+            };
+            let polled = Pin::new(&mut flush).poll(&mut Context::from_waker(&waker));
+            assert!(polled.is_pending());
+        }
+        (c, log)
+    }
+
+    /// A run marked done at once leaves what its numbers marked one at a time leave: the
+    /// watermark, the numbers done ahead, and the flushes woken, nearest target first,
+    /// whether the run continues the watermark, lies ahead of a gap or closes one.
+    #[test]
+    fn a_run_marked_done_at_once_equals_its_numbers_marked_one_at_a_time() {
+        let flushes = [9, 3, 6, 3, 12, 20];
+        let runs: &[&[(u64, u64)]] = &[
+            &[(0, 12)],
+            &[(0, 4), (4, 8)],
+            &[(5, 3), (0, 5), (8, 4)],
+            &[(2, 1), (4, 2), (0, 2), (3, 1), (6, 6)],
+            &[(0, 3), (1, 2), (3, 9)],
+        ];
+        for case in runs {
+            let (at_once, log_at_once) = with_flushes(20, &flushes);
+            let (one_by_one, log_one_by_one) = with_flushes(20, &flushes);
+            for &(first, count) in *case {
+                at_once.mark_run_done(first, count);
+                for seq in first..first + count {
+                    one_by_one.mark_done(seq);
+                }
+                assert_eq!(at_once.watermark.get(), one_by_one.watermark.get());
+                assert_eq!(
+                    *at_once.done_ahead.borrow(),
+                    *one_by_one.done_ahead.borrow()
+                );
+                assert_eq!(at_once.ahead.get(), one_by_one.ahead.get());
+                assert_eq!(at_once.first_target.get(), one_by_one.first_target.get());
+                assert_eq!(
+                    *log_at_once.lock().unwrap(),
+                    *log_one_by_one.lock().unwrap()
+                );
+            }
+            assert_eq!(at_once.watermark.get(), 12, "{case:?}");
+            assert_eq!(*log_at_once.lock().unwrap(), vec![3, 3, 6, 9, 12]);
+            assert_eq!(at_once.first_target.get(), 20);
+        }
     }
 }

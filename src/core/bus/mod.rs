@@ -69,6 +69,7 @@ mod completion;
 mod processor;
 mod put;
 mod scratch;
+mod tally;
 #[cfg(test)]
 mod tests;
 

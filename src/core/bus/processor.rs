@@ -15,6 +15,7 @@ use std::task::{Context, Poll};
 use futures::future::poll_fn;
 use futures::FutureExt;
 
+use super::tally::Tally;
 use super::{Counters, Inner, STOPPED};
 use crate::core::event::Event;
 use crate::core::stats::HandlerFailure;
@@ -162,7 +163,9 @@ impl Inner {
     /// Records up to `budget` queued events while nobody listens, under one borrow of the
     /// history and the counters (an event costs what the store's indexes cost, not a turn of
     /// the processor's loop each); returns how many. Each is done as soon as it is held, as
-    /// in the loop: with no handler, recording is all its processing.
+    /// in the loop: with no handler, recording is all its processing. The store makes them
+    /// held a run at a time, a run being the events that share a reading of the clock
+    /// (`EventStore::process_pending_run`), and a [`Tally`] adds their counts up.
     fn record_unheard(&self, budget: usize, now: &mut u64, reads_left: &mut u32) -> usize {
         let mut history = self.history.borrow_mut();
         let queued = history.pending();
@@ -172,23 +175,22 @@ impl Inner {
             }
         }
         let n = queued.min(budget);
-        let mut c = self.counters.borrow_mut();
-        for _ in 0..n {
+        let mut counters = self.counters.borrow_mut();
+        let mut tally = Tally::new(&mut counters, &self.completion);
+        let mut left = n;
+        while left > 0 {
             if *reads_left == 0 {
                 *now = self.clock.now_ns();
                 *reads_left = PROCESSED_CLOCK_EVERY;
             }
-            *reads_left -= 1;
-            let (pos, record) = history.pending_front_at().expect("queued");
-            let (seq, phase, kind) = (
-                history.seq(pos, record),
-                record.phase,
-                history.kind_sym(record),
-            );
-            c.count(seq, phase.index(), kind);
-            history.process_pending(*now);
-            self.completion.mark_done(seq);
+            let run = left.min(*reads_left as usize);
+            history.process_pending_run(run, *now, |seq, phase, kind| {
+                tally.count(seq, phase, kind);
+            });
+            *reads_left -= run as u32;
+            left -= run;
         }
+        tally.finish();
         n
     }
 
@@ -221,6 +223,17 @@ impl Counters {
     fn count(&mut self, seq: u64, phase: usize, kind: Sym) {
         self.processed += 1;
         self.by_phase[phase] += 1;
+        self.count_kind(kind);
+        match self.max_seq_processed {
+            Some(max) if seq < max => self.order_inversions += 1,
+            Some(max) if seq == max => {}
+            _ => self.max_seq_processed = Some(seq),
+        }
+    }
+
+    /// Counts one processed event of `kind`.
+    #[inline]
+    pub(super) fn count_kind(&mut self, kind: Sym) {
         let k = kind.0 as usize;
         if k >= self.by_kind_sym.len() {
             self.by_kind_sym.resize(k + 1, 0);
@@ -231,11 +244,6 @@ impl Counters {
             self.kind_order.push(kind);
         }
         *n += 1;
-        match self.max_seq_processed {
-            Some(max) if seq < max => self.order_inversions += 1,
-            Some(max) if seq == max => {}
-            _ => self.max_seq_processed = Some(seq),
-        }
     }
 }
 

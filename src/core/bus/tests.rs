@@ -120,3 +120,87 @@ fn a_queue_longer_than_the_history_waits_whole_and_leaves_the_newest_held() {
         bus.with_history(|h| h.check_indexes()).unwrap();
     }
 }
+
+/// What a bus records in batches (no subscriber: `Inner::record_unheard`) equals what it
+/// records one event a turn (a subscriber: `Inner::record_front`) for the same script:
+/// numbers skipped by refused events, puts waiting on a full queue and queuing out of the
+/// order they were numbered in, flushes waiting at several points, a history that evicts.
+/// The same counts, inversions, events held, and puts and flushes finishing in the same
+/// order.
+#[test]
+fn a_batch_counts_and_wakes_what_one_event_a_turn_does() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use futures::task::LocalSpawnExt;
+
+    use crate::core::subscription::Filter;
+
+    fn script(subscribed: bool) -> (Vec<String>, crate::core::stats::Stats, Vec<u64>) {
+        let mut pool = LocalPool::new();
+        let spawner = pool.spawner();
+        let bus = EventBus::builder()
+            .queue_capacity(4)
+            .history_capacity(5)
+            .build(pool.spawner());
+        let _sub = subscribed.then(|| bus.subscribe(Filter::All, |_| Ok(())));
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let kinds = ["a", "b", "c"];
+        let tick = |i: usize| {
+            bus.new_event(
+                kinds[i % 3].into(),
+                Phase::Pending,
+                Payload::default(),
+                None,
+            )
+        };
+        for round in 0..3 {
+            for i in 0..6 {
+                let refused = bus.try_emit(tick(i)).is_err();
+                log.borrow_mut()
+                    .push(format!("{round}: try {i} refused {refused}"));
+            }
+            // Numbered in one order, queued in the other once the processor makes room.
+            let (first, second) = (tick(round), tick(round + 1));
+            for (name, e) in [("second", second), ("first", first)] {
+                let (b, log) = (bus.clone(), log.clone());
+                spawner
+                    .spawn_local(async move {
+                        b.emit(e).await;
+                        log.borrow_mut().push(format!("{round}: put {name}"));
+                    })
+                    .unwrap();
+            }
+            for flush in 0..2 {
+                let (b, log) = (bus.clone(), log.clone());
+                spawner
+                    .spawn_local(async move {
+                        b.flush().await;
+                        log.borrow_mut().push(format!("{round}: flush {flush}"));
+                    })
+                    .unwrap();
+                let _ = bus.try_emit(tick(flush));
+            }
+            pool.run_until_stalled();
+        }
+        pool.run_until(bus.flush());
+        let held = bus.events().iter().map(|e| e.seq).collect();
+        bus.with_history(|h| h.check_indexes()).unwrap();
+        let log = log.borrow().clone();
+        (log, bus.stats(), held)
+    }
+
+    let (log, stats, held) = script(false);
+    let (log_heard, mut stats_heard, held_heard) = script(true);
+    assert_eq!(log, log_heard);
+    assert_eq!(held, held_heard);
+    assert_eq!(stats_heard.handler_calls, stats_heard.processed);
+    stats_heard.handler_calls = 0;
+    // Subscribing rebuilds the interest cache; nothing else of the subscriber shows.
+    stats_heard.interest_rebuilds = stats.interest_rebuilds;
+    assert_eq!(stats, stats_heard);
+    assert!(stats.order_inversions > 0, "{stats:?}");
+    assert!(stats.rejected > 0, "{stats:?}");
+    assert_eq!(stats.processed + stats.rejected, stats.emitted);
+    assert_eq!(log.iter().filter(|l| l.contains("flush")).count(), 6);
+}

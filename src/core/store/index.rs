@@ -149,21 +149,22 @@ impl EventStore {
         }
     }
 
-    /// Takes the evicted record `r`, which was at `slot`, out of both indexes. Records leave
-    /// in the order they came, so `r` is the head of its parent's child list.
+    /// Takes the evicted record `r`, which was at `slot`, out of `events_by_id` (it was
+    /// indexed: a bus's history indexes ids only when read, [`EventStore::catch_up_ids`]).
     #[inline]
-    pub(super) fn unindex(&mut self, slot: u32, r: &Record) {
-        // `base` has moved past the evicted event already.
-        if self.base - 1 < self.ids_to {
-            if let Ok(entry) = self
-                .by_id
-                .find_entry(self.id_hash.hash(&r.id), |&s| s == slot)
-            {
-                entry.remove();
-            }
-        } else {
-            self.ids_to = self.base;
+    pub(super) fn unindex_id(&mut self, slot: u32, r: &Record) {
+        if let Ok(entry) = self
+            .by_id
+            .find_entry(self.id_hash.hash(&r.id), |&s| s == slot)
+        {
+            entry.remove();
         }
+    }
+
+    /// Takes the evicted record `r`, which was at `slot`, out of its parent's child list.
+    /// Records leave in the order they came, so `r` is the head of that list.
+    #[inline(always)]
+    pub(super) fn unlink_child(&mut self, slot: u32, r: &Record) {
         if r.has_parent() {
             let next = match r.next_sibling {
                 NO_SIBLING => NO_SLOT,

@@ -43,6 +43,7 @@
 //! callers see, and stay valid as long as the event is held.
 
 pub(crate) mod arena;
+mod batch;
 pub(crate) mod field_keys;
 pub(crate) mod hash;
 mod index;

@@ -191,20 +191,33 @@ impl EventStore {
     #[inline(always)]
     pub(super) fn evict_head(&mut self) {
         debug_assert!(self.len > 0, "evicting from an empty store");
-        let slot = self.head as u32;
-        let r = self.records[self.head];
+        let (slot, pos) = (self.head, self.base);
         self.head = wrap(self.head + 1, self.records.len());
-        if r.lag == LAG_WIDE {
-            self.late.remove(&self.base);
-        }
         self.len -= 1;
         self.base += 1;
         self.seqs.evicted_to(self.base);
+        self.let_go(slot, pos);
+        self.ids_to = self.ids_to.max(self.base);
+    }
+
+    /// Lets go of what the evicted record at `slot`, the event at `pos`, held in the indexes,
+    /// the trees, the parents and the arena. The ring, `len`, `base`, the runs of emission
+    /// numbers and `ids_to` are the caller's to move on: [`evict_head`](Self::evict_head)
+    /// moves them per event, `evict_heads` (`batch.rs`) once for a run of them.
+    #[inline(always)]
+    pub(super) fn let_go(&mut self, slot: usize, pos: u64) {
+        let r = self.records[slot];
+        if r.lag == LAG_WIDE {
+            self.late.remove(&pos);
+        }
         if r.flags & ENDED_NEXT != 0 {
             // Its end is the oldest event now, and names it as the event before it.
             self.start_of_head = r.id;
         }
-        self.unindex(slot, &r);
+        if pos < self.ids_to {
+            self.unindex_id(slot as u32, &r);
+        }
+        self.unlink_child(slot as u32, &r);
         self.trees.release(r.tree);
         if r.flags & START_REF != 0 {
             let start = self.start_ref(&r);
