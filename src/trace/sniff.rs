@@ -108,6 +108,22 @@ fn runs_to_the_end(text: &str) -> bool {
         .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
 }
 
+/// Whether serde's error `e` is on the last byte of `text`: the text so far may end inside a
+/// value that goes on. Values the sniffer skips are read by serde's ignoring path, which calls
+/// a number cut after its `.`, `e` or sign "invalid number", not "EOF while parsing" (the
+/// fuzz target `import_chunked` found it: chunks of 2 bytes reported a number of the first
+/// object as invalid where the whole input read on to a real error 200 bytes later).
+fn ends_the_text(text: &str, e: &serde_json::Error) -> bool {
+    let line_start = match e.line() {
+        0 | 1 => 0,
+        n => text
+            .match_indices('\n')
+            .nth(n - 2)
+            .map_or(text.len(), |(i, _)| i + 1),
+    };
+    line_start + e.column() >= text.len()
+}
+
 /// The keys of the first object (of a document or of JSON Lines), as far as it parses: a
 /// broken document still tells its format by the keys before the break, and its own importer
 /// then reports the break with its position.
@@ -126,7 +142,7 @@ fn sniff_object(text: &str, trimmed: &str, finished: bool) -> Result<Sniff, Impo
         if has("traceEvents") {
             return Ok(Sniff::Is(Format::Chrome));
         }
-        if e.is_eof() && !finished {
+        if !finished && (e.is_eof() || ends_the_text(trimmed, &e)) {
             return Ok(Sniff::NeedMore);
         }
         if !keys.iter().any(|k| MARKER_KEYS.contains(&k.as_str())) {
@@ -221,5 +237,36 @@ pub(crate) fn layout(format: Format, text: &str, finished: bool) -> Option<Layou
         Some(Layout::Spans)
     } else {
         Some(Layout::Document)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{sniff, Sniff};
+
+    /// A value cut by the end of what has arrived asks for more, however serde names the
+    /// cut; the same text as the whole input is an error.
+    #[test]
+    fn a_value_cut_at_the_end_so_far_asks_for_more() {
+        for cut in [
+            "{\"a\": 40.",
+            "{\"a\": 40.1e-",
+            "{\"a\": -",
+            "{\"a\":\n  [1, 2.",
+            "[12345",
+            "[{\"ph\": \"X\", \"ts\": 1.",
+        ] {
+            assert!(
+                matches!(sniff(cut, false), Ok(Sniff::NeedMore)),
+                "{cut:?} asked for no more"
+            );
+            assert!(
+                !matches!(sniff(cut, true), Ok(Sniff::NeedMore)),
+                "{cut:?} whole"
+            );
+        }
+        // An error before the end is one, whatever follows.
+        assert!(sniff("{\"a\": 1.x, \"b\": 2", false).is_err());
+        assert!(sniff("[12345 {", false).is_err());
     }
 }
