@@ -106,6 +106,10 @@ impl<S: EventSink> Importer<S> {
         let nothing_before = matches!(&self.stage, Stage::Sniffing(buf) if buf.is_empty());
         match std::str::from_utf8(&tail) {
             Err(e) if e.error_len().is_none() && !nothing_before => {}
+            // Judged with its line, which may hold an earlier bad byte: the error is placed
+            // there (import_chunked: bytes held back as a character were refused at their
+            // own place, 125 bytes after the line's first bad one).
+            _ if self.reads_lines() => {}
             _ => return Err(self.not_utf8()),
         }
         match &mut self.stage {
