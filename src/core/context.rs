@@ -15,8 +15,13 @@ use std::cell::Cell;
 
 use uuid::Uuid;
 
+use super::store::ParentHint;
+
 /// What a nested operation needs of its enclosing one.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// Two frames are equal when their three ids are: the hint the wrapper adds is where to
+/// look for the enclosing start, not part of what the frame says.
+#[derive(Clone, Copy, Debug, Default, Eq)]
 pub struct Frame {
     /// The enclosing operation's start event: the parent of events emitted inside it.
     pub event_id: Uuid,
@@ -24,6 +29,30 @@ pub struct Frame {
     pub root_id: Uuid,
     /// The enclosing tree's lineage: becomes the `lineage_id` of events emitted inside.
     pub lineage_id: Uuid,
+    /// Where the enclosing start's record was queued, so the bus finds its children's
+    /// parent entry without hashing `event_id` (`core::store::parent_hints`); checked
+    /// before use, so a frame copied anywhere stays correct.
+    pub(crate) hint: ParentHint,
+}
+
+impl Frame {
+    /// A frame naming an enclosing operation by its start event, root and lineage.
+    pub fn new(event_id: Uuid, root_id: Uuid, lineage_id: Uuid) -> Frame {
+        Frame {
+            event_id,
+            root_id,
+            lineage_id,
+            hint: ParentHint::NONE,
+        }
+    }
+}
+
+impl PartialEq for Frame {
+    fn eq(&self, other: &Frame) -> bool {
+        self.event_id == other.event_id
+            && self.root_id == other.root_id
+            && self.lineage_id == other.lineage_id
+    }
 }
 
 thread_local! {

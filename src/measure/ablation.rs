@@ -181,11 +181,7 @@ where
                 parent,
             );
             *this.open = Some(Opened {
-                frame: Frame {
-                    event_id: start.id,
-                    root_id: start.root_id,
-                    lineage_id: start.lineage_id,
-                },
+                frame: Frame::new(start.id, start.root_id, start.lineage_id),
                 start_id: start.id,
                 parent_id: start.parent_id,
                 started_ns: start.timestamp_ns,

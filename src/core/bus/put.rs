@@ -29,7 +29,7 @@ use crate::core::history::History;
 use crate::core::ids;
 use crate::core::mode::{EmitMode, Skip};
 use crate::core::store::record::Record;
-use crate::core::store::{Header, NameSyms};
+use crate::core::store::{Header, NameSyms, ParentHint};
 
 /// Why an event was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,6 +186,10 @@ impl EventBus {
     /// knows them from an earlier event of this bus (an end naming what its start named),
     /// so they are not interned again; out, the symbols the record got, or `None` when the
     /// event was not encoded now (fire-and-forget, a full queue, a stopped bus).
+    ///
+    /// `hint`: if given, set to where the record was queued (a start's, which its
+    /// children's frame carries: `core::store::parent_hints`), or to no hint when the event
+    /// was not queued now.
     #[inline]
     pub(crate) fn put_parts(
         &self,
@@ -193,6 +197,7 @@ impl EventBus {
         payload: &Payload,
         mode: EmitMode,
         names: &mut Option<NameSyms>,
+        hint: Option<&mut ParentHint>,
     ) -> Option<Pin<Box<Put<'_>>>> {
         let inner = &self.inner;
         let known = names.take();
@@ -209,7 +214,13 @@ impl EventBus {
                 inner,
                 event: Some(owned(header, payload.clone())),
             })),
-            Ok(()) | Err(EmitError::Closed) => None,
+            Ok(queued) => {
+                if let Some(hint) = hint {
+                    *hint = queued;
+                }
+                None
+            }
+            Err(EmitError::Closed) => None,
         }
     }
 
@@ -246,7 +257,7 @@ impl Inner {
         seq: u64,
         bound: Bound,
         encode: impl FnOnce(&mut History) -> Record,
-    ) -> Result<(), EmitError> {
+    ) -> Result<ParentHint, EmitError> {
         if self.state.get() == STOPPED {
             self.refuse(seq);
             return Err(EmitError::Closed);
@@ -259,9 +270,10 @@ impl Inner {
         // Written once, into the ring slot it keeps (`core::store::pending`).
         let record = encode(&mut history);
         history.append_pending(record);
+        let hint = history.queued_hint();
         drop(history);
         self.queued_one(queued + 1);
-        Ok(())
+        Ok(hint)
     }
 
     /// `Inner::put` of an owned event; a refused event comes back by value so an awaited
@@ -269,7 +281,7 @@ impl Inner {
     #[allow(clippy::result_large_err)]
     fn try_put(&self, event: Event, bound: Bound) -> Result<(), (EmitError, Event)> {
         match self.put(event.seq, bound, |h| h.encode_event(&event)) {
-            Ok(()) => Ok(()),
+            Ok(_) => Ok(()),
             Err(e) => Err((e, event)),
         }
     }

@@ -14,7 +14,7 @@ use futures::FutureExt;
 use super::EventBus;
 use crate::core::event::{Payload, Phase};
 use crate::core::mode::EmitMode;
-use crate::core::store::Header;
+use crate::core::store::{Header, ParentHint};
 
 /// An executor that runs the bus's processor and then shuts down: every put spawned
 /// afterwards is refused.
@@ -71,6 +71,8 @@ fn a_forced_put_goes_past_a_full_queue_and_is_processed() {
         timestamp_ns: e.timestamp_ns,
         duration_ns: None,
         error: None,
+        parent_hint: ParentHint::NONE,
+        start_hint: ParentHint::NONE,
     };
     bus.put_parts_forced(&header, Payload::default());
     assert_eq!(bus.stats().queued, 2);

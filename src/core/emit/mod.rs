@@ -50,6 +50,7 @@ use super::context::Frame;
 use super::event::Payload;
 use super::mode::sampling::DroppedTree;
 use super::mode::{Decision, EmitMode, Skip};
+use super::store::ParentHint;
 use open::OpenOperation;
 pub(crate) use recorded::Recorded;
 use recorded::Step;
@@ -334,6 +335,7 @@ impl<S, D, F> Operation<S, D, F> {
                     ..Frame::default()
                 },
                 parent_id: None,
+                parent_hint: ParentHint::NONE,
                 started_ns: 0,
                 failed_kind: self.failed_kind.unwrap_or(self.start_kind),
                 process_name: None,

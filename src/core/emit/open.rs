@@ -14,7 +14,7 @@ use crate::core::context::{self, Frame};
 use crate::core::event::{Kind, Payload, Phase};
 use crate::core::ids;
 use crate::core::mode::EmitMode;
-use crate::core::store::{Header, NameSyms};
+use crate::core::store::{Header, NameSyms, ParentHint};
 
 /// An operation whose start was emitted and whose end was not: if dropped while armed (the
 /// wrapped future was cancelled), it emits the cancelled end event.
@@ -23,6 +23,8 @@ pub(super) struct OpenOperation<'a> {
     /// The start event (`frame.event_id`) and what its children inherit.
     pub(super) frame: Frame,
     pub(super) parent_id: Option<Uuid>,
+    /// Where the parent's start was queued (the enclosing frame's hint), for the end.
+    pub(super) parent_hint: ParentHint,
     pub(super) started_ns: u64,
     /// The kind of the failed or cancelled end event.
     pub(super) failed_kind: &'static str,
@@ -62,6 +64,8 @@ impl<'a> OpenOperation<'a> {
             timestamp_ns: now,
             duration_ns: Some(now.saturating_sub(self.started_ns)),
             error,
+            parent_hint: self.parent_hint,
+            start_hint: self.frame.hint,
         }
     }
 
@@ -82,9 +86,9 @@ impl<'a> OpenOperation<'a> {
         } else {
             self.frame.event_id
         };
-        let (parent_id, root_id, lineage_id) = match context::current() {
-            Some(f) => (Some(f.event_id), f.root_id, f.lineage_id),
-            None => (None, id, ids::new_id()),
+        let (parent_id, root_id, lineage_id, parent_hint) = match context::current() {
+            Some(f) => (Some(f.event_id), f.root_id, f.lineage_id, f.hint),
+            None => (None, id, ids::new_id(), ParentHint::NONE),
         };
         let kind = Kind::Borrowed(kind);
         let header = Header {
@@ -99,19 +103,24 @@ impl<'a> OpenOperation<'a> {
             timestamp_ns: bus.now_ns(),
             duration_ns: None,
             error: None,
+            parent_hint,
+            start_hint: ParentHint::NONE,
         };
-        self.frame = Frame {
-            event_id: id,
-            root_id,
-            lineage_id,
-        };
+        self.frame = Frame::new(id, root_id, lineage_id);
         self.parent_id = parent_id;
+        self.parent_hint = parent_hint;
         self.started_ns = header.timestamp_ns;
         keep_name(&mut self.process_name, &payload.process_name);
         keep_name(&mut self.function_name, &payload.function_name);
         self.armed = true;
         let mut names = None;
-        let wait = bus.put_parts(&header, payload, mode, &mut names);
+        let wait = bus.put_parts(
+            &header,
+            payload,
+            mode,
+            &mut names,
+            Some(&mut self.frame.hint),
+        );
         self.names = names;
         wait
     }
@@ -138,7 +147,7 @@ impl<'a> OpenOperation<'a> {
             same_literal(&payload.process_name, &self.process_name)
                 && same_literal(&payload.function_name, &self.function_name)
         });
-        self.bus.put_parts(&header, payload, mode, &mut names)
+        self.bus.put_parts(&header, payload, mode, &mut names, None)
     }
 }
 

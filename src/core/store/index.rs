@@ -51,6 +51,10 @@ impl EventStore {
         if self.ids_to != end {
             self.catch_up_ids_to(end);
         }
+        // The parents the bus's wrapper found through hints, likewise (`parent_hints.rs`).
+        if self.parents.unindexed_count() > 0 {
+            self.parents.index_unindexed(&self.records);
+        }
     }
 
     #[cold]

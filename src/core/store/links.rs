@@ -6,7 +6,7 @@
 //! (`seqs.rs`). Each is the position or slot of an event in the ring when it can be, and an
 //! id only when it must.
 
-use super::parents::{Newest, ParentId};
+use super::parents::{Newest, ParentHint, ParentId};
 use super::record::{SeqPlace, StartLink, ENDED_NEXT};
 use super::write::wrap;
 use super::EventStore;
@@ -16,7 +16,11 @@ impl EventStore {
     /// the start is the newest event (held or queued), by reference when the start is in
     /// the parents table already, else by its id (`record.rs` says why).
     #[inline]
-    pub(super) fn start_link(&mut self, start_id: Option<uuid::Uuid>) -> StartLink {
+    pub(super) fn start_link(
+        &mut self,
+        start_id: Option<uuid::Uuid>,
+        hint: ParentHint,
+    ) -> StartLink {
         let Some(id) = start_id else {
             return StartLink::None;
         };
@@ -28,6 +32,9 @@ impl EventStore {
                 r.flags |= ENDED_NEXT;
                 return StartLink::Prev;
             }
+        }
+        if let Some(p) = self.parents.acquire_named_hinted(id, hint, &self.records) {
+            return StartLink::Ref(p);
         }
         match self.parents.acquire_named(id, &self.records) {
             Some(p) => StartLink::Ref(p),
@@ -70,11 +77,18 @@ impl EventStore {
     /// The parents table's entry for an event's parent, counted (`parents.rs`); 0, unread,
     /// for an event without one.
     #[inline]
-    pub(super) fn parent_of(&mut self, parent_id: Option<uuid::Uuid>) -> ParentId {
+    pub(super) fn parent_of(
+        &mut self,
+        parent_id: Option<uuid::Uuid>,
+        hint: ParentHint,
+    ) -> ParentId {
         match parent_id {
             Some(id) => match self.parents.acquire_last(id) {
                 Some(p) => p,
                 None => {
+                    if let Some(p) = self.parents.acquire_hinted(id, hint, &mut self.records) {
+                        return p;
+                    }
                     let newest = Newest {
                         head: self.head,
                         used: self.len + self.pending,
@@ -84,5 +98,15 @@ impl EventStore {
             },
             None => 0,
         }
+    }
+}
+
+impl EventStore {
+    /// The hint a frame carries for the record queued last (`parent_hints.rs`).
+    #[inline]
+    pub(crate) fn queued_hint(&self) -> ParentHint {
+        let used = self.len + self.pending;
+        let slot = wrap(self.head + used - 1, self.records.len());
+        ParentHint::new(slot, self.parents.era())
     }
 }

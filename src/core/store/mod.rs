@@ -50,6 +50,7 @@ mod index;
 pub(crate) mod layouts;
 mod links;
 mod origins;
+mod parent_hints;
 mod parent_slots;
 pub(crate) mod parents;
 mod payload_json;
@@ -85,6 +86,7 @@ use super::event::{Kind, Phase};
 use super::ids::IdHash;
 
 pub use self::arena::BlobRef;
+pub(crate) use self::parent_hints::ParentHint;
 pub(crate) use self::write::NameSyms;
 
 /// What one entry of the `late` table costs, counted with the records: two `u64`s and a
@@ -116,6 +118,10 @@ pub struct Header<'a> {
     pub(crate) timestamp_ns: u64,
     pub(crate) duration_ns: Option<u64>,
     pub(crate) error: Option<&'a str>,
+    /// Where the parent's record was queued, if the wrapper knows (`parent_hints.rs`).
+    pub(crate) parent_hint: ParentHint,
+    /// Where the start's record was queued, for an end the wrapper emits.
+    pub(crate) start_hint: ParentHint,
 }
 
 /// Events in a ring of `Record`s with their indexes; see the module docs.
@@ -280,6 +286,8 @@ impl EventStore {
     }
 }
 
+#[cfg(test)]
+mod hints_tests;
 #[cfg(test)]
 mod layouts_tests;
 #[cfg(test)]

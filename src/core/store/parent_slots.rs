@@ -18,7 +18,7 @@
 
 use uuid::Uuid;
 
-use super::parents::{Parents, OWN};
+use super::parents::{ParentId, Parents, OWN};
 use super::record::{Record, PARENT_NAMED};
 
 /// The ring's newest record, which a new entry names when it is the parent: the slot after
@@ -64,12 +64,22 @@ impl Parents {
         let r = &mut records[slot as usize];
         r.flags &= !PARENT_NAMED;
         let id = r.id;
-        let entries = &self.entries;
-        let named = self.by_id.find(self.id_hash.hash(&id), |&p| {
-            let e = &entries[p as usize];
+        // The entry is usually the parent of the next record (a call's first child follows
+        // its start) or the slot cache's; an entry made through a hint is not in `by_id`
+        // (`parent_hints.rs`), and is looked for among those only if all three miss.
+        let naming = |p: ParentId| {
+            let e = &self.entries[p as usize];
             e.refs > 0 && e.key == slot
-        });
-        if let Some(&p) = named {
+        };
+        let next = &records[super::write::wrap(slot as usize + 1, records.len())];
+        let named = Some(next.parent)
+            .filter(|&p| next.has_parent() && (p as usize) < self.entries.len() && naming(p))
+            .or_else(|| self.named(slot))
+            .or_else(|| {
+                let found = self.by_id.find(self.id_hash.hash(&id), |&p| naming(p));
+                found.copied().or_else(|| self.unindexed_naming(slot))
+            });
+        if let Some(p) = named {
             let key = self.own(id);
             self.entries[p as usize].key = key;
         }
@@ -79,6 +89,8 @@ impl Parents {
     /// `moved(slot)`, or keeps its id when the record is not kept (`None`: evicted).
     #[cold]
     pub(crate) fn move_slots(&mut self, records: &[Record], moved: impl Fn(u32) -> Option<u32>) {
+        // Hints made before name slots that moved (`parent_hints.rs`).
+        self.next_era();
         for p in 0..self.entries.len() {
             let e = self.entries[p];
             if e.refs == 0 || e.key & OWN != 0 {

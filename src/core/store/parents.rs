@@ -31,6 +31,8 @@ use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
+pub(crate) use super::parent_hints::ParentHint;
+use super::parent_hints::SLOT_CACHE;
 pub(crate) use super::parent_slots::Newest;
 use super::record::{Record, PARENT_NAMED};
 use crate::core::ids::IdHash;
@@ -52,10 +54,24 @@ pub(super) struct Parent {
     pub(super) refs: u32,
 }
 
-#[derive(Clone, Debug, Default)]
+impl Parent {
+    /// A new entry, named by one record, taking its id from the record at `key` (or from
+    /// `ids`, `OWN`).
+    #[inline]
+    pub(super) fn naming(key: u32) -> Parent {
+        Parent {
+            key,
+            first: NO_SLOT,
+            last: NO_SLOT,
+            refs: 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
 pub(crate) struct Parents {
     pub(super) entries: Vec<Parent>,
-    free: Vec<ParentId>,
+    pub(super) free: Vec<ParentId>,
     /// Ids of parents whose record is not in the ring (`OWN` entries), and the free ones.
     pub(super) ids: Vec<Uuid>,
     pub(super) free_ids: Vec<u32>,
@@ -65,10 +81,19 @@ pub(crate) struct Parents {
     /// through the entry (from the parent's record: a load more and a branch). Tried: the
     /// last two (a call's end names its parent right after its sub-call's end named the
     /// call): one probe fewer an operation, paid back in compares and shifts (callgrind).
-    last: Option<ParentId>,
-    last_id: Uuid,
+    pub(super) last: Option<ParentId>,
+    pub(super) last_id: Uuid,
     /// `by_id`'s seeded hash (parent ids come from files too).
     pub(super) id_hash: IdHash,
+    /// Entries made through a hint and not yet put in `by_id`, one bit each, and how many
+    /// (`parent_hints.rs`).
+    pub(super) unindexed: Vec<u64>,
+    pub(super) lazy: u32,
+    /// What a hint's era must be for the table to vouch that its parent has no entry yet
+    /// (`parent_hints.rs`); drawn per store.
+    pub(super) era: u32,
+    /// The entry naming a slot, by the slot: the last one made for it (`parent_hints.rs`).
+    pub(super) by_slot: [ParentId; SLOT_CACHE],
 }
 
 /// The id an entry names.
@@ -79,6 +104,25 @@ pub(super) fn id_of(entries: &[Parent], ids: &[Uuid], records: &[Record], p: Par
         records[key as usize].id
     } else {
         ids[(key & !OWN) as usize]
+    }
+}
+
+impl Default for Parents {
+    fn default() -> Parents {
+        Parents {
+            entries: Vec::new(),
+            free: Vec::new(),
+            ids: Vec::new(),
+            free_ids: Vec::new(),
+            by_id: HashTable::new(),
+            last: None,
+            last_id: Uuid::nil(),
+            id_hash: IdHash::default(),
+            unindexed: Vec::new(),
+            lazy: 0,
+            era: crate::core::ids::random_u64() as u32,
+            by_slot: [0; SLOT_CACHE],
+        }
     }
 }
 
@@ -116,6 +160,10 @@ impl Parents {
         if let Some(p) = self.acquire_last(id) {
             return p;
         }
+        // Hashing sees every entry only once the hinted ones are in `by_id` too.
+        if self.lazy > 0 {
+            self.index_unindexed(records);
+        }
         // Before a new entry could be placed: the refill takes every entry named.
         if self.by_id.len() == self.by_id.capacity() {
             self.rehash(records);
@@ -147,6 +195,8 @@ impl Parents {
                     .unwrap_or(self.entries.len() as ParentId);
                 room.insert(p);
                 self.insert(p, id, records, newest);
+                // A hint made before cannot vouch that this id has no entry.
+                self.next_era();
                 p
             }
         };
@@ -161,7 +211,12 @@ impl Parents {
     pub(crate) fn acquire_named(&mut self, id: Uuid, records: &[Record]) -> Option<ParentId> {
         let p = match self.last {
             Some(p) if self.last_id == id => p,
-            _ => self.find(&id, records)?,
+            _ => {
+                if self.lazy > 0 {
+                    self.index_unindexed(records);
+                }
+                self.find(&id, records)?
+            }
         };
         self.entries[p as usize].refs += 1;
         Some(p)
@@ -174,16 +229,12 @@ impl Parents {
         let key = match newest.slot(records.len()) {
             Some(s) if records[s].id == id && (s as u32) < OWN => {
                 records[s].flags |= PARENT_NAMED;
+                self.remember_slot(s as u32, p);
                 s as u32
             }
             _ => self.own(id),
         };
-        let entry = Parent {
-            key,
-            first: NO_SLOT,
-            last: NO_SLOT,
-            refs: 1,
-        };
+        let entry = Parent::naming(key);
         if self.free.last() == Some(&p) {
             self.free.pop();
             self.entries[p as usize] = entry;
@@ -198,8 +249,8 @@ impl Parents {
     /// live ones are exactly the table's.
     #[cold]
     #[inline(never)]
-    fn rehash(&mut self, records: &[Record]) {
-        let live = self.by_id.len() + 1;
+    pub(super) fn rehash(&mut self, records: &[Record]) {
+        let live = self.by_id.len() + self.lazy as usize + 1;
         let Parents {
             entries,
             ids,
@@ -208,13 +259,23 @@ impl Parents {
             ..
         } = self;
         let hash = |q: ParentId| id_hash.hash(&id_of(entries, ids, records, q));
-        by_id.clear();
-        by_id.reserve(live + live / 8, |&q| hash(q));
+        if by_id.is_empty() {
+            // Emptied by removals (every entry named is unindexed): hashbrown's `clear` of
+            // a table holding nothing returns early and leaves its tombstones, and `reserve`
+            // would then double it (`bench --memory`: 114 688 ids of room for 33 334).
+            *by_id = HashTable::with_capacity(live + live / 8);
+        } else {
+            by_id.clear();
+            by_id.reserve(live + live / 8, |&q| hash(q));
+        }
         for (p, entry) in entries.iter().enumerate() {
             if entry.refs > 0 {
                 by_id.insert_unique(hash(p as ParentId), p as ParentId, |&q| hash(q));
             }
         }
+        // Every entry named is in it now, the ones made through a hint too.
+        self.unindexed.fill(0);
+        self.lazy = 0;
     }
 
     /// One record naming `p` left the store (or was never pushed).
@@ -228,9 +289,12 @@ impl Parents {
     }
 
     fn forget(&mut self, p: ParentId, records: &mut [Record]) {
-        let id = self.id(p, records);
-        if let Ok(found) = self.by_id.find_entry(self.id_hash.hash(&id), |&q| q == p) {
-            found.remove();
+        // An entry never indexed is not looked for.
+        if !self.take_unindexed(p) {
+            let id = self.id(p, records);
+            if let Ok(found) = self.by_id.find_entry(self.id_hash.hash(&id), |&q| q == p) {
+                found.remove();
+            }
         }
         let key = self.entries[p as usize].key;
         if key & OWN != 0 {
@@ -245,15 +309,21 @@ impl Parents {
         }
     }
 
-    /// The entry of `id`, if a record names it.
+    /// The entry of `id`, if a record names it (an entry made through a hint and not
+    /// indexed yet is found by a walk over those).
     #[inline]
     pub(crate) fn find(&self, id: &Uuid, records: &[Record]) -> Option<ParentId> {
         let (entries, ids) = (&self.entries, &self.ids);
-        self.by_id
+        let found = self
+            .by_id
             .find(self.id_hash.hash(id), |&p| {
                 id_of(entries, ids, records, p) == *id
             })
-            .copied()
+            .copied();
+        if found.is_some() || self.lazy == 0 {
+            return found;
+        }
+        self.find_unindexed(id, records)
     }
 
     /// The slots of `p`'s first and last child held ([`NO_SLOT`] for none).
@@ -315,11 +385,20 @@ impl Parents {
     /// that an entry naming a slot names a record that knows (`PARENT_NAMED`).
     pub(crate) fn check(&self, records: &[Record]) -> Result<(), String> {
         let live = self.entries.iter().filter(|e| e.refs > 0).count();
-        if live != self.by_id.len() {
+        let lazy = self.unindexed_count();
+        if live != self.by_id.len() + lazy {
             return Err(format!(
-                "{live} parents named but {} indexed by id",
+                "{live} parents named but {} indexed by id and {lazy} left to index",
                 self.by_id.len()
             ));
+        }
+        if self.unindexed_entries().count() != lazy {
+            return Err("the count of unindexed parents is not their bits'".into());
+        }
+        for p in self.unindexed_entries() {
+            if self.entries.get(p as usize).is_none_or(|e| e.refs == 0) {
+                return Err(format!("unindexed parent entry {p} is not named"));
+            }
         }
         for (p, e) in self.entries.iter().enumerate() {
             if e.refs == 0 {
@@ -390,6 +469,7 @@ impl Parents {
             + self.free.capacity() * 4
             + self.ids.capacity() * 16
             + self.free_ids.capacity() * 4
+            + self.unindexed.capacity() * 8
             + self.by_id.allocation_size()
     }
 }

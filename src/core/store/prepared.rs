@@ -24,7 +24,7 @@ use super::record::{
     begin_blob, Record, B_DURATION, B_ERROR, B_FIELDS, HAS_PARENT, LAG_NONE, NO_SIBLING, V_JSON,
 };
 use super::symbols::{Sym, Symbols};
-use super::EventStore;
+use super::{EventStore, ParentHint};
 use crate::core::event::Phase;
 use crate::core::field_value::put_varint;
 
@@ -221,7 +221,7 @@ impl EventStore {
             Some((s, _)) => s,
             None => self.symbols.intern(&batch.names[e.process as usize]),
         };
-        let start = self.start_link(e.start_id);
+        let start = self.start_link(e.start_id, ParentHint::NONE);
         let place = self.seq_place(0);
         let mut flags = begin_blob(&mut self.scratch, start, 0, place);
         self.prepared_blob(batch, e, syms);
@@ -229,7 +229,7 @@ impl EventStore {
         if e.parent_id.is_some() {
             flags |= HAS_PARENT;
         }
-        let parent = self.parent_of(e.parent_id);
+        let parent = self.parent_of(e.parent_id, ParentHint::NONE);
         let tree = self.trees.acquire(e.root_id, e.lineage_id);
         let kind = syms.literal(&mut self.symbols, e.kind);
         let origin = match named {

@@ -11,7 +11,7 @@ use super::record::{
     begin_blob, encode_blob, lag_of, Record, ENDED_NEXT, HAS_PARENT, LAG_NONE, LAG_WIDE,
     NO_SIBLING, NO_SLOT, PARENT_NAMED, START_REF,
 };
-use super::{EventStore, Header};
+use super::{EventStore, Header, ParentHint};
 use crate::core::event::{Event, Kind, Payload};
 use crate::core::raw::RawMembers;
 
@@ -78,7 +78,7 @@ impl EventStore {
         unknown: &RawMembers,
         names: Option<NameSyms>,
     ) -> Record {
-        let start = self.start_link(h.start_id);
+        let start = self.start_link(h.start_id, h.start_hint);
         let place = self.seq_place(h.seq);
         let mut flags = begin_blob(&mut self.scratch, start, h.seq, place);
         encode_blob(
@@ -95,7 +95,7 @@ impl EventStore {
         }
         Record {
             id: h.id,
-            parent: self.parent_of(h.parent_id),
+            parent: self.parent_of(h.parent_id, h.parent_hint),
             lag: LAG_NONE,
             timestamp_ns: h.timestamp_ns,
             blob,
@@ -128,6 +128,8 @@ impl EventStore {
                 timestamp_ns: e.timestamp_ns,
                 duration_ns: e.duration_ns,
                 error: e.error.as_deref(),
+                parent_hint: ParentHint::NONE,
+                start_hint: ParentHint::NONE,
             },
             &e.payload,
             &e.unknown,

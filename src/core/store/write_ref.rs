@@ -10,7 +10,7 @@ use super::record::{
     LAG_NONE, NO_SIBLING, V_FALSE, V_JSON, V_NEG, V_NULL, V_STR, V_TRUE, V_UINT,
 };
 use super::symbols::Sym;
-use super::EventStore;
+use super::{EventStore, ParentHint};
 use crate::core::field_value::{put_varint, V_JSON_SYM};
 use crate::core::json_ref::JsonLayout;
 use crate::core::{EventRef, JsonRef, ScalarRef};
@@ -19,7 +19,7 @@ impl EventStore {
     /// Turns a borrowed event into a record, as [`EventStore::encode_event`] does an owned
     /// one; the record must then be [`push`](EventStore::push)ed.
     pub fn encode_ref(&mut self, e: &EventRef<'_>) -> Record {
-        let start = self.start_link(e.start_id);
+        let start = self.start_link(e.start_id, ParentHint::NONE);
         let mut flags = self.encode_ref_blob(e, start);
         let blob = self.arena.push(&self.scratch);
         if e.parent_id.is_some() {
@@ -31,7 +31,7 @@ impl EventStore {
         };
         Record {
             id: e.id,
-            parent: self.parent_of(e.parent_id),
+            parent: self.parent_of(e.parent_id, ParentHint::NONE),
             lag: LAG_NONE,
             timestamp_ns: e.timestamp_ns,
             blob,

@@ -27,7 +27,7 @@ use smallvec::SmallVec;
 use uuid::Uuid;
 
 use crate::core::event::EntityIds;
-use crate::core::store::Header;
+use crate::core::store::{Header, ParentHint};
 use crate::core::{Event, EventRef, Kind, Payload, Phase, ScalarRef};
 use crate::model::EventLog;
 
@@ -204,6 +204,8 @@ impl Wire {
             timestamp_ns: line.timestamp_ns,
             duration_ns: line.duration_ns,
             error: line.error.map(|e| &*self.strings[e as usize]),
+            parent_hint: ParentHint::NONE,
+            start_hint: ParentHint::NONE,
         };
         trace.push_header(&header, payload)
     }
