@@ -14,7 +14,7 @@ use futures::FutureExt;
 use super::EventBus;
 use crate::core::event::{Payload, Phase};
 use crate::core::mode::EmitMode;
-use crate::core::store::{Header, ParentHint};
+use crate::core::store::Header;
 
 /// An executor that runs the bus's processor and then shuts down: every put spawned
 /// afterwards is refused.
@@ -59,21 +59,8 @@ fn a_forced_put_goes_past_a_full_queue_and_is_processed() {
     let tick = || bus.new_event("tick".into(), Phase::Pending, Payload::default(), None);
     bus.try_emit(tick()).unwrap();
     let e = tick();
-    let header = Header {
-        id: e.id,
-        kind: &e.kind,
-        phase: e.phase,
-        parent_id: None,
-        root_id: e.root_id,
-        lineage_id: e.lineage_id,
-        start_id: None,
-        seq: e.seq,
-        timestamp_ns: e.timestamp_ns,
-        duration_ns: None,
-        error: None,
-        parent_hint: ParentHint::NONE,
-        start_hint: ParentHint::NONE,
-    };
+    // A new root with no payload: its header is the event's own.
+    let header = Header::of_event(&e);
     bus.put_parts_forced(&header, Payload::default());
     assert_eq!(bus.stats().queued, 2);
     pool.run_until(bus.flush());

@@ -15,19 +15,9 @@ use crate::core::event::{Event, Payload, Phase};
 /// start's records; returns the hint of its own.
 fn queue(s: &mut EventStore, e: &Event, parent: ParentHint, start: ParentHint) -> ParentHint {
     let header = Header {
-        id: e.id,
-        kind: &e.kind,
-        phase: e.phase,
-        parent_id: e.parent_id,
-        root_id: e.root_id,
-        lineage_id: e.lineage_id,
-        start_id: e.start_id,
-        seq: e.seq,
-        timestamp_ns: e.timestamp_ns,
-        duration_ns: e.duration_ns,
-        error: e.error.as_deref(),
         parent_hint: parent,
         start_hint: start,
+        ..Header::of_event(e)
     };
     let r = s.encode(&header, &e.payload);
     s.append_pending(r);

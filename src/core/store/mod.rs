@@ -124,6 +124,28 @@ pub struct Header<'a> {
     pub(crate) start_hint: ParentHint,
 }
 
+impl<'a> Header<'a> {
+    /// The header of a public [`Event`](crate::core::Event), with no hints: an event that
+    /// arrives whole (a file's, `emit()`'s) was not queued by the wrapper.
+    pub(crate) fn of_event(e: &'a crate::core::Event) -> Header<'a> {
+        Header {
+            id: e.id,
+            kind: &e.kind,
+            phase: e.phase,
+            parent_id: e.parent_id,
+            root_id: e.root_id,
+            lineage_id: e.lineage_id,
+            start_id: e.start_id,
+            seq: e.seq,
+            timestamp_ns: e.timestamp_ns,
+            duration_ns: e.duration_ns,
+            error: e.error.as_deref(),
+            parent_hint: ParentHint::NONE,
+            start_hint: ParentHint::NONE,
+        }
+    }
+}
+
 /// Events in a ring of `Record`s with their indexes; see the module docs.
 #[derive(Clone, Debug)]
 pub struct EventStore {

@@ -11,7 +11,7 @@ use super::record::{
     begin_blob, encode_blob, lag_of, Record, ENDED_NEXT, HAS_PARENT, LAG_NONE, LAG_WIDE,
     NO_SIBLING, NO_SLOT, PARENT_NAMED, START_REF,
 };
-use super::{EventStore, Header, ParentHint};
+use super::{EventStore, Header};
 use crate::core::event::{Event, Kind, Payload};
 use crate::core::raw::RawMembers;
 
@@ -115,25 +115,7 @@ impl EventStore {
 
     /// Encodes a public [`Event`].
     pub fn encode_event(&mut self, e: &Event) -> Record {
-        self.encode_with_unknown(
-            &Header {
-                id: e.id,
-                kind: &e.kind,
-                phase: e.phase,
-                parent_id: e.parent_id,
-                root_id: e.root_id,
-                lineage_id: e.lineage_id,
-                start_id: e.start_id,
-                seq: e.seq,
-                timestamp_ns: e.timestamp_ns,
-                duration_ns: e.duration_ns,
-                error: e.error.as_deref(),
-                parent_hint: ParentHint::NONE,
-                start_hint: ParentHint::NONE,
-            },
-            &e.payload,
-            &e.unknown,
-        )
+        self.encode_with_unknown(&Header::of_event(e), &e.payload, &e.unknown)
     }
 
     /// Stores an event (encode and push); returns its position.
