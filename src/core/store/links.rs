@@ -6,7 +6,8 @@
 //! (`seqs.rs`). Each is the position or slot of an event in the ring when it can be, and an
 //! id only when it must.
 
-use super::parents::{Newest, ParentHint, ParentId};
+use super::parent_hints::ParentHint;
+use super::parents::{Newest, ParentId};
 use super::record::{SeqPlace, StartLink, ENDED_NEXT};
 use super::write::wrap;
 use super::EventStore;

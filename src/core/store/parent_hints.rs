@@ -37,12 +37,8 @@
 
 use uuid::Uuid;
 
-use super::parents::{Parent, ParentId, Parents, NO_SLOT, OWN};
+use super::parents::{Parent, ParentId, Parents, NO_SLOT, OWN, SLOT_CACHE};
 use super::record::{Record, PARENT_NAMED};
-
-/// Slots the table remembers the entry of (`Parents::by_slot`): the starts of the
-/// operations open at once, which are few.
-pub(super) const SLOT_CACHE: usize = 32;
 
 /// Where a start event's record was queued, for its children to find their parent's entry
 /// without hashing its id (the module docs say how it is checked). Travels in a

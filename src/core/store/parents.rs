@@ -31,8 +31,6 @@ use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use uuid::Uuid;
 
-pub(crate) use super::parent_hints::ParentHint;
-use super::parent_hints::SLOT_CACHE;
 pub(crate) use super::parent_slots::Newest;
 use super::record::{Record, PARENT_NAMED};
 use crate::core::ids::IdHash;
@@ -42,6 +40,10 @@ pub(crate) use super::record::{ParentId, NO_SLOT};
 /// An entry's [`Parent::key`] with this bit is an index into `Parents::ids`; without it, the
 /// slot of the parent's own record.
 pub(super) const OWN: u32 = 1 << 31;
+
+/// Slots the table remembers the entry of (`Parents::by_slot`, `parent_hints.rs`): the
+/// starts of the operations open at once, which are few.
+pub(super) const SLOT_CACHE: usize = 32;
 
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Parent {
